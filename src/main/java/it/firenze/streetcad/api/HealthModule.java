@@ -1,0 +1,46 @@
+package it.firenze.streetcad.api;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import it.firenze.streetcad.db.Database;
+
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code /health}: the process is alive (for a load balancer's liveness probe, no database involved).
+ * {@code /ready}: the database answers, with the PostgreSQL, PostGIS and schema versions (readiness probe).
+ */
+public final class HealthModule implements HttpModule {
+
+    private final Database database;
+
+    public HealthModule(Database database) {
+        this.database = database;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/health", ctx -> ctx.json(Map.of("status", "alive")));
+        routes.get("/ready", this::ready);
+    }
+
+    private void ready(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        try (var c = database.connection();
+             var st = c.createStatement();
+             var rs = st.executeQuery("SELECT current_setting('server_version'), postgis_lib_version()")) {
+            rs.next();
+            body.put("status", "ready");
+            body.put("postgresql", rs.getString(1));
+            body.put("postgis", rs.getString(2));
+            body.put("schemaVersion", database.schemaVersion());
+            body.put("storageCrs", "EPSG:" + database.storageSrid());
+            ctx.json(body);
+        } catch (SQLException e) {
+            throw new ProblemException(Problem.of(503, "Database unavailable", "The cadastre database does not answer: "
+                    + e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package it.firenze.streetcad.cli;
+
+import it.firenze.streetcad.server.ServerSettings;
+import it.firenze.streetcad.server.StreetCadServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the cadastre over HTTP (web map, OGC API, network operations). Applies migrations at start.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--host", defaultValue = "${env:STREETCAD_HOST:-0.0.0.0}", paramLabel = "ADDR",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}). Env: STREETCAD_HOST.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:STREETCAD_PORT:-7070}", paramLabel = "PORT",
+            description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one). Env: STREETCAD_PORT.")
+    int port;
+
+    @Option(names = "--stop-timeout", defaultValue = "${env:STREETCAD_STOP_TIMEOUT:-30}", paramLabel = "SECONDS",
+            description = "How long in-flight requests may take to finish on SIGTERM (default: ${DEFAULT-VALUE}).")
+    int stopTimeoutSeconds;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        StreetCadServer server = StreetCadServer.start(
+                new ServerSettings(database.settings(), host, port, stopTimeoutSeconds * 1000L));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "streetcad-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,121 @@
+package it.firenze.streetcad.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * The cadastre's PostGIS database: a connection pool plus the schema migrations in {@code sql/}.
+ * Every byte of StreetCad's state lives here, which is what lets several StreetCad instances share one database.
+ */
+public final class Database implements AutoCloseable {
+
+    /** Migrations ship inside the jar (copied from the top-level sql/ folder at build time). */
+    static final String MIGRATIONS = "classpath:db/migration";
+
+    private final HikariDataSource pool;
+    private final int storageSrid;
+
+    private Database(HikariDataSource pool, int storageSrid) {
+        this.pool = pool;
+        this.storageSrid = storageSrid;
+    }
+
+    /** Opens a pool and checks that the database answers; fails with a message a person can act on. */
+    public static Database connect(DatabaseUrl url, int storageSrid, int maxConnections) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setDataSourceProperties(url.connectionProperties());
+        config.setMaximumPoolSize(maxConnections);
+        config.setMinimumIdle(Math.min(2, maxConnections));
+        config.setPoolName("streetcad");
+        config.setConnectionTimeout(10_000);
+        // Fail at start, not at the first request, when the database cannot be reached.
+        config.setInitializationFailTimeout(10_000);
+        try {
+            return new Database(new HikariDataSource(config), storageSrid);
+        } catch (RuntimeException e) {
+            throw new DatabaseUnavailableException("Cannot connect to the database at " + url + ": " + rootMessage(e)
+                    + ". Check that PostgreSQL with PostGIS is running there and that the host, port, database, user and "
+                    + "password in --db-url (or STREETCAD_DB_URL) are right; leave the URL out to use StreetCad's own "
+                    + "embedded database.", e);
+        }
+    }
+
+    /** Brings the schema to the newest migration; running it again changes nothing. */
+    public MigrateResult migrate() {
+        try {
+            MigrateResult result = flyway().migrate();
+            checkStorageSrid();
+            return result;
+        } catch (FlywayException e) {
+            throw new DatabaseUnavailableException("Migrating the cadastre schema failed: " + rootMessage(e), e);
+        }
+    }
+
+    /** The schema version the database is at, or null when it has never been migrated. */
+    public String schemaVersion() {
+        try (Connection c = pool.getConnection();
+             var st = c.prepareStatement("SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL "
+                     + "ORDER BY installed_rank DESC LIMIT 1");
+             var rs = st.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) return null;
+            throw new DatabaseUnavailableException("Reading the schema version failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure()
+                .dataSource(pool)
+                .locations(MIGRATIONS)
+                .placeholders(Map.of("storage_srid", Integer.toString(storageSrid)))
+                .load();
+    }
+
+    private void checkStorageSrid() {
+        try (Connection c = pool.getConnection();
+             var st = c.prepareStatement("SELECT value FROM cadastre_setting WHERE key = 'storage_srid'");
+             var rs = st.executeQuery()) {
+            if (rs.next() && Integer.parseInt(rs.getString(1)) != storageSrid) {
+                throw new DatabaseUnavailableException("This cadastre stores geometry in EPSG:" + rs.getString(1)
+                        + " but StreetCad was started with storage CRS EPSG:" + storageSrid
+                        + ". Start it with --storage-srid " + rs.getString(1) + " or use another database.");
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Reading the cadastre settings failed: " + e.getMessage(), e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    public int storageSrid() {
+        return storageSrid;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return message.strip().replaceAll("\\s+", " ");
+    }
+}

@@ -1,0 +1,252 @@
+package it.firenze.streetcad.db;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * StreetCad's private PostgreSQL + PostGIS cluster, for when no database URL is configured.
+ *
+ * <p>The cluster lives in {@code <dataDir>/postgres}, is created on first use and listens only on a free
+ * loopback port chosen at each start, so it never collides with the machine's own clusters. PostgreSQL
+ * refuses to run as root; when StreetCad is root (CI and these machines) every server command runs as the
+ * unprivileged {@code postgres} system user, which then owns the cluster directory. Access needs a password
+ * generated at creation and kept, readable only by the owner, beside the cluster.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
+    static final String SUPERUSER = "streetcad";
+    static final String DATABASE = "streetcad";
+
+    private final PostgresInstallation installation;
+    private final Path clusterDir;
+    private final Path passwordFile;
+    private final boolean runAsPostgresUser;
+    private int port = -1;
+
+    private EmbeddedPostgres(PostgresInstallation installation, Path dataDir) {
+        this.installation = installation;
+        this.clusterDir = dataDir.resolve("postgres");
+        this.passwordFile = dataDir.resolve("postgres.password");
+        this.runAsPostgresUser = isRoot();
+    }
+
+    /** Creates the cluster if it does not exist yet, starts it and makes sure the StreetCad database exists. */
+    public static EmbeddedPostgres start(Path dataDir) {
+        EmbeddedPostgres pg = new EmbeddedPostgres(PostgresInstallation.find(), dataDir.toAbsolutePath().normalize());
+        pg.startCluster();
+        return pg;
+    }
+
+    public DatabaseUrl url() {
+        if (port < 0) throw new IllegalStateException("the embedded cluster is not running");
+        return new DatabaseUrl("jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE, SUPERUSER, password());
+    }
+
+    /** A URL to another database of the same cluster (tests use one database per test class). */
+    public DatabaseUrl url(String database) {
+        DatabaseUrl main = url();
+        return new DatabaseUrl(main.jdbcUrl().replaceFirst("/" + DATABASE + "$", "/" + database), main.user(), main.password());
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path clusterDir() {
+        return clusterDir;
+    }
+
+    private void startCluster() {
+        try {
+            Files.createDirectories(clusterDir.getParent());
+            if (!Files.exists(clusterDir.resolve("PG_VERSION"))) {
+                initialise();
+            }
+            stopLeftoverServer();
+            IOException lastFailure = null;
+            // A free port can be taken between choosing it and binding it: try a few.
+            for (int attempt = 0; attempt < 3 && port < 0; attempt++) {
+                int candidate = freeLoopbackPort();
+                try {
+                    run(List.of(tool("pg_ctl"), "-D", clusterDir.toString(), "-l", clusterDir.resolve("server.log").toString(),
+                            "-w", "-t", "60", "-o", "-p " + candidate + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"));
+                    port = candidate;
+                } catch (IOException e) {
+                    lastFailure = e;
+                }
+            }
+            if (port < 0) {
+                throw new DatabaseUnavailableException("The embedded PostgreSQL in " + clusterDir + " did not start: "
+                        + lastFailure.getMessage() + " See " + clusterDir.resolve("server.log") + ".", lastFailure);
+            }
+            createDatabaseIfMissing();
+            LOG.info("embedded PostgreSQL " + installation.majorVersion() + " running on 127.0.0.1:" + port + " with data in " + clusterDir);
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("The embedded PostgreSQL in " + clusterDir + " could not be prepared: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates the cluster in a scratch directory and renames it into place only when initdb succeeded,
+     * so that an interrupted first start leaves nothing half-made behind.
+     */
+    private void initialise() throws IOException {
+        Path dataDir = clusterDir.getParent();
+        Path scratch = dataDir.resolve("postgres.initdb");
+        deleteRecursively(scratch);
+        Files.createDirectories(scratch);
+        String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        Files.writeString(passwordFile, password, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+        Path pwfile = dataDir.resolve("postgres.initdb-password");
+        Files.writeString(pwfile, password, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
+        try {
+            if (runAsPostgresUser) {
+                Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+                runAsSelf(List.of("chown", "postgres:postgres", scratch.toString(), pwfile.toString()));
+                requireAccessibleToPostgresUser(scratch);
+            }
+            run(List.of(tool("initdb"), "-D", scratch.toString(), "-U", SUPERUSER, "--pwfile=" + pwfile,
+                    "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"));
+        } finally {
+            Files.deleteIfExists(pwfile);
+        }
+        Files.move(scratch, clusterDir);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    private void requireAccessibleToPostgresUser(Path dir) throws IOException {
+        try {
+            run(List.of("test", "-w", dir.toString()));
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("The embedded PostgreSQL runs as the 'postgres' user, who cannot reach "
+                    + dir + ": a parent directory is closed to other users. Choose a --data-dir under a directory "
+                    + "others can traverse (for example /var/lib/streetcad) or open the parents with chmod o+x.");
+        }
+    }
+
+    private void stopLeftoverServer() {
+        if (!Files.exists(clusterDir.resolve("postmaster.pid"))) return;
+        try {
+            // A StreetCad that was killed leaves its server running: stop it, we pick a fresh port anyway.
+            run(List.of(tool("pg_ctl"), "-D", clusterDir.toString(), "-m", "fast", "-w", "stop"));
+        } catch (IOException e) {
+            // Not running (a stale pid file): pg_ctl start deals with that.
+        }
+    }
+
+    private void createDatabaseIfMissing() throws IOException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", SUPERUSER, password());
+             var st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+                if (!rs.next()) st.execute("CREATE DATABASE " + DATABASE);
+            }
+        } catch (SQLException e) {
+            throw new IOException("creating the database failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates an empty database in this cluster (for tests and tools that need one of their own). */
+    public void createDatabase(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]*")) throw new IllegalArgumentException("bad database name " + name);
+        try (Connection c = DriverManager.getConnection(url().jdbcUrl(), SUPERUSER, password()); var st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("creating database " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (port < 0) return;
+        try {
+            run(List.of(tool("pg_ctl"), "-D", clusterDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
+            LOG.info("embedded PostgreSQL stopped");
+        } catch (IOException e) {
+            LOG.warn("stopping the embedded PostgreSQL failed: " + e.getMessage());
+        } finally {
+            port = -1;
+        }
+    }
+
+    private String password() {
+        try {
+            return Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("The embedded cluster's password file " + passwordFile
+                    + " is missing or unreadable; remove " + clusterDir + " to create a new cluster.", e);
+        }
+    }
+
+    private String tool(String name) {
+        return installation.tool(name).toString();
+    }
+
+    /** Runs a server tool, as the postgres user when StreetCad is root. */
+    private void run(List<String> command) throws IOException {
+        List<String> full = new ArrayList<>();
+        if (runAsPostgresUser) full.addAll(List.of("runuser", "-u", "postgres", "--"));
+        full.addAll(command);
+        runAsSelf(full);
+    }
+
+    private static void runAsSelf(List<String> command) throws IOException {
+        // Output goes to a file, not a pipe: pg_ctl start leaves a server behind that must not hold our pipe.
+        Path output = Files.createTempFile("streetcad-pg", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + " did not finish in 120 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(Path.of(commandName(command)).getFileName() + " failed (exit " + p.exitValue() + "): "
+                        + Files.readString(output, StandardCharsets.UTF_8).strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + commandName(command), e);
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    private static String commandName(List<String> command) {
+        int i = command.indexOf("--");
+        return command.get(i >= 0 ? i + 1 : 0);
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+}

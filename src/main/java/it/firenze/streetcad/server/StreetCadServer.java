@@ -1,0 +1,61 @@
+package it.firenze.streetcad.server;
+
+import it.firenze.streetcad.api.HealthModule;
+import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.HttpServer;
+import it.firenze.streetcad.db.CadastreStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The composition root: opens the cadastre store, wires each capability's HTTP module and serves them.
+ * Stopping it stops HTTP first (in-flight requests finish), then the database and its embedded cluster.
+ */
+public final class StreetCadServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreetCadServer.class);
+
+    private final CadastreStore store;
+    private final HttpServer http;
+
+    private StreetCadServer(CadastreStore store, HttpServer http) {
+        this.store = store;
+        this.http = http;
+    }
+
+    public static StreetCadServer start(ServerSettings settings) {
+        CadastreStore store = CadastreStore.open(settings.database());
+        try {
+            List<HttpModule> modules = List.of(new HealthModule(store.database()));
+            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
+            LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
+            return new StreetCadServer(store, http);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public CadastreStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.close();
+        } finally {
+            store.close();
+        }
+    }
+
+    private static String displayHost(String host) {
+        return host.equals("0.0.0.0") ? "localhost" : host;
+    }
+}

@@ -1,0 +1,49 @@
+package it.firenze.streetcad.testing;
+
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseSettings;
+import it.firenze.streetcad.db.DatabaseUrl;
+import it.firenze.streetcad.db.EmbeddedPostgres;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real PostGIS that integration tests run against: one embedded cluster per test JVM (under
+ * {@code target/test-postgres}), started on first use with StreetCad's own {@link EmbeddedPostgres}, and a
+ * fresh, empty database per call so that test classes never see each other's rows.
+ */
+public final class TestPostgis {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static EmbeddedPostgres cluster;
+
+    private TestPostgis() {
+    }
+
+    public static synchronized EmbeddedPostgres cluster() {
+        if (cluster == null) {
+            cluster = EmbeddedPostgres.start(Path.of("target", "test-postgres").toAbsolutePath());
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "test-postgres-stop"));
+        }
+        return cluster;
+    }
+
+    /** A new empty database in the test cluster, not yet migrated. */
+    public static DatabaseUrl newDatabaseUrl() {
+        String name = "test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
+        cluster().createDatabase(name);
+        return cluster().url(name);
+    }
+
+    /** A new database with the cadastre schema applied, in the default storage CRS. */
+    public static Database newCadastre() {
+        return newCadastre(DatabaseSettings.DEFAULT_STORAGE_SRID);
+    }
+
+    public static Database newCadastre(int storageSrid) {
+        Database db = Database.connect(newDatabaseUrl(), storageSrid, 8);
+        db.migrate();
+        return db;
+    }
+}
