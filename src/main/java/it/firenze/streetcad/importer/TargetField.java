@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public enum TargetField {
     ROAD_NAME("road_name", Kind.TEXT, null, null),
     SOURCE_KEY("source_key", Kind.TEXT, null, null),
-    FUNCTIONAL_CLASS("functional_class", Kind.CHOICE, null,
+    FUNCTIONAL_CLASS("functional_class", Kind.ENUM, null,
             Set.of("A", "B", "C", "D", "E", "E-bis", "F", "F-bis")),
     ELEMENT_TYPE("element_type", Kind.CHOICE, "carriageway",
             Set.of("carriageway", "slip_road", "roundabout", "parking", "square", "pedestrian", "level_crossing",
@@ -31,7 +31,16 @@ public enum TargetField {
     STATUS("status", Kind.CHOICE, "in_use", Set.of("in_use", "under_construction", "disused")),
     SPEED_LIMIT("speed_limit", Kind.SPEED, null, null, 5, 150);
 
-    enum Kind { TEXT, CHOICE, INTEGER, DECIMAL, SPEED }
+    enum Kind {
+        TEXT("text"), CHOICE("text"), ENUM("functional_class"), INTEGER("smallint"), DECIMAL("numeric(5,2)"),
+        SPEED("smallint");
+
+        final String sqlType;
+
+        Kind(String sqlType) {
+            this.sqlType = sqlType;
+        }
+    }
 
     private static final Pattern SPEED = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(km/h|kmh|kph|mph)?", Pattern.CASE_INSENSITIVE);
     private static final double KM_PER_MILE = 1.609344;
@@ -66,6 +75,11 @@ public enum TargetField {
         return defaultValue;
     }
 
+    /** The column's type in the staging table: that of road_element, so checks can compare the two. */
+    String sqlType() {
+        return kind.sqlType;
+    }
+
     public static Optional<TargetField> byColumn(String name) {
         return Arrays.stream(values()).filter(f -> f.column.equals(name)).findFirst();
     }
@@ -80,7 +94,7 @@ public enum TargetField {
         if (text.isEmpty()) return Conversion.empty();
         return switch (kind) {
             case TEXT -> Conversion.of(text);
-            case CHOICE -> choices.contains(text) ? Conversion.of(text)
+            case CHOICE, ENUM -> choices.contains(text) ? Conversion.of(text)
                     : Conversion.refused("'" + text + "' is not one of " + String.join(", ", choices.stream().sorted().toList()));
             case INTEGER -> integer(text);
             case DECIMAL -> decimal(text);
