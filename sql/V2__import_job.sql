@@ -9,7 +9,8 @@ CREATE TABLE import_job (
     source        text NOT NULL,
     layer         text,
     mode          text NOT NULL CHECK (mode IN ('append', 'replace', 'upsert')),
-    area          geometry(Polygon, ${storage_srid}),
+    -- for mode replace: the lon/lat area (minLon, minLat, maxLon, maxLat) whose elements are replaced; null = all
+    area          double precision[] CHECK (area IS NULL OR cardinality(area) = 4),
     mapping       jsonb NOT NULL,
     progress      real NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
     report        jsonb,

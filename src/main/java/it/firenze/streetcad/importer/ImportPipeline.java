@@ -1,6 +1,8 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.MultiLineString;
@@ -112,7 +114,7 @@ public final class ImportPipeline {
         StagingTable.Copy copy = staging.copy(c);
         try (SourceLayer.Features features = layer.features()) {
             while (features.hasNext()) {
-                SourceFeature f = features.next();
+                ShapeRecord f = features.next();
                 read++;
                 List<ImportProblem> problems = new ArrayList<>(0);
                 LineString line = line(f, problems);
@@ -136,7 +138,7 @@ public final class ImportPipeline {
     }
 
     /** The feature as one line, or null with the reason; parts that join end to end are merged. */
-    static LineString line(SourceFeature f, List<ImportProblem> problems) {
+    static LineString line(ShapeRecord f, List<ImportProblem> problems) {
         Geometry g = f.geometry();
         if (g == null || g.isEmpty()) {
             problems.add(ImportProblem.error(f.featureNumber(), "geometry", "null shape: the feature has no line"));
@@ -196,7 +198,7 @@ public final class ImportPipeline {
      *
      * @param skipInvalid commit without the invalid features; otherwise an import with any is refused
      */
-    public ImportReport.Committed commit(long jobId, ImportReport staged, ImportOptions options, boolean skipInvalid) {
+    public ImportReport.Committed commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid) {
         if (staged.counts().invalid() > 0 && !skipInvalid) {
             throw new ImportException(staged.counts().invalid() + " features of " + staged.source() + " are invalid (see the "
                     + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
@@ -209,7 +211,7 @@ public final class ImportPipeline {
             }
             c.setAutoCommit(false);
             try {
-                ImportReport.Committed result = CadastreCommit.apply(c, staging, options.mode(), options.area(), database.storageSrid());
+                ImportReport.Committed result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid());
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {

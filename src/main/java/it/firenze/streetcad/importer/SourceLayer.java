@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import java.util.Iterator;
 import java.util.OptionalInt;
 
@@ -42,7 +43,7 @@ public interface SourceLayer {
     /** The features in source order, streamed; close it when done. */
     Features features();
 
-    interface Features extends Iterator<SourceFeature>, AutoCloseable {
+    interface Features extends Iterator<ShapeRecord>, AutoCloseable {
         @Override
         void close();
     }

@@ -56,7 +56,7 @@ class ImportPipelineTest {
     ImportReport.Committed importNow(SourceLayer layer, ImportOptions options) {
         long job = JOBS.incrementAndGet();
         ImportReport report = pipeline.stage(job, "test.shp", layer, options, ImportPipeline.Progress.NONE);
-        return pipeline.commit(job, report, options, false);
+        return pipeline.commit(job, report, options.mode(), options.area(), false);
     }
 
     @Test
@@ -155,10 +155,10 @@ class ImportPipelineTest {
                         "8 highway warning"),
                 report.problems().stream().map(p -> p.featureNumber() + " " + p.field() + " " + p.severity().label()).toList());
         assertTrue(report.problems().get(2).reason().contains("Too few points"), report.problems().get(2).reason());
-        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, osm(ImportMode.APPEND), false));
+        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.APPEND, null, false));
         assertTrue(refused.getMessage().contains("3 features"), refused.getMessage());
         assertEquals(before, cadastre.fingerprint());
-        var committed = pipeline.commit(job, report, osm(ImportMode.APPEND), true);
+        var committed = pipeline.commit(job, report, ImportMode.APPEND, null, true);
         assertEquals(5, committed.inserted());
         assertEquals(3, committed.skippedInvalid());
     }
@@ -187,7 +187,7 @@ class ImportPipelineTest {
         // Something the validation cannot have seen: the second row breaks a schema rule at insert time,
         // after the replace deleted everything and the first road was created.
         cadastre.execute("UPDATE import_staging_" + job + " SET lanes = 99 WHERE feature_number = 2");
-        var failed = assertThrows(ImportException.class, () -> pipeline.commit(job, report, osm(ImportMode.REPLACE), false));
+        var failed = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.REPLACE, null, false));
         assertTrue(failed.getMessage().contains("nothing was written"), failed.getMessage());
         assertEquals(before, cadastre.fingerprint());
     }
@@ -223,7 +223,7 @@ class ImportPipelineTest {
         assertEquals(List.of("1:at_grade:6707", "2:at_grade:6707", "3:at_grade:6707"), seen);
         assertEquals(2, report.findings().size());
         assertEquals(1, report.counts().invalid());
-        assertEquals(2, checked.commit(job, report, osm(ImportMode.APPEND), true).inserted());
+        assertEquals(2, checked.commit(job, report, ImportMode.APPEND, null, true).inserted());
     }
 
     @Test

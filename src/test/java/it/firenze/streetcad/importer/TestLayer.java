@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -16,7 +17,7 @@ final class TestLayer implements SourceLayer {
 
     static final GeometryFactory GEOMETRY = new GeometryFactory();
 
-    private final List<SourceFeature> features = new ArrayList<>();
+    private final List<ShapeRecord> features = new ArrayList<>();
     private final String geometryType;
     private final Integer srid;
 
@@ -39,7 +40,7 @@ final class TestLayer implements SourceLayer {
     TestLayer feature(Geometry geometry, Object... keyValues) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) attributes.put((String) keyValues[i], keyValues[i + 1]);
-        features.add(new SourceFeature(features.size() + 1, geometry, attributes));
+        features.add(new ShapeRecord(features.size() + 1, geometry, attributes));
         return this;
     }
 
@@ -106,13 +107,13 @@ final class TestLayer implements SourceLayer {
 
     @Override
     public Features features() {
-        Iterator<SourceFeature> it = features.iterator();
+        Iterator<ShapeRecord> it = features.iterator();
         return new Features() {
             public boolean hasNext() {
                 return it.hasNext();
             }
 
-            public SourceFeature next() {
+            public ShapeRecord next() {
                 return it.next();
             }
 
