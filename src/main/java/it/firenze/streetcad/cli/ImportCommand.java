@@ -1,6 +1,7 @@
 package it.firenze.streetcad.cli;
 
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.importer.ImportException;
 import it.firenze.streetcad.importer.ImportJobs;
 import it.firenze.streetcad.importer.ImportParameters;
 import it.firenze.streetcad.importer.ImportPipeline;
@@ -79,8 +80,14 @@ final class ImportCommand implements Callable<Integer> {
         try (CadastreStore store = CadastreStore.open(database.settings());
              ImportJobs jobs = new ImportJobs(store.database(), List.of(), 1)) {
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), System.console() != null);
-            ImportJobs.Job job = jobs.stageNow(request, bar);
-            bar.done();
+            ImportJobs.Job job;
+            try {
+                job = jobs.stageNow(request, bar);
+            } catch (ImportException e) {
+                throw new UserFacingException(e.getMessage());
+            } finally {
+                bar.done();
+            }
             if (job.state().equals("failed")) throw new UserFacingException(job.error());
             ImportReport report = job.importReport();
             printReport(out, job.id(), report);

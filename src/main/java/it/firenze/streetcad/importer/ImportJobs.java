@@ -75,18 +75,39 @@ public final class ImportJobs implements AutoCloseable {
         recoverInterrupted();
     }
 
-    /** Registers the import and stages it on the executor; the returned job is queued. */
+    /**
+     * Opens the source and checks what its headers tell (a line layer, a known CRS), registers the import and
+     * stages it on the executor; the returned job is queued.
+     *
+     * @throws ImportException when the source cannot be imported at all (nothing is registered then)
+     */
     public Job submit(ImportRequest request) {
+        SourceLayer layer = openChecked(request);
         long id = insert(request);
-        executor.submit(() -> runStage(id, request, ImportPipeline.Progress.NONE));
+        executor.submit(() -> runStage(id, request, layer, ImportPipeline.Progress.NONE));
         return find(id).orElseThrow();
     }
 
-    /** Registers and stages the import in the calling thread; the returned job is validated or failed. */
+    /** Like {@link #submit} but stages in the calling thread; the returned job is validated or failed. */
     public Job stageNow(ImportRequest request, ImportPipeline.Progress progress) {
+        SourceLayer layer = openChecked(request);
         long id = insert(request);
-        runStage(id, request, progress);
+        runStage(id, request, layer, progress);
         return find(id).orElseThrow();
+    }
+
+    private static SourceLayer openChecked(ImportRequest request) {
+        try {
+            SourceLayer layer = new ShapefileSource(ShapefileLayer.open(request.path(), request.layer(), request.readOptions()));
+            ImportPipeline.preflight(request.source(), layer);
+            return layer;
+        } catch (ShapefileException e) {
+            if (request.cleanup() != null) request.cleanup().run();
+            throw new ImportException("file", e.getMessage());
+        } catch (RuntimeException e) {
+            if (request.cleanup() != null) request.cleanup().run();
+            throw e;
+        }
     }
 
     /**
@@ -159,11 +180,11 @@ public final class ImportJobs implements AutoCloseable {
         }
     }
 
-    private void runStage(long id, ImportRequest request, ImportPipeline.Progress progress) {
+    private void runStage(long id, ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
         try (JobLock lock = new JobLock(id, true)) {
             if (!transition(id, "queued", "staging")) return;
             ProgressWriter writer = new ProgressWriter(id, progress);
-            ImportReport report = pipeline.stage(id, request.source(), open(request), request.options(), writer);
+            ImportReport report = pipeline.stage(id, request.source(), layer, request.options(), writer);
             try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
                     "UPDATE import_job SET state = 'validated', progress = 100, report = ?::jsonb, staging_table = ?, "
                             + "updated_at = now() WHERE id = ? AND state = 'staging'")) {
@@ -180,10 +201,6 @@ public final class ImportJobs implements AutoCloseable {
         } finally {
             if (request.cleanup() != null) request.cleanup().run();
         }
-    }
-
-    private static SourceLayer open(ImportRequest request) {
-        return new ShapefileSource(ShapefileLayer.open(request.path(), request.layer(), request.readOptions()));
     }
 
     private void runCommit(Job job, ImportReport report, boolean skipInvalid) {

@@ -48,13 +48,7 @@ public final class ImportPipeline {
      * for {@link #commit} or {@link #discard}; on failure it is dropped and an {@link ImportException} says why.
      */
     public ImportReport stage(long jobId, String source, SourceLayer layer, ImportOptions options, Progress progress) {
-        if (!layer.holdsLines()) {
-            throw new ImportException("The layer '" + layer.name() + "' of " + source + " holds " + layer.geometryType()
-                    + " geometries; road elements are lines (PolyLine), so it cannot be imported as roads.");
-        }
-        int sourceSrid = layer.srid().orElseThrow(() -> new ImportException("The CRS of '" + layer.name() + "' in " + source
-                + " is unknown (" + layer.sridSource() + "). Give its EPSG code with --srid (HTTP: the srid field), "
-                + "for example --srid 3003 for Monte Mario / Gauss-Boaga zone 1."));
+        int sourceSrid = preflight(source, layer);
         StagingTable staging = new StagingTable(jobId);
         ProblemLog log = new ProblemLog();
         try (Connection c = database.connection()) {
@@ -95,12 +89,26 @@ public final class ImportPipeline {
         }
     }
 
+    /**
+     * What can be told from the layer's headers alone, before any feature is read: it must hold lines and have a
+     * known CRS. Returns the EPSG code of its coordinates.
+     */
+    public static int preflight(String source, SourceLayer layer) {
+        if (!layer.holdsLines()) {
+            throw new ImportException("file", "The layer '" + layer.name() + "' of " + source + " holds " + layer.geometryType()
+                    + " geometries; road elements are lines (PolyLine), so it cannot be imported as roads.");
+        }
+        return layer.srid().orElseThrow(() -> new ImportException("srid", "The CRS of '" + layer.name() + "' in " + source
+                + " is unknown (" + layer.sridSource() + "). Give its EPSG code with --srid (HTTP: the srid field), "
+                + "for example --srid 3003 for Monte Mario / Gauss-Boaga zone 1."));
+    }
+
     private static void checkSridKnown(Connection c, int srid, String source) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM spatial_ref_sys WHERE srid = ?")) {
             st.setInt(1, srid);
             try (var rs = st.executeQuery()) {
                 if (!rs.next()) {
-                    throw new ImportException("EPSG:" + srid + " (the CRS of " + source + ") is not known to PostGIS; "
+                    throw new ImportException("srid", "EPSG:" + srid + " (the CRS of " + source + ") is not known to PostGIS; "
                             + "give the right EPSG code with --srid.");
                 }
             }
