@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.importer.shapefile.PrjCrs;
 import it.firenze.streetcad.importer.shapefile.ShapefileException;
 import it.firenze.streetcad.importer.shapefile.ShapefileLayer;
 import org.locationtech.jts.geom.Envelope;
@@ -73,6 +74,8 @@ public final class ImportJobs implements AutoCloseable {
             return t;
         });
         recoverInterrupted();
+        // Opening SIS's EPSG database takes seconds the first time: do it now, off any request's path.
+        executor.submit(PrjCrs::warmUp);
     }
 
     /**
