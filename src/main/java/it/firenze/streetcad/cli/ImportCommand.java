@@ -80,6 +80,7 @@ final class ImportCommand implements Callable<Integer> {
         try (CadastreStore store = CadastreStore.open(database.settings());
              ImportJobs jobs = new ImportJobs(store.database(), List.of(), 1)) {
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), System.console() != null);
+            long started = System.nanoTime();
             ImportJobs.Job job;
             try {
                 job = jobs.stageNow(request, bar);
@@ -91,6 +92,9 @@ final class ImportCommand implements Callable<Integer> {
             if (job.state().equals("failed")) throw new UserFacingException(job.error());
             ImportReport report = job.importReport();
             printReport(out, job.id(), report);
+            double total = (System.nanoTime() - started) / 1e9;
+            out.printf("  read, staged and validated in %.1f s, after %.1f s opening the layer (headers, .prj -> EPSG)%n",
+                    report.stageSeconds(), Math.max(0, total - report.stageSeconds()));
             if (dryRun) {
                 jobs.discard(job.id());
                 out.println(report.clean() ? "dry run: clean, nothing written" : "dry run: " + report.counts().invalid()
@@ -108,9 +112,9 @@ final class ImportCommand implements Callable<Integer> {
                 throw new UserFacingException(job.error());
             }
             ImportReport.Committed c = job.importReport().committed();
-            out.printf("committed (%s): %d elements inserted, %d updated, %d unchanged, %d deleted, %d roads created%s%n",
+            out.printf("committed (%s): %d elements inserted, %d updated, %d unchanged, %d deleted, %d roads created%s, in %.1f s%n",
                     c.mode(), c.inserted(), c.updated(), c.unchanged(), c.deleted(), c.roadsCreated(),
-                    c.skippedInvalid() > 0 ? ", " + c.skippedInvalid() + " invalid features left out" : "");
+                    c.skippedInvalid() > 0 ? ", " + c.skippedInvalid() + " invalid features left out" : "", c.seconds());
             return 0;
         }
     }

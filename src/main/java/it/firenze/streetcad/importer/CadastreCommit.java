@@ -30,10 +30,11 @@ final class CadastreCommit {
     /**
      * Runs in the caller's transaction (auto-commit off); the caller commits or rolls back.
      *
-     * @param area for REPLACE, the lon/lat area whose existing elements are replaced; null = all of them
+     * @param area         for REPLACE, the lon/lat area whose existing elements are replaced; null = all of them
+     * @param startedNanos when the commit began, for the duration it reports
      */
-    static ImportReport.Committed apply(Connection c, StagingTable staging, ImportMode mode, Envelope area, int storageSrid)
-            throws SQLException {
+    static ImportReport.Committed apply(Connection c, StagingTable staging, ImportMode mode, Envelope area, int storageSrid,
+                                        long startedNanos) throws SQLException {
         String s = staging.name();
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, 0)")) {
             lock.setInt(1, LOCK_CLASS);
@@ -65,7 +66,8 @@ final class CadastreCommit {
                 + STAGED_VALUES + " " + staged + " ORDER BY s.feature_number");
         long skipped = single(c, "SELECT count(*) FROM " + s + " WHERE rejected");
         staging.drop(c);
-        return new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, roadsCreated, skipped);
+        return new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, roadsCreated, skipped,
+                (System.nanoTime() - startedNanos) / 1e9);
     }
 
     private static long deleteIn(Connection c, Envelope area, int storageSrid) throws SQLException {

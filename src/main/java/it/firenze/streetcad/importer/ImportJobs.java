@@ -74,7 +74,13 @@ public final class ImportJobs implements AutoCloseable {
             return t;
         });
         recoverInterrupted();
-        // Opening SIS's EPSG database takes seconds the first time: do it now, off any request's path.
+    }
+
+    /**
+     * Opens the EPSG database that identifies .prj files now, on a worker: the first lookup takes seconds, and a
+     * server should not make the first upload wait for it.
+     */
+    public void warmUpInBackground() {
         executor.submit(PrjCrs::warmUp);
     }
 

@@ -48,6 +48,7 @@ public final class ImportPipeline {
      * for {@link #commit} or {@link #discard}; on failure it is dropped and an {@link ImportException} says why.
      */
     public ImportReport stage(long jobId, String source, SourceLayer layer, ImportOptions options, Progress progress) {
+        long started = System.nanoTime();
         int sourceSrid = preflight(source, layer);
         StagingTable staging = new StagingTable(jobId);
         ProblemLog log = new ProblemLog();
@@ -79,7 +80,7 @@ public final class ImportPipeline {
                     new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
                     new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
                     new ImportReport.Counts(read, layer.deletedFeatures(), counts[0], counts[1], log.errors, log.warnings),
-                    log.listed(), log.byField, findings, null);
+                    log.listed(), log.byField, findings, (System.nanoTime() - started) / 1e9, null);
         } catch (SQLException e) {
             dropQuietly(staging);
             throw new ImportException("The database refused the staging of " + source + ": " + e.getMessage().strip());
@@ -212,6 +213,7 @@ public final class ImportPipeline {
                     + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
         }
         StagingTable staging = new StagingTable(jobId);
+        long started = System.nanoTime();
         try (Connection c = database.connection()) {
             if (!staging.exists(c) || staging.counts(c)[0] != staged.counts().staged()) {
                 throw new ImportException("The staged features of import " + jobId + " are gone (the database restarted "
@@ -219,7 +221,7 @@ public final class ImportPipeline {
             }
             c.setAutoCommit(false);
             try {
-                ImportReport.Committed result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid());
+                ImportReport.Committed result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {

@@ -9,12 +9,14 @@ import java.util.Map;
  * What an import found before anything was written, and, once committed, what it changed. Stored with the job
  * as JSON and shown by the CLI and {@code GET /imports/{id}}.
  *
- * @param problems the first {@link #LISTED_PROBLEMS} problems in feature order; {@code problemsByField} counts all
+ * @param problems     the first {@link #LISTED_PROBLEMS} problems in feature order; {@code problemsByField} counts all
+ * @param stageSeconds how long reading, staging, reprojecting and validating took
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImportReport(String source, String layer, String mapping, String mode, Crs crs, Encoding encoding,
                            String zm, Counts counts, List<ImportProblem> problems,
-                           Map<String, Long> problemsByField, List<Finding> findings, Committed committed) {
+                           Map<String, Long> problemsByField, List<Finding> findings, double stageSeconds,
+                           Committed committed) {
 
     public static final int LISTED_PROBLEMS = 1000;
 
@@ -39,9 +41,9 @@ public record ImportReport(String source, String layer, String mapping, String m
     public record Finding(String rule, String severity, String explanation, List<Long> featureNumbers, String location) {
     }
 
-    /** What the commit changed in the cadastre. */
+    /** What the commit changed in the cadastre, and how long its transaction took. */
     public record Committed(String mode, long inserted, long updated, long unchanged, long deleted, long roadsCreated,
-                            long skippedInvalid) {
+                            long skippedInvalid, double seconds) {
     }
 
     public boolean clean() {
@@ -50,6 +52,6 @@ public record ImportReport(String source, String layer, String mapping, String m
 
     ImportReport withCommitted(Committed c) {
         return new ImportReport(source, layer, mapping, mode, crs, encoding, zm, counts, problems, problemsByField,
-                findings, c);
+                findings, stageSeconds, c);
     }
 }

@@ -37,6 +37,7 @@ public final class StreetCadServer implements AutoCloseable {
         ImportJobs imports = null;
         try {
             imports = new ImportJobs(store.database(), List.of(), IMPORT_WORKERS);
+            imports.warmUpInBackground();
             if (settings.imports().loadSample() != null) {
                 SampleLoader.loadIfEmpty(store.database(), imports, settings.imports().loadSample());
             }
