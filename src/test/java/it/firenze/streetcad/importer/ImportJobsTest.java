@@ -1,0 +1,113 @@
+package it.firenze.streetcad.importer;
+
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Given import jobs kept in the database, a restarted StreetCad still shows them and finds those cut off. */
+class ImportJobsTest {
+
+    @TempDir
+    Path tmp;
+    Database db;
+    Cadastre cadastre;
+
+    @BeforeEach
+    void open() {
+        db = TestPostgis.newCadastre();
+        cadastre = new Cadastre(db);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    ImportRequest fiftyStreets() {
+        Path shp = tmp.resolve("fifty.shp");
+        if (!Files.exists(shp)) Gdal.ogr2ogr("-limit", "50", shp.toString(), Gdal.FLORENCE.toString());
+        return ImportParameters.request("fifty.shp", shp, null, Mapping.preset("osm"), null, null, "append", null,
+                ArchiveLimits.defaults(), null);
+    }
+
+    @Test
+    void aRestartedServerStillListsItsJobsAndCanCommitAValidatedOne() {
+        long id;
+        try (ImportJobs before = new ImportJobs(db, List.of(), 1)) {
+            id = before.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+        }
+        try (ImportJobs after = new ImportJobs(db, List.of(), 1)) {
+            assertEquals("validated", after.find(id).orElseThrow().state());
+            assertEquals(List.of(id), after.list(10).stream().map(ImportJobs.Job::id).toList());
+            assertTrue(after.commit(id, false, true).committed());
+        }
+        assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    @Test
+    void jobsCutOffByAStopAreFoundAtStartStagingOnesFailCommittingOnesCanBeCommittedAgain() {
+        long staging;
+        long committing;
+        try (ImportJobs jobs = new ImportJobs(db, List.of(), 1)) {
+            staging = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+            committing = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+        }
+        // What a process killed mid-way leaves behind: rows in a working state, nobody holding their lock.
+        cadastre.execute("UPDATE import_job SET state = 'staging' WHERE id = " + staging);
+        cadastre.execute("UPDATE import_job SET state = 'committing' WHERE id = " + committing);
+        try (ImportJobs restarted = new ImportJobs(db, List.of(), 1)) {
+            var failed = restarted.find(staging).orElseThrow();
+            assertEquals("failed", failed.state());
+            assertTrue(failed.error().contains("Interrupted"), failed.error());
+            assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename = 'import_staging_" + staging + "'"));
+            assertEquals("validated", restarted.find(committing).orElseThrow().state());
+            assertTrue(restarted.commit(committing, false, true).committed());
+        }
+        assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    @Test
+    void aJobCanBeCommittedOrDiscardedOnlyOnce() {
+        try (ImportJobs jobs = new ImportJobs(db, List.of(), 1)) {
+            long id = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+            assertEquals("discarded", jobs.discard(id).state());
+            assertThrows(ImportJobs.JobStateException.class, () -> jobs.commit(id, false, true));
+            assertThrows(ImportJobs.JobStateException.class, () -> jobs.discard(id));
+            assertThrows(ImportJobs.JobNotFoundException.class, () -> jobs.commit(id + 1000, false, true));
+        }
+        assertEquals(0, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    @Test
+    void aTruncatedShapefileFailsNamingTheFileAndWritesNothing() throws Exception {
+        ImportRequest good = fiftyStreets();
+        Path shp = tmp.resolve("fifty.shp");
+        byte[] bytes = Files.readAllBytes(shp);
+        Files.write(shp, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        try (ImportJobs jobs = new ImportJobs(db, List.of(), 1)) {
+            String message;
+            try {
+                var job = jobs.stageNow(good, ImportPipeline.Progress.NONE);
+                assertEquals("failed", job.state());
+                message = job.error();
+            } catch (ImportException e) {
+                message = e.getMessage();
+            }
+            assertTrue(message.contains("fifty.shp"), message);
+        }
+        assertEquals(0, cadastre.count("SELECT count(*) FROM road_element"));
+        assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'import_staging_%'"));
+    }
+}
