@@ -1,6 +1,8 @@
 package it.firenze.streetcad.importer.shapefile;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +60,10 @@ final class Fixtures {
     }
 
     static byte[] bigEndian(int value) {
-        return java.nio.ByteBuffer.allocate(4).putInt(value).array();
+        return ByteBuffer.allocate(4).putInt(value).array();
+    }
+
+    static byte[] littleEndian(int value) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
     }
 }
