@@ -65,16 +65,16 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
             finished = true;
             if (entry != null) {
                 throw new ShapefileException(index.file() + " lists " + index.count() + " records but "
-                        + decoderFile() + " ends after " + (number) + ": the .shx disagrees with the .shp");
+                        + decoder.file() + " ends after " + number + ": the .shx disagrees with the .shp");
             }
             return null;
         }
         if (entry == null) {
-            throw new ShapefileException(decoderFile() + " has more records than the " + index.count() + " that "
+            throw new ShapefileException(decoder.file() + " has more records than the " + index.count() + " that "
                     + index.file() + " lists: the .shx disagrees with the .shp at record " + number);
         }
         if (entry[0] != shapes.offset || entry[1] != shapes.contentLength) {
-            throw new ShapefileException(index.file() + " disagrees with " + decoderFile() + " at record " + number
+            throw new ShapefileException(index.file() + " disagrees with " + decoder.file() + " at record " + number
                     + ": the index says offset " + entry[0] + " and length " + entry[1] + ", the .shp has offset "
                     + shapes.offset + " and length " + shapes.contentLength);
         }
@@ -85,10 +85,6 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
         }
         Geometry geometry = decoder.decode(content, number);
         return new ShapeRecord(number, geometry, attributes);
-    }
-
-    private String decoderFile() {
-        return decoder.file();
     }
 
     @Override

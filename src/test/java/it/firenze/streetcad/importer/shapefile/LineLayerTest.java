@@ -110,13 +110,13 @@ class LineLayerTest {
 
     @Test
     void givenAPolyLineZLayerWhenReadThenZIsKeptInEveryPart() throws Exception {
-        Path shp = Fixtures.shapefile(temp, "bridges", Fixtures.ROADS_Z, "UTF-8");
-
-        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
-        List<ShapeRecord> records = readAll(layer);
-
+        ShapefileLayer layer = ShapefileLayer.open(Fixtures.shapefile(temp, "bridges", Fixtures.ROADS_Z, "UTF-8"),
+                null, ReadOptions.defaults());
         assertEquals(ShapeType.POLYLINE_Z, layer.shapeType());
         assertTrue(layer.hasZ());
+
+        List<ShapeRecord> records = readAll(layer);
+
         assertEquals(44.25, records.get(0).geometry().getCoordinates()[1].getZ());
         assertEquals(List.of(30.0, 29.0, 28.0, 27.0), java.util.Arrays.stream(records.get(1).geometry()
                 .getCoordinates()).map(c -> c.getZ()).toList());
@@ -151,6 +151,21 @@ class LineLayerTest {
         ShapefileLayer unknown = ShapefileLayer.open(shp, null, ReadOptions.defaults());
         assertEquals(OptionalInt.empty(), unknown.srid());
         assertEquals("unknown: there is no .prj beside roads.shp", unknown.sridSource());
+    }
+
+    @Test
+    void givenARepeatedFieldNameAndAFloatFieldWhenReadThenNoColumnIsHiddenAndFloatsAreDoubles() throws Exception {
+        Path shp = Fixtures.shapefile(temp, "roads", Fixtures.ROADS, "CP1252");
+        Path dbf = Fixtures.sibling(shp, "dbf");
+        Fixtures.patch(dbf, 64, "name\0".getBytes(StandardCharsets.US_ASCII));
+        Fixtures.patch(dbf, 96 + 11, (byte) 'F');
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals(List.of("name", "name_2", "width", "opened"), layer.fields().stream().map(DbfField::name).toList());
+        ShapeRecord first = readAll(layer).get(0);
+        assertEquals(2L, first.attributes().get("name_2"));
+        assertEquals(7.5, first.attributes().get("width"));
     }
 
     static List<ShapeRecord> readAll(ShapefileLayer layer) {
