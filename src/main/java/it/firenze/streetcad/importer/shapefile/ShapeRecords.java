@@ -1,7 +1,6 @@
 package it.firenze.streetcad.importer.shapefile;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -37,7 +36,7 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
             }
             return next != null;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new ShapefileException("cannot read " + decoder.file() + " (or its .shx, .dbf): " + e.getMessage(), e);
         }
     }
 
@@ -58,10 +57,10 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
 
     /** The next record, or null when the current row was deleted or the file ended ({@link #finished} says). */
     private ShapeRecord read() throws IOException {
-        byte[] content = shapes.next();
+        boolean more = shapes.nextHeader();
         long[] entry = index.next();
         int number = shapes.recordNumber();
-        if (content == null) {
+        if (!more) {
             finished = true;
             if (entry != null) {
                 throw new ShapefileException(index.file() + " lists " + index.count() + " records but "
@@ -78,6 +77,7 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
                     + ": the index says offset " + entry[0] + " and length " + entry[1] + ", the .shp has offset "
                     + shapes.offset + " and length " + shapes.contentLength);
         }
+        byte[] content = shapes.content();
         Map<String, Object> attributes = table == null ? Map.of() : table.next();
         if (attributes == null) {
             deleted++;
@@ -94,7 +94,7 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
                 table.close();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new ShapefileException("cannot close " + decoder.file() + ": " + e.getMessage(), e);
         }
     }
 }

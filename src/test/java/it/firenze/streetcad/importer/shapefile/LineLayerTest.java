@@ -147,10 +147,29 @@ class LineLayerTest {
         assertEquals(OptionalInt.of(6707), layer.srid());
         assertEquals("EPSG:6707, given explicitly", layer.sridSource());
 
+        Files.writeString(Fixtures.sibling(shp, "prj"), "LOCAL_CS[\"Cassini-Soldner, Firenze\",UNIT[\"metre\",1]]");
+        ShapefileLayer local = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+        assertEquals(OptionalInt.empty(), local.srid());
+        assertEquals("unknown: roads.prj matches no EPSG CRS (LOCAL_CS[\"Cassini-Soldner, Firenze\",UNIT[\"metre\",1]])",
+                local.sridSource());
+
         Files.delete(Fixtures.sibling(shp, "prj"));
         ShapefileLayer unknown = ShapefileLayer.open(shp, null, ReadOptions.defaults());
         assertEquals(OptionalInt.empty(), unknown.srid());
         assertEquals("unknown: there is no .prj beside roads.shp", unknown.sridSource());
+    }
+
+    @Test
+    void givenABlankCpgWhenOpenedThenItIsIgnoredAndAnUnknownLabelIsRefused() throws Exception {
+        Path shp = Fixtures.shapefile(temp, "roads", Fixtures.ROADS, "CP1252");
+        Files.writeString(Fixtures.sibling(shp, "cpg"), " \r\n");
+        assertEquals(NAMES, names(ShapefileLayer.open(shp, null, ReadOptions.defaults())));
+
+        Files.writeString(Fixtures.sibling(shp, "cpg"), "KLINGON");
+        ShapefileException error = assertThrows(ShapefileException.class,
+                () -> ShapefileLayer.open(shp, null, ReadOptions.defaults()));
+        assertEquals(Fixtures.sibling(shp, "cpg") + " names the encoding 'KLINGON', which is not known: give the"
+                + " encoding explicitly", error.getMessage());
     }
 
     @Test
