@@ -18,10 +18,10 @@ abstract class Container implements Closeable {
         if (!Files.exists(path)) {
             throw new ShapefileException(path + " does not exist");
         }
-        String lower = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(path)) {
             return new Folder(path, MAX_FOLDER_DEPTH);
         }
+        String lower = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (lower.endsWith(".shp")) {
             return new Folder(path.toAbsolutePath().getParent(), 1);
         }

@@ -17,9 +17,11 @@ import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A dBase III/IV table as shapefiles use it, read one record at a time. */
 final class DbfTable implements Closeable {
@@ -34,6 +36,7 @@ final class DbfTable implements Closeable {
         List<DbfField> fields(Charset charset) {
             CharsetDecoder decoder = strictDecoder(charset);
             List<DbfField> fields = new ArrayList<>(rawFields.size());
+            Set<String> taken = new HashSet<>();
             for (int i = 0; i < rawFields.size(); i++) {
                 DbfField field = rawFields.get(i);
                 byte[] name = rawNames.get(i);
@@ -44,7 +47,12 @@ final class DbfTable implements Closeable {
                     throw new ShapefileException(file + ": the name of field " + (i + 1) + " is not valid "
                             + charset.name());
                 }
-                fields.add(new DbfField(decoded, field.type(), field.length(), field.decimals()));
+                String unique = decoded;
+                for (int copy = 2; taken.contains(unique); copy++) {
+                    unique = decoded + "_" + copy; // attributes are keyed by name: a repeated one would hide a column
+                }
+                taken.add(unique);
+                fields.add(new DbfField(unique, field.type(), field.length(), field.decimals()));
             }
             return List.copyOf(fields);
         }

@@ -1,7 +1,6 @@
 package it.firenze.streetcad.importer.shapefile;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -37,7 +36,7 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
             }
             return next != null;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new ShapefileException("cannot read " + decoder.file() + " (or its .shx, .dbf): " + e.getMessage(), e);
         }
     }
 
@@ -58,26 +57,27 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
 
     /** The next record, or null when the current row was deleted or the file ended ({@link #finished} says). */
     private ShapeRecord read() throws IOException {
-        byte[] content = shapes.next();
+        boolean more = shapes.nextHeader();
         long[] entry = index.next();
         int number = shapes.recordNumber();
-        if (content == null) {
+        if (!more) {
             finished = true;
             if (entry != null) {
                 throw new ShapefileException(index.file() + " lists " + index.count() + " records but "
-                        + decoderFile() + " ends after " + (number) + ": the .shx disagrees with the .shp");
+                        + decoder.file() + " ends after " + number + ": the .shx disagrees with the .shp");
             }
             return null;
         }
         if (entry == null) {
-            throw new ShapefileException(decoderFile() + " has more records than the " + index.count() + " that "
+            throw new ShapefileException(decoder.file() + " has more records than the " + index.count() + " that "
                     + index.file() + " lists: the .shx disagrees with the .shp at record " + number);
         }
         if (entry[0] != shapes.offset || entry[1] != shapes.contentLength) {
-            throw new ShapefileException(index.file() + " disagrees with " + decoderFile() + " at record " + number
+            throw new ShapefileException(index.file() + " disagrees with " + decoder.file() + " at record " + number
                     + ": the index says offset " + entry[0] + " and length " + entry[1] + ", the .shp has offset "
                     + shapes.offset + " and length " + shapes.contentLength);
         }
+        byte[] content = shapes.content();
         Map<String, Object> attributes = table == null ? Map.of() : table.next();
         if (attributes == null) {
             deleted++;
@@ -87,10 +87,6 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
         return new ShapeRecord(number, geometry, attributes);
     }
 
-    private String decoderFile() {
-        return decoder.file();
-    }
-
     @Override
     public void close() {
         try (container; shapes; index) {
@@ -98,7 +94,7 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
                 table.close();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new ShapefileException("cannot close " + decoder.file() + ": " + e.getMessage(), e);
         }
     }
 }

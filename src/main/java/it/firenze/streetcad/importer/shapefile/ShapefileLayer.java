@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -70,7 +71,7 @@ public final class ShapefileLayer {
         if (options.encodingOverride() != null) {
             chosen = options.encodingOverride();
             why = "given explicitly";
-        } else if (cpg != null) {
+        } else if (cpg != null && !text(container, cpg, StandardCharsets.ISO_8859_1).isBlank()) {
             String label = text(container, cpg, StandardCharsets.ISO_8859_1).strip();
             chosen = Encodings.fromCpgLabel(label);
             if (chosen == null) {
@@ -130,8 +131,7 @@ public final class ShapefileLayer {
     }
 
     private static List<String> shpMembers(Path path, Container container) {
-        String lower = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".shp")) {
+        if (!Files.isDirectory(path) && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".shp")) {
             return List.of(path.getFileName().toString());
         }
         return container.members().stream().filter(m -> m.toLowerCase(Locale.ROOT).endsWith(".shp")).toList();

@@ -9,6 +9,8 @@ import java.io.InputStream;
 /** The records of a .shp, one at a time, each checked against the file length its header declares. */
 final class ShpRecordStream implements Closeable {
     private static final int RECORD_HEADER_LENGTH = 8;
+    /** 64 MiB: four million points in one shape, far beyond a road, and well inside a 512 MB heap. */
+    private static final long MAX_CONTENT_LENGTH = 64L << 20;
 
     private final String file;
     private final DataInputStream in;
@@ -16,7 +18,7 @@ final class ShpRecordStream implements Closeable {
     private long position = MainFileHeader.LENGTH;
     private int recordNumber;
 
-    /** Where the record last returned by {@link #next()} starts, and its content length, in bytes. */
+    /** Where the record whose header was last read starts, and its content length, in bytes. */
     long offset;
     long contentLength;
 
@@ -27,10 +29,13 @@ final class ShpRecordStream implements Closeable {
         in.readNBytes(MainFileHeader.LENGTH);
     }
 
-    /** The content of the next record, or null at the end of the file. */
-    byte[] next() throws IOException {
+    /**
+     * Reads the next record header: false at the end of the file. Its {@link #offset} and {@link #contentLength} can
+     * then be checked against the .shx before {@link #content()} allocates that many bytes.
+     */
+    boolean nextHeader() throws IOException {
         if (position == fileLength) {
-            return null;
+            return false;
         }
         recordNumber++;
         if (position + RECORD_HEADER_LENGTH > fileLength) {
@@ -45,6 +50,15 @@ final class ShpRecordStream implements Closeable {
             throw new ShapefileException(file + " record " + recordNumber + ": its declared length of "
                     + contentLength + " bytes runs " + (contentLength < 4 ? "short of the shape type"
                     : "past the end of the file at byte " + fileLength) + " (a record length lies or the file is truncated)");
+        }
+        return true;
+    }
+
+    /** The content of the record whose header was just read. */
+    byte[] content() throws IOException {
+        if (contentLength > MAX_CONTENT_LENGTH) {
+            throw new ShapefileException(file + " record " + recordNumber + ": " + contentLength
+                    + " bytes is more than any line needs (the limit is " + MAX_CONTENT_LENGTH + ")");
         }
         byte[] content = in.readNBytes((int) contentLength);
         if (content.length < contentLength) {
