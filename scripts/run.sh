@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 . scripts/setup.sh
 streetcad_setup run
 mvn -q -B -DskipTests package
+# The sample is imported only into a cadastre without road elements (set STREETCAD_LOAD_SAMPLE= to skip it).
+export STREETCAD_LOAD_SAMPLE=${STREETCAD_LOAD_SAMPLE-geodata/florence-osm}
 exec "$JAVA_HOME/bin/java" -jar target/streetcad.jar serve "$@"
