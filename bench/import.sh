@@ -30,6 +30,9 @@ as_pg "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PORT -k $WORK/pg -c fsync=off -c listen_addresses=127.0.0.1" -l "$WORK/pg/server.log" -w start >/dev/null
 cleanup() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT
+# A copy, so that a rebuild during the benchmark cannot swap the jar under it.
+cp "$JAR" "$WORK/streetcad.jar"
+JAR=$WORK/streetcad.jar
 
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 psql -q -d postgres -c "CREATE DATABASE cadastre" -c "CREATE DATABASE synthetic"
@@ -41,11 +44,15 @@ URL="postgresql://postgres@127.0.0.1:$PORT/cadastre"
 seconds() { python3 -c 'import sys,time; print(f"{time.time():.3f}")'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 declare -A T
+# Like for like with ogr2ogr -overwrite and a fresh shp2pgsql table: each streetcad run appends into an emptied
+# cadastre (untimed TRUNCATE), so no run pays for deleting and versioning the previous one.
+empty_cadastre() { psql -q -d cadastre -c "TRUNCATE road_element, road, road_element_history, road_history, import_job CASCADE"; }
 for run in $(seq "$RUNS"); do
-  # Replace: every run loads the whole sample again into the same table, as a re-delivery would.
-  s=$(seconds); "$JAVA" -jar "$JAR" import "$SAMPLE" --db-url "$URL" --mode replace > "$WORK/streetcad.out" 2>&1; e=$(seconds)
+  empty_cadastre
+  s=$(seconds); "$JAVA" -jar "$JAR" import "$SAMPLE" --db-url "$URL" > "$WORK/streetcad.out" 2>&1; e=$(seconds)
   T[streetcad]+=" $(python3 -c "print(round($e-$s,2))")"
-  s=$(seconds); "$JAVA" -jar "$JAR" import "$SAMPLE" --db-url "$URL" --mode replace --srid 4326 > "$WORK/streetcad-srid.out" 2>&1; e=$(seconds)
+  empty_cadastre
+  s=$(seconds); "$JAVA" -jar "$JAR" import "$SAMPLE" --db-url "$URL" --srid 4326 > "$WORK/streetcad-srid.out" 2>&1; e=$(seconds)
   T[streetcad-srid]+=" $(python3 -c "print(round($e-$s,2))")"
   s=$(seconds); PG_USE_COPY=YES ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=cadastre" "$SAMPLE" \
       -nln ogr_florence -t_srs EPSG:$SRID -nlt LINESTRING -lco GEOMETRY_NAME=geom -overwrite; e=$(seconds)
@@ -54,13 +61,13 @@ for run in $(seq "$RUNS"); do
       | psql -q -d cadastre >/dev/null; e=$(seconds)
   T[shp2pgsql]+=" $(python3 -c "print(round($e-$s,2))")"
 done
-for f in streetcad streetcad-srid; do
+for f in $([ "$RUNS" -gt 0 ] && echo streetcad streetcad-srid); do
   echo "$f import output (last run):"; grep -E "CRS|features|read, staged|committed" "$WORK/$f.out" | sed 's/^ */  /'
 done
 echo
-printf '%-15s %8s  %s\n' tool median runs
-for t in streetcad streetcad-srid ogr2ogr shp2pgsql; do printf '%-15s %7ss  %s\n' "$t" "$(echo "${T[$t]}" | median)" "${T[$t]}"; done
-psql -At -d cadastre -c "SELECT 'rows: road_element ' || (SELECT count(*) FROM road_element) || ', ogr_florence ' || (SELECT count(*) FROM ogr_florence) || ', shp_florence ' || (SELECT count(*) FROM shp_florence)"
+[ "$RUNS" -gt 0 ] && printf '%-15s %8s  %s\n' tool median runs
+[ "$RUNS" -gt 0 ] && for t in streetcad streetcad-srid ogr2ogr shp2pgsql; do printf '%-15s %7ss  %s\n' "$t" "$(echo "${T[$t]}" | median)" "${T[$t]}"; done
+[ "$RUNS" -gt 0 ] && psql -At -d cadastre -c "SELECT 'rows: road_element ' || (SELECT count(*) FROM road_element) || ', ogr_florence ' || (SELECT count(*) FROM ogr_florence) || ', shp_florence ' || (SELECT count(*) FROM shp_florence)"
 
 [ "$LINES" -gt 0 ] || exit 0
 echo
@@ -84,6 +91,9 @@ PY
 ogr2ogr -f "ESRI Shapefile" "$WORK/synthetic.shp" "$WORK/synthetic.csv" -oo GEOM_POSSIBLE_NAMES=WKT -oo KEEP_GEOM_COLUMNS=NO \
     -a_srs EPSG:4326 -nlt LINESTRING -lco ENCODING=UTF-8
 ls -l "$WORK"/synthetic.shp "$WORK"/synthetic.dbf | awk '{print "  " $5 " bytes  " $9}'
-/usr/bin/time -f "  wall %e s, peak RSS %M KB" "$JAVA" -Xmx512m -jar "$JAR" import "$WORK/synthetic.shp" \
-    --db-url "postgresql://postgres@127.0.0.1:$PORT/synthetic" 2>&1 | grep -v "reading:" | sed 's/^  */  /'
+status=0
+/usr/bin/time -f "wall %e s, peak RSS %M KB" "$JAVA" -Xmx512m -Xlog:gc:file="$WORK/gc.log" -jar "$JAR" import "$WORK/synthetic.shp" \
+    --db-url "postgresql://postgres@127.0.0.1:$PORT/synthetic" > "$WORK/synthetic.out" 2>&1 || status=$?
+grep -vE "reading: [0-9]+%" "$WORK/synthetic.out" | sed 's/^ */  /'
+echo "  exit status $status; largest heap after a GC: $(grep -oE -- '->[0-9]+M' "$WORK/gc.log" | tr -d '>M-' | sort -n | tail -1) MB"
 psql -At -d synthetic -c "SELECT '  road_element rows: ' || count(*) FROM road_element"
