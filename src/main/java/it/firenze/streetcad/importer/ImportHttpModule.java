@@ -56,6 +56,9 @@ public final class ImportHttpModule implements HttpModule {
             throw new ProblemException(Problem.of(411, "Length required", "Send the upload with a Content-Length header."));
         }
         if (length > maxUploadBytes) throw tooLarge(length);
+        if (!ctx.isMultipartFormData()) {
+            throw ProblemException.badRequest("file", "Send the zipped shapefile as multipart/form-data, in the part \"file\".");
+        }
         UploadedFile file = ctx.uploadedFile("file");
         if (file == null) throw ProblemException.badRequest("file", "Send the zipped shapefile as the multipart part \"file\".");
         if (file.size() > maxUploadBytes) throw tooLarge(file.size());

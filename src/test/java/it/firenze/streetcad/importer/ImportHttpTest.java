@@ -163,6 +163,8 @@ class ImportHttpTest {
 
     @Test
     void anUploadThatIsNotAZipOrHasBadOptionsIsA400NamingTheField() throws IOException {
+        assertProblem(http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + "/imports"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build()), 400, "file");
         Path notZip = Files.writeString(tmp.resolve("roads.zip"), "not a zip at all");
         assertProblem(upload(notZip, Map.of()), 400, "file");
         Path zip = Gdal.zipLayer(CASES.resolve("polylines.shp"), tmp.resolve("polylines.zip"));
