@@ -77,11 +77,13 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     /**
-     * Opens the EPSG database that identifies .prj files now, on a worker: the first lookup takes seconds, and a
+     * Opens the EPSG database that identifies .prj files now, in the background: the first lookup takes seconds, and a
      * server should not make the first upload wait for it.
      */
     public void warmUpInBackground() {
-        executor.submit(PrjCrs::warmUp);
+        // Its own thread, not a worker: closing the jobs interrupts workers, and an EPSG database interrupted while
+        // it opens stays unusable for the rest of the process.
+        Thread.ofPlatform().daemon().name("streetcad-epsg-warm-up").start(PrjCrs::warmUp);
     }
 
     /**
@@ -91,7 +93,7 @@ public final class ImportJobs implements AutoCloseable {
      * @throws ImportException when the source cannot be imported at all (nothing is registered then)
      */
     public Job submit(ImportRequest request) {
-        SourceLayer layer = openChecked(request);
+        SourceLayer layer = open(request);
         long id = insert(request);
         executor.submit(() -> runStage(id, request, layer, ImportPipeline.Progress.NONE));
         return find(id).orElseThrow();
@@ -99,13 +101,23 @@ public final class ImportJobs implements AutoCloseable {
 
     /** Like {@link #submit} but stages in the calling thread; the returned job is validated or failed. */
     public Job stageNow(ImportRequest request, ImportPipeline.Progress progress) {
-        SourceLayer layer = openChecked(request);
+        return stageNow(request, open(request), progress);
+    }
+
+    /** Stages a source already {@link #open opened} for this request, in the calling thread. */
+    public Job stageNow(ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
         long id = insert(request);
         runStage(id, request, layer, progress);
         return find(id).orElseThrow();
     }
 
-    private static SourceLayer openChecked(ImportRequest request) {
+    /**
+     * Opens the request's source and checks what its headers tell (a line layer, a known CRS). Needs no
+     * database, so a caller may do it while the database is being opened.
+     *
+     * @throws ImportException when the source cannot be imported at all
+     */
+    public static SourceLayer open(ImportRequest request) {
         try {
             SourceLayer layer = new ShapefileSource(ShapefileLayer.open(request.path(), request.layer(), request.readOptions()));
             ImportPipeline.preflight(request.source(), layer);
