@@ -1,9 +1,7 @@
 package it.firenze.streetcad.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
-import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,20 +24,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FeaturesCoreTest {
 
-    static Database db;
+    static SmallNetwork.Served network;
     static TestHttp http;
 
     @BeforeAll
     static void start() {
-        db = TestPostgis.newCadastre();
-        SmallNetwork.insert(db);
-        http = new TestHttp(new FeaturesModule(db, ctx -> ctx.html("<p>the web map</p>")));
+        network = SmallNetwork.serve(db -> List.of(new FeaturesModule(db, ctx -> ctx.html("<p>the web map</p>"))));
+        http = network.http();
     }
 
     @AfterAll
     static void stop() {
-        http.close();
-        db.close();
+        network.close();
     }
 
     static JsonNode ok(String path, String... headers) {
@@ -89,12 +85,18 @@ class FeaturesCoreTest {
     }
 
     @Test
-    void conformanceDeclaresCoreAndGeoJson() {
+    void conformanceDeclaresExactlyTheClassesTheseTestsCheck() {
         JsonNode c = ok("/conformance");
         Set<String> classes = new TreeSet<>();
         c.get("conformsTo").forEach(x -> classes.add(x.asText()));
-        assertTrue(classes.contains("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"), classes.toString());
-        assertTrue(classes.contains("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"), classes.toString());
+        String f = "http://www.opengis.net/spec/ogcapi-features-";
+        String cql = "http://www.opengis.net/spec/cql2/1.0/conf/";
+        assertEquals(new TreeSet<>(List.of(f + "1/1.0/conf/core", f + "1/1.0/conf/geojson", f + "1/1.0/conf/html",
+                f + "1/1.0/conf/oas30", f + "2/1.0/conf/crs", f + "3/1.0/conf/queryables",
+                f + "3/1.0/conf/queryables-query-parameters", f + "3/1.0/conf/filter", f + "3/1.0/conf/features-filter",
+                cql + "cql2-text", cql + "cql2-json", cql + "basic-cql2", cql + "advanced-comparison-operators",
+                cql + "basic-spatial-functions", cql + "basic-spatial-functions-plus", cql + "spatial-functions")),
+                classes);
     }
 
     @Test

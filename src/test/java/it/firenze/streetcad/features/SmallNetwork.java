@@ -1,9 +1,13 @@
 package it.firenze.streetcad.features;
 
+import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.testing.TestHttp;
+import it.firenze.streetcad.testing.TestPostgis;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * A hand-made piece of Florence around the Duomo, drawn in CRS84 and stored in the database's storage CRS:
@@ -22,6 +26,21 @@ import java.sql.SQLException;
 public final class SmallNetwork {
 
     private SmallNetwork() {
+    }
+
+    /** A fresh cadastre holding the small network, served over a real HTTP port. */
+    public record Served(Database db, TestHttp http) implements AutoCloseable {
+        @Override
+        public void close() {
+            http.close();
+            db.close();
+        }
+    }
+
+    public static Served serve(java.util.function.Function<Database, List<HttpModule>> modules) {
+        Database db = TestPostgis.newCadastre();
+        insert(db);
+        return new Served(db, new TestHttp(modules.apply(db).toArray(HttpModule[]::new)));
     }
 
     private static String row(String line, int id, String road, String coordinates, String rest) {

@@ -1,10 +1,8 @@
 package it.firenze.streetcad.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.features.SmallNetwork;
 import it.firenze.streetcad.testing.TestHttp;
-import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,20 +19,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Given the small hand-made network in a real PostGIS behind a real HTTP port, the road-network operations. */
 class NetworkOperationsTest {
 
-    static Database db;
+    static SmallNetwork.Served network;
     static TestHttp http;
 
     @BeforeAll
     static void start() {
-        db = TestPostgis.newCadastre();
-        SmallNetwork.insert(db);
-        http = new TestHttp(new NetworkModule(db));
+        network = SmallNetwork.serve(db -> List.of(new NetworkModule(db)));
+        http = network.http();
     }
 
     @AfterAll
     static void stop() {
-        http.close();
-        db.close();
+        network.close();
     }
 
     static JsonNode ok(String path) {
