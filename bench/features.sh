@@ -3,13 +3,13 @@
 # wrk (8 connections) against a local StreetCad, then pgbench (8 clients) with bench/features/*.sql, the
 # statements the server sends (captured with log_statement = all). Florence is loaded from geodata/ with
 # ogr2ogr and src/test/resources/florence/osm-to-cadastre.sql into a throw-away cluster.
-# Usage: bench/features.sh [seconds per run, default 20]   (builds target/streetcad.jar when missing)
+# Usage: bench/features.sh [seconds per run, default 10] [rounds, default 3; medians are reported]   (builds target/streetcad.jar when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 streetcad_setup run >/dev/null
 for tool in wrk ogr2ogr pgbench; do command -v $tool >/dev/null || { echo "features.sh needs $tool" >&2; exit 1; }; done
-seconds=${1:-20}
+seconds=${1:-10}; rounds=${2:-3}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 pgport=${STREETCAD_BENCH_PG_PORT:-25432}; port=${STREETCAD_BENCH_PORT:-27071}; srid=6707
 [ -f target/streetcad.jar ] || mvn -q -B -ntp package -DskipTests
@@ -56,27 +56,38 @@ declare -A urls=(
   [item]="$base/collections/road-elements/items/$item"
 )
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"
-printf '%-8s | %-26s | %-26s | %s\n' query "server (wrk, 8 conn)" "PostGIS (pgbench, 8 cl)" "server/db time"
+ms() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.1f", v }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+pgb() { # $1 query, $2 seconds, then extra pgbench options
+  local q=$1 s=$2; shift 2
+  (cd "$work" && pgbench -h 127.0.0.1 -p $pgport -U postgres -n -M prepared -c 8 -j 2 -T "$s" -D srid=$srid \
+    -D id="$item" "$@" -f "$OLDPWD/bench/features/$q.sql" cadastre 2>&1)
+}
+# Warm-up: C2 needs a good minute under this load before the server's figures settle.
 for q in bbox filter nearest item; do
   curl -sf -o /dev/null "${urls[$q]}" || { echo "$q: ${urls[$q]} failed" >&2; exit 1; }
-  wrk -t2 -c8 -d10s "${urls[$q]}" >/dev/null  # warm-up: JIT, the pool's connections, prepared statements
-  w=$(wrk -t2 -c8 -d"${seconds}s" --latency "${urls[$q]}")
-  w_rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$w")
-  ms() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.1f", v }'; }
-  w_p50=$(ms 50% <<<"$w"); w_p99=$(ms 99% <<<"$w")
-  errors=$(awk '/Non-2xx|Socket errors/' <<<"$w")
-  [ -n "$errors" ] && echo "$q: $errors" >&2
-  (cd "$work" && pgbench -h 127.0.0.1 -p $pgport -U postgres -n -M prepared -c 8 -j 2 -T 5 -D srid=$srid -D id="$item" \
-    -f "$OLDPWD/bench/features/$q.sql" cadastre >/dev/null 2>&1)
+  wrk -t2 -c8 -d15s "${urls[$q]}" >/dev/null
+  pgb "$q" 3 >/dev/null
+done
+printf '%-8s | %-30s | %-30s | %s\n' query "server (wrk, 8 conn)" "PostGIS (pgbench, 8 clients)" "server/db p50"
+for q in bbox filter nearest item; do
+  w_rps=(); w_p50=(); w_p99=(); p_tps=(); p_p50=(); p_p99=()
+  for round in $(seq 1 "$rounds"); do  # alternate the two so that both see the same neighbours' load
+    w=$(wrk -t2 -c8 -d"${seconds}s" --latency "${urls[$q]}")
+    w_rps+=("$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$w")"); w_p50+=("$(ms 50% <<<"$w")"); w_p99+=("$(ms 99% <<<"$w")")
+    errors=$(awk '/Non-2xx|Socket errors/' <<<"$w")
+    if [ -n "$errors" ]; then echo "$q: $errors" >&2; fi
+    rm -f "$work"/pgbench_log.*
+    p=$(pgb "$q" "$seconds" -l)
+    p_tps+=("$(awk '/^tps/ {printf "%.0f", $3}' <<<"$p")")
+    read -r a b < <(cat "$work"/pgbench_log.* | awk '{print $3}' | sort -n \
+      | awk '{v[NR]=$1} END {printf "%.1f %.1f\n", v[int(NR*0.5)]/1000, v[int(NR*0.99)]/1000}')
+    p_p50+=("$a"); p_p99+=("$b")
+  done
   rm -f "$work"/pgbench_log.*
-  p=$(cd "$work" && pgbench -h 127.0.0.1 -p $pgport -U postgres -n -M prepared -c 8 -j 2 -T "$seconds" -D srid=$srid \
-    -D id="$item" -l -f "$OLDPWD/bench/features/$q.sql" cadastre 2>&1)
-  p_tps=$(awk '/^tps/ {printf "%.0f", $3}' <<<"$p")
-  read -r p_p50 p_p99 < <(cat "$work"/pgbench_log.* | awk '{print $3}' | sort -n \
-    | awk '{a[NR]=$1} END {printf "%.1f %.1f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
-  rm -f "$work"/pgbench_log.*
-  ratio=$(awk -v a="$w_p50" -v b="$p_p50" 'BEGIN {printf "%.2f", a / b}')
-  printf '%-8s | %5s req/s p50 %5s p99 %5s | %5s tx/s p50 %5s p99 %5s | p50 %sx\n' \
-    "$q" "$w_rps" "$w_p50" "$w_p99" "$p_tps" "$p_p50" "$p_p99" "$ratio"
+  wp50=$(median "${w_p50[@]}"); pp50=$(median "${p_p50[@]}")
+  printf '%-8s | %5s req/s p50 %5s p99 %5s ms | %5s tx/s p50 %5s p99 %5s ms | %sx\n' "$q" \
+    "$(median "${w_rps[@]}")" "$wp50" "$(median "${w_p99[@]}")" "$(median "${p_tps[@]}")" "$pp50" \
+    "$(median "${p_p99[@]}")" "$(awk -v a="$wp50" -v b="$pp50" 'BEGIN {printf "%.2f", a / b}')"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
