@@ -13,9 +13,6 @@ import java.util.List;
  */
 public final class Sql {
 
-    private static final char ONCE = '\u0001';
-    private static final char END_ONCE = '\u0002';
-
     private final StringBuilder text = new StringBuilder();
     private final List<Object> params = new ArrayList<>();
 
@@ -37,32 +34,12 @@ public final class Sql {
         return this;
     }
 
-    /**
-     * Appends an expression of bound values (a transformed bbox or geometry literal) that the database should
-     * compute once per execution. In the generic plan PostgreSQL uses for a prepared statement after a few
-     * runs, a bare expression of parameters is computed again for every row it is tested on; as a scalar
-     * subquery it is computed once. {@link #plain()} gives the bare form, whose values the planner can see.
-     */
-    public Sql once(Sql expression) {
-        text.append(ONCE).append(expression.text).append(END_ONCE);
-        params.addAll(expression.params);
-        return this;
-    }
-
-    /** The same statement with every {@link #once} expression bare, for the planner's estimates. */
-    public Sql plain() {
-        Sql copy = new Sql();
-        copy.text.append(text.toString().replace(ONCE, '(').replace(END_ONCE, ')'));
-        copy.params.addAll(params);
-        return copy;
-    }
-
     public boolean isEmpty() {
         return text.isEmpty();
     }
 
     public String text() {
-        return text.toString().replace(String.valueOf(ONCE), "(SELECT ").replace(String.valueOf(END_ONCE), ")");
+        return text.toString();
     }
 
     public List<Object> params() {
@@ -70,13 +47,13 @@ public final class Sql {
     }
 
     public PreparedStatement prepare(Connection c) throws SQLException {
-        PreparedStatement st = c.prepareStatement(text());
+        PreparedStatement st = c.prepareStatement(text.toString());
         for (int i = 0; i < params.size(); i++) st.setObject(i + 1, params.get(i));
         return st;
     }
 
     @Override
     public String toString() {
-        return text() + " " + params;
+        return text + " " + params;
     }
 }

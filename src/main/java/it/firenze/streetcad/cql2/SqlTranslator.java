@@ -176,7 +176,7 @@ public final class SqlTranslator {
         if (filterNorthFirst) literal = "ST_FlipCoordinates(" + literal + ")";
         if (filterSrid != storageSrid) literal = "ST_Transform(" + literal + ", " + storageSrid + ")";
         String[] parts = literal.split("\\?", 2);
-        sql.once(new Sql().append(parts[0]).bind(new WKTWriter().write(g.geometry())).append(parts[1]));
+        sql.append(parts[0]).bind(new WKTWriter().write(g.geometry())).append(parts[1]);
     }
 
     /**

@@ -45,7 +45,7 @@ public final class FeatureStore {
                 .append(q.type().from()).append(where);
         // Both statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
         // load every extra wait for the database is another trip through a busy run queue.
-        Sql both = new Sql().append(select).append("; ").append(q.exactCount() ? count : count.plain());
+        Sql both = new Sql().append(select).append("; ").append(count);
         try (Connection c = database.connection(); var st = both.prepare(c)) {
             st.execute();
             List<String> features = new ArrayList<>();
@@ -111,7 +111,7 @@ public final class FeatureStore {
             if (q.bboxCrs().srid() != storageSrid()) {
                 envelope = new Sql().append("ST_Transform(").append(envelope).append(", " + storageSrid() + ")");
             }
-            conditions.add(new Sql().append("ST_Intersects(" + t.geometrySql() + ", ").once(envelope).append(")"));
+            conditions.add(new Sql().append("ST_Intersects(" + t.geometrySql() + ", ").append(envelope).append(")"));
         }
         if (q.hasDatetime()) {
             if (q.to() != null) conditions.add(new Sql().append(t.validFromSql() + " <= ").bind(q.to()));

@@ -37,10 +37,9 @@ public final class NetworkStore {
         }
     }
 
-    /** The point in the storage CRS, computed once per execution rather than once per row (see Sql.once). */
     private Sql point(Sql sql, LonLat p) {
-        return sql.once(new Sql().append("ST_Transform(ST_SetSRID(ST_MakePoint(").bind(p.lon()).append(", ")
-                .bind(p.lat()).append("), 4326), " + database.storageSrid() + ")"));
+        return sql.append("ST_Transform(ST_SetSRID(ST_MakePoint(").bind(p.lon()).append(", ").bind(p.lat())
+                .append("), 4326), " + database.storageSrid() + ")");
     }
 
     private static String crs84(String geometry) {
