@@ -4,9 +4,11 @@ import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.features.FeaturesModule;
 import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
 import it.firenze.streetcad.importer.SampleLoader;
+import it.firenze.streetcad.network.NetworkModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,8 @@ public final class StreetCadServer implements AutoCloseable {
                 SampleLoader.loadIfEmpty(store.database(), imports, settings.imports().loadSample());
             }
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
-                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()));
+                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()),
+                    new FeaturesModule(store.database()), new NetworkModule(store.database()));
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, imports, http);
