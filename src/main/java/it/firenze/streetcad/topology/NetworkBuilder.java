@@ -251,18 +251,27 @@ public final class NetworkBuilder {
 
         @Override
         public void processIntersections(SegmentString e0, int i0, SegmentString e1, int i1) {
-            if (e0 == e1) return;
+            if (e0 == e1 && i0 == i1) return;
             Coordinate[] c0 = e0.getCoordinates(), c1 = e1.getCoordinates();
             li.computeIntersection(c0[i0], c0[i0 + 1], c1[i1], c1[i1 + 1]);
             if (!li.hasIntersection()) return;
             boolean samePlane = ((Part) e0.getData()).plane().equals(((Part) e1.getData()).plane());
             for (int k = 0; k < li.getIntersectionNum(); k++) {
                 Coordinate p = li.getIntersection(k);
+                // A line that crosses itself or ends on itself (a loop, a "P") is noded there too; the vertex two
+                // consecutive segments share is not a meeting.
+                if (e0 == e1 && sharedVertex(c0, i0, i1, p)) continue;
                 if (samePlane || isEnd(c0, p) || isEnd(c1, p)) {
                     ((NodedSegmentString) e0).addIntersection(p, i0);
                     ((NodedSegmentString) e1).addIntersection(p, i1);
                 }
             }
+        }
+
+        private static boolean sharedVertex(Coordinate[] c, int i0, int i1, Coordinate p) {
+            int lo = Math.min(i0, i1), hi = Math.max(i0, i1);
+            boolean ring = c[0].equals2D(c[c.length - 1]);
+            return (hi == lo + 1 && p.equals2D(c[hi])) || (ring && lo == 0 && hi == c.length - 2 && p.equals2D(c[0]));
         }
 
         private static boolean isEnd(Coordinate[] c, Coordinate p) {

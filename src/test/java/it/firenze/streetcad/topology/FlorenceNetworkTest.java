@@ -1,8 +1,6 @@
 package it.firenze.streetcad.topology;
 
 import it.firenze.streetcad.db.Database;
-import it.firenze.streetcad.db.DatabaseUrl;
-import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,10 +29,7 @@ class FlorenceNetworkTest {
 
     @BeforeAll
     static void load() throws Exception {
-        DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        db = Database.connect(url, 6707, 4);
-        db.migrate();
-        FlorenceSample.load(db, url);
+        db = FlorenceSample.newCadastre();
         try (Connection c = db.connection()) {
             lines = new TopologyStore(db).elements(c, null);
         }

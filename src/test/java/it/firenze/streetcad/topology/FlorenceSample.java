@@ -2,6 +2,7 @@ package it.firenze.streetcad.topology;
 
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseUrl;
+import it.firenze.streetcad.testing.TestPostgis;
 
 import java.io.IOException;
 import java.net.URI;
@@ -19,6 +20,15 @@ final class FlorenceSample {
     static final Path SHAPEFILE = Path.of("geodata", "florence-osm", "florence_highways.shp");
 
     private FlorenceSample() {
+    }
+
+    /** A new test cadastre holding the sample as raw road elements. */
+    static Database newCadastre() throws IOException, InterruptedException, SQLException {
+        DatabaseUrl url = TestPostgis.newDatabaseUrl();
+        Database db = Database.connect(url, 6707, 4);
+        db.migrate();
+        load(db, url);
+        return db;
     }
 
     static void load(Database db, DatabaseUrl url) throws IOException, InterruptedException, SQLException {
