@@ -55,9 +55,7 @@ final class NetworkCommand implements Runnable {
         @Override
         public Integer call() {
             double[] area = area(bbox);
-            if (!(tolerance >= 0) || tolerance > 100) {
-                throw new UserFacingException("--tolerance must be between 0 and 100 metres, not " + tolerance);
-            }
+            checkTolerance(tolerance);
             try (CadastreStore store = CadastreStore.open(database.settings())) {
                 NetworkBuild build = new NetworkBuild(store.database());
                 NetworkBuild.Summary s = dryRun ? build.preview(area, tolerance) : build.apply(area, tolerance);
@@ -74,6 +72,13 @@ final class NetworkCommand implements Runnable {
                     dryRun ? "network build preview (nothing changed)" : "network built", s.sourceElements(),
                     s.elements(), s.splitElements(), s.addedElements(), s.changedElements(), s.removedElements(), s.junctions(),
                     s.junctionsByKind(), s.snappedEndpoints(), tolerance);
+        }
+    }
+
+    /** The --tolerance option of the topology commands: metres, from 0 to a street's width many times over. */
+    static void checkTolerance(double tolerance) {
+        if (!(tolerance >= 0) || tolerance > 100) {
+            throw new UserFacingException("--tolerance must be between 0 and 100 metres, not " + tolerance);
         }
     }
 

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.topology;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
@@ -25,6 +27,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -237,6 +241,217 @@ final class TopologyStore {
                 FROM junction j JOIN counted c ON c.id = j.id)
             UPDATE junction j SET degree = n.degree, kind = n.kind FROM computed n
             WHERE j.id = n.id AND (j.degree, j.kind) IS DISTINCT FROM (n.degree, n.kind)""";
+
+    // ---- validations and issues (topology_validation, topology_issue, topology_exception)
+
+    Set<String> acceptedFingerprints(Connection c) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT fingerprint FROM topology_exception")) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    long beginValidation(Envelope area, ValidationOptions options) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "INSERT INTO topology_validation (area, parameters) VALUES (" + (area == null ? "NULL"
+                        : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb) RETURNING id")) {
+            int next = bindArea(st, 1, area);
+            st.setString(next, json(parameters(options)));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    static Map<String, Object> parameters(ValidationOptions options) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("tolerance_m", options.tolerance());
+        p.put("min_length_m", options.minLength());
+        p.put("spike_angle_deg", options.spikeAngle());
+        p.put("island_max_elements", options.islandMaxElements());
+        p.put("rules", options.rules().stream().map(Rule::id).toList());
+        return p;
+    }
+
+    void progress(long validationId, double fraction) {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE topology_validation SET progress = ? WHERE id = ?")) {
+            st.setDouble(1, Math.min(1, Math.max(0, fraction)));
+            st.setLong(2, validationId);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("recording the progress of validation " + validationId + " failed", e);
+        }
+    }
+
+    void failValidation(long validationId, String error) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE topology_validation SET status = 'failed', error = ?, finished_at = now() WHERE id = ?")) {
+            st.setString(1, error);
+            st.setLong(2, validationId);
+            st.executeUpdate();
+        }
+    }
+
+    /** Replaces the open issues of the area (and any with the same fingerprints) by the report's findings. */
+    void replaceIssues(long validationId, Envelope area, TopologyValidation.Report report) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                Set<String> fingerprints = new HashSet<>();
+                report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
+                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue WHERE "
+                        + (area == null ? "true" : "location && ST_MakeEnvelope(?, ?, ?, ?, ?)")
+                        + " OR fingerprint = ANY (?)")) {
+                    int next = bindArea(st, 1, area);
+                    st.setArray(next, c.createArrayOf("text", fingerprints.toArray()));
+                    st.executeUpdate();
+                }
+                try (Writer out = copy(c, "COPY topology_issue (rule, severity, explanation, parameters, location, "
+                        + "element_ids, junction_ids, fingerprint, accepted, validation_id) FROM STDIN")) {
+                    for (Finding f : report.findings()) {
+                        out.write(String.join("\t", f.rule().id(), f.severity().id(), copyText(f.explanation()),
+                                copyText(json(f.parameters())), hex(f.location()), array(f.elementIds()),
+                                array(f.junctionIds()), f.fingerprint(), String.valueOf(report.isAccepted(f)),
+                                String.valueOf(validationId)));
+                        out.write('\n');
+                    }
+                } catch (IOException e) {
+                    throw new SQLException("streaming findings to PostGIS failed: " + e.getMessage(), e);
+                }
+                Map<String, Object> counts = new LinkedHashMap<>();
+                report.countsBySeverity().forEach((s, n) -> counts.put(s.id(), n));
+                counts.put("accepted", report.findings().stream().filter(report::isAccepted).count());
+                counts.put("elements", report.elements());
+                counts.put("junctions", report.junctions());
+                try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
+                        + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ?")) {
+                    st.setString(1, json(counts));
+                    st.setLong(2, validationId);
+                    st.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    String validationJson(long id) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT json_build_object('id', id, 'status', status, 'progress', progress, 'parameters', parameters, "
+                        + "'bbox', CASE WHEN area IS NULL THEN NULL ELSE json_build_array(ST_XMin(b), ST_YMin(b), "
+                        + "ST_XMax(b), ST_YMax(b)) END, 'counts', counts, 'error', error, 'started_at', started_at, "
+                        + "'finished_at', finished_at)::text FROM topology_validation, "
+                        + "LATERAL (SELECT ST_Transform(area, 4326)::box2d AS b) t WHERE id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** Accepts the issue and every issue with its fingerprint; the exception outlives the issue rows. */
+    boolean accept(long issueId, String note) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement find = c.prepareStatement("SELECT fingerprint, rule FROM topology_issue WHERE id = ?");
+                 PreparedStatement except = c.prepareStatement("INSERT INTO topology_exception (fingerprint, rule, note) "
+                         + "VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET note = EXCLUDED.note");
+                 PreparedStatement mark = c.prepareStatement(
+                         "UPDATE topology_issue SET accepted = true WHERE fingerprint = ?")) {
+                find.setLong(1, issueId);
+                String fingerprint, rule;
+                try (ResultSet rs = find.executeQuery()) {
+                    if (!rs.next()) return false;
+                    fingerprint = rs.getString(1);
+                    rule = rs.getString(2);
+                }
+                except.setString(1, fingerprint);
+                except.setString(2, rule);
+                except.setString(3, note);
+                except.executeUpdate();
+                mark.setString(1, fingerprint);
+                mark.executeUpdate();
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    String issuesGeoJson(TopologyValidation.IssueQuery q, Envelope area) throws SQLException {
+        List<String> where = new ArrayList<>();
+        if (q.rule() != null) where.add("rule = ?");
+        if (q.severity() != null) where.add("severity = ?");
+        if (area != null) where.add("location && ST_MakeEnvelope(?, ?, ?, ?, ?)");
+        if (q.elementId() != null) where.add("element_ids @> ARRAY[?::bigint]");
+        if (q.accepted() != null) where.add("accepted = ?");
+        String sql = "SELECT json_build_object('type', 'FeatureCollection', 'numberReturned', count(*), "
+                + "'features', coalesce(json_agg(f ORDER BY id), '[]'::json))::text FROM (SELECT id, json_build_object("
+                + "'type', 'Feature', 'id', id, 'geometry', ST_AsGeoJSON(ST_Transform(location, 4326), 7)::json, "
+                + "'properties', json_build_object('id', id, 'rule', rule, 'severity', severity, 'explanation', "
+                + "explanation, 'parameters', parameters, 'element_ids', element_ids, 'junction_ids', junction_ids, "
+                + "'accepted', accepted, 'fingerprint', fingerprint, 'validation_id', validation_id, 'found_at', "
+                + "found_at)) AS f FROM topology_issue" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY id LIMIT ?) t";
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+            int i = 1;
+            if (q.rule() != null) st.setString(i++, q.rule());
+            if (q.severity() != null) st.setString(i++, q.severity().id());
+            i = bindArea(st, i, area);
+            if (q.elementId() != null) st.setLong(i++, q.elementId());
+            if (q.accepted() != null) st.setBoolean(i++, q.accepted());
+            st.setInt(i, q.limit());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** CRS84 GeoJSON geometries of locations in the storage CRS, in order, transformed by PostGIS in one query. */
+    List<String> toGeoJson(List<Geometry> locations) throws SQLException {
+        List<String> out = new ArrayList<>(locations.size());
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT ST_AsGeoJSON(ST_Transform(ST_GeomFromEWKB(g), 4326), 7) FROM unnest(?::bytea[]) "
+                        + "WITH ORDINALITY AS t (g, n) ORDER BY n")) {
+            WKBWriter writer = new WKBWriter(2, true);
+            byte[][] wkbs = new byte[locations.size()][];
+            for (int i = 0; i < wkbs.length; i++) {
+                Geometry g = locations.get(i);
+                g.setSRID(database.storageSrid());
+                wkbs[i] = writer.write(g);
+            }
+            st.setObject(1, wkbs);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not serialisable as JSON: " + value, e);
+        }
+    }
+
+    private static String array(List<Long> ids) {
+        return "{" + String.join(",", ids.stream().map(String::valueOf).toList()) + "}";
+    }
+
+    /** Escapes text for COPY's text format. */
+    private static String copyText(String s) {
+        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
 
     private static String prefixed(String prefix, String columns) {
         return String.join(", ", java.util.Arrays.stream(columns.split(", ")).map(c -> prefix + c).toList());

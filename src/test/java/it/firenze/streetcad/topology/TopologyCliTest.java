@@ -49,6 +49,42 @@ class TopologyCliTest {
     }
 
     @Test
+    void validateReportsEachFindingAndExits1OnlyWhenThereIsAnError() throws Exception {
+        cadastre.element("a", "LINESTRING(0 0, 100 0)");
+        cadastre.element("b", "LINESTRING(50 -50, 50 50)");
+        Run text = run("validate", "--db-url", dbUrl);
+        assertEquals(1, text.exitCode(), text.err());
+        assertTrue(text.out().lines().anyMatch(l -> l.startsWith("error   crossing-without-junction at 11.")
+                && l.contains("two elements cross at the same level with no junction")), text.out());
+        assertTrue(text.out().contains("errors (5 open)"), text.out());
+
+        Run deadEnds = run("validate", "--rules", "dead-end", "--format", "csv", "--db-url", dbUrl);
+        assertEquals(0, deadEnds.exitCode(), deadEnds.err());
+        assertEquals("rule,severity,accepted,element_ids,junction_ids,lon,lat,explanation,parameters",
+                deadEnds.out().lines().findFirst().orElseThrow());
+        assertEquals(4, deadEnds.out().lines().filter(l -> l.startsWith("dead-end,info,false,")).count(), deadEnds.out());
+
+        Run geojson = run("validate", "--rules", "crossing-without-junction", "--format", "geojson", "--db-url", dbUrl);
+        var fc = it.firenze.streetcad.api.Json.mapper().readTree(geojson.out());
+        assertEquals(1, fc.get("features").size());
+        assertEquals("crossing-without-junction", fc.get("features").get(0).get("properties").get("rule").asText());
+        assertEquals(2, cadastre.count("SELECT count(*) FROM road_element"), "validate changes nothing");
+        assertEquals(0, cadastre.count("SELECT count(*) FROM topology_issue"), "validate stores nothing");
+
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        Run clean = run("validate", "--db-url", dbUrl);
+        assertEquals(0, clean.exitCode(), clean.out());
+    }
+
+    @Test
+    void anUnknownRuleIsNamedWithTheKnownOnes() {
+        Run r = run("validate", "--rules", "dead-end,nonsense", "--db-url", dbUrl);
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().startsWith("streetcad: --rules: unknown rule 'nonsense'; the rules are invalid-geometry,"),
+                r.err());
+    }
+
+    @Test
     void aMalformedBboxIsOneLineAndExit1() {
         Run r = run("network", "build", "--bbox", "11.2,43.7,x,43.8", "--db-url", dbUrl);
         assertEquals(1, r.exitCode());
