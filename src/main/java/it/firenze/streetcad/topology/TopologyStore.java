@@ -96,6 +96,47 @@ final class TopologyStore {
         return lines;
     }
 
+    /**
+     * An importer's staged lines (feature_number, geom and whichever road_element columns it mapped), with the
+     * feature number as the source key. The table name goes through regclass, so only an existing table is read.
+     */
+    static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid) throws SQLException {
+        String table;
+        Set<String> columns = new HashSet<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT ?::regclass::text, attname FROM pg_attribute "
+                + "WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped")) {
+            st.setString(1, stagingTable);
+            st.setString(2, stagingTable);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) throw new SQLException("the staging table " + stagingTable + " has no columns");
+                table = rs.getString(1);
+                do columns.add(rs.getString(2)); while (rs.next());
+            }
+        }
+        List<String> attributes = MERGE_ATTRIBUTES.stream().filter(columns::contains).toList();
+        String sql = "SELECT feature_number, ST_AsBinary(geom), " + optional(columns, "level") + ", "
+                + optional(columns, "layer") + "::int, " + optional(columns, "direction")
+                + attributes.stream().map(a -> ", " + a + "::text").reduce("", String::concat)
+                + " FROM " + table + " ORDER BY feature_number";
+        GeometryFactory staged = new GeometryFactory(new PrecisionModel(), storageSrid);
+        WKBReader wkb = new WKBReader(staged);
+        List<TopologyLine> lines = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                Map<String, Object> values = new LinkedHashMap<>();
+                for (int i = 0; i < attributes.size(); i++) values.put(attributes.get(i), rs.getString(6 + i));
+                if (rs.getBytes(2) == null) continue;
+                lines.add(new TopologyLine(null, String.valueOf(rs.getLong(1)), read(wkb, rs.getBytes(2)),
+                        rs.getString(3), rs.getInt(4), rs.getString(5), null, null, values));
+            }
+        }
+        return lines;
+    }
+
+    private static String optional(Set<String> columns, String column) {
+        return columns.contains(column) ? column : "NULL";
+    }
+
     /** Junctions in the area, by id. */
     Map<Long, Point> junctions(Connection c, Envelope area) throws SQLException {
         String sql = "SELECT id, ST_AsBinary(geom) FROM junction WHERE valid_to IS NULL"

@@ -257,6 +257,8 @@ public final class Validator {
                 int a = m.a(), b = m.b();
                 Coordinate p = m.p();
                 union(a, b);
+                // A duplicate's copy meets what the original meets: said once, by the original.
+                if (copies.contains(a) || copies.contains(b)) return;
                 add(Rule.CROSSING_WITHOUT_JUNCTION, "two elements cross at the same level with no junction",
                         Map.of("level", lines.get(a).level(), "layer", lines.get(a).layer()), factory.createPoint(p),
                         List.of(a, b), List.of());
@@ -265,6 +267,7 @@ public final class Validator {
                 Coordinate p = m.p();
                 union(m.a(), m.b());
                 endsOnInterior.add(p);
+                if (copies.contains(m.a()) || copies.contains(m.b())) return;
                 add(Rule.ENDPOINT_ON_INTERIOR, "an element ends on another one's interior, which is not split there",
                         Map.of(), factory.createPoint(p), List.of(m.a(), m.b()), List.of());
             });
