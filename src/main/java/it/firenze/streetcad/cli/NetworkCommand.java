@@ -1,9 +1,7 @@
 package it.firenze.streetcad.cli;
 
 import it.firenze.streetcad.db.CadastreStore;
-import it.firenze.streetcad.topology.Bbox;
 import it.firenze.streetcad.topology.NetworkBuild;
-import it.firenze.streetcad.topology.NetworkBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,13 +36,8 @@ final class NetworkCommand implements Runnable {
         @Mixin
         DatabaseOptions database;
 
-        @Option(names = "--tolerance", defaultValue = "" + NetworkBuilder.DEFAULT_TOLERANCE, paramLabel = "METRES",
-                description = "Ends closer than this are snapped together or onto a line (default: ${DEFAULT-VALUE}).")
-        double tolerance;
-
-        @Option(names = "--bbox", paramLabel = "MINLON,MINLAT,MAXLON,MAXLAT",
-                description = "Only the elements meeting this area (CRS84 degrees). Default: the whole cadastre.")
-        String bbox;
+        @Mixin
+        TopologyOptions topology;
 
         @Option(names = "--dry-run", description = "Preview: report what the build would do and change nothing.")
         boolean dryRun;
@@ -54,8 +47,8 @@ final class NetworkCommand implements Runnable {
 
         @Override
         public Integer call() {
-            double[] area = area(bbox);
-            checkTolerance(tolerance);
+            double[] area = topology.area();
+            double tolerance = topology.tolerance();
             try (CadastreStore store = CadastreStore.open(database.settings())) {
                 NetworkBuild build = new NetworkBuild(store.database());
                 NetworkBuild.Summary s = dryRun ? build.preview(area, tolerance) : build.apply(area, tolerance);
@@ -72,22 +65,6 @@ final class NetworkCommand implements Runnable {
                     dryRun ? "network build preview (nothing changed)" : "network built", s.sourceElements(),
                     s.elements(), s.splitElements(), s.addedElements(), s.changedElements(), s.removedElements(), s.junctions(),
                     s.junctionsByKind(), s.snappedEndpoints(), tolerance);
-        }
-    }
-
-    /** The --tolerance option of the topology commands: metres, from 0 to a street's width many times over. */
-    static void checkTolerance(double tolerance) {
-        if (!(tolerance >= 0) || tolerance > 100) {
-            throw new UserFacingException("--tolerance must be between 0 and 100 metres, not " + tolerance);
-        }
-    }
-
-    /** The --bbox option of the topology commands; null for the whole cadastre. */
-    static double[] area(String bbox) {
-        try {
-            return Bbox.parse(bbox);
-        } catch (IllegalArgumentException e) {
-            throw new UserFacingException("--bbox: " + e.getMessage());
         }
     }
 }

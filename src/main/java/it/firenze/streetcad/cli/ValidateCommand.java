@@ -38,9 +38,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
-    @Option(names = "--bbox", paramLabel = "MINLON,MINLAT,MAXLON,MAXLAT",
-            description = "Only the elements meeting this area (CRS84 degrees). Default: the whole cadastre.")
-    String bbox;
+    @Mixin
+    TopologyOptions topology;
 
     @Option(names = "--rules", paramLabel = "RULE[,RULE…]", split = ",",
             description = "Only these rules. Default: all of them.")
@@ -50,18 +49,13 @@ final class ValidateCommand implements Callable<Integer> {
             description = "text, geojson (a FeatureCollection in CRS84) or csv (default: ${DEFAULT-VALUE}).")
     Format format;
 
-    @Option(names = "--tolerance", defaultValue = "0.5", paramLabel = "METRES",
-            description = "Ends this close to another element are undershoots or overshoots (default: ${DEFAULT-VALUE}).")
-    double tolerance;
-
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        double[] area = NetworkCommand.area(bbox);
-        NetworkCommand.checkTolerance(tolerance);
-        ValidationOptions options = ValidationOptions.defaults().withTolerance(tolerance).withRules(rules());
+        double[] area = topology.area();
+        ValidationOptions options = ValidationOptions.defaults().withTolerance(topology.tolerance()).withRules(rules());
         PrintWriter out = spec.commandLine().getOut();
         try (CadastreStore store = CadastreStore.open(database.settings())) {
             TopologyValidation validation = new TopologyValidation(store.database());
@@ -106,9 +100,10 @@ final class ValidateCommand implements Callable<Integer> {
         var counts = r.countsBySeverity();
         long accepted = r.findings().stream().filter(r::isAccepted).count();
         return String.format(Locale.ROOT, "%d findings on %d elements and %d junctions: %d errors (%d open), "
-                        + "%d warnings, %d info; %d accepted as exceptions.", r.findings().size(), r.elements(),
+                        + "%d warnings, %d info; %d accepted as exceptions (read in %d ms, checked in %d ms).",
+                r.findings().size(), r.elements(),
                 r.junctions(), counts.get(Severity.ERROR), r.openErrors(), counts.get(Severity.WARNING),
-                counts.get(Severity.INFO), accepted);
+                counts.get(Severity.INFO), accepted, r.readMillis(), r.checkMillis());
     }
 
     private static String text(Finding f, TopologyValidation.Report r, String place) throws IOException {

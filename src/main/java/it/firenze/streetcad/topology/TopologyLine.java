@@ -46,6 +46,16 @@ public record TopologyLine(Long elementId, String sourceKey, Geometry geometry, 
                 newAttributes);
     }
 
+    /**
+     * Whether two elements meeting at a degree-2 junction can be one element: same plane, attributes and direction,
+     * and one-way elements must run head to tail (merging them head to head would need one reversed).
+     */
+    static boolean mergeable(TopologyLine a, boolean aAtStart, TopologyLine b, boolean bAtStart) {
+        if (!a.plane().equals(b.plane()) || !a.attributes().equals(b.attributes())) return false;
+        if (!a.direction().equals(b.direction())) return false;
+        return a.direction().equals("both") || a.direction().equals("closed") || aAtStart != bAtStart;
+    }
+
     /** Lines cross with a junction only inside the same vertical plane: same level and same layer. */
     String plane() {
         return level + "/" + layer;

@@ -6,6 +6,7 @@ import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.geom.PrecisionModel;
 import org.locationtech.jts.io.ParseException;
@@ -78,6 +79,8 @@ final class TopologyStore {
                 + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)") + " ORDER BY id";
         List<TopologyLine> lines = new ArrayList<>();
         WKBReader wkb = new WKBReader(factory);
+        // Most elements share their attribute values: one map per distinct combination keeps a million in the heap.
+        Map<Map<String, Object>, Map<String, Object>> shared = new HashMap<>();
         try (PreparedStatement st = c.prepareStatement(sql)) {
             bindArea(st, 1, area);
             st.setFetchSize(10_000);
@@ -87,9 +90,10 @@ final class TopologyStore {
                     for (int i = 0; i < MERGE_ATTRIBUTES.size(); i++) {
                         attributes.put(MERGE_ATTRIBUTES.get(i), rs.getString(9 + i));
                     }
+                    Map<String, Object> canonical = shared.computeIfAbsent(attributes, k -> k);
                     lines.add(new TopologyLine(rs.getLong(1), rs.getString(2), read(wkb, rs.getBytes(3)),
-                            rs.getString(4), rs.getInt(5), rs.getString(6), nullableLong(rs, 7), nullableLong(rs, 8),
-                            attributes));
+                            canonical.get("level").toString(), rs.getInt(5), canonical.get("direction").toString(),
+                            nullableLong(rs, 7), nullableLong(rs, 8), canonical));
                 }
             }
         }
@@ -226,8 +230,20 @@ final class TopologyStore {
             st.setArray(1, c.createArrayOf("bigint", formerJunctions.toArray()));
             st.executeUpdate();
         }
-        try (Statement st = c.createStatement()) {
-            st.execute(RECOMPUTE_JUNCTIONS);
+        List<Long> built = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM build_junction")) {
+            while (rs.next()) built.add(rs.getLong(1));
+        }
+        recomputeJunctions(c, built);
+    }
+
+    /** Sets degree and kind of the junctions from the elements as stored now. */
+    void recomputeJunctions(Connection c, List<Long> junctions) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(RECOMPUTE_JUNCTIONS)) {
+            Object[] ids = junctions.toArray();
+            st.setArray(1, c.createArrayOf("bigint", ids));
+            st.setArray(2, c.createArrayOf("bigint", ids));
+            st.executeUpdate();
         }
     }
 
@@ -266,10 +282,9 @@ final class TopologyStore {
     /** Degree = element ends at the junction; kind from the degree, a roundabout where one meets it. */
     private static final String RECOMPUTE_JUNCTIONS = """
             WITH ends AS (
-                SELECT from_junction AS id, element_type FROM road_element
-                WHERE from_junction IN (SELECT id FROM build_junction)
+                SELECT from_junction AS id, element_type FROM road_element WHERE from_junction = ANY (?)
                 UNION ALL
-                SELECT to_junction, element_type FROM road_element WHERE to_junction IN (SELECT id FROM build_junction)),
+                SELECT to_junction, element_type FROM road_element WHERE to_junction = ANY (?)),
             counted AS (SELECT id, count(*)::int AS degree, bool_or(element_type = 'roundabout') AS roundabout
                         FROM ends GROUP BY id),
             computed AS (
@@ -282,6 +297,99 @@ final class TopologyStore {
                 FROM junction j JOIN counted c ON c.id = j.id)
             UPDATE junction j SET degree = n.degree, kind = n.kind FROM computed n
             WHERE j.id = n.id AND (j.degree, j.kind) IS DISTINCT FROM (n.degree, n.kind)""";
+
+    // ---- safe fixes
+
+    void updateGeometries(Connection c, List<TopologyFixes.Change> changes) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE road_element SET geom = ST_GeomFromEWKB(?) WHERE id = ?")) {
+            for (TopologyFixes.Change ch : changes) {
+                st.setBytes(1, ewkb(ch.geometry()));
+                st.setLong(2, ch.elementId());
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
+    }
+
+    /** Deletes the elements that carry no events (those are kept for a person to look at); returns the deleted. */
+    List<TopologyFixes.Change> deleteElementsWithoutEvents(Connection c, List<TopologyFixes.Change> changes)
+            throws SQLException {
+        List<Long> ids = changes.stream().map(TopologyFixes.Change::elementId).toList();
+        Set<Long> deleted = new HashSet<>();
+        List<Long> junctions = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element e WHERE id = ANY (?) AND NOT EXISTS "
+                + "(SELECT 1 FROM element_event ev WHERE ev.element_id = e.id) RETURNING id, from_junction, to_junction")) {
+            st.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    deleted.add(rs.getLong(1));
+                    junctions.add(rs.getLong(2));
+                    junctions.add(rs.getLong(3));
+                }
+            }
+        }
+        recomputeJunctions(c, junctions);
+        return changes.stream().filter(ch -> deleted.contains(ch.elementId())).toList();
+    }
+
+    /** Two elements made one at a junction: a takes the merged line, b's events move onto it, b and the junction go. */
+    record Merge(long a, long b, long junction, double offsetA, double offsetB, boolean reverseB, double lengthB,
+                 LineString geometry, Long from, Long to) {
+    }
+
+    void merge(Connection c, List<Merge> merges) throws SQLException {
+        try (PreparedStatement grow = c.prepareStatement("UPDATE road_element SET geom = ST_GeomFromEWKB(?), "
+                + "from_junction = ?, to_junction = ? WHERE id = ?");
+             PreparedStatement shiftA = c.prepareStatement("UPDATE element_event SET from_m = from_m + ?, "
+                     + "to_m = to_m + ? WHERE element_id = ?");
+             PreparedStatement moveB = c.prepareStatement("UPDATE element_event SET element_id = ?, "
+                     + "from_m = ? + CASE WHEN ? THEN ? - to_m ELSE from_m END, "
+                     + "to_m = ? + CASE WHEN ? THEN ? - from_m ELSE to_m END, "
+                     + "direction = CASE WHEN ? AND direction = 'forward' THEN 'backward' "
+                     + "WHEN ? AND direction = 'backward' THEN 'forward' ELSE direction END WHERE element_id = ?");
+             PreparedStatement drop = c.prepareStatement("DELETE FROM road_element WHERE id = ?");
+             PreparedStatement dropJunction = c.prepareStatement("DELETE FROM junction WHERE id = ?")) {
+            for (Merge m : merges) {
+                grow.setBytes(1, ewkb(m.geometry()));
+                grow.setObject(2, m.from());
+                grow.setObject(3, m.to());
+                grow.setLong(4, m.a());
+                grow.executeUpdate();
+                if (m.offsetA() > 0) {
+                    shiftA.setDouble(1, m.offsetA());
+                    shiftA.setDouble(2, m.offsetA());
+                    shiftA.setLong(3, m.a());
+                    shiftA.executeUpdate();
+                }
+                moveB.setLong(1, m.a());
+                moveB.setDouble(2, m.offsetB());
+                moveB.setBoolean(3, m.reverseB());
+                moveB.setDouble(4, m.lengthB());
+                moveB.setDouble(5, m.offsetB());
+                moveB.setBoolean(6, m.reverseB());
+                moveB.setDouble(7, m.lengthB());
+                moveB.setBoolean(8, m.reverseB());
+                moveB.setBoolean(9, m.reverseB());
+                moveB.setLong(10, m.b());
+                moveB.executeUpdate();
+                drop.setLong(1, m.b());
+                drop.executeUpdate();
+                dropJunction.setLong(1, m.junction());
+                dropJunction.executeUpdate();
+            }
+        }
+        List<Long> touched = new ArrayList<>();
+        merges.forEach(m -> {
+            if (m.from() != null) touched.add(m.from());
+            if (m.to() != null) touched.add(m.to());
+        });
+        recomputeJunctions(c, touched);
+    }
+
+    private byte[] ewkb(Geometry g) {
+        g.setSRID(database.storageSrid());
+        return new WKBWriter(2, true).write(g);
+    }
 
     // ---- validations and issues (topology_validation, topology_issue, topology_exception)
 

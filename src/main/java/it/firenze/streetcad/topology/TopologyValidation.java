@@ -20,7 +20,8 @@ import java.util.function.DoubleConsumer;
 public final class TopologyValidation {
 
     /** The findings of one run and which of them are accepted exceptions. */
-    public record Report(List<Finding> findings, Set<String> acceptedFingerprints, int elements, int junctions) {
+    public record Report(List<Finding> findings, Set<String> acceptedFingerprints, int elements, int junctions,
+                         long readMillis, long checkMillis) {
 
         public boolean isAccepted(Finding f) {
             return acceptedFingerprints.contains(f.fingerprint());
@@ -56,10 +57,14 @@ public final class TopologyValidation {
             // One snapshot: elements and junctions read as of the same moment.
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
+                long start = System.nanoTime();
                 List<TopologyLine> lines = store.elements(c, area);
                 Map<Long, Point> junctions = store.junctions(c, area);
+                long read = System.nanoTime();
                 List<Finding> findings = new Validator(options).validate(lines, junctions, area, progress);
-                return new Report(findings, store.acceptedFingerprints(c), lines.size(), junctions.size());
+                long checked = System.nanoTime();
+                return new Report(findings, store.acceptedFingerprints(c), lines.size(), junctions.size(),
+                        (read - start) / 1_000_000, (checked - read) / 1_000_000);
             } finally {
                 c.rollback();
             }

@@ -44,6 +44,9 @@ import java.util.function.DoubleConsumer;
  */
 public final class Validator {
 
+    /** Lines with at most this many vertices are checked for simplicity pairwise. */
+    private static final int SHORT_LINE = 24;
+
     private final ValidationOptions options;
 
     public Validator(ValidationOptions options) {
@@ -167,14 +170,42 @@ public final class Validator {
         }
 
         void checkSimple(int i, LineString line) {
-            IsSimpleOp simple = new IsSimpleOp(line);
-            if (simple.isSimple()) return;
-            Point where = factory.createPoint(simple.getNonSimpleLocation());
+            Coordinate[] c = line.getCoordinates();
+            Point where;
+            if (c.length <= SHORT_LINE) {
+                // Most elements have a few vertices: comparing their segments pairwise is much cheaper than
+                // IsSimpleOp, which builds a spatial index for every line.
+                Coordinate bad = nonSimpleLocation(c);
+                if (bad == null) return;
+                where = factory.createPoint(bad);
+            } else {
+                IsSimpleOp simple = new IsSimpleOp(line);
+                if (simple.isSimple()) return;
+                where = factory.createPoint(simple.getNonSimpleLocation());
+            }
             if (overlapsItself(line.getCoordinates())) {
                 add(Rule.SELF_OVERLAP, "the element runs back over itself", Map.of(), where, List.of(i), List.of());
             } else {
                 add(Rule.SELF_INTERSECTION, "the element crosses itself", Map.of(), where, List.of(i), List.of());
             }
+        }
+
+        /** Where a line meets itself other than at the vertex consecutive segments share (or a ring's closure). */
+        Coordinate nonSimpleLocation(Coordinate[] c) {
+            LineIntersector li = new RobustLineIntersector();
+            boolean ring = c[0].equals2D(c[c.length - 1]);
+            for (int a = 0; a < c.length - 1; a++) {
+                for (int b = a + 1; b < c.length - 1; b++) {
+                    li.computeIntersection(c[a], c[a + 1], c[b], c[b + 1]);
+                    if (!li.hasIntersection()) continue;
+                    if (li.getIntersectionNum() == 2) return li.getIntersection(0);
+                    Coordinate p = li.getIntersection(0);
+                    boolean shared = (b == a + 1 && p.equals2D(c[b])) || (ring && a == 0 && b == c.length - 2
+                            && p.equals2D(c[0]));
+                    if (!shared) return p;
+                }
+            }
+            return null;
         }
 
         boolean overlapsItself(Coordinate[] c) {
@@ -355,11 +386,7 @@ public final class Validator {
         }
 
         boolean mergeable(End a, End b) {
-            TopologyLine la = lines.get(a.element()), lb = lines.get(b.element());
-            if (!la.plane().equals(lb.plane()) || !la.attributes().equals(lb.attributes())) return false;
-            if (!la.direction().equals(lb.direction())) return false;
-            // One-way elements digitised head to head or tail to tail would need reversing: not a safe merge.
-            return la.direction().equals("both") || la.direction().equals("closed") || a.atStart() != b.atStart();
+            return TopologyLine.mergeable(lines.get(a.element()), a.atStart(), lines.get(b.element()), b.atStart());
         }
 
         void checkOneWay(Coordinate p, List<End> at, List<Integer> elements, List<Long> junction) {

@@ -77,6 +77,20 @@ class TopologyCliTest {
     }
 
     @Test
+    void fixPreviewsAsGeoJsonAndAppliesOnlyWithApply() throws Exception {
+        cadastre.element("v", "LINESTRING(0 0, 5 0, 5 0, 10 0)");
+        Run preview = run("fix", "remove-duplicate-vertices", "--db-url", dbUrl);
+        assertEquals(0, preview.exitCode(), preview.err());
+        assertTrue(preview.out().contains("\"action\":\"update\""), preview.out());
+        assertTrue(preview.err().contains("preview (nothing changed): {update=1}"), preview.err());
+        assertEquals(4, cadastre.count("SELECT ST_NPoints(geom) FROM road_element"));
+        Run applied = run("fix", "remove-duplicate-vertices", "--apply", "--db-url", dbUrl);
+        assertEquals("remove-duplicate-vertices applied: {update=1}", applied.out().strip());
+        assertEquals(3, cadastre.count("SELECT ST_NPoints(geom) FROM road_element"));
+        assertEquals(1, run("fix", "paint-it-blue", "--db-url", dbUrl).exitCode());
+    }
+
+    @Test
     void anUnknownRuleIsNamedWithTheKnownOnes() {
         Run r = run("validate", "--rules", "dead-end,nonsense", "--db-url", dbUrl);
         assertEquals(1, r.exitCode());
