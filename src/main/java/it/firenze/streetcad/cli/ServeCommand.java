@@ -1,11 +1,13 @@
 package it.firenze.streetcad.cli;
 
+import it.firenze.streetcad.importer.ImportSettings;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -28,10 +30,19 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long in-flight requests may take to finish on SIGTERM (default: ${DEFAULT-VALUE}).")
     int stopTimeoutSeconds;
 
+    @Option(names = "--load-sample", defaultValue = "${env:STREETCAD_LOAD_SAMPLE}", paramLabel = "PATH",
+            description = "A shapefile imported with the osm mapping at start when the cadastre has no road elements yet "
+                    + "(e.g. geodata/florence-osm). Env: STREETCAD_LOAD_SAMPLE.")
+    Path loadSample;
+
+    @Option(names = "--import-max-upload", defaultValue = "${env:STREETCAD_IMPORT_MAX_UPLOAD_MB:-512}", paramLabel = "MB",
+            description = "The largest zip POST /imports accepts, in MiB (default: ${DEFAULT-VALUE}). Env: STREETCAD_IMPORT_MAX_UPLOAD_MB.")
+    long maxUploadMegabytes;
+
     @Override
     public Integer call() throws InterruptedException {
-        StreetCadServer server = StreetCadServer.start(
-                new ServerSettings(database.settings(), host, port, stopTimeoutSeconds * 1000L));
+        StreetCadServer server = StreetCadServer.start(new ServerSettings(database.settings(), host, port,
+                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -4,6 +4,9 @@ import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.importer.ImportHttpModule;
+import it.firenze.streetcad.importer.ImportJobs;
+import it.firenze.streetcad.importer.SampleLoader;
 import it.firenze.streetcad.topology.TopologyModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,24 +20,36 @@ import java.util.List;
 public final class StreetCadServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreetCadServer.class);
+    /** Imports are mostly database work; two at a time keep a 2-core machine answering requests. */
+    private static final int IMPORT_WORKERS = 2;
 
     private final CadastreStore store;
+    private final ImportJobs imports;
     private final HttpServer http;
 
-    private StreetCadServer(CadastreStore store, HttpServer http) {
+    private StreetCadServer(CadastreStore store, ImportJobs imports, HttpServer http) {
         this.store = store;
+        this.imports = imports;
         this.http = http;
     }
 
     public static StreetCadServer start(ServerSettings settings) {
         CadastreStore store = CadastreStore.open(settings.database());
+        ImportJobs imports = null;
         try {
+            imports = new ImportJobs(store.database(), List.of(), IMPORT_WORKERS);
+            imports.warmUpInBackground();
+            if (settings.imports().loadSample() != null) {
+                SampleLoader.loadIfEmpty(store.database(), imports, settings.imports().loadSample());
+            }
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
+                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()),
                     new TopologyModule(store.database()));
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
-            return new StreetCadServer(store, http);
+            return new StreetCadServer(store, imports, http);
         } catch (RuntimeException e) {
+            if (imports != null) imports.close();
             store.close();
             throw e;
         }
@@ -52,6 +67,7 @@ public final class StreetCadServer implements AutoCloseable {
     public void close() {
         try {
             http.close();
+            imports.close();
         } finally {
             store.close();
         }
