@@ -7,6 +7,7 @@ import org.locationtech.jts.geom.Point;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,9 +60,24 @@ public final class TopologyValidation {
             try {
                 long start = System.nanoTime();
                 List<TopologyLine> lines = store.elements(c, area);
-                Map<Long, Point> junctions = store.junctions(c, area);
+                Envelope context = area;
+                Set<Long> core = null;
+                if (area != null) {
+                    // The elements meeting the area are judged with everything around them: an element whose
+                    // neighbour lies outside the area is not a dangle.
+                    core = new HashSet<>();
+                    context = new Envelope(area);
+                    for (TopologyLine l : lines) {
+                        core.add(l.elementId());
+                        context.expandToInclude(l.geometry().getEnvelopeInternal());
+                    }
+                    context.expandBy(options.tolerance() + ValidationOptions.JUNCTION_TOLERANCE);
+                    lines = store.elements(c, context);
+                }
+                Map<Long, Point> junctions = store.junctions(c, context);
                 long read = System.nanoTime();
-                List<Finding> findings = new Validator(options).validate(lines, junctions, area, progress);
+                List<Finding> findings = new Validator(options).validate(lines, junctions, context, progress);
+                if (core != null) findings = concerning(findings, core, area);
                 long checked = System.nanoTime();
                 return new Report(findings, store.acceptedFingerprints(c), lines.size(), junctions.size(),
                         (read - start) / 1_000_000, (checked - read) / 1_000_000);
@@ -69,6 +85,12 @@ public final class TopologyValidation {
                 c.rollback();
             }
         }
+    }
+
+    /** The findings about the area: those involving one of its elements, or (junction findings) lying in it. */
+    private static List<Finding> concerning(List<Finding> findings, Set<Long> core, Envelope area) {
+        return findings.stream().filter(f -> f.elementIds().stream().anyMatch(core::contains)
+                || (f.elementIds().isEmpty() && area.intersects(f.location().getEnvelopeInternal()))).toList();
     }
 
     /** Records a validation about to run and returns its id, for a client to follow its progress. */

@@ -106,6 +106,20 @@ class TopologyHttpTest {
     }
 
     @Test
+    void aValidationOfAnAreaReplacesTheIssuesThereWithoutDuplicatingOthers() throws Exception {
+        validate("");
+        int all = json(http.get("/topology/issues")).get("features").size();
+        double[] bbox = cadastre.strings("SELECT concat_ws(',', ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)) FROM "
+                + "(SELECT ST_Transform(ST_Buffer(ST_GeomFromText('" + Lines.wkt("POINT(80 0)").toText()
+                + "', 6707), 5), 4326)::box2d AS b) t").stream().findFirst().map(s -> java.util.Arrays.stream(
+                s.split(",")).mapToDouble(Double::parseDouble).toArray()).orElseThrow();
+        JsonNode done = validate("{\"bbox\": [" + bbox[0] + "," + bbox[1] + "," + bbox[2] + "," + bbox[3] + "]}");
+        assertEquals("succeeded", done.get("status").asText(), done.toString());
+        assertEquals(4, done.get("bbox").size());
+        assertEquals(all, json(http.get("/topology/issues")).get("features").size());
+    }
+
+    @Test
     void badParametersAre400ProblemsNamingTheParameterAndUnknownIssues404() {
         assertProblem(http.get("/topology/issues?severity=grave"), 400, "severity");
         assertProblem(http.get("/topology/issues?rule=nonsense"), 400, "rule");
