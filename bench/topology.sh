@@ -2,7 +2,8 @@
 # Full topology validation of the Florence network and of a synthetic grid (default 1,000,000 elements), by
 # `streetcad validate` (heap capped at 2 GB) and by the equivalent checks in PostGIS SQL (bench/topology-checks.sql),
 # in the same run on a scratch PostgreSQL cluster of its own.
-# Usage: bench/topology.sh [grid-side n: 2 n (n - 1) elements, default 708]   (builds target/streetcad.jar if missing)
+# Usage: bench/topology.sh [grid-side n: 2 n (n - 1) elements, default 708; 0 = Florence only]
+# (builds target/streetcad.jar if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -48,6 +49,7 @@ echo "   network build of Florence (JVM start to exit): $(( $(ms) - t0 )) ms"
 psql -d florence -c "VACUUM ANALYZE road_element" -c "VACUUM ANALYZE junction"
 measure florence
 
+[ "$n" -gt 0 ] || exit 0
 psql -d grid -v n="$n" -v srid=6707 -f bench/topology-grid.sql
 psql -d grid -c "VACUUM ANALYZE road_element"
 measure grid

@@ -100,10 +100,10 @@ final class ValidateCommand implements Callable<Integer> {
         var counts = r.countsBySeverity();
         long accepted = r.findings().stream().filter(r::isAccepted).count();
         return String.format(Locale.ROOT, "%d findings on %d elements and %d junctions: %d errors (%d open), "
-                        + "%d warnings, %d info; %d accepted as exceptions (read in %d ms, checked in %d ms).",
+                        + "%d warnings, %d info; %d accepted as exceptions (read in %d ms, checked in %d ms, %d ms of CPU).",
                 r.findings().size(), r.elements(),
                 r.junctions(), counts.get(Severity.ERROR), r.openErrors(), counts.get(Severity.WARNING),
-                counts.get(Severity.INFO), accepted, r.readMillis(), r.checkMillis());
+                counts.get(Severity.INFO), accepted, r.readMillis(), r.checkMillis(), r.checkCpuMillis());
     }
 
     private static String text(Finding f, TopologyValidation.Report r, String place) throws IOException {
