@@ -23,15 +23,15 @@ psql() { "$PG/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres
 streetcad() { "$JAVA_HOME/bin/java" -Xmx2g -jar target/streetcad.jar "$@"; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-measure() { # $1 database; prints the engine's and the SQL's wall times
+measure() { # $1 database; prints the engine's wall time, then the SQL's and the ratio
   local db=$1 url="postgresql://postgres@127.0.0.1:$port/$1" t0 t1 t2
   t0=$(ms)
   streetcad validate --db-url "$url" --format csv >"$work/$db.csv" 2>"$work/$db.summary" || true
   t1=$(ms)
+  echo "== $db: $(( $(grep -c . "$work/$db.csv") - 1 )) findings"
+  echo "   streetcad validate (JVM start to exit): $((t1 - t0)) ms — $(tail -n1 "$work/$db.summary")"
   psql -d "$db" -f bench/topology-checks.sql >"$work/$db.sql.txt"
   t2=$(ms)
-  echo "== $db: $(grep -c . "$work/$db.csv") lines of findings"
-  echo "   streetcad validate (JVM start to exit): $((t1 - t0)) ms — $(tail -n1 "$work/$db.summary")"
   echo "   PostGIS SQL checks:                     $((t2 - t1)) ms — ratio SQL / streetcad: $(awk "BEGIN {printf \"%.1f\", ($t2 - $t1) / ($t1 - $t0)}")"
   sed 's/^/   sql /' "$work/$db.sql.txt" | grep -v '^   sql *$'
 }
