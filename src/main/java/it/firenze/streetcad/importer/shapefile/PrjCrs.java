@@ -61,10 +61,14 @@ public final class PrjCrs {
     private PrjCrs() {
     }
 
-    /** The EPSG code, or empty when the text is not WKT or matches no EPSG CRS. Cached by text. */
+    /**
+     * The EPSG code, or empty when the text is not WKT or matches no EPSG CRS. Codes found are cached by text; a
+     * search that finds nothing is not, because SIS also finds nothing when the search was cut short (an interrupted
+     * warm-up at server stop once left WGS 84 unknown for the rest of the JVM).
+     */
     public static OptionalInt epsgCode(String wkt) {
-        String key = wkt.strip();
-        return CACHE.computeIfAbsent(key, PrjCrs::lookup);
+        OptionalInt code = CACHE.computeIfAbsent(wkt.strip(), PrjCrs::lookup);
+        return code == null ? OptionalInt.empty() : code;
     }
 
     /**
@@ -77,23 +81,26 @@ public final class PrjCrs {
         }
     }
 
+    /** Null when nothing was found by searching, so that the next call searches again. */
     private static OptionalInt lookup(String wkt) {
-        if (wkt.isEmpty()) {
-            return OptionalInt.empty();
+        CoordinateReferenceSystem crs;
+        try {
+            crs = CRS.fromWKT(fromEsri(wkt));
+        } catch (FactoryException | RuntimeException e) {
+            return OptionalInt.empty(); // not WKT: no search will ever find it
+        }
+        Integer declared = declaredEpsg(crs);
+        if (declared != null) {
+            return OptionalInt.of(declared);
         }
         try {
-            CoordinateReferenceSystem crs = CRS.fromWKT(fromEsri(wkt));
-            Integer declared = declaredEpsg(crs);
-            if (declared != null) {
-                return OptionalInt.of(declared);
-            }
             IdentifiedObjectFinder finder = IdentifiedObjects.newFinder("EPSG");
             finder.setIgnoringAxes(true);
             IdentifiedObject found = finder.findSingleton(crs);
             Integer code = found == null ? null : IdentifiedObjects.lookupEPSG(found);
-            return code == null ? OptionalInt.empty() : OptionalInt.of(code);
+            return code == null || Thread.currentThread().isInterrupted() ? null : OptionalInt.of(code);
         } catch (FactoryException | RuntimeException e) {
-            return OptionalInt.empty();
+            return null;
         }
     }
 
