@@ -9,6 +9,7 @@ import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
 import it.firenze.streetcad.importer.SampleLoader;
 import it.firenze.streetcad.network.NetworkModule;
+import it.firenze.streetcad.topology.TopologyModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,8 @@ public final class StreetCadServer implements AutoCloseable {
             }
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()),
-                    new FeaturesModule(store.database()), new NetworkModule(store.database()));
+                    new FeaturesModule(store.database()), new NetworkModule(store.database()),
+                    new TopologyModule(store.database()));
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, imports, http);

@@ -1,0 +1,232 @@
+package it.firenze.streetcad.topology;
+
+import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.CoordinateArrays;
+import org.locationtech.jts.geom.CoordinateList;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.LineString;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The safe fixes, each an explicit operation: {@link #preview} says what would change (element by element, with the
+ * new geometry), {@link #apply} does it in one transaction that the history tables record. Never silently: nothing
+ * changes unless asked.
+ */
+public final class TopologyFixes {
+
+    public enum Fix {
+        /** Ends within the tolerance joined (and split where they land on a line): a network build with it. */
+        SNAP_ENDPOINTS("snap-endpoints"),
+        /** Elements split where they cross at grade or an end touches them: a network build with no snapping. */
+        SPLIT_AT_CROSSINGS("split-at-crossings"),
+        /** Two elements with equal attributes at a degree-2 junction become one; the junction goes. */
+        MERGE_PSEUDO_NODES("merge-pseudo-nodes"),
+        /** Of elements with the same geometry and attributes, the lowest id stays (copies with events are kept). */
+        DELETE_DUPLICATES("delete-duplicates"),
+        /** Consecutive repeated vertices removed. */
+        REMOVE_DUPLICATE_VERTICES("remove-duplicate-vertices");
+
+        private final String id;
+
+        Fix(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static Optional<Fix> byId(String id) {
+            return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst();
+        }
+    }
+
+    /** One element changed by a fix: update (new geometry), insert (a new piece) or delete. */
+    public record Change(String action, Long elementId, Geometry geometry) {
+    }
+
+    public record Plan(Fix fix, List<Change> changes) {
+        public Map<String, Integer> counts() {
+            Map<String, Integer> m = new TreeMap<>();
+            changes.forEach(c -> m.merge(c.action(), 1, Integer::sum));
+            return m;
+        }
+    }
+
+    private final Database database;
+    private final TopologyStore store;
+
+    public TopologyFixes(Database database) {
+        this.database = database;
+        this.store = new TopologyStore(database);
+    }
+
+    public Plan preview(Fix fix, double[] bboxCrs84, double tolerance) throws SQLException {
+        return run(fix, bboxCrs84, tolerance, false);
+    }
+
+    public Plan apply(Fix fix, double[] bboxCrs84, double tolerance) throws SQLException {
+        return run(fix, bboxCrs84, tolerance, true);
+    }
+
+    /** The plan's changes as a GeoJSON FeatureCollection in CRS84 (properties: action, element id). */
+    public String toGeoJson(Plan plan) throws SQLException {
+        List<String> geometries = store.toGeoJson(plan.changes().stream().map(Change::geometry).toList());
+        StringBuilder b = new StringBuilder("{\"type\":\"FeatureCollection\",\"fix\":\"").append(plan.fix().id())
+                .append("\",\"features\":[");
+        for (int i = 0; i < plan.changes().size(); i++) {
+            Change c = plan.changes().get(i);
+            if (i > 0) b.append(',');
+            b.append("{\"type\":\"Feature\",\"geometry\":").append(geometries.get(i))
+                    .append(",\"properties\":{\"action\":\"").append(c.action()).append("\",\"element_id\":")
+                    .append(c.elementId()).append("}}");
+        }
+        return b.append("]}").toString();
+    }
+
+    private Plan run(Fix fix, double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
+        Envelope area = store.toStorage(bboxCrs84);
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                if (apply) store.lockNetwork(c);
+                List<TopologyLine> lines = store.elements(c, area);
+                Plan plan = switch (fix) {
+                    case SNAP_ENDPOINTS -> build(c, fix, lines, tolerance, apply);
+                    case SPLIT_AT_CROSSINGS -> build(c, fix, lines, 0, apply);
+                    case REMOVE_DUPLICATE_VERTICES -> removeDuplicateVertices(c, lines, apply);
+                    case DELETE_DUPLICATES -> deleteDuplicates(c, lines, apply);
+                    case MERGE_PSEUDO_NODES -> mergePseudoNodes(c, lines, apply);
+                };
+                if (apply) c.commit();
+                else c.rollback();
+                return plan;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Plan build(Connection c, Fix fix, List<TopologyLine> lines, double tolerance, boolean apply)
+            throws SQLException {
+        Network network = new NetworkBuilder(tolerance).build(lines);
+        List<NetworkBuild.Piece> pieces = NetworkBuild.pieces(lines, network);
+        List<Long> collapsed = NetworkBuild.collapsed(lines, network);
+        List<Change> changes = new ArrayList<>();
+        Map<Long, TopologyLine> byId = new HashMap<>();
+        lines.forEach(l -> byId.put(l.elementId(), l));
+        for (NetworkBuild.Piece p : pieces) {
+            LineString g = p.element().geometry();
+            if (p.index() > 0) changes.add(new Change("insert", null, g));
+            else if (!g.equalsExact(byId.get(p.sourceId()).geometry())) changes.add(new Change("update", p.sourceId(), g));
+        }
+        for (long id : collapsed) changes.add(new Change("delete", id, byId.get(id).geometry()));
+        if (apply) store.writeNetwork(c, lines, network, pieces, collapsed);
+        return new Plan(fix, changes);
+    }
+
+    private Plan removeDuplicateVertices(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
+        List<Change> changes = new ArrayList<>();
+        for (TopologyLine l : lines) {
+            Coordinate[] raw = l.geometry().getCoordinates();
+            Coordinate[] clean = CoordinateArrays.removeRepeatedPoints(raw);
+            if (clean.length < raw.length && clean.length >= 2) {
+                changes.add(new Change("update", l.elementId(), l.geometry().getFactory().createLineString(clean)));
+            }
+        }
+        if (apply) store.updateGeometries(c, changes);
+        return new Plan(Fix.REMOVE_DUPLICATE_VERTICES, changes);
+    }
+
+    private Plan deleteDuplicates(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
+        Map<String, TopologyLine> first = new HashMap<>();
+        List<Change> changes = new ArrayList<>();
+        for (TopologyLine l : lines) {
+            Coordinate[] coords = l.geometry().getCoordinates();
+            Coordinate[] reversed = coords.clone();
+            CoordinateArrays.reverse(reversed);
+            // A reversed copy is the same element only when traffic does not care about the digitised direction.
+            boolean undirected = l.direction().equals("both") || l.direction().equals("closed");
+            Coordinate[] key = undirected && CoordinateArrays.compare(reversed, coords) < 0 ? reversed : coords;
+            String k = Arrays.toString(key) + l.attributes() + (undirected ? "" : "/" + (key == coords));
+            TopologyLine kept = first.putIfAbsent(k, l);
+            if (kept != null) changes.add(new Change("delete", l.elementId(), l.geometry()));
+        }
+        if (apply) changes = store.deleteElementsWithoutEvents(c, changes);
+        return new Plan(Fix.DELETE_DUPLICATES, changes);
+    }
+
+    /** Merges along chains of mergeable degree-2 junctions, keeping the lower id and its digitised direction. */
+    private Plan mergePseudoNodes(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
+        int n = lines.size();
+        LineString[] geometry = new LineString[n];
+        Long[] from = new Long[n], to = new Long[n];
+        boolean[] gone = new boolean[n];
+        Map<Long, List<Integer>> at = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            TopologyLine l = lines.get(i);
+            geometry[i] = (LineString) l.geometry();
+            from[i] = l.fromJunction();
+            to[i] = l.toJunction();
+            if (from[i] != null) at.computeIfAbsent(from[i], k -> new ArrayList<>()).add(i);
+            if (to[i] != null) at.computeIfAbsent(to[i], k -> new ArrayList<>()).add(i);
+        }
+        List<TopologyStore.Merge> merges = new ArrayList<>();
+        for (Long junction : new ArrayList<>(new TreeMap<>(at).keySet())) {
+            List<Integer> here = at.get(junction);
+            if (here.size() != 2 || here.get(0).equals(here.get(1))) continue;
+            int a = lineId(lines, here.get(0)) < lineId(lines, here.get(1)) ? here.get(0) : here.get(1);
+            int b = a == here.get(0) ? here.get(1) : here.get(0);
+            boolean aAtStart = junction.equals(from[a]) && !junction.equals(to[a]);
+            boolean bAtStart = junction.equals(from[b]) && !junction.equals(to[b]);
+            if (!TopologyLine.mergeable(lines.get(a), aAtStart, lines.get(b), bAtStart)) continue;
+            CoordinateList merged = new CoordinateList();
+            Coordinate[] bc = geometry[b].getCoordinates();
+            // b oriented to continue a across the junction: away from it after a's end, into it before a's start.
+            boolean reverseB = aAtStart == bAtStart;
+            if (reverseB) CoordinateArrays.reverse(bc = bc.clone());
+            double offsetA = aAtStart ? geometry[b].getLength() : 0, offsetB = aAtStart ? 0 : geometry[a].getLength();
+            Long bFar = bAtStart ? to[b] : from[b];
+            if (aAtStart) {
+                merged.add(bc, false);
+                merged.add(geometry[a].getCoordinates(), false);
+                from[a] = bFar;
+            } else {
+                merged.add(geometry[a].getCoordinates(), false);
+                merged.add(bc, false);
+                to[a] = bFar;
+            }
+            merges.add(new TopologyStore.Merge(lineId(lines, a), lineId(lines, b), junction, offsetA, offsetB,
+                    reverseB, geometry[b].getLength(), geometry[a].getFactory().createLineString(merged.toCoordinateArray()),
+                    from[a], to[a]));
+            geometry[a] = merges.getLast().geometry();
+            gone[b] = true;
+            at.remove(junction);
+            List<Integer> far = at.get(bFar);
+            if (far != null) far.replaceAll(i -> i == b ? a : i);
+        }
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (gone[i]) changes.add(new Change("delete", lineId(lines, i), lines.get(i).geometry()));
+            else if (geometry[i] != lines.get(i).geometry()) changes.add(new Change("update", lineId(lines, i), geometry[i]));
+        }
+        if (apply) store.merge(c, merges);
+        return new Plan(Fix.MERGE_PSEUDO_NODES, changes);
+    }
+
+    private static long lineId(List<TopologyLine> lines, int i) {
+        return lines.get(i).elementId();
+    }
+}

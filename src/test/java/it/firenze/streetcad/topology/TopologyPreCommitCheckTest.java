@@ -1,0 +1,81 @@
+package it.firenze.streetcad.topology;
+
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.importer.StagedFinding;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Given lines an importer has staged, the topology pre-commit check names the defective source records. */
+class TopologyPreCommitCheckTest {
+
+    Database db;
+
+    @BeforeEach
+    void open() {
+        db = TestPostgis.newCadastre();
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    List<StagedFinding> check(TopologyPreCommitCheck check) throws SQLException {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TEMP TABLE staged_lines (feature_number bigint, geom geometry(LineString, 6707), "
+                        + "level text, layer smallint, direction text, functional_class text) ON COMMIT DROP");
+            }
+            String[][] rows = {{"1", "LINESTRING(0 0, 100 0)", "at_grade"}, {"2", "LINESTRING(100 0, 0 0)", "at_grade"},
+                    {"3", "LINESTRING(200 0, 300 0, 300 100, 250 -50)", "at_grade"},
+                    {"4", "LINESTRING(50 -50, 50 50)", "at_grade"}, {"5", "LINESTRING(70 -50, 70 50)", "bridge"}};
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO staged_lines VALUES (?, "
+                    + "ST_GeomFromText(?, 6707), ?, CASE WHEN ? = 'bridge' THEN 1 ELSE 0 END, 'both', 'F')")) {
+                for (String[] r : rows) {
+                    st.setLong(1, Long.parseLong(r[0]));
+                    st.setString(2, Lines.wkt(r[1]).toText());
+                    st.setString(3, r[2]);
+                    st.setString(4, r[2]);
+                    st.executeUpdate();
+                }
+            }
+            try {
+                return check.check(c, "staged_lines", 6707);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    static List<String> summary(List<StagedFinding> findings) {
+        return findings.stream().filter(f -> !f.rule().equals("dead-end"))
+                .map(f -> f.rule() + " " + f.severity() + " " + f.featureNumbers()).sorted().toList();
+    }
+
+    @Test
+    void beforeANetworkBuildOnlyWhatTheBuildCannotResolveIsReported() throws Exception {
+        List<StagedFinding> findings = check(TopologyPreCommitCheck.beforeNetworkBuild());
+        assertEquals(List.of("duplicate-element error [1, 2]", "island warning [3]", "island warning [5]",
+                "self-intersection error [3]"), summary(findings));
+        assertTrue(findings.stream().allMatch(f -> f.location().getSRID() == 6707 || f.location().getSRID() == 0));
+    }
+
+    @Test
+    void withEveryRuleTheUnsplitCrossingIsReportedButNotTheBridge() throws Exception {
+        assertEquals(List.of("crossing-without-junction error [1, 4]", "duplicate-element error [1, 2]",
+                "island warning [3]", "island warning [5]", "self-intersection error [3]"),
+                summary(check(TopologyPreCommitCheck.allRules())));
+    }
+}
