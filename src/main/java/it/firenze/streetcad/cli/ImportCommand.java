@@ -10,6 +10,8 @@ import it.firenze.streetcad.importer.ImportReport;
 import it.firenze.streetcad.importer.ImportRequest;
 import it.firenze.streetcad.importer.SourceLayer;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+import it.firenze.streetcad.topology.ImportedNetwork;
+import it.firenze.streetcad.topology.TopologyPreCommitCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +69,14 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--skip-invalid", description = "Commit without the invalid features instead of refusing the import.")
     boolean skipInvalid;
 
+    @Option(names = "--build-network", description = "The source is raw lines (OSM ways, surveys): after the commit, split "
+            + "them into elements from junction to junction and record the topology findings as open issues.")
+    boolean buildNetwork;
+
+    @Option(names = "--fail-on", paramLabel = "error|warning", description = "Refuse the commit when the topology check "
+            + "finds something this severe (by default findings are reported and the import is committed).")
+    String failOn;
+
     @Spec
     CommandSpec spec;
 
@@ -79,13 +90,18 @@ final class ImportCommand implements Callable<Integer> {
         } catch (ImportParameters.InvalidParameterException e) {
             throw new ParameterException(spec.commandLine(), "--" + e.parameter() + ": " + e.getMessage());
         }
+        if (failOn != null && !failOn.equals("error") && !failOn.equals("warning")) {
+            throw new ParameterException(spec.commandLine(), "--fail-on: '" + failOn + "' is not error or warning");
+        }
         PrintWriter out = spec.commandLine().getOut();
+        // Raw lines cross without junctions until the build: checking for that before it would only be noise.
+        TopologyPreCommitCheck topology = buildNetwork ? TopologyPreCommitCheck.beforeNetworkBuild() : TopologyPreCommitCheck.allRules();
         long started = System.nanoTime();
         // Identifying the .prj's CRS can take seconds (the EPSG database opens on first use): let it overlap with
         // opening and migrating the database.
         CompletableFuture<SourceLayer> opening = CompletableFuture.supplyAsync(() -> ImportJobs.open(request));
         try (CadastreStore store = CadastreStore.open(database.settings());
-             ImportJobs jobs = new ImportJobs(store.database(), List.of(), 1)) {
+             ImportJobs jobs = new ImportJobs(store.database(), List.of(topology), 1)) {
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), System.console() != null);
             ImportJobs.Job job;
             try {
@@ -109,6 +125,12 @@ final class ImportCommand implements Callable<Integer> {
                         + " invalid features, nothing written");
                 return report.clean() ? 0 : 1;
             }
+            long blocking = report.findings().stream().filter(f -> failOn != null && blocks(f.severity())).count();
+            if (blocking > 0) {
+                jobs.discard(job.id());
+                throw new UserFacingException(blocking + " topology findings of severity " + failOn + " or worse (--fail-on "
+                        + failOn + "), see the report. Nothing was written.");
+            }
             try {
                 job = jobs.commit(job.id(), skipInvalid, true);
             } catch (ImportJobs.JobStateException e) {
@@ -123,8 +145,22 @@ final class ImportCommand implements Callable<Integer> {
             out.printf("committed (%s): %d elements inserted, %d updated, %d unchanged, %d deleted, %d roads created%s, in %.1f s%n",
                     c.mode(), c.inserted(), c.updated(), c.unchanged(), c.deleted(), c.roadsCreated(),
                     c.skippedInvalid() > 0 ? ", " + c.skippedInvalid() + " invalid features left out" : "", c.seconds());
+            if (buildNetwork) {
+                try {
+                    ImportedNetwork.Outcome built = ImportedNetwork.buildAndValidate(store.database());
+                    out.printf("network built: %d elements between %d junctions; %d topology findings recorded as open issues%n",
+                            built.build().elements(), built.build().junctions(), built.validation().findings().size());
+                } catch (SQLException e) {
+                    throw new UserFacingException("the import was committed, but building its network failed: " + e.getMessage()
+                            + " Run 'streetcad network build' again.");
+                }
+            }
             return 0;
         }
+    }
+
+    private boolean blocks(String severity) {
+        return severity.equals("error") || (failOn.equals("warning") && severity.equals("warning"));
     }
 
     private static void printReport(PrintWriter out, long id, ImportReport r) {
@@ -142,7 +178,11 @@ final class ImportCommand implements Callable<Integer> {
         }
         long more = n.errors() + n.warnings() - shown.size();
         if (more > 0) out.printf("  … and %d more problems (the full list: GET /imports/%d)%n", more, id);
-        r.findings().forEach(f -> out.printf("  %s %s: %s (features %s)%n", f.severity(), f.rule(), f.explanation(), f.featureNumbers()));
+        out.printf("  topology  %d findings%n", r.findings().size());
+        r.findings().stream().limit(SHOWN_PROBLEMS).forEach(f -> out.printf("  %s %s: %s (features %s)%n",
+                f.severity(), f.rule(), f.explanation(), f.featureNumbers()));
+        if (r.findings().size() > SHOWN_PROBLEMS) out.printf("  … and %d more findings (GET /imports/%d)%n",
+                r.findings().size() - SHOWN_PROBLEMS, id);
     }
 
     /** A bar redrawn in place on a terminal; otherwise a plain line at every tenth. */

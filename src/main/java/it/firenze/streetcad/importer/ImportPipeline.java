@@ -73,7 +73,7 @@ public final class ImportPipeline {
             Set<Long> rejected = new LinkedHashSet<>();
             record(log, rejected, staging.invalidGeometries(c));
             if (options.mode() == ImportMode.UPSERT) record(log, rejected, staging.unusableSourceKeys(c));
-            List<ImportReport.Finding> findings = runChecks(c, staging, rejected);
+            List<ImportReport.Finding> findings = runChecks(c, staging);
             staging.reject(c, rejected);
             long[] counts = staging.counts(c);
             return new ImportReport(source, layer.name(), options.mapping().name(), options.mode().label(),
@@ -175,8 +175,12 @@ public final class ImportPipeline {
         }
     }
 
-    /** The registered checks see the staged lines in a transaction that is rolled back: they cannot write. */
-    private List<ImportReport.Finding> runChecks(Connection c, StagingTable staging, Set<Long> rejected) throws SQLException {
+    /**
+     * The registered checks see the staged lines in a transaction that is rolled back: they cannot write. Their
+     * findings are reported, never used to leave features out: a dangle or a missing junction is for the technician
+     * to judge ({@code import --fail-on error} refuses the commit instead).
+     */
+    private List<ImportReport.Finding> runChecks(Connection c, StagingTable staging) throws SQLException {
         List<ImportReport.Finding> out = new ArrayList<>();
         if (checks.isEmpty()) return out;
         c.setAutoCommit(false);
@@ -186,7 +190,6 @@ public final class ImportPipeline {
                 for (StagedFinding f : check.check(c, staging.name(), database.storageSrid())) {
                     out.add(new ImportReport.Finding(f.rule(), f.severity(), f.explanation(), f.featureNumbers(),
                             f.location() == null ? null : wkt.write(f.location())));
-                    if ("error".equals(f.severity())) rejected.addAll(f.featureNumbers());
                 }
             }
         } finally {

@@ -9,10 +9,13 @@ import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
 import it.firenze.streetcad.importer.SampleLoader;
 import it.firenze.streetcad.network.NetworkModule;
+import it.firenze.streetcad.topology.ImportedNetwork;
 import it.firenze.streetcad.topology.TopologyModule;
+import it.firenze.streetcad.topology.TopologyPreCommitCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -39,10 +42,11 @@ public final class StreetCadServer implements AutoCloseable {
         CadastreStore store = CadastreStore.open(settings.database());
         ImportJobs imports = null;
         try {
-            imports = new ImportJobs(store.database(), List.of(), IMPORT_WORKERS);
+            imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
             imports.warmUpInBackground();
-            if (settings.imports().loadSample() != null) {
-                SampleLoader.loadIfEmpty(store.database(), imports, settings.imports().loadSample());
+            if (settings.imports().loadSample() != null
+                    && SampleLoader.loadIfEmpty(store.database(), imports, settings.imports().loadSample()).isPresent()) {
+                buildSampleNetwork(store);
             }
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()),
@@ -73,6 +77,17 @@ public final class StreetCadServer implements AutoCloseable {
             imports.close();
         } finally {
             store.close();
+        }
+    }
+
+    /** A sample is raw lines (OSM ways run through junctions): the cadastre's unit is the element between two. */
+    private static void buildSampleNetwork(CadastreStore store) {
+        try {
+            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database());
+            LOG.info("sample network built: {} elements between {} junctions; {} topology findings recorded",
+                    outcome.build().elements(), outcome.build().junctions(), outcome.validation().findings().size());
+        } catch (SQLException e) {
+            throw new IllegalStateException("building the sample's network failed: " + e.getMessage(), e);
         }
     }
 

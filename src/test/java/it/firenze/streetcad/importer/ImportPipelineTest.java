@@ -207,7 +207,7 @@ class ImportPipelineTest {
     }
 
     @Test
-    void preCommitChecksSeeTheStagedLinesAndTheirErrorsKeepFeaturesOut() {
+    void preCommitChecksSeeTheStagedLinesAndTheirFindingsAreReportedWithoutKeepingFeaturesOut() {
         List<String> seen = new ArrayList<>();
         PreCommitCheck danglingCheck = (c, table, srid) -> {
             try (var st = c.createStatement(); var rs = st.executeQuery("SELECT feature_number, level, ST_SRID(geom) FROM "
@@ -221,9 +221,9 @@ class ImportPipelineTest {
         long job = JOBS.incrementAndGet();
         ImportReport report = checked.stage(job, "t.shp", threeStreets(), osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
         assertEquals(List.of("1:at_grade:6707", "2:at_grade:6707", "3:at_grade:6707"), seen);
-        assertEquals(2, report.findings().size());
-        assertEquals(1, report.counts().invalid());
-        assertEquals(2, checked.commit(job, report, ImportMode.APPEND, null, true).inserted());
+        assertEquals(List.of("dangling-end", "short-element"), report.findings().stream().map(ImportReport.Finding::rule).toList());
+        assertEquals(0, report.counts().invalid());
+        assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false).inserted());
     }
 
     @Test
