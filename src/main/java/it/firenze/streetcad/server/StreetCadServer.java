@@ -4,6 +4,7 @@ import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.web.WebMapModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,8 @@ public final class StreetCadServer implements AutoCloseable {
     public static StreetCadServer start(ServerSettings settings) {
         CadastreStore store = CadastreStore.open(settings.database());
         try {
-            List<HttpModule> modules = List.of(new HealthModule(store.database()));
+            WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
+            List<HttpModule> modules = List.of(new HealthModule(store.database()), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, http);
