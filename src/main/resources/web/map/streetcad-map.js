@@ -105,7 +105,7 @@
   }
 
   function showCoordinates(lngLat) {
-    $('coordinates').textContent = `${lngLat.lat.toFixed(5)}° N  ${lngLat.lng.toFixed(5)}° E`;
+    $('coordinates').textContent = `${lngLat.lat.toFixed(5)}° N, ${lngLat.lng.toFixed(5)}° E`;
   }
 
   function writeHash(map) {

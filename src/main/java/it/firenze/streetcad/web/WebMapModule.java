@@ -37,7 +37,7 @@ public final class WebMapModule implements HttpModule {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get("/map", ctx -> ctx.redirect("/map/"));
+        // Javalin ignores trailing slashes, so this answers /map as well (a redirect between the two would loop).
         routes.get("/map/", browserHome());
         routes.get("/map/config.json", this::config);
         routes.get("/map/<asset>", ctx -> assets.serve(ctx, ctx.pathParam("asset")));
