@@ -37,8 +37,9 @@ public final class Database implements AutoCloseable {
         config.setMinimumIdle(Math.min(2, maxConnections));
         config.setPoolName("streetcad");
         config.setConnectionTimeout(10_000);
-        // Fail at start, not at the first request, when the database cannot be reached.
-        config.setInitializationFailTimeout(10_000);
+        // Fail at start, on the first refused attempt, not at the first request: a wrong URL should not make
+        // the user wait; orchestrators restart a server whose database is still coming up.
+        config.setInitializationFailTimeout(1);
         try {
             return new Database(new HikariDataSource(config), storageSrid);
         } catch (RuntimeException e) {
