@@ -9,38 +9,43 @@ CREATE TABLE tile_change (
     xid        xid8 NOT NULL DEFAULT pg_current_xact_id(),
     changed_at timestamptz NOT NULL DEFAULT now(),
     source     text NOT NULL,
-    extent     geometry(Polygon, 3857) NOT NULL
+    -- The changed geometry itself, so that a diagonal street does not purge the tiles its bounding box only
+    -- grazes; a bulk change logs boxes instead (see below).
+    extent     geometry(Geometry, 3857) NOT NULL
 );
 CREATE INDEX tile_change_extent ON tile_change USING gist (extent);
 CREATE INDEX tile_change_xid ON tile_change (xid);
 
--- One extent per changed geometry, so that an edit purges only the tiles it touches. A statement that changes
+-- One row per changed geometry, so that an edit purges only the tiles it touches. A statement that changes
 -- many rows (an import commit) would write as many rows: beyond 256 geometries their boxes are merged per
 -- 1 km cell (about one z15 tile), which purges a little more at the highest zooms and keeps the log small.
 CREATE FUNCTION record_tile_changes(source text, changed geometry[]) RETURNS void
-    LANGUAGE sql AS
+    LANGUAGE plpgsql AS
 $$
-INSERT INTO tile_change (source, extent)
-SELECT source, ST_MakeEnvelope(min(x0), min(y0), max(x1), max(y1), 3857)
-FROM (SELECT DISTINCT ST_XMin(b) AS x0, ST_YMin(b) AS y0, ST_XMax(b) AS x1, ST_YMax(b) AS y1
-      FROM (SELECT ST_Transform(g, 3857)::box2d AS b FROM unnest(changed) AS g WHERE g IS NOT NULL) AS t) AS boxes
-GROUP BY CASE WHEN cardinality(changed) <= 256 THEN ARRAY [x0, y0, x1, y1] END,
-         CASE WHEN cardinality(changed) > 256 THEN floor((x0 + x1) / 2000) END,
-         CASE WHEN cardinality(changed) > 256 THEN floor((y0 + y1) / 2000) END
+BEGIN
+    IF cardinality(changed) <= 256 THEN
+        INSERT INTO tile_change (source, extent)
+        SELECT DISTINCT source, ST_Transform(g, 3857) FROM unnest(changed) AS g WHERE g IS NOT NULL;
+    ELSE
+        INSERT INTO tile_change (source, extent)
+        SELECT source, ST_SetSRID(ST_Extent(b)::geometry, 3857)
+        FROM (SELECT ST_Transform(g, 3857)::box2d AS b FROM unnest(changed) AS g WHERE g IS NOT NULL) AS boxes
+        GROUP BY floor((ST_XMin(b) + ST_XMax(b)) / 2000), floor((ST_YMin(b) + ST_YMax(b)) / 2000);
+    END IF;
+END
 $$;
 
 -- Statement-level with transition tables: one call per INSERT/UPDATE/DELETE however many rows it touched.
 -- An UPDATE logs the old and the new place, so a moved element purges where it was and where it is.
+-- The trigger's argument names the geometry column.
 CREATE FUNCTION tile_change_on_write() RETURNS trigger LANGUAGE plpgsql AS
 $$
+DECLARE
+    rows text := CASE TG_OP WHEN 'INSERT' THEN 'SELECT %1$I FROM new_rows'
+                            WHEN 'DELETE' THEN 'SELECT %1$I FROM old_rows'
+                            ELSE 'SELECT %1$I FROM old_rows UNION ALL SELECT %1$I FROM new_rows' END;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM record_tile_changes(TG_TABLE_NAME, ARRAY(SELECT geom FROM new_rows));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM record_tile_changes(TG_TABLE_NAME, ARRAY(SELECT geom FROM old_rows));
-    ELSE
-        PERFORM record_tile_changes(TG_TABLE_NAME, ARRAY(SELECT geom FROM old_rows UNION ALL SELECT geom FROM new_rows));
-    END IF;
+    EXECUTE format('SELECT record_tile_changes($1, ARRAY(' || rows || '))', TG_ARGV[0]) USING TG_TABLE_NAME;
     RETURN NULL;
 END
 $$;
@@ -56,19 +61,21 @@ BEGIN
 END
 $$;
 
--- The same three triggers on each drawn table (transition tables allow one event per trigger).
+-- The same three triggers on each drawn table (transition tables allow one event per trigger). Topology
+-- findings (V3) are drawn too, when that migration created their table.
 DO
 $$
 DECLARE
-    t text;
+    t text[];
 BEGIN
-    FOREACH t IN ARRAY ARRAY ['road_element', 'junction'] LOOP
+    FOREACH t SLICE 1 IN ARRAY ARRAY [['road_element', 'geom'], ['junction', 'geom'], ['topology_issue', 'location']] LOOP
+        CONTINUE WHEN to_regclass(t[1]) IS NULL;
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION tile_change_on_write()', t || '_tile_insert', t);
+                       'FOR EACH STATEMENT EXECUTE FUNCTION tile_change_on_write(%L)', t[1] || '_tile_insert', t[1], t[2]);
         EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION tile_change_on_write()', t || '_tile_update', t);
+                       'FOR EACH STATEMENT EXECUTE FUNCTION tile_change_on_write(%L)', t[1] || '_tile_update', t[1], t[2]);
         EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION tile_change_on_write()', t || '_tile_delete', t);
+                       'FOR EACH STATEMENT EXECUTE FUNCTION tile_change_on_write(%L)', t[1] || '_tile_delete', t[1], t[2]);
     END LOOP;
 END
 $$;

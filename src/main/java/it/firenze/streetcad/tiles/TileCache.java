@@ -1,6 +1,8 @@
 package it.firenze.streetcad.tiles;
 
 import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.index.strtree.STRtree;
 
 import java.util.ArrayDeque;
@@ -12,7 +14,7 @@ import java.util.Map;
 
 /**
  * The in-process tile cache: least recently used tiles leave first once the byte budget is spent, and a batch
- * of changed extents drops exactly the tiles whose area (tile plus buffer) meets one of them, at every zoom.
+ * of changed geometries drops exactly the tiles whose area (tile plus buffer) meets one of them, at every zoom.
  *
  * <p>A tile read from the database before a change committed must not enter the cache after that change was
  * purged. Each purge starts a new epoch; a tile is offered with the epoch its query started in, and is refused
@@ -23,8 +25,10 @@ final class TileCache {
     record Key(TileLayer layer, TileFormat format, TileAddress address) {
     }
 
-    private record Purge(long epoch, List<Envelope> extents) {
+    private record Purge(long epoch, List<Geometry> changes) {
     }
+
+    private static final GeometryFactory GEOMETRIES = new GeometryFactory();
 
     private static final int REMEMBERED_PURGES = 64;
 
@@ -55,7 +59,7 @@ final class TileCache {
             if (recentPurges.isEmpty() || recentPurges.peekFirst().epoch() > since + 1) return;
             Envelope area = area(key.address());
             for (Purge p : recentPurges) {
-                if (p.epoch() > since && p.extents().stream().anyMatch(area::intersects)) return;
+                if (p.epoch() > since && p.changes().stream().anyMatch(g -> meets(g, area))) return;
             }
         }
         Tile old = tiles.put(key, tile);
@@ -66,18 +70,18 @@ final class TileCache {
         }
     }
 
-    /** Drops every tile whose area meets one of the extents (EPSG:3857) and returns how many. */
-    synchronized int purge(List<Envelope> extents) {
+    /** Drops every tile whose area meets one of the changed geometries (EPSG:3857) and returns how many. */
+    synchronized int purge(List<Geometry> changes) {
         epoch++;
-        recentPurges.addLast(new Purge(epoch, extents));
+        recentPurges.addLast(new Purge(epoch, changes));
         if (recentPurges.size() > REMEMBERED_PURGES) recentPurges.removeFirst();
         STRtree index = new STRtree();
-        extents.forEach(e -> index.insert(e, e));
+        changes.forEach(g -> index.insert(g.getEnvelopeInternal(), g));
         int dropped = 0;
         for (Iterator<Map.Entry<Key, Tile>> it = tiles.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Key, Tile> entry = it.next();
             Envelope area = area(entry.getKey().address());
-            if (!index.query(area).isEmpty()) {
+            if (index.query(area).stream().anyMatch(g -> meets((Geometry) g, area))) {
                 bytes -= entry.getValue().weight();
                 it.remove();
                 dropped++;
@@ -92,6 +96,11 @@ final class TileCache {
 
     synchronized long bytes() {
         return bytes;
+    }
+
+    /** As the database's ST_Intersects(change, area) that versions the tile: a box test first, exact after. */
+    private static boolean meets(Geometry change, Envelope area) {
+        return change.getEnvelopeInternal().intersects(area) && change.intersects(GEOMETRIES.toGeometry(area));
     }
 
     /** The tile's envelope grown by its buffer, as the tile query reads it. */

@@ -24,7 +24,7 @@ public enum TileLayer {
             // named urban district roads (class E) that carry a city's street names.
             "(e.functional_class IN ('A', 'B', 'C', 'D') OR (e.functional_class = 'E' AND r.name IS NOT NULL))",
             "e.functional_class NULLS LAST, e.length_m DESC, e.id",
-            0),
+            0, "lines", null),
 
     JUNCTIONS("junctions", "Junctions (giunzioni)",
             "junction j", "j.geom",
@@ -34,7 +34,19 @@ public enum TileLayer {
             "false",
             "j.degree DESC, j.id",
             // Junctions mean nothing on an overview map: below the detail zoom their tiles are empty.
-            -1);
+            -1, "points", null),
+
+    // Findings of the topology validation (V3). Lists and parameters become text, which both encodings carry.
+    TOPOLOGY_ISSUES("topology-issues", "Topology findings",
+            "topology_issue i", "i.location",
+            "i.id, i.rule, i.severity, i.accepted",
+            "i.id, i.rule, i.severity, i.explanation, i.parameters::text AS parameters, "
+                    + "array_to_string(i.element_ids, ',') AS element_ids, "
+                    + "array_to_string(i.junction_ids, ',') AS junction_ids, i.accepted",
+            // An overview shows where the network is broken, not every remark on it.
+            "i.severity = 'error' AND NOT i.accepted",
+            "CASE i.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, i.id",
+            0, "geometries", "topology_issue");
 
     private final String id;
     private final String title;
@@ -46,9 +58,12 @@ public enum TileLayer {
     final String importance;
     /** Lowest zoom with features; -1 means "from the detail zoom". */
     private final int minZoom;
+    private final String geometryType;
+    /** A table another migration may not have created yet: without it the layer does not exist. */
+    final String optionalTable;
 
     TileLayer(String id, String title, String from, String geometry, String overviewColumns, String detailColumns,
-              String overviewFilter, String importance, int minZoom) {
+              String overviewFilter, String importance, int minZoom, String geometryType, String optionalTable) {
         this.id = id;
         this.title = title;
         this.from = from;
@@ -58,6 +73,13 @@ public enum TileLayer {
         this.overviewFilter = overviewFilter;
         this.importance = importance;
         this.minZoom = minZoom;
+        this.geometryType = geometryType;
+        this.optionalTable = optionalTable;
+    }
+
+    /** The OGC tileset's geometry type of the layer: points, lines or geometries (mixed). */
+    public String geometryType() {
+        return geometryType;
     }
 
     public String id() {
@@ -78,7 +100,8 @@ public enum TileLayer {
         for (String column : detailColumns.split(",\\s*(?![^(]*\\))")) {
             String name = column.contains(" AS ") ? column.substring(column.lastIndexOf(" AS ") + 4)
                     : column.substring(column.indexOf('.') + 1);
-            fields.put(name.strip(), numeric(name.strip()) ? "Number" : "String");
+            String field = name.strip();
+            fields.put(field, numeric(field) ? "Number" : field.equals("accepted") ? "Boolean" : "String");
         }
         return fields;
     }

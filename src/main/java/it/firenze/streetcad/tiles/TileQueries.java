@@ -1,6 +1,9 @@
 package it.firenze.streetcad.tiles;
 
 import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.io.ParseException;
+import org.locationtech.jts.io.WKBReader;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -25,15 +28,17 @@ final class TileQueries {
     record Encoded(AreaVersion version, int features, byte[] body) {
     }
 
-    /** A changed extent read from the change log, in EPSG:3857. */
-    record Change(long id, long xid, double minX, double minY, double maxX, double maxY) {
+    /** A changed geometry (or box) read from the change log, in EPSG:3857. */
+    record Change(long id, long xid, Geometry extent) {
     }
 
     record ChangeBatch(long horizon, List<Change> changes) {
     }
 
     private static final String VERSION_SQL =
-            "SELECT count(*), coalesce(max(id), 0) FROM tile_change WHERE extent && ST_TileEnvelope(?, ?, ?, margin => ?)";
+            """
+            SELECT count(*), coalesce(max(id), 0) FROM tile_change, ST_TileEnvelope(?, ?, ?, margin => ?) AS area
+            WHERE extent && area AND ST_Intersects(extent, area)""";
 
     private final Database database;
     private final TileSettings settings;
@@ -44,34 +49,36 @@ final class TileQueries {
     }
 
     private String tileSql(TileLayer layer, TileFormat format, boolean detail) {
+        // The properties are a lateral row of their own, so that GeoJSON gets them as compact JSON
+        // (row_to_json writes no blanks) and MVT as columns.
         String features = """
                 WITH env AS (SELECT ST_TileEnvelope(?, ?, ?) AS tile, ST_TileEnvelope(?, ?, ?, margin => ?) AS area),
                 version AS (SELECT count(*) AS changes, coalesce(max(c.id), 0) AS last
-                            FROM tile_change c, env WHERE c.extent && env.area),
+                            FROM tile_change c, env WHERE c.extent && env.area AND ST_Intersects(c.extent, env.area)),
                 features AS (
-                    SELECT %s, g.geom
+                    SELECT p, g.geom
                     FROM %s CROSS JOIN env
+                    CROSS JOIN LATERAL (SELECT %s) AS p
                     CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Transform(%s, 3857), env.tile, %d, ?, true) AS geom) g
                     WHERE %s && ST_Transform(env.area, %d) AND g.geom IS NOT NULL AND %s
                     ORDER BY %s
                     LIMIT ?)
-                SELECT v.changes, v.last, (SELECT count(*) FROM features), (SELECT %s FROM features f%s)
+                SELECT v.changes, v.last, (SELECT count(*) FROM features), (SELECT %s)
                 FROM version v
                 """;
         String encode = switch (format) {
             // The MVT feature id comes from its own column so that {@code id} stays among the properties too.
             case MVT -> "ST_AsMVT(m, '" + layer.id() + "', " + TileSettings.EXTENT + ", 'geom', 'feature_id') "
-                    + "FROM (SELECT f.*, f.id AS feature_id";
+                    + "FROM (SELECT (f.p).*, f.geom, (f.p).id AS feature_id FROM features f) m";
             // Tile grid → EPSG:3857 (y grows downwards in the grid) → CRS84, rounded to what the zoom shows.
             case GEOJSON -> """
-                    json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-                        'type', 'Feature', 'id', f.id,
-                        'geometry', ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_Affine(f.geom, ?, 0, 0, ?, ?, ?), 3857), 4326), ?, 0)::json,
-                        'properties', to_jsonb(f) - 'geom')), '[]'::json))::text""";
+                    '{"type":"FeatureCollection","features":[' || coalesce(string_agg('{"type":"Feature","id":' || (f.p).id
+                        || ',"geometry":' || ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_Affine(f.geom, ?, 0, 0, ?, ?, ?), 3857), 4326), ?, 0)
+                        || ',"properties":' || row_to_json(f.p) || '}', ','), '') || ']}' FROM features f""";
         };
-        return features.formatted(detail ? layer.detailColumns : layer.overviewColumns, layer.from, layer.geometry,
+        return features.formatted(layer.from, detail ? layer.detailColumns : layer.overviewColumns, layer.geometry,
                 TileSettings.EXTENT, layer.geometry, database.storageSrid(), detail ? "true" : layer.overviewFilter,
-                layer.importance, encode, format == TileFormat.MVT ? ") m" : "");
+                layer.importance, encode);
     }
 
     Encoded tile(TileLayer layer, TileFormat format, TileAddress t, int limit) throws SQLException {
@@ -131,8 +138,7 @@ final class TileQueries {
     ChangeBatch changesSince(long horizon) throws SQLException {
         String sql = """
                 WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
-                SELECT s.horizon, c.id, c.xid::text::bigint, ST_XMin(c.extent), ST_YMin(c.extent), ST_XMax(c.extent),
-                       ST_YMax(c.extent)
+                SELECT s.horizon, c.id, c.xid::text::bigint, ST_AsBinary(c.extent)
                 FROM s LEFT JOIN tile_change c ON c.xid >= ?::text::xid8
                 """;
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
@@ -143,12 +149,31 @@ final class TileQueries {
                 while (rs.next()) {
                     next = rs.getLong(1);
                     if (rs.getObject(2) != null) {
-                        changes.add(new Change(rs.getLong(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5),
-                                rs.getDouble(6), rs.getDouble(7)));
+                        changes.add(new Change(rs.getLong(2), rs.getLong(3), wkb(rs.getBytes(4))));
                     }
                 }
             }
             return new ChangeBatch(next, changes);
+        }
+    }
+
+    private static Geometry wkb(byte[] bytes) throws SQLException {
+        try {
+            return new WKBReader().read(bytes);
+        } catch (ParseException e) {
+            throw new SQLException("unreadable geometry in tile_change: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the layer's table exists: a layer whose migration has not run yet is not served. */
+    boolean present(TileLayer layer) throws SQLException {
+        if (layer.optionalTable == null) return true;
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            st.setString(1, layer.optionalTable);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 

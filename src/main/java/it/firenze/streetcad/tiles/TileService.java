@@ -2,7 +2,7 @@ package it.firenze.streetcad.tiles;
 
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseUnavailableException;
-import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,7 @@ public final class TileService implements AutoCloseable {
     /** Change-log rows already applied whose transactions are not below the horizon yet, by id. */
     private final Map<Long, Long> applied = new HashMap<>();
     private long horizon;
+    private final Set<TileLayer> present = ConcurrentHashMap.newKeySet();
 
     private TileService(Database database, TileSettings settings) {
         this.settings = settings;
@@ -86,6 +89,17 @@ public final class TileService implements AutoCloseable {
         if (cached != null) return cached.etag();
         if (address.z() < layer.minZoom(settings.detailZoom())) return etag(layer, format, address, null);
         return etag(layer, format, address, queries.version(address));
+    }
+
+    /**
+     * Whether the layer is served: its table exists. Once seen, a table is taken to stay, so only a layer still
+     * waiting for its migration costs a query.
+     */
+    public boolean available(TileLayer layer) throws SQLException {
+        if (present.contains(layer)) return true;
+        if (!queries.present(layer)) return false;
+        present.add(layer);
+        return true;
     }
 
     public Optional<double[]> bounds(TileLayer layer) throws SQLException {
@@ -144,9 +158,9 @@ public final class TileService implements AutoCloseable {
     /** Reads the changes committed since the last poll and purges the tiles they touch. */
     synchronized void poll() throws SQLException {
         TileQueries.ChangeBatch batch = queries.changesSince(horizon);
-        List<Envelope> extents = batch.changes().stream()
+        List<Geometry> extents = batch.changes().stream()
                 .filter(c -> applied.putIfAbsent(c.id(), c.xid()) == null)
-                .map(c -> new Envelope(c.minX(), c.maxX(), c.minY(), c.maxY()))
+                .map(TileQueries.Change::extent)
                 .toList();
         horizon = batch.horizon();
         applied.values().removeIf(xid -> xid < horizon);

@@ -117,9 +117,14 @@ public final class TilesModule implements HttpModule {
         });
     }
 
-    private static TileLayer layer(String id) {
-        return TileLayer.byId(id).orElseThrow(() -> ProblemException.notFound("There is no tile layer '" + id
-                + "'; the layers are " + Arrays.stream(TileLayer.values()).map(TileLayer::id).toList() + "."));
+    private TileLayer layer(String id) throws SQLException {
+        TileLayer layer = TileLayer.byId(id).orElse(null);
+        if (layer == null || !tiles.available(layer)) {
+            List<String> ids = new ArrayList<>();
+            for (TileLayer l : TileLayer.values()) if (tiles.available(l)) ids.add(l.id());
+            throw ProblemException.notFound("There is no tile layer '" + id + "'; the layers are " + ids + ".");
+        }
+        return layer;
     }
 
     private static void tileMatrixSet(String id) {
@@ -207,8 +212,7 @@ public final class TilesModule implements HttpModule {
             links.add(item);
         }
         tileset.put("links", links);
-        tileset.put("layers", List.of(Map.of("id", layer.id(), "dataType", "vector", "geometryType",
-                layer == TileLayer.JUNCTIONS ? "points" : "lines",
+        tileset.put("layers", List.of(Map.of("id", layer.id(), "dataType", "vector", "geometryType", layer.geometryType(),
                 "minTileMatrix", Integer.toString(layer.minZoom(tiles.settings().detailZoom())),
                 "maxTileMatrix", Integer.toString(TileAddress.MAX_ZOOM))));
         return tileset;
