@@ -27,12 +27,15 @@ final class Florence {
 
     static void load(DatabaseUrl url, Database db) throws IOException, InterruptedException, SQLException {
         URI uri = URI.create(url.jdbcUrl().substring("jdbc:".length()));
-        Process ogr = new ProcessBuilder("ogr2ogr", "-f", "PostgreSQL",
+        ProcessBuilder ogr2ogr = new ProcessBuilder("ogr2ogr", "-f", "PostgreSQL",
                 "PG:host=" + uri.getHost() + " port=" + uri.getPort() + " dbname=" + uri.getPath().substring(1)
                         + " user=" + url.user() + " password=" + url.password(),
                 Path.of("geodata/florence-osm/florence_highways.shp").toAbsolutePath().toString(),
                 "-nln", "osm_highway", "-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=NONE", "-nlt", "LINESTRING")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        // COPY instead of one INSERT per line: about 1 s instead of 15.
+        ogr2ogr.environment().put("PG_USE_COPY", "YES");
+        Process ogr = ogr2ogr.start();
         ogr.getOutputStream().close();
         if (ogr.waitFor() != 0) throw new IllegalStateException("ogr2ogr failed to load the Florence sample");
         String sql = Files.readString(Path.of("src/test/resources/tiles/florence.sql"), StandardCharsets.UTF_8)
