@@ -4,6 +4,9 @@ import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.tiles.TileService;
+import it.firenze.streetcad.tiles.TileSettings;
+import it.firenze.streetcad.tiles.TilesModule;
 import it.firenze.streetcad.web.WebMapModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,22 +22,27 @@ public final class StreetCadServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreetCadServer.class);
 
     private final CadastreStore store;
+    private final TileService tiles;
     private final HttpServer http;
 
-    private StreetCadServer(CadastreStore store, HttpServer http) {
+    private StreetCadServer(CadastreStore store, TileService tiles, HttpServer http) {
         this.store = store;
+        this.tiles = tiles;
         this.http = http;
     }
 
     public static StreetCadServer start(ServerSettings settings) {
         CadastreStore store = CadastreStore.open(settings.database());
+        TileService tiles = null;
         try {
+            tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
-            List<HttpModule> modules = List.of(new HealthModule(store.database()), webMap);
+            List<HttpModule> modules = List.of(new HealthModule(store.database()), new TilesModule(tiles), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
-            return new StreetCadServer(store, http);
+            return new StreetCadServer(store, tiles, http);
         } catch (RuntimeException e) {
+            if (tiles != null) tiles.close();
             store.close();
             throw e;
         }
@@ -53,6 +61,7 @@ public final class StreetCadServer implements AutoCloseable {
         try {
             http.close();
         } finally {
+            tiles.close();
             store.close();
         }
     }
