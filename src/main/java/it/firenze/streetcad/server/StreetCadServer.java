@@ -4,6 +4,8 @@ import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.features.FeaturesModule;
+import it.firenze.streetcad.network.NetworkModule;
 import it.firenze.streetcad.tiles.TileService;
 import it.firenze.streetcad.tiles.TileSettings;
 import it.firenze.streetcad.tiles.TilesModule;
@@ -37,7 +39,10 @@ public final class StreetCadServer implements AutoCloseable {
         try {
             tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
-            List<HttpModule> modules = List.of(new HealthModule(store.database()), new TilesModule(tiles), webMap);
+            // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
+            List<HttpModule> modules = List.of(new HealthModule(store.database()),
+                    new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
+                    new TilesModule(tiles), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, tiles, http);

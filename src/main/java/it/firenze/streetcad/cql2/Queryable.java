@@ -1,0 +1,28 @@
+package it.firenze.streetcad.cql2;
+
+/**
+ * A property a filter may name, with the SQL expression that computes it (written by StreetCad, never by a
+ * client) and its type, which decides which literals and operators make sense on it.
+ */
+public record Queryable(String name, String sql, Type type) {
+
+    public enum Type {
+        STRING("string"), INTEGER("integer"), NUMBER("number"), BOOLEAN("boolean"), TIMESTAMP("string"),
+        GEOMETRY(null), OBJECT("object");
+
+        private final String jsonSchemaType;
+
+        Type(String jsonSchemaType) {
+            this.jsonSchemaType = jsonSchemaType;
+        }
+
+        /** The JSON Schema type of the property in /queryables and the OpenAPI document. */
+        public String jsonSchemaType() {
+            return jsonSchemaType;
+        }
+
+        public boolean isNumeric() {
+            return this == INTEGER || this == NUMBER;
+        }
+    }
+}

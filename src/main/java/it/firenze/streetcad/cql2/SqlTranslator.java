@@ -1,0 +1,255 @@
+package it.firenze.streetcad.cql2;
+
+import org.locationtech.jts.io.WKTWriter;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Translates a CQL2 tree into a PostgreSQL boolean expression. Property names are looked up in the queryables
+ * (whose SQL StreetCad wrote); every literal becomes a bound parameter; geometry literals are written as WKT by
+ * JTS from the parsed coordinates and transformed by PostGIS from the filter CRS into the storage CRS.
+ */
+public final class SqlTranslator {
+
+    private static final Map<String, String> SPATIAL = Map.of(
+            "s_intersects", "ST_Intersects", "s_equals", "ST_Equals", "s_disjoint", "ST_Disjoint",
+            "s_touches", "ST_Touches", "s_within", "ST_Within", "s_overlaps", "ST_Overlaps",
+            "s_crosses", "ST_Crosses", "s_contains", "ST_Contains");
+
+    private final Map<String, Queryable> queryables;
+    private final int storageSrid;
+    private final int filterSrid;
+    private final boolean filterNorthFirst;
+
+    /**
+     * @param filterSrid       the EPSG code of geometry literals (4326 for CRS84)
+     * @param filterNorthFirst whether literals are written northing/latitude first (EPSG:4326, EPSG:6707)
+     */
+    public SqlTranslator(Map<String, Queryable> queryables, int storageSrid, int filterSrid, boolean filterNorthFirst) {
+        this.queryables = queryables;
+        this.storageSrid = storageSrid;
+        this.filterSrid = filterSrid;
+        this.filterNorthFirst = filterNorthFirst;
+    }
+
+    public Sql translate(Node.Predicate p) {
+        Sql sql = new Sql();
+        predicate(p, sql);
+        return sql;
+    }
+
+    private void predicate(Node.Predicate p, Sql sql) {
+        switch (p) {
+            case Node.And and -> join(and.terms(), " AND ", sql);
+            case Node.Or or -> join(or.terms(), " OR ", sql);
+            case Node.Not not -> {
+                sql.append("NOT (");
+                predicate(not.term(), sql);
+                sql.append(")");
+            }
+            case Node.Bool b -> sql.append(b.value() ? "TRUE" : "FALSE");
+            case Node.Comparison c -> {
+                Queryable.Type type = comparable(c.left(), c.right(), "=".equals(c.op()) || "<>".equals(c.op()));
+                scalar(c.left(), type, sql);
+                sql.append(" " + c.op() + " ");
+                scalar(c.right(), type, sql);
+            }
+            case Node.Like like -> {
+                if (type(like.value()) != Queryable.Type.STRING || !(like.pattern() instanceof Node.Text)) {
+                    throw new Cql2Exception("LIKE compares a string property with a string pattern", 0);
+                }
+                scalar(like.value(), Queryable.Type.STRING, sql);
+                sql.append(like.negated() ? " NOT LIKE " : " LIKE ");
+                scalar(like.pattern(), Queryable.Type.STRING, sql);
+            }
+            case Node.Between between -> {
+                for (Node.Value v : List.of(between.value(), between.low(), between.high())) {
+                    if (!type(v).isNumeric()) throw new Cql2Exception("BETWEEN works on numbers only", 0);
+                }
+                scalar(between.value(), Queryable.Type.NUMBER, sql);
+                sql.append(between.negated() ? " NOT BETWEEN " : " BETWEEN ");
+                scalar(between.low(), Queryable.Type.NUMBER, sql);
+                sql.append(" AND ");
+                scalar(between.high(), Queryable.Type.NUMBER, sql);
+            }
+            case Node.In in -> {
+                Queryable.Type type = type(in.value());
+                for (Node.Value v : in.list()) comparable(in.value(), v, true);
+                scalar(in.value(), type, sql);
+                sql.append(in.negated() ? " NOT IN (" : " IN (");
+                for (int i = 0; i < in.list().size(); i++) {
+                    if (i > 0) sql.append(", ");
+                    scalar(in.list().get(i), type, sql);
+                }
+                sql.append(")");
+            }
+            case Node.IsNull isNull -> {
+                if (isNull.value() instanceof Node.GeometryLiteral g) geometry(g, sql);
+                else scalar(isNull.value(), type(isNull.value()), sql);
+                sql.append(isNull.negated() ? " IS NOT NULL" : " IS NULL");
+            }
+            case Node.Spatial s -> {
+                String function = SPATIAL.get(s.function());
+                if (function == null) throw new Cql2Exception("Unknown spatial function " + s.function(), 0);
+                sql.append(function + "(");
+                geometryOperand(s.left(), sql);
+                sql.append(", ");
+                geometryOperand(s.right(), sql);
+                sql.append(")");
+            }
+            case Node.Temporal t -> temporal(t, sql);
+        }
+    }
+
+    private void join(List<Node.Predicate> terms, String operator, Sql sql) {
+        sql.append("(");
+        for (int i = 0; i < terms.size(); i++) {
+            if (i > 0) sql.append(operator);
+            predicate(terms.get(i), sql);
+        }
+        sql.append(")");
+    }
+
+    /** The common type of two operands that are compared, or a meaning error naming both. */
+    private Queryable.Type comparable(Node.Value a, Node.Value b, boolean equality) {
+        Queryable.Type ta = type(a);
+        Queryable.Type tb = type(b);
+        boolean ok = ta == tb || (ta.isNumeric() && tb.isNumeric());
+        if (!ok || ta == Queryable.Type.GEOMETRY || (ta == Queryable.Type.BOOLEAN && !equality)) {
+            throw new Cql2Exception("Cannot compare " + describe(a, ta) + " with " + describe(b, tb), 0);
+        }
+        return ta.isNumeric() && tb.isNumeric() ? Queryable.Type.NUMBER : ta;
+    }
+
+    private static String describe(Node.Value v, Queryable.Type t) {
+        return (v instanceof Node.Property p ? "property " + p.name() + " (" : "a literal (")
+                + t.name().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+
+    private Queryable.Type type(Node.Value v) {
+        return switch (v) {
+            case Node.Property p -> queryable(p).type();
+            case Node.Text t -> Queryable.Type.STRING;
+            case Node.Number n -> Queryable.Type.NUMBER;
+            case Node.Bool b -> Queryable.Type.BOOLEAN;
+            case Node.Instant i -> Queryable.Type.TIMESTAMP;
+            case Node.GeometryLiteral g -> Queryable.Type.GEOMETRY;
+            case Node.Interval i -> throw new Cql2Exception("An interval can only be used in a temporal function", 0);
+        };
+    }
+
+    private Queryable queryable(Node.Property p) {
+        Queryable q = queryables.get(p.name());
+        if (q == null) {
+            String shown = p.name().length() <= 60 ? p.name() : p.name().substring(0, 57) + "...";
+            throw new Cql2Exception("Unknown property '" + shown + "'; the queryables are " + queryables.keySet(), 0);
+        }
+        return q;
+    }
+
+    private void scalar(Node.Value v, Queryable.Type type, Sql sql) {
+        switch (v) {
+            case Node.Property p -> sql.append(queryable(p).sql());
+            case Node.Text t -> sql.bind(t.value());
+            case Node.Number n -> sql.bind(n.value());
+            case Node.Bool b -> sql.bind(b.value());
+            case Node.Instant i -> sql.bind(i.value());
+            default -> throw new Cql2Exception("Not a scalar value in a " + type.name().toLowerCase(java.util.Locale.ROOT)
+                    + " comparison", 0);
+        }
+    }
+
+    private void geometryOperand(Node.Value v, Sql sql) {
+        if (v instanceof Node.GeometryLiteral g) {
+            geometry(g, sql);
+        } else if (v instanceof Node.Property p && queryable(p).type() == Queryable.Type.GEOMETRY) {
+            sql.append(queryable(p).sql());
+        } else {
+            throw new Cql2Exception("Spatial functions take geometries: a geometry property or a geometry literal", 0);
+        }
+    }
+
+    private void geometry(Node.GeometryLiteral g, Sql sql) {
+        String literal = "ST_GeomFromText(?, " + filterSrid + ")";
+        if (filterNorthFirst) literal = "ST_FlipCoordinates(" + literal + ")";
+        if (filterSrid != storageSrid) literal = "ST_Transform(" + literal + ", " + storageSrid + ")";
+        String[] parts = literal.split("\\?", 2);
+        sql.append(parts[0]).bind(new WKTWriter().write(g.geometry())).append(parts[1]);
+    }
+
+    /**
+     * Temporal functions between instants (timestamp properties, DATE/TIMESTAMP literals) and interval literals.
+     * An interval's open end ("..") leaves that side unbounded.
+     */
+    private void temporal(Node.Temporal t, Sql sql) {
+        Node.Value a = t.left();
+        Node.Value b = t.right();
+        if (a instanceof Node.Interval && !(b instanceof Node.Interval)) {
+            String mirrored = switch (t.function()) {
+                case "t_after" -> "t_before";
+                case "t_before" -> "t_after";
+                case "t_contains" -> "t_during";
+                default -> t.function();
+            };
+            temporal(new Node.Temporal(mirrored, b, a), sql);
+            return;
+        }
+        instant(a);
+        switch (t.function()) {
+            case "t_after" -> compare(a, ">", b instanceof Node.Interval i ? i.end() : b, sql, false);
+            case "t_before" -> compare(a, "<", b instanceof Node.Interval i ? i.start() : b, sql, false);
+            case "t_equals" -> compare(a, "=", noInterval(t, b), sql, false);
+            case "t_intersects", "t_disjoint" -> {
+                if (t.function().equals("t_disjoint")) sql.append("NOT ");
+                sql.append("(");
+                if (b instanceof Node.Interval i) within(a, i, ">=", "<=", sql);
+                else compare(a, "=", b, sql, false);
+                sql.append(")");
+            }
+            case "t_during" -> {
+                if (!(b instanceof Node.Interval i)) throw new Cql2Exception("T_DURING needs an interval", 0);
+                sql.append("(");
+                within(a, i, ">", "<", sql);
+                sql.append(")");
+            }
+            default -> throw new Cql2Exception(t.function().toUpperCase(java.util.Locale.ROOT)
+                    + " relates two intervals; the cadastre's temporal queryables are instants (valid_from, valid_to)", 0);
+        }
+    }
+
+    private Node.Value noInterval(Node.Temporal t, Node.Value b) {
+        if (b instanceof Node.Interval) {
+            throw new Cql2Exception(t.function().toUpperCase(java.util.Locale.ROOT) + " of an instant and an interval is never true", 0);
+        }
+        return b;
+    }
+
+    private void within(Node.Value a, Node.Interval i, String lower, String upper, Sql sql) {
+        boolean any = false;
+        if (i.start() != null) {
+            compare(a, lower, i.start(), sql, false);
+            any = true;
+        }
+        if (i.end() != null) compare(a, upper, i.end(), sql, any);
+        else if (!any) sql.append("TRUE");
+    }
+
+    private void compare(Node.Value a, String op, Node.Value b, Sql sql, boolean and) {
+        if (b == null) {
+            sql.append(and ? " AND TRUE" : "TRUE");
+            return;
+        }
+        instant(b);
+        if (and) sql.append(" AND ");
+        scalar(a, Queryable.Type.TIMESTAMP, sql);
+        sql.append(" " + op + " ");
+        scalar(b, Queryable.Type.TIMESTAMP, sql);
+    }
+
+    private void instant(Node.Value v) {
+        if (v instanceof Node.Interval || type(v) != Queryable.Type.TIMESTAMP) {
+            throw new Cql2Exception("Temporal functions take timestamp properties, DATE, TIMESTAMP or INTERVAL literals", 0);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package it.firenze.streetcad.features;
+
+import it.firenze.streetcad.cql2.Queryable;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * One collection of the cadastre as OGC API – Features sees it: the SQL that yields its rows (all written here,
+ * never from a request), its geometry and id expressions, and its properties in the order they are returned.
+ * Validity ({@code valid_from}/{@code valid_to}) is the temporal extent that {@code datetime} filters on.
+ */
+public record FeatureType(String id, String title, String description, String from, String idSql, String geometrySql,
+                          String geometryType, List<Queryable> properties, String validFromSql, String validToSql) {
+
+    public Map<String, Queryable> propertiesByName() {
+        return properties.stream().collect(Collectors.toMap(Queryable::name, Function.identity(), (a, b) -> a,
+                java.util.LinkedHashMap::new));
+    }
+
+    public Optional<Queryable> property(String name) {
+        return properties.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** Properties a filter or sortby may use: every scalar one plus the geometry, named {@code geometry}. */
+    public Map<String, Queryable> queryables() {
+        Map<String, Queryable> q = new java.util.LinkedHashMap<>();
+        q.put("geometry", new Queryable("geometry", geometrySql, Queryable.Type.GEOMETRY));
+        properties.stream().filter(p -> p.type() != Queryable.Type.OBJECT).forEach(p -> q.put(p.name(), p));
+        return q;
+    }
+
+    private static Queryable p(String name, String sql, Queryable.Type type) {
+        return new Queryable(name, sql, type);
+    }
+
+    /** Every cadastre table is versioned the same way (see V1__cadastre.sql). */
+    private static List<Queryable> versioned(String alias, Queryable... own) {
+        List<Queryable> all = new java.util.ArrayList<>(List.of(own));
+        all.add(p("version", alias + ".version", I));
+        all.add(p("valid_from", alias + ".valid_from", T));
+        all.add(p("valid_to", alias + ".valid_to", T));
+        return List.copyOf(all);
+    }
+
+    private static final Queryable.Type S = Queryable.Type.STRING;
+    private static final Queryable.Type I = Queryable.Type.INTEGER;
+    private static final Queryable.Type N = Queryable.Type.NUMBER;
+    private static final Queryable.Type T = Queryable.Type.TIMESTAMP;
+
+    /** The collections, with the ids every engineer's layer uses. */
+    public static final List<FeatureType> ALL = List.of(
+            new FeatureType("road-elements", "Road elements (elementi stradali)",
+                    "The axis of the road between two junctions: the unit of the street cadastre.",
+                    "road_element e LEFT JOIN road r ON r.id = e.road_id", "e.id", "e.geom", "LineString",
+                    versioned("e", p("id", "e.id", I), p("name", "r.name", S), p("road_id", "e.road_id", I),
+                            p("functional_class", "e.functional_class::text", S),
+                            p("element_type", "e.element_type", S), p("level", "e.level", S),
+                            p("layer", "e.layer", I), p("direction", "e.direction", S),
+                            p("status", "e.status", S), p("lanes", "e.lanes", I), p("width_m", "e.width_m", N),
+                            p("surface", "e.surface", S), p("speed_limit", "e.speed_limit", I),
+                            p("length_m", "e.length_m", N), p("from_junction", "e.from_junction", I),
+                            p("to_junction", "e.to_junction", I)),
+                    "e.valid_from", "e.valid_to"),
+            new FeatureType("junctions", "Junctions (giunzioni)",
+                    "Where road elements meet or end.", "junction j", "j.id", "j.geom", "Point",
+                    versioned("j", p("id", "j.id", I), p("kind", "j.kind", S), p("degree", "j.degree", I)),
+                    "j.valid_from", "j.valid_to"),
+            new FeatureType("roads", "Roads (strade)",
+                    "Named streets and numbered roads; the geometry gathers their elements.",
+                    "road r", "r.id",
+                    "(SELECT ST_Collect(x.geom ORDER BY x.id) FROM road_element x WHERE x.road_id = r.id)",
+                    "MultiLineString",
+                    versioned("r", p("id", "r.id", I), p("name", "r.name", S), p("road_code", "r.road_code", S),
+                            p("admin_class", "r.admin_class", S), p("owner", "r.owner", S)),
+                    "r.valid_from", "r.valid_to"),
+            new FeatureType("element-events", "Element events (attributi segmentati)",
+                    "Facts on a stretch of a road element, located by measure in metres from its start.",
+                    "element_event v JOIN road_element ve ON ve.id = v.element_id", "v.id",
+                    "ST_LineSubstring(ve.geom, LEAST(v.from_m / ve.length_m, 1), LEAST(v.to_m / ve.length_m, 1))",
+                    "LineString",
+                    versioned("v", p("id", "v.id", I), p("element_id", "v.element_id", I), p("from_m", "v.from_m", N),
+                            p("to_m", "v.to_m", N), p("direction", "v.direction", S), p("kind", "v.kind", S),
+                            p("attributes", "v.attributes", Queryable.Type.OBJECT)),
+                    "v.valid_from", "v.valid_to"));
+
+    public static Optional<FeatureType> byId(String id) {
+        return ALL.stream().filter(t -> t.id.equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,335 @@
+package it.firenze.streetcad.features;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.cql2.Queryable;
+import it.firenze.streetcad.db.Database;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * OGC API – Features over the cadastre (Part 1 Core with GeoJSON, HTML and OpenAPI 3.0; Part 2 CRS by reference;
+ * Part 3 filtering with CQL2). JSON by default, HTML for {@code f=html} or a browser's Accept, from the same
+ * handlers. A browser's plain {@code GET /} goes to the web map ({@code browserHome}) when one is given.
+ */
+public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule {
+
+    static final String GEOJSON = "application/geo+json";
+    static final String JSON = "application/json";
+    static final String HTML = "text/html; charset=utf-8";
+
+    private final FeatureStore store;
+    private final ItemQueryParser parser;
+    private final Handler browserHome;
+
+    public FeaturesModule(Database database, Handler browserHome) {
+        this.store = new FeatureStore(database);
+        this.parser = new ItemQueryParser(database.storageSrid(), new CqlFilters(database.storageSrid()));
+        this.browserHome = browserHome;
+    }
+
+    public FeaturesModule(Database database) {
+        this(database, null);
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/", this::landing);
+        routes.get("/conformance", this::conformance);
+        routes.get("/collections", this::collections);
+        routes.get("/collections/{collectionId}", this::collection);
+        routes.get("/collections/{collectionId}/items", this::items);
+        routes.get("/collections/{collectionId}/items/{featureId}", this::item);
+        routes.get("/collections/{collectionId}/queryables", this::queryables);
+        for (String path : List.of("/", "/conformance", "/collections", "/collections/{collectionId}",
+                "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}",
+                "/collections/{collectionId}/queryables")) {
+            routes.options(path, Responses::preflight);
+        }
+        new ApiDocument(store.storageSrid()).register(routes);
+    }
+
+    enum Format { JSON, HTML }
+
+    /** {@code f} decides; without it, an Accept that ranks text/html above JSON asks for HTML. */
+    static Format format(Context ctx) {
+        String f = ctx.queryParam("f");
+        if (f != null) {
+            return switch (f.toLowerCase(java.util.Locale.ROOT)) {
+                case "json", "geojson", "application/json", "application/geo+json" -> Format.JSON;
+                case "html", "text/html" -> Format.HTML;
+                default -> throw ProblemException.badRequest("f", "f must be json or html, not '" + Params.abbreviate(f) + "'.");
+            };
+        }
+        String accept = ctx.header("Accept");
+        if (accept == null) return Format.JSON;
+        int html = accept.indexOf("text/html");
+        int json = accept.indexOf("json");
+        return html >= 0 && (json < 0 || html < json) ? Format.HTML : Format.JSON;
+    }
+
+    private static void onlyParameters(Context ctx, Set<String> allowed) {
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (!allowed.contains(name)) {
+                throw ProblemException.badRequest(name, "'" + Params.abbreviate(name) + "' is not a parameter of "
+                        + ctx.path() + ".");
+            }
+        }
+    }
+
+    private void landing(Context ctx) throws Exception {
+        if (browserHome != null && ctx.queryParam("f") == null && format(ctx) == Format.HTML) {
+            browserHome.handle(ctx);
+            return;
+        }
+        onlyParameters(ctx, Set.of("f"));
+        String base = base(ctx);
+        ObjectNode doc = Json.mapper().createObjectNode();
+        doc.put("title", "StreetCad – Florence street cadastre");
+        doc.put("description", "The road network of the City of Florence (Catasto delle Strade): road elements, "
+                + "junctions and roads as OGC API – Features, plus road-network operations.");
+        ArrayNode links = doc.putArray("links");
+        selfLinks(links, base + "/", "landing page");
+        link(links, base + "/api", "service-desc", ApiDocument.OPENAPI_JSON, "the API definition (OpenAPI 3.0)");
+        link(links, base + "/api.html", "service-doc", HTML, "the API documentation (Swagger UI)");
+        link(links, base + "/conformance", "conformance", JSON, "conformance classes implemented");
+        link(links, base + "/collections", "data", JSON, "the collections");
+        reply(ctx, doc, "StreetCad", JSON);
+    }
+
+    /**
+     * Only the classes whose abstract tests (Annex A of each part) the test suite checks are claimed: not CQL2's
+     * temporal-functions (interval-to-interval relations need validity as an interval property) nor
+     * property-property (LIKE and BETWEEN take literals on the right only).
+     */
+    static final List<String> CONFORMANCE = List.of(
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+            "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+            "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+            "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+            "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+            "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+            "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+            "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+            "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+            "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+            "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+            "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+            "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions");
+
+    private void conformance(Context ctx) {
+        onlyParameters(ctx, Set.of("f"));
+        ObjectNode doc = Json.mapper().createObjectNode();
+        selfLinks(doc.putArray("links"), base(ctx) + "/conformance", "conformance");
+        CONFORMANCE.forEach(doc.putArray("conformsTo")::add);
+        reply(ctx, doc, "Conformance", JSON);
+    }
+
+    private void collections(Context ctx) throws SQLException {
+        onlyParameters(ctx, Set.of("f"));
+        String base = base(ctx);
+        ObjectNode doc = Json.mapper().createObjectNode();
+        selfLinks(doc.putArray("links"), base + "/collections", "collections");
+        ArrayNode list = doc.putArray("collections");
+        for (FeatureType t : FeatureType.ALL) {
+            // Element events are listed once there are some; the collection itself always answers.
+            if (t.id().equals("element-events") && !store.hasRows(t)) continue;
+            list.add(describe(t, base));
+        }
+        doc.putArray("crs").add(Crs.CRS84_URI);
+        reply(ctx, doc, "Collections", JSON);
+    }
+
+    private void collection(Context ctx) throws SQLException {
+        onlyParameters(ctx, Set.of("f"));
+        FeatureType t = type(ctx);
+        reply(ctx, describe(t, base(ctx)), t.title(), JSON);
+    }
+
+    private ObjectNode describe(FeatureType t, String base) throws SQLException {
+        ObjectNode c = Json.mapper().createObjectNode();
+        String self = base + "/collections/" + t.id();
+        c.put("id", t.id());
+        c.put("title", t.title());
+        c.put("description", t.description());
+        c.put("itemType", "feature");
+        ArrayNode links = c.putArray("links");
+        selfLinks(links, self, t.title());
+        link(links, self + "/items", "items", GEOJSON, t.title() + " as GeoJSON");
+        link(links, self + "/items?f=html", "items", HTML, t.title() + " as HTML");
+        link(links, self + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "application/schema+json", "the properties a filter may use");
+        FeatureStore.Extent extent = store.extent(t);
+        ObjectNode ext = c.putObject("extent");
+        ObjectNode spatial = ext.putObject("spatial");
+        ArrayNode bbox = spatial.putArray("bbox").addArray();
+        if (extent.bbox() != null) for (double v : extent.bbox()) bbox.add(v);
+        else bbox.add(-180).add(-90).add(180).add(90);
+        spatial.put("crs", Crs.CRS84_URI);
+        ObjectNode temporal = ext.putObject("temporal");
+        temporal.putArray("interval").addArray().add(extent.firstValidFrom()).addNull();
+        temporal.put("trs", "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian");
+        ArrayNode crs = c.putArray("crs");
+        Crs.offered(store.storageSrid()).forEach(x -> crs.add(x.uri()));
+        c.put("storageCrs", Crs.storage(store.storageSrid()).uri());
+        return c;
+    }
+
+    private void items(Context ctx) throws SQLException {
+        FeatureType t = type(ctx);
+        Format format = format(ctx);
+        ItemQuery q = parser.parse(t, ctx.queryParamMap());
+        FeatureStore.Page page = store.items(q);
+        String self = base(ctx) + "/collections/" + t.id() + "/items";
+        ObjectNode head = Json.mapper().createObjectNode();
+        head.put("type", "FeatureCollection");
+        head.put("timeStamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        if (page.numberMatched() != null) head.put("numberMatched", page.numberMatched());
+        else head.put("numberMatchedEstimate", page.numberMatchedEstimate());
+        head.put("numberReturned", page.features().size());
+        ArrayNode links = head.putArray("links");
+        Map<String, String> query = new LinkedHashMap<>();
+        ctx.queryParamMap().forEach((k, v) -> query.put(k, v.getFirst()));
+        query.remove("f");
+        link(links, self + queryString(query, "json"), format == Format.JSON ? "self" : "alternate", GEOJSON,
+                "this page as GeoJSON");
+        link(links, self + queryString(query, "html"), format == Format.HTML ? "self" : "alternate", HTML,
+                "this page as HTML");
+        query.put("limit", Integer.toString(q.limit()));
+        if (page.more()) {
+            query.put("offset", Integer.toString(q.offset() + q.limit()));
+            link(links, self + queryString(query, null), "next", GEOJSON, "next page");
+        }
+        if (q.offset() > 0) {
+            query.put("offset", Integer.toString(Math.max(0, q.offset() - q.limit())));
+            link(links, self + queryString(query, null), "prev", GEOJSON, "previous page");
+        }
+        ctx.header("Content-Crs", "<" + q.crs().uri() + ">");
+        String headJson = head.toString();
+        StringBuilder body = new StringBuilder(headJson.length() + page.features().size() * 700);
+        body.append(headJson, 0, headJson.length() - 1).append(",\"features\":[");
+        for (int i = 0; i < page.features().size(); i++) body.append(i == 0 ? "" : ",").append(page.features().get(i));
+        body.append("]}");
+        if (format == Format.HTML) Responses.send(ctx, Html.page(t.title(), parse(body.toString())), HTML);
+        else Responses.send(ctx, body.toString(), GEOJSON);
+    }
+
+    private void item(Context ctx) throws SQLException {
+        FeatureType t = type(ctx);
+        onlyParameters(ctx, Set.of("f", "crs"));
+        Format format = format(ctx);
+        Crs crs = parser.crs(ctx.queryParamMap(), "crs");
+        String featureId = ctx.pathParam("featureId");
+        String feature = featureId.matches("\\d{1,18}") ? store.item(t, Long.parseLong(featureId), crs).orElse(null) : null;
+        if (feature == null) {
+            throw ProblemException.notFound("There is no feature '" + Params.abbreviate(featureId) + "' in " + t.id() + ".");
+        }
+        String base = base(ctx) + "/collections/" + t.id();
+        ObjectNode doc = (ObjectNode) parse(feature);
+        ArrayNode links = doc.putArray("links");
+        selfLinks(links, base + "/items/" + featureId, t.title() + " " + featureId);
+        link(links, base, "collection", JSON, t.title());
+        ctx.header("Content-Crs", "<" + crs.uri() + ">");
+        if (format == Format.HTML) Responses.send(ctx, Html.page(t.title() + " " + featureId, doc), HTML);
+        else Responses.send(ctx, doc.toString(), GEOJSON);
+    }
+
+    private void queryables(Context ctx) {
+        onlyParameters(ctx, Set.of("f"));
+        FeatureType t = type(ctx);
+        ObjectNode doc = Json.mapper().createObjectNode();
+        doc.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        doc.put("$id", base(ctx) + "/collections/" + t.id() + "/queryables");
+        doc.put("type", "object");
+        doc.put("title", t.title());
+        ObjectNode properties = doc.putObject("properties");
+        for (Queryable q : t.queryables().values()) {
+            ObjectNode p = properties.putObject(q.name());
+            p.put("title", q.name());
+            if (q.type() == Queryable.Type.GEOMETRY) {
+                p.put("format", "geometry-" + t.geometryType().toLowerCase(java.util.Locale.ROOT));
+                p.put("x-ogc-role", "primary-geometry");
+            } else {
+                p.put("type", q.type().jsonSchemaType());
+                if (q.type() == Queryable.Type.TIMESTAMP) p.put("format", "date-time");
+            }
+        }
+        doc.put("additionalProperties", false);
+        reply(ctx, doc, t.title() + " – queryables", "application/schema+json");
+    }
+
+    private static FeatureType type(Context ctx) {
+        String id = ctx.pathParam("collectionId");
+        return FeatureType.byId(id).orElseThrow(() -> ProblemException.notFound("There is no collection '"
+                + Params.abbreviate(id) + "'; see /collections."));
+    }
+
+    private static void reply(Context ctx, ObjectNode doc, String title, String jsonType) {
+        if (format(ctx) == Format.HTML) {
+            JsonNode links = doc.get("links");
+            if (links != null) for (JsonNode l : links) ((ObjectNode) l).put("href", htmlHref(l));
+            Responses.send(ctx, Html.page(title, doc), HTML);
+        } else {
+            Responses.send(ctx, doc.toString(), jsonType);
+        }
+    }
+
+    /** In the HTML view, links to JSON documents of this API are followed as HTML. */
+    private static String htmlHref(JsonNode link) {
+        String href = link.path("href").asText();
+        if (!link.path("type").asText().contains("json") || href.endsWith("/api")) return href;
+        if (href.contains("f=")) return href.replace("f=json", "f=html");
+        return href + (href.contains("?") ? "&" : "?") + "f=html";
+    }
+
+    private static void selfLinks(ArrayNode links, String href, String title) {
+        link(links, href, "self", JSON, title);
+        link(links, href + "?f=html", "alternate", HTML, title + " as HTML");
+    }
+
+    static void link(ArrayNode links, String href, String rel, String type, String title) {
+        links.addObject().put("href", href).put("rel", rel).put("type", type).put("title", title);
+    }
+
+    static String base(Context ctx) {
+        return ctx.scheme() + "://" + ctx.host();
+    }
+
+    private static String queryString(Map<String, String> params, String f) {
+        StringBuilder b = new StringBuilder();
+        params.forEach((k, v) -> b.append(b.isEmpty() ? "?" : "&").append(encode(k)).append('=').append(encode(v)));
+        if (f != null) b.append(b.isEmpty() ? "?" : "&").append("f=").append(f);
+        return b.toString();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package it.firenze.streetcad.features;
+
+import it.firenze.streetcad.cql2.Sql;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * A validated request for items of one collection: every value already checked, every filter already SQL with
+ * bound values. {@code bbox} is {minX, minY, maxX, maxY} with x east, whatever the axis order the client used.
+ */
+public record ItemQuery(FeatureType type, double[] bbox, Crs bboxCrs, Crs crs, OffsetDateTime from, OffsetDateTime to,
+                        boolean hasDatetime, int limit, int offset, List<String> properties, List<SortKey> sortby,
+                        Sql filter, boolean exactCount) {
+
+    public record SortKey(String property, boolean descending) {
+    }
+}

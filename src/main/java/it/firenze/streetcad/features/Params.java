@@ -1,0 +1,79 @@
+package it.firenze.streetcad.features;
+
+import it.firenze.streetcad.api.ProblemException;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+/** Reading request parameters strictly: anything unreadable is a 400 that names the parameter. */
+public final class Params {
+
+    private Params() {
+    }
+
+    /** A comma-separated list of finite numbers whose count is one of {@code counts}. */
+    public static double[] numbers(String parameter, String text, int... counts) {
+        String[] parts = text.split(",", -1);
+        boolean countOk = false;
+        for (int c : counts) countOk |= parts.length == c;
+        if (!countOk) {
+            throw ProblemException.badRequest(parameter, parameter + " must have " + describe(counts)
+                    + " comma-separated numbers, not " + parts.length + ".");
+        }
+        double[] values = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) values[i] = number(parameter, parts[i]);
+        return values;
+    }
+
+    public static double number(String parameter, String text) {
+        try {
+            double v = Double.parseDouble(text.strip());
+            if (Double.isFinite(v) && text.strip().matches("[-+]?[0-9.eE+-]+")) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ProblemException.badRequest(parameter, parameter + " must be a number; '" + abbreviate(text) + "' is not.");
+    }
+
+    /** A positive integer; values above {@code maximum} are clamped to it, as the API documents. */
+    public static int limit(String parameter, String text, int maximum) {
+        if (!text.strip().matches("[-+]?\\d{1,18}")) {
+            throw ProblemException.badRequest(parameter, parameter + " must be a positive integer; '" + abbreviate(text)
+                    + "' is not.");
+        }
+        long v = Long.parseLong(text.strip());
+        if (v < 1) throw ProblemException.badRequest(parameter, parameter + " must be at least 1, not " + v + ".");
+        return (int) Math.min(v, maximum);
+    }
+
+    public static int nonNegative(String parameter, String text) {
+        if (!text.strip().matches("\\+?\\d{1,9}")) {
+            throw ProblemException.badRequest(parameter, parameter + " must be an integer of 0 or more; '"
+                    + abbreviate(text) + "' is not.");
+        }
+        return Integer.parseInt(text.strip());
+    }
+
+    /** An RFC 3339 date-time, or a date (taken as its start, UTC). */
+    public static OffsetDateTime instant(String parameter, String text) {
+        try {
+            if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
+            return OffsetDateTime.parse(text.replace(' ', 'T'));
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest(parameter, parameter + " must be an RFC 3339 date or date-time such as "
+                    + "2024-05-01T10:00:00Z; '" + abbreviate(text) + "' is not.");
+        }
+    }
+
+    /** Echoing a client's text in an error is helpful; echoing a megabyte of it is not. */
+    public static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    }
+
+    private static String describe(int[] counts) {
+        if (counts.length == 1) return Integer.toString(counts[0]);
+        return counts[0] + " or " + counts[1];
+    }
+}

@@ -1,0 +1,62 @@
+package it.firenze.streetcad.features;
+
+import io.javalin.http.Context;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Writing a representation the way every StreetCad read endpoint does: a strong ETag over the bytes, 304 for a
+ * matching If-None-Match, and CORS so that web pages on other origins can read it. Compression (gzip) is
+ * Javalin's, negotiated with Accept-Encoding.
+ */
+public final class Responses {
+
+    private Responses() {
+    }
+
+    public static void send(Context ctx, String body, String contentType) {
+        send(ctx, body.getBytes(StandardCharsets.UTF_8), contentType);
+    }
+
+    public static void send(Context ctx, byte[] bytes, String contentType) {
+        String etag = etag(bytes, contentType);
+        allowCrossOrigin(ctx);
+        ctx.header("ETag", etag);
+        ctx.header("Vary", "Accept, Accept-Encoding");
+        String ifNoneMatch = ctx.header("If-None-Match");
+        if (ifNoneMatch != null && (ifNoneMatch.strip().equals("*") || ifNoneMatch.contains(etag))) {
+            ctx.status(304);
+            return;
+        }
+        ctx.contentType(contentType);
+        ctx.result(bytes);
+    }
+
+    public static void allowCrossOrigin(Context ctx) {
+        ctx.header("Access-Control-Allow-Origin", "*");
+        ctx.header("Access-Control-Expose-Headers", "ETag, Content-Crs, Link");
+    }
+
+    /** The answer to a CORS preflight: any origin may GET with the headers a client sends for caching. */
+    public static void preflight(Context ctx) {
+        allowCrossOrigin(ctx);
+        ctx.header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+        ctx.header("Access-Control-Allow-Headers", "Accept, Accept-Encoding, If-None-Match, Content-Type");
+        ctx.header("Access-Control-Max-Age", "86400");
+        ctx.status(204);
+    }
+
+    private static String etag(byte[] bytes, String contentType) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(contentType.getBytes(StandardCharsets.UTF_8));
+            digest.update(bytes);
+            return '"' + HexFormat.of().formatHex(digest.digest(), 0, 16) + '"';
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

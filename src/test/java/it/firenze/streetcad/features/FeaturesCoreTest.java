@@ -1,0 +1,279 @@
+package it.firenze.streetcad.features;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.testing.TestHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Given the small network in a real PostGIS behind a real HTTP port, OGC API – Features Part 1 Core and GeoJSON
+ * behave as their abstract tests (Annex A of 17-069r4) require, and bad input is a 400/404 problem naming it.
+ */
+class FeaturesCoreTest {
+
+    static SmallNetwork.Served network;
+    static TestHttp http;
+
+    @BeforeAll
+    static void start() {
+        network = SmallNetwork.serve(db -> List.of(new FeaturesModule(db, ctx -> ctx.html("<p>the web map</p>"))));
+        http = network.http();
+    }
+
+    @AfterAll
+    static void stop() {
+        network.close();
+    }
+
+    static JsonNode ok(String path, String... headers) {
+        HttpResponse<String> r = http.get(path, headers);
+        assertEquals(200, r.statusCode(), path + " -> " + r.body());
+        return TestHttp.json(r);
+    }
+
+    static JsonNode problem(String path, int status, String parameter) {
+        HttpResponse<String> r = http.get(path);
+        assertEquals(status, r.statusCode(), path + " -> " + r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), path);
+        JsonNode body = TestHttp.json(r);
+        if (parameter != null) assertEquals(parameter, body.path("parameter").asText(), body.toString());
+        return body;
+    }
+
+    static List<Long> ids(JsonNode collection) {
+        List<Long> ids = new ArrayList<>();
+        collection.get("features").forEach(f -> ids.add(f.get("id").asLong()));
+        return ids;
+    }
+
+    static String href(JsonNode doc, String rel) {
+        for (JsonNode l : doc.get("links")) if (l.get("rel").asText().equals(rel)) return l.get("href").asText();
+        return null;
+    }
+
+    @Test
+    void theLandingPageLinksToTheApiTheConformanceAndTheData() {
+        JsonNode landing = ok("/?f=json");
+        for (String rel : List.of("self", "alternate", "service-desc", "service-doc", "conformance", "data")) {
+            assertTrue(href(landing, rel) != null, rel + " missing in " + landing);
+        }
+        assertTrue(href(landing, "data").endsWith("/collections"));
+        assertEquals(200, http.get(href(landing, "conformance").replace(http.baseUrl(), "")).statusCode());
+    }
+
+    @Test
+    void aBrowserAskingForTheHomePageGetsTheWebMapButFHtmlGetsTheLandingPage() {
+        var map = http.get("/", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
+        assertEquals("<p>the web map</p>", map.body());
+        var landing = http.get("/?f=html");
+        assertTrue(landing.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(landing.body().contains("StreetCad"), landing.body());
+        assertTrue(ok("/", "Accept", "application/json").has("links"));
+    }
+
+    @Test
+    void conformanceDeclaresExactlyTheClassesTheseTestsCheck() {
+        JsonNode c = ok("/conformance");
+        Set<String> classes = new TreeSet<>();
+        c.get("conformsTo").forEach(x -> classes.add(x.asText()));
+        String f = "http://www.opengis.net/spec/ogcapi-features-";
+        String cql = "http://www.opengis.net/spec/cql2/1.0/conf/";
+        assertEquals(new TreeSet<>(List.of(f + "1/1.0/conf/core", f + "1/1.0/conf/geojson", f + "1/1.0/conf/html",
+                f + "1/1.0/conf/oas30", f + "2/1.0/conf/crs", f + "3/1.0/conf/queryables",
+                f + "3/1.0/conf/queryables-query-parameters", f + "3/1.0/conf/filter", f + "3/1.0/conf/features-filter",
+                cql + "cql2-text", cql + "cql2-json", cql + "basic-cql2", cql + "advanced-comparison-operators",
+                cql + "basic-spatial-functions", cql + "basic-spatial-functions-plus", cql + "spatial-functions")),
+                classes);
+    }
+
+    @Test
+    void collectionsListTheCadastreLayersWithExtentAndItemsLinks() {
+        JsonNode c = ok("/collections");
+        List<String> ids = new ArrayList<>();
+        c.get("collections").forEach(x -> ids.add(x.get("id").asText()));
+        assertEquals(List.of("road-elements", "junctions", "roads", "element-events"), ids);
+        JsonNode elements = ok("/collections/road-elements");
+        assertEquals("road-elements", elements.get("id").asText());
+        JsonNode bbox = elements.at("/extent/spatial/bbox/0");
+        assertEquals(11.255, bbox.get(0).asDouble(), 1e-7);
+        assertEquals(43.7695, bbox.get(1).asDouble(), 1e-7);
+        assertEquals(11.271, bbox.get(2).asDouble(), 1e-7);
+        assertEquals(43.780, bbox.get(3).asDouble(), 1e-7);
+        assertTrue(href(elements, "items").endsWith("/collections/road-elements/items"));
+        assertEquals("http://www.opengis.net/def/crs/EPSG/0/6707", elements.get("storageCrs").asText());
+    }
+
+    @Test
+    void itemsAreAGeoJsonFeatureCollectionInCrs84WithTheContractProperties() {
+        var r = http.get("/collections/road-elements/items");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/geo+json"));
+        assertEquals("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>", r.headers().firstValue("Content-Crs").orElse(""));
+        JsonNode fc = TestHttp.json(r);
+        assertEquals("FeatureCollection", fc.get("type").asText());
+        assertEquals(List.of(101L, 102L, 103L, 104L, 105L, 106L), ids(fc));
+        assertEquals(6, fc.get("numberReturned").asInt());
+        assertTrue(fc.get("timeStamp").asText().endsWith("Z"));
+        JsonNode first = fc.get("features").get(0);
+        assertEquals("LineString", first.at("/geometry/type").asText());
+        assertEquals(11.2550, first.at("/geometry/coordinates/0/0").asDouble(), 1e-7);
+        assertEquals(43.7700, first.at("/geometry/coordinates/0/1").asDouble(), 1e-7);
+        List<String> keys = new ArrayList<>();
+        first.get("properties").fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("id", "name", "road_id", "functional_class", "element_type", "level", "layer", "direction",
+                "status", "lanes", "width_m", "surface", "speed_limit", "length_m", "from_junction", "to_junction",
+                "version", "valid_from", "valid_to"), keys);
+        JsonNode p = first.get("properties");
+        assertEquals("Via dei Calzaiuoli", p.get("name").asText());
+        assertEquals("E", p.get("functional_class").asText());
+        assertEquals(80.4, p.get("length_m").asDouble(), 1.0);
+        assertEquals(7.5, p.get("width_m").asDouble());
+    }
+
+    @Test
+    void bboxSelectsTheElementsThatIntersectIt() {
+        assertEquals(List.of(104L), ids(ok("/collections/road-elements/items?bbox=11.269,43.779,11.272,43.781")));
+        assertEquals(List.of(101L, 102L, 103L, 105L, 106L),
+                ids(ok("/collections/road-elements/items?bbox=11.2540,43.7690,11.2580,43.7720")));
+        assertEquals(List.of(), ids(ok("/collections/road-elements/items?bbox=0,0,1,1")));
+        assertEquals(List.of(5L, 6L), ids(ok("/collections/junctions/items?bbox=11.269,43.779,11.272,43.781")));
+    }
+
+    @Test
+    void pagesFollowNextAndPrevLinksAndVisitEveryFeatureOnce() {
+        List<Long> seen = new ArrayList<>();
+        String next = "/collections/road-elements/items?limit=4";
+        JsonNode page = null;
+        while (next != null) {
+            page = ok(next);
+            seen.addAll(ids(page));
+            String n = href(page, "next");
+            next = n == null ? null : n.replace(http.baseUrl(), "");
+        }
+        assertEquals(List.of(101L, 102L, 103L, 104L, 105L, 106L), seen);
+        assertEquals(List.of(101L, 102L, 103L, 104L), ids(ok(href(page, "prev").replace(http.baseUrl(), ""))));
+        assertEquals(null, href(ok("/collections/road-elements/items?limit=4"), "prev"));
+    }
+
+    @Test
+    void numberMatchedIsExactOnRequestAndAnEstimateOtherwise() {
+        JsonNode exact = ok("/collections/road-elements/items?limit=2&numberMatched=exact&functional_class=F");
+        assertEquals(2, exact.get("numberMatched").asInt());
+        JsonNode estimated = ok("/collections/road-elements/items?limit=2");
+        assertFalse(estimated.has("numberMatched"));
+        assertTrue(estimated.get("numberMatchedEstimate").asLong() >= 2);
+    }
+
+    @Test
+    void aHugeLimitIsClampedToTheDocumentedMaximum() {
+        JsonNode all = ok("/collections/road-elements/items?limit=99999999999");
+        assertEquals(6, all.get("numberReturned").asInt());
+        assertTrue(href(all, "self").contains("limit=99999999999"));
+        JsonNode page = ok("/collections/road-elements/items?limit=100000&offset=0&numberMatched=exact");
+        assertEquals(6, page.get("numberMatched").asInt());
+    }
+
+    @Test
+    void datetimeSelectsByValidity() {
+        assertEquals(List.of(104L, 106L), ids(ok("/collections/road-elements/items?datetime=2020-06-01T00:00:00Z")));
+        assertEquals(List.of(106L), ids(ok("/collections/road-elements/items?datetime=../2019-06-01")));
+        assertEquals(List.of(104L, 106L), ids(ok("/collections/road-elements/items?datetime=2019-06-01/2020-06-01")));
+    }
+
+    @Test
+    void propertiesChooseTheFieldsAndSortbyTheOrder() {
+        JsonNode fc = ok("/collections/road-elements/items?properties=name,functional_class&sortby=-length_m");
+        List<String> keys = new ArrayList<>();
+        fc.at("/features/0/properties").fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("name", "functional_class"), keys);
+        assertEquals(105L, ids(fc).getFirst());
+        assertEquals(List.of(104L, 101L, 102L, 103L, 105L, 106L),
+                ids(ok("/collections/road-elements/items?sortby=+functional_class,id")).stream().toList());
+    }
+
+    @Test
+    void simplePropertyFiltersAreEqualities() {
+        assertEquals(List.of(102L, 103L), ids(ok("/collections/road-elements/items?functional_class=F")));
+        assertEquals(List.of(104L), ids(ok("/collections/road-elements/items?lanes=4")));
+        assertEquals(List.of(101L), ids(ok("/collections/road-elements/items?name=Via%20dei%20Calzaiuoli")));
+    }
+
+    @Test
+    void anItemIsAFeatureWithLinksAndUnknownOnesAre404() {
+        JsonNode f = ok("/collections/road-elements/items/104");
+        assertEquals("Feature", f.get("type").asText());
+        assertEquals(104, f.get("id").asInt());
+        assertEquals("Viale Giacomo Matteotti", f.at("/properties/name").asText());
+        assertTrue(href(f, "self").endsWith("/collections/road-elements/items/104"));
+        assertTrue(href(f, "collection").endsWith("/collections/road-elements"));
+        assertEquals(1, ok("/collections/roads/items/1").get("id").asInt());
+        assertEquals("MultiLineString", ok("/collections/roads/items/2").at("/geometry/type").asText());
+        assertEquals("LineString", ok("/collections/element-events/items/1").at("/geometry/type").asText());
+        problem("/collections/road-elements/items/999", 404, null);
+        problem("/collections/road-elements/items/abc", 404, null);
+        problem("/collections/road-elements/items/1'%20OR%20'1'='1", 404, null);
+        problem("/collections/nope/items", 404, null);
+        problem("/collections/nope", 404, null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"limit=0", "limit=-5", "limit=ten", "limit=1.5", "bbox=1,2,3", "bbox=3,0,1,1",
+            "bbox=0,3,1,1", "bbox=a,b,c,d", "bbox=1,2,3,4,5", "bbox=0,-95,1,1", "datetime=yesterday",
+            "datetime=2021-01-01/2020-01-01", "datetime=../..", "offset=-1", "properties=nope", "sortby=nope",
+            "sortby=geometry", "lanes=two", "width_m=wide", "numberMatched=some", "f=xml", "colour=red",
+            "bbox-crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84"})
+    void badParametersAre400sNamingTheParameter(String query) {
+        String parameter = query.substring(0, query.indexOf('='));
+        problem("/collections/road-elements/items?" + query, 400, parameter);
+    }
+
+    @Test
+    void injectionAttemptsInParametersAreRefusedOrHarmless() {
+        problem("/collections/road-elements/items?limit=1;DROP%20TABLE%20road_element", 400, "limit");
+        problem("/collections/road-elements/items?sortby=id;DROP%20TABLE%20road", 400, "sortby");
+        problem("/collections/road-elements/items?properties=name,(SELECT%201)", 400, "properties");
+        assertEquals(List.of(), ids(ok("/collections/road-elements/items?name=x'%20OR%20'1'='1")));
+        assertEquals(6, ok("/collections/road-elements/items?numberMatched=exact").get("numberMatched").asInt());
+    }
+
+    @Test
+    void responsesCarryAnETagThatAnswers304AndAreGzippedAndOpenToOtherOrigins() {
+        var first = http.get("/collections/road-elements/items");
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertEquals(304, http.get("/collections/road-elements/items", "If-None-Match", etag).statusCode());
+        assertEquals(200, http.get("/collections/road-elements/items", "If-None-Match", "\"other\"").statusCode());
+        assertEquals("*", first.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        var gz = http.get("/collections/road-elements/items", "Accept-Encoding", "gzip");
+        assertEquals("gzip", gz.headers().firstValue("Content-Encoding").orElse(""));
+        var preflight = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(http.baseUrl() + "/collections/road-elements/items"))
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://example.org").header("Access-Control-Request-Method", "GET").build());
+        assertEquals(204, preflight.statusCode());
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("GET"));
+    }
+
+    @Test
+    void browsersGetHtmlFromTheSameHandlers() {
+        var r = http.get("/collections/road-elements/items?limit=2", "Accept", "text/html");
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(r.body().contains("Via dei Calzaiuoli"), r.body());
+        assertTrue(r.body().contains("Via dell&#39;Agnolo") || r.body().contains("Via dell’Agnolo"), r.body());
+        var item = http.get("/collections/road-elements/items/101?f=html");
+        assertTrue(item.body().contains("<table>"), item.body());
+        assertTrue(http.get("/collections?f=html").body().contains("Road elements"));
+    }
+}
