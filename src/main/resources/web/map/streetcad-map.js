@@ -119,9 +119,26 @@
 
   // ---- hover, click, keyboard ----------------------------------------------------------------------------------
 
+  // Nearest first: in the old town footways and carriageways run a few pixels apart, and the one under the
+  // pointer is the one meant, not whichever was drawn last.
   function elementsNear(map, point, pixels) {
     const box = [[point.x - pixels, point.y - pixels], [point.x + pixels, point.y + pixels]];
-    return map.queryRenderedFeatures(box, { layers: S.ELEMENT_LAYERS.filter(id => map.getLayer(id)) });
+    const found = map.queryRenderedFeatures(box, { layers: S.ELEMENT_LAYERS.filter(id => map.getLayer(id)) });
+    const distance = feature => pixelDistance(map, point, feature.geometry);
+    return found.map(f => [distance(f), f]).sort((a, b) => a[0] - b[0]).map(([, f]) => f);
+  }
+
+  function pixelDistance(map, point, geometry) {
+    const lines = geometry.type === 'LineString' ? [geometry.coordinates]
+      : geometry.type === 'MultiLineString' ? geometry.coordinates : [];
+    let best = Infinity;
+    lines.forEach(line => line.map(c => map.project(c)).forEach((b, i, pts) => {
+      if (i === 0) return;
+      const a = pts[i - 1], dx = b.x - a.x, dy = b.y - a.y, len = dx * dx + dy * dy;
+      const k = len ? Math.max(0, Math.min(1, ((point.x - a.x) * dx + (point.y - a.y) * dy) / len)) : 0;
+      best = Math.min(best, Math.hypot(point.x - a.x - k * dx, point.y - a.y - k * dy));
+    }));
+    return best;
   }
 
   function wireHover(map) {
@@ -409,7 +426,7 @@
       input.value = road.name;
       state.road = road;
       map.setFilter('elements-road-highlight', ['any', ['==', ['get', 'road_id'], road.id], ['==', ['get', 'name'], road.name]]);
-      map.fitBounds(road.bbox, { padding: 60, maxZoom: 17 });
+      if (road.bbox) map.fitBounds(road.bbox, { padding: 60, maxZoom: 17 });
       document.body.dataset.searchedRoad = road.name;
     };
     const suggest = async () => {
