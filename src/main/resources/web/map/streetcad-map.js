@@ -38,8 +38,12 @@
     return response.json();
   }
 
+  // A passing message: the status line clears itself so that an old failure does not stay on the wall screen.
+  let sayTimer = null;
   function say(message) {
     $('status').textContent = message || '';
+    clearTimeout(sayTimer);
+    if (message) sayTimer = setTimeout(() => { $('status').textContent = ''; }, 8000);
   }
 
   // ---- the map -------------------------------------------------------------------------------------------------
@@ -57,14 +61,13 @@
       style: S.build(location.origin, config.basemapUrl),
       ...initialView(config),
       maxZoom: 20,
-      attributionControl: false,
-      // Feature state and queries need the drawing buffer to stay readable (also for screenshots).
-      canvasContextAttributes: { preserveDrawingBuffer: true }
+      attributionControl: false
     });
     map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-left');
     map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
     window.streetcad = { map, state };
+    performance.mark('streetcad:map-created');
 
     map.on('error', event => {
       // Shown to the user instead of the console: the page keeps working with whatever answers.
@@ -499,8 +502,8 @@
     });
   }
 
-  getJson('/map/config.json')
-    .catch(() => ({ extent: null, basemapUrl: null }))
+  (window.streetcadConfig || Promise.resolve(null))
+    .then(config => config || { extent: null, basemapUrl: null })
     .then(config => {
       start(config);
       wireLanguage(window.streetcad.map);

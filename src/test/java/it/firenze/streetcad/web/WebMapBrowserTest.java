@@ -229,27 +229,43 @@ class WebMapBrowserTest {
         needs("/tiles/road-elements/14/8704/5972.mvt");
         needs("/collections/road-elements/items?limit=1");
         browser.open(base + "/map/#map=18/43.77123/11.25545");
-        browser.waitFor("elements to be drawn", d -> browser.js("return document.body.dataset.elementsDrawn || null"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> target = (Map<String, Object>) browser.js("""
-                const m = window.streetcad.map;
-                const f = m.queryRenderedFeatures({layers: ['elements']}).find(f => f.properties.name === 'Via dei Calzaiuoli');
-                if (!f) return null;
-                const c = f.geometry.coordinates, mid = c[Math.floor(c.length / 2)];
-                const next = c[Math.floor(c.length / 2) - 1] || c[1];
-                const p = m.project([(mid[0] + next[0]) / 2, (mid[1] + next[1]) / 2]);
-                return {x: p.x, y: p.y, id: f.id};""");
-        assertTrue(target != null, "Via dei Calzaiuoli is drawn at the Duomo");
-        WebElement canvas = browser.driver.findElement(By.cssSelector("#map canvas"));
-        int w = canvas.getSize().getWidth(), h = canvas.getSize().getHeight();
-        new Actions(browser.driver).moveToElement(canvas, (int) Math.round(((Number) target.get("x")).doubleValue() - w / 2.0),
-                (int) Math.round(((Number) target.get("y")).doubleValue() - h / 2.0)).click().perform();
+        Map<String, Object> target = pointOn("Via dei Calzaiuoli");
+        pointerTo(target).click().perform();
         browser.waitFor("the record", d -> d.findElements(By.cssSelector("#panel dd[data-field=functional_class]")).isEmpty() ? null : true);
         assertEquals("Via dei Calzaiuoli", browser.driver.findElement(By.id("panel-title")).getText());
+        assertEquals("Via dei Calzaiuoli", browser.driver.findElement(By.cssSelector("#panel dd[data-field=name]")).getText());
+        assertTrue(browser.driver.findElement(By.cssSelector("#panel dd[data-field=length_m]")).getText().matches("[\\d.,]+ m"));
         assertTrue(browser.driver.findElement(By.id("record-json")).getAttribute("href")
                 .endsWith("/collections/road-elements/items/" + target.get("id") + "?f=json"));
         assertTrue(browser.driver.getCurrentUrl().contains("el=" + target.get("id")), "the permalink names the element");
         browser.screenshot("record-via-dei-calzaiuoli");
+    }
+
+    @Test
+    void hoveringAnElementHighlightsIt() {
+        needs("/tiles/road-elements/14/8704/5972.mvt");
+        browser.open(base + "/map/#map=18/43.77123/11.25545");
+        Map<String, Object> target = pointOn("Via dei Calzaiuoli");
+        pointerTo(target).perform();
+        browser.waitFor("the hover state", d -> Boolean.TRUE.equals(browser.js("""
+                return window.streetcad.map.getFeatureState(
+                    {source: 'road-elements', sourceLayer: 'road-elements', id: arguments[0]}).hover || null""",
+                target.get("id"))));
+        assertTrue(browser.driver.findElement(By.cssSelector(".hover-tip")).getText().startsWith("Via dei Calzaiuoli"));
+        browser.screenshot("hover-via-dei-calzaiuoli");
+    }
+
+    @Test
+    void unTickingAClassOrAStatusHidesItsElements() {
+        needs("/tiles/road-elements/14/8704/5972.mvt");
+        browser.open(base + "/map/#map=16/43.77123/11.25545");
+        browser.waitFor("every tile in view", d -> Boolean.TRUE.equals(browser.js("return window.streetcad.map.areTilesLoaded()")));
+        assertTrue(drawn("F-bis") > 0 && drawn("F") > 0, "footways and local roads at the Duomo");
+        browser.driver.findElement(By.cssSelector("#class-filter input[value='F-bis']")).click();
+        assertEquals(0, drawn("F-bis"), "F-bis hidden");
+        assertTrue(drawn("F") > 0, "the other classes stay");
+        browser.driver.findElement(By.cssSelector("#status-filter input[value='in_use']")).click();
+        assertEquals(0, drawn("F"), "every element here is in use");
     }
 
     @Test
@@ -274,6 +290,35 @@ class WebMapBrowserTest {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    /** A point in the middle of a drawn element of the named street, in CSS pixels, with the element's id. */
+    private static Map<String, Object> pointOn(String street) {
+        browser.waitFor("elements to be drawn", d -> browser.js("return document.body.dataset.elementsDrawn || null"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> target = (Map<String, Object>) browser.waitFor(street + " drawn", d -> browser.js("""
+                const m = window.streetcad.map;
+                const f = m.queryRenderedFeatures({layers: ['elements']}).find(f => f.properties.name === arguments[0]);
+                if (!f) return null;
+                const c = f.geometry.coordinates, mid = c[Math.floor(c.length / 2)];
+                const next = c[Math.floor(c.length / 2) - 1] || c[1];
+                const p = m.project([(mid[0] + next[0]) / 2, (mid[1] + next[1]) / 2]);
+                return {x: p.x, y: p.y, id: f.id};""", street));
+        return target;
+    }
+
+    private static Actions pointerTo(Map<String, Object> target) {
+        WebElement canvas = browser.driver.findElement(By.cssSelector("#map canvas"));
+        int w = canvas.getSize().getWidth(), h = canvas.getSize().getHeight();
+        return new Actions(browser.driver).moveToElement(canvas,
+                (int) Math.round(((Number) target.get("x")).doubleValue() - w / 2.0),
+                (int) Math.round(((Number) target.get("y")).doubleValue() - h / 2.0));
+    }
+
+    private static int drawn(String functionalClass) {
+        return ((Number) browser.js("""
+                return window.streetcad.map.queryRenderedFeatures({layers: ['elements', 'elements-tunnel']})
+                    .filter(f => f.properties.functional_class === arguments[0]).length""", functionalClass)).intValue();
+    }
 
     private static double fontSize(String id) {
         return Double.parseDouble(((String) browser.js(
