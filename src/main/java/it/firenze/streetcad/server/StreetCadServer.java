@@ -9,6 +9,7 @@ import it.firenze.streetcad.network.NetworkModule;
 import it.firenze.streetcad.tiles.TileService;
 import it.firenze.streetcad.tiles.TileSettings;
 import it.firenze.streetcad.tiles.TilesModule;
+import it.firenze.streetcad.topology.TopologyModule;
 import it.firenze.streetcad.web.WebMapModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ public final class StreetCadServer implements AutoCloseable {
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
                     new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
-                    new TilesModule(tiles), webMap);
+                    new TilesModule(tiles), new TopologyModule(store.database()), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, tiles, http);

@@ -11,12 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line a person types: help, wrong usage and an unreachable database. */
-class CommandLineTest {
+public class CommandLineTest {
 
-    record Run(int exitCode, String out, String err) {
+    /** One command line's outcome; public so that each capability's CLI tests run commands the same way. */
+    public record Run(int exitCode, String out, String err) {
     }
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         PrintStream out = System.out, err = System.err;
         var o = new ByteArrayOutputStream();
         var e = new ByteArrayOutputStream();

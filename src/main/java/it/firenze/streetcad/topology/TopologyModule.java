@@ -1,0 +1,177 @@
+package it.firenze.streetcad.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.db.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The topology HTTP surface: {@code POST /topology/validations} starts a validation job (all, or a bbox) and
+ * {@code GET /topology/validations/{id}} follows its progress; {@code GET /topology/issues} lists the stored
+ * findings as GeoJSON in CRS84; {@code POST /topology/issues/{id}/accept} makes one an accepted exception.
+ */
+public final class TopologyModule implements HttpModule {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyModule.class);
+    static final int DEFAULT_LIMIT = 1000, MAX_LIMIT = 100_000;
+
+    private final TopologyValidation validation;
+    /** One validation at a time: it takes a core and the whole network in memory. */
+    private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "topology-validation");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public TopologyModule(Database database) {
+        this.validation = new TopologyValidation(database);
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.post("/topology/validations", this::startValidation);
+        routes.get("/topology/validations/{id}", this::validationStatus);
+        routes.get("/topology/issues", this::issues);
+        routes.post("/topology/issues/{id}/accept", this::accept);
+    }
+
+    private void startValidation(Context ctx) throws SQLException {
+        JsonNode body = body(ctx);
+        double[] bbox = bbox(body.has("bbox") ? bboxText(body.get("bbox")) : ctx.queryParam("bbox"));
+        ValidationOptions options = ValidationOptions.defaults().withRules(rules(body.get("rules")));
+        if (body.has("tolerance")) {
+            double t = body.get("tolerance").asDouble(Double.NaN);
+            if (!body.get("tolerance").isNumber() || !(t >= 0) || t > 100) {
+                throw ProblemException.badRequest("tolerance", "tolerance must be a number of metres from 0 to 100");
+            }
+            options = options.withTolerance(t);
+        }
+        long id = validation.begin(bbox, options);
+        ValidationOptions chosen = options;
+        jobs.submit(() -> {
+            try {
+                validation.complete(id, bbox, chosen);
+            } catch (SQLException | RuntimeException e) {
+                LOG.error("topology validation {} failed", id, e);
+            }
+        });
+        ctx.status(202).header("Location", "/topology/validations/" + id);
+        ctx.contentType("application/json").result(validation.validationJson(id));
+    }
+
+    private void validationStatus(Context ctx) throws SQLException {
+        String json = validation.validationJson(id(ctx));
+        if (json == null) throw ProblemException.notFound("There is no topology validation " + ctx.pathParam("id") + ".");
+        ctx.contentType("application/json").result(json);
+    }
+
+    private void issues(Context ctx) throws SQLException {
+        String rule = ctx.queryParam("rule");
+        if (rule != null && Rule.byId(rule).isEmpty()) {
+            throw ProblemException.badRequest("rule", "unknown rule '" + rule + "'; the rules are " + ruleIds());
+        }
+        Severity severity = null;
+        String s = ctx.queryParam("severity");
+        if (s != null) {
+            try {
+                severity = Severity.of(s);
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("severity", "severity must be error, warning or info");
+            }
+        }
+        Long element = longParam(ctx, "element");
+        String accepted = ctx.queryParam("accepted");
+        if (accepted != null && !accepted.equals("true") && !accepted.equals("false")) {
+            throw ProblemException.badRequest("accepted", "accepted must be true or false");
+        }
+        Long limit = longParam(ctx, "limit");
+        if (limit != null && (limit < 1 || limit > MAX_LIMIT)) {
+            throw ProblemException.badRequest("limit", "limit must be from 1 to " + MAX_LIMIT);
+        }
+        var query = new TopologyValidation.IssueQuery(rule, severity, bbox(ctx.queryParam("bbox")), element,
+                accepted == null ? null : Boolean.valueOf(accepted), limit == null ? DEFAULT_LIMIT : limit.intValue());
+        ctx.contentType("application/geo+json").result(validation.issuesGeoJson(query));
+    }
+
+    private void accept(Context ctx) throws SQLException {
+        long id = id(ctx);
+        JsonNode body = body(ctx);
+        String note = body.hasNonNull("note") ? body.get("note").asText() : null;
+        if (!validation.accept(id, note)) throw ProblemException.notFound("There is no topology issue " + id + ".");
+        ctx.json(java.util.Map.of("id", id, "accepted", true));
+    }
+
+    private static JsonNode body(Context ctx) {
+        String text = ctx.body();
+        if (text.isBlank()) return Json.mapper().createObjectNode();
+        try {
+            JsonNode node = Json.mapper().readTree(text);
+            if (!node.isObject()) throw ProblemException.badRequest("body", "the body must be a JSON object");
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ProblemException.badRequest("body", "the body is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String bboxText(JsonNode node) {
+        if (node.isTextual()) return node.asText();
+        if (!node.isArray()) throw ProblemException.badRequest("bbox", "bbox must be [minLon, minLat, maxLon, maxLat]");
+        List<String> parts = new ArrayList<>();
+        node.forEach(n -> parts.add(n.asText()));
+        return String.join(",", parts);
+    }
+
+    private static double[] bbox(String text) {
+        try {
+            return Bbox.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("bbox", e.getMessage());
+        }
+    }
+
+    private static Set<Rule> rules(JsonNode node) {
+        if (node == null || node.isNull()) return null;
+        if (!node.isArray()) throw ProblemException.badRequest("rules", "rules must be an array of rule ids");
+        Set<Rule> rules = EnumSet.noneOf(Rule.class);
+        for (JsonNode n : node) {
+            rules.add(Rule.byId(n.asText()).orElseThrow(() -> ProblemException.badRequest("rules",
+                    "unknown rule '" + n.asText() + "'; the rules are " + ruleIds())));
+        }
+        return rules;
+    }
+
+    private static String ruleIds() {
+        return String.join(", ", java.util.Arrays.stream(Rule.values()).map(Rule::id).toList());
+    }
+
+    private static long id(Context ctx) {
+        try {
+            return Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("id", "the id must be a whole number, not '" + ctx.pathParam("id") + "'");
+        }
+    }
+
+    private static Long longParam(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null) return null;
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(name, name + " must be a whole number, not '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,483 @@
+package it.firenze.streetcad.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.Point;
+import org.locationtech.jts.geom.PrecisionModel;
+import org.locationtech.jts.io.ParseException;
+import org.locationtech.jts.io.WKBReader;
+import org.locationtech.jts.io.WKBWriter;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The topology engine's SQL: reads the cadastre in bulk into memory (one query per table, never one per feature)
+ * and writes results back in batches inside one transaction.
+ */
+final class TopologyStore {
+
+    /** The element attributes that must be equal for two elements to be merged. */
+    static final List<String> MERGE_ATTRIBUTES = List.of("road_id", "functional_class", "element_type", "level",
+            "layer", "carriageways", "lanes", "width_m", "surface", "direction", "status", "speed_limit");
+
+    private final Database database;
+    private final GeometryFactory factory;
+
+    TopologyStore(Database database) {
+        this.database = database;
+        this.factory = new GeometryFactory(new PrecisionModel(), database.storageSrid());
+    }
+
+    GeometryFactory factory() {
+        return factory;
+    }
+
+    /** The area of interest in the storage CRS, from a CRS84 bbox; null for the whole cadastre. */
+    Envelope toStorage(double[] bbox) throws SQLException {
+        if (bbox == null) return null;
+        try (Connection c = database.connection();
+             PreparedStatement st = c.prepareStatement("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM "
+                     + "(SELECT ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?)::box2d AS b) t")) {
+            for (int i = 0; i < 4; i++) st.setDouble(i + 1, bbox[i]);
+            st.setInt(5, database.storageSrid());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return new Envelope(rs.getDouble(1), rs.getDouble(3), rs.getDouble(2), rs.getDouble(4));
+            }
+        }
+    }
+
+    /** The road elements whose geometry meets the area (all of them when area is null), ordered by id. */
+    List<TopologyLine> elements(Connection c, Envelope area) throws SQLException {
+        String sql = "SELECT id, source_key, ST_AsBinary(geom), level, layer, direction, from_junction, to_junction, "
+                + String.join(", ", MERGE_ATTRIBUTES.stream().map(a -> a + "::text").toList())
+                + " FROM road_element WHERE valid_to IS NULL"
+                + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)") + " ORDER BY id";
+        List<TopologyLine> lines = new ArrayList<>();
+        WKBReader wkb = new WKBReader(factory);
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            bindArea(st, 1, area);
+            st.setFetchSize(10_000);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> attributes = new LinkedHashMap<>();
+                    for (int i = 0; i < MERGE_ATTRIBUTES.size(); i++) {
+                        attributes.put(MERGE_ATTRIBUTES.get(i), rs.getString(9 + i));
+                    }
+                    lines.add(new TopologyLine(rs.getLong(1), rs.getString(2), read(wkb, rs.getBytes(3)),
+                            rs.getString(4), rs.getInt(5), rs.getString(6), nullableLong(rs, 7), nullableLong(rs, 8),
+                            attributes));
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** Junctions in the area, by id. */
+    Map<Long, Point> junctions(Connection c, Envelope area) throws SQLException {
+        String sql = "SELECT id, ST_AsBinary(geom) FROM junction WHERE valid_to IS NULL"
+                + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)");
+        Map<Long, Point> junctions = new HashMap<>();
+        WKBReader wkb = new WKBReader(factory);
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            bindArea(st, 1, area);
+            st.setFetchSize(10_000);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) junctions.put(rs.getLong(1), (Point) read(wkb, rs.getBytes(2)));
+            }
+        }
+        return junctions;
+    }
+
+    int bindArea(PreparedStatement st, int index, Envelope area) throws SQLException {
+        if (area == null) return index;
+        st.setDouble(index, area.getMinX());
+        st.setDouble(index + 1, area.getMinY());
+        st.setDouble(index + 2, area.getMaxX());
+        st.setDouble(index + 3, area.getMaxY());
+        st.setInt(index + 4, database.storageSrid());
+        return index + 5;
+    }
+
+    /** Keeps editors out of the network while it is rebuilt; readers go on reading the committed state. */
+    void lockNetwork(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("LOCK TABLE road_element, junction, element_event IN SHARE ROW EXCLUSIVE MODE");
+        }
+    }
+
+    /**
+     * Writes a built network over the source elements it was built from, inside the caller's transaction: junctions
+     * are reused where one already stands on the exact point, the first piece of each element keeps its row, further
+     * pieces become rows with a copy of its attributes and lineage, events follow the piece they lie on, junctions
+     * left without elements go, and degree and kind are recomputed from the rows as stored.
+     */
+    void writeNetwork(Connection c, List<TopologyLine> sources, Network network, List<NetworkBuild.Piece> pieces,
+                      List<Long> collapsed) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TEMP TABLE build_junction (idx int PRIMARY KEY, geom geometry NOT NULL, id bigint) "
+                    + "ON COMMIT DROP");
+            st.execute("CREATE TEMP TABLE build_piece (source_id bigint NOT NULL, piece int NOT NULL, "
+                    + "geom geometry NOT NULL, from_idx int NOT NULL, to_idx int NOT NULL, start_m float8 NOT NULL, "
+                    + "end_m float8 NOT NULL, length_m float8 NOT NULL, id bigint) ON COMMIT DROP");
+        }
+        try {
+            try (Writer out = copy(c, "COPY build_junction (idx, geom) FROM STDIN")) {
+                List<Network.Node> junctions = network.junctions();
+                for (int i = 0; i < junctions.size(); i++) {
+                    out.write(i + "\t" + hex(factory.createPoint(junctions.get(i).point())) + "\n");
+                }
+            }
+            try (Writer out = copy(c, "COPY build_piece (source_id, piece, geom, from_idx, to_idx, start_m, end_m, "
+                    + "length_m) FROM STDIN")) {
+                for (int k = 0; k < pieces.size(); k++) {
+                    NetworkBuild.Piece p = pieces.get(k);
+                    boolean last = k + 1 == pieces.size() || pieces.get(k + 1).index() == 0;
+                    double length = p.element().geometry().getLength();
+                    // The last piece takes every measure up to the end, so an event at the very end is not lost.
+                    double end = last ? Double.MAX_VALUE : p.startMeasure() + length;
+                    out.write(p.sourceId() + "\t" + p.index() + "\t" + hex(p.element().geometry()) + "\t"
+                            + p.element().from() + "\t" + p.element().to() + "\t" + p.startMeasure() + "\t" + end
+                            + "\t" + length + "\n");
+                }
+            }
+        } catch (IOException e) {
+            throw new SQLException("streaming the built network to PostGIS failed: " + e.getMessage(), e);
+        }
+        try (Statement st = c.createStatement()) {
+            for (String sql : BUILD_STATEMENTS) st.execute(sql);
+        }
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element WHERE id = ANY (?)")) {
+            st.setArray(1, c.createArrayOf("bigint", collapsed.toArray()));
+            st.executeUpdate();
+        }
+        List<Long> formerJunctions = new ArrayList<>();
+        for (TopologyLine l : sources) {
+            if (l.fromJunction() != null) formerJunctions.add(l.fromJunction());
+            if (l.toJunction() != null) formerJunctions.add(l.toJunction());
+        }
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM junction j WHERE j.id = ANY (?) "
+                + "AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.from_junction = j.id) "
+                + "AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.to_junction = j.id)")) {
+            st.setArray(1, c.createArrayOf("bigint", formerJunctions.toArray()));
+            st.executeUpdate();
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(RECOMPUTE_JUNCTIONS);
+        }
+    }
+
+    private static final String ELEMENT_COLUMNS = "road_id, functional_class, element_type, level, layer, carriageways, "
+            + "lanes, width_m, surface, direction, status, speed_limit, source_key, source_attributes";
+
+    private static final List<String> BUILD_STATEMENTS = List.of(
+            "ANALYZE build_junction",
+            "ANALYZE build_piece",
+            "UPDATE build_junction t SET id = j.id FROM junction j WHERE j.valid_to IS NULL AND j.geom ~= t.geom",
+            "UPDATE build_junction SET id = nextval(pg_get_serial_sequence('junction', 'id')) WHERE id IS NULL",
+            "INSERT INTO junction (id, geom, kind, degree) SELECT t.id, t.geom, 'end', 0 FROM build_junction t "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM junction j WHERE j.id = t.id)",
+            "UPDATE build_piece SET id = CASE WHEN piece = 0 THEN source_id "
+                    + "ELSE nextval(pg_get_serial_sequence('road_element', 'id')) END",
+            "INSERT INTO road_element (id, geom, from_junction, to_junction, " + ELEMENT_COLUMNS + ") "
+                    + "SELECT p.id, p.geom, jf.id, jt.id, " + prefixed("e.", ELEMENT_COLUMNS) + " FROM build_piece p "
+                    + "JOIN road_element e ON e.id = p.source_id JOIN build_junction jf ON jf.idx = p.from_idx "
+                    + "JOIN build_junction jt ON jt.idx = p.to_idx WHERE p.piece > 0",
+            // An event follows the pieces it lies on (a point event the piece its measure falls in), measured anew
+            // from the piece's start; measures are clipped to the piece, which snapping may have shortened.
+            "INSERT INTO element_event (element_id, from_m, to_m, direction, kind, attributes, valid_from, valid_to) "
+                    + "SELECT p.id, least(greatest(ev.from_m - p.start_m, 0), p.length_m), "
+                    + "least(greatest(ev.to_m - p.start_m, 0), p.length_m), ev.direction, ev.kind, ev.attributes, "
+                    + "ev.valid_from, ev.valid_to FROM element_event ev JOIN build_piece p ON p.source_id = ev.element_id "
+                    + "WHERE p.piece > 0 AND ev.from_m < p.end_m AND (ev.to_m > p.start_m OR ev.from_m >= p.start_m)",
+            "DELETE FROM element_event ev USING build_piece p WHERE p.piece = 0 AND p.source_id = ev.element_id "
+                    + "AND ev.from_m >= p.end_m",
+            "UPDATE element_event ev SET from_m = least(ev.from_m, p.length_m), to_m = least(ev.to_m, p.length_m) "
+                    + "FROM build_piece p WHERE p.piece = 0 AND p.source_id = ev.element_id AND ev.to_m > p.length_m",
+            "UPDATE road_element e SET geom = p.geom, from_junction = jf.id, to_junction = jt.id FROM build_piece p "
+                    + "JOIN build_junction jf ON jf.idx = p.from_idx JOIN build_junction jt ON jt.idx = p.to_idx "
+                    + "WHERE p.piece = 0 AND e.id = p.source_id AND (e.geom IS DISTINCT FROM p.geom "
+                    + "OR e.from_junction IS DISTINCT FROM jf.id OR e.to_junction IS DISTINCT FROM jt.id)");
+
+    /** Degree = element ends at the junction; kind from the degree, a roundabout where one meets it. */
+    private static final String RECOMPUTE_JUNCTIONS = """
+            WITH ends AS (
+                SELECT from_junction AS id, element_type FROM road_element
+                WHERE from_junction IN (SELECT id FROM build_junction)
+                UNION ALL
+                SELECT to_junction, element_type FROM road_element WHERE to_junction IN (SELECT id FROM build_junction)),
+            counted AS (SELECT id, count(*)::int AS degree, bool_or(element_type = 'roundabout') AS roundabout
+                        FROM ends GROUP BY id),
+            computed AS (
+                SELECT j.id, c.degree,
+                       CASE WHEN j.kind IN ('boundary', 'level_crossing') THEN j.kind
+                            WHEN c.roundabout AND c.degree >= 3 THEN 'roundabout'
+                            WHEN c.degree = 1 THEN 'end'
+                            WHEN c.degree = 2 THEN 'pseudo'
+                            ELSE 'intersection' END AS kind
+                FROM junction j JOIN counted c ON c.id = j.id)
+            UPDATE junction j SET degree = n.degree, kind = n.kind FROM computed n
+            WHERE j.id = n.id AND (j.degree, j.kind) IS DISTINCT FROM (n.degree, n.kind)""";
+
+    // ---- validations and issues (topology_validation, topology_issue, topology_exception)
+
+    Set<String> acceptedFingerprints(Connection c) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT fingerprint FROM topology_exception")) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    long beginValidation(Envelope area, ValidationOptions options) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "INSERT INTO topology_validation (area, parameters) VALUES (" + (area == null ? "NULL"
+                        : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb) RETURNING id")) {
+            int next = bindArea(st, 1, area);
+            st.setString(next, json(parameters(options)));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    static Map<String, Object> parameters(ValidationOptions options) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("tolerance_m", options.tolerance());
+        p.put("min_length_m", options.minLength());
+        p.put("spike_angle_deg", options.spikeAngle());
+        p.put("island_max_elements", options.islandMaxElements());
+        p.put("rules", options.rules().stream().map(Rule::id).toList());
+        return p;
+    }
+
+    void progress(long validationId, double fraction) {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE topology_validation SET progress = ? WHERE id = ?")) {
+            st.setDouble(1, Math.min(1, Math.max(0, fraction)));
+            st.setLong(2, validationId);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("recording the progress of validation " + validationId + " failed", e);
+        }
+    }
+
+    void failValidation(long validationId, String error) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE topology_validation SET status = 'failed', error = ?, finished_at = now() WHERE id = ?")) {
+            st.setString(1, error);
+            st.setLong(2, validationId);
+            st.executeUpdate();
+        }
+    }
+
+    /** Replaces the open issues of the area (and any with the same fingerprints) by the report's findings. */
+    void replaceIssues(long validationId, Envelope area, TopologyValidation.Report report) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                Set<String> fingerprints = new HashSet<>();
+                report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
+                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue WHERE "
+                        + (area == null ? "true" : "location && ST_MakeEnvelope(?, ?, ?, ?, ?)")
+                        + " OR fingerprint = ANY (?)")) {
+                    int next = bindArea(st, 1, area);
+                    st.setArray(next, c.createArrayOf("text", fingerprints.toArray()));
+                    st.executeUpdate();
+                }
+                try (Writer out = copy(c, "COPY topology_issue (rule, severity, explanation, parameters, location, "
+                        + "element_ids, junction_ids, fingerprint, accepted, validation_id) FROM STDIN")) {
+                    for (Finding f : report.findings()) {
+                        out.write(String.join("\t", f.rule().id(), f.severity().id(), copyText(f.explanation()),
+                                copyText(json(f.parameters())), hex(f.location()), array(f.elementIds()),
+                                array(f.junctionIds()), f.fingerprint(), String.valueOf(report.isAccepted(f)),
+                                String.valueOf(validationId)));
+                        out.write('\n');
+                    }
+                } catch (IOException e) {
+                    throw new SQLException("streaming findings to PostGIS failed: " + e.getMessage(), e);
+                }
+                Map<String, Object> counts = new LinkedHashMap<>();
+                report.countsBySeverity().forEach((s, n) -> counts.put(s.id(), n));
+                counts.put("accepted", report.findings().stream().filter(report::isAccepted).count());
+                counts.put("elements", report.elements());
+                counts.put("junctions", report.junctions());
+                try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
+                        + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ?")) {
+                    st.setString(1, json(counts));
+                    st.setLong(2, validationId);
+                    st.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    String validationJson(long id) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT json_build_object('id', id, 'status', status, 'progress', progress, 'parameters', parameters, "
+                        + "'bbox', CASE WHEN area IS NULL THEN NULL ELSE json_build_array(ST_XMin(b), ST_YMin(b), "
+                        + "ST_XMax(b), ST_YMax(b)) END, 'counts', counts, 'error', error, 'started_at', started_at, "
+                        + "'finished_at', finished_at)::text FROM topology_validation, "
+                        + "LATERAL (SELECT ST_Transform(area, 4326)::box2d AS b) t WHERE id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** Accepts the issue and every issue with its fingerprint; the exception outlives the issue rows. */
+    boolean accept(long issueId, String note) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement find = c.prepareStatement("SELECT fingerprint, rule FROM topology_issue WHERE id = ?");
+                 PreparedStatement except = c.prepareStatement("INSERT INTO topology_exception (fingerprint, rule, note) "
+                         + "VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET note = EXCLUDED.note");
+                 PreparedStatement mark = c.prepareStatement(
+                         "UPDATE topology_issue SET accepted = true WHERE fingerprint = ?")) {
+                find.setLong(1, issueId);
+                String fingerprint, rule;
+                try (ResultSet rs = find.executeQuery()) {
+                    if (!rs.next()) return false;
+                    fingerprint = rs.getString(1);
+                    rule = rs.getString(2);
+                }
+                except.setString(1, fingerprint);
+                except.setString(2, rule);
+                except.setString(3, note);
+                except.executeUpdate();
+                mark.setString(1, fingerprint);
+                mark.executeUpdate();
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    String issuesGeoJson(TopologyValidation.IssueQuery q, Envelope area) throws SQLException {
+        List<String> where = new ArrayList<>();
+        if (q.rule() != null) where.add("rule = ?");
+        if (q.severity() != null) where.add("severity = ?");
+        if (area != null) where.add("location && ST_MakeEnvelope(?, ?, ?, ?, ?)");
+        if (q.elementId() != null) where.add("element_ids @> ARRAY[?::bigint]");
+        if (q.accepted() != null) where.add("accepted = ?");
+        String sql = "SELECT json_build_object('type', 'FeatureCollection', 'numberReturned', count(*), "
+                + "'features', coalesce(json_agg(f ORDER BY id), '[]'::json))::text FROM (SELECT id, json_build_object("
+                + "'type', 'Feature', 'id', id, 'geometry', ST_AsGeoJSON(ST_Transform(location, 4326), 7)::json, "
+                + "'properties', json_build_object('id', id, 'rule', rule, 'severity', severity, 'explanation', "
+                + "explanation, 'parameters', parameters, 'element_ids', element_ids, 'junction_ids', junction_ids, "
+                + "'accepted', accepted, 'fingerprint', fingerprint, 'validation_id', validation_id, 'found_at', "
+                + "found_at)) AS f FROM topology_issue" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY id LIMIT ?) t";
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+            int i = 1;
+            if (q.rule() != null) st.setString(i++, q.rule());
+            if (q.severity() != null) st.setString(i++, q.severity().id());
+            i = bindArea(st, i, area);
+            if (q.elementId() != null) st.setLong(i++, q.elementId());
+            if (q.accepted() != null) st.setBoolean(i++, q.accepted());
+            st.setInt(i, q.limit());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** CRS84 GeoJSON geometries of locations in the storage CRS, in order, transformed by PostGIS in one query. */
+    List<String> toGeoJson(List<Geometry> locations) throws SQLException {
+        List<String> out = new ArrayList<>(locations.size());
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT ST_AsGeoJSON(ST_Transform(ST_GeomFromEWKB(g), 4326), 7) FROM unnest(?::bytea[]) "
+                        + "WITH ORDINALITY AS t (g, n) ORDER BY n")) {
+            WKBWriter writer = new WKBWriter(2, true);
+            byte[][] wkbs = new byte[locations.size()][];
+            for (int i = 0; i < wkbs.length; i++) {
+                Geometry g = locations.get(i);
+                g.setSRID(database.storageSrid());
+                wkbs[i] = writer.write(g);
+            }
+            st.setObject(1, wkbs);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not serialisable as JSON: " + value, e);
+        }
+    }
+
+    private static String array(List<Long> ids) {
+        return "{" + String.join(",", ids.stream().map(String::valueOf).toList()) + "}";
+    }
+
+    /** Escapes text for COPY's text format. */
+    private static String copyText(String s) {
+        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    private static String prefixed(String prefix, String columns) {
+        return String.join(", ", java.util.Arrays.stream(columns.split(", ")).map(c -> prefix + c).toList());
+    }
+
+    private static Writer copy(Connection c, String sql) throws SQLException {
+        PGCopyOutputStream out = new PGCopyOutputStream(c.unwrap(PGConnection.class), sql, 1 << 16);
+        return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    /** Hex EWKB with the SRID: what PostGIS's geometry input reads, in COPY text format. */
+    private String hex(Geometry g) {
+        g.setSRID(database.storageSrid());
+        return WKBWriter.toHex(new WKBWriter(2, true).write(g));
+    }
+
+    private static Geometry read(WKBReader wkb, byte[] bytes) throws SQLException {
+        try {
+            return wkb.read(bytes);
+        } catch (ParseException e) {
+            throw new SQLException("unreadable geometry from PostGIS: " + e.getMessage(), e);
+        }
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+}

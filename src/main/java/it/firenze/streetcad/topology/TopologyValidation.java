@@ -1,0 +1,113 @@
+package it.firenze.streetcad.topology;
+
+import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Point;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Validates the cadastre as stored (all, or the elements meeting a bbox). {@link #run} only reports; a recorded
+ * validation ({@link #begin} then {@link #complete}) also replaces the area's open issues in topology_issue, keeping
+ * the acceptances whose fingerprint is unchanged.
+ */
+public final class TopologyValidation {
+
+    /** The findings of one run and which of them are accepted exceptions. */
+    public record Report(List<Finding> findings, Set<String> acceptedFingerprints, int elements, int junctions) {
+
+        public boolean isAccepted(Finding f) {
+            return acceptedFingerprints.contains(f.fingerprint());
+        }
+
+        /** Error-level findings that are not accepted exceptions: what makes {@code streetcad validate} fail. */
+        public long openErrors() {
+            return findings.stream().filter(f -> f.severity() == Severity.ERROR && !isAccepted(f)).count();
+        }
+
+        public Map<Severity, Integer> countsBySeverity() {
+            Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
+            for (Severity s : Severity.values()) counts.put(s, 0);
+            findings.forEach(f -> counts.merge(f.severity(), 1, Integer::sum));
+            return counts;
+        }
+    }
+
+    private final Database database;
+    private final TopologyStore store;
+
+    public TopologyValidation(Database database) {
+        this.database = database;
+        this.store = new TopologyStore(database);
+    }
+
+    /** Validates and reports, changing nothing. */
+    public Report run(double[] bboxCrs84, ValidationOptions options, DoubleConsumer progress) throws SQLException {
+        Envelope area = store.toStorage(bboxCrs84);
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            // One snapshot: elements and junctions read as of the same moment.
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                List<TopologyLine> lines = store.elements(c, area);
+                Map<Long, Point> junctions = store.junctions(c, area);
+                List<Finding> findings = new Validator(options).validate(lines, junctions, area, progress);
+                return new Report(findings, store.acceptedFingerprints(c), lines.size(), junctions.size());
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    /** Records a validation about to run and returns its id, for a client to follow its progress. */
+    public long begin(double[] bboxCrs84, ValidationOptions options) throws SQLException {
+        return store.beginValidation(store.toStorage(bboxCrs84), options);
+    }
+
+    /**
+     * Runs a recorded validation: progress is written as it goes; at the end the open issues of the area are
+     * replaced by the findings, in one transaction. A failure is recorded on the validation and rethrown.
+     */
+    public Report complete(long validationId, double[] bboxCrs84, ValidationOptions options) throws SQLException {
+        try {
+            Report report = run(bboxCrs84, options, progress -> store.progress(validationId, 0.9 * progress));
+            store.replaceIssues(validationId, store.toStorage(bboxCrs84), report);
+            return report;
+        } catch (SQLException | RuntimeException e) {
+            store.failValidation(validationId, e.getMessage() == null ? e.toString() : e.getMessage());
+            throw e;
+        }
+    }
+
+    /** The state of a recorded validation as JSON text, or null when there is none with that id. */
+    public String validationJson(long id) throws SQLException {
+        return store.validationJson(id);
+    }
+
+    /** Marks an issue as an accepted exception; false when there is no such issue. */
+    public boolean accept(long issueId, String note) throws SQLException {
+        return store.accept(issueId, note);
+    }
+
+    /** The stored issues matching the query, as a GeoJSON FeatureCollection in CRS84. */
+    public String issuesGeoJson(IssueQuery query) throws SQLException {
+        return store.issuesGeoJson(query, store.toStorage(query.bboxCrs84()));
+    }
+
+    /** The findings' locations as CRS84 GeoJSON geometries, in order (for reports of findings not stored). */
+    public List<String> locationsAsGeoJson(List<Finding> findings) throws SQLException {
+        return store.toGeoJson(findings.stream().map(Finding::location).toList());
+    }
+
+    /** A filter over the stored issues; null fields do not filter. */
+    public record IssueQuery(String rule, Severity severity, double[] bboxCrs84, Long elementId, Boolean accepted,
+                             int limit) {
+    }
+}

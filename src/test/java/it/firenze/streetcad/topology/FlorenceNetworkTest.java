@@ -1,0 +1,106 @@
+package it.firenze.streetcad.topology;
+
+import it.firenze.streetcad.db.Database;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.index.strtree.STRtree;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Given the Florence OSM sample as raw lines, building the network yields a junction-to-junction network. */
+class FlorenceNetworkTest {
+
+    static Database db;
+    static List<TopologyLine> lines;
+
+    @BeforeAll
+    static void load() throws Exception {
+        db = FlorenceSample.newCadastre();
+        try (Connection c = db.connection()) {
+            lines = new TopologyStore(db).elements(c, null);
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        db.close();
+    }
+
+    /**
+     * PostGIS's ST_Node dissolves overlapping linework and nodes a line's own crossings, which the builder reports
+     * instead of splitting; on the at-grade lines of the central Florence that are simple and overlap no other line,
+     * both must give the same pieces. ST_Node on the whole city takes over a minute, hence the area.
+     */
+    @Test
+    void atGradeNodingOfTheCentreMatchesPostgisStNode() throws Exception {
+        String centre = "ST_Transform(ST_MakeEnvelope(11.22, 43.75, 11.29, 43.80, 4326), 6707)";
+        String clean = "SELECT id, geom FROM road_element r WHERE level = 'at_grade' AND ST_CoveredBy(geom, " + centre
+                + ") AND ST_IsSimple(geom) AND NOT EXISTS (SELECT 1 FROM road_element o WHERE o.id <> r.id "
+                + "AND o.level = 'at_grade' AND o.geom && r.geom AND ST_Dimension(ST_Intersection(o.geom, r.geom)) = 1)";
+        List<Long> ids = longs("SELECT id FROM (" + clean + ") c");
+        List<TopologyLine> subset = lines.stream().filter(l -> ids.contains(l.elementId())).toList();
+        Network n = new NetworkBuilder(0).build(subset);
+        long postgis = longs("SELECT ST_NumGeometries(ST_Node(ST_Collect(geom))) FROM (" + clean + ") c").get(0);
+        assertTrue(subset.size() > 500, "the centre has " + subset.size() + " clean lines");
+        assertEquals(postgis, n.elements().size());
+    }
+
+    @Test
+    void bridgesAndTunnelsAreNotNodedWithTheRoadsTheyCross() {
+        Network n = new NetworkBuilder(NetworkBuilder.DEFAULT_TOLERANCE).build(lines);
+        assertEquals(0, levelCrossingJunctions(n, lines), "junctions inside a bridge or tunnel crossing a road");
+        assertTrue(n.elements().size() > lines.size() * 2, n.elements().size() + " elements from " + lines.size());
+        assertTrue(n.junctions().stream().anyMatch(j -> j.degree() >= 4));
+
+        List<TopologyLine> flattened = lines.stream().map(l -> l.withLevel("at_grade", 0)).toList();
+        Network flat = new NetworkBuilder(NetworkBuilder.DEFAULT_TOLERANCE).build(flattened);
+        assertTrue(levelCrossingJunctions(flat, lines) > 100, "ignoring levels would node the bridges");
+    }
+
+    /**
+     * Junctions where a bridge or tunnel piece and an at-grade piece meet although neither source line ends there:
+     * a crossing at different levels turned into a junction.
+     */
+    private static long levelCrossingJunctions(Network n, List<TopologyLine> sources) {
+        STRtree ends = new STRtree();
+        for (TopologyLine l : sources) {
+            Coordinate[] c = l.geometry().getCoordinates();
+            ends.insert(new Envelope(c[0]), c[0]);
+            ends.insert(new Envelope(c[c.length - 1]), c[c.length - 1]);
+        }
+        Map<Integer, Set<Boolean>> levelsAt = new HashMap<>();
+        for (Network.Element e : n.elements()) {
+            boolean elevated = !sources.get(e.source()).level().equals("at_grade");
+            levelsAt.computeIfAbsent(e.from(), k -> new HashSet<>()).add(elevated);
+            levelsAt.computeIfAbsent(e.to(), k -> new HashSet<>()).add(elevated);
+        }
+        return levelsAt.entrySet().stream().filter(en -> en.getValue().size() == 2).filter(en -> {
+            Coordinate p = n.junctions().get(en.getKey()).point();
+            Envelope near = new Envelope(p);
+            near.expandBy(NetworkBuilder.DEFAULT_TOLERANCE);
+            return ends.query(near).stream().noneMatch(o -> ((Coordinate) o).distance(p) <= NetworkBuilder.DEFAULT_TOLERANCE);
+        }).count();
+    }
+
+    private static List<Long> longs(String sql) throws Exception {
+        List<Long> out = new ArrayList<>();
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) out.add(rs.getLong(1));
+        }
+        return out;
+    }
+}

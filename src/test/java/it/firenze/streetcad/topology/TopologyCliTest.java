@@ -1,0 +1,93 @@
+package it.firenze.streetcad.topology;
+
+import it.firenze.streetcad.cli.CommandLineTest.Run;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseUrl;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static it.firenze.streetcad.cli.CommandLineTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The topology commands as a technician types them, against a real cadastre. */
+class TopologyCliTest {
+
+    Database db;
+    Cadastre cadastre;
+    String dbUrl;
+
+    @BeforeEach
+    void open() {
+        DatabaseUrl url = TestPostgis.newDatabaseUrl();
+        db = Database.connect(url, 6707, 4);
+        db.migrate();
+        cadastre = new Cadastre(db);
+        dbUrl = url.jdbcUrl() + "?user=" + url.user() + (url.password() == null ? "" : "&password=" + url.password());
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void networkBuildDryRunPreviewsAndBuildApplies() throws Exception {
+        cadastre.element("a", "LINESTRING(0 0, 100 0)");
+        cadastre.element("b", "LINESTRING(50 -50, 50 50)");
+        Run preview = run("network", "build", "--dry-run", "--db-url", dbUrl);
+        assertEquals(0, preview.exitCode(), preview.err());
+        assertTrue(preview.out().contains("preview (nothing changed): 2 road elements read, 4 after the build"), preview.out());
+        assertEquals(2, cadastre.count("SELECT count(*) FROM road_element"));
+
+        Run build = run("network", "build", "--tolerance", "0.2", "--db-url", dbUrl);
+        assertEquals(0, build.exitCode(), build.err());
+        assertTrue(build.out().contains("network built: 2 road elements read, 4 after the build"), build.out());
+        assertEquals(4, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    @Test
+    void validateReportsEachFindingAndExits1OnlyWhenThereIsAnError() throws Exception {
+        cadastre.element("a", "LINESTRING(0 0, 100 0)");
+        cadastre.element("b", "LINESTRING(50 -50, 50 50)");
+        Run text = run("validate", "--db-url", dbUrl);
+        assertEquals(1, text.exitCode(), text.err());
+        assertTrue(text.out().lines().anyMatch(l -> l.startsWith("error   crossing-without-junction at 11.")
+                && l.contains("two elements cross at the same level with no junction")), text.out());
+        assertTrue(text.out().contains("errors (5 open)"), text.out());
+
+        Run deadEnds = run("validate", "--rules", "dead-end", "--format", "csv", "--db-url", dbUrl);
+        assertEquals(0, deadEnds.exitCode(), deadEnds.err());
+        assertEquals("rule,severity,accepted,element_ids,junction_ids,lon,lat,explanation,parameters",
+                deadEnds.out().lines().findFirst().orElseThrow());
+        assertEquals(4, deadEnds.out().lines().filter(l -> l.startsWith("dead-end,info,false,")).count(), deadEnds.out());
+
+        Run geojson = run("validate", "--rules", "crossing-without-junction", "--format", "geojson", "--db-url", dbUrl);
+        var fc = it.firenze.streetcad.api.Json.mapper().readTree(geojson.out());
+        assertEquals(1, fc.get("features").size());
+        assertEquals("crossing-without-junction", fc.get("features").get(0).get("properties").get("rule").asText());
+        assertEquals(2, cadastre.count("SELECT count(*) FROM road_element"), "validate changes nothing");
+        assertEquals(0, cadastre.count("SELECT count(*) FROM topology_issue"), "validate stores nothing");
+
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        Run clean = run("validate", "--db-url", dbUrl);
+        assertEquals(0, clean.exitCode(), clean.out());
+    }
+
+    @Test
+    void anUnknownRuleIsNamedWithTheKnownOnes() {
+        Run r = run("validate", "--rules", "dead-end,nonsense", "--db-url", dbUrl);
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().startsWith("streetcad: --rules: unknown rule 'nonsense'; the rules are invalid-geometry,"),
+                r.err());
+    }
+
+    @Test
+    void aMalformedBboxIsOneLineAndExit1() {
+        Run r = run("network", "build", "--bbox", "11.2,43.7,x,43.8", "--db-url", dbUrl);
+        assertEquals(1, r.exitCode());
+        assertEquals("streetcad: --bbox: bbox value 'x' is not a number", r.err().strip());
+    }
+}

@@ -1,0 +1,126 @@
+package it.firenze.streetcad.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.testing.TestHttp;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static it.firenze.streetcad.testing.TestHttp.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Given a built network and a street added across it without a junction, the topology API finds and explains it. */
+class TopologyHttpTest {
+
+    Database db;
+    Cadastre cadastre;
+    TestHttp http;
+    long added;
+
+    @BeforeEach
+    void open() throws Exception {
+        db = TestPostgis.newCadastre();
+        cadastre = new Cadastre(db);
+        cadastre.element("main", "LINESTRING(0 0, 100 0)");
+        cadastre.element("cross", "LINESTRING(50 -50, 50 50)");
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        added = cadastre.element("added", "LINESTRING(80 -50, 80 50)");
+        http = new TestHttp(new TopologyModule(db));
+    }
+
+    @AfterEach
+    void close() {
+        http.close();
+        db.close();
+    }
+
+    HttpResponse<String> post(String path, String body) {
+        return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build());
+    }
+
+    JsonNode validate(String body) throws InterruptedException {
+        HttpResponse<String> started = post("/topology/validations", body);
+        assertEquals(202, started.statusCode(), started.body());
+        String location = started.headers().firstValue("Location").orElseThrow();
+        for (int i = 0; i < 200; i++) {
+            JsonNode v = json(http.get(location));
+            if (!v.get("status").asText().equals("running")) return v;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the validation did not finish");
+    }
+
+    @Test
+    void aValidationJobFindsTheCrossingAndListsItAsGeoJsonInCrs84() throws Exception {
+        JsonNode done = validate("");
+        assertEquals("succeeded", done.get("status").asText(), done.toString());
+        assertEquals(1.0, done.get("progress").asDouble());
+        assertEquals(3, done.get("counts").get("error").asInt(), "one crossing and two ends off any junction");
+
+        JsonNode issues = json(http.get("/topology/issues?rule=crossing-without-junction"));
+        assertEquals("FeatureCollection", issues.get("type").asText());
+        assertEquals(1, issues.get("features").size());
+        JsonNode f = issues.get("features").get(0);
+        assertEquals("Point", f.get("geometry").get("type").asText());
+        double lon = f.get("geometry").get("coordinates").get(0).asDouble();
+        double lat = f.get("geometry").get("coordinates").get(1).asDouble();
+        assertTrue(lon > 6 && lon < 19 && lat > 36 && lat < 48, "lon/lat in Italy: " + lon + "," + lat);
+        JsonNode p = f.get("properties");
+        assertEquals("error", p.get("severity").asText());
+        assertEquals(false, p.get("accepted").asBoolean());
+        assertTrue(p.get("explanation").asText().contains("cross"));
+        long eastOfCross = cadastre.count("SELECT id FROM road_element WHERE source_key = 'main' AND ST_XMax(geom) > "
+                + Lines.wkt("POINT(60 0)").getCoordinate().x);
+        assertEquals("[" + eastOfCross + "," + added + "]", p.get("element_ids").toString());
+        assertEquals("at_grade", p.get("parameters").get("level").asText());
+
+        assertEquals(2, json(http.get("/topology/issues?severity=error&element=" + added + "&rule=endpoint-off-junction"))
+                .get("features").size());
+        assertEquals(0, json(http.get("/topology/issues?bbox=0,0,1,1")).get("features").size());
+    }
+
+    @Test
+    void anAcceptedIssueStaysAcceptedWhileItsGeometryIsUnchanged() throws Exception {
+        validate("{\"rules\": [\"crossing-without-junction\"]}");
+        long id = json(http.get("/topology/issues")).get("features").get(0).get("id").asLong();
+        HttpResponse<String> accepted = post("/topology/issues/" + id + "/accept", "{\"note\": \"a tramway crossing\"}");
+        assertEquals(200, accepted.statusCode(), accepted.body());
+
+        validate("{\"rules\": [\"crossing-without-junction\"]}");
+        JsonNode again = json(http.get("/topology/issues")).get("features").get(0);
+        assertTrue(again.get("id").asLong() != id, "a new run, a new issue row");
+        assertEquals(true, again.get("properties").get("accepted").asBoolean());
+
+        cadastre.execute("UPDATE road_element SET geom = ST_Translate(geom, 5, 0) WHERE id = " + added);
+        validate("{\"rules\": [\"crossing-without-junction\"]}");
+        assertEquals(false, json(http.get("/topology/issues")).get("features").get(0).get("properties")
+                .get("accepted").asBoolean(), "the element moved: the exception no longer applies");
+    }
+
+    @Test
+    void badParametersAre400ProblemsNamingTheParameterAndUnknownIssues404() {
+        assertProblem(http.get("/topology/issues?severity=grave"), 400, "severity");
+        assertProblem(http.get("/topology/issues?rule=nonsense"), 400, "rule");
+        assertProblem(http.get("/topology/issues?bbox=1,2,3"), 400, "bbox");
+        assertProblem(http.get("/topology/issues?element=abc"), 400, "element");
+        assertProblem(post("/topology/validations", "{\"tolerance\": -1}"), 400, "tolerance");
+        assertProblem(post("/topology/validations", "{\"rules\": [\"x\"]}"), 400, "rules");
+        assertProblem(post("/topology/validations", "not json"), 400, "body");
+        assertProblem(post("/topology/issues/999999/accept", ""), 404, null);
+        assertProblem(http.get("/topology/validations/999999"), 404, null);
+    }
+
+    void assertProblem(HttpResponse<String> r, int status, String parameter) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        if (parameter != null) assertEquals(parameter, json(r).get("parameter").asText(), r.body());
+    }
+}
