@@ -40,6 +40,12 @@ final class TileQueries {
             SELECT count(*), coalesce(max(id), 0) FROM tile_change, ST_TileEnvelope(?, ?, ?, margin => ?) AS area
             WHERE extent && area AND ST_Intersects(extent, area)""";
 
+    /**
+     * Lines are simplified to 1/2048 of the tile's side: a quarter of a pixel on the 512 px tiles WebGL maps
+     * draw, so the shape on screen does not change while overview tiles lose most of their vertices.
+     */
+    private static final double SIMPLIFY_CELLS = 2048;
+
     private final Database database;
     private final TileSettings settings;
 
@@ -59,7 +65,7 @@ final class TileQueries {
                     SELECT p, g.geom
                     FROM %s CROSS JOIN env
                     CROSS JOIN LATERAL (SELECT %s) AS p
-                    CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Transform(%s, 3857), env.tile, %d, ?, true) AS geom) g
+                    CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Simplify(ST_Transform(%s, 3857), ?, true), env.tile, %d, ?, true) AS geom) g
                     WHERE %s && ST_Transform(env.area, %d) AND g.geom IS NOT NULL AND %s
                     ORDER BY %s
                     LIMIT ?)
@@ -92,6 +98,7 @@ final class TileQueries {
             st.setInt(i++, t.x());
             st.setInt(i++, t.y());
             st.setDouble(i++, settings.bufferRatio());
+            st.setDouble(i++, t.size() / SIMPLIFY_CELLS);
             st.setInt(i++, settings.bufferPixels());
             st.setInt(i++, limit);
             if (format == TileFormat.GEOJSON) {

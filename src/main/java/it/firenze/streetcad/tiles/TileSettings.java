@@ -63,6 +63,6 @@ public record TileSettings(int detailZoom, int bufferPixels, int maxFeatures, in
 
     /** Changes whenever a setting that shapes tile content changes, so ETags from other settings never match. */
     String contentFingerprint() {
-        return Integer.toHexString(Objects.hash(2, detailZoom, bufferPixels, maxFeatures, maxTileBytes));
+        return Integer.toHexString(Objects.hash(3, detailZoom, bufferPixels, maxFeatures, maxTileBytes));
     }
 }

@@ -1,7 +1,10 @@
 package it.firenze.streetcad.tiles;
 
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseSettings;
 import it.firenze.streetcad.db.DatabaseUrl;
+import it.firenze.streetcad.testing.TestHttp;
+import it.firenze.streetcad.testing.TestPostgis;
 
 import java.io.IOException;
 import java.net.URI;
@@ -22,7 +25,21 @@ final class Florence {
     static final double DUOMO_LON = 11.2560;
     static final double DUOMO_LAT = 43.7731;
 
+    private static Database shared;
+
     private Florence() {
+    }
+
+    /** One cadastre holding Florence for every test class of the JVM: loading it takes seconds. */
+    static synchronized Database cadastre() throws IOException, InterruptedException, SQLException {
+        if (shared == null) {
+            DatabaseUrl url = TestPostgis.newDatabaseUrl();
+            Database db = Database.connect(url, DatabaseSettings.DEFAULT_STORAGE_SRID, 8);
+            db.migrate();
+            load(url, db);
+            shared = db;
+        }
+        return shared;
     }
 
     static void load(DatabaseUrl url, Database db) throws IOException, InterruptedException, SQLException {
@@ -43,6 +60,21 @@ final class Florence {
         try (Connection c = db.connection(); Statement st = c.createStatement()) {
             st.execute(sql);
         }
+    }
+
+    /** Florence's tiles on a real HTTP port, made with the given settings. */
+    record Served(Database db, TileService tiles, TestHttp http) implements AutoCloseable {
+        @Override
+        public void close() {
+            http.close();
+            tiles.close();
+        }
+    }
+
+    static Served serve(TileSettings settings) throws IOException, InterruptedException, SQLException {
+        Database db = cadastre();
+        TileService tiles = TileService.start(db, settings);
+        return new Served(db, tiles, new TestHttp(new TilesModule(tiles)));
     }
 
     /** The XYZ tile holding a point (lon/lat) at a zoom. */

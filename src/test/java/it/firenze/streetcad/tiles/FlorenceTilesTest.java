@@ -5,10 +5,7 @@ import io.github.sebasbaumh.mapbox.vectortile.adapt.jts.MvtReader;
 import io.github.sebasbaumh.mapbox.vectortile.adapt.jts.TagKeyValueMapConverter;
 import io.github.sebasbaumh.mapbox.vectortile.adapt.jts.model.JtsLayer;
 import it.firenze.streetcad.db.Database;
-import it.firenze.streetcad.db.DatabaseSettings;
-import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.testing.TestHttp;
-import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FlorenceTilesTest {
 
+    static Florence.Served florence;
     static Database db;
     static TileService tiles;
     static TestHttp http;
@@ -52,19 +50,15 @@ class FlorenceTilesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        db = Database.connect(url, DatabaseSettings.DEFAULT_STORAGE_SRID, 8);
-        db.migrate();
-        Florence.load(url, db);
-        tiles = TileService.start(db, SETTINGS);
-        http = new TestHttp(new TilesModule(tiles));
+        florence = Florence.serve(SETTINGS);
+        db = florence.db();
+        tiles = florence.tiles();
+        http = florence.http();
     }
 
     @AfterAll
     static void stop() {
-        http.close();
-        tiles.close();
-        db.close();
+        florence.close();
     }
 
     static JsonNode geojson(TileAddress t) {
