@@ -5,6 +5,8 @@ import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
 import it.firenze.streetcad.testing.TestPostgis;
+import it.firenze.streetcad.topology.NetworkBuild;
+import it.firenze.streetcad.topology.NetworkBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -47,19 +50,44 @@ class WebMapBrowserTest {
             "/collections/road-elements/items?limit=1", "OGC API items (features)",
             "/topology/issues?bbox=11.25,43.76,11.26,43.78", "topology findings");
 
+    /** Florence inside the viali, around the Duomo and Piazza della Signoria. */
+    private static final double[] OLD_TOWN = {11.245, 43.765, 11.265, 43.778};
+
     static StreetCadServer server;
     static HeadlessChromium browser;
     static String base;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         DatabaseUrl url = TestPostgis.newDatabaseUrl();
         String dbUrl = url.jdbcUrl() + "?user=" + encode(url.user()) + "&password=" + encode(url.password());
         server = StreetCadServer.start(new ServerSettings(new DatabaseSettings(dbUrl, Path.of("target"),
                 DatabaseSettings.DEFAULT_STORAGE_SRID, 8), "127.0.0.1", 0, 5_000));
         FlorenceSample.load(server.store().database(), url);
         base = "http://127.0.0.1:" + server.port();
+        // As after an import: the old town noded into a junction-to-junction network, then validated, so that
+        // records have junctions and the findings layer has something to show.
+        new NetworkBuild(server.store().database()).apply(OLD_TOWN, NetworkBuilder.DEFAULT_TOLERANCE);
+        validate(OLD_TOWN);
         browser = new HeadlessChromium(1400, 900);
+    }
+
+    private static void validate(double[] bbox) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create(base + "/topology/validations"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"bbox\": " + Arrays.toString(bbox) + "}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, started.statusCode(), started.body());
+        URI job = URI.create(base + started.headers().firstValue("Location").orElseThrow());
+        for (int i = 0; i < 600; i++) {
+            String body = client.send(HttpRequest.newBuilder(job).build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (!body.contains("\"running\"")) {
+                assertTrue(body.contains("\"succeeded\""), body);
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the topology validation of the old town did not finish in 60 s");
     }
 
     @AfterAll
@@ -277,7 +305,21 @@ class WebMapBrowserTest {
         browser.waitFor("findings loaded", x -> browser.js("return document.body.dataset.findingsLoaded || null"));
         assertEquals("visible", browser.js("return window.streetcad.map.getLayoutProperty('findings-points', 'visibility')"));
         assertTrue(d.findElement(By.id("findings-filter")).isEnabled(), "severity and rule filters usable");
+        assertTrue(Integer.parseInt((String) browser.js("return document.body.dataset.findingsLoaded")) > 0,
+                "the validated old town has findings");
         browser.screenshot("findings-on");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> finding = (Map<String, Object>) browser.waitFor("a finding drawn", x -> browser.js("""
+                const m = window.streetcad.map;
+                const w = m.getCanvas().clientWidth, h = m.getCanvas().clientHeight;
+                // A point finding clear of the layers panel (left) and the record panel (right).
+                const f = m.queryRenderedFeatures({layers: ['findings-points']}).map(f => [f, m.project(f.geometry.coordinates)])
+                    .find(([, p]) => p.x > 350 && p.x < w - 450 && p.y > 100 && p.y < h - 100);
+                return f ? {x: f[1].x, y: f[1].y, rule: f[0].properties.rule} : null;"""));
+        pointerTo(finding).click().perform();
+        browser.waitFor("the finding's panel", x -> "Anomalia topologica".equals(x.findElement(By.id("panel-title")).getText()) ? true : null);
+        assertTrue(d.findElement(By.id("panel-body")).getText().contains((String) finding.get("rule")));
+        browser.screenshot("finding-record");
         d.findElement(By.id("layer-findings")).click();
         assertEquals("none", browser.js("return window.streetcad.map.getLayoutProperty('findings-points', 'visibility')"));
     }
