@@ -157,14 +157,20 @@
       }
     };
     map.on('mousemove', e => {
-      const feature = elementsNear(map, e.point, 4)[0];
+      // A finding under the pointer wins over the element under it, as a click would open the finding.
+      const finding = findingsAt(map, e.point)[0];
+      const feature = finding ? null : elementsNear(map, e.point, 4)[0];
       setHover(feature);
-      const finding = !feature && map.getLayer('findings-points') ? findingsAt(map, e.point)[0] : null;
       map.getCanvas().style.cursor = feature || finding ? 'pointer' : '';
       if (feature) {
         const p = feature.properties;
         tooltip.setLngLat(e.lngLat)
           .setHTML(`<strong>${escapeHtml(p.name || t().unnamed)}</strong><br>${escapeHtml(className(p.functional_class))}`)
+          .addTo(map);
+      } else if (finding) {
+        const p = finding.properties;
+        tooltip.setLngLat(e.lngLat)
+          .setHTML(`<strong>${escapeHtml(ruleName(p.rule))}</strong><br>${escapeHtml(t().values[p.severity] || p.severity)}`)
           .addTo(map);
       } else {
         tooltip.remove();
@@ -216,6 +222,7 @@
 
   function closePanel(map) {
     $('panel').hidden = true;
+    selectFinding(map, -1);
     state.panel = null;
     state.selected = null;
     setSelected(map);
@@ -227,6 +234,10 @@
     if (map.getLayer('elements-selected')) {
       map.setFilter('elements-selected', ['==', ['get', 'id'], state.selected ?? -1]);
     }
+  }
+
+  function ruleName(rule) {
+    return t().rules[rule] || rule;
   }
 
   function className(code) {
@@ -290,11 +301,12 @@
   function findingItem(p) {
     const text = t();
     return `<li class="severity-${escapeHtml(p.severity)}"><span class="badge">${escapeHtml(text.values[p.severity] || p.severity)}</span>
-      <strong>${escapeHtml(p.rule)}</strong>${p.accepted ? ` (${text.accepted})` : ''}<br>${escapeHtml(p.explanation || '')}</li>`;
+      <strong>${escapeHtml(ruleName(p.rule))}</strong> <small>${escapeHtml(p.rule)}</small>${p.accepted ? ` (${text.accepted})` : ''}<br>${escapeHtml(p.explanation || '')}</li>`;
   }
 
   function showFinding(map, properties, geometry) {
     state.panel = { kind: 'finding', properties, geometry };
+    selectFinding(map, Number(properties.id));
     renderFinding(map);
   }
 
@@ -309,6 +321,12 @@
       <dt>${text.junctions}</dt><dd>${ids(p.junction_ids).map(Number).join(', ') || '—'}</dd></dl>`);
     $('panel-body').querySelectorAll('[data-element]').forEach(b =>
       b.addEventListener('click', () => showElement(map, Number(b.dataset.element), true)));
+  }
+
+  function selectFinding(map, id) {
+    const point = ['==', ['geometry-type'], 'Point'];
+    map.setFilter('findings-selected', ['all', ['!', point], ['==', ['get', 'id'], id]]);
+    map.setFilter('findings-selected-point', ['all', point, ['==', ['get', 'id'], id]]);
   }
 
   function fitGeometry(map, geometry) {
@@ -363,7 +381,7 @@
       'elements-hover', 'elements-selected'];
     $('layer-elements').addEventListener('change', e => setVisible(map, elementLayers, e.target.checked));
     $('layer-findings').addEventListener('change', e => {
-      setVisible(map, S.FINDING_LAYERS, e.target.checked);
+      setVisible(map, [...S.FINDING_LAYERS, 'findings-selected', 'findings-selected-point'], e.target.checked);
       $('findings-filter').disabled = !e.target.checked;
       document.body.dataset.findings = e.target.checked ? 'on' : 'off';
       if (e.target.checked) loadFindings(map);
@@ -397,7 +415,8 @@
   function fillRules() {
     const select = $('rule-filter');
     const present = new Set([...select.options].map(o => o.value));
-    [...state.rules].sort().filter(r => !present.has(r)).forEach(r => select.add(new Option(r, r)));
+    [...state.rules].sort().filter(r => !present.has(r)).forEach(r => select.add(new Option(ruleName(r), r)));
+    [...select.options].filter(o => o.value).forEach(o => { o.textContent = ruleName(o.value); });
   }
 
   // ---- street search -------------------------------------------------------------------------------------------
@@ -487,6 +506,7 @@
     document.title = `StreetCad — ${text.title}`;
     [['zoom-in', text.zoomIn], ['zoom-out', text.zoomOut], ['compass', text.resetNorth]].forEach(([name, label]) =>
       document.querySelectorAll(`.maplibregl-ctrl-${name}`).forEach(b => { b.title = label; b.setAttribute('aria-label', label); }));
+    fillRules();
     if (state.panel?.kind === 'element' && state.panel.record) {
       renderElement(`/collections/${S.ELEMENTS}/items/${state.panel.id}`, state.panel.record, state.panel.findings);
     } else if (state.panel?.kind === 'finding') {

@@ -70,6 +70,13 @@ const StreetCadStyle = (() => {
             SEVERITY_COLOURS.warning, SEVERITY_COLOURS.info],
           'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } }
     );
+    // Drawn under the findings it rings, whatever their geometry; the page sets its filter to the open finding.
+    layers.splice(layers.findIndex(l => l.id === 'findings-lines'), 0,
+      { id: 'findings-selected', type: 'line', source: FINDINGS, filter: ['==', ['get', 'id'], -1],
+        paint: { 'line-color': '#d500f9', 'line-width': 9, 'line-opacity': 0.6 } },
+      { id: 'findings-selected-point', type: 'circle', source: FINDINGS, filter: ['==', ['get', 'id'], -1],
+        paint: { 'circle-radius': 14, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#d500f9',
+          'circle-stroke-width': 4 } });
     return { version: 8, sources, layers };
   }
 
