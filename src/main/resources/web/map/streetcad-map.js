@@ -58,7 +58,7 @@
   function start(config) {
     const map = new maplibregl.Map({
       container: 'map',
-      style: S.build(location.origin, config.basemapUrl),
+      style: S.build(location.origin, config.basemapUrl, S.scaleFor(window.innerWidth)),
       ...initialView(config),
       maxZoom: 20,
       attributionControl: false
@@ -454,7 +454,14 @@
     const suggest = async () => {
       const q = input.value.trim();
       const mine = ++request;
-      if (!q) { roads = []; close(); return; }
+      if (!q) {
+        // An emptied search box (its × or Escape, then delete) also lets go of the highlighted street.
+        roads = [];
+        close();
+        state.road = null;
+        map.setFilter('elements-road-highlight', ['==', ['get', 'id'], -1]);
+        return;
+      }
       try {
         const body = await getJson(`/roads?q=${encodeURIComponent(q)}&limit=8`);
         if (mine !== request) return;

@@ -20,13 +20,19 @@ const StreetCadStyle = (() => {
   };
   const klass = ['coalesce', ['get', 'functional_class'], 'none'];
   const byClass = table => ['match', klass, ...Object.entries(table).filter(([k]) => k !== 'none').flat(), table.none];
-  // Widths in pixels at zoom 11, 14 and 18, times the class factor: thin lines for the whole city, roads at street level.
-  const width = (extra = 0) => ['interpolate', ['exponential', 1.6], ['zoom'],
-    11, ['+', ['*', byClass(CLASS_WIDTHS), 0.4], extra * 0.5],
-    14, ['+', ['*', byClass(CLASS_WIDTHS), 1.3], extra],
-    18, ['+', ['*', byClass(CLASS_WIDTHS), 6], extra * 2]];
+  // Widths in pixels at zoom 11, 14 and 18, times the class factor: thin lines for the whole city, roads at street
+  // level. `scale` thickens everything on a wall screen, read from across the control room.
+  const width = (scale, extra = 0) => ['interpolate', ['exponential', 1.6], ['zoom'],
+    11, ['*', scale, ['+', ['*', byClass(CLASS_WIDTHS), 0.4], extra * 0.5]],
+    14, ['*', scale, ['+', ['*', byClass(CLASS_WIDTHS), 1.3], extra]],
+    18, ['*', scale, ['+', ['*', byClass(CLASS_WIDTHS), 6], extra * 2]]];
 
-  function build(origin, basemapUrl) {
+  /** Line widths grow with the window beyond a laptop's 1600 CSS pixels, up to 2.5 times on a 4K wall. */
+  function scaleFor(windowWidth) {
+    return Math.min(2.5, Math.max(1, windowWidth / 1600));
+  }
+
+  function build(origin, basemapUrl, scale = 1) {
     const sources = {
       [ELEMENTS]: {
         type: 'vector',
@@ -48,16 +54,16 @@ const StreetCadStyle = (() => {
       layout: { 'line-cap': 'round', 'line-join': 'round', ...layout }, paint
     });
     layers.push(
-      line('elements-tunnel', { 'line-color': byClass(CLASS_COLOURS), 'line-width': width(), 'line-opacity': 0.45,
+      line('elements-tunnel', { 'line-color': byClass(CLASS_COLOURS), 'line-width': width(scale), 'line-opacity': 0.45,
         'line-dasharray': [1.5, 1] }, LEVEL_FILTERS['elements-tunnel'], { 'line-cap': 'butt' }),
-      line('elements-bridge-casing', { 'line-color': '#212121', 'line-width': width(3) }, LEVEL_FILTERS['elements-bridge-casing'],
+      line('elements-bridge-casing', { 'line-color': '#212121', 'line-width': width(scale, 3) }, LEVEL_FILTERS['elements-bridge-casing'],
         { 'line-cap': 'butt' }),
-      line('elements', { 'line-color': byClass(CLASS_COLOURS), 'line-width': width() }, LEVEL_FILTERS.elements),
-      line('elements-road-highlight', { 'line-color': '#ffd600', 'line-width': width(6), 'line-opacity': 0.85 },
+      line('elements', { 'line-color': byClass(CLASS_COLOURS), 'line-width': width(scale) }, LEVEL_FILTERS.elements),
+      line('elements-road-highlight', { 'line-color': '#ffd600', 'line-width': width(scale, 6), 'line-opacity': 0.85 },
         ['==', ['get', 'id'], -1]),
-      line('elements-hover', { 'line-color': '#00b8d4', 'line-width': width(4),
+      line('elements-hover', { 'line-color': '#00b8d4', 'line-width': width(scale, 4),
         'line-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.9, 0] }, ['all']),
-      line('elements-selected', { 'line-color': '#d500f9', 'line-width': width(5) }, ['==', ['get', 'id'], -1]),
+      line('elements-selected', { 'line-color': '#d500f9', 'line-width': width(scale, 5) }, ['==', ['get', 'id'], -1]),
       { id: 'findings-lines', type: 'line', source: FINDINGS, filter: ['!=', ['geometry-type'], 'Point'],
         layout: { visibility: 'none' },
         paint: { 'line-color': ['match', ['get', 'severity'], 'error', SEVERITY_COLOURS.error, 'warning',
@@ -81,7 +87,7 @@ const StreetCadStyle = (() => {
   }
 
   return {
-    build, CLASS_COLOURS, SEVERITY_COLOURS, ELEMENTS, FINDINGS,
+    build, scaleFor, CLASS_COLOURS, SEVERITY_COLOURS, ELEMENTS, FINDINGS,
     ELEMENT_LAYERS: ['elements', 'elements-tunnel'],
     LEVEL_FILTERS,
     FINDING_LAYERS: ['findings-points', 'findings-lines']

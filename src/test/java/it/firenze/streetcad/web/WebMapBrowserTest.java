@@ -195,12 +195,15 @@ class WebMapBrowserTest {
     }
 
     @Test
-    void onAWallScreenTheTextGrowsWithTheScreen() {
+    void onAWallScreenTheTextAndTheLinesGrowWithTheScreen() {
         var d = browser.driver;
         try {
             d.manage().window().setSize(new org.openqa.selenium.Dimension(3840, 2160));
             browser.open(base + "/map/");
             double wall = fontSize("search-input");
+            String widths = String.valueOf(browser.js("return JSON.stringify(window.streetcad.map.getPaintProperty('elements', 'line-width'))"));
+            assertTrue(widths.contains("[\"*\",2.4"), "lines 2.4 times as thick at 3840 px: " + widths);
+            browser.screenshot("wall-screen-3840");
             d.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 900));
             browser.open(base + "/map/");
             double laptop = fontSize("search-input");
