@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 /** {@code java -jar streetcad.jar <subcommand>}: the one entry point of the product. */
 @Command(name = "streetcad", mixinStandardHelpOptions = true, version = "StreetCad 0.1",
         description = "The street-cadastre (Catasto delle Strade) GIS server of the City of Florence.",
-        subcommands = {ServeCommand.class, MigrateCommand.class, NetworkCommand.class, ValidateCommand.class},
+        subcommands = {ServeCommand.class, MigrateCommand.class, ImportCommand.class, NetworkCommand.class,
+                ValidateCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 wrong usage."})
 public final class Main implements Runnable {
 

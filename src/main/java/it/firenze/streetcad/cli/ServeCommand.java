@@ -1,5 +1,6 @@
 package it.firenze.streetcad.cli;
 
+import it.firenze.streetcad.importer.ImportSettings;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
 import it.firenze.streetcad.web.WebMapModule;
@@ -7,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -29,6 +31,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long in-flight requests may take to finish on SIGTERM (default: ${DEFAULT-VALUE}).")
     int stopTimeoutSeconds;
 
+    @Option(names = "--load-sample", defaultValue = "${env:STREETCAD_LOAD_SAMPLE}", paramLabel = "PATH",
+            description = "A shapefile imported with the osm mapping at start when the cadastre has no road elements yet "
+                    + "(e.g. geodata/florence-osm). Env: STREETCAD_LOAD_SAMPLE.")
+    Path loadSample;
+
+    @Option(names = "--import-max-upload", defaultValue = "${env:STREETCAD_IMPORT_MAX_UPLOAD_MB:-512}", paramLabel = "MB",
+            description = "The largest zip POST /imports accepts, in MiB (default: ${DEFAULT-VALUE}). Env: STREETCAD_IMPORT_MAX_UPLOAD_MB.")
+    long maxUploadMegabytes;
+
     @Option(names = "--basemap-url", defaultValue = "${env:STREETCAD_BASEMAP_URL}", paramLabel = "URL",
             description = "Raster tile URL template ({z}/{x}/{y}) the web map may show under the cadastre; "
                     + "none by default, since the control room has no internet. Env: STREETCAD_BASEMAP_URL.")
@@ -40,8 +51,8 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserFacingException("--basemap-url must be an http(s) tile URL template with {z}, {x} and {y}, "
                     + "for example https://tiles.example.org/{z}/{x}/{y}.png; got " + basemapUrl + ".");
         }
-        StreetCadServer server = StreetCadServer.start(
-                new ServerSettings(database.settings(), host, port, stopTimeoutSeconds * 1000L, basemapUrl));
+        StreetCadServer server = StreetCadServer.start(new ServerSettings(database.settings(), host, port,
+                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

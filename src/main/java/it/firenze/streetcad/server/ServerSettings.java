@@ -1,6 +1,7 @@
 package it.firenze.streetcad.server;
 
 import it.firenze.streetcad.db.DatabaseSettings;
+import it.firenze.streetcad.importer.ImportSettings;
 
 /**
  * Everything {@code streetcad serve} is configured with.
@@ -8,9 +9,18 @@ import it.firenze.streetcad.db.DatabaseSettings;
  * @param basemapUrl XYZ raster tile URL template the web map may show under the cadastre; null for none
  */
 public record ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis,
-                             String basemapUrl) {
+                             ImportSettings imports, String basemapUrl) {
+
+    public ServerSettings {
+        if (imports == null) imports = ImportSettings.defaults();
+    }
+
+    public ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis,
+                          ImportSettings imports) {
+        this(database, host, port, stopTimeoutMillis, imports, null);
+    }
 
     public ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis) {
-        this(database, host, port, stopTimeoutMillis, null);
+        this(database, host, port, stopTimeoutMillis, ImportSettings.defaults(), null);
     }
 }

@@ -5,6 +5,9 @@ import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.features.FeaturesModule;
+import it.firenze.streetcad.importer.ImportHttpModule;
+import it.firenze.streetcad.importer.ImportJobs;
+import it.firenze.streetcad.importer.SampleLoader;
 import it.firenze.streetcad.network.NetworkModule;
 import it.firenze.streetcad.tiles.TileService;
 import it.firenze.streetcad.tiles.TileSettings;
@@ -23,31 +26,43 @@ import java.util.List;
 public final class StreetCadServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreetCadServer.class);
+    /** Imports are mostly database work; two at a time keep a 2-core machine answering requests. */
+    private static final int IMPORT_WORKERS = 2;
 
     private final CadastreStore store;
     private final TileService tiles;
+    private final ImportJobs imports;
     private final HttpServer http;
 
-    private StreetCadServer(CadastreStore store, TileService tiles, HttpServer http) {
+    private StreetCadServer(CadastreStore store, TileService tiles, ImportJobs imports, HttpServer http) {
         this.store = store;
         this.tiles = tiles;
+        this.imports = imports;
         this.http = http;
     }
 
     public static StreetCadServer start(ServerSettings settings) {
         CadastreStore store = CadastreStore.open(settings.database());
         TileService tiles = null;
+        ImportJobs imports = null;
         try {
             tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
+            imports = new ImportJobs(store.database(), List.of(), IMPORT_WORKERS);
+            imports.warmUpInBackground();
+            if (settings.imports().loadSample() != null) {
+                SampleLoader.loadIfEmpty(store.database(), imports, settings.imports().loadSample());
+            }
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
                     new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
-                    new TilesModule(tiles), new TopologyModule(store.database()), webMap);
+                    new TilesModule(tiles), new TopologyModule(store.database()),
+                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
-            return new StreetCadServer(store, tiles, http);
+            return new StreetCadServer(store, tiles, imports, http);
         } catch (RuntimeException e) {
+            if (imports != null) imports.close();
             if (tiles != null) tiles.close();
             store.close();
             throw e;
@@ -66,6 +81,7 @@ public final class StreetCadServer implements AutoCloseable {
     public void close() {
         try {
             http.close();
+            imports.close();
         } finally {
             tiles.close();
             store.close();

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Import benchmark (importer capability): the Florence sample (33,089 OSM lines) loaded end to end by
+#   1. streetcad import (JVM start, read, map, COPY, reproject, validate, commit in one transaction), once
+#      identifying the CRS from the .prj (Apache SIS) and once with --srid 4326 given,
+#   2. ogr2ogr -f PostgreSQL with PG_USE_COPY=YES, reprojecting to the storage CRS,
+#   3. shp2pgsql -D (COPY dump) | psql, reprojecting to the storage CRS,
+# into the same scratch PostGIS cluster in the same run, RUNS times each (median reported); then a synthetic
+# 1,000,000-line shapefile imported by streetcad with -Xmx512m.
+#   bench/import.sh [RUNS] [SYNTHETIC_LINES]      (defaults 5 and 1000000; SYNTHETIC_LINES=0 skips it)
+# Needs: a built target/streetcad.jar, PostgreSQL 15 + PostGIS, gdal-bin (ogr2ogr), postgis (shp2pgsql), python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+LINES=${2:-1000000}
+SAMPLE=geodata/florence-osm/florence_highways.shp
+SRID=6707
+source scripts/setup.sh
+JAVA="$(streetcad_java_home)/bin/java"
+JAR=target/streetcad.jar
+[ -f "$JAR" ] || { echo "build first: mvn -B -ntp package -DskipTests" >&2; exit 1; }
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+
+WORK=$(mktemp -d /tmp/streetcad-bench-import.XXXXXX)
+chmod 755 "$WORK"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+mkdir "$WORK/pg"
+[ "$(id -u)" -eq 0 ] && chown postgres "$WORK/pg"
+as_pg "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PORT -k $WORK/pg -c fsync=off -c listen_addresses=127.0.0.1" -l "$WORK/pg/server.log" -w start >/dev/null
+cleanup() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+psql -q -d postgres -c "CREATE DATABASE cadastre" -c "CREATE DATABASE synthetic"
+for db in cadastre synthetic; do
+  "$JAVA" -jar "$JAR" migrate --db-url "postgresql://postgres@127.0.0.1:$PORT/$db" >/dev/null
+done
+URL="postgresql://postgres@127.0.0.1:$PORT/cadastre"
+
+seconds() { python3 -c 'import sys,time; print(f"{time.time():.3f}")'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+declare -A T
+for run in $(seq "$RUNS"); do
+  # Replace: every run loads the whole sample again into the same table, as a re-delivery would.
+  s=$(seconds); "$JAVA" -jar "$JAR" import "$SAMPLE" --db-url "$URL" --mode replace > "$WORK/streetcad.out" 2>&1; e=$(seconds)
+  T[streetcad]+=" $(python3 -c "print(round($e-$s,2))")"
+  s=$(seconds); "$JAVA" -jar "$JAR" import "$SAMPLE" --db-url "$URL" --mode replace --srid 4326 > "$WORK/streetcad-srid.out" 2>&1; e=$(seconds)
+  T[streetcad-srid]+=" $(python3 -c "print(round($e-$s,2))")"
+  s=$(seconds); PG_USE_COPY=YES ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=cadastre" "$SAMPLE" \
+      -nln ogr_florence -t_srs EPSG:$SRID -nlt LINESTRING -lco GEOMETRY_NAME=geom -overwrite; e=$(seconds)
+  T[ogr2ogr]+=" $(python3 -c "print(round($e-$s,2))")"
+  s=$(seconds); { echo "DROP TABLE IF EXISTS shp_florence;"; shp2pgsql -D -s 4326:$SRID -W UTF-8 -I "$SAMPLE" shp_florence 2>/dev/null; } \
+      | psql -q -d cadastre >/dev/null; e=$(seconds)
+  T[shp2pgsql]+=" $(python3 -c "print(round($e-$s,2))")"
+done
+for f in streetcad streetcad-srid; do
+  echo "$f import output (last run):"; grep -E "CRS|features|read, staged|committed" "$WORK/$f.out" | sed 's/^ */  /'
+done
+echo
+printf '%-15s %8s  %s\n' tool median runs
+for t in streetcad streetcad-srid ogr2ogr shp2pgsql; do printf '%-15s %7ss  %s\n' "$t" "$(echo "${T[$t]}" | median)" "${T[$t]}"; done
+psql -At -d cadastre -c "SELECT 'rows: road_element ' || (SELECT count(*) FROM road_element) || ', ogr_florence ' || (SELECT count(*) FROM ogr_florence) || ', shp_florence ' || (SELECT count(*) FROM shp_florence)"
+
+[ "$LINES" -gt 0 ] || exit 0
+echo
+echo "synthetic: $LINES lines, streetcad import with -Xmx512m"
+python3 - "$WORK/synthetic.csv" "$LINES" <<'PY'
+import random, sys
+path, n = sys.argv[1], int(sys.argv[2])
+random.seed(42)
+kinds = ["residential", "tertiary", "secondary", "primary", "service", "footway", "unclassified"]
+with open(path, "w") as f:
+    f.write("osm_id,name,highway,oneway,maxspeed,WKT\n")
+    for i in range(n):
+        x, y = 11.10 + random.random() * 0.3, 43.70 + random.random() * 0.15
+        pts = [(x, y)]
+        for _ in range(random.randint(1, 6)):
+            x += random.uniform(-0.0008, 0.0008); y += random.uniform(-0.0008, 0.0008); pts.append((x, y))
+        wkt = "LINESTRING(" + ",".join(f"{a:.7f} {b:.7f}" for a, b in pts) + ")"
+        f.write(f'{i},Via Sintetica {i % 5000},{random.choice(kinds)},{random.choice(["", "yes", "-1"])},'
+                f'{random.choice(["", "30", "50"])},"{wkt}"\n')
+PY
+ogr2ogr -f "ESRI Shapefile" "$WORK/synthetic.shp" "$WORK/synthetic.csv" -oo GEOM_POSSIBLE_NAMES=WKT -oo KEEP_GEOM_COLUMNS=NO \
+    -a_srs EPSG:4326 -nlt LINESTRING -lco ENCODING=UTF-8
+ls -l "$WORK"/synthetic.shp "$WORK"/synthetic.dbf | awk '{print "  " $5 " bytes  " $9}'
+/usr/bin/time -f "  wall %e s, peak RSS %M KB" "$JAVA" -Xmx512m -jar "$JAR" import "$WORK/synthetic.shp" \
+    --db-url "postgresql://postgres@127.0.0.1:$PORT/synthetic" 2>&1 | grep -v "reading:" | sed 's/^  */  /'
+psql -At -d synthetic -c "SELECT '  road_element rows: ' || count(*) FROM road_element"

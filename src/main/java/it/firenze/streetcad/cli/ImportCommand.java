@@ -1,0 +1,174 @@
+package it.firenze.streetcad.cli;
+
+import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.importer.ImportException;
+import it.firenze.streetcad.importer.ImportJobs;
+import it.firenze.streetcad.importer.ImportParameters;
+import it.firenze.streetcad.importer.ImportPipeline;
+import it.firenze.streetcad.importer.ImportProblem;
+import it.firenze.streetcad.importer.ImportReport;
+import it.firenze.streetcad.importer.ImportRequest;
+import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Import a shapefile of road lines into the cadastre: read, map, validate, report, then commit it "
+                + "whole (or nothing).", "Exit code 0 only when the import was committed, or with --dry-run when it is clean."})
+final class ImportCommand implements Callable<Integer> {
+
+    private static final int SHOWN_PROBLEMS = 20;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Parameters(paramLabel = "PATH", description = "A shapefile: a folder, a .shp or a .zip.")
+    Path path;
+
+    @Option(names = "--layer", paramLabel = "NAME", description = "The layer to import when PATH holds several.")
+    String layer;
+
+    @Option(names = "--mapping", paramLabel = "FILE|osm|rt-grafo", defaultValue = "osm",
+            description = "How source fields become cadastre fields: a preset or a JSON/YAML file (default: ${DEFAULT-VALUE}).")
+    String mapping;
+
+    @Option(names = "--srid", paramLabel = "EPSG", description = "The CRS of the data, when the .prj is missing or wrong (e.g. 3003).")
+    String srid;
+
+    @Option(names = "--encoding", paramLabel = "CHARSET", description = "The .dbf text encoding, instead of .cpg and the language driver.")
+    String encoding;
+
+    @Option(names = "--mode", paramLabel = "append|replace|upsert", defaultValue = "append",
+            description = "append (default), replace (all elements, or those meeting --area), upsert (by source_key).")
+    String mode;
+
+    @Option(names = "--area", paramLabel = "minLon,minLat,maxLon,maxLat",
+            description = "With --mode replace: replace only the elements meeting this lon/lat box.")
+    String area;
+
+    @Option(names = "--dry-run", description = "Read, validate and report, then discard: nothing is written.")
+    boolean dryRun;
+
+    @Option(names = "--skip-invalid", description = "Commit without the invalid features instead of refusing the import.")
+    boolean skipInvalid;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (!Files.exists(path)) throw new ParameterException(spec.commandLine(), "PATH " + path + " does not exist");
+        ImportRequest request;
+        try {
+            request = ImportParameters.request(path.toString(), path, layer, ImportParameters.mapping(mapping), srid, encoding,
+                    mode, area, ArchiveLimits.defaults(), null);
+        } catch (ImportParameters.InvalidParameterException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.parameter() + ": " + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (CadastreStore store = CadastreStore.open(database.settings());
+             ImportJobs jobs = new ImportJobs(store.database(), List.of(), 1)) {
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), System.console() != null);
+            long started = System.nanoTime();
+            ImportJobs.Job job;
+            try {
+                job = jobs.stageNow(request, bar);
+            } catch (ImportException e) {
+                throw new UserFacingException(e.getMessage());
+            } finally {
+                bar.done();
+            }
+            if (job.state().equals("failed")) throw new UserFacingException(job.error());
+            ImportReport report = job.importReport();
+            printReport(out, job.id(), report);
+            double total = (System.nanoTime() - started) / 1e9;
+            out.printf("  read, staged and validated in %.1f s, after %.1f s opening the layer (headers, .prj -> EPSG)%n",
+                    report.stageSeconds(), Math.max(0, total - report.stageSeconds()));
+            if (dryRun) {
+                jobs.discard(job.id());
+                out.println(report.clean() ? "dry run: clean, nothing written" : "dry run: " + report.counts().invalid()
+                        + " invalid features, nothing written");
+                return report.clean() ? 0 : 1;
+            }
+            try {
+                job = jobs.commit(job.id(), skipInvalid, true);
+            } catch (ImportJobs.JobStateException e) {
+                jobs.discard(job.id());
+                throw new UserFacingException(e.getMessage() + " Nothing was written.");
+            }
+            if (!job.committed()) {
+                jobs.discard(job.id());
+                throw new UserFacingException(job.error());
+            }
+            ImportReport.Committed c = job.importReport().committed();
+            out.printf("committed (%s): %d elements inserted, %d updated, %d unchanged, %d deleted, %d roads created%s, in %.1f s%n",
+                    c.mode(), c.inserted(), c.updated(), c.unchanged(), c.deleted(), c.roadsCreated(),
+                    c.skippedInvalid() > 0 ? ", " + c.skippedInvalid() + " invalid features left out" : "", c.seconds());
+            return 0;
+        }
+    }
+
+    private static void printReport(PrintWriter out, long id, ImportReport r) {
+        out.printf("import %d: layer %s, mapping %s, mode %s%n", id, r.layer(), r.mapping(), r.mode());
+        out.printf("  CRS       EPSG:%d (%s) -> storage EPSG:%d%n", r.crs().srid(), r.crs().source(), r.crs().storageSrid());
+        out.printf("  encoding  %s%n", r.encoding().source());
+        out.printf("  Z/M       %s%n", r.zm());
+        var n = r.counts();
+        out.printf("  features  %d read, %d deleted records skipped, %d staged, %d invalid; %d errors, %d warnings%n",
+                n.read(), n.deleted(), n.staged(), n.invalid(), n.errors(), n.warnings());
+        r.problemsByField().forEach((field, count) -> out.printf("  %8d  %s%n", count, field));
+        List<ImportProblem> shown = r.problems().stream().limit(SHOWN_PROBLEMS).toList();
+        for (ImportProblem p : shown) {
+            out.printf("  feature %d, %s, %s: %s%n", p.featureNumber(), p.field(), p.severity().label(), p.reason());
+        }
+        long more = n.errors() + n.warnings() - shown.size();
+        if (more > 0) out.printf("  … and %d more problems (the full list: GET /imports/%d)%n", more, id);
+        r.findings().forEach(f -> out.printf("  %s %s: %s (features %s)%n", f.severity(), f.rule(), f.explanation(), f.featureNumbers()));
+    }
+
+    /** A bar redrawn in place on a terminal; otherwise a plain line at every tenth. */
+    static final class ProgressBar implements ImportPipeline.Progress {
+        private final PrintWriter err;
+        private final boolean terminal;
+        private int lastShown = -1;
+
+        ProgressBar(PrintWriter err, boolean terminal) {
+            this.err = err;
+            this.terminal = terminal;
+        }
+
+        @Override
+        public void read(long done, long total) {
+            if (total <= 0) return;
+            int percent = (int) (100 * done / total);
+            if (terminal) {
+                if (percent == lastShown) return;
+                int width = 40;
+                int filled = percent * width / 100;
+                err.printf("\rreading [%s%s] %3d%% %,d/%,d", "#".repeat(filled), " ".repeat(width - filled), percent, done, total);
+                err.flush();
+            } else {
+                if (percent / 10 == lastShown / 10 && lastShown >= 0) return;
+                err.printf("reading: %d%% (%d of %d features)%n", percent, done, total);
+                err.flush();
+            }
+            lastShown = percent;
+        }
+
+        void done() {
+            if (terminal && lastShown >= 0) err.println();
+            err.flush();
+        }
+    }
+}

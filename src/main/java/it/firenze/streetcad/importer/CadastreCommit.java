@@ -1,0 +1,97 @@
+package it.firenze.streetcad.importer;
+
+import org.locationtech.jts.geom.Envelope;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a validated staging table into the cadastre in one transaction: the roads (strade) by name, then the
+ * road elements in the import's mode. An advisory lock makes concurrent commits queue instead of interleaving
+ * (two imports finding the same new road name would otherwise create it twice).
+ */
+final class CadastreCommit {
+
+    /** First key of the advisory locks the importer takes (the second is 0 for commits). */
+    static final int LOCK_CLASS = 0x53434944; // "SCID"
+
+    private static final List<TargetField> ELEMENT_FIELDS = List.of(TargetField.values()).stream()
+            .filter(f -> f != TargetField.ROAD_NAME).toList();
+    private static final String COLUMNS = ELEMENT_FIELDS.stream().map(TargetField::column).collect(Collectors.joining(", "));
+    private static final String STAGED_VALUES = ELEMENT_FIELDS.stream().map(f -> "s." + f.column()).collect(Collectors.joining(", "));
+
+    private CadastreCommit() {
+    }
+
+    /**
+     * Runs in the caller's transaction (auto-commit off); the caller commits or rolls back.
+     *
+     * @param area         for REPLACE, the lon/lat area whose existing elements are replaced; null = all of them
+     * @param startedNanos when the commit began, for the duration it reports
+     */
+    static ImportReport.Committed apply(Connection c, StagingTable staging, ImportMode mode, Envelope area, int storageSrid,
+                                        long startedNanos) throws SQLException {
+        String s = staging.name();
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, 0)")) {
+            lock.setInt(1, LOCK_CLASS);
+            lock.execute();
+        }
+        long roadsCreated = update(c, "INSERT INTO road (name) SELECT DISTINCT s.road_name FROM " + s + " s "
+                + "WHERE NOT s.rejected AND s.road_name IS NOT NULL "
+                + "AND NOT EXISTS (SELECT 1 FROM road r WHERE r.name = s.road_name AND r.valid_to IS NULL)");
+        String staged = "FROM " + s + " s LEFT JOIN (SELECT name, min(id) AS id FROM road WHERE valid_to IS NULL GROUP BY name) r "
+                + "ON r.name = s.road_name WHERE NOT s.rejected";
+        long deleted = 0;
+        long updated = 0;
+        long unchanged = 0;
+        if (mode == ImportMode.REPLACE) {
+            deleted = area == null ? update(c, "DELETE FROM road_element") : deleteIn(c, area, storageSrid);
+        }
+        if (mode == ImportMode.UPSERT) {
+            String set = ELEMENT_FIELDS.stream().map(f -> f.column() + " = s." + f.column()).collect(Collectors.joining(", "));
+            String compared = ELEMENT_FIELDS.stream().map(f -> "e." + f.column()).collect(Collectors.joining(", "));
+            long matched = single(c, "SELECT count(*) FROM " + s + " s JOIN road_element e ON e.source_key = s.source_key "
+                    + "WHERE NOT s.rejected");
+            updated = update(c, "UPDATE road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
+                    + " AND e.source_key = s.source_key AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
+                    + STAGED_VALUES + ")");
+            unchanged = matched - updated;
+            staged += " AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.source_key = s.source_key)";
+        }
+        long inserted = update(c, "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, "
+                + STAGED_VALUES + " " + staged + " ORDER BY s.feature_number");
+        long skipped = single(c, "SELECT count(*) FROM " + s + " WHERE rejected");
+        staging.drop(c);
+        return new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, roadsCreated, skipped,
+                (System.nanoTime() - startedNanos) / 1e9);
+    }
+
+    private static long deleteIn(Connection c, Envelope area, int storageSrid) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element WHERE ST_Intersects(geom, "
+                + "ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))")) {
+            st.setDouble(1, area.getMinX());
+            st.setDouble(2, area.getMinY());
+            st.setDouble(3, area.getMaxX());
+            st.setDouble(4, area.getMaxY());
+            st.setInt(5, storageSrid);
+            return st.executeUpdate();
+        }
+    }
+
+    private static long update(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            return st.executeLargeUpdate(sql);
+        }
+    }
+
+    private static long single(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

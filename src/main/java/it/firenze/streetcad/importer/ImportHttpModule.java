@@ -1,0 +1,178 @@
+package it.firenze.streetcad.importer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.Problem;
+import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code /imports}: upload a zipped shapefile as a job, watch it, commit or discard it.
+ * <ul>
+ *   <li>{@code POST /imports} multipart: {@code file} (the .zip), optional {@code layer}, {@code mapping} (a preset
+ *   name or the mapping JSON), {@code srid}, {@code encoding}, {@code mode}, {@code area} → 202 with the job</li>
+ *   <li>{@code GET /imports/{id}}: state, progress %, the report; {@code GET /imports}: the latest jobs</li>
+ *   <li>{@code POST /imports/{id}/commit[?skipInvalid=true]} → 202; {@code DELETE /imports/{id}} discards</li>
+ * </ul>
+ */
+public final class ImportHttpModule implements HttpModule {
+
+    private static final int LISTED_JOBS = 100;
+
+    private final ImportJobs jobs;
+    private final long maxUploadBytes;
+
+    public ImportHttpModule(ImportJobs jobs, long maxUploadBytes) {
+        this.jobs = jobs;
+        this.maxUploadBytes = maxUploadBytes;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.post("/imports", this::create);
+        routes.get("/imports", ctx -> ctx.json(Map.of("imports", jobs.list(LISTED_JOBS).stream().map(ImportHttpModule::summary).toList())));
+        routes.get("/imports/{id}", ctx -> ctx.json(view(job(ctx))));
+        routes.post("/imports/{id}/commit", this::commit);
+        routes.delete("/imports/{id}", ctx -> ctx.json(view(guarded(() -> jobs.discard(id(ctx))))));
+    }
+
+    private void create(Context ctx) throws IOException {
+        long length = ctx.req().getContentLengthLong();
+        if (length < 0) {
+            throw new ProblemException(Problem.of(411, "Length required", "Send the upload with a Content-Length header."));
+        }
+        if (length > maxUploadBytes) throw tooLarge(length);
+        UploadedFile file = ctx.uploadedFile("file");
+        if (file == null) throw ProblemException.badRequest("file", "Send the zipped shapefile as the multipart part \"file\".");
+        if (file.size() > maxUploadBytes) throw tooLarge(file.size());
+        Path upload = Files.createTempFile("streetcad-import-", ".zip");
+        try (InputStream in = file.content()) {
+            Files.copy(in, upload, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Runnable cleanup = () -> {
+            try {
+                Files.deleteIfExists(upload);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        if (!isZip(upload)) {
+            cleanup.run();
+            throw ProblemException.badRequest("file", "The upload " + file.filename() + " is not a zip; zip the shapefile "
+                    + "(.shp, .shx, .dbf, .prj, .cpg) and send that.");
+        }
+        ImportRequest request;
+        try {
+            request = ImportParameters.request(file.filename(), upload, ctx.formParam("layer"), mapping(ctx.formParam("mapping")),
+                    ctx.formParam("srid"), ctx.formParam("encoding"), ctx.formParam("mode"), ctx.formParam("area"),
+                    ArchiveLimits.defaults(), cleanup);
+        } catch (ImportParameters.InvalidParameterException e) {
+            cleanup.run();
+            throw ProblemException.badRequest(e.parameter(), e.getMessage());
+        }
+        ImportJobs.Job job;
+        try {
+            job = jobs.submit(request);
+        } catch (ImportException e) {
+            throw ProblemException.badRequest(e.parameter(), e.getMessage());
+        }
+        ctx.status(202).header("Location", "/imports/" + job.id()).json(view(job));
+    }
+
+    private ProblemException tooLarge(long bytes) {
+        return new ProblemException(Problem.of(413, "Content too large", "The upload is " + bytes + " bytes; this server "
+                + "accepts imports of at most " + maxUploadBytes + " bytes.").withParameter("file"));
+    }
+
+    private static boolean isZip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
+        }
+    }
+
+    /** Over HTTP a mapping is a preset name or the mapping itself as JSON; the server's files are not for clients. */
+    private static Mapping mapping(String text) {
+        if (text == null || text.isBlank()) return Mapping.preset("osm");
+        try {
+            if (text.strip().startsWith("{")) return Mapping.fromJson("request", Json.mapper().readTree(text));
+            return Mapping.preset(text.strip());
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("mapping", "mapping is not valid JSON: " + e.getOriginalMessage());
+        } catch (Mapping.MappingException e) {
+            throw ProblemException.badRequest("mapping", e.getMessage());
+        }
+    }
+
+    private void commit(Context ctx) {
+        String skip = ctx.queryParam("skipInvalid");
+        if (skip != null && !skip.equals("true") && !skip.equals("false")) {
+            throw ProblemException.badRequest("skipInvalid", "skipInvalid is true or false");
+        }
+        long id = id(ctx);
+        ctx.status(202).json(view(guarded(() -> jobs.commit(id, "true".equals(skip), false))));
+    }
+
+    private ImportJobs.Job job(Context ctx) {
+        long id = id(ctx);
+        return jobs.find(id).orElseThrow(() -> ProblemException.notFound("There is no import " + id + "."));
+    }
+
+    private static long id(Context ctx) {
+        try {
+            return Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("id", "An import id is a number, not '" + ctx.pathParam("id") + "'.");
+        }
+    }
+
+    private static ImportJobs.Job guarded(java.util.function.Supplier<ImportJobs.Job> action) {
+        try {
+            return action.get();
+        } catch (ImportJobs.JobNotFoundException e) {
+            throw ProblemException.notFound(e.getMessage());
+        } catch (ImportJobs.JobStateException e) {
+            throw ProblemException.conflict(e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> summary(ImportJobs.Job job) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", job.id());
+        m.put("state", job.state());
+        m.put("source", job.source());
+        m.put("layer", job.layer());
+        m.put("mode", job.mode());
+        m.put("progress", job.progress());
+        m.put("counts", job.report() == null ? null : job.report().get("counts"));
+        m.put("error", job.error());
+        m.put("createdAt", job.createdAt());
+        m.put("finishedAt", job.finishedAt());
+        m.put("href", "/imports/" + job.id());
+        return m;
+    }
+
+    private static Map<String, Object> view(ImportJobs.Job job) {
+        Map<String, Object> m = summary(job);
+        m.remove("counts");
+        m.put("area", job.area());
+        m.put("updatedAt", job.updatedAt());
+        JsonNode report = job.report();
+        m.put("report", report);
+        return m;
+    }
+}

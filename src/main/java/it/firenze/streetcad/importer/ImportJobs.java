@@ -1,0 +1,396 @@
+package it.firenze.streetcad.importer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.importer.shapefile.PrjCrs;
+import it.firenze.streetcad.importer.shapefile.ShapefileException;
+import it.firenze.streetcad.importer.shapefile.ShapefileLayer;
+import org.locationtech.jts.geom.Envelope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Import jobs: each import is a row of {@code import_job} (state, progress, report) and runs on a small executor.
+ * Every byte of a job's state is in the database, so a job can be looked at from any StreetCad instance and after
+ * a restart. While a worker runs a job it holds a session advisory lock on it; a job found unfinished with no one
+ * holding its lock was cut off by a stopped process and is marked failed.
+ *
+ * <p>States: queued → staging → validated → committing → committed; validated (or failed) → discarded;
+ * staging or committing → failed. A commit the cadastre refuses leaves the job validated, with the reason.
+ */
+public final class ImportJobs implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImportJobs.class);
+    private static final int JOB_LOCK_CLASS = CadastreCommit.LOCK_CLASS + 1;
+    private static final long PROGRESS_EVERY_MILLIS = 500;
+    private static final String COLUMNS = "id, state, source, layer, mode, area, progress, report, error, created_at, "
+            + "updated_at, finished_at";
+
+    /** A job as shown to users; {@code report} is the {@link ImportReport} as JSON, null until staged. */
+    public record Job(long id, String state, String source, String layer, String mode, double[] area, double progress,
+                      JsonNode report, String error, Instant createdAt, Instant updatedAt, Instant finishedAt) {
+
+        public boolean committed() {
+            return state.equals("committed");
+        }
+
+        public ImportReport importReport() {
+            try {
+                return report == null ? null : Json.mapper().treeToValue(report, ImportReport.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("the stored report of import " + id + " does not read back", e);
+            }
+        }
+    }
+
+    private final Database database;
+    private final ImportPipeline pipeline;
+    private final ExecutorService executor;
+
+    public ImportJobs(Database database, List<PreCommitCheck> checks, int workers) {
+        this.database = database;
+        this.pipeline = new ImportPipeline(database, checks);
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "streetcad-import-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        recoverInterrupted();
+    }
+
+    /**
+     * Opens the EPSG database that identifies .prj files now, on a worker: the first lookup takes seconds, and a
+     * server should not make the first upload wait for it.
+     */
+    public void warmUpInBackground() {
+        executor.submit(PrjCrs::warmUp);
+    }
+
+    /**
+     * Opens the source and checks what its headers tell (a line layer, a known CRS), registers the import and
+     * stages it on the executor; the returned job is queued.
+     *
+     * @throws ImportException when the source cannot be imported at all (nothing is registered then)
+     */
+    public Job submit(ImportRequest request) {
+        SourceLayer layer = openChecked(request);
+        long id = insert(request);
+        executor.submit(() -> runStage(id, request, layer, ImportPipeline.Progress.NONE));
+        return find(id).orElseThrow();
+    }
+
+    /** Like {@link #submit} but stages in the calling thread; the returned job is validated or failed. */
+    public Job stageNow(ImportRequest request, ImportPipeline.Progress progress) {
+        SourceLayer layer = openChecked(request);
+        long id = insert(request);
+        runStage(id, request, layer, progress);
+        return find(id).orElseThrow();
+    }
+
+    private static SourceLayer openChecked(ImportRequest request) {
+        try {
+            SourceLayer layer = new ShapefileSource(ShapefileLayer.open(request.path(), request.layer(), request.readOptions()));
+            ImportPipeline.preflight(request.source(), layer);
+            return layer;
+        } catch (ShapefileException e) {
+            if (request.cleanup() != null) request.cleanup().run();
+            throw new ImportException("file", e.getMessage());
+        } catch (RuntimeException e) {
+            if (request.cleanup() != null) request.cleanup().run();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts committing a validated job ({@code wait}: in the calling thread, else on the executor).
+     *
+     * @throws JobStateException when the job is not validated, or has invalid features and {@code skipInvalid} is false
+     */
+    public Job commit(long id, boolean skipInvalid, boolean wait) {
+        Job job = find(id).orElseThrow(() -> new JobNotFoundException(id));
+        ImportReport report = job.importReport();
+        if (job.state().equals("validated") && report.counts().invalid() > 0 && !skipInvalid) {
+            throw new JobStateException(report.counts().invalid() + " features of import " + id + " are invalid (see its "
+                    + "report): fix the source and import again, or commit without them (skipInvalid).");
+        }
+        if (!transition(id, "validated", "committing")) {
+            throw new JobStateException("Import " + id + " is " + find(id).map(Job::state).orElse("gone")
+                    + "; only a validated import can be committed.");
+        }
+        Runnable commit = () -> runCommit(job, report, skipInvalid);
+        if (wait) commit.run();
+        else executor.submit(commit);
+        return find(id).orElseThrow();
+    }
+
+    /** Drops a validated (or failed, or not yet started) job's staged features; the cadastre is untouched. */
+    public Job discard(long id) {
+        find(id).orElseThrow(() -> new JobNotFoundException(id));
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE import_job SET state = 'discarded', staging_table = NULL, updated_at = now(), finished_at = now() "
+                        + "WHERE id = ? AND state IN ('queued', 'validated', 'failed')")) {
+            st.setLong(1, id);
+            if (st.executeUpdate() == 0) {
+                throw new JobStateException("Import " + id + " is " + find(id).map(Job::state).orElse("gone")
+                        + "; only a queued, validated or failed import can be discarded.");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        pipeline.discard(id);
+        return find(id).orElseThrow();
+    }
+
+    public Optional<Job> find(long id) {
+        List<Job> jobs = query("SELECT " + COLUMNS + " FROM import_job WHERE id = ?", id);
+        return jobs.stream().findFirst();
+    }
+
+    /** The latest jobs first. */
+    public List<Job> list(int limit) {
+        return query("SELECT " + COLUMNS + " FROM import_job ORDER BY id DESC LIMIT ?", limit);
+    }
+
+    private long insert(ImportRequest request) {
+        ImportOptions o = request.options();
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "INSERT INTO import_job (source, layer, mode, area, mapping) VALUES (?, ?, ?, ?, ?::jsonb) RETURNING id")) {
+            st.setString(1, request.source());
+            st.setString(2, request.layer());
+            st.setString(3, o.mode().label());
+            if (o.area() == null) st.setNull(4, Types.ARRAY);
+            else st.setArray(4, c.createArrayOf("float8", new Double[]{o.area().getMinX(), o.area().getMinY(),
+                    o.area().getMaxX(), o.area().getMaxY()}));
+            st.setString(5, o.mapping().toJson().toString());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("registering the import failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void runStage(long id, ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
+        try (JobLock lock = new JobLock(id, true)) {
+            if (!transition(id, "queued", "staging")) return;
+            ProgressWriter writer = new ProgressWriter(id, progress);
+            ImportReport report = pipeline.stage(id, request.source(), layer, request.options(), writer);
+            try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                    "UPDATE import_job SET state = 'validated', progress = 100, report = ?::jsonb, staging_table = ?, "
+                            + "updated_at = now() WHERE id = ? AND state = 'staging'")) {
+                st.setString(1, Json.mapper().writeValueAsString(report));
+                st.setString(2, new StagingTable(id).name());
+                st.setLong(3, id);
+                if (st.executeUpdate() == 0) pipeline.discard(id);
+            }
+        } catch (ImportException | ShapefileException e) {
+            fail(id, e.getMessage());
+        } catch (Exception e) {
+            LOG.error("import {} failed", id, e);
+            fail(id, "The import stopped on an internal error (" + e.getClass().getSimpleName() + "); the server log has it.");
+        } finally {
+            if (request.cleanup() != null) request.cleanup().run();
+        }
+    }
+
+    private void runCommit(Job job, ImportReport report, boolean skipInvalid) {
+        try (JobLock lock = new JobLock(job.id(), true)) {
+            Envelope area = job.area() == null ? null
+                    : new Envelope(job.area()[0], job.area()[2], job.area()[1], job.area()[3]);
+            ImportReport.Committed committed = pipeline.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid);
+            try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                    "UPDATE import_job SET state = 'committed', report = ?::jsonb, staging_table = NULL, error = NULL, "
+                            + "updated_at = now(), finished_at = now() WHERE id = ?")) {
+                st.setString(1, Json.mapper().writeValueAsString(report.withCommitted(committed)));
+                st.setLong(2, job.id());
+                st.executeUpdate();
+            }
+        } catch (ImportException e) {
+            backToValidated(job.id(), e.getMessage());
+        } catch (Exception e) {
+            LOG.error("commit of import {} failed", job.id(), e);
+            backToValidated(job.id(), "The commit stopped on an internal error (" + e.getClass().getSimpleName()
+                    + "); nothing was written. The server log has it.");
+        }
+    }
+
+    /** A session lock on the job while a worker runs it, released before the connection goes back to the pool. */
+    private final class JobLock implements AutoCloseable {
+        private final Connection c;
+        private final long id;
+        private final boolean held;
+
+        JobLock(long id, boolean wait) throws SQLException {
+            this.id = id;
+            this.c = database.connection();
+            try (PreparedStatement st = c.prepareStatement(wait ? "SELECT true FROM pg_advisory_lock(?, ?)"
+                    : "SELECT pg_try_advisory_lock(?, ?)")) {
+                st.setInt(1, JOB_LOCK_CLASS);
+                st.setInt(2, (int) id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    held = rs.getBoolean(1);
+                }
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (c) {
+                if (held) {
+                    try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+                        st.setInt(1, JOB_LOCK_CLASS);
+                        st.setInt(2, (int) id);
+                        st.execute();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Jobs left staging or committing by a process that stopped: nobody holds their lock. Queued jobs wait for a
+     * worker of the instance that took them, so only those waiting for over an hour count as lost.
+     */
+    private void recoverInterrupted() {
+        for (Job job : query("SELECT " + COLUMNS + " FROM import_job WHERE state IN ('staging', 'committing') "
+                + "OR (state = 'queued' AND updated_at < now() - make_interval(secs => ?))", 3600.0)) {
+            try (JobLock lock = new JobLock(job.id(), false)) {
+                if (!lock.held) continue;
+                if (job.state().equals("committing")) {
+                    // The commit's transaction died with its connection: the cadastre is as before and the staging
+                    // table is still there, so the job can be committed again.
+                    backToValidated(job.id(), "The commit was interrupted by a stop; nothing was written.");
+                } else {
+                    fail(job.id(), "Interrupted: the StreetCad process running this import stopped. Import the file again.");
+                }
+            } catch (SQLException e) {
+                LOG.warn("could not look at unfinished import {}: {}", job.id(), e.getMessage());
+            }
+        }
+    }
+
+    private void fail(long id, String message) {
+        pipeline.discard(id);
+        update("UPDATE import_job SET state = 'failed', error = ?, staging_table = NULL, updated_at = now(), "
+                + "finished_at = now() WHERE id = ?", message, id);
+    }
+
+    private void backToValidated(long id, String message) {
+        update("UPDATE import_job SET state = 'validated', error = ?, updated_at = now() WHERE id = ?", message, id);
+    }
+
+    private boolean transition(long id, String from, String to) {
+        return update("UPDATE import_job SET state = ?, updated_at = now() WHERE id = ? AND state = ?", to, id, from) == 1;
+    }
+
+    private int update(String sql, Object... params) {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) st.setObject(i + 1, params[i]);
+            return st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("updating the import job table failed: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Job> query(String sql, Object param) {
+        List<Job> out = new ArrayList<>();
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setObject(1, param);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(job(rs));
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("reading the import job table failed: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static Job job(ResultSet rs) throws SQLException, JsonProcessingException {
+        Array area = rs.getArray("area");
+        double[] box = null;
+        if (area != null) {
+            Double[] values = (Double[]) area.getArray();
+            box = new double[]{values[0], values[1], values[2], values[3]};
+        }
+        String report = rs.getString("report");
+        return new Job(rs.getLong("id"), rs.getString("state"), rs.getString("source"), rs.getString("layer"),
+                rs.getString("mode"), box, rs.getDouble("progress"), report == null ? null : Json.mapper().readTree(report),
+                rs.getString("error"), instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        var t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) LOG.warn("import workers still running at stop");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes reading progress to the job row at most twice a second, and passes it on. */
+    private final class ProgressWriter implements ImportPipeline.Progress {
+        private final long id;
+        private final ImportPipeline.Progress next;
+        private long lastWrite;
+
+        ProgressWriter(long id, ImportPipeline.Progress next) {
+            this.id = id;
+            this.next = next;
+        }
+
+        @Override
+        public void read(long done, long total) {
+            next.read(done, total);
+            long now = System.currentTimeMillis();
+            if (total > 0 && now - lastWrite >= PROGRESS_EVERY_MILLIS) {
+                lastWrite = now;
+                // Reading is most of the work; reprojection and validation take the last tenth.
+                update("UPDATE import_job SET progress = ?, updated_at = now() WHERE id = ?",
+                        (float) Math.min(90.0, 90.0 * done / total), id);
+            }
+        }
+    }
+
+    /** There is no import with that id. */
+    public static final class JobNotFoundException extends RuntimeException {
+        public JobNotFoundException(long id) {
+            super("There is no import " + id + ".");
+        }
+    }
+
+    /** The job is not in a state that allows what was asked. */
+    public static final class JobStateException extends RuntimeException {
+        public JobStateException(String message) {
+            super(message);
+        }
+    }
+}

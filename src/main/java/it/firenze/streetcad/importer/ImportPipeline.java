@@ -1,0 +1,270 @@
+package it.firenze.streetcad.importer;
+
+import it.firenze.streetcad.importer.shapefile.ShapeRecord;
+import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.LineString;
+import org.locationtech.jts.geom.MultiLineString;
+import org.locationtech.jts.io.WKTWriter;
+import org.locationtech.jts.operation.linemerge.LineMerger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Read → map → stage with COPY → reproject in PostGIS → validate → report; then commit in one transaction or
+ * discard. Nothing touches road_element or road before {@link #commit}, and a commit either happens whole or not
+ * at all, so a failed or discarded import leaves the cadastre as it was.
+ */
+public final class ImportPipeline {
+
+    /** Told how far reading has come; {@code total} is -1 when the source does not announce its size. */
+    public interface Progress {
+        void read(long done, long total);
+
+        Progress NONE = (done, total) -> { };
+    }
+
+    private final Database database;
+    private final List<PreCommitCheck> checks;
+
+    public ImportPipeline(Database database, List<PreCommitCheck> checks) {
+        this.database = database;
+        this.checks = List.copyOf(checks);
+    }
+
+    /**
+     * Stages and validates {@code layer} into the job's staging table and reports on it. The staging table stays
+     * for {@link #commit} or {@link #discard}; on failure it is dropped and an {@link ImportException} says why.
+     */
+    public ImportReport stage(long jobId, String source, SourceLayer layer, ImportOptions options, Progress progress) {
+        long started = System.nanoTime();
+        int sourceSrid = preflight(source, layer);
+        StagingTable staging = new StagingTable(jobId);
+        ProblemLog log = new ProblemLog();
+        try (Connection c = database.connection()) {
+            checkSridKnown(c, sourceSrid, source);
+            staging.create(c);
+            long read;
+            try {
+                read = copy(c, staging, layer, sourceSrid, options.mapping(), log, progress);
+            } catch (RuntimeException e) {
+                staging.drop(c);
+                throw e;
+            }
+            try {
+                staging.reproject(c, database.storageSrid());
+            } catch (SQLException e) {
+                staging.drop(c);
+                throw new ImportException("Moving " + source + " from EPSG:" + sourceSrid + " to the storage CRS EPSG:"
+                        + database.storageSrid() + " failed (" + e.getMessage().strip() + "). Check that EPSG:" + sourceSrid
+                        + " is really the CRS of the data (--srid).");
+            }
+            Set<Long> rejected = new LinkedHashSet<>();
+            record(log, rejected, staging.invalidGeometries(c));
+            if (options.mode() == ImportMode.UPSERT) record(log, rejected, staging.unusableSourceKeys(c));
+            List<ImportReport.Finding> findings = runChecks(c, staging, rejected);
+            staging.reject(c, rejected);
+            long[] counts = staging.counts(c);
+            return new ImportReport(source, layer.name(), options.mapping().name(), options.mode().label(),
+                    new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
+                    new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
+                    new ImportReport.Counts(read, layer.deletedFeatures(), counts[0], counts[1], log.errors, log.warnings),
+                    log.listed(), log.byField, findings, (System.nanoTime() - started) / 1e9, null);
+        } catch (SQLException e) {
+            dropQuietly(staging);
+            throw new ImportException("The database refused the staging of " + source + ": " + e.getMessage().strip());
+        } catch (RuntimeException e) {
+            dropQuietly(staging);
+            throw e;
+        }
+    }
+
+    /**
+     * What can be told from the layer's headers alone, before any feature is read: it must hold lines and have a
+     * known CRS. Returns the EPSG code of its coordinates.
+     */
+    public static int preflight(String source, SourceLayer layer) {
+        if (!layer.holdsLines()) {
+            throw new ImportException("file", "The layer '" + layer.name() + "' of " + source + " holds " + layer.geometryType()
+                    + " geometries; road elements are lines (PolyLine), so it cannot be imported as roads.");
+        }
+        return layer.srid().orElseThrow(() -> new ImportException("srid", "The CRS of '" + layer.name() + "' in " + source
+                + " is unknown (" + layer.sridSource() + "). Give its EPSG code with --srid (HTTP: the srid field), "
+                + "for example --srid 3003 for Monte Mario / Gauss-Boaga zone 1."));
+    }
+
+    private static void checkSridKnown(Connection c, int srid, String source) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM spatial_ref_sys WHERE srid = ?")) {
+            st.setInt(1, srid);
+            try (var rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new ImportException("srid", "EPSG:" + srid + " (the CRS of " + source + ") is not known to PostGIS; "
+                            + "give the right EPSG code with --srid.");
+                }
+            }
+        }
+    }
+
+    private static long copy(Connection c, StagingTable staging, SourceLayer layer, int srid, Mapping mapping,
+                             ProblemLog log, Progress progress) throws SQLException {
+        long total = layer.featureCount();
+        long read = 0;
+        StagingTable.Copy copy = staging.copy(c);
+        try (SourceLayer.Features features = layer.features()) {
+            while (features.hasNext()) {
+                ShapeRecord f = features.next();
+                read++;
+                List<ImportProblem> problems = new ArrayList<>(0);
+                LineString line = line(f, problems);
+                Mapping.MappedAttributes values = mapping.apply(f.featureNumber(), f.attributes());
+                problems.addAll(values.problems());
+                boolean rejected = false;
+                for (ImportProblem p : problems) {
+                    log.add(p);
+                    rejected |= p.severity() == ImportProblem.Severity.ERROR;
+                }
+                copy.row(f.featureNumber(), line, srid, values, rejected);
+                if ((read & 1023) == 0) progress.read(read, total);
+            }
+            copy.finish();
+        } catch (RuntimeException | SQLException e) {
+            copy.cancel();
+            throw e;
+        }
+        progress.read(read, total);
+        return read;
+    }
+
+    /** The feature as one line, or null with the reason; parts that join end to end are merged. */
+    static LineString line(ShapeRecord f, List<ImportProblem> problems) {
+        Geometry g = f.geometry();
+        if (g == null || g.isEmpty()) {
+            problems.add(ImportProblem.error(f.featureNumber(), "geometry", "null shape: the feature has no line"));
+            return null;
+        }
+        if (g instanceof LineString l) return l;
+        if (g instanceof MultiLineString m) {
+            LineMerger merger = new LineMerger();
+            merger.add(m);
+            @SuppressWarnings("unchecked")
+            Collection<LineString> merged = merger.getMergedLineStrings();
+            if (merged.size() == 1) return merged.iterator().next();
+            problems.add(ImportProblem.error(f.featureNumber(), "geometry", "a line of " + m.getNumGeometries()
+                    + " parts that do not join end to end: a road element is one line, split the feature"));
+            return null;
+        }
+        problems.add(ImportProblem.error(f.featureNumber(), "geometry", "a " + g.getGeometryType() + " is not a road line"));
+        return null;
+    }
+
+    private static void record(ProblemLog log, Set<Long> rejected, List<ImportProblem> problems) {
+        for (ImportProblem p : problems) {
+            log.add(p);
+            if (p.severity() == ImportProblem.Severity.ERROR) rejected.add(p.featureNumber());
+        }
+    }
+
+    /** The registered checks see the staged lines in a transaction that is rolled back: they cannot write. */
+    private List<ImportReport.Finding> runChecks(Connection c, StagingTable staging, Set<Long> rejected) throws SQLException {
+        List<ImportReport.Finding> out = new ArrayList<>();
+        if (checks.isEmpty()) return out;
+        c.setAutoCommit(false);
+        try {
+            WKTWriter wkt = new WKTWriter();
+            for (PreCommitCheck check : checks) {
+                for (StagedFinding f : check.check(c, staging.name(), database.storageSrid())) {
+                    out.add(new ImportReport.Finding(f.rule(), f.severity(), f.explanation(), f.featureNumbers(),
+                            f.location() == null ? null : wkt.write(f.location())));
+                    if ("error".equals(f.severity())) rejected.addAll(f.featureNumbers());
+                }
+            }
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+        return out;
+    }
+
+    private static String zm(SourceLayer layer) {
+        if (!layer.hasZ() && !layer.hasM()) return "the source has no Z or M values";
+        String which = layer.hasZ() && layer.hasM() ? "Z and M values" : layer.hasZ() ? "Z values" : "M values";
+        return which + " dropped: the cadastre stores 2D lines (heights and measures are not kept)";
+    }
+
+    /**
+     * Writes the staged import into the cadastre in one transaction, then drops the staging table.
+     *
+     * @param skipInvalid commit without the invalid features; otherwise an import with any is refused
+     */
+    public ImportReport.Committed commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid) {
+        if (staged.counts().invalid() > 0 && !skipInvalid) {
+            throw new ImportException(staged.counts().invalid() + " features of " + staged.source() + " are invalid (see the "
+                    + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
+        }
+        StagingTable staging = new StagingTable(jobId);
+        long started = System.nanoTime();
+        try (Connection c = database.connection()) {
+            if (!staging.exists(c) || staging.counts(c)[0] != staged.counts().staged()) {
+                throw new ImportException("The staged features of import " + jobId + " are gone (the database restarted "
+                        + "uncleanly, or the import was already committed or discarded); import the file again.");
+            }
+            c.setAutoCommit(false);
+            try {
+                ImportReport.Committed result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new ImportException("The cadastre refused the import, nothing was written: " + e.getMessage().strip());
+        }
+    }
+
+    /** Drops the job's staged features; the cadastre was never touched. */
+    public void discard(long jobId) {
+        dropQuietly(new StagingTable(jobId));
+    }
+
+    private void dropQuietly(StagingTable staging) {
+        try (Connection c = database.connection()) {
+            staging.drop(c);
+        } catch (SQLException ignored) {
+            // a staging table left behind is dropped when its job is discarded or recovered
+        }
+    }
+
+    /** Collects problems: counts all, lists the first {@link ImportReport#LISTED_PROBLEMS} in feature order. */
+    private static final class ProblemLog {
+        private final List<ImportProblem> listed = new ArrayList<>();
+        private final Map<String, Long> byField = new TreeMap<>();
+        private long errors;
+        private long warnings;
+
+        void add(ImportProblem p) {
+            if (p.severity() == ImportProblem.Severity.ERROR) errors++;
+            else warnings++;
+            byField.merge(p.field() + " (" + p.severity().label() + ")", 1L, Long::sum);
+            if (listed.size() < ImportReport.LISTED_PROBLEMS) listed.add(p);
+        }
+
+        List<ImportProblem> listed() {
+            listed.sort(Comparator.comparingLong(ImportProblem::featureNumber));
+            return List.copyOf(listed);
+        }
+    }
+}

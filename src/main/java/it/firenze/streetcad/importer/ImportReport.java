@@ -1,0 +1,57 @@
+package it.firenze.streetcad.importer;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an import found before anything was written, and, once committed, what it changed. Stored with the job
+ * as JSON and shown by the CLI and {@code GET /imports/{id}}.
+ *
+ * @param problems     the first {@link #LISTED_PROBLEMS} problems in feature order; {@code problemsByField} counts all
+ * @param stageSeconds how long reading, staging, reprojecting and validating took
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ImportReport(String source, String layer, String mapping, String mode, Crs crs, Encoding encoding,
+                           String zm, Counts counts, List<ImportProblem> problems,
+                           Map<String, Long> problemsByField, List<Finding> findings, double stageSeconds,
+                           Committed committed) {
+
+    public static final int LISTED_PROBLEMS = 1000;
+
+    /** The source CRS (EPSG), where it was found, and the CRS the cadastre stores. */
+    public record Crs(int srid, String source, int storageSrid) {
+    }
+
+    public record Encoding(String charset, String source) {
+    }
+
+    /**
+     * @param read     features read from the source (deleted records not included)
+     * @param deleted  records the source marked deleted, skipped
+     * @param staged   rows in the staging table
+     * @param invalid  staged features with at least one error: kept out of a commit
+     * @param errors   problems of severity error (a feature may have several)
+     */
+    public record Counts(long read, long deleted, long staged, long invalid, long errors, long warnings) {
+    }
+
+    /** A pre-commit check's finding (topology), its location as WKT in the storage CRS. */
+    public record Finding(String rule, String severity, String explanation, List<Long> featureNumbers, String location) {
+    }
+
+    /** What the commit changed in the cadastre, and how long its transaction took. */
+    public record Committed(String mode, long inserted, long updated, long unchanged, long deleted, long roadsCreated,
+                            long skippedInvalid, double seconds) {
+    }
+
+    public boolean clean() {
+        return counts.invalid() == 0;
+    }
+
+    ImportReport withCommitted(Committed c) {
+        return new ImportReport(source, layer, mapping, mode, crs, encoding, zm, counts, problems, problemsByField,
+                findings, stageSeconds, c);
+    }
+}

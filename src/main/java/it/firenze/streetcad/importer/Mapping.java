@@ -1,0 +1,293 @@
+package it.firenze.streetcad.importer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import it.firenze.streetcad.api.Json;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How the fields of a source layer become cadastre fields. Written as JSON (or YAML):
+ * <pre>
+ * { "fields": {
+ *     "road_name": "name",                                        // copy a source field
+ *     "direction": {"source": "oneway", "values": {"yes": "forward", "-1": "backward", "no": "both"}},
+ *     "level": [ {"source": "bridge", "values": {"yes": "bridge"}, "otherValues": "ignore"},
+ *                {"source": "tunnel", "values": {"yes": "tunnel"}, "otherValues": "ignore"} ] },
+ *   "defaults": {"status": "in_use"} }
+ * </pre>
+ * Targets are {@link TargetField} columns. For each target the rules are tried in order and the first that gives
+ * a value wins. A rule looks its source value up in {@code values} (case and surrounding blanks ignored; a
+ * {@code null} there means "no value, try the next rule"); a value not listed is handled by {@code otherValues}:
+ * {@code convert} (use it as is; the default without {@code values}), {@code warning} (the default with
+ * {@code values}), {@code error} or {@code ignore}. A value the target cannot hold (a speed of 300, a class "G")
+ * is handled by {@code invalid}: {@code error} (default), {@code warning} or {@code ignore}. Source fields that no
+ * rule reads are kept per element, as JSON, in {@code source_attributes}.
+ */
+public final class Mapping {
+
+    /** The presets shipped with StreetCad, by the name the CLI and the HTTP API accept. */
+    public static final List<String> PRESETS = List.of("osm", "rt-grafo");
+
+    private static final ObjectMapper YAML = new YAMLMapper();
+
+    enum Policy { CONVERT, WARNING, ERROR, IGNORE }
+
+    record Rule(String source, Map<String, String> values, boolean hasValues, Policy otherValues, Policy invalid) {
+    }
+
+    private final String name;
+    private final JsonNode json;
+    private final Map<TargetField, List<Rule>> rules;
+    private final Map<TargetField, String> defaults;
+    private final Set<String> sourceFields;
+
+    private Mapping(String name, JsonNode json, Map<TargetField, List<Rule>> rules, Map<TargetField, String> defaults) {
+        this.name = name;
+        this.json = json;
+        this.rules = rules;
+        this.defaults = defaults;
+        this.sourceFields = new HashSet<>();
+        rules.values().forEach(list -> list.forEach(r -> sourceFields.add(key(r.source()))));
+    }
+
+    /** A preset by name ({@link #PRESETS}). */
+    public static Mapping preset(String name) {
+        if (!PRESETS.contains(name)) {
+            throw new MappingException("There is no mapping preset '" + name + "'; the presets are " + String.join(", ", PRESETS) + ".");
+        }
+        try (InputStream in = Mapping.class.getResourceAsStream("mappings/" + name + ".json")) {
+            return fromJson(name, Json.mapper().readTree(in));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A preset name, or a JSON or YAML file (by its extension: .yaml/.yml, otherwise JSON). */
+    public static Mapping presetOrFile(String presetOrPath) {
+        if (PRESETS.contains(presetOrPath)) return preset(presetOrPath);
+        Path file = Path.of(presetOrPath);
+        if (!Files.isRegularFile(file)) {
+            throw new MappingException("The mapping '" + presetOrPath + "' is neither a preset (" + String.join(", ", PRESETS)
+                    + ") nor a readable file.");
+        }
+        String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        try {
+            JsonNode tree = lower.endsWith(".yaml") || lower.endsWith(".yml") ? YAML.readTree(file.toFile())
+                    : Json.mapper().readTree(file.toFile());
+            return fromJson(file.getFileName().toString(), tree);
+        } catch (JsonProcessingException e) {
+            throw new MappingException("The mapping file " + file + " is not valid JSON/YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new MappingException("The mapping file " + file + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** A mapping given as JSON (a file's content or the {@code mapping} part of an HTTP request). */
+    public static Mapping fromJson(String name, JsonNode json) {
+        if (json == null || !json.isObject()) throw new MappingException("A mapping is a JSON object with \"fields\".");
+        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!Set.of("fields", "defaults", "description").contains(key)) {
+                throw new MappingException("Unknown mapping key \"" + key + "\"; a mapping has \"fields\", \"defaults\" and \"description\".");
+            }
+        }
+        JsonNode fields = json.path("fields");
+        if (!fields.isObject() || fields.isEmpty()) throw new MappingException("A mapping needs a non-empty \"fields\" object.");
+        Map<TargetField, List<Rule>> rules = new EnumMap<>(TargetField.class);
+        fields.properties().forEach(e -> {
+            TargetField target = target(e.getKey());
+            List<Rule> list = new ArrayList<>();
+            if (e.getValue().isArray()) e.getValue().forEach(n -> list.add(rule(target, n)));
+            else list.add(rule(target, e.getValue()));
+            if (list.isEmpty()) throw new MappingException("\"" + target.column() + "\" has no rule.");
+            rules.put(target, List.copyOf(list));
+        });
+        Map<TargetField, String> defaults = new EnumMap<>(TargetField.class);
+        json.path("defaults").properties().forEach(e -> {
+            TargetField target = target(e.getKey());
+            TargetField.Conversion c = target.convert(e.getValue().isNull() ? null : e.getValue().asText());
+            if (c.refused()) throw new MappingException("The default for \"" + target.column() + "\": " + c.refusal() + ".");
+            defaults.put(target, c.value());
+        });
+        return new Mapping(name, json, rules, defaults);
+    }
+
+    private static TargetField target(String column) {
+        return TargetField.byColumn(column).orElseThrow(() -> new MappingException("\"" + column
+                + "\" is not a cadastre field a mapping can fill; those are "
+                + String.join(", ", java.util.Arrays.stream(TargetField.values()).map(TargetField::column).toList()) + "."));
+    }
+
+    private static Rule rule(TargetField target, JsonNode node) {
+        if (node.isTextual()) return new Rule(node.asText(), Map.of(), false, Policy.CONVERT, Policy.ERROR);
+        if (!node.isObject() || !node.path("source").isTextual() || node.path("source").asText().isBlank()) {
+            throw new MappingException("A rule for \"" + target.column() + "\" is a source field name or an object with \"source\".");
+        }
+        Map<String, String> values = new HashMap<>();
+        node.path("values").properties().forEach(v -> {
+            String to = v.getValue().isNull() ? null : v.getValue().asText();
+            if (to != null) {
+                TargetField.Conversion c = target.convert(to);
+                if (c.refused()) {
+                    throw new MappingException("In the rule for \"" + target.column() + "\", \"" + v.getKey() + "\" maps to " + c.refusal() + ".");
+                }
+                to = c.value();
+            }
+            values.put(key(v.getKey()), to);
+        });
+        boolean hasValues = node.has("values");
+        Policy other = policy(target, node, "otherValues", hasValues ? Policy.WARNING : Policy.CONVERT);
+        Policy invalid = policy(target, node, "invalid", Policy.ERROR);
+        return new Rule(node.get("source").asText(), values, hasValues, other, invalid);
+    }
+
+    private static Policy policy(TargetField target, JsonNode node, String key, Policy fallback) {
+        if (!node.has(key)) return fallback;
+        try {
+            return Policy.valueOf(node.get(key).asText().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new MappingException("\"" + key + "\" in the rule for \"" + target.column()
+                    + "\" is one of convert, warning, error, ignore; not \"" + node.get(key).asText() + "\".");
+        }
+    }
+
+    private static String key(String value) {
+        return value.strip().toLowerCase(Locale.ROOT);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The mapping as JSON, as given: stored with the import job and shown in its report. */
+    public JsonNode toJson() {
+        return json;
+    }
+
+    public boolean maps(TargetField target) {
+        return rules.containsKey(target);
+    }
+
+    /**
+     * Maps the attributes of feature {@code featureNumber}: the value of each target (index = ordinal; null where
+     * the schema's own default or NULL applies), the unmapped attributes as a JSON object, and what was wrong.
+     */
+    MappedAttributes apply(long featureNumber, Map<String, Object> attributes) {
+        Map<String, Object> byName = new HashMap<>();
+        Map<String, String> spelled = new HashMap<>();
+        ObjectNode unmapped = Json.mapper().createObjectNode();
+        for (var e : attributes.entrySet()) {
+            String lower = e.getKey().toLowerCase(Locale.ROOT);
+            byName.put(lower, e.getValue());
+            spelled.put(lower, e.getKey());
+            if (!sourceFields.contains(lower) && e.getValue() != null) put(unmapped, e.getKey(), e.getValue());
+        }
+        String[] values = new String[TargetField.values().length];
+        List<ImportProblem> problems = new ArrayList<>(0);
+        for (TargetField target : TargetField.values()) {
+            List<Rule> list = rules.get(target);
+            String value = null;
+            if (list != null) {
+                for (Rule r : list) {
+                    String field = spelled.getOrDefault(key(r.source()), r.source());
+                    value = evaluate(featureNumber, target, r, field, byName.get(key(r.source())), problems);
+                    if (value != null) break;
+                }
+            }
+            if (value == null) value = defaults.containsKey(target) ? defaults.get(target) : target.defaultValue();
+            values[target.ordinal()] = value;
+        }
+        return new MappedAttributes(values, unmapped.isEmpty() ? null : unmapped.toString(), problems);
+    }
+
+    private static String evaluate(long featureNumber, TargetField target, Rule rule, String field, Object raw,
+                                   List<ImportProblem> problems) {
+        if (raw == null) return null;
+        String text = raw instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : raw.toString();
+        if (text.isBlank()) return null;
+        if (rule.hasValues()) {
+            String k = key(text);
+            if (rule.values().containsKey(k)) return rule.values().get(k);
+            switch (rule.otherValues()) {
+                case IGNORE:
+                    return null;
+                case WARNING:
+                    problems.add(ImportProblem.warning(featureNumber, field, "unknown value '" + text.strip() + "' for "
+                            + target.column() + ", left " + describeDefault(target)));
+                    return null;
+                case ERROR:
+                    problems.add(ImportProblem.error(featureNumber, field, "unknown value '" + text.strip() + "' for " + target.column()));
+                    return null;
+                case CONVERT:
+                    break;
+            }
+        }
+        TargetField.Conversion c = target.convert(raw);
+        if (!c.refused()) return c.value();
+        switch (rule.invalid()) {
+            case WARNING -> problems.add(ImportProblem.warning(featureNumber, field, target.column() + ": " + c.refusal()
+                    + ", left " + describeDefault(target)));
+            case ERROR, CONVERT -> problems.add(ImportProblem.error(featureNumber, field, target.column() + ": " + c.refusal()));
+            case IGNORE -> { }
+        }
+        return null;
+    }
+
+    private static String describeDefault(TargetField target) {
+        return target.defaultValue() == null ? "empty" : "'" + target.defaultValue() + "'";
+    }
+
+    private static void put(ObjectNode node, String key, Object value) {
+        switch (value) {
+            case String s -> node.put(key, s);
+            case Long l -> node.put(key, l);
+            case Integer i -> node.put(key, i);
+            case BigDecimal d -> node.put(key, d);
+            case Double d -> node.put(key, d);
+            case Boolean b -> node.put(key, b);
+            default -> node.put(key, value.toString());
+        }
+    }
+
+    /** The result of {@link #apply}: target values by ordinal, unmapped attributes as JSON text, problems. */
+    record MappedAttributes(String[] values, String sourceAttributes, List<ImportProblem> problems) {
+        String get(TargetField field) {
+            return values[field.ordinal()];
+        }
+
+        boolean rejected() {
+            return problems.stream().anyMatch(p -> p.severity() == ImportProblem.Severity.ERROR);
+        }
+    }
+
+    /** A mapping that cannot be used; its message says what to change. */
+    public static final class MappingException extends RuntimeException {
+        public MappingException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

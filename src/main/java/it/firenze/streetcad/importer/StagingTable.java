@@ -1,0 +1,194 @@
+package it.firenze.streetcad.importer;
+
+import org.locationtech.jts.io.WKBWriter;
+import org.locationtech.jts.geom.LineString;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * One import's staging table and every SQL statement run on it. The table is UNLOGGED (scratch data, twice as
+ * fast to fill) and named after the job, so concurrent imports never share one. Its name is built from the job
+ * id only, never from user text.
+ */
+final class StagingTable {
+
+    private static final List<TargetField> FIELDS = List.of(TargetField.values());
+
+    private final String name;
+
+    StagingTable(long jobId) {
+        this.name = "import_staging_" + jobId;
+    }
+
+    String name() {
+        return name;
+    }
+
+    void create(Connection c) throws SQLException {
+        String columns = FIELDS.stream().map(f -> f.column() + " " + f.sqlType()).collect(Collectors.joining(", "));
+        execute(c, "DROP TABLE IF EXISTS " + name);
+        execute(c, "CREATE UNLOGGED TABLE " + name + " (feature_number bigint NOT NULL, geom geometry, " + columns
+                + ", source_attributes jsonb, rejected boolean NOT NULL DEFAULT false)");
+    }
+
+    /** Streams rows into the table with COPY; memory stays at one buffer whatever the number of rows. */
+    Copy copy(Connection c) throws SQLException {
+        String columns = FIELDS.stream().map(TargetField::column).collect(Collectors.joining(", "));
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + name + " (feature_number, geom, " + columns
+                + ", source_attributes, rejected) FROM STDIN");
+        return new Copy(in);
+    }
+
+    /** Moves every line from the source CRS to the storage CRS, in PostGIS, and pins the column type. */
+    void reproject(Connection c, int storageSrid) throws SQLException {
+        execute(c, "ALTER TABLE " + name + " ALTER COLUMN geom TYPE geometry(LineString, " + storageSrid + ") USING "
+                + "ST_Transform(geom, " + storageSrid + ")");
+        execute(c, "ANALYZE " + name);
+    }
+
+    /** Lines that PostGIS finds invalid once in the storage CRS (too few distinct points, non-finite coordinates). */
+    List<ImportProblem> invalidGeometries(Connection c) throws SQLException {
+        List<ImportProblem> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT feature_number, ST_IsValidReason(geom) FROM "
+                + name + " WHERE geom IS NOT NULL AND NOT ST_IsValid(geom) ORDER BY feature_number")) {
+            while (rs.next()) {
+                out.add(ImportProblem.error(rs.getLong(1), "geometry", "invalid line in the storage CRS: " + rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
+    /** For upsert, every feature needs a key, and a key may come only once. */
+    List<ImportProblem> unusableSourceKeys(Connection c) throws SQLException {
+        List<ImportProblem> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT feature_number, source_key, "
+                + "count(*) OVER (PARTITION BY source_key) FROM " + name + " WHERE NOT rejected ORDER BY feature_number")) {
+            while (rs.next()) {
+                String key = rs.getString(2);
+                if (key == null) {
+                    out.add(ImportProblem.error(rs.getLong(1), "source_key", "no source key: upsert cannot match this feature"));
+                } else if (rs.getLong(3) > 1) {
+                    out.add(ImportProblem.error(rs.getLong(1), "source_key", "source key '" + key + "' comes "
+                            + rs.getLong(3) + " times: upsert needs each key once"));
+                }
+            }
+        }
+        return out;
+    }
+
+    void reject(Connection c, Collection<Long> featureNumbers) throws SQLException {
+        if (featureNumbers.isEmpty()) return;
+        Array numbers = c.createArrayOf("bigint", featureNumbers.toArray());
+        try (var st = c.prepareStatement("UPDATE " + name + " SET rejected = true WHERE feature_number = ANY (?)")) {
+            st.setArray(1, numbers);
+            st.executeUpdate();
+        }
+    }
+
+    /** {rows, rejected rows}. */
+    long[] counts(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*), count(*) FILTER (WHERE rejected) FROM " + name)) {
+            rs.next();
+            return new long[]{rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    boolean exists(Connection c) throws SQLException {
+        try (var st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    void drop(Connection c) throws SQLException {
+        execute(c, "DROP TABLE IF EXISTS " + name);
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** COPY text-format rows, buffered; {@link #finish()} ends the COPY, a failure cancels it. */
+    static final class Copy {
+        private static final int FLUSH_AT = 1 << 20;
+        private final CopyIn in;
+        private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
+        private final WKBWriter wkb = new WKBWriter(2, true);
+
+        private Copy(CopyIn in) {
+            this.in = in;
+        }
+
+        void row(long featureNumber, LineString line, int srid, Mapping.MappedAttributes values, boolean rejected)
+                throws SQLException {
+            buffer.append(featureNumber).append('\t');
+            if (line == null) {
+                buffer.append("\\N");
+            } else {
+                line.setSRID(srid);
+                buffer.append(WKBWriter.toHex(wkb.write(line)));
+            }
+            for (TargetField f : FIELDS) {
+                buffer.append('\t');
+                text(values == null ? null : values.get(f));
+            }
+            buffer.append('\t');
+            text(values == null ? null : values.sourceAttributes());
+            buffer.append('\t').append(rejected ? 't' : 'f').append('\n');
+            if (buffer.length() >= FLUSH_AT) flush();
+        }
+
+        private void text(String s) {
+            if (s == null) {
+                buffer.append("\\N");
+                return;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                switch (ch) {
+                    case '\\' -> buffer.append("\\\\");
+                    case '\t' -> buffer.append("\\t");
+                    case '\n' -> buffer.append("\\n");
+                    case '\r' -> buffer.append("\\r");
+                    default -> buffer.append(ch);
+                }
+            }
+        }
+
+        private void flush() throws SQLException {
+            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            in.writeToCopy(bytes, 0, bytes.length);
+            buffer.setLength(0);
+        }
+
+        long finish() throws SQLException {
+            flush();
+            return in.endCopy();
+        }
+
+        void cancel() {
+            try {
+                if (in.isActive()) in.cancelCopy();
+            } catch (SQLException ignored) {
+                // the connection is being given up anyway; the staging table is dropped by the caller
+            }
+        }
+    }
+}

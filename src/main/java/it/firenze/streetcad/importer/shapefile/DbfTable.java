@@ -1,0 +1,268 @@
+package it.firenze.streetcad.importer.shapefile;
+
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A dBase III/IV table as shapefiles use it, read one record at a time. */
+final class DbfTable implements Closeable {
+    private static final int DESCRIPTOR_LENGTH = 32;
+    private static final byte HEADER_END = 0x0D;
+    private static final byte DELETED = '*';
+
+    /** The header, before the charset is known (field names are decoded with it). */
+    record Header(String file, int recordCount, int headerLength, int recordLength, int languageDriver,
+                  List<byte[]> rawNames, List<DbfField> rawFields) {
+
+        List<DbfField> fields(Charset charset) {
+            CharsetDecoder decoder = strictDecoder(charset);
+            List<DbfField> fields = new ArrayList<>(rawFields.size());
+            Set<String> taken = new HashSet<>();
+            for (int i = 0; i < rawFields.size(); i++) {
+                DbfField field = rawFields.get(i);
+                byte[] name = rawNames.get(i);
+                String decoded;
+                try {
+                    decoded = decoder.reset().decode(ByteBuffer.wrap(name)).toString().strip();
+                } catch (CharacterCodingException e) {
+                    throw new ShapefileException(file + ": the name of field " + (i + 1) + " is not valid "
+                            + charset.name());
+                }
+                String unique = decoded;
+                for (int copy = 2; taken.contains(unique); copy++) {
+                    unique = decoded + "_" + copy; // attributes are keyed by name: a repeated one would hide a column
+                }
+                taken.add(unique);
+                fields.add(new DbfField(unique, field.type(), field.length(), field.decimals()));
+            }
+            return List.copyOf(fields);
+        }
+    }
+
+    private final Header header;
+    private final List<DbfField> fields;
+    private final Charset charset;
+    private final String charsetSource;
+    private final InputStream in;
+    private final CharsetDecoder decoder;
+    private final byte[] record;
+    private int recordNumber;
+
+    DbfTable(InputStream raw, Header header, Charset charset, String charsetSource) throws IOException {
+        this.header = header;
+        this.fields = header.fields(charset);
+        this.charset = charset;
+        this.charsetSource = charsetSource;
+        this.in = new BufferedInputStream(raw, 256 * 1024);
+        this.decoder = strictDecoder(charset);
+        this.record = new byte[header.recordLength()];
+        in.readNBytes(header.headerLength());
+    }
+
+    static Header readHeader(InputStream in, String file, long size) throws IOException {
+        byte[] start = MainFileHeader.headerBytes(in, DESCRIPTOR_LENGTH, file, "dBase");
+        ByteBuffer little = ByteBuffer.wrap(start).order(ByteOrder.LITTLE_ENDIAN);
+        long recordCount = Integer.toUnsignedLong(little.getInt(4));
+        int headerLength = Short.toUnsignedInt(little.getShort(8));
+        int recordLength = Short.toUnsignedInt(little.getShort(10));
+        int languageDriver = Byte.toUnsignedInt(start[29]);
+        if (headerLength < DESCRIPTOR_LENGTH + 1 || recordLength < 1 || recordCount > Integer.MAX_VALUE) {
+            throw new ShapefileException(file + " is not a dBase table: header length " + headerLength
+                    + ", record length " + recordLength + ", record count " + recordCount);
+        }
+        List<byte[]> names = new ArrayList<>();
+        List<DbfField> fields = new ArrayList<>();
+        int read = DESCRIPTOR_LENGTH;
+        int width = 1;
+        while (read + DESCRIPTOR_LENGTH <= headerLength) {
+            byte[] descriptor = in.readNBytes(1);
+            read++;
+            if (descriptor.length == 0) {
+                throw new ShapefileException(file + " is truncated inside its field descriptors");
+            }
+            if (descriptor[0] == HEADER_END) {
+                break;
+            }
+            byte[] rest = in.readNBytes(DESCRIPTOR_LENGTH - 1);
+            read += rest.length;
+            if (rest.length < DESCRIPTOR_LENGTH - 1) {
+                throw new ShapefileException(file + " is truncated inside its field descriptors");
+            }
+            byte[] whole = new byte[DESCRIPTOR_LENGTH];
+            whole[0] = descriptor[0];
+            System.arraycopy(rest, 0, whole, 1, rest.length);
+            int nameLength = 0;
+            while (nameLength < 11 && whole[nameLength] != 0) {
+                nameLength++;
+            }
+            byte[] name = new byte[nameLength];
+            System.arraycopy(whole, 0, name, 0, nameLength);
+            int length = Byte.toUnsignedInt(whole[16]);
+            int decimals = Byte.toUnsignedInt(whole[17]);
+            names.add(name);
+            fields.add(new DbfField("", (char) whole[11], length, decimals));
+            width += length;
+        }
+        if (width > recordLength) {
+            throw new ShapefileException(file + " is damaged: its fields need " + width
+                    + " bytes per record but the header says records have " + recordLength);
+        }
+        long needed = (long) headerLength + recordCount * recordLength;
+        if (size < needed) {
+            throw new ShapefileException(file + " is truncated: its header announces " + recordCount + " records ("
+                    + needed + " bytes) but the file has " + size + " bytes, room for "
+                    + Math.max(0, (size - headerLength) / recordLength) + " records");
+        }
+        return new Header(file, (int) recordCount, headerLength, recordLength, languageDriver, names, fields);
+    }
+
+    Header header() {
+        return header;
+    }
+
+    List<DbfField> fields() {
+        return fields;
+    }
+
+    Charset charset() {
+        return charset;
+    }
+
+    /** The attributes of the next record, or null when it is deleted. Call once per record of the header. */
+    Map<String, Object> next() throws IOException {
+        recordNumber++;
+        int n = in.readNBytes(record, 0, record.length);
+        if (n < record.length) {
+            throw new ShapefileException(header.file() + " is truncated inside record " + recordNumber);
+        }
+        if (record[0] == DELETED) {
+            return null;
+        }
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        int offset = 1;
+        for (DbfField field : fields) {
+            attributes.put(field.name(), value(field, offset));
+            offset += field.length();
+        }
+        return Collections.unmodifiableMap(attributes);
+    }
+
+    private Object value(DbfField field, int offset) {
+        int end = offset + field.length();
+        int start = offset;
+        while (end > start && (record[end - 1] == ' ' || record[end - 1] == 0)) {
+            end--;
+        }
+        if (field.type() != 'C' && field.type() != 'M') {
+            while (start < end && record[start] == ' ') {
+                start++;
+            }
+        }
+        if (start == end) {
+            return null;
+        }
+        try {
+            return switch (field.type()) {
+                case 'N' -> number(ascii(start, end), field.decimals());
+                case 'F' -> isStars(start, end) ? null : Double.valueOf(ascii(start, end));
+                case 'D' -> date(ascii(start, end));
+                case 'L' -> logical(record[start]);
+                default -> text(field, start, end);
+            };
+        } catch (NumberFormatException | DateTimeException e) {
+            throw new ShapefileException(header.file() + " record " + recordNumber + ", field " + field.name()
+                    + ": '" + ascii(start, end) + "' is not a valid " + typeName(field.type()));
+        }
+    }
+
+    private Object number(String text, int decimals) {
+        if (text.chars().allMatch(c -> c == '*')) {
+            return null; // dBase writes asterisks when a value overflows its width, GDAL for null
+        }
+        BigDecimal value = new BigDecimal(text.startsWith("+") ? text.substring(1) : text);
+        if (decimals == 0 && value.scale() <= 0 && value.precision() - value.scale() <= 18) {
+            return value.longValueExact();
+        }
+        return value;
+    }
+
+    private boolean isStars(int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (record[i] != '*') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static LocalDate date(String text) {
+        if (text.equals("00000000")) {
+            return null;
+        }
+        if (!text.matches("\\d{8}")) {
+            throw new DateTimeException(text);
+        }
+        return LocalDate.of(Integer.parseInt(text.substring(0, 4)), Integer.parseInt(text.substring(4, 6)),
+                Integer.parseInt(text.substring(6, 8)));
+    }
+
+    private static Boolean logical(byte value) {
+        return switch (value) {
+            case 'Y', 'y', 'T', 't' -> Boolean.TRUE;
+            case 'N', 'n', 'F', 'f' -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    private String text(DbfField field, int start, int end) {
+        try {
+            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(record, start, end - start));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            throw new ShapefileException(header.file() + " record " + recordNumber + ", field " + field.name()
+                    + ": bytes not valid in " + charset.name() + " (" + charsetSource
+                    + "); give the right encoding explicitly");
+        }
+    }
+
+    private String ascii(int start, int end) {
+        return new String(record, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String typeName(char type) {
+        return switch (type) {
+            case 'N', 'F' -> "number";
+            case 'D' -> "date (YYYYMMDD)";
+            default -> "value of type " + type;
+        };
+    }
+
+    static CharsetDecoder strictDecoder(Charset charset) {
+        return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

@@ -1,0 +1,15 @@
+package it.firenze.streetcad.importer.shapefile;
+
+import java.util.Map;
+import org.locationtech.jts.geom.Geometry;
+
+/**
+ * One feature of a layer.
+ *
+ * @param featureNumber 1-based position in the .shp, the number users see in their GIS (deleted rows keep theirs)
+ * @param geometry      LineString or MultiLineString for line layers, null for a null shape; Z is kept in the
+ *                      coordinates when the layer has it, M is dropped
+ * @param attributes    in .dbf column order: String, Long, BigDecimal, Double, LocalDate, Boolean or null
+ */
+public record ShapeRecord(int featureNumber, Geometry geometry, Map<String, Object> attributes) {
+}

@@ -1,0 +1,260 @@
+package it.firenze.streetcad.importer.shapefile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.PrecisionModel;
+
+/**
+ * One shapefile layer (.shp with its .shx, .dbf, .prj, .cpg) in a folder or a zip. Opening reads and checks the
+ * headers only; {@link #records()} streams the features, so memory does not grow with the file.
+ */
+public final class ShapefileLayer {
+    private static final int MAX_SIDECAR_BYTES = 64 * 1024;
+
+    private final Path source;
+    private final ArchiveLimits limits;
+    private final String name;
+    private final String shp;
+    private final String shx;
+    private final String dbf;
+    private final MainFileHeader header;
+    private final int recordCount;
+    private final DbfTable.Header dbfHeader;
+    private final List<DbfField> fields;
+    private final Charset charset;
+    private final String charsetSource;
+    private final OptionalInt srid;
+    private final String sridSource;
+
+    private ShapefileLayer(Path source, ReadOptions options, Container container, String shp) throws IOException {
+        this.source = source;
+        this.limits = options.limits();
+        this.shp = shp;
+        String base = shp.substring(0, shp.length() - 4);
+        this.name = base;
+        this.shx = container.sidecar(base, "shx");
+        this.dbf = container.sidecar(base, "dbf");
+        try (InputStream in = container.open(shp)) {
+            this.header = MainFileHeader.read(in, container.describe(shp), container.size(shp));
+        }
+        if (shx == null) {
+            throw new ShapefileException(container.describe(shp) + " has no .shx beside it: the index is part of"
+                    + " a shapefile and is needed to check the .shp");
+        }
+        try (ShxIndex index = ShxIndex.open(container.open(shx), container.describe(shx), container.size(shx))) {
+            this.recordCount = index.count();
+        }
+        if (dbf == null) {
+            this.dbfHeader = null;
+        } else {
+            try (InputStream in = container.open(dbf)) {
+                this.dbfHeader = DbfTable.readHeader(in, container.describe(dbf), container.size(dbf));
+            }
+            if (dbfHeader.recordCount() != recordCount) {
+                throw new ShapefileException(container.describe(dbf) + " has " + dbfHeader.recordCount()
+                        + " records but " + container.describe(shx) + " lists " + recordCount
+                        + " shapes: the files do not belong together or one is damaged");
+            }
+        }
+        String cpg = container.sidecar(base, "cpg");
+        Charset chosen;
+        String why;
+        if (options.encodingOverride() != null) {
+            chosen = options.encodingOverride();
+            why = "given explicitly";
+        } else if (cpg != null && !text(container, cpg, StandardCharsets.ISO_8859_1).isBlank()) {
+            String label = text(container, cpg, StandardCharsets.ISO_8859_1).strip();
+            chosen = Encodings.fromCpgLabel(label);
+            if (chosen == null) {
+                throw new ShapefileException(container.describe(cpg) + " names the encoding '" + label
+                        + "', which is not known: give the encoding explicitly");
+            }
+            why = "from " + fileName(cpg) + " ('" + label + "')";
+        } else if (dbfHeader != null && Encodings.fromLanguageDriver(dbfHeader.languageDriver()) != null) {
+            chosen = Encodings.fromLanguageDriver(dbfHeader.languageDriver());
+            why = String.format("from the language driver byte 0x%02X of %s", dbfHeader.languageDriver(),
+                    fileName(dbf));
+        } else {
+            chosen = Encodings.WINDOWS_1252;
+            why = "the default for data without .cpg or language driver";
+        }
+        this.charset = chosen;
+        this.charsetSource = chosen.name() + ", " + why;
+        this.fields = dbfHeader == null ? List.of() : dbfHeader.fields(charset);
+        String prj = container.sidecar(base, "prj");
+        if (options.sridOverride() != null) {
+            this.srid = OptionalInt.of(options.sridOverride());
+            this.sridSource = "EPSG:" + options.sridOverride() + ", given explicitly";
+        } else if (prj == null) {
+            this.srid = OptionalInt.empty();
+            this.sridSource = "unknown: there is no .prj beside " + fileName(shp);
+        } else {
+            String wkt = text(container, prj, StandardCharsets.UTF_8);
+            this.srid = PrjCrs.epsgCode(wkt);
+            this.sridSource = srid.isPresent() ? "EPSG:" + srid.getAsInt() + ", from " + fileName(prj)
+                    : "unknown: " + fileName(prj) + " matches no EPSG CRS ("
+                    + (wkt.length() > 80 ? wkt.substring(0, 80) + "…" : wkt.strip()) + ")";
+        }
+    }
+
+    /**
+     * Opens a layer.
+     *
+     * @param path      a folder, a .shp or a .zip
+     * @param layerName the layer's name (as in {@link #listLayers}, or just its file name without .shp); null when
+     *                  there is only one
+     */
+    public static ShapefileLayer open(Path path, String layerName, ReadOptions options) {
+        ReadOptions effective = options == null ? ReadOptions.defaults() : options;
+        try (Container container = Container.open(path, effective.limits())) {
+            String shp = select(path, container, layerName);
+            return new ShapefileLayer(path, effective, container, shp);
+        } catch (IOException e) {
+            throw new ShapefileException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Names of the layers in a folder (searched 8 levels deep), a .shp or a .zip. */
+    public static List<String> listLayers(Path path) {
+        try (Container container = Container.open(path, ArchiveLimits.defaults())) {
+            return shpMembers(path, container).stream().map(m -> m.substring(0, m.length() - 4)).toList();
+        }
+    }
+
+    private static List<String> shpMembers(Path path, Container container) {
+        if (!Files.isDirectory(path) && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".shp")) {
+            return List.of(path.getFileName().toString());
+        }
+        return container.members().stream().filter(m -> m.toLowerCase(Locale.ROOT).endsWith(".shp")).toList();
+    }
+
+    private static String select(Path path, Container container, String layerName) {
+        List<String> all = shpMembers(path, container);
+        if (all.isEmpty()) {
+            throw new ShapefileException(path + " holds no shapefile (.shp)");
+        }
+        List<String> candidates = all;
+        if (layerName != null) {
+            String wanted = layerName.toLowerCase(Locale.ROOT).replaceFirst("\\.shp$", "");
+            List<String> exact = all.stream().filter(m -> withoutShp(m).equals(wanted)).toList();
+            candidates = !exact.isEmpty() ? exact : all.stream()
+                    .filter(m -> withoutShp(m.substring(m.lastIndexOf('/') + 1)).equals(wanted)).toList();
+            if (candidates.isEmpty()) {
+                throw new ShapefileException(path + " has no layer '" + layerName + "'; its layers: " + names(all));
+            }
+        }
+        if (candidates.size() > 1) {
+            throw new ShapefileException(path + " holds several layers, choose one by name: " + names(candidates));
+        }
+        return candidates.get(0);
+    }
+
+    private static String withoutShp(String member) {
+        return member.toLowerCase(Locale.ROOT).substring(0, member.length() - 4);
+    }
+
+    private static String names(List<String> members) {
+        return String.join(", ", members.stream().map(m -> m.substring(0, m.length() - 4)).toList());
+    }
+
+    private static String fileName(String member) {
+        return member.substring(member.lastIndexOf('/') + 1);
+    }
+
+    private static String text(Container container, String member, Charset charset) throws IOException {
+        try (InputStream in = container.open(member)) {
+            return new String(in.readNBytes(MAX_SIDECAR_BYTES), charset);
+        }
+    }
+
+    /** The layer's name: its .shp path inside the folder or zip, without extension. */
+    public String name() {
+        return name;
+    }
+
+    public ShapeType shapeType() {
+        return header.shapeType();
+    }
+
+    public boolean hasZ() {
+        return header.shapeType().hasZ();
+    }
+
+    /** M types, and Z types whose header gives a measure range. */
+    public boolean hasM() {
+        ShapeType type = header.shapeType();
+        if (!type.mayHaveM()) {
+            return false;
+        }
+        boolean range = Double.isFinite(header.mMin()) && Double.isFinite(header.mMax()) && header.mMin() > -1e38
+                && !(header.mMin() == 0 && header.mMax() == 0);
+        return !type.hasZ() || range;
+    }
+
+    /** From the .shp header. */
+    public Envelope bounds() {
+        return new Envelope(header.bounds());
+    }
+
+    /** The .dbf columns; empty when the layer has no .dbf. */
+    public List<DbfField> fields() {
+        return fields;
+    }
+
+    /** The EPSG code from the .prj or the override; empty when unknown. */
+    public OptionalInt srid() {
+        return srid;
+    }
+
+    /** Where {@link #srid()} comes from, as a sentence for the import report. */
+    public String sridSource() {
+        return sridSource;
+    }
+
+    public Charset charset() {
+        return charset;
+    }
+
+    /** Where {@link #charset()} comes from, as a sentence for the import report. */
+    public String charsetSource() {
+        return charsetSource;
+    }
+
+    /** Shapes in the .shp (null shapes and deleted rows included). */
+    public int recordCount() {
+        return recordCount;
+    }
+
+    /** Streams the features; close it when done (try-with-resources). Each call reads the files anew. */
+    public ShapeRecords records() {
+        Container container = Container.open(source, limits);
+        try {
+            GeometryFactory factory = new GeometryFactory(new PrecisionModel(), srid.orElse(0));
+            ShapeDecoder decoder = new ShapeDecoder(container.describe(shp), header.shapeType(), factory);
+            ShpRecordStream shapes = new ShpRecordStream(container.open(shp), header);
+            ShxIndex index = ShxIndex.open(container.open(shx), container.describe(shx), container.size(shx));
+            DbfTable table = dbf == null ? null
+                    : new DbfTable(container.open(dbf), dbfHeader, charset, charsetSource);
+            return new ShapeRecords(container, shapes, index, table, decoder);
+        } catch (IOException | RuntimeException e) {
+            container.close();
+            throw e instanceof ShapefileException se ? se
+                    : new ShapefileException("cannot read " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + shapeType().label() + ", " + recordCount + " records, " + charsetSource + ", "
+                + sridSource + ")";
+    }
+}

@@ -1,0 +1,184 @@
+package it.firenze.streetcad.importer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.api.Problem;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.testing.TestHttp;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Given a StreetCad HTTP server with the import module over a real PostGIS, a zipped shapefile becomes a job. */
+class ImportHttpTest {
+
+    static final long LIMIT = 8L << 20;
+    static final Path CASES = Path.of("src", "test", "resources", "shapefile-cases");
+
+    @TempDir
+    static Path tmp;
+    static Database db;
+    static ImportJobs jobs;
+    static TestHttp http;
+    static Cadastre cadastre;
+
+    @BeforeAll
+    static void start() {
+        db = TestPostgis.newCadastre();
+        jobs = new ImportJobs(db, List.of(), 2);
+        http = new TestHttp(new ImportHttpModule(jobs, LIMIT));
+        cadastre = new Cadastre(db);
+    }
+
+    @AfterAll
+    static void stop() {
+        http.close();
+        jobs.close();
+        db.close();
+    }
+
+    static HttpResponse<String> upload(Path zip, Map<String, String> fields) throws IOException {
+        String boundary = "streetcad-test-boundary";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (var f : fields.entrySet()) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n"
+                    + f.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + zip.getFileName()
+                + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(Files.readAllBytes(zip));
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + "/imports"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+    }
+
+    static HttpResponse<String> post(String path) {
+        return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path)).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    static HttpResponse<String> delete(String path) {
+        return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path)).DELETE().build());
+    }
+
+    /** Polls the job until it leaves the given states. */
+    static JsonNode awaitJob(long id, String... busy) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 300_000;
+        while (true) {
+            JsonNode job = TestHttp.json(http.get("/imports/" + id));
+            if (!List.of(busy).contains(job.get("state").asText())) return job;
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("job still " + job.get("state") + ": " + job);
+            Thread.sleep(200);
+        }
+    }
+
+    static void assertProblem(HttpResponse<String> r, int status, String parameter) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith(Problem.MEDIA_TYPE), r.headers().toString());
+        if (parameter != null) assertEquals(parameter, TestHttp.json(r).path("parameter").asText(), r.body());
+    }
+
+    @Test
+    void anUploadedZipIsStagedReportedAndCommittedOnRequest() throws Exception {
+        var created = upload(Gdal.zipLayer(Gdal.FLORENCE, tmp.resolve("florence.zip")), Map.of("mapping", "osm"));
+        assertEquals(202, created.statusCode(), created.body());
+        long id = TestHttp.json(created).get("id").asLong();
+        assertEquals("/imports/" + id, created.headers().firstValue("Location").orElseThrow());
+
+        JsonNode staged = awaitJob(id, "queued", "staging");
+        assertEquals("validated", staged.get("state").asText(), staged.toString());
+        assertEquals(100, staged.get("progress").asInt());
+        JsonNode report = staged.get("report");
+        assertEquals(33_089, report.at("/counts/read").asLong());
+        assertEquals(0, report.at("/counts/invalid").asLong());
+        assertEquals(4326, report.at("/crs/srid").asInt());
+        assertEquals("UTF-8", report.at("/encoding/charset").asText());
+        assertEquals(0, cadastre.count("SELECT count(*) FROM road_element"), "nothing is written before the commit");
+
+        var commit = post("/imports/" + id + "/commit");
+        assertEquals(202, commit.statusCode(), commit.body());
+        JsonNode done = awaitJob(id, "committing");
+        assertEquals("committed", done.get("state").asText(), done.toString());
+        assertEquals(33_089, done.at("/report/committed/inserted").asLong());
+        assertEquals(33_089, cadastre.count("SELECT count(*) FROM road_element"));
+
+        assertProblem(post("/imports/" + id + "/commit"), 409, null);
+        assertProblem(delete("/imports/" + id), 409, null);
+        JsonNode list = TestHttp.json(http.get("/imports"));
+        assertTrue(list.get("imports").findValuesAsText("href").contains("/imports/" + id), list.toString());
+    }
+
+    @Test
+    void aDiscardedUploadLeavesTheCadastreAsItWas() throws Exception {
+        String before = cadastre.fingerprint();
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("mapping", "{\"fields\": {\"road_name\": \"name\", \"surface\": \"surface\"}}");
+        fields.put("mode", "replace");
+        var created = upload(Gdal.zipLayer(Gdal.FLORENCE, tmp.resolve("again.zip")), fields);
+        assertEquals(202, created.statusCode(), created.body());
+        long id = TestHttp.json(created).get("id").asLong();
+        assertEquals("validated", awaitJob(id, "queued", "staging").get("state").asText());
+        var discarded = delete("/imports/" + id);
+        assertEquals(200, discarded.statusCode(), discarded.body());
+        assertEquals("discarded", TestHttp.json(discarded).get("state").asText());
+        assertEquals(before, cadastre.fingerprint());
+        assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename = 'import_staging_" + id + "'"));
+    }
+
+    @Test
+    void pointAndPolygonLayersAreRefusedAsRoads() throws Exception {
+        for (String layer : List.of("points", "polygons")) {
+            var r = upload(Gdal.zipLayer(CASES.resolve(layer + ".shp"), tmp.resolve(layer + ".zip")), Map.of());
+            assertProblem(r, 400, "file");
+            assertTrue(TestHttp.json(r).get("detail").asText().contains("lines"), r.body());
+        }
+    }
+
+    @Test
+    void anUploadOverTheLimitIsA413BeforeAnythingIsRead() throws IOException {
+        try (TestHttp small = new TestHttp(new ImportHttpModule(jobs, 64 * 1024))) {
+            Path zip = Gdal.zipLayer(Gdal.FLORENCE, tmp.resolve("big.zip"));
+            var r = small.send(HttpRequest.newBuilder(URI.create(small.baseUrl() + "/imports"))
+                    .header("Content-Type", "multipart/form-data; boundary=x")
+                    .POST(HttpRequest.BodyPublishers.ofFile(zip)).build());
+            assertProblem(r, 413, "file");
+        }
+    }
+
+    @Test
+    void anUploadThatIsNotAZipOrHasBadOptionsIsA400NamingTheField() throws IOException {
+        Path notZip = Files.writeString(tmp.resolve("roads.zip"), "not a zip at all");
+        assertProblem(upload(notZip, Map.of()), 400, "file");
+        Path zip = Gdal.zipLayer(CASES.resolve("polylines.shp"), tmp.resolve("polylines.zip"));
+        assertProblem(upload(zip, Map.of("mode", "merge")), 400, "mode");
+        assertProblem(upload(zip, Map.of("mapping", "{\"fields\": {\"colour\": \"c\"}}")), 400, "mapping");
+        assertProblem(upload(zip, Map.of("mapping", "/etc/passwd")), 400, "mapping");
+        assertProblem(upload(zip, Map.of("srid", "WGS84")), 400, "srid");
+        assertProblem(upload(zip, Map.of("mode", "append", "area", "11,43,11.1,43.1")), 400, "area");
+        assertProblem(upload(zip, Map.of("mode", "upsert", "mapping", "{\"fields\": {\"road_name\": \"name\"}}")), 400, "mode");
+    }
+
+    @Test
+    void unknownImportsAre404AndMalformedIdsAre400() {
+        assertProblem(http.get("/imports/999999"), 404, null);
+        assertProblem(http.get("/imports/abc"), 400, "id");
+        assertProblem(post("/imports/999999/commit"), 404, null);
+        assertProblem(delete("/imports/999999"), 404, null);
+    }
+}

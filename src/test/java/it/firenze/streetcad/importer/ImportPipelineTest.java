@@ -1,0 +1,252 @@
+package it.firenze.streetcad.importer;
+
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.locationtech.jts.geom.Coordinate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static it.firenze.streetcad.importer.TestLayer.street;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Given a cadastre in a real PostGIS, an import stages, validates and commits all or nothing. */
+class ImportPipelineTest {
+
+    static final AtomicLong JOBS = new AtomicLong(1000);
+
+    Database db;
+    Cadastre cadastre;
+    ImportPipeline pipeline;
+
+    @BeforeEach
+    void open() {
+        db = TestPostgis.newCadastre();
+        cadastre = new Cadastre(db);
+        pipeline = new ImportPipeline(db, List.of());
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    static ImportOptions osm(ImportMode mode) {
+        return new ImportOptions(Mapping.preset("osm"), mode, null);
+    }
+
+    static TestLayer threeStreets() {
+        return new TestLayer()
+                .line(street(0), "osm_id", 1L, "name", "Via dei Calzaiuoli", "highway", "pedestrian")
+                .line(street(1), "osm_id", 2L, "name", "Via dei Calzaiuoli", "highway", "pedestrian", "oneway", "yes")
+                .line(street(2), "osm_id", 3L, "name", "Piazza della Signoria", "highway", "tertiary", "maxspeed", "30");
+    }
+
+    ImportReport.Committed importNow(SourceLayer layer, ImportOptions options) {
+        long job = JOBS.incrementAndGet();
+        ImportReport report = pipeline.stage(job, "test.shp", layer, options, ImportPipeline.Progress.NONE);
+        return pipeline.commit(job, report, options.mode(), options.area(), false);
+    }
+
+    @Test
+    void anAppendCreatesElementsAndFindsOrCreatesTheirRoadsByName() {
+        cadastre.execute("INSERT INTO road (name) VALUES ('Via dei Calzaiuoli')");
+        var committed = importNow(threeStreets(), osm(ImportMode.APPEND));
+        assertEquals(3, committed.inserted());
+        assertEquals(1, committed.roadsCreated());
+        assertEquals(List.of("Piazza della Signoria|E|30|both", "Via dei Calzaiuoli|F-bis||both", "Via dei Calzaiuoli|F-bis||forward"),
+                cadastre.rows("SELECT r.name || '|' || e.functional_class || '|' || coalesce(e.speed_limit::text, '') || '|' "
+                        + "|| e.direction FROM road_element e JOIN road r ON r.id = e.road_id ORDER BY 1"));
+        assertEquals(2, cadastre.count("SELECT count(*) FROM road"));
+        assertEquals(List.of("1", "2", "3"), cadastre.rows("SELECT source_key FROM road_element ORDER BY id"));
+        assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'import_staging_%'"),
+                "the staging table is dropped after commit");
+    }
+
+    @Test
+    void linesArriveReprojectedInTheStorageCrsAtTheRightPlace() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        assertEquals("6707", cadastre.one("SELECT DISTINCT ST_SRID(geom) FROM road_element"));
+        // Back to lon/lat, the first vertex is where the source put it, to the millimetre.
+        assertEquals("11.2550000 43.7730000", cadastre.one("SELECT round(ST_X(p)::numeric, 7) || ' ' || round(ST_Y(p)::numeric, 7) "
+                + "FROM (SELECT ST_Transform(ST_StartPoint(geom), 4326) p FROM road_element WHERE source_key = '1') x"));
+        long length = cadastre.count("SELECT round(length_m) FROM road_element WHERE source_key = '1'");
+        assertTrue(length > 85 && length < 100, "about 92 m long: " + length);
+    }
+
+    @Test
+    void aReplaceSwapsEveryElement() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        var committed = importNow(new TestLayer().line(street(5), "osm_id", 9L, "name", "Via Roma", "highway", "primary"),
+                osm(ImportMode.REPLACE));
+        assertEquals(3, committed.deleted());
+        assertEquals(List.of("9"), cadastre.rows("SELECT source_key FROM road_element"));
+        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element_history WHERE operation = 'DELETE'"));
+    }
+
+    @Test
+    void aReplaceWithinAnAreaKeepsWhatLiesOutside() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        // An area around the first street only.
+        var area = ImportOptions.parseArea("11.2545,43.7725,11.2562,43.7740");
+        var options = new ImportOptions(Mapping.preset("osm"), ImportMode.REPLACE, area);
+        var committed = importNow(new TestLayer().line(street(0), "osm_id", 10L, "name", "Via dei Calzaiuoli", "highway", "pedestrian"),
+                options);
+        assertEquals(1, committed.deleted());
+        assertEquals(List.of("10", "2", "3"), cadastre.rows("SELECT source_key FROM road_element ORDER BY source_key"));
+    }
+
+    @Test
+    void anUpsertUpdatesChangedElementsInPlaceLeavesTheSameAloneAndAddsNewOnes() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        String idsBefore = cadastre.one("SELECT string_agg(id::text, ',' ORDER BY source_key) FROM road_element");
+        TestLayer next = new TestLayer()
+                .line(street(0), "osm_id", 1L, "name", "Via dei Calzaiuoli", "highway", "pedestrian")
+                .line(street(1), "osm_id", 2L, "name", "Via dei Calzaiuoli", "highway", "pedestrian", "oneway", "-1")
+                .line(street(2), "osm_id", 3L, "name", "Piazza della Signoria", "highway", "tertiary", "maxspeed", "30")
+                .line(street(3), "osm_id", 4L, "name", "Via Vacchereccia", "highway", "residential");
+        var committed = importNow(next, osm(ImportMode.UPSERT));
+        assertEquals(1, committed.updated());
+        assertEquals(2, committed.unchanged());
+        assertEquals(1, committed.inserted());
+        assertEquals(idsBefore, cadastre.one("SELECT string_agg(id::text, ',' ORDER BY source_key) FROM road_element "
+                + "WHERE source_key <> '4'"), "identifiers are stable");
+        assertEquals("backward|2", cadastre.one("SELECT direction || '|' || version FROM road_element WHERE source_key = '2'"));
+        assertEquals("1", cadastre.one("SELECT version FROM road_element WHERE source_key = '1'"));
+    }
+
+    @Test
+    void anUpsertRefusesFeaturesWithoutAKeyOrWithTheSameKeyTwice() {
+        TestLayer layer = new TestLayer()
+                .line(street(0), "osm_id", 1L, "highway", "residential")
+                .line(street(1), "osm_id", 1L, "highway", "residential")
+                .line(street(2), "highway", "residential");
+        ImportReport report = pipeline.stage(JOBS.incrementAndGet(), "keys.shp", layer, osm(ImportMode.UPSERT), ImportPipeline.Progress.NONE);
+        assertEquals(3, report.counts().invalid());
+        assertTrue(report.problems().stream().allMatch(p -> p.field().equals("source_key")), report.problems().toString());
+    }
+
+    @Test
+    void badFeaturesAreReportedByNumberAndFieldAndKeepTheImportFromCommitting() {
+        String before = cadastre.fingerprint();
+        TestLayer layer = threeStreets()
+                .feature(TestLayer.GEOMETRY.createPoint(new Coordinate(11.25, 43.77)), "highway", "residential")
+                .feature(null, "highway", "residential")
+                .line(new double[]{11.25, 43.77, 11.25, 43.77}, "highway", "residential")
+                .line(street(4), "highway", "residential", "maxspeed", "500", "lanes", "40")
+                .line(street(5), "highway", "hovercraft");
+        long job = JOBS.incrementAndGet();
+        ImportReport report = pipeline.stage(job, "bad.shp", layer, osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
+        assertEquals(8, report.counts().read());
+        assertEquals(8, report.counts().staged());
+        assertEquals(3, report.counts().invalid());
+        assertEquals(List.of("4 geometry error", "5 geometry error", "6 geometry error", "7 lanes warning", "7 maxspeed warning",
+                        "8 highway warning"),
+                report.problems().stream().map(p -> p.featureNumber() + " " + p.field() + " " + p.severity().label()).toList());
+        assertTrue(report.problems().get(2).reason().contains("Too few points"), report.problems().get(2).reason());
+        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.APPEND, null, false));
+        assertTrue(refused.getMessage().contains("3 features"), refused.getMessage());
+        assertEquals(before, cadastre.fingerprint());
+        var committed = pipeline.commit(job, report, ImportMode.APPEND, null, true);
+        assertEquals(5, committed.inserted());
+        assertEquals(3, committed.skippedInvalid());
+    }
+
+    @Test
+    void aDiscardedImportLeavesTheCadastreExactlyAsItWas() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        String before = cadastre.fingerprint();
+        long job = JOBS.incrementAndGet();
+        pipeline.stage(job, "more.shp", new TestLayer().line(street(7), "name", "Via Nuova", "highway", "residential"),
+                osm(ImportMode.REPLACE), ImportPipeline.Progress.NONE);
+        pipeline.discard(job);
+        assertEquals(before, cadastre.fingerprint());
+        assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'import_staging_%'"));
+    }
+
+    @Test
+    void aCommitThatFailsHalfwayLeavesTheCadastreExactlyAsItWas() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        String before = cadastre.fingerprint();
+        long job = JOBS.incrementAndGet();
+        TestLayer layer = new TestLayer()
+                .line(street(7), "osm_id", 20L, "name", "Via Nuova", "highway", "residential")
+                .line(street(8), "osm_id", 21L, "name", "Via Nuovissima", "highway", "residential");
+        ImportReport report = pipeline.stage(job, "late.shp", layer, osm(ImportMode.REPLACE), ImportPipeline.Progress.NONE);
+        // Something the validation cannot have seen: the second row breaks a schema rule at insert time,
+        // after the replace deleted everything and the first road was created.
+        cadastre.execute("UPDATE import_staging_" + job + " SET lanes = 99 WHERE feature_number = 2");
+        var failed = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.REPLACE, null, false));
+        assertTrue(failed.getMessage().contains("nothing was written"), failed.getMessage());
+        assertEquals(before, cadastre.fingerprint());
+    }
+
+    @Test
+    void aPointLayerIsRefusedAsRoads() {
+        var e = assertThrows(ImportException.class, () -> pipeline.stage(JOBS.incrementAndGet(), "wells.shp",
+                new TestLayer("Point", 4326), osm(ImportMode.APPEND), ImportPipeline.Progress.NONE));
+        assertTrue(e.getMessage().contains("Point") && e.getMessage().contains("wells.shp"), e.getMessage());
+    }
+
+    @Test
+    void aLayerWithoutACrsIsRefusedAskingForSrid() {
+        var e = assertThrows(ImportException.class, () -> pipeline.stage(JOBS.incrementAndGet(), "noprj.shp",
+                new TestLayer("PolyLine", null).line(street(0)), osm(ImportMode.APPEND), ImportPipeline.Progress.NONE));
+        assertTrue(e.getMessage().contains("--srid"), e.getMessage());
+    }
+
+    @Test
+    void preCommitChecksSeeTheStagedLinesAndTheirErrorsKeepFeaturesOut() {
+        List<String> seen = new ArrayList<>();
+        PreCommitCheck danglingCheck = (c, table, srid) -> {
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT feature_number, level, ST_SRID(geom) FROM "
+                    + table + " ORDER BY 1")) {
+                while (rs.next()) seen.add(rs.getLong(1) + ":" + rs.getString(2) + ":" + rs.getInt(3));
+            }
+            return List.of(new StagedFinding("dangling-end", "error", "ends 1 cm short of a junction", List.of(2L), null),
+                    new StagedFinding("short-element", "warning", "shorter than 1 m", List.of(3L), null));
+        };
+        var checked = new ImportPipeline(db, List.of(danglingCheck));
+        long job = JOBS.incrementAndGet();
+        ImportReport report = checked.stage(job, "t.shp", threeStreets(), osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
+        assertEquals(List.of("1:at_grade:6707", "2:at_grade:6707", "3:at_grade:6707"), seen);
+        assertEquals(2, report.findings().size());
+        assertEquals(1, report.counts().invalid());
+        assertEquals(2, checked.commit(job, report, ImportMode.APPEND, null, true).inserted());
+    }
+
+    @Test
+    void twoImportsAtOnceEachLandWhole() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Callable<ImportReport.Committed>> imports = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                int offset = k * 1000;
+                imports.add(() -> {
+                    TestLayer layer = new TestLayer();
+                    for (int i = 0; i < 500; i++) {
+                        layer.line(street(i % 50), "osm_id", (long) (offset + i), "name", "Via " + (i % 40), "highway", "residential");
+                    }
+                    return importNow(layer, osm(ImportMode.APPEND));
+                });
+            }
+            for (Future<ImportReport.Committed> f : pool.invokeAll(imports)) assertEquals(500, f.get().inserted());
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(1000, cadastre.count("SELECT count(*) FROM road_element"));
+        assertEquals(40, cadastre.count("SELECT count(*) FROM road"), "each name once, though both imports created roads");
+        assertFalse(cadastre.rows("SELECT source_key FROM road_element").contains(null));
+    }
+}

@@ -1,0 +1,137 @@
+package it.firenze.streetcad.importer.shapefile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each bad input is a good layer (line, two-part line, null shape) with some bytes damaged. */
+class BadInputTest {
+    /** Where records start in the good layer's .shp, from its .shx. */
+    private static final int FIRST_RECORD = 100;
+
+    @TempDir
+    Path temp;
+    private Path shp;
+    private Path shx;
+    private Path dbf;
+
+    @BeforeEach
+    void givenAGoodLayer() throws Exception {
+        shp = Fixtures.shapefile(temp, "roads", Fixtures.ROADS, "CP1252");
+        shx = Fixtures.sibling(shp, "shx");
+        dbf = Fixtures.sibling(shp, "dbf");
+        assertEquals(3, LineLayerTest.readAll(open()).size());
+    }
+
+    @Test
+    void whenTheShpIsTruncatedThenTheDeclaredAndActualLengthsAreNamed() throws Exception {
+        long size = Files.size(shp);
+        Fixtures.truncate(shp, 10);
+        assertRefused(shp + " is truncated: its header declares " + size + " bytes but the file has " + (size - 10));
+    }
+
+    @Test
+    void whenTheShpIsShorterThanItsHeaderThenItIsCalledTruncated() throws Exception {
+        Fixtures.truncate(shp, (int) Files.size(shp) - 60);
+        assertRefused(shp + " is truncated: it has 60 bytes, less than the 100-byte shapefile header");
+    }
+
+    @Test
+    void whenTheFileCodeIsWrongThenTheFileIsNotAShapefile() throws Exception {
+        Fixtures.patch(shp, 0, Fixtures.bigEndian(1234));
+        assertRefused(shp + " is not a shapefile: its file code is 1234, expected 9994");
+    }
+
+    @Test
+    void whenARecordLengthRunsPastTheEndThenTheRecordIsNamed() throws Exception {
+        Fixtures.patch(shp, FIRST_RECORD + 4, Fixtures.bigEndian(100_000));
+        assertRefusedWhileReading(shp + " record 1: its declared length of 200000 bytes runs past the end of the"
+                + " file at byte " + Files.size(shp) + " (a record length lies or the file is truncated)");
+    }
+
+    @Test
+    void whenARecordLengthIsTooShortInBothShpAndShxThenTheRecordIsNamed() throws Exception {
+        Fixtures.patch(shp, FIRST_RECORD + 4, Fixtures.bigEndian(30));
+        Fixtures.patch(shx, 100 + 4, Fixtures.bigEndian(30));
+        assertRefusedWhileReading(shp + " record 1: its declared length of 60 bytes is too short for 1 parts and"
+                + " 3 points (96 bytes) (a record length lies)");
+    }
+
+    @Test
+    void whenTheShxIsMissingThenItIsNamed() throws Exception {
+        Files.delete(shx);
+        assertRefused(shp + " has no .shx beside it: the index is part of a shapefile and is needed to check the .shp");
+    }
+
+    @Test
+    void whenTheShxDisagreesWithTheShpThenTheRecordAndBothPositionsAreNamed() throws Exception {
+        int secondOffsetWords = ByteBuffer.wrap(Files.readAllBytes(shx)).order(ByteOrder.BIG_ENDIAN).getInt(108);
+        Fixtures.patch(shx, 108, Fixtures.bigEndian(secondOffsetWords + 4));
+        assertRefusedWhileReading(shx + " disagrees with " + shp + " at record 2: the index says offset "
+                + (2 * secondOffsetWords + 8) + " and length 132, the .shp has offset " + 2 * secondOffsetWords
+                + " and length 132");
+    }
+
+    @Test
+    void whenTheShxListsFewerRecordsThanTheShpThenBothCountsAreNamed() throws Exception {
+        Fixtures.truncate(shx, 8);
+        Fixtures.patch(shx, 24, Fixtures.bigEndian((int) Files.size(shx) / 2));
+        Fixtures.patch(dbf, 4, Fixtures.littleEndian(2));
+        assertRefusedWhileReading(shp + " has more records than the 2 that " + shx
+                + " lists: the .shx disagrees with the .shp at record 3");
+    }
+
+    @Test
+    void whenTheDbfHasFewerRecordsThanTheShpThenBothCountsAreNamed() throws Exception {
+        Fixtures.patch(dbf, 4, Fixtures.littleEndian(2));
+        assertRefused(dbf + " has 2 records but " + shx + " lists 3 shapes: the files do not belong together"
+                + " or one is damaged");
+    }
+
+    @Test
+    void whenTheDbfIsTruncatedThenTheRecordsItHasRoomForAreNamed() throws Exception {
+        Fixtures.truncate(dbf, 200);
+        ShapefileException error = assertThrows(ShapefileException.class, this::open);
+        assertTrue(error.getMessage().startsWith(dbf + " is truncated: its header announces 3 records"),
+                error.getMessage());
+        assertTrue(error.getMessage().endsWith("room for 1 records"), error.getMessage());
+    }
+
+    @Test
+    void whenARecordIsOfAnotherShapeTypeThenItIsNamed() throws Exception {
+        Fixtures.patch(shp, FIRST_RECORD + 8, Fixtures.littleEndian(1));
+        assertRefusedWhileReading(shp + " record 1 is a Point in a PolyLine layer");
+    }
+
+    @Test
+    void whenANumberIsNotANumberThenTheRecordAndFieldAreNamed() throws Exception {
+        byte[] bytes = Files.readAllBytes(dbf);
+        int headerLength = (bytes[8] & 0xFF) | (bytes[9] & 0xFF) << 8;
+        Fixtures.patch(dbf, headerLength + 1 + 80, "       x2".getBytes());
+        assertRefusedWhileReading(dbf + " record 1, field lanes: 'x2' is not a valid number");
+    }
+
+    private ShapefileLayer open() {
+        return ShapefileLayer.open(shp, null, ReadOptions.defaults());
+    }
+
+    private void assertRefused(String message) {
+        ShapefileException error = assertThrows(ShapefileException.class, this::open);
+        assertEquals(message, error.getMessage());
+    }
+
+    private void assertRefusedWhileReading(String message) {
+        ShapeRecords records = open().records();
+        ShapefileException error = assertThrows(ShapefileException.class, () -> records.forEachRemaining(r -> { }));
+        records.close();
+        assertEquals(message, error.getMessage());
+    }
+}
