@@ -1,10 +1,6 @@
 package it.firenze.streetcad.web;
 
-import it.firenze.streetcad.db.DatabaseSettings;
-import it.firenze.streetcad.db.DatabaseUrl;
-import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
-import it.firenze.streetcad.testing.TestPostgis;
 import it.firenze.streetcad.topology.NetworkBuild;
 import it.firenze.streetcad.topology.NetworkBuilder;
 import org.junit.jupiter.api.AfterAll;
@@ -20,12 +16,9 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -59,11 +52,7 @@ class WebMapBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        String dbUrl = url.jdbcUrl() + "?user=" + encode(url.user()) + "&password=" + encode(url.password());
-        server = StreetCadServer.start(new ServerSettings(new DatabaseSettings(dbUrl, Path.of("target"),
-                DatabaseSettings.DEFAULT_STORAGE_SRID, 8), "127.0.0.1", 0, 5_000));
-        FlorenceSample.load(server.store().database(), url);
+        server = FlorenceStreetCad.start();
         base = "http://127.0.0.1:" + server.port();
         // As after an import: the old town noded into a junction-to-junction network, then validated, so that
         // records have junctions and the findings layer has something to show.
@@ -401,9 +390,5 @@ class WebMapBrowserTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

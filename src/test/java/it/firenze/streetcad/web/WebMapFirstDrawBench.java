@@ -1,14 +1,7 @@
 package it.firenze.streetcad.web;
 
-import it.firenze.streetcad.db.DatabaseSettings;
-import it.firenze.streetcad.db.DatabaseUrl;
-import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
-import it.firenze.streetcad.testing.TestPostgis;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +9,8 @@ import java.util.Map;
 /**
  * Time from navigation to the first road elements drawn on the city view, read from the browser's own
  * performance timeline (the page marks {@code streetcad:first-elements} on the first frame that shows one).
- * Run by {@code bench/webmap-first-draw.sh}: StreetCad on the Florence sample, Debian's headless Chromium.
+ * Run by {@code bench/webmap-first-draw.sh}: StreetCad on the Florence sample (imported at start by the real
+ * importer), Debian's headless Chromium.
  * Each "cold" run is a new browser with an empty profile (nothing cached: page, MapLibre and tiles all fetched);
  * each "warm" run reloads the page in the browser of the last cold run.
  */
@@ -36,12 +30,7 @@ public final class WebMapFirstDrawBench {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int width = args.length > 1 ? Integer.parseInt(args[1]) : 1400;
         int height = args.length > 2 ? Integer.parseInt(args[2]) : 900;
-        DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        String dbUrl = url.jdbcUrl() + "?user=" + URLEncoder.encode(url.user(), StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(url.password(), StandardCharsets.UTF_8);
-        try (StreetCadServer server = StreetCadServer.start(new ServerSettings(new DatabaseSettings(dbUrl,
-                Path.of("target"), DatabaseSettings.DEFAULT_STORAGE_SRID, 8), "127.0.0.1", 0, 5_000))) {
-            FlorenceSample.load(server.store().database(), url);
+        try (StreetCadServer server = FlorenceStreetCad.start()) {
             String page = "http://127.0.0.1:" + server.port() + "/map/";
             List<Double> cold = new ArrayList<>();
             List<Double> warm = new ArrayList<>();
