@@ -64,7 +64,10 @@ public final class PrjCrs {
     /** The EPSG code, or empty when the text is not WKT or matches no EPSG CRS. Cached by text. */
     public static OptionalInt epsgCode(String wkt) {
         String key = wkt.strip();
-        return CACHE.computeIfAbsent(key, PrjCrs::lookup);
+        OptionalInt code = CACHE.computeIfAbsent(key, PrjCrs::lookup);
+        // null: SIS failed (its EPSG database interrupted while opening, say), which says nothing about the text;
+        // not cached, so that one interrupted warm-up does not make the CRS unknown for the life of the JVM.
+        return code == null ? OptionalInt.empty() : code;
     }
 
     /**
@@ -81,8 +84,13 @@ public final class PrjCrs {
         if (wkt.isEmpty()) {
             return OptionalInt.empty();
         }
+        CoordinateReferenceSystem crs;
         try {
-            CoordinateReferenceSystem crs = CRS.fromWKT(fromEsri(wkt));
+            crs = CRS.fromWKT(fromEsri(wkt));
+        } catch (FactoryException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
+        try {
             Integer declared = declaredEpsg(crs);
             if (declared != null) {
                 return OptionalInt.of(declared);
@@ -93,7 +101,7 @@ public final class PrjCrs {
             Integer code = found == null ? null : IdentifiedObjects.lookupEPSG(found);
             return code == null ? OptionalInt.empty() : OptionalInt.of(code);
         } catch (FactoryException | RuntimeException e) {
-            return OptionalInt.empty();
+            return null;
         }
     }
 
