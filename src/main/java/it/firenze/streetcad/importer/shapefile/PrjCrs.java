@@ -61,13 +61,24 @@ public final class PrjCrs {
     private PrjCrs() {
     }
 
-    /** The EPSG code, or empty when the text is not WKT or matches no EPSG CRS. Cached by text. */
+    /**
+     * The EPSG code, or empty when the text is not WKT or matches no EPSG CRS. Answers are cached by text; a lookup
+     * that failed (the EPSG database could not be read, the thread was interrupted while opening it) is not, so
+     * that one bad moment does not make a CRS unknown for the life of the process.
+     */
     public static OptionalInt epsgCode(String wkt) {
         String key = wkt.strip();
-        OptionalInt code = CACHE.computeIfAbsent(key, PrjCrs::lookup);
-        // null: SIS failed (its EPSG database interrupted while opening, say), which says nothing about the text;
-        // not cached, so that one interrupted warm-up does not make the CRS unknown for the life of the JVM.
-        return code == null ? OptionalInt.empty() : code;
+        OptionalInt cached = CACHE.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            OptionalInt found = lookup(key);
+            CACHE.put(key, found);
+            return found;
+        } catch (FactoryException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /**
@@ -80,29 +91,25 @@ public final class PrjCrs {
         }
     }
 
-    private static OptionalInt lookup(String wkt) {
+    private static OptionalInt lookup(String wkt) throws FactoryException {
         if (wkt.isEmpty()) {
             return OptionalInt.empty();
         }
         CoordinateReferenceSystem crs;
         try {
             crs = CRS.fromWKT(fromEsri(wkt));
-        } catch (FactoryException | RuntimeException e) {
+        } catch (FactoryException | RuntimeException notWkt) {
             return OptionalInt.empty();
         }
-        try {
-            Integer declared = declaredEpsg(crs);
-            if (declared != null) {
-                return OptionalInt.of(declared);
-            }
-            IdentifiedObjectFinder finder = IdentifiedObjects.newFinder("EPSG");
-            finder.setIgnoringAxes(true);
-            IdentifiedObject found = finder.findSingleton(crs);
-            Integer code = found == null ? null : IdentifiedObjects.lookupEPSG(found);
-            return code == null ? OptionalInt.empty() : OptionalInt.of(code);
-        } catch (FactoryException | RuntimeException e) {
-            return null;
+        Integer declared = declaredEpsg(crs);
+        if (declared != null) {
+            return OptionalInt.of(declared);
         }
+        IdentifiedObjectFinder finder = IdentifiedObjects.newFinder("EPSG");
+        finder.setIgnoringAxes(true);
+        IdentifiedObject found = finder.findSingleton(crs);
+        Integer code = found == null ? null : IdentifiedObjects.lookupEPSG(found);
+        return code == null ? OptionalInt.empty() : OptionalInt.of(code);
     }
 
     /** OGC WKT names its code (AUTHORITY["EPSG",…]): trusted as written, like GDAL does. */
