@@ -8,7 +8,9 @@ public record Queryable(String name, String sql, Type type) {
 
     public enum Type {
         STRING("string"), INTEGER("integer"), NUMBER("number"), BOOLEAN("boolean"), TIMESTAMP("string"),
-        GEOMETRY(null), OBJECT("object");
+        GEOMETRY(null), OBJECT("object"),
+        /** A tstzrange; only temporal functions use it. */
+        INTERVAL("array");
 
         private final String jsonSchemaType;
 
@@ -19,6 +21,11 @@ public record Queryable(String name, String sql, Type type) {
         /** The JSON Schema type of the property in /queryables and the OpenAPI document. */
         public String jsonSchemaType() {
             return jsonSchemaType;
+        }
+
+        /** Whether a value of this type can be compared, sorted or given as a simple property filter. */
+        public boolean isScalar() {
+            return this != GEOMETRY && this != OBJECT && this != INTERVAL;
         }
 
         public boolean isNumeric() {

@@ -116,7 +116,8 @@ public final class SqlTranslator {
         Queryable.Type ta = type(a);
         Queryable.Type tb = type(b);
         boolean ok = ta == tb || (ta.isNumeric() && tb.isNumeric());
-        if (!ok || ta == Queryable.Type.GEOMETRY || (ta == Queryable.Type.BOOLEAN && !equality)) {
+        if (!ok || ta == Queryable.Type.GEOMETRY || ta == Queryable.Type.INTERVAL
+                || (ta == Queryable.Type.BOOLEAN && !equality)) {
             throw new Cql2Exception("Cannot compare " + describe(a, ta) + " with " + describe(b, tb), 0);
         }
         return ta.isNumeric() && tb.isNumeric() ? Queryable.Type.NUMBER : ta;
@@ -179,77 +180,66 @@ public final class SqlTranslator {
     }
 
     /**
-     * Temporal functions between instants (timestamp properties, DATE/TIMESTAMP literals) and interval literals.
-     * An interval's open end ("..") leaves that side unbounded.
+     * The temporal functions as Allen's relations between two intervals [start, end]: an instant is an interval
+     * whose ends are equal, an open end ("..") is -infinity or infinity, and an interval queryable (a
+     * tstzrange such as validity, open above while it lasts) gives its bounds.
      */
     private void temporal(Node.Temporal t, Sql sql) {
-        Node.Value a = t.left();
-        Node.Value b = t.right();
-        if (a instanceof Node.Interval && !(b instanceof Node.Interval)) {
-            String mirrored = switch (t.function()) {
-                case "t_after" -> "t_before";
-                case "t_before" -> "t_after";
-                case "t_contains" -> "t_during";
-                default -> t.function();
-            };
-            temporal(new Node.Temporal(mirrored, b, a), sql);
-            return;
-        }
-        instant(a);
+        Sql[] a = bounds(t.left());
+        Sql[] b = bounds(t.right());
+        Sql aS = a[0], aE = a[1], bS = b[0], bE = b[1];
+        sql.append("(");
         switch (t.function()) {
-            case "t_after" -> compare(a, ">", b instanceof Node.Interval i ? i.end() : b, sql, false);
-            case "t_before" -> compare(a, "<", b instanceof Node.Interval i ? i.start() : b, sql, false);
-            case "t_equals" -> compare(a, "=", noInterval(t, b), sql, false);
-            case "t_intersects", "t_disjoint" -> {
-                if (t.function().equals("t_disjoint")) sql.append("NOT ");
-                sql.append("(");
-                if (b instanceof Node.Interval i) within(a, i, ">=", "<=", sql);
-                else compare(a, "=", b, sql, false);
-                sql.append(")");
-            }
-            case "t_during" -> {
-                if (!(b instanceof Node.Interval i)) throw new Cql2Exception("T_DURING needs an interval", 0);
-                sql.append("(");
-                within(a, i, ">", "<", sql);
-                sql.append(")");
-            }
-            default -> throw new Cql2Exception(t.function().toUpperCase(java.util.Locale.ROOT)
-                    + " relates two intervals; the cadastre's temporal queryables are instants (valid_from, valid_to)", 0);
+            case "t_after" -> cmp(sql, aS, ">", bE);
+            case "t_before" -> cmp(sql, aE, "<", bS);
+            case "t_contains" -> cmp(cmp(sql, aS, "<", bS).append(" AND "), aE, ">", bE);
+            case "t_during" -> cmp(cmp(sql, aS, ">", bS).append(" AND "), aE, "<", bE);
+            case "t_disjoint" -> cmp(cmp(sql, aE, "<", bS).append(" OR "), aS, ">", bE);
+            case "t_equals" -> cmp(cmp(sql, aS, "=", bS).append(" AND "), aE, "=", bE);
+            case "t_finishedby" -> cmp(cmp(sql, aS, "<", bS).append(" AND "), aE, "=", bE);
+            case "t_finishes" -> cmp(cmp(sql, aS, ">", bS).append(" AND "), aE, "=", bE);
+            case "t_intersects" -> cmp(cmp(sql, aS, "<=", bE).append(" AND "), aE, ">=", bS);
+            case "t_meets" -> cmp(sql, aE, "=", bS);
+            case "t_metby" -> cmp(sql, aS, "=", bE);
+            case "t_overlappedby" -> cmp(cmp(cmp(sql, aS, ">", bS).append(" AND "), aS, "<", bE).append(" AND "), aE, ">", bE);
+            case "t_overlaps" -> cmp(cmp(cmp(sql, aS, "<", bS).append(" AND "), aE, ">", bS).append(" AND "), aE, "<", bE);
+            case "t_startedby" -> cmp(cmp(sql, aS, "=", bS).append(" AND "), aE, ">", bE);
+            case "t_starts" -> cmp(cmp(sql, aS, "=", bS).append(" AND "), aE, "<", bE);
+            default -> throw new Cql2Exception("Unknown temporal function " + t.function(), 0);
         }
+        sql.append(")");
     }
 
-    private Node.Value noInterval(Node.Temporal t, Node.Value b) {
-        if (b instanceof Node.Interval) {
-            throw new Cql2Exception(t.function().toUpperCase(java.util.Locale.ROOT) + " of an instant and an interval is never true", 0);
-        }
-        return b;
+    private static Sql cmp(Sql sql, Sql left, String op, Sql right) {
+        return sql.append(left).append(" " + op + " ").append(right);
     }
 
-    private void within(Node.Value a, Node.Interval i, String lower, String upper, Sql sql) {
-        boolean any = false;
-        if (i.start() != null) {
-            compare(a, lower, i.start(), sql, false);
-            any = true;
-        }
-        if (i.end() != null) compare(a, upper, i.end(), sql, any);
-        else if (!any) sql.append("TRUE");
+    /** Start and end of a temporal operand as SQL timestamptz expressions. */
+    private Sql[] bounds(Node.Value v) {
+        return switch (v) {
+            case Node.Interval i -> new Sql[]{end(i.start(), "-infinity"), end(i.end(), "infinity")};
+            case Node.Instant i -> new Sql[]{instantSql(v), instantSql(v)};
+            case Node.Property p when queryable(p).type() == Queryable.Type.TIMESTAMP ->
+                    new Sql[]{instantSql(v), instantSql(v)};
+            case Node.Property p when queryable(p).type() == Queryable.Type.INTERVAL -> new Sql[]{
+                    new Sql().append("lower(" + queryable(p).sql() + ")"),
+                    new Sql().append("coalesce(upper(" + queryable(p).sql() + "), 'infinity'::timestamptz)")};
+            default -> throw new Cql2Exception("Temporal functions take timestamp or interval properties, DATE, "
+                    + "TIMESTAMP or INTERVAL literals", 0);
+        };
     }
 
-    private void compare(Node.Value a, String op, Node.Value b, Sql sql, boolean and) {
-        if (b == null) {
-            sql.append(and ? " AND TRUE" : "TRUE");
-            return;
-        }
-        instant(b);
-        if (and) sql.append(" AND ");
-        scalar(a, Queryable.Type.TIMESTAMP, sql);
-        sql.append(" " + op + " ");
-        scalar(b, Queryable.Type.TIMESTAMP, sql);
-    }
-
-    private void instant(Node.Value v) {
+    private Sql end(Node.Value v, String open) {
+        if (v == null) return new Sql().append("'" + open + "'::timestamptz");
         if (v instanceof Node.Interval || type(v) != Queryable.Type.TIMESTAMP) {
-            throw new Cql2Exception("Temporal functions take timestamp properties, DATE, TIMESTAMP or INTERVAL literals", 0);
+            throw new Cql2Exception("An interval's ends are instants or timestamp properties", 0);
         }
+        return instantSql(v);
+    }
+
+    private Sql instantSql(Node.Value v) {
+        Sql s = new Sql();
+        scalar(v, Queryable.Type.TIMESTAMP, s);
+        return s;
     }
 }

@@ -41,16 +41,21 @@ public final class FeatureStore {
                     .append(k.descending() ? " DESC NULLS LAST, " : " ASC NULLS LAST, ");
         }
         select.append(q.type().idSql()).append(" LIMIT ").bind(q.limit() + 1).append(" OFFSET ").bind(q.offset());
-        try (Connection c = database.connection()) {
+        Sql count = new Sql().append(q.exactCount() ? "SELECT count(*) FROM " : "EXPLAIN (FORMAT JSON) SELECT 1 FROM ")
+                .append(q.type().from()).append(where);
+        // Both statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
+        // load every extra wait for the database is another trip through a busy run queue.
+        Sql both = new Sql().append(select).append("; ").append(count);
+        try (Connection c = database.connection(); var st = both.prepare(c)) {
+            st.execute();
             List<String> features = new ArrayList<>();
-            try (var st = select.prepare(c); var rs = st.executeQuery()) {
+            try (var rs = st.getResultSet()) {
                 while (rs.next()) features.add(rs.getString(1));
             }
             boolean more = features.size() > q.limit();
             if (more) features.removeLast();
-            Sql count = new Sql().append(q.exactCount() ? "SELECT count(*) FROM " : "EXPLAIN (FORMAT JSON) SELECT 1 FROM ")
-                    .append(q.type().from()).append(where);
-            try (var st = count.prepare(c); var rs = st.executeQuery()) {
+            st.getMoreResults();
+            try (var rs = st.getResultSet()) {
                 rs.next();
                 if (q.exactCount()) return new Page(features, more, rs.getLong(1), null);
                 JsonNode plan = Json.mapper().readTree(rs.getString(1)).path(0).path("Plan");

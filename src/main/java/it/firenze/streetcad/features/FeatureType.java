@@ -25,11 +25,16 @@ public record FeatureType(String id, String title, String description, String fr
         return properties.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
-    /** Properties a filter or sortby may use: every scalar one plus the geometry, named {@code geometry}. */
+    /**
+     * Properties a filter may use: every scalar one, the geometry named {@code geometry}, and {@code validity},
+     * the interval from valid_from to valid_to (open while the row is current) for the temporal functions.
+     */
     public Map<String, Queryable> queryables() {
         Map<String, Queryable> q = new java.util.LinkedHashMap<>();
         q.put("geometry", new Queryable("geometry", geometrySql, Queryable.Type.GEOMETRY));
-        properties.stream().filter(p -> p.type() != Queryable.Type.OBJECT).forEach(p -> q.put(p.name(), p));
+        properties.stream().filter(p -> p.type().isScalar()).forEach(p -> q.put(p.name(), p));
+        q.put("validity", new Queryable("validity", "tstzrange(" + validFromSql + ", " + validToSql + ")",
+                Queryable.Type.INTERVAL));
         return q;
     }
 

@@ -115,8 +115,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
 
     /**
      * Only the classes whose abstract tests (Annex A of each part) the test suite checks are claimed: not CQL2's
-     * temporal-functions (interval-to-interval relations need validity as an interval property) nor
-     * property-property (LIKE and BETWEEN take literals on the right only).
+     * property-property (LIKE and BETWEEN take literals on the right only), functions or arithmetic.
      */
     static final List<String> CONFORMANCE = List.of(
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -134,7 +133,8 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
             "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
             "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
-            "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions");
+            "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+            "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions");
 
     private void conformance(Context ctx) {
         onlyParameters(ctx, Set.of("f"));
@@ -268,6 +268,10 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             if (q.type() == Queryable.Type.GEOMETRY) {
                 p.put("format", "geometry-" + t.geometryType().toLowerCase(java.util.Locale.ROOT));
                 p.put("x-ogc-role", "primary-geometry");
+            } else if (q.type() == Queryable.Type.INTERVAL) {
+                p.put("description", "valid_from to valid_to; the end is open ('..') while the row is current");
+                p.put("type", "array").put("minItems", 2).put("maxItems", 2);
+                p.putObject("items").put("type", "string").put("format", "date-time");
             } else {
                 p.put("type", q.type().jsonSchemaType());
                 if (q.type() == Queryable.Type.TIMESTAMP) p.put("format", "date-time");

@@ -40,7 +40,7 @@ final class ItemQueryParser {
     ItemQuery parse(FeatureType type, Map<String, List<String>> params) {
         Map<String, Queryable> queryables = type.queryables();
         for (String name : params.keySet()) {
-            if (!PARAMETERS.contains(name) && (!queryables.containsKey(name) || name.equals("geometry"))) {
+            if (!PARAMETERS.contains(name) && (!queryables.containsKey(name) || !queryables.get(name).type().isScalar())) {
                 throw ProblemException.badRequest(name, "'" + Params.abbreviate(name) + "' is neither a parameter of "
                         + "this operation nor a queryable property of " + type.id() + ".");
             }
@@ -161,7 +161,7 @@ final class ItemQueryParser {
                 p = words[0];
             }
             Queryable q = queryables.get(p);
-            if (q == null || q.type() == Queryable.Type.GEOMETRY) {
+            if (q == null || !q.type().isScalar()) {
                 throw ProblemException.badRequest("sortby", "sortby names '" + Params.abbreviate(p)
                         + "', which is not a sortable property; see /queryables.");
             }

@@ -95,7 +95,8 @@ class FeaturesCoreTest {
                 f + "1/1.0/conf/oas30", f + "2/1.0/conf/crs", f + "3/1.0/conf/queryables",
                 f + "3/1.0/conf/queryables-query-parameters", f + "3/1.0/conf/filter", f + "3/1.0/conf/features-filter",
                 cql + "cql2-text", cql + "cql2-json", cql + "basic-cql2", cql + "advanced-comparison-operators",
-                cql + "basic-spatial-functions", cql + "basic-spatial-functions-plus", cql + "spatial-functions")),
+                cql + "basic-spatial-functions", cql + "basic-spatial-functions-plus", cql + "spatial-functions",
+                cql + "temporal-functions")),
                 classes);
     }
 

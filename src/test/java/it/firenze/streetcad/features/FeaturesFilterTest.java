@@ -88,6 +88,23 @@ class FeaturesFilterTest {
             "T_BEFORE(valid_from, DATE('2020-06-01'))                 | 104 106",
             "T_DURING(valid_from, INTERVAL('2019-12-01', '2020-02-01')) | 104",
             "T_INTERSECTS(valid_from, INTERVAL('..', '2019-06-01'))    | 106",
+            // temporal functions on validity: 104 valid since 2020, 106 from 2019 to 2021, the rest since today
+            "T_INTERSECTS(validity, INTERVAL('2020-06-01', '2020-07-01')) | 104 106",
+            "T_DURING(validity, INTERVAL('2018-01-01', '2022-01-01'))  | 106",
+            "T_CONTAINS(validity, INTERVAL('2019-02-01', '2019-03-01')) | 106",
+            "T_AFTER(validity, DATE('2018-12-31'))                     | 101 102 103 104 105 106",
+            "T_BEFORE(validity, DATE('2021-06-01'))                    | 106",
+            "T_DISJOINT(validity, INTERVAL('2019-06-01', '2019-07-01')) | 101 102 103 104 105",
+            "T_EQUALS(validity, INTERVAL('2019-01-01T00:00:00Z', '2021-01-01T00:00:00Z')) | 106",
+            "T_MEETS(validity, INTERVAL('2021-01-01T00:00:00Z', '..')) | 106",
+            "T_METBY(validity, INTERVAL('2018-01-01', '2020-01-01T00:00:00Z')) | 104",
+            "T_STARTS(validity, INTERVAL('2019-01-01T00:00:00Z', '2030-01-01')) | 106",
+            "T_STARTEDBY(validity, INTERVAL('2020-01-01T00:00:00Z', '2020-02-01')) | 104",
+            "T_FINISHES(validity, INTERVAL('2018-01-01', '2021-01-01T00:00:00Z')) | 106",
+            "T_FINISHEDBY(validity, INTERVAL('2020-02-01', '..'))      | 104",
+            "T_OVERLAPS(validity, INTERVAL('2020-06-01', '2022-01-01')) | 106",
+            "T_OVERLAPPEDBY(validity, INTERVAL('2019-06-01', '2020-01-02')) | 104",
+            "T_AFTER(valid_from, valid_to)                             | ''",
     })
     void cql2TextFiltersSelectTheMatchingElements(String filter, String expected) {
         assertEquals(list(expected), matching(filter, ""));
@@ -103,6 +120,8 @@ class FeaturesFilterTest {
             "{\"op\": \"s_intersects\", \"args\": [{\"property\": \"geometry\"}, {\"bbox\": [11.269, 43.779, 11.272, 43.781]}]} | 104",
             "{\"op\": \"s_intersects\", \"args\": [{\"property\": \"geometry\"}, {\"type\": \"Polygon\", \"coordinates\": [[[11.2699, 43.7799], [11.2711, 43.7799], [11.2711, 43.7801], [11.2699, 43.7801], [11.2699, 43.7799]]]}]} | 104",
             "{\"op\": \"t_before\", \"args\": [{\"property\": \"valid_from\"}, {\"date\": \"2020-06-01\"}]} | 104 106",
+            "{\"op\": \"t_intersects\", \"args\": [{\"property\": \"validity\"}, {\"interval\": [\"2020-06-01\", \"..\"]}]} | 101 102 103 104 105 106",
+            "{\"op\": \"t_during\", \"args\": [{\"property\": \"validity\"}, {\"interval\": [\"2018-01-01\", \"2022-01-01\"]}]} | 106",
     })
     void cql2JsonFiltersSelectTheSameWay(String filter, String expected) {
         assertEquals(list(expected), matching(filter, "&filter-lang=cql2-json"));
@@ -136,6 +155,7 @@ class FeaturesFilterTest {
         assertEquals("integer", q.at("/properties/lanes/type").asText());
         assertEquals("string", q.at("/properties/functional_class/type").asText());
         assertEquals("date-time", q.at("/properties/valid_from/format").asText());
+        assertEquals("array", q.at("/properties/validity/type").asText());
         assertEquals("geometry-linestring", q.at("/properties/geometry/format").asText());
         assertEquals("geometry-point",
                 TestHttp.json(http.get("/collections/junctions/queryables")).at("/properties/geometry/format").asText());
@@ -154,6 +174,7 @@ class FeaturesFilterTest {
             "S_INTERSECTS(lanes, POINT(1 2)) | filter | ",
             "name = 'x'; DROP TABLE road     | filter | character 11",
             "T_AFTER(name, DATE('2020-01-01')) | filter | ",
+            "validity = 1                    | filter | validity",
             "valid_from = TIMESTAMP('yesterday') | filter | yesterday",
             "S_INTERSECTS(geometry, BBOX(1, 2, 3)) | filter | BBOX",
     })

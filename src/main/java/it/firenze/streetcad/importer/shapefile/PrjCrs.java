@@ -62,23 +62,13 @@ public final class PrjCrs {
     }
 
     /**
-     * The EPSG code, or empty when the text is not WKT or matches no EPSG CRS. Answers are cached by text; a lookup
-     * that failed (the EPSG database could not be read, the thread was interrupted while opening it) is not, so
-     * that one bad moment does not make a CRS unknown for the life of the process.
+     * The EPSG code, or empty when the text is not WKT or matches no EPSG CRS. Codes found are cached by text; a
+     * search that finds nothing is not, because SIS also finds nothing when the search was cut short (an interrupted
+     * warm-up at server stop once left WGS 84 unknown for the rest of the JVM).
      */
     public static OptionalInt epsgCode(String wkt) {
-        String key = wkt.strip();
-        OptionalInt cached = CACHE.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        try {
-            OptionalInt found = lookup(key);
-            CACHE.put(key, found);
-            return found;
-        } catch (FactoryException | RuntimeException e) {
-            return OptionalInt.empty();
-        }
+        OptionalInt code = CACHE.computeIfAbsent(wkt.strip(), PrjCrs::lookup);
+        return code == null ? OptionalInt.empty() : code;
     }
 
     /**
@@ -91,25 +81,27 @@ public final class PrjCrs {
         }
     }
 
-    private static OptionalInt lookup(String wkt) throws FactoryException {
-        if (wkt.isEmpty()) {
-            return OptionalInt.empty();
-        }
+    /** Null when nothing was found by searching, so that the next call searches again. */
+    private static OptionalInt lookup(String wkt) {
         CoordinateReferenceSystem crs;
         try {
             crs = CRS.fromWKT(fromEsri(wkt));
-        } catch (FactoryException | RuntimeException notWkt) {
-            return OptionalInt.empty();
+        } catch (FactoryException | RuntimeException e) {
+            return OptionalInt.empty(); // not WKT: no search will ever find it
         }
         Integer declared = declaredEpsg(crs);
         if (declared != null) {
             return OptionalInt.of(declared);
         }
-        IdentifiedObjectFinder finder = IdentifiedObjects.newFinder("EPSG");
-        finder.setIgnoringAxes(true);
-        IdentifiedObject found = finder.findSingleton(crs);
-        Integer code = found == null ? null : IdentifiedObjects.lookupEPSG(found);
-        return code == null ? OptionalInt.empty() : OptionalInt.of(code);
+        try {
+            IdentifiedObjectFinder finder = IdentifiedObjects.newFinder("EPSG");
+            finder.setIgnoringAxes(true);
+            IdentifiedObject found = finder.findSingleton(crs);
+            Integer code = found == null ? null : IdentifiedObjects.lookupEPSG(found);
+            return code == null || Thread.currentThread().isInterrupted() ? null : OptionalInt.of(code);
+        } catch (FactoryException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** OGC WKT names its code (AUTHORITY["EPSG",…]): trusted as written, like GDAL does. */

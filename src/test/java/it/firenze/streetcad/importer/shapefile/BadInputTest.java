@@ -90,6 +90,14 @@ class BadInputTest {
     }
 
     @Test
+    void whenTheShpEndsBeforeTheRecordsTheShxListsThenBothAreNamed() throws Exception {
+        int thirdOffsetWords = ByteBuffer.wrap(Files.readAllBytes(shx)).order(ByteOrder.BIG_ENDIAN).getInt(116);
+        Fixtures.truncate(shp, (int) Files.size(shp) - 2 * thirdOffsetWords);
+        Fixtures.patch(shp, 24, Fixtures.bigEndian(thirdOffsetWords));
+        assertRefusedWhileReading(shx + " lists 3 records but " + shp + " ends after 2: the .shx disagrees with the .shp");
+    }
+
+    @Test
     void whenTheDbfHasFewerRecordsThanTheShpThenBothCountsAreNamed() throws Exception {
         Fixtures.patch(dbf, 4, Fixtures.littleEndian(2));
         assertRefused(dbf + " has 2 records but " + shx + " lists 3 shapes: the files do not belong together"

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# OGC API Features and network operations under load, beside the same SQL straight in PostGIS, in one run:
+# wrk (8 connections) against a local StreetCad, then pgbench (8 clients) with bench/features/*.sql, the
+# statements the server sends (captured with log_statement = all). Florence is loaded from geodata/ with
+# ogr2ogr and src/test/resources/florence/osm-to-cadastre.sql into a throw-away cluster.
+# Usage: bench/features.sh [seconds per run, default 10] [rounds, default 3; medians are reported]   (builds target/streetcad.jar when missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh
+streetcad_setup run >/dev/null
+for tool in wrk ogr2ogr pgbench; do command -v $tool >/dev/null || { echo "features.sh needs $tool" >&2; exit 1; }; done
+seconds=${1:-10}; rounds=${2:-3}
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+pgport=${STREETCAD_BENCH_PG_PORT:-25432}; port=${STREETCAD_BENCH_PORT:-27071}; srid=6707
+[ -f target/streetcad.jar ] || mvn -q -B -ntp package -DskipTests
+work=$(mktemp -d /var/tmp/streetcad-features.XXXX)
+chmod 755 "$work"
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" -eq 0 ] && chown postgres "$work"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  as_pg "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+as_pg "$pgbin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
+as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
+  -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=50" start >/dev/null
+psql=(psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $pgport -U postgres)
+"${psql[@]}" -c "CREATE DATABASE cadastre"
+url="postgresql://postgres@127.0.0.1:$pgport/cadastre"
+"$JAVA_HOME/bin/java" -jar target/streetcad.jar migrate --db-url "$url" --storage-srid $srid >/dev/null
+"${psql[@]}" -d cadastre -c "CREATE TABLE osm_highway (wkt text, name text, highway text, bicycle text, foot text,
+  access text, surface text, oneway text, maxspeed text, tunnel text, bridge text)"
+ogr2ogr -f CSV /vsistdout/ geodata/florence-osm/florence_highways.shp -lco GEOMETRY=AS_WKT \
+  | "${psql[@]}" -d cadastre -c "\copy osm_highway FROM STDIN WITH (FORMAT csv, HEADER true)"
+"${psql[@]}" -d cadastre -f src/test/resources/florence/osm-to-cadastre.sql
+item=$("${psql[@]}" -d cadastre -At -c "SELECT min(id) FROM road_element WHERE ST_Intersects(geom,
+  ST_Transform(ST_MakeEnvelope(11.2529, 43.7708, 11.2591, 43.7754, 4326), $srid))")
+echo "Florence: $("${psql[@]}" -d cadastre -At -c "SELECT count(*) FROM road_element") road elements; item id $item"
+
+"$JAVA_HOME/bin/java" -jar target/streetcad.jar serve --host 127.0.0.1 --port $port --db-url "$url" >"$work/server.log" 2>&1 &
+server=$!
+until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
+  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+base="http://127.0.0.1:$port"
+declare -A urls=(
+  [bbox]="$base/collections/road-elements/items?limit=100&bbox=11.2529,43.7708,11.2591,43.7754"
+  [filter]="$base/collections/road-elements/items?limit=100&filter=functional_class%20%3D%20%27F%27%20AND%20S_INTERSECTS(geometry%2C%20BBOX(11.2498%2C%2043.7686%2C%2011.2622%2C%2043.7776))"
+  [nearest]="$base/network/nearest?point=11.2558,43.7731"
+  [item]="$base/collections/road-elements/items/$item"
+)
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"
+ms() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.1f", v }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+pgb() { # $1 query, $2 seconds, then extra pgbench options
+  local q=$1 s=$2; shift 2
+  (cd "$work" && pgbench -h 127.0.0.1 -p $pgport -U postgres -n -M prepared -c 8 -j 2 -T "$s" -D srid=$srid \
+    -D id="$item" -D class=F -D "wkt=POLYGON ((11.2498 43.7686, 11.2498 43.7776, 11.2622 43.7776, 11.2622 43.7686, 11.2498 43.7686))" "$@" -f "$OLDPWD/bench/features/$q.sql" cadastre 2>&1)
+}
+# Warm-up: C2 needs a good minute under this load before the server's figures settle.
+for q in bbox filter nearest item; do
+  curl -sf -o /dev/null "${urls[$q]}" || { echo "$q: ${urls[$q]} failed" >&2; exit 1; }
+  wrk -t2 -c8 -d15s "${urls[$q]}" >/dev/null
+  pgb "$q" 3 >/dev/null
+done
+printf '%-8s | %-30s | %-30s | %s\n' query "server (wrk, 8 conn)" "PostGIS (pgbench, 8 clients)" "server/db p50"
+for q in bbox filter nearest item; do
+  w_rps=(); w_p50=(); w_p99=(); p_tps=(); p_p50=(); p_p99=()
+  for round in $(seq 1 "$rounds"); do  # alternate the two so that both see the same neighbours' load
+    w=$(wrk -t2 -c8 -d"${seconds}s" --latency "${urls[$q]}")
+    w_rps+=("$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$w")"); w_p50+=("$(ms 50% <<<"$w")"); w_p99+=("$(ms 99% <<<"$w")")
+    errors=$(awk '/Non-2xx|Socket errors/' <<<"$w")
+    if [ -n "$errors" ]; then echo "$q: $errors" >&2; fi
+    rm -f "$work"/pgbench_log.*
+    p=$(pgb "$q" "$seconds" -l)
+    p_tps+=("$(awk '/^tps/ {printf "%.0f", $3}' <<<"$p")")
+    read -r a b < <(cat "$work"/pgbench_log.* | awk '{print $3}' | sort -n \
+      | awk '{v[NR]=$1} END {printf "%.1f %.1f\n", v[int(NR*0.5)]/1000, v[int(NR*0.99)]/1000}')
+    p_p50+=("$a"); p_p99+=("$b")
+  done
+  rm -f "$work"/pgbench_log.*
+  wp50=$(median "${w_p50[@]}"); pp50=$(median "${p_p50[@]}")
+  printf '%-8s | %5s req/s p50 %5s p99 %5s ms | %5s tx/s p50 %5s p99 %5s ms | %sx\n' "$q" \
+    "$(median "${w_rps[@]}")" "$wp50" "$(median "${w_p99[@]}")" "$(median "${p_tps[@]}")" "$pp50" \
+    "$(median "${p_p99[@]}")" "$(awk -v a="$wp50" -v b="$pp50" 'BEGIN {printf "%.2f", a / b}')"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
