@@ -2,7 +2,8 @@
 # Installs what StreetCad needs and is missing, and exports JAVA_HOME to a JDK >= 21.
 # Sourced by run.sh and test.sh. As root it installs with apt-get; otherwise it says exactly what to install.
 #   STREETCAD_SETUP=run   server needs: JDK >= 21, Maven, PostgreSQL + PostGIS
-#   STREETCAD_SETUP=test  also: gdal-bin (ogrinfo oracle), pgRouting (topology oracle), Chromium + driver (web map)
+#   STREETCAD_SETUP=test  also: gdal-bin (ogrinfo oracle), pgRouting (topology oracle), Chromium + driver (web map),
+#                         node + npm (tile tests install geojson-vt and @mapbox/vector-tile under target/)
 
 streetcad_java_home() {
   local candidates=()
@@ -30,6 +31,7 @@ streetcad_setup() {
   ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || pkgs+=("postgresql-$pg_major-postgis-3")
   if [ "$mode" = test ]; then
     command -v ogrinfo >/dev/null || pkgs+=(gdal-bin)
+    command -v npm >/dev/null || pkgs+=(nodejs npm)
     ls /usr/share/postgresql/*/extension/pgrouting.control >/dev/null 2>&1 || pkgs+=("postgresql-$pg_major-pgrouting")
     command -v chromium >/dev/null || pkgs+=(chromium)
     command -v chromedriver >/dev/null || pkgs+=(chromium-driver)

@@ -3,6 +3,7 @@ package it.firenze.streetcad.cli;
 import it.firenze.streetcad.importer.ImportSettings;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
+import it.firenze.streetcad.web.WebMapModule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,10 +40,19 @@ final class ServeCommand implements Callable<Integer> {
             description = "The largest zip POST /imports accepts, in MiB (default: ${DEFAULT-VALUE}). Env: STREETCAD_IMPORT_MAX_UPLOAD_MB.")
     long maxUploadMegabytes;
 
+    @Option(names = "--basemap-url", defaultValue = "${env:STREETCAD_BASEMAP_URL}", paramLabel = "URL",
+            description = "Raster tile URL template ({z}/{x}/{y}) the web map may show under the cadastre; "
+                    + "none by default, since the control room has no internet. Env: STREETCAD_BASEMAP_URL.")
+    String basemapUrl;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (basemapUrl != null && !basemapUrl.isBlank() && !WebMapModule.isTileTemplate(basemapUrl)) {
+            throw new UserFacingException("--basemap-url must be an http(s) tile URL template with {z}, {x} and {y}, "
+                    + "for example https://tiles.example.org/{z}/{x}/{y}.png; got " + basemapUrl + ".");
+        }
         StreetCadServer server = StreetCadServer.start(new ServerSettings(database.settings(), host, port,
-                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample)));
+                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

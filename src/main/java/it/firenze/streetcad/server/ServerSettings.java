@@ -3,15 +3,24 @@ package it.firenze.streetcad.server;
 import it.firenze.streetcad.db.DatabaseSettings;
 import it.firenze.streetcad.importer.ImportSettings;
 
-/** Everything {@code streetcad serve} is configured with. */
+/**
+ * Everything {@code streetcad serve} is configured with.
+ *
+ * @param basemapUrl XYZ raster tile URL template the web map may show under the cadastre; null for none
+ */
 public record ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis,
-                             ImportSettings imports) {
+                             ImportSettings imports, String basemapUrl) {
 
     public ServerSettings {
         if (imports == null) imports = ImportSettings.defaults();
     }
 
+    public ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis,
+                          ImportSettings imports) {
+        this(database, host, port, stopTimeoutMillis, imports, null);
+    }
+
     public ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis) {
-        this(database, host, port, stopTimeoutMillis, ImportSettings.defaults());
+        this(database, host, port, stopTimeoutMillis, ImportSettings.defaults(), null);
     }
 }

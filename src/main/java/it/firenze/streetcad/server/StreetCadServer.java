@@ -9,9 +9,13 @@ import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
 import it.firenze.streetcad.importer.SampleLoader;
 import it.firenze.streetcad.network.NetworkModule;
+import it.firenze.streetcad.tiles.TileService;
+import it.firenze.streetcad.tiles.TileSettings;
+import it.firenze.streetcad.tiles.TilesModule;
 import it.firenze.streetcad.topology.ImportedNetwork;
 import it.firenze.streetcad.topology.TopologyModule;
 import it.firenze.streetcad.topology.TopologyPreCommitCheck;
+import it.firenze.streetcad.web.WebMapModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,34 +33,41 @@ public final class StreetCadServer implements AutoCloseable {
     private static final int IMPORT_WORKERS = 2;
 
     private final CadastreStore store;
+    private final TileService tiles;
     private final ImportJobs imports;
     private final HttpServer http;
 
-    private StreetCadServer(CadastreStore store, ImportJobs imports, HttpServer http) {
+    private StreetCadServer(CadastreStore store, TileService tiles, ImportJobs imports, HttpServer http) {
         this.store = store;
+        this.tiles = tiles;
         this.imports = imports;
         this.http = http;
     }
 
     public static StreetCadServer start(ServerSettings settings) {
         CadastreStore store = CadastreStore.open(settings.database());
+        TileService tiles = null;
         ImportJobs imports = null;
         try {
+            tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
             imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
             imports.warmUpInBackground();
             if (settings.imports().loadSample() != null
                     && SampleLoader.loadIfEmpty(store.database(), imports, settings.imports().loadSample()).isPresent()) {
                 buildSampleNetwork(store);
             }
+            WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
+            // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
-                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()),
-                    new FeaturesModule(store.database()), new NetworkModule(store.database()),
-                    new TopologyModule(store.database()));
+                    new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
+                    new TilesModule(tiles), new TopologyModule(store.database()),
+                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
-            return new StreetCadServer(store, imports, http);
+            return new StreetCadServer(store, tiles, imports, http);
         } catch (RuntimeException e) {
             if (imports != null) imports.close();
+            if (tiles != null) tiles.close();
             store.close();
             throw e;
         }
@@ -76,6 +87,7 @@ public final class StreetCadServer implements AutoCloseable {
             http.close();
             imports.close();
         } finally {
+            tiles.close();
             store.close();
         }
     }

@@ -1,0 +1,118 @@
+package it.firenze.streetcad.tiles;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A layer of the tiles (its id is also the MVT layer name and the OGC collection id) and how its features are
+ * read: the columns shown at overview zooms and from the detail zoom on, which rows overview zooms keep, and the
+ * order in which features are kept when a tile must be thinned (most important first).
+ */
+public enum TileLayer {
+
+    ROAD_ELEMENTS("road-elements", "Road elements (elementi stradali)",
+            "road_element e LEFT JOIN road r ON r.id = e.road_id", "e.geom",
+            "e.id, r.name, e.functional_class::text AS functional_class, e.level, e.road_id",
+            "e.id, r.name, e.road_id, e.functional_class::text AS functional_class, e.element_type, e.level, e.layer, "
+                    + "e.direction, e.status, e.lanes, e.width_m::float8 AS width_m, e.surface, e.speed_limit, "
+                    + "round(e.length_m::numeric, 1)::float8 AS length_m, e.from_junction, e.to_junction, e.version, "
+                    + "to_char(e.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_from, "
+                    + "to_char(e.valid_to AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_to",
+            // Overview zooms draw the network's skeleton: classes A–D (motorways to urban arterials) and the
+            // named urban district roads (class E) that carry a city's street names.
+            "(e.functional_class IN ('A', 'B', 'C', 'D') OR (e.functional_class = 'E' AND r.name IS NOT NULL))",
+            "e.functional_class NULLS LAST, e.length_m DESC, e.id",
+            0, "lines", null),
+
+    JUNCTIONS("junctions", "Junctions (giunzioni)",
+            "junction j", "j.geom",
+            "j.id, j.kind, j.degree",
+            "j.id, j.kind, j.degree, j.version, "
+                    + "to_char(j.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_from",
+            "false",
+            "j.degree DESC, j.id",
+            // Junctions mean nothing on an overview map: below the detail zoom their tiles are empty.
+            -1, "points", null),
+
+    // Findings of the topology validation (V3). Lists and parameters become text, which both encodings carry.
+    TOPOLOGY_ISSUES("topology-issues", "Topology findings",
+            "topology_issue i", "i.location",
+            "i.id, i.rule, i.severity, i.accepted",
+            "i.id, i.rule, i.severity, i.explanation, i.parameters::text AS parameters, "
+                    + "array_to_string(i.element_ids, ',') AS element_ids, "
+                    + "array_to_string(i.junction_ids, ',') AS junction_ids, i.accepted",
+            // An overview shows where the network is broken, not every remark on it.
+            "i.severity = 'error' AND NOT i.accepted",
+            "CASE i.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, i.id",
+            0, "geometries", "topology_issue");
+
+    private final String id;
+    private final String title;
+    final String from;
+    final String geometry;
+    final String overviewColumns;
+    final String detailColumns;
+    final String overviewFilter;
+    final String importance;
+    /** Lowest zoom with features; -1 means "from the detail zoom". */
+    private final int minZoom;
+    private final String geometryType;
+    /** A table another migration may not have created yet: without it the layer does not exist. */
+    final String optionalTable;
+
+    TileLayer(String id, String title, String from, String geometry, String overviewColumns, String detailColumns,
+              String overviewFilter, String importance, int minZoom, String geometryType, String optionalTable) {
+        this.id = id;
+        this.title = title;
+        this.from = from;
+        this.geometry = geometry;
+        this.overviewColumns = overviewColumns;
+        this.detailColumns = detailColumns;
+        this.overviewFilter = overviewFilter;
+        this.importance = importance;
+        this.minZoom = minZoom;
+        this.geometryType = geometryType;
+        this.optionalTable = optionalTable;
+    }
+
+    /** The OGC tileset's geometry type of the layer: points, lines or geometries (mixed). */
+    public String geometryType() {
+        return geometryType;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public int minZoom(int detailZoom) {
+        return minZoom < 0 ? detailZoom : minZoom;
+    }
+
+    /** The properties a feature may carry from the detail zoom on, with their TileJSON types. */
+    public Map<String, String> fields() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String column : detailColumns.split(",\\s*(?![^(]*\\))")) {
+            String name = column.contains(" AS ") ? column.substring(column.lastIndexOf(" AS ") + 4)
+                    : column.substring(column.indexOf('.') + 1);
+            String field = name.strip();
+            fields.put(field, numeric(field) ? "Number" : field.equals("accepted") ? "Boolean" : "String");
+        }
+        return fields;
+    }
+
+    private static boolean numeric(String field) {
+        return field.equals("id") || field.endsWith("_id") || field.endsWith("_m") || field.endsWith("junction")
+                || field.equals("layer") || field.equals("lanes") || field.equals("speed_limit")
+                || field.equals("version") || field.equals("degree");
+    }
+
+    public static Optional<TileLayer> byId(String id) {
+        return Arrays.stream(values()).filter(l -> l.id.equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,187 @@
+package it.firenze.streetcad.tiles;
+
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseUnavailableException;
+import org.locationtech.jts.geom.Geometry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Makes, caches and invalidates tiles. The cache of this instance follows the database's change log (filled by
+ * triggers, see V4), so every instance behind a load balancer drops the same tiles after a change and computes
+ * the same ETags: an ETag is derived from the data version of the tile's area, not from anything in memory.
+ */
+public final class TileService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TileService.class);
+
+    private final TileSettings settings;
+    private final TileQueries queries;
+    private final TileCache cache;
+    private final ScheduledExecutorService poller;
+    /** Change-log rows already applied whose transactions are not below the horizon yet, by id. */
+    private final Map<Long, Long> applied = new HashMap<>();
+    private long horizon;
+    private final Set<TileLayer> present = ConcurrentHashMap.newKeySet();
+
+    private TileService(Database database, TileSettings settings) {
+        this.settings = settings;
+        this.queries = new TileQueries(database, settings);
+        this.cache = new TileCache(settings.cacheBytes(), settings.bufferRatio());
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tile-change-poller");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts following the change log; what was logged before now cannot concern this instance's empty cache. */
+    public static TileService start(Database database, TileSettings settings) {
+        TileService service = new TileService(database, settings);
+        try {
+            TileQueries.ChangeBatch first = service.queries.changesSince(0);
+            service.horizon = first.horizon();
+            first.changes().stream().filter(c -> c.xid() >= first.horizon()).forEach(c -> service.applied.put(c.id(), c.xid()));
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Reading the tile change log failed: " + e.getMessage(), e);
+        }
+        service.poller.scheduleWithFixedDelay(service::pollSafely, settings.pollMillis(), settings.pollMillis(),
+                TimeUnit.MILLISECONDS);
+        return service;
+    }
+
+    public TileSettings settings() {
+        return settings;
+    }
+
+    /** The tile, from the cache or freshly made; thinned (least important features first) to fit the size cap. */
+    public Tile tile(TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
+        TileCache.Key key = new TileCache.Key(layer, format, address);
+        Tile cached = cache.get(key);
+        if (cached != null) return cached;
+        long epoch = cache.epoch();
+        Tile tile = make(layer, format, address);
+        cache.put(key, tile, epoch);
+        return tile;
+    }
+
+    /**
+     * The ETag the tile has now, when it can be told without making the tile: from the cache, or from the area's
+     * data version (one indexed query) for a tile not cached here.
+     */
+    public String etag(TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
+        Tile cached = cache.get(new TileCache.Key(layer, format, address));
+        if (cached != null) return cached.etag();
+        if (address.z() < layer.minZoom(settings.detailZoom())) return etag(layer, format, address, null);
+        return etag(layer, format, address, queries.version(address));
+    }
+
+    /**
+     * Whether the layer is served: its table exists. Once seen, a table is taken to stay, so only a layer still
+     * waiting for its migration costs a query.
+     */
+    public boolean available(TileLayer layer) throws SQLException {
+        if (present.contains(layer)) return true;
+        if (!queries.present(layer)) return false;
+        present.add(layer);
+        return true;
+    }
+
+    public Optional<double[]> bounds(TileLayer layer) throws SQLException {
+        return queries.bounds(layer);
+    }
+
+    private Tile make(TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
+        if (address.z() < layer.minZoom(settings.detailZoom())) {
+            return tile(format, emptyBody(format), etag(layer, format, address, null), 0, false);
+        }
+        TileQueries.Encoded encoded = queries.tile(layer, format, address, settings.maxFeatures());
+        int all = encoded.features();
+        for (int attempt = 0; encoded.body().length > settings.maxTileBytes() && encoded.features() > 1 && attempt < 5; attempt++) {
+            int limit = (int) Math.max(1, encoded.features() * 0.9 * settings.maxTileBytes() / encoded.body().length);
+            encoded = queries.tile(layer, format, address, limit);
+        }
+        boolean thinned = all >= settings.maxFeatures() || encoded.features() < all;
+        if (thinned) LOG.info("tile {} {} thinned to its {} most important features", layer.id(), address, encoded.features());
+        return tile(format, encoded.body(), etag(layer, format, address, encoded.version()), encoded.features(), thinned);
+    }
+
+    private static byte[] emptyBody(TileFormat format) {
+        return format == TileFormat.GEOJSON ? "{\"type\":\"FeatureCollection\",\"features\":[]}".getBytes() : new byte[0];
+    }
+
+    private static Tile tile(TileFormat format, byte[] body, String etag, int features, boolean thinned) {
+        return new Tile(format, body, gzip(body), etag, features, thinned);
+    }
+
+    /** Strong ETag: the same on every instance for the same data in the area, settings and URL. */
+    private String etag(TileLayer layer, TileFormat format, TileAddress a, TileQueries.AreaVersion version) {
+        String data = version == null ? "static" : version.changes() + "." + version.last();
+        return "\"" + layer.id() + "-" + format.extension() + "-" + a.z() + "-" + a.x() + "-" + a.y() + "-" + data + "-"
+                + settings.contentFingerprint() + "\"";
+    }
+
+    private static byte[] gzip(byte[] body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 32);
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private void pollSafely() {
+        try {
+            poll();
+        } catch (SQLException | RuntimeException e) {
+            // The horizon did not move, so the next poll reads the same changes again: nothing is missed.
+            LOG.warn("reading the tile change log failed, retrying: {}", e.getMessage());
+        }
+    }
+
+    /** Reads the changes committed since the last poll and purges the tiles they touch. */
+    synchronized void poll() throws SQLException {
+        TileQueries.ChangeBatch batch = queries.changesSince(horizon);
+        List<Geometry> extents = batch.changes().stream()
+                .filter(c -> applied.putIfAbsent(c.id(), c.xid()) == null)
+                .map(TileQueries.Change::extent)
+                .toList();
+        horizon = batch.horizon();
+        applied.values().removeIf(xid -> xid < horizon);
+        if (!extents.isEmpty()) {
+            int dropped = cache.purge(extents);
+            LOG.debug("{} changed extents purged {} cached tiles", extents.size(), dropped);
+        }
+    }
+
+    /** Cached tiles and their bytes, for tests and the operator. */
+    public long[] cacheUsage() {
+        return new long[]{cache.size(), cache.bytes()};
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+        try {
+            poller.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package it.firenze.streetcad.tiles;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How tiles are made, cached and announced to clients.
+ *
+ * @param detailZoom     from this zoom on tiles carry every element and every attribute; below it, only the
+ *                       main classes with a few attributes
+ * @param bufferPixels   how far beyond its edges (in 1/4096 of the tile) a tile keeps geometry, so that lines
+ *                       and labels do not break at tile seams
+ * @param maxFeatures    most features one tile layer holds; the least important are left out beyond it
+ * @param maxTileBytes   size cap of one encoded tile; beyond it the tile is thinned, least important first
+ * @param cacheBytes     byte budget of the in-process tile cache (0 turns it off)
+ * @param cacheControl   the Cache-Control header of tile responses
+ * @param pollMillis     how often the instance reads the database's change log to purge its cache
+ */
+public record TileSettings(int detailZoom, int bufferPixels, int maxFeatures, int maxTileBytes, long cacheBytes,
+                           String cacheControl, long pollMillis) {
+
+    /** The grid MVT geometry is snapped to; GeoJSON tiles use the same grid, so both carry the same shapes. */
+    public static final int EXTENT = 4096;
+
+    public static TileSettings defaults() {
+        return new TileSettings(15, 256, 20_000, 1_000_000, 256L << 20, "public, no-cache", 500);
+    }
+
+    public TileSettings {
+        if (detailZoom < 0 || detailZoom > TileAddress.MAX_ZOOM + 1) {
+            throw new IllegalArgumentException("the detail zoom must be within 0–" + (TileAddress.MAX_ZOOM + 1));
+        }
+        if (bufferPixels < 0 || bufferPixels > EXTENT) throw new IllegalArgumentException("the buffer must be within 0–" + EXTENT);
+        if (maxFeatures < 1 || maxTileBytes < 1024) throw new IllegalArgumentException("tile caps are too small");
+        if (cacheBytes < 0 || pollMillis < 10) throw new IllegalArgumentException("cache budget or poll period out of range");
+        Objects.requireNonNull(cacheControl);
+    }
+
+    /**
+     * Defaults overridden by {@code STREETCAD_TILES_DETAIL_ZOOM}, {@code _BUFFER}, {@code _MAX_FEATURES},
+     * {@code _MAX_BYTES}, {@code _CACHE_MB}, {@code _CACHE_CONTROL} and {@code _POLL_MS}.
+     */
+    public static TileSettings fromEnvironment(Map<String, String> env) {
+        TileSettings d = defaults();
+        try {
+            return new TileSettings(
+                    Integer.parseInt(env.getOrDefault("STREETCAD_TILES_DETAIL_ZOOM", "" + d.detailZoom)),
+                    Integer.parseInt(env.getOrDefault("STREETCAD_TILES_BUFFER", "" + d.bufferPixels)),
+                    Integer.parseInt(env.getOrDefault("STREETCAD_TILES_MAX_FEATURES", "" + d.maxFeatures)),
+                    Integer.parseInt(env.getOrDefault("STREETCAD_TILES_MAX_BYTES", "" + d.maxTileBytes)),
+                    Long.parseLong(env.getOrDefault("STREETCAD_TILES_CACHE_MB", "" + (d.cacheBytes >> 20))) << 20,
+                    env.getOrDefault("STREETCAD_TILES_CACHE_CONTROL", d.cacheControl),
+                    Long.parseLong(env.getOrDefault("STREETCAD_TILES_POLL_MS", "" + d.pollMillis)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a STREETCAD_TILES_* setting is not a whole number: " + e.getMessage(), e);
+        }
+    }
+
+    /** The share of the tile's side its buffer adds on each edge. */
+    double bufferRatio() {
+        return (double) bufferPixels / EXTENT;
+    }
+
+    /** Changes whenever a setting that shapes tile content changes, so ETags from other settings never match. */
+    String contentFingerprint() {
+        return Integer.toHexString(Objects.hash(3, detailZoom, bufferPixels, maxFeatures, maxTileBytes));
+    }
+}

@@ -1,0 +1,237 @@
+package it.firenze.streetcad.tiles;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.ProblemException;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OGC API – Tiles (OGC 20-057) over WebMercatorQuad, the XYZ short form map libraries use
+ * ({@code /tiles/{layer}/{z}/{x}/{y}.mvt|.geojson}) and a TileJSON 3.0 document per layer.
+ */
+public final class TilesModule implements HttpModule {
+
+    static final String TMS_ID = "WebMercatorQuad";
+    private static final String TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
+
+    private final TileService tiles;
+
+    public TilesModule(TileService tiles) {
+        this.tiles = tiles;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/tileMatrixSets", ctx -> ctx.json(Map.of("tileMatrixSets", List.of(tileMatrixSetLink()))));
+        routes.get("/tileMatrixSets/{tms}", ctx -> {
+            tileMatrixSet(ctx.pathParam("tms"));
+            ctx.json(webMercatorQuad());
+        });
+        routes.get("/collections/{collection}/tiles", ctx ->
+                ctx.json(Map.of("links", List.of(link("self", ctx.path(), "application/json")),
+                        "tilesets", List.of(tileset(layer(ctx.pathParam("collection")))))));
+        routes.get("/collections/{collection}/tiles/{tms}", ctx -> {
+            TileLayer layer = layer(ctx.pathParam("collection"));
+            tileMatrixSet(ctx.pathParam("tms"));
+            ctx.json(tileset(layer));
+        });
+        routes.get("/collections/{collection}/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}", ctx -> {
+            TileLayer layer = layer(ctx.pathParam("collection"));
+            tileMatrixSet(ctx.pathParam("tms"));
+            int z = integer(ctx.pathParam("tileMatrix"), "tileMatrix");
+            int y = integer(ctx.pathParam("tileRow"), "tileRow");
+            int x = integer(ctx.pathParam("tileCol"), "tileCol");
+            String f = ctx.queryParam("f");
+            TileFormat format = f == null ? TileFormat.MVT : TileFormat.byExtension(f).orElseThrow(() ->
+                    ProblemException.badRequest("f", "f must be mvt or geojson, not '" + f + "'"));
+            serve(ctx, layer, format, address(z, x, y, "tileMatrix", "tileCol", "tileRow"));
+        });
+        routes.get("/tiles/{layer}/{z}/{x}/{file}", ctx -> {
+            TileLayer layer = layer(ctx.pathParam("layer"));
+            String file = ctx.pathParam("file");
+            int dot = file.lastIndexOf('.');
+            String extension = dot < 0 ? "" : file.substring(dot + 1);
+            TileFormat format = TileFormat.byExtension(extension).orElseThrow(() -> ProblemException.notFound(
+                    "Tiles are served as .mvt or .geojson, not '" + file + "'."));
+            int z = integer(ctx.pathParam("z"), "z");
+            int x = integer(ctx.pathParam("x"), "x");
+            int y = integer(file.substring(0, dot), "y");
+            serve(ctx, layer, format, address(z, x, y, "z", "x", "y"));
+        });
+        routes.get("/tiles/{file}", ctx -> {
+            String file = ctx.pathParam("file");
+            if (!file.endsWith(".json")) throw ProblemException.notFound("TileJSON documents are at /tiles/{layer}.json.");
+            ctx.json(tileJson(ctx, layer(file.substring(0, file.length() - ".json".length()))));
+        });
+    }
+
+    private void serve(Context ctx, TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
+        boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
+        ctx.header("Cache-Control", tiles.settings().cacheControl());
+        ctx.header("Vary", "Accept-Encoding");
+        ctx.header("Access-Control-Allow-Origin", "*");
+        String ifNoneMatch = ctx.header("If-None-Match");
+        if (ifNoneMatch != null) {
+            String etag = tiles.etag(layer, format, address);
+            if (matches(ifNoneMatch, etag)) {
+                ctx.header("ETag", gzip ? Tile.gzipVariant(etag) : etag);
+                ctx.status(304);
+                return;
+            }
+        }
+        Tile tile = tiles.tile(layer, format, address);
+        ctx.header("ETag", gzip ? tile.gzipEtag() : tile.etag());
+        ctx.header("StreetCad-Tile-Features", Integer.toString(tile.features()));
+        if (tile.thinned()) ctx.header("StreetCad-Tile-Thinned", "true");
+        ctx.contentType(format.mediaType());
+        if (gzip) {
+            // Set before the body, so the server does not compress again what is already gzipped.
+            ctx.header("Content-Encoding", "gzip");
+            ctx.result(tile.gzipped());
+        } else {
+            ctx.result(tile.body());
+        }
+    }
+
+    /** Either coding's ETag validates: both stand for the same tile content. */
+    static boolean matches(String ifNoneMatch, String etag) {
+        return Arrays.stream(ifNoneMatch.split(","))
+                .map(String::strip)
+                .map(t -> t.startsWith("W/") ? t.substring(2) : t)
+                .anyMatch(t -> t.equals("*") || t.equals(etag) || t.equals(Tile.gzipVariant(etag)));
+    }
+
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) return false;
+        return Arrays.stream(acceptEncoding.split(",")).map(String::strip).anyMatch(coding -> {
+            String[] parts = coding.split(";");
+            if (!parts[0].strip().equalsIgnoreCase("gzip")) return false;
+            return parts.length < 2 || !parts[1].replace(" ", "").matches("q=0(\\.0*)?");
+        });
+    }
+
+    private TileLayer layer(String id) throws SQLException {
+        TileLayer layer = TileLayer.byId(id).orElse(null);
+        if (layer == null || !tiles.available(layer)) {
+            List<String> ids = new ArrayList<>();
+            for (TileLayer l : TileLayer.values()) if (tiles.available(l)) ids.add(l.id());
+            throw ProblemException.notFound("There is no tile layer '" + id + "'; the layers are " + ids + ".");
+        }
+        return layer;
+    }
+
+    private static void tileMatrixSet(String id) {
+        if (!TMS_ID.equals(id)) {
+            throw ProblemException.notFound("There is no tile matrix set '" + id + "'; StreetCad tiles " + TMS_ID + ".");
+        }
+    }
+
+    private static int integer(String text, String parameter) {
+        if (!text.matches("-?\\d{1,9}")) {
+            throw ProblemException.badRequest(parameter, parameter + " must be a whole number, not '" + text + "'");
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static TileAddress address(int z, int x, int y, String zName, String xName, String yName) {
+        if (z < 0 || z > TileAddress.MAX_ZOOM) {
+            throw ProblemException.badRequest(zName, zName + " must be within 0–" + TileAddress.MAX_ZOOM + ", not " + z);
+        }
+        long last = (1L << z) - 1;
+        if (x < 0 || x > last) throw ProblemException.badRequest(xName, xName + " must be within 0–" + last + " at zoom " + z + ", not " + x);
+        if (y < 0 || y > last) throw ProblemException.badRequest(yName, yName + " must be within 0–" + last + " at zoom " + z + ", not " + y);
+        return new TileAddress(z, x, y);
+    }
+
+    private static Map<String, Object> link(String rel, String href, String type) {
+        Map<String, Object> link = new LinkedHashMap<>();
+        link.put("rel", rel);
+        link.put("href", href);
+        link.put("type", type);
+        return link;
+    }
+
+    private static Map<String, Object> tileMatrixSetLink() {
+        Map<String, Object> tms = new LinkedHashMap<>();
+        tms.put("id", TMS_ID);
+        tms.put("title", "Google Maps Compatible for the World");
+        tms.put("uri", TMS_URI);
+        tms.put("links", List.of(link("self", "/tileMatrixSets/" + TMS_ID, "application/json")));
+        return tms;
+    }
+
+    /** The WebMercatorQuad definition in the OGC Two Dimensional Tile Matrix Set 2.0 JSON encoding. */
+    static Map<String, Object> webMercatorQuad() {
+        List<Map<String, Object>> matrices = new ArrayList<>();
+        for (int z = 0; z <= TileAddress.MAX_ZOOM; z++) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            double cellSize = 2 * TileAddress.ORIGIN / 256 / (1L << z);
+            m.put("id", Integer.toString(z));
+            m.put("scaleDenominator", cellSize / 0.00028);
+            m.put("cellSize", cellSize);
+            m.put("cornerOfOrigin", "topLeft");
+            m.put("pointOfOrigin", List.of(-TileAddress.ORIGIN, TileAddress.ORIGIN));
+            m.put("tileWidth", 256);
+            m.put("tileHeight", 256);
+            m.put("matrixWidth", 1L << z);
+            m.put("matrixHeight", 1L << z);
+            matrices.add(m);
+        }
+        Map<String, Object> tms = new LinkedHashMap<>();
+        tms.put("id", TMS_ID);
+        tms.put("title", "Google Maps Compatible for the World");
+        tms.put("uri", TMS_URI);
+        tms.put("crs", "http://www.opengis.net/def/crs/EPSG/0/3857");
+        tms.put("orderedAxes", List.of("X", "Y"));
+        tms.put("wellKnownScaleSet", "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible");
+        tms.put("tileMatrices", matrices);
+        return tms;
+    }
+
+    private Map<String, Object> tileset(TileLayer layer) {
+        String base = "/collections/" + layer.id() + "/tiles/" + TMS_ID;
+        String template = base + "/{tileMatrix}/{tileRow}/{tileCol}";
+        Map<String, Object> tileset = new LinkedHashMap<>();
+        tileset.put("title", layer.title());
+        tileset.put("dataType", "vector");
+        tileset.put("crs", "http://www.opengis.net/def/crs/EPSG/0/3857");
+        tileset.put("tileMatrixSetURI", TMS_URI);
+        List<Map<String, Object>> links = new ArrayList<>();
+        links.add(link("self", base, "application/json"));
+        links.add(link("http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "/tileMatrixSets/" + TMS_ID, "application/json"));
+        for (TileFormat format : TileFormat.values()) {
+            Map<String, Object> item = link("item", template + "?f=" + format.extension(), format.mediaType());
+            item.put("templated", true);
+            links.add(item);
+        }
+        tileset.put("links", links);
+        tileset.put("layers", List.of(Map.of("id", layer.id(), "dataType", "vector", "geometryType", layer.geometryType(),
+                "minTileMatrix", Integer.toString(layer.minZoom(tiles.settings().detailZoom())),
+                "maxTileMatrix", Integer.toString(TileAddress.MAX_ZOOM))));
+        return tileset;
+    }
+
+    private Map<String, Object> tileJson(Context ctx, TileLayer layer) throws SQLException {
+        String base = ctx.scheme() + "://" + ctx.host();
+        int minZoom = layer.minZoom(tiles.settings().detailZoom());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("tilejson", "3.0.0");
+        doc.put("name", layer.id());
+        doc.put("description", layer.title());
+        doc.put("scheme", "xyz");
+        doc.put("tiles", List.of(base + "/tiles/" + layer.id() + "/{z}/{x}/{y}.mvt"));
+        doc.put("minzoom", 0);
+        doc.put("maxzoom", TileAddress.MAX_ZOOM);
+        tiles.bounds(layer).ifPresent(b -> doc.put("bounds", b));
+        doc.put("vector_layers", List.of(Map.of("id", layer.id(), "fields", layer.fields(),
+                "minzoom", minZoom, "maxzoom", TileAddress.MAX_ZOOM)));
+        return doc;
+    }
+}

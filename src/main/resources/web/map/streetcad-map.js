@@ -1,0 +1,538 @@
+// The StreetCad web map: find a street, click an element, read its cadastre record and its topology findings.
+'use strict';
+(() => {
+  const $ = id => document.getElementById(id);
+  const S = StreetCadStyle;
+  const CLASSES = ['A', 'B', 'C', 'D', 'E', 'E-bis', 'F', 'F-bis', 'none'];
+  const STATUSES = ['in_use', 'under_construction', 'disused'];
+  const SEVERITIES = ['error', 'warning', 'info'];
+  const RECORD_FIELDS = ['name', 'functional_class', 'element_type', 'level', 'direction', 'lanes', 'width_m',
+    'surface', 'speed_limit', 'length_m', 'status', 'from_junction', 'to_junction', 'valid_from', 'valid_to',
+    'version', 'road_id', 'id'];
+
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const state = {
+    lang: hash.get('lang') === 'en' ? 'en' : 'it',
+    selected: numberOrNull(hash.get('el')),
+    road: null,
+    classes: new Set(CLASSES),
+    statuses: new Set(STATUSES),
+    severities: new Set(SEVERITIES),
+    rule: '',
+    rules: new Set(),
+    panel: null
+  };
+  const t = () => STREETCAD_TEXT[state.lang];
+
+  function numberOrNull(text) {
+    return text !== null && /^\d+$/.test(text) ? Number(text) : null;
+  }
+
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  }
+
+  async function getJson(path) {
+    const response = await fetch(path, { headers: { Accept: 'application/geo+json, application/json' } });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    return response.json();
+  }
+
+  // A passing message: the status line clears itself so that an old failure does not stay on the wall screen.
+  let sayTimer = null;
+  function say(message) {
+    $('status').textContent = message || '';
+    clearTimeout(sayTimer);
+    if (message) sayTimer = setTimeout(() => { $('status').textContent = ''; }, 8000);
+  }
+
+  // ---- the map -------------------------------------------------------------------------------------------------
+
+  function initialView(config) {
+    const view = (hash.get('map') || '').split('/').map(Number);
+    if (view.length === 3 && view.every(Number.isFinite)) return { zoom: view[0], center: [view[2], view[1]] };
+    if (config.extent) return { bounds: config.extent, fitBoundsOptions: { padding: 20 } };
+    return { zoom: 1, center: [0, 0] };
+  }
+
+  function start(config) {
+    const map = new maplibregl.Map({
+      container: 'map',
+      style: S.build(location.origin, config.basemapUrl, S.scaleFor(window.innerWidth)),
+      ...initialView(config),
+      maxZoom: 20,
+      attributionControl: false
+    });
+    map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
+    map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-left');
+    map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
+    window.streetcad = { map, state };
+    performance.mark('streetcad:map-created');
+
+    map.on('error', event => {
+      // Shown to the user instead of the console: the page keeps working with whatever answers.
+      const source = event.sourceId || (event.source && event.source.id);
+      say(source === S.ELEMENTS ? t().tilesUnavailable : (event.error && event.error.message) || String(event));
+    });
+    if (config.basemapUrl) $('basemap-switch').hidden = false;
+    markFirstDrawnElements(map);
+    wireHover(map);
+    wireClicks(map);
+    wireKeyboard(map);
+    wireLayers(map);
+    wireSearch(map);
+    map.on('mousemove', e => showCoordinates(e.lngLat));
+    map.on('moveend', () => {
+      writeHash(map);
+      if ($('layer-findings').checked) loadFindings(map);
+    });
+    map.on('load', () => {
+      applyFilters(map);
+      showCoordinates(map.getCenter());
+      if (state.selected !== null) showElement(map, state.selected, false);
+      document.body.dataset.mapReady = 'true';
+    });
+    buildFilters(map);
+    applyLanguage(map);
+  }
+
+  // The moment the first road elements are on screen, as a performance mark the benchmark reads.
+  function markFirstDrawnElements(map) {
+    const check = () => {
+      if (!map.getLayer('elements') || !map.queryRenderedFeatures({ layers: S.ELEMENT_LAYERS }).length) return;
+      performance.mark('streetcad:first-elements');
+      document.body.dataset.elementsDrawn = 'true';
+      map.off('render', check);
+    };
+    map.on('render', check);
+  }
+
+  function showCoordinates(lngLat) {
+    $('coordinates').textContent = `${lngLat.lat.toFixed(5)}° N, ${lngLat.lng.toFixed(5)}° E`;
+  }
+
+  function writeHash(map) {
+    const c = map.getCenter();
+    const params = new URLSearchParams();
+    params.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
+    if (state.selected !== null) params.set('el', state.selected);
+    if (state.lang !== 'it') params.set('lang', state.lang);
+    history.replaceState(null, '', `#${params.toString().replaceAll('%2F', '/')}`);
+  }
+
+  // ---- hover, click, keyboard ----------------------------------------------------------------------------------
+
+  // Nearest first: in the old town footways and carriageways run a few pixels apart, and the one under the
+  // pointer is the one meant, not whichever was drawn last.
+  function elementsNear(map, point, pixels) {
+    const box = [[point.x - pixels, point.y - pixels], [point.x + pixels, point.y + pixels]];
+    const found = map.queryRenderedFeatures(box, { layers: S.ELEMENT_LAYERS.filter(id => map.getLayer(id)) });
+    const distance = feature => pixelDistance(map, point, feature.geometry);
+    return found.map(f => [distance(f), f]).sort((a, b) => a[0] - b[0]).map(([, f]) => f);
+  }
+
+  function pixelDistance(map, point, geometry) {
+    const lines = geometry.type === 'LineString' ? [geometry.coordinates]
+      : geometry.type === 'MultiLineString' ? geometry.coordinates : [];
+    let best = Infinity;
+    lines.forEach(line => line.map(c => map.project(c)).forEach((b, i, pts) => {
+      if (i === 0) return;
+      const a = pts[i - 1], dx = b.x - a.x, dy = b.y - a.y, len = dx * dx + dy * dy;
+      const k = len ? Math.max(0, Math.min(1, ((point.x - a.x) * dx + (point.y - a.y) * dy) / len)) : 0;
+      best = Math.min(best, Math.hypot(point.x - a.x - k * dx, point.y - a.y - k * dy));
+    }));
+    return best;
+  }
+
+  function wireHover(map) {
+    let hovered = null;
+    const tooltip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, offset: 12, className: 'hover-tip' });
+    const setHover = feature => {
+      const id = feature ? feature.id : null;
+      if (id === hovered) return;
+      if (hovered !== null) map.setFeatureState({ source: S.ELEMENTS, sourceLayer: S.ELEMENTS, id: hovered }, { hover: false });
+      hovered = id;
+      if (id !== null && id !== undefined) {
+        map.setFeatureState({ source: S.ELEMENTS, sourceLayer: S.ELEMENTS, id }, { hover: true });
+      }
+    };
+    map.on('mousemove', e => {
+      // A finding under the pointer wins over the element under it, as a click would open the finding.
+      const finding = findingsAt(map, e.point)[0];
+      const feature = finding ? null : elementsNear(map, e.point, 4)[0];
+      setHover(feature);
+      map.getCanvas().style.cursor = feature || finding ? 'pointer' : '';
+      if (feature) {
+        const p = feature.properties;
+        tooltip.setLngLat(e.lngLat)
+          .setHTML(`<strong>${escapeHtml(p.name || t().unnamed)}</strong><br>${escapeHtml(className(p.functional_class))}`)
+          .addTo(map);
+      } else if (finding) {
+        const p = finding.properties;
+        tooltip.setLngLat(e.lngLat)
+          .setHTML(`<strong>${escapeHtml(ruleName(p.rule))}</strong><br>${escapeHtml(t().values[p.severity] || p.severity)}`)
+          .addTo(map);
+      } else {
+        tooltip.remove();
+      }
+    });
+    map.getCanvas().addEventListener('mouseleave', () => { setHover(null); tooltip.remove(); });
+  }
+
+  function findingsAt(map, point) {
+    const box = [[point.x - 6, point.y - 6], [point.x + 6, point.y + 6]];
+    return map.queryRenderedFeatures(box, { layers: S.FINDING_LAYERS });
+  }
+
+  function wireClicks(map) {
+    map.on('click', e => {
+      const finding = findingsAt(map, e.point)[0];
+      if (finding) return showFinding(map, finding.properties, finding.geometry);
+      const feature = elementsNear(map, e.point, 5)[0];
+      if (feature) showElement(map, Number(feature.id ?? feature.properties.id), false);
+    });
+    $('panel-close').addEventListener('click', () => closePanel(map));
+  }
+
+  function wireKeyboard(map) {
+    $('map').addEventListener('keydown', e => {
+      if (e.key !== 'Enter') return;
+      const feature = elementsNear(map, map.project(map.getCenter()), 12)[0];
+      if (feature) showElement(map, Number(feature.id ?? feature.properties.id), false);
+      else say(t().noElementHere);
+    });
+    document.addEventListener('keydown', e => {
+      const typing = e.target.closest('input, select, textarea');
+      if (e.key === '/' && !typing) {
+        e.preventDefault();
+        $('search-input').focus();
+      } else if (e.key === 'Escape' && !$('panel').hidden && e.target.id !== 'search-input') {
+        closePanel(map);
+      }
+    });
+  }
+
+  // ---- the side panel ------------------------------------------------------------------------------------------
+
+  function openPanel(title, html) {
+    $('panel-title').textContent = title;
+    $('panel-body').innerHTML = html;
+    $('panel').hidden = false;
+  }
+
+  function closePanel(map) {
+    $('panel').hidden = true;
+    selectFinding(map, -1);
+    state.panel = null;
+    state.selected = null;
+    setSelected(map);
+    writeHash(map);
+    $('map').focus();
+  }
+
+  function setSelected(map) {
+    if (map.getLayer('elements-selected')) {
+      map.setFilter('elements-selected', ['==', ['get', 'id'], state.selected ?? -1]);
+    }
+  }
+
+  function ruleName(rule) {
+    return t().rules[rule] || rule;
+  }
+
+  function className(code) {
+    return t().classes[code || 'none'] || code;
+  }
+
+  function formatValue(field, value) {
+    const text = t();
+    if (value === null || value === undefined || value === '') return '—';
+    switch (field) {
+      case 'functional_class': return className(value);
+      case 'length_m': return `${Number(value).toLocaleString(state.lang, { maximumFractionDigits: 1 })} m`;
+      case 'width_m': return `${Number(value).toLocaleString(state.lang)} m`;
+      case 'speed_limit': return `${value} km/h`;
+      case 'valid_from':
+      case 'valid_to': return new Date(value).toLocaleString(state.lang);
+      default: return text.values[value] || value;
+    }
+  }
+
+  async function showElement(map, id, zoomTo) {
+    state.selected = id;
+    state.panel = { kind: 'element', id };
+    setSelected(map);
+    writeHash(map);
+    openPanel(`${t().element} ${id}`, `<p>${t().loading}</p>`);
+    const itemPath = `/collections/${S.ELEMENTS}/items/${id}`;
+    const [record, findings] = await Promise.allSettled([
+      getJson(itemPath), getJson(`/topology/issues?element=${id}`)]);
+    if (state.panel?.kind !== 'element' || state.panel.id !== id) return;
+    state.panel = { kind: 'element', id, record, findings };
+    renderElement(itemPath, record, findings);
+    if (zoomTo && record.status === 'fulfilled') fitGeometry(map, record.value.geometry);
+  }
+
+  function renderElement(itemPath, record, findings) {
+    const text = t();
+    const id = state.panel.id;
+    let html;
+    if (record.status === 'fulfilled') {
+      const p = record.value.properties || {};
+      html = '<dl class="record">' + RECORD_FIELDS.map(f =>
+        `<dt>${escapeHtml(text.fields[f])}</dt><dd data-field="${f}">${escapeHtml(formatValue(f, p[f]))}</dd>`).join('') + '</dl>';
+      $('panel-title').textContent = p.name || `${text.element} ${id}`;
+    } else {
+      html = `<p class="problem">${text.recordUnavailable}</p>`;
+      $('panel-title').textContent = `${text.element} ${id}`;
+    }
+    html += `<p><a id="record-json" href="${itemPath}?f=json" target="_blank" rel="noopener">${text.json}</a></p>`;
+    html += `<h3>${text.findings}</h3>`;
+    if (findings.status !== 'fulfilled') {
+      html += `<p class="problem">${text.findingsUnavailable}</p>`;
+    } else if (!findings.value.features.length) {
+      html += `<p>${text.noFindings}</p>`;
+    } else {
+      html += '<ul class="findings">' + findings.value.features.map(f => findingItem(f.properties)).join('') + '</ul>';
+    }
+    $('panel-body').innerHTML = html;
+  }
+
+  function findingItem(p) {
+    const text = t();
+    return `<li class="severity-${escapeHtml(p.severity)}"><span class="badge">${escapeHtml(text.values[p.severity] || p.severity)}</span>
+      <strong>${escapeHtml(ruleName(p.rule))}</strong> <small>${escapeHtml(p.rule)}</small>${p.accepted ? ` (${text.accepted})` : ''}<br>${escapeHtml(p.explanation || '')}</li>`;
+  }
+
+  function showFinding(map, properties, geometry) {
+    state.panel = { kind: 'finding', properties, geometry };
+    selectFinding(map, Number(properties.id));
+    renderFinding(map);
+  }
+
+  function renderFinding(map) {
+    const text = t();
+    const p = state.panel.properties;
+    const ids = value => (typeof value === 'string' ? JSON.parse(value) : value) || [];
+    const elements = ids(p.element_ids).map(id =>
+      `<button type="button" class="link" data-element="${Number(id)}">${Number(id)}</button>`).join(' ');
+    openPanel(text.finding, `<ul class="findings">${findingItem(p)}</ul>
+      <dl class="record"><dt>${text.elements}</dt><dd>${elements || '—'}</dd>
+      <dt>${text.junctions}</dt><dd>${ids(p.junction_ids).map(Number).join(', ') || '—'}</dd></dl>`);
+    $('panel-body').querySelectorAll('[data-element]').forEach(b =>
+      b.addEventListener('click', () => showElement(map, Number(b.dataset.element), true)));
+  }
+
+  function selectFinding(map, id) {
+    const point = ['==', ['geometry-type'], 'Point'];
+    map.setFilter('findings-selected', ['all', ['!', point], ['==', ['get', 'id'], id]]);
+    map.setFilter('findings-selected-point', ['all', point, ['==', ['get', 'id'], id]]);
+  }
+
+  function fitGeometry(map, geometry) {
+    const bounds = new maplibregl.LngLatBounds();
+    const walk = c => (typeof c[0] === 'number' ? bounds.extend(c) : c.forEach(walk));
+    walk(geometry.coordinates);
+    map.fitBounds(bounds, { padding: 80, maxZoom: 18 });
+  }
+
+  // ---- layers and filters --------------------------------------------------------------------------------------
+
+  function checkbox(container, value, swatch, set, onChange) {
+    const wrapper = document.createElement('label');
+    wrapper.innerHTML = `<input type="checkbox" value="${escapeHtml(value)}" checked>
+      ${swatch ? `<span class="swatch" style="background:${swatch}"></span>` : ''}<span class="label"></span>`;
+    wrapper.querySelector('.label').dataset.value = value;
+    wrapper.querySelector('input').addEventListener('change', e => {
+      if (e.target.checked) set.add(value); else set.delete(value);
+      onChange();
+    });
+    container.appendChild(wrapper);
+  }
+
+  function buildFilters(map) {
+    CLASSES.forEach(c => checkbox($('class-filter'), c, S.CLASS_COLOURS[c], state.classes, () => applyFilters(map)));
+    STATUSES.forEach(s => checkbox($('status-filter'), s, null, state.statuses, () => applyFilters(map)));
+    SEVERITIES.forEach(s => checkbox($('severity-filter'), s, S.SEVERITY_COLOURS[s], state.severities, () => applyFindingFilters(map)));
+    $('rule-filter').addEventListener('change', e => { state.rule = e.target.value; applyFindingFilters(map); });
+  }
+
+  function applyFilters(map) {
+    // Low-zoom tiles may omit status; an element without one counts as in use.
+    const common = ['all',
+      ['in', ['coalesce', ['get', 'functional_class'], 'none'], ['literal', [...state.classes]]],
+      ['in', ['coalesce', ['get', 'status'], 'in_use'], ['literal', [...state.statuses]]]];
+    Object.entries(S.LEVEL_FILTERS).forEach(([layer, own]) => map.setFilter(layer, [...common, own]));
+  }
+
+  function applyFindingFilters(map) {
+    const filter = ['all', ['in', ['get', 'severity'], ['literal', [...state.severities]]]];
+    if (state.rule) filter.push(['==', ['get', 'rule'], state.rule]);
+    map.setFilter('findings-points', [...filter, ['==', ['geometry-type'], 'Point']]);
+    map.setFilter('findings-lines', [...filter, ['!=', ['geometry-type'], 'Point']]);
+  }
+
+  function setVisible(map, layers, visible) {
+    layers.forEach(id => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none'));
+  }
+
+  function wireLayers(map) {
+    const elementLayers = ['elements', 'elements-tunnel', 'elements-bridge-casing', 'elements-road-highlight',
+      'elements-hover', 'elements-selected'];
+    $('layer-elements').addEventListener('change', e => setVisible(map, elementLayers, e.target.checked));
+    $('layer-findings').addEventListener('change', e => {
+      setVisible(map, [...S.FINDING_LAYERS, 'findings-selected', 'findings-selected-point'], e.target.checked);
+      $('findings-filter').disabled = !e.target.checked;
+      document.body.dataset.findings = e.target.checked ? 'on' : 'off';
+      if (e.target.checked) loadFindings(map);
+    });
+    $('layer-basemap').addEventListener('change', e => setVisible(map, ['basemap'], e.target.checked));
+    $('layers-toggle').addEventListener('click', () => {
+      const open = $('layers').hidden;
+      $('layers').hidden = !open;
+      $('layers-toggle').setAttribute('aria-expanded', String(open));
+    });
+  }
+
+  let findingsRequest = 0;
+  async function loadFindings(map) {
+    const request = ++findingsRequest;
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(v => v.toFixed(6)).join(',');
+    try {
+      const collection = await getJson(`/topology/issues?bbox=${bbox}`);
+      if (request !== findingsRequest) return;
+      map.getSource(S.FINDINGS).setData(collection);
+      collection.features.forEach(f => state.rules.add(f.properties.rule));
+      fillRules();
+      applyFindingFilters(map);
+      document.body.dataset.findingsLoaded = String(collection.features.length);
+    } catch (error) {
+      say(t().findingsUnavailable);
+    }
+  }
+
+  function fillRules() {
+    const select = $('rule-filter');
+    const present = new Set([...select.options].map(o => o.value));
+    [...state.rules].sort().filter(r => !present.has(r)).forEach(r => select.add(new Option(ruleName(r), r)));
+    [...select.options].filter(o => o.value).forEach(o => { o.textContent = ruleName(o.value); });
+  }
+
+  // ---- street search -------------------------------------------------------------------------------------------
+
+  function wireSearch(map) {
+    const input = $('search-input');
+    const list = $('search-suggestions');
+    let roads = [];
+    let active = -1;
+    let request = 0;
+    let timer = null;
+
+    const close = () => {
+      list.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+      input.removeAttribute('aria-activedescendant');
+      active = -1;
+    };
+    const render = message => {
+      list.innerHTML = message ? `<li class="empty" role="option" aria-disabled="true">${escapeHtml(message)}</li>`
+        : roads.map((r, i) => `<li id="suggestion-${i}" role="option" data-index="${i}" aria-selected="${i === active}">
+            ${escapeHtml(r.name)} <small>${escapeHtml(t().elementsCount(r.elementCount ?? '?'))}</small></li>`).join('');
+      list.hidden = false;
+      input.setAttribute('aria-expanded', 'true');
+      if (active >= 0) input.setAttribute('aria-activedescendant', `suggestion-${active}`);
+    };
+    const choose = road => {
+      close();
+      input.value = road.name;
+      state.road = road;
+      map.setFilter('elements-road-highlight', ['any', ['==', ['get', 'road_id'], road.id], ['==', ['get', 'name'], road.name]]);
+      if (road.bbox) map.fitBounds(road.bbox, { padding: 60, maxZoom: 17 });
+      document.body.dataset.searchedRoad = road.name;
+    };
+    const suggest = async () => {
+      const q = input.value.trim();
+      const mine = ++request;
+      if (!q) {
+        // An emptied search box (its × or Escape, then delete) also lets go of the highlighted street.
+        roads = [];
+        close();
+        state.road = null;
+        map.setFilter('elements-road-highlight', ['==', ['get', 'id'], -1]);
+        return;
+      }
+      try {
+        const body = await getJson(`/roads?q=${encodeURIComponent(q)}&limit=8`);
+        if (mine !== request) return;
+        roads = body.roads || [];
+        active = -1;
+        render(roads.length ? null : t().noMatch);
+      } catch (error) {
+        if (mine === request) { roads = []; render(t().searchUnavailable); }
+      }
+    };
+
+    input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(suggest, 120); });
+    input.addEventListener('keydown', e => {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        if (!roads.length) return;
+        e.preventDefault();
+        active = (active + (e.key === 'ArrowDown' ? 1 : roads.length - 1)) % roads.length;
+        render();
+      } else if (e.key === 'Enter') {
+        e.preventDefault();
+        if (roads.length) choose(roads[Math.max(active, 0)]);
+      } else if (e.key === 'Escape') {
+        close();
+      }
+    });
+    list.addEventListener('mousedown', e => {
+      const item = e.target.closest('[data-index]');
+      if (item) { e.preventDefault(); choose(roads[Number(item.dataset.index)]); }
+    });
+    input.addEventListener('blur', () => setTimeout(close, 150));
+  }
+
+  // ---- language ------------------------------------------------------------------------------------------------
+
+  function applyLanguage(map) {
+    const text = t();
+    document.documentElement.lang = state.lang;
+    document.querySelectorAll('[data-i18n]').forEach(el => { el.textContent = text[el.dataset.i18n]; });
+    document.querySelectorAll('[data-i18n-placeholder]').forEach(el => { el.placeholder = text[el.dataset.i18nPlaceholder]; });
+    document.querySelectorAll('[data-i18n-aria-label]').forEach(el => el.setAttribute('aria-label', text[el.dataset.i18nAriaLabel]));
+    document.querySelectorAll('#class-filter .label').forEach(el => { el.textContent = className(el.dataset.value); });
+    document.querySelectorAll('#status-filter .label, #severity-filter .label')
+      .forEach(el => { el.textContent = text.values[el.dataset.value]; });
+    const other = state.lang === 'it' ? 'en' : 'it';
+    const button = $('language-toggle');
+    button.textContent = other.toUpperCase();
+    button.lang = other;
+    button.setAttribute('aria-label', other === 'en' ? 'English' : 'Italiano');
+    document.title = `StreetCad — ${text.title}`;
+    [['zoom-in', text.zoomIn], ['zoom-out', text.zoomOut], ['compass', text.resetNorth]].forEach(([name, label]) =>
+      document.querySelectorAll(`.maplibregl-ctrl-${name}`).forEach(b => { b.title = label; b.setAttribute('aria-label', label); }));
+    fillRules();
+    if (state.panel?.kind === 'element' && state.panel.record) {
+      renderElement(`/collections/${S.ELEMENTS}/items/${state.panel.id}`, state.panel.record, state.panel.findings);
+    } else if (state.panel?.kind === 'finding') {
+      renderFinding(map);
+    }
+  }
+
+  function wireLanguage(map) {
+    $('language-toggle').addEventListener('click', () => {
+      state.lang = state.lang === 'it' ? 'en' : 'it';
+      applyLanguage(map);
+      writeHash(map);
+    });
+  }
+
+  (window.streetcadConfig || Promise.resolve(null))
+    .then(config => config || { extent: null, basemapUrl: null })
+    .then(config => {
+      start(config);
+      wireLanguage(window.streetcad.map);
+    });
+})();

@@ -1,0 +1,94 @@
+package it.firenze.streetcad.web;
+
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import java.util.logging.Level;
+
+/**
+ * Debian's Chromium, headless, driven through Debian's chromedriver (never a downloaded browser), with the
+ * flags that let it draw WebGL in software on a machine without a GPU (see docs/testing-notes).
+ */
+final class HeadlessChromium implements AutoCloseable {
+
+    static final Path SCREENSHOTS = Path.of("target", "webmap-screenshots");
+
+    final ChromeDriver driver;
+
+    HeadlessChromium(int width, int height) {
+        Path profile;
+        try {
+            profile = Files.createTempDirectory("streetcad-chromium");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+                "--no-first-run", "--user-data-dir=" + profile, "--window-size=" + width + "," + height,
+                "--lang=it-IT");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+    }
+
+    /** Loads the page afresh (a new document even when only the #hash differs) and forgets earlier console lines. */
+    void open(String url) {
+        driver.get("about:blank");
+        consoleErrors();
+        driver.get(url);
+        waitFor("the map to load", d -> "true".equals(js("return document.body.dataset.mapReady || null")));
+    }
+
+    Object js(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    <T> T waitFor(String what, Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what).until(condition::apply);
+    }
+
+    /** Console messages at error level since the last call. */
+    List<String> consoleErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .toList();
+    }
+
+    byte[] screenshot(String name) {
+        byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return png;
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
