@@ -125,7 +125,8 @@ final class ImportCommand implements Callable<Integer> {
                         + " invalid features, nothing written");
                 return report.clean() ? 0 : 1;
             }
-            long blocking = report.findings().stream().filter(f -> failOn != null && blocks(f.severity())).count();
+            long blocking = failOn == null ? 0 : report.findingsOfSeverity("error")
+                    + (failOn.equals("warning") ? report.findingsOfSeverity("warning") : 0);
             if (blocking > 0) {
                 jobs.discard(job.id());
                 throw new UserFacingException(blocking + " topology findings of severity " + failOn + " or worse (--fail-on "
@@ -159,10 +160,6 @@ final class ImportCommand implements Callable<Integer> {
         }
     }
 
-    private boolean blocks(String severity) {
-        return severity.equals("error") || (failOn.equals("warning") && severity.equals("warning"));
-    }
-
     private static void printReport(PrintWriter out, long id, ImportReport r) {
         out.printf("import %d: layer %s, mapping %s, mode %s%n", id, r.layer(), r.mapping(), r.mode());
         out.printf("  CRS       EPSG:%d (%s) -> storage EPSG:%d%n", r.crs().srid(), r.crs().source(), r.crs().storageSrid());
@@ -178,11 +175,12 @@ final class ImportCommand implements Callable<Integer> {
         }
         long more = n.errors() + n.warnings() - shown.size();
         if (more > 0) out.printf("  … and %d more problems (the full list: GET /imports/%d)%n", more, id);
-        out.printf("  topology  %d findings%n", r.findings().size());
+        out.printf("  topology  %d findings%n", r.findingCount());
+        r.findingsByRule().forEach((rule, count) -> out.printf("  %8d  %s%n", count, rule));
         r.findings().stream().limit(SHOWN_PROBLEMS).forEach(f -> out.printf("  %s %s: %s (features %s)%n",
                 f.severity(), f.rule(), f.explanation(), f.featureNumbers()));
-        if (r.findings().size() > SHOWN_PROBLEMS) out.printf("  … and %d more findings (GET /imports/%d)%n",
-                r.findings().size() - SHOWN_PROBLEMS, id);
+        if (r.findingCount() > SHOWN_PROBLEMS) out.printf("  … and %d more findings (the first %d: GET /imports/%d)%n",
+                r.findingCount() - SHOWN_PROBLEMS, ImportReport.LISTED_PROBLEMS, id);
     }
 
     /** A bar redrawn in place on a terminal; otherwise a plain line at every tenth. */

@@ -73,14 +73,15 @@ public final class ImportPipeline {
             Set<Long> rejected = new LinkedHashSet<>();
             record(log, rejected, staging.invalidGeometries(c));
             if (options.mode() == ImportMode.UPSERT) record(log, rejected, staging.unusableSourceKeys(c));
-            List<ImportReport.Finding> findings = runChecks(c, staging);
+            FindingLog findings = runChecks(c, staging);
             staging.reject(c, rejected);
             long[] counts = staging.counts(c);
             return new ImportReport(source, layer.name(), options.mapping().name(), options.mode().label(),
                     new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
                     new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
                     new ImportReport.Counts(read, layer.deletedFeatures(), counts[0], counts[1], log.errors, log.warnings),
-                    log.listed(), log.byField, findings, (System.nanoTime() - started) / 1e9, null);
+                    log.listed(), log.byField, findings.listed(), findings.bySeverity, findings.byRule,
+                    (System.nanoTime() - started) / 1e9, null);
         } catch (SQLException e) {
             dropQuietly(staging);
             throw new ImportException("The database refused the staging of " + source + ": " + e.getMessage().strip());
@@ -180,17 +181,13 @@ public final class ImportPipeline {
      * findings are reported, never used to leave features out: a dangle or a missing junction is for the technician
      * to judge ({@code import --fail-on error} refuses the commit instead).
      */
-    private List<ImportReport.Finding> runChecks(Connection c, StagingTable staging) throws SQLException {
-        List<ImportReport.Finding> out = new ArrayList<>();
+    private FindingLog runChecks(Connection c, StagingTable staging) throws SQLException {
+        FindingLog out = new FindingLog();
         if (checks.isEmpty()) return out;
         c.setAutoCommit(false);
         try {
-            WKTWriter wkt = new WKTWriter();
             for (PreCommitCheck check : checks) {
-                for (StagedFinding f : check.check(c, staging.name(), database.storageSrid())) {
-                    out.add(new ImportReport.Finding(f.rule(), f.severity(), f.explanation(), f.featureNumbers(),
-                            f.location() == null ? null : wkt.write(f.location())));
-                }
+                for (StagedFinding f : check.check(c, staging.name(), database.storageSrid())) out.add(f);
             }
         } finally {
             c.rollback();
@@ -252,6 +249,39 @@ public final class ImportPipeline {
     }
 
     /** Collects problems: counts all, lists the first {@link ImportReport#LISTED_PROBLEMS} in feature order. */
+    /** Counts every finding, keeps the most severe {@link ImportReport#LISTED_PROBLEMS} with their locations. */
+    private static final class FindingLog {
+        private static final List<String> SEVERITY_ORDER = List.of("error", "warning", "info");
+        private final List<StagedFinding> kept = new ArrayList<>();
+        private final Map<String, Long> bySeverity = new TreeMap<>();
+        private final Map<String, Long> byRule = new TreeMap<>();
+        private final WKTWriter wkt = new WKTWriter();
+
+        void add(StagedFinding f) {
+            bySeverity.merge(f.severity(), 1L, Long::sum);
+            byRule.merge(f.rule() + " (" + f.severity() + ")", 1L, Long::sum);
+            kept.add(f);
+            // Trimmed in batches, so that keeping the most severe costs a sort per thousand findings, not per finding.
+            if (kept.size() >= 2 * ImportReport.LISTED_PROBLEMS) trim();
+        }
+
+        private void trim() {
+            kept.sort(Comparator.comparingInt(f -> rank(f.severity())));
+            kept.subList(Math.min(kept.size(), ImportReport.LISTED_PROBLEMS), kept.size()).clear();
+        }
+
+        private static int rank(String severity) {
+            int i = SEVERITY_ORDER.indexOf(severity);
+            return i < 0 ? SEVERITY_ORDER.size() : i;
+        }
+
+        List<ImportReport.Finding> listed() {
+            trim();
+            return kept.stream().map(f -> new ImportReport.Finding(f.rule(), f.severity(), f.explanation(),
+                    f.featureNumbers(), f.location() == null ? null : wkt.write(f.location()))).toList();
+        }
+    }
+
     private static final class ProblemLog {
         private final List<ImportProblem> listed = new ArrayList<>();
         private final Map<String, Long> byField = new TreeMap<>();

@@ -10,13 +10,17 @@ import java.util.Map;
  * as JSON and shown by the CLI and {@code GET /imports/{id}}.
  *
  * @param problems     the first {@link #LISTED_PROBLEMS} problems in feature order; {@code problemsByField} counts all
+ * @param findings     the first {@link #LISTED_PROBLEMS} pre-commit findings, most severe first; raw lines that are not
+ *                     a network yet can have tens of thousands, which would make the job's JSON megabytes
+ * @param findingsBySeverity every finding counted by severity; {@code findingsByRule} by rule and severity
  * @param stageSeconds how long reading, staging, reprojecting and validating took
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImportReport(String source, String layer, String mapping, String mode, Crs crs, Encoding encoding,
                            String zm, Counts counts, List<ImportProblem> problems,
-                           Map<String, Long> problemsByField, List<Finding> findings, double stageSeconds,
-                           Committed committed) {
+                           Map<String, Long> problemsByField, List<Finding> findings,
+                           Map<String, Long> findingsBySeverity, Map<String, Long> findingsByRule,
+                           double stageSeconds, Committed committed) {
 
     public static final int LISTED_PROBLEMS = 1000;
 
@@ -46,12 +50,20 @@ public record ImportReport(String source, String layer, String mapping, String m
                             long skippedInvalid, double seconds) {
     }
 
+    public long findingCount() {
+        return findingsBySeverity.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public long findingsOfSeverity(String severity) {
+        return findingsBySeverity.getOrDefault(severity, 0L);
+    }
+
     public boolean clean() {
         return counts.invalid() == 0;
     }
 
     ImportReport withCommitted(Committed c) {
         return new ImportReport(source, layer, mapping, mode, crs, encoding, zm, counts, problems, problemsByField,
-                findings, stageSeconds, c);
+                findings, findingsBySeverity, findingsByRule, stageSeconds, c);
     }
 }

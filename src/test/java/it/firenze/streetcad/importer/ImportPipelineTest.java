@@ -9,6 +9,7 @@ import org.locationtech.jts.geom.Coordinate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -224,6 +225,25 @@ class ImportPipelineTest {
         assertEquals(List.of("dangling-end", "short-element"), report.findings().stream().map(ImportReport.Finding::rule).toList());
         assertEquals(0, report.counts().invalid());
         assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false).inserted());
+    }
+
+    @Test
+    void tensOfThousandsOfFindingsAreAllCountedButOnlyTheMostSevereThousandListed() {
+        // Raw OSM lines give ~46,000 findings before their network is built: listing them all made the job's JSON megabytes.
+        PreCommitCheck noisyCheck = (c, table, srid) -> {
+            List<StagedFinding> findings = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) findings.add(new StagedFinding("pseudo-node", "info", "a way's end", List.of(1L), null));
+            for (int i = 0; i < 5; i++) findings.add(new StagedFinding("self-intersection", "error", "crosses itself", List.of(2L), null));
+            return findings;
+        };
+        ImportReport report = new ImportPipeline(db, List.of(noisyCheck)).stage(JOBS.incrementAndGet(), "t.shp",
+                threeStreets(), osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
+        assertEquals(3005, report.findingCount());
+        assertEquals(5, report.findingsOfSeverity("error"));
+        assertEquals(Map.of("pseudo-node (info)", 3000L, "self-intersection (error)", 5L), report.findingsByRule());
+        assertEquals(ImportReport.LISTED_PROBLEMS, report.findings().size());
+        assertEquals(List.of("error", "error", "error", "error", "error", "info"),
+                report.findings().subList(0, 6).stream().map(ImportReport.Finding::severity).toList());
     }
 
     @Test
