@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-streetcad_setup run >/dev/null
+streetcad_setup bench >/dev/null
 for tool in wrk ogr2ogr pgbench; do command -v $tool >/dev/null || { echo "features.sh needs $tool" >&2; exit 1; }; done
 seconds=${1:-10}; rounds=${2:-3}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)

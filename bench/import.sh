@@ -15,7 +15,8 @@ LINES=${2:-1000000}
 SAMPLE=geodata/florence-osm/florence_highways.shp
 SRID=6707
 source scripts/setup.sh
-JAVA="$(streetcad_java_home)/bin/java"
+streetcad_setup bench >/dev/null
+JAVA="$JAVA_HOME/bin/java"
 JAR=target/streetcad.jar
 [ -f "$JAR" ] || { echo "build first: mvn -B -ntp package -DskipTests" >&2; exit 1; }
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-streetcad_setup run >/dev/null
+streetcad_setup bench >/dev/null
 work=$(mktemp -d /var/tmp/streetcad-prj.XXXX)
 trap 'rm -rf "$work"' EXIT
 mvn -q -B -ntp test-compile dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >/dev/null 2>&1

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-streetcad_setup run >/dev/null
+streetcad_setup bench >/dev/null
 lines=${1:-1000000}
 work=$(mktemp -d /var/tmp/streetcad-reader.XXXX)
 trap 'rm -rf "$work"' EXIT

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-streetcad_setup run >/dev/null
+streetcad_setup bench >/dev/null
 runs=${1:-5}
 port=17070
 work=$(mktemp -d /var/tmp/streetcad-startup.XXXX)

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-streetcad_setup run >/dev/null
+streetcad_setup bench >/dev/null
 secs=${1:-15}
 pgport=17433
 port=17080

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-streetcad_setup run >/dev/null
+streetcad_setup bench >/dev/null
 n=${1:-708}
 PG=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 [ -f target/streetcad.jar ] || mvn -q -B -ntp package -DskipTests

@@ -4,6 +4,7 @@
 #   STREETCAD_SETUP=run   server needs: JDK >= 21, Maven, PostgreSQL + PostGIS
 #   STREETCAD_SETUP=test  also: gdal-bin (ogrinfo oracle), pgRouting (topology oracle), Chromium + driver (web map),
 #                         node + npm (tile tests install geojson-vt and @mapbox/vector-tile under target/)
+#   STREETCAD_SETUP=bench also: wrk (HTTP load), shp2pgsql (the postgis package; the importer's reference)
 
 streetcad_java_home() {
   local candidates=()
@@ -29,12 +30,16 @@ streetcad_setup() {
   command -v mvn >/dev/null || pkgs+=(maven)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)
   ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || pkgs+=("postgresql-$pg_major-postgis-3")
-  if [ "$mode" = test ]; then
+  if [ "$mode" = test ] || [ "$mode" = bench ]; then
     command -v ogrinfo >/dev/null || pkgs+=(gdal-bin)
     command -v npm >/dev/null || pkgs+=(nodejs npm)
     ls /usr/share/postgresql/*/extension/pgrouting.control >/dev/null 2>&1 || pkgs+=("postgresql-$pg_major-pgrouting")
     command -v chromium >/dev/null || pkgs+=(chromium)
     command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
+  fi
+  if [ "$mode" = bench ]; then
+    command -v wrk >/dev/null || pkgs+=(wrk)
+    command -v shp2pgsql >/dev/null || pkgs+=(postgis)
   fi
   local jh
   jh=$(streetcad_java_home)
