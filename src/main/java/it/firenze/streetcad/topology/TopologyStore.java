@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -444,17 +445,33 @@ final class TopologyStore {
         }
     }
 
-    /** Replaces the open issues of the area (and any with the same fingerprints) by the report's findings. */
-    void replaceIssues(long validationId, Envelope area, TopologyValidation.Report report) throws SQLException {
+    /**
+     * Replaces the open issues the run judged by the report's findings, leaving every other issue as it is. A run
+     * judged its rules only; over an area, it judged its elements wherever their findings lie (a dead end at the far
+     * end of a long street) and the findings in the area that involve no element still standing outside it (a
+     * junction's, or one about an element an edit deleted). Issues with the fingerprint of a new finding go too,
+     * so none is doubled.
+     */
+    void replaceIssues(long validationId, Envelope area, Set<Rule> rules, TopologyValidation.Report report)
+            throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
                 Set<String> fingerprints = new HashSet<>();
                 report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
-                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue WHERE "
-                        + (area == null ? "true" : "location && ST_MakeEnvelope(?, ?, ?, ?, ?)")
-                        + " OR fingerprint = ANY (?)")) {
-                    int next = bindArea(st, 1, area);
+                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue i WHERE i.rule = ANY (?) "
+                        + "AND (" + (area == null ? "true" : "i.element_ids && ? OR (i.location && ST_MakeEnvelope(?, ?, "
+                        + "?, ?, ?) AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.id = ANY (i.element_ids) "
+                        + "AND e.valid_to IS NULL AND e.id <> ALL (?)))")
+                        + " OR i.fingerprint = ANY (?))")) {
+                    st.setArray(1, c.createArrayOf("text", rules.stream().map(Rule::id).toArray()));
+                    int next = 2;
+                    if (area != null) {
+                        Array judged = c.createArrayOf("bigint", report.areaElements().toArray());
+                        st.setArray(next, judged);
+                        next = bindArea(st, next + 1, area);
+                        st.setArray(next++, judged);
+                    }
                     st.setArray(next, c.createArrayOf("text", fingerprints.toArray()));
                     st.executeUpdate();
                 }

@@ -16,14 +16,19 @@ import java.util.function.DoubleConsumer;
 
 /**
  * Validates the cadastre as stored (all, or the elements meeting a bbox). {@link #run} only reports; a recorded
- * validation ({@link #begin} then {@link #complete}) also replaces the area's open issues in topology_issue, keeping
- * the acceptances whose fingerprint is unchanged.
+ * validation ({@link #begin} then {@link #complete}) also replaces the open issues it judged (its rules, in its
+ * area) in topology_issue, keeping the acceptances whose fingerprint is unchanged.
  */
 public final class TopologyValidation {
 
-    /** The findings of one run and which of them are accepted exceptions. */
-    public record Report(List<Finding> findings, Set<String> acceptedFingerprints, int elements, int junctions,
-                         long readMillis, long checkMillis, long checkCpuMillis) {
+    /**
+     * The findings of one run and which of them are accepted exceptions.
+     *
+     * @param areaElements the elements meeting the area, whose findings the run judged wherever they lie; null when
+     *                     it validated the whole cadastre
+     */
+    public record Report(List<Finding> findings, Set<String> acceptedFingerprints, Set<Long> areaElements,
+                         int elements, int junctions, long readMillis, long checkMillis, long checkCpuMillis) {
 
         public boolean isAccepted(Finding f) {
             return acceptedFingerprints.contains(f.fingerprint());
@@ -52,7 +57,11 @@ public final class TopologyValidation {
 
     /** Validates and reports, changing nothing. */
     public Report run(double[] bboxCrs84, ValidationOptions options, DoubleConsumer progress) throws SQLException {
-        Envelope area = store.toStorage(bboxCrs84);
+        return validate(store.toStorage(bboxCrs84), options, progress);
+    }
+
+    /** Validates the elements meeting an area in the storage CRS (all when null), changing nothing. */
+    private Report validate(Envelope area, ValidationOptions options, DoubleConsumer progress) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
@@ -84,7 +93,7 @@ public final class TopologyValidation {
                 if (core != null) findings = concerning(findings, core, area);
                 long checked = System.nanoTime();
                 long cpuUsed = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
-                return new Report(findings, store.acceptedFingerprints(c), lines.size(), junctions.size(),
+                return new Report(findings, store.acceptedFingerprints(c), core, lines.size(), junctions.size(),
                         (read - start) / 1_000_000, (checked - read) / 1_000_000, cpuUsed / 1_000_000);
             } finally {
                 c.rollback();
@@ -108,9 +117,13 @@ public final class TopologyValidation {
      * replaced by the findings, in one transaction. A failure is recorded on the validation and rethrown.
      */
     public Report complete(long validationId, double[] bboxCrs84, ValidationOptions options) throws SQLException {
+        return record(validationId, store.toStorage(bboxCrs84), options);
+    }
+
+    private Report record(long validationId, Envelope area, ValidationOptions options) throws SQLException {
         try {
-            Report report = run(bboxCrs84, options, progress -> store.progress(validationId, 0.9 * progress));
-            store.replaceIssues(validationId, store.toStorage(bboxCrs84), report);
+            Report report = validate(area, options, progress -> store.progress(validationId, 0.9 * progress));
+            store.replaceIssues(validationId, area, options.rules(), report);
             return report;
         } catch (SQLException | RuntimeException e) {
             store.failValidation(validationId, e.getMessage() == null ? e.toString() : e.getMessage());
