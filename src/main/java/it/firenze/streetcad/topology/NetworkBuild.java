@@ -1,13 +1,18 @@
 package it.firenze.streetcad.topology;
 
 import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.LineString;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,10 +39,21 @@ public final class NetworkBuild {
      * @param removedElements  source elements with no length left once their ends are snapped together (shorter
      *                         than the tolerance, or zero-length already): they collapse into a junction
      * @param junctionsByKind  junction counts by kind (end, pseudo, intersection)
+     * @param newJunctionsByKind the junctions among them where none stood before, by kind
      */
     public record Summary(int sourceElements, int elements, int junctions, int splitElements, int addedElements,
                           int snappedEndpoints, int changedElements, int removedElements,
-                          Map<String, Integer> junctionsByKind) {
+                          Map<String, Integer> junctionsByKind, Map<String, Integer> newJunctionsByKind) {
+    }
+
+    /**
+     * A build done or previewed.
+     *
+     * @param changes the element changes, as a fix reports them (what a preview shows on a map)
+     * @param changed the extent, in the storage CRS, of the changed elements as they were and as they are (or would
+     *                be); empty when nothing changes. The neighbourhood an apply re-validates.
+     */
+    public record Result(Summary summary, List<TopologyFixes.Change> changes, Envelope changed) {
     }
 
     /** One piece of a source element, in order along it, from the start measure (metres) of the source. */
@@ -53,31 +69,54 @@ public final class NetworkBuild {
     }
 
     /** What {@link #apply} would do, without changing the cadastre. bboxCrs84: minLon, minLat, maxLon, maxLat, or null. */
-    public Summary preview(double[] bboxCrs84, double tolerance) throws SQLException {
-        Envelope area = store.toStorage(bboxCrs84);
-        try (Connection c = database.connection()) {
-            List<TopologyLine> lines = store.elements(c, area);
-            return summarise(lines, new NetworkBuilder(tolerance).build(lines));
-        }
+    public Result preview(double[] bboxCrs84, double tolerance) throws SQLException {
+        return run(bboxCrs84, tolerance, false);
     }
 
     /** Builds the network and writes it in one transaction; nothing is written if anything fails. */
-    public Summary apply(double[] bboxCrs84, double tolerance) throws SQLException {
+    public Result apply(double[] bboxCrs84, double tolerance) throws SQLException {
+        return run(bboxCrs84, tolerance, true);
+    }
+
+    private Result run(double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
         Envelope area = store.toStorage(bboxCrs84);
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                store.lockNetwork(c);
+                if (apply) store.lockNetwork(c);
                 List<TopologyLine> lines = store.elements(c, area);
                 Network network = new NetworkBuilder(tolerance).build(lines);
-                store.writeNetwork(c, lines, network, pieces(lines, network), collapsed(lines, network));
+                List<Piece> pieces = pieces(lines, network);
+                List<Long> collapsed = collapsed(lines, network);
+                // Read before the write: which of the built junctions stand where none stood.
+                Set<Coordinate> standing = new HashSet<>();
+                store.junctions(c, area).values().forEach(p -> standing.add(p.getCoordinate()));
+                if (apply) store.writeNetwork(c, lines, network, pieces, collapsed);
                 c.commit();
-                return summarise(lines, network);
+                List<TopologyFixes.Change> changes = changes(lines, pieces, collapsed);
+                return new Result(summarise(lines, network, standing), changes,
+                        TopologyFixes.changedExtent(lines, changes));
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /** The first piece of an element updates it (when it differs), further pieces are inserted, collapsed go. */
+    static List<TopologyFixes.Change> changes(List<TopologyLine> lines, List<Piece> pieces, List<Long> collapsed) {
+        Map<Long, TopologyLine> byId = new HashMap<>();
+        lines.forEach(l -> byId.put(l.elementId(), l));
+        List<TopologyFixes.Change> changes = new ArrayList<>();
+        for (Piece p : pieces) {
+            LineString g = p.element().geometry();
+            if (p.index() > 0) changes.add(new TopologyFixes.Change("insert", null, g));
+            else if (!g.equalsExact(byId.get(p.sourceId()).geometry())) {
+                changes.add(new TopologyFixes.Change("update", p.sourceId(), g));
+            }
+        }
+        for (long id : collapsed) changes.add(new TopologyFixes.Change("delete", id, byId.get(id).geometry()));
+        return changes;
     }
 
     static List<Piece> pieces(List<TopologyLine> lines, Network network) {
@@ -101,7 +140,7 @@ public final class NetworkBuild {
         return ids;
     }
 
-    private static Summary summarise(List<TopologyLine> lines, Network network) {
+    private static Summary summarise(List<TopologyLine> lines, Network network, Set<Coordinate> standing) {
         int[] count = new int[lines.size()];
         boolean[] changed = new boolean[lines.size()];
         for (Network.Element e : network.elements()) {
@@ -113,10 +152,14 @@ public final class NetworkBuild {
             if (count[i] > 1) split++;
             if (changed[i]) changedCount++;
         }
-        Map<String, Integer> byKind = new TreeMap<>();
-        for (Network.Node j : network.junctions()) byKind.merge(j.kind(), 1, Integer::sum);
+        Map<String, Integer> byKind = new TreeMap<>(), newByKind = new TreeMap<>();
+        for (Network.Node j : network.junctions()) {
+            byKind.merge(j.kind(), 1, Integer::sum);
+            if (!standing.contains(j.point())) newByKind.merge(j.kind(), 1, Integer::sum);
+        }
         int kept = (int) java.util.Arrays.stream(count).filter(n -> n > 0).count();
         return new Summary(lines.size(), network.elements().size(), network.junctions().size(), split,
-                network.elements().size() - kept, network.snappedEndpoints(), changedCount, lines.size() - kept, byKind);
+                network.elements().size() - kept, network.snappedEndpoints(), changedCount, lines.size() - kept, byKind,
+                newByKind);
     }
 }

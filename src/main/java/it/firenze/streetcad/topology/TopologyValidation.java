@@ -3,14 +3,18 @@ package it.firenze.streetcad.topology;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Point;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.DoubleConsumer;
 
@@ -46,6 +50,10 @@ public final class TopologyValidation {
             return counts;
         }
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyValidation.class);
+    private static final ValidationOptions NEIGHBOURHOOD = ValidationOptions.defaults()
+            .withRules(EnumSet.complementOf(EnumSet.of(Rule.ISLAND)));
 
     private final Database database;
     private final TopologyStore store;
@@ -105,6 +113,30 @@ public final class TopologyValidation {
     private static List<Finding> concerning(List<Finding> findings, Set<Long> core, Envelope area) {
         return findings.stream().filter(f -> f.elementIds().stream().anyMatch(core::contains)
                 || (f.elementIds().isEmpty() && area.intersects(f.location().getEnvelopeInternal()))).toList();
+    }
+
+    /**
+     * Re-validates the neighbourhood of an edit and replaces the open issues there, leaving the rest of the cadastre's
+     * issues as they are. {@code changed} is the extent of the changed elements as they were and as they are
+     * (storage CRS); widened by the tolerance, since an end that close to a changed element is an undershoot or an
+     * overshoot of it, the elements meeting it are judged with the default options. Not islands: whether a part is
+     * one depends on the whole network, which an area does not see, so the last full validation's islands stay.
+     * A failure is recorded on the validation, not thrown: the edit is made, and the failed validation says that
+     * the issues around it were not refreshed.
+     *
+     * @return the id of the recorded validation; empty when nothing changed
+     */
+    public OptionalLong revalidate(Envelope changed) throws SQLException {
+        if (changed == null || changed.isNull()) return OptionalLong.empty();
+        Envelope area = new Envelope(changed);
+        area.expandBy(NEIGHBOURHOOD.tolerance());
+        long id = store.beginValidation(area, NEIGHBOURHOOD);
+        try {
+            record(id, area, NEIGHBOURHOOD);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("re-validating around an edit failed (validation {})", id, e);
+        }
+        return OptionalLong.of(id);
     }
 
     /** Records a validation about to run and returns its id, for a client to follow its progress. */
