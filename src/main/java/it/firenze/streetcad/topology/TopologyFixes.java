@@ -86,9 +86,10 @@ public final class TopologyFixes {
         return run(fix, bboxCrs84, tolerance, true);
     }
 
-    /** The plan's changes as a GeoJSON FeatureCollection in CRS84 (properties: action, element id). */
+    /** The plan's changes as a GeoJSON FeatureCollection in CRS84 (properties: action, element id), with counts. */
     public String toGeoJson(Plan plan) throws SQLException {
-        return toGeoJson("\"fix\":\"" + plan.fix().id() + "\"", plan.changes());
+        return toGeoJson("\"fix\":\"" + plan.fix().id() + "\",\"counts\":" + TopologyStore.json(plan.counts()),
+                plan.changes());
     }
 
     /** Changes as a GeoJSON FeatureCollection in CRS84 with the given foreign members (JSON text, or empty). */

@@ -602,7 +602,7 @@ final class TopologyStore {
         return out;
     }
 
-    private static String json(Object value) {
+    static String json(Object value) {
         try {
             return Json.mapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {
