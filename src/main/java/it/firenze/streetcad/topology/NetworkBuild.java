@@ -4,6 +4,8 @@ import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.LineString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,6 +14,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -22,7 +26,8 @@ import java.util.TreeMap;
  * its from and to junction, with degree and kind. {@link #preview} says what would change; {@link #apply} does it
  * in one transaction. The first piece of a split element keeps its id, the others are new rows with a copy of its
  * attributes and lineage (source_key, source_attributes); events move to the piece they lie on. Running it again
- * on a built network changes nothing.
+ * on a built network changes nothing. A build job ({@link #begin} then {@link #complete}) is recorded in
+ * network_build, one at a time, and an applied one re-validates the neighbourhood it changed.
  */
 public final class NetworkBuild {
 
@@ -60,12 +65,82 @@ public final class NetworkBuild {
     record Piece(long sourceId, int index, Network.Element element, double startMeasure) {
     }
 
+    /** A recorded build job, holding the one-build-at-a-time lock until it has run. */
+    record Job(long id, double[] bboxCrs84, double tolerance, boolean apply, Connection lock) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkBuild.class);
+
     private final Database database;
     private final TopologyStore store;
 
     public NetworkBuild(Database database) {
         this.database = database;
         this.store = new TopologyStore(database);
+    }
+
+    /**
+     * Records a build job about to run (a preview, or an apply); empty when another build is queued or running on
+     * any instance: two builds over the same elements would each split what the other is splitting.
+     */
+    Optional<Job> begin(double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
+        Connection lock = store.lockBuilds();
+        if (lock == null) return Optional.empty();
+        try {
+            return Optional.of(new Job(store.insertBuild(lock, bboxCrs84, tolerance, apply), bboxCrs84, tolerance,
+                    apply, lock));
+        } catch (SQLException | RuntimeException e) {
+            store.unlockBuilds(lock);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs a recorded job: its summary and changes are recorded; an apply then re-validates the neighbourhood it
+     * changed. A failure is recorded on the job, not thrown (it runs in the background); the lock is released.
+     */
+    void complete(Job job) {
+        try {
+            store.updateBuild(job.id(), "building", 0, null, null, null);
+            Result result = job.apply() ? apply(job.bboxCrs84(), job.tolerance()) : preview(job.bboxCrs84(), job.tolerance());
+            String changes = store.changesGeoJson("\"network_build\":" + job.id(), result.changes());
+            if (!job.apply()) {
+                store.updateBuild(job.id(), "previewed", 1, result.summary(), changes, null);
+                return;
+            }
+            store.updateBuild(job.id(), "validating", 0.5, result.summary(), changes, null);
+            OptionalLong validation = new TopologyValidation(database).revalidate(result.changed());
+            store.updateBuild(job.id(), "applied", 1, null, null,
+                    validation.isPresent() ? validation.getAsLong() : null);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("network build {} failed", job.id(), e);
+            try {
+                store.failBuild(job.id(), e.getMessage() == null ? e.toString() : e.getMessage());
+            } catch (SQLException f) {
+                LOG.error("recording the failure of network build {} failed too", job.id(), f);
+            }
+        } finally {
+            try {
+                store.unlockBuilds(job.lock());
+            } catch (SQLException e) {
+                LOG.error("releasing the network build lock after job {} failed", job.id(), e);
+            }
+        }
+    }
+
+    /** The build queued or running, if any: what a second request is told to follow. */
+    Optional<Long> unfinishedJob() throws SQLException {
+        return Optional.ofNullable(store.unfinishedBuild());
+    }
+
+    /** A build job as JSON text (state, progress, summary), or null when there is none with that id. */
+    String jobJson(long id) throws SQLException {
+        return store.buildJson(id);
+    }
+
+    /** A build job's element changes as GeoJSON text (CRS84), or null before it has them. */
+    String jobChangesGeoJson(long id) throws SQLException {
+        return store.buildChanges(id);
     }
 
     /** What {@link #apply} would do, without changing the cadastre. bboxCrs84: minLon, minLat, maxLon, maxLat, or null. */

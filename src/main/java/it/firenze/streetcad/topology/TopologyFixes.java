@@ -88,23 +88,8 @@ public final class TopologyFixes {
 
     /** The plan's changes as a GeoJSON FeatureCollection in CRS84 (properties: action, element id), with counts. */
     public String toGeoJson(Plan plan) throws SQLException {
-        return toGeoJson("\"fix\":\"" + plan.fix().id() + "\",\"counts\":" + TopologyStore.json(plan.counts()),
+        return store.changesGeoJson("\"fix\":\"" + plan.fix().id() + "\",\"counts\":" + TopologyStore.json(plan.counts()),
                 plan.changes());
-    }
-
-    /** Changes as a GeoJSON FeatureCollection in CRS84 with the given foreign members (JSON text, or empty). */
-    String toGeoJson(String members, List<Change> changes) throws SQLException {
-        List<String> geometries = store.toGeoJson(changes.stream().map(Change::geometry).toList());
-        StringBuilder b = new StringBuilder("{\"type\":\"FeatureCollection\",").append(members)
-                .append(members.isEmpty() ? "" : ",").append("\"features\":[");
-        for (int i = 0; i < changes.size(); i++) {
-            Change c = changes.get(i);
-            if (i > 0) b.append(',');
-            b.append("{\"type\":\"Feature\",\"geometry\":").append(geometries.get(i))
-                    .append(",\"properties\":{\"action\":\"").append(c.action()).append("\",\"element_id\":")
-                    .append(c.elementId()).append("}}");
-        }
-        return b.append("]}").toString();
     }
 
     private Plan run(Fix fix, double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,9 @@ import java.util.concurrent.Executors;
  * findings as GeoJSON in CRS84; {@code POST /topology/issues/{id}/accept} makes one an accepted exception.
  * {@code POST /topology/fixes/{fix}/preview} answers a fix's changes as GeoJSON, changing nothing, and
  * {@code .../apply} makes them in one transaction and re-validates the neighbourhood they changed.
+ * {@code POST /network/builds} starts a network build job (a preview, or an apply), one at a time: a second while
+ * one is queued or running is a 409; {@code GET /network/builds/{id}} follows it and {@code .../changes} is its
+ * GeoJSON of the element changes proposed or made.
  */
 public final class TopologyModule implements HttpModule {
 
@@ -36,9 +40,10 @@ public final class TopologyModule implements HttpModule {
 
     private final TopologyValidation validation;
     private final TopologyFixes fixes;
-    /** One validation at a time: it takes a core and the whole network in memory. */
+    private final NetworkBuild builds;
+    /** One validation or build at a time: each takes a core and the whole network in memory. */
     private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "topology-validation");
+        Thread t = new Thread(r, "topology-jobs");
         t.setDaemon(true);
         return t;
     });
@@ -46,6 +51,7 @@ public final class TopologyModule implements HttpModule {
     public TopologyModule(Database database) {
         this.validation = new TopologyValidation(database);
         this.fixes = new TopologyFixes(database);
+        this.builds = new NetworkBuild(database);
     }
 
     @Override
@@ -56,6 +62,9 @@ public final class TopologyModule implements HttpModule {
         routes.post("/topology/issues/{id}/accept", this::accept);
         routes.post("/topology/fixes/{fix}/preview", ctx -> fix(ctx, false));
         routes.post("/topology/fixes/{fix}/apply", ctx -> fix(ctx, true));
+        routes.post("/network/builds", this::startBuild);
+        routes.get("/network/builds/{id}", this::buildStatus);
+        routes.get("/network/builds/{id}/changes", this::buildChanges);
     }
 
     private void startValidation(Context ctx) throws SQLException {
@@ -139,6 +148,65 @@ public final class TopologyModule implements HttpModule {
         result.set("validation", revalidation.isEmpty() ? null
                 : Json.mapper().readTree(validation.validationJson(revalidation.getAsLong())));
         ctx.json(result);
+    }
+
+    private void startBuild(Context ctx) throws SQLException, JsonProcessingException {
+        JsonNode body = body(ctx);
+        double[] bbox = area(body, ctx);
+        double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);
+        boolean apply = apply(body, ctx);
+        Optional<NetworkBuild.Job> begun = builds.begin(bbox, tolerance, apply);
+        if (begun.isEmpty()) {
+            throw ProblemException.conflict("A network build is already queued or running" + builds.unfinishedJob()
+                    .map(id -> " (" + buildPath(id) + ")").orElse("") + "; one runs at a time: follow it, then start "
+                    + "this one.");
+        }
+        NetworkBuild.Job job = begun.get();
+        jobs.submit(() -> builds.complete(job));
+        ctx.status(202).header("Location", buildPath(job.id())).json(buildView(job.id()));
+    }
+
+    private void buildStatus(Context ctx) throws SQLException, JsonProcessingException {
+        ObjectNode view = buildView(id(ctx));
+        if (view == null) throw ProblemException.notFound("There is no network build " + ctx.pathParam("id") + ".");
+        ctx.json(view);
+    }
+
+    private void buildChanges(Context ctx) throws SQLException {
+        long id = id(ctx);
+        String changes = builds.jobChangesGeoJson(id);
+        if (changes == null) {
+            throw ProblemException.notFound(builds.jobJson(id) == null ? "There is no network build " + id + "."
+                    : "Network build " + id + " has no changes yet: follow " + buildPath(id) + " until it has run.");
+        }
+        ctx.contentType("application/geo+json").result(changes);
+    }
+
+    /** A build job with links to its changes, once it has them, and to the re-validation that followed it. */
+    private ObjectNode buildView(long id) throws SQLException, JsonProcessingException {
+        String json = builds.jobJson(id);
+        if (json == null) return null;
+        ObjectNode view = (ObjectNode) Json.mapper().readTree(json);
+        if (!view.get("summary").isNull()) view.put("changes", buildPath(id) + "/changes");
+        if (!view.get("validation_id").isNull()) {
+            view.put("validation", "/topology/validations/" + view.get("validation_id").asLong());
+        }
+        return view;
+    }
+
+    private static String buildPath(long id) {
+        return "/network/builds/" + id;
+    }
+
+    /** Whether to make the change (true) or only preview it (false, the default), from the body or the query. */
+    private static boolean apply(JsonNode body, Context ctx) {
+        JsonNode node = body.get("apply");
+        String text = node == null ? ctx.queryParam("apply") : node.isBoolean() ? node.asText() : "";
+        if (text == null) return false;
+        if (!text.equals("true") && !text.equals("false")) {
+            throw ProblemException.badRequest("apply", "apply must be true (make the change) or false (preview it)");
+        }
+        return Boolean.parseBoolean(text);
     }
 
     /** The area from the body's bbox (an array or text), else the query's; null for the whole cadastre. */
