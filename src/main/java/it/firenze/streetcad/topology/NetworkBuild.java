@@ -163,9 +163,15 @@ public final class NetworkBuild {
                 Network network = new NetworkBuilder(tolerance).build(lines);
                 List<Piece> pieces = pieces(lines, network);
                 List<Long> collapsed = collapsed(lines, network);
-                // Read before the write: which of the built junctions stand where none stood.
+                // Read before the write: which of the built junctions stand where none stood. They lie on the lines
+                // read (or within the tolerance), which may reach beyond the area.
                 Set<Coordinate> standing = new HashSet<>();
-                store.junctions(c, area).values().forEach(p -> standing.add(p.getCoordinate()));
+                Envelope reach = new Envelope();
+                lines.forEach(l -> reach.expandToInclude(l.geometry().getEnvelopeInternal()));
+                reach.expandBy(tolerance);
+                if (!reach.isNull()) {
+                    store.junctions(c, area == null ? null : reach).values().forEach(p -> standing.add(p.getCoordinate()));
+                }
                 if (apply) store.writeNetwork(c, lines, network, pieces, collapsed);
                 c.commit();
                 List<TopologyFixes.Change> changes = changes(lines, pieces, collapsed);

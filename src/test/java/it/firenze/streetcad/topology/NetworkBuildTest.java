@@ -116,13 +116,14 @@ class NetworkBuildTest {
         cadastre.element("westcross", "LINESTRING(50 -50, 50 50)");
         cadastre.element("east", "LINESTRING(5000 0, 5100 0)");
         cadastre.element("eastcross", "LINESTRING(5050 -50, 5050 50)");
-        double[] bbox = cadastre.strings("SELECT concat_ws(',', ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)) FROM "
-                + "(SELECT ST_Transform(ST_Buffer(ST_GeomFromText('" + Lines.wkt("POINT(50 0)").toText()
-                + "', 6707), 10), 4326)::box2d AS b) t").stream().findFirst().map(s -> java.util.Arrays.stream(
-                s.split(",")).mapToDouble(Double::parseDouble).toArray()).orElseThrow();
+        double[] bbox = Bbox.parse(cadastre.bboxAround("POINT(50 0)", 10));
         NetworkBuild.Summary s = new NetworkBuild(db).apply(bbox, NetworkBuilder.DEFAULT_TOLERANCE).summary();
         assertEquals(2, s.sourceElements());
         assertEquals(6, cadastre.count("SELECT count(*) FROM road_element"));
         assertEquals(2, cadastre.count("SELECT count(*) FROM road_element WHERE from_junction IS NULL"));
+
+        NetworkBuild.Summary again = new NetworkBuild(db).preview(bbox, NetworkBuilder.DEFAULT_TOLERANCE).summary();
+        assertEquals(Map.of("end", 4, "intersection", 1), again.junctionsByKind());
+        assertEquals(Map.of(), again.newJunctionsByKind(), "the far ends' junctions, beyond the bbox, stand already");
     }
 }
