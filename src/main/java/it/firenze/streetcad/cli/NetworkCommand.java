@@ -2,6 +2,7 @@ package it.firenze.streetcad.cli;
 
 import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.topology.NetworkBuild;
+import it.firenze.streetcad.topology.TopologyValidation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,8 +52,11 @@ final class NetworkCommand implements Runnable {
             double tolerance = topology.tolerance();
             try (CadastreStore store = CadastreStore.open(database.settings())) {
                 NetworkBuild build = new NetworkBuild(store.database());
-                NetworkBuild.Summary s = dryRun ? build.preview(area, tolerance) : build.apply(area, tolerance);
-                spec.commandLine().getOut().println(describe(s, tolerance, dryRun));
+                NetworkBuild.Result result = dryRun ? build.preview(area, tolerance) : build.apply(area, tolerance);
+                spec.commandLine().getOut().println(describe(result.summary(), tolerance, dryRun));
+                if (!dryRun) {
+                    FixCommand.revalidated(spec, new TopologyValidation(store.database()).revalidate(result.changed()));
+                }
             } catch (SQLException e) {
                 throw new UserFacingException("network build failed, nothing was changed: " + e.getMessage());
             }
@@ -61,10 +65,11 @@ final class NetworkCommand implements Runnable {
 
         static String describe(NetworkBuild.Summary s, double tolerance, boolean dryRun) {
             return String.format(Locale.ROOT, "%s: %d road elements read, %d after the build (%d split into %d new "
-                            + "elements, %d changed, %d collapsed and removed); %d junctions %s; %d ends snapped within %s m.",
+                            + "elements, %d changed, %d collapsed and removed); %d junctions %s, new %s; %d ends snapped "
+                            + "within %s m.",
                     dryRun ? "network build preview (nothing changed)" : "network built", s.sourceElements(),
                     s.elements(), s.splitElements(), s.addedElements(), s.changedElements(), s.removedElements(), s.junctions(),
-                    s.junctionsByKind(), s.snappedEndpoints(), tolerance);
+                    s.junctionsByKind(), s.newJunctionsByKind(), s.snappedEndpoints(), tolerance);
         }
     }
 }

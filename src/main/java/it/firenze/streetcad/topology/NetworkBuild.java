@@ -1,13 +1,22 @@
 package it.firenze.streetcad.topology;
 
 import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.LineString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -17,7 +26,8 @@ import java.util.TreeMap;
  * its from and to junction, with degree and kind. {@link #preview} says what would change; {@link #apply} does it
  * in one transaction. The first piece of a split element keeps its id, the others are new rows with a copy of its
  * attributes and lineage (source_key, source_attributes); events move to the piece they lie on. Running it again
- * on a built network changes nothing.
+ * on a built network changes nothing. A build job ({@link #begin} then {@link #complete}) is recorded in
+ * network_build, one at a time, and an applied one re-validates the neighbourhood it changed.
  */
 public final class NetworkBuild {
 
@@ -34,15 +44,32 @@ public final class NetworkBuild {
      * @param removedElements  source elements with no length left once their ends are snapped together (shorter
      *                         than the tolerance, or zero-length already): they collapse into a junction
      * @param junctionsByKind  junction counts by kind (end, pseudo, intersection)
+     * @param newJunctionsByKind the junctions among them where none stood before, by kind
      */
     public record Summary(int sourceElements, int elements, int junctions, int splitElements, int addedElements,
                           int snappedEndpoints, int changedElements, int removedElements,
-                          Map<String, Integer> junctionsByKind) {
+                          Map<String, Integer> junctionsByKind, Map<String, Integer> newJunctionsByKind) {
+    }
+
+    /**
+     * A build done or previewed.
+     *
+     * @param changes the element changes, as a fix reports them (what a preview shows on a map)
+     * @param changed the extent, in the storage CRS, of the changed elements as they were and as they are (or would
+     *                be); empty when nothing changes. The neighbourhood an apply re-validates.
+     */
+    public record Result(Summary summary, List<TopologyFixes.Change> changes, Envelope changed) {
     }
 
     /** One piece of a source element, in order along it, from the start measure (metres) of the source. */
     record Piece(long sourceId, int index, Network.Element element, double startMeasure) {
     }
+
+    /** A recorded build job, holding the one-build-at-a-time lock until it has run. */
+    record Job(long id, double[] bboxCrs84, double tolerance, boolean apply, Connection lock) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkBuild.class);
 
     private final Database database;
     private final TopologyStore store;
@@ -52,32 +79,125 @@ public final class NetworkBuild {
         this.store = new TopologyStore(database);
     }
 
-    /** What {@link #apply} would do, without changing the cadastre. bboxCrs84: minLon, minLat, maxLon, maxLat, or null. */
-    public Summary preview(double[] bboxCrs84, double tolerance) throws SQLException {
-        Envelope area = store.toStorage(bboxCrs84);
-        try (Connection c = database.connection()) {
-            List<TopologyLine> lines = store.elements(c, area);
-            return summarise(lines, new NetworkBuilder(tolerance).build(lines));
+    /**
+     * Records a build job about to run (a preview, or an apply); empty when another build is queued or running on
+     * any instance: two builds over the same elements would each split what the other is splitting.
+     */
+    Optional<Job> begin(double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
+        Connection lock = store.lockBuilds();
+        if (lock == null) return Optional.empty();
+        try {
+            return Optional.of(new Job(store.insertBuild(lock, bboxCrs84, tolerance, apply), bboxCrs84, tolerance,
+                    apply, lock));
+        } catch (SQLException | RuntimeException e) {
+            store.unlockBuilds(lock);
+            throw e;
         }
     }
 
+    /**
+     * Runs a recorded job: its summary and changes are recorded; an apply then re-validates the neighbourhood it
+     * changed. A failure is recorded on the job, not thrown (it runs in the background); the lock is released.
+     */
+    void complete(Job job) {
+        try {
+            store.updateBuild(job.id(), "building", 0, null, null, null);
+            Result result = job.apply() ? apply(job.bboxCrs84(), job.tolerance()) : preview(job.bboxCrs84(), job.tolerance());
+            String changes = store.changesGeoJson("\"network_build\":" + job.id(), result.changes());
+            if (!job.apply()) {
+                store.updateBuild(job.id(), "previewed", 1, result.summary(), changes, null);
+                return;
+            }
+            store.updateBuild(job.id(), "validating", 0.5, result.summary(), changes, null);
+            OptionalLong validation = new TopologyValidation(database).revalidate(result.changed());
+            store.updateBuild(job.id(), "applied", 1, null, null,
+                    validation.isPresent() ? validation.getAsLong() : null);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("network build {} failed", job.id(), e);
+            try {
+                store.failBuild(job.id(), e.getMessage() == null ? e.toString() : e.getMessage());
+            } catch (SQLException f) {
+                LOG.error("recording the failure of network build {} failed too", job.id(), f);
+            }
+        } finally {
+            try {
+                store.unlockBuilds(job.lock());
+            } catch (SQLException e) {
+                LOG.error("releasing the network build lock after job {} failed", job.id(), e);
+            }
+        }
+    }
+
+    /** The build queued or running, if any: what a second request is told to follow. */
+    Optional<Long> unfinishedJob() throws SQLException {
+        return Optional.ofNullable(store.unfinishedBuild());
+    }
+
+    /** A build job as JSON text (state, progress, summary), or null when there is none with that id. */
+    String jobJson(long id) throws SQLException {
+        return store.buildJson(id);
+    }
+
+    /** A build job's element changes as GeoJSON text (CRS84), or null before it has them. */
+    String jobChangesGeoJson(long id) throws SQLException {
+        return store.buildChanges(id);
+    }
+
+    /** What {@link #apply} would do, without changing the cadastre. bboxCrs84: minLon, minLat, maxLon, maxLat, or null. */
+    public Result preview(double[] bboxCrs84, double tolerance) throws SQLException {
+        return run(bboxCrs84, tolerance, false);
+    }
+
     /** Builds the network and writes it in one transaction; nothing is written if anything fails. */
-    public Summary apply(double[] bboxCrs84, double tolerance) throws SQLException {
+    public Result apply(double[] bboxCrs84, double tolerance) throws SQLException {
+        return run(bboxCrs84, tolerance, true);
+    }
+
+    private Result run(double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
         Envelope area = store.toStorage(bboxCrs84);
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                store.lockNetwork(c);
+                if (apply) store.lockNetwork(c);
                 List<TopologyLine> lines = store.elements(c, area);
                 Network network = new NetworkBuilder(tolerance).build(lines);
-                store.writeNetwork(c, lines, network, pieces(lines, network), collapsed(lines, network));
+                List<Piece> pieces = pieces(lines, network);
+                List<Long> collapsed = collapsed(lines, network);
+                // Read before the write: which of the built junctions stand where none stood. They lie on the lines
+                // read (or within the tolerance), which may reach beyond the area.
+                Set<Coordinate> standing = new HashSet<>();
+                Envelope reach = new Envelope();
+                lines.forEach(l -> reach.expandToInclude(l.geometry().getEnvelopeInternal()));
+                reach.expandBy(tolerance);
+                if (!reach.isNull()) {
+                    store.junctions(c, area == null ? null : reach).values().forEach(p -> standing.add(p.getCoordinate()));
+                }
+                if (apply) store.writeNetwork(c, lines, network, pieces, collapsed);
                 c.commit();
-                return summarise(lines, network);
+                List<TopologyFixes.Change> changes = changes(lines, pieces, collapsed);
+                return new Result(summarise(lines, network, standing), changes,
+                        TopologyFixes.changedExtent(lines, changes));
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /** The first piece of an element updates it (when it differs), further pieces are inserted, collapsed go. */
+    static List<TopologyFixes.Change> changes(List<TopologyLine> lines, List<Piece> pieces, List<Long> collapsed) {
+        Map<Long, TopologyLine> byId = new HashMap<>();
+        lines.forEach(l -> byId.put(l.elementId(), l));
+        List<TopologyFixes.Change> changes = new ArrayList<>();
+        for (Piece p : pieces) {
+            LineString g = p.element().geometry();
+            if (p.index() > 0) changes.add(new TopologyFixes.Change("insert", null, g));
+            else if (!g.equalsExact(byId.get(p.sourceId()).geometry())) {
+                changes.add(new TopologyFixes.Change("update", p.sourceId(), g));
+            }
+        }
+        for (long id : collapsed) changes.add(new TopologyFixes.Change("delete", id, byId.get(id).geometry()));
+        return changes;
     }
 
     static List<Piece> pieces(List<TopologyLine> lines, Network network) {
@@ -101,7 +221,7 @@ public final class NetworkBuild {
         return ids;
     }
 
-    private static Summary summarise(List<TopologyLine> lines, Network network) {
+    private static Summary summarise(List<TopologyLine> lines, Network network, Set<Coordinate> standing) {
         int[] count = new int[lines.size()];
         boolean[] changed = new boolean[lines.size()];
         for (Network.Element e : network.elements()) {
@@ -113,10 +233,14 @@ public final class NetworkBuild {
             if (count[i] > 1) split++;
             if (changed[i]) changedCount++;
         }
-        Map<String, Integer> byKind = new TreeMap<>();
-        for (Network.Node j : network.junctions()) byKind.merge(j.kind(), 1, Integer::sum);
+        Map<String, Integer> byKind = new TreeMap<>(), newByKind = new TreeMap<>();
+        for (Network.Node j : network.junctions()) {
+            byKind.merge(j.kind(), 1, Integer::sum);
+            if (!standing.contains(j.point())) newByKind.merge(j.kind(), 1, Integer::sum);
+        }
         int kept = (int) java.util.Arrays.stream(count).filter(n -> n > 0).count();
         return new Summary(lines.size(), network.elements().size(), network.junctions().size(), split,
-                network.elements().size() - kept, network.snappedEndpoints(), changedCount, lines.size() - kept, byKind);
+                network.elements().size() - kept, network.snappedEndpoints(), changedCount, lines.size() - kept, byKind,
+                newByKind);
     }
 }

@@ -56,7 +56,13 @@ public final class TopologyFixes {
     public record Change(String action, Long elementId, Geometry geometry) {
     }
 
-    public record Plan(Fix fix, List<Change> changes) {
+    /**
+     * What a fix does (or would do).
+     *
+     * @param changed the extent, in the storage CRS, of the changed elements as they were and as they are (or would
+     *                be); empty when nothing changes. The neighbourhood an apply re-validates.
+     */
+    public record Plan(Fix fix, List<Change> changes, Envelope changed) {
         public Map<String, Integer> counts() {
             Map<String, Integer> m = new TreeMap<>();
             changes.forEach(c -> m.merge(c.action(), 1, Integer::sum));
@@ -80,19 +86,10 @@ public final class TopologyFixes {
         return run(fix, bboxCrs84, tolerance, true);
     }
 
-    /** The plan's changes as a GeoJSON FeatureCollection in CRS84 (properties: action, element id). */
+    /** The plan's changes as a GeoJSON FeatureCollection in CRS84 (properties: action, element id), with counts. */
     public String toGeoJson(Plan plan) throws SQLException {
-        List<String> geometries = store.toGeoJson(plan.changes().stream().map(Change::geometry).toList());
-        StringBuilder b = new StringBuilder("{\"type\":\"FeatureCollection\",\"fix\":\"").append(plan.fix().id())
-                .append("\",\"features\":[");
-        for (int i = 0; i < plan.changes().size(); i++) {
-            Change c = plan.changes().get(i);
-            if (i > 0) b.append(',');
-            b.append("{\"type\":\"Feature\",\"geometry\":").append(geometries.get(i))
-                    .append(",\"properties\":{\"action\":\"").append(c.action()).append("\",\"element_id\":")
-                    .append(c.elementId()).append("}}");
-        }
-        return b.append("]}").toString();
+        return store.changesGeoJson("\"fix\":\"" + plan.fix().id() + "\",\"counts\":" + TopologyStore.json(plan.counts()),
+                plan.changes());
     }
 
     private Plan run(Fix fix, double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
@@ -102,16 +99,16 @@ public final class TopologyFixes {
             try {
                 if (apply) store.lockNetwork(c);
                 List<TopologyLine> lines = store.elements(c, area);
-                Plan plan = switch (fix) {
-                    case SNAP_ENDPOINTS -> build(c, fix, lines, tolerance, apply);
-                    case SPLIT_AT_CROSSINGS -> build(c, fix, lines, 0, apply);
+                List<Change> changes = switch (fix) {
+                    case SNAP_ENDPOINTS -> build(c, lines, tolerance, apply);
+                    case SPLIT_AT_CROSSINGS -> build(c, lines, 0, apply);
                     case REMOVE_DUPLICATE_VERTICES -> removeDuplicateVertices(c, lines, apply);
                     case DELETE_DUPLICATES -> deleteDuplicates(c, lines, apply);
                     case MERGE_PSEUDO_NODES -> mergePseudoNodes(c, lines, apply);
                 };
                 if (apply) c.commit();
                 else c.rollback();
-                return plan;
+                return new Plan(fix, changes, changedExtent(lines, changes));
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -119,25 +116,28 @@ public final class TopologyFixes {
         }
     }
 
-    private Plan build(Connection c, Fix fix, List<TopologyLine> lines, double tolerance, boolean apply)
+    /** The extent of the changed elements, both as they were (an update's old line) and as they are. */
+    static Envelope changedExtent(List<TopologyLine> lines, List<Change> changes) {
+        Map<Long, Geometry> before = new HashMap<>();
+        lines.forEach(l -> before.put(l.elementId(), l.geometry()));
+        Envelope extent = new Envelope();
+        for (Change ch : changes) {
+            extent.expandToInclude(ch.geometry().getEnvelopeInternal());
+            if (ch.elementId() != null) extent.expandToInclude(before.get(ch.elementId()).getEnvelopeInternal());
+        }
+        return extent;
+    }
+
+    private List<Change> build(Connection c, List<TopologyLine> lines, double tolerance, boolean apply)
             throws SQLException {
         Network network = new NetworkBuilder(tolerance).build(lines);
         List<NetworkBuild.Piece> pieces = NetworkBuild.pieces(lines, network);
         List<Long> collapsed = NetworkBuild.collapsed(lines, network);
-        List<Change> changes = new ArrayList<>();
-        Map<Long, TopologyLine> byId = new HashMap<>();
-        lines.forEach(l -> byId.put(l.elementId(), l));
-        for (NetworkBuild.Piece p : pieces) {
-            LineString g = p.element().geometry();
-            if (p.index() > 0) changes.add(new Change("insert", null, g));
-            else if (!g.equalsExact(byId.get(p.sourceId()).geometry())) changes.add(new Change("update", p.sourceId(), g));
-        }
-        for (long id : collapsed) changes.add(new Change("delete", id, byId.get(id).geometry()));
         if (apply) store.writeNetwork(c, lines, network, pieces, collapsed);
-        return new Plan(fix, changes);
+        return NetworkBuild.changes(lines, pieces, collapsed);
     }
 
-    private Plan removeDuplicateVertices(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
+    private List<Change> removeDuplicateVertices(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
         List<Change> changes = new ArrayList<>();
         for (TopologyLine l : lines) {
             Coordinate[] raw = l.geometry().getCoordinates();
@@ -147,10 +147,10 @@ public final class TopologyFixes {
             }
         }
         if (apply) store.updateGeometries(c, changes);
-        return new Plan(Fix.REMOVE_DUPLICATE_VERTICES, changes);
+        return changes;
     }
 
-    private Plan deleteDuplicates(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
+    private List<Change> deleteDuplicates(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
         Map<String, TopologyLine> first = new HashMap<>();
         List<Change> changes = new ArrayList<>();
         for (TopologyLine l : lines) {
@@ -165,11 +165,11 @@ public final class TopologyFixes {
             if (kept != null) changes.add(new Change("delete", l.elementId(), l.geometry()));
         }
         if (apply) changes = store.deleteElementsWithoutEvents(c, changes);
-        return new Plan(Fix.DELETE_DUPLICATES, changes);
+        return changes;
     }
 
     /** Merges along chains of mergeable degree-2 junctions, keeping the lower id and its digitised direction. */
-    private Plan mergePseudoNodes(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
+    private List<Change> mergePseudoNodes(Connection c, List<TopologyLine> lines, boolean apply) throws SQLException {
         int n = lines.size();
         LineString[] geometry = new LineString[n];
         Long[] from = new Long[n], to = new Long[n];
@@ -223,7 +223,7 @@ public final class TopologyFixes {
             else if (geometry[i] != lines.get(i).geometry()) changes.add(new Change("update", lineId(lines, i), geometry[i]));
         }
         if (apply) store.merge(c, merges);
-        return new Plan(Fix.MERGE_PSEUDO_NODES, changes);
+        return changes;
     }
 
     private static long lineId(List<TopologyLine> lines, int i) {

@@ -1,6 +1,8 @@
 package it.firenze.streetcad.topology;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
@@ -12,8 +14,11 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +27,11 @@ import java.util.concurrent.Executors;
  * The topology HTTP surface: {@code POST /topology/validations} starts a validation job (all, or a bbox) and
  * {@code GET /topology/validations/{id}} follows its progress; {@code GET /topology/issues} lists the stored
  * findings as GeoJSON in CRS84; {@code POST /topology/issues/{id}/accept} makes one an accepted exception.
+ * {@code POST /topology/fixes/{fix}/preview} answers a fix's changes as GeoJSON, changing nothing, and
+ * {@code .../apply} makes them in one transaction and re-validates the neighbourhood they changed.
+ * {@code POST /network/builds} starts a network build job (a preview, or an apply), one at a time: a second while
+ * one is queued or running is a 409; {@code GET /network/builds/{id}} follows it and {@code .../changes} is its
+ * GeoJSON of the element changes proposed or made.
  */
 public final class TopologyModule implements HttpModule {
 
@@ -29,15 +39,19 @@ public final class TopologyModule implements HttpModule {
     static final int DEFAULT_LIMIT = 1000, MAX_LIMIT = 100_000;
 
     private final TopologyValidation validation;
-    /** One validation at a time: it takes a core and the whole network in memory. */
+    private final TopologyFixes fixes;
+    private final NetworkBuild builds;
+    /** One validation or build at a time: each takes a core and the whole network in memory. */
     private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "topology-validation");
+        Thread t = new Thread(r, "topology-jobs");
         t.setDaemon(true);
         return t;
     });
 
     public TopologyModule(Database database) {
         this.validation = new TopologyValidation(database);
+        this.fixes = new TopologyFixes(database);
+        this.builds = new NetworkBuild(database);
     }
 
     @Override
@@ -46,19 +60,19 @@ public final class TopologyModule implements HttpModule {
         routes.get("/topology/validations/{id}", this::validationStatus);
         routes.get("/topology/issues", this::issues);
         routes.post("/topology/issues/{id}/accept", this::accept);
+        routes.post("/topology/fixes/{fix}/preview", ctx -> fix(ctx, false));
+        routes.post("/topology/fixes/{fix}/apply", ctx -> fix(ctx, true));
+        routes.post("/network/builds", this::startBuild);
+        routes.get("/network/builds/{id}", this::buildStatus);
+        routes.get("/network/builds/{id}/changes", this::buildChanges);
     }
 
     private void startValidation(Context ctx) throws SQLException {
         JsonNode body = body(ctx);
-        double[] bbox = bbox(body.has("bbox") ? bboxText(body.get("bbox")) : ctx.queryParam("bbox"));
-        ValidationOptions options = ValidationOptions.defaults().withRules(rules(body.get("rules")));
-        if (body.has("tolerance")) {
-            double t = body.get("tolerance").asDouble(Double.NaN);
-            if (!body.get("tolerance").isNumber() || !(t >= 0) || t > 100) {
-                throw ProblemException.badRequest("tolerance", "tolerance must be a number of metres from 0 to 100");
-            }
-            options = options.withTolerance(t);
-        }
+        double[] bbox = area(body, ctx);
+        ValidationOptions defaults = ValidationOptions.defaults();
+        ValidationOptions options = defaults.withRules(rules(body.get("rules")))
+                .withTolerance(tolerance(body, ctx, defaults.tolerance()));
         long id = validation.begin(bbox, options);
         ValidationOptions chosen = options;
         jobs.submit(() -> {
@@ -114,6 +128,114 @@ public final class TopologyModule implements HttpModule {
         ctx.json(java.util.Map.of("id", id, "accepted", true));
     }
 
+    /** A fix's preview (its changes as GeoJSON) or its apply (counts, and the re-validation that followed). */
+    private void fix(Context ctx, boolean apply) throws SQLException, JsonProcessingException {
+        String id = ctx.pathParam("fix");
+        TopologyFixes.Fix fix = TopologyFixes.Fix.byId(id).orElseThrow(() -> ProblemException.notFound("There is no "
+                + "fix '" + id + "'; the fixes are " + String.join(", ", Arrays.stream(TopologyFixes.Fix.values())
+                .map(TopologyFixes.Fix::id).toList()) + "."));
+        JsonNode body = body(ctx);
+        double[] bbox = area(body, ctx);
+        double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);
+        if (!apply) {
+            ctx.contentType("application/geo+json").result(fixes.toGeoJson(fixes.preview(fix, bbox, tolerance)));
+            return;
+        }
+        TopologyFixes.Plan plan = fixes.apply(fix, bbox, tolerance);
+        OptionalLong revalidation = validation.revalidate(plan.changed());
+        ObjectNode result = Json.mapper().createObjectNode().put("fix", fix.id());
+        result.set("counts", Json.mapper().valueToTree(plan.counts()));
+        result.set("validation", revalidation.isEmpty() ? null
+                : Json.mapper().readTree(validation.validationJson(revalidation.getAsLong())));
+        ctx.json(result);
+    }
+
+    private void startBuild(Context ctx) throws SQLException, JsonProcessingException {
+        JsonNode body = body(ctx);
+        double[] bbox = area(body, ctx);
+        double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);
+        boolean apply = apply(body, ctx);
+        Optional<NetworkBuild.Job> begun = builds.begin(bbox, tolerance, apply);
+        if (begun.isEmpty()) {
+            throw ProblemException.conflict("A network build is already queued or running" + builds.unfinishedJob()
+                    .map(id -> " (" + buildPath(id) + ")").orElse("") + "; one runs at a time: follow it, then start "
+                    + "this one.");
+        }
+        NetworkBuild.Job job = begun.get();
+        jobs.submit(() -> builds.complete(job));
+        ctx.status(202).header("Location", buildPath(job.id())).json(buildView(job.id()));
+    }
+
+    private void buildStatus(Context ctx) throws SQLException, JsonProcessingException {
+        ObjectNode view = buildView(id(ctx));
+        if (view == null) throw ProblemException.notFound("There is no network build " + ctx.pathParam("id") + ".");
+        ctx.json(view);
+    }
+
+    private void buildChanges(Context ctx) throws SQLException {
+        long id = id(ctx);
+        String changes = builds.jobChangesGeoJson(id);
+        if (changes == null) {
+            throw ProblemException.notFound(builds.jobJson(id) == null ? "There is no network build " + id + "."
+                    : "Network build " + id + " has no changes yet: follow " + buildPath(id) + " until it has run.");
+        }
+        ctx.contentType("application/geo+json").result(changes);
+    }
+
+    /** A build job with links to its changes, once it has them, and to the re-validation that followed it. */
+    private ObjectNode buildView(long id) throws SQLException, JsonProcessingException {
+        String json = builds.jobJson(id);
+        if (json == null) return null;
+        ObjectNode view = (ObjectNode) Json.mapper().readTree(json);
+        if (!view.get("summary").isNull()) view.put("changes", buildPath(id) + "/changes");
+        if (!view.get("validation_id").isNull()) {
+            view.put("validation", "/topology/validations/" + view.get("validation_id").asLong());
+        }
+        return view;
+    }
+
+    private static String buildPath(long id) {
+        return "/network/builds/" + id;
+    }
+
+    /** Whether to make the change (true) or only preview it (false, the default), from the body or the query. */
+    private static boolean apply(JsonNode body, Context ctx) {
+        JsonNode node = body.get("apply");
+        String text = node == null ? ctx.queryParam("apply") : node.isBoolean() ? node.asText() : "";
+        if (text == null) return false;
+        if (!text.equals("true") && !text.equals("false")) {
+            throw ProblemException.badRequest("apply", "apply must be true (make the change) or false (preview it)");
+        }
+        return Boolean.parseBoolean(text);
+    }
+
+    /** The area from the body's bbox (an array or text), else the query's; null for the whole cadastre. */
+    private static double[] area(JsonNode body, Context ctx) {
+        return bbox(body.has("bbox") ? bboxText(body.get("bbox")) : ctx.queryParam("bbox"));
+    }
+
+    /** Metres from the body's tolerance, else the query's, else the default. */
+    private static double tolerance(JsonNode body, Context ctx, double otherwise) {
+        JsonNode node = body.get("tolerance");
+        String query = ctx.queryParam("tolerance");
+        double t;
+        if (node != null) {
+            t = node.isNumber() ? node.asDouble() : Double.NaN;
+        } else if (query != null) {
+            try {
+                t = Double.parseDouble(query);
+            } catch (NumberFormatException e) {
+                t = Double.NaN;
+            }
+        } else {
+            return otherwise;
+        }
+        if (!(t >= 0) || t > 100) {
+            throw ProblemException.badRequest("tolerance", "tolerance must be a number of metres from 0 to 100");
+        }
+        return t;
+    }
+
     private static JsonNode body(Context ctx) {
         String text = ctx.body();
         if (text.isBlank()) return Json.mapper().createObjectNode();
@@ -121,7 +243,7 @@ public final class TopologyModule implements HttpModule {
             JsonNode node = Json.mapper().readTree(text);
             if (!node.isObject()) throw ProblemException.badRequest("body", "the body must be a JSON object");
             return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("body", "the body is not JSON: " + e.getOriginalMessage());
         }
     }
@@ -154,7 +276,7 @@ public final class TopologyModule implements HttpModule {
     }
 
     private static String ruleIds() {
-        return String.join(", ", java.util.Arrays.stream(Rule.values()).map(Rule::id).toList());
+        return String.join(", ", Arrays.stream(Rule.values()).map(Rule::id).toList());
     }
 
     private static long id(Context ctx) {

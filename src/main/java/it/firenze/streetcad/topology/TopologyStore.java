@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -444,17 +445,33 @@ final class TopologyStore {
         }
     }
 
-    /** Replaces the open issues of the area (and any with the same fingerprints) by the report's findings. */
-    void replaceIssues(long validationId, Envelope area, TopologyValidation.Report report) throws SQLException {
+    /**
+     * Replaces the open issues the run judged by the report's findings, leaving every other issue as it is. A run
+     * judged its rules only; over an area, it judged its elements wherever their findings lie (a dead end at the far
+     * end of a long street) and the findings in the area that involve no element still standing outside it (a
+     * junction's, or one about an element an edit deleted). Issues with the fingerprint of a new finding go too,
+     * so none is doubled.
+     */
+    void replaceIssues(long validationId, Envelope area, Set<Rule> rules, TopologyValidation.Report report)
+            throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
                 Set<String> fingerprints = new HashSet<>();
                 report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
-                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue WHERE "
-                        + (area == null ? "true" : "location && ST_MakeEnvelope(?, ?, ?, ?, ?)")
-                        + " OR fingerprint = ANY (?)")) {
-                    int next = bindArea(st, 1, area);
+                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue i WHERE i.rule = ANY (?) "
+                        + "AND (" + (area == null ? "true" : "i.element_ids && ? OR (i.location && ST_MakeEnvelope(?, ?, "
+                        + "?, ?, ?) AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.id = ANY (i.element_ids) "
+                        + "AND e.valid_to IS NULL AND e.id <> ALL (?)))")
+                        + " OR i.fingerprint = ANY (?))")) {
+                    st.setArray(1, c.createArrayOf("text", rules.stream().map(Rule::id).toArray()));
+                    int next = 2;
+                    if (area != null) {
+                        Array judged = c.createArrayOf("bigint", report.areaElements().toArray());
+                        st.setArray(next, judged);
+                        next = bindArea(st, next + 1, area);
+                        st.setArray(next++, judged);
+                    }
                     st.setArray(next, c.createArrayOf("text", fingerprints.toArray()));
                     st.executeUpdate();
                 }
@@ -564,6 +581,156 @@ final class TopologyStore {
         }
     }
 
+    /** Element changes as a GeoJSON FeatureCollection in CRS84, with the given foreign members (JSON text). */
+    String changesGeoJson(String members, List<TopologyFixes.Change> changes) throws SQLException {
+        List<String> geometries = toGeoJson(changes.stream().map(TopologyFixes.Change::geometry).toList());
+        StringBuilder b = new StringBuilder("{\"type\":\"FeatureCollection\",").append(members)
+                .append(",\"features\":[");
+        for (int i = 0; i < changes.size(); i++) {
+            TopologyFixes.Change c = changes.get(i);
+            if (i > 0) b.append(',');
+            b.append("{\"type\":\"Feature\",\"geometry\":").append(geometries.get(i))
+                    .append(",\"properties\":{\"action\":\"").append(c.action()).append("\",\"element_id\":")
+                    .append(c.elementId()).append("}}");
+        }
+        return b.append("]}").toString();
+    }
+
+    // ---- network build jobs (network_build)
+
+    /** The session advisory lock the queued or running network build holds, on every instance ("SCNB"). */
+    static final long NETWORK_BUILD_LOCK = 0x5343_4E42L;
+    private static final String UNFINISHED_BUILD = "state IN ('queued', 'building', 'validating')";
+
+    /**
+     * A connection holding the network build lock, for the job to keep until it has run; null when another build
+     * holds it. Unfinished jobs found then were left by a process that died (its lock went with it): they failed.
+     */
+    Connection lockBuilds() throws SQLException {
+        Connection c = database.connection();
+        boolean locked = false;
+        try {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                lock.setLong(1, NETWORK_BUILD_LOCK);
+                try (ResultSet rs = lock.executeQuery()) {
+                    rs.next();
+                    locked = rs.getBoolean(1);
+                }
+            }
+            if (!locked) {
+                c.close();
+                return null;
+            }
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE network_build SET state = 'failed', error = 'interrupted: the process running "
+                        + "it stopped', finished_at = now() WHERE " + UNFINISHED_BUILD);
+            }
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            if (locked) unlockBuilds(c);
+            else c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Releases the network build lock and the connection that holds it. The connection goes back to the pool, where
+     * a lock left on it would refuse every build until the pool retired it: the unlock comes first.
+     */
+    void unlockBuilds(Connection lock) throws SQLException {
+        try (lock; PreparedStatement st = lock.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+            st.setLong(1, NETWORK_BUILD_LOCK);
+            st.execute();
+        }
+    }
+
+    /** The id of the build queued or running, if there is one. */
+    Long unfinishedBuild() throws SQLException {
+        try (Connection c = database.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT max(id) FROM network_build WHERE " + UNFINISHED_BUILD)) {
+            rs.next();
+            return nullableLong(rs, 1);
+        }
+    }
+
+    long insertBuild(Connection c, double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO network_build (apply, area, tolerance) "
+                + "VALUES (?, ?, ?) RETURNING id")) {
+            st.setBoolean(1, apply);
+            st.setArray(2, bboxCrs84 == null ? null : c.createArrayOf("float8",
+                    java.util.Arrays.stream(bboxCrs84).boxed().toArray()));
+            st.setDouble(3, tolerance);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Moves a build job on; the summary, changes and validation are kept once given (null leaves them). */
+    void updateBuild(long id, String state, double progress, NetworkBuild.Summary summary, String changesGeoJson,
+                     Long validationId) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("UPDATE network_build "
+                + "SET state = ?, progress = ?, summary = coalesce(?::jsonb, summary), "
+                + "changes = coalesce(?::json, changes), validation_id = coalesce(?, validation_id), "
+                + "finished_at = CASE WHEN ? IN ('previewed', 'applied') THEN now() END WHERE id = ?")) {
+            st.setString(1, state);
+            st.setDouble(2, progress);
+            st.setString(3, summary == null ? null : json(summary(summary)));
+            st.setString(4, changesGeoJson);
+            st.setObject(5, validationId);
+            st.setString(6, state);
+            st.setLong(7, id);
+            st.executeUpdate();
+        }
+    }
+
+    void failBuild(long id, String error) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE network_build SET state = 'failed', error = ?, finished_at = now() WHERE id = ?")) {
+            st.setString(1, error);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+    }
+
+    private static Map<String, Object> summary(NetworkBuild.Summary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source_elements", s.sourceElements());
+        m.put("elements", s.elements());
+        m.put("split_elements", s.splitElements());
+        m.put("added_elements", s.addedElements());
+        m.put("changed_elements", s.changedElements());
+        m.put("removed_elements", s.removedElements());
+        m.put("snapped_endpoints", s.snappedEndpoints());
+        m.put("junctions", s.junctions());
+        m.put("junctions_by_kind", s.junctionsByKind());
+        m.put("new_junctions_by_kind", s.newJunctionsByKind());
+        return m;
+    }
+
+    /** A build job as JSON text (without its changes), or null when there is none with that id. */
+    String buildJson(long id) throws SQLException {
+        return oneText("SELECT json_build_object('id', id, 'state', state, 'apply', apply, 'bbox', area, "
+                + "'tolerance', tolerance, 'progress', progress, 'summary', summary, 'validation_id', validation_id, "
+                + "'error', error, 'created_at', created_at, 'finished_at', finished_at)::text FROM network_build "
+                + "WHERE id = ?", id);
+    }
+
+    /** A build job's changes as GeoJSON text; null when there is no such job or it has none yet. */
+    String buildChanges(long id) throws SQLException {
+        return oneText("SELECT changes::text FROM network_build WHERE id = ?", id);
+    }
+
+    private String oneText(String sql, long id) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     /** CRS84 GeoJSON geometries of locations in the storage CRS, in order, transformed by PostGIS in one query. */
     List<String> toGeoJson(List<Geometry> locations) throws SQLException {
         List<String> out = new ArrayList<>(locations.size());
@@ -585,7 +752,7 @@ final class TopologyStore {
         return out;
     }
 
-    private static String json(Object value) {
+    static String json(Object value) {
         try {
             return Json.mapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {

@@ -3,27 +3,36 @@ package it.firenze.streetcad.topology;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Point;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.DoubleConsumer;
 
 /**
  * Validates the cadastre as stored (all, or the elements meeting a bbox). {@link #run} only reports; a recorded
- * validation ({@link #begin} then {@link #complete}) also replaces the area's open issues in topology_issue, keeping
- * the acceptances whose fingerprint is unchanged.
+ * validation ({@link #begin} then {@link #complete}) also replaces the open issues it judged (its rules, in its
+ * area) in topology_issue, keeping the acceptances whose fingerprint is unchanged.
  */
 public final class TopologyValidation {
 
-    /** The findings of one run and which of them are accepted exceptions. */
-    public record Report(List<Finding> findings, Set<String> acceptedFingerprints, int elements, int junctions,
-                         long readMillis, long checkMillis, long checkCpuMillis) {
+    /**
+     * The findings of one run and which of them are accepted exceptions.
+     *
+     * @param areaElements the elements meeting the area, whose findings the run judged wherever they lie; null when
+     *                     it validated the whole cadastre
+     */
+    public record Report(List<Finding> findings, Set<String> acceptedFingerprints, Set<Long> areaElements,
+                         int elements, int junctions, long readMillis, long checkMillis, long checkCpuMillis) {
 
         public boolean isAccepted(Finding f) {
             return acceptedFingerprints.contains(f.fingerprint());
@@ -42,6 +51,10 @@ public final class TopologyValidation {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyValidation.class);
+    private static final ValidationOptions NEIGHBOURHOOD = ValidationOptions.defaults()
+            .withRules(EnumSet.complementOf(EnumSet.of(Rule.ISLAND)));
+
     private final Database database;
     private final TopologyStore store;
 
@@ -52,7 +65,11 @@ public final class TopologyValidation {
 
     /** Validates and reports, changing nothing. */
     public Report run(double[] bboxCrs84, ValidationOptions options, DoubleConsumer progress) throws SQLException {
-        Envelope area = store.toStorage(bboxCrs84);
+        return validate(store.toStorage(bboxCrs84), options, progress);
+    }
+
+    /** Validates the elements meeting an area in the storage CRS (all when null), changing nothing. */
+    private Report validate(Envelope area, ValidationOptions options, DoubleConsumer progress) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
@@ -84,7 +101,7 @@ public final class TopologyValidation {
                 if (core != null) findings = concerning(findings, core, area);
                 long checked = System.nanoTime();
                 long cpuUsed = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
-                return new Report(findings, store.acceptedFingerprints(c), lines.size(), junctions.size(),
+                return new Report(findings, store.acceptedFingerprints(c), core, lines.size(), junctions.size(),
                         (read - start) / 1_000_000, (checked - read) / 1_000_000, cpuUsed / 1_000_000);
             } finally {
                 c.rollback();
@@ -98,6 +115,30 @@ public final class TopologyValidation {
                 || (f.elementIds().isEmpty() && area.intersects(f.location().getEnvelopeInternal()))).toList();
     }
 
+    /**
+     * Re-validates the neighbourhood of an edit and replaces the open issues there, leaving the rest of the cadastre's
+     * issues as they are. {@code changed} is the extent of the changed elements as they were and as they are
+     * (storage CRS); widened by the tolerance, since an end that close to a changed element is an undershoot or an
+     * overshoot of it, the elements meeting it are judged with the default options. Not islands: whether a part is
+     * one depends on the whole network, which an area does not see, so the last full validation's islands stay.
+     * A failure is recorded on the validation, not thrown: the edit is made, and the failed validation says that
+     * the issues around it were not refreshed.
+     *
+     * @return the id of the recorded validation; empty when nothing changed
+     */
+    public OptionalLong revalidate(Envelope changed) throws SQLException {
+        if (changed == null || changed.isNull()) return OptionalLong.empty();
+        Envelope area = new Envelope(changed);
+        area.expandBy(NEIGHBOURHOOD.tolerance());
+        long id = store.beginValidation(area, NEIGHBOURHOOD);
+        try {
+            record(id, area, NEIGHBOURHOOD);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("re-validating around an edit failed (validation {})", id, e);
+        }
+        return OptionalLong.of(id);
+    }
+
     /** Records a validation about to run and returns its id, for a client to follow its progress. */
     public long begin(double[] bboxCrs84, ValidationOptions options) throws SQLException {
         return store.beginValidation(store.toStorage(bboxCrs84), options);
@@ -108,9 +149,13 @@ public final class TopologyValidation {
      * replaced by the findings, in one transaction. A failure is recorded on the validation and rethrown.
      */
     public Report complete(long validationId, double[] bboxCrs84, ValidationOptions options) throws SQLException {
+        return record(validationId, store.toStorage(bboxCrs84), options);
+    }
+
+    private Report record(long validationId, Envelope area, ValidationOptions options) throws SQLException {
         try {
-            Report report = run(bboxCrs84, options, progress -> store.progress(validationId, 0.9 * progress));
-            store.replaceIssues(validationId, store.toStorage(bboxCrs84), report);
+            Report report = validate(area, options, progress -> store.progress(validationId, 0.9 * progress));
+            store.replaceIssues(validationId, area, options.rules(), report);
             return report;
         } catch (SQLException | RuntimeException e) {
             store.failValidation(validationId, e.getMessage() == null ? e.toString() : e.getMessage());

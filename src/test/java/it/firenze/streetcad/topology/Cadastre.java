@@ -40,6 +40,13 @@ final class Cadastre {
         }
     }
 
+    /** "minLon,minLat,maxLon,maxLat" (CRS84) of the box around a point (offsets in metres, see {@link Lines}). */
+    String bboxAround(String pointWkt, double metres) throws SQLException {
+        return strings("SELECT concat_ws(',', ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)) FROM (SELECT "
+                + "ST_Transform(ST_Buffer(ST_GeomFromText('" + Lines.wkt(pointWkt).toText() + "', 6707), " + metres
+                + "), 4326)::box2d AS b) t").getFirst();
+    }
+
     void execute(String sql) throws SQLException {
         try (Connection c = db.connection(); Statement st = c.createStatement()) {
             st.execute(sql);

@@ -28,7 +28,7 @@ class FlorenceBuildTest {
     static void build() throws Exception {
         db = FlorenceSample.newCadastre();
         cadastre = new Cadastre(db);
-        summary = new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        summary = new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE).summary();
         TopologyStore store = new TopologyStore(db);
         try (Connection c = db.connection()) {
             var options = ValidationOptions.defaults();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Given raw road elements in the cadastre, building the network splits, snaps and joins them with junctions. */
 class NetworkBuildTest {
@@ -41,7 +42,7 @@ class NetworkBuildTest {
     void previewSaysWhatApplyDoesAndChangesNothing() throws Exception {
         raw();
         NetworkBuild build = new NetworkBuild(db);
-        NetworkBuild.Summary preview = build.preview(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        NetworkBuild.Summary preview = build.preview(null, NetworkBuilder.DEFAULT_TOLERANCE).summary();
         assertEquals(5, cadastre.count("SELECT count(*) FROM road_element"));
         assertEquals(0, cadastre.count("SELECT count(*) FROM junction"));
         assertEquals(5, preview.sourceElements());
@@ -51,8 +52,9 @@ class NetworkBuildTest {
         assertEquals(2, preview.splitElements());
         assertEquals(1, preview.snappedEndpoints());
         assertEquals(Map.of("end", 8, "intersection", 3), preview.junctionsByKind());
+        assertEquals(preview.junctionsByKind(), preview.newJunctionsByKind(), "no junction stood before");
 
-        NetworkBuild.Summary applied = build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        NetworkBuild.Summary applied = build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE).summary();
         assertEquals(preview, applied);
         assertEquals(9, cadastre.count("SELECT count(*) FROM road_element"));
         assertEquals(11, cadastre.count("SELECT count(*) FROM junction"));
@@ -97,8 +99,12 @@ class NetworkBuildTest {
         build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
         List<String> before = cadastre.strings("SELECT id || ' ' || version || ' ' || from_junction || ' ' || to_junction "
                 + "FROM road_element ORDER BY id");
-        NetworkBuild.Summary again = build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
-        assertEquals(0, again.changedElements() + again.addedElements() + again.snappedEndpoints());
+        NetworkBuild.Result again = build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        assertEquals(0, again.summary().changedElements() + again.summary().addedElements()
+                + again.summary().snappedEndpoints());
+        assertEquals(Map.of(), again.summary().newJunctionsByKind());
+        assertEquals(List.of(), again.changes());
+        assertTrue(again.changed().isNull(), "nothing changed, nothing to re-validate");
         assertEquals(before, cadastre.strings("SELECT id || ' ' || version || ' ' || from_junction || ' ' || to_junction "
                 + "FROM road_element ORDER BY id"));
         assertEquals(0, cadastre.count("SELECT count(*) FROM junction WHERE version > 2"));
@@ -110,13 +116,14 @@ class NetworkBuildTest {
         cadastre.element("westcross", "LINESTRING(50 -50, 50 50)");
         cadastre.element("east", "LINESTRING(5000 0, 5100 0)");
         cadastre.element("eastcross", "LINESTRING(5050 -50, 5050 50)");
-        double[] bbox = cadastre.strings("SELECT concat_ws(',', ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)) FROM "
-                + "(SELECT ST_Transform(ST_Buffer(ST_GeomFromText('" + Lines.wkt("POINT(50 0)").toText()
-                + "', 6707), 10), 4326)::box2d AS b) t").stream().findFirst().map(s -> java.util.Arrays.stream(
-                s.split(",")).mapToDouble(Double::parseDouble).toArray()).orElseThrow();
-        NetworkBuild.Summary s = new NetworkBuild(db).apply(bbox, NetworkBuilder.DEFAULT_TOLERANCE);
+        double[] bbox = Bbox.parse(cadastre.bboxAround("POINT(50 0)", 10));
+        NetworkBuild.Summary s = new NetworkBuild(db).apply(bbox, NetworkBuilder.DEFAULT_TOLERANCE).summary();
         assertEquals(2, s.sourceElements());
         assertEquals(6, cadastre.count("SELECT count(*) FROM road_element"));
         assertEquals(2, cadastre.count("SELECT count(*) FROM road_element WHERE from_junction IS NULL"));
+
+        NetworkBuild.Summary again = new NetworkBuild(db).preview(bbox, NetworkBuilder.DEFAULT_TOLERANCE).summary();
+        assertEquals(Map.of("end", 4, "intersection", 1), again.junctionsByKind());
+        assertEquals(Map.of(), again.newJunctionsByKind(), "the far ends' junctions, beyond the bbox, stand already");
     }
 }

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 
 import static it.firenze.streetcad.testing.TestHttp.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,14 +111,37 @@ class TopologyHttpTest {
     void aValidationOfAnAreaReplacesTheIssuesThereWithoutDuplicatingOthers() throws Exception {
         validate("");
         int all = json(http.get("/topology/issues")).get("features").size();
-        double[] bbox = cadastre.strings("SELECT concat_ws(',', ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)) FROM "
-                + "(SELECT ST_Transform(ST_Buffer(ST_GeomFromText('" + Lines.wkt("POINT(80 0)").toText()
-                + "', 6707), 5), 4326)::box2d AS b) t").stream().findFirst().map(s -> java.util.Arrays.stream(
-                s.split(",")).mapToDouble(Double::parseDouble).toArray()).orElseThrow();
-        JsonNode done = validate("{\"bbox\": [" + bbox[0] + "," + bbox[1] + "," + bbox[2] + "," + bbox[3] + "]}");
+        JsonNode done = validate("{\"bbox\": [" + cadastre.bboxAround("POINT(80 0)", 5) + "]}");
         assertEquals("succeeded", done.get("status").asText(), done.toString());
         assertEquals(4, done.get("bbox").size());
         assertEquals(all, json(http.get("/topology/issues")).get("features").size());
+    }
+
+    @Test
+    void aValidationOfAnAreaReplacesTheIssuesOfTheElementsItJudgedWhereverTheyLie() throws Exception {
+        long street = cadastre.element("long", "LINESTRING(0 200, 5 200, 300 200)");
+        validate("");
+        JsonNode crossing = json(http.get("/topology/issues?rule=crossing-without-junction")).get("features").get(0);
+        assertEquals(List.of("dead-end", "dead-end", "endpoint-off-junction", "endpoint-off-junction", "island"),
+                rulesOf(street));
+
+        // An edit near one end changes the street's geometry, so its findings at both far ends get new fingerprints.
+        cadastre.execute("UPDATE road_element SET geom = ST_SetPoint(geom, 1, ST_Translate(ST_PointN(geom, 2), 0, 1)) "
+                + "WHERE id = " + street);
+        validate("{\"bbox\": [" + cadastre.bboxAround("POINT(5 201)", 2) + "], "
+                + "\"rules\": [\"dead-end\", \"endpoint-off-junction\"]}");
+
+        assertEquals(List.of("dead-end", "dead-end", "endpoint-off-junction", "endpoint-off-junction", "island"),
+                rulesOf(street), "the far ends' issues replaced, not doubled; the island, a rule not run, kept");
+        assertEquals(crossing.get("id"), json(http.get("/topology/issues?rule=crossing-without-junction"))
+                .get("features").get(0).get("id"), "an issue outside the area keeps its row");
+    }
+
+    List<String> rulesOf(long element) {
+        List<String> rules = new ArrayList<>();
+        json(http.get("/topology/issues?element=" + element)).get("features")
+                .forEach(f -> rules.add(f.get("properties").get("rule").asText()));
+        return rules.stream().sorted().toList();
     }
 
     @Test
