@@ -28,13 +28,20 @@ final class CadastreCommit {
     }
 
     /**
+     * What a commit wrote, and the extent (storage CRS) of every element it added, changed or removed, old and new
+     * geometries alike: the neighbourhood whose topology the commit may have changed. Null when nothing changed.
+     */
+    record Result(ImportReport.Committed committed, Envelope changed) {
+    }
+
+    /**
      * Runs in the caller's transaction (auto-commit off); the caller commits or rolls back.
      *
      * @param area         for REPLACE, the lon/lat area whose existing elements are replaced; null = all of them
      * @param startedNanos when the commit began, for the duration it reports
      */
-    static ImportReport.Committed apply(Connection c, StagingTable staging, ImportMode mode, Envelope area, int storageSrid,
-                                        long startedNanos) throws SQLException {
+    static Result apply(Connection c, StagingTable staging, ImportMode mode, Envelope area, int storageSrid,
+                        long startedNanos) throws SQLException {
         String s = staging.name();
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, 0)")) {
             lock.setInt(1, LOCK_CLASS);
@@ -45,10 +52,13 @@ final class CadastreCommit {
                 + "AND NOT EXISTS (SELECT 1 FROM road r WHERE r.name = s.road_name AND r.valid_to IS NULL)");
         String staged = "FROM " + s + " s LEFT JOIN (SELECT name, min(id) AS id FROM road WHERE valid_to IS NULL GROUP BY name) r "
                 + "ON r.name = s.road_name WHERE NOT s.rejected";
+        Envelope changed = extent(c, "SELECT ST_Extent(geom) FROM " + s + " WHERE NOT rejected");
         long deleted = 0;
         long updated = 0;
         long unchanged = 0;
         if (mode == ImportMode.REPLACE) {
+            changed.expandToInclude(area == null ? extent(c, "SELECT ST_Extent(geom) FROM road_element")
+                    : extent(c, "SELECT ST_Extent(geom) FROM road_element WHERE " + IN_AREA, area, storageSrid));
             deleted = area == null ? update(c, "DELETE FROM road_element") : deleteIn(c, area, storageSrid);
         }
         if (mode == ImportMode.UPSERT) {
@@ -56,6 +66,9 @@ final class CadastreCommit {
             String compared = ELEMENT_FIELDS.stream().map(f -> "e." + f.column()).collect(Collectors.joining(", "));
             long matched = single(c, "SELECT count(*) FROM " + s + " s JOIN road_element e ON e.source_key = s.source_key "
                     + "WHERE NOT s.rejected");
+            // Where an updated element was matters as much as where it goes; unchanged ones widen this harmlessly.
+            changed.expandToInclude(extent(c, "SELECT ST_Extent(e.geom) FROM " + s + " s JOIN road_element e "
+                    + "ON e.source_key = s.source_key WHERE NOT s.rejected"));
             updated = update(c, "UPDATE road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
                     + " AND e.source_key = s.source_key AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
                     + STAGED_VALUES + ")");
@@ -66,19 +79,41 @@ final class CadastreCommit {
                 + STAGED_VALUES + " " + staged + " ORDER BY s.feature_number");
         long skipped = single(c, "SELECT count(*) FROM " + s + " WHERE rejected");
         staging.drop(c);
-        return new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, roadsCreated, skipped,
-                (System.nanoTime() - startedNanos) / 1e9);
+        return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, roadsCreated,
+                skipped, (System.nanoTime() - startedNanos) / 1e9), changed.isNull() ? null : changed);
     }
 
+    private static final String IN_AREA = "ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))";
+
     private static long deleteIn(Connection c, Envelope area, int storageSrid) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element WHERE ST_Intersects(geom, "
-                + "ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))")) {
-            st.setDouble(1, area.getMinX());
-            st.setDouble(2, area.getMinY());
-            st.setDouble(3, area.getMaxX());
-            st.setDouble(4, area.getMaxY());
-            st.setInt(5, storageSrid);
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element WHERE " + IN_AREA)) {
+            bindArea(st, area, storageSrid);
             return st.executeUpdate();
+        }
+    }
+
+    private static void bindArea(PreparedStatement st, Envelope area, int storageSrid) throws SQLException {
+        st.setDouble(1, area.getMinX());
+        st.setDouble(2, area.getMinY());
+        st.setDouble(3, area.getMaxX());
+        st.setDouble(4, area.getMaxY());
+        st.setInt(5, storageSrid);
+    }
+
+    /** The box an ST_Extent query answers, empty (null envelope) when it matched nothing. */
+    private static Envelope extent(Connection c, String sql) throws SQLException {
+        return extent(c, sql, null, 0);
+    }
+
+    private static Envelope extent(Connection c, String sql, Envelope area, int storageSrid) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT ST_XMin(b), ST_XMax(b), ST_YMin(b), ST_YMax(b) FROM ("
+                + sql + ") AS q(b)")) {
+            if (area != null) bindArea(st, area, storageSrid);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                if (rs.getObject(1) == null) return new Envelope();
+                return new Envelope(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4));
+            }
         }
     }
 

@@ -9,6 +9,9 @@ import org.locationtech.jts.geom.MultiLineString;
 import org.locationtech.jts.io.WKTWriter;
 import org.locationtech.jts.operation.linemerge.LineMerger;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -36,6 +39,8 @@ public final class ImportPipeline {
     }
 
     private final Database database;
+    private static final Logger LOG = LoggerFactory.getLogger(ImportPipeline.class);
+
     private final List<PreCommitCheck> checks;
 
     public ImportPipeline(Database database, List<PreCommitCheck> checks) {
@@ -221,9 +226,10 @@ public final class ImportPipeline {
             }
             c.setAutoCommit(false);
             try {
-                ImportReport.Committed result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
+                CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
                 c.commit();
-                return result;
+                afterCommit(result.changed());
+                return result.committed();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -232,6 +238,18 @@ public final class ImportPipeline {
             }
         } catch (SQLException e) {
             throw new ImportException("The cadastre refused the import, nothing was written: " + e.getMessage().strip());
+        }
+    }
+
+    /** The import stands whatever a check does next: a check that fails here is logged, never undoes the commit. */
+    private void afterCommit(Envelope changed) {
+        if (changed == null) return;
+        for (PreCommitCheck check : checks) {
+            try {
+                check.committed(database, changed);
+            } catch (SQLException | RuntimeException e) {
+                LOG.error("a check could not follow up the committed import (area {})", changed, e);
+            }
         }
     }
 

@@ -1,5 +1,8 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.db.Database;
+import org.locationtech.jts.geom.Envelope;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -9,9 +12,17 @@ import java.util.List;
  * It reads the staging table, which has {@code feature_number bigint}, {@code geom geometry} (LineString in the
  * storage CRS, already reprojected) and the mapped road_element columns by their own names ({@code level},
  * {@code layer}, {@code direction}, {@code functional_class}, …), and may compare it with the cadastre.
- * Findings of severity {@code error} keep their features out of the commit; the others go into the report.
- * It runs inside a transaction that is rolled back afterwards, so it cannot change anything.
+ * Its findings go into the report; they never keep features out of a commit (the technician decides, see
+ * {@code import --fail-on}). It runs inside a transaction that is rolled back afterwards, so it cannot change anything.
  */
 public interface PreCommitCheck {
+
     List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException;
+
+    /**
+     * Told, once an import is committed, the extent (storage CRS) of everything it added, changed or removed, so
+     * that what the check keeps about the cadastre (the topology's open issues) follows the edit.
+     */
+    default void committed(Database database, Envelope changed) throws SQLException {
+    }
 }

@@ -19,6 +19,7 @@ import it.firenze.streetcad.web.WebMapModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -50,12 +51,9 @@ public final class StreetCadServer implements AutoCloseable {
         ImportJobs imports = null;
         try {
             tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
+            if (settings.imports().loadSample() != null) loadSample(store, settings.imports().loadSample());
             imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
             imports.warmUpInBackground();
-            if (settings.imports().loadSample() != null
-                    && SampleLoader.loadIfEmpty(store.database(), imports, settings.imports().loadSample()).isPresent()) {
-                buildSampleNetwork(store);
-            }
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
@@ -92,8 +90,14 @@ public final class StreetCadServer implements AutoCloseable {
         }
     }
 
-    /** A sample is raw lines (OSM ways run through junctions): the cadastre's unit is the element between two. */
-    private static void buildSampleNetwork(CadastreStore store) {
+    /**
+     * A sample is raw lines (OSM ways run through junctions): checked as lines about to be built, then built into
+     * elements between junctions, whose validation records the cadastre's open issues.
+     */
+    private static void loadSample(CadastreStore store, Path sample) {
+        try (ImportJobs sampleJobs = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.beforeNetworkBuild()), 1)) {
+            if (SampleLoader.loadIfEmpty(store.database(), sampleJobs, sample).isEmpty()) return;
+        }
         try {
             ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database());
             LOG.info("sample network built: {} elements between {} junctions; {} topology findings recorded",

@@ -1,7 +1,9 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.PreCommitCheck;
 import it.firenze.streetcad.importer.StagedFinding;
+import org.locationtech.jts.geom.Envelope;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -20,21 +22,29 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
             Rule.ENDPOINT_ON_INTERIOR, Rule.MERGEABLE_PSEUDO_NODE, Rule.PSEUDO_NODE);
 
     private final ValidationOptions options;
+    private final boolean revalidatesAfterCommit;
 
-    public TopologyPreCommitCheck(ValidationOptions options) {
+    private TopologyPreCommitCheck(ValidationOptions options, boolean revalidatesAfterCommit) {
         this.options = options;
+        this.revalidatesAfterCommit = revalidatesAfterCommit;
     }
 
-    /** Every rule: for lines that are already junction to junction (a cadastre's own export). */
+    /**
+     * Every rule: for lines that are already junction to junction (a cadastre's own export). Once committed, the
+     * neighbourhood the import changed is validated again, so its findings become the cadastre's open issues.
+     */
     public static TopologyPreCommitCheck allRules() {
-        return new TopologyPreCommitCheck(ValidationOptions.defaults());
+        return new TopologyPreCommitCheck(ValidationOptions.defaults(), true);
     }
 
-    /** For raw lines the import will build into a network: leaves out what the build itself resolves. */
+    /**
+     * For raw lines the import will build into a network: leaves out what the build itself resolves, and leaves the
+     * open issues to the build, which validates what it wrote.
+     */
     public static TopologyPreCommitCheck beforeNetworkBuild() {
         Set<Rule> rules = EnumSet.allOf(Rule.class);
         rules.removeAll(RESOLVED_BY_BUILD);
-        return new TopologyPreCommitCheck(ValidationOptions.defaults().withRules(rules));
+        return new TopologyPreCommitCheck(ValidationOptions.defaults().withRules(rules), false);
     }
 
     @Override
@@ -44,5 +54,10 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 .map(f -> new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),
                         f.sourceKeys().stream().map(Long::valueOf).toList(), f.location()))
                 .toList();
+    }
+
+    @Override
+    public void committed(Database database, Envelope changed) throws SQLException {
+        if (revalidatesAfterCommit) new TopologyValidation(database).revalidate(changed);
     }
 }

@@ -3,6 +3,8 @@ package it.firenze.streetcad.cli;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.testing.TestPostgis;
+import it.firenze.streetcad.topology.TopologyValidation;
+import it.firenze.streetcad.topology.ValidationOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,6 +79,41 @@ class ImportTopologyCommandTest {
         assertEquals(4, count("SELECT count(*) FROM topology_issue WHERE rule = 'dead-end'"),
                 "the four open ends are recorded as the cadastre's open issues");
         assertEquals(0, count("SELECT count(*) FROM topology_issue WHERE rule = 'crossing-without-junction'"));
+    }
+
+    @Test
+    void givenAnIssueElsewhereWhenTheCrossingIsImportedAsItIsThenItsFindingsBecomeOpenIssuesAndTheOtherIssueKeepsItsRow()
+            throws Exception {
+        DatabaseUrl url = TestPostgis.newDatabaseUrl();
+        try (Database other = Database.connect(url, 6707, 2)) {
+            other.migrate();
+            try (var c = other.connection(); var st = c.createStatement()) {
+                // A lone street in Prato, 15 km away: its two dead ends are open issues before the import.
+                st.execute("INSERT INTO road_element (geom) VALUES (ST_Transform(ST_GeomFromText("
+                        + "'LINESTRING(11.0900 43.8800, 11.0920 43.8800)', 4326), 6707))");
+            }
+            var validation = new TopologyValidation(other);
+            validation.complete(validation.begin(null, ValidationOptions.defaults()), null, ValidationOptions.defaults());
+            String before = ids(other, "SELECT string_agg(id::text, ',' ORDER BY id) FROM topology_issue");
+
+            var imported = run("import", crossing.toString(), "--db-url",
+                    url.jdbcUrl() + "?user=" + url.user() + "&password=" + url.password());
+
+            assertEquals(0, imported.exitCode(), imported.out() + imported.err());
+            assertEquals("1", ids(other, "SELECT count(*)::text FROM topology_issue WHERE rule = 'crossing-without-junction'"),
+                    "the import's own finding is kept as the cadastre's open issue");
+            assertEquals(before, ids(other, "SELECT string_agg(i.id::text, ',' ORDER BY i.id) FROM topology_issue i "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM road_element e WHERE e.id = ANY (i.element_ids) "
+                    + "AND ST_X(ST_Transform(ST_StartPoint(e.geom), 4326)) > 11.2)"),
+                    "only the neighbourhood of the import was validated again");
+        }
+    }
+
+    static String ids(Database database, String sql) throws SQLException {
+        try (var c = database.connection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Test
