@@ -61,7 +61,14 @@ class ApiDocumentTest {
                 "/collections/{collectionId}/queryables", "/collections/{collectionId}/items",
                 "/collections/{collectionId}/items/{featureId}", "/network/nearest",
                 "/network/elements/{elementId}/measure", "/network/elements/{elementId}/point",
-                "/network/elements/{elementId}/substring", "/network/junctions/{junctionId}", "/roads"), paths);
+                "/network/elements/{elementId}/substring", "/network/junctions/{junctionId}", "/roads", "/health", "/ready",
+                "/tileMatrixSets", "/tileMatrixSets/{tileMatrixSetId}", "/collections/{collectionId}/tiles",
+                "/collections/{collectionId}/tiles/{tileMatrixSetId}",
+                "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+                "/tiles/{layer}/{z}/{x}/{y}.{format}", "/tiles/{layer}.json", "/topology/validations",
+                "/topology/validations/{jobId}", "/topology/issues", "/topology/issues/{issueId}/accept",
+                "/topology/fixes/{fix}/preview", "/topology/fixes/{fix}/apply", "/network/builds", "/network/builds/{jobId}",
+                "/network/builds/{jobId}/changes", "/imports", "/imports/{jobId}", "/imports/{jobId}/commit"), paths);
         JsonNode ids = api.at("/components/parameters/collectionId/schema/enum");
         assertEquals("[\"road-elements\",\"junctions\",\"roads\",\"element-events\"]", ids.toString());
         assertEquals(8, api.at("/components/parameters/crs/schema/enum").size());
