@@ -24,6 +24,8 @@ final class CadastreCommit {
     private static final String COLUMNS = ELEMENT_FIELDS.stream().map(TargetField::column).collect(Collectors.joining(", "));
     private static final String STAGED_VALUES = ELEMENT_FIELDS.stream().map(f -> "s." + f.column()).collect(Collectors.joining(", "));
 
+    private static final String IN_AREA = "ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))";
+
     private CadastreCommit() {
     }
 
@@ -82,8 +84,6 @@ final class CadastreCommit {
         return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, roadsCreated,
                 skipped, (System.nanoTime() - startedNanos) / 1e9), changed.isNull() ? null : changed);
     }
-
-    private static final String IN_AREA = "ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))";
 
     private static long deleteIn(Connection c, Envelope area, int storageSrid) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element WHERE " + IN_AREA)) {

@@ -6,6 +6,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Envelope;
+
+import java.sql.Connection;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -244,6 +247,33 @@ class ImportPipelineTest {
         assertEquals(ImportReport.LISTED_PROBLEMS, report.findings().size());
         assertEquals(List.of("error", "error", "error", "error", "error", "info"),
                 report.findings().subList(0, 6).stream().map(ImportReport.Finding::severity).toList());
+    }
+
+    @Test
+    void theChecksAreToldWhereACommitChangedTheCadastreOldPlacesAndNewAlike() {
+        List<Envelope> told = new ArrayList<>();
+        PreCommitCheck follower = new PreCommitCheck() {
+            @Override
+            public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) {
+                return List.of();
+            }
+
+            @Override
+            public void committed(Database database, Envelope changed) {
+                told.add(changed);
+            }
+        };
+        pipeline = new ImportPipeline(db, List.of(follower));
+        importNow(new TestLayer().line(street(0), "osm_id", 1L, "name", "Via Vecchia", "highway", "residential"),
+                osm(ImportMode.APPEND));
+        importNow(new TestLayer().line(street(7), "osm_id", 2L, "name", "Via Nuova", "highway", "residential"),
+                osm(ImportMode.REPLACE));
+
+        assertEquals(2, told.size());
+        Envelope old = told.get(0);
+        assertTrue(old.getWidth() > 70 && old.getWidth() < 90, "street 0 is 80 m wide in metres: " + old);
+        assertTrue(told.get(1).covers(old), "the replaced street's place changed too: " + told);
+        assertTrue(told.get(1).getWidth() > 780, "and the new street's, 700 m east: " + told.get(1));
     }
 
     @Test
