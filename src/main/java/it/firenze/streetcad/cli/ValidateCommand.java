@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.topology.Finding;
+import it.firenze.streetcad.topology.HeapTooSmallException;
 import it.firenze.streetcad.topology.Rule;
 import it.firenze.streetcad.topology.Severity;
 import it.firenze.streetcad.topology.TopologyValidation;
@@ -79,7 +80,7 @@ final class ValidateCommand implements Callable<Integer> {
             }
             out.flush();
             return report.openErrors() == 0 ? 0 : 1;
-        } catch (SQLException e) {
+        } catch (SQLException | HeapTooSmallException e) {
             throw new UserFacingException("validation failed: " + e.getMessage());
         } catch (IOException e) {
             throw new UserFacingException("validation report failed: " + e.getMessage());

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,6 +21,9 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     /** What a network build resolves by itself: crossings and ends on interiors are split, pseudo-nodes are ways. */
     private static final Set<Rule> RESOLVED_BY_BUILD = EnumSet.of(Rule.CROSSING_WITHOUT_JUNCTION,
             Rule.ENDPOINT_ON_INTERIOR, Rule.MERGEABLE_PSEUDO_NODE, Rule.PSEUDO_NODE);
+
+    /** The finding that says the check could not run, in the report like any other. */
+    static final String NOT_CHECKED = "topology-not-checked";
 
     private final ValidationOptions options;
     private final boolean revalidatesAfterCommit;
@@ -49,6 +53,12 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
 
     @Override
     public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException {
+        long[] size = TopologyStore.stagedSize(transaction, stagingTable);
+        Optional<String> shortfall = HeapBudget.shortfall(size[0], size[1]);
+        if (shortfall.isPresent()) {
+            return List.of(new StagedFinding(NOT_CHECKED, Severity.WARNING.id(), "the topology of this import was not "
+                    + "checked: " + shortfall.get() + "; run streetcad validate after the commit", List.of(), null));
+        }
         List<TopologyLine> lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid);
         return new Validator(options).validate(lines).stream()
                 .map(f -> new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),

@@ -73,6 +73,30 @@ final class TopologyStore {
     }
 
     /** The road elements whose geometry meets the area (all of them when area is null), ordered by id. */
+    /** How many current elements meet the area (all when null) and how many vertices they have. */
+    long[] elementsSize(Connection c, Envelope area) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT count(*), coalesce(sum(ST_NPoints(geom)), 0) "
+                + "FROM road_element WHERE valid_to IS NULL" + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)"))) {
+            bindArea(st, 1, area);
+            return size(st);
+        }
+    }
+
+    /** How many lines a staging table holds and how many vertices they have. */
+    static long[] stagedSize(Connection c, String stagingTable) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT count(*), coalesce(sum(ST_NPoints(geom)), 0) FROM "
+                + quotedTable(c, stagingTable))) {
+            return size(st);
+        }
+    }
+
+    private static long[] size(PreparedStatement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return new long[]{rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
     List<TopologyLine> elements(Connection c, Envelope area) throws SQLException {
         String sql = "SELECT id, source_key, ST_AsBinary(geom), level, layer, direction, from_junction, to_junction, "
                 + String.join(", ", MERGE_ATTRIBUTES.stream().map(a -> a + "::text").toList())
@@ -105,6 +129,17 @@ final class TopologyStore {
      * An importer's staged lines (feature_number, geom and whichever road_element columns it mapped), with the
      * feature number as the source key. The table name goes through regclass, so only an existing table is read.
      */
+    /** The table's name as the database quotes it, which also proves that it exists: safe to put into SQL. */
+    private static String quotedTable(Connection c, String table) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT ?::regclass::text")) {
+            st.setString(1, table);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid) throws SQLException {
         String table;
         Set<String> columns = new HashSet<>();

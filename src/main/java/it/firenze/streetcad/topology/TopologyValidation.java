@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.DoubleConsumer;
@@ -77,6 +78,9 @@ public final class TopologyValidation {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 long start = System.nanoTime();
+                long[] size = store.elementsSize(c, area);
+                Optional<String> shortfall = HeapBudget.shortfall(size[0], size[1]);
+                if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
                 List<TopologyLine> lines = store.elements(c, area);
                 Envelope context = area;
                 Set<Long> core = null;
@@ -133,6 +137,8 @@ public final class TopologyValidation {
         long id = store.beginValidation(area, NEIGHBOURHOOD);
         try {
             record(id, area, NEIGHBOURHOOD);
+        } catch (HeapTooSmallException e) {
+            LOG.warn("the open issues around an edit were not re-validated (validation {}): {}", id, e.getMessage());
         } catch (SQLException | RuntimeException e) {
             LOG.error("re-validating around an edit failed (validation {})", id, e);
         }
