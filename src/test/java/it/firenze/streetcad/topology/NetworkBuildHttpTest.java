@@ -8,8 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,14 +44,9 @@ class NetworkBuildHttpTest {
         db.close();
     }
 
-    HttpResponse<String> post(String path, String body) {
-        return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build());
-    }
-
     /** Starts a build job and follows it until it has run. */
     JsonNode build(String body) throws InterruptedException {
-        HttpResponse<String> started = post("/network/builds", body);
+        HttpResponse<String> started = http.post("/network/builds", body);
         assertEquals(202, started.statusCode(), started.body());
         String location = started.headers().firstValue("Location").orElseThrow();
         assertEquals(location, "/network/builds/" + json(started).get("id").asLong());
@@ -120,7 +113,7 @@ class NetworkBuildHttpTest {
             lock.execute();
             cadastre.execute("INSERT INTO network_build (apply, tolerance, state) VALUES (true, 0.5, 'building')");
             long running = cadastre.count("SELECT max(id) FROM network_build");
-            HttpResponse<String> refused = post("/network/builds", "{\"apply\": true}");
+            HttpResponse<String> refused = http.post("/network/builds", "{\"apply\": true}");
             assertEquals(409, refused.statusCode(), refused.body());
             assertTrue(refused.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
             assertTrue(json(refused).get("detail").asText().contains("/network/builds/" + running), refused.body());
@@ -136,12 +129,12 @@ class NetworkBuildHttpTest {
 
     @Test
     void badParametersAre400ProblemsNamingTheParameterAndUnknownBuilds404() {
-        assertProblem(post("/network/builds", "{\"bbox\": [11.2, 43.7]}"), 400, "bbox");
-        assertProblem(post("/network/builds?bbox=11.2,95,11.3,96", ""), 400, "bbox");
-        assertProblem(post("/network/builds", "{\"tolerance\": 1000}"), 400, "tolerance");
-        assertProblem(post("/network/builds", "{\"apply\": \"yes\"}"), 400, "apply");
-        assertProblem(post("/network/builds?apply=maybe", ""), 400, "apply");
-        assertProblem(post("/network/builds", "{"), 400, "body");
+        assertProblem(http.post("/network/builds", "{\"bbox\": [11.2, 43.7]}"), 400, "bbox");
+        assertProblem(http.post("/network/builds?bbox=11.2,95,11.3,96", ""), 400, "bbox");
+        assertProblem(http.post("/network/builds", "{\"tolerance\": 1000}"), 400, "tolerance");
+        assertProblem(http.post("/network/builds", "{\"apply\": \"yes\"}"), 400, "apply");
+        assertProblem(http.post("/network/builds?apply=maybe", ""), 400, "apply");
+        assertProblem(http.post("/network/builds", "{"), 400, "body");
         assertProblem(http.get("/network/builds/999999"), 404, null);
         assertProblem(http.get("/network/builds/999999/changes"), 404, null);
         assertProblem(http.get("/network/builds/latest"), 400, "id");

@@ -8,8 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,11 +40,6 @@ class TopologyFixesHttpTest {
         db.close();
     }
 
-    HttpResponse<String> post(String path, String body) {
-        return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build());
-    }
-
     long history() throws Exception {
         return cadastre.count("SELECT count(*) FROM road_element_history");
     }
@@ -70,7 +63,7 @@ class TopologyFixesHttpTest {
         expected.put("merge-pseudo-nodes", Map.of("delete", 1, "update", 1));
         for (var fix : expected.entrySet()) {
             long before = history();
-            HttpResponse<String> preview = post("/topology/fixes/" + fix.getKey() + "/preview", "");
+            HttpResponse<String> preview = http.post("/topology/fixes/" + fix.getKey() + "/preview", "");
             assertEquals(200, preview.statusCode(), preview.body());
             assertTrue(preview.headers().firstValue("Content-Type").orElse("").startsWith("application/geo+json"));
             JsonNode fc = json(preview);
@@ -81,7 +74,7 @@ class TopologyFixesHttpTest {
             assertTrue(lon.asDouble() > 6 && lon.asDouble() < 19, "CRS84: " + lon);
             assertEquals(before, history(), fix.getKey() + ": a preview changes nothing");
 
-            HttpResponse<String> applied = post("/topology/fixes/" + fix.getKey() + "/apply", "");
+            HttpResponse<String> applied = http.post("/topology/fixes/" + fix.getKey() + "/apply", "");
             assertEquals(200, applied.statusCode(), applied.body());
             assertEquals(fix.getValue(), counts(json(applied).get("counts")), fix.getKey() + " apply: " + applied.body());
             assertEquals("succeeded", json(applied).get("validation").get("status").asText(), applied.body());
@@ -90,7 +83,7 @@ class TopologyFixesHttpTest {
         assertEquals(List.of("west 200"), cadastre.strings("SELECT source_key || ' ' || round(length_m) FROM road_element "
                 + "WHERE source_key IN ('west', 'east')"));
 
-        JsonNode nothingLeft = json(post("/topology/fixes/merge-pseudo-nodes/apply", ""));
+        JsonNode nothingLeft = json(http.post("/topology/fixes/merge-pseudo-nodes/apply", ""));
         assertEquals(0, nothingLeft.get("counts").size());
         assertTrue(nothingLeft.get("validation").isNull(), "nothing changed, nothing to re-validate");
     }
@@ -111,7 +104,7 @@ class TopologyFixesHttpTest {
         cadastre.element("added", "LINESTRING(500 950, 500 1050)");
         validateAll();
         long crossing = issues("rule=crossing-without-junction").getFirst().get("id").asLong();
-        assertEquals(200, post("/topology/issues/" + crossing + "/accept", "{\"note\": \"a tram line\"}").statusCode());
+        assertEquals(200, http.post("/topology/issues/" + crossing + "/accept", "{\"note\": \"a tram line\"}").statusCode());
         long west = cadastre.count("SELECT id FROM road_element WHERE source_key = 'west'");
         long east = cadastre.count("SELECT id FROM road_element WHERE source_key = 'east'");
         long link = cadastre.count("SELECT id FROM road_element WHERE source_key = 'link'");
@@ -128,7 +121,7 @@ class TopologyFixesHttpTest {
         far.forEach(f -> farAway.put(f.get("id").asLong(), f.get("properties").get("accepted").asBoolean()));
 
         // When the pseudo-nodes in the south-west corner are merged
-        JsonNode applied = json(post("/topology/fixes/merge-pseudo-nodes/apply",
+        JsonNode applied = json(http.post("/topology/fixes/merge-pseudo-nodes/apply",
                 "{\"bbox\": \"" + cadastre.bboxAround("POINT(100 0)", 10) + "\"}"));
 
         // Then west runs to link, the corner's issues are judged again, and every other issue keeps its row and state
@@ -147,20 +140,20 @@ class TopologyFixesHttpTest {
 
     @Test
     void anUnknownFixIs404AndBadParametersAre400NamingTheParameter() {
-        HttpResponse<String> unknown = post("/topology/fixes/paint-it-blue/preview", "");
+        HttpResponse<String> unknown = http.post("/topology/fixes/paint-it-blue/preview", "");
         assertProblem(unknown, 404, null);
         assertTrue(json(unknown).get("detail").asText().contains("merge-pseudo-nodes"), unknown.body());
-        assertProblem(post("/topology/fixes/paint-it-blue/apply", ""), 404, null);
-        assertProblem(post("/topology/fixes/snap-endpoints/preview", "{\"bbox\": [11.2, 43.7, 11.1]}"), 400, "bbox");
-        assertProblem(post("/topology/fixes/snap-endpoints/apply?bbox=11.3,43.7,11.2,43.8", ""), 400, "bbox");
-        assertProblem(post("/topology/fixes/snap-endpoints/preview", "{\"tolerance\": -1}"), 400, "tolerance");
-        assertProblem(post("/topology/fixes/snap-endpoints/apply", "{\"tolerance\": \"wide\"}"), 400, "tolerance");
-        assertProblem(post("/topology/fixes/snap-endpoints/preview?tolerance=abc", ""), 400, "tolerance");
-        assertProblem(post("/topology/fixes/snap-endpoints/apply", "[1]"), 400, "body");
+        assertProblem(http.post("/topology/fixes/paint-it-blue/apply", ""), 404, null);
+        assertProblem(http.post("/topology/fixes/snap-endpoints/preview", "{\"bbox\": [11.2, 43.7, 11.1]}"), 400, "bbox");
+        assertProblem(http.post("/topology/fixes/snap-endpoints/apply?bbox=11.3,43.7,11.2,43.8", ""), 400, "bbox");
+        assertProblem(http.post("/topology/fixes/snap-endpoints/preview", "{\"tolerance\": -1}"), 400, "tolerance");
+        assertProblem(http.post("/topology/fixes/snap-endpoints/apply", "{\"tolerance\": \"wide\"}"), 400, "tolerance");
+        assertProblem(http.post("/topology/fixes/snap-endpoints/preview?tolerance=abc", ""), 400, "tolerance");
+        assertProblem(http.post("/topology/fixes/snap-endpoints/apply", "[1]"), 400, "body");
     }
 
     void validateAll() throws InterruptedException {
-        String location = post("/topology/validations", "").headers().firstValue("Location").orElseThrow();
+        String location = http.post("/topology/validations", "").headers().firstValue("Location").orElseThrow();
         for (int i = 0; i < 200; i++) {
             if (!json(http.get(location)).get("status").asText().equals("running")) return;
             Thread.sleep(50);

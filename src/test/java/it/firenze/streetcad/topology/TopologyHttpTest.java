@@ -8,8 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +41,8 @@ class TopologyHttpTest {
         db.close();
     }
 
-    HttpResponse<String> post(String path, String body) {
-        return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build());
-    }
-
     JsonNode validate(String body) throws InterruptedException {
-        HttpResponse<String> started = post("/topology/validations", body);
+        HttpResponse<String> started = http.post("/topology/validations", body);
         assertEquals(202, started.statusCode(), started.body());
         String location = started.headers().firstValue("Location").orElseThrow();
         for (int i = 0; i < 200; i++) {
@@ -93,7 +86,7 @@ class TopologyHttpTest {
     void anAcceptedIssueStaysAcceptedWhileItsGeometryIsUnchanged() throws Exception {
         validate("{\"rules\": [\"crossing-without-junction\"]}");
         long id = json(http.get("/topology/issues")).get("features").get(0).get("id").asLong();
-        HttpResponse<String> accepted = post("/topology/issues/" + id + "/accept", "{\"note\": \"a tramway crossing\"}");
+        HttpResponse<String> accepted = http.post("/topology/issues/" + id + "/accept", "{\"note\": \"a tramway crossing\"}");
         assertEquals(200, accepted.statusCode(), accepted.body());
 
         validate("{\"rules\": [\"crossing-without-junction\"]}");
@@ -150,10 +143,10 @@ class TopologyHttpTest {
         assertProblem(http.get("/topology/issues?rule=nonsense"), 400, "rule");
         assertProblem(http.get("/topology/issues?bbox=1,2,3"), 400, "bbox");
         assertProblem(http.get("/topology/issues?element=abc"), 400, "element");
-        assertProblem(post("/topology/validations", "{\"tolerance\": -1}"), 400, "tolerance");
-        assertProblem(post("/topology/validations", "{\"rules\": [\"x\"]}"), 400, "rules");
-        assertProblem(post("/topology/validations", "not json"), 400, "body");
-        assertProblem(post("/topology/issues/999999/accept", ""), 404, null);
+        assertProblem(http.post("/topology/validations", "{\"tolerance\": -1}"), 400, "tolerance");
+        assertProblem(http.post("/topology/validations", "{\"rules\": [\"x\"]}"), 400, "rules");
+        assertProblem(http.post("/topology/validations", "not json"), 400, "body");
+        assertProblem(http.post("/topology/issues/999999/accept", ""), 404, null);
         assertProblem(http.get("/topology/validations/999999"), 404, null);
     }
 
