@@ -18,6 +18,21 @@ final class Cadastre {
         this.db = db;
     }
 
+    /**
+     * Apart from each other, one defect each safe fix removes: a mergeable pseudo-node (west–east), an exact
+     * duplicate, a duplicate vertex, a crossing without a junction and an end 30 cm short of a line.
+     */
+    void oneDefectForEachSafeFix() throws SQLException {
+        element("west", "LINESTRING(0 0, 100 0)");
+        element("east", "LINESTRING(100 0, 200 0)");
+        element("dup", "LINESTRING(0 100, 100 100)");
+        element("dup", "LINESTRING(0 100, 100 100)");
+        element("vertex", "LINESTRING(0 200, 50 200, 50 200, 100 200)");
+        element("cross1", "LINESTRING(0 300, 200 300)");
+        element("cross2", "LINESTRING(50 250, 50 350)");
+        element("short", "LINESTRING(150 300.3, 150 400)");
+    }
+
     /** Inserts a raw element (no junctions) and returns its id. */
     long element(String sourceKey, String wkt) throws SQLException {
         return element(sourceKey, wkt, "at_grade", 0, "both");

@@ -46,14 +46,7 @@ class TopologyFixesHttpTest {
 
     @Test
     void eachFixPreviewsItsChangesAsGeoJsonChangingNothingThenAppliesExactlyThem() throws Exception {
-        cadastre.element("west", "LINESTRING(0 0, 100 0)");
-        cadastre.element("east", "LINESTRING(100 0, 200 0)");
-        cadastre.element("dup", "LINESTRING(0 100, 100 100)");
-        cadastre.element("dup", "LINESTRING(0 100, 100 100)");
-        cadastre.element("vertex", "LINESTRING(0 200, 50 200, 50 200, 100 200)");
-        cadastre.element("cross1", "LINESTRING(0 300, 200 300)");
-        cadastre.element("cross2", "LINESTRING(50 250, 50 350)");
-        cadastre.element("short", "LINESTRING(150 300.3, 150 400)");
+        cadastre.oneDefectForEachSafeFix();
 
         Map<String, Map<String, Integer>> expected = new LinkedHashMap<>();
         expected.put("remove-duplicate-vertices", Map.of("update", 1));
