@@ -1,6 +1,7 @@
 package it.firenze.streetcad.cli;
 
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.topology.HeapTooSmallException;
 import it.firenze.streetcad.topology.TopologyFixes;
 import it.firenze.streetcad.topology.TopologyValidation;
 import picocli.CommandLine.Command;
@@ -56,7 +57,7 @@ final class FixCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println(chosen.id() + " preview (nothing changed): " + plan.counts()
                         + "; run again with --apply to make the change");
             }
-        } catch (SQLException e) {
+        } catch (SQLException | HeapTooSmallException e) {
             throw new UserFacingException(fix + " failed, nothing was changed: " + e.getMessage());
         }
         return 0;

@@ -1,6 +1,7 @@
 package it.firenze.streetcad.cli;
 
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.topology.HeapTooSmallException;
 import it.firenze.streetcad.topology.NetworkBuild;
 import it.firenze.streetcad.topology.TopologyValidation;
 import picocli.CommandLine.Command;
@@ -57,7 +58,7 @@ final class NetworkCommand implements Runnable {
                 if (!dryRun) {
                     FixCommand.revalidated(spec, new TopologyValidation(store.database()).revalidate(result.changed()));
                 }
-            } catch (SQLException e) {
+            } catch (SQLException | HeapTooSmallException e) {
                 throw new UserFacingException("network build failed, nothing was changed: " + e.getMessage());
             }
             return 0;

@@ -7,6 +7,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.Database;
 import org.slf4j.Logger;
@@ -137,11 +138,17 @@ public final class TopologyModule implements HttpModule {
         JsonNode body = body(ctx);
         double[] bbox = area(body, ctx);
         double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);
+        TopologyFixes.Plan plan;
+        try {
+            plan = apply ? fixes.apply(fix, bbox, tolerance) : fixes.preview(fix, bbox, tolerance);
+        } catch (HeapTooSmallException e) {
+            // A limit of this server, said as such rather than as an internal error.
+            throw new ProblemException(Problem.of(503, "Too large for this server", e.getMessage() + "; narrow it with bbox."));
+        }
         if (!apply) {
-            ctx.contentType("application/geo+json").result(fixes.toGeoJson(fixes.preview(fix, bbox, tolerance)));
+            ctx.contentType("application/geo+json").result(fixes.toGeoJson(plan));
             return;
         }
-        TopologyFixes.Plan plan = fixes.apply(fix, bbox, tolerance);
         OptionalLong revalidation = validation.revalidate(plan.changed());
         ObjectNode result = Json.mapper().createObjectNode().put("fix", fix.id());
         result.set("counts", Json.mapper().valueToTree(plan.counts()));

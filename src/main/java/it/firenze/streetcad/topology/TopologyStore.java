@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The topology engine's SQL: reads the cadastre in bulk into memory (one query per table, never one per feature)
@@ -74,7 +75,7 @@ final class TopologyStore {
 
     /** The road elements whose geometry meets the area (all of them when area is null), ordered by id. */
     /** How many current elements meet the area (all when null) and how many vertices they have. */
-    long[] elementsSize(Connection c, Envelope area) throws SQLException {
+    private long[] elementsSize(Connection c, Envelope area) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT count(*), coalesce(sum(ST_NPoints(geom)), 0) "
                 + "FROM road_element WHERE valid_to IS NULL" + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)"))) {
             bindArea(st, 1, area);
@@ -97,7 +98,14 @@ final class TopologyStore {
         }
     }
 
+    /**
+     * The current elements meeting the area (all when null), every one in memory: refused up front with
+     * {@link HeapTooSmallException} when they would not fit in the heap.
+     */
     List<TopologyLine> elements(Connection c, Envelope area) throws SQLException {
+        long[] size = elementsSize(c, area);
+        Optional<String> shortfall = HeapBudget.shortfall(size[0], size[1]);
+        if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
         String sql = "SELECT id, source_key, ST_AsBinary(geom), level, layer, direction, from_junction, to_junction, "
                 + String.join(", ", MERGE_ATTRIBUTES.stream().map(a -> a + "::text").toList())
                 + " FROM road_element WHERE valid_to IS NULL"

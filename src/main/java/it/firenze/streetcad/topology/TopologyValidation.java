@@ -14,7 +14,6 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.DoubleConsumer;
@@ -78,9 +77,6 @@ public final class TopologyValidation {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 long start = System.nanoTime();
-                long[] size = store.elementsSize(c, area);
-                Optional<String> shortfall = HeapBudget.shortfall(size[0], size[1]);
-                if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
                 List<TopologyLine> lines = store.elements(c, area);
                 Envelope context = area;
                 Set<Long> core = null;
