@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -53,13 +52,13 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
 
     @Override
     public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException {
-        long[] size = TopologyStore.stagedSize(transaction, stagingTable);
-        Optional<String> shortfall = HeapBudget.shortfall(size[0], size[1]);
-        if (shortfall.isPresent()) {
+        List<TopologyLine> lines;
+        try {
+            lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid);
+        } catch (HeapTooSmallException e) {
             return List.of(new StagedFinding(NOT_CHECKED, Severity.WARNING.id(), "the topology of this import was not "
-                    + "checked: " + shortfall.get() + "; run streetcad validate after the commit", List.of(), null));
+                    + "checked: " + e.getMessage() + "; run streetcad validate after the commit", List.of(), null));
         }
-        List<TopologyLine> lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid);
         return new Validator(options).validate(lines).stream()
                 .map(f -> new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),
                         f.sourceKeys().stream().map(Long::valueOf).toList(), f.location()))

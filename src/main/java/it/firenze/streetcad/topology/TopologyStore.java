@@ -73,43 +73,20 @@ final class TopologyStore {
         }
     }
 
-    /** The road elements whose geometry meets the area (all of them when area is null), ordered by id. */
-    /** How many current elements meet the area (all when null) and how many vertices they have. */
-    private long[] elementsSize(Connection c, Envelope area) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT count(*), coalesce(sum(ST_NPoints(geom)), 0) "
-                + "FROM road_element WHERE valid_to IS NULL" + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)"))) {
-            bindArea(st, 1, area);
-            return size(st);
-        }
-    }
-
-    /** How many lines a staging table holds and how many vertices they have. */
-    static long[] stagedSize(Connection c, String stagingTable) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT count(*), coalesce(sum(ST_NPoints(geom)), 0) FROM "
-                + quotedTable(c, stagingTable))) {
-            return size(st);
-        }
-    }
-
-    private static long[] size(PreparedStatement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return new long[]{rs.getLong(1), rs.getLong(2)};
-        }
-    }
-
     /**
-     * The current elements meeting the area (all when null), every one in memory: refused up front with
-     * {@link HeapTooSmallException} when they would not fit in the heap.
+     * The current elements meeting the area (all when null), ordered by id, every one in memory: refused up front
+     * with {@link HeapTooSmallException} when they would not fit in the heap.
      */
     List<TopologyLine> elements(Connection c, Envelope area) throws SQLException {
-        long[] size = elementsSize(c, area);
-        Optional<String> shortfall = HeapBudget.shortfall(size[0], size[1]);
-        if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
+        String current = "road_element WHERE valid_to IS NULL"
+                + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)");
+        try (PreparedStatement st = c.prepareStatement(SIZE + current)) {
+            bindArea(st, 1, area);
+            ensureFits(st);
+        }
         String sql = "SELECT id, source_key, ST_AsBinary(geom), level, layer, direction, from_junction, to_junction, "
                 + String.join(", ", MERGE_ATTRIBUTES.stream().map(a -> a + "::text").toList())
-                + " FROM road_element WHERE valid_to IS NULL"
-                + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)") + " ORDER BY id";
+                + " FROM " + current + " ORDER BY id";
         List<TopologyLine> lines = new ArrayList<>();
         WKBReader wkb = new WKBReader(factory);
         // Most elements share their attribute values: one map per distinct combination keeps a million in the heap.
@@ -135,19 +112,9 @@ final class TopologyStore {
 
     /**
      * An importer's staged lines (feature_number, geom and whichever road_element columns it mapped), with the
-     * feature number as the source key. The table name goes through regclass, so only an existing table is read.
+     * feature number as the source key, refused like {@link #elements} when they would not fit in the heap. The
+     * table name goes through regclass, so only an existing table is read.
      */
-    /** The table's name as the database quotes it, which also proves that it exists: safe to put into SQL. */
-    private static String quotedTable(Connection c, String table) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT ?::regclass::text")) {
-            st.setString(1, table);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid) throws SQLException {
         String table;
         Set<String> columns = new HashSet<>();
@@ -160,6 +127,9 @@ final class TopologyStore {
                 table = rs.getString(1);
                 do columns.add(rs.getString(2)); while (rs.next());
             }
+        }
+        try (PreparedStatement st = c.prepareStatement(SIZE + table)) {
+            ensureFits(st);
         }
         List<String> attributes = MERGE_ATTRIBUTES.stream().filter(columns::contains).toList();
         String sql = "SELECT feature_number, ST_AsBinary(geom), " + optional(columns, "level") + ", "
@@ -179,6 +149,17 @@ final class TopologyStore {
             }
         }
         return lines;
+    }
+
+    /** Counts the lines a loader is about to hold and their vertices; completed with the table it reads. */
+    private static final String SIZE = "SELECT count(*), coalesce(sum(ST_NPoints(geom)), 0) FROM ";
+
+    private static void ensureFits(PreparedStatement size) throws SQLException {
+        try (ResultSet rs = size.executeQuery()) {
+            rs.next();
+            Optional<String> shortfall = HeapBudget.shortfall(rs.getLong(1), rs.getLong(2));
+            if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
+        }
     }
 
     private static String optional(Set<String> columns, String column) {

@@ -8,7 +8,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static it.firenze.streetcad.cli.CommandLineTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,6 +51,21 @@ class TopologyCliTest {
         assertEquals(0, build.exitCode(), build.err());
         assertTrue(build.out().contains("network built: 2 road elements read, 4 after the build"), build.out());
         assertEquals(4, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    @Test
+    void givenANetworkLargerThanTheHeapValidateSaysHowMuchItNeedsInsteadOfRunningOutOfMemory() throws Exception {
+        // 100,000 five-vertex elements want about 110 MB by the heap budget; the JVM below has 48 MB.
+        cadastre.execute("INSERT INTO road_element (geom) SELECT ST_MakeLine(ARRAY[ST_MakePoint(x, y), "
+                + "ST_MakePoint(x + 1, y), ST_MakePoint(x + 2, y), ST_MakePoint(x + 3, y), ST_MakePoint(x + 4, y)])::geometry(LineString, 6707) "
+                + "FROM generate_series(1, 100000) i, LATERAL (SELECT (i % 300) * 10.0 AS x, (i / 300) * 10.0 AS y) p");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
+                "-cp", System.getProperty("java.class.path"), "it.firenze.streetcad.cli.Main", "validate", "--db-url", dbUrl)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), err);
+        assertTrue(err.contains("100,000 lines") && err.contains("-Xmx") && !err.contains("OutOfMemoryError"), err);
     }
 
     @Test
