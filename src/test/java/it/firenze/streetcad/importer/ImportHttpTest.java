@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static it.firenze.streetcad.testing.TestHttp.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,12 +87,6 @@ class ImportHttpTest {
             if (System.currentTimeMillis() > deadline) throw new AssertionError("job still " + job.get("state") + ": " + job);
             Thread.sleep(200);
         }
-    }
-
-    static void assertProblem(HttpResponse<String> r, int status, String parameter) {
-        assertEquals(status, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith(Problem.MEDIA_TYPE), r.headers().toString());
-        if (parameter != null) assertEquals(parameter, TestHttp.json(r).path("parameter").asText(), r.body());
     }
 
     @Test

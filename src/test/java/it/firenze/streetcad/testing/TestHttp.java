@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.Problem;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A real StreetCad HTTP server on a free loopback port with the given modules, and a client for it.
@@ -51,6 +57,31 @@ public final class TestHttp implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * POSTs a JSON body that starts a job (202, Location {@code path/id}), then follows the job until {@code done} holds,
+     * polling every 50 ms for at most 20 s.
+     */
+    public JsonNode runJob(String path, String json, Predicate<JsonNode> done) throws InterruptedException {
+        HttpResponse<String> started = post(path, json);
+        assertEquals(202, started.statusCode(), started.body());
+        String location = started.headers().firstValue("Location").orElseThrow();
+        assertEquals(path + "/" + json(started).get("id").asLong(), location);
+        for (int i = 0; i < 400; i++) {
+            JsonNode job = json(get(location));
+            if (done.test(job)) return job;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the job at " + location + " did not finish");
+    }
+
+    /** An RFC 9457 problem with this status, naming the wrong parameter (or none when {@code parameter} is null). */
+    public static void assertProblem(HttpResponse<String> r, int status, String parameter) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith(Problem.MEDIA_TYPE), r.headers().toString());
+        if (parameter != null) assertEquals(parameter, json(r).path("parameter").asText(), r.body());
+        else assertFalse(json(r).has("parameter"), r.body());
     }
 
     public static JsonNode json(HttpResponse<String> response) {

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.List;
 
+import static it.firenze.streetcad.testing.TestHttp.assertProblem;
 import static it.firenze.streetcad.testing.TestHttp.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,16 +47,8 @@ class NetworkBuildHttpTest {
 
     /** Starts a build job and follows it until it has run. */
     JsonNode build(String body) throws InterruptedException {
-        HttpResponse<String> started = http.post("/network/builds", body);
-        assertEquals(202, started.statusCode(), started.body());
-        String location = started.headers().firstValue("Location").orElseThrow();
-        assertEquals(location, "/network/builds/" + json(started).get("id").asLong());
-        for (int i = 0; i < 400; i++) {
-            JsonNode job = json(http.get(location));
-            if (List.of("previewed", "applied", "failed").contains(job.get("state").asText())) return job;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the build did not finish");
+        return http.runJob("/network/builds", body,
+                b -> List.of("previewed", "applied", "failed").contains(b.get("state").asText()));
     }
 
     @Test
@@ -144,11 +137,5 @@ class NetworkBuildHttpTest {
         long n = 0;
         for (JsonNode f : fc.get("features")) if (f.get("properties").get("action").asText().equals(action)) n++;
         return n;
-    }
-
-    void assertProblem(HttpResponse<String> r, int status, String parameter) {
-        assertEquals(status, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
-        if (parameter != null) assertEquals(parameter, json(r).get("parameter").asText(), r.body());
     }
 }

@@ -15,9 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static it.firenze.streetcad.testing.TestHttp.assertProblem;
 import static it.firenze.streetcad.testing.TestHttp.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The safe fixes over HTTP: each previewed as GeoJSON, then applied, and the issues refreshed only around it. */
@@ -146,12 +146,7 @@ class TopologyFixesHttpTest {
     }
 
     void validateAll() throws InterruptedException {
-        String location = http.post("/topology/validations", "").headers().firstValue("Location").orElseThrow();
-        for (int i = 0; i < 200; i++) {
-            if (!json(http.get(location)).get("status").asText().equals("running")) return;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the validation did not finish");
+        http.runJob("/topology/validations", "", v -> !v.get("status").asText().equals("running"));
     }
 
     List<JsonNode> issues(String query) {
@@ -168,12 +163,5 @@ class TopologyFixesHttpTest {
         Map<String, Integer> out = new HashMap<>();
         node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asInt()));
         return out;
-    }
-
-    void assertProblem(HttpResponse<String> r, int status, String parameter) {
-        assertEquals(status, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
-        if (parameter != null) assertEquals(parameter, json(r).get("parameter").asText(), r.body());
-        else assertFalse(json(r).has("parameter"), r.body());
     }
 }

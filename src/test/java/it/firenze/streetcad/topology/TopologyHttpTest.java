@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 
+import static it.firenze.streetcad.testing.TestHttp.assertProblem;
 import static it.firenze.streetcad.testing.TestHttp.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,15 +43,7 @@ class TopologyHttpTest {
     }
 
     JsonNode validate(String body) throws InterruptedException {
-        HttpResponse<String> started = http.post("/topology/validations", body);
-        assertEquals(202, started.statusCode(), started.body());
-        String location = started.headers().firstValue("Location").orElseThrow();
-        for (int i = 0; i < 200; i++) {
-            JsonNode v = json(http.get(location));
-            if (!v.get("status").asText().equals("running")) return v;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the validation did not finish");
+        return http.runJob("/topology/validations", body, v -> !v.get("status").asText().equals("running"));
     }
 
     @Test
@@ -148,11 +141,5 @@ class TopologyHttpTest {
         assertProblem(http.post("/topology/validations", "not json"), 400, "body");
         assertProblem(http.post("/topology/issues/999999/accept", ""), 404, null);
         assertProblem(http.get("/topology/validations/999999"), 404, null);
-    }
-
-    void assertProblem(HttpResponse<String> r, int status, String parameter) {
-        assertEquals(status, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
-        if (parameter != null) assertEquals(parameter, json(r).get("parameter").asText(), r.body());
     }
 }
