@@ -1,7 +1,6 @@
 package it.firenze.streetcad.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
 import it.firenze.streetcad.testing.TestPostgis;
