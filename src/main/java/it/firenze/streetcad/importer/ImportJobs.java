@@ -228,14 +228,17 @@ public final class ImportJobs implements AutoCloseable {
         try (JobLock lock = new JobLock(job.id(), true)) {
             Envelope area = job.area() == null ? null
                     : new Envelope(job.area()[0], job.area()[2], job.area()[1], job.area()[3]);
-            ImportReport.Committed committed = pipeline.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid);
+            CadastreCommit.Result result = pipeline.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid);
             try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
                     "UPDATE import_job SET state = 'committed', report = ?::jsonb, staging_table = NULL, error = NULL, "
                             + "updated_at = now(), finished_at = now() WHERE id = ?")) {
-                st.setString(1, Json.mapper().writeValueAsString(report.withCommitted(committed)));
+                st.setString(1, Json.mapper().writeValueAsString(report.withCommitted(result.committed())));
                 st.setLong(2, job.id());
                 st.executeUpdate();
             }
+            // Only now: a process stopped during the follow-up must find the job committed, not "committing",
+            // which a restart would put back to validated although the cadastre already holds it.
+            pipeline.followUp(result.changed());
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
         } catch (Exception e) {

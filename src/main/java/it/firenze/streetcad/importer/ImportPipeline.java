@@ -8,7 +8,6 @@ import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.MultiLineString;
 import org.locationtech.jts.io.WKTWriter;
 import org.locationtech.jts.operation.linemerge.LineMerger;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +37,9 @@ public final class ImportPipeline {
         Progress NONE = (done, total) -> { };
     }
 
-    private final Database database;
     private static final Logger LOG = LoggerFactory.getLogger(ImportPipeline.class);
 
+    private final Database database;
     private final List<PreCommitCheck> checks;
 
     public ImportPipeline(Database database, List<PreCommitCheck> checks) {
@@ -208,11 +207,12 @@ public final class ImportPipeline {
     }
 
     /**
-     * Writes the staged import into the cadastre in one transaction, then drops the staging table.
+     * Writes the staged import into the cadastre in one transaction, then drops the staging table. What the checks
+     * keep about the cadastre is brought up to date separately, by {@link #followUp}, once the commit is recorded.
      *
      * @param skipInvalid commit without the invalid features; otherwise an import with any is refused
      */
-    public ImportReport.Committed commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid) {
+    CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid) {
         if (staged.counts().invalid() > 0 && !skipInvalid) {
             throw new ImportException(staged.counts().invalid() + " features of " + staged.source() + " are invalid (see the "
                     + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
@@ -228,8 +228,7 @@ public final class ImportPipeline {
             try {
                 CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
                 c.commit();
-                afterCommit(result.changed());
-                return result.committed();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -241,8 +240,11 @@ public final class ImportPipeline {
         }
     }
 
-    /** The import stands whatever a check does next: a check that fails here is logged, never undoes the commit. */
-    private void afterCommit(Envelope changed) {
+    /**
+     * Tells the checks where a committed import changed the cadastre. The import stands whatever they do: a check
+     * that fails here is logged, never undoes the commit.
+     */
+    void followUp(Envelope changed) {
         if (changed == null) return;
         for (PreCommitCheck check : checks) {
             try {
@@ -266,7 +268,6 @@ public final class ImportPipeline {
         }
     }
 
-    /** Collects problems: counts all, lists the first {@link ImportReport#LISTED_PROBLEMS} in feature order. */
     /** Counts every finding, keeps the most severe {@link ImportReport#LISTED_PROBLEMS} with their locations. */
     private static final class FindingLog {
         private static final List<String> SEVERITY_ORDER = List.of("error", "warning", "info");
@@ -300,6 +301,7 @@ public final class ImportPipeline {
         }
     }
 
+    /** Collects problems: counts all, lists the first {@link ImportReport#LISTED_PROBLEMS} in feature order. */
     private static final class ProblemLog {
         private final List<ImportProblem> listed = new ArrayList<>();
         private final Map<String, Long> byField = new TreeMap<>();

@@ -7,9 +7,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.locationtech.jts.geom.Envelope;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +57,28 @@ class ImportJobsTest {
             assertTrue(after.commit(id, false, true).committed());
         }
         assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    @Test
+    void theChecksFollowACommitUpOnlyOnceTheJobIsRecordedCommittedAndAreToldWhereItChanged() {
+        List<String> seen = new ArrayList<>();
+        PreCommitCheck follower = new PreCommitCheck() {
+            @Override
+            public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) {
+                return List.of();
+            }
+
+            @Override
+            public void committed(Database database, Envelope changed) {
+                // A stop during the follow-up must not leave the job "committing": a restart would undo its state.
+                seen.add(cadastre.one("SELECT state FROM import_job") + " " + (changed.getWidth() > 0));
+            }
+        };
+        try (ImportJobs jobs = new ImportJobs(db, List.of(follower), 1)) {
+            long id = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+            assertTrue(jobs.commit(id, false, true).committed());
+        }
+        assertEquals(List.of("committed true"), seen);
     }
 
     @Test

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 
-import java.sql.Connection;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +59,7 @@ class ImportPipelineTest {
     ImportReport.Committed importNow(SourceLayer layer, ImportOptions options) {
         long job = JOBS.incrementAndGet();
         ImportReport report = pipeline.stage(job, "test.shp", layer, options, ImportPipeline.Progress.NONE);
-        return pipeline.commit(job, report, options.mode(), options.area(), false);
+        return pipeline.commit(job, report, options.mode(), options.area(), false).committed();
     }
 
     @Test
@@ -162,7 +161,7 @@ class ImportPipelineTest {
         var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.APPEND, null, false));
         assertTrue(refused.getMessage().contains("3 features"), refused.getMessage());
         assertEquals(before, cadastre.fingerprint());
-        var committed = pipeline.commit(job, report, ImportMode.APPEND, null, true);
+        var committed = pipeline.commit(job, report, ImportMode.APPEND, null, true).committed();
         assertEquals(5, committed.inserted());
         assertEquals(3, committed.skippedInvalid());
     }
@@ -227,7 +226,7 @@ class ImportPipelineTest {
         assertEquals(List.of("1:at_grade:6707", "2:at_grade:6707", "3:at_grade:6707"), seen);
         assertEquals(List.of("dangling-end", "short-element"), report.findings().stream().map(ImportReport.Finding::rule).toList());
         assertEquals(0, report.counts().invalid());
-        assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false).inserted());
+        assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false).committed().inserted());
     }
 
     @Test
@@ -250,24 +249,15 @@ class ImportPipelineTest {
     }
 
     @Test
-    void theChecksAreToldWhereACommitChangedTheCadastreOldPlacesAndNewAlike() {
+    void aCommitSaysWhereItChangedTheCadastreOldPlacesAndNewAlike() {
         List<Envelope> told = new ArrayList<>();
-        PreCommitCheck follower = new PreCommitCheck() {
-            @Override
-            public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) {
-                return List.of();
-            }
-
-            @Override
-            public void committed(Database database, Envelope changed) {
-                told.add(changed);
-            }
-        };
-        pipeline = new ImportPipeline(db, List.of(follower));
-        importNow(new TestLayer().line(street(0), "osm_id", 1L, "name", "Via Vecchia", "highway", "residential"),
-                osm(ImportMode.APPEND));
-        importNow(new TestLayer().line(street(7), "osm_id", 2L, "name", "Via Nuova", "highway", "residential"),
-                osm(ImportMode.REPLACE));
+        for (var source : List.of(
+                Map.entry(new TestLayer().line(street(0), "osm_id", 1L, "name", "Via Vecchia", "highway", "residential"), ImportMode.APPEND),
+                Map.entry(new TestLayer().line(street(7), "osm_id", 2L, "name", "Via Nuova", "highway", "residential"), ImportMode.REPLACE))) {
+            long job = JOBS.incrementAndGet();
+            ImportReport report = pipeline.stage(job, "t.shp", source.getKey(), osm(source.getValue()), ImportPipeline.Progress.NONE);
+            told.add(pipeline.commit(job, report, source.getValue(), null, false).changed());
+        }
 
         assertEquals(2, told.size());
         Envelope old = told.get(0);
