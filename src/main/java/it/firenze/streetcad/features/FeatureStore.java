@@ -6,6 +6,7 @@ import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.cql2.Sql;
 import it.firenze.streetcad.db.Database;
 
+import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -13,8 +14,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * All of OGC API – Features' SQL. Features are encoded as GeoJSON by PostGIS itself (the server only joins
- * them), and every CRS transform happens in PostGIS with ST_Transform.
+ * All of OGC API – Features' SQL. PostGIS writes each geometry as GeoJSON in the requested CRS (every transform
+ * happens there, with ST_Transform); the properties come back as plain columns and {@link FeatureWriter} puts
+ * the feature together. Building the properties with json_build_object in SQL cost the database more than
+ * finding the rows (860 against 1,420 pages/s on Florence, BENCHMARKS.md), and the database is what a 2-core
+ * machine runs out of first.
  */
 public final class FeatureStore {
 
@@ -28,13 +32,18 @@ public final class FeatureStore {
         return database.storageSrid();
     }
 
-    /** One page of features as GeoJSON texts; {@code more} says a next page exists. */
-    public record Page(List<String> features, boolean more, Long numberMatched, Long numberMatchedEstimate) {
+    /**
+     * One page: its features as a JSON array in UTF-8, ready to go out as they are (a page is written once, straight
+     * into bytes, rather than feature by feature into strings joined later); {@code more} says a next page exists.
+     */
+    public record Page(byte[] features, int numberReturned, boolean more, Long numberMatched,
+                       Long numberMatchedEstimate) {
     }
 
     public Page items(ItemQuery q) throws SQLException {
         Sql where = where(q);
-        Sql select = new Sql().append("SELECT ").append(featureJson(q.type(), q.crs(), q.properties()))
+        FeatureWriter writer = new FeatureWriter(q.type(), q.properties());
+        Sql select = new Sql().append("SELECT ").append(columns(writer, q.crs()))
                 .append(" FROM ").append(q.type().from()).append(where).append(" ORDER BY ");
         for (ItemQuery.SortKey k : q.sortby()) {
             select.append(q.type().property(k.property()).orElseThrow().sql())
@@ -48,19 +57,26 @@ public final class FeatureStore {
         Sql both = new Sql().append(select).append("; ").append(count);
         try (Connection c = database.connection(); var st = both.prepare(c)) {
             st.execute();
-            List<String> features = new ArrayList<>();
-            try (var rs = st.getResultSet()) {
-                while (rs.next()) features.add(rs.getString(1));
+            ByteArrayOutputStream features = new ByteArrayOutputStream(64 * 1024);
+            int returned = 0;
+            boolean more = false;
+            try (var rs = st.getResultSet(); FeatureWriter.Array array = writer.array(features)) {
+                while (rs.next()) {
+                    if (returned == q.limit()) {
+                        more = true;
+                        break;
+                    }
+                    array.add(rs);
+                    returned++;
+                }
             }
-            boolean more = features.size() > q.limit();
-            if (more) features.removeLast();
             st.getMoreResults();
             try (var rs = st.getResultSet()) {
                 rs.next();
-                if (q.exactCount()) return new Page(features, more, rs.getLong(1), null);
+                if (q.exactCount()) return new Page(features.toByteArray(), returned, more, rs.getLong(1), null);
                 JsonNode plan = Json.mapper().readTree(rs.getString(1)).path(0).path("Plan");
-                long estimate = Math.max(plan.path("Plan Rows").asLong(), q.offset() + features.size());
-                return new Page(features, more, null, estimate);
+                long estimate = Math.max(plan.path("Plan Rows").asLong(), q.offset() + returned);
+                return new Page(features.toByteArray(), returned, more, null, estimate);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new SQLException("unreadable query plan", e);
             }
@@ -68,10 +84,11 @@ public final class FeatureStore {
     }
 
     public Optional<String> item(FeatureType type, long id, Crs crs) throws SQLException {
-        Sql sql = new Sql().append("SELECT ").append(featureJson(type, crs, null)).append(" FROM ").append(type.from())
+        FeatureWriter writer = new FeatureWriter(type, null);
+        Sql sql = new Sql().append("SELECT ").append(columns(writer, crs)).append(" FROM ").append(type.from())
                 .append(" WHERE ").append(type.idSql()).append(" = ").bind(id);
         try (Connection c = database.connection(); var st = sql.prepare(c); var rs = st.executeQuery()) {
-            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            return rs.next() ? Optional.of(writer.feature(rs)) : Optional.empty();
         }
     }
 
@@ -126,21 +143,15 @@ public final class FeatureStore {
         return where;
     }
 
-    /** The SQL expression of one GeoJSON feature: PostGIS writes the geometry in the requested CRS and axis order. */
-    private String featureJson(FeatureType type, Crs crs, List<String> properties) {
+    /** The id, the geometry as GeoJSON in the requested CRS and axis order, then the properties: what {@link FeatureWriter} reads. */
+    private String columns(FeatureWriter writer, Crs crs) {
+        FeatureType type = writer.type();
         String geometry = type.geometrySql();
         if (crs.srid() != storageSrid()) geometry = "ST_Transform(" + geometry + ", " + crs.srid() + ")";
         if (crs.northFirst()) geometry = "ST_FlipCoordinates(" + geometry + ")";
-        StringBuilder props = new StringBuilder("json_build_object(");
-        boolean first = true;
-        for (Queryable p : type.properties()) {
-            if (properties != null && !properties.contains(p.name())) continue;
-            if (!first) props.append(", ");
-            props.append('\'').append(p.name()).append("', ").append(p.sql());
-            first = false;
-        }
-        props.append(')');
-        return "json_build_object('type', 'Feature', 'id', " + type.idSql() + ", 'geometry', ST_AsGeoJSON("
-                + geometry + ", " + crs.decimals() + ", 0)::json, 'properties', " + props + ")::text";
+        StringBuilder columns = new StringBuilder(type.idSql()).append(", ST_AsGeoJSON(").append(geometry)
+                .append(", ").append(crs.decimals()).append(", 0)");
+        for (Queryable p : writer.properties()) columns.append(", ").append(p.sql());
+        return columns.toString();
     }
 }

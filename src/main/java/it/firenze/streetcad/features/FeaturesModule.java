@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,7 +206,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         head.put("timeStamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         if (page.numberMatched() != null) head.put("numberMatched", page.numberMatched());
         else head.put("numberMatchedEstimate", page.numberMatchedEstimate());
-        head.put("numberReturned", page.features().size());
+        head.put("numberReturned", page.numberReturned());
         ArrayNode links = head.putArray("links");
         Map<String, String> query = new LinkedHashMap<>();
         ctx.queryParamMap().forEach((k, v) -> query.put(k, v.getFirst()));
@@ -225,12 +226,15 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         }
         ctx.header("Content-Crs", "<" + q.crs().uri() + ">");
         String headJson = head.toString();
-        StringBuilder body = new StringBuilder(headJson.length() + page.features().size() * 700);
-        body.append(headJson, 0, headJson.length() - 1).append(",\"features\":[");
-        for (int i = 0; i < page.features().size(); i++) body.append(i == 0 ? "" : ",").append(page.features().get(i));
-        body.append("]}");
-        if (format == Format.HTML) Responses.send(ctx, Html.page(t.title(), parse(body.toString())), HTML);
-        else Responses.send(ctx, body.toString(), GEOJSON);
+        byte[] start = (headJson.substring(0, headJson.length() - 1) + ",\"features\":").getBytes(StandardCharsets.UTF_8);
+        byte[] body = Arrays.copyOf(start, start.length + page.features().length + 1);
+        System.arraycopy(page.features(), 0, body, start.length, page.features().length);
+        body[body.length - 1] = '}';
+        if (format == Format.HTML) {
+            Responses.send(ctx, Html.page(t.title(), parse(new String(body, StandardCharsets.UTF_8))), HTML);
+        } else {
+            Responses.send(ctx, body, GEOJSON);
+        }
     }
 
     private void item(Context ctx) throws SQLException {

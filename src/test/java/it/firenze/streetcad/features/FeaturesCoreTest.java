@@ -1,6 +1,8 @@
 package it.firenze.streetcad.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.testing.TestHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +59,12 @@ class FeaturesCoreTest {
         List<Long> ids = new ArrayList<>();
         collection.get("features").forEach(f -> ids.add(f.get("id").asLong()));
         return ids;
+    }
+
+    static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     static String href(JsonNode doc, String rel) {
@@ -132,16 +140,47 @@ class FeaturesCoreTest {
         assertEquals("LineString", first.at("/geometry/type").asText());
         assertEquals(11.2550, first.at("/geometry/coordinates/0/0").asDouble(), 1e-7);
         assertEquals(43.7700, first.at("/geometry/coordinates/0/1").asDouble(), 1e-7);
-        List<String> keys = new ArrayList<>();
-        first.get("properties").fieldNames().forEachRemaining(keys::add);
         assertEquals(List.of("id", "name", "road_id", "functional_class", "element_type", "level", "layer", "direction",
                 "status", "lanes", "width_m", "surface", "speed_limit", "length_m", "from_junction", "to_junction",
-                "version", "valid_from", "valid_to"), keys);
+                "version", "valid_from", "valid_to"), names(first.get("properties")));
         JsonNode p = first.get("properties");
         assertEquals("Via dei Calzaiuoli", p.get("name").asText());
         assertEquals("E", p.get("functional_class").asText());
         assertEquals(80.4, p.get("length_m").asDouble(), 1.0);
         assertEquals(7.5, p.get("width_m").asDouble());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"road-elements", "junctions", "roads", "element-events"})
+    void everyPropertyIsWhatPostgresqlsOwnJsonGivesForTheRow(String collection) throws Exception {
+        FeatureType type = FeatureType.byId(collection).orElseThrow();
+        StringBuilder oracle = new StringBuilder("SELECT " + type.idSql() + ", json_build_object(");
+        for (var p : type.properties()) {
+            oracle.append(oracle.charAt(oracle.length() - 1) == '(' ? "" : ", ").append('\'').append(p.name())
+                    .append("', ").append(p.sql());
+        }
+        oracle.append(")::text FROM ").append(type.from());
+        var expected = new java.util.HashMap<Long, JsonNode>();
+        try (var c = network.db().connection(); var rs = c.createStatement().executeQuery(oracle.toString())) {
+            while (rs.next()) expected.put(rs.getLong(1), Json.mapper().readTree(rs.getString(2)));
+        }
+        JsonNode features = ok("/collections/" + collection + "/items?limit=1000").get("features");
+        assertEquals(expected.size(), features.size());
+        assertFalse(expected.isEmpty());
+        for (JsonNode f : features) {
+            JsonNode want = expected.get(f.get("id").asLong());
+            JsonNode got = f.get("properties");
+            assertEquals(names(want), names(got));
+            for (var p : type.properties()) {
+                JsonNode w = want.get(p.name()), g = got.get(p.name());
+                if (p.type() == Queryable.Type.TIMESTAMP && !w.isNull()) {
+                    assertEquals(java.time.OffsetDateTime.parse(w.asText()).toInstant(),
+                            java.time.OffsetDateTime.parse(g.asText()).toInstant(), collection + " " + p.name());
+                } else {
+                    assertEquals(w, g, collection + " " + f.get("id") + " " + p.name());
+                }
+            }
+        }
     }
 
     @Test
