@@ -1,5 +1,7 @@
 package it.firenze.streetcad.cql2;
 
+import org.postgresql.PGStatement;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -49,6 +51,20 @@ public final class Sql {
     public PreparedStatement prepare(Connection c) throws SQLException {
         PreparedStatement st = c.prepareStatement(text.toString());
         for (int i = 0; i < params.size(); i++) st.setObject(i + 1, params.get(i));
+        return st;
+    }
+
+    /**
+     * Prepared so that PostgreSQL plans it with this run's values every time, never with a cached generic plan.
+     * pgjdbc prepares a statement on the server from its fifth run, and PostgreSQL then keeps a generic plan when
+     * that looks cheaper, which it always does for a condition on a bound geometry: PostGIS cannot estimate a box
+     * it has not seen, and the generic plan reprojects the box for every candidate row. A bbox page ran at 1,315
+     * pages/s in PostGIS alone against 1,756 planned each time (BENCHMARKS.md). Tile queries, which do better
+     * with their cached plans, use {@link #prepare}.
+     */
+    public PreparedStatement preparePlannedWithValues(Connection c) throws SQLException {
+        PreparedStatement st = prepare(c);
+        st.unwrap(PGStatement.class).setPrepareThreshold(0);
         return st;
     }
 

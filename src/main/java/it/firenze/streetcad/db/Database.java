@@ -37,11 +37,6 @@ public final class Database implements AutoCloseable {
         config.setMinimumIdle(Math.min(2, maxConnections));
         config.setPoolName("streetcad");
         config.setConnectionTimeout(10_000);
-        // PostgreSQL switches a statement prepared five times to a generic plan when that looks cheaper, and for a
-        // spatial condition on a bound geometry it always does: PostGIS cannot estimate a box it has not seen. The
-        // generic plan then reprojects the box for every candidate row: a bbox page ran at 1,270 pages/s against
-        // 1,820 planned with its values (BENCHMARKS.md), planning included.
-        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
         // Fail at start, on the first refused attempt, not at the first request: a wrong URL should not make
         // the user wait; orchestrators restart a server whose database is still coming up.
         config.setInitializationFailTimeout(1);

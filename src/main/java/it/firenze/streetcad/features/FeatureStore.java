@@ -55,7 +55,7 @@ public final class FeatureStore {
         // Both statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
         // load every extra wait for the database is another trip through a busy run queue.
         Sql both = new Sql().append(select).append("; ").append(count);
-        try (Connection c = database.connection(); var st = both.prepare(c)) {
+        try (Connection c = database.connection(); var st = both.preparePlannedWithValues(c)) {
             st.execute();
             ByteArrayOutputStream features = new ByteArrayOutputStream(64 * 1024);
             int returned = 0;

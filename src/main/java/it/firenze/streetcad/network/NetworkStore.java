@@ -143,9 +143,10 @@ public final class NetworkStore {
         return roads;
     }
 
+    /** Every statement here locates a bound point, so each is planned with its values ({@link Sql#preparePlannedWithValues}). */
     private List<String> texts(Sql sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = database.connection(); var st = sql.prepare(c); ResultSet rs = st.executeQuery()) {
+        try (Connection c = database.connection(); var st = sql.preparePlannedWithValues(c); ResultSet rs = st.executeQuery()) {
             while (rs.next()) rows.add(rs.getString(1));
         }
         return rows;
