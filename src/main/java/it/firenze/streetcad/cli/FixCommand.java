@@ -3,7 +3,6 @@ package it.firenze.streetcad.cli;
 import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.topology.HeapTooSmallException;
 import it.firenze.streetcad.topology.TopologyFixes;
-import it.firenze.streetcad.topology.TopologyValidation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +12,6 @@ import picocli.CommandLine.Spec;
 
 import java.sql.SQLException;
 import java.util.Arrays;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -50,7 +48,7 @@ final class FixCommand implements Callable<Integer> {
             if (apply) {
                 TopologyFixes.Plan plan = fixes.apply(chosen, area, tolerance);
                 spec.commandLine().getOut().println(chosen.id() + " applied: " + plan.counts());
-                revalidated(spec, new TopologyValidation(store.database()).revalidate(plan.changed()));
+                revalidated(spec, plan.validationId());
             } else {
                 TopologyFixes.Plan plan = fixes.preview(chosen, area, tolerance);
                 spec.commandLine().getOut().println(fixes.toGeoJson(plan));
@@ -64,8 +62,9 @@ final class FixCommand implements Callable<Integer> {
     }
 
     /** Says which recorded validation refreshed the open issues around an applied change (none if none changed). */
-    static void revalidated(CommandSpec spec, OptionalLong validation) {
-        validation.ifPresent(id -> spec.commandLine().getOut().println("open issues around the change re-validated: "
-                + "validation " + id));
+    static void revalidated(CommandSpec spec, Long validationId) {
+        if (validationId != null) {
+            spec.commandLine().getOut().println("open issues around the change re-validated: validation " + validationId);
+        }
     }
 }

@@ -3,7 +3,6 @@ package it.firenze.streetcad.cli;
 import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.topology.HeapTooSmallException;
 import it.firenze.streetcad.topology.NetworkBuild;
-import it.firenze.streetcad.topology.TopologyValidation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,9 +54,7 @@ final class NetworkCommand implements Runnable {
                 NetworkBuild build = new NetworkBuild(store.database());
                 NetworkBuild.Result result = dryRun ? build.preview(area, tolerance) : build.apply(area, tolerance);
                 spec.commandLine().getOut().println(describe(result.summary(), tolerance, dryRun));
-                if (!dryRun) {
-                    FixCommand.revalidated(spec, new TopologyValidation(store.database()).revalidate(result.changed()));
-                }
+                FixCommand.revalidated(spec, result.validationId());
             } catch (SQLException | HeapTooSmallException e) {
                 throw new UserFacingException("network build failed, nothing was changed: " + e.getMessage());
             }

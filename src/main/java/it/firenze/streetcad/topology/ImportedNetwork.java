@@ -19,7 +19,8 @@ public final class ImportedNetwork {
     }
 
     public static Outcome buildAndValidate(Database database) throws SQLException {
-        NetworkBuild.Summary build = new NetworkBuild(database).apply(null, NetworkBuilder.DEFAULT_TOLERANCE).summary();
+        NetworkBuild.Summary build = new NetworkBuild(database)
+                .applyBeforeFullValidation(null, NetworkBuilder.DEFAULT_TOLERANCE).summary();
         TopologyValidation validation = new TopologyValidation(database);
         ValidationOptions options = ValidationOptions.defaults();
         TopologyValidation.Report report = validation.complete(validation.begin(null, options), null, options);

@@ -55,10 +55,12 @@ public final class NetworkBuild {
      * A build done or previewed.
      *
      * @param changes the element changes, as a fix reports them (what a preview shows on a map)
-     * @param changed the extent, in the storage CRS, of the changed elements as they were and as they are (or would
-     *                be); empty when nothing changes. The neighbourhood an apply re-validates.
+     * @param changed      the extent, in the storage CRS, of the changed elements as they were and as they are (or
+     *                     would be); empty when nothing changes. The neighbourhood an apply re-validates.
+     * @param validationId the recorded validation that re-judged the open issues around an applied build; null for a
+     *                     preview, when nothing changed, or when the caller validates the whole cadastre itself
      */
-    public record Result(Summary summary, List<TopologyFixes.Change> changes, Envelope changed) {
+    public record Result(Summary summary, List<TopologyFixes.Change> changes, Envelope changed, Long validationId) {
     }
 
     /** One piece of a source element, in order along it, from the start measure (metres) of the source. */
@@ -102,16 +104,14 @@ public final class NetworkBuild {
     void complete(Job job) {
         try {
             store.updateBuild(job.id(), "building", 0, null, null, null);
-            Result result = job.apply() ? apply(job.bboxCrs84(), job.tolerance()) : preview(job.bboxCrs84(), job.tolerance());
+            Result result = run(job.bboxCrs84(), job.tolerance(), job.apply());
             String changes = store.changesGeoJson("\"network_build\":" + job.id(), result.changes());
             if (!job.apply()) {
                 store.updateBuild(job.id(), "previewed", 1, result.summary(), changes, null);
                 return;
             }
             store.updateBuild(job.id(), "validating", 0.5, result.summary(), changes, null);
-            OptionalLong validation = new TopologyValidation(database).revalidate(result.changed());
-            store.updateBuild(job.id(), "applied", 1, null, null,
-                    validation.isPresent() ? validation.getAsLong() : null);
+            store.updateBuild(job.id(), "applied", 1, null, null, revalidated(result).validationId());
         } catch (SQLException | RuntimeException e) {
             LOG.error("network build {} failed", job.id(), e);
             try {
@@ -148,9 +148,23 @@ public final class NetworkBuild {
         return run(bboxCrs84, tolerance, false);
     }
 
-    /** Builds the network and writes it in one transaction; nothing is written if anything fails. */
+    /**
+     * Builds the network and writes it in one transaction (nothing is written if anything fails), then re-validates
+     * the neighbourhood it changed.
+     */
     public Result apply(double[] bboxCrs84, double tolerance) throws SQLException {
+        return revalidated(run(bboxCrs84, tolerance, true));
+    }
+
+    /** {@link #apply} without the re-validation, for a caller that validates the whole cadastre next. */
+    Result applyBeforeFullValidation(double[] bboxCrs84, double tolerance) throws SQLException {
         return run(bboxCrs84, tolerance, true);
+    }
+
+    private Result revalidated(Result written) throws SQLException {
+        OptionalLong validation = new TopologyValidation(database).revalidate(written.changed());
+        return new Result(written.summary(), written.changes(), written.changed(),
+                validation.isPresent() ? validation.getAsLong() : null);
     }
 
     private Result run(double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
@@ -176,7 +190,7 @@ public final class NetworkBuild {
                 c.commit();
                 List<TopologyFixes.Change> changes = changes(lines, pieces, collapsed);
                 return new Result(summarise(lines, network, standing), changes,
-                        TopologyFixes.changedExtent(lines, changes));
+                        TopologyFixes.changedExtent(lines, changes), null);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

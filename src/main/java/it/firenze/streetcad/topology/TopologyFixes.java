@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -59,10 +60,12 @@ public final class TopologyFixes {
     /**
      * What a fix does (or would do).
      *
-     * @param changed the extent, in the storage CRS, of the changed elements as they were and as they are (or would
-     *                be); empty when nothing changes. The neighbourhood an apply re-validates.
+     * @param changed      the extent, in the storage CRS, of the changed elements as they were and as they are (or
+     *                     would be); empty when nothing changes. The neighbourhood an apply re-validates.
+     * @param validationId the recorded validation that re-judged the open issues around an applied change; null for a
+     *                     preview, or when nothing changed
      */
-    public record Plan(Fix fix, List<Change> changes, Envelope changed) {
+    public record Plan(Fix fix, List<Change> changes, Envelope changed, Long validationId) {
         public Map<String, Integer> counts() {
             Map<String, Integer> m = new TreeMap<>();
             changes.forEach(c -> m.merge(c.action(), 1, Integer::sum));
@@ -82,8 +85,11 @@ public final class TopologyFixes {
         return run(fix, bboxCrs84, tolerance, false);
     }
 
+    /** Makes the fix's changes in one transaction, then re-validates the neighbourhood they changed. */
     public Plan apply(Fix fix, double[] bboxCrs84, double tolerance) throws SQLException {
-        return run(fix, bboxCrs84, tolerance, true);
+        Plan plan = run(fix, bboxCrs84, tolerance, true);
+        OptionalLong validation = new TopologyValidation(database).revalidate(plan.changed());
+        return new Plan(fix, plan.changes(), plan.changed(), validation.isPresent() ? validation.getAsLong() : null);
     }
 
     /** The plan's changes as a GeoJSON FeatureCollection in CRS84 (properties: action, element id), with counts. */
@@ -108,7 +114,7 @@ public final class TopologyFixes {
                 };
                 if (apply) c.commit();
                 else c.rollback();
-                return new Plan(fix, changes, changedExtent(lines, changes));
+                return new Plan(fix, changes, changedExtent(lines, changes), null);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -149,11 +148,10 @@ public final class TopologyModule implements HttpModule {
             ctx.contentType("application/geo+json").result(fixes.toGeoJson(plan));
             return;
         }
-        OptionalLong revalidation = validation.revalidate(plan.changed());
         ObjectNode result = Json.mapper().createObjectNode().put("fix", fix.id());
         result.set("counts", Json.mapper().valueToTree(plan.counts()));
-        result.set("validation", revalidation.isEmpty() ? null
-                : Json.mapper().readTree(validation.validationJson(revalidation.getAsLong())));
+        result.set("validation", plan.validationId() == null ? null
+                : Json.mapper().readTree(validation.validationJson(plan.validationId())));
         ctx.json(result);
     }
 

@@ -75,6 +75,24 @@ class TopologyFixesTest {
     }
 
     @Test
+    void anAppliedFixReJudgesTheOpenIssuesAroundItAndAPreviewLeavesThemAlone() throws Exception {
+        TopologyValidation validation = new TopologyValidation(db);
+        validation.complete(validation.begin(null, OPTIONS), null, OPTIONS);
+        String duplicates = "SELECT count(*) FROM topology_issue WHERE rule = 'duplicate-element'";
+        assertEquals(1, cadastre.count(duplicates));
+
+        TopologyFixes.Plan preview = fixes.preview(TopologyFixes.Fix.DELETE_DUPLICATES, null, 0.5);
+        assertEquals(null, preview.validationId());
+        assertEquals(1, cadastre.count(duplicates));
+
+        TopologyFixes.Plan applied = fixes.apply(TopologyFixes.Fix.DELETE_DUPLICATES, null, 0.5);
+        assertTrue(applied.validationId() != null, "the apply recorded a re-validation");
+        assertEquals(0, cadastre.count(duplicates), "the deleted duplicate's issue is gone");
+        assertEquals(1, cadastre.count("SELECT count(*) FROM topology_validation WHERE id = " + applied.validationId()
+                + " AND status = 'succeeded'"));
+    }
+
+    @Test
     void mergingMovesTheEventsOfTheMergedElementOntoTheKeptOne() throws Exception {
         fixes.apply(TopologyFixes.Fix.SNAP_ENDPOINTS, null, 0.5);
         long east = cadastre.count("SELECT id FROM road_element WHERE source_key = 'east'");

@@ -42,6 +42,9 @@ class TopologyHttpTest {
         db.close();
     }
 
+    /** The build in {@link #open} already recorded the issues of its neighbourhood: these tests follow the crossing. */
+    static final String CROSSINGS = "/topology/issues?rule=crossing-without-junction";
+
     JsonNode validate(String body) throws InterruptedException {
         return http.runJob("/topology/validations", body, v -> !v.get("status").asText().equals("running"));
     }
@@ -78,18 +81,18 @@ class TopologyHttpTest {
     @Test
     void anAcceptedIssueStaysAcceptedWhileItsGeometryIsUnchanged() throws Exception {
         validate("{\"rules\": [\"crossing-without-junction\"]}");
-        long id = json(http.get("/topology/issues")).get("features").get(0).get("id").asLong();
+        long id = json(http.get(CROSSINGS)).get("features").get(0).get("id").asLong();
         HttpResponse<String> accepted = http.post("/topology/issues/" + id + "/accept", "{\"note\": \"a tramway crossing\"}");
         assertEquals(200, accepted.statusCode(), accepted.body());
 
         validate("{\"rules\": [\"crossing-without-junction\"]}");
-        JsonNode again = json(http.get("/topology/issues")).get("features").get(0);
+        JsonNode again = json(http.get(CROSSINGS)).get("features").get(0);
         assertTrue(again.get("id").asLong() != id, "a new run, a new issue row");
         assertEquals(true, again.get("properties").get("accepted").asBoolean());
 
         cadastre.execute("UPDATE road_element SET geom = ST_Translate(geom, 5, 0) WHERE id = " + added);
         validate("{\"rules\": [\"crossing-without-junction\"]}");
-        assertEquals(false, json(http.get("/topology/issues")).get("features").get(0).get("properties")
+        assertEquals(false, json(http.get(CROSSINGS)).get("features").get(0).get("properties")
                 .get("accepted").asBoolean(), "the element moved: the exception no longer applies");
     }
 
