@@ -461,10 +461,15 @@ final class TopologyStore {
     }
 
     void failValidation(long validationId, String error) throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "UPDATE topology_validation SET status = 'failed', error = ?, finished_at = now() WHERE id = ?")) {
+        fail("topology_validation", "status", validationId, error);
+    }
+
+    /** Marks a validation or build job failed with why; each table names its state column its own way. */
+    private void fail(String jobTable, String stateColumn, long id, String error) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("UPDATE " + jobTable
+                + " SET " + stateColumn + " = 'failed', error = ?, finished_at = now() WHERE id = ?")) {
             st.setString(1, error);
-            st.setLong(2, validationId);
+            st.setLong(2, id);
             st.executeUpdate();
         }
     }
@@ -534,17 +539,11 @@ final class TopologyStore {
     }
 
     String validationJson(long id) throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "SELECT json_build_object('id', id, 'status', status, 'progress', progress, 'parameters', parameters, "
-                        + "'bbox', CASE WHEN area IS NULL THEN NULL ELSE json_build_array(ST_XMin(b), ST_YMin(b), "
-                        + "ST_XMax(b), ST_YMax(b)) END, 'counts', counts, 'error', error, 'started_at', started_at, "
-                        + "'finished_at', finished_at)::text FROM topology_validation, "
-                        + "LATERAL (SELECT ST_Transform(area, 4326)::box2d AS b) t WHERE id = ?")) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
+        return oneText("SELECT json_build_object('id', id, 'status', status, 'progress', progress, 'parameters', "
+                + "parameters, 'bbox', CASE WHEN area IS NULL THEN NULL ELSE json_build_array(ST_XMin(b), ST_YMin(b), "
+                + "ST_XMax(b), ST_YMax(b)) END, 'counts', counts, 'error', error, 'started_at', started_at, "
+                + "'finished_at', finished_at)::text FROM topology_validation, "
+                + "LATERAL (SELECT ST_Transform(area, 4326)::box2d AS b) t WHERE id = ?", id);
     }
 
     /** Accepts the issue and every issue with its fingerprint; the exception outlives the issue rows. */
@@ -713,12 +712,7 @@ final class TopologyStore {
     }
 
     void failBuild(long id, String error) throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "UPDATE network_build SET state = 'failed', error = ?, finished_at = now() WHERE id = ?")) {
-            st.setString(1, error);
-            st.setLong(2, id);
-            st.executeUpdate();
-        }
+        fail("network_build", "state", id, error);
     }
 
     private static Map<String, Object> summary(NetworkBuild.Summary s) {
