@@ -54,42 +54,37 @@ final class CadastreCommit {
                 + "AND NOT EXISTS (SELECT 1 FROM road r WHERE r.name = s.road_name AND r.valid_to IS NULL)");
         String staged = "FROM " + s + " s LEFT JOIN (SELECT name, min(id) AS id FROM road WHERE valid_to IS NULL GROUP BY name) r "
                 + "ON r.name = s.road_name WHERE NOT s.rejected";
-        Envelope changed = extent(c, "SELECT ST_Extent(geom) FROM " + s + " WHERE NOT rejected");
+        // One pass over the staging table: the rejected features are counted (skipped), the others bound the change.
+        Reach stagedRows = reach(c, "", "SELECT count(*) FILTER (WHERE rejected), ST_Extent(geom) FILTER (WHERE NOT "
+                + "rejected) FROM " + s, null, storageSrid);
+        Envelope changed = stagedRows.extent();
         long deleted = 0;
         long updated = 0;
         long unchanged = 0;
         if (mode == ImportMode.REPLACE) {
-            changed.expandToInclude(area == null ? extent(c, "SELECT ST_Extent(geom) FROM road_element")
-                    : extent(c, "SELECT ST_Extent(geom) FROM road_element WHERE " + IN_AREA, area, storageSrid));
-            deleted = area == null ? update(c, "DELETE FROM road_element") : deleteIn(c, area, storageSrid);
+            Reach gone = reach(c, "WITH gone AS (DELETE FROM road_element" + (area == null ? "" : " WHERE " + IN_AREA)
+                    + " RETURNING geom) ", "SELECT count(*), ST_Extent(geom) FROM gone", area, storageSrid);
+            deleted = gone.rows();
+            changed.expandToInclude(gone.extent());
         }
         if (mode == ImportMode.UPSERT) {
             String set = ELEMENT_FIELDS.stream().map(f -> f.column() + " = s." + f.column()).collect(Collectors.joining(", "));
             String compared = ELEMENT_FIELDS.stream().map(f -> "e." + f.column()).collect(Collectors.joining(", "));
-            long matched = single(c, "SELECT count(*) FROM " + s + " s JOIN road_element e ON e.source_key = s.source_key "
-                    + "WHERE NOT s.rejected");
             // Where an updated element was matters as much as where it goes; unchanged ones widen this harmlessly.
-            changed.expandToInclude(extent(c, "SELECT ST_Extent(e.geom) FROM " + s + " s JOIN road_element e "
-                    + "ON e.source_key = s.source_key WHERE NOT s.rejected"));
+            Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM " + s + " s JOIN road_element e "
+                    + "ON e.source_key = s.source_key WHERE NOT s.rejected", null, storageSrid);
+            changed.expandToInclude(matched.extent());
             updated = update(c, "UPDATE road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
                     + " AND e.source_key = s.source_key AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
                     + STAGED_VALUES + ")");
-            unchanged = matched - updated;
+            unchanged = matched.rows() - updated;
             staged += " AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.source_key = s.source_key)";
         }
         long inserted = update(c, "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, "
                 + STAGED_VALUES + " " + staged + " ORDER BY s.feature_number");
-        long skipped = single(c, "SELECT count(*) FROM " + s + " WHERE rejected");
         staging.drop(c);
         return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, roadsCreated,
-                skipped, (System.nanoTime() - startedNanos) / 1e9), changed.isNull() ? null : changed);
-    }
-
-    private static long deleteIn(Connection c, Envelope area, int storageSrid) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element WHERE " + IN_AREA)) {
-            bindArea(st, area, storageSrid);
-            return st.executeUpdate();
-        }
+                stagedRows.rows(), (System.nanoTime() - startedNanos) / 1e9), changed.isNull() ? null : changed);
     }
 
     private static void bindArea(PreparedStatement st, Envelope area, int storageSrid) throws SQLException {
@@ -100,19 +95,24 @@ final class CadastreCommit {
         st.setInt(5, storageSrid);
     }
 
-    /** The box an ST_Extent query answers, empty (null envelope) when it matched nothing. */
-    private static Envelope extent(Connection c, String sql) throws SQLException {
-        return extent(c, sql, null, 0);
+    /** A count of rows and the extent of their geometries (a null envelope when there are none). */
+    private record Reach(long rows, Envelope extent) {
     }
 
-    private static Envelope extent(Connection c, String sql, Envelope area, int storageSrid) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT ST_XMin(b), ST_XMax(b), ST_YMin(b), ST_YMax(b) FROM ("
-                + sql + ") AS q(b)")) {
+    /**
+     * Runs {@code countAndExtent}, a query of one row (a count, an ST_Extent), after {@code with}: a data-modifying
+     * WITH (a DELETE … RETURNING) may only stand at the top of a statement. {@code area}, when given, binds IN_AREA.
+     */
+    private static Reach reach(Connection c, String with, String countAndExtent, Envelope area, int storageSrid)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(with + "SELECT n, ST_XMin(b), ST_XMax(b), ST_YMin(b), ST_YMax(b) "
+                + "FROM (" + countAndExtent + ") AS q(n, b)")) {
             if (area != null) bindArea(st, area, storageSrid);
             try (var rs = st.executeQuery()) {
                 rs.next();
-                if (rs.getObject(1) == null) return new Envelope();
-                return new Envelope(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4));
+                Envelope extent = rs.getObject(2) == null ? new Envelope()
+                        : new Envelope(rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5));
+                return new Reach(rs.getLong(1), extent);
             }
         }
     }
@@ -120,13 +120,6 @@ final class CadastreCommit {
     private static long update(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {
             return st.executeLargeUpdate(sql);
-        }
-    }
-
-    private static long single(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }
