@@ -3,6 +3,7 @@ package it.firenze.streetcad.api;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseFailure;
 
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -28,7 +29,7 @@ public final class HealthModule implements HttpModule {
 
     private void ready(Context ctx) {
         Map<String, Object> body = new LinkedHashMap<>();
-        try (var c = database.connection();
+        try (var c = database.readConnection();
              var st = c.createStatement();
              var rs = st.executeQuery("SELECT current_setting('server_version'), postgis_lib_version()")) {
             rs.next();
@@ -38,9 +39,9 @@ public final class HealthModule implements HttpModule {
             body.put("schemaVersion", database.schemaVersion());
             body.put("storageCrs", "EPSG:" + database.storageSrid());
             ctx.json(body);
-        } catch (SQLException e) {
-            throw new ProblemException(Problem.of(503, "Database unavailable", "The cadastre database does not answer: "
-                    + e.getMessage()));
+        } catch (SQLException | RuntimeException e) {
+            // Not ready, whatever the cause: a load balancer only needs to know to send requests elsewhere.
+            throw new ProblemException(Problems.database(DatabaseFailure.of(e).orElse(DatabaseFailure.UNAVAILABLE)));
         }
     }
 }

@@ -4,6 +4,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseFailure;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.util.List;
@@ -37,6 +39,12 @@ public final class HttpServer implements AutoCloseable {
                     ctx.statusCode(), millis)));
             config.routes.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
             config.routes.exception(Exception.class, (e, ctx) -> {
+                var failure = DatabaseFailure.of(e);
+                if (failure.isPresent()) {
+                    LOG.warn("{} {}: {}", ctx.method(), ctx.path(), Database.rootMessage(e));
+                    respond(ctx, Problems.database(failure.get()));
+                    return;
+                }
                 ERRORS.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 respond(ctx, Problem.of(500, "Internal server error", "The server failed to answer this request; "
                         + "the error is in its log."));
@@ -70,6 +78,10 @@ public final class HttpServer implements AutoCloseable {
 
     static void respond(Context ctx, Problem problem) {
         ctx.status(problem.status());
+        // An overloaded or unavailable answer says when to try again, so that clients back off instead of hammering.
+        if ((problem.status() == 503 || problem.status() == 429) && ctx.res().getHeader("Retry-After") == null) {
+            ctx.header("Retry-After", Integer.toString(Problems.RETRY_AFTER_SECONDS));
+        }
         ctx.json(problem.withInstance(ctx.path()));
         ctx.contentType(Problem.MEDIA_TYPE);
     }

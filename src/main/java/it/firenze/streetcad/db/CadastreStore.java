@@ -23,7 +23,8 @@ public final class CadastreStore implements AutoCloseable {
         EmbeddedPostgres embedded = settings.embedded() ? EmbeddedPostgres.start(settings.dataDir()) : null;
         try {
             DatabaseUrl url = embedded != null ? embedded.url() : parse(settings.dbUrl());
-            Database database = Database.connect(url, settings.storageSrid(), settings.maxConnections());
+            Database database = Database.connect(url, settings.storageSrid(), settings.maxConnections(),
+                    DatabaseLimits.fromEnvironment(System.getenv()));
             try {
                 var result = database.migrate();
                 if (result.migrationsExecuted > 0) {

@@ -20,34 +20,62 @@ public final class Database implements AutoCloseable {
     /** Migrations ship inside the jar (copied from the top-level sql/ folder at build time). */
     static final String MIGRATIONS = "classpath:db/migration";
 
+    /** Jobs, migrations and writes: statements may run as long as the work needs. */
     private final HikariDataSource pool;
+    /** What an HTTP request reads: statements time out soon, so that a runaway query cannot hold a connection. */
+    private final HikariDataSource reads;
     private final int storageSrid;
 
-    private Database(HikariDataSource pool, int storageSrid) {
+    private Database(HikariDataSource pool, HikariDataSource reads, int storageSrid) {
         this.pool = pool;
+        this.reads = reads;
         this.storageSrid = storageSrid;
     }
 
-    /** Opens a pool and checks that the database answers; fails with a message a person can act on. */
+    /** Opens the pools with the default {@link DatabaseLimits}; see {@link #connect(DatabaseUrl, int, int, DatabaseLimits)}. */
     public static Database connect(DatabaseUrl url, int storageSrid, int maxConnections) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url.jdbcUrl());
-        config.setDataSourceProperties(url.connectionProperties());
-        config.setMaximumPoolSize(maxConnections);
-        config.setMinimumIdle(Math.min(2, maxConnections));
-        config.setPoolName("streetcad");
-        config.setConnectionTimeout(10_000);
-        // Fail at start, on the first refused attempt, not at the first request: a wrong URL should not make
-        // the user wait; orchestrators restart a server whose database is still coming up.
-        config.setInitializationFailTimeout(1);
+        return connect(url, storageSrid, maxConnections, DatabaseLimits.defaults());
+    }
+
+    /**
+     * Opens two pools over the database, one for request reads and one for work (each of at most
+     * {@code maxConnections}), and checks that the database answers; fails with a message a person can act on.
+     */
+    public static Database connect(DatabaseUrl url, int storageSrid, int maxConnections, DatabaseLimits limits) {
+        HikariDataSource work = null;
         try {
-            return new Database(new HikariDataSource(config), storageSrid);
+            work = new HikariDataSource(poolConfig(url, "streetcad", maxConnections, limits, limits.workTimeoutSeconds()));
+            HikariDataSource reads = new HikariDataSource(poolConfig(url, "streetcad-reads", maxConnections, limits,
+                    limits.readTimeoutSeconds()));
+            return new Database(work, reads, storageSrid);
         } catch (RuntimeException e) {
+            if (work != null) work.close();
             throw new DatabaseUnavailableException("Cannot connect to the database at " + url + ": " + rootMessage(e)
                     + ". Check that PostgreSQL with PostGIS is running there and that the host, port, database, user and "
                     + "password in --db-url (or STREETCAD_DB_URL) are right; leave the URL out to use StreetCad's own "
                     + "embedded database.", e);
         }
+    }
+
+    private static HikariConfig poolConfig(DatabaseUrl url, String name, int maxConnections, DatabaseLimits limits,
+                                           int statementTimeoutSeconds) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setDataSourceProperties(url.connectionProperties());
+        // A host that does not answer at all (a dropped packet, not a refused port) fails as fast as a stopped server.
+        config.addDataSourceProperty("connectTimeout", Integer.toString(Math.max(1, (int) Math.ceil(limits.connectionWaitMillis() / 1000.0))));
+        config.setMaximumPoolSize(maxConnections);
+        config.setMinimumIdle(Math.min(2, maxConnections));
+        config.setPoolName(name);
+        // When the database is away a request waits this long for a connection and then answers 503, instead of
+        // every request queueing for many seconds.
+        config.setConnectionTimeout(limits.connectionWaitMillis());
+        config.setValidationTimeout(Math.max(250, limits.connectionWaitMillis() / 2));
+        config.setConnectionInitSql("SET statement_timeout = '" + statementTimeoutSeconds + "s'");
+        // Fail at start, on the first refused attempt, not at the first request: a wrong URL should not make
+        // the user wait; orchestrators restart a server whose database is still coming up.
+        config.setInitializationFailTimeout(1);
+        return config;
     }
 
     /** Brings the schema to the newest migration; running it again changes nothing. */
@@ -100,8 +128,14 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
+    /** A connection for work (jobs, writes, migrations): its statements run as long as they need. */
     public Connection connection() throws SQLException {
         return pool.getConnection();
+    }
+
+    /** A connection for what an HTTP request reads: statements longer than the read timeout are cancelled. */
+    public Connection readConnection() throws SQLException {
+        return reads.getConnection();
     }
 
     public int storageSrid() {
@@ -110,10 +144,12 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        reads.close();
         pool.close();
     }
 
-    static String rootMessage(Throwable e) {
+    /** The innermost cause's message on one line, for logs and for the person who started StreetCad. */
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

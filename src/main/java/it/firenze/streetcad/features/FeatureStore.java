@@ -55,7 +55,7 @@ public final class FeatureStore {
         // Both statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
         // load every extra wait for the database is another trip through a busy run queue.
         Sql both = new Sql().append(select).append("; ").append(count);
-        try (Connection c = database.connection(); var st = both.preparePlannedWithValues(c)) {
+        try (Connection c = database.readConnection(); var st = both.preparePlannedWithValues(c)) {
             st.execute();
             ByteArrayOutputStream features = new ByteArrayOutputStream(64 * 1024);
             int returned = 0;
@@ -87,7 +87,7 @@ public final class FeatureStore {
         FeatureWriter writer = new FeatureWriter(type, null);
         Sql sql = new Sql().append("SELECT ").append(columns(writer, crs)).append(" FROM ").append(type.from())
                 .append(" WHERE ").append(type.idSql()).append(" = ").bind(id);
-        try (Connection c = database.connection(); var st = sql.prepare(c); var rs = st.executeQuery()) {
+        try (Connection c = database.readConnection(); var st = sql.prepare(c); var rs = st.executeQuery()) {
             return rs.next() ? Optional.of(writer.feature(rs)) : Optional.empty();
         }
     }
@@ -101,7 +101,7 @@ public final class FeatureStore {
         String sql = "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), t FROM (SELECT "
                 + "ST_Extent(ST_Transform(" + type.geometrySql() + ", 4326)) AS b, to_json(min("
                 + type.validFromSql() + "))#>>'{}' AS t FROM " + type.from() + ") s";
-        try (Connection c = database.connection(); var st = c.prepareStatement(sql); var rs = st.executeQuery()) {
+        try (Connection c = database.readConnection(); var st = c.prepareStatement(sql); var rs = st.executeQuery()) {
             rs.next();
             double[] bbox = rs.getObject(1) == null ? null
                     : new double[]{rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)};
@@ -110,7 +110,7 @@ public final class FeatureStore {
     }
 
     public boolean hasRows(FeatureType type) throws SQLException {
-        try (Connection c = database.connection();
+        try (Connection c = database.readConnection();
              var st = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + type.from() + ")");
              var rs = st.executeQuery()) {
             rs.next();

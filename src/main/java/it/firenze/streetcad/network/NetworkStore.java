@@ -74,7 +74,7 @@ public final class NetworkStore {
 
     public Optional<Element> element(long id) throws SQLException {
         Sql sql = new Sql().append("SELECT length_m FROM road_element WHERE id = ").bind(id);
-        try (Connection c = database.connection(); var st = sql.prepare(c); ResultSet rs = st.executeQuery()) {
+        try (Connection c = database.readConnection(); var st = sql.prepare(c); ResultSet rs = st.executeQuery()) {
             return rs.next() ? Optional.of(new Element(id, rs.getDouble(1))) : Optional.empty();
         }
     }
@@ -133,7 +133,7 @@ public final class NetworkStore {
                 + "ST_Extent(ST_Transform(e.geom, 4326)) AS b FROM road_element e WHERE e.road_id = f.id AND "
                 + CURRENT + ") x ON true ORDER BY f.score DESC, f.whole DESC, f.name");
         List<RoadMatch> roads = new ArrayList<>();
-        try (Connection c = database.connection(); var st = sql.prepare(c); ResultSet rs = st.executeQuery()) {
+        try (Connection c = database.readConnection(); var st = sql.prepare(c); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 double[] bbox = rs.getObject(4) == null ? null
                         : new double[]{rs.getDouble(4), rs.getDouble(5), rs.getDouble(6), rs.getDouble(7)};
@@ -146,7 +146,7 @@ public final class NetworkStore {
     /** Every statement here locates a bound point, so each is planned with its values ({@link Sql#preparePlannedWithValues}). */
     private List<String> texts(Sql sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = database.connection(); var st = sql.preparePlannedWithValues(c); ResultSet rs = st.executeQuery()) {
+        try (Connection c = database.readConnection(); var st = sql.preparePlannedWithValues(c); ResultSet rs = st.executeQuery()) {
             while (rs.next()) rows.add(rs.getString(1));
         }
         return rows;

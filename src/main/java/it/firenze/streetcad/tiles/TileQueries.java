@@ -89,7 +89,7 @@ final class TileQueries {
 
     Encoded tile(TileLayer layer, TileFormat format, TileAddress t, int limit) throws SQLException {
         boolean detail = t.z() >= settings.detailZoom();
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(tileSql(layer, format, detail))) {
+        try (Connection c = database.readConnection(); PreparedStatement st = c.prepareStatement(tileSql(layer, format, detail))) {
             int i = 1;
             st.setInt(i++, t.z());
             st.setInt(i++, t.x());
@@ -126,7 +126,7 @@ final class TileQueries {
     }
 
     AreaVersion version(TileAddress t) throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(VERSION_SQL)) {
+        try (Connection c = database.readConnection(); PreparedStatement st = c.prepareStatement(VERSION_SQL)) {
             st.setInt(1, t.z());
             st.setInt(2, t.x());
             st.setInt(3, t.y());
@@ -148,7 +148,7 @@ final class TileQueries {
                 SELECT s.horizon, c.id, c.xid::text::bigint, ST_AsBinary(c.extent)
                 FROM s LEFT JOIN tile_change c ON c.xid >= ?::text::xid8
                 """;
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+        try (Connection c = database.readConnection(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setString(1, Long.toString(horizon));
             List<Change> changes = new ArrayList<>();
             long next = horizon;
@@ -175,7 +175,7 @@ final class TileQueries {
     /** Whether the layer's table exists: a layer whose migration has not run yet is not served. */
     boolean present(TileLayer layer) throws SQLException {
         if (layer.optionalTable == null) return true;
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        try (Connection c = database.readConnection(); PreparedStatement st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             st.setString(1, layer.optionalTable);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
@@ -189,7 +189,7 @@ final class TileQueries {
         String sql = "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT ST_Transform(ST_SetSRID("
                 + "ST_Extent(" + layer.geometry + ")::geometry, " + database.storageSrid() + "), 4326)::box2d AS b FROM "
                 + layer.from + ") s WHERE b IS NOT NULL";
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql);
+        try (Connection c = database.readConnection(); PreparedStatement st = c.prepareStatement(sql);
              ResultSet rs = st.executeQuery()) {
             return rs.next() ? Optional.of(new double[]{rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)})
                     : Optional.empty();

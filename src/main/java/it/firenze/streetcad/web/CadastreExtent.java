@@ -24,7 +24,7 @@ final class CadastreExtent {
 
     /** [minLon, minLat, maxLon, maxLat], or empty when the cadastre has no road elements yet. */
     Optional<double[]> lonLatBounds() {
-        try (var c = database.connection(); var st = c.prepareStatement(SQL)) {
+        try (var c = database.readConnection(); var st = c.prepareStatement(SQL)) {
             st.setInt(1, database.storageSrid());
             try (var rs = st.executeQuery()) {
                 if (!rs.next()) return Optional.empty();

@@ -1,0 +1,43 @@
+package it.firenze.streetcad.db;
+
+import java.util.Map;
+
+/**
+ * How long StreetCad waits on its database.
+ *
+ * @param connectionWaitMillis how long a request waits for a connection before it is told the database is unavailable
+ * @param readTimeoutSeconds   statement timeout of what HTTP requests read
+ * @param workTimeoutSeconds   statement timeout of jobs, writes and migrations
+ */
+public record DatabaseLimits(int connectionWaitMillis, int readTimeoutSeconds, int workTimeoutSeconds) {
+
+    public DatabaseLimits {
+        // Hikari refuses waits under 250 ms.
+        if (connectionWaitMillis < 250) throw new IllegalArgumentException("the connection wait must be at least 250 ms");
+        if (readTimeoutSeconds < 1 || workTimeoutSeconds < 1) throw new IllegalArgumentException("statement timeouts must be at least 1 s");
+    }
+
+    /** Under a second's wait, so that {@code /ready} and every request answer within one when the database is away. */
+    public static DatabaseLimits defaults() {
+        return new DatabaseLimits(900, 15, 3600);
+    }
+
+    /** The defaults, overridden by STREETCAD_DB_CONNECTION_WAIT_MS, STREETCAD_DB_READ_TIMEOUT and STREETCAD_DB_WORK_TIMEOUT. */
+    public static DatabaseLimits fromEnvironment(Map<String, String> env) {
+        DatabaseLimits d = defaults();
+        return new DatabaseLimits(
+                intOr(env, "STREETCAD_DB_CONNECTION_WAIT_MS", d.connectionWaitMillis()),
+                intOr(env, "STREETCAD_DB_READ_TIMEOUT", d.readTimeoutSeconds()),
+                intOr(env, "STREETCAD_DB_WORK_TIMEOUT", d.workTimeoutSeconds()));
+    }
+
+    private static int intOr(Map<String, String> env, String name, int fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, not '" + v + "'");
+        }
+    }
+}
