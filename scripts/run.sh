@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs StreetCad on a fresh Debian/Ubuntu machine: installs what is missing, builds, starts the embedded
 # PostGIS (data in ./data), loads the Florence sample on first start and serves on http://localhost:7070/.
-# Extra arguments go to `streetcad serve` (see `java -jar target/streetcad.jar serve --help`).
+# Extra arguments go to `streetcad serve` (see `./streetcad serve --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh

@@ -1,6 +1,7 @@
 package it.firenze.streetcad.cli;
 
 import it.firenze.streetcad.db.DatabaseUnavailableException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,11 +12,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "streetcad", mixinStandardHelpOptions = true, version = "StreetCad 0.1",
         description = "The street-cadastre (Catasto delle Strade) GIS server of the City of Florence.",
         subcommands = {ServeCommand.class, MigrateCommand.class, ImportCommand.class, NetworkCommand.class,
-                ValidateCommand.class, FixCommand.class},
+                ValidateCommand.class, FixCommand.class, StatusCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 wrong usage."})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        // Bind the logging provider before any thread logs: SLF4J otherwise queues the calls made by other threads
+        // during its initialisation (the import reads the .prj and opens the database at the same time) and prints a
+        // "replayed" warning on stderr, where a CLI user reads only what concerns them.
+        LoggerFactory.getILoggerFactory();
         System.exit(execute(args));
     }
 

@@ -15,6 +15,9 @@ import java.util.Properties;
  */
 public record DatabaseUrl(String jdbcUrl, String user, String password) {
 
+    /** Connections name their process ({@code streetcad:<pid>}), so an operator and the embedded cluster see who uses it. */
+    public static final String APPLICATION = "streetcad";
+
     public static DatabaseUrl parse(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("the database URL is empty");
@@ -64,7 +67,7 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
         Properties props = new Properties();
         if (user != null) props.setProperty("user", user);
         if (password != null) props.setProperty("password", password);
-        props.setProperty("ApplicationName", "streetcad");
+        props.setProperty("ApplicationName", APPLICATION + ":" + ProcessHandle.current().pid());
         return props;
     }
 

@@ -3,9 +3,11 @@ package it.firenze.streetcad.db;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -14,6 +16,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,23 +30,34 @@ import org.slf4j.LoggerFactory;
  * refuses to run as root; when StreetCad is root (CI and these machines) every server command runs as the
  * unprivileged {@code postgres} system user, which then owns the cluster directory. Access needs a password
  * generated at creation and kept, readable only by the owner, beside the cluster.
+ *
+ * <p>Several StreetCad processes may use one data directory (a server, and a CLI import beside it). The process
+ * that starts the cluster publishes its port and its own pid in {@code <dataDir>/postgres.run}; a process that
+ * finds the publisher alive uses that cluster as it is and never stops it. A cluster whose publisher is dead was
+ * left behind by a killed StreetCad and is restarted. The last StreetCad to leave stops the cluster: an owner that
+ * closes while other StreetCad processes are still connected hands the cluster to one of them instead.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
     static final String SUPERUSER = "streetcad";
     static final String DATABASE = "streetcad";
+    static final String RUN_FILE = "postgres.run";
 
     private final PostgresInstallation installation;
     private final Path clusterDir;
     private final Path passwordFile;
+    private final Path runFile;
     private final boolean runAsPostgresUser;
     private int port = -1;
+    /** Whether this process started the cluster (and so stops it), rather than using one another StreetCad runs. */
+    private boolean owner;
 
     private EmbeddedPostgres(PostgresInstallation installation, Path dataDir) {
         this.installation = installation;
         this.clusterDir = dataDir.resolve("postgres");
         this.passwordFile = dataDir.resolve("postgres.password");
+        this.runFile = dataDir.resolve(RUN_FILE);
         this.runAsPostgresUser = isRoot();
     }
 
@@ -72,35 +87,59 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return clusterDir;
     }
 
+    /** Whether this process started the cluster; false when it uses one another live StreetCad process runs. */
+    public boolean owner() {
+        return owner;
+    }
+
     private void startCluster() {
         try {
             Files.createDirectories(clusterDir.getParent());
-            if (!Files.exists(clusterDir.resolve("PG_VERSION"))) {
-                initialise();
-            }
-            stopLeftoverServer();
-            IOException lastFailure = null;
-            // A free port can be taken between choosing it and binding it: try a few.
-            for (int attempt = 0; attempt < 3 && port < 0; attempt++) {
-                int candidate = freeLoopbackPort();
-                try {
-                    run(List.of(tool("pg_ctl"), "-D", clusterDir.toString(), "-l", clusterDir.resolve("server.log").toString(),
-                            "-w", "-t", "60", "-o", "-p " + candidate + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"));
-                    port = candidate;
-                } catch (IOException e) {
-                    lastFailure = e;
+            // One process at a time decides whether to start the cluster or use the running one.
+            try (var channel = FileChannel.open(clusterDir.getParent().resolve("postgres.lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 var lock = channel.lock()) {
+                var running = RunningCluster.read(runFile).filter(r -> r.ownerAlive() && Files.exists(clusterDir.resolve("postmaster.pid")));
+                if (running.isPresent()) {
+                    port = running.get().port();
+                    owner = false;
+                    LOG.info("using the embedded PostgreSQL that StreetCad process " + running.get().ownerPid()
+                            + " runs on 127.0.0.1:" + port + " (it keeps running when this process ends)");
+                    return;
                 }
+                startOwnCluster();
             }
-            if (port < 0) {
-                throw new DatabaseUnavailableException("The embedded PostgreSQL in " + clusterDir + " did not start: "
-                        + lastFailure.getMessage() + " See " + clusterDir.resolve("server.log") + ".", lastFailure);
-            }
-            createDatabaseIfMissing();
-            LOG.info("embedded PostgreSQL " + installation.majorVersion() + " running on 127.0.0.1:" + port + " with data in " + clusterDir);
         } catch (IOException e) {
             throw new DatabaseUnavailableException("The embedded PostgreSQL in " + clusterDir + " could not be prepared: "
                     + e.getMessage(), e);
         }
+    }
+
+    private void startOwnCluster() throws IOException {
+        if (!Files.exists(clusterDir.resolve("PG_VERSION"))) {
+            initialise();
+        }
+        stopLeftoverServer();
+        IOException lastFailure = null;
+        // A free port can be taken between choosing it and binding it: try a few.
+        for (int attempt = 0; attempt < 3 && port < 0; attempt++) {
+            int candidate = freeLoopbackPort();
+            try {
+                run(List.of(tool("pg_ctl"), "-D", clusterDir.toString(), "-l", clusterDir.resolve("server.log").toString(),
+                        "-w", "-t", "60", "-o", "-p " + candidate + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"));
+                port = candidate;
+            } catch (IOException e) {
+                lastFailure = e;
+            }
+        }
+        if (port < 0) {
+            throw new DatabaseUnavailableException("The embedded PostgreSQL in " + clusterDir + " did not start: "
+                    + lastFailure.getMessage() + " See " + clusterDir.resolve("server.log") + ".", lastFailure);
+        }
+        createDatabaseIfMissing();
+        owner = true;
+        new RunningCluster(port, ProcessHandle.current().pid()).write(runFile);
+        LOG.info("embedded PostgreSQL " + installation.majorVersion() + " running on 127.0.0.1:" + port + " with data in " + clusterDir);
     }
 
     /**
@@ -152,7 +191,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private void stopLeftoverServer() {
         if (!Files.exists(clusterDir.resolve("postmaster.pid"))) return;
         try {
-            // A StreetCad that was killed leaves its server running: stop it, we pick a fresh port anyway.
+            // A StreetCad that was killed leaves its server running (no live process published it): stop it, we
+            // pick a fresh port anyway.
             run(List.of(tool("pg_ctl"), "-D", clusterDir.toString(), "-m", "fast", "-w", "stop"));
         } catch (IOException e) {
             // Not running (a stale pid file): pg_ctl start deals with that.
@@ -184,13 +224,90 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public void close() {
         if (port < 0) return;
         try {
+            if (!owner) return;
+            var heir = otherStreetCadProcess();
+            if (heir.isPresent()) {
+                new RunningCluster(port, heir.getAsLong()).write(runFile);
+                LOG.info("embedded PostgreSQL left running for StreetCad process " + heir.getAsLong() + ", still using it");
+                return;
+            }
             run(List.of(tool("pg_ctl"), "-D", clusterDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
+            Files.deleteIfExists(runFile);
             LOG.info("embedded PostgreSQL stopped");
         } catch (IOException e) {
             LOG.warn("stopping the embedded PostgreSQL failed: " + e.getMessage());
         } finally {
             port = -1;
         }
+    }
+
+    /**
+     * What runs on a data directory, for {@code streetcad status}: whether the cluster exists, whether it runs and for
+     * which StreetCad process, and which StreetCad processes use it now. Starts and stops nothing.
+     */
+    public static List<String> status(Path dataDir) {
+        EmbeddedPostgres pg = new EmbeddedPostgres(null, dataDir.toAbsolutePath().normalize());
+        List<String> lines = new ArrayList<>();
+        lines.add("data directory: " + dataDir.toAbsolutePath().normalize());
+        if (!Files.exists(pg.clusterDir.resolve("PG_VERSION"))) {
+            lines.add("embedded PostgreSQL: none yet (created by the first streetcad serve, import, ... on this directory)");
+            return lines;
+        }
+        Optional<RunningCluster> running = RunningCluster.read(pg.runFile);
+        if (running.isEmpty() || !Files.exists(pg.clusterDir.resolve("postmaster.pid"))) {
+            lines.add("embedded PostgreSQL: stopped");
+            return lines;
+        }
+        RunningCluster r = running.get();
+        lines.add("embedded PostgreSQL: on 127.0.0.1:" + r.port() + ", started for StreetCad process " + r.ownerPid()
+                + (r.ownerAlive() ? " " + describe(r.ownerPid()) : " (dead: the next StreetCad start restarts the cluster)"));
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + r.port() + "/" + DATABASE, SUPERUSER, pg.password());
+             var st = c.prepareStatement("SELECT application_name, count(*) FROM pg_stat_activity WHERE application_name LIKE ? "
+                     + "GROUP BY 1 ORDER BY 1")) {
+            st.setString(1, DatabaseUrl.APPLICATION + ":%");
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    if (name.equals(DatabaseUrl.APPLICATION + ":" + ProcessHandle.current().pid())) continue;
+                    String pid = name.substring(name.indexOf(':') + 1);
+                    lines.add("used by StreetCad process " + pid + " " + describe(Long.parseLong(pid)) + ", " + rs.getInt(2) + " connections");
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            lines.add("the cluster does not answer: " + Database.rootMessage(e));
+        }
+        return lines;
+    }
+
+    private static String describe(long pid) {
+        var args = ProcessHandle.of(pid).flatMap(p -> p.info().arguments()).map(List::of).orElse(List.of());
+        int jar = args.indexOf("-jar");
+        return jar >= 0 && args.size() > jar + 2 ? "(" + String.join(" ", args.subList(jar + 2, args.size())) + ")" : "";
+    }
+
+    /** A live StreetCad process other than this one connected to the cluster (they name themselves, see DatabaseUrl). */
+    private OptionalLong otherStreetCadProcess() {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", SUPERUSER, password());
+             var st = c.prepareStatement("SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name LIKE ?")) {
+            st.setString(1, DatabaseUrl.APPLICATION + ":%");
+            long self = ProcessHandle.current().pid();
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    try {
+                        long pid = Long.parseLong(name.substring(name.indexOf(':') + 1));
+                        if (pid != self && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                            return OptionalLong.of(pid);
+                        }
+                    } catch (NumberFormatException e) {
+                        // Not one of ours.
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debug("could not list the cluster's other users: {}", e.getMessage());
+        }
+        return OptionalLong.empty();
     }
 
     private String password() {
