@@ -62,7 +62,7 @@ public final class StreetCadServer implements AutoCloseable {
                     new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
                     new TilesModule(tiles), new TopologyModule(store.database()),
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
-            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
+            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, tiles, imports, http);
         } catch (RuntimeException e) {
