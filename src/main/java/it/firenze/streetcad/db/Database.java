@@ -25,11 +25,13 @@ public final class Database implements AutoCloseable {
     /** What an HTTP request reads: statements time out soon, so that a runaway query cannot hold a connection. */
     private final HikariDataSource reads;
     private final int storageSrid;
+    private final JobLeases leases;
 
-    private Database(HikariDataSource pool, HikariDataSource reads, int storageSrid) {
+    private Database(HikariDataSource pool, HikariDataSource reads, int storageSrid, int jobLeaseSeconds) {
         this.pool = pool;
         this.reads = reads;
         this.storageSrid = storageSrid;
+        this.leases = new JobLeases(this, jobLeaseSeconds);
     }
 
     /** Opens the pools with the default {@link DatabaseLimits}; see {@link #connect(DatabaseUrl, int, int, DatabaseLimits)}. */
@@ -47,7 +49,7 @@ public final class Database implements AutoCloseable {
             work = new HikariDataSource(poolConfig(url, "streetcad", maxConnections, limits, limits.workTimeoutSeconds()));
             HikariDataSource reads = new HikariDataSource(poolConfig(url, "streetcad-reads", maxConnections, limits,
                     limits.readTimeoutSeconds()));
-            return new Database(work, reads, storageSrid);
+            return new Database(work, reads, storageSrid, limits.jobLeaseSeconds());
         } catch (RuntimeException e) {
             if (work != null) work.close();
             throw new DatabaseUnavailableException("Cannot connect to the database at " + url + ": " + rootMessage(e)
@@ -138,12 +140,18 @@ public final class Database implements AutoCloseable {
         return reads.getConnection();
     }
 
+    /** The leases of the jobs this process runs on this database. */
+    public JobLeases leases() {
+        return leases;
+    }
+
     public int storageSrid() {
         return storageSrid;
     }
 
     @Override
     public void close() {
+        leases.close();
         reads.close();
         pool.close();
     }

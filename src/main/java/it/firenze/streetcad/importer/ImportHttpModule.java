@@ -151,6 +151,11 @@ public final class ImportHttpModule implements HttpModule {
         }
     }
 
+    /** Cancels an import not yet committed (as {@code DELETE /imports/{id}}), for {@code DELETE /jobs/import-{id}}. */
+    public java.util.function.LongConsumer canceller() {
+        return id -> guarded(() -> jobs.discard(id));
+    }
+
     private static ImportJobs.Job guarded(java.util.function.Supplier<ImportJobs.Job> action) {
         try {
             return action.get();

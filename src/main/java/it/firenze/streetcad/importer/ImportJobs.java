@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.JobLeases;
 import it.firenze.streetcad.importer.shapefile.PrjCrs;
 import it.firenze.streetcad.importer.shapefile.ShapefileException;
 import it.firenze.streetcad.importer.shapefile.ShapefileLayer;
@@ -29,16 +30,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Import jobs: each import is a row of {@code import_job} (state, progress, report) and runs on a small executor.
  * Every byte of a job's state is in the database, so a job can be looked at from any StreetCad instance and after
- * a restart. While a worker runs a job it holds a session advisory lock on it; a job found unfinished with no one
- * holding its lock was cut off by a stopped process and is marked failed.
+ * a restart. While this process owns a queued, staging or committing job it renews the job's lease (see
+ * {@link JobLeases}); a job whose lease expired was cut off by a stopped process, and any instance ends it: a
+ * queued or staging one failed (its staging table dropped), a committing one back to validated. Both are true:
+ * the commit records the job committed in the cadastre's own transaction.
  *
  * <p>States: queued → staging → validated → committing → committed; validated (or failed) → discarded;
  * staging or committing → failed. A commit the cadastre refuses leaves the job validated, with the reason.
+ * {@code GET /jobs} shows them with every other job's states (V8's view).
  */
 public final class ImportJobs implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImportJobs.class);
-    private static final int JOB_LOCK_CLASS = CadastreCommit.LOCK_CLASS + 1;
     private static final long PROGRESS_EVERY_MILLIS = 500;
     private static final String COLUMNS = "id, state, source, layer, mode, area, progress, report, error, created_at, "
             + "updated_at, finished_at";
@@ -73,7 +76,7 @@ public final class ImportJobs implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        recoverInterrupted();
+        database.leases().recoverPeriodically(new Recovery());
     }
 
     /**
@@ -95,7 +98,12 @@ public final class ImportJobs implements AutoCloseable {
     public Job submit(ImportRequest request) {
         SourceLayer layer = open(request);
         long id = insert(request);
-        executor.submit(() -> runStage(id, request, layer, ImportPipeline.Progress.NONE));
+        JobLeases.Lease lease = database.leases().hold("import_job", id);
+        executor.submit(() -> {
+            try (lease) {
+                runStage(id, request, layer, ImportPipeline.Progress.NONE);
+            }
+        });
         return find(id).orElseThrow();
     }
 
@@ -107,7 +115,9 @@ public final class ImportJobs implements AutoCloseable {
     /** Stages a source already {@link #open opened} for this request, in the calling thread. */
     public Job stageNow(ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
         long id = insert(request);
-        runStage(id, request, layer, progress);
+        try (JobLeases.Lease lease = database.leases().hold("import_job", id)) {
+            runStage(id, request, layer, progress);
+        }
         return find(id).orElseThrow();
     }
 
@@ -143,11 +153,17 @@ public final class ImportJobs implements AutoCloseable {
             throw new JobStateException(report.counts().invalid() + " features of import " + id + " are invalid (see its "
                     + "report): fix the source and import again, or commit without them (skipInvalid).");
         }
-        if (!transition(id, "validated", "committing")) {
+        if (update("UPDATE import_job SET state = 'committing', " + JobLeases.SET + ", updated_at = now() "
+                + "WHERE id = ? AND state = 'validated'", LEASE, id) != 1) {
             throw new JobStateException("Import " + id + " is " + find(id).map(Job::state).orElse("gone")
                     + "; only a validated import can be committed.");
         }
-        Runnable commit = () -> runCommit(job, report, skipInvalid);
+        JobLeases.Lease lease = database.leases().hold("import_job", id);
+        Runnable commit = () -> {
+            try (lease) {
+                runCommit(job, report, skipInvalid);
+            }
+        };
         if (wait) commit.run();
         else executor.submit(commit);
         return find(id).orElseThrow();
@@ -184,7 +200,8 @@ public final class ImportJobs implements AutoCloseable {
     private long insert(ImportRequest request) {
         ImportOptions o = request.options();
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO import_job (source, layer, mode, area, mapping) VALUES (?, ?, ?, ?, ?::jsonb) RETURNING id")) {
+                "INSERT INTO import_job (source, layer, mode, area, mapping, lease_owner, lease_until) VALUES (?, ?, ?, ?, "
+                        + "?::jsonb, ?, now() + make_interval(secs => ?)) RETURNING id")) {
             st.setString(1, request.source());
             st.setString(2, request.layer());
             st.setString(3, o.mode().label());
@@ -192,6 +209,7 @@ public final class ImportJobs implements AutoCloseable {
             else st.setArray(4, c.createArrayOf("float8", new Double[]{o.area().getMinX(), o.area().getMinY(),
                     o.area().getMaxX(), o.area().getMaxY()}));
             st.setString(5, o.mapping().toJson().toString());
+            database.leases().bind(st, 6);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -202,7 +220,7 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     private void runStage(long id, ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
-        try (JobLock lock = new JobLock(id, true)) {
+        try {
             if (!transition(id, "queued", "staging")) return;
             ProgressWriter writer = new ProgressWriter(id, progress);
             ImportReport report = pipeline.stage(id, request.source(), layer, request.options(), writer);
@@ -225,19 +243,12 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     private void runCommit(Job job, ImportReport report, boolean skipInvalid) {
-        try (JobLock lock = new JobLock(job.id(), true)) {
+        try {
             Envelope area = job.area() == null ? null
                     : new Envelope(job.area()[0], job.area()[2], job.area()[1], job.area()[3]);
-            CadastreCommit.Result result = pipeline.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid);
-            try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                    "UPDATE import_job SET state = 'committed', report = ?::jsonb, staging_table = NULL, error = NULL, "
-                            + "updated_at = now(), finished_at = now() WHERE id = ?")) {
-                st.setString(1, Json.mapper().writeValueAsString(report.withCommitted(result.committed())));
-                st.setLong(2, job.id());
-                st.executeUpdate();
-            }
-            // Only now: a process stopped during the follow-up must find the job committed, not "committing",
-            // which a restart would put back to validated although the cadastre already holds it.
+            CadastreCommit.Result result = pipeline.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
+                    (c, committed) -> recordCommitted(c, job.id(), report, committed));
+            // Only now: a process stopped during the follow-up finds the job committed, as the cadastre is.
             pipeline.followUp(result.changed());
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
@@ -248,61 +259,60 @@ public final class ImportJobs implements AutoCloseable {
         }
     }
 
-    /** A session lock on the job while a worker runs it, released before the connection goes back to the pool. */
-    private final class JobLock implements AutoCloseable {
-        private final Connection c;
-        private final long id;
-        private final boolean held;
-
-        JobLock(long id, boolean wait) throws SQLException {
-            this.id = id;
-            this.c = database.connection();
-            try (PreparedStatement st = c.prepareStatement(wait ? "SELECT true FROM pg_advisory_lock(?, ?)"
-                    : "SELECT pg_try_advisory_lock(?, ?)")) {
-                st.setInt(1, JOB_LOCK_CLASS);
-                st.setInt(2, (int) id);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    held = rs.getBoolean(1);
-                }
-            } catch (SQLException e) {
-                c.close();
-                throw e;
+    /**
+     * Records the job committed in the commit's own transaction, so that the job says committed exactly when the
+     * cadastre holds the import. Refuses (the commit rolls back) when the job is no longer this process's to commit:
+     * another instance ended it after this one's lease expired.
+     */
+    private void recordCommitted(Connection c, long id, ImportReport report, ImportReport.Committed committed)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE import_job SET state = 'committed', report = ?::jsonb, "
+                + "staging_table = NULL, error = NULL, updated_at = now(), finished_at = now() "
+                + "WHERE id = ? AND state = 'committing' AND lease_owner = ?")) {
+            st.setString(1, Json.mapper().writeValueAsString(report.withCommitted(committed)));
+            st.setLong(2, id);
+            st.setString(3, database.leases().owner());
+            if (st.executeUpdate() != 1) {
+                throw new ImportException("Import " + id + " was ended by another StreetCad instance while this one "
+                        + "committed it (its lease had expired); nothing was written.");
             }
-        }
-
-        @Override
-        public void close() throws SQLException {
-            try (c) {
-                if (held) {
-                    try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
-                        st.setInt(1, JOB_LOCK_CLASS);
-                        st.setInt(2, (int) id);
-                        st.execute();
-                    }
-                }
-            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    /**
-     * Jobs left staging or committing by a process that stopped: nobody holds their lock. Queued jobs wait for a
-     * worker of the instance that took them, so only those waiting for over an hour count as lost.
-     */
-    private void recoverInterrupted() {
-        for (Job job : query("SELECT " + COLUMNS + " FROM import_job WHERE state IN ('staging', 'committing') "
-                + "OR (state = 'queued' AND updated_at < now() - make_interval(secs => ?))", 3600.0)) {
-            try (JobLock lock = new JobLock(job.id(), false)) {
-                if (!lock.held) continue;
-                if (job.state().equals("committing")) {
-                    // The commit's transaction died with its connection: the cadastre is as before and the staging
-                    // table is still there, so the job can be committed again.
-                    backToValidated(job.id(), "The commit was interrupted by a stop; nothing was written.");
-                } else {
-                    fail(job.id(), "Interrupted: the StreetCad process running this import stopped. Import the file again.");
-                }
-            } catch (SQLException e) {
-                LOG.warn("could not look at unfinished import {}: {}", job.id(), e.getMessage());
+    /** Ends the imports whose owner stopped renewing their lease; see the class comment. */
+    private final class Recovery implements JobLeases.Kind {
+        @Override
+        public String table() {
+            return "import_job";
+        }
+
+        @Override
+        public String stateColumn() {
+            return "state";
+        }
+
+        @Override
+        public String runningStates() {
+            return "'queued', 'staging', 'committing'";
+        }
+
+        @Override
+        public void recover(Connection c, long id, String state) throws SQLException {
+            boolean committing = state.equals("committing");
+            if (!committing) new StagingTable(id).drop(c);
+            try (PreparedStatement st = c.prepareStatement(committing
+                    // Its commit would have recorded it committed in the same transaction: nothing was written, the
+                    // staged features are still there, and the job can be committed again.
+                    ? "UPDATE import_job SET state = 'validated', error = 'The commit was interrupted (the StreetCad "
+                            + "instance running it stopped); nothing was written. Commit it again.', lease_owner = NULL, "
+                            + "updated_at = now() WHERE id = ?"
+                    : "UPDATE import_job SET state = 'failed', error = 'Interrupted: the StreetCad instance running this "
+                            + "import stopped before it was validated; nothing was written. Import the file again.', "
+                            + "staging_table = NULL, lease_owner = NULL, updated_at = now(), finished_at = now() WHERE id = ?")) {
+                st.setLong(1, id);
+                st.executeUpdate();
             }
         }
     }
@@ -321,9 +331,15 @@ public final class ImportJobs implements AutoCloseable {
         return update("UPDATE import_job SET state = ?, updated_at = now() WHERE id = ? AND state = ?", to, id, from) == 1;
     }
 
+    /** Stands for {@link JobLeases#SET}'s two parameters among {@link #update}'s. */
+    private static final Object LEASE = new Object();
+
     private int update(String sql, Object... params) {
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) st.setObject(i + 1, params[i]);
+            for (int i = 0, p = 1; i < params.length; i++) {
+                if (params[i] == LEASE) p = database.leases().bind(st, p);
+                else st.setObject(p++, params[i]);
+            }
             return st.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("updating the import job table failed: " + e.getMessage(), e);

@@ -211,8 +211,11 @@ public final class ImportPipeline {
      * keep about the cadastre is brought up to date separately, by {@link #followUp}, once the commit is recorded.
      *
      * @param skipInvalid commit without the invalid features; otherwise an import with any is refused
+     * @param outcome     records what was committed in the commit's own transaction (the job's bookkeeping), so that
+     *                    the record and the cadastre never disagree; it may refuse by throwing, and nothing is written
      */
-    CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid) {
+    CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid,
+                                 CommitOutcome outcome) {
         if (staged.counts().invalid() > 0 && !skipInvalid) {
             throw new ImportException(staged.counts().invalid() + " features of " + staged.source() + " are invalid (see the "
                     + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
@@ -227,6 +230,7 @@ public final class ImportPipeline {
             c.setAutoCommit(false);
             try {
                 CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
+                outcome.record(c, result.committed());
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -238,6 +242,16 @@ public final class ImportPipeline {
         } catch (SQLException e) {
             throw new ImportException("The cadastre refused the import, nothing was written: " + e.getMessage().strip());
         }
+    }
+
+    /** Writes what a commit did in the commit's transaction. */
+    @FunctionalInterface
+    interface CommitOutcome {
+        /** For a commit with no job to record (the pipeline's own tests). */
+        CommitOutcome NONE = (c, committed) -> {
+        };
+
+        void record(Connection transaction, ImportReport.Committed committed) throws SQLException;
     }
 
     /**

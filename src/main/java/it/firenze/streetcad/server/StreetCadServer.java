@@ -9,6 +9,7 @@ import it.firenze.streetcad.features.FeaturesModule;
 import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
 import it.firenze.streetcad.importer.SampleLoader;
+import it.firenze.streetcad.jobs.JobsModule;
 import it.firenze.streetcad.network.NetworkModule;
 import it.firenze.streetcad.tiles.TileService;
 import it.firenze.streetcad.tiles.TileSettings;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The composition root: opens the cadastre store, wires each capability's HTTP module and serves them.
@@ -56,12 +58,13 @@ public final class StreetCadServer implements AutoCloseable {
             imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
+            ImportHttpModule importHttp = new ImportHttpModule(imports, settings.imports().maxUploadBytes());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access().publicRead()),
                     new HealthModule(store.database()),
                     new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
                     new TilesModule(tiles), new TopologyModule(store.database()),
-                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
+                    importHttp, new JobsModule(store.database(), Map.of("import", importHttp.canceller())), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, tiles, imports, http);

@@ -1,6 +1,7 @@
 package it.firenze.streetcad.topology;
 
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.JobLeases;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.LineString;
@@ -102,15 +103,17 @@ public final class NetworkBuild {
      * changed. A failure is recorded on the job, not thrown (it runs in the background); the lock is released.
      */
     void complete(Job job) {
-        try {
+        try (JobLeases.Lease lease = database.leases().hold("network_build", job.id())) {
             store.updateBuild(job.id(), "building", 0, null, null, null);
-            Result result = run(job.bboxCrs84(), job.tolerance(), job.apply());
-            String changes = store.changesGeoJson("\"network_build\":" + job.id(), result.changes());
+            // An apply records itself written ('validating', with its summary and changes) in the transaction that
+            // writes the network: a build killed after that says what it wrote, one killed before wrote nothing.
+            Result result = run(job.bboxCrs84(), job.tolerance(), job.apply(), (c, summary, changes) ->
+                    store.recordBuildWritten(c, job.id(), summary, store.changesGeoJson("\"network_build\":" + job.id(), changes)));
             if (!job.apply()) {
+                String changes = store.changesGeoJson("\"network_build\":" + job.id(), result.changes());
                 store.updateBuild(job.id(), "previewed", 1, result.summary(), changes, null);
                 return;
             }
-            store.updateBuild(job.id(), "validating", 0.5, result.summary(), changes, null);
             store.updateBuild(job.id(), "applied", 1, null, null, revalidated(result).validationId());
         } catch (SQLException | RuntimeException e) {
             LOG.error("network build {} failed", job.id(), e);
@@ -145,7 +148,7 @@ public final class NetworkBuild {
 
     /** What {@link #apply} would do, without changing the cadastre. bboxCrs84: minLon, minLat, maxLon, maxLat, or null. */
     public Result preview(double[] bboxCrs84, double tolerance) throws SQLException {
-        return run(bboxCrs84, tolerance, false);
+        return run(bboxCrs84, tolerance, false, Written.NONE);
     }
 
     /**
@@ -153,12 +156,12 @@ public final class NetworkBuild {
      * the neighbourhood it changed.
      */
     public Result apply(double[] bboxCrs84, double tolerance) throws SQLException {
-        return revalidated(run(bboxCrs84, tolerance, true));
+        return revalidated(run(bboxCrs84, tolerance, true, Written.NONE));
     }
 
     /** {@link #apply} without the re-validation, for a caller that validates the whole cadastre next. */
     Result applyBeforeFullValidation(double[] bboxCrs84, double tolerance) throws SQLException {
-        return run(bboxCrs84, tolerance, true);
+        return run(bboxCrs84, tolerance, true, Written.NONE);
     }
 
     private Result revalidated(Result written) throws SQLException {
@@ -167,7 +170,16 @@ public final class NetworkBuild {
                 validation.isPresent() ? validation.getAsLong() : null);
     }
 
-    private Result run(double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
+    /** What an apply records about itself in the transaction that writes the network. */
+    @FunctionalInterface
+    interface Written {
+        Written NONE = (c, summary, changes) -> {
+        };
+
+        void record(Connection transaction, Summary summary, List<TopologyFixes.Change> changes) throws SQLException;
+    }
+
+    private Result run(double[] bboxCrs84, double tolerance, boolean apply, Written written) throws SQLException {
         Envelope area = store.toStorage(bboxCrs84);
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
@@ -186,11 +198,14 @@ public final class NetworkBuild {
                 if (!reach.isNull()) {
                     store.junctions(c, area == null ? null : reach).values().forEach(p -> standing.add(p.getCoordinate()));
                 }
-                if (apply) store.writeNetwork(c, lines, network, pieces, collapsed);
-                c.commit();
                 List<TopologyFixes.Change> changes = changes(lines, pieces, collapsed);
-                return new Result(summarise(lines, network, standing), changes,
-                        TopologyFixes.changedExtent(lines, changes), null);
+                Summary summary = summarise(lines, network, standing);
+                if (apply) {
+                    store.writeNetwork(c, lines, network, pieces, collapsed);
+                    written.record(c, summary, changes);
+                }
+                c.commit();
+                return new Result(summary, changes, TopologyFixes.changedExtent(lines, changes), null);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -54,6 +54,9 @@ public final class TopologyModule implements HttpModule {
         this.validation = new TopologyValidation(database);
         this.fixes = new TopologyFixes(database);
         this.builds = new NetworkBuild(database);
+        // Builds and validations whose instance stopped are ended truthfully, by whichever instance sees it first.
+        database.leases().recoverPeriodically(TopologyStore.BUILD_RECOVERY);
+        database.leases().recoverPeriodically(TopologyStore.VALIDATION_RECOVERY);
     }
 
     @Override

@@ -3,6 +3,7 @@ package it.firenze.streetcad.topology;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.JobLeases;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -428,10 +429,11 @@ final class TopologyStore {
 
     long beginValidation(Envelope area, ValidationOptions options) throws SQLException {
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO topology_validation (area, parameters) VALUES (" + (area == null ? "NULL"
-                        : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb) RETURNING id")) {
+                "INSERT INTO topology_validation (area, parameters, lease_owner, lease_until) VALUES (" + (area == null ? "NULL"
+                        : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb, ?, now() + make_interval(secs => ?)) RETURNING id")) {
             int next = bindArea(st, 1, area);
             st.setString(next, json(parameters(options)));
+            database.leases().bind(st, next + 1);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -525,10 +527,15 @@ final class TopologyStore {
                 counts.put("elements", report.elements());
                 counts.put("junctions", report.junctions());
                 try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
-                        + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ?")) {
+                        + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ? AND status = 'running' "
+                        + "AND lease_owner = ?")) {
                     st.setString(1, json(counts));
                     st.setLong(2, validationId);
-                    st.executeUpdate();
+                    st.setString(3, database.leases().owner());
+                    if (st.executeUpdate() != 1) {
+                        throw new IllegalStateException("validation " + validationId + " was ended by another StreetCad "
+                                + "instance (its lease had expired); its findings were not recorded");
+                    }
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -647,10 +654,13 @@ final class TopologyStore {
                 c.close();
                 return null;
             }
-            try (Statement st = c.createStatement()) {
-                st.executeUpdate("UPDATE network_build SET state = 'failed', error = 'interrupted: the process running "
-                        + "it stopped', finished_at = now() WHERE " + UNFINISHED_BUILD);
+            // Holding the lock, this process knows that no other runs a build: an unfinished one lost its process.
+            List<Object[]> unfinished = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT id, state FROM network_build WHERE " + UNFINISHED_BUILD)) {
+                while (rs.next()) unfinished.add(new Object[]{rs.getLong(1), rs.getString(2)});
             }
+            for (Object[] u : unfinished) BUILD_RECOVERY.recover(c, (Long) u[0], (String) u[1]);
             return c;
         } catch (SQLException | RuntimeException e) {
             if (locked) unlockBuilds(c);
@@ -679,13 +689,93 @@ final class TopologyStore {
         }
     }
 
+    /**
+     * Ends a build whose process stopped, truthfully: one recorded 'validating' wrote the network in the transaction
+     * that recorded it (only its re-validation was cut); any other wrote nothing.
+     */
+    static final JobLeases.Kind BUILD_RECOVERY = new JobLeases.Kind() {
+        @Override
+        public String table() {
+            return "network_build";
+        }
+
+        @Override
+        public String stateColumn() {
+            return "state";
+        }
+
+        @Override
+        public String runningStates() {
+            return "'queued', 'building', 'validating'";
+        }
+
+        @Override
+        public void recover(Connection c, long id, String state) throws SQLException {
+            try (PreparedStatement st = c.prepareStatement(state.equals("validating")
+                    ? "UPDATE network_build SET state = 'applied', progress = 1, lease_owner = NULL, finished_at = now(), "
+                            + "error = 'The network was written (see the summary); the re-validation of its neighbourhood "
+                            + "was interrupted when the StreetCad instance running it stopped: validate the area again.' "
+                            + "WHERE id = ?"
+                    : "UPDATE network_build SET state = 'failed', lease_owner = NULL, finished_at = now(), error = "
+                            + "'Interrupted: the StreetCad instance running this build stopped before it wrote anything; "
+                            + "nothing was written.' WHERE id = ?")) {
+                st.setLong(1, id);
+                st.executeUpdate();
+            }
+        }
+    };
+
+    /** Ends a validation whose process stopped: its findings and its success are written in one transaction. */
+    static final JobLeases.Kind VALIDATION_RECOVERY = new JobLeases.Kind() {
+        @Override
+        public String table() {
+            return "topology_validation";
+        }
+
+        @Override
+        public String stateColumn() {
+            return "status";
+        }
+
+        @Override
+        public String runningStates() {
+            return "'running'";
+        }
+
+        @Override
+        public void recover(Connection c, long id, String state) throws SQLException {
+            try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'failed', "
+                    + "lease_owner = NULL, finished_at = now(), error = 'Interrupted: the StreetCad instance running this "
+                    + "validation stopped; the open issues are as they were before it.' WHERE id = ?")) {
+                st.setLong(1, id);
+                st.executeUpdate();
+            }
+        }
+    };
+
+    /** Records an applied build written, in the transaction that writes the network. */
+    void recordBuildWritten(Connection c, long id, NetworkBuild.Summary summary, String changesGeoJson) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE network_build SET state = 'validating', progress = 0.5, "
+                + "summary = ?::jsonb, changes = ?::json WHERE id = ? AND state = 'building' AND lease_owner = ?")) {
+            st.setString(1, json(summary(summary)));
+            st.setString(2, changesGeoJson);
+            st.setLong(3, id);
+            st.setString(4, database.leases().owner());
+            if (st.executeUpdate() != 1) {
+                throw new IllegalStateException("network build " + id + " was ended by another StreetCad instance (its "
+                        + "lease had expired); nothing was written");
+            }
+        }
+    }
+
     long insertBuild(Connection c, double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO network_build (apply, area, tolerance) "
-                + "VALUES (?, ?, ?) RETURNING id")) {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO network_build (apply, area, tolerance, lease_owner, "
+                + "lease_until) VALUES (?, ?, ?, ?, now() + make_interval(secs => ?)) RETURNING id")) {
             st.setBoolean(1, apply);
             st.setArray(2, bboxCrs84 == null ? null : c.createArrayOf("float8",
                     java.util.Arrays.stream(bboxCrs84).boxed().toArray()));
             st.setDouble(3, tolerance);
+            database.leases().bind(st, 4);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

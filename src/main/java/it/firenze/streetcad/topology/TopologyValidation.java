@@ -1,6 +1,7 @@
 package it.firenze.streetcad.topology;
 
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.JobLeases;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Point;
 import org.slf4j.Logger;
@@ -155,7 +156,7 @@ public final class TopologyValidation {
     }
 
     private Report record(long validationId, Envelope area, ValidationOptions options) throws SQLException {
-        try {
+        try (JobLeases.Lease lease = database.leases().hold("topology_validation", validationId)) {
             Report report = validate(area, options, progress -> store.progress(validationId, 0.9 * progress));
             store.replaceIssues(validationId, area, options.rules(), report);
             return report;

@@ -89,9 +89,9 @@ class ImportJobsTest {
             staging = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
             committing = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
         }
-        // What a process killed mid-way leaves behind: rows in a working state, nobody holding their lock.
-        cadastre.execute("UPDATE import_job SET state = 'staging' WHERE id = " + staging);
-        cadastre.execute("UPDATE import_job SET state = 'committing' WHERE id = " + committing);
+        // What a process killed mid-way leaves behind: rows in a working state whose lease nobody renews.
+        cadastre.execute("UPDATE import_job SET state = 'staging', lease_until = now() - interval '1 second' WHERE id = " + staging);
+        cadastre.execute("UPDATE import_job SET state = 'committing', lease_until = now() - interval '1 second' WHERE id = " + committing);
         try (ImportJobs restarted = new ImportJobs(db, List.of(), 1)) {
             var failed = restarted.find(staging).orElseThrow();
             assertEquals("failed", failed.state());

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +24,11 @@ public record StreetCadProcess(Process process, int port, Path log) {
 
     /** Starts {@code streetcad serve} on a free loopback port with the given data directory and extra arguments. */
     public static StreetCadProcess serve(Path dataDir, Path log, String... extra) throws IOException {
+        return serve(Map.of(), dataDir, log, extra);
+    }
+
+    /** As {@link #serve(Path, Path, String...)}, with these environment variables. */
+    public static StreetCadProcess serve(Map<String, String> env, Path dataDir, Path log, String... extra) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -30,21 +36,23 @@ public record StreetCadProcess(Process process, int port, Path log) {
         List<String> args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--data-dir", dataDir.toString()));
         args.addAll(List.of(extra));
-        return new StreetCadProcess(start(log, args), port, log);
+        return new StreetCadProcess(start(env, log, args), port, log);
     }
 
-    /** Starts any other {@code streetcad} command line. */
-    public static StreetCadProcess command(Path log, String... args) throws IOException {
-        return new StreetCadProcess(start(log, List.of(args)), -1, log);
+    /** Starts any other {@code streetcad} command line, with these environment variables. */
+    public static StreetCadProcess command(Map<String, String> env, Path log, String... args) throws IOException {
+        return new StreetCadProcess(start(env, log, List.of(args)), -1, log);
     }
 
-    private static Process start(Path log, List<String> args) throws IOException {
+    private static Process start(Map<String, String> env, Path log, List<String> args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         command.addAll(args);
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     public String baseUrl() {
