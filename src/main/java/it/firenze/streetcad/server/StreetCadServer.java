@@ -15,6 +15,7 @@ import it.firenze.streetcad.tiles.TileService;
 import it.firenze.streetcad.tiles.TileSettings;
 import it.firenze.streetcad.tiles.TilesModule;
 import it.firenze.streetcad.topology.ImportedNetwork;
+import it.firenze.streetcad.topology.HeavyWork;
 import it.firenze.streetcad.topology.TopologyModule;
 import it.firenze.streetcad.topology.TopologyPreCommitCheck;
 import it.firenze.streetcad.web.WebMapModule;
@@ -39,12 +40,15 @@ public final class StreetCadServer implements AutoCloseable {
     private final CadastreStore store;
     private final TileService tiles;
     private final ImportJobs imports;
+    private final TopologyModule topology;
     private final HttpServer http;
 
-    private StreetCadServer(CadastreStore store, TileService tiles, ImportJobs imports, HttpServer http) {
+    private StreetCadServer(CadastreStore store, TileService tiles, ImportJobs imports, TopologyModule topology,
+                            HttpServer http) {
         this.store = store;
         this.tiles = tiles;
         this.imports = imports;
+        this.topology = topology;
         this.http = http;
     }
 
@@ -52,24 +56,27 @@ public final class StreetCadServer implements AutoCloseable {
         CadastreStore store = CadastreStore.open(settings.database());
         TileService tiles = null;
         ImportJobs imports = null;
+        TopologyModule topology = null;
         try {
             tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
             if (settings.imports().loadSample() != null) loadSample(store, settings.imports().loadSample());
             imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
+            topology = new TopologyModule(store.database(), HeavyWork.fromEnvironment(System.getenv()));
             ImportHttpModule importHttp = new ImportHttpModule(imports, settings.imports().maxUploadBytes());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access().publicRead()),
                     new HealthModule(store.database()),
                     new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
-                    new TilesModule(tiles), new TopologyModule(store.database()),
+                    new TilesModule(tiles), topology,
                     importHttp, new JobsModule(store.database(), Map.of("import", importHttp.canceller())), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
-            return new StreetCadServer(store, tiles, imports, http);
+            return new StreetCadServer(store, tiles, imports, topology, http);
         } catch (RuntimeException e) {
             if (imports != null) imports.close();
+            if (topology != null) topology.close();
             if (tiles != null) tiles.close();
             store.close();
             throw e;
@@ -89,6 +96,7 @@ public final class StreetCadServer implements AutoCloseable {
         try {
             http.close();
             imports.close();
+            topology.close();
         } finally {
             tiles.close();
             store.close();

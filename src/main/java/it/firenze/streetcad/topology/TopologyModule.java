@@ -35,7 +35,7 @@ import java.util.concurrent.Executors;
  * one is queued or running is a 409; {@code GET /network/builds/{id}} follows it and {@code .../changes} is its
  * GeoJSON of the element changes proposed or made.
  */
-public final class TopologyModule implements HttpModule {
+public final class TopologyModule implements HttpModule, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopologyModule.class);
     static final int DEFAULT_LIMIT = 1000, MAX_LIMIT = 100_000;
@@ -50,7 +50,14 @@ public final class TopologyModule implements HttpModule {
         return t;
     });
 
+    private final HeavyWork heavy;
+
     public TopologyModule(Database database) {
+        this(database, new HeavyWork(HeavyWork.DEFAULT_LIMIT));
+    }
+
+    public TopologyModule(Database database, HeavyWork heavy) {
+        this.heavy = heavy;
         this.validation = new TopologyValidation(database);
         this.fixes = new TopologyFixes(database);
         this.builds = new NetworkBuild(database);
@@ -82,11 +89,12 @@ public final class TopologyModule implements HttpModule {
         long id = validation.begin(bbox, options);
         ValidationOptions chosen = options;
         jobs.submit(() -> {
-            try {
+            try (HeavyWork.Permit permit = heavy.start()) {
                 validation.complete(id, bbox, chosen);
             } catch (SQLException | RuntimeException e) {
                 LOG.error("topology validation {} failed", id, e);
             }
+            return null;
         });
         ctx.status(202).header("Location", "/topology/validations/" + id);
         ctx.contentType("application/json").result(validation.validationJson(id));
@@ -146,7 +154,7 @@ public final class TopologyModule implements HttpModule {
         double[] bbox = area(body, ctx);
         double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);
         TopologyFixes.Plan plan;
-        try {
+        try (HeavyWork.Permit permit = heavy.tryStart().orElseThrow(this::busy)) {
             plan = apply ? fixes.apply(fix, bbox, tolerance) : fixes.preview(fix, bbox, tolerance);
         } catch (HeapTooSmallException e) {
             // A limit of this server, said as such rather than as an internal error.
@@ -176,8 +184,25 @@ public final class TopologyModule implements HttpModule {
                     + "this one.");
         }
         NetworkBuild.Job job = begun.get();
-        jobs.submit(() -> builds.complete(job));
+        jobs.submit(() -> {
+            try (HeavyWork.Permit permit = heavy.start()) {
+                builds.complete(job);
+            }
+            return null;
+        });
         ctx.status(202).header("Location", buildPath(job.id())).json(buildView(job.id()));
+    }
+
+    private ProblemException busy() {
+        return new ProblemException(Problem.of(503, "Server busy", heavy.limit() + " whole-network operations (fixes, "
+                + "validations, builds) are running on this server, its limit (STREETCAD_HEAVY_WORK_MAX); try again in a "
+                + "few seconds."));
+    }
+
+    /** Stops the job thread: a job still running is ended by its lease (see JobLeases), not left "running". */
+    @Override
+    public void close() {
+        jobs.shutdownNow();
     }
 
     private void buildStatus(Context ctx) throws SQLException, JsonProcessingException {
