@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The HTTP front: Javalin with StreetCad's conventions (problem+json errors, one log line per request,
@@ -38,9 +39,21 @@ public final class HttpServer implements AutoCloseable {
                 server.setStopTimeout(stopTimeoutMillis);
                 server.setHandler(new GracefulHandler());
             });
-            config.requestLogger.http((ctx, millis) -> LOG.info(String.format("%s %s%s %d %.1fms",
-                    ctx.method(), ctx.path(), ctx.queryString() == null ? "" : "?" + ctx.queryString(),
-                    ctx.statusCode(), millis)));
+            // Every request gets an id (the client's X-Request-Id when it sent a sane one, so that a proxy's id
+            // carries through) and its client's address (behind a trusted proxy, the address it forwards for): both
+            // are in every log line written while it is handled (MDC) and the id goes back as X-Request-Id.
+            config.routes.before(ctx -> {
+                String id = requestId(ctx.header(REQUEST_ID));
+                ctx.header(REQUEST_ID, id);
+                MDC.put("request_id", id);
+                MDC.put("client", links.clientAddress(ctx));
+            });
+            config.requestLogger.http((ctx, millis) -> {
+                LOG.info(String.format("%s %s%s %d %.1fms", ctx.method(), ctx.path(),
+                        ctx.queryString() == null ? "" : "?" + ctx.queryString(), ctx.statusCode(), millis));
+                RequestMetrics.record(ctx, millis);
+                MDC.clear();
+            });
             config.routes.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 var failure = DatabaseFailure.of(e);
@@ -65,6 +78,13 @@ public final class HttpServer implements AutoCloseable {
             config.routes.before(links::attach);
             modules.forEach(m -> m.register(config.routes));
         });
+    }
+
+    static final String REQUEST_ID = "X-Request-Id";
+    private static final java.util.regex.Pattern SANE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    static String requestId(String offered) {
+        return offered != null && SANE_ID.matcher(offered).matches() ? offered : java.util.UUID.randomUUID().toString();
     }
 
     public HttpServer start() {

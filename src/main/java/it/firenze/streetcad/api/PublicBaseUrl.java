@@ -72,6 +72,26 @@ public final class PublicBaseUrl {
         }
     }
 
+    /**
+     * The client's address: the connection's, or behind a trusted proxy the address the proxy forwards for (its own,
+     * last, entry of Forwarded or X-Forwarded-For); for logs, never for access decisions.
+     */
+    public String clientAddress(Context ctx) {
+        String remote = ctx.req().getRemoteAddr();
+        if (!fromTrustedProxy(ctx)) return remote;
+        String forwarded = last(ctx.header("Forwarded"));
+        if (forwarded != null) {
+            for (String pair : forwarded.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).strip().equalsIgnoreCase("for")) {
+                    return pair.substring(eq + 1).strip().replace("\"", "");
+                }
+            }
+        }
+        String forwardedFor = last(ctx.header("X-Forwarded-For"));
+        return forwardedFor != null ? forwardedFor : remote;
+    }
+
     /** Whether the client reached the server over HTTPS (directly, or as a trusted proxy says). */
     public boolean secure(Context ctx) {
         return resolve(ctx).startsWith("https:");

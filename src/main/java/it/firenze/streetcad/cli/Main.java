@@ -20,8 +20,21 @@ public final class Main implements Runnable {
         // Bind the logging provider before any thread logs: SLF4J otherwise queues the calls made by other threads
         // during its initialisation (the import reads the .prj and opens the database at the same time) and prints a
         // "replayed" warning on stderr, where a CLI user reads only what concerns them.
+        if ("json".equals(logFormat(args))) System.setProperty("logback.configurationFile", "logback-json.xml");
         LoggerFactory.getILoggerFactory();
         System.exit(execute(args));
+    }
+
+    /**
+     * {@code --log-format} (or STREETCAD_LOG_FORMAT), read before picocli parses anything: logging is configured
+     * once, before the first line is written.
+     */
+    static String logFormat(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--log-format") && i + 1 < args.length) return args[i + 1];
+            if (args[i].startsWith("--log-format=")) return args[i].substring("--log-format=".length());
+        }
+        return System.getenv("STREETCAD_LOG_FORMAT");
     }
 
     /** Runs one command line and returns its exit code; usable in-process by tests. */

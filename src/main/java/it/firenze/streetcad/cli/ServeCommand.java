@@ -65,6 +65,14 @@ final class ServeCommand implements Callable<Integer> {
                     + "none by default). Env: STREETCAD_TRUSTED_PROXIES.")
     List<String> trustedProxies = new ArrayList<>();
 
+    /** Applied by {@link Main#logFormat} before logging starts; declared here for --help and validation. */
+    @Option(names = "--log-format", defaultValue = "${env:STREETCAD_LOG_FORMAT:-text}", paramLabel = "text|json",
+            description = "Log lines as text or as one JSON object each, with the request id and client address of "
+                    + "the request they belong to (default: ${DEFAULT-VALUE}). Env: STREETCAD_LOG_FORMAT.")
+    LogFormat logFormat;
+
+    enum LogFormat { text, json }
+
     @Override
     public Integer call() throws InterruptedException {
         if (basemapUrl != null && !basemapUrl.isBlank() && !WebMapModule.isTileTemplate(basemapUrl)) {

@@ -77,6 +77,8 @@ public final class Database implements AutoCloseable {
         // Fail at start, on the first refused attempt, not at the first request: a wrong URL should not make
         // the user wait; orchestrators restart a server whose database is still coming up.
         config.setInitializationFailTimeout(1);
+        // Pool gauges (active, idle, pending, wait times) for /metrics, tagged with the pool's name.
+        config.setMetricRegistry(io.micrometer.core.instrument.Metrics.globalRegistry);
         return config;
     }
 

@@ -43,6 +43,8 @@ public final class ImportJobs implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImportJobs.class);
     private static final long PROGRESS_EVERY_MILLIS = 500;
+    private static final io.micrometer.core.instrument.Counter ROWS =
+            io.micrometer.core.instrument.Metrics.counter("streetcad.import.rows");
     private static final String COLUMNS = "id, state, source, layer, mode, area, progress, report, error, created_at, "
             + "updated_at, finished_at";
 
@@ -392,6 +394,7 @@ public final class ImportJobs implements AutoCloseable {
         private final long id;
         private final ImportPipeline.Progress next;
         private long lastWrite;
+        private long counted;
 
         ProgressWriter(long id, ImportPipeline.Progress next) {
             this.id = id;
@@ -401,6 +404,9 @@ public final class ImportJobs implements AutoCloseable {
         @Override
         public void read(long done, long total) {
             next.read(done, total);
+            // Rows read, for /metrics (rate() of it is the import's rows per second).
+            ROWS.increment(Math.max(0, done - counted));
+            counted = done;
             long now = System.currentTimeMillis();
             if (total > 0 && now - lastWrite >= PROGRESS_EVERY_MILLIS) {
                 lastWrite = now;

@@ -6,6 +6,7 @@ import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.db.CountGauges;
 import it.firenze.streetcad.db.Database;
 
 import java.sql.Connection;
@@ -41,6 +42,8 @@ public final class JobsModule implements HttpModule {
     public JobsModule(Database database, Map<String, LongConsumer> cancellers) {
         this.database = database;
         this.cancellers = Map.copyOf(cancellers);
+        CountGauges.register(database, "streetcad.jobs", "jobs by kind and state", "SELECT kind, state, count(*) FROM job GROUP BY 1, 2",
+                List.of("kind", "state"), KINDS.stream().flatMap(k -> STATES.stream().map(s -> List.of(k, s))).toList());
     }
 
     @Override

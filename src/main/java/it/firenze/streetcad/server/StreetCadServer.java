@@ -4,6 +4,7 @@ import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
+import it.firenze.streetcad.api.MetricsModule;
 import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.features.FeaturesModule;
 import it.firenze.streetcad.importer.ImportHttpModule;
@@ -67,7 +68,7 @@ public final class StreetCadServer implements AutoCloseable {
             ImportHttpModule importHttp = new ImportHttpModule(imports, settings.imports().maxUploadBytes());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access().publicRead()),
-                    new HealthModule(store.database()),
+                    new HealthModule(store.database()), new MetricsModule(),
                     new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
                     new TilesModule(tiles), topology,
                     importHttp, new JobsModule(store.database(), Map.of("import", importHttp.canceller())), webMap);

@@ -2,6 +2,9 @@ package it.firenze.streetcad.tiles;
 
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseUnavailableException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
 import org.locationtech.jts.geom.Geometry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,11 +41,15 @@ public final class TileService implements AutoCloseable {
     private final Map<Long, Long> applied = new HashMap<>();
     private long horizon;
     private final Set<TileLayer> present = ConcurrentHashMap.newKeySet();
+    private static final Counter HITS = Metrics.counter("streetcad.tiles.cache.requests", "result", "hit");
+    private static final Counter MISSES = Metrics.counter("streetcad.tiles.cache.requests", "result", "miss");
 
     private TileService(Database database, TileSettings settings) {
         this.settings = settings;
         this.queries = new TileQueries(database, settings);
         this.cache = new TileCache(settings.cacheBytes(), settings.bufferRatio());
+        Gauge.builder("streetcad.tiles.cache.bytes", cache, TileCache::bytes).baseUnit("bytes").register(Metrics.globalRegistry);
+        Gauge.builder("streetcad.tiles.cache.tiles", cache, TileCache::size).register(Metrics.globalRegistry);
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tile-change-poller");
             t.setDaemon(true);
@@ -73,7 +80,11 @@ public final class TileService implements AutoCloseable {
     public Tile tile(TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
         TileCache.Key key = new TileCache.Key(layer, format, address);
         Tile cached = cache.get(key);
-        if (cached != null) return cached;
+        if (cached != null) {
+            HITS.increment();
+            return cached;
+        }
+        MISSES.increment();
         long epoch = cache.epoch();
         Tile tile = make(layer, format, address);
         cache.put(key, tile, epoch);

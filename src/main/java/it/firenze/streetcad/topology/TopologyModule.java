@@ -11,6 +11,7 @@ import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.db.CountGauges;
 import it.firenze.streetcad.db.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,9 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
         // Builds and validations whose instance stopped are ended truthfully, by whichever instance sees it first.
         database.leases().recoverPeriodically(TopologyStore.BUILD_RECOVERY);
         database.leases().recoverPeriodically(TopologyStore.VALIDATION_RECOVERY);
+        CountGauges.register(database, "streetcad.topology.findings.open", "topology findings not accepted, by severity",
+                "SELECT severity, count(*) FROM topology_issue WHERE NOT accepted GROUP BY 1", List.of("severity"),
+                Arrays.stream(Severity.values()).map(s -> List.of(s.id())).toList());
     }
 
     @Override
