@@ -63,10 +63,10 @@ public record StreetCadProcess(Process process, int port, Path log) {
         return process.pid();
     }
 
-    /** Waits (at most 90 s) until {@code /ready} answers 200. */
+    /** Waits (at most 180 s: a loaded 2-core machine starts a JVM slowly) until {@code /ready} answers 200. */
     public StreetCadProcess awaitReady() throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) throw new AssertionError("serve exited: " + Files.readString(log));
             try {
@@ -78,7 +78,7 @@ public record StreetCadProcess(Process process, int port, Path log) {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("not ready in 90 s: " + Files.readString(log));
+        throw new AssertionError("not ready in 180 s: " + Files.readString(log));
     }
 
     /** SIGTERM, then waits for the exit. */
