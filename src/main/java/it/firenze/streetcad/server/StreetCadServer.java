@@ -1,5 +1,6 @@
 package it.firenze.streetcad.server;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
@@ -101,7 +102,7 @@ public final class StreetCadServer implements AutoCloseable {
             if (SampleLoader.loadIfEmpty(store.database(), sampleJobs, sample).isEmpty()) return;
         }
         try {
-            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database());
+            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database(), Actor.system("sample load"));
             LOG.info("sample network built: {} elements between {} junctions; {} topology findings recorded",
                     outcome.build().elements(), outcome.build().junctions(), outcome.validation().findings().size());
         } catch (SQLException e) {
