@@ -17,6 +17,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -239,11 +240,13 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
 
     private void item(Context ctx) throws SQLException {
         FeatureType t = type(ctx);
-        onlyParameters(ctx, Set.of("f", "crs"));
+        onlyParameters(ctx, Set.of("f", "crs", "as-of"));
         Format format = format(ctx);
         Crs crs = parser.crs(ctx.queryParamMap(), "crs");
+        OffsetDateTime asOf = parser.asOf(ctx.queryParamMap());
         String featureId = ctx.pathParam("featureId");
-        String feature = featureId.matches("\\d{1,18}") ? store.item(t, Long.parseLong(featureId), crs).orElse(null) : null;
+        String feature = featureId.matches("\\d{1,18}")
+                ? store.item(t, Long.parseLong(featureId), crs, asOf).orElse(null) : null;
         if (feature == null) {
             throw ProblemException.notFound("There is no feature '" + Params.abbreviate(featureId) + "' in " + t.id() + ".");
         }
