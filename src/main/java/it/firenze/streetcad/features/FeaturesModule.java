@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.db.Database;
 
@@ -322,7 +323,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     }
 
     static String base(Context ctx) {
-        return ctx.scheme() + "://" + ctx.host();
+        return PublicBaseUrl.of(ctx);
     }
 
     private static String queryString(Map<String, String> params, String f) {
