@@ -612,6 +612,25 @@ final class TopologyStore {
         }
     }
 
+    /** The open (not accepted) findings meeting an area, by fingerprint. */
+    Map<String, TopologyValidation.OpenIssue> openIssues(Envelope area) throws SQLException {
+        Map<String, TopologyValidation.OpenIssue> issues = new LinkedHashMap<>();
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("SELECT fingerprint, rule, "
+                + "severity, explanation, element_ids FROM topology_issue WHERE NOT accepted AND location && "
+                + "ST_MakeEnvelope(?, ?, ?, ?, ?) ORDER BY id")) {
+            bindArea(st, 1, area);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    List<Long> elements = new ArrayList<>();
+                    for (Object o : (Object[]) rs.getArray(5).getArray()) elements.add(((Number) o).longValue());
+                    issues.put(rs.getString(1), new TopologyValidation.OpenIssue(rs.getString(1), rs.getString(2),
+                            rs.getString(3), rs.getString(4), elements));
+                }
+            }
+        }
+        return issues;
+    }
+
     String issuesGeoJson(TopologyValidation.IssueQuery q, Envelope area) throws SQLException {
         List<String> where = new ArrayList<>();
         if (q.rule() != null) where.add("rule = ?");

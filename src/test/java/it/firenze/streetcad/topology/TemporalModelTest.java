@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +68,7 @@ class TemporalModelTest {
         cadastre.element("cross", "LINESTRING(100 -50, 100 50)");
         long expired = event(main, "'2024-01-01T00:00:00Z'", "'2024-06-30T00:00:00Z'", 80, 150);
 
-        assertDoesNotThrow(() -> new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE));
+        assertDoesNotThrow(() -> new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test")));
 
         // The event keeps its id and valid time on the first piece, clipped to it; the piece beyond the crossing
         // (lineage: split_from) carries the rest, measured from its own start.
@@ -83,10 +84,10 @@ class TemporalModelTest {
         long west = cadastre.element("west", "LINESTRING(0 0, 100 0)");
         long east = cadastre.element("east", "LINESTRING(100 0, 200 0)");
         long expired = event(east, "'2024-01-01T00:00:00Z'", "'2024-06-30T00:00:00Z'", 10, 90);
-        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
 
         assertDoesNotThrow(() -> new TopologyFixes(db).apply(TopologyFixes.Fix.MERGE_PSEUDO_NODES, null,
-                NetworkBuilder.DEFAULT_TOLERANCE));
+                NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test")));
 
         assertEquals(List.of(west + "|110.0|190.0|2024-06-30 00:00:00"), cadastre.strings("SELECT element_id || '|' || "
                 + "from_m::numeric(4,1) || '|' || to_m::numeric(4,1) || '|' || valid_to AT TIME ZONE 'UTC' "
