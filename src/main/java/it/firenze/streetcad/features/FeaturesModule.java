@@ -138,7 +138,10 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
             "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
             "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
-            "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions");
+            "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+            // Part 4 (the editing capability's routes): POST/PUT/DELETE, and PATCH as a JSON merge patch.
+            "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+            "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update");
 
     private void conformance(Context ctx) {
         onlyParameters(ctx, Set.of("f"));

@@ -107,7 +107,9 @@ class FeaturesCoreTest {
                 f + "3/1.0/conf/queryables-query-parameters", f + "3/1.0/conf/filter", f + "3/1.0/conf/features-filter",
                 cql + "cql2-text", cql + "cql2-json", cql + "basic-cql2", cql + "advanced-comparison-operators",
                 cql + "basic-spatial-functions", cql + "basic-spatial-functions-plus", cql + "spatial-functions",
-                cql + "temporal-functions")),
+                cql + "temporal-functions",
+                // Part 4, checked by editing.EditingHttpTest
+                f + "4/1.0/conf/create-replace-delete", f + "4/1.0/conf/update")),
                 classes);
     }
 
