@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Who travels: what elements they may use, whether one-way rules and traffic measures bind them, which exemption
- * they hold, and their size for weight and height limits. Pedestrians walk every street in both directions; traffic
- * measures (a closure of the carriageway for works) leave the footway open.
+ * they hold, and their size for weight and height limits. Pedestrians walk every street but motorways in both
+ * directions.
  */
 public enum Profile {
     CAR(false, null, "car", 1.5, 1.8, 1.0),

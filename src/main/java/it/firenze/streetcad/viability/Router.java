@@ -16,7 +16,9 @@ import java.util.TreeSet;
 /**
  * Shortest paths (by length) over a {@link RoutingGraph} for one profile at one instant: which directed edges a
  * traveller may take follows from the element's own direction and use, then from the measures in force at that
- * instant (closures, one-way orders, limits), unless the profile holds the measure's exemption.
+ * instant (closures, one-way orders, limits), unless the profile holds the measure's exemption. Pedestrians walk
+ * both ways and past vehicle limits, but not through a closure of the whole way (a pedestrian street closed for
+ * works).
  */
 final class Router {
 
@@ -30,9 +32,9 @@ final class Router {
         final Set<Long> measures = new TreeSet<>();
     }
 
-    /** A path found: its directed edges in order, from junction to junction. */
-    record Route(List<RoutingGraph.Edge> edges, long from, long to, double lengthM, double durationS,
-                 List<String> streets) {
+    /** A path found: its directed edges in order, from junction to junction, and the ids of their elements. */
+    record Route(List<RoutingGraph.Edge> edges, List<Long> elements, long from, long to, double lengthM,
+                 double durationS, List<String> streets) {
     }
 
     private final RoutingGraph g;
@@ -48,9 +50,10 @@ final class Router {
     /** The effects of the measures in force at {@code t} on the elements of {@code g}, for {@code profile}. */
     static Map<Integer, Effect> effects(RoutingGraph g, Collection<Measure> measures, Instant t, Profile profile) {
         Map<Integer, Effect> out = new HashMap<>();
-        if (profile.onFoot) return out;
         for (Measure m : measures) {
             if (!m.activeAt(t) || (profile.exemption != null && m.exemptions().contains(profile.exemption))) continue;
+            // On foot only a closure of the whole way binds: one-way orders and vehicle limits do not.
+            if (profile.onFoot && !m.kind().equals("closure")) continue;
             boolean barsVehicle = switch (m.kind()) {
                 case "weight_limit" -> profile.weightT > m.value();
                 case "height_limit" -> profile.heightM > m.value();
@@ -63,6 +66,7 @@ final class Router {
                 Effect e = null;
                 switch (m.kind()) {
                     case "closure" -> {
+                        if (profile.onFoot && !s.direction().equals("both")) continue;
                         e = out.computeIfAbsent(i, k -> new Effect());
                         e.blockForward |= s.forward();
                         e.blockBackward |= s.backward();
@@ -98,7 +102,8 @@ final class Router {
 
     boolean allowed(RoutingGraph.Edge edge) {
         int i = edge.element();
-        if (profile.onFoot) return g.footway[i];
+        Effect e = effects.get(i);
+        if (profile.onFoot) return g.footway[i] && (e == null || !(e.blockForward && e.blockBackward));
         if (!g.vehicles[i]) return false;
         String own = g.direction[i];
         boolean ok = switch (own) {
@@ -107,7 +112,6 @@ final class Router {
             case "backward" -> !edge.forward();
             default -> false;
         };
-        Effect e = effects.get(i);
         if (e == null) return ok;
         if (e.oneWay != null && !own.equals("closed")) ok = e.oneWay == edge.forward();
         return ok && !(edge.forward() ? e.blockForward : e.blockBackward);
@@ -116,7 +120,7 @@ final class Router {
     /** The shortest path from junction to junction, or null when the destination cannot be reached. */
     Route route(long from, long to) {
         if (!g.graph.containsVertex(from) || !g.graph.containsVertex(to)) return null;
-        if (from == to) return new Route(List.of(), from, to, 0, 0, List.of());
+        if (from == to) return new Route(List.of(), List.of(), from, to, 0, 0, List.of());
         var masked = new MaskSubgraph<>(g.graph, v -> false, e -> !allowed(e));
         GraphPath<Long, RoutingGraph.Edge> path = new AStarShortestPath<>(masked, (a, b) -> {
             double[] p = g.junctionXy.get(a), q = g.junctionXy.get(b);
@@ -125,14 +129,16 @@ final class Router {
         if (path == null) return null;
         double length = 0, duration = 0;
         List<String> streets = new ArrayList<>();
+        List<Long> elements = new ArrayList<>();
         for (RoutingGraph.Edge e : path.getEdgeList()) {
             int i = e.element();
+            elements.add(g.elementId[i]);
             length += g.length[i];
             duration += g.length[i] / speed(i);
             String name = g.roadName[i];
             if (name != null && (streets.isEmpty() || !streets.getLast().equals(name))) streets.add(name);
         }
-        return new Route(path.getEdgeList(), from, to, length, duration, streets);
+        return new Route(path.getEdgeList(), elements, from, to, length, duration, streets);
     }
 
     /** Metres per second on element {@code i}. */

@@ -113,7 +113,7 @@ public final class Routing {
         r.streets().forEach(streets::add);
         p.put("description", describe(r.streets()));
         ArrayNode elements = p.putArray("elements");
-        for (RoutingGraph.Edge e : r.edges()) elements.add(g.elementId[e.element()]);
+        r.elements().forEach(elements::add);
         return f;
     }
 

@@ -120,7 +120,8 @@ final class RoutingGraph {
         boolean inUse = "in_use".equals(row[7]);
         vehicles[i] = inUse && !"F-bis".equals(fclass) && !List.of("pedestrian", "cycleway").contains(type);
         footway[i] = inUse && !"A".equals(fclass) && !"B".equals(fclass) && !"toll".equals(type);
-        speedKmh[i] = row[8] != null ? ((Number) row[8]).doubleValue() : CLASS_SPEED.getOrDefault(fclass, 30.0);
+        speedKmh[i] = row[8] != null ? ((Number) row[8]).doubleValue()
+                : fclass == null ? CLASS_SPEED.get("F") : CLASS_SPEED.getOrDefault(fclass, CLASS_SPEED.get("F"));
         roadName[i] = (String) row[9];
         lonLat[i] = (LineString) row[10];
         index.put(elementId[i], i);
