@@ -1,5 +1,6 @@
 package it.firenze.streetcad.cli;
 
+import it.firenze.streetcad.access.AccessSettings;
 import it.firenze.streetcad.importer.ImportSettings;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
@@ -45,6 +46,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "none by default, since the control room has no internet. Env: STREETCAD_BASEMAP_URL.")
     String basemapUrl;
 
+    @Option(names = "--public-read", defaultValue = "${env:STREETCAD_PUBLIC_READ:-true}", arity = "0..1", fallbackValue = "true",
+            paramLabel = "true|false", description = "Whether anyone may read the cadastre (default: ${DEFAULT-VALUE}); "
+                    + "false asks every route but /health and /ready for at least the viewer role. Env: STREETCAD_PUBLIC_READ.")
+    boolean publicRead;
+
     @Override
     public Integer call() throws InterruptedException {
         if (basemapUrl != null && !basemapUrl.isBlank() && !WebMapModule.isTileTemplate(basemapUrl)) {
@@ -52,7 +58,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "for example https://tiles.example.org/{z}/{x}/{y}.png; got " + basemapUrl + ".");
         }
         StreetCadServer server = StreetCadServer.start(new ServerSettings(database.settings(), host, port,
-                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl));
+                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl,
+                new AccessSettings(publicRead)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

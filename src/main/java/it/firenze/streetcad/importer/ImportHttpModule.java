@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
+import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
@@ -47,10 +49,15 @@ public final class ImportHttpModule implements HttpModule {
         routes.get("/imports", ctx -> ctx.json(Map.of("imports", jobs.list(LISTED_JOBS).stream().map(ImportHttpModule::summary).toList())));
         routes.get("/imports/{id}", ctx -> ctx.json(view(job(ctx))));
         routes.post("/imports/{id}/commit", this::commit);
-        routes.delete("/imports/{id}", ctx -> ctx.json(view(guarded(() -> jobs.discard(id(ctx))))));
+        routes.delete("/imports/{id}", ctx -> {
+            AccessHttp.require(ctx, Role.TECHNICIAN);
+            ctx.json(view(guarded(() -> jobs.discard(id(ctx)))));
+        });
     }
 
     private void create(Context ctx) throws IOException {
+        // Before a byte of the upload is read: anonymous uploads are refused, not stored.
+        AccessHttp.require(ctx, Role.TECHNICIAN);
         long length = ctx.req().getContentLengthLong();
         if (length < 0) {
             throw new ProblemException(Problem.of(411, "Length required", "Send the upload with a Content-Length header."));
@@ -122,6 +129,7 @@ public final class ImportHttpModule implements HttpModule {
     }
 
     private void commit(Context ctx) {
+        AccessHttp.require(ctx, Role.TECHNICIAN);
         String skip = ctx.queryParam("skipInvalid");
         if (skip != null && !skip.equals("true") && !skip.equals("false")) {
             throw ProblemException.badRequest("skipInvalid", "skipInvalid is true or false");

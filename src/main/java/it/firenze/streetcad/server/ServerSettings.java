@@ -1,5 +1,6 @@
 package it.firenze.streetcad.server;
 
+import it.firenze.streetcad.access.AccessSettings;
 import it.firenze.streetcad.db.DatabaseSettings;
 import it.firenze.streetcad.importer.ImportSettings;
 
@@ -9,18 +10,24 @@ import it.firenze.streetcad.importer.ImportSettings;
  * @param basemapUrl XYZ raster tile URL template the web map may show under the cadastre; null for none
  */
 public record ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis,
-                             ImportSettings imports, String basemapUrl) {
+                             ImportSettings imports, String basemapUrl, AccessSettings access) {
 
     public ServerSettings {
         if (imports == null) imports = ImportSettings.defaults();
+        if (access == null) access = AccessSettings.defaults();
+    }
+
+    public ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis,
+                          ImportSettings imports, String basemapUrl) {
+        this(database, host, port, stopTimeoutMillis, imports, basemapUrl, null);
     }
 
     public ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis,
                           ImportSettings imports) {
-        this(database, host, port, stopTimeoutMillis, imports, null);
+        this(database, host, port, stopTimeoutMillis, imports, null, null);
     }
 
     public ServerSettings(DatabaseSettings database, String host, int port, long stopTimeoutMillis) {
-        this(database, host, port, stopTimeoutMillis, ImportSettings.defaults(), null);
+        this(database, host, port, stopTimeoutMillis, ImportSettings.defaults(), null, null);
     }
 }

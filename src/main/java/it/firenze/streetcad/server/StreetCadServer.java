@@ -1,5 +1,6 @@
 package it.firenze.streetcad.server;
 
+import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
@@ -56,7 +57,8 @@ public final class StreetCadServer implements AutoCloseable {
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
-            List<HttpModule> modules = List.of(new HealthModule(store.database()),
+            List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access().publicRead()),
+                    new HealthModule(store.database()),
                     new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
                     new TilesModule(tiles), new TopologyModule(store.database()),
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);

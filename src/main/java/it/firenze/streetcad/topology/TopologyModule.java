@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
@@ -68,6 +70,7 @@ public final class TopologyModule implements HttpModule {
     }
 
     private void startValidation(Context ctx) throws SQLException {
+        AccessHttp.require(ctx, Role.TECHNICIAN);
         JsonNode body = body(ctx);
         double[] bbox = area(body, ctx);
         ValidationOptions defaults = ValidationOptions.defaults();
@@ -121,6 +124,7 @@ public final class TopologyModule implements HttpModule {
     }
 
     private void accept(Context ctx) throws SQLException {
+        AccessHttp.require(ctx, Role.TECHNICIAN);
         long id = id(ctx);
         JsonNode body = body(ctx);
         String note = body.hasNonNull("note") ? body.get("note").asText() : null;
@@ -130,6 +134,7 @@ public final class TopologyModule implements HttpModule {
 
     /** A fix's preview (its changes as GeoJSON) or its apply (counts, and the re-validation that followed). */
     private void fix(Context ctx, boolean apply) throws SQLException, JsonProcessingException {
+        AccessHttp.require(ctx, Role.TECHNICIAN);
         String id = ctx.pathParam("fix");
         TopologyFixes.Fix fix = TopologyFixes.Fix.byId(id).orElseThrow(() -> ProblemException.notFound("There is no "
                 + "fix '" + id + "'; the fixes are " + String.join(", ", Arrays.stream(TopologyFixes.Fix.values())
@@ -156,6 +161,7 @@ public final class TopologyModule implements HttpModule {
     }
 
     private void startBuild(Context ctx) throws SQLException, JsonProcessingException {
+        AccessHttp.require(ctx, Role.TECHNICIAN);
         JsonNode body = body(ctx);
         double[] bbox = area(body, ctx);
         double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
@@ -42,7 +43,7 @@ class ImportHttpTest {
     static void start() {
         db = TestPostgis.newCadastre();
         jobs = new ImportJobs(db, List.of(), 2);
-        http = new TestHttp(new ImportHttpModule(jobs, LIMIT));
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new ImportHttpModule(jobs, LIMIT));
         cadastre = new Cadastre(db);
     }
 
@@ -146,7 +147,7 @@ class ImportHttpTest {
 
     @Test
     void anUploadOverTheLimitIsA413BeforeAnythingIsRead() throws IOException {
-        try (TestHttp small = new TestHttp(new ImportHttpModule(jobs, 64 * 1024))) {
+        try (TestHttp small = TestHttp.withKey(db, Role.TECHNICIAN, new ImportHttpModule(jobs, 64 * 1024))) {
             Path zip = Gdal.zipLayer(Gdal.FLORENCE, tmp.resolve("big.zip"));
             var r = small.send(HttpRequest.newBuilder(URI.create(small.baseUrl() + "/imports"))
                     .header("Content-Type", "multipart/form-data; boundary=x")

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
@@ -31,7 +32,7 @@ class TopologyFixesHttpTest {
     void open() {
         db = TestPostgis.newCadastre();
         cadastre = new Cadastre(db);
-        http = new TestHttp(new TopologyModule(db));
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new TopologyModule(db));
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
@@ -33,7 +34,7 @@ class TopologyHttpTest {
         cadastre.element("cross", "LINESTRING(50 -50, 50 50)");
         new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
         added = cadastre.element("added", "LINESTRING(80 -50, 80 50)");
-        http = new TestHttp(new TopologyModule(db));
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new TopologyModule(db));
     }
 
     @AfterEach

@@ -1,5 +1,8 @@
 package it.firenze.streetcad.web;
 
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.ApiKeys;
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.server.StreetCadServer;
 import it.firenze.streetcad.topology.NetworkBuild;
 import it.firenze.streetcad.topology.NetworkBuilder;
@@ -20,6 +23,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -63,8 +67,11 @@ class WebMapBrowserTest {
 
     private static void validate(double[] bbox) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
+        String key = new ApiKeys(server.store().database()).create("browser test", Set.of(Role.TECHNICIAN), null, null,
+                Actor.system("test setup")).secret();
         HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create(base + "/topology/validations"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"bbox\": " + Arrays.toString(bbox) + "}"))
+                .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, started.statusCode(), started.body());
         URI job = URI.create(base + started.headers().firstValue("Location").orElseThrow());
