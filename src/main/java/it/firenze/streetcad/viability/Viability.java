@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
@@ -42,6 +43,19 @@ public final class Viability {
     private final Database database;
     private final ViabilityStore store;
     private final double conflictDistance;
+
+    /** STREETCAD_VIABILITY_CONFLICT_DISTANCE_M, metres; {@link #DEFAULT_CONFLICT_DISTANCE} when unset. */
+    public static double conflictDistance(Map<String, String> environment) {
+        String v = environment.get("STREETCAD_VIABILITY_CONFLICT_DISTANCE_M");
+        if (v == null || v.isBlank()) return DEFAULT_CONFLICT_DISTANCE;
+        try {
+            double d = Double.parseDouble(v.strip());
+            if (d >= 0 && d <= 1_000) return d;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("STREETCAD_VIABILITY_CONFLICT_DISTANCE_M is metres from 0 to 1000, not '" + v + "'.");
+    }
 
     public Viability(Database database, double conflictDistance) {
         this.database = database;
@@ -114,9 +128,13 @@ public final class Viability {
                     throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
                 }
                 List<Stretch> stretches = LocationResolver.resolve(c, in.location());
+                Audit.bind(c, actor);
                 long id = store.insertMeasure(c, in, organisation, stretches);
                 ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
-                ((ObjectNode) f.get("properties")).set("conflicts", measureConflicts(c, id));
+                ArrayNode conflicts = measureConflicts(c, id);
+                ((ObjectNode) f.get("properties")).set("conflicts", conflicts);
+                Audit.record(c, actor, "measure.create", "measure", List.of(id), Map.of("kind", in.kind(),
+                        "status", in.status(), "elements", stretches.size(), "conflicts", conflicts.size()));
                 c.commit();
                 return f;
             } catch (SQLException | RuntimeException e) {
@@ -140,9 +158,11 @@ public final class Viability {
                     if (!own.equals(m.organisation())) throw forbidden(null, "Measure " + id + " belongs to another organisation.");
                     if (!status.equals("revoked")) throw forbidden("status", "Only an operator puts a measure " + status + ".");
                 }
+                Audit.bind(c, actor);
                 store.setMeasureStatus(c, id, status);
                 ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
                 ((ObjectNode) f.get("properties")).set("conflicts", measureConflicts(c, id));
+                Audit.record(c, actor, "measure.status", "measure", List.of(id), Map.of("from", m.status(), "to", status));
                 c.commit();
                 return f;
             } catch (SQLException | RuntimeException e) {
@@ -340,10 +360,14 @@ public final class Viability {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
+                Audit.bind(c, actor);
                 long id = store.insertWorks(c, organisation, permit, Measure.text(p, "description", false),
                         geometry.toString(), phases);
                 ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
-                ((ObjectNode) f.get("properties")).set("conflicts", worksConflicts(c, id));
+                ArrayNode conflicts = worksConflicts(c, id);
+                ((ObjectNode) f.get("properties")).set("conflicts", conflicts);
+                Audit.record(c, actor, "works.create", "works", List.of(id), Map.of("organisation", organisation,
+                        "permit", permit, "phases", phases.size(), "conflicts", conflicts.size()));
                 c.commit();
                 return f;
             } catch (SQLException e) {
@@ -378,19 +402,28 @@ public final class Viability {
                 }
                 checkVersion(ifVersion, w.version());
                 step(WORKS_STEPS, "works site", w.status(), status);
+                Audit.bind(c, actor);
                 store.setWorksStatus(c, id, status);
                 String measures = switch (status) {
                     case "approved" -> "in_force";
                     case "rejected", "cancelled" -> "revoked";
                     default -> null;
                 };
+                List<Long> changed = new ArrayList<>();
                 if (measures != null) {
                     for (Measure m : store.measures(c, "m.works_id = ? AND m.status IN " + ViabilityStore.PLANNED, id)) {
-                        if (MEASURE_STEPS.get(m.status()).contains(measures)) store.setMeasureStatus(c, m.id(), measures);
+                        if (MEASURE_STEPS.get(m.status()).contains(measures)) {
+                            store.setMeasureStatus(c, m.id(), measures);
+                            changed.add(m.id());
+                        }
                     }
                 }
                 ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
                 ((ObjectNode) f.get("properties")).set("conflicts", worksConflicts(c, id));
+                Audit.record(c, actor, "works.status", "works", List.of(id), Map.of("from", w.status(), "to", status));
+                if (!changed.isEmpty()) {
+                    Audit.record(c, actor, "measure.status", "measure", changed, Map.of("to", measures, "works_id", id));
+                }
                 c.commit();
                 return f;
             } catch (SQLException | RuntimeException e) {
@@ -419,14 +452,25 @@ public final class Viability {
                 + "properties hold number, year, office and reason.");
         int number = positive(p, "number");
         int year = positive(p, "year");
+        String office = Measure.text(p, "office", true);
         try (Connection c = database.connection()) {
-            long id = store.insertOrdinance(c, number, year, Measure.text(p, "office", true), Measure.text(p, "reason", true),
-                    Measure.text(p, "document_url", false));
-            if (id < 0) {
-                throw new ViabilityException(ViabilityException.Reason.STALE, "number", "Ordinance " + number + "/" + year
-                        + " of that office exists already.");
+            c.setAutoCommit(false);
+            try {
+                Audit.bind(c, actor);
+                long id = store.insertOrdinance(c, number, year, office, Measure.text(p, "reason", true),
+                        Measure.text(p, "document_url", false));
+                if (id < 0) {
+                    throw new ViabilityException(ViabilityException.Reason.DUPLICATE, "number", "Ordinance " + number + "/"
+                            + year + " of " + office + " exists already.");
+                }
+                Audit.record(c, actor, "ordinance.create", "ordinance", List.of(id), Map.of("number", number, "year", year));
+                String f = store.ordinanceFeature(c, id);
+                c.commit();
+                return f;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
-            return store.ordinanceFeature(c, id);
         }
     }
 
@@ -438,7 +482,12 @@ public final class Viability {
                 String current = store.ordinanceStatus(c, id, true);
                 if (current == null) throw notFound("ordinance", id);
                 step(ORDINANCE_STEPS, "ordinance", current, status);
-                store.setOrdinanceStatus(c, id, status);
+                Audit.bind(c, actor);
+                List<Long> measures = store.setOrdinanceStatus(c, id, status);
+                Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
+                if (!measures.isEmpty()) {
+                    Audit.record(c, actor, "measure.status", "measure", measures, Map.of("to", status, "ordinance_id", id));
+                }
                 String f = store.ordinanceFeature(c, id);
                 c.commit();
                 return f;

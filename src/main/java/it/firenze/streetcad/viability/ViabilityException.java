@@ -6,8 +6,11 @@ package it.firenze.streetcad.viability;
  */
 public final class ViabilityException extends RuntimeException {
 
-    /** Why: the request is malformed, names something that does not exist, is not allowed, or is not found. */
-    public enum Reason { INVALID, UNRESOLVED, FORBIDDEN, NOT_FOUND, STALE }
+    /**
+     * Why: the request is malformed, names something that does not exist, is not allowed, asks for what is not
+     * there, was made against an older version, or repeats a record that exists.
+     */
+    public enum Reason { INVALID, UNRESOLVED, FORBIDDEN, NOT_FOUND, STALE, DUPLICATE }
 
     private final Reason reason;
     private final String field;

@@ -112,7 +112,7 @@ class FlorenceRoutingTest {
 
     /** The two outer junctions of consecutive stretches. */
     static long[] endsOf(List<Stretch> stretches) throws Exception {
-        try (Connection c = db.connection(); Statement st = c.createStatement();
+        try (Connection c = Florence.database().connection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT j FROM road_element e, unnest(ARRAY[e.from_junction, e.to_junction]) j "
                      + "WHERE e.id IN (" + String.join(",", stretches.stream().map(s -> "" + s.elementId()).toList())
                      + ") GROUP BY j HAVING count(*) = 1 ORDER BY j")) {
