@@ -9,7 +9,18 @@ import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.Database;
 
+import it.firenze.streetcad.api.PublicBaseUrl;
+
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -28,6 +39,7 @@ public final class AccessHttp implements HttpModule {
     private static final int MAX_REASON = 1000;
 
     private final ApiKeys keys;
+    private final AuditLog audit;
     private final boolean publicRead;
 
     /**
@@ -36,6 +48,7 @@ public final class AccessHttp implements HttpModule {
      */
     public AccessHttp(Database db, boolean publicRead) {
         this.keys = new ApiKeys(db);
+        this.audit = new AuditLog(db);
         this.publicRead = publicRead;
     }
 
@@ -52,6 +65,57 @@ public final class AccessHttp implements HttpModule {
             if (ctx.header("Authorization") != null) principal(ctx);
             if (!publicRead && !openToAll(ctx.path())) require(ctx, Role.VIEWER);
         });
+        routes.get("/audit", this::audit);
+    }
+
+    /** {@code GET /audit?since=&until=&principal=&collection=&id=&limit=&offset=}: the audit log, newest first (admin). */
+    private void audit(Context ctx) throws SQLException {
+        require(ctx, Role.ADMIN);
+        int limit = (int) number(ctx, "limit", 100, 1, AuditLog.MAX_LIMIT);
+        long offset = number(ctx, "offset", 0, 0, Long.MAX_VALUE);
+        String idText = ctx.queryParam("id");
+        Long id = idText == null ? null : number(ctx, "id", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+        var entries = audit.find(new AuditLog.Query(time(ctx, "since"), time(ctx, "until"), ctx.queryParam("principal"),
+                ctx.queryParam("collection"), id, limit, offset));
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("entries", entries);
+        List<Map<String, String>> links = new ArrayList<>();
+        if (entries.size() == limit) {
+            String query = ctx.queryParamMap().entrySet().stream().filter(e -> !e.getKey().equals("offset"))
+                    .flatMap(e -> e.getValue().stream().map(v -> encode(e.getKey()) + "=" + encode(v)))
+                    .collect(Collectors.joining("&"));
+            links.add(Map.of("rel", "next", "type", "application/json", "href", PublicBaseUrl.of(ctx) + "/audit?"
+                    + (query.isEmpty() ? "" : query + "&") + "offset=" + (offset + limit)));
+        }
+        page.put("links", links);
+        ctx.json(page);
+    }
+
+    private static long number(Context ctx, String name, long otherwise, long min, long max) {
+        String text = ctx.queryParam(name);
+        if (text == null) return otherwise;
+        try {
+            long n = Long.parseLong(text);
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ProblemException.badRequest(name, name + " must be a whole number" + (max == Long.MAX_VALUE ? " from " + min
+                : " from " + min + " to " + max));
+    }
+
+    private static Instant time(Context ctx, String name) {
+        String text = ctx.queryParam(name);
+        if (text == null) return null;
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest(name, name + " must be an RFC 3339 date-time, like 2026-12-05T09:00:00Z");
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     /** The principal asking, who must have {@code role}: otherwise 401 (nobody, with WWW-Authenticate) or 403. */

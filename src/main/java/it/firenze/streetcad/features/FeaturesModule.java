@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.db.Database;
 
@@ -17,6 +18,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -239,11 +241,13 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
 
     private void item(Context ctx) throws SQLException {
         FeatureType t = type(ctx);
-        onlyParameters(ctx, Set.of("f", "crs"));
+        onlyParameters(ctx, Set.of("f", "crs", "as-of"));
         Format format = format(ctx);
         Crs crs = parser.crs(ctx.queryParamMap(), "crs");
+        OffsetDateTime asOf = parser.asOf(ctx.queryParamMap());
         String featureId = ctx.pathParam("featureId");
-        String feature = featureId.matches("\\d{1,18}") ? store.item(t, Long.parseLong(featureId), crs).orElse(null) : null;
+        String feature = featureId.matches("\\d{1,18}")
+                ? store.item(t, Long.parseLong(featureId), crs, asOf).orElse(null) : null;
         if (feature == null) {
             throw ProblemException.notFound("There is no feature '" + Params.abbreviate(featureId) + "' in " + t.id() + ".");
         }
@@ -319,7 +323,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     }
 
     static String base(Context ctx) {
-        return ctx.scheme() + "://" + ctx.host();
+        return PublicBaseUrl.of(ctx);
     }
 
     private static String queryString(Map<String, String> params, String f) {

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.server;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
@@ -67,7 +68,7 @@ public final class StreetCadServer implements AutoCloseable {
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()),
                     new ViabilityModule(store.database(), routing(store), Viability.conflictDistance(System.getenv())),
                     webMap);
-            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
+            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, tiles, imports, http);
         } catch (RuntimeException e) {
@@ -106,7 +107,7 @@ public final class StreetCadServer implements AutoCloseable {
             if (SampleLoader.loadIfEmpty(store.database(), sampleJobs, sample).isEmpty()) return;
         }
         try {
-            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database());
+            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database(), Actor.system("sample load"));
             LOG.info("sample network built: {} elements between {} junctions; {} topology findings recorded",
                     outcome.build().elements(), outcome.build().junctions(), outcome.validation().findings().size());
         } catch (SQLException e) {

@@ -1,14 +1,14 @@
 package it.firenze.streetcad.viability;
 
 /**
- * The one definition of the network viability works on: the road elements live now. Resolution, routing, the
- * network state and the feeds all read elements through it, so that following the cadastre's temporal model
- * means changing this line only.
+ * The network viability works on: the road elements live now, as the cadastre's temporal model defines them once
+ * (the {@code live_road_element} view of V7__temporal.sql). Resolution, routing, the network state and the feeds
+ * all read elements through it.
  */
 final class LiveNetwork {
 
     /** A relation of the live road elements, to alias in a FROM clause. */
-    static final String ELEMENTS = "(SELECT * FROM road_element WHERE valid_to IS NULL OR valid_to > now())";
+    static final String ELEMENTS = "live_road_element";
 
     private LiveNetwork() {
     }

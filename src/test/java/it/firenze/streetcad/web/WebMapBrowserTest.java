@@ -60,7 +60,7 @@ class WebMapBrowserTest {
         base = "http://127.0.0.1:" + server.port();
         // As after an import: the old town noded into a junction-to-junction network, then validated, so that
         // records have junctions and the findings layer has something to show.
-        new NetworkBuild(server.store().database()).apply(OLD_TOWN, NetworkBuilder.DEFAULT_TOLERANCE);
+        new NetworkBuild(server.store().database()).apply(OLD_TOWN, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
         validate(OLD_TOWN);
         browser = new HeadlessChromium(1400, 900);
     }
