@@ -7,6 +7,7 @@ import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.api.SecurityHeaders;
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.editing.EditingHttp;
 import it.firenze.streetcad.features.FeaturesModule;
 import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
@@ -61,7 +62,8 @@ public final class StreetCadServer implements AutoCloseable {
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access()),
                     new HealthModule(store.database()),
-                    new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
+                    new FeaturesModule(store.database(), webMap.browserHome()), new EditingHttp(store.database()),
+                    new NetworkModule(store.database()),
                     new TilesModule(tiles), new TopologyModule(store.database()),
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(),

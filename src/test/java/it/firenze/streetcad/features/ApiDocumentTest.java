@@ -59,7 +59,8 @@ class ApiDocumentTest {
         api.get("paths").fieldNames().forEachRemaining(paths::add);
         assertEquals(List.of("/", "/conformance", "/api", "/collections", "/collections/{collectionId}",
                 "/collections/{collectionId}/queryables", "/collections/{collectionId}/items",
-                "/collections/{collectionId}/items/{featureId}", "/network/nearest",
+                "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/items/{featureId}/history",
+                "/collections/{collectionId}/items/{featureId}/revert", "/network/nearest",
                 "/network/elements/{elementId}/measure", "/network/elements/{elementId}/point",
                 "/network/elements/{elementId}/substring", "/network/junctions/{junctionId}", "/roads", "/health", "/ready",
                 "/tileMatrixSets", "/tileMatrixSets/{tileMatrixSetId}", "/collections/{collectionId}/tiles",
