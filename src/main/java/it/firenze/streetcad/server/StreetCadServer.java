@@ -5,6 +5,7 @@ import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
+import it.firenze.streetcad.api.SecurityHeaders;
 import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.editing.EditingHttp;
 import it.firenze.streetcad.features.FeaturesModule;
@@ -59,13 +60,14 @@ public final class StreetCadServer implements AutoCloseable {
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
-            List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access().publicRead()),
+            List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access()),
                     new HealthModule(store.database()),
                     new FeaturesModule(store.database(), webMap.browserHome()), new EditingHttp(store.database()),
                     new NetworkModule(store.database()),
                     new TilesModule(tiles), new TopologyModule(store.database()),
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
-            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(), modules).start();
+            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(),
+                    SecurityHeaders.withBasemap(settings.basemapUrl()), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, tiles, imports, http);
         } catch (RuntimeException e) {
