@@ -11,6 +11,7 @@ const STREETCAD_TEXT = (() => {
     layersButton: ['Livelli e filtri', 'Layers and filters'],
     layersLegend: ['Livelli', 'Layers'],
     layerElements: ['Elementi stradali', 'Road elements'],
+    layerNames: ['Nomi delle strade', 'Street names'],
     layerFindings: ['Anomalie topologiche', 'Topology findings'],
     layerBasemap: ['Mappa di sfondo', 'Background map'],
     classLegend: ['Classe funzionale', 'Functional class'],

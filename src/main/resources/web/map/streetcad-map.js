@@ -63,6 +63,9 @@
       maxZoom: 20,
       attributionControl: false
     });
+    // The whole cadastre (Florence with its hills) fits at about zoom 11, where an old town of local streets would
+    // be an empty hole: the city view opens on the same centre no wider than the zoom that draws every street.
+    if (!hash.get('map') && map.getZoom() < S.STREETS_ZOOM) map.jumpTo({ zoom: S.STREETS_ZOOM });
     map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-left');
     map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
@@ -341,7 +344,9 @@
   function checkbox(container, value, swatch, set, onChange) {
     const wrapper = document.createElement('label');
     wrapper.innerHTML = `<input type="checkbox" value="${escapeHtml(value)}" checked>
-      ${swatch ? `<span class="swatch" style="background:${swatch}"></span>` : ''}<span class="label"></span>`;
+      ${swatch ? '<span class="swatch"></span>' : ''}<span class="label"></span>`;
+    // Through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' styles still allows.
+    if (swatch) wrapper.querySelector('.swatch').style.background = swatch;
     wrapper.querySelector('.label').dataset.value = value;
     wrapper.querySelector('input').addEventListener('change', e => {
       if (e.target.checked) set.add(value); else set.delete(value);
@@ -386,6 +391,7 @@
       document.body.dataset.findings = e.target.checked ? 'on' : 'off';
       if (e.target.checked) loadFindings(map);
     });
+    $('layer-names').addEventListener('change', e => setVisible(map, S.NAME_LAYERS, e.target.checked));
     $('layer-basemap').addEventListener('change', e => setVisible(map, ['basemap'], e.target.checked));
     $('layers-toggle').addEventListener('click', () => {
       const open = $('layers').hidden;
@@ -529,7 +535,8 @@
     });
   }
 
-  (window.streetcadConfig || Promise.resolve(null))
+  // Answered from the page's preload of the same URL, asked for while MapLibre was being read.
+  fetch('/map/config.json').then(r => (r.ok ? r.json() : null), () => null)
     .then(config => config || { extent: null, basemapUrl: null })
     .then(config => {
       start(config);
