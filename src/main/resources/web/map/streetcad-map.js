@@ -257,8 +257,31 @@
       case 'speed_limit': return `${value} km/h`;
       case 'valid_from':
       case 'valid_to': return new Date(value).toLocaleString(state.lang);
+      case 'surface': return text.surfaces[value] || value;
+      case 'from_junction':
+      case 'to_junction': return junctionName(value);
       default: return text.values[value] || value;
     }
+  }
+
+  /**
+   * A junction by the streets that meet there (the element's own street left out): "Piazza della Signoria ·
+   * Via de' Calzaiuoli". Its number follows, and stands alone until the junction has been read.
+   */
+  function junctionName(id) {
+    const text = t();
+    const junction = state.panel?.junctions?.[id];
+    if (!junction) return text.junctionNumber(id);
+    const own = state.panel.record?.value?.properties?.name;
+    const streets = [...new Set(junction.properties.elements.map(e => e.name).filter(n => n && n !== own))];
+    const where = streets.length ? streets.join(' · ')
+      : junction.properties.kind === 'end' ? text.junctionEnd : text.values[junction.properties.kind] || junction.properties.kind;
+    return `${where} (${text.junctionNumber(id)})`;
+  }
+
+  async function loadJunctions(ids) {
+    const found = await Promise.allSettled(ids.map(j => getJson(`/network/junctions/${j}`)));
+    return Object.fromEntries(found.flatMap((r, i) => (r.status === 'fulfilled' ? [[ids[i], r.value]] : [])));
   }
 
   async function showElement(map, id, zoomTo) {
@@ -274,6 +297,12 @@
     state.panel = { kind: 'element', id, record, findings };
     renderElement(itemPath, record, findings);
     if (zoomTo && record.status === 'fulfilled') fitGeometry(map, record.value.geometry);
+    if (record.status !== 'fulfilled') return;
+    const p = record.value.properties;
+    const junctions = await loadJunctions([p.from_junction, p.to_junction].filter(j => j !== null && j !== undefined));
+    if (state.panel?.kind !== 'element' || state.panel.id !== id) return;
+    state.panel.junctions = junctions;
+    renderElement(itemPath, record, findings);
   }
 
   function renderElement(itemPath, record, findings) {
@@ -282,8 +311,10 @@
     let html;
     if (record.status === 'fulfilled') {
       const p = record.value.properties || {};
+      // The source's own value stays readable as the tooltip of its translation.
       html = '<dl class="record">' + RECORD_FIELDS.map(f =>
-        `<dt>${escapeHtml(text.fields[f])}</dt><dd data-field="${f}">${escapeHtml(formatValue(f, p[f]))}</dd>`).join('') + '</dl>';
+        `<dt>${escapeHtml(text.fields[f])}</dt><dd data-field="${f}"${p[f] !== null && p[f] !== undefined
+          ? ` title="${escapeHtml(p[f])}"` : ''}>${escapeHtml(formatValue(f, p[f]))}</dd>`).join('') + '</dl>';
       $('panel-title').textContent = p.name || `${text.element} ${id}`;
     } else {
       html = `<p class="problem">${text.recordUnavailable}</p>`;

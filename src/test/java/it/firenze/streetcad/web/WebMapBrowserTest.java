@@ -307,6 +307,34 @@ class WebMapBrowserTest {
     }
 
     @Test
+    void theRecordTranslatesSourceValuesAndNamesItsJunctionsByTheirStreets() throws Exception {
+        needs("/collections/road-elements/items?limit=1");
+        // A stretch of Via dei Calzaiuoli paved, as OpenStreetMap says, with "sett".
+        var found = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                + "/collections/road-elements/items?name=Via%20dei%20Calzaiuoli&surface=sett&limit=1")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        var id = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(found);
+        assertTrue(id.find(), found);
+        browser.open(base + "/map/#map=18/43.77123/11.25545&el=" + id.group(1));
+        var d = browser.driver;
+        browser.waitFor("the junctions named", x -> x.findElement(By.cssSelector("#panel dd[data-field=from_junction]"))
+                .getText().contains("(giunzione ") ? true : null);
+        assertEquals("sampietrini/lastricato", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getText());
+        assertEquals("sett", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getAttribute("title"),
+                "the source's word stays at hand");
+        String from = d.findElement(By.cssSelector("#panel dd[data-field=from_junction]")).getText();
+        String to = d.findElement(By.cssSelector("#panel dd[data-field=to_junction]")).getText();
+        assertTrue((from + to).matches(".*(Via|Piazza|Borgo|Vicolo|Chiasso|Volta|Loggia) .*"), "a street met: " + from + " / " + to);
+        assertFalse((from + to).contains("Via dei Calzaiuoli"), "the element's own street is not repeated: " + from + " / " + to);
+        browser.screenshot("record-translated");
+
+        d.findElement(By.id("language-toggle")).click();
+        assertEquals("setts (stone paving)", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getText());
+        assertTrue(d.findElement(By.cssSelector("#panel dd[data-field=from_junction]")).getText().contains("(junction "));
+        d.findElement(By.id("language-toggle")).click();
+    }
+
+    @Test
     void hoveringAnElementHighlightsIt() {
         needs("/tiles/road-elements/14/8704/5972.mvt");
         browser.open(base + "/map/#map=18/43.77123/11.25545");
