@@ -566,8 +566,7 @@
     });
   }
 
-  // Answered from the page's preload of the same URL, asked for while MapLibre was being read.
-  fetch('/map/config.json').then(r => (r.ok ? r.json() : null), () => null)
+  (window.streetcadConfig || Promise.resolve(null))
     .then(config => config || { extent: null, basemapUrl: null })
     .then(config => {
       start(config);
