@@ -29,6 +29,11 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public HttpServer(String host, int port, long stopTimeoutMillis, PublicBaseUrl links, List<HttpModule> modules) {
+        this(host, port, stopTimeoutMillis, links, SecurityHeaders.defaults(), modules);
+    }
+
+    public HttpServer(String host, int port, long stopTimeoutMillis, PublicBaseUrl links, SecurityHeaders headers,
+                      List<HttpModule> modules) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
@@ -38,6 +43,7 @@ public final class HttpServer implements AutoCloseable {
                 // Let in-flight requests finish on stop (SIGTERM) instead of cutting them.
                 server.setStopTimeout(stopTimeoutMillis);
                 server.setHandler(new GracefulHandler());
+                server.setErrorHandler(new JettyErrors(headers));
             });
             // Every request gets an id (the client's X-Request-Id when it sent a sane one, so that a proxy's id
             // carries through) and its client's address (behind a trusted proxy, the address it forwards for): both
@@ -75,7 +81,10 @@ public final class HttpServer implements AutoCloseable {
             });
             config.routes.error(HttpStatus.METHOD_NOT_ALLOWED.getCode(), "*", ctx ->
                     respond(ctx, Problem.of(405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path() + ".")));
-            config.routes.before(links::attach);
+            config.routes.before(ctx -> {
+                links.attach(ctx);
+                headers.apply(ctx);
+            });
             modules.forEach(m -> m.register(config.routes));
         });
     }

@@ -24,7 +24,8 @@ final class CadastreCommit {
     private static final String COLUMNS = ELEMENT_FIELDS.stream().map(TargetField::column).collect(Collectors.joining(", "));
     private static final String STAGED_VALUES = ELEMENT_FIELDS.stream().map(f -> "s." + f.column()).collect(Collectors.joining(", "));
 
-    private static final String IN_AREA = "ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))";
+    /** How far (metres, all along) a staged line may lie from a live element and still be that element, replaced. */
+    private static final double MATCH_TOLERANCE = 0.5;
 
     private CadastreCommit() {
     }
@@ -51,8 +52,8 @@ final class CadastreCommit {
         }
         long roadsCreated = update(c, "INSERT INTO road (name) SELECT DISTINCT s.road_name FROM " + s + " s "
                 + "WHERE NOT s.rejected AND s.road_name IS NOT NULL "
-                + "AND NOT EXISTS (SELECT 1 FROM road r WHERE r.name = s.road_name AND r.valid_to IS NULL)");
-        String staged = "FROM " + s + " s LEFT JOIN (SELECT name, min(id) AS id FROM road WHERE valid_to IS NULL GROUP BY name) r "
+                + "AND NOT EXISTS (SELECT 1 FROM live_road r WHERE r.name = s.road_name)");
+        String staged = "FROM " + s + " s LEFT JOIN (SELECT name, min(id) AS id FROM live_road GROUP BY name) r "
                 + "ON r.name = s.road_name WHERE NOT s.rejected";
         // One pass over the staging table: the rejected features are counted (skipped), the others bound the change.
         Reach stagedRows = reach(c, "", "SELECT count(*) FILTER (WHERE rejected), ST_Extent(geom) FILTER (WHERE NOT "
@@ -62,23 +63,58 @@ final class CadastreCommit {
         long updated = 0;
         long unchanged = 0;
         if (mode == ImportMode.REPLACE) {
-            Reach gone = reach(c, "WITH gone AS (DELETE FROM road_element" + (area == null ? "" : " WHERE " + IN_AREA)
-                    + " RETURNING geom) ", "SELECT count(*), ST_Extent(geom) FROM gone", area, storageSrid);
+            // Identities are kept: a live element wholly inside the area that a staged feature continues (the same
+            // source key, or the same line within MATCH_TOLERANCE all along) is updated in place; the others there
+            // are retired, never deleted (their ids and events stay), with their events and any road left without
+            // a live element. Elements reaching out of the area are left whole.
+            String inArea = area == null ? "true" : "ST_CoveredBy(e.geom, ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))";
+            update(c, "CREATE TEMP TABLE import_match (feature_number bigint PRIMARY KEY, id bigint NOT NULL UNIQUE) "
+                    + "ON COMMIT DROP");
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO import_match SELECT DISTINCT ON (id) "
+                    + "feature_number, id FROM (SELECT DISTINCT ON (s.feature_number) s.feature_number, e.id, "
+                    + "e.source_key IS NOT DISTINCT FROM s.source_key AS by_key FROM " + s + " s JOIN live_road_element e "
+                    + "ON (e.source_key = s.source_key OR (ST_DWithin(e.geom, s.geom, " + MATCH_TOLERANCE + ") "
+                    + "AND ST_HausdorffDistance(e.geom, s.geom) <= " + MATCH_TOLERANCE + ")) WHERE NOT s.rejected AND "
+                    + inArea + " ORDER BY s.feature_number, by_key DESC, e.id) m ORDER BY id, by_key DESC, feature_number")) {
+                if (area != null) bindArea(st, area, storageSrid);
+                st.executeUpdate();
+            }
+            String set = ELEMENT_FIELDS.stream().map(f -> f.column() + " = s." + f.column()).collect(Collectors.joining(", "));
+            String compared = ELEMENT_FIELDS.stream().map(f -> "e." + f.column()).collect(Collectors.joining(", "));
+            Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM import_match m JOIN road_element e "
+                    + "ON e.id = m.id", null, storageSrid);
+            changed.expandToInclude(matched.extent());
+            updated = update(c, "UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " FROM "
+                    + "import_match m, " + staged.substring("FROM ".length()) + " AND m.feature_number = s.feature_number "
+                    + "AND e.id = m.id AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
+                    + STAGED_VALUES + ")");
+            unchanged = matched.rows() - updated;
+            Reach gone = reach(c, "WITH gone AS (UPDATE live_road_element e SET valid_to = retirement(valid_from, valid_to) "
+                    + "WHERE " + inArea + " AND NOT EXISTS (SELECT 1 FROM import_match m WHERE m.id = e.id) "
+                    + "RETURNING id, geom, road_id), "
+                    + "events AS (UPDATE live_element_event SET valid_to = retirement(valid_from, valid_to) "
+                    + "WHERE element_id IN (SELECT id FROM gone)), "
+                    + "roads AS (UPDATE live_road r SET valid_to = retirement(valid_from, valid_to) WHERE r.id IN "
+                    + "(SELECT road_id FROM gone) AND NOT EXISTS (SELECT 1 FROM live_road_element x WHERE x.road_id = r.id "
+                    + "AND x.id NOT IN (SELECT id FROM gone)) AND NOT EXISTS (SELECT 1 FROM " + s + " n WHERE NOT n.rejected "
+                    + "AND n.road_name = r.name)) ",
+                    "SELECT count(*), ST_Extent(geom) FROM gone", area, storageSrid);
             deleted = gone.rows();
             changed.expandToInclude(gone.extent());
+            staged += " AND NOT EXISTS (SELECT 1 FROM import_match m WHERE m.feature_number = s.feature_number)";
         }
         if (mode == ImportMode.UPSERT) {
             String set = ELEMENT_FIELDS.stream().map(f -> f.column() + " = s." + f.column()).collect(Collectors.joining(", "));
             String compared = ELEMENT_FIELDS.stream().map(f -> "e." + f.column()).collect(Collectors.joining(", "));
             // Where an updated element was matters as much as where it goes; unchanged ones widen this harmlessly.
-            Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM " + s + " s JOIN road_element e "
+            Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM " + s + " s JOIN live_road_element e "
                     + "ON e.source_key = s.source_key WHERE NOT s.rejected", null, storageSrid);
             changed.expandToInclude(matched.extent());
-            updated = update(c, "UPDATE road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
+            updated = update(c, "UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
                     + " AND e.source_key = s.source_key AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
                     + STAGED_VALUES + ")");
             unchanged = matched.rows() - updated;
-            staged += " AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.source_key = s.source_key)";
+            staged += " AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.source_key = s.source_key)";
         }
         long inserted = update(c, "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, "
                 + STAGED_VALUES + " " + staged + " ORDER BY s.feature_number");
@@ -101,7 +137,7 @@ final class CadastreCommit {
 
     /**
      * Runs {@code countAndExtent}, a query of one row (a count, an ST_Extent), after {@code with}: a data-modifying
-     * WITH (a DELETE … RETURNING) may only stand at the top of a statement. {@code area}, when given, binds IN_AREA.
+     * WITH (a DELETE … RETURNING) may only stand at the top of a statement. {@code area}, when given, is bound first.
      */
     private static Reach reach(Connection c, String with, String countAndExtent, Envelope area, int storageSrid)
             throws SQLException {

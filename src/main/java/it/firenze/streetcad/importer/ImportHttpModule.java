@@ -6,6 +6,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
@@ -50,8 +51,8 @@ public final class ImportHttpModule implements HttpModule {
         routes.get("/imports/{id}", ctx -> ctx.json(view(job(ctx))));
         routes.post("/imports/{id}/commit", this::commit);
         routes.delete("/imports/{id}", ctx -> {
-            AccessHttp.require(ctx, Role.TECHNICIAN);
-            ctx.json(view(guarded(() -> jobs.discard(id(ctx)))));
+            Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
+            ctx.json(view(guarded(() -> jobs.discard(id(ctx), actor))));
         });
     }
 
@@ -129,13 +130,13 @@ public final class ImportHttpModule implements HttpModule {
     }
 
     private void commit(Context ctx) {
-        AccessHttp.require(ctx, Role.TECHNICIAN);
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         String skip = ctx.queryParam("skipInvalid");
         if (skip != null && !skip.equals("true") && !skip.equals("false")) {
             throw ProblemException.badRequest("skipInvalid", "skipInvalid is true or false");
         }
         long id = id(ctx);
-        ctx.status(202).json(view(guarded(() -> jobs.commit(id, "true".equals(skip), false))));
+        ctx.status(202).json(view(guarded(() -> jobs.commit(id, "true".equals(skip), false, actor))));
     }
 
     private ImportJobs.Job job(Context ctx) {
@@ -152,8 +153,8 @@ public final class ImportHttpModule implements HttpModule {
     }
 
     /** Cancels an import not yet committed (as {@code DELETE /imports/{id}}), for {@code DELETE /jobs/import-{id}}. */
-    public java.util.function.LongConsumer canceller() {
-        return id -> guarded(() -> jobs.discard(id));
+    public it.firenze.streetcad.jobs.JobsModule.Canceller canceller() {
+        return (id, actor) -> guarded(() -> jobs.discard(id, actor));
     }
 
     private static ImportJobs.Job guarded(java.util.function.Supplier<ImportJobs.Job> action) {

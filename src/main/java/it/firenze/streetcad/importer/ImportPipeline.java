@@ -1,5 +1,7 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
@@ -214,8 +216,9 @@ public final class ImportPipeline {
      * @param outcome     records what was committed in the commit's own transaction (the job's bookkeeping), so that
      *                    the record and the cadastre never disagree; it may refuse by throwing, and nothing is written
      */
+    /** Writes the staged features into the cadastre in one transaction, which names the actor in the audit log and history. */
     CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid,
-                                 CommitOutcome outcome) {
+                                 Actor actor, CommitOutcome outcome) {
         if (staged.counts().invalid() > 0 && !skipInvalid) {
             throw new ImportException(staged.counts().invalid() + " features of " + staged.source() + " are invalid (see the "
                     + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
@@ -229,7 +232,10 @@ public final class ImportPipeline {
             }
             c.setAutoCommit(false);
             try {
+                Audit.bind(c, actor);
                 CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
+                Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", staged.source(),
+                        "committed", result.committed()));
                 outcome.record(c, result.committed());
                 c.commit();
                 return result;

@@ -3,6 +3,7 @@ package it.firenze.streetcad.jobs;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.ProblemException;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongConsumer;
 
 /**
  * {@code /jobs}: every import, network build and validation with one JSON shape and one set of states (V8's
@@ -37,9 +37,15 @@ public final class JobsModule implements HttpModule {
 
     private final Database database;
     /** How to cancel a job of each kind that can be cancelled, by the id within its kind. */
-    private final Map<String, LongConsumer> cancellers;
+    private final Map<String, Canceller> cancellers;
 
-    public JobsModule(Database database, Map<String, LongConsumer> cancellers) {
+    /** Cancels the job of a kind with this id (within its kind), in the name of the actor. */
+    @FunctionalInterface
+    public interface Canceller {
+        void cancel(long id, Actor actor);
+    }
+
+    public JobsModule(Database database, Map<String, Canceller> cancellers) {
         this.database = database;
         this.cancellers = Map.copyOf(cancellers);
         CountGauges.register(database, "streetcad.jobs", "jobs by kind and state", "SELECT kind, state, count(*) FROM job GROUP BY 1, 2",
@@ -92,17 +98,17 @@ public final class JobsModule implements HttpModule {
     }
 
     private void cancel(Context ctx) throws SQLException {
-        AccessHttp.require(ctx, Role.TECHNICIAN);
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         String id = ctx.pathParam("id");
         job(id);
         int dash = id.lastIndexOf('-');
         String kindPrefix = id.substring(0, dash);
-        LongConsumer canceller = cancellers.get(kindPrefix);
+        Canceller canceller = cancellers.get(kindPrefix);
         if (canceller == null) {
             throw ProblemException.conflict("A " + kindPrefix + " runs to its end once started; only imports not yet "
                     + "committed can be cancelled.");
         }
-        canceller.accept(Long.parseLong(id.substring(dash + 1)));
+        canceller.cancel(Long.parseLong(id.substring(dash + 1)), actor);
         ctx.contentType("application/json").result(job(id));
     }
 

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,7 @@ class ImportPipelineTest {
     ImportReport.Committed importNow(SourceLayer layer, ImportOptions options) {
         long job = JOBS.incrementAndGet();
         ImportReport report = pipeline.stage(job, "test.shp", layer, options, ImportPipeline.Progress.NONE);
-        return pipeline.commit(job, report, options.mode(), options.area(), false, ImportPipeline.CommitOutcome.NONE).committed();
+        return pipeline.commit(job, report, options.mode(), options.area(), false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE).committed();
     }
 
     @Test
@@ -94,8 +95,10 @@ class ImportPipelineTest {
         var committed = importNow(new TestLayer().line(street(5), "osm_id", 9L, "name", "Via Roma", "highway", "primary"),
                 osm(ImportMode.REPLACE));
         assertEquals(3, committed.deleted());
-        assertEquals(List.of("9"), cadastre.rows("SELECT source_key FROM road_element"));
-        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element_history WHERE operation = 'DELETE'"));
+        assertEquals(List.of("9"), cadastre.rows("SELECT source_key FROM live_road_element"));
+        // Replaced elements are retired, not deleted: their rows (and ids) stay, with their validity ended.
+        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element WHERE valid_to IS NOT NULL"));
+        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element_history WHERE operation = 'UPDATE'"));
     }
 
     @Test
@@ -104,10 +107,35 @@ class ImportPipelineTest {
         // An area around the first street only.
         var area = ImportOptions.parseArea("11.2545,43.7725,11.2562,43.7740");
         var options = new ImportOptions(Mapping.preset("osm"), ImportMode.REPLACE, area);
+        String first = cadastre.one("SELECT id FROM road_element WHERE source_key = '1'");
         var committed = importNow(new TestLayer().line(street(0), "osm_id", 10L, "name", "Via dei Calzaiuoli", "highway", "pedestrian"),
                 options);
-        assertEquals(1, committed.deleted());
-        assertEquals(List.of("10", "2", "3"), cadastre.rows("SELECT source_key FROM road_element ORDER BY source_key"));
+        // The same line under a new key is the same element, updated in place: it keeps its id.
+        assertEquals(0, committed.deleted());
+        assertEquals(1, committed.updated());
+        assertEquals(List.of("10", "2", "3"), cadastre.rows("SELECT source_key FROM live_road_element ORDER BY source_key"));
+        assertEquals(first, cadastre.one("SELECT id FROM road_element WHERE source_key = '10'"));
+    }
+
+    @Test
+    void aReplaceKeepsTheIdsOfWhatItMatchesRetiresTheRestWithTheirEventsAndRoadsAndAddsWhatIsNew() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        String kept = cadastre.one("SELECT id FROM road_element WHERE source_key = '1'");
+        String gone = cadastre.one("SELECT id FROM road_element WHERE source_key = '2'");
+        cadastre.execute("INSERT INTO element_event (element_id, from_m, to_m, kind) VALUES (" + gone + ", 1, 5, 'works')");
+
+        var committed = importNow(new TestLayer()
+                        .line(street(0), "osm_id", 1L, "name", "Via dei Calzaiuoli", "highway", "pedestrian", "maxspeed", "10")
+                        .line(street(5), "osm_id", 9L, "name", "Via Roma", "highway", "primary"),
+                osm(ImportMode.REPLACE));
+
+        assertEquals(List.of(1L, 2L, 1L), List.of(committed.updated(), committed.deleted(), committed.inserted()));
+        assertEquals(List.of(kept + "|10"), cadastre.rows("SELECT id || '|' || speed_limit FROM live_road_element "
+                + "WHERE source_key = '1'"));
+        assertEquals(List.of("1", "9"), cadastre.rows("SELECT source_key FROM live_road_element ORDER BY source_key"));
+        assertEquals(1, cadastre.count("SELECT count(*) FROM road_element WHERE id = " + gone + " AND valid_to IS NOT NULL"));
+        assertEquals(0, cadastre.count("SELECT count(*) FROM live_element_event"), "the retired element's event retires with it");
+        assertEquals(List.of("Via Roma", "Via dei Calzaiuoli"), cadastre.rows("SELECT name FROM live_road ORDER BY name"));
     }
 
     @Test
@@ -158,10 +186,10 @@ class ImportPipelineTest {
                         "8 highway warning"),
                 report.problems().stream().map(p -> p.featureNumber() + " " + p.field() + " " + p.severity().label()).toList());
         assertTrue(report.problems().get(2).reason().contains("Too few points"), report.problems().get(2).reason());
-        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.APPEND, null, false, ImportPipeline.CommitOutcome.NONE));
+        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.APPEND, null, false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE));
         assertTrue(refused.getMessage().contains("3 features"), refused.getMessage());
         assertEquals(before, cadastre.fingerprint());
-        var committed = pipeline.commit(job, report, ImportMode.APPEND, null, true, ImportPipeline.CommitOutcome.NONE).committed();
+        var committed = pipeline.commit(job, report, ImportMode.APPEND, null, true, Actor.system("test"), ImportPipeline.CommitOutcome.NONE).committed();
         assertEquals(5, committed.inserted());
         assertEquals(3, committed.skippedInvalid());
     }
@@ -190,7 +218,7 @@ class ImportPipelineTest {
         // Something the validation cannot have seen: the second row breaks a schema rule at insert time,
         // after the replace deleted everything and the first road was created.
         cadastre.execute("UPDATE import_staging_" + job + " SET lanes = 99 WHERE feature_number = 2");
-        var failed = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.REPLACE, null, false, ImportPipeline.CommitOutcome.NONE));
+        var failed = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.REPLACE, null, false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE));
         assertTrue(failed.getMessage().contains("nothing was written"), failed.getMessage());
         assertEquals(before, cadastre.fingerprint());
     }
@@ -226,7 +254,7 @@ class ImportPipelineTest {
         assertEquals(List.of("1:at_grade:6707", "2:at_grade:6707", "3:at_grade:6707"), seen);
         assertEquals(List.of("dangling-end", "short-element"), report.findings().stream().map(ImportReport.Finding::rule).toList());
         assertEquals(0, report.counts().invalid());
-        assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false, ImportPipeline.CommitOutcome.NONE).committed().inserted());
+        assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE).committed().inserted());
     }
 
     @Test
@@ -256,7 +284,7 @@ class ImportPipelineTest {
                 Map.entry(new TestLayer().line(street(7), "osm_id", 2L, "name", "Via Nuova", "highway", "residential"), ImportMode.REPLACE))) {
             long job = JOBS.incrementAndGet();
             ImportReport report = pipeline.stage(job, "t.shp", source.getKey(), osm(source.getValue()), ImportPipeline.Progress.NONE);
-            told.add(pipeline.commit(job, report, source.getValue(), null, false, ImportPipeline.CommitOutcome.NONE).changed());
+            told.add(pipeline.commit(job, report, source.getValue(), null, false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE).changed());
         }
 
         assertEquals(2, told.size());

@@ -37,6 +37,7 @@ public final class TestHttp implements AutoCloseable {
     private final AccessHttp access;
     /** Sent as {@code Authorization: Bearer} with every request that carries no Authorization of its own. */
     private final String key;
+    private String adminKey;
 
     public TestHttp(HttpModule... modules) {
         this(null, null, modules);
@@ -56,6 +57,11 @@ public final class TestHttp implements AutoCloseable {
         return new TestHttp(new AccessHttp(db, true), role, modules);
     }
 
+    /** A server with this access control in front of the modules; requests carry no credentials unless given. */
+    public static TestHttp withAccess(AccessHttp access, HttpModule... modules) {
+        return new TestHttp(access, null, modules);
+    }
+
     /** A new API key with this role, for requests that send it themselves ({@link #sendAs}). */
     public String key(Role role) {
         try {
@@ -73,6 +79,22 @@ public final class TestHttp implements AutoCloseable {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + pathAndQuery)).GET();
         if (headers.length > 0) b.headers(headers);
         return send(b.build());
+    }
+
+    /** POSTs a JSON body with this API key, or with no credentials when {@code key} is null. */
+    public HttpResponse<String> postAs(String key, String path, String json) {
+        return sendAs(key, HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** The newest audit rows matching the query (e.g. {@code principal=key:3}), read through GET /audit as an admin. */
+    public List<JsonNode> audit(String query) {
+        if (adminKey == null) adminKey = key(Role.ADMIN);
+        HttpResponse<String> r = sendAs(adminKey, HttpRequest.newBuilder(URI.create(baseUrl() + "/audit?" + query)).build());
+        assertEquals(200, r.statusCode(), r.body());
+        List<JsonNode> entries = new ArrayList<>();
+        json(r).get("entries").forEach(entries::add);
+        return entries;
     }
 
     /** POSTs a JSON body. */
@@ -122,6 +144,12 @@ public final class TestHttp implements AutoCloseable {
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith(Problem.MEDIA_TYPE), r.headers().toString());
         if (parameter != null) assertEquals(parameter, json(r).path("parameter").asText(), r.body());
         else assertFalse(json(r).has("parameter"), r.body());
+    }
+
+    /** A 401 problem that says how to authenticate (WWW-Authenticate: Bearer). */
+    public static void assertUnauthorized(HttpResponse<String> r) {
+        assertProblem(r, 401, null);
+        assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), r.headers().toString());
     }
 
     public static JsonNode json(HttpResponse<String> response) {
