@@ -268,14 +268,12 @@ public final class EditingHttp implements HttpModule {
                     + "(GET or HEAD it first), so that an edit never overwrites a change you have not seen."));
         }
         OptionalLong version = ItemResponses.version(header);
-        if (edits.version(t, id).isEmpty()) {
+        if (version.isPresent()) return version.getAsLong();
+        // Not an ETag of ours (a weak one, another server's): the item's current ETag is the answer.
+        if (!ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null)) {
             throw ProblemException.notFound("There is no feature " + id + " in " + t.collection() + ".");
         }
-        if (version.isEmpty()) {
-            ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
-            throw new Answered();
-        }
-        return version.getAsLong();
+        throw new Answered();
     }
 
     private static JsonNode body(Context ctx, boolean patch) {
