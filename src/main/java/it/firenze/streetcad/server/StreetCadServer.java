@@ -56,6 +56,7 @@ public final class StreetCadServer implements AutoCloseable {
         try {
             tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
             if (settings.imports().loadSample() != null) loadSample(store, settings.imports().loadSample());
+            ImportHttpModule.sweepLeftoverUploads();
             imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
