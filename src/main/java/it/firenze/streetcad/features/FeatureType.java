@@ -95,7 +95,34 @@ public record FeatureType(String id, String title, String description, String fr
                     versioned("v", p("id", "v.id", I), p("element_id", "v.element_id", I), p("from_m", "v.from_m", N),
                             p("to_m", "v.to_m", N), p("direction", "v.direction", S), p("kind", "v.kind", S),
                             p("attributes", "v.attributes", Queryable.Type.OBJECT)),
-                    "v.valid_from", "v.valid_to"));
+                    "v.valid_from", "v.valid_to"),
+            // Viability (see the viability package): written through its own routes, read here like any collection.
+            new FeatureType("viability-measures", "Traffic measures (provvedimenti di viabilità)",
+                    "Closures, one-way orders, limits and restrictions of ordinances and works sites, on stretches of "
+                            + "road elements located by measure.", "measure m", "m.id", "m.geom", "MultiLineString",
+                    List.of(p("id", "m.id", I), p("kind", "m.kind", S), p("status", "m.status", S),
+                            p("ordinance_id", "m.ordinance_id", I), p("works_id", "m.works_id", I),
+                            p("organisation", "m.organisation", S), p("value", "m.value", N),
+                            p("description", "m.description", S), p("version", "m.version", I),
+                            p("valid_from", "m.valid_from", T), p("valid_to", "m.valid_to", T)),
+                    "m.valid_from", "m.valid_to"),
+            new FeatureType("works", "Works sites (cantieri)",
+                    "Utilities' works sites: permit, proponent, footprint; valid over their phases.", "works w", "w.id",
+                    "w.footprint", "MultiPolygon",
+                    List.of(p("id", "w.id", I), p("organisation", "w.organisation", S), p("permit", "w.permit", S),
+                            p("status", "w.status", S), p("description", "w.description", S),
+                            p("version", "w.version", I)),
+                    "(SELECT min(wp.valid_from) FROM works_phase wp WHERE wp.works_id = w.id)",
+                    "(SELECT max(wp.valid_to) FROM works_phase wp WHERE wp.works_id = w.id)"),
+            new FeatureType("ordinances", "Traffic orders (ordinanze)",
+                    "Ordinances of the road owner; the geometry gathers their measures.", "ordinance o", "o.id",
+                    "(SELECT ST_Multi(ST_CollectionExtract(ST_Collect(om.geom), 2)) FROM measure om "
+                            + "WHERE om.ordinance_id = o.id)", "MultiLineString",
+                    List.of(p("id", "o.id", I), p("number", "o.number", I), p("year", "o.year", I),
+                            p("office", "o.office", S), p("reason", "o.reason", S), p("status", "o.status", S),
+                            p("document_url", "o.document_url", S), p("version", "o.version", I)),
+                    "(SELECT min(om.valid_from) FROM measure om WHERE om.ordinance_id = o.id)",
+                    "(SELECT max(om.valid_to) FROM measure om WHERE om.ordinance_id = o.id)"));
 
     public static Optional<FeatureType> byId(String id) {
         return ALL.stream().filter(t -> t.id.equals(id)).findFirst();

@@ -118,7 +118,8 @@ class FeaturesCoreTest {
         JsonNode c = ok("/collections");
         List<String> ids = new ArrayList<>();
         c.get("collections").forEach(x -> ids.add(x.get("id").asText()));
-        assertEquals(List.of("road-elements", "junctions", "roads", "element-events"), ids);
+        assertEquals(List.of("road-elements", "junctions", "roads", "element-events", "viability-measures", "works",
+                "ordinances"), ids);
         JsonNode elements = ok("/collections/road-elements");
         assertEquals("road-elements", elements.get("id").asText());
         JsonNode bbox = elements.at("/extent/spatial/bbox/0");
