@@ -1,5 +1,6 @@
 package it.firenze.streetcad.tiles;
 
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
@@ -66,7 +67,7 @@ final class TileQueries {
                     FROM %s CROSS JOIN env
                     CROSS JOIN LATERAL (SELECT %s) AS p
                     CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Simplify(ST_Transform(%s, 3857), ?, true), env.tile, %d, ?, true) AS geom) g
-                    WHERE %s && ST_Transform(env.area, %d) AND g.geom IS NOT NULL AND %s
+                    WHERE %s && %s AND g.geom IS NOT NULL AND %s
                     ORDER BY %s
                     LIMIT ?)
                 SELECT v.changes, v.last, (SELECT count(*) FROM features), (SELECT %s)
@@ -83,7 +84,9 @@ final class TileQueries {
                         || ',"properties":' || row_to_json(f.p) || '}', ','), '') || ']}' FROM features f""";
         };
         return features.formatted(layer.from, detail ? layer.detailColumns : layer.overviewColumns, layer.geometry,
-                TileSettings.EXTENT, layer.geometry, database.storageSrid(), detail ? "true" : layer.overviewFilter,
+                TileSettings.EXTENT, layer.geometry,
+                // An overview tile reaches far beyond the storage CRS's zone: cut it to the zone's area first.
+                AreaOfUse.toStorage("env.area", 3857, database.storageSrid()), detail ? "true" : layer.overviewFilter,
                 layer.importance, encode);
     }
 
