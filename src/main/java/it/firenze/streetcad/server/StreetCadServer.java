@@ -57,7 +57,7 @@ public final class StreetCadServer implements AutoCloseable {
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new HealthModule(store.database()),
-                    new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
+                    new FeaturesModule(store.database(), webMap.browserHome(), true), new NetworkModule(store.database()),
                     new TilesModule(tiles), new TopologyModule(store.database()),
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
