@@ -23,6 +23,10 @@ public final class HttpServer implements AutoCloseable {
     private final Javalin app;
 
     public HttpServer(String host, int port, long stopTimeoutMillis, List<HttpModule> modules) {
+        this(host, port, stopTimeoutMillis, PublicBaseUrl.fromConnection(), modules);
+    }
+
+    public HttpServer(String host, int port, long stopTimeoutMillis, PublicBaseUrl links, List<HttpModule> modules) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
@@ -57,6 +61,7 @@ public final class HttpServer implements AutoCloseable {
             });
             config.routes.error(HttpStatus.METHOD_NOT_ALLOWED.getCode(), "*", ctx ->
                     respond(ctx, Problem.of(405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path() + ".")));
+            config.routes.before(links::attach);
             config.routes.before(HttpServer::rejectNulInQuery);
             modules.forEach(m -> m.register(config.routes));
         });

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.cli;
 
+import it.firenze.streetcad.access.AccessSettings;
+import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.importer.ImportSettings;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
@@ -9,6 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -45,6 +49,22 @@ final class ServeCommand implements Callable<Integer> {
                     + "none by default, since the control room has no internet. Env: STREETCAD_BASEMAP_URL.")
     String basemapUrl;
 
+    @Option(names = "--public-read", defaultValue = "${env:STREETCAD_PUBLIC_READ:-true}", arity = "0..1", fallbackValue = "true",
+            paramLabel = "true|false", description = "Whether anyone may read the cadastre (default: ${DEFAULT-VALUE}); "
+                    + "false asks every route but /health and /ready for at least the viewer role. Env: STREETCAD_PUBLIC_READ.")
+    boolean publicRead;
+
+    @Option(names = "--public-url", defaultValue = "${env:STREETCAD_PUBLIC_URL}", paramLabel = "URL",
+            description = "The URL clients reach StreetCad at (e.g. https://gis.example.org/streetcad), for links in "
+                    + "answers. Without it, links use the address the client connected to, or a trusted proxy's "
+                    + "Forwarded / X-Forwarded-* headers. Env: STREETCAD_PUBLIC_URL.")
+    String publicUrl;
+
+    @Option(names = "--trusted-proxies", defaultValue = "${env:STREETCAD_TRUSTED_PROXIES:-}", split = ",", paramLabel = "ADDR",
+            description = "Addresses of reverse proxies whose Forwarded / X-Forwarded-* headers are believed (comma-separated; "
+                    + "none by default). Env: STREETCAD_TRUSTED_PROXIES.")
+    List<String> trustedProxies = new ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
         if (basemapUrl != null && !basemapUrl.isBlank() && !WebMapModule.isTileTemplate(basemapUrl)) {
@@ -52,7 +72,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "for example https://tiles.example.org/{z}/{x}/{y}.png; got " + basemapUrl + ".");
         }
         StreetCadServer server = StreetCadServer.start(new ServerSettings(database.settings(), host, port,
-                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl));
+                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl,
+                new AccessSettings(publicRead), links()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -60,5 +81,13 @@ final class ServeCommand implements Callable<Integer> {
         }, "streetcad-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private PublicBaseUrl links() {
+        try {
+            return new PublicBaseUrl(publicUrl, trustedProxies == null ? List.of() : trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new UserFacingException("--public-url / --trusted-proxies: " + e.getMessage() + ".");
+        }
     }
 }

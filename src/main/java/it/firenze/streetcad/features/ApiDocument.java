@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import it.firenze.streetcad.api.Links;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.api.PublicBaseUrl;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +52,7 @@ final class ApiDocument {
         }
         // servers is the absolute base the client reached: relative, clients resolved the API's base differently.
         ObjectNode doc = document.deepCopy();
-        doc.putArray("servers").addObject().put("url", Links.base(ctx));
+        doc.putArray("servers").addObject().put("url", PublicBaseUrl.of(ctx));
         Responses.send(ctx, doc.toString(), OPENAPI_JSON);
     }
 

@@ -7,8 +7,8 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import it.firenze.streetcad.api.Json;
-import it.firenze.streetcad.api.Links;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.tiles.TileLayer;
@@ -375,7 +375,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     }
 
     static String base(Context ctx) {
-        return Links.base(ctx);
+        return PublicBaseUrl.of(ctx);
     }
 
     private static String queryString(Map<String, String> params, String f) {

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
+import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
@@ -47,10 +50,15 @@ public final class ImportHttpModule implements HttpModule {
         routes.get("/imports", ctx -> ctx.json(Map.of("imports", jobs.list(LISTED_JOBS).stream().map(ImportHttpModule::summary).toList())));
         routes.get("/imports/{id}", ctx -> ctx.json(view(job(ctx))));
         routes.post("/imports/{id}/commit", this::commit);
-        routes.delete("/imports/{id}", ctx -> ctx.json(view(guarded(() -> jobs.discard(id(ctx))))));
+        routes.delete("/imports/{id}", ctx -> {
+            Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
+            ctx.json(view(guarded(() -> jobs.discard(id(ctx), actor))));
+        });
     }
 
     private void create(Context ctx) throws IOException {
+        // Before a byte of the upload is read: anonymous uploads are refused, not stored.
+        AccessHttp.require(ctx, Role.TECHNICIAN);
         long length = ctx.req().getContentLengthLong();
         if (length < 0) {
             throw new ProblemException(Problem.of(411, "Length required", "Send the upload with a Content-Length header."));
@@ -122,12 +130,13 @@ public final class ImportHttpModule implements HttpModule {
     }
 
     private void commit(Context ctx) {
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         String skip = ctx.queryParam("skipInvalid");
         if (skip != null && !skip.equals("true") && !skip.equals("false")) {
             throw ProblemException.badRequest("skipInvalid", "skipInvalid is true or false");
         }
         long id = id(ctx);
-        ctx.status(202).json(view(guarded(() -> jobs.commit(id, "true".equals(skip), false))));
+        ctx.status(202).json(view(guarded(() -> jobs.commit(id, "true".equals(skip), false, actor))));
     }
 
     private ImportJobs.Job job(Context ctx) {

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
@@ -212,7 +214,9 @@ public final class ImportPipeline {
      *
      * @param skipInvalid commit without the invalid features; otherwise an import with any is refused
      */
-    CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid) {
+    /** Writes the staged features into the cadastre in one transaction, which names the actor in the audit log and history. */
+    CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid,
+                                 Actor actor) {
         if (staged.counts().invalid() > 0 && !skipInvalid) {
             throw new ImportException(staged.counts().invalid() + " features of " + staged.source() + " are invalid (see the "
                     + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
@@ -226,7 +230,10 @@ public final class ImportPipeline {
             }
             c.setAutoCommit(false);
             try {
+                Audit.bind(c, actor);
                 CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
+                Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", staged.source(),
+                        "committed", result.committed()));
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.server;
 
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
@@ -56,11 +58,12 @@ public final class StreetCadServer implements AutoCloseable {
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
-            List<HttpModule> modules = List.of(new HealthModule(store.database()),
+            List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access().publicRead()),
+                    new HealthModule(store.database()),
                     new FeaturesModule(store.database(), webMap.browserHome(), true), new NetworkModule(store.database()),
                     new TilesModule(tiles), new TopologyModule(store.database()),
                     new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
-            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
+            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, tiles, imports, http);
         } catch (RuntimeException e) {
@@ -99,7 +102,7 @@ public final class StreetCadServer implements AutoCloseable {
             if (SampleLoader.loadIfEmpty(store.database(), sampleJobs, sample).isEmpty()) return;
         }
         try {
-            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database());
+            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database(), Actor.system("sample load"));
             LOG.info("sample network built: {} elements between {} junctions; {} topology findings recorded",
                     outcome.build().elements(), outcome.build().junctions(), outcome.validation().findings().size());
         } catch (SQLException e) {

@@ -3,8 +3,8 @@ package it.firenze.streetcad.tiles;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
-import it.firenze.streetcad.api.Links;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.api.PublicBaseUrl;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -43,22 +43,22 @@ public final class TilesModule implements HttpModule {
     @Override
     public void register(RoutesConfig routes) {
         routes.get("/tileMatrixSets", ctx -> ctx.json(Map.of(
-                "links", List.of(link("self", Links.base(ctx) + "/tileMatrixSets", "application/json")),
-                "tileMatrixSets", List.of(tileMatrixSetLink(Links.base(ctx))))));
+                "links", List.of(link("self", PublicBaseUrl.of(ctx) + "/tileMatrixSets", "application/json")),
+                "tileMatrixSets", List.of(tileMatrixSetLink(PublicBaseUrl.of(ctx))))));
         routes.get("/tileMatrixSets/{tms}", ctx -> {
             tileMatrixSet(ctx.pathParam("tms"));
             ctx.json(webMercatorQuad());
         });
         routes.get("/collections/{collection}/tiles", ctx -> {
             TileLayer layer = layer(ctx.pathParam("collection"));
-            String base = Links.base(ctx);
+            String base = PublicBaseUrl.of(ctx);
             ctx.json(Map.of("links", List.of(link("self", base + "/collections/" + layer.id() + "/tiles", "application/json")),
                     "tilesets", List.of(tileset(layer, base))));
         });
         routes.get("/collections/{collection}/tiles/{tms}", ctx -> {
             TileLayer layer = layer(ctx.pathParam("collection"));
             tileMatrixSet(ctx.pathParam("tms"));
-            ctx.json(tileset(layer, Links.base(ctx)));
+            ctx.json(tileset(layer, PublicBaseUrl.of(ctx)));
         });
         routes.get("/collections/{collection}/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}", ctx -> {
             TileLayer layer = layer(ctx.pathParam("collection"));
@@ -238,7 +238,7 @@ public final class TilesModule implements HttpModule {
     }
 
     private Map<String, Object> tileJson(Context ctx, TileLayer layer) throws SQLException {
-        String base = Links.base(ctx);
+        String base = PublicBaseUrl.of(ctx);
         int minZoom = layer.minZoom(tiles.settings().detailZoom());
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("tilejson", "3.0.0");

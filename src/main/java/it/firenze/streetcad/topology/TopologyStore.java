@@ -1,5 +1,7 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Actor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.AreaOfUse;
@@ -428,15 +430,29 @@ final class TopologyStore {
         return out;
     }
 
-    long beginValidation(Envelope area, ValidationOptions options) throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO topology_validation (area, parameters) VALUES (" + (area == null ? "NULL"
-                        : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb) RETURNING id")) {
-            int next = bindArea(st, 1, area);
-            st.setString(next, json(parameters(options)));
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+    /** Records a validation about to run; {@code actor} null for one that follows an audited change. */
+    long beginValidation(Envelope area, ValidationOptions options, Actor actor) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement(
+                    "INSERT INTO topology_validation (area, parameters) VALUES (" + (area == null ? "NULL"
+                            : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb) RETURNING id")) {
+                int next = bindArea(st, 1, area);
+                Map<String, Object> parameters = parameters(options);
+                st.setString(next, json(parameters));
+                long id;
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+                if (actor != null) Audit.record(c, actor, "validation.start", "topology_validation", List.of(id), parameters);
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         }
     }
@@ -549,9 +565,10 @@ final class TopologyStore {
     }
 
     /** Accepts the issue and every issue with its fingerprint; the exception outlives the issue rows. */
-    boolean accept(long issueId, String note) throws SQLException {
+    boolean accept(long issueId, String note, Actor actor) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
+            Audit.bind(c, actor);
             try (PreparedStatement find = c.prepareStatement("SELECT fingerprint, rule FROM topology_issue WHERE id = ?");
                  PreparedStatement except = c.prepareStatement("INSERT INTO topology_exception (fingerprint, rule, note) "
                          + "VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET note = EXCLUDED.note");
@@ -570,6 +587,8 @@ final class TopologyStore {
                 except.executeUpdate();
                 mark.setString(1, fingerprint);
                 mark.executeUpdate();
+                Audit.record(c, actor, "issue.accept", "topology_issue", List.of(issueId), note == null ? Map.of()
+                        : Map.of("note", note));
                 c.commit();
                 return true;
             } catch (SQLException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Point;
@@ -130,7 +131,8 @@ public final class TopologyValidation {
         if (changed == null || changed.isNull()) return OptionalLong.empty();
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
-        long id = store.beginValidation(area, NEIGHBOURHOOD);
+        // No audit row of its own: it follows the audited change whose neighbourhood it re-validates.
+        long id = store.beginValidation(area, NEIGHBOURHOOD, null);
         try {
             record(id, area, NEIGHBOURHOOD);
         } catch (HeapTooSmallException e) {
@@ -142,8 +144,8 @@ public final class TopologyValidation {
     }
 
     /** Records a validation about to run and returns its id, for a client to follow its progress. */
-    public long begin(double[] bboxCrs84, ValidationOptions options) throws SQLException {
-        return store.beginValidation(store.toStorage(bboxCrs84), options);
+    public long begin(double[] bboxCrs84, ValidationOptions options, Actor actor) throws SQLException {
+        return store.beginValidation(store.toStorage(bboxCrs84), options, actor);
     }
 
     /**
@@ -170,9 +172,9 @@ public final class TopologyValidation {
         return store.validationJson(id);
     }
 
-    /** Marks an issue as an accepted exception; false when there is no such issue. */
-    public boolean accept(long issueId, String note) throws SQLException {
-        return store.accept(issueId, note);
+    /** Marks an issue as an accepted exception, by the actor; false when there is no such issue. */
+    public boolean accept(long issueId, String note, Actor actor) throws SQLException {
+        return store.accept(issueId, note, actor);
     }
 
     /** The stored issues matching the query, as a GeoJSON FeatureCollection in CRS84. */

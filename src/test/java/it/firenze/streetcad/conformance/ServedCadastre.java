@@ -1,5 +1,6 @@
 package it.firenze.streetcad.conformance;
 
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.features.FeaturesModule;
@@ -31,7 +32,8 @@ final class ServedCadastre implements AutoCloseable {
         SmallNetwork.insert(db);
         tiles = TileService.start(db, new TileSettings(15, 256, 20_000, 1_000_000, 16L << 20, "public, no-cache", 50));
         imports = new ImportJobs(db, List.of(), 1);
-        http = new TestHttp(new HealthModule(db), new FeaturesModule(db, null, true), new NetworkModule(db), new TilesModule(tiles),
+        // Behind access control as in production; the requests carry a technician's key (imports, validations).
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new HealthModule(db), new FeaturesModule(db, null, true), new NetworkModule(db), new TilesModule(tiles),
                 new TopologyModule(db), new ImportHttpModule(imports, 64L << 20));
     }
 
