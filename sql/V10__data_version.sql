@@ -4,7 +4,7 @@
 -- would also have let an import's commit and a validation deadlock); the row becomes visible when the
 -- transaction commits and vanishes if it rolls back, so the count moves on exactly when readers can see new
 -- data, whatever order transactions commit in. Rows of finished transactions are folded into `folded` from
--- time to time (DataVersion), which keeps the count cheap without changing it.
+-- time to time (FeatureStore), which keeps the count cheap without changing it.
 CREATE TABLE data_change (
     xid xid8 PRIMARY KEY
 );
@@ -24,15 +24,5 @@ BEGIN
 END
 $$;
 
-DO
-$$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY ['road_element', 'junction', 'road', 'element_event', 'topology_issue'] LOOP
-        CONTINUE WHEN to_regclass(t) IS NULL;
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION data_change_on_write()', t || '_data_version', t);
-    END LOOP;
-END
-$$;
+-- The triggers that write data_change are in R__data_version_triggers.sql: a repeatable migration runs after every
+-- versioned one, so it reaches the tables later migrations create (viability's V11) and is re-run when its list grows.

@@ -27,6 +27,11 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public HttpServer(String host, int port, long stopTimeoutMillis, PublicBaseUrl links, List<HttpModule> modules) {
+        this(host, port, stopTimeoutMillis, links, SecurityHeaders.defaults(), modules);
+    }
+
+    public HttpServer(String host, int port, long stopTimeoutMillis, PublicBaseUrl links, SecurityHeaders headers,
+                      List<HttpModule> modules) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
@@ -36,6 +41,7 @@ public final class HttpServer implements AutoCloseable {
                 // Let in-flight requests finish on stop (SIGTERM) instead of cutting them.
                 server.setStopTimeout(stopTimeoutMillis);
                 server.setHandler(new GracefulHandler());
+                server.setErrorHandler(new JettyErrors(headers));
             });
             config.requestLogger.http((ctx, millis) -> LOG.info(String.format("%s %s%s %d %.1fms",
                     ctx.method(), ctx.path(), ctx.queryString() == null ? "" : "?" + ctx.queryString(),
@@ -61,7 +67,10 @@ public final class HttpServer implements AutoCloseable {
             });
             config.routes.error(HttpStatus.METHOD_NOT_ALLOWED.getCode(), "*", ctx ->
                     respond(ctx, Problem.of(405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path() + ".")));
-            config.routes.before(links::attach);
+            config.routes.before(ctx -> {
+                links.attach(ctx);
+                headers.apply(ctx);
+            });
             config.routes.before(HttpServer::rejectNulInQuery);
             modules.forEach(m -> m.register(config.routes));
         });

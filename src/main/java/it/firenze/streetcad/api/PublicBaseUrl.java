@@ -72,9 +72,9 @@ public final class PublicBaseUrl {
         }
     }
 
-    /** Whether the client reached the server over HTTPS (directly, or as a trusted proxy says). */
-    public boolean secure(Context ctx) {
-        return resolve(ctx).startsWith("https:");
+    /** Whether the client reached the server over HTTPS (directly, or as the public URL or a trusted proxy says). */
+    public static boolean ofRequestSecure(Context ctx) {
+        return of(ctx).startsWith("https:");
     }
 
     String resolve(Context ctx) {

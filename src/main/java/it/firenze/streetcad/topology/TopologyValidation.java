@@ -143,6 +143,29 @@ public final class TopologyValidation {
         return OptionalLong.of(id);
     }
 
+    /** An open finding as an edit's answer names it. */
+    public record OpenIssue(String fingerprint, String rule, String severity, String explanation, List<Long> elementIds) {
+    }
+
+    /** What re-validating around an edit changed: the validation recorded, the findings it raised and closed. */
+    public record Around(OptionalLong validationId, List<OpenIssue> raised, List<OpenIssue> closed) {
+    }
+
+    /**
+     * {@link #revalidate} around an edit, and the open findings there that it raised or closed (by fingerprint,
+     * which a finding keeps across validations while its rule, place and elements stay the same).
+     */
+    public Around revalidateAround(Envelope changed) throws SQLException {
+        if (changed == null || changed.isNull()) return new Around(OptionalLong.empty(), List.of(), List.of());
+        Envelope area = new Envelope(changed);
+        area.expandBy(NEIGHBOURHOOD.tolerance());
+        Map<String, OpenIssue> before = store.openIssues(area);
+        OptionalLong id = revalidate(changed);
+        Map<String, OpenIssue> after = store.openIssues(area);
+        return new Around(id, after.values().stream().filter(i -> !before.containsKey(i.fingerprint())).toList(),
+                before.values().stream().filter(i -> !after.containsKey(i.fingerprint())).toList());
+    }
+
     /** Records a validation about to run and returns its id, for a client to follow its progress. */
     public long begin(double[] bboxCrs84, ValidationOptions options, Actor actor) throws SQLException {
         return store.beginValidation(store.toStorage(bboxCrs84), options, actor);

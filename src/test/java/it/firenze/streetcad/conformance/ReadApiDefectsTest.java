@@ -55,7 +55,8 @@ class ReadApiDefectsTest {
         return ids;
     }
 
-    static final List<Long> CURRENT_AND_PAST = List.of(101L, 102L, 103L, 104L, 105L, 106L);
+    /** The live elements: 106 was retired in 2021, and items without datetime are the live ones. */
+    static final List<Long> LIVE = List.of(101L, 102L, 103L, 104L, 105L);
 
     @Test
     void aBoxFarFromTheStorageZoneIsEmptyNotAServerError() {
@@ -65,10 +66,10 @@ class ReadApiDefectsTest {
 
     @Test
     void theWorldBoxFindsEveryFeature() {
-        assertEquals(CURRENT_AND_PAST, ids("/collections/road-elements/items?bbox=-180,-90,180,90&limit=100"));
-        assertEquals(CURRENT_AND_PAST, ids("/collections/road-elements/items?limit=100&filter="
+        assertEquals(LIVE, ids("/collections/road-elements/items?bbox=-180,-90,180,90&limit=100"));
+        assertEquals(LIVE, ids("/collections/road-elements/items?limit=100&filter="
                 + q("S_INTERSECTS(geometry, BBOX(-180,-90,180,90))")));
-        assertEquals(CURRENT_AND_PAST, ids("/collections/road-elements/items?limit=100&filter-lang=cql2-json&filter="
+        assertEquals(LIVE, ids("/collections/road-elements/items?limit=100&filter-lang=cql2-json&filter="
                 + q("{\"op\":\"s_intersects\",\"args\":[{\"property\":\"geometry\"},{\"bbox\":[-180,-90,180,90]}]}")));
     }
 
@@ -76,9 +77,9 @@ class ReadApiDefectsTest {
     void aBoxAcrossTheAntimeridianIsAcceptedAsTheStandardAllows() {
         assertEquals(List.of(), ids("/collections/road-elements/items?bbox=177,65,-177,70"));
         // West of the east edge but east of the west edge: Florence lies in the part east of the antimeridian.
-        assertEquals(CURRENT_AND_PAST, ids("/collections/road-elements/items?bbox=170,-90,12,90&limit=100"));
+        assertEquals(LIVE, ids("/collections/road-elements/items?bbox=170,-90,12,90&limit=100"));
         // EPSG:4326 is latitude first: the same box.
-        assertEquals(CURRENT_AND_PAST, ids("/collections/road-elements/items?limit=100&bbox=-90,170,90,12&bbox-crs="
+        assertEquals(LIVE, ids("/collections/road-elements/items?limit=100&bbox=-90,170,90,12&bbox-crs="
                 + q("http://www.opengis.net/def/crs/EPSG/0/4326")));
     }
 
@@ -194,7 +195,8 @@ class ReadApiDefectsTest {
     void everyAddressableCollectionIsListedAndAnEmptyOnesCountIsExact() {
         List<String> ids = new ArrayList<>();
         json(http.get("/collections")).get("collections").forEach(c -> ids.add(c.get("id").asText()));
-        assertEquals(List.of("road-elements", "junctions", "roads", "element-events", "topology-issues"), ids);
+        assertEquals(List.of("road-elements", "junctions", "roads", "element-events", "topology-issues",
+                "viability-measures", "works", "ordinances"), ids);
         JsonNode events = json(http.get("/collections/element-events/items?filter=" + q("kind='none'")));
         assertEquals(0, events.get("numberMatchedEstimate").asLong(), events.toString());
         assertEquals(200, http.get("/collections/topology-issues").statusCode());
@@ -219,16 +221,17 @@ class ReadApiDefectsTest {
     }
 
     @Test
-    void aRevalidationIsAnsweredWithoutRunningThePageQuery() {
+    void aRevalidationIsAnsweredWithoutRunningThePageQuery() throws Exception {
         String path = "/collections/element-events/items?limit=5";
         String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
-        // With the table renamed (DDL moves no data version) the page query would fail; the 304 never runs it.
-        sql("ALTER TABLE element_event RENAME TO element_event_away");
-        try {
-            assertEquals(304, http.get(path, "If-None-Match", etag).statusCode());
-            assertEquals(500, http.get(path).statusCode(), "the page query does fail meanwhile");
-        } finally {
-            sql("ALTER TABLE element_event_away RENAME TO element_event");
+        // Another transaction holds the events' table locked: the page query would wait for it; the 304 never runs it.
+        try (var c = served.db.connection(); var st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("LOCK TABLE element_event IN ACCESS EXCLUSIVE MODE");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                    .header("If-None-Match", etag).timeout(java.time.Duration.ofSeconds(5)).GET().build());
+            assertEquals(304, r.statusCode());
+            c.rollback();
         }
     }
 
@@ -258,7 +261,7 @@ class ReadApiDefectsTest {
                 }
             }
         }
-        assertEquals(CURRENT_AND_PAST, seen);
+        assertEquals(LIVE, seen);
         // sortby pages by offset: a keyset over another order would skip or repeat features.
         assertProblem(http.get("/collections/road-elements/items?sortby=name&after=3"), 400, "after");
     }

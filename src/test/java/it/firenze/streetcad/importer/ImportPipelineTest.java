@@ -95,8 +95,10 @@ class ImportPipelineTest {
         var committed = importNow(new TestLayer().line(street(5), "osm_id", 9L, "name", "Via Roma", "highway", "primary"),
                 osm(ImportMode.REPLACE));
         assertEquals(3, committed.deleted());
-        assertEquals(List.of("9"), cadastre.rows("SELECT source_key FROM road_element"));
-        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element_history WHERE operation = 'DELETE'"));
+        assertEquals(List.of("9"), cadastre.rows("SELECT source_key FROM live_road_element"));
+        // Replaced elements are retired, not deleted: their rows (and ids) stay, with their validity ended.
+        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element WHERE valid_to IS NOT NULL"));
+        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element_history WHERE operation = 'UPDATE'"));
     }
 
     @Test
@@ -108,7 +110,7 @@ class ImportPipelineTest {
         var committed = importNow(new TestLayer().line(street(0), "osm_id", 10L, "name", "Via dei Calzaiuoli", "highway", "pedestrian"),
                 options);
         assertEquals(1, committed.deleted());
-        assertEquals(List.of("10", "2", "3"), cadastre.rows("SELECT source_key FROM road_element ORDER BY source_key"));
+        assertEquals(List.of("10", "2", "3"), cadastre.rows("SELECT source_key FROM live_road_element ORDER BY source_key"));
     }
 
     @Test

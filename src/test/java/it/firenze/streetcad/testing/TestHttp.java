@@ -57,6 +57,11 @@ public final class TestHttp implements AutoCloseable {
         return new TestHttp(new AccessHttp(db, true), role, modules);
     }
 
+    /** A server with this access control in front of the modules; requests carry no credentials unless given. */
+    public static TestHttp withAccess(AccessHttp access, HttpModule... modules) {
+        return new TestHttp(access, null, modules);
+    }
+
     /** A new API key with this role, for requests that send it themselves ({@link #sendAs}). */
     public String key(Role role) {
         try {

@@ -75,7 +75,7 @@ class TopologyFixesHttpTest {
             assertEquals("succeeded", json(applied).get("validation").get("status").asText(), applied.body());
             assertTrue(history() > before, fix.getKey() + ": the history records the change");
         }
-        assertEquals(List.of("west 200"), cadastre.strings("SELECT source_key || ' ' || round(length_m) FROM road_element "
+        assertEquals(List.of("west 200"), cadastre.strings("SELECT source_key || ' ' || round(length_m) FROM live_road_element "
                 + "WHERE source_key IN ('west', 'east')"));
 
         JsonNode nothingLeft = json(http.post("/topology/fixes/merge-pseudo-nodes/apply", ""));

@@ -58,7 +58,7 @@ class TopologyFixesTest {
         assertEquals(List.of(), findings());
         var report = new TopologyValidation(db).run(null, OPTIONS, p -> { });
         assertTrue(report.findings().stream().allMatch(f -> f.rule() == Rule.DEAD_END), report.findings().toString());
-        assertEquals(List.of("west 200"), cadastre.strings("SELECT source_key || ' ' || round(length_m) FROM road_element "
+        assertEquals(List.of("west 200"), cadastre.strings("SELECT source_key || ' ' || round(length_m) FROM live_road_element "
                 + "WHERE source_key IN ('west', 'east')"));
         assertTrue(cadastre.count("SELECT count(*) FROM road_element_history") > 0, "the history records the fixes");
     }
