@@ -58,6 +58,7 @@ public final class EditingHttp implements HttpModule {
         routes.delete(ITEM, this::retire);
         routes.get(ITEM + "/history", this::history);
         routes.post(ITEM + "/revert", this::revert);
+        routes.post("/collections/road-elements/items/{featureId}/split", this::split);
         // Write verbs where a resource takes none: 405 naming what it does take.
         for (String verb : new String[]{"PUT", "PATCH", "DELETE"}) {
             notAllowed(routes, verb, ITEMS, "GET, HEAD, POST, OPTIONS");
@@ -128,6 +129,59 @@ public final class EditingHttp implements HttpModule {
         answer(ctx, t, done, 200);
     }
 
+    /** Body {@code {"measure": m}} (metres from the start) or {@code {"point": [lon, lat]}} (CRS84). */
+    private void split(Context ctx) throws SQLException {
+        EditableType t = EditableType.byCollection("road-elements").orElseThrow();
+        Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
+        long id = id(ctx, t);
+        long expected = ifMatch(ctx, t, id);
+        JsonNode body = body(ctx, false);
+        JsonNode measure = body.get("measure");
+        JsonNode point = body.get("point");
+        if ((measure == null) == (point == null) || (measure != null && !measure.isNumber())
+                || (point != null && !(point.isArray() && point.size() == 2 && point.get(0).isNumber()
+                && point.get(1).isNumber()))) {
+            throw new ProblemException(Problem.of(422, "Unprocessable content", "Give either measure (metres from the "
+                    + "element's start) or point ([lon, lat] in CRS84), not both.").withParameter(
+                    measure != null ? "measure" : "point"));
+        }
+        Edits.Split done;
+        try {
+            done = edits.split(id, expected, measure == null ? null : measure.asDouble(),
+                    point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor);
+        } catch (EditRefused e) {
+            throw refused(ctx, t, id, e);
+        }
+        TopologyValidation.Around around = topology.revalidateAround(done.changed());
+        ObjectNode doc = Json.mapper().createObjectNode();
+        doc.put("type", "FeatureCollection");
+        ArrayNode pieces = doc.putArray("features");
+        for (long piece : new long[]{done.first(), done.second()}) {
+            pieces.add(parse(features.item(feature(t), piece, Crs.CRS84, null).orElseThrow()));
+        }
+        doc.put("junction", done.junction());
+        validation(doc, around);
+        ctx.header("ETag", "\"" + done.version() + "\"");
+        ctx.contentType("application/geo+json");
+        ctx.result(doc.toString());
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable feature", e);
+        }
+    }
+
+    private static void validation(ObjectNode doc, TopologyValidation.Around around) {
+        if (around.validationId().isEmpty()) return;
+        ObjectNode v = doc.putObject("validation");
+        v.put("id", around.validationId().getAsLong());
+        v.set("raised", Json.mapper().valueToTree(around.raised()));
+        v.set("closed", Json.mapper().valueToTree(around.closed()));
+    }
+
     private void history(Context ctx) throws SQLException {
         EditableType t = type(ctx);
         long id = id(ctx, t);
@@ -149,35 +203,34 @@ public final class EditingHttp implements HttpModule {
     /** The item as it is now, with its ETag, and what re-validating around it raised and closed. */
     private void answer(Context ctx, EditableType t, Edits.Outcome done, int status) throws SQLException {
         TopologyValidation.Around around = topology.revalidateAround(done.changed());
-        ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> {
-            if (around.validationId().isEmpty()) return;
-            ObjectNode v = doc.putObject("validation");
-            v.put("id", around.validationId().getAsLong());
-            v.set("raised", Json.mapper().valueToTree(around.raised()));
-            v.set("closed", Json.mapper().valueToTree(around.closed()));
-        });
+        ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> validation(doc, around));
     }
 
     private interface Edit {
         Edits.Outcome run() throws SQLException;
     }
 
-    /** Runs an edit, answering its refusals: 404, 412 with the current item, 409, 422 naming the property. */
+    /** Runs an edit, answering its refusals. */
     private Edits.Outcome run(Context ctx, EditableType t, long id, Edit edit) throws SQLException {
         try {
             return edit.run();
         } catch (EditRefused e) {
-            switch (e.reason()) {
-                case NOT_FOUND -> throw ProblemException.notFound(e.getMessage());
-                case STALE -> {
-                    ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
-                    throw new Answered();
-                }
-                case CONFLICT -> throw ProblemException.conflict(e.getMessage());
-                default -> throw new ProblemException(Problem.of(422, "Unprocessable content", e.getMessage())
-                        .withParameter(e.field()));
-            }
+            throw refused(ctx, t, id, e);
         }
+    }
+
+    /** A refusal as the client gets it: 404, 412 with the current item, 409, or 422 naming the property. */
+    private RuntimeException refused(Context ctx, EditableType t, long id, EditRefused e) throws SQLException {
+        return switch (e.reason()) {
+            case NOT_FOUND -> ProblemException.notFound(e.getMessage());
+            case STALE -> {
+                ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
+                yield new Answered();
+            }
+            case CONFLICT -> ProblemException.conflict(e.getMessage());
+            case INVALID -> new ProblemException(Problem.of(422, "Unprocessable content", e.getMessage())
+                    .withParameter(e.field()));
+        };
     }
 
     /** The response is already written (a 412 carries the current item, not a problem). */
