@@ -6,6 +6,7 @@ import org.locationtech.jts.geom.Envelope;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A check run on the staged lines of an import before it may be committed (the topology engine implements it).
@@ -18,6 +19,15 @@ import java.util.List;
 public interface PreCommitCheck {
 
     List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException;
+
+    /**
+     * The same, handing each finding over as soon as it is known, so that a check of millions of lines need not hold
+     * its findings; the pipeline calls this one.
+     */
+    default void check(Connection transaction, String stagingTable, int storageSrid, Consumer<StagedFinding> findings)
+            throws SQLException {
+        check(transaction, stagingTable, storageSrid).forEach(findings);
+    }
 
     /**
      * Told, once an import is committed, the extent (storage CRS) of everything it added, changed or removed, so
