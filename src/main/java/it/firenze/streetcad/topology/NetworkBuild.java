@@ -104,7 +104,7 @@ public final class NetworkBuild {
     void complete(Job job) {
         try {
             store.updateBuild(job.id(), "building", 0, null, null, null);
-            Result result = run(job.bboxCrs84(), job.tolerance(), job.apply());
+            Result result = run(store.toStorage(job.bboxCrs84()), job.tolerance(), job.apply());
             String changes = store.changesGeoJson("\"network_build\":" + job.id(), result.changes());
             if (!job.apply()) {
                 store.updateBuild(job.id(), "previewed", 1, result.summary(), changes, null);
@@ -145,7 +145,7 @@ public final class NetworkBuild {
 
     /** What {@link #apply} would do, without changing the cadastre. bboxCrs84: minLon, minLat, maxLon, maxLat, or null. */
     public Result preview(double[] bboxCrs84, double tolerance) throws SQLException {
-        return run(bboxCrs84, tolerance, false);
+        return run(store.toStorage(bboxCrs84), tolerance, false);
     }
 
     /**
@@ -153,12 +153,22 @@ public final class NetworkBuild {
      * the neighbourhood it changed.
      */
     public Result apply(double[] bboxCrs84, double tolerance) throws SQLException {
-        return revalidated(run(bboxCrs84, tolerance, true));
+        return revalidated(run(store.toStorage(bboxCrs84), tolerance, true));
+    }
+
+    /**
+     * {@link #apply} over the elements meeting an area of the storage CRS (an import's changed extent), widened by
+     * the tolerance, so that new elements are joined to the old ones at its edge.
+     */
+    Result applyAround(Envelope changed, double tolerance) throws SQLException {
+        Envelope area = new Envelope(changed);
+        area.expandBy(tolerance);
+        return revalidated(run(area, tolerance, true));
     }
 
     /** {@link #apply} without the re-validation, for a caller that validates the whole cadastre next. */
     Result applyBeforeFullValidation(double[] bboxCrs84, double tolerance) throws SQLException {
-        return run(bboxCrs84, tolerance, true);
+        return run(store.toStorage(bboxCrs84), tolerance, true);
     }
 
     private Result revalidated(Result written) throws SQLException {
@@ -167,8 +177,7 @@ public final class NetworkBuild {
                 validation.isPresent() ? validation.getAsLong() : null);
     }
 
-    private Result run(double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
-        Envelope area = store.toStorage(bboxCrs84);
+    private Result run(Envelope area, double tolerance, boolean apply) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
