@@ -9,4 +9,19 @@ streetcad_setup run
 mvn -q -B -DskipTests package
 # The sample is imported only into a cadastre without road elements (set STREETCAD_LOAD_SAMPLE= to skip it).
 export STREETCAD_LOAD_SAMPLE=${STREETCAD_LOAD_SAMPLE-geodata/florence-osm}
+# First start: a local administrator with a random password, shown once here and kept (mode 0600) in the data
+# directory. There is no default password anywhere; `streetcad users passwd admin` sets a new one.
+data_dir=${STREETCAD_DATA_DIR:-./data}
+if [ ! -e "$data_dir/admin-password" ]; then
+  mkdir -p "$data_dir"
+  password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+  if printf '%s\n' "$password" | "$JAVA_HOME/bin/java" -jar target/streetcad.jar users add admin --role admin \
+      --display-name "Local administrator" --password-stdin --data-dir "$data_dir"; then
+    (umask 077 && printf '%s\n' "$password" > "$data_dir/admin-password")
+    echo "First start: the account 'admin' signs in with the password $password"
+    echo "(shown only now; it is also in $data_dir/admin-password, readable by you alone)."
+  else
+    echo "No new admin was made (see above); set a password with: java -jar target/streetcad.jar users passwd admin" >&2
+  fi
+fi
 exec "$JAVA_HOME/bin/java" -jar target/streetcad.jar serve "$@"

@@ -22,6 +22,15 @@ public final class HttpServer implements AutoCloseable {
     private final Javalin app;
 
     public HttpServer(String host, int port, long stopTimeoutMillis, List<HttpModule> modules) {
+        this(host, port, stopTimeoutMillis, PublicBaseUrl.fromConnection(), modules);
+    }
+
+    public HttpServer(String host, int port, long stopTimeoutMillis, PublicBaseUrl links, List<HttpModule> modules) {
+        this(host, port, stopTimeoutMillis, links, SecurityHeaders.defaults(), modules);
+    }
+
+    public HttpServer(String host, int port, long stopTimeoutMillis, PublicBaseUrl links, SecurityHeaders headers,
+                      List<HttpModule> modules) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
@@ -31,6 +40,7 @@ public final class HttpServer implements AutoCloseable {
                 // Let in-flight requests finish on stop (SIGTERM) instead of cutting them.
                 server.setStopTimeout(stopTimeoutMillis);
                 server.setHandler(new GracefulHandler());
+                server.setErrorHandler(new JettyErrors(headers));
             });
             config.requestLogger.http((ctx, millis) -> LOG.info(String.format("%s %s%s %d %.1fms",
                     ctx.method(), ctx.path(), ctx.queryString() == null ? "" : "?" + ctx.queryString(),
@@ -50,6 +60,10 @@ public final class HttpServer implements AutoCloseable {
             });
             config.routes.error(HttpStatus.METHOD_NOT_ALLOWED.getCode(), "*", ctx ->
                     respond(ctx, Problem.of(405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path() + ".")));
+            config.routes.before(ctx -> {
+                links.attach(ctx);
+                headers.apply(ctx);
+            });
             modules.forEach(m -> m.register(config.routes));
         });
     }

@@ -28,6 +28,9 @@ final class FixCommand implements Callable<Integer> {
     DatabaseOptions database;
 
     @Mixin
+    ActorOptions as;
+
+    @Mixin
     TopologyOptions topology;
 
     @Option(names = "--apply", description = "Make the change, in one transaction the history records.")
@@ -46,7 +49,7 @@ final class FixCommand implements Callable<Integer> {
         try (CadastreStore store = CadastreStore.open(database.settings())) {
             TopologyFixes fixes = new TopologyFixes(store.database());
             if (apply) {
-                TopologyFixes.Plan plan = fixes.apply(chosen, area, tolerance);
+                TopologyFixes.Plan plan = fixes.apply(chosen, area, tolerance, as.actor(store.database(), "fix " + chosen.id()));
                 spec.commandLine().getOut().println(chosen.id() + " applied: " + plan.counts());
                 revalidated(spec, plan.validationId());
             } else {

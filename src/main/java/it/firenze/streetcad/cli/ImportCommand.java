@@ -1,5 +1,6 @@
 package it.firenze.streetcad.cli;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.importer.ImportException;
 import it.firenze.streetcad.importer.ImportJobs;
@@ -38,6 +39,9 @@ final class ImportCommand implements Callable<Integer> {
 
     @Mixin
     DatabaseOptions database;
+
+    @Mixin
+    ActorOptions as;
 
     @Parameters(paramLabel = "PATH", description = "A shapefile: a folder, a .shp or a .zip.")
     Path path;
@@ -113,6 +117,7 @@ final class ImportCommand implements Callable<Integer> {
                 bar.done();
             }
             if (job.state().equals("failed")) throw new UserFacingException(job.error());
+            Actor actor = as.actor(store.database(), "import");
             ImportReport report = job.importReport();
             printReport(out, job.id(), report);
             double total = (System.nanoTime() - started) / 1e9;
@@ -120,7 +125,7 @@ final class ImportCommand implements Callable<Integer> {
                     + "opened and its .prj identified, at the same time)%n", report.stageSeconds(),
                     Math.max(0, total - report.stageSeconds()));
             if (dryRun) {
-                jobs.discard(job.id());
+                jobs.discard(job.id(), actor);
                 out.println(report.clean() ? "dry run: clean, nothing written" : "dry run: " + report.counts().invalid()
                         + " invalid features, nothing written");
                 return report.clean() ? 0 : 1;
@@ -128,18 +133,18 @@ final class ImportCommand implements Callable<Integer> {
             long blocking = failOn == null ? 0 : report.findingsOfSeverity("error")
                     + (failOn.equals("warning") ? report.findingsOfSeverity("warning") : 0);
             if (blocking > 0) {
-                jobs.discard(job.id());
+                jobs.discard(job.id(), actor);
                 throw new UserFacingException(blocking + " topology findings of severity " + failOn + " or worse (--fail-on "
                         + failOn + "), see the report. Nothing was written.");
             }
             try {
-                job = jobs.commit(job.id(), skipInvalid, true);
+                job = jobs.commit(job.id(), skipInvalid, true, actor);
             } catch (ImportJobs.JobStateException e) {
-                jobs.discard(job.id());
+                jobs.discard(job.id(), actor);
                 throw new UserFacingException(e.getMessage() + " Nothing was written.");
             }
             if (!job.committed()) {
-                jobs.discard(job.id());
+                jobs.discard(job.id(), actor);
                 throw new UserFacingException(job.error());
             }
             ImportReport.Committed c = job.importReport().committed();
@@ -148,7 +153,7 @@ final class ImportCommand implements Callable<Integer> {
                     c.skippedInvalid() > 0 ? ", " + c.skippedInvalid() + " invalid features left out" : "", c.seconds());
             if (buildNetwork) {
                 try {
-                    ImportedNetwork.Outcome built = ImportedNetwork.buildAndValidate(store.database());
+                    ImportedNetwork.Outcome built = ImportedNetwork.buildAndValidate(store.database(), actor);
                     out.printf("network built: %d elements between %d junctions; %d topology findings recorded as open issues%n",
                             built.build().elements(), built.build().junctions(), built.validation().findings().size());
                 } catch (SQLException e) {

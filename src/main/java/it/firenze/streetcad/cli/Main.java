@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "streetcad", mixinStandardHelpOptions = true, version = "StreetCad 0.1",
         description = "The street-cadastre (Catasto delle Strade) GIS server of the City of Florence.",
         subcommands = {ServeCommand.class, MigrateCommand.class, ImportCommand.class, NetworkCommand.class,
-                ValidateCommand.class, FixCommand.class},
+                ValidateCommand.class, FixCommand.class, UsersCommand.class, KeysCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 wrong usage."})
 public final class Main implements Runnable {
 

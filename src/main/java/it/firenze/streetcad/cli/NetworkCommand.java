@@ -38,6 +38,9 @@ final class NetworkCommand implements Runnable {
         DatabaseOptions database;
 
         @Mixin
+        ActorOptions as;
+
+        @Mixin
         TopologyOptions topology;
 
         @Option(names = "--dry-run", description = "Preview: report what the build would do and change nothing.")
@@ -52,7 +55,7 @@ final class NetworkCommand implements Runnable {
             double tolerance = topology.tolerance();
             try (CadastreStore store = CadastreStore.open(database.settings())) {
                 NetworkBuild build = new NetworkBuild(store.database());
-                NetworkBuild.Result result = dryRun ? build.preview(area, tolerance) : build.apply(area, tolerance);
+                NetworkBuild.Result result = dryRun ? build.preview(area, tolerance) : build.apply(area, tolerance, as.actor(store.database(), "network build"));
                 spec.commandLine().getOut().println(describe(result.summary(), tolerance, dryRun));
                 FixCommand.revalidated(spec, result.validationId());
             } catch (SQLException | HeapTooSmallException e) {

@@ -1,5 +1,8 @@
 package it.firenze.streetcad.cli;
 
+import it.firenze.streetcad.access.AccessSettings;
+import it.firenze.streetcad.access.JwtSettings;
+import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.importer.ImportSettings;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
@@ -8,7 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -45,6 +52,56 @@ final class ServeCommand implements Callable<Integer> {
                     + "none by default, since the control room has no internet. Env: STREETCAD_BASEMAP_URL.")
     String basemapUrl;
 
+    @Option(names = "--public-read", defaultValue = "${env:STREETCAD_PUBLIC_READ:-true}", arity = "0..1", fallbackValue = "true",
+            paramLabel = "true|false", description = "Whether anyone may read the cadastre (default: ${DEFAULT-VALUE}); "
+                    + "false asks every route but /health and /ready for at least the viewer role. Env: STREETCAD_PUBLIC_READ.")
+    boolean publicRead;
+
+    @Option(names = "--public-url", defaultValue = "${env:STREETCAD_PUBLIC_URL}", paramLabel = "URL",
+            description = "The URL clients reach StreetCad at (e.g. https://gis.example.org/streetcad), for links in "
+                    + "answers. Without it, links use the address the client connected to, or a trusted proxy's "
+                    + "Forwarded / X-Forwarded-* headers. Env: STREETCAD_PUBLIC_URL.")
+    String publicUrl;
+
+    @Option(names = "--trusted-proxies", defaultValue = "${env:STREETCAD_TRUSTED_PROXIES:-}", split = ",", paramLabel = "ADDR",
+            description = "Addresses of reverse proxies whose Forwarded / X-Forwarded-* headers are believed (comma-separated; "
+                    + "none by default). Env: STREETCAD_TRUSTED_PROXIES.")
+    List<String> trustedProxies = new ArrayList<>();
+
+    @Option(names = "--write-origins", defaultValue = "${env:STREETCAD_WRITE_ORIGINS:-}", split = ",", paramLabel = "ORIGIN",
+            description = "Origins of other web applications whose pages may send changes (with an API key or token), "
+                    + "e.g. https://lavori.comune.fi.it; none by default. Env: STREETCAD_WRITE_ORIGINS.")
+    List<String> writeOrigins = new ArrayList<>();
+
+    @Option(names = "--session-idle", defaultValue = "${env:STREETCAD_SESSION_IDLE_MINUTES:-30}", paramLabel = "MINUTES",
+            description = "A web session ends after this long unused (default: ${DEFAULT-VALUE}). Env: STREETCAD_SESSION_IDLE_MINUTES.")
+    long sessionIdleMinutes;
+
+    @Option(names = "--session-max", defaultValue = "${env:STREETCAD_SESSION_MAX_HOURS:-10}", paramLabel = "HOURS",
+            description = "… and this long after sign-in (default: ${DEFAULT-VALUE}). Env: STREETCAD_SESSION_MAX_HOURS.")
+    long sessionMaxHours;
+
+    @Option(names = "--sso-issuer", defaultValue = "${env:STREETCAD_SSO_ISSUER}", paramLabel = "URL",
+            description = "Single sign-on: the identity provider's issuer (iss); with --sso-audience and --sso-jwks-url, "
+                    + "its bearer JWTs are accepted. Env: STREETCAD_SSO_ISSUER.")
+    String ssoIssuer;
+
+    @Option(names = "--sso-audience", defaultValue = "${env:STREETCAD_SSO_AUDIENCE}", paramLabel = "AUD",
+            description = "Single sign-on: the audience (aud) tokens must be for. Env: STREETCAD_SSO_AUDIENCE.")
+    String ssoAudience;
+
+    @Option(names = "--sso-jwks-url", defaultValue = "${env:STREETCAD_SSO_JWKS_URL}", paramLabel = "URL",
+            description = "Single sign-on: where the provider publishes its signing keys. Env: STREETCAD_SSO_JWKS_URL.")
+    String ssoJwksUrl;
+
+    @Option(names = "--sso-roles-claim", defaultValue = "${env:STREETCAD_SSO_ROLES_CLAIM:-roles}", paramLabel = "CLAIM",
+            description = "Single sign-on: the claim with StreetCad role names (default: ${DEFAULT-VALUE}). Env: STREETCAD_SSO_ROLES_CLAIM.")
+    String ssoRolesClaim;
+
+    @Option(names = "--sso-org-claim", defaultValue = "${env:STREETCAD_SSO_ORG_CLAIM}", paramLabel = "CLAIM",
+            description = "Single sign-on: the claim with the organisation, if any. Env: STREETCAD_SSO_ORG_CLAIM.")
+    String ssoOrgClaim;
+
     @Override
     public Integer call() throws InterruptedException {
         if (basemapUrl != null && !basemapUrl.isBlank() && !WebMapModule.isTileTemplate(basemapUrl)) {
@@ -52,7 +109,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "for example https://tiles.example.org/{z}/{x}/{y}.png; got " + basemapUrl + ".");
         }
         StreetCadServer server = StreetCadServer.start(new ServerSettings(database.settings(), host, port,
-                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl));
+                stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl,
+                access(), links()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -60,5 +118,30 @@ final class ServeCommand implements Callable<Integer> {
         }, "streetcad-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private PublicBaseUrl links() {
+        try {
+            return new PublicBaseUrl(publicUrl, trustedProxies == null ? List.of() : trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new UserFacingException("--public-url / --trusted-proxies: " + e.getMessage() + ".");
+        }
+    }
+
+    private AccessSettings access() {
+        JwtSettings sso = null;
+        if (ssoIssuer != null || ssoAudience != null || ssoJwksUrl != null) {
+            try {
+                sso = new JwtSettings(ssoIssuer, ssoAudience, ssoJwksUrl == null ? null : URI.create(ssoJwksUrl),
+                        ssoRolesClaim, ssoOrgClaim);
+            } catch (IllegalArgumentException e) {
+                throw new UserFacingException("--sso-issuer, --sso-audience and --sso-jwks-url go together: " + e.getMessage() + ".");
+            }
+        }
+        if (sessionIdleMinutes < 1 || sessionMaxHours < 1) {
+            throw new UserFacingException("--session-idle and --session-max must be at least 1.");
+        }
+        return new AccessSettings(publicRead, Duration.ofMinutes(sessionIdleMinutes), Duration.ofHours(sessionMaxHours),
+                writeOrigins == null ? List.of() : writeOrigins.stream().filter(o -> !o.isBlank()).toList(), sso);
     }
 }

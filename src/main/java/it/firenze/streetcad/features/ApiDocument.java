@@ -39,6 +39,9 @@ final class ApiDocument {
         routes.get("/api", this::api);
         routes.get("/api.html", this::ui);
         routes.get("/api/swagger-ui/{file}", this::uiFile);
+        // A file, not an inline script: the Content-Security-Policy allows scripts from this server only.
+        routes.get("/api/swagger-ui-init.js", ctx -> Responses.send(ctx,
+                "window.ui = SwaggerUIBundle({url: '/api?f=json', dom_id: '#ui'});\n", "text/javascript"));
     }
 
     private void api(Context ctx) {
@@ -57,7 +60,7 @@ final class ApiDocument {
                 <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>StreetCad API</title>
                 <link rel="stylesheet" href="/api/swagger-ui/swagger-ui.css"></head><body><div id="ui"></div>
                 <script src="/api/swagger-ui/swagger-ui-bundle.js"></script>
-                <script>window.ui = SwaggerUIBundle({url: '/api?f=json', dom_id: '#ui'});</script>
+                <script src="/api/swagger-ui-init.js"></script>
                 </body></html>""", FeaturesModule.HTML);
     }
 

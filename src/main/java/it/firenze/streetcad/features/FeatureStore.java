@@ -9,6 +9,7 @@ import it.firenze.streetcad.db.Database;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,9 @@ public final class FeatureStore {
     }
 
     public Page items(ItemQuery q) throws SQLException {
+        // Without datetime or as-of, the items are the live ones; datetime selects by valid time among every
+        // record; as-of reads what the cadastre recorded then, live then unless datetime says otherwise.
+        Rows rows = q.asOf() != null ? Rows.asOf(q.asOf()) : q.hasDatetime() ? Rows.RECORDED : Rows.LIVE;
         Sql where = where(q);
         FeatureWriter writer = new FeatureWriter(q.type(), q.properties());
         Sql select = new Sql().append("SELECT ").append(columns(writer, q.crs()))
@@ -54,7 +58,7 @@ public final class FeatureStore {
                 .append(q.type().from()).append(where);
         // Both statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
         // load every extra wait for the database is another trip through a busy run queue.
-        Sql both = new Sql().append(select).append("; ").append(count);
+        Sql both = rows.resolve(new Sql().append(select).append("; ").append(count));
         try (Connection c = database.connection(); var st = both.preparePlannedWithValues(c)) {
             st.execute();
             ByteArrayOutputStream features = new ByteArrayOutputStream(64 * 1024);
@@ -83,24 +87,29 @@ public final class FeatureStore {
         }
     }
 
-    public Optional<String> item(FeatureType type, long id, Crs crs) throws SQLException {
+    /**
+     * One feature by id, whatever its validity (a retired or planned row is still the cadastre's record of it), or
+     * its version recorded at {@code asOf} when given.
+     */
+    public Optional<String> item(FeatureType type, long id, Crs crs, OffsetDateTime asOf) throws SQLException {
         FeatureWriter writer = new FeatureWriter(type, null);
-        Sql sql = new Sql().append("SELECT ").append(columns(writer, crs)).append(" FROM ").append(type.from())
-                .append(" WHERE ").append(type.idSql()).append(" = ").bind(id);
+        Sql sql = (asOf == null ? Rows.RECORDED : Rows.asOf(asOf)).resolve(new Sql().append("SELECT ")
+                .append(columns(writer, crs)).append(" FROM ").append(type.from())
+                .append(" WHERE ").append(type.idSql()).append(" = ").bind(id));
         try (Connection c = database.connection(); var st = sql.prepare(c); var rs = st.executeQuery()) {
             return rs.next() ? Optional.of(writer.feature(rs)) : Optional.empty();
         }
     }
 
-    /** The spatial extent in CRS84 and the first validity instant, for a collection's description. */
+    /** The spatial extent in CRS84 and the first validity instant of every record, for a collection's description. */
     public record Extent(double[] bbox, String firstValidFrom) {
     }
 
     public Extent extent(FeatureType type) throws SQLException {
         // Reprojecting each geometry (not the storage-CRS box) keeps the extent tight: UTM's grid is rotated.
-        String sql = "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), t FROM (SELECT "
+        String sql = Rows.RECORDED.resolve("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), t FROM (SELECT "
                 + "ST_Extent(ST_Transform(" + type.geometrySql() + ", 4326)) AS b, to_json(min("
-                + type.validFromSql() + "))#>>'{}' AS t FROM " + type.from() + ") s";
+                + type.validFromSql() + "))#>>'{}' AS t FROM " + type.from() + ") s");
         try (Connection c = database.connection(); var st = c.prepareStatement(sql); var rs = st.executeQuery()) {
             rs.next();
             double[] bbox = rs.getObject(1) == null ? null
@@ -111,7 +120,7 @@ public final class FeatureStore {
 
     public boolean hasRows(FeatureType type) throws SQLException {
         try (Connection c = database.connection();
-             var st = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + type.from() + ")");
+             var st = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + Rows.RECORDED.resolve(type.from()) + ")");
              var rs = st.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
@@ -129,6 +138,10 @@ public final class FeatureStore {
                 envelope = new Sql().append("ST_Transform(").append(envelope).append(", " + storageSrid() + ")");
             }
             conditions.add(new Sql().append("ST_Intersects(" + t.geometrySql() + ", ").append(envelope).append(")"));
+        }
+        if (q.asOf() != null && !q.hasDatetime()) {
+            conditions.add(new Sql().append("live_at(" + t.validFromSql() + ", " + t.validToSql() + ", ")
+                    .bind(q.asOf()).append(")"));
         }
         if (q.hasDatetime()) {
             if (q.to() != null) conditions.add(new Sql().append(t.validFromSql() + " <= ").bind(q.to()));

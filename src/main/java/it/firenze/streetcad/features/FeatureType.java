@@ -12,6 +12,9 @@ import java.util.stream.Collectors;
  * One collection of the cadastre as OGC API – Features sees it: the SQL that yields its rows (all written here,
  * never from a request), its geometry and id expressions, and its properties in the order they are returned.
  * Validity ({@code valid_from}/{@code valid_to}) is the temporal extent that {@code datetime} filters on.
+ * The SQL names the cadastre's tables as {@code {road_element}}, {@code {junction}}, {@code {road}} and
+ * {@code {element_event}}: {@link Rows} points them at the live rows, at every record, or at the records of an
+ * instant of the past.
  */
 public record FeatureType(String id, String title, String description, String from, String idSql, String geometrySql,
                           String geometryType, List<Queryable> properties, String validFromSql, String validToSql) {
@@ -62,10 +65,10 @@ public record FeatureType(String id, String title, String description, String fr
     public static final List<FeatureType> ALL = List.of(
             new FeatureType("road-elements", "Road elements (elementi stradali)",
                     "The axis of the road between two junctions: the unit of the street cadastre.",
-                    "road_element e", "e.id", "e.geom", "LineString",
+                    "{road_element} e", "e.id", "e.geom", "LineString",
                     // The name is looked up for each returned row, after the page is cut: a join would hash
                     // every road on each request, a fifth of a bbox page's time.
-                    versioned("e", p("id", "e.id", I), p("name", "(SELECT r.name FROM road r WHERE r.id = e.road_id)", S), p("road_id", "e.road_id", I),
+                    versioned("e", p("id", "e.id", I), p("name", "(SELECT r.name FROM {road} r WHERE r.id = e.road_id)", S), p("road_id", "e.road_id", I),
                             p("functional_class", "e.functional_class::text", S),
                             p("element_type", "e.element_type", S), p("level", "e.level", S),
                             p("layer", "e.layer", I), p("direction", "e.direction", S),
@@ -78,26 +81,53 @@ public record FeatureType(String id, String title, String description, String fr
                             p("source_attributes", "e.source_attributes", Queryable.Type.OBJECT)),
                     "e.valid_from", "e.valid_to"),
             new FeatureType("junctions", "Junctions (giunzioni)",
-                    "Where road elements meet or end.", "junction j", "j.id", "j.geom", "Point",
+                    "Where road elements meet or end.", "{junction} j", "j.id", "j.geom", "Point",
                     versioned("j", p("id", "j.id", I), p("kind", "j.kind", S), p("degree", "j.degree", I)),
                     "j.valid_from", "j.valid_to"),
             new FeatureType("roads", "Roads (strade)",
                     "Named streets and numbered roads; the geometry gathers their elements.",
-                    "road r", "r.id",
-                    "(SELECT ST_Collect(x.geom ORDER BY x.id) FROM road_element x WHERE x.road_id = r.id)",
+                    "{road} r", "r.id",
+                    "(SELECT ST_Collect(x.geom ORDER BY x.id) FROM {road_element} x WHERE x.road_id = r.id)",
                     "MultiLineString",
                     versioned("r", p("id", "r.id", I), p("name", "r.name", S), p("road_code", "r.road_code", S),
                             p("admin_class", "r.admin_class", S), p("owner", "r.owner", S)),
                     "r.valid_from", "r.valid_to"),
             new FeatureType("element-events", "Element events (attributi segmentati)",
                     "Facts on a stretch of a road element, located by measure in metres from its start.",
-                    "element_event v JOIN road_element ve ON ve.id = v.element_id", "v.id",
+                    "{element_event} v JOIN {road_element} ve ON ve.id = v.element_id", "v.id",
                     "ST_LineSubstring(ve.geom, LEAST(v.from_m / ve.length_m, 1), LEAST(v.to_m / ve.length_m, 1))",
                     "LineString",
                     versioned("v", p("id", "v.id", I), p("element_id", "v.element_id", I), p("from_m", "v.from_m", N),
                             p("to_m", "v.to_m", N), p("direction", "v.direction", S), p("kind", "v.kind", S),
                             p("attributes", "v.attributes", Queryable.Type.OBJECT)),
-                    "v.valid_from", "v.valid_to"));
+                    "v.valid_from", "v.valid_to"),
+            // Viability (see the viability package): written through its own routes, read here like any collection.
+            new FeatureType("viability-measures", "Traffic measures (provvedimenti di viabilità)",
+                    "Closures, one-way orders, limits and restrictions of ordinances and works sites, on stretches of "
+                            + "road elements located by measure.", "measure m", "m.id", "m.geom", "MultiLineString",
+                    List.of(p("id", "m.id", I), p("kind", "m.kind", S), p("status", "m.status", S),
+                            p("ordinance_id", "m.ordinance_id", I), p("works_id", "m.works_id", I),
+                            p("organisation", "m.organisation", S), p("value", "m.value", N),
+                            p("description", "m.description", S), p("version", "m.version", I),
+                            p("valid_from", "m.valid_from", T), p("valid_to", "m.valid_to", T)),
+                    "m.valid_from", "m.valid_to"),
+            new FeatureType("works", "Works sites (cantieri)",
+                    "Utilities' works sites: permit, proponent, footprint; valid over their phases.", "works w", "w.id",
+                    "w.footprint", "MultiPolygon",
+                    List.of(p("id", "w.id", I), p("organisation", "w.organisation", S), p("permit", "w.permit", S),
+                            p("status", "w.status", S), p("description", "w.description", S),
+                            p("version", "w.version", I)),
+                    "(SELECT min(wp.valid_from) FROM works_phase wp WHERE wp.works_id = w.id)",
+                    "(SELECT max(wp.valid_to) FROM works_phase wp WHERE wp.works_id = w.id)"),
+            new FeatureType("ordinances", "Traffic orders (ordinanze)",
+                    "Ordinances of the road owner; the geometry gathers their measures.", "ordinance o", "o.id",
+                    "(SELECT ST_Multi(ST_CollectionExtract(ST_Collect(om.geom), 2)) FROM measure om "
+                            + "WHERE om.ordinance_id = o.id)", "MultiLineString",
+                    List.of(p("id", "o.id", I), p("number", "o.number", I), p("year", "o.year", I),
+                            p("office", "o.office", S), p("reason", "o.reason", S), p("status", "o.status", S),
+                            p("document_url", "o.document_url", S), p("version", "o.version", I)),
+                    "(SELECT min(om.valid_from) FROM measure om WHERE om.ordinance_id = o.id)",
+                    "(SELECT max(om.valid_to) FROM measure om WHERE om.ordinance_id = o.id)"));
 
     public static Optional<FeatureType> byId(String id) {
         return ALL.stream().filter(t -> t.id.equals(id)).findFirst();

@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.db.Database;
 
@@ -17,6 +18,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,6 +59,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         routes.get("/collections/{collectionId}", this::collection);
         routes.get("/collections/{collectionId}/items", this::items);
         routes.get("/collections/{collectionId}/items/{featureId}", this::item);
+        routes.head("/collections/{collectionId}/items/{featureId}", this::item);
         routes.get("/collections/{collectionId}/queryables", this::queryables);
         for (String path : List.of("/", "/conformance", "/collections", "/collections/{collectionId}",
                 "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}",
@@ -135,7 +138,10 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
             "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
             "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
-            "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions");
+            "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+            // Part 4 (the editing capability's routes): POST/PUT/DELETE, and PATCH as a JSON merge patch.
+            "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+            "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update");
 
     private void conformance(Context ctx) {
         onlyParameters(ctx, Set.of("f"));
@@ -239,22 +245,15 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
 
     private void item(Context ctx) throws SQLException {
         FeatureType t = type(ctx);
-        onlyParameters(ctx, Set.of("f", "crs"));
-        Format format = format(ctx);
+        onlyParameters(ctx, Set.of("f", "crs", "as-of"));
+        format(ctx); // refuses an f it does not know before any work
         Crs crs = parser.crs(ctx.queryParamMap(), "crs");
+        OffsetDateTime asOf = parser.asOf(ctx.queryParamMap());
         String featureId = ctx.pathParam("featureId");
-        String feature = featureId.matches("\\d{1,18}") ? store.item(t, Long.parseLong(featureId), crs).orElse(null) : null;
-        if (feature == null) {
+        if (!featureId.matches("\\d{1,18}")
+                || !ItemResponses.send(ctx, store, t, Long.parseLong(featureId), crs, asOf, 200, null)) {
             throw ProblemException.notFound("There is no feature '" + Params.abbreviate(featureId) + "' in " + t.id() + ".");
         }
-        String base = base(ctx) + "/collections/" + t.id();
-        ObjectNode doc = (ObjectNode) parse(feature);
-        ArrayNode links = doc.putArray("links");
-        selfLinks(links, base + "/items/" + featureId, t.title() + " " + featureId);
-        link(links, base, "collection", JSON, t.title());
-        ctx.header("Content-Crs", "<" + crs.uri() + ">");
-        if (format == Format.HTML) Responses.send(ctx, Html.page(t.title() + " " + featureId, doc), HTML);
-        else Responses.send(ctx, doc.toString(), GEOJSON);
     }
 
     private void queryables(Context ctx) {
@@ -313,7 +312,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         return href + (href.contains("?") ? "&" : "?") + "f=html";
     }
 
-    private static void selfLinks(ArrayNode links, String href, String title) {
+    static void selfLinks(ArrayNode links, String href, String title) {
         link(links, href, "self", JSON, title);
         link(links, href + "?f=html", "alternate", HTML, title + " as HTML");
     }
@@ -323,7 +322,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     }
 
     static String base(Context ctx) {
-        return ctx.scheme() + "://" + ctx.host();
+        return PublicBaseUrl.of(ctx);
     }
 
     private static String queryString(Map<String, String> params, String f) {

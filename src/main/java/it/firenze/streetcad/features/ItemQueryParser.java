@@ -22,7 +22,7 @@ final class ItemQueryParser {
     static final int MAX_LIMIT = 10_000;
 
     static final Set<String> PARAMETERS = Set.of("f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset",
-            "numberMatched", "properties", "sortby", "filter", "filter-lang", "filter-crs");
+            "numberMatched", "properties", "sortby", "filter", "filter-lang", "filter-crs", "as-of");
 
     private final int storageSrid;
     private final FilterParser filters;
@@ -99,7 +99,19 @@ final class ItemQueryParser {
             throw ProblemException.badRequest(name, name + " only makes sense together with filter.");
         }
         return new ItemQuery(type, bbox, bboxCrs, crs, from, to, datetime != null, limit, offset, properties, sortby,
-                filter, "exact".equals(count));
+                filter, "exact".equals(count), asOf(params));
+    }
+
+    /** {@code as-of}: an instant, not in the future (the cadastre cannot say yet what it will have recorded). */
+    OffsetDateTime asOf(Map<String, List<String>> params) {
+        String text = one(params, "as-of");
+        if (text == null) return null;
+        OffsetDateTime asOf = Params.instant("as-of", text);
+        if (asOf.toInstant().isAfter(java.time.Instant.now())) {
+            throw ProblemException.badRequest("as-of", "as-of must not lie in the future; the records now are "
+                    + "what an item without as-of shows.");
+        }
+        return asOf;
     }
 
     Crs crs(Map<String, List<String>> params, String name) {

@@ -57,8 +57,8 @@ final class CadastreCommit {
         }
         long roadsCreated = update(c, "INSERT INTO road (name) SELECT DISTINCT s.road_name FROM " + s + " s "
                 + "WHERE NOT s.rejected AND s.road_name IS NOT NULL "
-                + "AND NOT EXISTS (SELECT 1 FROM road r WHERE r.name = s.road_name AND r.valid_to IS NULL)");
-        String staged = "FROM " + s + " s LEFT JOIN (SELECT name, min(id) AS id FROM road WHERE valid_to IS NULL GROUP BY name) r "
+                + "AND NOT EXISTS (SELECT 1 FROM live_road r WHERE r.name = s.road_name)");
+        String staged = "FROM " + s + " s LEFT JOIN (SELECT name, min(id) AS id FROM live_road GROUP BY name) r "
                 + "ON r.name = s.road_name WHERE NOT s.rejected";
         // One pass over the staging table: the rejected features are counted (skipped), the others bound the change.
         Reach stagedRows = reach(c, "", "SELECT count(*) FILTER (WHERE rejected), ST_Extent(geom) FILTER (WHERE NOT "
@@ -68,8 +68,13 @@ final class CadastreCommit {
         long updated = 0;
         long unchanged = 0;
         if (mode == ImportMode.REPLACE) {
-            Reach gone = reach(c, "WITH gone AS (DELETE FROM road_element" + (area == null ? "" : " WHERE " + IN_AREA)
-                    + " RETURNING geom) ", "SELECT count(*), ST_Extent(geom) FROM gone", area, storageSrid);
+            // Replaced elements are retired, never deleted (their ids and events stay in history), and so are the
+            // events still on them.
+            Reach gone = reach(c, "WITH gone AS (UPDATE live_road_element SET valid_to = retirement(valid_from, valid_to)"
+                    + (area == null ? "" : " WHERE " + IN_AREA) + " RETURNING id, geom), "
+                    + "events AS (UPDATE live_element_event SET valid_to = retirement(valid_from, valid_to) "
+                    + "WHERE element_id IN (SELECT id FROM gone)) ",
+                    "SELECT count(*), ST_Extent(geom) FROM gone", area, storageSrid);
             deleted = gone.rows();
             changed.expandToInclude(gone.extent());
         }
@@ -77,14 +82,14 @@ final class CadastreCommit {
             String set = ELEMENT_COLUMNS.stream().map(column -> column + " = s." + column).collect(Collectors.joining(", "));
             String compared = ELEMENT_COLUMNS.stream().map(column -> "e." + column).collect(Collectors.joining(", "));
             // Where an updated element was matters as much as where it goes; unchanged ones widen this harmlessly.
-            Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM " + s + " s JOIN road_element e "
+            Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM " + s + " s JOIN live_road_element e "
                     + "ON e.source_key = s.source_key WHERE NOT s.rejected", null, storageSrid);
             changed.expandToInclude(matched.extent());
-            updated = update(c, "UPDATE road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
+            updated = update(c, "UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
                     + " AND e.source_key = s.source_key AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
                     + STAGED_VALUES + ")");
             unchanged = matched.rows() - updated;
-            staged += " AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.source_key = s.source_key)";
+            staged += " AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.source_key = s.source_key)";
         }
         long inserted = update(c, "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, "
                 + STAGED_VALUES + " " + staged + " ORDER BY s.feature_number");

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
+import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
@@ -48,10 +51,15 @@ public final class ImportHttpModule implements HttpModule {
         routes.get("/imports", ctx -> ctx.json(Map.of("imports", jobs.list(LISTED_JOBS).stream().map(ImportHttpModule::summary).toList())));
         routes.get("/imports/{id}", ctx -> ctx.json(view(job(ctx))));
         routes.post("/imports/{id}/commit", this::commit);
-        routes.delete("/imports/{id}", ctx -> ctx.json(view(guarded(() -> jobs.discard(id(ctx))))));
+        routes.delete("/imports/{id}", ctx -> {
+            Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
+            ctx.json(view(guarded(() -> jobs.discard(id(ctx), actor))));
+        });
     }
 
     private void create(Context ctx) throws IOException {
+        // Before a byte of the upload is read: anonymous uploads are refused, not stored.
+        AccessHttp.require(ctx, Role.TECHNICIAN);
         long length = ctx.req().getContentLengthLong();
         if (length < 0) {
             throw new ProblemException(Problem.of(411, "Length required", "Send the upload with a Content-Length header."));
@@ -123,6 +131,7 @@ public final class ImportHttpModule implements HttpModule {
     }
 
     private void commit(Context ctx) {
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         boolean skip;
         try {
             skip = flag(ctx.queryParam("skipInvalid"), "skipInvalid");
@@ -130,7 +139,7 @@ public final class ImportHttpModule implements HttpModule {
             throw ProblemException.badRequest(e.parameter(), e.getMessage());
         }
         long id = id(ctx);
-        ctx.status(202).json(view(guarded(() -> jobs.commit(id, skip, false))));
+        ctx.status(202).json(view(guarded(() -> jobs.commit(id, skip, false, actor))));
     }
 
     /** A true/false parameter, false when absent. */

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Actor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.api.Json;
@@ -20,6 +22,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -148,7 +151,7 @@ public final class ImportJobs implements AutoCloseable {
      *
      * @throws JobStateException when the job is not validated, or has invalid features and {@code skipInvalid} is false
      */
-    public Job commit(long id, boolean skipInvalid, boolean wait) {
+    public Job commit(long id, boolean skipInvalid, boolean wait, Actor actor) {
         Job job = find(id).orElseThrow(() -> new JobNotFoundException(id));
         ImportReport report = job.importReport();
         if (job.state().equals("validated") && report.counts().invalid() > 0 && !skipInvalid) {
@@ -159,22 +162,32 @@ public final class ImportJobs implements AutoCloseable {
             throw new JobStateException("Import " + id + " is " + find(id).map(Job::state).orElse("gone")
                     + "; only a validated import can be committed.");
         }
-        Runnable commit = () -> runCommit(job, report, skipInvalid);
+        Runnable commit = () -> runCommit(job, report, skipInvalid, actor);
         if (wait) commit.run();
         else executor.submit(commit);
         return find(id).orElseThrow();
     }
 
     /** Drops a validated (or failed, or not yet started) job's staged features; the cadastre is untouched. */
-    public Job discard(long id) {
+    public Job discard(long id, Actor actor) {
         find(id).orElseThrow(() -> new JobNotFoundException(id));
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
                 "UPDATE import_job SET state = 'discarded', staging_table = NULL, updated_at = now(), finished_at = now() "
                         + "WHERE id = ? AND state IN ('queued', 'validated', 'failed')")) {
-            st.setLong(1, id);
-            if (st.executeUpdate() == 0) {
-                throw new JobStateException("Import " + id + " is " + find(id).map(Job::state).orElse("gone")
-                        + "; only a queued, validated or failed import can be discarded.");
+            c.setAutoCommit(false);
+            try {
+                st.setLong(1, id);
+                if (st.executeUpdate() == 0) {
+                    throw new JobStateException("Import " + id + " is " + find(id).map(Job::state).orElse("gone")
+                            + "; only a queued, validated or failed import can be discarded.");
+                }
+                Audit.record(c, actor, "import.discard", "import_job", List.of(id), Map.of());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -239,12 +252,13 @@ public final class ImportJobs implements AutoCloseable {
         }
     }
 
-    private void runCommit(Job job, ImportReport report, boolean skipInvalid) {
+    private void runCommit(Job job, ImportReport report, boolean skipInvalid, Actor actor) {
         try (JobLock lock = new JobLock(job.id(), true)) {
             Envelope area = job.area() == null ? null
                     : new Envelope(job.area()[0], job.area()[2], job.area()[1], job.area()[3]);
             ImportPipeline chosen = pipelineFor(job.buildNetwork());
-            CadastreCommit.Result result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid);
+            CadastreCommit.Result result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
+                    actor);
             try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
                     "UPDATE import_job SET state = 'committed', report = ?::jsonb, staging_table = NULL, error = NULL, "
                             + "updated_at = now(), finished_at = now() WHERE id = ?")) {
@@ -254,7 +268,7 @@ public final class ImportJobs implements AutoCloseable {
             }
             // Only now: a process stopped during the follow-up must find the job committed, not "committing",
             // which a restart would put back to validated although the cadastre already holds it.
-            chosen.followUp(result.changed());
+            chosen.followUp(result.changed(), actor);
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
         } catch (Exception e) {

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.importer.shapefile.AreaOfUse;
 import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import it.firenze.streetcad.db.Database;
@@ -135,7 +137,7 @@ public final class ImportPipeline {
                         a.west(), a.east(), a.south(), a.north(), check)));
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), "
                 + "ST_YMax(b) FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, " + storage + "), 4326) AS b "
-                + "FROM road_element) q WHERE b IS NOT NULL")) {
+                + "FROM live_road_element) q WHERE b IS NOT NULL")) {
             if (rs.next()) {
                 ImportReport.Extent cadastre = new ImportReport.Extent(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3),
                         rs.getDouble(4));
@@ -263,7 +265,9 @@ public final class ImportPipeline {
      *
      * @param skipInvalid commit without the invalid features; otherwise an import with any is refused
      */
-    CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid) {
+    /** Writes the staged features into the cadastre in one transaction, which names the actor in the audit log and history. */
+    CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid,
+                                 Actor actor) {
         if (staged.counts().invalid() > 0 && !skipInvalid) {
             throw new ImportException(staged.counts().invalid() + " features of " + staged.source() + " are invalid (see the "
                     + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
@@ -277,7 +281,10 @@ public final class ImportPipeline {
             }
             c.setAutoCommit(false);
             try {
+                Audit.bind(c, actor);
                 CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
+                Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", staged.source(),
+                        "committed", result.committed()));
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -295,11 +302,11 @@ public final class ImportPipeline {
      * Tells the checks where a committed import changed the cadastre. The import stands whatever they do: a check
      * that fails here is logged, never undoes the commit.
      */
-    void followUp(Envelope changed) {
+    void followUp(Envelope changed, Actor actor) {
         if (changed == null) return;
         for (PreCommitCheck check : checks) {
             try {
-                check.committed(database, changed);
+                check.committed(database, changed, actor);
             } catch (SQLException | RuntimeException e) {
                 LOG.error("a check could not follow up the committed import (area {})", changed, e);
             }

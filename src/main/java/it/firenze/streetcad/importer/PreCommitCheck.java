@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 
@@ -34,5 +35,10 @@ public interface PreCommitCheck {
      * that what the check keeps about the cadastre (the topology's open issues) follows the edit.
      */
     default void committed(Database database, Envelope changed) throws SQLException {
+    }
+
+    /** The same, for a follow-up that writes (a network build): {@code actor} committed the import. */
+    default void committed(Database database, Envelope changed, Actor actor) throws SQLException {
+        committed(database, changed);
     }
 }

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ public final class SampleLoader {
                 ImportRequest request = ImportParameters.request(path.toString(), path, null, Mapping.preset("osm"), null, null,
                         "append", null, ArchiveLimits.defaults(), null);
                 ImportJobs.Job job = jobs.stageNow(request, ImportPipeline.Progress.NONE);
-                if (job.state().equals("validated")) job = jobs.commit(job.id(), true, true);
+                if (job.state().equals("validated")) job = jobs.commit(job.id(), true, true, Actor.system("sample load"));
                 if (!job.committed()) {
                     LOG.error("sample {} was not loaded: {}", path, job.error());
                     return Optional.empty();

@@ -13,11 +13,9 @@ import java.util.Optional;
 /**
  * All SQL of the road-network operations. Points come in CRS84 and are moved into the storage CRS, where
  * distances and measures (progressive) are metres; answers are GeoJSON in CRS84, written by PostGIS.
- * Only elements valid now take part: a retired element is history, not network.
+ * Only live elements take part (the live_* views of V7__temporal.sql): a retired element is history, not network.
  */
 public final class NetworkStore {
-
-    private static final String CURRENT = "(e.valid_to IS NULL OR e.valid_to > now())";
 
     private final Database database;
 
@@ -59,7 +57,7 @@ public final class NetworkStore {
     /** The {@code limit} current elements nearest to {@code p} within {@code maxDistance} metres, nearest first. */
     public List<String> nearest(LonLat p, double maxDistance, int limit) throws SQLException {
         Sql sql = new Sql().append("SELECT ").append(snapped(p))
-                .append(" FROM road_element e LEFT JOIN road r ON r.id = e.road_id WHERE " + CURRENT + " AND ST_DWithin(e.geom, ");
+                .append(" FROM live_road_element e LEFT JOIN road r ON r.id = e.road_id WHERE ST_DWithin(e.geom, ");
         point(sql, p).append(", ").bind(maxDistance).append(") ORDER BY e.geom <-> ");
         point(sql, p).append(", e.id LIMIT ").bind(limit);
         return texts(sql);
@@ -68,12 +66,12 @@ public final class NetworkStore {
     /** The point of element {@code id} nearest to {@code p}, with its measure; empty if there is no such element. */
     public Optional<String> measure(long id, LonLat p) throws SQLException {
         Sql sql = new Sql().append("SELECT ").append(snapped(p))
-                .append(" FROM road_element e LEFT JOIN road r ON r.id = e.road_id WHERE e.id = ").bind(id);
+                .append(" FROM live_road_element e LEFT JOIN road r ON r.id = e.road_id WHERE e.id = ").bind(id);
         return texts(sql).stream().findFirst();
     }
 
     public Optional<Element> element(long id) throws SQLException {
-        Sql sql = new Sql().append("SELECT length_m FROM road_element WHERE id = ").bind(id);
+        Sql sql = new Sql().append("SELECT length_m FROM live_road_element WHERE id = ").bind(id);
         try (Connection c = database.connection(); var st = sql.prepare(c); ResultSet rs = st.executeQuery()) {
             return rs.next() ? Optional.of(new Element(id, rs.getDouble(1))) : Optional.empty();
         }
@@ -84,7 +82,7 @@ public final class NetworkStore {
         Sql sql = new Sql().append("SELECT json_build_object('type', 'Feature', 'id', e.id, 'geometry', "
                 + "ST_AsGeoJSON(ST_Transform(ST_LineInterpolatePoint(e.geom, ").bind(e.fraction(m))
                 .append("), 4326), 8)::json, 'properties', json_build_object('element_id', e.id, 'measure_m', ").bind(m)
-                .append("::float8, 'length_m', round(e.length_m::numeric, 3)))::text FROM road_element e WHERE e.id = ")
+                .append("::float8, 'length_m', round(e.length_m::numeric, 3)))::text FROM live_road_element e WHERE e.id = ")
                 .bind(e.id());
         return texts(sql).getFirst();
     }
@@ -95,7 +93,7 @@ public final class NetworkStore {
                 + "ST_AsGeoJSON(ST_Transform(ST_LineSubstring(e.geom, ").bind(e.fraction(from)).append(", ")
                 .bind(e.fraction(to)).append("), 4326), 8)::json, 'properties', json_build_object('element_id', e.id, "
                 + "'from_m', ").bind(from).append("::float8, 'to_m', ").bind(to).append("::float8, 'length_m', ")
-                .bind(Math.round((to - from) * 1000) / 1000.0).append("::float8))::text FROM road_element e WHERE e.id = ")
+                .bind(Math.round((to - from) * 1000) / 1000.0).append("::float8))::text FROM live_road_element e WHERE e.id = ")
                 .bind(e.id());
         return texts(sql).getFirst();
     }
@@ -108,9 +106,9 @@ public final class NetworkStore {
                 + "COALESCE((SELECT json_agg(json_build_object('id', e.id, 'name', r.name, 'end', "
                 + "CASE WHEN e.from_junction = j.id THEN 'start' ELSE 'end' END, 'functional_class', e.functional_class, "
                 + "'direction', e.direction, 'length_m', round(e.length_m::numeric, 3)) ORDER BY e.id) "
-                + "FROM road_element e LEFT JOIN road r ON r.id = e.road_id "
-                + "WHERE (e.from_junction = j.id OR e.to_junction = j.id) AND " + CURRENT + "), '[]'::json)))::text "
-                + "FROM junction j WHERE j.id = ").bind(id);
+                + "FROM live_road_element e LEFT JOIN road r ON r.id = e.road_id "
+                + "WHERE (e.from_junction = j.id OR e.to_junction = j.id)), '[]'::json)))::text "
+                + "FROM live_junction j WHERE j.id = ").bind(id);
         return texts(sql).stream().findFirst();
     }
 
@@ -126,12 +124,11 @@ public final class NetworkStore {
         Sql sql = new Sql().append("WITH q AS (SELECT fold_name(").bind(expandedQuery).append(") AS t), "
                 + "found AS (SELECT r.id, r.name, greatest(similarity(r.name_search, q.t), "
                 + "word_similarity(q.t, r.name_search)) AS score, similarity(r.name_search, q.t) AS whole "
-                + "FROM road r, q WHERE q.t <% r.name_search OR r.name_search % q.t "
+                + "FROM live_road r, q WHERE q.t <% r.name_search OR r.name_search % q.t "
                 + "ORDER BY score DESC, whole DESC, r.name LIMIT ").bind(limit).append(") "
                 + "SELECT f.id, f.name, round(f.score::numeric, 3), ST_XMin(x.b), ST_YMin(x.b), ST_XMax(x.b), "
                 + "ST_YMax(x.b), x.n FROM found f LEFT JOIN LATERAL (SELECT count(*) AS n, "
-                + "ST_Extent(ST_Transform(e.geom, 4326)) AS b FROM road_element e WHERE e.road_id = f.id AND "
-                + CURRENT + ") x ON true ORDER BY f.score DESC, f.whole DESC, f.name");
+                + "ST_Extent(ST_Transform(e.geom, 4326)) AS b FROM live_road_element e WHERE e.road_id = f.id) x ON true ORDER BY f.score DESC, f.whole DESC, f.name");
         List<RoadMatch> roads = new ArrayList<>();
         try (Connection c = database.connection(); var st = sql.prepare(c); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {

@@ -1,9 +1,13 @@
 package it.firenze.streetcad.server;
 
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.api.HealthModule;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.HttpServer;
+import it.firenze.streetcad.api.SecurityHeaders;
 import it.firenze.streetcad.db.CadastreStore;
+import it.firenze.streetcad.editing.EditingHttp;
 import it.firenze.streetcad.features.FeaturesModule;
 import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
@@ -15,6 +19,9 @@ import it.firenze.streetcad.tiles.TilesModule;
 import it.firenze.streetcad.topology.ImportedNetwork;
 import it.firenze.streetcad.topology.TopologyModule;
 import it.firenze.streetcad.topology.TopologyPreCommitCheck;
+import it.firenze.streetcad.viability.Routing;
+import it.firenze.streetcad.viability.Viability;
+import it.firenze.streetcad.viability.ViabilityModule;
 import it.firenze.streetcad.web.WebMapModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +64,16 @@ public final class StreetCadServer implements AutoCloseable {
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
-            List<HttpModule> modules = List.of(new HealthModule(store.database()),
-                    new FeaturesModule(store.database(), webMap.browserHome()), new NetworkModule(store.database()),
+            List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access()),
+                    new HealthModule(store.database()),
+                    new FeaturesModule(store.database(), webMap.browserHome()), new EditingHttp(store.database()),
+                    new NetworkModule(store.database()),
                     new TilesModule(tiles), new TopologyModule(store.database()),
-                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
-            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), modules).start();
+                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()),
+                    new ViabilityModule(store.database(), routing(store), Viability.conflictDistance(System.getenv())),
+                    webMap);
+            HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(),
+                    SecurityHeaders.withBasemap(settings.basemapUrl()), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
             return new StreetCadServer(store, tiles, imports, http);
         } catch (RuntimeException e) {
@@ -100,12 +112,25 @@ public final class StreetCadServer implements AutoCloseable {
             if (SampleLoader.loadIfEmpty(store.database(), sampleJobs, sample).isEmpty()) return;
         }
         try {
-            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database());
+            ImportedNetwork.Outcome outcome = ImportedNetwork.buildAndValidate(store.database(), Actor.system("sample load"));
             LOG.info("sample network built: {} elements between {} junctions; {} topology findings recorded",
                     outcome.build().elements(), outcome.build().junctions(), outcome.validation().findings().size());
         } catch (SQLException e) {
             throw new IllegalStateException("building the sample's network failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The routing graph, loaded in the background so that serving starts at once (the first route waits for it). */
+    private static Routing routing(CadastreStore store) {
+        Routing routing = new Routing(store.database());
+        Thread.ofVirtual().name("routing-warm-up").start(() -> {
+            try {
+                routing.warmUp();
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("loading the routing graph failed; the first route will try again: {}", e.getMessage());
+            }
+        });
+        return routing;
     }
 
     private static String displayHost(String host) {

@@ -13,7 +13,7 @@ import java.util.Optional;
 public enum TileLayer {
 
     ROAD_ELEMENTS("road-elements", "Road elements (elementi stradali)",
-            "road_element e LEFT JOIN road r ON r.id = e.road_id", "e.geom",
+            "live_road_element e LEFT JOIN road r ON r.id = e.road_id", "e.geom",
             "e.id, r.name, e.functional_class::text AS functional_class, e.level, e.road_id",
             "e.id, r.name, e.road_id, e.functional_class::text AS functional_class, e.element_type, e.level, e.layer, "
                     + "e.direction, e.status, e.lanes, e.width_m::float8 AS width_m, e.surface, e.speed_limit, "
@@ -27,7 +27,7 @@ public enum TileLayer {
             0, "lines", null),
 
     JUNCTIONS("junctions", "Junctions (giunzioni)",
-            "junction j", "j.geom",
+            "live_junction j", "j.geom",
             "j.id, j.kind, j.degree",
             "j.id, j.kind, j.degree, j.version, "
                     + "to_char(j.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_from",

@@ -4,6 +4,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.api.PublicBaseUrl;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -219,7 +220,7 @@ public final class TilesModule implements HttpModule {
     }
 
     private Map<String, Object> tileJson(Context ctx, TileLayer layer) throws SQLException {
-        String base = ctx.scheme() + "://" + ctx.host();
+        String base = PublicBaseUrl.of(ctx);
         int minZoom = layer.minZoom(tiles.settings().detailZoom());
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("tilejson", "3.0.0");

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 
 import java.sql.SQLException;
@@ -18,12 +19,12 @@ public final class ImportedNetwork {
     private ImportedNetwork() {
     }
 
-    public static Outcome buildAndValidate(Database database) throws SQLException {
+    public static Outcome buildAndValidate(Database database, Actor actor) throws SQLException {
         NetworkBuild.Summary build = new NetworkBuild(database)
-                .applyBeforeFullValidation(null, NetworkBuilder.DEFAULT_TOLERANCE).summary();
+                .applyBeforeFullValidation(null, NetworkBuilder.DEFAULT_TOLERANCE, actor).summary();
         TopologyValidation validation = new TopologyValidation(database);
         ValidationOptions options = ValidationOptions.defaults();
-        TopologyValidation.Report report = validation.complete(validation.begin(null, options), null, options);
+        TopologyValidation.Report report = validation.complete(validation.begin(null, options, actor), null, options);
         return new Outcome(build, report);
     }
 }

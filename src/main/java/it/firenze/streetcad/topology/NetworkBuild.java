@@ -1,5 +1,7 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
@@ -68,7 +70,8 @@ public final class NetworkBuild {
     }
 
     /** A recorded build job, holding the one-build-at-a-time lock until it has run. */
-    record Job(long id, double[] bboxCrs84, double tolerance, boolean apply, Connection lock) {
+    /** A recorded build; {@code actor} asked for it and, for an apply, is named as the author of its changes. */
+    record Job(long id, double[] bboxCrs84, double tolerance, boolean apply, Actor actor, Connection lock) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(NetworkBuild.class);
@@ -85,12 +88,12 @@ public final class NetworkBuild {
      * Records a build job about to run (a preview, or an apply); empty when another build is queued or running on
      * any instance: two builds over the same elements would each split what the other is splitting.
      */
-    Optional<Job> begin(double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
+    Optional<Job> begin(double[] bboxCrs84, double tolerance, boolean apply, Actor actor) throws SQLException {
         Connection lock = store.lockBuilds();
         if (lock == null) return Optional.empty();
         try {
             return Optional.of(new Job(store.insertBuild(lock, bboxCrs84, tolerance, apply), bboxCrs84, tolerance,
-                    apply, lock));
+                    apply, actor, lock));
         } catch (SQLException | RuntimeException e) {
             store.unlockBuilds(lock);
             throw e;
@@ -104,7 +107,7 @@ public final class NetworkBuild {
     void complete(Job job) {
         try {
             store.updateBuild(job.id(), "building", 0, null, null, null);
-            Result result = run(store.toStorage(job.bboxCrs84()), job.tolerance(), job.apply());
+            Result result = run(job.bboxCrs84(), job.tolerance(), job.apply() ? job.actor() : null);
             String changes = store.changesGeoJson("\"network_build\":" + job.id(), result.changes());
             if (!job.apply()) {
                 store.updateBuild(job.id(), "previewed", 1, result.summary(), changes, null);
@@ -145,30 +148,30 @@ public final class NetworkBuild {
 
     /** What {@link #apply} would do, without changing the cadastre. bboxCrs84: minLon, minLat, maxLon, maxLat, or null. */
     public Result preview(double[] bboxCrs84, double tolerance) throws SQLException {
-        return run(store.toStorage(bboxCrs84), tolerance, false);
+        return run(bboxCrs84, tolerance, null);
     }
 
     /**
-     * Builds the network and writes it in one transaction (nothing is written if anything fails), then re-validates
-     * the neighbourhood it changed.
+     * Builds the network and writes it in one transaction (nothing is written if anything fails), which names the
+     * actor in the audit log and the history rows, then re-validates the neighbourhood it changed.
      */
-    public Result apply(double[] bboxCrs84, double tolerance) throws SQLException {
-        return revalidated(run(store.toStorage(bboxCrs84), tolerance, true));
+    public Result apply(double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
+        return revalidated(run(bboxCrs84, tolerance, actor));
     }
 
     /**
      * {@link #apply} over the elements meeting an area of the storage CRS (an import's changed extent), widened by
      * the tolerance, so that new elements are joined to the old ones at its edge.
      */
-    Result applyAround(Envelope changed, double tolerance) throws SQLException {
+    Result applyAround(Envelope changed, double tolerance, Actor actor) throws SQLException {
         Envelope area = new Envelope(changed);
         area.expandBy(tolerance);
-        return revalidated(run(area, tolerance, true));
+        return revalidated(run(null, area, tolerance, actor));
     }
 
     /** {@link #apply} without the re-validation, for a caller that validates the whole cadastre next. */
-    Result applyBeforeFullValidation(double[] bboxCrs84, double tolerance) throws SQLException {
-        return run(store.toStorage(bboxCrs84), tolerance, true);
+    Result applyBeforeFullValidation(double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
+        return run(bboxCrs84, tolerance, actor);
     }
 
     private Result revalidated(Result written) throws SQLException {
@@ -177,11 +180,21 @@ public final class NetworkBuild {
                 validation.isPresent() ? validation.getAsLong() : null);
     }
 
-    private Result run(Envelope area, double tolerance, boolean apply) throws SQLException {
+    /** A preview ({@code actor} null) or an apply by the actor. */
+    private Result run(double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
+        return run(bboxCrs84, store.toStorage(bboxCrs84), tolerance, actor);
+    }
+
+    /** {@code area}: the storage-CRS box of {@code bboxCrs84}, or one given directly (bboxCrs84 then null). */
+    private Result run(double[] bboxCrs84, Envelope area, double tolerance, Actor actor) throws SQLException {
+        boolean apply = actor != null;
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                if (apply) store.lockNetwork(c);
+                if (apply) {
+                    Audit.bind(c, actor);
+                    store.lockNetwork(c);
+                }
                 List<TopologyLine> lines = store.elements(c, area);
                 Network network = new NetworkBuilder(tolerance).build(lines);
                 List<Piece> pieces = pieces(lines, network);
@@ -195,11 +208,16 @@ public final class NetworkBuild {
                 if (!reach.isNull()) {
                     store.junctions(c, area == null ? null : reach).values().forEach(p -> standing.add(p.getCoordinate()));
                 }
-                if (apply) store.writeNetwork(c, lines, network, pieces, collapsed);
-                c.commit();
                 List<TopologyFixes.Change> changes = changes(lines, pieces, collapsed);
-                return new Result(summarise(lines, network, standing), changes,
-                        TopologyFixes.changedExtent(lines, changes), null);
+                Summary summary = summarise(lines, network, standing);
+                if (apply) {
+                    store.writeNetwork(c, lines, network, pieces, collapsed);
+                    Audit.record(c, actor, "network.build", "road_element", TopologyFixes.changedIds(changes),
+                            TopologyFixes.auditDetails("network-build", bboxCrs84, tolerance, Map.of("elements",
+                                    summary.elements(), "junctions", summary.junctions(), "split", summary.splitElements())));
+                }
+                c.commit();
+                return new Result(summary, changes, TopologyFixes.changedExtent(lines, changes), null);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.CoordinateArrays;
@@ -82,12 +84,15 @@ public final class TopologyFixes {
     }
 
     public Plan preview(Fix fix, double[] bboxCrs84, double tolerance) throws SQLException {
-        return run(fix, bboxCrs84, tolerance, false);
+        return run(fix, bboxCrs84, tolerance, null);
     }
 
-    /** Makes the fix's changes in one transaction, then re-validates the neighbourhood they changed. */
-    public Plan apply(Fix fix, double[] bboxCrs84, double tolerance) throws SQLException {
-        Plan plan = run(fix, bboxCrs84, tolerance, true);
+    /**
+     * Makes the fix's changes in one transaction, which names the actor in the audit log and the history rows, then
+     * re-validates the neighbourhood they changed.
+     */
+    public Plan apply(Fix fix, double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
+        Plan plan = run(fix, bboxCrs84, tolerance, actor);
         OptionalLong validation = new TopologyValidation(database).revalidate(plan.changed());
         return new Plan(fix, plan.changes(), plan.changed(), validation.isPresent() ? validation.getAsLong() : null);
     }
@@ -98,12 +103,17 @@ public final class TopologyFixes {
                 plan.changes());
     }
 
-    private Plan run(Fix fix, double[] bboxCrs84, double tolerance, boolean apply) throws SQLException {
+    /** A preview ({@code actor} null) or an apply by the actor. */
+    private Plan run(Fix fix, double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
         Envelope area = store.toStorage(bboxCrs84);
+        boolean apply = actor != null;
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                if (apply) store.lockNetwork(c);
+                if (apply) {
+                    Audit.bind(c, actor);
+                    store.lockNetwork(c);
+                }
                 List<TopologyLine> lines = store.elements(c, area);
                 List<Change> changes = switch (fix) {
                     case SNAP_ENDPOINTS -> build(c, lines, tolerance, apply);
@@ -112,14 +122,35 @@ public final class TopologyFixes {
                     case DELETE_DUPLICATES -> deleteDuplicates(c, lines, apply);
                     case MERGE_PSEUDO_NODES -> mergePseudoNodes(c, lines, apply);
                 };
-                if (apply) c.commit();
-                else c.rollback();
-                return new Plan(fix, changes, changedExtent(lines, changes), null);
+                Plan plan = new Plan(fix, changes, changedExtent(lines, changes), null);
+                if (apply) {
+                    Audit.record(c, actor, "fix.apply", "road_element", changedIds(changes), auditDetails(fix.id(),
+                            bboxCrs84, tolerance, plan.counts()));
+                    c.commit();
+                } else {
+                    c.rollback();
+                }
+                return plan;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /** The existing elements a change updates or deletes (inserted ones have no id before the commit). */
+    static List<Long> changedIds(List<Change> changes) {
+        return changes.stream().map(Change::elementId).filter(java.util.Objects::nonNull).distinct().toList();
+    }
+
+    /** What an audit row of a fix or build keeps besides the ids: the operation, its area and tolerance, the counts. */
+    static Map<String, Object> auditDetails(String operation, double[] bboxCrs84, double tolerance, Map<String, ?> counts) {
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("operation", operation);
+        if (bboxCrs84 != null) details.put("bbox", bboxCrs84);
+        details.put("tolerance_m", tolerance);
+        details.put("counts", counts);
+        return details;
     }
 
     /** The extent of the changed elements, both as they were (an update's old line) and as they are. */

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
@@ -68,12 +71,13 @@ public final class TopologyModule implements HttpModule {
     }
 
     private void startValidation(Context ctx) throws SQLException {
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         JsonNode body = body(ctx);
         double[] bbox = area(body, ctx);
         ValidationOptions defaults = ValidationOptions.defaults();
         ValidationOptions options = defaults.withRules(rules(body.get("rules")))
                 .withTolerance(tolerance(body, ctx, defaults.tolerance()));
-        long id = validation.begin(bbox, options);
+        long id = validation.begin(bbox, options, actor);
         ValidationOptions chosen = options;
         jobs.submit(() -> {
             try {
@@ -121,15 +125,18 @@ public final class TopologyModule implements HttpModule {
     }
 
     private void accept(Context ctx) throws SQLException {
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         long id = id(ctx);
         JsonNode body = body(ctx);
         String note = body.hasNonNull("note") ? body.get("note").asText() : null;
-        if (!validation.accept(id, note)) throw ProblemException.notFound("There is no topology issue " + id + ".");
+        if (!validation.accept(id, note, actor)) throw ProblemException.notFound("There is no topology issue " + id + ".");
         ctx.json(java.util.Map.of("id", id, "accepted", true));
     }
 
     /** A fix's preview (its changes as GeoJSON) or its apply (counts, and the re-validation that followed). */
     private void fix(Context ctx, boolean apply) throws SQLException, JsonProcessingException {
+        // A preview changes nothing but loads the whole cadastre's network: a technician's tool too.
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         String id = ctx.pathParam("fix");
         TopologyFixes.Fix fix = TopologyFixes.Fix.byId(id).orElseThrow(() -> ProblemException.notFound("There is no "
                 + "fix '" + id + "'; the fixes are " + String.join(", ", Arrays.stream(TopologyFixes.Fix.values())
@@ -139,7 +146,7 @@ public final class TopologyModule implements HttpModule {
         double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);
         TopologyFixes.Plan plan;
         try {
-            plan = apply ? fixes.apply(fix, bbox, tolerance) : fixes.preview(fix, bbox, tolerance);
+            plan = apply ? fixes.apply(fix, bbox, tolerance, actor) : fixes.preview(fix, bbox, tolerance);
         } catch (HeapTooSmallException e) {
             // A limit of this server, said as such rather than as an internal error.
             throw new ProblemException(Problem.of(503, "Too large for this server", e.getMessage() + "; narrow it with bbox."));
@@ -156,11 +163,12 @@ public final class TopologyModule implements HttpModule {
     }
 
     private void startBuild(Context ctx) throws SQLException, JsonProcessingException {
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         JsonNode body = body(ctx);
         double[] bbox = area(body, ctx);
         double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);
         boolean apply = apply(body, ctx);
-        Optional<NetworkBuild.Job> begun = builds.begin(bbox, tolerance, apply);
+        Optional<NetworkBuild.Job> begun = builds.begin(bbox, tolerance, apply, actor);
         if (begun.isEmpty()) {
             throw ProblemException.conflict("A network build is already queued or running" + builds.unfinishedJob()
                     .map(id -> " (" + buildPath(id) + ")").orElse("") + "; one runs at a time: follow it, then start "

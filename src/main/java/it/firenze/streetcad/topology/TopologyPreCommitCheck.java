@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.PreCommitCheck;
 import it.firenze.streetcad.importer.StagedFinding;
@@ -186,9 +187,14 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
 
     @Override
     public void committed(Database database, Envelope changed) throws SQLException {
+        committed(database, changed, Actor.system("import follow-up"));
+    }
+
+    @Override
+    public void committed(Database database, Envelope changed, Actor actor) throws SQLException {
         switch (followUp) {
             case REVALIDATE -> new TopologyValidation(database).revalidate(changed);
-            case BUILD -> new NetworkBuild(database).applyAround(changed, NetworkBuilder.DEFAULT_TOLERANCE);
+            case BUILD -> new NetworkBuild(database).applyAround(changed, NetworkBuilder.DEFAULT_TOLERANCE, actor);
             case NONE -> { }
         }
     }

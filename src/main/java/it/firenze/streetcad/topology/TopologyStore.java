@@ -1,5 +1,7 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Actor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
@@ -78,8 +80,7 @@ final class TopologyStore {
      * with {@link HeapTooSmallException} when they would not fit in the heap.
      */
     List<TopologyLine> elements(Connection c, Envelope area) throws SQLException {
-        String current = "road_element WHERE valid_to IS NULL"
-                + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)");
+        String current = "live_road_element" + (area == null ? "" : " WHERE geom && ST_MakeEnvelope(?, ?, ?, ?, ?)");
         try (PreparedStatement st = c.prepareStatement(SIZE + current)) {
             bindArea(st, 1, area);
             ensureFits(st);
@@ -196,8 +197,8 @@ final class TopologyStore {
 
     /** Junctions in the area, by id. */
     Map<Long, Point> junctions(Connection c, Envelope area) throws SQLException {
-        String sql = "SELECT id, ST_AsBinary(geom) FROM junction WHERE valid_to IS NULL"
-                + (area == null ? "" : " AND geom && ST_MakeEnvelope(?, ?, ?, ?, ?)");
+        String sql = "SELECT id, ST_AsBinary(geom) FROM live_junction"
+                + (area == null ? "" : " WHERE geom && ST_MakeEnvelope(?, ?, ?, ?, ?)");
         Map<Long, Point> junctions = new HashMap<>();
         WKBReader wkb = new WKBReader(factory);
         try (PreparedStatement st = c.prepareStatement(sql)) {
@@ -268,7 +269,7 @@ final class TopologyStore {
         try (Statement st = c.createStatement()) {
             for (String sql : BUILD_STATEMENTS) st.execute(sql);
         }
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element WHERE id = ANY (?)")) {
+        try (PreparedStatement st = c.prepareStatement(RETIRE_ELEMENTS)) {
             st.setArray(1, c.createArrayOf("bigint", collapsed.toArray()));
             st.executeUpdate();
         }
@@ -277,12 +278,7 @@ final class TopologyStore {
             if (l.fromJunction() != null) formerJunctions.add(l.fromJunction());
             if (l.toJunction() != null) formerJunctions.add(l.toJunction());
         }
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM junction j WHERE j.id = ANY (?) "
-                + "AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.from_junction = j.id) "
-                + "AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.to_junction = j.id)")) {
-            st.setArray(1, c.createArrayOf("bigint", formerJunctions.toArray()));
-            st.executeUpdate();
-        }
+        retireOrphanJunctions(c, formerJunctions);
         List<Long> built = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM build_junction")) {
             while (rs.next()) built.add(rs.getLong(1));
@@ -291,7 +287,7 @@ final class TopologyStore {
     }
 
     /** Sets degree and kind of the junctions from the elements as stored now. */
-    void recomputeJunctions(Connection c, List<Long> junctions) throws SQLException {
+    static void recomputeJunctions(Connection c, java.util.Collection<Long> junctions) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(RECOMPUTE_JUNCTIONS)) {
             Object[] ids = junctions.toArray();
             st.setArray(1, c.createArrayOf("bigint", ids));
@@ -300,20 +296,25 @@ final class TopologyStore {
         }
     }
 
+    /** Elements a build or fix made redundant are retired, never deleted: their ids stay in history. */
+    private static final String RETIRE_ELEMENTS = "UPDATE live_road_element SET valid_to = retirement(valid_from, valid_to) "
+            + "WHERE id = ANY (?)";
+
     private static final String ELEMENT_COLUMNS = "road_id, functional_class, element_type, level, layer, carriageways, "
             + "lanes, width_m, surface, direction, status, speed_limit, source_key, source_attributes";
 
     private static final List<String> BUILD_STATEMENTS = List.of(
             "ANALYZE build_junction",
             "ANALYZE build_piece",
-            "UPDATE build_junction t SET id = j.id FROM junction j WHERE j.valid_to IS NULL AND j.geom ~= t.geom",
+            "UPDATE build_junction t SET id = j.id FROM live_junction j WHERE j.geom ~= t.geom",
             "UPDATE build_junction SET id = nextval(pg_get_serial_sequence('junction', 'id')) WHERE id IS NULL",
             "INSERT INTO junction (id, geom, kind, degree) SELECT t.id, t.geom, 'end', 0 FROM build_junction t "
                     + "WHERE NOT EXISTS (SELECT 1 FROM junction j WHERE j.id = t.id)",
             "UPDATE build_piece SET id = CASE WHEN piece = 0 THEN source_id "
                     + "ELSE nextval(pg_get_serial_sequence('road_element', 'id')) END",
-            "INSERT INTO road_element (id, geom, from_junction, to_junction, " + ELEMENT_COLUMNS + ") "
-                    + "SELECT p.id, p.geom, jf.id, jt.id, " + prefixed("e.", ELEMENT_COLUMNS) + " FROM build_piece p "
+            "INSERT INTO road_element (id, geom, from_junction, to_junction, split_from, valid_from, valid_to, "
+                    + ELEMENT_COLUMNS + ") SELECT p.id, p.geom, jf.id, jt.id, e.id, e.valid_from, e.valid_to, "
+                    + prefixed("e.", ELEMENT_COLUMNS) + " FROM build_piece p "
                     + "JOIN road_element e ON e.id = p.source_id JOIN build_junction jf ON jf.idx = p.from_idx "
                     + "JOIN build_junction jt ON jt.idx = p.to_idx WHERE p.piece > 0",
             // An event follows the pieces it lies on (a point event the piece its measure falls in), measured anew
@@ -323,6 +324,7 @@ final class TopologyStore {
                     + "least(greatest(ev.to_m - p.start_m, 0), p.length_m), ev.direction, ev.kind, ev.attributes, "
                     + "ev.valid_from, ev.valid_to FROM element_event ev JOIN build_piece p ON p.source_id = ev.element_id "
                     + "WHERE p.piece > 0 AND ev.from_m < p.end_m AND (ev.to_m > p.start_m OR ev.from_m >= p.start_m)",
+            // The first piece keeps the events that begin on it; those beyond it now lie on later pieces.
             "DELETE FROM element_event ev USING build_piece p WHERE p.piece = 0 AND p.source_id = ev.element_id "
                     + "AND ev.from_m >= p.end_m",
             "UPDATE element_event ev SET from_m = least(ev.from_m, p.length_m), to_m = least(ev.to_m, p.length_m) "
@@ -333,11 +335,22 @@ final class TopologyStore {
                     + "OR e.from_junction IS DISTINCT FROM jf.id OR e.to_junction IS DISTINCT FROM jt.id)");
 
     /** Degree = element ends at the junction; kind from the degree, a roundabout where one meets it. */
+    /** Retires the junctions among these that no live element starts or ends at any more. */
+    static void retireOrphanJunctions(Connection c, java.util.Collection<Long> junctions) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE live_junction j SET valid_to = retirement(valid_from, "
+                + "valid_to) WHERE j.id = ANY (?) "
+                + "AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.from_junction = j.id) "
+                + "AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.to_junction = j.id)")) {
+            st.setArray(1, c.createArrayOf("bigint", junctions.toArray()));
+            st.executeUpdate();
+        }
+    }
+
     private static final String RECOMPUTE_JUNCTIONS = """
             WITH ends AS (
-                SELECT from_junction AS id, element_type FROM road_element WHERE from_junction = ANY (?)
+                SELECT from_junction AS id, element_type FROM live_road_element WHERE from_junction = ANY (?)
                 UNION ALL
-                SELECT to_junction, element_type FROM road_element WHERE to_junction = ANY (?)),
+                SELECT to_junction, element_type FROM live_road_element WHERE to_junction = ANY (?)),
             counted AS (SELECT id, count(*)::int AS degree, bool_or(element_type = 'roundabout') AS roundabout
                         FROM ends GROUP BY id),
             computed AS (
@@ -364,14 +377,16 @@ final class TopologyStore {
         }
     }
 
-    /** Deletes the elements that carry no events (those are kept for a person to look at); returns the deleted. */
+    /** Retires the elements that carry no events that have not ended (those are kept for a person to look at); returns the retired. */
     List<TopologyFixes.Change> deleteElementsWithoutEvents(Connection c, List<TopologyFixes.Change> changes)
             throws SQLException {
         List<Long> ids = changes.stream().map(TopologyFixes.Change::elementId).toList();
         Set<Long> deleted = new HashSet<>();
         List<Long> junctions = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM road_element e WHERE id = ANY (?) AND NOT EXISTS "
-                + "(SELECT 1 FROM element_event ev WHERE ev.element_id = e.id) RETURNING id, from_junction, to_junction")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE live_road_element e SET valid_to = retirement(valid_from, "
+                + "valid_to) WHERE id = ANY (?) AND NOT EXISTS (SELECT 1 FROM element_event ev WHERE ev.element_id = e.id "
+                + "AND live_at(ev.valid_from, ev.valid_to, greatest(now(), ev.valid_from))) "
+                + "RETURNING id, from_junction, to_junction")) {
             st.setArray(1, c.createArrayOf("bigint", ids.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -400,8 +415,10 @@ final class TopologyStore {
                      + "to_m = ? + CASE WHEN ? THEN ? - from_m ELSE to_m END, "
                      + "direction = CASE WHEN ? AND direction = 'forward' THEN 'backward' "
                      + "WHEN ? AND direction = 'backward' THEN 'forward' ELSE direction END WHERE element_id = ?");
-             PreparedStatement drop = c.prepareStatement("DELETE FROM road_element WHERE id = ?");
-             PreparedStatement dropJunction = c.prepareStatement("DELETE FROM junction WHERE id = ?")) {
+             PreparedStatement drop = c.prepareStatement("UPDATE road_element SET merged_into = ?, "
+                     + "valid_to = retirement(valid_from, valid_to) WHERE id = ?");
+             PreparedStatement dropJunction = c.prepareStatement("UPDATE junction SET valid_to = retirement(valid_from, "
+                     + "valid_to) WHERE id = ?")) {
             for (Merge m : merges) {
                 grow.setBytes(1, ewkb(m.geometry()));
                 grow.setObject(2, m.from());
@@ -425,7 +442,8 @@ final class TopologyStore {
                 moveB.setBoolean(9, m.reverseB());
                 moveB.setLong(10, m.b());
                 moveB.executeUpdate();
-                drop.setLong(1, m.b());
+                drop.setLong(1, m.a());
+                drop.setLong(2, m.b());
                 drop.executeUpdate();
                 dropJunction.setLong(1, m.junction());
                 dropJunction.executeUpdate();
@@ -454,15 +472,29 @@ final class TopologyStore {
         return out;
     }
 
-    long beginValidation(Envelope area, ValidationOptions options) throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO topology_validation (area, parameters) VALUES (" + (area == null ? "NULL"
-                        : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb) RETURNING id")) {
-            int next = bindArea(st, 1, area);
-            st.setString(next, json(parameters(options)));
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+    /** Records a validation about to run; {@code actor} null for one that follows an audited change. */
+    long beginValidation(Envelope area, ValidationOptions options, Actor actor) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement(
+                    "INSERT INTO topology_validation (area, parameters) VALUES (" + (area == null ? "NULL"
+                            : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb) RETURNING id")) {
+                int next = bindArea(st, 1, area);
+                Map<String, Object> parameters = parameters(options);
+                st.setString(next, json(parameters));
+                long id;
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+                if (actor != null) Audit.record(c, actor, "validation.start", "topology_validation", List.of(id), parameters);
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         }
     }
@@ -521,8 +553,8 @@ final class TopologyStore {
                         // pair: 17 s to refresh the 46,000 issues of an import of 33,000 lines.
                         + "AND (" + (area == null ? "true" : "EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) "
                         + "WHERE x.id = ANY (?)) OR (i.location && ST_MakeEnvelope(?, ?, "
-                        + "?, ?, ?) AND NOT EXISTS (SELECT 1 FROM road_element e WHERE e.id = ANY (i.element_ids) "
-                        + "AND e.valid_to IS NULL AND e.id <> ALL (?)))")
+                        + "?, ?, ?) AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.id = ANY (i.element_ids) "
+                        + "AND e.id <> ALL (?)))")
                         + " OR i.fingerprint = ANY (?))")) {
                     st.setArray(1, c.createArrayOf("text", rules.stream().map(Rule::id).toArray()));
                     int next = 2;
@@ -575,9 +607,10 @@ final class TopologyStore {
     }
 
     /** Accepts the issue and every issue with its fingerprint; the exception outlives the issue rows. */
-    boolean accept(long issueId, String note) throws SQLException {
+    boolean accept(long issueId, String note, Actor actor) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
+            Audit.bind(c, actor);
             try (PreparedStatement find = c.prepareStatement("SELECT fingerprint, rule FROM topology_issue WHERE id = ?");
                  PreparedStatement except = c.prepareStatement("INSERT INTO topology_exception (fingerprint, rule, note) "
                          + "VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET note = EXCLUDED.note");
@@ -596,6 +629,8 @@ final class TopologyStore {
                 except.executeUpdate();
                 mark.setString(1, fingerprint);
                 mark.executeUpdate();
+                Audit.record(c, actor, "issue.accept", "topology_issue", List.of(issueId), note == null ? Map.of()
+                        : Map.of("note", note));
                 c.commit();
                 return true;
             } catch (SQLException | RuntimeException e) {
@@ -603,6 +638,25 @@ final class TopologyStore {
                 throw e;
             }
         }
+    }
+
+    /** The open (not accepted) findings meeting an area, by fingerprint. */
+    Map<String, TopologyValidation.OpenIssue> openIssues(Envelope area) throws SQLException {
+        Map<String, TopologyValidation.OpenIssue> issues = new LinkedHashMap<>();
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("SELECT fingerprint, rule, "
+                + "severity, explanation, element_ids FROM topology_issue WHERE NOT accepted AND location && "
+                + "ST_MakeEnvelope(?, ?, ?, ?, ?) ORDER BY id")) {
+            bindArea(st, 1, area);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    List<Long> elements = new ArrayList<>();
+                    for (Object o : (Object[]) rs.getArray(5).getArray()) elements.add(((Number) o).longValue());
+                    issues.put(rs.getString(1), new TopologyValidation.OpenIssue(rs.getString(1), rs.getString(2),
+                            rs.getString(3), rs.getString(4), elements));
+                }
+            }
+        }
+        return issues;
     }
 
     String issuesGeoJson(TopologyValidation.IssueQuery q, Envelope area) throws SQLException {

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Point;
@@ -130,7 +131,8 @@ public final class TopologyValidation {
         if (changed == null || changed.isNull()) return OptionalLong.empty();
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
-        long id = store.beginValidation(area, NEIGHBOURHOOD);
+        // No audit row of its own: it follows the audited change whose neighbourhood it re-validates.
+        long id = store.beginValidation(area, NEIGHBOURHOOD, null);
         try {
             record(id, area, NEIGHBOURHOOD);
         } catch (HeapTooSmallException e) {
@@ -141,9 +143,32 @@ public final class TopologyValidation {
         return OptionalLong.of(id);
     }
 
+    /** An open finding as an edit's answer names it. */
+    public record OpenIssue(String fingerprint, String rule, String severity, String explanation, List<Long> elementIds) {
+    }
+
+    /** What re-validating around an edit changed: the validation recorded, the findings it raised and closed. */
+    public record Around(OptionalLong validationId, List<OpenIssue> raised, List<OpenIssue> closed) {
+    }
+
+    /**
+     * {@link #revalidate} around an edit, and the open findings there that it raised or closed (by fingerprint,
+     * which a finding keeps across validations while its rule, place and elements stay the same).
+     */
+    public Around revalidateAround(Envelope changed) throws SQLException {
+        if (changed == null || changed.isNull()) return new Around(OptionalLong.empty(), List.of(), List.of());
+        Envelope area = new Envelope(changed);
+        area.expandBy(NEIGHBOURHOOD.tolerance());
+        Map<String, OpenIssue> before = store.openIssues(area);
+        OptionalLong id = revalidate(changed);
+        Map<String, OpenIssue> after = store.openIssues(area);
+        return new Around(id, after.values().stream().filter(i -> !before.containsKey(i.fingerprint())).toList(),
+                before.values().stream().filter(i -> !after.containsKey(i.fingerprint())).toList());
+    }
+
     /** Records a validation about to run and returns its id, for a client to follow its progress. */
-    public long begin(double[] bboxCrs84, ValidationOptions options) throws SQLException {
-        return store.beginValidation(store.toStorage(bboxCrs84), options);
+    public long begin(double[] bboxCrs84, ValidationOptions options, Actor actor) throws SQLException {
+        return store.beginValidation(store.toStorage(bboxCrs84), options, actor);
     }
 
     /**
@@ -170,9 +195,9 @@ public final class TopologyValidation {
         return store.validationJson(id);
     }
 
-    /** Marks an issue as an accepted exception; false when there is no such issue. */
-    public boolean accept(long issueId, String note) throws SQLException {
-        return store.accept(issueId, note);
+    /** Marks an issue as an accepted exception, by the actor; false when there is no such issue. */
+    public boolean accept(long issueId, String note, Actor actor) throws SQLException {
+        return store.accept(issueId, note, actor);
     }
 
     /** The stored issues matching the query, as a GeoJSON FeatureCollection in CRS84. */

@@ -13,7 +13,7 @@ final class CadastreExtent {
     private static final String SQL = """
             SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
             FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, ?), 4326) AS b
-                  FROM road_element WHERE valid_to IS NULL OR valid_to > now()) AS extent
+                  FROM live_road_element) AS extent
             WHERE b IS NOT NULL""";
 
     private final Database database;

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.cli;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.testing.TestPostgis;
@@ -93,7 +94,7 @@ class ImportTopologyCommandTest {
                         + "'LINESTRING(11.0900 43.8800, 11.0920 43.8800)', 4326), 6707))");
             }
             var validation = new TopologyValidation(other);
-            validation.complete(validation.begin(null, ValidationOptions.defaults()), null, ValidationOptions.defaults());
+            validation.complete(validation.begin(null, ValidationOptions.defaults(), Actor.system("test")), null, ValidationOptions.defaults());
             String before = ids(other, "SELECT string_agg(id::text, ',' ORDER BY id) FROM topology_issue");
 
             var imported = run("import", crossing.toString(), "--db-url",

@@ -107,14 +107,14 @@ class CadastreSchemaTest {
     }
 
     @Test
-    void anUpdateBumpsTheVersionAndKeepsTheOldRowInHistory() throws SQLException {
+    void anUpdateBumpsTheVersionAndKeepsTheOldRowInHistoryWithItsRecordedEnd() throws SQLException {
         long element = insertElement100m();
         exec("UPDATE road_element SET speed_limit = 30 WHERE id = " + element);
         exec("UPDATE road_element SET speed_limit = 20 WHERE id = " + element);
         assertEquals(List.of("3"), query("SELECT version FROM road_element WHERE id = " + element));
         assertEquals(List.of("1|null|UPDATE", "2|30|UPDATE"), query(
                 "SELECT version || '|' || coalesce(speed_limit::text, 'null') || '|' || operation FROM road_element_history "
-                        + "WHERE id = " + element + " AND valid_to IS NOT NULL ORDER BY version"));
+                        + "WHERE id = " + element + " AND recorded_to IS NOT NULL ORDER BY version"));
         exec("DELETE FROM road_element WHERE id = " + element);
         assertEquals(List.of("DELETE"), query("SELECT operation FROM road_element_history WHERE id = " + element + " AND version = 3"));
     }

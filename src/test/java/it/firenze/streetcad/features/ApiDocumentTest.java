@@ -59,7 +59,8 @@ class ApiDocumentTest {
         api.get("paths").fieldNames().forEachRemaining(paths::add);
         assertEquals(List.of("/", "/conformance", "/api", "/collections", "/collections/{collectionId}",
                 "/collections/{collectionId}/queryables", "/collections/{collectionId}/items",
-                "/collections/{collectionId}/items/{featureId}", "/network/nearest",
+                "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/items/{featureId}/history",
+                "/collections/{collectionId}/items/{featureId}/revert", "/network/nearest",
                 "/network/elements/{elementId}/measure", "/network/elements/{elementId}/point",
                 "/network/elements/{elementId}/substring", "/network/junctions/{junctionId}", "/roads", "/health", "/ready",
                 "/tileMatrixSets", "/tileMatrixSets/{tileMatrixSetId}", "/collections/{collectionId}/tiles",
@@ -70,7 +71,8 @@ class ApiDocumentTest {
                 "/topology/fixes/{fix}/preview", "/topology/fixes/{fix}/apply", "/network/builds", "/network/builds/{jobId}",
                 "/network/builds/{jobId}/changes", "/imports", "/imports/{jobId}", "/imports/{jobId}/commit"), paths);
         JsonNode ids = api.at("/components/parameters/collectionId/schema/enum");
-        assertEquals("[\"road-elements\",\"junctions\",\"roads\",\"element-events\"]", ids.toString());
+        assertEquals("[\"road-elements\",\"junctions\",\"roads\",\"element-events\",\"viability-measures\",\"works\","
+                + "\"ordinances\"]", ids.toString());
         assertEquals(8, api.at("/components/parameters/crs/schema/enum").size());
         assertEquals(10_000, api.at("/components/parameters/limit/schema/maximum").asInt());
         assertEquals(ItemQueryParser.MAX_LIMIT, api.at("/components/parameters/limit/schema/maximum").asInt());

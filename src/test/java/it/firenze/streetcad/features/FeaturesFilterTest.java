@@ -39,9 +39,11 @@ class FeaturesFilterTest {
         network.close();
     }
 
+    /** Over every record (106 was retired in 2021), unless {@code extra} gives its own datetime. */
     static HttpResponse<String> filter(String filter, String extra) {
         return http.get("/collections/road-elements/items?limit=100&filter="
-                + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20") + extra);
+                + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20") + extra
+                + (extra.contains("datetime=") ? "" : "&" + FeaturesCoreTest.EVERY_RECORD));
     }
 
     static List<Long> matching(String filter, String extra) {
@@ -206,6 +208,7 @@ class FeaturesFilterTest {
                 "&filter-lang=cql2-json"));
         HttpResponse<String> r = filter("\"name; DROP TABLE road\" = 'x'", "");
         assertEquals(400, r.statusCode());
-        assertEquals(6, TestHttp.json(http.get("/collections/road-elements/items?numberMatched=exact")).get("numberMatched").asInt());
+        assertEquals(6, TestHttp.json(http.get("/collections/road-elements/items?numberMatched=exact&"
+                + FeaturesCoreTest.EVERY_RECORD)).get("numberMatched").asInt());
     }
 }

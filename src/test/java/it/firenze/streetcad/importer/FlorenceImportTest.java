@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Actor;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
@@ -101,7 +102,7 @@ class FlorenceImportTest {
         assertEquals("validated", job.state(), job.error());
         assertEquals(3003, job.importReport().crs().srid());
         assertTrue(job.importReport().encoding().source().contains("ISO-8859-1"), job.importReport().encoding().toString());
-        assertTrue(jobs.commit(job.id(), false, true).committed());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
 
         List<String> names = cadastre.rows("SELECT coalesce(r.name, '') FROM road_element e LEFT JOIN road r ON r.id = e.road_id "
                 + "ORDER BY e.id");

@@ -1,6 +1,7 @@
 package it.firenze.streetcad.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
 import it.firenze.streetcad.testing.TestPostgis;
@@ -35,7 +36,7 @@ class ImportBuildsNetworkHttpTest {
         db = TestPostgis.newCadastre();
         jobs = new ImportJobs(db, List.of(TopologyPreCommitCheck.allRules()),
                 List.of(TopologyPreCommitCheck.buildingTheNetwork()), 1);
-        http = new TestHttp(new ImportHttpModule(jobs, 10 << 20));
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new ImportHttpModule(jobs, 10 << 20));
         cadastre = new Cadastre(db);
     }
 

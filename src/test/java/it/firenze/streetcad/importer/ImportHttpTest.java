@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
@@ -42,7 +43,7 @@ class ImportHttpTest {
     static void start() {
         db = TestPostgis.newCadastre();
         jobs = new ImportJobs(db, List.of(), 2);
-        http = new TestHttp(new ImportHttpModule(jobs, LIMIT));
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new ImportHttpModule(jobs, LIMIT));
         cadastre = new Cadastre(db);
     }
 
@@ -120,6 +121,11 @@ class ImportHttpTest {
         assertEquals("committed", done.get("state").asText(), done.toString());
         assertEquals(33_089, done.at("/report/committed/inserted").asLong());
         assertEquals(33_089, cadastre.count("SELECT count(*) FROM road_element"));
+        JsonNode audited = http.audit("collection=import_job&id=" + id).getFirst();
+        assertEquals("import.commit", audited.get("action").asText());
+        assertEquals("test technician", audited.get("principalName").asText());
+        assertEquals("POST /imports/{id}/commit", audited.get("via").asText());
+        assertEquals(33_089, audited.at("/details/committed/inserted").asLong());
 
         assertProblem(post("/imports/" + id + "/commit"), 409, null);
         assertProblem(delete("/imports/" + id), 409, null);
@@ -140,8 +146,29 @@ class ImportHttpTest {
         var discarded = delete("/imports/" + id);
         assertEquals(200, discarded.statusCode(), discarded.body());
         assertEquals("discarded", TestHttp.json(discarded).get("state").asText());
+        assertEquals("import.discard", http.audit("collection=import_job&id=" + id).getFirst().get("action").asText());
         assertEquals(before, cadastre.fingerprint());
         assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename = 'import_staging_" + id + "'"));
+    }
+
+    @Test
+    void givenNoCredentialsOrALesserRoleNoImportRouteAcceptsAnything() throws Exception {
+        Path zip = Gdal.zipLayer(CASES.resolve("polylines.shp"), tmp.resolve("refused.zip"));
+        long jobs = cadastre.count("SELECT count(*) FROM import_job");
+        for (String key : java.util.Arrays.asList(null, http.key(Role.VIEWER), http.key(Role.EDITOR), http.key(Role.OPERATOR))) {
+            List<HttpResponse<String>> answers = List.of(
+                    http.sendAs(key, HttpRequest.newBuilder(URI.create(http.baseUrl() + "/imports"))
+                            .header("Content-Type", "multipart/form-data; boundary=x")
+                            .POST(HttpRequest.BodyPublishers.ofFile(zip)).build()),
+                    http.sendAs(key, HttpRequest.newBuilder(URI.create(http.baseUrl() + "/imports/1/commit"))
+                            .POST(HttpRequest.BodyPublishers.noBody()).build()),
+                    http.sendAs(key, HttpRequest.newBuilder(URI.create(http.baseUrl() + "/imports/1")).DELETE().build()));
+            for (var answer : answers) {
+                if (key == null) TestHttp.assertUnauthorized(answer);
+                else assertProblem(answer, 403, null);
+            }
+        }
+        assertEquals(jobs, cadastre.count("SELECT count(*) FROM import_job"), "no upload was taken");
     }
 
     @Test
@@ -155,7 +182,7 @@ class ImportHttpTest {
 
     @Test
     void anUploadOverTheLimitIsA413BeforeAnythingIsRead() throws IOException {
-        try (TestHttp small = new TestHttp(new ImportHttpModule(jobs, 64 * 1024))) {
+        try (TestHttp small = TestHttp.withKey(db, Role.TECHNICIAN, new ImportHttpModule(jobs, 64 * 1024))) {
             Path zip = Gdal.zipLayer(Gdal.FLORENCE, tmp.resolve("big.zip"));
             var r = small.send(HttpRequest.newBuilder(URI.create(small.baseUrl() + "/imports"))
                     .header("Content-Type", "multipart/form-data; boundary=x")

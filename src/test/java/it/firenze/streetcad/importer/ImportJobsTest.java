@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
 import it.firenze.streetcad.testing.TestPostgis;
@@ -54,7 +55,7 @@ class ImportJobsTest {
         try (ImportJobs after = new ImportJobs(db, List.of(), 1)) {
             assertEquals("validated", after.find(id).orElseThrow().state());
             assertEquals(List.of(id), after.list(10).stream().map(ImportJobs.Job::id).toList());
-            assertTrue(after.commit(id, false, true).committed());
+            assertTrue(after.commit(id, false, true, Actor.system("test")).committed());
         }
         assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
     }
@@ -76,7 +77,7 @@ class ImportJobsTest {
         };
         try (ImportJobs jobs = new ImportJobs(db, List.of(follower), 1)) {
             long id = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
-            assertTrue(jobs.commit(id, false, true).committed());
+            assertTrue(jobs.commit(id, false, true, Actor.system("test")).committed());
         }
         assertEquals(List.of("committed true"), seen);
     }
@@ -98,7 +99,7 @@ class ImportJobsTest {
             assertTrue(failed.error().contains("Interrupted"), failed.error());
             assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename = 'import_staging_" + staging + "'"));
             assertEquals("validated", restarted.find(committing).orElseThrow().state());
-            assertTrue(restarted.commit(committing, false, true).committed());
+            assertTrue(restarted.commit(committing, false, true, Actor.system("test")).committed());
         }
         assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
     }
@@ -107,10 +108,10 @@ class ImportJobsTest {
     void aJobCanBeCommittedOrDiscardedOnlyOnce() {
         try (ImportJobs jobs = new ImportJobs(db, List.of(), 1)) {
             long id = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
-            assertEquals("discarded", jobs.discard(id).state());
-            assertThrows(ImportJobs.JobStateException.class, () -> jobs.commit(id, false, true));
-            assertThrows(ImportJobs.JobStateException.class, () -> jobs.discard(id));
-            assertThrows(ImportJobs.JobNotFoundException.class, () -> jobs.commit(id + 1000, false, true));
+            assertEquals("discarded", jobs.discard(id, Actor.system("test")).state());
+            assertThrows(ImportJobs.JobStateException.class, () -> jobs.commit(id, false, true, Actor.system("test")));
+            assertThrows(ImportJobs.JobStateException.class, () -> jobs.discard(id, Actor.system("test")));
+            assertThrows(ImportJobs.JobNotFoundException.class, () -> jobs.commit(id + 1000, false, true, Actor.system("test")));
         }
         assertEquals(0, cadastre.count("SELECT count(*) FROM road_element"));
     }

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,7 @@ class ImportPipelineTest {
     ImportReport.Committed importNow(SourceLayer layer, ImportOptions options) {
         long job = JOBS.incrementAndGet();
         ImportReport report = pipeline.stage(job, "test.shp", layer, options, ImportPipeline.Progress.NONE);
-        return pipeline.commit(job, report, options.mode(), options.area(), false).committed();
+        return pipeline.commit(job, report, options.mode(), options.area(), false, Actor.system("test")).committed();
     }
 
     @Test
@@ -94,8 +95,10 @@ class ImportPipelineTest {
         var committed = importNow(new TestLayer().line(street(5), "osm_id", 9L, "name", "Via Roma", "highway", "primary"),
                 osm(ImportMode.REPLACE));
         assertEquals(3, committed.deleted());
-        assertEquals(List.of("9"), cadastre.rows("SELECT source_key FROM road_element"));
-        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element_history WHERE operation = 'DELETE'"));
+        assertEquals(List.of("9"), cadastre.rows("SELECT source_key FROM live_road_element"));
+        // Replaced elements are retired, not deleted: their rows (and ids) stay, with their validity ended.
+        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element WHERE valid_to IS NOT NULL"));
+        assertEquals(3, cadastre.count("SELECT count(*) FROM road_element_history WHERE operation = 'UPDATE'"));
     }
 
     @Test
@@ -107,7 +110,7 @@ class ImportPipelineTest {
         var committed = importNow(new TestLayer().line(street(0), "osm_id", 10L, "name", "Via dei Calzaiuoli", "highway", "pedestrian"),
                 options);
         assertEquals(1, committed.deleted());
-        assertEquals(List.of("10", "2", "3"), cadastre.rows("SELECT source_key FROM road_element ORDER BY source_key"));
+        assertEquals(List.of("10", "2", "3"), cadastre.rows("SELECT source_key FROM live_road_element ORDER BY source_key"));
     }
 
     @Test
@@ -160,10 +163,10 @@ class ImportPipelineTest {
                         "8 highway warning"),
                 report.problems().stream().map(p -> p.featureNumber() + " " + p.field() + " " + p.severity().label()).toList());
         assertTrue(report.problems().get(2).reason().contains("Too few points"), report.problems().get(2).reason());
-        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.APPEND, null, false));
+        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.APPEND, null, false, Actor.system("test")));
         assertTrue(refused.getMessage().contains("3 features"), refused.getMessage());
         assertEquals(before, cadastre.fingerprint());
-        var committed = pipeline.commit(job, report, ImportMode.APPEND, null, true).committed();
+        var committed = pipeline.commit(job, report, ImportMode.APPEND, null, true, Actor.system("test")).committed();
         assertEquals(5, committed.inserted());
         assertEquals(3, committed.skippedInvalid());
     }
@@ -192,7 +195,7 @@ class ImportPipelineTest {
         // Something the validation cannot have seen: the second row breaks a schema rule at insert time,
         // after the replace deleted everything and the first road was created.
         cadastre.execute("UPDATE import_staging_" + job + " SET lanes = 99 WHERE feature_number = 2");
-        var failed = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.REPLACE, null, false));
+        var failed = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.REPLACE, null, false, Actor.system("test")));
         assertTrue(failed.getMessage().contains("nothing was written"), failed.getMessage());
         assertEquals(before, cadastre.fingerprint());
     }
@@ -232,7 +235,7 @@ class ImportPipelineTest {
         assertEquals(List.of("EPSG:6707", "EPSG:6707"), report.findings().stream().map(ImportReport.Finding::locationCrs).toList(),
                 "a location says its CRS");
         assertEquals(0, report.counts().invalid());
-        assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false).committed().inserted());
+        assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false, Actor.system("test")).committed().inserted());
     }
 
     @Test
@@ -262,7 +265,7 @@ class ImportPipelineTest {
                 Map.entry(new TestLayer().line(street(7), "osm_id", 2L, "name", "Via Nuova", "highway", "residential"), ImportMode.REPLACE))) {
             long job = JOBS.incrementAndGet();
             ImportReport report = pipeline.stage(job, "t.shp", source.getKey(), osm(source.getValue()), ImportPipeline.Progress.NONE);
-            told.add(pipeline.commit(job, report, source.getValue(), null, false).changed());
+            told.add(pipeline.commit(job, report, source.getValue(), null, false, Actor.system("test")).changed());
         }
 
         assertEquals(2, told.size());

@@ -1,6 +1,7 @@
 package it.firenze.streetcad.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.cql2.Cql2Text;
 import it.firenze.streetcad.cql2.Sql;
@@ -73,7 +74,7 @@ class SourceAttributesTest {
                 "append", null, ArchiveLimits.defaults(), null);
         var job = jobs.stageNow(request, ImportPipeline.Progress.NONE);
         assertEquals("validated", job.state(), job.error());
-        assertTrue(jobs.commit(job.id(), false, true).committed());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
 
         // then each element keeps them, typed
         assertEquals(List.of(json("{\"bicycle\": \"string\", \"code\": \"string\", \"count\": \"number\", \"lit\": \"boolean\", "
@@ -103,7 +104,7 @@ class SourceAttributesTest {
             long id = ImportPipelineTest.JOBS.incrementAndGet();
             ImportOptions options = new ImportOptions(Mapping.preset("osm"), ImportMode.UPSERT, null);
             ImportReport report = pipeline.stage(id, "t.shp", layer, options, ImportPipeline.Progress.NONE);
-            pipeline.commit(id, report, ImportMode.UPSERT, null, false);
+            pipeline.commit(id, report, ImportMode.UPSERT, null, false, Actor.system("test"));
         }
         assertEquals("{\"bicycle\": \"yes\"}", cadastre.one("SELECT source_attributes::text FROM road_element"));
     }
@@ -128,7 +129,7 @@ class SourceAttributesTest {
                 ImportPipelineTest.osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
         assertEquals(List.of(), right.notices());
         assertEquals(11.255, right.extent().minLon(), 1e-6);
-        pipeline.commit(florence, right, ImportMode.APPEND, null, false);
+        pipeline.commit(florence, right, ImportMode.APPEND, null, false, Actor.system("test"));
 
         // Milan is inside EPSG:6707's area, but 250 km from a cadastre of Florence
         TestLayer milan = new TestLayer().line(new double[]{9.19, 45.46, 9.191, 45.461}, "osm_id", 9L, "highway", "residential");
@@ -151,7 +152,7 @@ class SourceAttributesTest {
         FeatureType type = FeatureType.byId("road-elements").orElseThrow();
         Sql where = new SqlTranslator(type.queryables(), db.storageSrid(), 4326, false).translate(Cql2Text.parse(cql2));
         try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement("SELECT e.source_key FROM "
-                + type.from() + " WHERE " + where.text() + " ORDER BY 1")) {
+                + type.from().replace("{road_element}", "live_road_element") + " WHERE " + where.text() + " ORDER BY 1")) {
             for (int i = 0; i < where.params().size(); i++) st.setObject(i + 1, where.params().get(i));
             try (ResultSet rs = st.executeQuery()) {
                 List<String> keys = new java.util.ArrayList<>();

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,7 @@ class FlorenceBuildTest {
     static void build() throws Exception {
         db = FlorenceSample.newCadastre();
         cadastre = new Cadastre(db);
-        summary = new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE).summary();
+        summary = new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test")).summary();
         TopologyStore store = new TopologyStore(db);
         try (Connection c = db.connection()) {
             var options = ValidationOptions.defaults();

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
@@ -36,7 +37,7 @@ class NetworkBuildHttpTest {
         cadastre.element("tee", "LINESTRING(150 0, 150 60)");
         cadastre.element("short", "LINESTRING(120 -0.3, 120 -40)");
         cadastre.element("bridge", "LINESTRING(80 -50, 80 50)", "bridge", 1, "both");
-        http = new TestHttp(new TopologyModule(db));
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new TopologyModule(db));
     }
 
     @AfterEach

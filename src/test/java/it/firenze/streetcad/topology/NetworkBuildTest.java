@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +55,7 @@ class NetworkBuildTest {
         assertEquals(Map.of("end", 8, "intersection", 3), preview.junctionsByKind());
         assertEquals(preview.junctionsByKind(), preview.newJunctionsByKind(), "no junction stood before");
 
-        NetworkBuild.Summary applied = build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE).summary();
+        NetworkBuild.Summary applied = build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test")).summary();
         assertEquals(preview, applied);
         assertEquals(9, cadastre.count("SELECT count(*) FROM road_element"));
         assertEquals(11, cadastre.count("SELECT count(*) FROM junction"));
@@ -63,7 +64,7 @@ class NetworkBuildTest {
     @Test
     void everyElementRunsFromItsFromJunctionToItsToJunctionWithItsLineage() throws Exception {
         raw();
-        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
         assertEquals(0, cadastre.count("SELECT count(*) FROM road_element e JOIN junction f ON f.id = e.from_junction "
                 + "JOIN junction t ON t.id = e.to_junction "
                 + "WHERE NOT ST_Equals(ST_StartPoint(e.geom), f.geom) OR NOT ST_Equals(ST_EndPoint(e.geom), t.geom)"));
@@ -84,7 +85,7 @@ class NetworkBuildTest {
         cadastre.element("main", "LINESTRING(0 0, 100 0)");
         cadastre.execute("INSERT INTO element_event (element_id, from_m, to_m, kind) VALUES (" + cross
                 + ", 10, 20, 'works'), (" + cross + ", 40, 70, 'closure'), (" + cross + ", 80, 80, 'lamp')");
-        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
         assertEquals(List.of("0,50"), cadastre.strings("SELECT ST_Y(ST_StartPoint(geom)) - 4849000 + 50 || ',' || length_m "
                 + "FROM road_element WHERE id = " + cross));
         assertEquals(List.of("works 10-20 first", "closure 40-50 first", "closure 0-20 second", "lamp 30-30 second"),
@@ -96,10 +97,10 @@ class NetworkBuildTest {
     void buildingABuiltNetworkAgainChangesNothing() throws Exception {
         raw();
         NetworkBuild build = new NetworkBuild(db);
-        build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
         List<String> before = cadastre.strings("SELECT id || ' ' || version || ' ' || from_junction || ' ' || to_junction "
                 + "FROM road_element ORDER BY id");
-        NetworkBuild.Result again = build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        NetworkBuild.Result again = build.apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
         assertEquals(0, again.summary().changedElements() + again.summary().addedElements()
                 + again.summary().snappedEndpoints());
         assertEquals(Map.of(), again.summary().newJunctionsByKind());
@@ -117,7 +118,7 @@ class NetworkBuildTest {
         cadastre.element("east", "LINESTRING(5000 0, 5100 0)");
         cadastre.element("eastcross", "LINESTRING(5050 -50, 5050 50)");
         double[] bbox = Bbox.parse(cadastre.bboxAround("POINT(50 0)", 10));
-        NetworkBuild.Summary s = new NetworkBuild(db).apply(bbox, NetworkBuilder.DEFAULT_TOLERANCE).summary();
+        NetworkBuild.Summary s = new NetworkBuild(db).apply(bbox, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test")).summary();
         assertEquals(2, s.sourceElements());
         assertEquals(6, cadastre.count("SELECT count(*) FROM road_element"));
         assertEquals(2, cadastre.count("SELECT count(*) FROM road_element WHERE from_junction IS NULL"));

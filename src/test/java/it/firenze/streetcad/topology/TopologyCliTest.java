@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.cli.CommandLineTest.Run;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseUrl;
@@ -91,7 +92,7 @@ class TopologyCliTest {
         assertEquals(2, cadastre.count("SELECT count(*) FROM road_element"), "validate changes nothing");
         assertEquals(0, cadastre.count("SELECT count(*) FROM topology_issue"), "validate stores nothing");
 
-        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
         Run clean = run("validate", "--db-url", dbUrl);
         assertEquals(0, clean.exitCode(), clean.out());
     }

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
@@ -49,15 +50,15 @@ class TopologyFixesTest {
         assertEquals(List.of("crossing-without-junction", "duplicate-element", "duplicate-vertex",
                 "mergeable-pseudo-node", "undershoot"), findings());
 
-        assertEquals(Map.of("update", 1), fixes.apply(TopologyFixes.Fix.REMOVE_DUPLICATE_VERTICES, null, 0.5).counts());
-        assertEquals(Map.of("delete", 1), fixes.apply(TopologyFixes.Fix.DELETE_DUPLICATES, null, 0.5).counts());
-        fixes.apply(TopologyFixes.Fix.SNAP_ENDPOINTS, null, 0.5);
-        assertEquals(Map.of("delete", 1, "update", 1), fixes.apply(TopologyFixes.Fix.MERGE_PSEUDO_NODES, null, 0.5).counts());
+        assertEquals(Map.of("update", 1), fixes.apply(TopologyFixes.Fix.REMOVE_DUPLICATE_VERTICES, null, 0.5, Actor.system("test")).counts());
+        assertEquals(Map.of("delete", 1), fixes.apply(TopologyFixes.Fix.DELETE_DUPLICATES, null, 0.5, Actor.system("test")).counts());
+        fixes.apply(TopologyFixes.Fix.SNAP_ENDPOINTS, null, 0.5, Actor.system("test"));
+        assertEquals(Map.of("delete", 1, "update", 1), fixes.apply(TopologyFixes.Fix.MERGE_PSEUDO_NODES, null, 0.5, Actor.system("test")).counts());
 
         assertEquals(List.of(), findings());
         var report = new TopologyValidation(db).run(null, OPTIONS, p -> { });
         assertTrue(report.findings().stream().allMatch(f -> f.rule() == Rule.DEAD_END), report.findings().toString());
-        assertEquals(List.of("west 200"), cadastre.strings("SELECT source_key || ' ' || round(length_m) FROM road_element "
+        assertEquals(List.of("west 200"), cadastre.strings("SELECT source_key || ' ' || round(length_m) FROM live_road_element "
                 + "WHERE source_key IN ('west', 'east')"));
         assertTrue(cadastre.count("SELECT count(*) FROM road_element_history") > 0, "the history records the fixes");
     }
@@ -77,7 +78,7 @@ class TopologyFixesTest {
     @Test
     void anAppliedFixReJudgesTheOpenIssuesAroundItAndAPreviewLeavesThemAlone() throws Exception {
         TopologyValidation validation = new TopologyValidation(db);
-        validation.complete(validation.begin(null, OPTIONS), null, OPTIONS);
+        validation.complete(validation.begin(null, OPTIONS, Actor.system("test")), null, OPTIONS);
         String duplicates = "SELECT count(*) FROM topology_issue WHERE rule = 'duplicate-element'";
         assertEquals(1, cadastre.count(duplicates));
 
@@ -85,7 +86,7 @@ class TopologyFixesTest {
         assertEquals(null, preview.validationId());
         assertEquals(1, cadastre.count(duplicates));
 
-        TopologyFixes.Plan applied = fixes.apply(TopologyFixes.Fix.DELETE_DUPLICATES, null, 0.5);
+        TopologyFixes.Plan applied = fixes.apply(TopologyFixes.Fix.DELETE_DUPLICATES, null, 0.5, Actor.system("test"));
         assertTrue(applied.validationId() != null, "the apply recorded a re-validation");
         assertEquals(0, cadastre.count(duplicates), "the deleted duplicate's issue is gone");
         assertEquals(1, cadastre.count("SELECT count(*) FROM topology_validation WHERE id = " + applied.validationId()
@@ -94,10 +95,10 @@ class TopologyFixesTest {
 
     @Test
     void mergingMovesTheEventsOfTheMergedElementOntoTheKeptOne() throws Exception {
-        fixes.apply(TopologyFixes.Fix.SNAP_ENDPOINTS, null, 0.5);
+        fixes.apply(TopologyFixes.Fix.SNAP_ENDPOINTS, null, 0.5, Actor.system("test"));
         long east = cadastre.count("SELECT id FROM road_element WHERE source_key = 'east'");
         cadastre.execute("INSERT INTO element_event (element_id, from_m, to_m, kind) VALUES (" + east + ", 10, 30, 'works')");
-        fixes.apply(TopologyFixes.Fix.MERGE_PSEUDO_NODES, null, 0.5);
+        fixes.apply(TopologyFixes.Fix.MERGE_PSEUDO_NODES, null, 0.5, Actor.system("test"));
         assertEquals(List.of("west works 110-130"), cadastre.strings("SELECT e.source_key || ' ' || ev.kind || ' ' "
                 + "|| ev.from_m || '-' || ev.to_m FROM element_event ev JOIN road_element e ON e.id = ev.element_id"));
     }

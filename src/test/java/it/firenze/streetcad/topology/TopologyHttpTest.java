@@ -1,5 +1,7 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestHttp;
@@ -31,9 +33,9 @@ class TopologyHttpTest {
         cadastre = new Cadastre(db);
         cadastre.element("main", "LINESTRING(0 0, 100 0)");
         cadastre.element("cross", "LINESTRING(50 -50, 50 50)");
-        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE);
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
         added = cadastre.element("added", "LINESTRING(80 -50, 80 50)");
-        http = new TestHttp(new TopologyModule(db));
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new TopologyModule(db));
     }
 
     @AfterEach

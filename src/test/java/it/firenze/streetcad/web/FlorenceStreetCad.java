@@ -16,14 +16,14 @@ import java.nio.file.Path;
  * test PostGIS, the Florence OSM sample (33,089 lines) imported by the real importer with the osm mapping, on a
  * free loopback port.
  */
-final class FlorenceStreetCad {
+public final class FlorenceStreetCad {
 
     static final Path SAMPLE = Path.of("geodata", "florence-osm");
 
     private FlorenceStreetCad() {
     }
 
-    static StreetCadServer start() {
+    public static StreetCadServer start() {
         DatabaseUrl url = TestPostgis.newDatabaseUrl();
         String dbUrl = url.jdbcUrl() + "?user=" + encode(url.user()) + "&password=" + encode(url.password());
         return StreetCadServer.start(new ServerSettings(

@@ -1,5 +1,8 @@
 package it.firenze.streetcad.web;
 
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.ApiKeys;
+import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.server.StreetCadServer;
 import it.firenze.streetcad.topology.NetworkBuild;
 import it.firenze.streetcad.topology.NetworkBuilder;
@@ -20,6 +23,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -56,15 +60,18 @@ class WebMapBrowserTest {
         base = "http://127.0.0.1:" + server.port();
         // As after an import: the old town noded into a junction-to-junction network, then validated, so that
         // records have junctions and the findings layer has something to show.
-        new NetworkBuild(server.store().database()).apply(OLD_TOWN, NetworkBuilder.DEFAULT_TOLERANCE);
+        new NetworkBuild(server.store().database()).apply(OLD_TOWN, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
         validate(OLD_TOWN);
         browser = new HeadlessChromium(1400, 900);
     }
 
     private static void validate(double[] bbox) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
+        String key = new ApiKeys(server.store().database()).create("browser test", Set.of(Role.TECHNICIAN), null, null,
+                Actor.system("test setup")).secret();
         HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create(base + "/topology/validations"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"bbox\": " + Arrays.toString(bbox) + "}"))
+                .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, started.statusCode(), started.body());
         URI job = URI.create(base + started.headers().firstValue("Location").orElseThrow());

@@ -30,11 +30,7 @@ class FilesOfficesDeliverTest {
 
     @Test
     void givenAUtf8DbfWithNoCpgAndNoLanguageDriverWhenReadThenItIsReadAsUtf8AndTheReportSaysWhy() throws Exception {
-        Path shp = Fixtures.shapefile(temp, "utf", UTF8_ROAD, "UTF-8");
-        Files.delete(Fixtures.sibling(shp, "cpg"));
-        Fixtures.patch(Fixtures.sibling(shp, "dbf"), 29, (byte) 0);
-
-        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+        ShapefileLayer layer = withNoCodePage("UTF-8");
 
         assertEquals(List.of("VITTORIO EMANUELE III°", "Località Ponte a Greve"), names(layer));
         assertTrue(layer.charsetSource().startsWith("UTF-8, detected: there is no .cpg and no language driver"),
@@ -43,11 +39,7 @@ class FilesOfficesDeliverTest {
 
     @Test
     void givenALatin1DbfWithNoCpgAndNoLanguageDriverWhenReadThenWindows1252StillApplies() throws Exception {
-        Path shp = Fixtures.shapefile(temp, "latin", UTF8_ROAD, "ISO-8859-1");
-        Files.delete(Fixtures.sibling(shp, "cpg"));
-        Fixtures.patch(Fixtures.sibling(shp, "dbf"), 29, (byte) 0);
-
-        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+        ShapefileLayer layer = withNoCodePage("ISO-8859-1");
 
         assertEquals(List.of("VITTORIO EMANUELE III°", "Località Ponte a Greve"), names(layer));
         assertTrue(layer.charsetSource().startsWith("windows-1252, the default"), layer.charsetSource());
@@ -124,6 +116,14 @@ class FilesOfficesDeliverTest {
         assertEquals("file", e.parameter());
         assertTrue(e.getMessage().contains("holds MultiPoint geometries"), e.getMessage());
         assertEquals(searches, PrjCrs.searches(), "the .prj was not identified");
+    }
+
+    /** The two roads written in {@code encoding}, with no .cpg and no language driver to say so. */
+    private ShapefileLayer withNoCodePage(String encoding) throws Exception {
+        Path shp = Fixtures.shapefile(temp, encoding.toLowerCase(java.util.Locale.ROOT), UTF8_ROAD, encoding);
+        Files.delete(Fixtures.sibling(shp, "cpg"));
+        Fixtures.patch(Fixtures.sibling(shp, "dbf"), 29, (byte) 0);
+        return ShapefileLayer.open(shp, null, ReadOptions.defaults());
     }
 
     private static List<Object> names(ShapefileLayer layer) {

@@ -1,0 +1,51 @@
+package it.firenze.streetcad.editing;
+
+/**
+ * Why an edit was not made, in terms a client can act on. {@link Reason#INVALID} names the property at fault;
+ * {@link Reason#STALE} carries the version the item has now.
+ */
+public final class EditRefused extends RuntimeException {
+
+    public enum Reason { NOT_FOUND, STALE, INVALID, CONFLICT }
+
+    private final Reason reason;
+    private final String field;
+    private final long currentVersion;
+
+    private EditRefused(Reason reason, String field, long currentVersion, String message) {
+        super(message);
+        this.reason = reason;
+        this.field = field;
+        this.currentVersion = currentVersion;
+    }
+
+    static EditRefused notFound(EditableType t, long id) {
+        return new EditRefused(Reason.NOT_FOUND, null, 0, "There is no feature " + id + " in " + t.collection() + ".");
+    }
+
+    static EditRefused stale(EditableType t, long id, long current, long expected) {
+        return new EditRefused(Reason.STALE, null, current, t.collection() + " " + id + " is at version " + current
+                + ", not " + expected + ": someone else changed it since you read it.");
+    }
+
+    static EditRefused invalid(String field, String message) {
+        return new EditRefused(Reason.INVALID, field, 0, message);
+    }
+
+    static EditRefused conflict(String message) {
+        return new EditRefused(Reason.CONFLICT, null, 0, message);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The property at fault ({@code geometry} for the geometry), for {@link Reason#INVALID}. */
+    public String field() {
+        return field;
+    }
+
+    public long currentVersion() {
+        return currentVersion;
+    }
+}

@@ -1,0 +1,279 @@
+package it.firenze.streetcad.editing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.Problem;
+import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.Crs;
+import it.firenze.streetcad.features.FeatureStore;
+import it.firenze.streetcad.features.FeatureType;
+import it.firenze.streetcad.features.ItemResponses;
+import it.firenze.streetcad.topology.TopologyValidation;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.OptionalLong;
+
+/**
+ * OGC API – Features Part 4 (create, replace, update, delete) on the cadastre's collections, for editors, with
+ * optimistic locking: every item carries a strong ETag from its version, and a change must name it in
+ * {@code If-Match} (428 without, 412 with the current ETag and representation when stale). Each edit re-validates
+ * the topology around it and answers with the findings it raised and closed; tiles over it are purged by the
+ * change log the database keeps. Also each item's history and the revert to a past version.
+ */
+public final class EditingHttp implements HttpModule {
+
+    private static final String ITEMS = "/collections/{collectionId}/items";
+    private static final String ITEM = ITEMS + "/{featureId}";
+    private static final String MERGE_PATCH = "application/merge-patch+json";
+
+    private final Edits edits;
+    private final FeatureStore features;
+    private final TopologyValidation topology;
+    private final int storageSrid;
+
+    public EditingHttp(Database database) {
+        this.edits = new Edits(database);
+        this.features = new FeatureStore(database);
+        this.topology = new TopologyValidation(database);
+        this.storageSrid = database.storageSrid();
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        // A 412 is answered with the item itself, written before the handler stops.
+        routes.exception(Answered.class, (e, ctx) -> { });
+        routes.post(ITEMS, this::create);
+        routes.put(ITEM, ctx -> change(ctx, false));
+        routes.patch(ITEM, ctx -> change(ctx, true));
+        routes.delete(ITEM, this::retire);
+        routes.get(ITEM + "/history", this::history);
+        routes.post(ITEM + "/revert", this::revert);
+        // Write verbs where a resource takes none: 405 naming what it does take.
+        for (String verb : new String[]{"PUT", "PATCH", "DELETE"}) {
+            notAllowed(routes, verb, ITEMS, "GET, HEAD, POST, OPTIONS");
+            notAllowed(routes, verb, "/collections/{collectionId}", "GET, HEAD, OPTIONS");
+            notAllowed(routes, verb, "/collections", "GET, HEAD, OPTIONS");
+        }
+        notAllowed(routes, "POST", ITEM, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
+        notAllowed(routes, "POST", "/collections/{collectionId}", "GET, HEAD, OPTIONS");
+        notAllowed(routes, "POST", "/collections", "GET, HEAD, OPTIONS");
+    }
+
+    private static void notAllowed(RoutesConfig routes, String verb, String path, String allow) {
+        io.javalin.http.Handler h = ctx -> {
+            ctx.header("Allow", allow);
+            throw new ProblemException(Problem.of(405, "Method not allowed", verb + " is not allowed on " + ctx.path()
+                    + "; it allows " + allow + "."));
+        };
+        switch (verb) {
+            case "PUT" -> routes.put(path, h);
+            case "PATCH" -> routes.patch(path, h);
+            case "DELETE" -> routes.delete(path, h);
+            default -> routes.post(path, h);
+        }
+    }
+
+    private void create(Context ctx) throws SQLException {
+        EditableType t = type(ctx);
+        Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
+        JsonNode feature = body(ctx, false);
+        Edits.Input in = input(ctx, feature, false);
+        Edits.Outcome done = run(ctx, t, 0, () -> edits.create(t, in, actor));
+        ctx.header("Location", itemUrl(ctx, t, done.id()));
+        answer(ctx, t, done, 201);
+    }
+
+    private void change(Context ctx, boolean patch) throws SQLException {
+        EditableType t = type(ctx);
+        Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
+        long id = id(ctx, t);
+        long expected = ifMatch(ctx, t, id);
+        JsonNode body = body(ctx, patch);
+        Edits.Input in = input(ctx, body, patch);
+        Edits.Outcome done = run(ctx, t, id, () -> patch ? edits.patch(t, id, expected, in, actor)
+                : edits.replace(t, id, expected, in, actor));
+        answer(ctx, t, done, 200);
+    }
+
+    private void retire(Context ctx) throws SQLException {
+        EditableType t = type(ctx);
+        Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
+        long id = id(ctx, t);
+        long expected = ifMatch(ctx, t, id);
+        Edits.Outcome done = run(ctx, t, id, () -> edits.retire(t, id, expected, actor));
+        answer(ctx, t, done, 200);
+    }
+
+    private void revert(Context ctx) throws SQLException {
+        EditableType t = type(ctx);
+        Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
+        long id = id(ctx, t);
+        String versionText = ctx.queryParam("version");
+        if (versionText == null || !versionText.matches("\\d{1,9}")) {
+            throw ProblemException.badRequest("version", "version must be the number of a version of the item, "
+                    + "as its history lists them.");
+        }
+        long expected = ifMatch(ctx, t, id);
+        Edits.Outcome done = run(ctx, t, id, () -> edits.revert(t, id, expected, Long.parseLong(versionText), actor));
+        answer(ctx, t, done, 200);
+    }
+
+    private void history(Context ctx) throws SQLException {
+        EditableType t = type(ctx);
+        long id = id(ctx, t);
+        ArrayNode versions = edits.history(t, id).orElseThrow(() -> ProblemException.notFound(
+                "There is no feature " + id + " in " + t.collection() + "."));
+        ObjectNode doc = Json.mapper().createObjectNode();
+        doc.put("collection", t.collection());
+        doc.put("id", id);
+        doc.set("versions", versions);
+        ArrayNode links = doc.putArray("links");
+        links.addObject().put("href", itemUrl(ctx, t, id) + "/history").put("rel", "self").put("type", "application/json");
+        links.addObject().put("href", itemUrl(ctx, t, id)).put("rel", "item").put("type", "application/geo+json");
+        ctx.contentType("application/json");
+        ctx.result(doc.toString());
+    }
+
+    // ---- the answers
+
+    /** The item as it is now, with its ETag, and what re-validating around it raised and closed. */
+    private void answer(Context ctx, EditableType t, Edits.Outcome done, int status) throws SQLException {
+        TopologyValidation.Around around = topology.revalidateAround(done.changed());
+        ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> {
+            if (around.validationId().isEmpty()) return;
+            ObjectNode v = doc.putObject("validation");
+            v.put("id", around.validationId().getAsLong());
+            v.set("raised", Json.mapper().valueToTree(around.raised()));
+            v.set("closed", Json.mapper().valueToTree(around.closed()));
+        });
+    }
+
+    private interface Edit {
+        Edits.Outcome run() throws SQLException;
+    }
+
+    /** Runs an edit, answering its refusals: 404, 412 with the current item, 409, 422 naming the property. */
+    private Edits.Outcome run(Context ctx, EditableType t, long id, Edit edit) throws SQLException {
+        try {
+            return edit.run();
+        } catch (EditRefused e) {
+            switch (e.reason()) {
+                case NOT_FOUND -> throw ProblemException.notFound(e.getMessage());
+                case STALE -> {
+                    ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
+                    throw new Answered();
+                }
+                case CONFLICT -> throw ProblemException.conflict(e.getMessage());
+                default -> throw new ProblemException(Problem.of(422, "Unprocessable content", e.getMessage())
+                        .withParameter(e.field()));
+            }
+        }
+    }
+
+    /** The response is already written (a 412 carries the current item, not a problem). */
+    private static final class Answered extends RuntimeException {
+        Answered() {
+            super(null, null, false, false);
+        }
+    }
+
+    // ---- the request
+
+    private static EditableType type(Context ctx) {
+        String id = ctx.pathParam("collectionId");
+        return EditableType.byCollection(id).orElseThrow(() -> ProblemException.notFound("There is no collection '"
+                + abbreviate(id) + "' to edit; see /collections."));
+    }
+
+    private static FeatureType feature(EditableType t) {
+        return FeatureType.byId(t.collection()).orElseThrow();
+    }
+
+    private static long id(Context ctx, EditableType t) {
+        String featureId = ctx.pathParam("featureId");
+        if (!featureId.matches("\\d{1,18}")) {
+            throw ProblemException.notFound("There is no feature '" + abbreviate(featureId) + "' in " + t.collection() + ".");
+        }
+        return Long.parseLong(featureId);
+    }
+
+    /** The version If-Match names: 428 without one, 412 (with the item as it is) when it names another. */
+    private long ifMatch(Context ctx, EditableType t, long id) throws SQLException {
+        String header = ctx.header("If-Match");
+        if (header == null) {
+            throw new ProblemException(Problem.of(428, "Precondition required", "Send the item's ETag in If-Match "
+                    + "(GET or HEAD it first), so that an edit never overwrites a change you have not seen."));
+        }
+        OptionalLong version = ItemResponses.version(header);
+        if (edits.version(t, id).isEmpty()) {
+            throw ProblemException.notFound("There is no feature " + id + " in " + t.collection() + ".");
+        }
+        if (version.isEmpty()) {
+            ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
+            throw new Answered();
+        }
+        return version.getAsLong();
+    }
+
+    private static JsonNode body(Context ctx, boolean patch) {
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
+        boolean json = type.startsWith("application/json") || type.startsWith("application/geo+json")
+                || (patch && type.startsWith(MERGE_PATCH));
+        if (!json) {
+            throw new ProblemException(Problem.of(415, "Unsupported media type", "Send the feature as "
+                    + (patch ? MERGE_PATCH + " (or application/json)" : "application/geo+json") + "."));
+        }
+        try {
+            JsonNode body = Json.mapper().readTree(ctx.body());
+            if (body == null || !body.isObject()) throw new IOException("not an object");
+            return body;
+        } catch (IOException e) {
+            throw new ProblemException(Problem.of(400, "Bad request", "The body is not a JSON object.")
+                    .withParameter("body"));
+        }
+    }
+
+    /**
+     * The properties and geometry of a GeoJSON feature (create, replace) or of a JSON merge patch of one (update),
+     * with the CRS its geometry is in: CRS84 unless {@code Content-Crs} names another one offered.
+     */
+    private Edits.Input input(Context ctx, JsonNode body, boolean patch) {
+        if (!patch && !"Feature".equals(body.path("type").asText())) {
+            throw new ProblemException(Problem.of(422, "Unprocessable content", "The body must be a GeoJSON Feature.")
+                    .withParameter("type"));
+        }
+        JsonNode properties = body.get("properties");
+        if (properties != null && !properties.isNull() && !properties.isObject()) {
+            throw new ProblemException(Problem.of(422, "Unprocessable content", "properties must be an object.")
+                    .withParameter("properties"));
+        }
+        String contentCrs = ctx.header("Content-Crs");
+        Crs crs = Crs.CRS84;
+        if (contentCrs != null) {
+            String uri = contentCrs.strip().replaceAll("^<|>$", "");
+            crs = Crs.find(uri, storageSrid).orElseThrow(() -> new ProblemException(Problem.of(400, "Bad request",
+                    "The CRS '" + abbreviate(uri) + "' in Content-Crs is not offered; see the collection's crs list.")
+                    .withParameter("Content-Crs")));
+        }
+        return new Edits.Input(properties instanceof ObjectNode o ? o : null, body.get("geometry"), crs.srid(),
+                crs.northFirst());
+    }
+
+    private static String itemUrl(Context ctx, EditableType t, long id) {
+        return it.firenze.streetcad.api.PublicBaseUrl.of(ctx) + "/collections/" + t.collection() + "/items/" + id;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    }
+}

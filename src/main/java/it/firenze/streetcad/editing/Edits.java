@@ -1,0 +1,600 @@
+package it.firenze.streetcad.editing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.topology.Junctions;
+import org.locationtech.jts.geom.Envelope;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Edits of the cadastre, one item at a time, each in one transaction that names its author ({@link Audit#bind})
+ * and leaves an audit row ({@link Audit#record}). Optimistic locking: an edit names the version it was made
+ * against and is refused when the item has moved on. Deleting retires (valid_to is set; the row stays).
+ * Road elements and junctions keep the network consistent as they change: an element's ends snap onto a junction
+ * standing within {@link #JUNCTION_TOLERANCE} or get a junction of their own, a moved junction drags the ends of
+ * its elements, and the junctions touched get their degree and kind anew (junctions left alone are retired).
+ * All of the editing capability's SQL is here.
+ */
+public final class Edits {
+
+    /** An element end this close (metres) to a junction is joined to it, and moved exactly onto it. */
+    static final double JUNCTION_TOLERANCE = 0.5;
+
+    private final Database database;
+
+    public Edits(Database database) {
+        this.database = database;
+    }
+
+    /**
+     * A feature as a client sent it: properties (null when none were sent) and geometry as GeoJSON (null when
+     * absent) in the CRS {@code srid}, its axes north first when {@code northFirst}.
+     */
+    public record Input(ObjectNode properties, JsonNode geometry, int srid, boolean northFirst) {
+    }
+
+    /** What an edit did: the item, its version now, and where the network changed (storage CRS; null if nowhere). */
+    public record Outcome(long id, long version, Envelope changed) {
+    }
+
+    private enum Mode { CREATE, REPLACE, PATCH }
+
+    public Outcome create(EditableType t, Input in, Actor actor) throws SQLException {
+        return inTransaction(t, actor, c -> {
+            Map<String, Value> values = values(t, in.properties(), Mode.CREATE);
+            Value geometry = geometry(c, t, in, Mode.CREATE);
+            List<String> columns = new ArrayList<>(values.keySet());
+            if (geometry != null) columns.add("geom");
+            Map<String, Value> all = new LinkedHashMap<>(values);
+            if (geometry != null) all.put("geom", geometry);
+            if (t.table().equals("road_element")) addEnds(c, all, geometry);
+            StringBuilder sql = new StringBuilder("INSERT INTO " + t.table() + " (" + String.join(", ", all.keySet())
+                    + ") VALUES (");
+            all.values().forEach(v -> sql.append(sql.charAt(sql.length() - 1) == '(' ? "" : ", ").append(v.sql()));
+            sql.append(") RETURNING id, version").append(box(t, ""));
+            long id;
+            long version;
+            Envelope changed;
+            try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+                bind(st, 1, all.values());
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                    version = rs.getLong(2);
+                    changed = envelope(rs, 3);
+                }
+            }
+            settleEnds(c, t, id, List.of());
+            Audit.record(c, actor, "feature.create", t.table(), List.of(id), Map.of("collection", t.collection()));
+            return new Outcome(id, version, changed);
+        });
+    }
+
+    public Outcome replace(EditableType t, long id, long expected, Input in, Actor actor) throws SQLException {
+        return update(t, id, expected, in, Mode.REPLACE, actor, "feature.replace");
+    }
+
+    public Outcome patch(EditableType t, long id, long expected, Input in, Actor actor) throws SQLException {
+        return update(t, id, expected, in, Mode.PATCH, actor, "feature.update");
+    }
+
+    /** Makes a new version equal to version {@code version} in what people set: properties, validity, geometry. */
+    public Outcome revert(EditableType t, long id, long expected, long version, Actor actor) throws SQLException {
+        ObjectNode properties;
+        byte[] geometry;
+        String geometrySql = t.hasGeometry() ? "ST_AsEWKB(geom)" : "NULL";
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT to_jsonb(v) - 'geom', " + geometrySql + " FROM " + t.table() + " v WHERE id = ? AND version = ? "
+                        + "UNION ALL SELECT to_jsonb(h) - 'geom', " + geometrySql + " FROM " + t.table() + "_history h "
+                        + "WHERE id = ? AND version = ? LIMIT 1")) {
+            st.setLong(1, id);
+            st.setLong(2, version);
+            st.setLong(3, id);
+            st.setLong(4, version);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw EditRefused.invalid("version", t.collection() + " " + id + " has no version " + version + ".");
+                }
+                properties = (ObjectNode) Json.mapper().readTree(rs.getString(1));
+                geometry = rs.getBytes(2);
+            } catch (IOException e) {
+                throw new SQLException("unreadable version " + version + " of " + t.collection() + " " + id, e);
+            }
+        }
+        properties.retain(t.fields().keySet());
+        return update(t, id, expected, new Input(properties, null, 0, false), Mode.REPLACE, actor, "feature.revert",
+                geometry == null ? null : new Value("ST_GeomFromEWKB(?)", geometry));
+    }
+
+    /**
+     * Retires the item: its validity ends now (a planned item never begins) and the row stays, with its history.
+     * An element's events that have not ended are retired with it; a junction or road still in use by a live
+     * element is not retired.
+     */
+    public Outcome retire(EditableType t, long id, long expected, Actor actor) throws SQLException {
+        return inTransaction(t, actor, c -> {
+            Envelope before = lock(c, t, id, expected);
+            String inUse = switch (t.table()) {
+                case "junction" -> "SELECT count(*) FROM live_road_element WHERE from_junction = ? OR to_junction = ?";
+                case "road" -> "SELECT count(*) FROM live_road_element WHERE road_id = ? OR road_id = ?";
+                default -> null;
+            };
+            if (inUse != null) {
+                try (PreparedStatement st = c.prepareStatement(inUse)) {
+                    st.setLong(1, id);
+                    st.setLong(2, id);
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) > 0) {
+                            throw EditRefused.conflict(t.collection() + " " + id + " still has " + rs.getLong(1)
+                                    + " live road element(s); move or retire them first.");
+                        }
+                    }
+                }
+            }
+            List<Long> ends = ends(c, t, id);
+            long version;
+            try (PreparedStatement st = c.prepareStatement("UPDATE " + t.table() + " SET valid_to = "
+                    + "retirement(valid_from, valid_to) WHERE id = ? RETURNING version")) {
+                st.setLong(1, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    version = rs.getLong(1);
+                }
+            }
+            if (t.table().equals("road_element")) {
+                try (PreparedStatement st = c.prepareStatement("UPDATE element_event SET valid_to = retirement(valid_from, "
+                        + "valid_to) WHERE element_id = ? AND live_at(valid_from, valid_to, greatest(now(), valid_from))")) {
+                    st.setLong(1, id);
+                    st.executeUpdate();
+                }
+                Junctions.settle(c, ends);
+            }
+            Audit.record(c, actor, "feature.retire", t.table(), List.of(id), Map.of("collection", t.collection()));
+            return new Outcome(id, version, before);
+        });
+    }
+
+    /** The item's current version; empty when there is no such item. */
+    public Optional<Long> version(EditableType t, long id) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement st = c.prepareStatement("SELECT version FROM " + t.table() + " WHERE id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Every version of an item, oldest first: when the cadastre recorded it (from, to; to is null for the current
+     * one), who, through what and why, the properties that changed from the version before, and the geometry in
+     * CRS84 when it changed. Empty when there is no such item.
+     */
+    public Optional<com.fasterxml.jackson.databind.node.ArrayNode> history(EditableType t, long id) throws SQLException {
+        String geometrySql = t.hasGeometry() ? "ST_AsGeoJSON(ST_Transform(geom, 4326), 8)" : "NULL";
+        var versions = Json.mapper().createArrayNode();
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT row::text, geometry FROM (SELECT to_jsonb(h) - 'geom', " + geometrySql + " FROM " + t.table()
+                        + "_history h WHERE id = ? UNION ALL SELECT to_jsonb(r) - 'geom', " + geometrySql + " FROM "
+                        + t.table() + " r WHERE id = ?) v(row, geometry) ORDER BY (row ->> 'version')::int")) {
+            st.setLong(1, id);
+            st.setLong(2, id);
+            try (ResultSet rs = st.executeQuery()) {
+                ObjectNode previous = null;
+                String previousGeometry = null;
+                while (rs.next()) {
+                    ObjectNode row = (ObjectNode) Json.mapper().readTree(rs.getString(1));
+                    String geometry = rs.getString(2);
+                    ObjectNode v = versions.addObject();
+                    v.set("version", row.get("version"));
+                    v.set("recorded_from", row.get("recorded_from"));
+                    v.set("recorded_to", row.has("recorded_to") ? row.get("recorded_to") : null);
+                    ObjectNode author = v.putObject("author");
+                    author.set("id", row.get("changed_by"));
+                    author.set("organisation", row.get("changed_by_org"));
+                    v.set("via", row.get("changed_via"));
+                    v.set("reason", row.get("change_reason"));
+                    ObjectNode changes = v.putObject("changes");
+                    for (String name : t.fields().keySet()) {
+                        JsonNode now = row.path(name);
+                        JsonNode before = previous == null ? null : previous.path(name);
+                        if (before == null || !before.equals(now)) {
+                            ObjectNode change = changes.putObject(name);
+                            change.set("from", before == null || before.isMissingNode() ? null : before);
+                            change.set("to", now.isMissingNode() ? null : now);
+                        }
+                    }
+                    boolean moved = geometry != null && !geometry.equals(previousGeometry);
+                    v.put("geometry_changed", moved);
+                    if (moved) v.set("geometry", Json.mapper().readTree(geometry));
+                    previous = row;
+                    previousGeometry = geometry;
+                }
+            } catch (IOException e) {
+                throw new SQLException("unreadable history of " + t.collection() + " " + id, e);
+            }
+        }
+        return versions.isEmpty() ? Optional.empty() : Optional.of(versions);
+    }
+
+    // ---- the update path shared by PUT, PATCH and revert
+
+    private Outcome update(EditableType t, long id, long expected, Input in, Mode mode, Actor actor, String action)
+            throws SQLException {
+        return update(t, id, expected, in, mode, actor, action, null);
+    }
+
+    private Outcome update(EditableType t, long id, long expected, Input in, Mode mode, Actor actor, String action,
+                           Value givenGeometry) throws SQLException {
+        return inTransaction(t, actor, c -> {
+            Envelope changed = lock(c, t, id, expected);
+            Map<String, Value> set = new LinkedHashMap<>(values(t, in.properties(), mode));
+            Value geometry = givenGeometry != null ? snapped(c, t, givenGeometry) : geometry(c, t, in, mode);
+            List<Long> formerEnds = List.of();
+            if (geometry != null) {
+                set.put("geom", geometry);
+                formerEnds = ends(c, t, id);
+                if (t.table().equals("road_element")) addEnds(c, set, geometry);
+            }
+            if (set.isEmpty()) throw EditRefused.invalid("properties", "The edit changes nothing: give a property or "
+                    + "the geometry.");
+            StringBuilder sql = new StringBuilder("UPDATE " + t.table() + " SET ");
+            set.forEach((column, v) -> sql.append(sql.toString().endsWith("SET ") ? "" : ", ")
+                    .append(column).append(" = ").append(v.sql()));
+            sql.append(" WHERE id = ? RETURNING version").append(box(t, ""));
+            long version;
+            try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+                int next = bind(st, 1, set.values());
+                st.setLong(next, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    version = rs.getLong(1);
+                    Envelope after = envelope(rs, 2);
+                    if (changed != null && after != null) changed.expandToInclude(after);
+                }
+            }
+            if (geometry != null) {
+                Envelope dragged = dragEnds(c, t, id, geometry);
+                if (dragged != null && changed != null) changed.expandToInclude(dragged);
+                settleEnds(c, t, id, formerEnds);
+            }
+            Audit.record(c, actor, action, t.table(), List.of(id), Map.of("collection", t.collection(),
+                    "version", version));
+            return new Outcome(id, version, geometry == null ? null : changed);
+        });
+    }
+
+    /** Locks the row and checks its version; returns the extent of its geometry (null for derived geometries). */
+    private Envelope lock(Connection c, EditableType t, long id, long expected) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT version" + box(t, "") + " FROM " + t.table()
+                + " WHERE id = ? FOR UPDATE")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) throw EditRefused.notFound(t, id);
+                long current = rs.getLong(1);
+                if (current != expected) throw EditRefused.stale(t, id, current, expected);
+                return envelope(rs, 2);
+            }
+        }
+    }
+
+    // ---- values
+
+    /** A value for a column: its SQL (with at most one placeholder) and the bound value. */
+    private record Value(String sql, Object param) {
+        static final Value DEFAULT = new Value("DEFAULT", null);
+
+        boolean binds() {
+            return sql.contains("?");
+        }
+    }
+
+    private static Map<String, Value> values(EditableType t, ObjectNode properties, Mode mode) {
+        Map<String, Value> values = new LinkedHashMap<>();
+        Set<String> given = new LinkedHashSet<>();
+        if (properties != null) {
+            properties.fieldNames().forEachRemaining(given::add);
+            for (String name : given) {
+                if (t.fields().containsKey(name)) continue;
+                if (t.computed().contains(name)) {
+                    // A representation read back carries what the server computes; a patch asks to change it.
+                    if (mode == Mode.PATCH) {
+                        throw EditRefused.invalid(name, name + " is computed by the server and cannot be edited.");
+                    }
+                    continue;
+                }
+                throw EditRefused.invalid(name, name + " is not a property of " + t.collection() + "; its properties are "
+                        + String.join(", ", t.fields().keySet()) + ".");
+            }
+        }
+        for (EditableType.Field f : t.fields().values()) {
+            JsonNode v = properties == null ? null : properties.get(f.name());
+            if (v == null) {
+                // A replacement resets what it leaves out, except when the fact began: valid time is set by people
+                // and never rewritten by an edit that does not name it.
+                if (mode == Mode.REPLACE && !f.name().equals("valid_from")) values.put(f.name(), Value.DEFAULT);
+                continue;
+            }
+            values.put(f.name(), v.isNull() ? Value.DEFAULT : value(f, v));
+        }
+        return values;
+    }
+
+    private static Value value(EditableType.Field f, JsonNode v) {
+        String name = f.name();
+        return switch (f.kind()) {
+            case INTEGER -> {
+                if (!v.isIntegralNumber() || !v.canConvertToLong()) throw EditRefused.invalid(name, name + " must be a whole number.");
+                yield new Value("?", v.longValue());
+            }
+            case NUMBER -> {
+                if (!v.isNumber()) throw EditRefused.invalid(name, name + " must be a number.");
+                yield new Value("?", v.decimalValue());
+            }
+            case TEXT -> {
+                if (!v.isTextual()) throw EditRefused.invalid(name, name + " must be a string.");
+                yield new Value("?", v.asText());
+            }
+            case OBJECT -> {
+                if (!v.isObject()) throw EditRefused.invalid(name, name + " must be a JSON object.");
+                yield new Value("?::jsonb", v.toString());
+            }
+            case FUNCTIONAL_CLASS -> {
+                if (!v.isTextual() || !EditableType.FUNCTIONAL_CLASSES.contains(v.asText())) {
+                    throw EditRefused.invalid(name, name + " must be one of " + String.join(", ",
+                            EditableType.FUNCTIONAL_CLASSES) + ".");
+                }
+                yield new Value("?::functional_class", v.asText());
+            }
+            case TIMESTAMP -> new Value("?", instant(name, v));
+        };
+    }
+
+    private static OffsetDateTime instant(String name, JsonNode v) {
+        String text = v.isTextual() ? v.asText() : "";
+        try {
+            if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
+            return OffsetDateTime.parse(text);
+        } catch (DateTimeParseException e) {
+            throw EditRefused.invalid(name, name + " must be an RFC 3339 date or date-time such as 2030-03-01T00:00:00Z.");
+        }
+    }
+
+    /**
+     * The geometry an edit writes, already in the storage CRS and (for an element) snapped onto the junctions near
+     * its ends; null when the edit leaves it alone. A collection whose geometry is derived ignores one sent with a
+     * whole feature (a representation read back carries it) and refuses one in a patch.
+     */
+    private Value geometry(Connection c, EditableType t, Input in, Mode mode) throws SQLException {
+        JsonNode g = in.geometry();
+        if (!t.hasGeometry()) {
+            if (mode == Mode.PATCH && g != null && !g.isNull()) {
+                throw EditRefused.invalid("geometry", "The geometry of " + t.collection() + " is derived ("
+                        + (t.table().equals("road") ? "from its elements" : "from its element and measures")
+                        + ") and cannot be edited.");
+            }
+            return null;
+        }
+        if (g == null) {
+            if (mode == Mode.PATCH) return null;
+            throw EditRefused.invalid("geometry", "A feature of " + t.collection() + " needs a " + t.geometryType()
+                    + " geometry.");
+        }
+        if (!g.isObject() || !t.geometryType().equals(g.path("type").asText())) {
+            throw EditRefused.invalid("geometry", "The geometry must be a GeoJSON " + t.geometryType() + ".");
+        }
+        String parsed = "ST_SetSRID(ST_GeomFromGeoJSON(?), " + in.srid() + ")";
+        if (in.northFirst()) parsed = "ST_FlipCoordinates(" + parsed + ")";
+        Value storage = new Value("ST_Force2D(ST_Transform(" + parsed + ", " + database.storageSrid() + "))",
+                g.toString());
+        try (PreparedStatement st = c.prepareStatement("SELECT ST_AsEWKB(" + storage.sql() + ")")) {
+            st.setString(1, g.toString());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return snapped(c, t, new Value("ST_GeomFromEWKB(?)", rs.getBytes(1)));
+            }
+        } catch (SQLException e) {
+            c.rollback();
+            throw EditRefused.invalid("geometry", "The geometry is not a valid GeoJSON " + t.geometryType() + " in the "
+                    + "CRS given (EPSG:" + in.srid() + ").");
+        }
+    }
+
+    /** An element's geometry with each end moved exactly onto the nearest junction within the tolerance. */
+    private Value snapped(Connection c, EditableType t, Value storage) throws SQLException {
+        if (!t.table().equals("road_element")) return storage;
+        String near = "(SELECT j.geom FROM live_junction j WHERE ST_DWithin(j.geom, %s, " + JUNCTION_TOLERANCE
+                + ") ORDER BY j.geom <-> %s, j.id LIMIT 1)";
+        try (PreparedStatement st = c.prepareStatement("SELECT ST_AsEWKB(CASE WHEN b IS NULL THEN g1 ELSE "
+                + "ST_SetPoint(g1, ST_NPoints(g1) - 1, b) END) FROM (SELECT CASE WHEN a IS NULL THEN g ELSE "
+                + "ST_SetPoint(g, 0, a) END AS g1, b FROM (SELECT g, " + near.formatted("ST_StartPoint(g)", "ST_StartPoint(g)")
+                + " AS a, " + near.formatted("ST_EndPoint(g)", "ST_EndPoint(g)") + " AS b FROM (SELECT "
+                + storage.sql() + " AS g) s) n) m")) {
+            st.setObject(1, storage.param());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return new Value("ST_GeomFromEWKB(?)", rs.getBytes(1));
+            }
+        }
+    }
+
+    /** Gives an element's ends a junction where none stands, and names its junctions in the row's values. */
+    private void addEnds(Connection c, Map<String, Value> values, Value geometry) throws SQLException {
+        if (geometry == null) return;
+        long[] junctions = new long[2];
+        String[] ends = {"ST_StartPoint", "ST_EndPoint"};
+        for (int i = 0; i < 2; i++) {
+            String point = ends[i] + "(ST_GeomFromEWKB(?))";
+            try (PreparedStatement st = c.prepareStatement("WITH found AS (SELECT j.id FROM live_junction j WHERE "
+                    + "ST_DWithin(j.geom, " + point + ", 0.001) ORDER BY j.id LIMIT 1), made AS (INSERT INTO junction "
+                    + "(geom, kind, degree) SELECT " + point + ", 'end', 0 WHERE NOT EXISTS (SELECT 1 FROM found) "
+                    + "RETURNING id) SELECT id FROM found UNION ALL SELECT id FROM made")) {
+                st.setObject(1, geometry.param());
+                st.setObject(2, geometry.param());
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    junctions[i] = rs.getLong(1);
+                }
+            }
+        }
+        values.put("from_junction", new Value("?", junctions[0]));
+        values.put("to_junction", new Value("?", junctions[1]));
+    }
+
+    /** The junctions an element ends at (an empty list for other collections). */
+    private static List<Long> ends(Connection c, EditableType t, long id) throws SQLException {
+        if (!t.table().equals("road_element")) return List.of();
+        List<Long> ends = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT from_junction, to_junction FROM road_element WHERE id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    for (int i = 1; i <= 2; i++) if (rs.getObject(i) != null) ends.add(rs.getLong(i));
+                }
+            }
+        }
+        return ends;
+    }
+
+    /** After an element changed: its former and present junctions get their degree and kind (or are retired). */
+    private static void settleEnds(Connection c, EditableType t, long id, List<Long> former) throws SQLException {
+        if (!t.table().equals("road_element")) return;
+        Set<Long> touched = new LinkedHashSet<>(former);
+        touched.addAll(ends(c, t, id));
+        Junctions.settle(c, touched);
+    }
+
+    /** A moved junction drags the ends of its live elements with it; returns where they lay and lie (or null). */
+    private static Envelope dragEnds(Connection c, EditableType t, long junction, Value point) throws SQLException {
+        if (!t.table().equals("junction")) return null;
+        Envelope dragged = null;
+        for (String sql : List.of(
+                "WITH was AS (SELECT id, geom FROM live_road_element WHERE from_junction = ?) UPDATE road_element e "
+                        + "SET geom = ST_SetPoint(e.geom, 0, ST_GeomFromEWKB(?)) FROM was WHERE e.id = was.id "
+                        + "RETURNING ST_XMin(ST_Collect(was.geom, e.geom)), ST_YMin(ST_Collect(was.geom, e.geom)), "
+                        + "ST_XMax(ST_Collect(was.geom, e.geom)), ST_YMax(ST_Collect(was.geom, e.geom))",
+                "WITH was AS (SELECT id, geom FROM live_road_element WHERE to_junction = ?) UPDATE road_element e "
+                        + "SET geom = ST_SetPoint(e.geom, ST_NPoints(e.geom) - 1, ST_GeomFromEWKB(?)) FROM was "
+                        + "WHERE e.id = was.id RETURNING ST_XMin(ST_Collect(was.geom, e.geom)), "
+                        + "ST_YMin(ST_Collect(was.geom, e.geom)), ST_XMax(ST_Collect(was.geom, e.geom)), "
+                        + "ST_YMax(ST_Collect(was.geom, e.geom))")) {
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setLong(1, junction);
+                st.setObject(2, point.param());
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        Envelope e = envelope(rs, 1);
+                        if (dragged == null) dragged = e;
+                        else dragged.expandToInclude(e);
+                    }
+                }
+            }
+        }
+        return dragged;
+    }
+
+    private static String box(EditableType t, String alias) {
+        if (!t.hasGeometry()) return "";
+        String g = alias + "geom";
+        return ", ST_XMin(" + g + "), ST_YMin(" + g + "), ST_XMax(" + g + "), ST_YMax(" + g + ")";
+    }
+
+    private static Envelope envelope(ResultSet rs, int first) throws SQLException {
+        if (rs.getMetaData().getColumnCount() < first + 3 || rs.getObject(first) == null) return null;
+        return new Envelope(rs.getDouble(first), rs.getDouble(first + 2), rs.getDouble(first + 1), rs.getDouble(first + 3));
+    }
+
+    private static int bind(PreparedStatement st, int index, Iterable<Value> values) throws SQLException {
+        for (Value v : values) if (v.binds()) st.setObject(index++, v.param());
+        return index;
+    }
+
+    // ---- transactions and the database's refusals
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(EditableType t, Actor actor, Work<T> work) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                Audit.bind(c, actor);
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (PSQLException e) {
+                c.rollback();
+                throw refusal(t, e);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * A constraint the database enforces, as the property it concerns: a column's check or not-null, a reference
+     * to a missing row, the cadastre's own triggers (which name their column). Anything else is not the client's.
+     */
+    private static SQLException refusal(EditableType t, PSQLException e) {
+        ServerErrorMessage m = e.getServerErrorMessage();
+        String state = e.getSQLState();
+        if (m == null || state == null || !state.startsWith("23")) return e;
+        String column = m.getColumn();
+        String constraint = m.getConstraint();
+        String field;
+        if (column != null) {
+            field = t.property(column);
+        } else if (constraint != null && constraint.endsWith("_validity")) {
+            field = "valid_to";
+        } else if (constraint != null && constraint.equals("element_event_check")) {
+            field = "to_m";
+        } else if (constraint != null) {
+            String table = m.getTable() == null ? t.table() : m.getTable();
+            field = t.property(constraint.replaceFirst("^" + table + "_", "").replaceFirst("_(check|fkey)$", ""));
+        } else {
+            return e;
+        }
+        String detail = switch (state) {
+            case "23502" -> field + " must be given.";
+            case "23503" -> field + " names no existing item.";
+            case "23514" -> m.getRoutine() != null && m.getRoutine().equals("exec_stmt_raise")
+                    ? capitalised(m.getMessage()) + "."
+                    : field.equals("valid_to") ? "valid_to must not be before valid_from."
+                    : field.equals("to_m") ? "to_m must not be less than from_m."
+                    : "The value of " + field + " is not one the cadastre allows.";
+            default -> "The value of " + field + " is not one the cadastre allows.";
+        };
+        throw EditRefused.invalid(field, detail);
+    }
+
+    private static String capitalised(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

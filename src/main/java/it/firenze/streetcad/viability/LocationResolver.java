@@ -1,0 +1,190 @@
+package it.firenze.streetcad.viability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.network.StreetNames;
+import org.jgrapht.GraphPath;
+import org.jgrapht.alg.shortestpath.DijkstraManyToManyShortestPaths;
+import org.jgrapht.graph.WeightedPseudograph;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Turns a location as the city writes it into stretches of live road elements: "Via dei Calzaiuoli, between
+ * Piazza del Duomo and Via del Corso" becomes the junction-to-junction elements of the named road between the
+ * junctions it shares with the two cross streets; an explicit list of elements is checked against the network.
+ * Anything not found is named by its field ({@code location.from_road}).
+ */
+final class LocationResolver {
+
+    /** Below this trigram similarity a typed name is not taken to mean a road. */
+    private static final double MIN_SIMILARITY = 0.5;
+    private static final Set<String> DIRECTIONS = Set.of("both", "forward", "backward");
+
+    private LocationResolver() {
+    }
+
+    static List<Stretch> resolve(Connection c, JsonNode location) throws SQLException {
+        if (location.has("elements")) return elements(c, location.get("elements"));
+        if (location.has("road")) return between(c, location);
+        throw ViabilityException.invalid("location", "location is {\"road\", \"from_road\", \"to_road\"} or "
+                + "{\"elements\": [{\"id\", \"from_m\", \"to_m\", \"direction\"}]}.");
+    }
+
+    private static List<Stretch> elements(Connection c, JsonNode list) throws SQLException {
+        if (!list.isArray() || list.isEmpty()) {
+            throw ViabilityException.invalid("location.elements", "location.elements is a non-empty array.");
+        }
+        List<Stretch> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT length_m FROM " + LiveNetwork.ELEMENTS + " e WHERE id = ?")) {
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode e = list.get(i);
+                String field = "location.elements[" + i + "]";
+                if (!e.path("id").canConvertToLong()) throw ViabilityException.invalid(field + ".id", field + ".id is an element id.");
+                long id = e.get("id").asLong();
+                st.setLong(1, id);
+                double length;
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) throw ViabilityException.unresolved(field + ".id", "There is no live road element " + id + ".");
+                    length = rs.getDouble(1);
+                }
+                double from = e.has("from_m") ? e.get("from_m").asDouble() : 0;
+                double to = e.has("to_m") ? e.get("to_m").asDouble() : length;
+                if (from < 0 || from > length + 0.001) {
+                    throw ViabilityException.unresolved(field + ".from_m", String.format(Locale.ROOT,
+                            "from_m %.3f is off element %d, whose measures run from 0 to %.3f m.", from, id, length));
+                }
+                if (to < from || to > length + 0.001) {
+                    throw ViabilityException.unresolved(field + ".to_m", String.format(Locale.ROOT,
+                            "to_m %.3f must lie between from_m and %.3f, the length of element %d.", to, length, id));
+                }
+                String direction = e.path("direction").asText("both");
+                if (!DIRECTIONS.contains(direction)) {
+                    throw ViabilityException.invalid(field + ".direction", "direction is both, forward or backward.");
+                }
+                out.add(new Stretch(id, from, Math.min(to, length), direction));
+            }
+        }
+        return out;
+    }
+
+    /** One element of the named road, undirected, for the walk between the cross streets. */
+    private record Piece(long id, long from, long to, double length) {
+    }
+
+    private static List<Stretch> between(Connection c, JsonNode location) throws SQLException {
+        String roadName = Measure.text(location, "road", true);
+        String fromName = required(location, "from_road");
+        String toName = required(location, "to_road");
+        String direction = location.path("direction").asText("both");
+        if (!Set.of("both", "from_to", "to_from").contains(direction)) {
+            throw ViabilityException.invalid("location.direction", "location.direction is both, from_to (travelling from "
+                    + "from_road towards to_road) or to_from.");
+        }
+        Long[] road = roads(c, roadName, "location.road");
+        Long[] fromRoad = roads(c, fromName, "location.from_road");
+        Long[] toRoad = roads(c, toName, "location.to_road");
+
+        WeightedPseudograph<Long, Piece> g = new WeightedPseudograph<>(Piece.class);
+        try (PreparedStatement st = c.prepareStatement("SELECT id, from_junction, to_junction, length_m FROM "
+                + LiveNetwork.ELEMENTS + " e WHERE road_id = ANY (?) AND from_junction IS NOT NULL AND to_junction IS NOT NULL")) {
+            st.setArray(1, c.createArrayOf("bigint", road));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Piece p = new Piece(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4));
+                    g.addVertex(p.from);
+                    g.addVertex(p.to);
+                    g.addEdge(p.from, p.to, p);
+                    g.setEdgeWeight(p, p.length);
+                }
+            }
+        }
+        Set<Long> starts = meeting(c, fromRoad, g.vertexSet());
+        if (starts.isEmpty()) {
+            throw ViabilityException.unresolved("location.from_road", fromName + " does not meet " + roadName + ".");
+        }
+        Set<Long> ends = meeting(c, toRoad, g.vertexSet());
+        if (ends.isEmpty()) throw ViabilityException.unresolved("location.to_road", toName + " does not meet " + roadName + ".");
+
+        var paths = new DijkstraManyToManyShortestPaths<>(g).getManyToManyPaths(starts, ends);
+        GraphPath<Long, Piece> best = null;
+        for (long s : starts) {
+            for (long e : ends) {
+                GraphPath<Long, Piece> p = paths.getPath(s, e);
+                if (p != null && !p.getEdgeList().isEmpty() && (best == null || p.getWeight() < best.getWeight())) best = p;
+            }
+        }
+        if (best == null) {
+            throw ViabilityException.unresolved("location.to_road", roadName + " does not run continuously between "
+                    + fromName + " and " + toName + ".");
+        }
+        List<Stretch> out = new ArrayList<>();
+        List<Long> junctions = best.getVertexList();
+        for (int i = 0; i < best.getEdgeList().size(); i++) {
+            Piece p = best.getEdgeList().get(i);
+            boolean alongDigitised = p.from == junctions.get(i) && p.to == junctions.get(i + 1);
+            String d = switch (direction) {
+                case "from_to" -> alongDigitised ? "forward" : "backward";
+                case "to_from" -> alongDigitised ? "backward" : "forward";
+                default -> "both";
+            };
+            out.add(new Stretch(p.id, 0, p.length, d));
+        }
+        return out;
+    }
+
+    private static String required(JsonNode location, String name) {
+        JsonNode n = location.get(name);
+        if (n == null || !n.isTextual() || n.asText().isBlank()) {
+            throw ViabilityException.invalid("location." + name, "location." + name + " names the cross street.");
+        }
+        return n.asText().strip();
+    }
+
+    /**
+     * The roads a typed name means: those whose folded name is the folded query, or else every road sharing the
+     * folded name of the most similar one (one street is often several rows, one per stretch or source).
+     */
+    private static Long[] roads(Connection c, String typed, String field) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("WITH q AS (SELECT fold_name(?) AS t), best AS ("
+                + "SELECT r.name_search FROM road r, q WHERE r.name_search = q.t OR r.name_search % q.t "
+                + "ORDER BY r.name_search = q.t DESC, similarity(r.name_search, q.t) DESC LIMIT 1) "
+                + "SELECT array_agg(r.id), max(similarity(r.name_search, (SELECT t FROM q))) FROM road r "
+                + "JOIN best b ON b.name_search = r.name_search")) {
+            st.setString(1, StreetNames.expand(typed));
+            try (ResultSet rs = st.executeQuery()) {
+                Array ids = rs.next() ? rs.getArray(1) : null;
+                if (ids == null || rs.getDouble(2) < MIN_SIMILARITY) {
+                    throw ViabilityException.unresolved(field, "There is no road named '" + typed + "'.");
+                }
+                return (Long[]) ids.getArray();
+            }
+        }
+    }
+
+    /** The junctions among {@code candidates} where a live element of the cross roads starts or ends. */
+    private static Set<Long> meeting(Connection c, Long[] crossRoads, Set<Long> candidates) throws SQLException {
+        Set<Long> out = new HashSet<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT from_junction, to_junction FROM " + LiveNetwork.ELEMENTS
+                + " e WHERE road_id = ANY (?)")) {
+            st.setArray(1, c.createArrayOf("bigint", crossRoads));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    for (int i = 1; i <= 2; i++) {
+                        long j = rs.getLong(i);
+                        if (!rs.wasNull() && candidates.contains(j)) out.add(j);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,151 @@
+package it.firenze.streetcad.viability;
+
+import org.jgrapht.GraphPath;
+import org.jgrapht.alg.shortestpath.AStarShortestPath;
+import org.jgrapht.graph.MaskSubgraph;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Shortest paths (by length) over a {@link RoutingGraph} for one profile at one instant: which directed edges a
+ * traveller may take follows from the element's own direction and use, then from the measures in force at that
+ * instant (closures, one-way orders, limits), unless the profile holds the measure's exemption. Pedestrians walk
+ * both ways and past vehicle limits, but not through a closure of the whole way (a pedestrian street closed for
+ * works).
+ */
+final class Router {
+
+    /** What the measures in force do to one element for one profile. */
+    static final class Effect {
+        boolean blockForward;
+        boolean blockBackward;
+        /** A one-way order: the only direction allowed, true = along the digitised direction; null = none. */
+        Boolean oneWay;
+        double speedKmh = Double.MAX_VALUE;
+        final Set<Long> measures = new TreeSet<>();
+    }
+
+    /** A path found: its directed edges in order, from junction to junction, and the ids of their elements. */
+    record Route(List<RoutingGraph.Edge> edges, List<Long> elements, long from, long to, double lengthM,
+                 double durationS, List<String> streets) {
+    }
+
+    private final RoutingGraph g;
+    private final Profile profile;
+    private final Map<Integer, Effect> effects;
+
+    Router(RoutingGraph g, Profile profile, Map<Integer, Effect> effects) {
+        this.g = g;
+        this.profile = profile;
+        this.effects = effects;
+    }
+
+    /** The effects of the measures in force at {@code t} on the elements of {@code g}, for {@code profile}. */
+    static Map<Integer, Effect> effects(RoutingGraph g, Collection<Measure> measures, Instant t, Profile profile) {
+        Map<Integer, Effect> out = new HashMap<>();
+        for (Measure m : measures) {
+            if (!m.activeAt(t) || (profile.exemption != null && m.exemptions().contains(profile.exemption))) continue;
+            // On foot only a closure of the whole way binds: one-way orders and vehicle limits do not.
+            if (profile.onFoot && !m.kind().equals("closure")) continue;
+            boolean barsVehicle = switch (m.kind()) {
+                case "weight_limit" -> profile.weightT > m.value();
+                case "height_limit" -> profile.heightM > m.value();
+                case "vehicle_class" -> m.vehicleClasses().contains(profile.vehicleClass);
+                default -> false;
+            };
+            for (Stretch s : m.stretches()) {
+                Integer i = g.index.get(s.elementId());
+                if (i == null) continue;
+                Effect e = null;
+                switch (m.kind()) {
+                    case "closure" -> {
+                        if (profile.onFoot && !s.direction().equals("both")) continue;
+                        e = out.computeIfAbsent(i, k -> new Effect());
+                        e.blockForward |= s.forward();
+                        e.blockBackward |= s.backward();
+                    }
+                    case "one_way" -> {
+                        if (!s.direction().equals("both")) {
+                            e = out.computeIfAbsent(i, k -> new Effect());
+                            e.oneWay = s.direction().equals("forward");
+                        }
+                    }
+                    case "speed_limit" -> {
+                        e = out.computeIfAbsent(i, k -> new Effect());
+                        e.speedKmh = Math.min(e.speedKmh, m.value());
+                    }
+                    default -> {
+                        if (barsVehicle) {
+                            e = out.computeIfAbsent(i, k -> new Effect());
+                            e.blockForward |= s.forward();
+                            e.blockBackward |= s.backward();
+                        }
+                    }
+                }
+                if (e != null) e.measures.add(m.id());
+            }
+        }
+        return out;
+    }
+
+    /** Whether the profile may use element {@code i} at all (its type and state), whatever its direction. */
+    boolean usable(int i) {
+        return profile.onFoot ? g.footway[i] : g.vehicles[i];
+    }
+
+    boolean allowed(RoutingGraph.Edge edge) {
+        int i = edge.element();
+        Effect e = effects.get(i);
+        if (profile.onFoot) return g.footway[i] && (e == null || !(e.blockForward && e.blockBackward));
+        if (!g.vehicles[i]) return false;
+        String own = g.direction[i];
+        boolean ok = switch (own) {
+            case "both" -> true;
+            case "forward" -> edge.forward();
+            case "backward" -> !edge.forward();
+            default -> false;
+        };
+        if (e == null) return ok;
+        if (e.oneWay != null && !own.equals("closed")) ok = e.oneWay == edge.forward();
+        return ok && !(edge.forward() ? e.blockForward : e.blockBackward);
+    }
+
+    /** The shortest path from junction to junction, or null when the destination cannot be reached. */
+    Route route(long from, long to) {
+        if (!g.graph.containsVertex(from) || !g.graph.containsVertex(to)) return null;
+        if (from == to) return new Route(List.of(), List.of(), from, to, 0, 0, List.of());
+        var masked = new MaskSubgraph<>(g.graph, v -> false, e -> !allowed(e));
+        GraphPath<Long, RoutingGraph.Edge> path = new AStarShortestPath<>(masked, (a, b) -> {
+            double[] p = g.junctionXy.get(a), q = g.junctionXy.get(b);
+            return p == null || q == null ? 0 : Math.hypot(p[0] - q[0], p[1] - q[1]);
+        }).getPath(from, to);
+        if (path == null) return null;
+        double length = 0, duration = 0;
+        List<String> streets = new ArrayList<>();
+        List<Long> elements = new ArrayList<>();
+        for (RoutingGraph.Edge e : path.getEdgeList()) {
+            int i = e.element();
+            elements.add(g.elementId[i]);
+            length += g.length[i];
+            duration += g.length[i] / speed(i);
+            String name = g.roadName[i];
+            if (name != null && (streets.isEmpty() || !streets.getLast().equals(name))) streets.add(name);
+        }
+        return new Route(path.getEdgeList(), elements, from, to, length, duration, streets);
+    }
+
+    /** Metres per second on element {@code i}. */
+    private double speed(int i) {
+        if (profile.onFoot) return Profile.WALK;
+        Effect e = effects.get(i);
+        double kmh = e == null ? g.speedKmh[i] : Math.min(g.speedKmh[i], e.speedKmh);
+        return kmh * profile.speedShare / 3.6;
+    }
+}

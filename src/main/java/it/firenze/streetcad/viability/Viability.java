@@ -1,0 +1,601 @@
+package it.firenze.streetcad.viability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.Database;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Viability operations (viabilità): ordinances, works sites and their measures on the network, with the rights
+ * of who may do what, the conflict check on every creation and change, and the network at an instant.
+ * An operator creates and approves anything; a utility (an editor with an organisation) proposes works for its
+ * own organisation and their draft measures, and cannot approve them or touch another organisation's.
+ */
+public final class Viability {
+
+    /** Footprints of two works sites closer than this (metres) are in conflict when their phases meet. */
+    public static final double DEFAULT_CONFLICT_DISTANCE = 20;
+
+    private static final Map<String, Set<String>> MEASURE_STEPS = Map.of(
+            "draft", Set.of("in_force", "revoked"), "in_force", Set.of("expired", "revoked"));
+    private static final Map<String, Set<String>> WORKS_STEPS = Map.of(
+            "proposed", Set.of("approved", "rejected", "cancelled"), "approved", Set.of("completed", "cancelled"));
+    private static final Map<String, Set<String>> ORDINANCE_STEPS = MEASURE_STEPS;
+
+    private final Database database;
+    private final ViabilityStore store;
+    private final double conflictDistance;
+
+    /** STREETCAD_VIABILITY_CONFLICT_DISTANCE_M, metres; {@link #DEFAULT_CONFLICT_DISTANCE} when unset. */
+    public static double conflictDistance(Map<String, String> environment) {
+        String v = environment.get("STREETCAD_VIABILITY_CONFLICT_DISTANCE_M");
+        if (v == null || v.isBlank()) return DEFAULT_CONFLICT_DISTANCE;
+        try {
+            double d = Double.parseDouble(v.strip());
+            if (d >= 0 && d <= 1_000) return d;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("STREETCAD_VIABILITY_CONFLICT_DISTANCE_M is metres from 0 to 1000, not '" + v + "'.");
+    }
+
+    public Viability(Database database, double conflictDistance) {
+        this.database = database;
+        this.store = new ViabilityStore(database.storageSrid());
+        this.conflictDistance = conflictDistance;
+    }
+
+    ViabilityStore store() {
+        return store;
+    }
+
+    Database database() {
+        return database;
+    }
+
+    // ---- rights ----
+
+    private static boolean operator(Actor a) {
+        return a.principal().has(Role.OPERATOR) || a.principal().has(Role.ADMIN);
+    }
+
+    private static ViabilityException forbidden(String field, String message) {
+        return new ViabilityException(ViabilityException.Reason.FORBIDDEN, field, message);
+    }
+
+    /** A utility acting: an editor of an organisation. Anyone else who is not an operator may not write here. */
+    private static String utility(Actor a, String what) {
+        String org = a.principal().organisation();
+        if (!a.principal().has(Role.EDITOR) || org == null || org.isBlank()) {
+            throw forbidden(null, "Only operators, and utilities for their own works, may " + what + ".");
+        }
+        return org;
+    }
+
+    private static ViabilityException notFound(String what, long id) {
+        return new ViabilityException(ViabilityException.Reason.NOT_FOUND, null, "There is no " + what + " " + id + ".");
+    }
+
+    // ---- measures ----
+
+    /**
+     * Creates a measure from a GeoJSON Feature (its properties; the geometry is derived from the location) and
+     * answers it with its resolved elements, geometry and the conflicts it meets.
+     */
+    public ObjectNode createMeasure(Actor actor, JsonNode feature) throws SQLException {
+        Measure.Input in = Measure.Input.of(feature == null ? null : feature.get("properties"));
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                String organisation = actor.principal().organisation();
+                if (!operator(actor)) {
+                    String own = utility(actor, "create measures");
+                    if (in.worksId() == null) {
+                        throw forbidden("works_id", "A utility enters measures only for its own works: give works_id.");
+                    }
+                    if (!in.status().equals("draft")) {
+                        throw forbidden("status", "A utility proposes measures as draft; an operator puts them in force.");
+                    }
+                    organisation = own;
+                }
+                if (in.worksId() != null) {
+                    ViabilityStore.Owner w = store.worksOwner(c, in.worksId(), false);
+                    if (w == null) throw ViabilityException.unresolved("works_id", "There is no works site " + in.worksId() + ".");
+                    if (!operator(actor) && !w.organisation().equals(organisation)) {
+                        throw forbidden("works_id", "Works site " + in.worksId() + " belongs to another organisation.");
+                    }
+                    organisation = w.organisation();
+                }
+                if (in.ordinanceId() != null && store.ordinanceStatus(c, in.ordinanceId(), false) == null) {
+                    throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
+                }
+                List<Stretch> stretches = LocationResolver.resolve(c, in.location());
+                Audit.bind(c, actor);
+                long id = store.insertMeasure(c, in, organisation, stretches);
+                ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
+                ArrayNode conflicts = measureConflicts(c, id);
+                ((ObjectNode) f.get("properties")).set("conflicts", conflicts);
+                Audit.record(c, actor, "measure.create", "measure", List.of(id), Map.of("kind", in.kind(),
+                        "status", in.status(), "elements", stretches.size(), "conflicts", conflicts.size()));
+                c.commit();
+                return f;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Moves a measure along its lifecycle (draft → in_force → expired | revoked), checking rights and version. */
+    public ObjectNode setMeasureStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                ViabilityStore.Owner m = store.measureOwner(c, id, true);
+                if (m == null) throw notFound("measure", id);
+                checkVersion(ifVersion, m.version());
+                step(MEASURE_STEPS, "measure", m.status(), status);
+                if (!operator(actor)) {
+                    String own = utility(actor, "change measures");
+                    if (!own.equals(m.organisation())) throw forbidden(null, "Measure " + id + " belongs to another organisation.");
+                    if (!status.equals("revoked")) throw forbidden("status", "Only an operator puts a measure " + status + ".");
+                }
+                Audit.bind(c, actor);
+                store.setMeasureStatus(c, id, status);
+                ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
+                ((ObjectNode) f.get("properties")).set("conflicts", measureConflicts(c, id));
+                Audit.record(c, actor, "measure.status", "measure", List.of(id), Map.of("from", m.status(), "to", status));
+                c.commit();
+                return f;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public ObjectNode measure(long id) throws SQLException {
+        try (Connection c = database.connection()) {
+            ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
+            if (f == null) throw notFound("measure", id);
+            ((ObjectNode) f.get("properties")).set("conflicts", measureConflicts(c, id));
+            return f;
+        }
+    }
+
+    Measure loadMeasure(long id) throws SQLException {
+        try (Connection c = database.connection()) {
+            List<Measure> m = store.measures(c, "m.id = ?", id);
+            if (m.isEmpty()) throw notFound("measure", id);
+            return m.getFirst();
+        }
+    }
+
+    private static void checkVersion(Integer expected, int actual) {
+        if (expected != null && expected != actual) {
+            throw new ViabilityException(ViabilityException.Reason.STALE, null, "The record is at version " + actual
+                    + ", not " + expected + ": read it again before changing it.");
+        }
+    }
+
+    private static void step(Map<String, Set<String>> steps, String what, String from, String to) {
+        if (!steps.getOrDefault(from, Set.of()).contains(to)) {
+            throw ViabilityException.invalid("status", "A " + what + " that is " + from + " cannot become " + to
+                    + (steps.containsKey(from) ? "; it can become " + Measure.sorted(steps.get(from)) : "") + ".");
+        }
+    }
+
+    // ---- conflicts ----
+
+    private ArrayNode measureConflicts(Connection c, long id) throws SQLException {
+        ArrayNode out = Json.mapper().createArrayNode();
+        List<Measure> self = store.measures(c, "m.id = ?", id);
+        if (self.isEmpty() || !ViabilityStore.PLANNED.contains("'" + self.getFirst().status() + "'")) return out;
+        Measure m = self.getFirst();
+        if (!Measure.OCCUPYING.contains(m.kind())) return out;
+        for (Measure o : store.measuresSharingStretches(c, id)) {
+            if (Measure.OCCUPYING.contains(o.kind()) && m.schedule().overlaps(o.schedule())) {
+                out.add(measureConflict(m, o));
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode measureConflict(Measure a, Measure b) {
+        Set<Long> shared = new LinkedHashSet<>();
+        for (Stretch s : a.stretches()) {
+            for (Stretch t : b.stretches()) {
+                if (s.elementId() == t.elementId() && s.fromM() <= t.toM() && t.fromM() <= s.toM()) shared.add(s.elementId());
+            }
+        }
+        ObjectNode o = Json.mapper().createObjectNode().put("type", "measures");
+        o.set("a", side(a));
+        o.set("b", side(b));
+        ArrayNode e = o.putArray("elements");
+        shared.forEach(e::add);
+        o.put("reason", "both take the same stretch of road at the same time");
+        return o;
+    }
+
+    private static ObjectNode side(Measure m) {
+        ObjectNode o = Json.mapper().createObjectNode().put("measure_id", m.id()).put("kind", m.kind())
+                .put("status", m.status());
+        if (m.worksId() != null) o.put("works_id", m.worksId());
+        if (m.ordinanceId() != null) o.put("ordinance_id", m.ordinanceId());
+        if (m.organisation() != null) o.put("organisation", m.organisation());
+        return o;
+    }
+
+    private ArrayNode worksConflicts(Connection c, long id) throws SQLException {
+        ArrayNode out = Json.mapper().createArrayNode();
+        List<ViabilityStore.Phase> own = store.phasesOf(c, Set.of(id)).getOrDefault(id, List.of());
+        Map<Long, List<ViabilityStore.Phase>> near = store.worksNear(c, id, conflictDistance);
+        for (var e : near.entrySet()) {
+            if (phasesMeet(own, e.getValue(), null, null)) out.add(worksConflict(id, e.getKey()));
+        }
+        return out;
+    }
+
+    private ObjectNode worksConflict(long a, long b) {
+        ObjectNode o = Json.mapper().createObjectNode().put("type", "works");
+        o.putObject("a").put("works_id", a);
+        o.putObject("b").put("works_id", b);
+        o.put("reason", "footprints within " + conflictDistance + " m while both are at work");
+        return o;
+    }
+
+    private static boolean phasesMeet(List<ViabilityStore.Phase> a, List<ViabilityStore.Phase> b, Instant start, Instant end) {
+        for (ViabilityStore.Phase p : a) {
+            Schedule ps = clip(p.schedule(), start, end);
+            if (ps == null) continue;
+            for (ViabilityStore.Phase q : b) {
+                if (ps.overlaps(q.schedule())) return true;
+            }
+        }
+        return false;
+    }
+
+    /** The schedule restricted to [start, end), or null when nothing of it is left. */
+    private static Schedule clip(Schedule s, Instant start, Instant end) {
+        Instant from = start != null && start.isAfter(s.from()) ? start : s.from();
+        Instant to = s.to();
+        if (end != null && (to == null || end.isBefore(to))) to = end;
+        if (to != null && !to.isAfter(from)) return null;
+        return new Schedule(from, to, s.windows());
+    }
+
+    /**
+     * Every conflicting pair within [start, end) (either may be null: open): measures that take the same stretch
+     * at the same time, and works sites whose footprints are near while both are at work, windows included.
+     */
+    public ArrayNode conflicts(Instant start, Instant end) throws SQLException {
+        ArrayNode out = Json.mapper().createArrayNode();
+        try (Connection c = database.connection()) {
+            List<long[]> pairs = store.measurePairsWithin(c, start, end);
+            Map<Long, Measure> byId = new HashMap<>();
+            if (!pairs.isEmpty()) {
+                Set<Long> ids = new LinkedHashSet<>();
+                pairs.forEach(p -> { ids.add(p[0]); ids.add(p[1]); });
+                for (Measure m : store.measures(c, "m.id = ANY (?)", (Object) c.createArrayOf("bigint", ids.toArray()))) {
+                    byId.put(m.id(), m);
+                }
+            }
+            for (long[] p : pairs) {
+                Measure a = byId.get(p[0]), b = byId.get(p[1]);
+                if (!Measure.OCCUPYING.contains(a.kind()) || !Measure.OCCUPYING.contains(b.kind())) continue;
+                Schedule as = clip(a.schedule(), start, end);
+                if (as != null && as.overlaps(b.schedule())) out.add(measureConflict(a, b));
+            }
+            List<long[]> works = store.worksPairsWithin(c, conflictDistance, start, end);
+            Set<Long> ids = new LinkedHashSet<>();
+            works.forEach(p -> { ids.add(p[0]); ids.add(p[1]); });
+            Map<Long, List<ViabilityStore.Phase>> phases = store.phasesOf(c, ids);
+            for (long[] p : works) {
+                if (phasesMeet(phases.get(p[0]), phases.get(p[1]), start, end)) out.add(worksConflict(p[0], p[1]));
+            }
+        }
+        return out;
+    }
+
+    // ---- works ----
+
+    /**
+     * Creates a works site from a GeoJSON Feature: the footprint polygon as geometry; properties organisation,
+     * permit, description, phases [{valid_from, valid_to, windows, lanes}].
+     */
+    public ObjectNode createWorks(Actor actor, JsonNode feature) throws SQLException {
+        JsonNode p = feature == null ? null : feature.get("properties");
+        if (p == null || !p.isObject()) throw ViabilityException.invalid("properties", "A works site is a GeoJSON Feature "
+                + "whose properties hold organisation, permit and phases.");
+        String organisation = Measure.text(p, "organisation", false);
+        if (!operator(actor)) {
+            String own = utility(actor, "propose works");
+            if (organisation != null && !organisation.equals(own)) {
+                throw forbidden("organisation", "A utility proposes works for its own organisation (" + own + ") only.");
+            }
+            organisation = own;
+        }
+        if (organisation == null) throw ViabilityException.invalid("organisation", "organisation is required.");
+        String permit = Measure.text(p, "permit", true);
+        JsonNode geometry = feature.get("geometry");
+        if (geometry == null || !Set.of("Polygon", "MultiPolygon").contains(geometry.path("type").asText())) {
+            throw ViabilityException.invalid("geometry", "The footprint is a Polygon or MultiPolygon in CRS84.");
+        }
+        JsonNode phaseList = p.get("phases");
+        if (phaseList == null || !phaseList.isArray() || phaseList.isEmpty()) {
+            throw ViabilityException.invalid("phases", "phases is a non-empty array of {valid_from, valid_to, windows, lanes}.");
+        }
+        List<ViabilityStore.Phase> phases = new ArrayList<>();
+        for (int i = 0; i < phaseList.size(); i++) {
+            JsonNode ph = phaseList.get(i);
+            String field = "phases[" + i + "]";
+            try {
+                Instant from = Measure.instant(ph, "valid_from", true);
+                Instant to = Measure.instant(ph, "valid_to", true);
+                if (!to.isAfter(from)) throw ViabilityException.invalid("valid_to", "valid_to must be after valid_from.");
+                phases.add(new ViabilityStore.Phase(i, new Schedule(from, to, Measure.windows(ph.get("windows"))),
+                        ph.get("lanes")));
+            } catch (ViabilityException e) {
+                throw new ViabilityException(e.reason(), field + "." + e.field(), e.getMessage());
+            }
+        }
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                Audit.bind(c, actor);
+                long id = store.insertWorks(c, organisation, permit, Measure.text(p, "description", false),
+                        geometry.toString(), phases);
+                ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
+                ArrayNode conflicts = worksConflicts(c, id);
+                ((ObjectNode) f.get("properties")).set("conflicts", conflicts);
+                Audit.record(c, actor, "works.create", "works", List.of(id), Map.of("organisation", organisation,
+                        "permit", permit, "phases", phases.size(), "conflicts", conflicts.size()));
+                c.commit();
+                return f;
+            } catch (SQLException e) {
+                c.rollback();
+                if ("XX000".equals(e.getSQLState()) || "22023".equals(e.getSQLState())) {
+                    throw ViabilityException.invalid("geometry", "The footprint is not a valid GeoJSON polygon.");
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Moves a works site along its lifecycle. Approving it puts its draft measures in force; cancelling or
+     * rejecting it revokes them. Only an operator approves, rejects or completes; the utility may cancel its own.
+     */
+    public ObjectNode setWorksStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                ViabilityStore.Owner w = store.worksOwner(c, id, true);
+                if (w == null) throw notFound("works site", id);
+                if (!operator(actor)) {
+                    String own = utility(actor, "change works");
+                    if (!own.equals(w.organisation())) throw forbidden(null, "Works site " + id + " belongs to another organisation.");
+                    if (!status.equals("cancelled")) {
+                        throw forbidden("status", "Only an operator may make a works site " + status + ".");
+                    }
+                }
+                checkVersion(ifVersion, w.version());
+                step(WORKS_STEPS, "works site", w.status(), status);
+                Audit.bind(c, actor);
+                store.setWorksStatus(c, id, status);
+                String measures = switch (status) {
+                    case "approved" -> "in_force";
+                    case "rejected", "cancelled" -> "revoked";
+                    default -> null;
+                };
+                List<Long> changed = new ArrayList<>();
+                if (measures != null) {
+                    for (Measure m : store.measures(c, "m.works_id = ? AND m.status IN " + ViabilityStore.PLANNED, id)) {
+                        if (MEASURE_STEPS.get(m.status()).contains(measures)) {
+                            store.setMeasureStatus(c, m.id(), measures);
+                            changed.add(m.id());
+                        }
+                    }
+                }
+                ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
+                ((ObjectNode) f.get("properties")).set("conflicts", worksConflicts(c, id));
+                Audit.record(c, actor, "works.status", "works", List.of(id), Map.of("from", w.status(), "to", status));
+                if (!changed.isEmpty()) {
+                    Audit.record(c, actor, "measure.status", "measure", changed, Map.of("to", measures, "works_id", id));
+                }
+                c.commit();
+                return f;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public ObjectNode works(long id) throws SQLException {
+        try (Connection c = database.connection()) {
+            ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
+            if (f == null) throw notFound("works site", id);
+            ((ObjectNode) f.get("properties")).set("conflicts", worksConflicts(c, id));
+            return f;
+        }
+    }
+
+    // ---- ordinances ----
+
+    /** Creates an ordinance (operators only) from properties number, year, office, reason, document_url. */
+    public String createOrdinance(Actor actor, JsonNode feature) throws SQLException {
+        if (!operator(actor)) throw forbidden(null, "Only operators issue ordinances.");
+        JsonNode p = feature == null ? null : feature.get("properties");
+        if (p == null || !p.isObject()) throw ViabilityException.invalid("properties", "An ordinance is a Feature whose "
+                + "properties hold number, year, office and reason.");
+        int number = positive(p, "number");
+        int year = positive(p, "year");
+        String office = Measure.text(p, "office", true);
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                Audit.bind(c, actor);
+                long id = store.insertOrdinance(c, number, year, office, Measure.text(p, "reason", true),
+                        Measure.text(p, "document_url", false));
+                if (id < 0) {
+                    throw new ViabilityException(ViabilityException.Reason.DUPLICATE, "number", "Ordinance " + number + "/"
+                            + year + " of " + office + " exists already.");
+                }
+                Audit.record(c, actor, "ordinance.create", "ordinance", List.of(id), Map.of("number", number, "year", year));
+                String f = store.ordinanceFeature(c, id);
+                c.commit();
+                return f;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public String setOrdinanceStatus(Actor actor, long id, String status) throws SQLException {
+        if (!operator(actor)) throw forbidden(null, "Only operators change ordinances.");
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                String current = store.ordinanceStatus(c, id, true);
+                if (current == null) throw notFound("ordinance", id);
+                step(ORDINANCE_STEPS, "ordinance", current, status);
+                Audit.bind(c, actor);
+                List<Long> measures = store.setOrdinanceStatus(c, id, status);
+                Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
+                if (!measures.isEmpty()) {
+                    Audit.record(c, actor, "measure.status", "measure", measures, Map.of("to", status, "ordinance_id", id));
+                }
+                String f = store.ordinanceFeature(c, id);
+                c.commit();
+                return f;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public String ordinance(long id) throws SQLException {
+        try (Connection c = database.connection()) {
+            String f = store.ordinanceFeature(c, id);
+            if (f == null) throw notFound("ordinance", id);
+            return f;
+        }
+    }
+
+    private static int positive(JsonNode p, String name) {
+        JsonNode n = p.get(name);
+        if (n == null || !n.canConvertToInt() || n.asInt() <= 0) throw ViabilityException.invalid(name, name + " is a positive integer.");
+        return n.asInt();
+    }
+
+    // ---- the network at an instant ----
+
+    /** The measures binding at {@code t} (in force then, windows included). */
+    List<Measure> activeAt(Connection c, Instant t) throws SQLException {
+        List<Measure> out = new ArrayList<>();
+        for (Measure m : store.measures(c, "m.status IN " + ViabilityStore.BINDING + " AND m.validity @> ?::timestamptz",
+                Timestamp.from(t))) {
+            if (m.activeAt(t)) out.add(m);
+        }
+        return out;
+    }
+
+    /**
+     * The elements closed or restricted at {@code t}: one Feature per live element carrying a measure in force
+     * then, with the element's geometry and each measure (kind, stretch, ordinance or works).
+     */
+    public ObjectNode networkState(Instant t) throws SQLException {
+        ObjectNode fc = Json.mapper().createObjectNode().put("type", "FeatureCollection").put("datetime", t.toString());
+        ArrayNode features = fc.putArray("features");
+        try (Connection c = database.connection()) {
+            List<Measure> active = activeAt(c, t);
+            Map<Long, List<Object[]>> byElement = new LinkedHashMap<>();
+            for (Measure m : active) {
+                for (Stretch s : m.stretches()) byElement.computeIfAbsent(s.elementId(), k -> new ArrayList<>()).add(new Object[]{m, s});
+            }
+            if (byElement.isEmpty()) return fc.put("numberReturned", 0);
+            Map<Long, ObjectNode> sources = sources(c, active);
+            try (PreparedStatement st = c.prepareStatement("SELECT e.id, r.name, e.direction, e.length_m, "
+                    + "ST_AsGeoJSON(ST_Transform(e.geom, 4326), 7) FROM " + LiveNetwork.ELEMENTS + " e "
+                    + "LEFT JOIN road r ON r.id = e.road_id WHERE e.id = ANY (?) ORDER BY e.id")) {
+                st.setArray(1, c.createArrayOf("bigint", byElement.keySet().toArray()));
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        ObjectNode f = features.addObject().put("type", "Feature").put("id", rs.getLong(1));
+                        f.set("geometry", ViabilityStore.json(rs.getString(5)));
+                        ObjectNode props = f.putObject("properties").put("element_id", rs.getLong(1))
+                                .put("road", rs.getString(2)).put("direction", rs.getString(3))
+                                .put("length_m", Math.round(rs.getDouble(4) * 1000) / 1000.0);
+                        ArrayNode ms = props.putArray("measures");
+                        for (Object[] ms0 : byElement.get(rs.getLong(1))) {
+                            Measure m = (Measure) ms0[0];
+                            Stretch s = (Stretch) ms0[1];
+                            ObjectNode o = ms.addObject().put("id", m.id()).put("kind", m.kind()).put("from_m", s.fromM())
+                                    .put("to_m", s.toM()).put("direction", s.direction());
+                            if (m.value() != null) o.put("value", m.value());
+                            ArrayNode ex = o.putArray("exemptions");
+                            m.exemptions().forEach(ex::add);
+                            o.set("source", sources.get(m.id()));
+                        }
+                    }
+                }
+            }
+            fc.put("numberReturned", features.size());
+        }
+        return fc;
+    }
+
+    /** For each measure, its ordinance or works site in brief. */
+    private Map<Long, ObjectNode> sources(Connection c, List<Measure> measures) throws SQLException {
+        Map<Long, ObjectNode> out = new HashMap<>();
+        Set<Long> ordinances = new LinkedHashSet<>(), works = new LinkedHashSet<>();
+        for (Measure m : measures) {
+            if (m.ordinanceId() != null) ordinances.add(m.ordinanceId());
+            if (m.worksId() != null) works.add(m.worksId());
+        }
+        Map<Long, ObjectNode> o = brief(c, "SELECT id, json_build_object('ordinance_id', id, 'number', number, 'year', year, "
+                + "'office', office, 'reason', reason)::text FROM ordinance WHERE id = ANY (?)", ordinances);
+        Map<Long, ObjectNode> w = brief(c, "SELECT id, json_build_object('works_id', id, 'organisation', organisation, "
+                + "'permit', permit)::text FROM works WHERE id = ANY (?)", works);
+        for (Measure m : measures) {
+            out.put(m.id(), m.ordinanceId() != null ? o.get(m.ordinanceId()) : m.worksId() != null ? w.get(m.worksId()) : null);
+        }
+        return out;
+    }
+
+    private static Map<Long, ObjectNode> brief(Connection c, String sql, Set<Long> ids) throws SQLException {
+        Map<Long, ObjectNode> out = new HashMap<>();
+        if (ids.isEmpty()) return out;
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.put(rs.getLong(1), (ObjectNode) ViabilityStore.json(rs.getString(2)));
+            }
+        }
+        return out;
+    }
+}

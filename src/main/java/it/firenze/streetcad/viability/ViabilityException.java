@@ -1,0 +1,39 @@
+package it.firenze.streetcad.viability;
+
+/**
+ * A viability request the domain refuses, naming the field at fault ({@code location.from_road},
+ * {@code valid_to}); the HTTP module turns the reason into the status.
+ */
+public final class ViabilityException extends RuntimeException {
+
+    /**
+     * Why: the request is malformed, names something that does not exist, is not allowed, asks for what is not
+     * there, was made against an older version, or repeats a record that exists.
+     */
+    public enum Reason { INVALID, UNRESOLVED, FORBIDDEN, NOT_FOUND, STALE, DUPLICATE }
+
+    private final Reason reason;
+    private final String field;
+
+    public ViabilityException(Reason reason, String field, String message) {
+        super(message);
+        this.reason = reason;
+        this.field = field;
+    }
+
+    static ViabilityException invalid(String field, String message) {
+        return new ViabilityException(Reason.INVALID, field, message);
+    }
+
+    static ViabilityException unresolved(String field, String message) {
+        return new ViabilityException(Reason.UNRESOLVED, field, message);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public String field() {
+        return field;
+    }
+}

@@ -1,0 +1,216 @@
+package it.firenze.streetcad.viability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.Principal;
+import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.Problem;
+import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.Params;
+import it.firenze.streetcad.features.Responses;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * The viability interface other city systems are written against: measures, works sites and ordinances created
+ * and moved along their lifecycle (Part 4 style writes on their collections; reads go through OGC API Features),
+ * the network at an instant, routes, the impact of a measure, conflicts and the DATEX II feed.
+ * Handlers are thin: they parse, ask {@link Viability} or {@link Routing}, and write.
+ */
+public final class ViabilityModule implements HttpModule {
+
+    private static final String GEOJSON = "application/geo+json";
+    static final String MEASURES = "/collections/viability-measures/items";
+    static final String WORKS = "/collections/works/items";
+    static final String ORDINANCES = "/collections/ordinances/items";
+
+    private final Viability viability;
+    private final Routing routing;
+    private final Datex2 datex2;
+
+    public ViabilityModule(Database database, Routing routing, double conflictDistance) {
+        this.viability = new Viability(database, conflictDistance);
+        this.routing = routing;
+        this.datex2 = new Datex2(database);
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.post(MEASURES, mapped(ctx -> created(ctx, MEASURES, viability.createMeasure(writer(ctx), body(ctx)))));
+        routes.patch(MEASURES + "/{id}", mapped(ctx -> geojson(ctx, viability.setMeasureStatus(writer(ctx), id(ctx),
+                status(ctx), ifMatch(ctx)))));
+        routes.post(WORKS, mapped(ctx -> created(ctx, WORKS, viability.createWorks(writer(ctx), body(ctx)))));
+        routes.patch(WORKS + "/{id}", mapped(ctx -> geojson(ctx, viability.setWorksStatus(writer(ctx), id(ctx),
+                status(ctx), ifMatch(ctx)))));
+        routes.post(ORDINANCES, mapped(ctx -> created(ctx, ORDINANCES, (ObjectNode) Json.mapper().readTree(
+                viability.createOrdinance(writer(ctx), body(ctx))))));
+        routes.patch(ORDINANCES + "/{id}", mapped(ctx -> Responses.send(ctx, viability.setOrdinanceStatus(writer(ctx),
+                id(ctx), status(ctx)), GEOJSON)));
+        routes.get("/viability/measures/{id}", mapped(ctx -> geojson(ctx, viability.measure(id(ctx)))));
+        routes.get("/viability/measures/{id}/impact", mapped(this::impact));
+        routes.get("/viability/works/{id}", mapped(ctx -> geojson(ctx, viability.works(id(ctx)))));
+        routes.get("/viability/conflicts", mapped(this::conflicts));
+        routes.get("/viability/datex2", mapped(ctx -> Responses.send(ctx, datex2.situationPublication(Instant.now()),
+                "application/xml")));
+        routes.get("/network/state", mapped(ctx -> geojson(ctx, viability.networkState(instant(ctx)))));
+        routes.get("/network/route", mapped(this::route));
+    }
+
+    /** The domain's refusals as problems: the status from the reason, the field as the parameter. */
+    private static Handler mapped(Handler h) {
+        return ctx -> {
+            try {
+                h.handle(ctx);
+            } catch (ViabilityException e) {
+                throw problem(e);
+            }
+        };
+    }
+
+    /** A measure, works site or ordinance written: operators, and utilities (editors of an organisation). */
+    private static Actor writer(Context ctx) {
+        Principal p = AccessHttp.principal(ctx).orElse(null);
+        return AccessHttp.actor(ctx, p != null && p.has(Role.OPERATOR) ? Role.OPERATOR
+                : p != null && p.has(Role.ADMIN) ? Role.ADMIN : Role.EDITOR);
+    }
+
+    static ProblemException problem(ViabilityException e) {
+        Problem p = switch (e.reason()) {
+            case INVALID -> Problem.of(400, "Bad request", e.getMessage());
+            case UNRESOLVED -> Problem.of(422, "Unprocessable location", e.getMessage());
+            case FORBIDDEN -> Problem.of(403, "Forbidden", e.getMessage());
+            case NOT_FOUND -> Problem.of(404, "Not found", e.getMessage());
+            case STALE -> Problem.of(412, "Precondition failed", e.getMessage());
+            case DUPLICATE -> Problem.of(409, "Conflict", e.getMessage());
+        };
+        return new ProblemException(e.field() == null ? p : p.withParameter(e.field()));
+    }
+
+    private static JsonNode body(Context ctx) {
+        try {
+            JsonNode n = Json.mapper().readTree(ctx.body());
+            if (n == null || !n.isObject() || !"Feature".equals(n.path("type").asText())) {
+                throw ProblemException.badRequest("type", "The body is a GeoJSON Feature.");
+            }
+            return n;
+        } catch (IOException e) {
+            throw ProblemException.badRequest("body", "The body is not JSON.");
+        }
+    }
+
+    /** The new status of a PATCH: {"status": …} or a Feature whose properties hold it. */
+    private static String status(Context ctx) {
+        JsonNode n;
+        try {
+            n = Json.mapper().readTree(ctx.body());
+        } catch (IOException e) {
+            throw ProblemException.badRequest("body", "The body is not JSON.");
+        }
+        JsonNode s = n == null ? null : n.has("properties") ? n.get("properties").get("status") : n.get("status");
+        if (s == null || !s.isTextual()) throw ProblemException.badRequest("status", "The change names the new status.");
+        return s.asText();
+    }
+
+    /** If-Match with the version the client read (an ETag "3" or W/"3"); null when not sent. */
+    private static Integer ifMatch(Context ctx) {
+        String h = ctx.header("If-Match");
+        if (h == null || h.strip().equals("*")) return null;
+        String digits = h.replaceAll("[^0-9]", "");
+        if (digits.isEmpty() || digits.length() > 9) {
+            throw new ProblemException(Problem.of(412, "Precondition failed", "If-Match holds the version read, as \"3\"."));
+        }
+        return Integer.parseInt(digits);
+    }
+
+    private static long id(Context ctx) {
+        String text = ctx.pathParam("id");
+        if (!text.matches("\\d{1,18}")) throw ProblemException.notFound("There is no record '" + Params.abbreviate(text) + "'.");
+        return Long.parseLong(text);
+    }
+
+    private static void created(Context ctx, String collection, ObjectNode feature) {
+        long id = feature.get("id").asLong();
+        ctx.header("Location", collection + "/" + id);
+        ctx.header("ETag", "\"" + feature.get("properties").path("version").asInt(1) + "\"");
+        ctx.status(201).contentType(GEOJSON).result(feature.toString());
+    }
+
+    private static void geojson(Context ctx, ObjectNode body) {
+        Responses.send(ctx, body.toString(), GEOJSON);
+    }
+
+    /** datetime: an RFC 3339 instant; now when absent. */
+    private static Instant instant(Context ctx) {
+        String d = ctx.queryParam("datetime");
+        return d == null || d.equals("now") ? Instant.now() : Params.instant("datetime", d).toInstant();
+    }
+
+    private void route(Context ctx) throws SQLException {
+        only(ctx, "from", "to", "datetime", "profile");
+        double[] from = lonLat(ctx, "from");
+        double[] to = lonLat(ctx, "to");
+        String p = ctx.queryParam("profile");
+        Profile profile = p == null ? Profile.CAR : Profile.of(p).orElseThrow(() -> ProblemException.badRequest("profile",
+                "profile is car, emergency, bus or pedestrian."));
+        geojson(ctx, routing.route(from, to, instant(ctx), profile));
+    }
+
+    private void impact(Context ctx) throws SQLException {
+        only(ctx, "profile");
+        String p = ctx.queryParam("profile");
+        Profile profile = p == null ? Profile.CAR : Profile.of(p).orElseThrow(() -> ProblemException.badRequest("profile",
+                "profile is car, emergency, bus or pedestrian."));
+        geojson(ctx, routing.impact(viability.loadMeasure(id(ctx)), profile));
+    }
+
+    private void conflicts(Context ctx) throws SQLException {
+        only(ctx, "datetime");
+        Instant start = null, end = null;
+        String d = ctx.queryParam("datetime");
+        if (d != null) {
+            String[] ends = d.split("/", -1);
+            if (ends.length > 2) throw ProblemException.badRequest("datetime", "datetime is an instant or start/end.");
+            start = ends[0].isEmpty() || ends[0].equals("..") ? null : Params.instant("datetime", ends[0]).toInstant();
+            end = ends.length == 1 ? (start == null ? null : start.plusMillis(1))
+                    : ends[1].isEmpty() || ends[1].equals("..") ? null : Params.instant("datetime", ends[1]).toInstant();
+            if (start != null && end != null && !end.isAfter(start)) {
+                throw ProblemException.badRequest("datetime", "The interval in datetime ends before it starts.");
+            }
+        }
+        ObjectNode body = Json.mapper().createObjectNode();
+        var list = viability.conflicts(start, end);
+        body.put("numberReturned", list.size());
+        body.set("conflicts", list);
+        Responses.send(ctx, body.toString(), "application/json");
+    }
+
+    private static double[] lonLat(Context ctx, String name) {
+        String text = ctx.queryParam(name);
+        if (text == null) throw ProblemException.badRequest(name, name + "=lon,lat (CRS84) is required.");
+        double[] n = Params.numbers(name, text, 2);
+        if (Math.abs(n[0]) > 180 || Math.abs(n[1]) > 90) {
+            throw ProblemException.badRequest(name, name + " is longitude,latitude in degrees.");
+        }
+        return n;
+    }
+
+    private static void only(Context ctx, String... allowed) {
+        Set<String> names = Set.of(allowed);
+        for (String k : ctx.queryParamMap().keySet()) {
+            if (!names.contains(k)) {
+                throw ProblemException.badRequest(k, "'" + Params.abbreviate(k) + "' is not a parameter of " + ctx.path() + ".");
+            }
+        }
+    }
+}

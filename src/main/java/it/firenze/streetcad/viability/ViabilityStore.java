@@ -1,0 +1,449 @@
+package it.firenze.streetcad.viability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import it.firenze.streetcad.api.Json;
+
+import java.io.IOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * All SQL of the viability capability: ordinances, works sites with their phases, measures with their stretches,
+ * and the candidate pairs the conflict check then judges in time. Geometry goes in and out as GeoJSON in CRS84;
+ * it is stored in the cadastre's metric CRS.
+ */
+final class ViabilityStore {
+
+    /** Statuses whose measures are, were or will be binding: what routing, state and feeds read. */
+    static final String BINDING = "('in_force', 'expired')";
+    /** Statuses still planned or binding: what the conflict check compares. */
+    static final String PLANNED = "('draft', 'in_force')";
+
+    private final int srid;
+
+    ViabilityStore(int srid) {
+        this.srid = srid;
+    }
+
+    // ---- measures ----
+
+    long insertMeasure(Connection c, Measure.Input in, String organisation, List<Stretch> stretches) throws SQLException {
+        long id;
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO measure (kind, status, ordinance_id, works_id, "
+                + "organisation, valid_from, valid_to, windows, exemptions, value, vehicle_classes, description, location) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb) RETURNING id")) {
+            st.setString(1, in.kind());
+            st.setString(2, in.status());
+            st.setObject(3, in.ordinanceId());
+            st.setObject(4, in.worksId());
+            st.setString(5, organisation);
+            st.setTimestamp(6, Timestamp.from(in.schedule().from()));
+            st.setTimestamp(7, in.schedule().to() == null ? null : Timestamp.from(in.schedule().to()));
+            st.setString(8, windowsJson(in.schedule()).toString());
+            st.setArray(9, c.createArrayOf("text", in.exemptions().toArray()));
+            st.setObject(10, in.value());
+            st.setArray(11, c.createArrayOf("text", in.vehicleClasses().toArray()));
+            st.setString(12, in.description());
+            st.setString(13, in.location().toString());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO measure_element (measure_id, ordinal, element_id, "
+                + "from_m, to_m, direction) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < stretches.size(); i++) {
+                Stretch s = stretches.get(i);
+                st.setLong(1, id);
+                st.setInt(2, i);
+                st.setLong(3, s.elementId());
+                st.setDouble(4, s.fromM());
+                st.setDouble(5, s.toM());
+                st.setString(6, s.direction());
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
+        // The stretches drawn once, for maps, tiles and feeds: the element pieces by linear reference.
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure m SET geom = (SELECT ST_Multi(ST_Collect("
+                + "ST_LineSubstring(e.geom, LEAST(me.from_m / NULLIF(e.length_m, 0), 1), "
+                + "LEAST(me.to_m / NULLIF(e.length_m, 0), 1)) ORDER BY me.ordinal)) FROM measure_element me "
+                + "JOIN road_element e ON e.id = me.element_id WHERE me.measure_id = m.id) WHERE m.id = ?")) {
+            st.setLong(1, id);
+            st.executeUpdate();
+        }
+        return id;
+    }
+
+    static ArrayNode windowsJson(Schedule s) {
+        ArrayNode a = Json.mapper().createArrayNode();
+        for (Schedule.Window w : s.windows()) {
+            ObjectNode o = a.addObject();
+            ArrayNode days = o.putArray("days");
+            w.days().forEach(d -> days.add(Schedule.Window.code(d)));
+            o.put("from", w.start().toString());
+            o.put("to", w.end().equals(java.time.LocalTime.MAX) ? "24:00" : w.end().toString());
+        }
+        return a;
+    }
+
+    /** The measure row's identity for rights: its status, organisation and works site; null if none. */
+    record Owner(String status, String organisation, Long worksId, int version) {
+    }
+
+    Owner measureOwner(Connection c, long id, boolean lock) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT status, organisation, works_id, version FROM measure "
+                + "WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) return null;
+                return new Owner(rs.getString(1), rs.getString(2), (Long) rs.getObject(3), rs.getInt(4));
+            }
+        }
+    }
+
+    void setMeasureStatus(Connection c, long id, String status) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, version = version + 1, "
+                + "updated_at = now() WHERE id = ?")) {
+            st.setString(1, status);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+    }
+
+    private static final String MEASURE_COLUMNS = "m.id, m.kind, m.status, m.ordinance_id, m.works_id, m.organisation, "
+            + "m.valid_from, m.valid_to, m.windows::text, m.exemptions, m.value, m.vehicle_classes, "
+            + "(SELECT json_agg(json_build_array(me.element_id, me.from_m, me.to_m, me.direction) ORDER BY me.ordinal) "
+            + "FROM measure_element me WHERE me.measure_id = m.id)::text";
+
+    /** Measures matching a condition on {@code m} (trusted SQL, bound values follow). */
+    List<Measure> measures(Connection c, String where, Object... values) throws SQLException {
+        List<Measure> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT " + MEASURE_COLUMNS + " FROM measure m WHERE " + where
+                + " ORDER BY m.id")) {
+            for (int i = 0; i < values.length; i++) st.setObject(i + 1, values[i]);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(measure(rs));
+            }
+        }
+        return out;
+    }
+
+    private static Measure measure(ResultSet rs) throws SQLException {
+        List<Stretch> stretches = new ArrayList<>();
+        JsonNode windows = json(rs.getString(9));
+        JsonNode elements = json(rs.getString(13));
+        if (elements != null) {
+            for (JsonNode e : elements) {
+                stretches.add(new Stretch(e.get(0).asLong(), e.get(1).asDouble(), e.get(2).asDouble(), e.get(3).asText()));
+            }
+        }
+        Timestamp to = rs.getTimestamp(8);
+        return new Measure(rs.getLong(1), rs.getString(2), rs.getString(3), (Long) rs.getObject(4),
+                (Long) rs.getObject(5), rs.getString(6),
+                new Schedule(rs.getTimestamp(7).toInstant(), to == null ? null : to.toInstant(), Measure.windows(windows)),
+                strings(rs.getArray(10)), (Double) rs.getObject(11), strings(rs.getArray(12)), stretches);
+    }
+
+    private static Set<String> strings(Array a) throws SQLException {
+        return a == null ? Set.of() : new HashSet<>(Arrays.asList((String[]) a.getArray()));
+    }
+
+    static JsonNode json(String text) {
+        if (text == null) return null;
+        try {
+            return Json.mapper().readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("the database sent invalid JSON", e);
+        }
+    }
+
+    /**
+     * Measures as GeoJSON Features (CRS84), keyed by id: every stored property, the resolved elements with their
+     * road's name, and the drawn stretches.
+     */
+    Map<Long, ObjectNode> measureFeatures(Connection c, Set<Long> ids) throws SQLException {
+        Map<Long, ObjectNode> out = new LinkedHashMap<>();
+        if (ids.isEmpty()) return out;
+        try (PreparedStatement st = c.prepareStatement("SELECT json_build_object('type', 'Feature', 'id', m.id, "
+                + "'geometry', ST_AsGeoJSON(ST_Transform(m.geom, 4326), 7)::json, 'properties', json_build_object("
+                + "'id', m.id, 'kind', m.kind, 'status', m.status, 'ordinance_id', m.ordinance_id, 'works_id', m.works_id, "
+                + "'organisation', m.organisation, 'valid_from', m.valid_from, 'valid_to', m.valid_to, 'windows', m.windows, "
+                + "'exemptions', m.exemptions, 'value', m.value, 'vehicle_classes', m.vehicle_classes, "
+                + "'description', m.description, 'location', m.location, 'version', m.version, "
+                + "'created_at', m.created_at, 'updated_at', m.updated_at, "
+                + "'ordinance', (SELECT json_build_object('id', o.id, 'number', o.number, 'year', o.year, 'office', o.office, "
+                + "'reason', o.reason, 'status', o.status) FROM ordinance o WHERE o.id = m.ordinance_id), "
+                + "'works', (SELECT json_build_object('id', w.id, 'organisation', w.organisation, 'permit', w.permit, "
+                + "'status', w.status) FROM works w WHERE w.id = m.works_id), "
+                + "'elements', (SELECT json_agg(json_build_object('id', me.element_id, 'from_m', me.from_m, 'to_m', me.to_m, "
+                + "'direction', me.direction, 'road', r.name) ORDER BY me.ordinal) FROM measure_element me "
+                + "LEFT JOIN road_element e ON e.id = me.element_id LEFT JOIN road r ON r.id = e.road_id "
+                + "WHERE me.measure_id = m.id)))::text FROM measure m WHERE m.id = ANY (?) ORDER BY m.id")) {
+            st.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode f = (ObjectNode) json(rs.getString(1));
+                    out.put(f.get("id").asLong(), f);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Measures that could conflict with {@code m}: planned or binding, from another ordinance or works site, sharing
+     * an element with an overlapping range of measures and an overlapping validity. The windows are judged next.
+     */
+    List<Measure> measuresSharingStretches(Connection c, long measureId) throws SQLException {
+        return measures(c, "m.status IN " + PLANNED + " AND m.id <> ? AND EXISTS (SELECT 1 FROM measure x "
+                        + "JOIN measure_element xe ON xe.measure_id = x.id JOIN measure_element me ON me.measure_id = m.id "
+                        + "AND me.element_id = xe.element_id AND me.from_m <= xe.to_m AND xe.from_m <= me.to_m "
+                        + "WHERE x.id = ? AND x.validity && m.validity "
+                        + "AND (x.works_id IS NULL OR m.works_id IS DISTINCT FROM x.works_id) "
+                        + "AND (x.ordinance_id IS NULL OR m.ordinance_id IS DISTINCT FROM x.ordinance_id))",
+                measureId, measureId);
+    }
+
+    /** Pairs of measures whose stretches overlap and whose validities meet within [start, end), lower id first. */
+    List<long[]> measurePairsWithin(Connection c, Instant start, Instant end) throws SQLException {
+        List<long[]> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT a.id, b.id FROM measure a "
+                + "JOIN measure_element ae ON ae.measure_id = a.id "
+                + "JOIN measure_element be ON be.element_id = ae.element_id AND be.measure_id > a.id "
+                + "AND ae.from_m <= be.to_m AND be.from_m <= ae.to_m "
+                + "JOIN measure b ON b.id = be.measure_id AND b.validity && a.validity "
+                + "WHERE a.status IN " + PLANNED + " AND b.status IN " + PLANNED
+                + " AND a.validity && tstzrange(?, ?) AND b.validity && tstzrange(?, ?) "
+                + "AND (a.works_id IS NULL OR b.works_id IS DISTINCT FROM a.works_id) "
+                + "AND (a.ordinance_id IS NULL OR b.ordinance_id IS DISTINCT FROM a.ordinance_id) ORDER BY 1, 2")) {
+            bindRange(st, 1, start, end);
+            bindRange(st, 3, start, end);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(new long[]{rs.getLong(1), rs.getLong(2)});
+            }
+        }
+        return out;
+    }
+
+    private static void bindRange(PreparedStatement st, int i, Instant start, Instant end) throws SQLException {
+        st.setTimestamp(i, start == null ? null : Timestamp.from(start));
+        st.setTimestamp(i + 1, end == null ? null : Timestamp.from(end));
+    }
+
+    // ---- works ----
+
+    /** A works site's phases as schedules, in order. */
+    record Phase(int ordinal, Schedule schedule, JsonNode lanes) {
+    }
+
+    long insertWorks(Connection c, String organisation, String permit, String description, String footprintGeoJson,
+                     List<Phase> phases) throws SQLException {
+        long id;
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO works (organisation, permit, description, footprint) "
+                + "VALUES (?, ?, ?, ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326), " + srid + "))) "
+                + "RETURNING id")) {
+            st.setString(1, organisation);
+            st.setString(2, permit);
+            st.setString(3, description);
+            st.setString(4, footprintGeoJson);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO works_phase (works_id, ordinal, valid_from, valid_to, "
+                + "windows, lanes) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb)")) {
+            for (Phase p : phases) {
+                st.setLong(1, id);
+                st.setInt(2, p.ordinal());
+                st.setTimestamp(3, Timestamp.from(p.schedule().from()));
+                st.setTimestamp(4, Timestamp.from(p.schedule().to()));
+                st.setString(5, windowsJson(p.schedule()).toString());
+                st.setString(6, p.lanes() == null ? "[]" : p.lanes().toString());
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
+        return id;
+    }
+
+    Owner worksOwner(Connection c, long id, boolean lock) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT status, organisation, id, version FROM works WHERE id = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? new Owner(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4)) : null;
+            }
+        }
+    }
+
+    void setWorksStatus(Connection c, long id, String status) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE works SET status = ?, version = version + 1, "
+                + "updated_at = now() WHERE id = ?")) {
+            st.setString(1, status);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+    }
+
+    /** Works whose footprint lies within {@code metres} of works {@code id}'s, proposed or approved, with their phases. */
+    Map<Long, List<Phase>> worksNear(Connection c, long id, double metres) throws SQLException {
+        return phases(c, "SELECT o.id FROM works w JOIN works o ON o.id <> w.id AND o.status IN ('proposed', 'approved') "
+                + "AND ST_DWithin(o.footprint, w.footprint, ?) WHERE w.id = ? AND EXISTS (SELECT 1 FROM works_phase wp "
+                + "JOIN works_phase op ON op.validity && wp.validity WHERE wp.works_id = w.id AND op.works_id = o.id)",
+                metres, id);
+    }
+
+    Map<Long, List<Phase>> phasesOf(Connection c, Set<Long> works) throws SQLException {
+        return phases(c, "SELECT unnest(?::bigint[])", (Object) works.toArray(new Long[0]));
+    }
+
+    /** The phases of the works ids a query returns. */
+    private Map<Long, List<Phase>> phases(Connection c, String worksIds, Object... values) throws SQLException {
+        Map<Long, List<Phase>> out = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT p.works_id, p.ordinal, p.valid_from, p.valid_to, "
+                + "p.windows::text, p.lanes::text FROM works_phase p WHERE p.works_id IN (" + worksIds + ") "
+                + "ORDER BY p.works_id, p.ordinal")) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] instanceof Long[] a) st.setArray(i + 1, c.createArrayOf("bigint", a));
+                else st.setObject(i + 1, values[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Phase(rs.getInt(2),
+                            new Schedule(rs.getTimestamp(3).toInstant(), rs.getTimestamp(4).toInstant(),
+                                    Measure.windows(json(rs.getString(5)))), json(rs.getString(6))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Pairs of works whose footprints lie within {@code metres} and whose phases meet within [start, end). */
+    List<long[]> worksPairsWithin(Connection c, double metres, Instant start, Instant end) throws SQLException {
+        List<long[]> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT a.id, b.id FROM works a JOIN works b "
+                + "ON b.id > a.id AND ST_DWithin(a.footprint, b.footprint, ?) AND b.status IN ('proposed', 'approved') "
+                + "JOIN works_phase ap ON ap.works_id = a.id AND ap.validity && tstzrange(?, ?) "
+                + "JOIN works_phase bp ON bp.works_id = b.id AND bp.validity && ap.validity "
+                + "WHERE a.status IN ('proposed', 'approved') ORDER BY 1, 2")) {
+            st.setDouble(1, metres);
+            bindRange(st, 2, start, end);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(new long[]{rs.getLong(1), rs.getLong(2)});
+            }
+        }
+        return out;
+    }
+
+    /** Works sites as GeoJSON Features (CRS84) with their phases. */
+    Map<Long, ObjectNode> worksFeatures(Connection c, Set<Long> ids) throws SQLException {
+        Map<Long, ObjectNode> out = new LinkedHashMap<>();
+        if (ids.isEmpty()) return out;
+        try (PreparedStatement st = c.prepareStatement("SELECT json_build_object('type', 'Feature', 'id', w.id, "
+                + "'geometry', ST_AsGeoJSON(ST_Transform(w.footprint, 4326), 7)::json, 'properties', json_build_object("
+                + "'id', w.id, 'organisation', w.organisation, 'permit', w.permit, 'description', w.description, "
+                + "'status', w.status, 'version', w.version, 'created_at', w.created_at, 'updated_at', w.updated_at, "
+                + "'phases', (SELECT json_agg(json_build_object('valid_from', p.valid_from, 'valid_to', p.valid_to, "
+                + "'windows', p.windows, 'lanes', p.lanes) ORDER BY p.ordinal) FROM works_phase p WHERE p.works_id = w.id), "
+                + "'measures', (SELECT json_agg(m.id ORDER BY m.id) FROM measure m WHERE m.works_id = w.id)))::text "
+                + "FROM works w WHERE w.id = ANY (?) ORDER BY w.id")) {
+            st.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode f = (ObjectNode) json(rs.getString(1));
+                    out.put(f.get("id").asLong(), f);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- ordinances ----
+
+    long insertOrdinance(Connection c, int number, int year, String office, String reason, String documentUrl)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO ordinance (number, year, office, reason, document_url) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (office, year, number) DO NOTHING RETURNING id")) {
+            st.setInt(1, number);
+            st.setInt(2, year);
+            st.setString(3, office);
+            st.setString(4, reason);
+            st.setString(5, documentUrl);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    String ordinanceStatus(Connection c, long id, boolean lock) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT status FROM ordinance WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** Sets an ordinance's status and carries it to its measures (revoked or expired ends them too). */
+    List<Long> setOrdinanceStatus(Connection c, long id, String status) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, version = version + 1, "
+                + "updated_at = now() WHERE id = ?")) {
+            st.setString(1, status);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+        List<Long> measures = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, version = version + 1, "
+                + "updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
+            st.setString(1, status);
+            st.setLong(2, id);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) measures.add(rs.getLong(1));
+            }
+        }
+        return measures;
+    }
+
+    String ordinanceFeature(Connection c, long id) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT json_build_object('type', 'Feature', 'id', o.id, "
+                + "'geometry', (SELECT ST_AsGeoJSON(ST_Transform(ST_Collect(m.geom), 4326), 7)::json FROM measure m "
+                + "WHERE m.ordinance_id = o.id), 'properties', json_build_object('id', o.id, 'number', o.number, "
+                + "'year', o.year, 'office', o.office, 'reason', o.reason, 'status', o.status, "
+                + "'document_url', o.document_url, 'version', o.version, 'created_at', o.created_at, "
+                + "'updated_at', o.updated_at, 'measures', (SELECT json_agg(m.id ORDER BY m.id) FROM measure m "
+                + "WHERE m.ordinance_id = o.id)))::text FROM ordinance o WHERE o.id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    // ---- revisions ----
+
+    /** The network's and the measures' revisions (see V11): what an in-memory graph compares with its own. */
+    long[] revisions(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT (SELECT revision FROM viability_revision WHERE subject = "
+                + "'network'), (SELECT revision FROM viability_revision WHERE subject = 'measures')");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return new long[]{rs.getLong(1), rs.getLong(2)};
+        }
+    }
+}

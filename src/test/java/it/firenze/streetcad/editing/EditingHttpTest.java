@@ -1,0 +1,281 @@
+package it.firenze.streetcad.editing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.FeaturesModule;
+import it.firenze.streetcad.features.SmallNetwork;
+import it.firenze.streetcad.testing.TestHttp;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Given the small network and an editor's API key, OGC API – Features Part 4 edits each collection with optimistic
+ * locking, keeps the network consistent, and serves history, revert and as-of.
+ */
+class EditingHttpTest {
+
+    static Database db;
+    static TestHttp http;
+
+    @BeforeAll
+    static void start() throws SQLException {
+        db = TestPostgis.newCadastre();
+        SmallNetwork.insert(db);
+        try (Connection c = db.connection(); var st = c.createStatement()) {
+            // The small network's rows carry explicit ids; new rows take theirs from the sequences after them.
+            for (String t : List.of("road", "junction", "road_element", "element_event")) {
+                st.execute("SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), 1000)");
+            }
+        }
+        http = TestHttp.withKey(db, Role.EDITOR, new FeaturesModule(db, ctx -> ctx.html("")), new EditingHttp(db));
+    }
+
+    @AfterAll
+    static void stop() {
+        http.close();
+        db.close();
+    }
+
+    // ---- each verb on each collection
+
+    @Test
+    void eachVerbOnEachCollectionCreatesReadsUpdatesReplacesAndRetires() {
+        verbs("road-elements", """
+                {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[11.2600, 43.7750], [11.2610, 43.7750]]},
+                 "properties": {"functional_class": "F", "lanes": 1}}""", "{\"properties\": {\"speed_limit\": 30}}",
+                "speed_limit", 30);
+        verbs("junctions", """
+                {"type": "Feature", "geometry": {"type": "Point", "coordinates": [11.2650, 43.7750]},
+                 "properties": {"kind": "boundary"}}""", "{\"geometry\": {\"type\": \"Point\", \"coordinates\": [11.2651, 43.7751]}}",
+                "kind", "boundary");
+        verbs("roads", """
+                {"type": "Feature", "geometry": null, "properties": {"name": "Via Nuova", "admin_class": "comunale"}}""",
+                "{\"properties\": {\"owner\": \"Comune di Firenze\"}}", "owner", "Comune di Firenze");
+        verbs("element-events", """
+                {"type": "Feature", "geometry": null, "properties": {"element_id": 104, "from_m": 5, "to_m": 20,
+                 "kind": "works", "attributes": {"permit": "2026/1"}}}""",
+                "{\"properties\": {\"to_m\": 40}}", "to_m", 40.0);
+    }
+
+    private void verbs(String collection, String feature, String patch, String patched, Object expected) {
+        String items = "/collections/" + collection + "/items";
+        HttpResponse<String> created = send("POST", items, feature, null, "application/geo+json");
+        assertEquals(201, created.statusCode(), collection + ": " + created.body());
+        String location = created.headers().firstValue("Location").orElseThrow();
+        String path = URI.create(location).getPath();
+        assertEquals("\"1\"", created.headers().firstValue("ETag").orElseThrow(), collection);
+
+        HttpResponse<String> read = http.get(path);
+        assertEquals(200, read.statusCode());
+        assertEquals("\"1\"", read.headers().firstValue("ETag").orElseThrow());
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(200, head.statusCode());
+        assertEquals("\"1\"", head.headers().firstValue("ETag").orElseThrow());
+
+        HttpResponse<String> updated = send("PATCH", path, patch, "\"1\"", "application/merge-patch+json");
+        assertEquals(200, updated.statusCode(), collection + ": " + updated.body());
+        assertEquals("\"2\"", updated.headers().firstValue("ETag").orElseThrow());
+        assertEquals(String.valueOf(expected), TestHttp.json(updated).at("/properties/" + patched).asText(), collection);
+
+        // A replacement is the feature as read back, changed: what it leaves out is reset, computed members ignored.
+        JsonNode current = TestHttp.json(http.get(path));
+        HttpResponse<String> replaced = send("PUT", path, current.toString(), "\"2\"", "application/geo+json");
+        assertEquals(200, replaced.statusCode(), collection + ": " + replaced.body());
+        assertEquals("\"3\"", replaced.headers().firstValue("ETag").orElseThrow());
+        assertEquals(String.valueOf(expected), TestHttp.json(replaced).at("/properties/" + patched).asText(), collection);
+
+        HttpResponse<String> retired = send("DELETE", path, null, "\"3\"", null);
+        assertEquals(200, retired.statusCode(), collection + ": " + retired.body());
+        assertFalse(TestHttp.json(retired).at("/properties/valid_to").isNull(), "retired: " + retired.body());
+        long id = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
+        assertFalse(ids(TestHttp.json(http.get(items + "?limit=1000"))).contains(id), collection + ": no longer live");
+        assertEquals(200, http.get(path).statusCode(), "a retired item is still the cadastre's record of it");
+    }
+
+    // ---- optimistic locking
+
+    @Test
+    void ofTwoEditorsOnOneElementOneWinsAndTheOtherGets412WithTheCurrentItem() {
+        String path = "/collections/road-elements/items/102";
+        String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
+        String anna = http.key(Role.EDITOR);
+        String bruno = http.key(Role.EDITOR);
+
+        HttpResponse<String> first = sendAs(anna, "PATCH", path, "{\"properties\": {\"surface\": \"asphalt\"}}", etag);
+        HttpResponse<String> second = sendAs(bruno, "PATCH", path, "{\"properties\": {\"surface\": \"sett\"}}", etag);
+
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals(412, second.statusCode(), second.body());
+        assertEquals(first.headers().firstValue("ETag"), second.headers().firstValue("ETag"));
+        assertEquals("asphalt", TestHttp.json(second).at("/properties/surface").asText(), "the change that won");
+        assertEquals("asphalt", TestHttp.json(http.get(path)).at("/properties/surface").asText());
+    }
+
+    @Test
+    void anEditWithoutIfMatchIs428AndAReaderMayNotEdit() {
+        String path = "/collections/road-elements/items/105";
+        HttpResponse<String> noIfMatch = send("PATCH", path, "{\"properties\": {\"lanes\": 1}}", null, "application/json");
+        TestHttp.assertProblem(noIfMatch, 428, null);
+        String viewer = http.key(Role.VIEWER);
+        HttpResponse<String> forbidden = sendAs(viewer, "PATCH", path, "{\"properties\": {\"lanes\": 1}}", "\"1\"");
+        assertEquals(403, forbidden.statusCode());
+        HttpResponse<String> anonymous = http.sendAs(null, HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                .header("If-Match", "\"1\"").header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{}")).build());
+        TestHttp.assertUnauthorized(anonymous);
+    }
+
+    @Test
+    void domainViolationsAre422NamingTheProperty() {
+        String path = "/collections/road-elements/items/101";
+        String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
+        TestHttp.assertProblem(send("PATCH", path, "{\"properties\": {\"lanes\": 99}}", etag, "application/json"), 422, "lanes");
+        TestHttp.assertProblem(send("PATCH", path, "{\"properties\": {\"functional_class\": \"Z\"}}", etag,
+                "application/json"), 422, "functional_class");
+        TestHttp.assertProblem(send("PATCH", path, "{\"properties\": {\"colour\": \"red\"}}", etag, "application/json"),
+                422, "colour");
+        TestHttp.assertProblem(send("PATCH", path, "{\"properties\": {\"length_m\": 3}}", etag, "application/json"),
+                422, "length_m");
+        TestHttp.assertProblem(send("PATCH", path, "{\"properties\": {\"valid_to\": \"1999-01-01\"}}", etag,
+                "application/json"), 422, "valid_to");
+        TestHttp.assertProblem(send("PATCH", path, "{\"geometry\": {\"type\": \"Point\", \"coordinates\": [11, 43]}}",
+                etag, "application/json"), 422, "geometry");
+        String event = "/collections/element-events/items/1";
+        String eventTag = http.get(event).headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> beyond = send("PATCH", event, "{\"properties\": {\"to_m\": 5000}}", eventTag, "application/json");
+        TestHttp.assertProblem(beyond, 422, "to_m");
+        assertFalse(beyond.body().contains("ERROR:") || beyond.body().contains("SQL"), beyond.body());
+        assertEquals(etag, http.get(path).headers().firstValue("ETag").orElseThrow(), "nothing was written");
+    }
+
+    @Test
+    void writeVerbsWhereNoneIsTakenAre405NamingWhatIs() {
+        HttpResponse<String> r = send("PUT", "/collections/road-elements/items", "{}", "\"1\"", "application/json");
+        assertEquals(405, r.statusCode());
+        assertEquals("GET, HEAD, POST, OPTIONS", r.headers().firstValue("Allow").orElseThrow());
+        HttpResponse<String> post = send("POST", "/collections/road-elements/items/101", "{}", null, "application/json");
+        assertEquals(405, post.statusCode());
+        assertTrue(post.headers().firstValue("Allow").orElseThrow().contains("PATCH"));
+    }
+
+    // ---- the regression of issue 13 over HTTP: a planned closure keeps its validity when its measures move
+
+    @Test
+    void aPlannedClosureKeepsItsValidFromWhenItsMeasuresMove() {
+        HttpResponse<String> created = send("POST", "/collections/element-events/items", """
+                {"type": "Feature", "geometry": null, "properties": {"element_id": 101, "from_m": 5, "to_m": 20,
+                 "kind": "closure", "valid_from": "2030-03-01T00:00:00Z", "valid_to": "2030-03-08T00:00:00Z"}}""",
+                null, "application/geo+json");
+        assertEquals(201, created.statusCode(), created.body());
+        String path = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
+        HttpResponse<String> moved = send("PATCH", path, "{\"properties\": {\"from_m\": 10, \"to_m\": 30}}", "\"1\"",
+                "application/merge-patch+json");
+        assertEquals(200, moved.statusCode(), moved.body());
+        assertEquals(Instant.parse("2030-03-01T00:00:00Z"),
+                Instant.parse(TestHttp.json(moved).at("/properties/valid_from").asText().replace("+00:00", "Z")));
+    }
+
+    // ---- history, revert, as-of
+
+    @Test
+    void asOfHistoryAndRevertTellWhatTheCadastreSaidAfterThreeEdits() throws Exception {
+        String path = "/collections/road-elements/items/104";
+        List<Instant> after = new ArrayList<>();
+        for (int limit : new int[]{40, 30, 20}) {
+            String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
+            HttpResponse<String> r = http.send(request("PATCH", path, "{\"properties\": {\"speed_limit\": " + limit + "}}",
+                    etag, "application/json").header("X-Change-Reason", "limit " + limit).build());
+            assertEquals(200, r.statusCode(), r.body());
+            Thread.sleep(20);
+            after.add(Instant.now());
+            Thread.sleep(20);
+        }
+        assertEquals(40, TestHttp.json(http.get(path + "?as-of=" + after.get(0))).at("/properties/speed_limit").asInt());
+        assertEquals(30, TestHttp.json(http.get(path + "?as-of=" + after.get(1))).at("/properties/speed_limit").asInt());
+        assertEquals(20, TestHttp.json(http.get(path + "?as-of=" + after.get(2))).at("/properties/speed_limit").asInt());
+        JsonNode page = TestHttp.json(http.get("/collections/road-elements/items?limit=100&as-of=" + after.get(0)));
+        for (JsonNode f : page.get("features")) {
+            if (f.get("id").asLong() == 104) assertEquals(40, f.at("/properties/speed_limit").asInt());
+        }
+
+        JsonNode history = TestHttp.json(http.get(path + "/history"));
+        JsonNode versions = history.get("versions");
+        assertEquals(4, versions.size(), history.toString());
+        assertEquals("limit 30", versions.get(2).get("reason").asText());
+        assertTrue(versions.get(2).at("/author/id").asText().startsWith("key:"), history.toString());
+        assertEquals(40, versions.get(2).at("/changes/speed_limit/from").asInt());
+        assertEquals(30, versions.get(2).at("/changes/speed_limit/to").asInt());
+        assertTrue(versions.get(3).get("recorded_to").isNull());
+
+        HttpResponse<String> reverted = send("POST", path + "/revert?version=1", null, "\"4\"", null);
+        assertEquals(200, reverted.statusCode(), reverted.body());
+        assertEquals(50, TestHttp.json(reverted).at("/properties/speed_limit").asInt());
+        assertEquals("\"5\"", reverted.headers().firstValue("ETag").orElseThrow());
+    }
+
+    // ---- the network stays consistent
+
+    @Test
+    void anElementDrawnFromAJunctionJoinsItAndAMovedJunctionDragsItsElements() {
+        HttpResponse<String> created = send("POST", "/collections/road-elements/items", """
+                {"type": "Feature", "geometry": {"type": "LineString",
+                 "coordinates": [[11.2560001, 43.7700001], [11.2565, 43.7690]]}, "properties": {"functional_class": "F"}}""",
+                null, "application/geo+json");
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode element = TestHttp.json(created);
+        assertEquals(2, element.at("/properties/from_junction").asLong(), "snapped onto junction 2");
+        JsonNode junction = TestHttp.json(http.get("/collections/junctions/items/2"));
+        assertEquals(4, junction.at("/properties/degree").asInt());
+        assertEquals("intersection", junction.at("/properties/kind").asText());
+
+        String etag = http.get("/collections/junctions/items/2").headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> moved = send("PATCH", "/collections/junctions/items/2",
+                "{\"geometry\": {\"type\": \"Point\", \"coordinates\": [11.2561, 43.7701]}}", etag, "application/json");
+        assertEquals(200, moved.statusCode(), moved.body());
+        JsonNode dragged = TestHttp.json(http.get("/collections/road-elements/items/102"));
+        assertEquals(11.2561, dragged.at("/geometry/coordinates/0/0").asDouble(), 1e-6);
+        assertEquals(43.7701, dragged.at("/geometry/coordinates/0/1").asDouble(), 1e-6);
+        assertTrue(TestHttp.json(moved).has("validation"), "an edit of the network re-validates around it");
+    }
+
+    // ---- helpers
+
+    private static HttpRequest.Builder request(String method, String path, String body, String ifMatch, String type) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (ifMatch != null) b.header("If-Match", ifMatch);
+        if (type != null) b.header("Content-Type", type);
+        return b;
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body, String ifMatch, String type) {
+        return http.send(request(method, path, body, ifMatch, type).build());
+    }
+
+    private static HttpResponse<String> sendAs(String key, String method, String path, String body, String ifMatch) {
+        return http.sendAs(key, request(method, path, body, ifMatch, "application/merge-patch+json").build());
+    }
+
+    private static List<Long> ids(JsonNode fc) {
+        List<Long> ids = new ArrayList<>();
+        fc.get("features").forEach(f -> ids.add(f.get("id").asLong()));
+        return ids;
+    }
+}

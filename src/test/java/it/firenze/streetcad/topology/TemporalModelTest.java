@@ -1,0 +1,159 @@
+package it.firenze.streetcad.topology;
+
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The temporal model (V7__temporal.sql): valid time is set by people and never rewritten by an update, recorded
+ * time is kept in history by the server, "live" has one definition and nothing is cascade-deleted. Each of the
+ * regressions issue 13 lists has its test here.
+ */
+class TemporalModelTest {
+
+    Database db;
+    Cadastre cadastre;
+
+    @BeforeEach
+    void open() {
+        db = TestPostgis.newCadastre();
+        cadastre = new Cadastre(db);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void aClosurePlannedFor2030KeepsItsValidFromWhenItsMeasuresMove() throws SQLException {
+        long element = cadastre.element("main", "LINESTRING(0 0, 100 0)");
+        long closure = event(element, "'2030-03-01T00:00:00Z'", "'2030-03-08T00:00:00Z'");
+
+        cadastre.execute("UPDATE element_event SET from_m = 20, to_m = 60 WHERE id = " + closure);
+
+        assertEquals(List.of("2030-03-01 00:00:00+00|2030-03-08 00:00:00+00|2"), cadastre.strings(
+                "SELECT valid_from AT TIME ZONE 'UTC' || '+00|' || valid_to AT TIME ZONE 'UTC' || '+00|' || version "
+                        + "FROM element_event WHERE id = " + closure));
+        assertEquals(List.of("2030-03-01 00:00:00|UPDATE|10.0"), cadastre.strings(
+                "SELECT valid_from AT TIME ZONE 'UTC' || '|' || operation || '|' || from_m::numeric(4,1) "
+                        + "FROM element_event_history WHERE id = " + closure));
+    }
+
+    @Test
+    void anEventThatExpiredIn2024CanStillBeCorrected() throws SQLException {
+        long element = cadastre.element("main", "LINESTRING(0 0, 100 0)");
+        long works = event(element, "'2024-01-01T00:00:00Z'", "'2024-06-30T00:00:00Z'");
+
+        assertDoesNotThrow(() -> cadastre.execute(
+                "UPDATE element_event SET attributes = '{\"permit\": \"2024/77\"}' WHERE id = " + works));
+        assertEquals(List.of("2024/77|2024-06-30 00:00:00"), cadastre.strings("SELECT attributes->>'permit' || '|' || "
+                + "valid_to AT TIME ZONE 'UTC' FROM element_event WHERE id = " + works));
+    }
+
+    @Test
+    void aBuildThatSplitsAnElementUnderAnExpiredEventDoesNotAbort() throws Exception {
+        long main = cadastre.element("main", "LINESTRING(0 0, 200 0)");
+        cadastre.element("cross", "LINESTRING(100 -50, 100 50)");
+        long expired = event(main, "'2024-01-01T00:00:00Z'", "'2024-06-30T00:00:00Z'", 80, 150);
+
+        assertDoesNotThrow(() -> new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test")));
+
+        // The event keeps its id and valid time on the first piece, clipped to it; the piece beyond the crossing
+        // (lineage: split_from) carries the rest, measured from its own start.
+        assertEquals(List.of("80.0|100.0|2024-06-30 00:00:00"), cadastre.strings("SELECT from_m::numeric(4,1) || '|' || "
+                + "to_m::numeric(4,1) || '|' || valid_to AT TIME ZONE 'UTC' FROM element_event WHERE id = " + expired));
+        assertEquals(List.of("0.0|50.0|2024-06-30 00:00:00"), cadastre.strings(
+                "SELECT v.from_m::numeric(4,1) || '|' || v.to_m::numeric(4,1) || '|' || v.valid_to AT TIME ZONE 'UTC' "
+                        + "FROM element_event v JOIN road_element e ON e.id = v.element_id WHERE e.split_from = " + main));
+    }
+
+    @Test
+    void aFixThatMovesAnExpiredEventDoesNotAbort() throws Exception {
+        long west = cadastre.element("west", "LINESTRING(0 0, 100 0)");
+        long east = cadastre.element("east", "LINESTRING(100 0, 200 0)");
+        long expired = event(east, "'2024-01-01T00:00:00Z'", "'2024-06-30T00:00:00Z'", 10, 90);
+        new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test"));
+
+        assertDoesNotThrow(() -> new TopologyFixes(db).apply(TopologyFixes.Fix.MERGE_PSEUDO_NODES, null,
+                NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test")));
+
+        assertEquals(List.of(west + "|110.0|190.0|2024-06-30 00:00:00"), cadastre.strings("SELECT element_id || '|' || "
+                + "from_m::numeric(4,1) || '|' || to_m::numeric(4,1) || '|' || valid_to AT TIME ZONE 'UTC' "
+                + "FROM element_event WHERE id = " + expired));
+        assertEquals(List.of(String.valueOf(west)), cadastre.strings("SELECT merged_into FROM road_element WHERE id = " + east));
+        assertEquals(0, cadastre.count("SELECT count(*) FROM live_road_element WHERE id = " + east));
+    }
+
+    @Test
+    void liveMeansValidNowOnly() throws SQLException {
+        long live = cadastre.element("live", "LINESTRING(0 0, 100 0)");
+        long planned = cadastre.element("planned", "LINESTRING(0 10, 100 10)");
+        long ended = cadastre.element("ended", "LINESTRING(0 20, 100 20)");
+        cadastre.execute("UPDATE road_element SET valid_from = '2030-01-01' WHERE id = " + planned);
+        cadastre.execute("UPDATE road_element SET valid_from = '2019-01-01', valid_to = '2021-01-01' WHERE id = " + ended);
+
+        assertEquals(List.of(live), cadastre.longs("SELECT id FROM live_road_element"));
+        assertEquals(List.of(live, ended), cadastre.longs("SELECT id FROM road_element "
+                + "WHERE live_at(valid_from, valid_to, '2020-06-01') OR live_at(valid_from, valid_to, now()) ORDER BY id"));
+    }
+
+    @Test
+    void anElementWithEventsCannotBeDeletedButIsRetiredWithThem() throws SQLException {
+        long element = cadastre.element("main", "LINESTRING(0 0, 100 0)");
+        long works = event(element, "now()", "NULL");
+
+        assertThrows(SQLException.class, () -> cadastre.execute("DELETE FROM road_element WHERE id = " + element));
+        assertEquals(1, cadastre.count("SELECT count(*) FROM element_event WHERE id = " + works));
+
+        cadastre.execute("UPDATE road_element SET valid_to = retirement(valid_from, valid_to) WHERE id = " + element);
+        assertEquals(0, cadastre.count("SELECT count(*) FROM live_road_element WHERE id = " + element));
+        assertEquals(1, cadastre.count("SELECT count(*) FROM road_element WHERE id = " + element));
+    }
+
+    @Test
+    void retiringAPlannedRowLeavesItAnEmptyValidity() throws SQLException {
+        long element = cadastre.element("planned", "LINESTRING(0 0, 100 0)");
+        cadastre.execute("UPDATE road_element SET valid_from = '2030-01-01' WHERE id = " + element);
+        cadastre.execute("UPDATE road_element SET valid_to = retirement(valid_from, valid_to) WHERE id = " + element);
+        assertEquals(1, cadastre.count("SELECT count(*) FROM road_element WHERE valid_to = valid_from AND id = " + element));
+    }
+
+    @Test
+    void historyRecordsWhenAndByWhomEachVersionWasCurrent() throws SQLException {
+        long element = cadastre.element("main", "LINESTRING(0 0, 100 0)");
+        cadastre.execute("BEGIN; SELECT set_config('streetcad.actor', 'account:anna', true), "
+                + "set_config('streetcad.reason', 'survey 2026', true); "
+                + "UPDATE road_element SET speed_limit = 30 WHERE id = " + element + "; COMMIT");
+
+        assertEquals(List.of("account:anna|survey 2026|2"), cadastre.strings("SELECT changed_by || '|' || change_reason "
+                + "|| '|' || version FROM road_element WHERE id = " + element));
+        assertEquals(List.of("1|true|true"), cadastre.strings("SELECT h.version || '|' || (h.changed_by LIKE 'db:%') || '|' "
+                + "|| (h.recorded_to = e.recorded_from) FROM road_element_history h JOIN road_element e ON e.id = h.id "
+                + "WHERE h.id = " + element));
+        assertEquals(List.of("null"), cadastre.strings("SELECT coalesce(speed_limit::text, 'null') FROM "
+                + "road_element_as_of((SELECT recorded_to - interval '1 microsecond' FROM road_element_history "
+                + "WHERE id = " + element + ")) WHERE id = " + element));
+    }
+
+    private long event(long element, String validFrom, String validTo) throws SQLException {
+        return event(element, validFrom, validTo, 10, 30);
+    }
+
+    private long event(long element, String validFrom, String validTo, double from, double to) throws SQLException {
+        return cadastre.longs("INSERT INTO element_event (element_id, from_m, to_m, kind, valid_from, valid_to) VALUES ("
+                + element + ", " + from + ", " + to + ", 'closure', " + validFrom + ", " + validTo + ") RETURNING id")
+                .getFirst();
+    }
+}

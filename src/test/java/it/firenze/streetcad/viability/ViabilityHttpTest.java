@@ -1,0 +1,341 @@
+package it.firenze.streetcad.viability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.ApiKeys;
+import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.db.Database;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static it.firenze.streetcad.testing.TestHttp.assertProblem;
+import static it.firenze.streetcad.testing.TestHttp.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The viability interface over HTTP on Florence, as other city systems call it: operators and utilities with their
+ * API keys, closures by street names, the network at an instant, routes, conflicts, rights and the DATEX II feed.
+ */
+class ViabilityHttpTest {
+
+    static Database db;
+    static String base;
+    static String operator, publiacqua, toscanaEnergia, viewer;
+    static final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void florence() throws Exception {
+        db = Florence.database();
+        base = "http://127.0.0.1:" + Florence.server().port();
+        ApiKeys keys = new ApiKeys(db);
+        Actor setup = Actor.system("test setup");
+        operator = keys.create("control room", Set.of(Role.OPERATOR), "Comune di Firenze", null, setup).secret();
+        publiacqua = keys.create("water", Set.of(Role.EDITOR), "Publiacqua", null, setup).secret();
+        toscanaEnergia = keys.create("gas", Set.of(Role.EDITOR), "Toscana Energia", null, setup).secret();
+        viewer = keys.create("reader", Set.of(Role.VIEWER), null, null, setup).secret();
+    }
+
+    static HttpResponse<String> send(String key, String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        if (headers.length > 0) b.headers(headers);
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return send(null, "GET", path, null);
+    }
+
+    static String measure(String kind, String status, String from, String to, String extra, String location) {
+        return "{\"type\": \"Feature\", \"geometry\": null, \"properties\": {\"kind\": \"" + kind + "\", \"status\": \""
+                + status + "\", \"valid_from\": \"" + from + "\", \"valid_to\": \"" + to + "\"" + extra
+                + ", \"location\": " + location + "}}";
+    }
+
+    static String q(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static List<Long> stateElements(String instant) throws Exception {
+        HttpResponse<String> r = get("/network/state?datetime=" + q(instant));
+        assertEquals(200, r.statusCode(), r.body());
+        List<Long> ids = new ArrayList<>();
+        for (JsonNode f : json(r).get("features")) ids.add(f.get("id").asLong());
+        return ids;
+    }
+
+    @Test
+    void anOperatorClosesViaDeiCalzaiuoliByNameAndTheNetworkRoutesAndFeedFollow() throws Exception {
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                "2033-05-10T00:00:00+02:00", "2033-05-20T00:00:00+02:00", ", \"exemptions\": [\"emergency\"]",
+                FlorenceRoutingTest.CALZAIUOLI));
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode m = json(created);
+        long id = m.get("id").asLong();
+        assertEquals(ViabilityModule.MEASURES + "/" + id, created.headers().firstValue("Location").orElseThrow());
+        assertEquals("MultiLineString", m.get("geometry").get("type").asText());
+        JsonNode elements = m.get("properties").get("elements");
+        assertTrue(elements.size() >= 1);
+        elements.forEach(e -> assertEquals("Via dei Calzaiuoli", e.get("road").asText()));
+        assertTrue(m.get("properties").get("conflicts").isArray());
+
+        // The network at an instant: the closed elements while in force, not the day before.
+        List<Long> closed = new ArrayList<>();
+        elements.forEach(e -> closed.add(e.get("id").asLong()));
+        assertTrue(stateElements("2033-05-15T10:00:00Z").containsAll(closed));
+        assertTrue(stateElements("2033-05-09T10:00:00Z").stream().noneMatch(closed::contains));
+        JsonNode state = json(get("/network/state?datetime=2033-05-15T10:00:00Z"));
+        JsonNode onCalzaiuoli = null;
+        for (JsonNode f : state.get("features")) if (f.get("id").asLong() == closed.getFirst()) onCalzaiuoli = f;
+        assertEquals("closure", onCalzaiuoli.get("properties").get("measures").get(0).get("kind").asText());
+
+        // A walk from one end of the closed stretch to the other detours in the range, not the day before.
+        double[][] ends = endsLonLat(closed);
+        String route = "/network/route?profile=pedestrian&from=" + ends[0][0] + "," + ends[0][1] + "&to=" + ends[1][0]
+                + "," + ends[1][1] + "&datetime=";
+        JsonNode before = json(get(route + q("2033-05-09T10:00:00Z")));
+        JsonNode during = json(get(route + q("2033-05-15T10:00:00Z")));
+        assertEquals("Feature", during.get("type").asText());
+        assertEquals("LineString", during.get("geometry").get("type").asText());
+        assertTrue(during.get("properties").get("length_m").asDouble() > before.get("properties").get("length_m").asDouble());
+        assertTrue(during.get("properties").get("duration_s").asDouble() > 0);
+        assertTrue(before.get("properties").get("streets").toString().contains("Via dei Calzaiuoli"));
+        assertFalse(during.get("properties").get("streets").toString().contains("Via dei Calzaiuoli"));
+
+        // The impact at its start: a detour between the ends of the closed stretch, longer than the way through.
+        JsonNode impact = json(get("/viability/measures/" + id + "/impact?profile=pedestrian"));
+        JsonNode detour = impact.get("detours").get(0);
+        assertTrue(detour.get("extra_m").asDouble() > 0, impact.toString());
+        assertEquals("Feature", detour.get("detour").get("type").asText());
+
+        // Published in DATEX II, located by coordinates in Florence.
+        HttpResponse<String> feed = get("/viability/datex2");
+        assertEquals(200, feed.statusCode());
+        Document xml = parse(feed.body());
+        XPath x = XPathFactory.newInstance().newXPath();
+        x.setNamespaceContext(new Datex2Namespaces());
+        String situation = "//sit:situation[@id='streetcad-measure-" + id + "']";
+        assertEquals("sit:SituationPublication", x.evaluate("/d2:payload/@xsi:type", xml));
+        assertEquals("roadClosed", x.evaluate(situation + "/sit:situationRecord/sit:roadOrCarriagewayOrLaneManagementType", xml));
+        String[] posList = x.evaluate(situation + "//loc:posList", xml).split(" ");
+        assertTrue(posList.length >= 4 && posList.length % 2 == 0);
+        assertEquals(43.77, Double.parseDouble(posList[0]), 0.01, "latitude first");
+        assertEquals(11.25, Double.parseDouble(posList[1]), 0.01);
+        assertTrue(Datex2Schema.validate(feed.body()).isEmpty(), Datex2Schema.validate(feed.body()).toString());
+        assertFalse(Datex2Schema.validate(feed.body().replace("roadClosed", "roadShut")).isEmpty(), "the schema bites");
+
+        // Every measure change is audited.
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.create' AND " + id + " = ANY (ids) "
+                + "AND organisation = 'Comune di Firenze' AND via = 'POST " + ViabilityModule.MEASURES + "'"));
+    }
+
+    static double[][] endsLonLat(List<Long> elements) throws Exception {
+        List<Stretch> s = elements.stream().map(e -> new Stretch(e, 0, 0, "both")).toList();
+        long[] ends = FlorenceRoutingTest.endsOf(s);
+        double[][] out = new double[2][];
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            for (int i = 0; i < 2; i++) {
+                try (ResultSet rs = st.executeQuery("SELECT ST_X(g), ST_Y(g) FROM (SELECT ST_Transform(geom, 4326) g "
+                        + "FROM junction WHERE id = " + ends[i] + ") j")) {
+                    rs.next();
+                    out[i] = new double[]{rs.getDouble(1), rs.getDouble(2)};
+                }
+            }
+        }
+        return out;
+    }
+
+    static long count(String sql) throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static Document parse(String xml) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        return f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void anUnresolvableLocationIs422NamingWhatWasNotFound() throws Exception {
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2033-06-01T00:00:00+02:00", "2033-06-02T00:00:00+02:00", "", "{\"road\": \"Via dei Calzaiuoli\", "
+                        + "\"from_road\": \"Via Che Non Esiste\", \"to_road\": \"Via del Corso\"}"));
+        assertProblem(r, 422, "location.from_road");
+        assertTrue(json(r).get("detail").asText().contains("Via Che Non Esiste"));
+        assertProblem(send(operator, "POST", ViabilityModule.MEASURES, measure("teleport", "draft",
+                "2033-06-01T00:00:00+02:00", "2033-06-02T00:00:00+02:00", "", "{}")), 400, "kind");
+        assertProblem(send(null, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2033-06-01T00:00:00+02:00", "2033-06-02T00:00:00+02:00", "", FlorenceRoutingTest.CALZAIUOLI)), 401, null);
+        assertProblem(send(viewer, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2033-06-01T00:00:00+02:00", "2033-06-02T00:00:00+02:00", "", FlorenceRoutingTest.CALZAIUOLI)), 403, null);
+    }
+
+    static String works(String organisation, double lon, double lat, String from, String to, String windows) {
+        double d = 0.0002;
+        String ring = "[[" + (lon - d) + "," + (lat - d) + "],[" + (lon + d) + "," + (lat - d) + "],[" + (lon + d) + ","
+                + (lat + d) + "],[" + (lon - d) + "," + (lat + d) + "],[" + (lon - d) + "," + (lat - d) + "]]";
+        return "{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [" + ring + "]}, "
+                + "\"properties\": {" + (organisation == null ? "" : "\"organisation\": \"" + organisation + "\", ")
+                + "\"permit\": \"P-" + Math.abs((lon + lat + from).hashCode()) + "\", \"phases\": [{\"valid_from\": \""
+                + from + "\", \"valid_to\": \"" + to + "\", \"windows\": " + windows + ", \"lanes\": [\"right\"]}]}}";
+    }
+
+    @Test
+    void aUtilityProposesItsOwnWorksButCannotApproveThemNorTouchAnothers() throws Exception {
+        HttpResponse<String> own = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2400, 43.7800,
+                "2034-09-01T07:00:00+02:00", "2034-09-10T18:00:00+02:00", "[]"));
+        assertEquals(201, own.statusCode(), own.body());
+        long worksId = json(own).get("id").asLong();
+        assertEquals("Publiacqua", json(own).get("properties").get("organisation").asText());
+        assertEquals("proposed", json(own).get("properties").get("status").asText());
+
+        assertProblem(send(publiacqua, "POST", ViabilityModule.WORKS, works("Toscana Energia", 11.2401, 43.7801,
+                "2034-09-01T07:00:00+02:00", "2034-09-10T18:00:00+02:00", "[]")), 403, "organisation");
+        assertProblem(send(publiacqua, "PATCH", ViabilityModule.WORKS + "/" + worksId, "{\"status\": \"approved\"}"), 403, "status");
+        assertProblem(send(toscanaEnergia, "PATCH", ViabilityModule.WORKS + "/" + worksId, "{\"status\": \"cancelled\"}"), 403, null);
+
+        // Its measure is a draft until an operator approves the works; the utility cannot put it in force itself.
+        long element = anyCarriageway();
+        String location = "{\"elements\": [{\"id\": " + element + "}]}";
+        assertProblem(send(publiacqua, "POST", ViabilityModule.MEASURES, measure("lane_closure", "in_force",
+                "2034-09-01T07:00:00+02:00", "2034-09-10T18:00:00+02:00", ", \"works_id\": " + worksId, location)), 403, "status");
+        assertProblem(send(toscanaEnergia, "POST", ViabilityModule.MEASURES, measure("lane_closure", "draft",
+                "2034-09-01T07:00:00+02:00", "2034-09-10T18:00:00+02:00", ", \"works_id\": " + worksId, location)), 403, "works_id");
+        HttpResponse<String> draft = send(publiacqua, "POST", ViabilityModule.MEASURES, measure("lane_closure", "draft",
+                "2034-09-01T07:00:00+02:00", "2034-09-10T18:00:00+02:00", ", \"works_id\": " + worksId, location));
+        assertEquals(201, draft.statusCode(), draft.body());
+        long measureId = json(draft).get("id").asLong();
+
+        HttpResponse<String> approved = send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId,
+                "{\"status\": \"approved\"}", "If-Match", "\"1\"");
+        assertEquals(200, approved.statusCode(), approved.body());
+        assertEquals("in_force", json(get("/viability/measures/" + measureId)).get("properties").get("status").asText());
+        assertProblem(send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId, "{\"status\": \"completed\"}",
+                "If-Match", "\"1\""), 412, null);
+
+        // Every transition is audited, with its author.
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'works.create' AND " + worksId
+                + " = ANY (ids) AND organisation = 'Publiacqua'"));
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'works.status' AND " + worksId
+                + " = ANY (ids) AND organisation = 'Comune di Firenze' AND details ->> 'to' = 'approved'"));
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.status' AND " + measureId
+                + " = ANY (ids) AND details ->> 'to' = 'in_force'"));
+    }
+
+    static long anyCarriageway() throws Exception {
+        return count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 50");
+    }
+
+    @Test
+    void twoUtilitiesOverlappingWorksConflictAndTheSameWorksInDisjointWindowsDoNot() throws Exception {
+        String mornings = "[{\"days\": [\"MO\", \"WE\"], \"from\": \"08:00\", \"to\": \"12:00\"}]";
+        String afternoons = "[{\"days\": [\"MO\", \"WE\"], \"from\": \"13:00\", \"to\": \"17:00\"}]";
+        HttpResponse<String> water = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2600, 43.7700,
+                "2035-03-02T00:00:00+01:00", "2035-03-20T00:00:00+01:00", mornings));
+        assertEquals(201, water.statusCode(), water.body());
+        long waterId = json(water).get("id").asLong();
+        HttpResponse<String> gas = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2601, 43.7701,
+                "2035-03-09T00:00:00+01:00", "2035-03-30T00:00:00+01:00", "[]"));
+        assertEquals(201, gas.statusCode(), gas.body());
+        long gasId = json(gas).get("id").asLong();
+        JsonNode conflicts = json(gas).get("properties").get("conflicts");
+        assertEquals(1, conflicts.size(), conflicts.toString());
+        assertEquals(waterId, conflicts.get(0).get("b").get("works_id").asLong());
+
+        // The same footprint in the afternoons of the same days does not meet the water works' mornings.
+        HttpResponse<String> fibre = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2600, 43.7700,
+                "2035-03-02T00:00:00+01:00", "2035-03-06T00:00:00+01:00", afternoons));
+        JsonNode fibreConflicts = json(fibre).get("properties").get("conflicts");
+        assertTrue(fibreConflicts.findValues("works_id").stream().noneMatch(n -> n.asLong() == waterId), fibreConflicts.toString());
+
+        HttpResponse<String> listed = get("/viability/conflicts?datetime=" + q("2035-03-01T00:00:00Z/2035-04-01T00:00:00Z"));
+        assertEquals(200, listed.statusCode(), listed.body());
+        String pairs = json(listed).get("conflicts").toString();
+        assertTrue(pairs.contains("\"works_id\":" + Math.min(waterId, gasId)) && pairs.contains("\"works_id\":" + Math.max(waterId, gasId)), pairs);
+        long fibreId = json(fibre).get("id").asLong();
+        for (JsonNode c : json(listed).get("conflicts")) {
+            Set<Long> pair = Set.of(c.get("a").get("works_id").asLong(), c.get("b").get("works_id").asLong());
+            assertFalse(pair.equals(Set.of(waterId, fibreId)), "disjoint windows listed as a conflict");
+        }
+        // Outside both works' dates nothing is listed for them.
+        String later = json(get("/viability/conflicts?datetime=" + q("2035-05-01T00:00:00Z/2035-06-01T00:00:00Z"))).toString();
+        assertFalse(later.contains("\"works_id\":" + gasId), later);
+    }
+
+    @Test
+    void aTuesdayMarketClosureHoldsFromSixToTwoLocalTimeOnBothSidesOfTheClockChanges() throws Exception {
+        long element = count("SELECT max(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 50");
+        HttpResponse<String> market = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                "2036-01-01T00:00:00+01:00", "2037-01-01T00:00:00+01:00",
+                ", \"windows\": [{\"days\": [\"TU\"], \"from\": \"06:00\", \"to\": \"14:00\"}]",
+                "{\"elements\": [{\"id\": " + element + "}]}"));
+        assertEquals(201, market.statusCode(), market.body());
+        // 2036: clocks go forward on Sunday 30 March and back on Sunday 26 October.
+        assertTrue(stateElements("2036-03-25T05:30:00Z").contains(element), "Tue 25 March 06:30 CET");
+        assertFalse(stateElements("2036-03-25T04:30:00Z").contains(element), "Tue 25 March 05:30 CET");
+        assertTrue(stateElements("2036-04-01T04:30:00Z").contains(element), "Tue 1 April 06:30 CEST");
+        assertFalse(stateElements("2036-04-01T12:30:00Z").contains(element), "Tue 1 April 14:30 CEST");
+        assertTrue(stateElements("2036-10-21T04:30:00Z").contains(element), "Tue 21 October 06:30 CEST");
+        assertFalse(stateElements("2036-10-28T04:30:00Z").contains(element), "Tue 28 October 05:30 CET");
+        assertTrue(stateElements("2036-10-28T12:30:00Z").contains(element), "Tue 28 October 13:30 CET");
+        assertFalse(stateElements("2036-10-29T08:00:00Z").contains(element), "a Wednesday");
+    }
+
+    @Test
+    void noRouteIs404SayingWhy() throws Exception {
+        HttpResponse<String> sea = get("/network/route?from=11.2560,43.7731&to=10.0,42.0");
+        assertProblem(sea, 404, "to");
+        assertProblem(get("/network/route?from=11.2560,43.7731&to=11.25,43.77&profile=tram"), 400, "profile");
+    }
+
+    /** The DATEX II namespaces the feed uses, for XPath. */
+    static final class Datex2Namespaces implements javax.xml.namespace.NamespaceContext {
+        @Override
+        public String getNamespaceURI(String prefix) {
+            return switch (prefix) {
+                case "d2" -> Datex2.D2;
+                case "com" -> Datex2.COM;
+                case "sit" -> Datex2.SIT;
+                case "loc" -> Datex2.LOC;
+                case "xsi" -> Datex2.XSI;
+                default -> null;
+            };
+        }
+
+        @Override
+        public String getPrefix(String uri) {
+            return null;
+        }
+
+        @Override
+        public java.util.Iterator<String> getPrefixes(String uri) {
+            return null;
+        }
+    }
+}
