@@ -63,6 +63,9 @@
       maxZoom: 20,
       attributionControl: false
     });
+    // The whole cadastre (Florence with its hills) fits at about zoom 11, where an old town of local streets would
+    // be an empty hole: the city view opens on the same centre no wider than the zoom that draws every street.
+    if (!hash.get('map') && map.getZoom() < S.STREETS_ZOOM) map.jumpTo({ zoom: S.STREETS_ZOOM });
     map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-left');
     map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
@@ -254,8 +257,31 @@
       case 'speed_limit': return `${value} km/h`;
       case 'valid_from':
       case 'valid_to': return new Date(value).toLocaleString(state.lang);
+      case 'surface': return text.surfaces[value] || value;
+      case 'from_junction':
+      case 'to_junction': return junctionName(value);
       default: return text.values[value] || value;
     }
+  }
+
+  /**
+   * A junction by the streets that meet there (the element's own street left out): "Piazza della Signoria ·
+   * Via de' Calzaiuoli". Its number follows, and stands alone until the junction has been read.
+   */
+  function junctionName(id) {
+    const text = t();
+    const junction = state.panel?.junctions?.[id];
+    if (!junction) return text.junctionNumber(id);
+    const own = state.panel.record?.value?.properties?.name;
+    const streets = [...new Set(junction.properties.elements.map(e => e.name).filter(n => n && n !== own))];
+    const where = streets.length ? streets.join(' · ')
+      : junction.properties.kind === 'end' ? text.junctionEnd : text.values[junction.properties.kind] || junction.properties.kind;
+    return `${where} (${text.junctionNumber(id)})`;
+  }
+
+  async function loadJunctions(ids) {
+    const found = await Promise.allSettled(ids.map(j => getJson(`/network/junctions/${j}`)));
+    return Object.fromEntries(found.flatMap((r, i) => (r.status === 'fulfilled' ? [[ids[i], r.value]] : [])));
   }
 
   async function showElement(map, id, zoomTo) {
@@ -271,6 +297,12 @@
     state.panel = { kind: 'element', id, record, findings };
     renderElement(itemPath, record, findings);
     if (zoomTo && record.status === 'fulfilled') fitGeometry(map, record.value.geometry);
+    if (record.status !== 'fulfilled') return;
+    const p = record.value.properties;
+    const junctions = await loadJunctions([p.from_junction, p.to_junction].filter(j => j !== null && j !== undefined));
+    if (state.panel?.kind !== 'element' || state.panel.id !== id) return;
+    state.panel.junctions = junctions;
+    renderElement(itemPath, record, findings);
   }
 
   function renderElement(itemPath, record, findings) {
@@ -279,8 +311,10 @@
     let html;
     if (record.status === 'fulfilled') {
       const p = record.value.properties || {};
+      // The source's own value stays readable as the tooltip of its translation.
       html = '<dl class="record">' + RECORD_FIELDS.map(f =>
-        `<dt>${escapeHtml(text.fields[f])}</dt><dd data-field="${f}">${escapeHtml(formatValue(f, p[f]))}</dd>`).join('') + '</dl>';
+        `<dt>${escapeHtml(text.fields[f])}</dt><dd data-field="${f}"${p[f] !== null && p[f] !== undefined
+          ? ` title="${escapeHtml(p[f])}"` : ''}>${escapeHtml(formatValue(f, p[f]))}</dd>`).join('') + '</dl>';
       $('panel-title').textContent = p.name || `${text.element} ${id}`;
     } else {
       html = `<p class="problem">${text.recordUnavailable}</p>`;
@@ -341,7 +375,9 @@
   function checkbox(container, value, swatch, set, onChange) {
     const wrapper = document.createElement('label');
     wrapper.innerHTML = `<input type="checkbox" value="${escapeHtml(value)}" checked>
-      ${swatch ? `<span class="swatch" style="background:${swatch}"></span>` : ''}<span class="label"></span>`;
+      ${swatch ? '<span class="swatch"></span>' : ''}<span class="label"></span>`;
+    // Through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' styles still allows.
+    if (swatch) wrapper.querySelector('.swatch').style.background = swatch;
     wrapper.querySelector('.label').dataset.value = value;
     wrapper.querySelector('input').addEventListener('change', e => {
       if (e.target.checked) set.add(value); else set.delete(value);
@@ -386,6 +422,7 @@
       document.body.dataset.findings = e.target.checked ? 'on' : 'off';
       if (e.target.checked) loadFindings(map);
     });
+    $('layer-names').addEventListener('change', e => setVisible(map, S.NAME_LAYERS, e.target.checked));
     $('layer-basemap').addEventListener('change', e => setVisible(map, ['basemap'], e.target.checked));
     $('layers-toggle').addEventListener('click', () => {
       const open = $('layers').hidden;

@@ -1,5 +1,6 @@
 // The map's look: the cadastre styled by functional class (colour and width grow with the class and the zoom),
-// bridges drawn with a dark casing, tunnels dashed and faded, topology findings by severity.
+// bridges drawn with a dark casing, tunnels dashed and faded, named streets drawn lightly before the detail zoom
+// and their names written along them, topology findings by severity.
 'use strict';
 const StreetCadStyle = (() => {
   const CLASS_COLOURS = {
@@ -10,6 +11,14 @@ const StreetCadStyle = (() => {
   const SEVERITY_COLOURS = { error: '#d50000', warning: '#ff9100', info: '#2979ff' };
   const ELEMENTS = 'road-elements';
   const FINDINGS = 'topology-issues';
+  const STREETS = 'streets';
+  // Label glyphs rendered from DejaVu Sans and served by StreetCad itself (vendor/glyphs-dejavu-2.37/VENDORED.md).
+  const GLYPHS = '/map/vendor/glyphs-dejavu-2.37/{fontstack}/{range}.pbf';
+  const FONT = ['DejaVuSans'];
+  // Street names: the main roads' (classes A–E) from the streets zoom, every street's from the detail zoom.
+  const MAIN_CLASSES = ['A', 'B', 'C', 'D', 'E'];
+  const STREETS_ZOOM = 13;
+  const DETAIL_ZOOM = 15;
 
   const level = ['coalesce', ['get', 'level'], 'at_grade'];
   // Each element layer's own filter; the page adds the class and status filters to these.
@@ -41,6 +50,12 @@ const StreetCadStyle = (() => {
         promoteId: { [ELEMENTS]: 'id' },
         attribution: '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
       },
+      [STREETS]: {
+        type: 'vector',
+        tiles: [`${origin}/tiles/${STREETS}/{z}/{x}/{y}.mvt`],
+        minzoom: STREETS_ZOOM,
+        maxzoom: 16
+      },
       [FINDINGS]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } }
     };
     const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } }];
@@ -53,7 +68,22 @@ const StreetCadStyle = (() => {
       id, type: 'line', source: ELEMENTS, 'source-layer': ELEMENTS, filter,
       layout: { 'line-cap': 'round', 'line-join': 'round', ...layout }, paint
     });
+    const streetClass = ['coalesce', ['get', 'functional_class'], 'none'];
+    const names = (id, minzoom, filter) => ({
+      id, type: 'symbol', source: STREETS, 'source-layer': STREETS, minzoom, filter,
+      layout: {
+        'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': FONT,
+        'text-size': ['interpolate', ['linear'], ['zoom'], STREETS_ZOOM, 10 * scale, 18, 15 * scale],
+        'text-max-angle': 35, 'symbol-spacing': 250 * scale, 'text-padding': 2
+      },
+      paint: { 'text-color': '#263238', 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 1.5 * scale }
+    });
     layers.push(
+      // Every named street, drawn lightly under the elements until the detail zoom draws them all in colour.
+      { id: 'streets', type: 'line', source: STREETS, 'source-layer': STREETS, minzoom: STREETS_ZOOM, maxzoom: DETAIL_ZOOM,
+        layout: { 'line-cap': 'round', 'line-join': 'round' },
+        paint: { 'line-color': '#9aa5ad', 'line-opacity': 0.7,
+          'line-width': ['interpolate', ['linear'], ['zoom'], STREETS_ZOOM, 0.7 * scale, DETAIL_ZOOM, 1.6 * scale] } },
       line('elements-tunnel', { 'line-color': byClass(CLASS_COLOURS), 'line-width': width(scale), 'line-opacity': 0.45,
         'line-dasharray': [1.5, 1] }, LEVEL_FILTERS['elements-tunnel'], { 'line-cap': 'butt' }),
       line('elements-bridge-casing', { 'line-color': '#212121', 'line-width': width(scale, 3) }, LEVEL_FILTERS['elements-bridge-casing'],
@@ -76,6 +106,10 @@ const StreetCadStyle = (() => {
             SEVERITY_COLOURS.warning, SEVERITY_COLOURS.info],
           'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } }
     );
+    // Names above the lines, under the findings.
+    layers.splice(layers.findIndex(l => l.id === 'findings-lines'), 0,
+      names('street-names-main', STREETS_ZOOM, ['in', streetClass, ['literal', MAIN_CLASSES]]),
+      names('street-names', DETAIL_ZOOM, ['!', ['in', streetClass, ['literal', MAIN_CLASSES]]]));
     // Drawn under the findings it rings, whatever their geometry; the page sets its filter to the open finding.
     layers.splice(layers.findIndex(l => l.id === 'findings-lines'), 0,
       { id: 'findings-selected', type: 'line', source: FINDINGS, filter: ['==', ['get', 'id'], -1],
@@ -83,12 +117,14 @@ const StreetCadStyle = (() => {
       { id: 'findings-selected-point', type: 'circle', source: FINDINGS, filter: ['==', ['get', 'id'], -1],
         paint: { 'circle-radius': 14, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#d500f9',
           'circle-stroke-width': 4 } });
-    return { version: 8, sources, layers };
+    return { version: 8, glyphs: `${origin}${GLYPHS}`, sources, layers };
   }
 
   return {
     build, scaleFor, CLASS_COLOURS, SEVERITY_COLOURS, ELEMENTS, FINDINGS,
     ELEMENT_LAYERS: ['elements', 'elements-tunnel'],
+    NAME_LAYERS: ['street-names-main', 'street-names'],
+    STREETS_ZOOM,
     LEVEL_FILTERS,
     FINDING_LAYERS: ['findings-points', 'findings-lines']
   };

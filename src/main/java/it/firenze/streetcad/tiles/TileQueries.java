@@ -1,5 +1,6 @@
 package it.firenze.streetcad.tiles;
 
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
@@ -58,15 +59,16 @@ final class TileQueries {
         // The properties are a lateral row of their own, so that GeoJSON gets them as compact JSON
         // (row_to_json writes no blanks) and MVT as columns.
         String features = """
-                WITH env AS (SELECT ST_TileEnvelope(?, ?, ?) AS tile, ST_TileEnvelope(?, ?, ?, margin => ?) AS area),
+                WITH env AS (SELECT tile, area, %s AS storage_area
+                             FROM (SELECT ST_TileEnvelope(?, ?, ?) AS tile, ST_TileEnvelope(?, ?, ?, margin => ?) AS area) a),
                 version AS (SELECT count(*) AS changes, coalesce(max(c.id), 0) AS last
                             FROM tile_change c, env WHERE c.extent && env.area AND ST_Intersects(c.extent, env.area)),
                 features AS (
                     SELECT p, g.geom
-                    FROM %s CROSS JOIN env
+                    FROM env CROSS JOIN %s
                     CROSS JOIN LATERAL (SELECT %s) AS p
                     CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Simplify(ST_Transform(%s, 3857), ?, true), env.tile, %d, ?, true) AS geom) g
-                    WHERE %s && ST_Transform(env.area, %d) AND g.geom IS NOT NULL AND %s
+                    WHERE %s && env.storage_area AND g.geom IS NOT NULL AND %s
                     ORDER BY %s
                     LIMIT ?)
                 SELECT v.changes, v.last, (SELECT count(*) FROM features), (SELECT %s)
@@ -82,8 +84,11 @@ final class TileQueries {
                         || ',"geometry":' || ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_Affine(f.geom, ?, 0, 0, ?, ?, ?), 3857), 4326), ?, 0)
                         || ',"properties":' || row_to_json(f.p) || '}', ','), '') || ']}' FROM features f""";
         };
-        return features.formatted(layer.from, detail ? layer.detailColumns : layer.overviewColumns, layer.geometry,
-                TileSettings.EXTENT, layer.geometry, database.storageSrid(), detail ? "true" : layer.overviewFilter,
+        // An overview tile reaches far beyond the storage CRS's zone: it is cut to the zone's area before it is
+        // transformed into the storage CRS (AreaOfUse); layers locate their rows with env.storage_area.
+        return features.formatted(AreaOfUse.toStorage("area", 3857, database.storageSrid()), layer.from,
+                detail ? layer.detailColumns : layer.overviewColumns, layer.geometry, TileSettings.EXTENT, layer.geometry,
+                detail ? "true" : layer.overviewFilter,
                 layer.importance, encode);
     }
 
@@ -187,8 +192,8 @@ final class TileQueries {
     /** The extent of a layer's data in CRS84 (minLon, minLat, maxLon, maxLat), if it has any. */
     Optional<double[]> bounds(TileLayer layer) throws SQLException {
         String sql = "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT ST_Transform(ST_SetSRID("
-                + "ST_Extent(" + layer.geometry + ")::geometry, " + database.storageSrid() + "), 4326)::box2d AS b FROM "
-                + layer.from + ") s WHERE b IS NOT NULL";
+                + "ST_Extent(" + layer.extentGeometry() + ")::geometry, " + database.storageSrid() + "), 4326)::box2d AS b FROM "
+                + layer.extentFrom() + ") s WHERE b IS NOT NULL";
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql);
              ResultSet rs = st.executeQuery()) {
             return rs.next() ? Optional.of(new double[]{rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)})

@@ -28,6 +28,8 @@ final class WebAssets {
             "json", "application/json",
             "svg", "image/svg+xml",
             "png", "image/png",
+            // Label glyphs (vendor/glyphs-…): MapLibre reads them as protocol buffers.
+            "pbf", "application/x-protobuf",
             "txt", "text/plain; charset=utf-8",
             "md", "text/markdown; charset=utf-8");
 

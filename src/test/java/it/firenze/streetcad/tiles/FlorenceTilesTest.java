@@ -194,6 +194,35 @@ class FlorenceTilesTest {
     }
 
     @Test
+    void fromZoom13TheStreetsLayerHoldsEveryNamedStreetOfTheOldTownOncePerTileWithItsName() throws SQLException {
+        TileAddress overview = block(12, 1).getFirst();
+        assertEquals(0, TestHttp.json(http.get("/tiles/streets/" + overview + ".geojson")).get("features").size(),
+                "below zoom 13 the overview shows the main network only");
+
+        TileAddress t = block(14, 1).getFirst();
+        var r = http.get("/tiles/streets/" + t + ".geojson");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().length() <= 150_000, "z14 streets over the Duomo: " + r.body().length() + " bytes");
+        JsonNode streets = TestHttp.json(r);
+        Map<Long, String> served = new HashMap<>();
+        Set<String> classes = new TreeSet<>();
+        for (JsonNode f : streets.get("features")) {
+            assertEquals(null, served.put(f.get("id").asLong(), f.get("properties").get("name").asText()), "one feature per street: " + f.get("id"));
+            classes.add(f.get("properties").get("functional_class").asText());
+        }
+        assertTrue(served.containsValue("Via dei Calzaiuoli"), "the old town's pedestrian streets: " + served.values());
+        assertTrue(classes.containsAll(List.of("F", "F-bis")), "local and pedestrian streets, which road-elements leaves out until z15: " + classes);
+        // Every named road with an element long enough to draw at this zoom (two cells of the grid) in the tile.
+        Set<Long> expected = elementIds("SELECT DISTINCT r.id FROM road_element e JOIN road r ON r.id = e.road_id "
+                + "WHERE ST_Intersects(ST_Transform(e.geom, 3857), ST_MakeEnvelope(?, ?, ?, ?, 3857)) "
+                + "AND ST_Length(ST_Transform(e.geom, 3857)) >= ?", t.minX(), t.minY(), t.maxX(), t.maxY(),
+                2 * t.size() / TileSettings.EXTENT);
+        Set<Long> lost = new TreeSet<>(expected);
+        lost.removeAll(served.keySet());
+        assertTrue(lost.isEmpty(), "named streets in no feature: " + lost);
+    }
+
+    @Test
     void aTileOverItsSizeCapKeepsItsMostImportantElements() {
         TileService capped = TileService.start(db, new TileSettings(15, 256, 20_000, 16_384, 0, "no-store", 1000));
         try (TestHttp small = new TestHttp(new TilesModule(capped))) {

@@ -227,6 +227,51 @@ class WebMapBrowserTest {
     }
 
     @Test
+    void theOldTownIsNoEmptyHoleWhenTheMapOpens() {
+        needs("/tiles/road-elements/14/8704/5972.mvt");
+        browser.open(base + "/map/");
+        waitUntilIdle();
+        double zoom = ((Number) browser.js("return window.streetcad.map.getZoom()")).doubleValue();
+        assertTrue(zoom >= 13, "the city view opens where every street is drawn: zoom " + zoom);
+        // Around the Duomo, where every street is of class F or F-bis, within 100 px.
+        long localStreets = ((Number) browser.js("""
+                const m = window.streetcad.map, p = m.project([11.2560, 43.7731]);
+                return m.queryRenderedFeatures([[p.x - 100, p.y - 100], [p.x + 100, p.y + 100]], {layers: ['streets']})
+                    .filter(f => ['F', 'F-bis'].includes(f.properties.functional_class)).length""")).longValue();
+        assertTrue(localStreets >= 20, "local streets drawn around the Duomo: " + localStreets);
+        browser.screenshot("opening-view");
+    }
+
+    @Test
+    void streetNamesAreWrittenAlongViaDeiCalzaiuoliAtZoom17() throws IOException {
+        needs("/tiles/road-elements/14/8704/5972.mvt");
+        browser.open(base + "/map/#map=17/43.77123/11.25545");
+        waitUntilIdle();
+        @SuppressWarnings("unchecked")
+        List<List<Number>> street = (List<List<Number>>) browser.waitFor("the name of Via dei Calzaiuoli placed", d -> browser.js("""
+                const m = window.streetcad.map;
+                const f = m.queryRenderedFeatures({layers: StreetCadStyle.NAME_LAYERS})
+                    .find(f => f.properties.name === 'Via dei Calzaiuoli');
+                if (!f) return null;
+                const lines = f.geometry.type === 'LineString' ? [f.geometry.coordinates] : f.geometry.coordinates;
+                return lines.flatMap(line => line.map(c => m.project(c)).map((p, i, all) => i ? [all[i - 1].x, all[i - 1].y, p.x, p.y] : null)
+                    .filter(Boolean));"""));
+        BufferedImage named = ImageIO.read(new ByteArrayInputStream(browser.screenshot("names-on-z17")));
+        browser.driver.findElement(By.id("layer-names")).click();
+        waitUntilIdle();
+        BufferedImage unnamed = ImageIO.read(new ByteArrayInputStream(browser.screenshot("names-off-z17")));
+        browser.driver.findElement(By.id("layer-names")).click();
+        // Dark pixels within 12 px of the street that are there only with the names on.
+        long text = 0;
+        for (int y = 0; y < named.getHeight(); y++) {
+            for (int x = 0; x < named.getWidth(); x++) {
+                if (dark(named.getRGB(x, y)) && !dark(unnamed.getRGB(x, y)) && distance(street, x, y) <= 12) text++;
+            }
+        }
+        assertTrue(text >= 150, "text pixels along Via dei Calzaiuoli: " + text);
+    }
+
+    @Test
     void searchingViaDeiCalzaiuoliZoomsThereAndHighlightsIt() {
         needs("/roads?q=calzaiuoli");
         browser.open(base + "/map/");
@@ -266,6 +311,34 @@ class WebMapBrowserTest {
                 .endsWith("/collections/road-elements/items/" + target.get("id") + "?f=json"));
         assertTrue(browser.driver.getCurrentUrl().contains("el=" + target.get("id")), "the permalink names the element");
         browser.screenshot("record-via-dei-calzaiuoli");
+    }
+
+    @Test
+    void theRecordTranslatesSourceValuesAndNamesItsJunctionsByTheirStreets() throws Exception {
+        needs("/collections/road-elements/items?limit=1");
+        // A stretch of Via dei Calzaiuoli paved, as OpenStreetMap says, with "sett".
+        var found = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                + "/collections/road-elements/items?name=Via%20dei%20Calzaiuoli&surface=sett&limit=1")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        var id = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(found);
+        assertTrue(id.find(), found);
+        browser.open(base + "/map/#map=18/43.77123/11.25545&el=" + id.group(1));
+        var d = browser.driver;
+        browser.waitFor("the junctions named", x -> x.findElement(By.cssSelector("#panel dd[data-field=from_junction]"))
+                .getText().contains("(giunzione ") ? true : null);
+        assertEquals("sampietrini/lastricato", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getText());
+        assertEquals("sett", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getAttribute("title"),
+                "the source's word stays at hand");
+        String from = d.findElement(By.cssSelector("#panel dd[data-field=from_junction]")).getText();
+        String to = d.findElement(By.cssSelector("#panel dd[data-field=to_junction]")).getText();
+        assertTrue((from + to).matches(".*(Via|Piazza|Borgo|Vicolo|Chiasso|Volta|Loggia) .*"), "a street met: " + from + " / " + to);
+        assertFalse((from + to).contains("Via dei Calzaiuoli"), "the element's own street is not repeated: " + from + " / " + to);
+        browser.screenshot("record-translated");
+
+        d.findElement(By.id("language-toggle")).click();
+        assertEquals("setts (stone paving)", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getText());
+        assertTrue(d.findElement(By.cssSelector("#panel dd[data-field=from_junction]")).getText().contains("(junction "));
+        d.findElement(By.id("language-toggle")).click();
     }
 
     @Test
@@ -346,6 +419,33 @@ class WebMapBrowserTest {
                 const p = m.project([(mid[0] + next[0]) / 2, (mid[1] + next[1]) / 2]);
                 return {x: p.x, y: p.y, id: f.id};""", street));
         return target;
+    }
+
+    /** Waits for the map to finish loading and drawing whatever it was last asked to. */
+    private static void waitUntilIdle() {
+        browser.js("""
+                const m = window.streetcad.map;
+                document.body.dataset.idle = 'false';
+                m.once('idle', () => { document.body.dataset.idle = 'true'; });
+                m.triggerRepaint();""");
+        browser.waitFor("the map idle", d -> "true".equals(browser.js("return document.body.dataset.idle")) ? true : null);
+    }
+
+    /** Dark as the names' #263238 is once anti-aliased at 12 px: the lines under them and the paper are lighter. */
+    private static boolean dark(int rgb) {
+        return (((rgb >> 16) & 0xff) * 3 + ((rgb >> 8) & 0xff) * 6 + (rgb & 0xff)) / 10 < 128;
+    }
+
+    /** Distance in pixels from (x, y) to the nearest of the segments [x1, y1, x2, y2]. */
+    private static double distance(List<List<Number>> segments, int x, int y) {
+        double best = Double.MAX_VALUE;
+        for (List<Number> s : segments) {
+            double x1 = s.get(0).doubleValue(), y1 = s.get(1).doubleValue(), dx = s.get(2).doubleValue() - x1,
+                    dy = s.get(3).doubleValue() - y1, len = dx * dx + dy * dy;
+            double k = len == 0 ? 0 : Math.max(0, Math.min(1, ((x - x1) * dx + (y - y1) * dy) / len));
+            best = Math.min(best, Math.hypot(x - x1 - k * dx, y - y1 - k * dy));
+        }
+        return best;
     }
 
     private static Actions pointerTo(Map<String, Object> target) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.SQLException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +69,40 @@ class WebMapModuleTest {
         assertEquals("no-cache", first.headers().firstValue("Cache-Control").orElse(""));
         var vendored = http.get("/map/vendor/maplibre-gl-5.17.0/maplibre-gl.css");
         assertEquals("public, max-age=31536000, immutable", vendored.headers().firstValue("Cache-Control").orElse(""));
+    }
+
+    @Test
+    void thePageAndItsScriptsNeedNoInlineScriptOrStyleSoAStrictContentSecurityPolicyAllowsThem() {
+        String page = http.get("/map/").body();
+        var scripts = java.util.regex.Pattern.compile("<script([^>]*)>").matcher(page);
+        int count = 0;
+        while (scripts.find()) {
+            assertTrue(scripts.group(1).contains(" src=\"/map/"), "a script from a file: <script" + scripts.group(1) + ">");
+            count++;
+        }
+        assertTrue(count >= 4, "MapLibre and the page's scripts: " + count);
+        for (String path : new String[]{"/map/", "/map/streetcad-map.js", "/map/style.js", "/map/i18n.js"}) {
+            String body = http.get(path).body();
+            assertFalse(body.contains("style=\""), path + " writes a style attribute");
+            assertFalse(java.util.regex.Pattern.compile("\\son[a-z]+=\"").matcher(body).find(), path + " has an inline handler");
+        }
+    }
+
+    @Test
+    void theLabelGlyphsOfEveryRangeAreServedLocallyAndCachedForAYear() {
+        String style = http.get("/map/style.js").body();
+        var template = java.util.regex.Pattern.compile("'(/map/vendor/glyphs-[^']+)'").matcher(style);
+        assertTrue(template.find(), "the style names its glyphs");
+        var font = java.util.regex.Pattern.compile("const FONT = \\['([^']+)'\\]").matcher(style);
+        assertTrue(font.find(), "the style names its font");
+        // MapLibre asks for the range of every character it writes: no range may be missing, or it logs an error.
+        for (int start = 0; start < 65536; start += 256) {
+            String path = template.group(1).replace("{fontstack}", font.group(1)).replace("{range}", start + "-" + (start + 255));
+            var r = http.get(path);
+            assertEquals(200, r.statusCode(), path);
+            assertEquals("application/x-protobuf", r.headers().firstValue("Content-Type").orElse(""), path);
+            assertEquals("public, max-age=31536000, immutable", r.headers().firstValue("Cache-Control").orElse(""), path);
+        }
     }
 
     @Test
