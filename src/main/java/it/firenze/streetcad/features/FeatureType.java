@@ -29,13 +29,15 @@ public record FeatureType(String id, String title, String description, String fr
     }
 
     /**
-     * Properties a filter may use: every scalar one, the geometry named {@code geometry}, and {@code validity},
+     * Properties a filter may use: every scalar one, the JSON objects (by member: {@code source_attributes.name}),
+     * the geometry named {@code geometry}, and {@code validity},
      * the interval from valid_from to valid_to (open while the row is current) for the temporal functions.
      */
     public Map<String, Queryable> queryables() {
         Map<String, Queryable> q = new java.util.LinkedHashMap<>();
         q.put("geometry", new Queryable("geometry", geometrySql, Queryable.Type.GEOMETRY));
-        properties.stream().filter(p -> p.type().isScalar()).forEach(p -> q.put(p.name(), p));
+        properties.stream().filter(p -> p.type().isScalar() || p.type() == Queryable.Type.OBJECT)
+                .forEach(p -> q.put(p.name(), p));
         q.put("validity", new Queryable("validity", "tstzrange(" + validFromSql + ", " + validToSql + ")",
                 Queryable.Type.INTERVAL));
         return q;
@@ -73,7 +75,10 @@ public record FeatureType(String id, String title, String description, String fr
                             p("status", "e.status", S), p("lanes", "e.lanes", I), p("width_m", "e.width_m", N),
                             p("surface", "e.surface", S), p("speed_limit", "e.speed_limit", I),
                             p("length_m", "e.length_m", N), p("from_junction", "e.from_junction", I),
-                            p("to_junction", "e.to_junction", I)),
+                            p("to_junction", "e.to_junction", I),
+                            // The source fields an import's mapping did not read; filters name them as
+                            // source_attributes.<field> (see SqlTranslator).
+                            p("source_attributes", "e.source_attributes", Queryable.Type.OBJECT)),
                     "e.valid_from", "e.valid_to"),
             new FeatureType("junctions", "Junctions (giunzioni)",
                     "Where road elements meet or end.", "{junction} j", "j.id", "j.geom", "Point",

@@ -328,6 +328,10 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             } else {
                 p.put("type", q.type().jsonSchemaType());
                 if (q.type() == Queryable.Type.TIMESTAMP) p.put("format", "date-time");
+                if (q.type() == Queryable.Type.OBJECT) {
+                    p.put("description", "a filter names a member as " + q.name() + ".<member>; it compares as the "
+                            + "type of the value it is compared with");
+                }
             }
         }
         doc.put("additionalProperties", false);

@@ -27,7 +27,8 @@ import java.util.Map;
  * {@code /imports}: upload a zipped shapefile as a job, watch it, commit or discard it.
  * <ul>
  *   <li>{@code POST /imports} multipart: {@code file} (the .zip), optional {@code layer}, {@code mapping} (a preset
- *   name or the mapping JSON), {@code srid}, {@code encoding}, {@code mode}, {@code area} → 202 with the job</li>
+ *   name or the mapping JSON), {@code srid}, {@code encoding}, {@code mode}, {@code area}, {@code buildNetwork}
+ *   ({@code true}: raw lines, built into a network once committed, like the CLI's --build-network) → 202</li>
  *   <li>{@code GET /imports/{id}}: state, progress %, the report; {@code GET /imports}: the latest jobs</li>
  *   <li>{@code POST /imports/{id}/commit[?skipInvalid=true]} → 202; {@code DELETE /imports/{id}} discards</li>
  * </ul>
@@ -94,7 +95,7 @@ public final class ImportHttpModule implements HttpModule {
             try {
                 request = ImportParameters.request(file.filename(), upload, ctx.formParam("layer"), mapping(ctx.formParam("mapping")),
                         ctx.formParam("srid"), ctx.formParam("encoding"), ctx.formParam("mode"), ctx.formParam("area"),
-                        ArchiveLimits.defaults(), cleanup);
+                        ArchiveLimits.defaults(), cleanup).withBuildNetwork(flag(ctx.formParam("buildNetwork"), "buildNetwork"));
             } catch (ImportParameters.InvalidParameterException e) {
                 throw ProblemException.badRequest(e.parameter(), e.getMessage());
             }
@@ -158,12 +159,22 @@ public final class ImportHttpModule implements HttpModule {
 
     private void commit(Context ctx) {
         Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
-        String skip = ctx.queryParam("skipInvalid");
-        if (skip != null && !skip.equals("true") && !skip.equals("false")) {
-            throw ProblemException.badRequest("skipInvalid", "skipInvalid is true or false");
+        boolean skip;
+        try {
+            skip = flag(ctx.queryParam("skipInvalid"), "skipInvalid");
+        } catch (ImportParameters.InvalidParameterException e) {
+            throw ProblemException.badRequest(e.parameter(), e.getMessage());
         }
         long id = id(ctx);
-        ctx.status(202).json(view(guarded(() -> jobs.commit(id, "true".equals(skip), false, actor))));
+        ctx.status(202).json(view(guarded(() -> jobs.commit(id, skip, false, actor))));
+    }
+
+    /** A true/false parameter, false when absent. */
+    private static boolean flag(String value, String name) {
+        if (value != null && !value.equals("true") && !value.equals("false")) {
+            throw new ImportParameters.InvalidParameterException(name, name + " is true or false");
+        }
+        return "true".equals(value);
     }
 
     private ImportJobs.Job job(Context ctx) {
@@ -196,6 +207,7 @@ public final class ImportHttpModule implements HttpModule {
         m.put("source", job.source());
         m.put("layer", job.layer());
         m.put("mode", job.mode());
+        m.put("buildNetwork", job.buildNetwork());
         m.put("progress", job.progress());
         m.put("counts", job.report() == null ? null : job.report().get("counts"));
         m.put("error", job.error());

@@ -60,7 +60,8 @@ public final class StreetCadServer implements AutoCloseable {
             tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
             if (settings.imports().loadSample() != null) loadSample(store, settings.imports().loadSample());
             ImportHttpModule.sweepLeftoverUploads();
-            imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
+            imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()),
+                    List.of(TopologyPreCommitCheck.buildingTheNetwork()), IMPORT_WORKERS);
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.

@@ -119,6 +119,32 @@ final class TopologyStore {
      * table name goes through regclass, so only an existing table is read.
      */
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid) throws SQLException {
+        return stagedLines(c, stagingTable, storageSrid, null);
+    }
+
+    /** The staged lines' count, vertices and extent (null extent when none has a geometry). */
+    record StagedSize(long lines, long vertices, Envelope extent) {
+    }
+
+    static StagedSize stagedSize(Connection c, String stagingTable) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT n, v, ST_XMin(e), ST_XMax(e), ST_YMin(e), ST_YMax(e) FROM "
+                + "(SELECT count(geom) AS n, coalesce(sum(ST_NPoints(geom)), 0) AS v, ST_Extent(geom) AS e FROM "
+                + c.unwrap(org.postgresql.PGConnection.class).escapeIdentifier(stagingTable) + ") q");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            Envelope extent = rs.getObject(3) == null ? null
+                    : new Envelope(rs.getDouble(3), rs.getDouble(4), rs.getDouble(5), rs.getDouble(6));
+            return new StagedSize(rs.getLong(1), rs.getLong(2), extent);
+        }
+    }
+
+    /**
+     * The staged lines meeting {@code box} (all when null), checked against the heap first.
+     *
+     * @throws HeapTooSmallException when they would not fit
+     */
+    static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, Envelope box)
+            throws SQLException {
         String table;
         Set<String> columns = new HashSet<>();
         try (PreparedStatement st = c.prepareStatement("SELECT ?::regclass::text, attname FROM pg_attribute "
@@ -131,14 +157,16 @@ final class TopologyStore {
                 do columns.add(rs.getString(2)); while (rs.next());
             }
         }
-        try (PreparedStatement st = c.prepareStatement(SIZE + table)) {
+        String where = box == null ? "" : " WHERE geom && ST_MakeEnvelope(" + box.getMinX() + ", " + box.getMinY() + ", "
+                + box.getMaxX() + ", " + box.getMaxY() + ", " + storageSrid + ")";
+        try (PreparedStatement st = c.prepareStatement(SIZE + table + where)) {
             ensureFits(st);
         }
         List<String> attributes = MERGE_ATTRIBUTES.stream().filter(columns::contains).toList();
         String sql = "SELECT feature_number, ST_AsBinary(geom), " + optional(columns, "level") + ", "
                 + optional(columns, "layer") + "::int, " + optional(columns, "direction")
                 + attributes.stream().map(a -> ", " + a + "::text").reduce("", String::concat)
-                + " FROM " + table + " ORDER BY feature_number";
+                + " FROM " + table + where + " ORDER BY feature_number";
         GeometryFactory staged = new GeometryFactory(new PrecisionModel(), storageSrid);
         WKBReader wkb = new WKBReader(staged);
         List<TopologyLine> lines = new ArrayList<>();

@@ -149,7 +149,7 @@ class FeaturesCoreTest {
         assertEquals(43.7700, first.at("/geometry/coordinates/0/1").asDouble(), 1e-7);
         assertEquals(List.of("id", "name", "road_id", "functional_class", "element_type", "level", "layer", "direction",
                 "status", "lanes", "width_m", "surface", "speed_limit", "length_m", "from_junction", "to_junction",
-                "version", "valid_from", "valid_to"), names(first.get("properties")));
+                "source_attributes", "version", "valid_from", "valid_to"), names(first.get("properties")));
         JsonNode p = first.get("properties");
         assertEquals("Via dei Calzaiuoli", p.get("name").asText());
         assertEquals("E", p.get("functional_class").asText());
