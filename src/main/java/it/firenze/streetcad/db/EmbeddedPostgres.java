@@ -58,6 +58,32 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return new DatabaseUrl("jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE, SUPERUSER, password());
     }
 
+    /**
+     * The URL the server connects with: the unprivileged {@link ApplicationRole}, whose password is generated on first
+     * use and kept, readable only by the owner, beside the cluster.
+     */
+    DatabaseUrl applicationUrl() {
+        DatabaseUrl main = url();
+        return new DatabaseUrl(main.jdbcUrl(), ApplicationRole.NAME, applicationPassword());
+    }
+
+    String applicationPassword() {
+        Path file = passwordFile.resolveSibling("app.password");
+        try {
+            if (!Files.exists(file)) {
+                Path fresh = passwordFile.resolveSibling("app.password.new");
+                Files.deleteIfExists(fresh);
+                Files.createFile(fresh, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(fresh, HexFormat.of().formatHex(new SecureRandom().generateSeed(16)), StandardCharsets.UTF_8);
+                Files.move(fresh, file);
+            }
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("The application role's password in " + file + " could not be read or made: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** A URL to another database of the same cluster (tests use one database per test class). */
     public DatabaseUrl url(String database) {
         DatabaseUrl main = url();

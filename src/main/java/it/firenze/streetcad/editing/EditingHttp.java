@@ -32,8 +32,6 @@ import java.util.OptionalLong;
  */
 public final class EditingHttp implements HttpModule {
 
-    private static final String ITEMS = "/collections/{collectionId}/items";
-    private static final String ITEM = ITEMS + "/{featureId}";
     private static final String MERGE_PATCH = "application/merge-patch+json";
 
     private final Edits edits;
@@ -48,25 +46,32 @@ public final class EditingHttp implements HttpModule {
         this.storageSrid = database.storageSrid();
     }
 
+    /**
+     * Routes name each editable collection: a pattern like {@code /collections/{collectionId}/items} would also take
+     * the requests of collections other modules serve (viability's), since routes match in the order they are added.
+     */
     @Override
     public void register(RoutesConfig routes) {
         // A 412 is answered with the item itself, written before the handler stops.
         routes.exception(Answered.class, (e, ctx) -> { });
-        routes.post(ITEMS, this::create);
-        routes.put(ITEM, ctx -> change(ctx, false));
-        routes.patch(ITEM, ctx -> change(ctx, true));
-        routes.delete(ITEM, this::retire);
-        routes.get(ITEM + "/history", this::history);
-        routes.post(ITEM + "/revert", this::revert);
-        // Write verbs where a resource takes none: 405 naming what it does take.
-        for (String verb : new String[]{"PUT", "PATCH", "DELETE"}) {
-            notAllowed(routes, verb, ITEMS, "GET, HEAD, POST, OPTIONS");
-            notAllowed(routes, verb, "/collections/{collectionId}", "GET, HEAD, OPTIONS");
-            notAllowed(routes, verb, "/collections", "GET, HEAD, OPTIONS");
+        for (EditableType t : EditableType.ALL) {
+            String items = "/collections/" + t.collection() + "/items";
+            String item = items + "/{featureId}";
+            routes.post(items, ctx -> create(ctx, t));
+            routes.put(item, ctx -> change(ctx, t, false));
+            routes.patch(item, ctx -> change(ctx, t, true));
+            routes.delete(item, ctx -> retire(ctx, t));
+            routes.get(item + "/history", ctx -> history(ctx, t));
+            routes.post(item + "/revert", ctx -> revert(ctx, t));
+            // Write verbs where a resource takes none: 405 naming what it does take.
+            for (String verb : new String[]{"PUT", "PATCH", "DELETE"}) {
+                notAllowed(routes, verb, items, "GET, HEAD, POST, OPTIONS");
+                notAllowed(routes, verb, "/collections/" + t.collection(), "GET, HEAD, OPTIONS");
+            }
+            notAllowed(routes, "POST", item, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
+            notAllowed(routes, "POST", "/collections/" + t.collection(), "GET, HEAD, OPTIONS");
         }
-        notAllowed(routes, "POST", ITEM, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
-        notAllowed(routes, "POST", "/collections/{collectionId}", "GET, HEAD, OPTIONS");
-        notAllowed(routes, "POST", "/collections", "GET, HEAD, OPTIONS");
+        routes.post("/collections/road-elements/items/{featureId}/split", this::split);
     }
 
     private static void notAllowed(RoutesConfig routes, String verb, String path, String allow) {
@@ -83,8 +88,7 @@ public final class EditingHttp implements HttpModule {
         }
     }
 
-    private void create(Context ctx) throws SQLException {
-        EditableType t = type(ctx);
+    private void create(Context ctx, EditableType t) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         JsonNode feature = body(ctx, false);
         Edits.Input in = input(ctx, feature, false);
@@ -93,8 +97,7 @@ public final class EditingHttp implements HttpModule {
         answer(ctx, t, done, 201);
     }
 
-    private void change(Context ctx, boolean patch) throws SQLException {
-        EditableType t = type(ctx);
+    private void change(Context ctx, EditableType t, boolean patch) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, t);
         long expected = ifMatch(ctx, t, id);
@@ -105,8 +108,7 @@ public final class EditingHttp implements HttpModule {
         answer(ctx, t, done, 200);
     }
 
-    private void retire(Context ctx) throws SQLException {
-        EditableType t = type(ctx);
+    private void retire(Context ctx, EditableType t) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, t);
         long expected = ifMatch(ctx, t, id);
@@ -114,8 +116,7 @@ public final class EditingHttp implements HttpModule {
         answer(ctx, t, done, 200);
     }
 
-    private void revert(Context ctx) throws SQLException {
-        EditableType t = type(ctx);
+    private void revert(Context ctx, EditableType t) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, t);
         String versionText = ctx.queryParam("version");
@@ -128,8 +129,60 @@ public final class EditingHttp implements HttpModule {
         answer(ctx, t, done, 200);
     }
 
-    private void history(Context ctx) throws SQLException {
-        EditableType t = type(ctx);
+    /** Body {@code {"measure": m}} (metres from the start) or {@code {"point": [lon, lat]}} (CRS84). */
+    private void split(Context ctx) throws SQLException {
+        EditableType t = EditableType.byCollection("road-elements").orElseThrow();
+        Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
+        long id = id(ctx, t);
+        long expected = ifMatch(ctx, t, id);
+        JsonNode body = body(ctx, false);
+        JsonNode measure = body.get("measure");
+        JsonNode point = body.get("point");
+        if ((measure == null) == (point == null) || (measure != null && !measure.isNumber())
+                || (point != null && !(point.isArray() && point.size() == 2 && point.get(0).isNumber()
+                && point.get(1).isNumber()))) {
+            throw new ProblemException(Problem.of(422, "Unprocessable content", "Give either measure (metres from the "
+                    + "element's start) or point ([lon, lat] in CRS84), not both.").withParameter(
+                    measure != null ? "measure" : "point"));
+        }
+        Edits.Split done;
+        try {
+            done = edits.split(id, expected, measure == null ? null : measure.asDouble(),
+                    point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor);
+        } catch (EditRefused e) {
+            throw refused(ctx, t, id, e);
+        }
+        TopologyValidation.Around around = topology.revalidateAround(done.changed());
+        ObjectNode doc = Json.mapper().createObjectNode();
+        doc.put("type", "FeatureCollection");
+        ArrayNode pieces = doc.putArray("features");
+        for (long piece : new long[]{done.first(), done.second()}) {
+            pieces.add(parse(features.item(feature(t), piece, Crs.CRS84, null).orElseThrow()));
+        }
+        doc.put("junction", done.junction());
+        validation(doc, around);
+        ctx.header("ETag", "\"" + done.version() + "\"");
+        ctx.contentType("application/geo+json");
+        ctx.result(doc.toString());
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable feature", e);
+        }
+    }
+
+    private static void validation(ObjectNode doc, TopologyValidation.Around around) {
+        if (around.validationId().isEmpty()) return;
+        ObjectNode v = doc.putObject("validation");
+        v.put("id", around.validationId().getAsLong());
+        v.set("raised", Json.mapper().valueToTree(around.raised()));
+        v.set("closed", Json.mapper().valueToTree(around.closed()));
+    }
+
+    private void history(Context ctx, EditableType t) throws SQLException {
         long id = id(ctx, t);
         ArrayNode versions = edits.history(t, id).orElseThrow(() -> ProblemException.notFound(
                 "There is no feature " + id + " in " + t.collection() + "."));
@@ -149,35 +202,34 @@ public final class EditingHttp implements HttpModule {
     /** The item as it is now, with its ETag, and what re-validating around it raised and closed. */
     private void answer(Context ctx, EditableType t, Edits.Outcome done, int status) throws SQLException {
         TopologyValidation.Around around = topology.revalidateAround(done.changed());
-        ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> {
-            if (around.validationId().isEmpty()) return;
-            ObjectNode v = doc.putObject("validation");
-            v.put("id", around.validationId().getAsLong());
-            v.set("raised", Json.mapper().valueToTree(around.raised()));
-            v.set("closed", Json.mapper().valueToTree(around.closed()));
-        });
+        ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> validation(doc, around));
     }
 
     private interface Edit {
         Edits.Outcome run() throws SQLException;
     }
 
-    /** Runs an edit, answering its refusals: 404, 412 with the current item, 409, 422 naming the property. */
+    /** Runs an edit, answering its refusals. */
     private Edits.Outcome run(Context ctx, EditableType t, long id, Edit edit) throws SQLException {
         try {
             return edit.run();
         } catch (EditRefused e) {
-            switch (e.reason()) {
-                case NOT_FOUND -> throw ProblemException.notFound(e.getMessage());
-                case STALE -> {
-                    ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
-                    throw new Answered();
-                }
-                case CONFLICT -> throw ProblemException.conflict(e.getMessage());
-                default -> throw new ProblemException(Problem.of(422, "Unprocessable content", e.getMessage())
-                        .withParameter(e.field()));
-            }
+            throw refused(ctx, t, id, e);
         }
+    }
+
+    /** A refusal as the client gets it: 404, 412 with the current item, 409, or 422 naming the property. */
+    private RuntimeException refused(Context ctx, EditableType t, long id, EditRefused e) throws SQLException {
+        return switch (e.reason()) {
+            case NOT_FOUND -> ProblemException.notFound(e.getMessage());
+            case STALE -> {
+                ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
+                yield new Answered();
+            }
+            case CONFLICT -> ProblemException.conflict(e.getMessage());
+            case INVALID -> new ProblemException(Problem.of(422, "Unprocessable content", e.getMessage())
+                    .withParameter(e.field()));
+        };
     }
 
     /** The response is already written (a 412 carries the current item, not a problem). */
@@ -188,12 +240,6 @@ public final class EditingHttp implements HttpModule {
     }
 
     // ---- the request
-
-    private static EditableType type(Context ctx) {
-        String id = ctx.pathParam("collectionId");
-        return EditableType.byCollection(id).orElseThrow(() -> ProblemException.notFound("There is no collection '"
-                + abbreviate(id) + "' to edit; see /collections."));
-    }
 
     private static FeatureType feature(EditableType t) {
         return FeatureType.byId(t.collection()).orElseThrow();
@@ -215,14 +261,12 @@ public final class EditingHttp implements HttpModule {
                     + "(GET or HEAD it first), so that an edit never overwrites a change you have not seen."));
         }
         OptionalLong version = ItemResponses.version(header);
-        if (edits.version(t, id).isEmpty()) {
+        if (version.isPresent()) return version.getAsLong();
+        // Not an ETag of ours (a weak one, another server's): the item's current ETag is the answer.
+        if (!ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null)) {
             throw ProblemException.notFound("There is no feature " + id + " in " + t.collection() + ".");
         }
-        if (version.isEmpty()) {
-            ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
-            throw new Answered();
-        }
-        return version.getAsLong();
+        throw new Answered();
     }
 
     private static JsonNode body(Context ctx, boolean patch) {

@@ -177,16 +177,124 @@ public final class Edits {
         });
     }
 
-    /** The item's current version; empty when there is no such item. */
-    public Optional<Long> version(EditableType t, long id) throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement st = c.prepareStatement("SELECT version FROM " + t.table() + " WHERE id = ?")) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
+    /** A split: the element kept its id for the first piece; the second piece and the junction between are new. */
+    public record Split(long first, long second, long junction, long version, Envelope changed) {
     }
+
+    /**
+     * Cuts a road element in two at {@code measure} metres from its start, or where {@code point} (lon/lat CRS84)
+     * falls on it: the element keeps its id and the stretch before the cut, a new element (lineage: split_from)
+     * takes the stretch after it with a copy of the attributes and validity, and a junction joins them. Events
+     * follow the stretch they lie on with measures from its start; an event across the cut is cut too.
+     */
+    public Split split(long id, long expected, Double measure, double[] point, Actor actor) throws SQLException {
+        EditableType t = EditableType.byCollection("road-elements").orElseThrow();
+        return inTransaction(t, actor, c -> {
+            Envelope changed = lock(c, t, id, expected);
+            double length;
+            double m;
+            try (PreparedStatement st = c.prepareStatement("SELECT length_m, " + (point == null ? "?::float8"
+                    : "ST_LineLocatePoint(geom, ST_Transform(ST_SetSRID(ST_MakePoint(?, ?), 4326), "
+                    + database.storageSrid() + ")) * length_m") + " FROM road_element WHERE id = ?")) {
+                int i = 1;
+                if (point == null) st.setDouble(i++, measure);
+                else {
+                    st.setDouble(i++, point[0]);
+                    st.setDouble(i++, point[1]);
+                }
+                st.setLong(i, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    length = rs.getDouble(1);
+                    m = rs.getDouble(2);
+                }
+            }
+            if (m < MIN_PIECE || m > length - MIN_PIECE) {
+                throw EditRefused.invalid(point == null ? "measure" : "point", String.format(java.util.Locale.ROOT,
+                        "The cut must fall inside the element, at least %.2f m from each end: %.3f m on an element of "
+                                + "%.3f m.", MIN_PIECE, m, length));
+            }
+            long junction;
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO junction (geom, kind, degree) SELECT "
+                    + "ST_LineInterpolatePoint(geom, ? / length_m), 'pseudo', 2 FROM road_element WHERE id = ? RETURNING id")) {
+                st.setDouble(1, m);
+                st.setLong(2, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    junction = rs.getLong(1);
+                }
+            }
+            long second;
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO road_element (road_id, geom, from_junction, "
+                    + "to_junction, split_from, valid_from, valid_to, " + COPIED + ") SELECT road_id, "
+                    + "ST_LineSubstring(geom, ? / length_m, 1), ?, to_junction, id, valid_from, valid_to, " + COPIED
+                    + " FROM road_element WHERE id = ? RETURNING id")) {
+                st.setDouble(1, m);
+                st.setLong(2, junction);
+                st.setLong(3, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    second = rs.getLong(1);
+                }
+            }
+            for (String sql : List.of(
+                    // An event across the cut: its stretch beyond the cut becomes an event of the second piece...
+                    "INSERT INTO element_event (element_id, from_m, to_m, direction, kind, attributes, valid_from, valid_to) "
+                            + "SELECT ?, 0, to_m - ?, direction, kind, attributes, valid_from, valid_to FROM element_event "
+                            + "WHERE element_id = ? AND from_m < ? AND to_m > ?",
+                    // ...and it ends at the cut; the events beyond the cut move whole.
+                    "UPDATE element_event SET to_m = ? WHERE element_id = ? AND from_m < ? AND to_m > ?",
+                    "UPDATE element_event SET element_id = ?, from_m = from_m - ?, to_m = to_m - ? WHERE element_id = ? "
+                            + "AND from_m >= ?")) {
+                try (PreparedStatement st = c.prepareStatement(sql)) {
+                    if (sql.startsWith("INSERT")) {
+                        st.setLong(1, second);
+                        st.setDouble(2, m);
+                        st.setLong(3, id);
+                        st.setDouble(4, m);
+                        st.setDouble(5, m);
+                    } else if (sql.contains("SET to_m")) {
+                        st.setDouble(1, m);
+                        st.setLong(2, id);
+                        st.setDouble(3, m);
+                        st.setDouble(4, m);
+                    } else {
+                        st.setLong(1, second);
+                        st.setDouble(2, m);
+                        st.setDouble(3, m);
+                        st.setLong(4, id);
+                        st.setDouble(5, m);
+                    }
+                    st.executeUpdate();
+                }
+            }
+            long version;
+            List<Long> ends = ends(c, t, id);
+            try (PreparedStatement st = c.prepareStatement("UPDATE road_element SET geom = ST_LineSubstring(geom, 0, "
+                    + "? / length_m), to_junction = ? WHERE id = ? RETURNING version")) {
+                st.setDouble(1, m);
+                st.setLong(2, junction);
+                st.setLong(3, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    version = rs.getLong(1);
+                }
+            }
+            List<Long> touched = new ArrayList<>(ends);
+            touched.add(junction);
+            Junctions.settle(c, touched);
+            Audit.record(c, actor, "feature.split", t.table(), List.of(id, second), Map.of("collection", t.collection(),
+                    "measure", m, "junction", junction));
+            return new Split(id, second, junction, version, changed);
+        });
+    }
+
+    /** The shortest piece a split may leave (metres): shorter is a degenerate element. */
+    static final double MIN_PIECE = 0.01;
+
+    /** The attributes a split copies onto its second piece. */
+    private static final String COPIED = "functional_class, element_type, level, layer, carriageways, lanes, width_m, "
+            + "surface, direction, status, speed_limit, source_key, source_attributes";
 
     /**
      * Every version of an item, oldest first: when the cadastre recorded it (from, to; to is null for the current

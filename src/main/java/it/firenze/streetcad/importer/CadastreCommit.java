@@ -24,7 +24,8 @@ final class CadastreCommit {
     private static final String COLUMNS = ELEMENT_FIELDS.stream().map(TargetField::column).collect(Collectors.joining(", "));
     private static final String STAGED_VALUES = ELEMENT_FIELDS.stream().map(f -> "s." + f.column()).collect(Collectors.joining(", "));
 
-    private static final String IN_AREA = "ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))";
+    /** How far (metres, all along) a staged line may lie from a live element and still be that element, replaced. */
+    private static final double MATCH_TOLERANCE = 0.5;
 
     private CadastreCommit() {
     }
@@ -62,15 +63,45 @@ final class CadastreCommit {
         long updated = 0;
         long unchanged = 0;
         if (mode == ImportMode.REPLACE) {
-            // Replaced elements are retired, never deleted (their ids and events stay in history), and so are the
-            // events still on them.
-            Reach gone = reach(c, "WITH gone AS (UPDATE live_road_element SET valid_to = retirement(valid_from, valid_to)"
-                    + (area == null ? "" : " WHERE " + IN_AREA) + " RETURNING id, geom), "
+            // Identities are kept: a live element wholly inside the area that a staged feature continues (the same
+            // source key, or the same line within MATCH_TOLERANCE all along) is updated in place; the others there
+            // are retired, never deleted (their ids and events stay), with their events and any road left without
+            // a live element. Elements reaching out of the area are left whole.
+            String inArea = area == null ? "true" : "ST_CoveredBy(e.geom, ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?))";
+            update(c, "CREATE TEMP TABLE import_match (feature_number bigint PRIMARY KEY, id bigint NOT NULL UNIQUE) "
+                    + "ON COMMIT DROP");
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO import_match SELECT DISTINCT ON (id) "
+                    + "feature_number, id FROM (SELECT DISTINCT ON (s.feature_number) s.feature_number, e.id, "
+                    + "e.source_key IS NOT DISTINCT FROM s.source_key AS by_key FROM " + s + " s JOIN live_road_element e "
+                    + "ON (e.source_key = s.source_key OR (ST_DWithin(e.geom, s.geom, " + MATCH_TOLERANCE + ") "
+                    + "AND ST_HausdorffDistance(e.geom, s.geom) <= " + MATCH_TOLERANCE + ")) WHERE NOT s.rejected AND "
+                    + inArea + " ORDER BY s.feature_number, by_key DESC, e.id) m ORDER BY id, by_key DESC, feature_number")) {
+                if (area != null) bindArea(st, area, storageSrid);
+                st.executeUpdate();
+            }
+            String set = ELEMENT_FIELDS.stream().map(f -> f.column() + " = s." + f.column()).collect(Collectors.joining(", "));
+            String compared = ELEMENT_FIELDS.stream().map(f -> "e." + f.column()).collect(Collectors.joining(", "));
+            Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM import_match m JOIN road_element e "
+                    + "ON e.id = m.id", null, storageSrid);
+            changed.expandToInclude(matched.extent());
+            updated = update(c, "UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " FROM "
+                    + "import_match m, " + staged.substring("FROM ".length()) + " AND m.feature_number = s.feature_number "
+                    + "AND e.id = m.id AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
+                    + STAGED_VALUES + ")");
+            unchanged = matched.rows() - updated;
+            Reach gone = reach(c, "WITH gone AS (UPDATE live_road_element e SET valid_to = retirement(valid_from, valid_to) "
+                    + "WHERE " + inArea + " AND NOT EXISTS (SELECT 1 FROM import_match m WHERE m.id = e.id) "
+                    + "RETURNING id, geom, road_id), "
                     + "events AS (UPDATE live_element_event SET valid_to = retirement(valid_from, valid_to) "
-                    + "WHERE element_id IN (SELECT id FROM gone)) ",
+                    + "WHERE element_id IN (SELECT id FROM gone)), "
+                    + "roads AS (UPDATE live_road r SET valid_to = retirement(valid_from, valid_to) WHERE r.id IN "
+                    + "(SELECT road_id FROM gone) AND NOT EXISTS (SELECT 1 FROM live_road_element x WHERE x.road_id = r.id "
+                    + "AND x.id NOT IN (SELECT id FROM gone)) AND NOT EXISTS (SELECT 1 FROM " + s + " n WHERE NOT n.rejected "
+                    + "AND n.road_name = r.name)) ",
                     "SELECT count(*), ST_Extent(geom) FROM gone", area, storageSrid);
             deleted = gone.rows();
             changed.expandToInclude(gone.extent());
+            staged += " AND NOT EXISTS (SELECT 1 FROM import_match m WHERE m.feature_number = s.feature_number)";
         }
         if (mode == ImportMode.UPSERT) {
             String set = ELEMENT_FIELDS.stream().map(f -> f.column() + " = s." + f.column()).collect(Collectors.joining(", "));
@@ -106,7 +137,7 @@ final class CadastreCommit {
 
     /**
      * Runs {@code countAndExtent}, a query of one row (a count, an ST_Extent), after {@code with}: a data-modifying
-     * WITH (a DELETE … RETURNING) may only stand at the top of a statement. {@code area}, when given, binds IN_AREA.
+     * WITH (a DELETE … RETURNING) may only stand at the top of a statement. {@code area}, when given, is bound first.
      */
     private static Reach reach(Connection c, String with, String countAndExtent, Envelope area, int storageSrid)
             throws SQLException {

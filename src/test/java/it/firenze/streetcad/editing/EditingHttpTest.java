@@ -255,6 +255,41 @@ class EditingHttpTest {
         assertTrue(TestHttp.json(moved).has("validation"), "an edit of the network re-validates around it");
     }
 
+    @Test
+    void aSplitMakesTwoElementsAndAJunctionAndCarriesTheEventsWithMeasuresFromEachPiece() {
+        HttpResponse<String> event = send("POST", "/collections/element-events/items", """
+                {"type": "Feature", "geometry": null, "properties": {"element_id": 105, "from_m": 10, "to_m": 60,
+                 "kind": "lanes", "attributes": {"lanes": 2}}}""", null, "application/geo+json");
+        assertEquals(201, event.statusCode(), event.body());
+        long eventId = TestHttp.json(event).get("id").asLong();
+        String path = "/collections/road-elements/items/105";
+        String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
+        double length = TestHttp.json(http.get(path)).at("/properties/length_m").asDouble();
+
+        HttpResponse<String> split = send("POST", path + "/split", "{\"measure\": 40}", etag, "application/json");
+
+        assertEquals(200, split.statusCode(), split.body());
+        JsonNode pieces = TestHttp.json(split).get("features");
+        assertEquals(105, pieces.get(0).get("id").asLong(), "the element keeps its id for the first piece");
+        long second = pieces.get(1).get("id").asLong();
+        long junction = TestHttp.json(split).get("junction").asLong();
+        assertEquals(40, pieces.get(0).at("/properties/length_m").asDouble(), 0.01);
+        assertEquals(length - 40, pieces.get(1).at("/properties/length_m").asDouble(), 0.01);
+        assertEquals(junction, pieces.get(0).at("/properties/to_junction").asLong());
+        assertEquals(junction, pieces.get(1).at("/properties/from_junction").asLong());
+        assertEquals("pseudo", TestHttp.json(http.get("/collections/junctions/items/" + junction)).at("/properties/kind").asText());
+        JsonNode kept = TestHttp.json(http.get("/collections/element-events/items/" + eventId)).get("properties");
+        assertEquals(List.of(105.0, 10.0, 40.0), List.of(kept.get("element_id").asDouble(), kept.get("from_m").asDouble(),
+                kept.get("to_m").asDouble()));
+        JsonNode carried = TestHttp.json(http.get("/collections/element-events/items?element_id=" + second)).get("features");
+        assertEquals(1, carried.size(), carried.toString());
+        assertEquals(0, carried.get(0).at("/properties/from_m").asDouble(), 1e-9);
+        assertEquals(20, carried.get(0).at("/properties/to_m").asDouble(), 1e-9);
+        assertEquals(2, carried.get(0).at("/properties/attributes/lanes").asInt());
+        TestHttp.assertProblem(send("POST", path + "/split", "{\"measure\": 400}", split.headers().firstValue("ETag")
+                .orElseThrow(), "application/json"), 422, "measure");
+    }
+
     // ---- helpers
 
     private static HttpRequest.Builder request(String method, String path, String body, String ifMatch, String type) {

@@ -107,10 +107,35 @@ class ImportPipelineTest {
         // An area around the first street only.
         var area = ImportOptions.parseArea("11.2545,43.7725,11.2562,43.7740");
         var options = new ImportOptions(Mapping.preset("osm"), ImportMode.REPLACE, area);
+        String first = cadastre.one("SELECT id FROM road_element WHERE source_key = '1'");
         var committed = importNow(new TestLayer().line(street(0), "osm_id", 10L, "name", "Via dei Calzaiuoli", "highway", "pedestrian"),
                 options);
-        assertEquals(1, committed.deleted());
+        // The same line under a new key is the same element, updated in place: it keeps its id.
+        assertEquals(0, committed.deleted());
+        assertEquals(1, committed.updated());
         assertEquals(List.of("10", "2", "3"), cadastre.rows("SELECT source_key FROM live_road_element ORDER BY source_key"));
+        assertEquals(first, cadastre.one("SELECT id FROM road_element WHERE source_key = '10'"));
+    }
+
+    @Test
+    void aReplaceKeepsTheIdsOfWhatItMatchesRetiresTheRestWithTheirEventsAndRoadsAndAddsWhatIsNew() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        String kept = cadastre.one("SELECT id FROM road_element WHERE source_key = '1'");
+        String gone = cadastre.one("SELECT id FROM road_element WHERE source_key = '2'");
+        cadastre.execute("INSERT INTO element_event (element_id, from_m, to_m, kind) VALUES (" + gone + ", 1, 5, 'works')");
+
+        var committed = importNow(new TestLayer()
+                        .line(street(0), "osm_id", 1L, "name", "Via dei Calzaiuoli", "highway", "pedestrian", "maxspeed", "10")
+                        .line(street(5), "osm_id", 9L, "name", "Via Roma", "highway", "primary"),
+                osm(ImportMode.REPLACE));
+
+        assertEquals(List.of(1L, 2L, 1L), List.of(committed.updated(), committed.deleted(), committed.inserted()));
+        assertEquals(List.of(kept + "|10"), cadastre.rows("SELECT id || '|' || speed_limit FROM live_road_element "
+                + "WHERE source_key = '1'"));
+        assertEquals(List.of("1", "9"), cadastre.rows("SELECT source_key FROM live_road_element ORDER BY source_key"));
+        assertEquals(1, cadastre.count("SELECT count(*) FROM road_element WHERE id = " + gone + " AND valid_to IS NOT NULL"));
+        assertEquals(0, cadastre.count("SELECT count(*) FROM live_element_event"), "the retired element's event retires with it");
+        assertEquals(List.of("Via Roma", "Via dei Calzaiuoli"), cadastre.rows("SELECT name FROM live_road ORDER BY name"));
     }
 
     @Test

@@ -9,8 +9,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Given no database URL, StreetCad runs its own PostGIS under its data directory, and keeps the data. */
@@ -41,6 +47,31 @@ class ServerLifecycleTest {
                 assertEquals("via dell'agnolo", rs.getString(2));
             }
         }
+    }
+
+    @Test
+    void onItsEmbeddedClusterTheServerRunsAsARoleThatOnlyReadsAndWritesRows() throws Exception {
+        Path dataDir = Path.of("target", "least-privilege-" + System.nanoTime()).toAbsolutePath();
+        ServerSettings settings = new ServerSettings(
+                new DatabaseSettings(null, dataDir, DatabaseSettings.DEFAULT_STORAGE_SRID, 2), "127.0.0.1", 0, 5_000);
+        try (StreetCadServer server = StreetCadServer.start(settings);
+             var c = server.store().database().connection(); var st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT current_user, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles "
+                    + "WHERE rolname = current_user")) {
+                assertTrue(rs.next());
+                assertEquals("streetcad_app", rs.getString(1));
+                assertFalse(rs.getBoolean(2) || rs.getBoolean(3) || rs.getBoolean(4), "no superuser, no roles, no databases");
+            }
+            st.execute("INSERT INTO road (name) VALUES ('Via Romana')");
+            st.execute("UPDATE road SET name = 'Via Romana ' WHERE name = 'Via Romana'");
+            for (String refused : List.of("CREATE EXTENSION hstore", "DROP TABLE road_history", "ALTER TABLE road ADD COLUMN x int",
+                    "TRUNCATE road", "DELETE FROM flyway_schema_history", "CREATE ROLE intruder")) {
+                var e = assertThrows(SQLException.class, () -> st.execute(refused), refused);
+                assertTrue(e.getSQLState().startsWith("42"), refused + ": " + e.getMessage());
+            }
+        }
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(dataDir.resolve("app.password")));
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {
