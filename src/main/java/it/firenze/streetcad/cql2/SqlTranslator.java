@@ -1,5 +1,8 @@
 package it.firenze.streetcad.cql2;
 
+import it.firenze.streetcad.db.AreaOfUse;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKTWriter;
 
 import java.util.List;
@@ -172,11 +175,31 @@ public final class SqlTranslator {
     }
 
     private void geometry(Node.GeometryLiteral g, Sql sql) {
+        check(g.geometry());
         String literal = "ST_GeomFromText(?, " + filterSrid + ")";
         if (filterNorthFirst) literal = "ST_FlipCoordinates(" + literal + ")";
-        if (filterSrid != storageSrid) literal = "ST_Transform(" + literal + ", " + storageSrid + ")";
+        // Cut to the storage CRS's area of use before the transform (see AreaOfUse): a world BBOX then finds
+        // every feature instead of none, and a literal far from the storage zone cannot fail the transform.
+        literal = AreaOfUse.toStorage(literal, filterSrid, storageSrid);
         String[] parts = literal.split("\\?", 2);
         sql.append(parts[0]).bind(new WKTWriter().write(g.geometry())).append(parts[1]);
+    }
+
+    /** Coordinates a CRS cannot have are the client's mistake, not the database's: finite, and in degrees in range. */
+    private void check(Geometry g) {
+        for (Coordinate c : g.getCoordinates()) {
+            if (!Double.isFinite(c.x) || !Double.isFinite(c.y)) {
+                throw new Cql2Exception("A geometry literal has a coordinate that is not a finite number", 0);
+            }
+            if (filterSrid == 4326) {
+                double lon = filterNorthFirst ? c.y : c.x;
+                double lat = filterNorthFirst ? c.x : c.y;
+                if (Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+                    throw new Cql2Exception("A geometry literal has a position (" + lon + ", " + lat + ") outside "
+                            + "longitude ±180°, latitude ±90°", 0);
+                }
+            }
+        }
     }
 
     /**

@@ -35,6 +35,7 @@ import java.util.Map;
 public final class ImportHttpModule implements HttpModule {
 
     private static final int LISTED_JOBS = 100;
+    static final String UPLOAD_PREFIX = "streetcad-import-";
 
     private final ImportJobs jobs;
     private final long maxUploadBytes;
@@ -70,10 +71,9 @@ public final class ImportHttpModule implements HttpModule {
         UploadedFile file = ctx.uploadedFile("file");
         if (file == null) throw ProblemException.badRequest("file", "Send the zipped shapefile as the multipart part \"file\".");
         if (file.size() > maxUploadBytes) throw tooLarge(file.size());
-        Path upload = Files.createTempFile("streetcad-import-", ".zip");
-        try (InputStream in = file.content()) {
-            Files.copy(in, upload, StandardCopyOption.REPLACE_EXISTING);
-        }
+        // Readable by this user alone (createTempFile's POSIX default), removed on every path but the hand-over to the
+        // job, which removes it when staged; a process killed meanwhile leaves it to the sweep at the next start.
+        Path upload = Files.createTempFile(UPLOAD_PREFIX, ".zip");
         Runnable cleanup = () -> {
             try {
                 Files.deleteIfExists(upload);
@@ -81,27 +81,54 @@ public final class ImportHttpModule implements HttpModule {
                 throw new UncheckedIOException(e);
             }
         };
-        if (!isZip(upload)) {
-            cleanup.run();
-            throw ProblemException.badRequest("file", "The upload " + file.filename() + " is not a zip; zip the shapefile "
-                    + "(.shp, .shx, .dbf, .prj, .cpg) and send that.");
-        }
-        ImportRequest request;
+        boolean handedOver = false;
         try {
-            request = ImportParameters.request(file.filename(), upload, ctx.formParam("layer"), mapping(ctx.formParam("mapping")),
-                    ctx.formParam("srid"), ctx.formParam("encoding"), ctx.formParam("mode"), ctx.formParam("area"),
-                    ArchiveLimits.defaults(), cleanup);
-        } catch (ImportParameters.InvalidParameterException e) {
-            cleanup.run();
-            throw ProblemException.badRequest(e.parameter(), e.getMessage());
+            try (InputStream in = file.content()) {
+                Files.copy(in, upload, StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (!isZip(upload)) {
+                throw ProblemException.badRequest("file", "The upload " + file.filename() + " is not a zip; zip the shapefile "
+                        + "(.shp, .shx, .dbf, .prj, .cpg) and send that.");
+            }
+            ImportRequest request;
+            try {
+                request = ImportParameters.request(file.filename(), upload, ctx.formParam("layer"), mapping(ctx.formParam("mapping")),
+                        ctx.formParam("srid"), ctx.formParam("encoding"), ctx.formParam("mode"), ctx.formParam("area"),
+                        ArchiveLimits.defaults(), cleanup);
+            } catch (ImportParameters.InvalidParameterException e) {
+                throw ProblemException.badRequest(e.parameter(), e.getMessage());
+            }
+            ImportJobs.Job job;
+            try {
+                job = jobs.submit(request);
+            } catch (ImportException e) {
+                throw ProblemException.badRequest(e.parameter(), e.getMessage());
+            }
+            handedOver = true;
+            ctx.status(202).header("Location", "/imports/" + job.id()).json(view(job));
+        } finally {
+            if (!handedOver) cleanup.run();
         }
-        ImportJobs.Job job;
-        try {
-            job = jobs.submit(request);
-        } catch (ImportException e) {
-            throw ProblemException.badRequest(e.parameter(), e.getMessage());
+    }
+
+    /**
+     * Removes uploads left behind by a process that was killed while it held them: those untouched for an hour (an
+     * upload being written or staged is younger, and another instance on this machine may be staging one).
+     */
+    public static void sweepLeftoverUploads() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        long horizon = System.currentTimeMillis() - 3_600_000;
+        try (var files = Files.newDirectoryStream(tmp, UPLOAD_PREFIX + "*.zip")) {
+            for (Path f : files) {
+                try {
+                    if (Files.getLastModifiedTime(f).toMillis() < horizon) Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    // another instance's, or gone already: not ours to worry about
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("sweeping old uploads in " + tmp + " failed", e);
         }
-        ctx.status(202).header("Location", "/imports/" + job.id()).json(view(job));
     }
 
     private ProblemException tooLarge(long bytes) {

@@ -59,13 +59,14 @@ public final class StreetCadServer implements AutoCloseable {
         try {
             tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
             if (settings.imports().loadSample() != null) loadSample(store, settings.imports().loadSample());
+            ImportHttpModule.sweepLeftoverUploads();
             imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access()),
                     new HealthModule(store.database()),
-                    new FeaturesModule(store.database(), webMap.browserHome()),
+                    new FeaturesModule(store.database(), webMap.browserHome(), true),
                     // Viability's writes on its own collections must match before the generic editing routes.
                     new ViabilityModule(store.database(), routing(store), Viability.conflictDistance(System.getenv())),
                     new EditingHttp(store.database()), new NetworkModule(store.database()),

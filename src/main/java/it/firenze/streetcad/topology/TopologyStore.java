@@ -4,6 +4,7 @@ import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.access.Actor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
@@ -60,25 +61,26 @@ final class TopologyStore {
         return factory;
     }
 
-    /** The area of interest in the storage CRS, from a CRS84 bbox; null for the whole cadastre. */
+    /**
+     * The area of interest in the storage CRS, from a CRS84 bbox; null for the whole cadastre. The box is cut to
+     * the storage CRS's area of use before it is transformed ({@link AreaOfUse}); a box wholly outside it is JTS's
+     * empty envelope, whose inverted corners (0, 0, -1, -1) match no stored geometry.
+     */
     Envelope toStorage(double[] bbox) throws SQLException {
         if (bbox == null) return null;
+        String box = AreaOfUse.toStorage("ST_MakeEnvelope(?, ?, ?, ?, 4326)", 4326, database.storageSrid());
         try (Connection c = database.connection();
              PreparedStatement st = c.prepareStatement("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM "
-                     + "(SELECT ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?)::box2d AS b) t")) {
+                     + "(SELECT " + box + "::box2d AS b) t")) {
             for (int i = 0; i < 4; i++) st.setDouble(i + 1, bbox[i]);
-            st.setInt(5, database.storageSrid());
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
+                if (rs.getObject(1) == null) return new Envelope();
                 return new Envelope(rs.getDouble(1), rs.getDouble(3), rs.getDouble(2), rs.getDouble(4));
             }
         }
     }
 
-    /**
-     * The current elements meeting the area (all when null), ordered by id, every one in memory: refused up front
-     * with {@link HeapTooSmallException} when they would not fit in the heap.
-     */
     List<TopologyLine> elements(Connection c, Envelope area) throws SQLException {
         String current = "live_road_element" + (area == null ? "" : " WHERE geom && ST_MakeEnvelope(?, ?, ?, ?, ?)");
         try (PreparedStatement st = c.prepareStatement(SIZE + current)) {

@@ -163,6 +163,18 @@ class ImportHttpTest {
     }
 
     @Test
+    void uploadsLeftByAKilledProcessAreSweptAndFreshOnesKept() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path old = Files.createTempFile(tmp, ImportHttpModule.UPLOAD_PREFIX, ".zip");
+        Path fresh = Files.createTempFile(tmp, ImportHttpModule.UPLOAD_PREFIX, ".zip");
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+        ImportHttpModule.sweepLeftoverUploads();
+        assertTrue(Files.notExists(old), "an upload untouched for two hours is swept");
+        assertTrue(Files.exists(fresh), "one being written or staged is kept");
+        Files.delete(fresh);
+    }
+
+    @Test
     void pointAndPolygonLayersAreRefusedAsRoads() throws Exception {
         for (String layer : List.of("points", "polygons")) {
             var r = upload(Gdal.zipLayer(CASES.resolve(layer + ".shp"), tmp.resolve(layer + ".zip")), Map.of());
