@@ -67,12 +67,12 @@ public final class StreetCadServer implements AutoCloseable {
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access()),
                     new HealthModule(store.database()),
-                    new FeaturesModule(store.database(), webMap.browserHome(), true), new EditingHttp(store.database()),
-                    new NetworkModule(store.database()),
-                    new TilesModule(tiles), new TopologyModule(store.database()),
-                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()),
+                    new FeaturesModule(store.database(), webMap.browserHome(), true),
+                    // Viability's writes on its own collections must match before the generic editing routes.
                     new ViabilityModule(store.database(), routing(store), Viability.conflictDistance(System.getenv())),
-                    webMap);
+                    new EditingHttp(store.database()), new NetworkModule(store.database()),
+                    new TilesModule(tiles), new TopologyModule(store.database()),
+                    new ImportHttpModule(imports, settings.imports().maxUploadBytes()), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(),
                     SecurityHeaders.withBasemap(settings.basemapUrl()), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
