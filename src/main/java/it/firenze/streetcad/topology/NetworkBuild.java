@@ -159,6 +159,16 @@ public final class NetworkBuild {
         return revalidated(run(bboxCrs84, tolerance, actor));
     }
 
+    /**
+     * {@link #apply} over the elements meeting an area of the storage CRS (an import's changed extent), widened by
+     * the tolerance, so that new elements are joined to the old ones at its edge.
+     */
+    Result applyAround(Envelope changed, double tolerance, Actor actor) throws SQLException {
+        Envelope area = new Envelope(changed);
+        area.expandBy(tolerance);
+        return revalidated(run(null, area, tolerance, actor));
+    }
+
     /** {@link #apply} without the re-validation, for a caller that validates the whole cadastre next. */
     Result applyBeforeFullValidation(double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
         return run(bboxCrs84, tolerance, actor);
@@ -172,7 +182,11 @@ public final class NetworkBuild {
 
     /** A preview ({@code actor} null) or an apply by the actor. */
     private Result run(double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
-        Envelope area = store.toStorage(bboxCrs84);
+        return run(bboxCrs84, store.toStorage(bboxCrs84), tolerance, actor);
+    }
+
+    /** {@code area}: the storage-CRS box of {@code bboxCrs84}, or one given directly (bboxCrs84 then null). */
+    private Result run(double[] bboxCrs84, Envelope area, double tolerance, Actor actor) throws SQLException {
         boolean apply = actor != null;
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
