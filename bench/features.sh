@@ -3,40 +3,17 @@
 # wrk (8 connections) against a local StreetCad, then pgbench (8 clients) with bench/features/*.sql, the
 # statements the server sends (captured with log_statement = all). Florence is loaded from geodata/ with
 # ogr2ogr and src/test/resources/florence/osm-to-cadastre.sql into a throw-away cluster.
-# Usage: bench/features.sh [seconds per run, default 10] [rounds, default 3; medians are reported]   (builds target/streetcad.jar when missing)
+# Usage: bench/features.sh [seconds per run, default 10] [rounds, default 3; medians are reported] [access]
+#   (builds target/streetcad.jar when missing). With "access" it measures what authentication costs instead: bbox
+#   pages anonymously and with an API key, alternating in the same run, and the time of a password login.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 streetcad_setup bench >/dev/null
 for tool in wrk ogr2ogr pgbench; do command -v $tool >/dev/null || { echo "features.sh needs $tool" >&2; exit 1; }; done
-seconds=${1:-10}; rounds=${2:-3}
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
-pgport=${STREETCAD_BENCH_PG_PORT:-25432}; port=${STREETCAD_BENCH_PORT:-27071}; srid=6707
-[ -f target/streetcad.jar ] || mvn -q -B -ntp package -DskipTests
-work=$(mktemp -d /var/tmp/streetcad-features.XXXX)
-chmod 755 "$work"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" -eq 0 ] && chown postgres "$work"
-server=""
-cleanup() {
-  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  as_pg "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-as_pg "$pgbin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
-  -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=50" start >/dev/null
-psql=(psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $pgport -U postgres)
-"${psql[@]}" -c "CREATE DATABASE cadastre"
-url="postgresql://postgres@127.0.0.1:$pgport/cadastre"
-"$JAVA_HOME/bin/java" -jar target/streetcad.jar migrate --db-url "$url" --storage-srid $srid >/dev/null
-"${psql[@]}" -d cadastre -c "CREATE TABLE osm_highway (wkt text, name text, highway text, bicycle text, foot text,
-  access text, surface text, oneway text, maxspeed text, tunnel text, bridge text)"
-ogr2ogr -f CSV /vsistdout/ geodata/florence-osm/florence_highways.shp -lco GEOMETRY=AS_WKT \
-  | "${psql[@]}" -d cadastre -c "\copy osm_highway FROM STDIN WITH (FORMAT csv, HEADER true)"
-"${psql[@]}" -d cadastre -f src/test/resources/florence/osm-to-cadastre.sql
+seconds=${1:-10}; rounds=${2:-3}; mode=${3:-features}
+pgport=${STREETCAD_BENCH_PG_PORT:-25432}; port=${STREETCAD_BENCH_PORT:-27071}; srid=6707; bench=features
+. bench/florence-cluster.sh
 item=$("${psql[@]}" -d cadastre -At -c "SELECT min(id) FROM road_element WHERE ST_Intersects(geom,
   ST_Transform(ST_MakeEnvelope(11.2529, 43.7708, 11.2591, 43.7754, 4326), $srid))")
 echo "Florence: $("${psql[@]}" -d cadastre -At -c "SELECT count(*) FROM road_element") road elements; item id $item"
@@ -56,8 +33,33 @@ declare -A urls=(
   [item]="$base/collections/road-elements/items/$item"
 )
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"
-ms() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.1f", v }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+if [ "$mode" = access ]; then
+  cli=("$JAVA_HOME/bin/java" -jar target/streetcad.jar)
+  key=$("${cli[@]}" keys create --db-url "$url" --name bench --role viewer | tail -n1)
+  printf 'bench password 2026\n' | "${cli[@]}" users add bench --role viewer --password-stdin --db-url "$url" >/dev/null
+  auth=(-H "Authorization: Bearer $key")
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "${urls[bbox]}")" = 200 ] || { echo "the key was refused" >&2; exit 1; }
+  wrk -t2 -c8 -d15s "${urls[bbox]}" >/dev/null; wrk -t2 -c8 -d15s "${auth[@]}" "${urls[bbox]}" >/dev/null
+  anonymous=(); keyed=()
+  for round in $(seq 1 "$rounds"); do  # alternate, so that both see the same neighbours' load
+    anonymous+=("$(wrk -t2 -c8 -d"${seconds}s" "${urls[bbox]}" | awk '/Requests\/sec/ {printf "%.0f", $2}')")
+    w=$(wrk -t2 -c8 -d"${seconds}s" "${auth[@]}" "${urls[bbox]}")
+    if grep -q 'Non-2xx' <<<"$w"; then echo "keyed requests failed: $w" >&2; exit 1; fi
+    keyed+=("$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$w")")
+  done
+  a=$(median "${anonymous[@]}"); k=$(median "${keyed[@]}")
+  echo "bbox items: anonymous ${anonymous[*]} req/s (median $a); with an API key ${keyed[*]} (median $k): $(awk -v a="$a" -v k="$k" 'BEGIN {printf "%.1f", 100 * k / a}')% of anonymous"
+  login() { curl -s -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' -d "{\"username\": \"$1\", \"password\": \"$2\"}" "$base/auth/login"; }
+  ok=(); for i in $(seq 1 30); do ok+=("$(login bench 'bench password 2026' | awk '{printf "%.0f", $1 * 1000}')"); done
+  # Distinct unknown names: each name's own count stays below the throttle, the address's too (15 < 20).
+  unknown=(); for i in $(seq 1 15); do unknown+=("$(login "nobody$i" 'bench password 2026' | awk '{printf "%.0f", $1 * 1000}')"); done
+  p95=$(printf '%s\n' "${ok[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR*0.95)]}')
+  echo "login (Argon2id): median $(median "${ok[@]}") ms, p95 $p95 ms over 30; unknown name: median $(median "${unknown[@]}") ms over 15"
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+ms() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.1f", v }'; }
 pgb() { # $1 query, $2 seconds, then extra pgbench options
   local q=$1 s=$2; shift 2
   # The server has PostgreSQL plan the page and nearest statements with their values on every run (unnamed

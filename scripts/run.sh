@@ -21,7 +21,7 @@ if [ ! -e "$data_dir/admin-password" ]; then
     echo "First start: the account 'admin' signs in with the password $password"
     echo "(shown only now; it is also in $data_dir/admin-password, readable by you alone)."
   else
-    echo "No new admin was made (see above); set a password with: java -jar target/streetcad.jar users passwd admin" >&2
+    echo "No new admin was made (see above); set a password with: ./streetcad users passwd admin" >&2
   fi
 fi
 exec "$JAVA_HOME/bin/java" -jar target/streetcad.jar serve "$@"

@@ -291,10 +291,10 @@
     writeHash(map);
     openPanel(`${t().element} ${id}`, `<p>${t().loading}</p>`);
     const itemPath = `/collections/${S.ELEMENTS}/items/${id}`;
-    const [record, findings] = await Promise.allSettled([
-      getJson(itemPath), getJson(`/topology/issues?element=${id}`)]);
+    const [record, findings, history] = await Promise.allSettled([
+      getJson(itemPath), getJson(`/topology/issues?element=${id}`), getJson(`${itemPath}/history`)]);
     if (state.panel?.kind !== 'element' || state.panel.id !== id) return;
-    state.panel = { kind: 'element', id, record, findings };
+    state.panel = { kind: 'element', id, record, findings, history };
     renderElement(itemPath, record, findings);
     if (zoomTo && record.status === 'fulfilled') fitGeometry(map, record.value.geometry);
     if (record.status !== 'fulfilled') return;
@@ -329,7 +329,28 @@
     } else {
       html += '<ul class="findings">' + findings.value.features.map(f => findingItem(f.properties)).join('') + '</ul>';
     }
+    html += `<h3>${text.history}</h3>`;
+    const history = state.panel.history;
+    html += history?.status === 'fulfilled' ? historyList(history.value.versions)
+      : `<p class="problem">${text.historyUnavailable}</p>`;
     $('panel-body').innerHTML = html;
+  }
+
+  /** The element's versions, newest first: when the cadastre recorded each, who, through what and why, and what changed. */
+  function historyList(versions) {
+    const text = t();
+    const items = [...versions].reverse().map(v => {
+      const who = [v.author?.id, v.author?.organisation].filter(Boolean).join(', ') || text.unknownAuthor;
+      const changes = v.version === versions[0].version ? [text.created]
+        : Object.entries(v.changes || {}).map(([field, c]) =>
+          `${text.fields[field] || field}: ${formatValue(field, c.from)} → ${formatValue(field, c.to)}`);
+      if (v.geometry_changed && v.version !== versions[0].version) changes.push(text.geometryChanged);
+      return `<li data-version="${Number(v.version)}"><strong>${escapeHtml(text.versionNumber(v.version))}</strong>
+        <time datetime="${escapeHtml(v.recorded_from)}">${escapeHtml(new Date(v.recorded_from).toLocaleString(state.lang))}</time>
+        <span class="author">${escapeHtml(who)}</span>${v.reason ? ` <q>${escapeHtml(v.reason)}</q>` : ''}
+        <br><small>${changes.map(escapeHtml).join('; ')}</small></li>`;
+    });
+    return `<ol class="history">${items.join('')}</ol>`;
   }
 
   function findingItem(p) {

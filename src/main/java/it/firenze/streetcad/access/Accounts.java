@@ -83,32 +83,22 @@ public final class Accounts {
 
     /** Disables an account and ends its web sessions; false when there is no such account. */
     public boolean disable(String username, Actor actor) throws SQLException {
-        return Transactions.inTransaction(db, actor, c -> {
-            long id;
-            try (var st = c.prepareStatement("UPDATE account SET enabled = false WHERE username = ? RETURNING id")) {
-                st.setString(1, username);
-                try (var rs = st.executeQuery()) {
-                    if (!rs.next()) return false;
-                    id = rs.getLong(1);
-                }
-            }
-            try (var st = c.prepareStatement("DELETE FROM web_session WHERE account_id = ?")) {
-                st.setLong(1, id);
-                st.executeUpdate();
-            }
-            Audit.record(c, actor, "account.disable", "account", List.of(id), Map.of("username", username));
-            return true;
-        });
+        return change(username, "enabled = false", null, "account.disable", actor);
     }
 
     /** Sets a new password and ends the account's web sessions; false when there is no such account. */
     public boolean setPassword(String username, String password, Actor actor) throws SQLException {
-        String hash = hash(password);
+        return change(username, "password_hash = ?", hash(password), "account.password", actor);
+    }
+
+    /** One change to an account ({@code assignment}, with at most one parameter), which ends its web sessions. */
+    private boolean change(String username, String assignment, String value, String action, Actor actor) throws SQLException {
         return Transactions.inTransaction(db, actor, c -> {
             long id;
-            try (var st = c.prepareStatement("UPDATE account SET password_hash = ? WHERE username = ? RETURNING id")) {
-                st.setString(1, hash);
-                st.setString(2, username);
+            try (var st = c.prepareStatement("UPDATE account SET " + assignment + " WHERE username = ? RETURNING id")) {
+                int i = 1;
+                if (value != null) st.setString(i++, value);
+                st.setString(i, username);
                 try (var rs = st.executeQuery()) {
                     if (!rs.next()) return false;
                     id = rs.getLong(1);
@@ -118,7 +108,7 @@ public final class Accounts {
                 st.setLong(1, id);
                 st.executeUpdate();
             }
-            Audit.record(c, actor, "account.password", "account", List.of(id), Map.of("username", username));
+            Audit.record(c, actor, action, "account", List.of(id), Map.of("username", username));
             return true;
         });
     }

@@ -6,16 +6,16 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /** Runs work in one transaction of its own, so that a change and its audit row commit or roll back together. */
-final class Transactions {
+public final class Transactions {
 
-    interface Work<T> {
+    public interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
     private Transactions() {
     }
 
-    static <T> T inTransaction(Database db, Actor actor, Work<T> work) throws SQLException {
+    public static <T> T inTransaction(Database db, Actor actor, Work<T> work) throws SQLException {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {

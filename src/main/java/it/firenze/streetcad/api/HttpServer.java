@@ -6,6 +6,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseFailure;
+import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.util.List;
@@ -68,6 +69,12 @@ public final class HttpServer implements AutoCloseable {
                     respond(ctx, Problems.database(failure.get()));
                     return;
                 }
+                BadMessageException bad = badMessage(e);
+                if (bad != null) {
+                    respond(ctx, Problem.of(bad.getCode(), "Bad request", "The request could not be read: "
+                            + readable(bad) + "."));
+                    return;
+                }
                 ERRORS.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 respond(ctx, Problem.of(500, "Internal server error", "The server failed to answer this request; "
                         + "the error is in its log."));
@@ -85,6 +92,7 @@ public final class HttpServer implements AutoCloseable {
                 links.attach(ctx);
                 headers.apply(ctx);
             });
+            config.routes.before(HttpServer::rejectNulInQuery);
             modules.forEach(m -> m.register(config.routes));
         });
     }
@@ -108,6 +116,38 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    /**
+     * PostgreSQL text cannot hold U+0000, so a NUL byte in a search word, a property value or a CQL2 literal would
+     * fail in the database as a 500; no parameter of this API has a use for it.
+     */
+    private static void rejectNulInQuery(Context ctx) {
+        ctx.queryParamMap().forEach((name, values) -> {
+            if (name.indexOf('\0') >= 0 || values.stream().anyMatch(v -> v.indexOf('\0') >= 0)) {
+                throw ProblemException.badRequest(name.replace("\0", ""), "The parameter " + name.replace("\0", "")
+                        + " contains a NUL character (%00), which no parameter may hold.");
+            }
+        });
+    }
+
+    /**
+     * Jetty's verdict on a malformed request (a multipart form whose field is larger than Jetty reads, say),
+     * wrapped by the servlet layer when a handler reads the body: the client's fault, a 4xx, not a 500.
+     */
+    private static BadMessageException badMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BadMessageException b && b.getCode() >= 400 && b.getCode() < 500) return b;
+        }
+        return null;
+    }
+
+    /** The innermost message, which says what was wrong ("Form is larger than max length 200000"). */
+    private static String readable(BadMessageException bad) {
+        Throwable t = bad;
+        while (t.getCause() != null) t = t.getCause();
+        String message = t.getMessage() == null ? bad.getReason() : t.getMessage();
+        return message == null ? "malformed" : message;
     }
 
     static void respond(Context ctx, Problem problem) {

@@ -169,6 +169,8 @@ final class ImportCommand implements Callable<Integer> {
         out.printf("import %d: layer %s, mapping %s, mode %s%n", id, r.layer(), r.mapping(), r.mode());
         out.printf("  CRS       EPSG:%d (%s) -> storage EPSG:%d%n", r.crs().srid(), r.crs().source(), r.crs().storageSrid());
         out.printf("  encoding  %s%n", r.encoding().source());
+        if (r.extent() != null) out.printf("  extent    %s (WGS 84, after reprojection)%n", r.extent());
+        r.notices().forEach(notice -> out.printf("  warning   %s%n", notice));
         out.printf("  Z/M       %s%n", r.zm());
         var n = r.counts();
         out.printf("  features  %d read, %d deleted records skipped, %d staged, %d invalid; %d errors, %d warnings%n",
@@ -182,8 +184,9 @@ final class ImportCommand implements Callable<Integer> {
         if (more > 0) out.printf("  … and %d more problems (the full list: GET /imports/%d)%n", more, id);
         out.printf("  topology  %d findings%n", r.findingCount());
         r.findingsByRule().forEach((rule, count) -> out.printf("  %8d  %s%n", count, rule));
-        r.findings().stream().limit(SHOWN_PROBLEMS).forEach(f -> out.printf("  %s %s: %s (features %s)%n",
-                f.severity(), f.rule(), f.explanation(), f.featureNumbers()));
+        r.findings().stream().limit(SHOWN_PROBLEMS).forEach(f -> out.printf("  %s %s: %s (features %s%s)%n",
+                f.severity(), f.rule(), f.explanation(), f.featureNumbers(),
+                f.location() == null ? "" : ", at " + f.location() + " in " + f.locationCrs()));
         if (r.findingCount() > SHOWN_PROBLEMS) out.printf("  … and %d more findings (the first %d: GET /imports/%d)%n",
                 r.findingCount() - SHOWN_PROBLEMS, ImportReport.LISTED_PROBLEMS, id);
     }

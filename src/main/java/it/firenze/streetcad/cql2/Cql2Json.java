@@ -30,6 +30,7 @@ public final class Cql2Json {
     }
 
     public static Node.Predicate parse(String json) {
+        Nesting.check(json);
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
@@ -85,7 +86,13 @@ public final class Cql2Json {
     private static Node.Value value(JsonNode n) {
         if (n == null || n.isNull()) throw fail("null is not a value; use isNull");
         if (n.isTextual()) return new Node.Text(n.asText());
-        if (n.isNumber()) return new Node.Number(n.decimalValue());
+        if (n.isNumber()) {
+            // A number beyond double's range (1e999) reads as infinity, which SQL cannot compare with.
+            if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) {
+                throw fail("a number is beyond the range of a double (about 1.8e308)");
+            }
+            return new Node.Number(n.decimalValue());
+        }
         if (n.isBoolean()) return new Node.Bool(n.booleanValue());
         if (n.isObject()) {
             if (n.has("property")) return new Node.Property(n.get("property").asText());
@@ -161,7 +168,9 @@ public final class Cql2Json {
         if (p == null || !p.isArray() || p.size() < 2 || !p.get(0).isNumber() || !p.get(1).isNumber()) {
             throw new IllegalArgumentException("a position is an array of two or three numbers");
         }
-        return new Coordinate(p.get(0).asDouble(), p.get(1).asDouble());
+        Coordinate c = new Coordinate(p.get(0).asDouble(), p.get(1).asDouble());
+        if (!Double.isFinite(c.x) || !Double.isFinite(c.y)) throw new IllegalArgumentException("a coordinate is not finite");
+        return c;
     }
 
     private static Cql2Exception fail(String message) {

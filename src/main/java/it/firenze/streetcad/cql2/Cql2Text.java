@@ -30,6 +30,7 @@ public final class Cql2Text {
     }
 
     public static Node.Predicate parse(String text) {
+        Nesting.check(text);
         Cql2Lexer lexer = new Cql2Lexer(CharStreams.fromString(text));
         Cql2Parser parser = new Cql2Parser(new CommonTokenStream(lexer));
         var errors = new BaseErrorListener() {

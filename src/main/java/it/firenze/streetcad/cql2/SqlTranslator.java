@@ -1,5 +1,8 @@
 package it.firenze.streetcad.cql2;
 
+import it.firenze.streetcad.db.AreaOfUse;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKTWriter;
 
 import java.util.List;
@@ -9,6 +12,10 @@ import java.util.Map;
  * Translates a CQL2 tree into a PostgreSQL boolean expression. Property names are looked up in the queryables
  * (whose SQL StreetCad wrote); every literal becomes a bound parameter; geometry literals are written as WKT by
  * JTS from the parsed coordinates and transformed by PostGIS from the filter CRS into the storage CRS.
+ *
+ * <p>A member of a JSON-object property is named {@code object.member} ({@code source_attributes.bicycle}, the
+ * source fields an import kept per element): its name is bound like a literal, and it takes the type of what it is
+ * compared with (a number compares only with members stored as numbers); alone (LIKE, IS NULL) it is text.
  */
 public final class SqlTranslator {
 
@@ -65,7 +72,7 @@ public final class SqlTranslator {
             }
             case Node.Between between -> {
                 for (Node.Value v : List.of(between.value(), between.low(), between.high())) {
-                    if (!type(v).isNumeric()) throw new Cql2Exception("BETWEEN works on numbers only", 0);
+                    if (!type(v).isNumeric() && member(v) == null) throw new Cql2Exception("BETWEEN works on numbers only", 0);
                 }
                 scalar(between.value(), Queryable.Type.NUMBER, sql);
                 sql.append(between.negated() ? " NOT BETWEEN " : " BETWEEN ");
@@ -74,7 +81,7 @@ public final class SqlTranslator {
                 scalar(between.high(), Queryable.Type.NUMBER, sql);
             }
             case Node.In in -> {
-                Queryable.Type type = type(in.value());
+                Queryable.Type type = in.list().isEmpty() ? type(in.value()) : comparable(in.value(), in.list().getFirst(), true);
                 for (Node.Value v : in.list()) comparable(in.value(), v, true);
                 scalar(in.value(), type, sql);
                 sql.append(in.negated() ? " NOT IN (" : " IN (");
@@ -115,6 +122,8 @@ public final class SqlTranslator {
     private Queryable.Type comparable(Node.Value a, Node.Value b, boolean equality) {
         Queryable.Type ta = type(a);
         Queryable.Type tb = type(b);
+        if (member(a) != null && member(b) == null) ta = tb;
+        if (member(b) != null && member(a) == null) tb = ta;
         boolean ok = ta == tb || (ta.isNumeric() && tb.isNumeric());
         if (!ok || ta == Queryable.Type.GEOMETRY || ta == Queryable.Type.INTERVAL
                 || (ta == Queryable.Type.BOOLEAN && !equality)) {
@@ -142,6 +151,7 @@ public final class SqlTranslator {
 
     private Queryable queryable(Node.Property p) {
         Queryable q = queryables.get(p.name());
+        if (q == null && member(p) != null) return new Queryable(p.name(), null, Queryable.Type.STRING);
         if (q == null) {
             String shown = p.name().length() <= 60 ? p.name() : p.name().substring(0, 57) + "...";
             throw new Cql2Exception("Unknown property '" + shown + "'; the queryables are " + queryables.keySet(), 0);
@@ -149,7 +159,40 @@ public final class SqlTranslator {
         return q;
     }
 
+    /** The object property and the member's name when {@code v} names a member of a JSON-object queryable. */
+    private Member member(Node.Value v) {
+        if (!(v instanceof Node.Property p) || queryables.containsKey(p.name())) return null;
+        int dot = p.name().indexOf('.');
+        if (dot <= 0 || dot == p.name().length() - 1) return null;
+        Queryable object = queryables.get(p.name().substring(0, dot));
+        return object == null || object.type() != Queryable.Type.OBJECT ? null
+                : new Member(object, p.name().substring(dot + 1));
+    }
+
+    private record Member(Queryable object, String name) {
+        /** The member as SQL of {@code type}: NULL where the stored value is of another JSON type. */
+        void sql(Queryable.Type type, Sql sql) {
+            String jsonType = switch (type) {
+                case INTEGER, NUMBER -> "number";
+                case BOOLEAN -> "boolean";
+                default -> null;
+            };
+            if (jsonType == null) {
+                sql.append("(" + object.sql() + " ->> ").bind(name).append("::text)");
+                return;
+            }
+            sql.append("(CASE WHEN jsonb_typeof(" + object.sql() + " -> ").bind(name).append("::text) = '" + jsonType + "' THEN ("
+                    + object.sql() + " ->> ").bind(name).append("::text)::" + (jsonType.equals("number") ? "numeric" : "boolean")
+                    + " END)");
+        }
+    }
+
     private void scalar(Node.Value v, Queryable.Type type, Sql sql) {
+        Member member = member(v);
+        if (member != null) {
+            member.sql(type, sql);
+            return;
+        }
         switch (v) {
             case Node.Property p -> sql.append(queryable(p).sql());
             case Node.Text t -> sql.bind(t.value());
@@ -172,11 +215,31 @@ public final class SqlTranslator {
     }
 
     private void geometry(Node.GeometryLiteral g, Sql sql) {
+        check(g.geometry());
         String literal = "ST_GeomFromText(?, " + filterSrid + ")";
         if (filterNorthFirst) literal = "ST_FlipCoordinates(" + literal + ")";
-        if (filterSrid != storageSrid) literal = "ST_Transform(" + literal + ", " + storageSrid + ")";
+        // Cut to the storage CRS's area of use before the transform (see AreaOfUse): a world BBOX then finds
+        // every feature instead of none, and a literal far from the storage zone cannot fail the transform.
+        literal = AreaOfUse.toStorage(literal, filterSrid, storageSrid);
         String[] parts = literal.split("\\?", 2);
         sql.append(parts[0]).bind(new WKTWriter().write(g.geometry())).append(parts[1]);
+    }
+
+    /** Coordinates a CRS cannot have are the client's mistake, not the database's: finite, and in degrees in range. */
+    private void check(Geometry g) {
+        for (Coordinate c : g.getCoordinates()) {
+            if (!Double.isFinite(c.x) || !Double.isFinite(c.y)) {
+                throw new Cql2Exception("A geometry literal has a coordinate that is not a finite number", 0);
+            }
+            if (filterSrid == 4326) {
+                double lon = filterNorthFirst ? c.y : c.x;
+                double lat = filterNorthFirst ? c.x : c.y;
+                if (Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+                    throw new Cql2Exception("A geometry literal has a position (" + lon + ", " + lat + ") outside "
+                            + "longitude ±180°, latitude ±90°", 0);
+                }
+            }
+        }
     }
 
     /**

@@ -32,8 +32,6 @@ import java.util.OptionalLong;
  */
 public final class EditingHttp implements HttpModule {
 
-    private static final String ITEMS = "/collections/{collectionId}/items";
-    private static final String ITEM = ITEMS + "/{featureId}";
     private static final String MERGE_PATCH = "application/merge-patch+json";
 
     private final Edits edits;
@@ -48,26 +46,32 @@ public final class EditingHttp implements HttpModule {
         this.storageSrid = database.storageSrid();
     }
 
+    /**
+     * Routes name each editable collection: a pattern like {@code /collections/{collectionId}/items} would also take
+     * the requests of collections other modules serve (viability's), since routes match in the order they are added.
+     */
     @Override
     public void register(RoutesConfig routes) {
         // A 412 is answered with the item itself, written before the handler stops.
         routes.exception(Answered.class, (e, ctx) -> { });
-        routes.post(ITEMS, this::create);
-        routes.put(ITEM, ctx -> change(ctx, false));
-        routes.patch(ITEM, ctx -> change(ctx, true));
-        routes.delete(ITEM, this::retire);
-        routes.get(ITEM + "/history", this::history);
-        routes.post(ITEM + "/revert", this::revert);
-        routes.post("/collections/road-elements/items/{featureId}/split", this::split);
-        // Write verbs where a resource takes none: 405 naming what it does take.
-        for (String verb : new String[]{"PUT", "PATCH", "DELETE"}) {
-            notAllowed(routes, verb, ITEMS, "GET, HEAD, POST, OPTIONS");
-            notAllowed(routes, verb, "/collections/{collectionId}", "GET, HEAD, OPTIONS");
-            notAllowed(routes, verb, "/collections", "GET, HEAD, OPTIONS");
+        for (EditableType t : EditableType.ALL) {
+            String items = "/collections/" + t.collection() + "/items";
+            String item = items + "/{featureId}";
+            routes.post(items, ctx -> create(ctx, t));
+            routes.put(item, ctx -> change(ctx, t, false));
+            routes.patch(item, ctx -> change(ctx, t, true));
+            routes.delete(item, ctx -> retire(ctx, t));
+            routes.get(item + "/history", ctx -> history(ctx, t));
+            routes.post(item + "/revert", ctx -> revert(ctx, t));
+            // Write verbs where a resource takes none: 405 naming what it does take.
+            for (String verb : new String[]{"PUT", "PATCH", "DELETE"}) {
+                notAllowed(routes, verb, items, "GET, HEAD, POST, OPTIONS");
+                notAllowed(routes, verb, "/collections/" + t.collection(), "GET, HEAD, OPTIONS");
+            }
+            notAllowed(routes, "POST", item, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
+            notAllowed(routes, "POST", "/collections/" + t.collection(), "GET, HEAD, OPTIONS");
         }
-        notAllowed(routes, "POST", ITEM, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
-        notAllowed(routes, "POST", "/collections/{collectionId}", "GET, HEAD, OPTIONS");
-        notAllowed(routes, "POST", "/collections", "GET, HEAD, OPTIONS");
+        routes.post("/collections/road-elements/items/{featureId}/split", this::split);
     }
 
     private static void notAllowed(RoutesConfig routes, String verb, String path, String allow) {
@@ -84,8 +88,7 @@ public final class EditingHttp implements HttpModule {
         }
     }
 
-    private void create(Context ctx) throws SQLException {
-        EditableType t = type(ctx);
+    private void create(Context ctx, EditableType t) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         JsonNode feature = body(ctx, false);
         Edits.Input in = input(ctx, feature, false);
@@ -94,8 +97,7 @@ public final class EditingHttp implements HttpModule {
         answer(ctx, t, done, 201);
     }
 
-    private void change(Context ctx, boolean patch) throws SQLException {
-        EditableType t = type(ctx);
+    private void change(Context ctx, EditableType t, boolean patch) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, t);
         long expected = ifMatch(ctx, t, id);
@@ -106,8 +108,7 @@ public final class EditingHttp implements HttpModule {
         answer(ctx, t, done, 200);
     }
 
-    private void retire(Context ctx) throws SQLException {
-        EditableType t = type(ctx);
+    private void retire(Context ctx, EditableType t) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, t);
         long expected = ifMatch(ctx, t, id);
@@ -115,8 +116,7 @@ public final class EditingHttp implements HttpModule {
         answer(ctx, t, done, 200);
     }
 
-    private void revert(Context ctx) throws SQLException {
-        EditableType t = type(ctx);
+    private void revert(Context ctx, EditableType t) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, t);
         String versionText = ctx.queryParam("version");
@@ -182,8 +182,7 @@ public final class EditingHttp implements HttpModule {
         v.set("closed", Json.mapper().valueToTree(around.closed()));
     }
 
-    private void history(Context ctx) throws SQLException {
-        EditableType t = type(ctx);
+    private void history(Context ctx, EditableType t) throws SQLException {
         long id = id(ctx, t);
         ArrayNode versions = edits.history(t, id).orElseThrow(() -> ProblemException.notFound(
                 "There is no feature " + id + " in " + t.collection() + "."));
@@ -242,12 +241,6 @@ public final class EditingHttp implements HttpModule {
 
     // ---- the request
 
-    private static EditableType type(Context ctx) {
-        String id = ctx.pathParam("collectionId");
-        return EditableType.byCollection(id).orElseThrow(() -> ProblemException.notFound("There is no collection '"
-                + abbreviate(id) + "' to edit; see /collections."));
-    }
-
     private static FeatureType feature(EditableType t) {
         return FeatureType.byId(t.collection()).orElseThrow();
     }
@@ -268,14 +261,12 @@ public final class EditingHttp implements HttpModule {
                     + "(GET or HEAD it first), so that an edit never overwrites a change you have not seen."));
         }
         OptionalLong version = ItemResponses.version(header);
-        if (edits.version(t, id).isEmpty()) {
+        if (version.isPresent()) return version.getAsLong();
+        // Not an ETag of ours (a weak one, another server's): the item's current ETag is the answer.
+        if (!ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null)) {
             throw ProblemException.notFound("There is no feature " + id + " in " + t.collection() + ".");
         }
-        if (version.isEmpty()) {
-            ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
-            throw new Answered();
-        }
-        return version.getAsLong();
+        throw new Answered();
     }
 
     private static JsonNode body(Context ctx, boolean patch) {

@@ -296,17 +296,6 @@ public final class Edits {
     private static final String COPIED = "functional_class, element_type, level, layer, carriageways, lanes, width_m, "
             + "surface, direction, status, speed_limit, source_key, source_attributes";
 
-    /** The item's current version; empty when there is no such item. */
-    public Optional<Long> version(EditableType t, long id) throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement st = c.prepareStatement("SELECT version FROM " + t.table() + " WHERE id = ?")) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
-    }
-
     /**
      * Every version of an item, oldest first: when the cadastre recorded it (from, to; to is null for the current
      * one), who, through what and why, the properties that changed from the version before, and the geometry in

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.api.PublicBaseUrl;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,11 +28,11 @@ final class ApiDocument {
             "swagger-ui.css", "text/css", "swagger-ui-bundle.js", "text/javascript",
             "swagger-ui-standalone-preset.js", "text/javascript", "favicon-32x32.png", "image/png");
 
-    private final String document;
+    private final ObjectNode document;
     private final String swaggerVersion;
 
     ApiDocument(int storageSrid) {
-        this.document = build(storageSrid).toString();
+        this.document = build(storageSrid);
         this.swaggerVersion = swaggerUiVersion();
     }
 
@@ -52,7 +53,10 @@ final class ApiDocument {
             ctx.redirect("/api.html");
             return;
         }
-        Responses.send(ctx, document, OPENAPI_JSON);
+        // servers is the absolute base the client reached: relative, clients resolved the API's base differently.
+        ObjectNode doc = document.deepCopy();
+        doc.putArray("servers").addObject().put("url", PublicBaseUrl.of(ctx));
+        Responses.send(ctx, doc.toString(), OPENAPI_JSON);
     }
 
     private void ui(Context ctx) {
@@ -78,6 +82,8 @@ final class ApiDocument {
         try (InputStream in = resource("features/openapi.yaml")) {
             ObjectNode doc = (ObjectNode) new ObjectMapper(new YAMLFactory()).readTree(in);
             ObjectNode parameters = (ObjectNode) doc.path("components").path("parameters");
+            ObjectNode limit = (ObjectNode) parameters.path("limit").path("schema");
+            limit.put("default", ItemQueryParser.DEFAULT_LIMIT).put("maximum", ItemQueryParser.MAX_LIMIT);
             ArrayNode ids = ((ObjectNode) parameters.path("collectionId").path("schema")).putArray("enum");
             FeatureType.ALL.forEach(t -> ids.add(t.id()));
             for (String name : Set.of("crs", "bbox-crs", "filter-crs")) {

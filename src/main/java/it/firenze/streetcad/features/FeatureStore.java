@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.cql2.Sql;
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
@@ -12,6 +14,9 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 
 /**
@@ -37,15 +42,48 @@ public final class FeatureStore {
      * One page: its features as a JSON array in UTF-8, ready to go out as they are (a page is written once, straight
      * into bytes, rather than feature by feature into strings joined later); {@code more} says a next page exists.
      */
-    public record Page(byte[] features, int numberReturned, boolean more, Long numberMatched,
-                       Long numberMatchedEstimate) {
+    public record Page(long version, byte[] features, int numberReturned, long lastId, boolean more,
+                       Long numberMatched, Long numberMatchedEstimate, Previous previous) {
+    }
+
+    /**
+     * Where the page before a keyset page starts: after {@code after}, or at the start when that is null. A keyset
+     * page knows its previous page from the cursor alone: the {@code limit} ids before it, read backwards.
+     */
+    public record Previous(Long after) {
+    }
+
+    /**
+     * The cadastre's data version (V10): how many committed transactions changed a collection's rows. Read before
+     * a page, in its round trip, so that a page never carries a newer version than its data.
+     */
+    private static final String VERSION = "SELECT (SELECT folded FROM data_version_base) + (SELECT count(*) FROM data_change)";
+    /** Beyond this many unfolded rows, finished transactions' rows are folded into the base (see V10). */
+    private static final long FOLD_ABOVE = 1_000;
+
+    public long version() throws SQLException {
+        try (Connection c = database.readConnection(); var st = c.prepareStatement(VERSION + ", (SELECT count(*) FROM data_change)");
+             var rs = st.executeQuery()) {
+            rs.next();
+            if (rs.getLong(2) > FOLD_ABOVE) fold(c);
+            return rs.getLong(1);
+        }
+    }
+
+    /** Folds the rows of transactions older than every running one into the base; the version stays the same. */
+    private static void fold(Connection c) throws SQLException {
+        try (var st = c.prepareStatement("WITH gone AS (DELETE FROM data_change "
+                + "WHERE xid < pg_snapshot_xmin(pg_current_snapshot()) RETURNING 1) "
+                + "UPDATE data_version_base SET folded = folded + (SELECT count(*) FROM gone)")) {
+            st.executeUpdate();
+        }
     }
 
     public Page items(ItemQuery q) throws SQLException {
         // Without datetime or as-of, the items are the live ones; datetime selects by valid time among every
         // record; as-of reads what the cadastre recorded then, live then unless datetime says otherwise.
         Rows rows = q.asOf() != null ? Rows.asOf(q.asOf()) : q.hasDatetime() ? Rows.RECORDED : Rows.LIVE;
-        Sql where = where(q);
+        Sql where = where(q, true);
         FeatureWriter writer = new FeatureWriter(q.type(), q.properties());
         Sql select = new Sql().append("SELECT ").append(columns(writer, q.crs()))
                 .append(" FROM ").append(q.type().from()).append(where).append(" ORDER BY ");
@@ -55,14 +93,27 @@ public final class FeatureStore {
         }
         select.append(q.type().idSql()).append(" LIMIT ").bind(q.limit() + 1).append(" OFFSET ").bind(q.offset());
         Sql count = new Sql().append(q.exactCount() ? "SELECT count(*) FROM " : "EXPLAIN (FORMAT JSON) SELECT 1 FROM ")
-                .append(q.type().from()).append(where);
-        // Both statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
+                .append(q.type().from()).append(where(q, false));
+        // The statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
         // load every extra wait for the database is another trip through a busy run queue.
-        Sql both = rows.resolve(new Sql().append(select).append("; ").append(count));
-        try (Connection c = database.readConnection(); var st = both.preparePlannedWithValues(c)) {
+        Sql all = new Sql().append(VERSION).append("; ").append(select).append("; ").append(count);
+        if (q.after() != null) {
+            Sql matching = where(q, false);
+            all.append("; SELECT array(SELECT " + q.type().idSql() + " FROM ").append(q.type().from()).append(matching)
+                    .append(matching.isEmpty() ? " WHERE " : " AND ").append(q.type().idSql() + " <= ").bind(q.after())
+                    .append(" ORDER BY " + q.type().idSql() + " DESC LIMIT ").bind(q.limit() + 1).append(")");
+        }
+        try (Connection c = database.readConnection(); var st = rows.resolve(all).preparePlannedWithValues(c)) {
             st.execute();
+            long version;
+            try (var rs = st.getResultSet()) {
+                rs.next();
+                version = rs.getLong(1);
+            }
+            st.getMoreResults();
             ByteArrayOutputStream features = new ByteArrayOutputStream(64 * 1024);
             int returned = 0;
+            long lastId = 0;
             boolean more = false;
             try (var rs = st.getResultSet(); FeatureWriter.Array array = writer.array(features)) {
                 while (rs.next()) {
@@ -71,19 +122,40 @@ public final class FeatureStore {
                         break;
                     }
                     array.add(rs);
+                    lastId = rs.getLong(1);
                     returned++;
                 }
             }
             st.getMoreResults();
+            Long matched = null;
+            long estimate;
             try (var rs = st.getResultSet()) {
                 rs.next();
-                if (q.exactCount()) return new Page(features.toByteArray(), returned, more, rs.getLong(1), null);
-                JsonNode plan = Json.mapper().readTree(rs.getString(1)).path(0).path("Plan");
-                long estimate = Math.max(plan.path("Plan Rows").asLong(), q.offset() + returned);
-                return new Page(features.toByteArray(), returned, more, null, estimate);
+                if (q.exactCount()) {
+                    matched = rs.getLong(1);
+                    estimate = matched;
+                } else if (!more && q.offset() == 0 && q.after() == null) {
+                    // A last page from the start says exactly how many match: no planner guess (an empty table's
+                    // plan says 460) where the truth is at hand.
+                    estimate = returned;
+                } else {
+                    JsonNode plan = Json.mapper().readTree(rs.getString(1)).path(0).path("Plan");
+                    estimate = Math.max(plan.path("Plan Rows").asLong(), q.offset() + returned + (more ? 1 : 0));
+                }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new SQLException("unreadable query plan", e);
             }
+            Previous previous = null;
+            if (q.after() != null) {
+                st.getMoreResults();
+                try (var rs = st.getResultSet()) {
+                    rs.next();
+                    Long[] before = (Long[]) rs.getArray(1).getArray();
+                    if (before.length > 0) previous = new Previous(before.length > q.limit() ? before[q.limit()] : null);
+                }
+            }
+            return new Page(version, features.toByteArray(), returned, lastId, more, matched,
+                    matched == null ? estimate : null, previous);
         }
     }
 
@@ -105,7 +177,40 @@ public final class FeatureStore {
     public record Extent(double[] bbox, String firstValidFrom) {
     }
 
-    public Extent extent(FeatureType type) throws SQLException {
+    /**
+     * The extent of a collection at data version {@code version}, kept so that describing the collections costs one
+     * read of the version instead of a scan of every collection (seconds on Florence). After a change the kept
+     * extent answers (an estimate, as the standard allows) while one background refresh computes the new one.
+     */
+    public Extent extent(FeatureType type, long version) throws SQLException {
+        Versioned<Extent> kept = extents.get(type.id());
+        if (kept == null) {
+            Extent extent = extent(type);
+            extents.put(type.id(), new Versioned<>(version, extent));
+            return extent;
+        }
+        if (kept.version() < version && refreshing.add(type.id())) {
+            Thread.ofVirtual().name("extent-" + type.id()).start(() -> {
+                try {
+                    extents.put(type.id(), new Versioned<>(version, extent(type)));
+                } catch (SQLException e) {
+                    LoggerFactory.getLogger(FeatureStore.class).warn("refreshing the extent of {} failed: {}",
+                            type.id(), e.getMessage());
+                } finally {
+                    refreshing.remove(type.id());
+                }
+            });
+        }
+        return kept.value();
+    }
+
+    private record Versioned<T>(long version, T value) {
+    }
+
+    private final Map<String, Versioned<Extent>> extents = new ConcurrentHashMap<>();
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+
+    private Extent extent(FeatureType type) throws SQLException {
         // Reprojecting each geometry (not the storage-CRS box) keeps the extent tight: UTM's grid is rotated.
         String sql = Rows.RECORDED.resolve("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), t FROM (SELECT "
                 + "ST_Extent(ST_Transform(" + type.geometrySql() + ", 4326)) AS b, to_json(min("
@@ -118,27 +223,15 @@ public final class FeatureStore {
         }
     }
 
-    public boolean hasRows(FeatureType type) throws SQLException {
-        try (Connection c = database.readConnection();
-             var st = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + Rows.RECORDED.resolve(type.from()) + ")");
-             var rs = st.executeQuery()) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
-    }
-
-    private Sql where(ItemQuery q) {
+    /** The conditions of a query; the keyset cursor only for the page itself, not for what the count matches. */
+    private Sql where(ItemQuery q, boolean withCursor) {
         FeatureType t = q.type();
         List<Sql> conditions = new ArrayList<>();
         if (q.bbox() != null) {
-            double[] b = q.bbox();
-            Sql envelope = new Sql().append("ST_MakeEnvelope(").bind(b[0]).append(", ").bind(b[1]).append(", ")
-                    .bind(b[2]).append(", ").bind(b[3]).append(", " + q.bboxCrs().srid() + ")");
-            if (q.bboxCrs().srid() != storageSrid()) {
-                envelope = new Sql().append("ST_Transform(").append(envelope).append(", " + storageSrid() + ")");
-            }
-            conditions.add(new Sql().append("ST_Intersects(" + t.geometrySql() + ", ").append(envelope).append(")"));
+            conditions.add(new Sql().append("ST_Intersects(" + t.geometrySql() + ", ")
+                    .append(boxInStorage(q.bbox(), q.bboxCrs().srid())).append(")"));
         }
+        if (withCursor && q.after() != null) conditions.add(new Sql().append(t.idSql() + " > ").bind(q.after()));
         if (q.asOf() != null && !q.hasDatetime()) {
             conditions.add(new Sql().append("live_at(" + t.validFromSql() + ", " + t.validToSql() + ", ")
                     .bind(q.asOf()).append(")"));
@@ -154,6 +247,31 @@ public final class FeatureStore {
         Sql where = new Sql();
         for (int i = 0; i < conditions.size(); i++) where.append(i == 0 ? " WHERE " : " AND ").append(conditions.get(i));
         return where;
+    }
+
+    /**
+     * A client's box in the storage CRS, cut to the storage CRS's area of use first ({@link AreaOfUse}). A
+     * geographic box whose west edge lies east of its east edge crosses the antimeridian (OGC API – Features Part 1,
+     * 7.15.3): it is the two boxes on either side of it.
+     */
+    private Sql boxInStorage(double[] b, int srid) {
+        Sql box = new Sql();
+        if (b[0] > b[2]) {
+            box.append("ST_Collect(").append(envelope(b[0], b[1], 180, b[3], srid)).append(", ")
+                    .append(envelope(-180, b[1], b[2], b[3], srid)).append(")");
+        } else {
+            box.append(envelope(b[0], b[1], b[2], b[3], srid));
+        }
+        String[] around = AreaOfUse.toStorage(GEOMETRY, srid, storageSrid()).split(GEOMETRY, 2);
+        return new Sql().append(around[0]).append(box).append(around[1]);
+    }
+
+    /** Where {@link AreaOfUse#toStorage} is told to put the box, which carries bound values. */
+    private static final String GEOMETRY = "<box>";
+
+    private static Sql envelope(double minX, double minY, double maxX, double maxY, int srid) {
+        return new Sql().append("ST_MakeEnvelope(").bind(minX).append(", ").bind(minY).append(", ").bind(maxX)
+                .append(", ").bind(maxY).append(", " + srid + ")");
     }
 
     /** The id, the geometry as GeoJSON in the requested CRS and axis order, then the properties: what {@link FeatureWriter} reads. */

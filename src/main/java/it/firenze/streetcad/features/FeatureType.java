@@ -29,13 +29,15 @@ public record FeatureType(String id, String title, String description, String fr
     }
 
     /**
-     * Properties a filter may use: every scalar one, the geometry named {@code geometry}, and {@code validity},
+     * Properties a filter may use: every scalar one, the JSON objects (by member: {@code source_attributes.name}),
+     * the geometry named {@code geometry}, and {@code validity},
      * the interval from valid_from to valid_to (open while the row is current) for the temporal functions.
      */
     public Map<String, Queryable> queryables() {
         Map<String, Queryable> q = new java.util.LinkedHashMap<>();
         q.put("geometry", new Queryable("geometry", geometrySql, Queryable.Type.GEOMETRY));
-        properties.stream().filter(p -> p.type().isScalar()).forEach(p -> q.put(p.name(), p));
+        properties.stream().filter(p -> p.type().isScalar() || p.type() == Queryable.Type.OBJECT)
+                .forEach(p -> q.put(p.name(), p));
         q.put("validity", new Queryable("validity", "tstzrange(" + validFromSql + ", " + validToSql + ")",
                 Queryable.Type.INTERVAL));
         return q;
@@ -73,7 +75,10 @@ public record FeatureType(String id, String title, String description, String fr
                             p("status", "e.status", S), p("lanes", "e.lanes", I), p("width_m", "e.width_m", N),
                             p("surface", "e.surface", S), p("speed_limit", "e.speed_limit", I),
                             p("length_m", "e.length_m", N), p("from_junction", "e.from_junction", I),
-                            p("to_junction", "e.to_junction", I)),
+                            p("to_junction", "e.to_junction", I),
+                            // The source fields an import's mapping did not read; filters name them as
+                            // source_attributes.<field> (see SqlTranslator).
+                            p("source_attributes", "e.source_attributes", Queryable.Type.OBJECT)),
                     "e.valid_from", "e.valid_to"),
             new FeatureType("junctions", "Junctions (giunzioni)",
                     "Where road elements meet or end.", "{junction} j", "j.id", "j.geom", "Point",
@@ -96,6 +101,14 @@ public record FeatureType(String id, String title, String description, String fr
                             p("to_m", "v.to_m", N), p("direction", "v.direction", S), p("kind", "v.kind", S),
                             p("attributes", "v.attributes", Queryable.Type.OBJECT)),
                     "v.valid_from", "v.valid_to"),
+            // The findings of the last topology validations: read-only, valid from when they were found.
+            new FeatureType("topology-issues", "Topology findings",
+                    "What the topology validation found wrong or doubtful in the network, where, and on which elements.",
+                    "topology_issue i", "i.id", "i.location", "Geometry",
+                    List.of(p("id", "i.id", I), p("rule", "i.rule", S), p("severity", "i.severity", S),
+                            p("explanation", "i.explanation", S), p("accepted", "i.accepted", Queryable.Type.BOOLEAN),
+                            p("validation_id", "i.validation_id", I), p("found_at", "i.found_at", T)),
+                    "i.found_at", "NULL::timestamptz"),
             // Viability (see the viability package): written through its own routes, read here like any collection.
             new FeatureType("viability-measures", "Traffic measures (provvedimenti di viabilità)",
                     "Closures, one-way orders, limits and restrictions of ordinances and works sites, on stretches of "

@@ -11,6 +11,8 @@ import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.tiles.TileLayer;
+import it.firenze.streetcad.tiles.TilesModule;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,15 +38,28 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     static final String GEOJSON = "application/geo+json";
     static final String JSON = "application/json";
     static final String HTML = "text/html; charset=utf-8";
+    static final String TILESETS_VECTOR = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
+    /** Link objects carry the plain media type, as the standard's link examples do. */
+    static final String HTML_LINK = "text/html";
 
     private final FeatureStore store;
     private final ItemQueryParser parser;
     private final Handler browserHome;
+    private final boolean withTiles;
 
-    public FeaturesModule(Database database, Handler browserHome) {
+    /**
+     * @param withTiles whether the server also serves {@link it.firenze.streetcad.tiles.TilesModule}: then its
+     *                  conformance classes are declared and the collections with tiles link to their tilesets
+     */
+    public FeaturesModule(Database database, Handler browserHome, boolean withTiles) {
         this.store = new FeatureStore(database);
         this.parser = new ItemQueryParser(database.storageSrid(), new CqlFilters(database.storageSrid()));
         this.browserHome = browserHome;
+        this.withTiles = withTiles;
+    }
+
+    public FeaturesModule(Database database, Handler browserHome) {
+        this(database, browserHome, false);
     }
 
     public FeaturesModule(Database database) {
@@ -59,6 +74,8 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         routes.get("/collections/{collectionId}", this::collection);
         routes.get("/collections/{collectionId}/items", this::items);
         routes.get("/collections/{collectionId}/items/{featureId}", this::item);
+        // HEAD answers with GET's headers (ETag, Content-Crs, Content-Type) and no body.
+        routes.head("/collections/{collectionId}/items", this::items);
         routes.head("/collections/{collectionId}/items/{featureId}", this::item);
         routes.get("/collections/{collectionId}/queryables", this::queryables);
         for (String path : List.of("/", "/conformance", "/collections", "/collections/{collectionId}",
@@ -111,7 +128,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         ArrayNode links = doc.putArray("links");
         selfLinks(links, base + "/", "landing page");
         link(links, base + "/api", "service-desc", ApiDocument.OPENAPI_JSON, "the API definition (OpenAPI 3.0)");
-        link(links, base + "/api.html", "service-doc", HTML, "the API documentation (Swagger UI)");
+        link(links, base + "/api.html", "service-doc", HTML_LINK, "the API documentation (Swagger UI)");
         link(links, base + "/conformance", "conformance", JSON, "conformance classes implemented");
         link(links, base + "/collections", "data", JSON, "the collections");
         reply(ctx, doc, "StreetCad", JSON);
@@ -147,7 +164,9 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         onlyParameters(ctx, Set.of("f"));
         ObjectNode doc = Json.mapper().createObjectNode();
         selfLinks(doc.putArray("links"), base(ctx) + "/conformance", "conformance");
-        CONFORMANCE.forEach(doc.putArray("conformsTo")::add);
+        ArrayNode classes = doc.putArray("conformsTo");
+        CONFORMANCE.forEach(classes::add);
+        if (withTiles) TilesModule.CONFORMANCE.forEach(classes::add);
         reply(ctx, doc, "Conformance", JSON);
     }
 
@@ -157,11 +176,9 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         ObjectNode doc = Json.mapper().createObjectNode();
         selfLinks(doc.putArray("links"), base + "/collections", "collections");
         ArrayNode list = doc.putArray("collections");
-        for (FeatureType t : FeatureType.ALL) {
-            // Element events are listed once there are some; the collection itself always answers.
-            if (t.id().equals("element-events") && !store.hasRows(t)) continue;
-            list.add(describe(t, base));
-        }
+        // Every collection a client can address is listed, empty or not.
+        long version = store.version();
+        for (FeatureType t : FeatureType.ALL) list.add(describe(t, base, version));
         doc.putArray("crs").add(Crs.CRS84_URI);
         reply(ctx, doc, "Collections", JSON);
     }
@@ -169,10 +186,10 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     private void collection(Context ctx) throws SQLException {
         onlyParameters(ctx, Set.of("f"));
         FeatureType t = type(ctx);
-        reply(ctx, describe(t, base(ctx)), t.title(), JSON);
+        reply(ctx, describe(t, base(ctx), store.version()), t.title(), JSON);
     }
 
-    private ObjectNode describe(FeatureType t, String base) throws SQLException {
+    private ObjectNode describe(FeatureType t, String base, long version) throws SQLException {
         ObjectNode c = Json.mapper().createObjectNode();
         String self = base + "/collections/" + t.id();
         c.put("id", t.id());
@@ -182,10 +199,13 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         ArrayNode links = c.putArray("links");
         selfLinks(links, self, t.title());
         link(links, self + "/items", "items", GEOJSON, t.title() + " as GeoJSON");
-        link(links, self + "/items?f=html", "items", HTML, t.title() + " as HTML");
+        link(links, self + "/items?f=html", "items", HTML_LINK, t.title() + " as HTML");
         link(links, self + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                 "application/schema+json", "the properties a filter may use");
-        FeatureStore.Extent extent = store.extent(t);
+        if (withTiles && TileLayer.byId(t.id()).isPresent()) {
+            link(links, self + "/tiles", TILESETS_VECTOR, JSON, t.title() + " as vector tilesets");
+        }
+        FeatureStore.Extent extent = store.extent(t, version);
         ObjectNode ext = c.putObject("extent");
         ObjectNode spatial = ext.putObject("spatial");
         ArrayNode bbox = spatial.putArray("bbox").addArray();
@@ -205,8 +225,15 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         FeatureType t = type(ctx);
         Format format = format(ctx);
         ItemQuery q = parser.parse(t, ctx.queryParamMap());
+        String base = base(ctx);
+        // The same request over the same data is the same page: the ETag needs no page, only the data version,
+        // so a revalidation is answered without running the page's query.
+        if (ctx.header("If-None-Match") != null
+                && Responses.notModified(ctx, itemsEtag(store.version(), base, ctx, format))) {
+            return;
+        }
         FeatureStore.Page page = store.items(q);
-        String self = base(ctx) + "/collections/" + t.id() + "/items";
+        String self = base + "/collections/" + t.id() + "/items";
         ObjectNode head = Json.mapper().createObjectNode();
         head.put("type", "FeatureCollection");
         head.put("timeStamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
@@ -219,14 +246,27 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         query.remove("f");
         link(links, self + queryString(query, "json"), format == Format.JSON ? "self" : "alternate", GEOJSON,
                 "this page as GeoJSON");
-        link(links, self + queryString(query, "html"), format == Format.HTML ? "self" : "alternate", HTML,
+        link(links, self + queryString(query, "html"), format == Format.HTML ? "self" : "alternate", HTML_LINK,
                 "this page as HTML");
         query.put("limit", Integer.toString(q.limit()));
         if (page.more()) {
-            query.put("offset", Integer.toString(q.offset() + q.limit()));
+            // In id order the next page starts after this page's last id (a keyset): every page then costs what
+            // the first does, where an offset made the database walk past every earlier page again.
+            if (q.sortby().isEmpty()) {
+                query.remove("offset");
+                query.put("after", Long.toString(page.lastId()));
+            } else {
+                query.put("offset", Integer.toString(q.offset() + q.limit()));
+            }
             link(links, self + queryString(query, null), "next", GEOJSON, "next page");
         }
-        if (q.offset() > 0) {
+        if (page.previous() != null) {
+            query.remove("offset");
+            query.remove("after");
+            if (page.previous().after() != null) query.put("after", Long.toString(page.previous().after()));
+            link(links, self + queryString(query, null), "prev", GEOJSON, "previous page");
+        } else if (q.offset() > 0 && q.after() == null) {
+            query.remove("after");
             query.put("offset", Integer.toString(Math.max(0, q.offset() - q.limit())));
             link(links, self + queryString(query, null), "prev", GEOJSON, "previous page");
         }
@@ -236,11 +276,19 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         byte[] body = Arrays.copyOf(start, start.length + page.features().length + 1);
         System.arraycopy(page.features(), 0, body, start.length, page.features().length);
         body[body.length - 1] = '}';
+        String etag = itemsEtag(page.version(), base, ctx, format);
         if (format == Format.HTML) {
-            Responses.send(ctx, Html.page(t.title(), parse(new String(body, StandardCharsets.UTF_8))), HTML);
+            Responses.send(ctx, Html.page(t.title(), parse(new String(body, StandardCharsets.UTF_8)))
+                    .getBytes(StandardCharsets.UTF_8), HTML, etag);
         } else {
-            Responses.send(ctx, body, GEOJSON);
+            Responses.send(ctx, body, GEOJSON, etag);
         }
+    }
+
+    /** Weak: two answers to one request over one data version differ only in their timeStamp. */
+    private static String itemsEtag(long version, String base, Context ctx, Format format) {
+        return Responses.weakEtag(Long.toString(version), base, ctx.path(), String.valueOf(ctx.queryString()),
+                format.name());
     }
 
     private void item(Context ctx) throws SQLException {
@@ -269,7 +317,9 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             ObjectNode p = properties.putObject(q.name());
             p.put("title", q.name());
             if (q.type() == Queryable.Type.GEOMETRY) {
-                p.put("format", "geometry-" + t.geometryType().toLowerCase(java.util.Locale.ROOT));
+                // A collection of mixed geometry types is "geometry-any" (Part 3, 6.2).
+                p.put("format", "geometry-" + (t.geometryType().equals("Geometry") ? "any"
+                        : t.geometryType().toLowerCase(java.util.Locale.ROOT)));
                 p.put("x-ogc-role", "primary-geometry");
             } else if (q.type() == Queryable.Type.INTERVAL) {
                 p.put("description", "valid_from to valid_to; the end is open ('..') while the row is current");
@@ -278,6 +328,10 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             } else {
                 p.put("type", q.type().jsonSchemaType());
                 if (q.type() == Queryable.Type.TIMESTAMP) p.put("format", "date-time");
+                if (q.type() == Queryable.Type.OBJECT) {
+                    p.put("description", "a filter names a member as " + q.name() + ".<member>; it compares as the "
+                            + "type of the value it is compared with");
+                }
             }
         }
         doc.put("additionalProperties", false);
@@ -309,8 +363,12 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     }
 
     static void selfLinks(ArrayNode links, String href, String title) {
-        link(links, href, "self", JSON, title);
-        link(links, href + "?f=html", "alternate", HTML, title + " as HTML");
+        selfLinks(links, href, JSON, title);
+    }
+
+    static void selfLinks(ArrayNode links, String href, String type, String title) {
+        link(links, href, "self", type, title);
+        link(links, href + "?f=html", "alternate", HTML_LINK, title + " as HTML");
     }
 
     static void link(ArrayNode links, String href, String rel, String type, String title) {

@@ -18,10 +18,12 @@ import java.util.Set;
  */
 final class ItemQueryParser {
 
-    static final int DEFAULT_LIMIT = 10;
+    static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 10_000;
+    /** Far beyond any collection, and low enough that offset + limit never overflows an int. */
+    static final int MAX_OFFSET = 1_000_000_000;
 
-    static final Set<String> PARAMETERS = Set.of("f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset",
+    static final Set<String> PARAMETERS = Set.of("f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "after",
             "numberMatched", "properties", "sortby", "filter", "filter-lang", "filter-crs", "as-of");
 
     private final int storageSrid;
@@ -74,13 +76,25 @@ final class ItemQueryParser {
         String limitText = one(params, "limit");
         int limit = limitText == null ? DEFAULT_LIMIT : Params.limit("limit", limitText, MAX_LIMIT);
         String offsetText = one(params, "offset");
-        int offset = offsetText == null ? 0 : Params.nonNegative("offset", offsetText);
+        int offset = offsetText == null ? 0 : Params.nonNegative("offset", offsetText, MAX_OFFSET);
         String count = one(params, "numberMatched");
         if (count != null && !count.equals("exact") && !count.equals("estimated")) {
             throw ProblemException.badRequest("numberMatched", "numberMatched must be 'exact' or 'estimated'.");
         }
         List<String> properties = properties(type, one(params, "properties"));
         List<ItemQuery.SortKey> sortby = sortby(queryables, one(params, "sortby"));
+        String afterText = one(params, "after");
+        Long after = null;
+        if (afterText != null) {
+            if (!sortby.isEmpty()) {
+                throw ProblemException.badRequest("after", "after pages in feature id order; with sortby, page with offset.");
+            }
+            if (!afterText.strip().matches("-?\\d{1,18}")) {
+                throw ProblemException.badRequest("after", "after must be a feature id; '" + Params.abbreviate(afterText)
+                        + "' is not.");
+            }
+            after = Long.parseLong(afterText.strip());
+        }
 
         Sql filter = new Sql();
         for (var e : params.entrySet()) {
@@ -98,7 +112,7 @@ final class ItemQueryParser {
             String name = params.containsKey("filter-lang") ? "filter-lang" : "filter-crs";
             throw ProblemException.badRequest(name, name + " only makes sense together with filter.");
         }
-        return new ItemQuery(type, bbox, bboxCrs, crs, from, to, datetime != null, limit, offset, properties, sortby,
+        return new ItemQuery(type, bbox, bboxCrs, crs, from, to, datetime != null, limit, offset, after, properties, sortby,
                 filter, "exact".equals(count), asOf(params));
     }
 
@@ -130,19 +144,27 @@ final class ItemQueryParser {
         return end.isEmpty() || end.equals("..");
     }
 
-    /** bbox in the axis order of its CRS, returned as {minX, minY, maxX, maxY} with x east. */
+    /**
+     * bbox in the axis order of its CRS, returned as {minX, minY, maxX, maxY} with x east. In a geographic CRS a
+     * west edge east of the east edge is a box across the antimeridian (OGC API – Features Part 1, 7.15.3).
+     */
     static double[] bbox(String text, Crs crs) {
         double[] n = Params.numbers("bbox", text, 4, 6);
-        double[] b = n.length == 4 ? n : new double[]{n[0], n[1], n[3], n[4]};
-        if (b[0] > b[2] || b[1] > b[3]) {
+        double[] given = n.length == 4 ? n : new double[]{n[0], n[1], n[3], n[4]};
+        double[] b = crs.northFirst() ? new double[]{given[1], given[0], given[3], given[2]} : given;
+        if (b[1] > b[3] || (b[0] > b[2] && !crs.geographic())) {
             throw ProblemException.badRequest("bbox", "bbox must be minimum corner then maximum corner; a minimum "
                     + "is above its maximum.");
         }
         if (crs.geographic()) {
-            double maxLat = crs.northFirst() ? Math.max(Math.abs(b[0]), Math.abs(b[2])) : Math.max(Math.abs(b[1]), Math.abs(b[3]));
-            if (maxLat > 90) throw ProblemException.badRequest("bbox", "A latitude in bbox is beyond ±90°.");
+            if (Math.max(Math.abs(b[1]), Math.abs(b[3])) > 90) {
+                throw ProblemException.badRequest("bbox", "A latitude in bbox is beyond ±90°.");
+            }
+            if (Math.max(Math.abs(b[0]), Math.abs(b[2])) > 180) {
+                throw ProblemException.badRequest("bbox", "A longitude in bbox is beyond ±180°.");
+            }
         }
-        return crs.northFirst() ? new double[]{b[1], b[0], b[3], b[2]} : b;
+        return b;
     }
 
     private static List<String> properties(FeatureType type, String text) {

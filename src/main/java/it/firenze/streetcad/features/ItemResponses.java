@@ -42,7 +42,8 @@ public final class ItemResponses {
         }
         String base = FeaturesModule.base(ctx) + "/collections/" + type.id();
         ArrayNode links = doc.putArray("links");
-        FeaturesModule.selfLinks(links, base + "/items/" + id, type.title() + " " + id);
+        // The feature's own link says what its body is: GeoJSON.
+        FeaturesModule.selfLinks(links, base + "/items/" + id, FeaturesModule.GEOJSON, type.title() + " " + id);
         FeaturesModule.link(links, base, "collection", FeaturesModule.JSON, type.title());
         FeaturesModule.link(links, base + "/items/" + id + "/history", "version-history", FeaturesModule.JSON,
                 "every version of " + type.title() + " " + id);

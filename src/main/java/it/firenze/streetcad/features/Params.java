@@ -48,12 +48,17 @@ public final class Params {
         return (int) Math.min(v, maximum);
     }
 
-    public static int nonNegative(String parameter, String text) {
-        if (!text.strip().matches("\\+?\\d{1,9}")) {
+    /** An integer from 0 to {@code maximum}; a larger one is named as too large, not as unreadable. */
+    public static int nonNegative(String parameter, String text, int maximum) {
+        if (!text.strip().matches("\\+?\\d{1,18}")) {
             throw ProblemException.badRequest(parameter, parameter + " must be an integer of 0 or more; '"
                     + abbreviate(text) + "' is not.");
         }
-        return Integer.parseInt(text.strip());
+        long v = Long.parseLong(text.strip());
+        if (v > maximum) {
+            throw ProblemException.badRequest(parameter, parameter + " must be at most " + maximum + ", not " + v + ".");
+        }
+        return (int) v;
     }
 
     /** An RFC 3339 date-time, or a date (taken as its start, UTC). */

@@ -22,17 +22,50 @@ public final class Responses {
     }
 
     public static void send(Context ctx, byte[] bytes, String contentType) {
-        String etag = etag(bytes, contentType);
+        send(ctx, bytes, contentType, etag(bytes, contentType));
+    }
+
+    /** With an ETag the caller derived (from the data version) rather than one hashed from the bytes. */
+    public static void send(Context ctx, byte[] bytes, String contentType, String etag) {
+        if (notModified(ctx, etag)) return;
+        ctx.contentType(contentType);
+        ctx.result(bytes);
+    }
+
+    /**
+     * Sets the caching headers; true (and 304) when the client's If-None-Match holds {@code etag}, so that a caller
+     * who knows the ETag before doing the work can skip it. Weak comparison (RFC 9110 13.1.2), as for GET.
+     */
+    public static boolean notModified(Context ctx, String etag) {
         allowCrossOrigin(ctx);
         ctx.header("ETag", etag);
         ctx.header("Vary", "Accept, Accept-Encoding");
         String ifNoneMatch = ctx.header("If-None-Match");
-        if (ifNoneMatch != null && (ifNoneMatch.strip().equals("*") || ifNoneMatch.contains(etag))) {
-            ctx.status(304);
-            return;
+        if (ifNoneMatch == null) return false;
+        String opaque = opaque(etag);
+        for (String candidate : ifNoneMatch.split(",")) {
+            String c = candidate.strip();
+            if (c.equals("*") || opaque(c).equals(opaque)) {
+                ctx.status(304);
+                return true;
+            }
         }
-        ctx.contentType(contentType);
-        ctx.result(bytes);
+        return false;
+    }
+
+    private static String opaque(String etag) {
+        return etag.startsWith("W/") ? etag.substring(2) : etag;
+    }
+
+    /** A weak ETag over what determines a representation, for representations that differ only in a timestamp. */
+    public static String weakEtag(String... parts) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) digest.update((part + '\n').getBytes(StandardCharsets.UTF_8));
+            return "W/\"" + HexFormat.of().formatHex(digest.digest(), 0, 16) + '"';
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     public static void allowCrossOrigin(Context ctx) {

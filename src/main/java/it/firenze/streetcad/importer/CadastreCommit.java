@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Writes a validated staging table into the cadastre in one transaction: the roads (strade) by name, then the
@@ -19,10 +20,15 @@ final class CadastreCommit {
     /** First key of the advisory locks the importer takes (the second is 0 for commits). */
     static final int LOCK_CLASS = 0x53434944; // "SCID"
 
-    private static final List<TargetField> ELEMENT_FIELDS = List.of(TargetField.values()).stream()
-            .filter(f -> f != TargetField.ROAD_NAME).toList();
-    private static final String COLUMNS = ELEMENT_FIELDS.stream().map(TargetField::column).collect(Collectors.joining(", "));
-    private static final String STAGED_VALUES = ELEMENT_FIELDS.stream().map(f -> "s." + f.column()).collect(Collectors.joining(", "));
+    /**
+     * The road_element columns a commit writes from the staging table: every mapped field but the road's name, and
+     * the source fields no rule read ({@code source_attributes}), so that nothing of the source is lost.
+     */
+    private static final List<String> ELEMENT_COLUMNS = Stream.concat(
+            List.of(TargetField.values()).stream().filter(f -> f != TargetField.ROAD_NAME).map(TargetField::column),
+            Stream.of(StagingTable.SOURCE_ATTRIBUTES)).toList();
+    private static final String COLUMNS = String.join(", ", ELEMENT_COLUMNS);
+    private static final String STAGED_VALUES = ELEMENT_COLUMNS.stream().map(c -> "s." + c).collect(Collectors.joining(", "));
 
     /** How far (metres, all along) a staged line may lie from a live element and still be that element, replaced. */
     private static final double MATCH_TOLERANCE = 0.5;
@@ -79,8 +85,8 @@ final class CadastreCommit {
                 if (area != null) bindArea(st, area, storageSrid);
                 st.executeUpdate();
             }
-            String set = ELEMENT_FIELDS.stream().map(f -> f.column() + " = s." + f.column()).collect(Collectors.joining(", "));
-            String compared = ELEMENT_FIELDS.stream().map(f -> "e." + f.column()).collect(Collectors.joining(", "));
+            String set = ELEMENT_COLUMNS.stream().map(column -> column + " = s." + column).collect(Collectors.joining(", "));
+            String compared = ELEMENT_COLUMNS.stream().map(column -> "e." + column).collect(Collectors.joining(", "));
             Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM import_match m JOIN road_element e "
                     + "ON e.id = m.id", null, storageSrid);
             changed.expandToInclude(matched.extent());
@@ -104,8 +110,8 @@ final class CadastreCommit {
             staged += " AND NOT EXISTS (SELECT 1 FROM import_match m WHERE m.feature_number = s.feature_number)";
         }
         if (mode == ImportMode.UPSERT) {
-            String set = ELEMENT_FIELDS.stream().map(f -> f.column() + " = s." + f.column()).collect(Collectors.joining(", "));
-            String compared = ELEMENT_FIELDS.stream().map(f -> "e." + f.column()).collect(Collectors.joining(", "));
+            String set = ELEMENT_COLUMNS.stream().map(column -> column + " = s." + column).collect(Collectors.joining(", "));
+            String compared = ELEMENT_COLUMNS.stream().map(column -> "e." + column).collect(Collectors.joining(", "));
             // Where an updated element was matters as much as where it goes; unchanged ones widen this harmlessly.
             Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom) FROM " + s + " s JOIN live_road_element e "
                     + "ON e.source_key = s.source_key WHERE NOT s.rejected", null, storageSrid);

@@ -27,7 +27,8 @@ import java.util.Map;
  * {@code /imports}: upload a zipped shapefile as a job, watch it, commit or discard it.
  * <ul>
  *   <li>{@code POST /imports} multipart: {@code file} (the .zip), optional {@code layer}, {@code mapping} (a preset
- *   name or the mapping JSON), {@code srid}, {@code encoding}, {@code mode}, {@code area} → 202 with the job</li>
+ *   name or the mapping JSON), {@code srid}, {@code encoding}, {@code mode}, {@code area}, {@code buildNetwork}
+ *   ({@code true}: raw lines, built into a network once committed, like the CLI's --build-network) → 202</li>
  *   <li>{@code GET /imports/{id}}: state, progress %, the report; {@code GET /imports}: the latest jobs</li>
  *   <li>{@code POST /imports/{id}/commit[?skipInvalid=true]} → 202; {@code DELETE /imports/{id}} discards</li>
  * </ul>
@@ -35,6 +36,7 @@ import java.util.Map;
 public final class ImportHttpModule implements HttpModule {
 
     private static final int LISTED_JOBS = 100;
+    static final String UPLOAD_PREFIX = "streetcad-import-";
 
     private final ImportJobs jobs;
     private final long maxUploadBytes;
@@ -70,10 +72,9 @@ public final class ImportHttpModule implements HttpModule {
         UploadedFile file = ctx.uploadedFile("file");
         if (file == null) throw ProblemException.badRequest("file", "Send the zipped shapefile as the multipart part \"file\".");
         if (file.size() > maxUploadBytes) throw tooLarge(file.size());
-        Path upload = Files.createTempFile("streetcad-import-", ".zip");
-        try (InputStream in = file.content()) {
-            Files.copy(in, upload, StandardCopyOption.REPLACE_EXISTING);
-        }
+        // Readable by this user alone (createTempFile's POSIX default), removed on every path but the hand-over to the
+        // job, which removes it when staged; a process killed meanwhile leaves it to the sweep at the next start.
+        Path upload = Files.createTempFile(UPLOAD_PREFIX, ".zip");
         Runnable cleanup = () -> {
             try {
                 Files.deleteIfExists(upload);
@@ -81,27 +82,54 @@ public final class ImportHttpModule implements HttpModule {
                 throw new UncheckedIOException(e);
             }
         };
-        if (!isZip(upload)) {
-            cleanup.run();
-            throw ProblemException.badRequest("file", "The upload " + file.filename() + " is not a zip; zip the shapefile "
-                    + "(.shp, .shx, .dbf, .prj, .cpg) and send that.");
-        }
-        ImportRequest request;
+        boolean handedOver = false;
         try {
-            request = ImportParameters.request(file.filename(), upload, ctx.formParam("layer"), mapping(ctx.formParam("mapping")),
-                    ctx.formParam("srid"), ctx.formParam("encoding"), ctx.formParam("mode"), ctx.formParam("area"),
-                    ArchiveLimits.defaults(), cleanup);
-        } catch (ImportParameters.InvalidParameterException e) {
-            cleanup.run();
-            throw ProblemException.badRequest(e.parameter(), e.getMessage());
+            try (InputStream in = file.content()) {
+                Files.copy(in, upload, StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (!isZip(upload)) {
+                throw ProblemException.badRequest("file", "The upload " + file.filename() + " is not a zip; zip the shapefile "
+                        + "(.shp, .shx, .dbf, .prj, .cpg) and send that.");
+            }
+            ImportRequest request;
+            try {
+                request = ImportParameters.request(file.filename(), upload, ctx.formParam("layer"), mapping(ctx.formParam("mapping")),
+                        ctx.formParam("srid"), ctx.formParam("encoding"), ctx.formParam("mode"), ctx.formParam("area"),
+                        ArchiveLimits.defaults(), cleanup).withBuildNetwork(flag(ctx.formParam("buildNetwork"), "buildNetwork"));
+            } catch (ImportParameters.InvalidParameterException e) {
+                throw ProblemException.badRequest(e.parameter(), e.getMessage());
+            }
+            ImportJobs.Job job;
+            try {
+                job = jobs.submit(request);
+            } catch (ImportException e) {
+                throw ProblemException.badRequest(e.parameter(), e.getMessage());
+            }
+            handedOver = true;
+            ctx.status(202).header("Location", "/imports/" + job.id()).json(view(job));
+        } finally {
+            if (!handedOver) cleanup.run();
         }
-        ImportJobs.Job job;
-        try {
-            job = jobs.submit(request);
-        } catch (ImportException e) {
-            throw ProblemException.badRequest(e.parameter(), e.getMessage());
+    }
+
+    /**
+     * Removes uploads left behind by a process that was killed while it held them: those untouched for an hour (an
+     * upload being written or staged is younger, and another instance on this machine may be staging one).
+     */
+    public static void sweepLeftoverUploads() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        long horizon = System.currentTimeMillis() - 3_600_000;
+        try (var files = Files.newDirectoryStream(tmp, UPLOAD_PREFIX + "*.zip")) {
+            for (Path f : files) {
+                try {
+                    if (Files.getLastModifiedTime(f).toMillis() < horizon) Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    // another instance's, or gone already: not ours to worry about
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("sweeping old uploads in " + tmp + " failed", e);
         }
-        ctx.status(202).header("Location", "/imports/" + job.id()).json(view(job));
     }
 
     private ProblemException tooLarge(long bytes) {
@@ -131,12 +159,22 @@ public final class ImportHttpModule implements HttpModule {
 
     private void commit(Context ctx) {
         Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
-        String skip = ctx.queryParam("skipInvalid");
-        if (skip != null && !skip.equals("true") && !skip.equals("false")) {
-            throw ProblemException.badRequest("skipInvalid", "skipInvalid is true or false");
+        boolean skip;
+        try {
+            skip = flag(ctx.queryParam("skipInvalid"), "skipInvalid");
+        } catch (ImportParameters.InvalidParameterException e) {
+            throw ProblemException.badRequest(e.parameter(), e.getMessage());
         }
         long id = id(ctx);
-        ctx.status(202).json(view(guarded(() -> jobs.commit(id, "true".equals(skip), false, actor))));
+        ctx.status(202).json(view(guarded(() -> jobs.commit(id, skip, false, actor))));
+    }
+
+    /** A true/false parameter, false when absent. */
+    private static boolean flag(String value, String name) {
+        if (value != null && !value.equals("true") && !value.equals("false")) {
+            throw new ImportParameters.InvalidParameterException(name, name + " is true or false");
+        }
+        return "true".equals(value);
     }
 
     private ImportJobs.Job job(Context ctx) {
@@ -174,6 +212,7 @@ public final class ImportHttpModule implements HttpModule {
         m.put("source", job.source());
         m.put("layer", job.layer());
         m.put("mode", job.mode());
+        m.put("buildNetwork", job.buildNetwork());
         m.put("progress", job.progress());
         m.put("counts", job.report() == null ? null : job.report().get("counts"));
         m.put("error", job.error());

@@ -48,12 +48,13 @@ public final class ImportJobs implements AutoCloseable {
     private static final long PROGRESS_EVERY_MILLIS = 500;
     private static final io.micrometer.core.instrument.Counter ROWS =
             io.micrometer.core.instrument.Metrics.counter("streetcad.import.rows");
-    private static final String COLUMNS = "id, state, source, layer, mode, area, progress, report, error, created_at, "
-            + "updated_at, finished_at";
+    private static final String COLUMNS = "id, state, source, layer, mode, area, build_network, progress, report, error, "
+            + "created_at, updated_at, finished_at";
 
     /** A job as shown to users; {@code report} is the {@link ImportReport} as JSON, null until staged. */
-    public record Job(long id, String state, String source, String layer, String mode, double[] area, double progress,
-                      JsonNode report, String error, Instant createdAt, Instant updatedAt, Instant finishedAt) {
+    public record Job(long id, String state, String source, String layer, String mode, double[] area,
+                      boolean buildNetwork, double progress, JsonNode report, String error, Instant createdAt,
+                      Instant updatedAt, Instant finishedAt) {
 
         public boolean committed() {
             return state.equals("committed");
@@ -70,11 +71,22 @@ public final class ImportJobs implements AutoCloseable {
 
     private final Database database;
     private final ImportPipeline pipeline;
+    private final ImportPipeline rawLinePipeline;
     private final ExecutorService executor;
 
     public ImportJobs(Database database, List<PreCommitCheck> checks, int workers) {
+        this(database, checks, checks, workers);
+    }
+
+    /**
+     * @param checks         for lines that are already elements from junction to junction
+     * @param rawLineChecks  for imports whose network is to be built ({@link ImportOptions#buildNetwork()}): the
+     *                       checks of raw lines, whose follow-up builds the network
+     */
+    public ImportJobs(Database database, List<PreCommitCheck> checks, List<PreCommitCheck> rawLineChecks, int workers) {
         this.database = database;
         this.pipeline = new ImportPipeline(database, checks);
+        this.rawLinePipeline = new ImportPipeline(database, rawLineChecks);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "streetcad-import-" + n.incrementAndGet());
@@ -215,8 +227,8 @@ public final class ImportJobs implements AutoCloseable {
     private long insert(ImportRequest request) {
         ImportOptions o = request.options();
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO import_job (source, layer, mode, area, mapping, lease_owner, lease_until) VALUES (?, ?, ?, ?, "
-                        + "?::jsonb, ?, now() + make_interval(secs => ?)) RETURNING id")) {
+                "INSERT INTO import_job (source, layer, mode, area, mapping, build_network, lease_owner, lease_until) "
+                        + "VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, now() + make_interval(secs => ?)) RETURNING id")) {
             st.setString(1, request.source());
             st.setString(2, request.layer());
             st.setString(3, o.mode().label());
@@ -224,7 +236,8 @@ public final class ImportJobs implements AutoCloseable {
             else st.setArray(4, c.createArrayOf("float8", new Double[]{o.area().getMinX(), o.area().getMinY(),
                     o.area().getMaxX(), o.area().getMaxY()}));
             st.setString(5, o.mapping().toJson().toString());
-            database.leases().bind(st, 6);
+            st.setBoolean(6, o.buildNetwork());
+            database.leases().bind(st, 7);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -238,7 +251,8 @@ public final class ImportJobs implements AutoCloseable {
         try {
             if (!transition(id, "queued", "staging")) return;
             ProgressWriter writer = new ProgressWriter(id, progress);
-            ImportReport report = pipeline.stage(id, request.source(), layer, request.options(), writer);
+            ImportReport report = pipelineFor(request.options().buildNetwork()).stage(id, request.source(), layer,
+                    request.options(), writer);
             try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
                     "UPDATE import_job SET state = 'validated', progress = 100, report = ?::jsonb, staging_table = ?, "
                             + "updated_at = now() WHERE id = ? AND state = 'staging'")) {
@@ -261,10 +275,11 @@ public final class ImportJobs implements AutoCloseable {
         try {
             Envelope area = job.area() == null ? null
                     : new Envelope(job.area()[0], job.area()[2], job.area()[1], job.area()[3]);
-            CadastreCommit.Result result = pipeline.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid, actor,
-                    (c, committed) -> recordCommitted(c, job.id(), report, committed));
+            ImportPipeline chosen = pipelineFor(job.buildNetwork());
+            CadastreCommit.Result result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
+                    actor, (c, committed) -> recordCommitted(c, job.id(), report, committed));
             // Only now: a process stopped during the follow-up finds the job committed, as the cadastre is.
-            pipeline.followUp(result.changed());
+            chosen.followUp(result.changed(), actor);
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
         } catch (Exception e) {
@@ -294,6 +309,10 @@ public final class ImportJobs implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private ImportPipeline pipelineFor(boolean buildNetwork) {
+        return buildNetwork ? rawLinePipeline : pipeline;
     }
 
     /** Ends the imports whose owner stopped renewing their lease; see the class comment. */
@@ -383,7 +402,7 @@ public final class ImportJobs implements AutoCloseable {
         }
         String report = rs.getString("report");
         return new Job(rs.getLong("id"), rs.getString("state"), rs.getString("source"), rs.getString("layer"),
-                rs.getString("mode"), box, rs.getDouble("progress"), report == null ? null : Json.mapper().readTree(report),
+                rs.getString("mode"), box, rs.getBoolean("build_network"), rs.getDouble("progress"), report == null ? null : Json.mapper().readTree(report),
                 rs.getString("error"), instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"));
     }
 

@@ -4,9 +4,14 @@ import org.locationtech.jts.geom.Envelope;
 
 /**
  * What an import is asked to do. {@code area} (lon/lat, CRS84) limits a {@link ImportMode#REPLACE} to the
- * existing elements that meet it; it has no meaning in the other modes.
+ * existing elements that meet it; it has no meaning in the other modes. {@code buildNetwork}: the source is raw
+ * lines, to be split into elements from junction to junction once committed.
  */
-public record ImportOptions(Mapping mapping, ImportMode mode, Envelope area) {
+public record ImportOptions(Mapping mapping, ImportMode mode, Envelope area, boolean buildNetwork) {
+
+    public ImportOptions(Mapping mapping, ImportMode mode, Envelope area) {
+        this(mapping, mode, area, false);
+    }
 
     public ImportOptions {
         if (mapping == null) throw new IllegalArgumentException("an import needs a mapping");

@@ -2,6 +2,7 @@ package it.firenze.streetcad.importer;
 
 import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.importer.shapefile.AreaOfUse;
 import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
@@ -15,12 +16,15 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -76,9 +80,14 @@ public final class ImportPipeline {
                         + database.storageSrid() + " failed (" + e.getMessage().strip() + "). Check that EPSG:" + sourceSrid
                         + " is really the CRS of the data (--srid).");
             }
+            List<String> notices = new ArrayList<>(layer.notices());
+            ImportReport.Extent extent = staging.extentLonLat(c, database.storageSrid());
+            notices.addAll(implausibilities(c, extent, sourceSrid, layer.sridSource()));
             Set<Long> rejected = new LinkedHashSet<>();
             record(log, rejected, staging.invalidGeometries(c));
-            if (options.mode() == ImportMode.UPSERT) record(log, rejected, staging.unusableSourceKeys(c));
+            if (options.mode() == ImportMode.UPSERT) {
+                record(log, rejected, staging.unusableSourceKeys(c, options.mapping().sources(TargetField.SOURCE_KEY)));
+            }
             FindingLog findings = runChecks(c, staging);
             staging.reject(c, rejected);
             long[] counts = staging.counts(c);
@@ -86,8 +95,8 @@ public final class ImportPipeline {
                     new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
                     new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
                     new ImportReport.Counts(read, layer.deletedFeatures(), counts[0], counts[1], log.errors, log.warnings),
-                    log.listed(), log.byField, findings.listed(), findings.bySeverity, findings.byRule,
-                    (System.nanoTime() - started) / 1e9, null);
+                    log.listed(), log.byField, findings.listed("EPSG:" + database.storageSrid()), findings.bySeverity,
+                    findings.byRule, (System.nanoTime() - started) / 1e9, extent, List.copyOf(notices), null);
         } catch (SQLException e) {
             dropQuietly(staging);
             throw new ImportException("The database refused the staging of " + source + ": " + e.getMessage().strip());
@@ -109,6 +118,48 @@ public final class ImportPipeline {
         return layer.srid().orElseThrow(() -> new ImportException("srid", "The CRS of '" + layer.name() + "' in " + source
                 + " is unknown (" + layer.sridSource() + "). Give its EPSG code with --srid (HTTP: the srid field), "
                 + "for example --srid 3003 for Monte Mario / Gauss-Boaga zone 1."));
+    }
+
+    /**
+     * Warnings when the reprojected lines land where the cadastre's data cannot be: outside the storage CRS's area of
+     * use, or far from the elements the cadastre already has. Both mean, almost always, a wrong source CRS (Gauss-Boaga
+     * coordinates read as UTM), which reprojects without any error.
+     */
+    private List<String> implausibilities(Connection c, ImportReport.Extent extent, int sourceSrid, String sridSource)
+            throws SQLException {
+        if (extent == null) return List.of();
+        List<String> out = new ArrayList<>();
+        String check = "; check that EPSG:" + sourceSrid + " (" + sridSource + ") is really the CRS of the data";
+        int storage = database.storageSrid();
+        AreaOfUse.of(storage).filter(a -> !a.contains(extent.minLon(), extent.minLat(), extent.maxLon(), extent.maxLat()))
+                .ifPresent(a -> out.add(String.format(Locale.ROOT, "the data lands at %s, outside the area of use of the "
+                        + "storage CRS EPSG:%d (%s: lon %.2f to %.2f, lat %.2f to %.2f)%s", extent, storage, a.name(),
+                        a.west(), a.east(), a.south(), a.north(), check)));
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), "
+                + "ST_YMax(b) FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, " + storage + "), 4326) AS b "
+                + "FROM live_road_element) q WHERE b IS NOT NULL")) {
+            if (rs.next()) {
+                ImportReport.Extent cadastre = new ImportReport.Extent(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3),
+                        rs.getDouble(4));
+                double km = FAR_DEGREES_KM * Math.hypot(gap(extent.minLon(), extent.maxLon(), cadastre.minLon(), cadastre.maxLon())
+                        * Math.cos(Math.toRadians((cadastre.minLat() + cadastre.maxLat()) / 2)),
+                        gap(extent.minLat(), extent.maxLat(), cadastre.minLat(), cadastre.maxLat()));
+                if (km > FAR_KM) {
+                    out.add(String.format(Locale.ROOT, "the data lands at %s, about %.0f km from the cadastre's elements "
+                            + "(%s)%s", extent, km, cadastre, check));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Kilometres per degree of latitude, and how far from the cadastre new data is suspicious. */
+    private static final double FAR_DEGREES_KM = 111.2;
+    private static final double FAR_KM = 50;
+
+    /** The gap between two intervals (0 when they overlap). */
+    private static double gap(double aMin, double aMax, double bMin, double bMax) {
+        return Math.max(0, Math.max(aMin - bMax, bMin - aMax));
     }
 
     private static void checkSridKnown(Connection c, int srid, String source) throws SQLException {
@@ -193,7 +244,7 @@ public final class ImportPipeline {
         c.setAutoCommit(false);
         try {
             for (PreCommitCheck check : checks) {
-                for (StagedFinding f : check.check(c, staging.name(), database.storageSrid())) out.add(f);
+                check.check(c, staging.name(), database.storageSrid(), out::add);
             }
         } finally {
             c.rollback();
@@ -264,11 +315,11 @@ public final class ImportPipeline {
      * Tells the checks where a committed import changed the cadastre. The import stands whatever they do: a check
      * that fails here is logged, never undoes the commit.
      */
-    void followUp(Envelope changed) {
+    void followUp(Envelope changed, Actor actor) {
         if (changed == null) return;
         for (PreCommitCheck check : checks) {
             try {
-                check.committed(database, changed);
+                check.committed(database, changed, actor);
             } catch (SQLException | RuntimeException e) {
                 LOG.error("a check could not follow up the committed import (area {})", changed, e);
             }
@@ -314,10 +365,11 @@ public final class ImportPipeline {
             return i < 0 ? SEVERITY_ORDER.size() : i;
         }
 
-        List<ImportReport.Finding> listed() {
+        List<ImportReport.Finding> listed(String crs) {
             trim();
             return kept.stream().map(f -> new ImportReport.Finding(f.rule(), f.severity(), f.explanation(),
-                    f.featureNumbers(), f.location() == null ? null : wkt.write(f.location()))).toList();
+                    f.featureNumbers(), f.location() == null ? null : wkt.write(f.location()),
+                    f.location() == null ? null : crs)).toList();
         }
     }
 

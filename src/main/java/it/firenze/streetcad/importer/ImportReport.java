@@ -14,13 +14,16 @@ import java.util.Map;
  *                     a network yet can have tens of thousands, which would make the job's JSON megabytes
  * @param findingsBySeverity every finding counted by severity; {@code findingsByRule} by rule and severity
  * @param stageSeconds how long reading, staging, reprojecting and validating took
+ * @param extent       the staged lines' extent in degrees (lon/lat, WGS 84), to see at a glance where they landed
+ * @param notices      what the report says about the files or the data as a whole: a missing .dbf, data outside
+ *                     the storage CRS's area of use or far from the cadastre
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImportReport(String source, String layer, String mapping, String mode, Crs crs, Encoding encoding,
                            String zm, Counts counts, List<ImportProblem> problems,
                            Map<String, Long> problemsByField, List<Finding> findings,
                            Map<String, Long> findingsBySeverity, Map<String, Long> findingsByRule,
-                           double stageSeconds, Committed committed) {
+                           double stageSeconds, Extent extent, List<String> notices, Committed committed) {
 
     public static final int LISTED_PROBLEMS = 1000;
 
@@ -41,8 +44,17 @@ public record ImportReport(String source, String layer, String mapping, String m
     public record Counts(long read, long deleted, long staged, long invalid, long errors, long warnings) {
     }
 
-    /** A pre-commit check's finding (topology), its location as WKT in the storage CRS. */
-    public record Finding(String rule, String severity, String explanation, List<Long> featureNumbers, String location) {
+    /** A pre-commit check's finding (topology), its location as WKT in {@code locationCrs} (the storage CRS). */
+    public record Finding(String rule, String severity, String explanation, List<Long> featureNumbers, String location,
+                          String locationCrs) {
+    }
+
+    /** A box in degrees of longitude and latitude (WGS 84). */
+    public record Extent(double minLon, double minLat, double maxLon, double maxLat) {
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "lon %.5f to %.5f, lat %.5f to %.5f", minLon, maxLon, minLat, maxLat);
+        }
     }
 
     /** What the commit changed in the cadastre, and how long its transaction took. */
@@ -64,6 +76,6 @@ public record ImportReport(String source, String layer, String mapping, String m
 
     ImportReport withCommitted(Committed c) {
         return new ImportReport(source, layer, mapping, mode, crs, encoding, zm, counts, problems, problemsByField,
-                findings, findingsBySeverity, findingsByRule, stageSeconds, c);
+                findings, findingsBySeverity, findingsByRule, stageSeconds, extent, notices, c);
     }
 }

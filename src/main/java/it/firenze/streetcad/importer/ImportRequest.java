@@ -13,4 +13,10 @@ import java.nio.file.Path;
  */
 public record ImportRequest(String source, Path path, String layer, ReadOptions readOptions, ImportOptions options,
                             Runnable cleanup) {
+
+    /** The same request, its network built once committed (or not). */
+    public ImportRequest withBuildNetwork(boolean build) {
+        return new ImportRequest(source, path, layer, readOptions,
+                new ImportOptions(options.mapping(), options.mode(), options.area(), build), cleanup);
+    }
 }

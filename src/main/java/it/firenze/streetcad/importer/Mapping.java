@@ -186,6 +186,16 @@ public final class Mapping {
         return rules.containsKey(target);
     }
 
+    /** The source fields the rules of {@code target} read, in order; empty when the mapping does not fill it. */
+    public List<String> sources(TargetField target) {
+        return rules.getOrDefault(target, List.of()).stream().map(Rule::source).toList();
+    }
+
+    /** Whether a rule reads this source field (case ignored): if none does, it is kept in source_attributes. */
+    public boolean reads(String sourceField) {
+        return sourceFields.contains(key(sourceField));
+    }
+
     /**
      * Maps the attributes of feature {@code featureNumber}: the value of each target (index = ordinal; null where
      * the schema's own default or NULL applies), the unmapped attributes as a JSON object, and what was wrong.

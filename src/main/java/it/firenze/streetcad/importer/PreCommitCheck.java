@@ -1,11 +1,13 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A check run on the staged lines of an import before it may be committed (the topology engine implements it).
@@ -20,9 +22,23 @@ public interface PreCommitCheck {
     List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException;
 
     /**
+     * The same, handing each finding over as soon as it is known, so that a check of millions of lines need not hold
+     * its findings; the pipeline calls this one.
+     */
+    default void check(Connection transaction, String stagingTable, int storageSrid, Consumer<StagedFinding> findings)
+            throws SQLException {
+        check(transaction, stagingTable, storageSrid).forEach(findings);
+    }
+
+    /**
      * Told, once an import is committed, the extent (storage CRS) of everything it added, changed or removed, so
      * that what the check keeps about the cadastre (the topology's open issues) follows the edit.
      */
     default void committed(Database database, Envelope changed) throws SQLException {
+    }
+
+    /** The same, for a follow-up that writes (a network build): {@code actor} committed the import. */
+    default void committed(Database database, Envelope changed, Actor actor) throws SQLException {
+        committed(database, changed);
     }
 }

@@ -63,6 +63,11 @@ final class ShapefileSource implements SourceLayer {
     }
 
     @Override
+    public java.util.List<String> notices() {
+        return layer.notices();
+    }
+
+    @Override
     public long featureCount() {
         return layer.recordCount();
     }

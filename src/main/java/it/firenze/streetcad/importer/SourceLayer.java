@@ -40,6 +40,11 @@ public interface SourceLayer {
     /** Records the source marked deleted and that were skipped; final once {@link #features()} is exhausted. */
     long deletedFeatures();
 
+    /** What the report should say about the source as a whole (a missing .dbf); none by default. */
+    default java.util.List<String> notices() {
+        return java.util.List.of();
+    }
+
     /** The features in source order, streamed; close it when done. */
     Features features();
 

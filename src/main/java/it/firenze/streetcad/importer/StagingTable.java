@@ -25,6 +25,9 @@ final class StagingTable {
 
     private static final List<TargetField> FIELDS = List.of(TargetField.values());
 
+    /** The column of the source fields no mapping rule read, as a JSON object typed as the source typed them. */
+    static final String SOURCE_ATTRIBUTES = "source_attributes";
+
     private final String name;
 
     StagingTable(long jobId) {
@@ -39,14 +42,14 @@ final class StagingTable {
         String columns = FIELDS.stream().map(f -> f.column() + " " + f.sqlType()).collect(Collectors.joining(", "));
         execute(c, "DROP TABLE IF EXISTS " + name);
         execute(c, "CREATE UNLOGGED TABLE " + name + " (feature_number bigint NOT NULL, geom geometry, " + columns
-                + ", source_attributes jsonb, rejected boolean NOT NULL DEFAULT false)");
+                + ", " + SOURCE_ATTRIBUTES + " jsonb, rejected boolean NOT NULL DEFAULT false)");
     }
 
     /** Streams rows into the table with COPY; memory stays at one buffer whatever the number of rows. */
     Copy copy(Connection c) throws SQLException {
         String columns = FIELDS.stream().map(TargetField::column).collect(Collectors.joining(", "));
         CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + name + " (feature_number, geom, " + columns
-                + ", source_attributes, rejected) FROM STDIN");
+                + ", " + SOURCE_ATTRIBUTES + ", rejected) FROM STDIN");
         return new Copy(in);
     }
 
@@ -69,15 +72,23 @@ final class StagingTable {
         return out;
     }
 
-    /** For upsert, every feature needs a key, and a key may come only once. */
-    List<ImportProblem> unusableSourceKeys(Connection c) throws SQLException {
+    /**
+     * For upsert, every feature needs a key, and a key may come only once. A missing key names the source fields
+     * the mapping takes it from ({@code keySources}; empty when the mapping has no rule for source_key).
+     */
+    List<ImportProblem> unusableSourceKeys(Connection c, List<String> keySources) throws SQLException {
+        String missing = keySources.isEmpty() ? "the mapping has no rule for source_key, so no feature has one"
+                : "its " + String.join(" / ", keySources.stream().map(f -> "'" + f + "'").toList()) + " field"
+                + (keySources.size() > 1 ? "s are" : " is") + " empty, and the mapping takes source_key from "
+                + (keySources.size() > 1 ? "them" : "it");
         List<ImportProblem> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT feature_number, source_key, "
                 + "count(*) OVER (PARTITION BY source_key) FROM " + name + " WHERE NOT rejected ORDER BY feature_number")) {
             while (rs.next()) {
                 String key = rs.getString(2);
                 if (key == null) {
-                    out.add(ImportProblem.error(rs.getLong(1), "source_key", "no source key: upsert cannot match this feature"));
+                    out.add(ImportProblem.error(rs.getLong(1), "source_key", "no source key: upsert cannot match this feature ("
+                            + missing + ")"));
                 } else if (rs.getLong(3) > 1) {
                     out.add(ImportProblem.error(rs.getLong(1), "source_key", "source key '" + key + "' comes "
                             + rs.getLong(3) + " times: upsert needs each key once"));
@@ -85,6 +96,15 @@ final class StagingTable {
             }
         }
         return out;
+    }
+
+    /** The staged lines' extent in lon/lat (WGS 84), or null when none has a geometry. */
+    ImportReport.Extent extentLonLat(Connection c, int storageSrid) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), "
+                + "ST_YMax(b) FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, " + storageSrid + "), 4326) "
+                + "AS b FROM " + name + ") q WHERE b IS NOT NULL")) {
+            return rs.next() ? new ImportReport.Extent(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)) : null;
+        }
     }
 
     void reject(Connection c, Collection<Long> featureNumbers) throws SQLException {

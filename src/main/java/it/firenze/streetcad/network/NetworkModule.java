@@ -65,15 +65,26 @@ public final class NetworkModule implements HttpModule {
         }
         String l = ctx.queryParam("limit");
         int limit = l == null ? DEFAULT_NEAREST : Params.limit("limit", l, MAX_NEAREST);
-        List<String> features = store.nearest(p, maxDistance, limit);
-        Responses.send(ctx, "{\"type\":\"FeatureCollection\",\"numberReturned\":" + features.size()
+        List<String> features = store.inStorageArea(p) ? store.nearest(p, maxDistance, limit) : List.of();
+        String hint = "";
+        if (features.isEmpty() && !store.nearCadastre(p, maxDistance)) {
+            // Most often latitude and longitude swapped: a bare empty answer would not say so.
+            hint = ",\"hint\":" + Json.mapper().valueToTree(outsideCadastre(p)).toString();
+        }
+        Responses.send(ctx, "{\"type\":\"FeatureCollection\",\"numberReturned\":" + features.size() + hint
                 + ",\"features\":[" + String.join(",", features) + "]}", GEOJSON);
+    }
+
+    private static String outsideCadastre(NetworkStore.LonLat p) {
+        return "The point " + p.lon() + "," + p.lat() + " lies outside the cadastre's extent; point is "
+                + "longitude,latitude (CRS84), in that order.";
     }
 
     private void measure(Context ctx) throws SQLException {
         only(ctx, "point");
         long id = id(ctx, "elementId", "road element");
         NetworkStore.LonLat p = lonLat(ctx);
+        if (!store.inStorageArea(p)) throw ProblemException.badRequest("point", outsideCadastre(p));
         Responses.send(ctx, store.measure(id, p).orElseThrow(() -> noElement(id)), GEOJSON);
     }
 

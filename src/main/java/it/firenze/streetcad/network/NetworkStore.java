@@ -1,6 +1,7 @@
 package it.firenze.streetcad.network;
 
 import it.firenze.streetcad.cql2.Sql;
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 
 import java.sql.Connection;
@@ -61,6 +62,27 @@ public final class NetworkStore {
         point(sql, p).append(", ").bind(maxDistance).append(") ORDER BY e.geom <-> ");
         point(sql, p).append(", e.id LIMIT ").bind(limit);
         return texts(sql);
+    }
+
+    /**
+     * Whether {@code p} lies within {@code maxDistance} metres of the box of the current road elements. A point
+     * outside the storage CRS's area of use is not even transformed (PROJ would refuse it or fold it back).
+     */
+    public boolean nearCadastre(LonLat p, double maxDistance) throws SQLException {
+        if (!inStorageArea(p)) return false;
+        Sql sql = new Sql().append("SELECT coalesce(ST_DWithin(ST_SetSRID(ST_Extent(e.geom)::geometry, "
+                + database.storageSrid() + "), ");
+        point(sql, p).append(", ").bind(maxDistance).append("), false) FROM live_road_element e");
+        try (Connection c = database.connection(); var st = sql.prepare(c); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** Whether {@code p} lies in the storage CRS's area of use, where it can be transformed into it. */
+    public boolean inStorageArea(LonLat p) {
+        double[] area = AreaOfUse.of(database.storageSrid());
+        return p.lon() >= area[0] && p.lon() <= area[2] && p.lat() >= area[1] && p.lat() <= area[3];
     }
 
     /** The point of element {@code id} nearest to {@code p}, with its measure; empty if there is no such element. */

@@ -67,7 +67,9 @@ public final class StreetCadServer implements AutoCloseable {
         try {
             tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
             if (settings.imports().loadSample() != null) loadSample(store, settings.imports().loadSample());
-            imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()), IMPORT_WORKERS);
+            ImportHttpModule.sweepLeftoverUploads();
+            imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()),
+                    List.of(TopologyPreCommitCheck.buildingTheNetwork()), IMPORT_WORKERS);
             imports.warmUpInBackground();
             WebMapModule webMap = new WebMapModule(store.database(), settings.basemapUrl());
             topology = new TopologyModule(store.database(), HeavyWork.fromEnvironment(System.getenv()));
@@ -75,12 +77,12 @@ public final class StreetCadServer implements AutoCloseable {
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
             List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access()),
                     new HealthModule(store.database()), new MetricsModule(),
-                    new FeaturesModule(store.database(), webMap.browserHome()), new EditingHttp(store.database()),
-                    new NetworkModule(store.database()),
-                    new TilesModule(tiles), topology,
-                    importHttp, new JobsModule(store.database(), Map.of("import", importHttp.canceller())),
+                    new FeaturesModule(store.database(), webMap.browserHome(), true),
+                    // Viability's writes on its own collections must match before the generic editing routes.
                     new ViabilityModule(store.database(), routing(store), Viability.conflictDistance(System.getenv())),
-                    webMap);
+                    new EditingHttp(store.database()), new NetworkModule(store.database()),
+                    new TilesModule(tiles), topology,
+                    importHttp, new JobsModule(store.database(), Map.of("import", importHttp.canceller())), webMap);
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(),
                     SecurityHeaders.withBasemap(settings.basemapUrl()), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());

@@ -62,7 +62,21 @@ public enum TileLayer {
             "s.id, s.name, s.functional_class",
             "true",
             "s.functional_class NULLS LAST, s.id",
-            13, "lines", null);
+            13, "lines", null),
+
+    // Traffic measures (viability, V11) planned or in force, with their validity and local-time windows: a map
+    // asks for the ones binding at its chosen time by those properties (GET /network/state answers it exactly).
+    VIABILITY("viability", "Traffic measures (provvedimenti di viabilità)",
+            "(SELECT * FROM measure WHERE status IN ('draft', 'in_force')) m", "m.geom",
+            "m.id, m.kind, m.status",
+            "m.id, m.kind, m.status, m.works_id, m.ordinance_id, m.organisation, m.value, "
+                    + "to_char(m.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_from, "
+                    + "to_char(m.valid_to AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_to, "
+                    + "m.windows::text AS windows, array_to_string(m.exemptions, ',') AS exemptions",
+            // An overview shows what takes road space.
+            "m.kind IN ('closure', 'lane_closure', 'narrowing', 'one_way')",
+            "CASE m.kind WHEN 'closure' THEN 0 WHEN 'one_way' THEN 1 ELSE 2 END, m.id",
+            0, "lines", "measure");
 
     private final String id;
     private final String title;
@@ -133,6 +147,7 @@ public enum TileLayer {
 
     private static boolean numeric(String field) {
         return field.equals("id") || field.endsWith("_id") || field.endsWith("_m") || field.endsWith("junction")
+                || field.equals("value")
                 || field.equals("layer") || field.equals("lanes") || field.equals("speed_limit")
                 || field.equals("version") || field.equals("degree");
     }

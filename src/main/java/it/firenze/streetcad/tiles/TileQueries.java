@@ -1,5 +1,6 @@
 package it.firenze.streetcad.tiles;
 
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
@@ -58,7 +59,7 @@ final class TileQueries {
         // The properties are a lateral row of their own, so that GeoJSON gets them as compact JSON
         // (row_to_json writes no blanks) and MVT as columns.
         String features = """
-                WITH env AS (SELECT tile, area, ST_Transform(area, %d) AS storage_area
+                WITH env AS (SELECT tile, area, %s AS storage_area
                              FROM (SELECT ST_TileEnvelope(?, ?, ?) AS tile, ST_TileEnvelope(?, ?, ?, margin => ?) AS area) a),
                 version AS (SELECT count(*) AS changes, coalesce(max(c.id), 0) AS last
                             FROM tile_change c, env WHERE c.extent && env.area AND ST_Intersects(c.extent, env.area)),
@@ -67,7 +68,7 @@ final class TileQueries {
                     FROM env CROSS JOIN %s
                     CROSS JOIN LATERAL (SELECT %s) AS p
                     CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Simplify(ST_Transform(%s, 3857), ?, true), env.tile, %d, ?, true) AS geom) g
-                    WHERE %s && ST_Transform(env.area, %d) AND g.geom IS NOT NULL AND %s
+                    WHERE %s && env.storage_area AND g.geom IS NOT NULL AND %s
                     ORDER BY %s
                     LIMIT ?)
                 SELECT v.changes, v.last, (SELECT count(*) FROM features), (SELECT %s)
@@ -83,8 +84,11 @@ final class TileQueries {
                         || ',"geometry":' || ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_Affine(f.geom, ?, 0, 0, ?, ?, ?), 3857), 4326), ?, 0)
                         || ',"properties":' || row_to_json(f.p) || '}', ','), '') || ']}' FROM features f""";
         };
-        return features.formatted(database.storageSrid(), layer.from, detail ? layer.detailColumns : layer.overviewColumns, layer.geometry,
-                TileSettings.EXTENT, layer.geometry, database.storageSrid(), detail ? "true" : layer.overviewFilter,
+        // An overview tile reaches far beyond the storage CRS's zone: it is cut to the zone's area before it is
+        // transformed into the storage CRS (AreaOfUse); layers locate their rows with env.storage_area.
+        return features.formatted(AreaOfUse.toStorage("area", 3857, database.storageSrid()), layer.from,
+                detail ? layer.detailColumns : layer.overviewColumns, layer.geometry, TileSettings.EXTENT, layer.geometry,
+                detail ? "true" : layer.overviewFilter,
                 layer.importance, encode);
     }
 

@@ -20,6 +20,18 @@ import java.util.Map;
 public final class TilesModule implements HttpModule {
 
     static final String TMS_ID = "WebMercatorQuad";
+
+    /**
+     * The OGC API – Tiles (20-057) classes these endpoints implement: vector tilesets of collections over
+     * WebMercatorQuad, in MVT and GeoJSON. Not dataset tilesets (there is no tileset of all layers together).
+     */
+    public static final List<String> CONFORMANCE = List.of(
+            "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+            "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+            "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+            "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+            "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+            "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geojson");
     private static final String TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
 
     private final TileService tiles;
@@ -30,18 +42,23 @@ public final class TilesModule implements HttpModule {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get("/tileMatrixSets", ctx -> ctx.json(Map.of("tileMatrixSets", List.of(tileMatrixSetLink()))));
+        routes.get("/tileMatrixSets", ctx -> ctx.json(Map.of(
+                "links", List.of(link("self", PublicBaseUrl.of(ctx) + "/tileMatrixSets", "application/json")),
+                "tileMatrixSets", List.of(tileMatrixSetLink(PublicBaseUrl.of(ctx))))));
         routes.get("/tileMatrixSets/{tms}", ctx -> {
             tileMatrixSet(ctx.pathParam("tms"));
             ctx.json(webMercatorQuad());
         });
-        routes.get("/collections/{collection}/tiles", ctx ->
-                ctx.json(Map.of("links", List.of(link("self", ctx.path(), "application/json")),
-                        "tilesets", List.of(tileset(layer(ctx.pathParam("collection")))))));
+        routes.get("/collections/{collection}/tiles", ctx -> {
+            TileLayer layer = layer(ctx.pathParam("collection"));
+            String base = PublicBaseUrl.of(ctx);
+            ctx.json(Map.of("links", List.of(link("self", base + "/collections/" + layer.id() + "/tiles", "application/json")),
+                    "tilesets", List.of(tileset(layer, base))));
+        });
         routes.get("/collections/{collection}/tiles/{tms}", ctx -> {
             TileLayer layer = layer(ctx.pathParam("collection"));
             tileMatrixSet(ctx.pathParam("tms"));
-            ctx.json(tileset(layer));
+            ctx.json(tileset(layer, PublicBaseUrl.of(ctx)));
         });
         routes.get("/collections/{collection}/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}", ctx -> {
             TileLayer layer = layer(ctx.pathParam("collection"));
@@ -159,12 +176,12 @@ public final class TilesModule implements HttpModule {
         return link;
     }
 
-    private static Map<String, Object> tileMatrixSetLink() {
+    private static Map<String, Object> tileMatrixSetLink(String base) {
         Map<String, Object> tms = new LinkedHashMap<>();
         tms.put("id", TMS_ID);
         tms.put("title", "Google Maps Compatible for the World");
         tms.put("uri", TMS_URI);
-        tms.put("links", List.of(link("self", "/tileMatrixSets/" + TMS_ID, "application/json")));
+        tms.put("links", List.of(link("self", base + "/tileMatrixSets/" + TMS_ID, "application/json")));
         return tms;
     }
 
@@ -196,8 +213,9 @@ public final class TilesModule implements HttpModule {
         return tms;
     }
 
-    private Map<String, Object> tileset(TileLayer layer) {
-        String base = "/collections/" + layer.id() + "/tiles/" + TMS_ID;
+    /** A tileset's metadata; every link absolute, from {@code apiBase} (some clients drop the port resolving relative ones). */
+    private Map<String, Object> tileset(TileLayer layer, String apiBase) {
+        String base = apiBase + "/collections/" + layer.id() + "/tiles/" + TMS_ID;
         String template = base + "/{tileMatrix}/{tileRow}/{tileCol}";
         Map<String, Object> tileset = new LinkedHashMap<>();
         tileset.put("title", layer.title());
@@ -206,7 +224,7 @@ public final class TilesModule implements HttpModule {
         tileset.put("tileMatrixSetURI", TMS_URI);
         List<Map<String, Object>> links = new ArrayList<>();
         links.add(link("self", base, "application/json"));
-        links.add(link("http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "/tileMatrixSets/" + TMS_ID, "application/json"));
+        links.add(link("http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", apiBase + "/tileMatrixSets/" + TMS_ID, "application/json"));
         for (TileFormat format : TileFormat.values()) {
             Map<String, Object> item = link("item", template + "?f=" + format.extension(), format.mediaType());
             item.put("templated", true);

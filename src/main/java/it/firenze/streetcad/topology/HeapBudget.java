@@ -21,6 +21,15 @@ final class HeapBudget {
         return shortfall(lines, vertices, Runtime.getRuntime().maxMemory());
     }
 
+    /**
+     * Into how many parts lines must be cut for each to be checked in a quarter of what this JVM can give (the rest
+     * for the findings on their way out, the reading of the next part, the other work of the process).
+     */
+    static long parts(long lines, long vertices) {
+        long budget = Runtime.getRuntime().maxMemory() / 5 * 4 / 4;
+        return Math.max(1, (lines * BYTES_PER_LINE + vertices * BYTES_PER_VERTEX + budget - 1) / budget);
+    }
+
     static Optional<String> shortfall(long lines, long vertices, long maxHeapBytes) {
         long needed = lines * BYTES_PER_LINE + vertices * BYTES_PER_VERTEX;
         if (needed <= maxHeapBytes / 5 * 4) return Optional.empty();

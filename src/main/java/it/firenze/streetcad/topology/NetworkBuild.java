@@ -162,6 +162,16 @@ public final class NetworkBuild {
         return revalidated(run(bboxCrs84, tolerance, actor, Written.NONE));
     }
 
+    /**
+     * {@link #apply} over the elements meeting an area of the storage CRS (an import's changed extent), widened by
+     * the tolerance, so that new elements are joined to the old ones at its edge.
+     */
+    Result applyAround(Envelope changed, double tolerance, Actor actor) throws SQLException {
+        Envelope area = new Envelope(changed);
+        area.expandBy(tolerance);
+        return revalidated(run(null, area, tolerance, actor, Written.NONE));
+    }
+
     /** {@link #apply} without the re-validation, for a caller that validates the whole cadastre next. */
     Result applyBeforeFullValidation(double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
         return run(bboxCrs84, tolerance, actor, Written.NONE);
@@ -184,7 +194,12 @@ public final class NetworkBuild {
 
     /** A preview ({@code actor} null) or an apply by the actor, which records itself written through {@code written}. */
     private Result run(double[] bboxCrs84, double tolerance, Actor actor, Written written) throws SQLException {
-        Envelope area = store.toStorage(bboxCrs84);
+        return run(bboxCrs84, store.toStorage(bboxCrs84), tolerance, actor, written);
+    }
+
+    /** {@code area}: the storage-CRS box of {@code bboxCrs84}, or one given directly (bboxCrs84 then null). */
+    private Result run(double[] bboxCrs84, Envelope area, double tolerance, Actor actor, Written written)
+            throws SQLException {
         boolean apply = actor != null;
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);

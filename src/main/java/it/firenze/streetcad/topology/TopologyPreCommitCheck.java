@@ -1,15 +1,22 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.PreCommitCheck;
 import it.firenze.streetcad.importer.StagedFinding;
 import org.locationtech.jts.geom.Envelope;
 
+import org.locationtech.jts.geom.Coordinate;
+
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The topology engine as the importer's pre-commit check: validates the staged lines (no junctions yet) and
@@ -24,12 +31,15 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     /** The finding that says the check could not run, in the report like any other. */
     static final String NOT_CHECKED = "topology-not-checked";
 
-    private final ValidationOptions options;
-    private final boolean revalidatesAfterCommit;
+    /** What follows a commit: nothing, re-validating the changed neighbourhood, or building the network there. */
+    private enum FollowUp { NONE, REVALIDATE, BUILD }
 
-    private TopologyPreCommitCheck(ValidationOptions options, boolean revalidatesAfterCommit) {
+    private final ValidationOptions options;
+    private final FollowUp followUp;
+
+    private TopologyPreCommitCheck(ValidationOptions options, FollowUp followUp) {
         this.options = options;
-        this.revalidatesAfterCommit = revalidatesAfterCommit;
+        this.followUp = followUp;
     }
 
     /**
@@ -37,7 +47,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
      * neighbourhood the import changed is validated again, so its findings become the cadastre's open issues.
      */
     public static TopologyPreCommitCheck allRules() {
-        return new TopologyPreCommitCheck(ValidationOptions.defaults(), true);
+        return new TopologyPreCommitCheck(ValidationOptions.defaults(), FollowUp.REVALIDATE);
     }
 
     /**
@@ -45,28 +55,147 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
      * open issues to the build, which validates what it wrote.
      */
     public static TopologyPreCommitCheck beforeNetworkBuild() {
+        return new TopologyPreCommitCheck(rawLineOptions(), FollowUp.NONE);
+    }
+
+    /**
+     * For raw lines whose network is built once they are committed ({@code buildNetwork=true} over HTTP): checked as
+     * {@link #beforeNetworkBuild}, then the elements meeting the changed area are built from junction to junction,
+     * joined to the old ones at its edge, and the neighbourhood re-validated into the open issues.
+     */
+    public static TopologyPreCommitCheck buildingTheNetwork() {
+        return new TopologyPreCommitCheck(rawLineOptions(), FollowUp.BUILD);
+    }
+
+    private static ValidationOptions rawLineOptions() {
         Set<Rule> rules = EnumSet.allOf(Rule.class);
         rules.removeAll(RESOLVED_BY_BUILD);
-        return new TopologyPreCommitCheck(ValidationOptions.defaults().withRules(rules), false);
+        return ValidationOptions.defaults().withRules(rules);
     }
+
+    /**
+     * With at most this many lines per part (tests); by default parts are cut by the heap ({@link HeapBudget#parts}).
+     */
+    TopologyPreCommitCheck withPartsOf(long lines) {
+        TopologyPreCommitCheck check = new TopologyPreCommitCheck(options, followUp);
+        check.maxPartLines = lines;
+        return check;
+    }
+
+    private long maxPartLines = Long.MAX_VALUE;
 
     @Override
     public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException {
-        List<TopologyLine> lines;
-        try {
-            lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid);
-        } catch (HeapTooSmallException e) {
-            return List.of(new StagedFinding(NOT_CHECKED, Severity.WARNING.id(), "the topology of this import was not "
-                    + "checked: " + e.getMessage() + "; run streetcad validate after the commit", List.of(), null));
+        List<StagedFinding> out = new ArrayList<>();
+        check(transaction, stagingTable, storageSrid, out::add);
+        return out;
+    }
+
+    /**
+     * Checks the staged lines whole when they fit in the heap, else tile by tile: the extent cut into a grid of
+     * parts, each read with a buffer of twice the tolerance so that whatever meets or comes near its lines is read
+     * too, and each finding kept by the one part its location starts in (half-open tiles), so that findings on the
+     * seams are neither lost nor said twice. A part that still does not fit is cut in four. Islands need the whole
+     * network and are left to the validation after the commit, which the report says.
+     */
+    @Override
+    public void check(Connection transaction, String stagingTable, int storageSrid, Consumer<StagedFinding> sink)
+            throws SQLException {
+        TopologyStore.StagedSize size = TopologyStore.stagedSize(transaction, stagingTable);
+        if (size.extent() == null) return;
+        long parts = Math.max(HeapBudget.parts(size.lines(), size.vertices()),
+                Math.ceilDiv(size.lines(), maxPartLines));
+        if (parts <= 1) {
+            List<TopologyLine> lines;
+            try {
+                lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid);
+            } catch (HeapTooSmallException e) {
+                parts = 4; // the estimate was short: cut it after all
+                lines = null;
+            }
+            if (lines != null) {
+                new Validator(options).validate(lines).forEach(f -> sink.accept(staged(f)));
+                return;
+            }
         }
-        return new Validator(options).validate(lines).stream()
-                .map(f -> new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),
-                        f.sourceKeys().stream().map(Long::valueOf).toList(), f.location()))
-                .toList();
+        // Twice as many parts as the average asks for: lines are never spread evenly.
+        int grid = (int) Math.ceil(Math.sqrt(2.0 * parts));
+        Envelope extent = size.extent();
+        double width = Math.max(extent.getWidth(), 1) / grid;
+        double height = Math.max(extent.getHeight(), 1) / grid;
+        Deque<Envelope> tiles = new ArrayDeque<>();
+        for (int i = 0; i < grid; i++) {
+            for (int j = 0; j < grid; j++) {
+                // the last row and column reach past the extent, so that its maximum lies inside a half-open tile
+                tiles.add(new Envelope(extent.getMinX() + i * width, i == grid - 1 ? extent.getMaxX() + 1 : extent.getMinX() + (i + 1) * width,
+                        extent.getMinY() + j * height, j == grid - 1 ? extent.getMaxY() + 1 : extent.getMinY() + (j + 1) * height));
+            }
+        }
+        ValidationOptions partOptions = options.withRules(withoutIslands(options.rules()));
+        long checked = 0;
+        while (!tiles.isEmpty()) {
+            Envelope tile = tiles.pop();
+            Envelope read = new Envelope(tile);
+            read.expandBy(2 * options.tolerance() + ValidationOptions.JUNCTION_TOLERANCE);
+            List<TopologyLine> lines;
+            try {
+                lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid, read);
+                if (lines.size() > maxPartLines && tile.getWidth() > MIN_TILE_METRES) throw new HeapTooSmallException("");
+            } catch (HeapTooSmallException e) {
+                if (tile.getWidth() <= MIN_TILE_METRES) {
+                    sink.accept(new StagedFinding(NOT_CHECKED, Severity.WARNING.id(), "the topology of the lines in "
+                            + tile + " was not checked: " + e.getMessage(), List.of(), null));
+                    continue;
+                }
+                double midX = (tile.getMinX() + tile.getMaxX()) / 2, midY = (tile.getMinY() + tile.getMaxY()) / 2;
+                tiles.push(new Envelope(tile.getMinX(), midX, tile.getMinY(), midY));
+                tiles.push(new Envelope(midX, tile.getMaxX(), tile.getMinY(), midY));
+                tiles.push(new Envelope(tile.getMinX(), midX, midY, tile.getMaxY()));
+                tiles.push(new Envelope(midX, tile.getMaxX(), midY, tile.getMaxY()));
+                continue;
+            }
+            for (Finding f : new Validator(partOptions).validate(lines)) {
+                if (f.location() != null && owns(tile, f.location().getCoordinate())) sink.accept(staged(f));
+            }
+            checked++;
+        }
+        if (options.rules().contains(Rule.ISLAND)) {
+            sink.accept(new StagedFinding(NOT_CHECKED, Severity.INFO.id(), String.format("islands were not looked for: "
+                    + "the %,d lines were checked in %d parts to fit in the heap, and a part cannot tell an island; "
+                    + "run streetcad validate after the commit", size.lines(), checked), List.of(), null));
+        }
+    }
+
+    /** Tiles are not cut below this: a part that small and still too big for the heap is reported unchecked. */
+    private static final double MIN_TILE_METRES = 10;
+
+    private static Set<Rule> withoutIslands(Set<Rule> rules) {
+        Set<Rule> out = EnumSet.copyOf(rules);
+        out.remove(Rule.ISLAND);
+        return out;
+    }
+
+    /** Half-open: a point on the seam of two tiles belongs to the one on its east or north. */
+    private static boolean owns(Envelope tile, Coordinate p) {
+        return p.x >= tile.getMinX() && p.x < tile.getMaxX() && p.y >= tile.getMinY() && p.y < tile.getMaxY();
+    }
+
+    private static StagedFinding staged(Finding f) {
+        return new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),
+                f.sourceKeys().stream().map(Long::valueOf).toList(), f.location());
     }
 
     @Override
     public void committed(Database database, Envelope changed) throws SQLException {
-        if (revalidatesAfterCommit) new TopologyValidation(database).revalidate(changed);
+        committed(database, changed, Actor.system("import follow-up"));
+    }
+
+    @Override
+    public void committed(Database database, Envelope changed, Actor actor) throws SQLException {
+        switch (followUp) {
+            case REVALIDATE -> new TopologyValidation(database).revalidate(changed);
+            case BUILD -> new NetworkBuild(database).applyAround(changed, NetworkBuilder.DEFAULT_TOLERANCE, actor);
+            case NONE -> { }
+        }
     }
 }

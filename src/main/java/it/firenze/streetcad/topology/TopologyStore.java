@@ -4,6 +4,7 @@ import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.access.Actor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.JobLeases;
 import org.locationtech.jts.geom.Envelope;
@@ -61,25 +62,26 @@ final class TopologyStore {
         return factory;
     }
 
-    /** The area of interest in the storage CRS, from a CRS84 bbox; null for the whole cadastre. */
+    /**
+     * The area of interest in the storage CRS, from a CRS84 bbox; null for the whole cadastre. The box is cut to
+     * the storage CRS's area of use before it is transformed ({@link AreaOfUse}); a box wholly outside it is JTS's
+     * empty envelope, whose inverted corners (0, 0, -1, -1) match no stored geometry.
+     */
     Envelope toStorage(double[] bbox) throws SQLException {
         if (bbox == null) return null;
+        String box = AreaOfUse.toStorage("ST_MakeEnvelope(?, ?, ?, ?, 4326)", 4326, database.storageSrid());
         try (Connection c = database.connection();
              PreparedStatement st = c.prepareStatement("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM "
-                     + "(SELECT ST_Transform(ST_MakeEnvelope(?, ?, ?, ?, 4326), ?)::box2d AS b) t")) {
+                     + "(SELECT " + box + "::box2d AS b) t")) {
             for (int i = 0; i < 4; i++) st.setDouble(i + 1, bbox[i]);
-            st.setInt(5, database.storageSrid());
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
+                if (rs.getObject(1) == null) return new Envelope();
                 return new Envelope(rs.getDouble(1), rs.getDouble(3), rs.getDouble(2), rs.getDouble(4));
             }
         }
     }
 
-    /**
-     * The current elements meeting the area (all when null), ordered by id, every one in memory: refused up front
-     * with {@link HeapTooSmallException} when they would not fit in the heap.
-     */
     List<TopologyLine> elements(Connection c, Envelope area) throws SQLException {
         String current = "live_road_element" + (area == null ? "" : " WHERE geom && ST_MakeEnvelope(?, ?, ?, ?, ?)");
         try (PreparedStatement st = c.prepareStatement(SIZE + current)) {
@@ -118,6 +120,32 @@ final class TopologyStore {
      * table name goes through regclass, so only an existing table is read.
      */
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid) throws SQLException {
+        return stagedLines(c, stagingTable, storageSrid, null);
+    }
+
+    /** The staged lines' count, vertices and extent (null extent when none has a geometry). */
+    record StagedSize(long lines, long vertices, Envelope extent) {
+    }
+
+    static StagedSize stagedSize(Connection c, String stagingTable) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT n, v, ST_XMin(e), ST_XMax(e), ST_YMin(e), ST_YMax(e) FROM "
+                + "(SELECT count(geom) AS n, coalesce(sum(ST_NPoints(geom)), 0) AS v, ST_Extent(geom) AS e FROM "
+                + c.unwrap(org.postgresql.PGConnection.class).escapeIdentifier(stagingTable) + ") q");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            Envelope extent = rs.getObject(3) == null ? null
+                    : new Envelope(rs.getDouble(3), rs.getDouble(4), rs.getDouble(5), rs.getDouble(6));
+            return new StagedSize(rs.getLong(1), rs.getLong(2), extent);
+        }
+    }
+
+    /**
+     * The staged lines meeting {@code box} (all when null), checked against the heap first.
+     *
+     * @throws HeapTooSmallException when they would not fit
+     */
+    static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, Envelope box)
+            throws SQLException {
         String table;
         Set<String> columns = new HashSet<>();
         try (PreparedStatement st = c.prepareStatement("SELECT ?::regclass::text, attname FROM pg_attribute "
@@ -130,14 +158,16 @@ final class TopologyStore {
                 do columns.add(rs.getString(2)); while (rs.next());
             }
         }
-        try (PreparedStatement st = c.prepareStatement(SIZE + table)) {
+        String where = box == null ? "" : " WHERE geom && ST_MakeEnvelope(" + box.getMinX() + ", " + box.getMinY() + ", "
+                + box.getMaxX() + ", " + box.getMaxY() + ", " + storageSrid + ")";
+        try (PreparedStatement st = c.prepareStatement(SIZE + table + where)) {
             ensureFits(st);
         }
         List<String> attributes = MERGE_ATTRIBUTES.stream().filter(columns::contains).toList();
         String sql = "SELECT feature_number, ST_AsBinary(geom), " + optional(columns, "level") + ", "
                 + optional(columns, "layer") + "::int, " + optional(columns, "direction")
                 + attributes.stream().map(a -> ", " + a + "::text").reduce("", String::concat)
-                + " FROM " + table + " ORDER BY feature_number";
+                + " FROM " + table + where + " ORDER BY feature_number";
         GeometryFactory staged = new GeometryFactory(new PrecisionModel(), storageSrid);
         WKBReader wkb = new WKBReader(staged);
         List<TopologyLine> lines = new ArrayList<>();

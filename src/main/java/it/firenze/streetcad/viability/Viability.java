@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.access.Transactions;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
 
@@ -102,74 +103,57 @@ public final class Viability {
      */
     public ObjectNode createMeasure(Actor actor, JsonNode feature) throws SQLException {
         Measure.Input in = Measure.Input.of(feature == null ? null : feature.get("properties"));
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                String organisation = actor.principal().organisation();
-                if (!operator(actor)) {
-                    String own = utility(actor, "create measures");
-                    if (in.worksId() == null) {
-                        throw forbidden("works_id", "A utility enters measures only for its own works: give works_id.");
-                    }
-                    if (!in.status().equals("draft")) {
-                        throw forbidden("status", "A utility proposes measures as draft; an operator puts them in force.");
-                    }
-                    organisation = own;
-                }
-                if (in.worksId() != null) {
-                    ViabilityStore.Owner w = store.worksOwner(c, in.worksId(), false);
-                    if (w == null) throw ViabilityException.unresolved("works_id", "There is no works site " + in.worksId() + ".");
-                    if (!operator(actor) && !w.organisation().equals(organisation)) {
-                        throw forbidden("works_id", "Works site " + in.worksId() + " belongs to another organisation.");
-                    }
-                    organisation = w.organisation();
-                }
-                if (in.ordinanceId() != null && store.ordinanceStatus(c, in.ordinanceId(), false) == null) {
-                    throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
-                }
-                List<Stretch> stretches = LocationResolver.resolve(c, in.location());
-                Audit.bind(c, actor);
-                long id = store.insertMeasure(c, in, organisation, stretches);
-                ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
-                ArrayNode conflicts = measureConflicts(c, id);
-                ((ObjectNode) f.get("properties")).set("conflicts", conflicts);
-                Audit.record(c, actor, "measure.create", "measure", List.of(id), Map.of("kind", in.kind(),
-                        "status", in.status(), "elements", stretches.size(), "conflicts", conflicts.size()));
-                c.commit();
-                return f;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        if (!operator(actor)) {
+            utility(actor, "create measures");
+            if (in.worksId() == null) {
+                throw forbidden("works_id", "A utility enters measures only for its own works: give works_id.");
+            }
+            if (!in.status().equals("draft")) {
+                throw forbidden("status", "A utility proposes measures as draft; an operator puts them in force.");
             }
         }
+        return Transactions.inTransaction(database, actor, c -> {
+            String organisation = actor.principal().organisation();
+            if (in.worksId() != null) {
+                ViabilityStore.Owner w = store.worksOwner(c, in.worksId(), false);
+                if (w == null) throw ViabilityException.unresolved("works_id", "There is no works site " + in.worksId() + ".");
+                if (!operator(actor) && !w.organisation().equals(organisation)) {
+                    throw forbidden("works_id", "Works site " + in.worksId() + " belongs to another organisation.");
+                }
+                organisation = w.organisation();
+            }
+            if (in.ordinanceId() != null && store.ordinanceStatus(c, in.ordinanceId(), false) == null) {
+                throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
+            }
+            List<Stretch> stretches = LocationResolver.resolve(c, in.location());
+            long id = store.insertMeasure(c, in, organisation, stretches);
+            ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
+            ArrayNode conflicts = measureConflicts(c, id);
+            ((ObjectNode) f.get("properties")).set("conflicts", conflicts);
+            Audit.record(c, actor, "measure.create", "measure", List.of(id), Map.of("kind", in.kind(),
+                    "status", in.status(), "elements", stretches.size(), "conflicts", conflicts.size()));
+            return f;
+        });
     }
 
     /** Moves a measure along its lifecycle (draft → in_force → expired | revoked), checking rights and version. */
     public ObjectNode setMeasureStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                ViabilityStore.Owner m = store.measureOwner(c, id, true);
-                if (m == null) throw notFound("measure", id);
-                checkVersion(ifVersion, m.version());
-                step(MEASURE_STEPS, "measure", m.status(), status);
-                if (!operator(actor)) {
-                    String own = utility(actor, "change measures");
-                    if (!own.equals(m.organisation())) throw forbidden(null, "Measure " + id + " belongs to another organisation.");
-                    if (!status.equals("revoked")) throw forbidden("status", "Only an operator puts a measure " + status + ".");
-                }
-                Audit.bind(c, actor);
-                store.setMeasureStatus(c, id, status);
-                ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
-                ((ObjectNode) f.get("properties")).set("conflicts", measureConflicts(c, id));
-                Audit.record(c, actor, "measure.status", "measure", List.of(id), Map.of("from", m.status(), "to", status));
-                c.commit();
-                return f;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        return Transactions.inTransaction(database, actor, c -> {
+            ViabilityStore.Owner m = store.measureOwner(c, id, true);
+            if (m == null) throw notFound("measure", id);
+            checkVersion(ifVersion, m.version());
+            step(MEASURE_STEPS, "measure", m.status(), status);
+            if (!operator(actor)) {
+                String own = utility(actor, "change measures");
+                if (!own.equals(m.organisation())) throw forbidden(null, "Measure " + id + " belongs to another organisation.");
+                if (!status.equals("revoked")) throw forbidden("status", "Only an operator puts a measure " + status + ".");
             }
-        }
+            store.setMeasureStatus(c, id, status);
+            ObjectNode f = store.measureFeatures(c, Set.of(id)).get(id);
+            ((ObjectNode) f.get("properties")).set("conflicts", measureConflicts(c, id));
+            Audit.record(c, actor, "measure.status", "measure", List.of(id), Map.of("from", m.status(), "to", status));
+            return f;
+        });
     }
 
     public ObjectNode measure(long id) throws SQLException {
@@ -334,6 +318,7 @@ public final class Viability {
             organisation = own;
         }
         if (organisation == null) throw ViabilityException.invalid("organisation", "organisation is required.");
+        String proponent = organisation;
         String permit = Measure.text(p, "permit", true);
         JsonNode geometry = feature.get("geometry");
         if (geometry == null || !Set.of("Polygon", "MultiPolygon").contains(geometry.path("type").asText())) {
@@ -357,29 +342,22 @@ public final class Viability {
                 throw new ViabilityException(e.reason(), field + "." + e.field(), e.getMessage());
             }
         }
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                Audit.bind(c, actor);
-                long id = store.insertWorks(c, organisation, permit, Measure.text(p, "description", false),
+        try {
+            return Transactions.inTransaction(database, actor, c -> {
+                long id = store.insertWorks(c, proponent, permit, Measure.text(p, "description", false),
                         geometry.toString(), phases);
                 ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
                 ArrayNode conflicts = worksConflicts(c, id);
                 ((ObjectNode) f.get("properties")).set("conflicts", conflicts);
-                Audit.record(c, actor, "works.create", "works", List.of(id), Map.of("organisation", organisation,
+                Audit.record(c, actor, "works.create", "works", List.of(id), Map.of("organisation", proponent,
                         "permit", permit, "phases", phases.size(), "conflicts", conflicts.size()));
-                c.commit();
                 return f;
-            } catch (SQLException e) {
-                c.rollback();
-                if ("XX000".equals(e.getSQLState()) || "22023".equals(e.getSQLState())) {
-                    throw ViabilityException.invalid("geometry", "The footprint is not a valid GeoJSON polygon.");
-                }
-                throw e;
-            } catch (RuntimeException e) {
-                c.rollback();
-                throw e;
+            });
+        } catch (SQLException e) {
+            if ("XX000".equals(e.getSQLState()) || "22023".equals(e.getSQLState())) {
+                throw ViabilityException.invalid("geometry", "The footprint is not a valid GeoJSON polygon.");
             }
+            throw e;
         }
     }
 
@@ -388,49 +366,41 @@ public final class Viability {
      * rejecting it revokes them. Only an operator approves, rejects or completes; the utility may cancel its own.
      */
     public ObjectNode setWorksStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                ViabilityStore.Owner w = store.worksOwner(c, id, true);
-                if (w == null) throw notFound("works site", id);
-                if (!operator(actor)) {
-                    String own = utility(actor, "change works");
-                    if (!own.equals(w.organisation())) throw forbidden(null, "Works site " + id + " belongs to another organisation.");
-                    if (!status.equals("cancelled")) {
-                        throw forbidden("status", "Only an operator may make a works site " + status + ".");
-                    }
+        return Transactions.inTransaction(database, actor, c -> {
+            ViabilityStore.Owner w = store.worksOwner(c, id, true);
+            if (w == null) throw notFound("works site", id);
+            if (!operator(actor)) {
+                String own = utility(actor, "change works");
+                if (!own.equals(w.organisation())) throw forbidden(null, "Works site " + id + " belongs to another organisation.");
+                if (!status.equals("cancelled")) {
+                    throw forbidden("status", "Only an operator may make a works site " + status + ".");
                 }
-                checkVersion(ifVersion, w.version());
-                step(WORKS_STEPS, "works site", w.status(), status);
-                Audit.bind(c, actor);
-                store.setWorksStatus(c, id, status);
-                String measures = switch (status) {
-                    case "approved" -> "in_force";
-                    case "rejected", "cancelled" -> "revoked";
-                    default -> null;
-                };
-                List<Long> changed = new ArrayList<>();
-                if (measures != null) {
-                    for (Measure m : store.measures(c, "m.works_id = ? AND m.status IN " + ViabilityStore.PLANNED, id)) {
-                        if (MEASURE_STEPS.get(m.status()).contains(measures)) {
-                            store.setMeasureStatus(c, m.id(), measures);
-                            changed.add(m.id());
-                        }
-                    }
-                }
-                ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
-                ((ObjectNode) f.get("properties")).set("conflicts", worksConflicts(c, id));
-                Audit.record(c, actor, "works.status", "works", List.of(id), Map.of("from", w.status(), "to", status));
-                if (!changed.isEmpty()) {
-                    Audit.record(c, actor, "measure.status", "measure", changed, Map.of("to", measures, "works_id", id));
-                }
-                c.commit();
-                return f;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            checkVersion(ifVersion, w.version());
+            step(WORKS_STEPS, "works site", w.status(), status);
+            store.setWorksStatus(c, id, status);
+            String measures = switch (status) {
+                case "approved" -> "in_force";
+                case "rejected", "cancelled" -> "revoked";
+                default -> null;
+            };
+            List<Long> changed = new ArrayList<>();
+            if (measures != null) {
+                for (Measure m : store.measures(c, "m.works_id = ? AND m.status IN " + ViabilityStore.PLANNED, id)) {
+                    if (MEASURE_STEPS.get(m.status()).contains(measures)) {
+                        store.setMeasureStatus(c, m.id(), measures);
+                        changed.add(m.id());
+                    }
+                }
+            }
+            ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
+            ((ObjectNode) f.get("properties")).set("conflicts", worksConflicts(c, id));
+            Audit.record(c, actor, "works.status", "works", List.of(id), Map.of("from", w.status(), "to", status));
+            if (!changed.isEmpty()) {
+                Audit.record(c, actor, "measure.status", "measure", changed, Map.of("to", measures, "works_id", id));
+            }
+            return f;
+        });
     }
 
     public ObjectNode works(long id) throws SQLException {
@@ -453,49 +423,31 @@ public final class Viability {
         int number = positive(p, "number");
         int year = positive(p, "year");
         String office = Measure.text(p, "office", true);
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                Audit.bind(c, actor);
-                long id = store.insertOrdinance(c, number, year, office, Measure.text(p, "reason", true),
-                        Measure.text(p, "document_url", false));
-                if (id < 0) {
-                    throw new ViabilityException(ViabilityException.Reason.DUPLICATE, "number", "Ordinance " + number + "/"
-                            + year + " of " + office + " exists already.");
-                }
-                Audit.record(c, actor, "ordinance.create", "ordinance", List.of(id), Map.of("number", number, "year", year));
-                String f = store.ordinanceFeature(c, id);
-                c.commit();
-                return f;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        return Transactions.inTransaction(database, actor, c -> {
+            long id = store.insertOrdinance(c, number, year, office, Measure.text(p, "reason", true),
+                    Measure.text(p, "document_url", false));
+            if (id < 0) {
+                throw new ViabilityException(ViabilityException.Reason.DUPLICATE, "number", "Ordinance " + number + "/"
+                        + year + " of " + office + " exists already.");
             }
-        }
+            Audit.record(c, actor, "ordinance.create", "ordinance", List.of(id), Map.of("number", number, "year", year));
+            return store.ordinanceFeature(c, id);
+        });
     }
 
     public String setOrdinanceStatus(Actor actor, long id, String status) throws SQLException {
         if (!operator(actor)) throw forbidden(null, "Only operators change ordinances.");
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                String current = store.ordinanceStatus(c, id, true);
-                if (current == null) throw notFound("ordinance", id);
-                step(ORDINANCE_STEPS, "ordinance", current, status);
-                Audit.bind(c, actor);
-                List<Long> measures = store.setOrdinanceStatus(c, id, status);
-                Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
-                if (!measures.isEmpty()) {
-                    Audit.record(c, actor, "measure.status", "measure", measures, Map.of("to", status, "ordinance_id", id));
-                }
-                String f = store.ordinanceFeature(c, id);
-                c.commit();
-                return f;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        return Transactions.inTransaction(database, actor, c -> {
+            String current = store.ordinanceStatus(c, id, true);
+            if (current == null) throw notFound("ordinance", id);
+            step(ORDINANCE_STEPS, "ordinance", current, status);
+            List<Long> measures = store.setOrdinanceStatus(c, id, status);
+            Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
+            if (!measures.isEmpty()) {
+                Audit.record(c, actor, "measure.status", "measure", measures, Map.of("to", status, "ordinance_id", id));
             }
-        }
+            return store.ordinanceFeature(c, id);
+        });
     }
 
     public String ordinance(long id) throws SQLException {

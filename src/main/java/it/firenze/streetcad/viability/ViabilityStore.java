@@ -43,9 +43,13 @@ final class ViabilityStore {
 
     long insertMeasure(Connection c, Measure.Input in, String organisation, List<Stretch> stretches) throws SQLException {
         long id;
+        // The stretches drawn once, for maps, tiles and feeds: the element pieces by linear reference, in order.
         try (PreparedStatement st = c.prepareStatement("INSERT INTO measure (kind, status, ordinance_id, works_id, "
-                + "organisation, valid_from, valid_to, windows, exemptions, value, vehicle_classes, description, location) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb) RETURNING id")) {
+                + "organisation, valid_from, valid_to, windows, exemptions, value, vehicle_classes, description, location, "
+                + "geom) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, (SELECT ST_Multi(ST_Collect("
+                + "ST_LineSubstring(e.geom, LEAST(s.f / NULLIF(e.length_m, 0), 1), LEAST(s.t / NULLIF(e.length_m, 0), 1)) "
+                + "ORDER BY s.n)) FROM unnest(?::bigint[], ?::float8[], ?::float8[]) WITH ORDINALITY AS s(id, f, t, n) "
+                + "JOIN road_element e ON e.id = s.id)) RETURNING id")) {
             st.setString(1, in.kind());
             st.setString(2, in.status());
             st.setObject(3, in.ordinanceId());
@@ -59,6 +63,9 @@ final class ViabilityStore {
             st.setArray(11, c.createArrayOf("text", in.vehicleClasses().toArray()));
             st.setString(12, in.description());
             st.setString(13, in.location().toString());
+            st.setArray(14, c.createArrayOf("bigint", stretches.stream().map(Stretch::elementId).toArray()));
+            st.setArray(15, c.createArrayOf("float8", stretches.stream().map(Stretch::fromM).toArray()));
+            st.setArray(16, c.createArrayOf("float8", stretches.stream().map(Stretch::toM).toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 id = rs.getLong(1);
@@ -77,14 +84,6 @@ final class ViabilityStore {
                 st.addBatch();
             }
             st.executeBatch();
-        }
-        // The stretches drawn once, for maps, tiles and feeds: the element pieces by linear reference.
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure m SET geom = (SELECT ST_Multi(ST_Collect("
-                + "ST_LineSubstring(e.geom, LEAST(me.from_m / NULLIF(e.length_m, 0), 1), "
-                + "LEAST(me.to_m / NULLIF(e.length_m, 0), 1)) ORDER BY me.ordinal)) FROM measure_element me "
-                + "JOIN road_element e ON e.id = me.element_id WHERE me.measure_id = m.id) WHERE m.id = ?")) {
-            st.setLong(1, id);
-            st.executeUpdate();
         }
         return id;
     }
@@ -117,8 +116,7 @@ final class ViabilityStore {
     }
 
     void setMeasureStatus(Connection c, long id, String status) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, version = version + 1, "
-                + "updated_at = now() WHERE id = ?")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
@@ -177,9 +175,7 @@ final class ViabilityStore {
      * road's name, and the drawn stretches.
      */
     Map<Long, ObjectNode> measureFeatures(Connection c, Set<Long> ids) throws SQLException {
-        Map<Long, ObjectNode> out = new LinkedHashMap<>();
-        if (ids.isEmpty()) return out;
-        try (PreparedStatement st = c.prepareStatement("SELECT json_build_object('type', 'Feature', 'id', m.id, "
+        return features(c, ids, "SELECT json_build_object('type', 'Feature', 'id', m.id, "
                 + "'geometry', ST_AsGeoJSON(ST_Transform(m.geom, 4326), 7)::json, 'properties', json_build_object("
                 + "'id', m.id, 'kind', m.kind, 'status', m.status, 'ordinance_id', m.ordinance_id, 'works_id', m.works_id, "
                 + "'organisation', m.organisation, 'valid_from', m.valid_from, 'valid_to', m.valid_to, 'windows', m.windows, "
@@ -193,16 +189,7 @@ final class ViabilityStore {
                 + "'elements', (SELECT json_agg(json_build_object('id', me.element_id, 'from_m', me.from_m, 'to_m', me.to_m, "
                 + "'direction', me.direction, 'road', r.name) ORDER BY me.ordinal) FROM measure_element me "
                 + "LEFT JOIN road_element e ON e.id = me.element_id LEFT JOIN road r ON r.id = e.road_id "
-                + "WHERE me.measure_id = m.id)))::text FROM measure m WHERE m.id = ANY (?) ORDER BY m.id")) {
-            st.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    ObjectNode f = (ObjectNode) json(rs.getString(1));
-                    out.put(f.get("id").asLong(), f);
-                }
-            }
-        }
-        return out;
+                + "WHERE me.measure_id = m.id)))::text FROM measure m WHERE m.id = ANY (?) ORDER BY m.id");
     }
 
     /**
@@ -293,8 +280,7 @@ final class ViabilityStore {
     }
 
     void setWorksStatus(Connection c, long id, String status) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("UPDATE works SET status = ?, version = version + 1, "
-                + "updated_at = now() WHERE id = ?")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE works SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
@@ -353,16 +339,21 @@ final class ViabilityStore {
 
     /** Works sites as GeoJSON Features (CRS84) with their phases. */
     Map<Long, ObjectNode> worksFeatures(Connection c, Set<Long> ids) throws SQLException {
-        Map<Long, ObjectNode> out = new LinkedHashMap<>();
-        if (ids.isEmpty()) return out;
-        try (PreparedStatement st = c.prepareStatement("SELECT json_build_object('type', 'Feature', 'id', w.id, "
+        return features(c, ids, "SELECT json_build_object('type', 'Feature', 'id', w.id, "
                 + "'geometry', ST_AsGeoJSON(ST_Transform(w.footprint, 4326), 7)::json, 'properties', json_build_object("
                 + "'id', w.id, 'organisation', w.organisation, 'permit', w.permit, 'description', w.description, "
                 + "'status', w.status, 'version', w.version, 'created_at', w.created_at, 'updated_at', w.updated_at, "
                 + "'phases', (SELECT json_agg(json_build_object('valid_from', p.valid_from, 'valid_to', p.valid_to, "
                 + "'windows', p.windows, 'lanes', p.lanes) ORDER BY p.ordinal) FROM works_phase p WHERE p.works_id = w.id), "
                 + "'measures', (SELECT json_agg(m.id ORDER BY m.id) FROM measure m WHERE m.works_id = w.id)))::text "
-                + "FROM works w WHERE w.id = ANY (?) ORDER BY w.id")) {
+                + "FROM works w WHERE w.id = ANY (?) ORDER BY w.id");
+    }
+
+    /** GeoJSON Features by id from a statement that writes each as JSON text, given the ids as its one parameter. */
+    private static Map<Long, ObjectNode> features(Connection c, Set<Long> ids, String sql) throws SQLException {
+        Map<Long, ObjectNode> out = new LinkedHashMap<>();
+        if (ids.isEmpty()) return out;
+        try (PreparedStatement st = c.prepareStatement(sql)) {
             st.setArray(1, c.createArrayOf("bigint", ids.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -402,15 +393,13 @@ final class ViabilityStore {
 
     /** Sets an ordinance's status and carries it to its measures (revoked or expired ends them too). */
     List<Long> setOrdinanceStatus(Connection c, long id, String status) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, version = version + 1, "
-                + "updated_at = now() WHERE id = ?")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
         }
         List<Long> measures = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, version = version + 1, "
-                + "updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
             st.setString(1, status);
             st.setLong(2, id);
             try (ResultSet rs = st.executeQuery()) {

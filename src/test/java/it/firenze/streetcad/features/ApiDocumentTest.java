@@ -71,7 +71,7 @@ class ApiDocumentTest {
                 "/topology/fixes/{fix}/preview", "/topology/fixes/{fix}/apply", "/network/builds", "/network/builds/{jobId}",
                 "/network/builds/{jobId}/changes", "/imports", "/imports/{jobId}", "/imports/{jobId}/commit"), paths);
         JsonNode ids = api.at("/components/parameters/collectionId/schema/enum");
-        assertEquals("[\"road-elements\",\"junctions\",\"roads\",\"element-events\",\"viability-measures\",\"works\","
+        assertEquals("[\"road-elements\",\"junctions\",\"roads\",\"element-events\",\"topology-issues\",\"viability-measures\",\"works\","
                 + "\"ordinances\"]", ids.toString());
         assertEquals(8, api.at("/components/parameters/crs/schema/enum").size());
         assertEquals(10_000, api.at("/components/parameters/limit/schema/maximum").asInt());

@@ -118,7 +118,7 @@ class FeaturesCoreTest {
         JsonNode c = ok("/collections");
         List<String> ids = new ArrayList<>();
         c.get("collections").forEach(x -> ids.add(x.get("id").asText()));
-        assertEquals(List.of("road-elements", "junctions", "roads", "element-events", "viability-measures", "works",
+        assertEquals(List.of("road-elements", "junctions", "roads", "element-events", "topology-issues", "viability-measures", "works",
                 "ordinances"), ids);
         JsonNode elements = ok("/collections/road-elements");
         assertEquals("road-elements", elements.get("id").asText());
@@ -149,7 +149,7 @@ class FeaturesCoreTest {
         assertEquals(43.7700, first.at("/geometry/coordinates/0/1").asDouble(), 1e-7);
         assertEquals(List.of("id", "name", "road_id", "functional_class", "element_type", "level", "layer", "direction",
                 "status", "lanes", "width_m", "surface", "speed_limit", "length_m", "from_junction", "to_junction",
-                "version", "valid_from", "valid_to"), names(first.get("properties")));
+                "source_attributes", "version", "valid_from", "valid_to"), names(first.get("properties")));
         JsonNode p = first.get("properties");
         assertEquals("Via dei Calzaiuoli", p.get("name").asText());
         assertEquals("E", p.get("functional_class").asText());
@@ -278,7 +278,9 @@ class FeaturesCoreTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"limit=0", "limit=-5", "limit=ten", "limit=1.5", "bbox=1,2,3", "bbox=3,0,1,1",
+    @ValueSource(strings = {"limit=0", "limit=-5", "limit=ten", "limit=1.5", "bbox=1,2,3",
+            // West above east is a box across the antimeridian in CRS84 (Part 1, 7.15.3), but wrong in a projected CRS.
+            "bbox=3000,0,1000,1000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3003", "bbox=181,0,1,1",
             "bbox=0,3,1,1", "bbox=a,b,c,d", "bbox=1,2,3,4,5", "bbox=0,-95,1,1", "datetime=yesterday",
             "datetime=2021-01-01/2020-01-01", "datetime=../..", "offset=-1", "properties=nope", "sortby=nope",
             "sortby=geometry", "lanes=two", "width_m=wide", "numberMatched=some", "f=xml", "colour=red",

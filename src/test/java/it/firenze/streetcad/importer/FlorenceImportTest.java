@@ -65,6 +65,32 @@ class FlorenceImportTest {
     }
 
     @Test
+    void everyDbfFieldOfTheSampleArrivesTheUnmappedOnesInSourceAttributesAsOgrinfoReadsThem(@TempDir Path tmp) throws Exception {
+        SampleLoader.loadIfEmpty(db, jobs, Gdal.FLORENCE.getParent()).orElseThrow();
+        Mapping osm = Mapping.preset("osm");
+        List<String> stored = cadastre.rows("SELECT coalesce(source_attributes::text, '{}') FROM road_element ORDER BY id");
+        JsonNode oracle = Gdal.features(Gdal.FLORENCE, tmp);
+        assertEquals(oracle.size(), stored.size());
+        java.util.Set<String> fields = new java.util.TreeSet<>();
+        java.util.Set<String> kept = new java.util.TreeSet<>();
+        for (int i = 0; i < oracle.size(); i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode expected = it.firenze.streetcad.api.Json.mapper().createObjectNode();
+            oracle.get(i).path("properties").properties().forEach(p -> {
+                fields.add(p.getKey());
+                boolean empty = p.getValue().isNull() || p.getValue().asText().isEmpty();
+                if (!osm.reads(p.getKey()) && !empty) expected.set(p.getKey(), p.getValue());
+            });
+            JsonNode actual = it.firenze.streetcad.api.Json.mapper().readTree(stored.get(i));
+            actual.fieldNames().forEachRemaining(kept::add);
+            assertEquals(expected, actual, "feature " + (i + 1));
+        }
+        // every field of the .dbf is read by the mapping or kept
+        assertEquals(fields, fields.stream().filter(f -> osm.reads(f) || kept.contains(f))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)));
+        assertEquals(java.util.Set.of("access", "bicycle", "foot"), kept);
+    }
+
+    @Test
     void aLatin1GaussBoagaCopyLandsWithinOneCentimetreOfOgr2ogrsReprojectionWithTheSameNames(@TempDir Path tmp) throws Exception {
         Path copy = tmp.resolve("firenze_gb.shp");
         Gdal.ogr2ogr("-t_srs", "EPSG:3003", "-lco", "ENCODING=ISO-8859-1", copy.toString(), Gdal.FLORENCE.toString());

@@ -55,6 +55,10 @@ class ImportHttpTest {
     }
 
     static HttpResponse<String> upload(Path zip, Map<String, String> fields) throws IOException {
+        return upload(http, zip, fields);
+    }
+
+    static HttpResponse<String> upload(TestHttp http, Path zip, Map<String, String> fields) throws IOException {
         String boundary = "streetcad-test-boundary";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (var f : fields.entrySet()) {
@@ -80,6 +84,11 @@ class ImportHttpTest {
 
     /** Polls the job until it leaves the given states. */
     static JsonNode awaitJob(long id, String... busy) throws InterruptedException {
+        return awaitJob(http, id, busy);
+    }
+
+    /** Polls the job on {@code http} until it leaves the given states. */
+    static JsonNode awaitJob(TestHttp http, long id, String... busy) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 300_000;
         while (true) {
             JsonNode job = TestHttp.json(http.get("/imports/" + id));
@@ -163,6 +172,18 @@ class ImportHttpTest {
     }
 
     @Test
+    void uploadsLeftByAKilledProcessAreSweptAndFreshOnesKept() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path old = Files.createTempFile(tmp, ImportHttpModule.UPLOAD_PREFIX, ".zip");
+        Path fresh = Files.createTempFile(tmp, ImportHttpModule.UPLOAD_PREFIX, ".zip");
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+        ImportHttpModule.sweepLeftoverUploads();
+        assertTrue(Files.notExists(old), "an upload untouched for two hours is swept");
+        assertTrue(Files.exists(fresh), "one being written or staged is kept");
+        Files.delete(fresh);
+    }
+
+    @Test
     void pointAndPolygonLayersAreRefusedAsRoads() throws Exception {
         for (String layer : List.of("points", "polygons")) {
             var r = upload(Gdal.zipLayer(CASES.resolve(layer + ".shp"), tmp.resolve(layer + ".zip")), Map.of());
@@ -193,6 +214,7 @@ class ImportHttpTest {
         assertProblem(upload(zip, Map.of("mapping", "{\"fields\": {\"colour\": \"c\"}}")), 400, "mapping");
         assertProblem(upload(zip, Map.of("mapping", "/etc/passwd")), 400, "mapping");
         assertProblem(upload(zip, Map.of("srid", "WGS84")), 400, "srid");
+        assertProblem(upload(zip, Map.of("buildNetwork", "yes")), 400, "buildNetwork");
         assertProblem(upload(zip, Map.of("mode", "append", "area", "11,43,11.1,43.1")), 400, "area");
         assertProblem(upload(zip, Map.of("mode", "upsert", "mapping", "{\"fields\": {\"road_name\": \"name\"}}")), 400, "mode");
     }

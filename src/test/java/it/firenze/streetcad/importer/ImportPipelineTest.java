@@ -166,6 +166,8 @@ class ImportPipelineTest {
         ImportReport report = pipeline.stage(JOBS.incrementAndGet(), "keys.shp", layer, osm(ImportMode.UPSERT), ImportPipeline.Progress.NONE);
         assertEquals(3, report.counts().invalid());
         assertTrue(report.problems().stream().allMatch(p -> p.field().equals("source_key")), report.problems().toString());
+        assertEquals("no source key: upsert cannot match this feature (its 'osm_id' field is empty, and the mapping "
+                + "takes source_key from it)", report.problems().get(2).reason(), "names the field the mapping reads");
     }
 
     @Test
@@ -245,14 +247,18 @@ class ImportPipelineTest {
                     + table + " ORDER BY 1")) {
                 while (rs.next()) seen.add(rs.getLong(1) + ":" + rs.getString(2) + ":" + rs.getInt(3));
             }
-            return List.of(new StagedFinding("dangling-end", "error", "ends 1 cm short of a junction", List.of(2L), null),
-                    new StagedFinding("short-element", "warning", "shorter than 1 m", List.of(3L), null));
+            return List.of(new StagedFinding("dangling-end", "error", "ends 1 cm short of a junction", List.of(2L),
+                            TestLayer.GEOMETRY.createPoint(new Coordinate(681_000, 4_849_000))),
+                    new StagedFinding("short-element", "warning", "shorter than 1 m", List.of(3L),
+                            TestLayer.GEOMETRY.createPoint(new Coordinate(681_100, 4_849_000))));
         };
         var checked = new ImportPipeline(db, List.of(danglingCheck));
         long job = JOBS.incrementAndGet();
         ImportReport report = checked.stage(job, "t.shp", threeStreets(), osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
         assertEquals(List.of("1:at_grade:6707", "2:at_grade:6707", "3:at_grade:6707"), seen);
         assertEquals(List.of("dangling-end", "short-element"), report.findings().stream().map(ImportReport.Finding::rule).toList());
+        assertEquals(List.of("EPSG:6707", "EPSG:6707"), report.findings().stream().map(ImportReport.Finding::locationCrs).toList(),
+                "a location says its CRS");
         assertEquals(0, report.counts().invalid());
         assertEquals(3, checked.commit(job, report, ImportMode.APPEND, null, false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE).committed().inserted());
     }

@@ -82,15 +82,20 @@ class TopologyAccessTest {
         var applied = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + "/topology/fixes/delete-duplicates/apply"))
                 .header("X-Change-Reason", "the survey was imported twice").POST(HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(200, applied.statusCode(), applied.body());
-        long deleted = cadastre.count("SELECT id FROM road_element_history WHERE operation = 'DELETE'");
-        JsonNode fix = http.audit("collection=road_element&id=" + deleted).getFirst();
+        JsonNode fix = http.audit("collection=road_element").getFirst();
         assertEquals("fix.apply", fix.get("action").asText());
         assertEquals(technician, fix.get("principal").asText());
         assertEquals("the survey was imported twice", fix.get("reason").asText());
         assertEquals("delete-duplicates", fix.get("details").get("operation").asText());
+        assertEquals(1, fix.get("ids").size(), fix.toString());
+        long retired = fix.get("ids").get(0).asLong();
+        assertEquals(fix, http.audit("collection=road_element&id=" + retired).getFirst(), "found by the element's id");
         assertEquals(List.of(technician + "|test|POST /topology/fixes/{fix}/apply|the survey was imported twice"),
                 cadastre.strings("SELECT concat_ws('|', changed_by, changed_by_org, changed_via, change_reason) "
-                        + "FROM road_element_history WHERE id = " + deleted), "the history row names its author");
+                        + "FROM road_element WHERE id = " + retired + " AND valid_to IS NOT NULL"),
+                "the retired version names its author");
+        assertEquals(List.of("db:streetcad"), cadastre.strings("SELECT changed_by FROM road_element_history WHERE id = "
+                + retired), "the version it replaced keeps the author it had (the test's plain SQL)");
 
         long issue = json(http.get("/topology/issues?rule=crossing-without-junction")).get("features").get(0).get("id").asLong();
         var accepted = http.post("/topology/issues/" + issue + "/accept", "{\"note\": \"a tram line\", \"reason\": \"agreed with ATAF\"}");

@@ -246,6 +246,11 @@ class ViabilityHttpTest {
                 + " = ANY (ids) AND organisation = 'Comune di Firenze' AND details ->> 'to' = 'approved'"));
         assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.status' AND " + measureId
                 + " = ANY (ids) AND details ->> 'to' = 'in_force'"));
+        // And versioned: the draft is history, the version in force names the operator's organisation.
+        assertEquals(1, count("SELECT count(*) FROM measure_history WHERE id = " + measureId + " AND status = 'draft' "
+                + "AND changed_by_org = 'Publiacqua'"));
+        assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + measureId + " AND version = 2 "
+                + "AND changed_by_org = 'Comune di Firenze'"));
     }
 
     static long anyCarriageway() throws Exception {
@@ -305,6 +310,40 @@ class ViabilityHttpTest {
         assertFalse(stateElements("2036-10-28T04:30:00Z").contains(element), "Tue 28 October 05:30 CET");
         assertTrue(stateElements("2036-10-28T12:30:00Z").contains(element), "Tue 28 October 13:30 CET");
         assertFalse(stateElements("2036-10-29T08:00:00Z").contains(element), "a Wednesday");
+    }
+
+    @Test
+    void theViabilityTileLayerShowsAMeasureUntilItIsRevoked() throws Exception {
+        long element = count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 80 "
+                + "AND ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint(11.2560, 43.7731), 4326), 6707), 2000)");
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("narrowing", "in_force",
+                "2037-02-01T00:00:00+01:00", "2037-02-10T00:00:00+01:00", "", "{\"elements\": [{\"id\": " + element + "}]}"));
+        assertEquals(201, created.statusCode(), created.body());
+        long id = json(created).get("id").asLong();
+        double[] mid = new double[2];
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_LineInterpolatePoint(geom, 0.5), 4326) p "
+                        + "FROM road_element WHERE id = " + element + ") x")) {
+            rs.next();
+            mid[0] = rs.getDouble(1);
+            mid[1] = rs.getDouble(2);
+        }
+        int z = 16, n = 1 << z;
+        int x = (int) Math.floor((mid[0] + 180) / 360 * n);
+        double lat = Math.toRadians(mid[1]);
+        int y = (int) Math.floor((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2 * n);
+        String tile = "/tiles/viability/" + z + "/" + x + "/" + y + ".geojson";
+        HttpResponse<String> before = get(tile);
+        assertEquals(200, before.statusCode(), before.body());
+        assertTrue(json(before).get("features").findValues("id").stream().anyMatch(v -> v.asLong() == id), before.body());
+
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + id, "{\"status\": \"revoked\"}").statusCode());
+        boolean gone = false;
+        for (int i = 0; i < 100 && !gone; i++) {  // the tile cache is purged from the change log within its poll
+            gone = json(get(tile)).get("features").findValues("id").stream().noneMatch(v -> v.asLong() == id);
+            if (!gone) Thread.sleep(100);
+        }
+        assertTrue(gone, "the revoked measure left the tile");
     }
 
     @Test

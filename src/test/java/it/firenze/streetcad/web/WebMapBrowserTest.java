@@ -317,15 +317,11 @@ class WebMapBrowserTest {
     void theRecordTranslatesSourceValuesAndNamesItsJunctionsByTheirStreets() throws Exception {
         needs("/collections/road-elements/items?limit=1");
         // A stretch of Via dei Calzaiuoli paved, as OpenStreetMap says, with "sett".
-        var found = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
-                + "/collections/road-elements/items?name=Via%20dei%20Calzaiuoli&surface=sett&limit=1")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        var id = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(found);
-        assertTrue(id.find(), found);
-        browser.open(base + "/map/#map=18/43.77123/11.25545&el=" + id.group(1));
+        browser.open(base + "/map/#map=18/43.77123/11.25545&el=" + calzaiuoli("&surface=sett", 0));
         var d = browser.driver;
-        browser.waitFor("the junctions named", x -> x.findElement(By.cssSelector("#panel dd[data-field=from_junction]"))
-                .getText().contains("(giunzione ") ? true : null);
+        // Read in the page: the panel is drawn again once the junctions are read, which would stale a found element.
+        browser.waitFor("the junctions named", x -> String.valueOf(browser.js(
+                "return document.querySelector('#panel dd[data-field=from_junction]')?.textContent")).contains("(giunzione ") ? true : null);
         assertEquals("sampietrini/lastricato", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getText());
         assertEquals("sett", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getAttribute("title"),
                 "the source's word stays at hand");
@@ -339,6 +335,31 @@ class WebMapBrowserTest {
         assertEquals("setts (stone paving)", d.findElement(By.cssSelector("#panel dd[data-field=surface]")).getText());
         assertTrue(d.findElement(By.cssSelector("#panel dd[data-field=from_junction]")).getText().contains("(junction "));
         d.findElement(By.id("language-toggle")).click();
+    }
+
+    @Test
+    void theRecordShowsTheElementsHistoryWithWhoWhenWhyAndWhat() throws Exception {
+        needs("/collections/road-elements/items?limit=1");
+        // Given an editor's key, and a stretch of Via dei Calzaiuoli resurfaced through the edit API with a reason.
+        String key = new ApiKeys(server.store().database()).create("rilievo", Set.of(Role.EDITOR), "Direzione Nuove Infrastrutture",
+                null, Actor.system("test setup")).secret();
+        String id = calzaiuoli("&surface=sett", 1);
+        patch(key, id, "{\"properties\": {\"surface\": \"paving_stones\"}}", "rifacimento pavimentazione");
+
+        // When the element's record is opened, then its history lists the edit first: who, when, why and what.
+        browser.open(base + "/map/#map=18/43.77123/11.25545&el=" + id);
+        var d = browser.driver;
+        var versions = browser.waitFor("the history", x -> {
+            var items = x.findElements(By.cssSelector("#panel .history li"));
+            return items.size() >= 2 ? items : null;
+        });
+        String latest = versions.getFirst().getText();
+        assertTrue(latest.contains("Direzione Nuove Infrastrutture") && latest.contains("key:"), "who: " + latest);
+        assertTrue(latest.contains("rifacimento pavimentazione"), "why: " + latest);
+        assertTrue(latest.contains("Pavimentazione: sampietrini/lastricato → masselli autobloccanti"), "what: " + latest);
+        assertTrue(latest.matches("(?s).*\\d{1,2}/\\d{1,2}/\\d{4}.*"), "when: " + latest);
+        assertTrue(versions.getLast().getText().contains("inserito nel catasto"), versions.getLast().getText());
+        browser.screenshot("record-history");
     }
 
     @Test
@@ -419,6 +440,29 @@ class WebMapBrowserTest {
                 const p = m.project([(mid[0] + next[0]) / 2, (mid[1] + next[1]) / 2]);
                 return {x: p.x, y: p.y, id: f.id};""", street));
         return target;
+    }
+
+    /** The id of the n-th stretch (from 0) of Via dei Calzaiuoli that also matches the extra query ("&surface=sett"). */
+    private static String calzaiuoli(String query, int n) throws Exception {
+        String found = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                + "/collections/road-elements/items?name=Via%20dei%20Calzaiuoli" + query + "&limit=1&offset=" + n)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        var id = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(found);
+        assertTrue(id.find(), found);
+        return id.group(1);
+    }
+
+    /** A change through the edit API with an API key, naming the element's current version as a client does. */
+    private static void patch(String key, String id, String json, String reason) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        URI item = URI.create(base + "/collections/road-elements/items/" + id);
+        String etag = client.send(HttpRequest.newBuilder(item).build(), HttpResponse.BodyHandlers.discarding())
+                .headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> patched = client.send(HttpRequest.newBuilder(item)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).header("Authorization", "Bearer " + key)
+                .header("If-Match", etag).header("Content-Type", "application/json").header("X-Change-Reason", reason).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, patched.statusCode(), patched.body());
     }
 
     /** Waits for the map to finish loading and drawing whatever it was last asked to. */

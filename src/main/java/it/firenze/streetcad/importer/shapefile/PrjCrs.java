@@ -1,8 +1,23 @@
 package it.firenze.streetcad.importer.shapefile;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.sis.metadata.iso.citation.Citations;
 import org.apache.sis.referencing.CRS;
@@ -16,13 +31,25 @@ import org.opengis.referencing.crs.CoordinateReferenceSystem;
 import org.opengis.util.FactoryException;
 
 /**
- * Finds the EPSG code of a .prj text (ESRI or OGC WKT 1) with Apache SIS and its embedded EPSG database.
+ * Finds the EPSG code of a .prj text (ESRI or OGC WKT 1) with Apache SIS and its embedded EPSG database, the way
+ * GDAL does: an authority code written in the text is trusted; an ESRI text's datum is renamed to its EPSG name and
+ * its CRS name looked up among the ESRI names PROJ knows ({@code esri-names.tsv}, from PROJ's proj.db), a candidate
+ * being accepted only when its parameters are those of the text; then the usual Italian CRSs are compared, then
+ * SIS searches its whole EPSG database by parameters.
  *
  * <p>ESRI WKT declares no axis order, so the search ignores axes; when several EPSG codes then match (6707 N-E and
  * 7791 E-N for RDN2008 / UTM 32N), SIS prefers the one whose axis order equals the text's.
+ *
+ * <p>Every text identified is kept, in memory and in a file ({@link #cacheFile()}), so that a new process (each
+ * CLI import) does not pay for opening the EPSG database to identify a text seen before.
  */
 public final class PrjCrs {
     private static final Map<String, OptionalInt> CACHE = new ConcurrentHashMap<>();
+    private static final AtomicLong SEARCHES = new AtomicLong();
+    private static final String CACHE_HEADER = "# StreetCad: .prj texts and their EPSG codes, v1";
+    /** Where the file cache lives; else $XDG_CACHE_HOME/streetcad, else ~/.cache/streetcad. */
+    public static final String CACHE_FILE_PROPERTY = "streetcad.prjCache";
+    private static volatile Path loaded;
 
     /**
      * The CRSs Italian road data comes in, compared first: creating a dozen CRSs by code takes milliseconds once the
@@ -33,16 +60,26 @@ public final class PrjCrs {
     private static final int[] USUAL_EPSG_CODES = {
         4326, 4258, 6706, 3003, 3004, 6707, 7791, 6708, 7792, 25832, 25833, 32632, 32633, 23032, 23033, 3857};
 
-    /**
-     * ESRI names of datums whose EPSG names SIS cannot match (it does match D_Monte_Mario, D_RDN2008…), as in
-     * GDAL's ESRI dictionary.
-     */
-    private static final Map<String, String> ESRI_DATUMS = Map.of(
-            "D_WGS_1984", "World Geodetic System 1984",
-            "D_ETRS_1989", "European Terrestrial Reference System 1989",
-            "D_European_Terrestrial_Reference_System_1989", "European Terrestrial Reference System 1989",
-            "D_European_1950", "European Datum 1950",
-            "D_ED_1950", "European Datum 1950");
+    /** ESRI datum names (without their "D_" prefix, folded) → EPSG names; ESRI CRS names → EPSG codes. */
+    private static final Map<String, String> ESRI_DATUMS = new HashMap<>();
+    private static final Map<String, List<Integer>> ESRI_CRS = new HashMap<>();
+    private static final Pattern DATUM = Pattern.compile("DATUM\\[\"([^\"]*)\"");
+    private static final Pattern CRS_NAME = Pattern.compile("^\\s*(?:PROJCS|GEOGCS)\\[\"([^\"]*)\"");
+
+    static {
+        try (InputStream in = PrjCrs.class.getResourceAsStream("esri-names.tsv");
+             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                String[] f = line.split("\t");
+                if (f.length != 3 || line.startsWith("#")) continue;
+                // PROJ names WGS 84's datum as the ensemble; SIS's EPSG database as the datum
+                if (f[0].equals("datum")) ESRI_DATUMS.putIfAbsent(folded(f[1]), f[2].replaceFirst(" ensemble$", ""));
+                else ESRI_CRS.computeIfAbsent(f[1], k -> new ArrayList<>()).add(Integer.valueOf(f[2]));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** ESRI's Web Mercator: the auxiliary sphere of type 0 is EPSG's Popular Visualisation Pseudo Mercator. */
     private static final Pattern ESRI_WEB_MERCATOR = Pattern.compile("PROJECTION\\[\"Mercator_Auxiliary_Sphere\"\\]"
@@ -78,8 +115,97 @@ public final class PrjCrs {
      * warm-up at server stop once left WGS 84 unknown for the rest of the JVM).
      */
     public static OptionalInt epsgCode(String wkt) {
-        OptionalInt code = CACHE.computeIfAbsent(wkt.strip(), PrjCrs::lookup);
-        return code == null ? OptionalInt.empty() : code;
+        loadCacheFile();
+        String text = wkt.strip();
+        OptionalInt cached = CACHE.get(text);
+        if (cached != null) return cached;
+        OptionalInt code = CACHE.computeIfAbsent(text, t -> {
+            SEARCHES.incrementAndGet();
+            return lookup(t);
+        });
+        if (code == null) return OptionalInt.empty();
+        if (code.isPresent()) remember(text, code.getAsInt());
+        return code;
+    }
+
+    /** How many texts this process has identified with SIS (not from a cache): for tests of the order of checks. */
+    static long searches() {
+        return SEARCHES.get();
+    }
+
+    /** The file the identified texts are kept in across processes. */
+    static Path cacheFile() {
+        String given = System.getProperty(CACHE_FILE_PROPERTY);
+        if (given != null && !given.isBlank()) return Path.of(given);
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("streetcad").resolve("prj-epsg.tsv");
+    }
+
+    /** Forgets what this process identified, as a new process would start; the file stays. For tests. */
+    static void forgetInMemory() {
+        CACHE.clear();
+        loaded = null;
+    }
+
+    /** Reads the file cache once per process (again when {@link #cacheFile()} changes); a bad file is ignored. */
+    private static void loadCacheFile() {
+        Path file = cacheFile();
+        if (file.equals(loaded)) return;
+        synchronized (PrjCrs.class) {
+            if (file.equals(loaded)) return;
+            try {
+                if (Files.isRegularFile(file)) {
+                    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                    if (!lines.isEmpty() && lines.getFirst().equals(CACHE_HEADER)) {
+                        for (String line : lines.subList(1, lines.size())) {
+                            int tab = line.indexOf('\t');
+                            if (tab <= 0 || !line.substring(0, tab).matches("\\d{1,9}")) continue;
+                            CACHE.putIfAbsent(unescape(line.substring(tab + 1)), OptionalInt.of(Integer.parseInt(line.substring(0, tab))));
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                // a cache: without it the texts are identified again
+            }
+            loaded = file;
+        }
+    }
+
+    /** Appends an identified text to the file cache; one line per text, so concurrent writers do not mix lines. */
+    private static void remember(String text, int code) {
+        Path file = cacheFile();
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            String line = code + "\t" + escape(text) + "\n";
+            if (!Files.exists(file)) line = CACHE_HEADER + "\n" + line;
+            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException | RuntimeException unwritable) {
+            // a read-only home: the next process identifies the text again
+        }
+    }
+
+    private static String escape(String text) {
+        return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
+    }
+
+    private static String unescape(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch != '\\' || i + 1 == text.length()) {
+                b.append(ch);
+                continue;
+            }
+            char next = text.charAt(++i);
+            b.append(switch (next) {
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                default -> next;
+            });
+        }
+        return b.toString();
     }
 
     /**
@@ -104,6 +230,10 @@ public final class PrjCrs {
         if (declared != null) {
             return OptionalInt.of(declared);
         }
+        OptionalInt named = esriNamed(wkt, crs);
+        if (named.isPresent()) {
+            return named;
+        }
         OptionalInt usual = usualCode(crs);
         if (usual.isPresent()) {
             return usual;
@@ -117,6 +247,22 @@ public final class PrjCrs {
         } catch (FactoryException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** The EPSG CRS whose ESRI name the text bears, when its parameters are the text's (GDAL's first guess). */
+    private static OptionalInt esriNamed(String wkt, CoordinateReferenceSystem crs) {
+        Matcher name = CRS_NAME.matcher(wkt);
+        if (!name.find()) return OptionalInt.empty();
+        for (int code : ESRI_CRS.getOrDefault(name.group(1), List.of())) {
+            try {
+                if (Utilities.deepEquals(CRS.forCode("EPSG:" + code), crs, ComparisonMode.ALLOW_VARIANT)) {
+                    return OptionalInt.of(code);
+                }
+            } catch (FactoryException | RuntimeException unavailable) {
+                return OptionalInt.empty();
+            }
+        }
+        return OptionalInt.empty();
     }
 
     private static OptionalInt usualCode(CoordinateReferenceSystem crs) {
@@ -140,12 +286,21 @@ public final class PrjCrs {
         return id != null && id.getCode().matches("\\d+") ? Integer.valueOf(id.getCode()) : null;
     }
 
+    /**
+     * ESRI WKT with its datum renamed to the EPSG name, with or without ESRI's "D_" prefix ({@code WGS_1984} and
+     * {@code D_WGS_1984} alike): SIS tells datums apart by name, and matches few ESRI ones by itself.
+     */
     static String fromEsri(String wkt) {
         String text = ESRI_WEB_MERCATOR.matcher(wkt)
                 .replaceFirst("PROJECTION[\"Popular_Visualisation_Pseudo_Mercator\"]$1");
-        for (Map.Entry<String, String> datum : ESRI_DATUMS.entrySet()) {
-            text = text.replace("DATUM[\"" + datum.getKey() + "\"", "DATUM[\"" + datum.getValue() + "\"");
-        }
-        return text;
+        return DATUM.matcher(text).replaceAll(m -> {
+            String epsg = ESRI_DATUMS.get(folded(m.group(1)));
+            return Matcher.quoteReplacement("DATUM[\"" + (epsg == null ? m.group(1) : epsg) + "\"");
+        });
+    }
+
+    /** A datum name without ESRI's "D_" prefix, case and punctuation. */
+    private static String folded(String datum) {
+        return datum.replaceFirst("^D_", "").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
     }
 }

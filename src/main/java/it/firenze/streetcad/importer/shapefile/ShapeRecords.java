@@ -57,20 +57,23 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
 
     /** The next record, or null when the current row was deleted or the file ended ({@link #finished} says). */
     private ShapeRecord read() throws IOException {
-        boolean more = shapes.nextHeader();
+        // The .shx's count decides how many records there are, as in GDAL: writers that pad the .shp after its last
+        // record (with zero bytes) are read, and only a real record past the count is a disagreement.
         long[] entry = index.next();
+        if (entry == null) {
+            finished = true;
+            if (shapes.restIsZeroPadding()) {
+                return null;
+            }
+            throw new ShapefileException(decoder.file() + " has more records than the " + index.count() + " that "
+                    + index.file() + " lists: the .shx disagrees with the .shp at record " + (shapes.recordNumber() + 1));
+        }
+        boolean more = shapes.nextHeader();
         int number = shapes.recordNumber();
         if (!more) {
             finished = true;
-            if (entry != null) {
-                throw new ShapefileException(index.file() + " lists " + index.count() + " records but "
-                        + decoder.file() + " ends after " + number + ": the .shx disagrees with the .shp");
-            }
-            return null;
-        }
-        if (entry == null) {
-            throw new ShapefileException(decoder.file() + " has more records than the " + index.count() + " that "
-                    + index.file() + " lists: the .shx disagrees with the .shp at record " + number);
+            throw new ShapefileException(index.file() + " lists " + index.count() + " records but "
+                    + decoder.file() + " ends after " + number + ": the .shx disagrees with the .shp");
         }
         if (entry[0] != shapes.offset || entry[1] != shapes.contentLength) {
             throw new ShapefileException(index.file() + " disagrees with " + decoder.file() + " at record " + number

@@ -19,6 +19,8 @@ import org.locationtech.jts.geom.PrecisionModel;
  */
 public final class ShapefileLayer {
     private static final int MAX_SIDECAR_BYTES = 64 * 1024;
+    /** How much of a .dbf's records is looked at to tell UTF-8 from a single-byte code page. */
+    private static final int ENCODING_SAMPLE_BYTES = 16 << 20;
 
     private final Path source;
     private final ArchiveLimits limits;
@@ -32,8 +34,13 @@ public final class ShapefileLayer {
     private final List<DbfField> fields;
     private final Charset charset;
     private final String charsetSource;
-    private final OptionalInt srid;
-    private final String sridSource;
+    private final List<String> notices = new java.util.ArrayList<>();
+    /** The .prj's text (null without one) and the EPSG code given instead; the CRS is identified on first use. */
+    private final String prjName;
+    private final String prjText;
+    private final Integer sridOverride;
+    private OptionalInt srid;
+    private String sridSource;
 
     private ShapefileLayer(Path source, ReadOptions options, Container container, String shp) throws IOException {
         this.source = source;
@@ -83,6 +90,10 @@ public final class ShapefileLayer {
             chosen = Encodings.fromLanguageDriver(dbfHeader.languageDriver());
             why = String.format("from the language driver byte 0x%02X of %s", dbfHeader.languageDriver(),
                     fileName(dbf));
+        } else if (dbfHeader != null && looksLikeUtf8(container, dbf, dbfHeader)) {
+            chosen = StandardCharsets.UTF_8;
+            why = "detected: there is no .cpg and no language driver, and the text is valid UTF-8 with multi-byte "
+                    + "characters";
         } else {
             chosen = Encodings.WINDOWS_1252;
             why = "the default for data without .cpg or language driver";
@@ -90,19 +101,60 @@ public final class ShapefileLayer {
         this.charset = chosen;
         this.charsetSource = chosen.name() + ", " + why;
         this.fields = dbfHeader == null ? List.of() : dbfHeader.fields(charset);
+        if (dbf == null) {
+            notices.add("there is no .dbf beside " + fileName(shp) + ": the features have no attributes (no names, no "
+                    + "classes), so every mapped field takes its default; text would have been read as " + charsetSource);
+        }
         String prj = container.sidecar(base, "prj");
-        if (options.sridOverride() != null) {
-            this.srid = OptionalInt.of(options.sridOverride());
-            this.sridSource = "EPSG:" + options.sridOverride() + ", given explicitly";
-        } else if (prj == null) {
-            this.srid = OptionalInt.empty();
-            this.sridSource = "unknown: there is no .prj beside " + fileName(shp);
+        this.sridOverride = options.sridOverride();
+        this.prjName = prj == null ? null : fileName(prj);
+        this.prjText = prj == null || sridOverride != null ? null : text(container, prj, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Identifies the CRS, once: from the override, else the .prj. Not at opening, since identifying an unusual .prj
+     * can take seconds, and a layer refused for what its header says (points, polygons) should be refused at once.
+     */
+    private synchronized void identifyCrs() {
+        if (srid != null) return;
+        if (sridOverride != null) {
+            srid = OptionalInt.of(sridOverride);
+            sridSource = "EPSG:" + sridOverride + ", given explicitly";
+        } else if (prjText == null) {
+            srid = OptionalInt.empty();
+            sridSource = "unknown: there is no .prj beside " + fileName(shp);
         } else {
-            String wkt = text(container, prj, StandardCharsets.UTF_8);
-            this.srid = PrjCrs.epsgCode(wkt);
-            this.sridSource = srid.isPresent() ? "EPSG:" + srid.getAsInt() + ", from " + fileName(prj)
-                    : "unknown: " + fileName(prj) + " matches no EPSG CRS ("
-                    + (wkt.length() > 80 ? wkt.substring(0, 80) + "…" : wkt.strip()) + ")";
+            srid = PrjCrs.epsgCode(prjText);
+            sridSource = srid.isPresent() ? "EPSG:" + srid.getAsInt() + ", from " + prjName
+                    : "unknown: " + prjName + " matches no EPSG CRS ("
+                    + (prjText.length() > 80 ? prjText.substring(0, 80) + "…" : prjText.strip()) + ")";
+        }
+    }
+
+    /**
+     * Whether the start of the table's records is valid UTF-8 holding at least one multi-byte sequence: text that
+     * windows-1252 would turn into "Â°" and "Ã¨". Pure ASCII says nothing (both read it alike); the sample ends on a
+     * record boundary so that no character is cut.
+     */
+    private static boolean looksLikeUtf8(Container container, String dbf, DbfTable.Header header) throws IOException {
+        long records = Math.min(header.recordCount(), Math.max(1, ENCODING_SAMPLE_BYTES / header.recordLength()));
+        try (InputStream in = container.open(dbf)) {
+            in.skipNBytes(header.headerLength());
+            byte[] data = in.readNBytes((int) (records * header.recordLength()));
+            boolean multiByte = false;
+            for (byte b : data) {
+                if (b < 0) {
+                    multiByte = true;
+                    break;
+                }
+            }
+            if (!multiByte) return false;
+            try {
+                DbfTable.strictDecoder(StandardCharsets.UTF_8).decode(java.nio.ByteBuffer.wrap(data));
+                return true;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                return false;
+            }
         }
     }
 
@@ -210,14 +262,21 @@ public final class ShapefileLayer {
         return fields;
     }
 
-    /** The EPSG code from the .prj or the override; empty when unknown. */
+    /** The EPSG code from the .prj or the override; empty when unknown. The first call identifies the .prj. */
     public OptionalInt srid() {
+        identifyCrs();
         return srid;
     }
 
     /** Where {@link #srid()} comes from, as a sentence for the import report. */
     public String sridSource() {
+        identifyCrs();
         return sridSource;
+    }
+
+    /** What the report should say about the files as a whole (a missing .dbf). */
+    public List<String> notices() {
+        return List.copyOf(notices);
     }
 
     public Charset charset() {
@@ -238,7 +297,7 @@ public final class ShapefileLayer {
     public ShapeRecords records() {
         Container container = Container.open(source, limits);
         try {
-            GeometryFactory factory = new GeometryFactory(new PrecisionModel(), srid.orElse(0));
+            GeometryFactory factory = new GeometryFactory(new PrecisionModel(), srid().orElse(0));
             ShapeDecoder decoder = new ShapeDecoder(container.describe(shp), header.shapeType(), factory);
             ShpRecordStream shapes = new ShpRecordStream(container.open(shp), header);
             ShxIndex index = ShxIndex.open(container.open(shx), container.describe(shx), container.size(shx));
@@ -255,6 +314,6 @@ public final class ShapefileLayer {
     @Override
     public String toString() {
         return name + " (" + shapeType().label() + ", " + recordCount + " records, " + charsetSource + ", "
-                + sridSource + ")";
+                + sridSource() + ")";
     }
 }

@@ -68,6 +68,24 @@ final class ShpRecordStream implements Closeable {
         return content;
     }
 
+    /** Whether nothing but zero bytes follows the last record read (nothing at all included); reads them. */
+    boolean restIsZeroPadding() throws IOException {
+        byte[] chunk = new byte[8192];
+        while (position < fileLength) {
+            int n = in.read(chunk, 0, (int) Math.min(chunk.length, fileLength - position));
+            if (n < 0) {
+                return true; // the header promised more than the file holds: nothing more to read either way
+            }
+            for (int i = 0; i < n; i++) {
+                if (chunk[i] != 0) {
+                    return false;
+                }
+            }
+            position += n;
+        }
+        return true;
+    }
+
     int recordNumber() {
         return recordNumber;
     }

@@ -1,0 +1,187 @@
+package it.firenze.streetcad.importer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.cql2.Cql2Text;
+import it.firenze.streetcad.cql2.Sql;
+import it.firenze.streetcad.cql2.SqlTranslator;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.FeatureType;
+import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+
+import static it.firenze.streetcad.importer.TestLayer.street;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Nothing of the source is lost: the fields no mapping rule reads arrive per element, typed as the .dbf typed them,
+ * and filters reach them; and data that lands where it cannot belong is said to.
+ */
+class SourceAttributesTest {
+
+    Database db;
+    ImportJobs jobs;
+    Cadastre cadastre;
+
+    @BeforeEach
+    void open() {
+        db = TestPostgis.newCadastre();
+        jobs = new ImportJobs(db, List.of(), 1);
+        cadastre = new Cadastre(db);
+    }
+
+    @AfterEach
+    void close() {
+        jobs.close();
+        db.close();
+    }
+
+    @Test
+    void unmappedDbfFieldsArriveTypedAsTheDbfTypedThemAndCql2FiltersReachThem(@TempDir Path tmp) throws Exception {
+        // given a .dbf with a text, an integer, a decimal, a date and a logical field the osm mapping does not read
+        Path geojson = tmp.resolve("roads.geojson");
+        Files.writeString(geojson, """
+                {"type":"FeatureCollection","features":[
+                 {"type":"Feature","properties":{"osm_id":1,"name":"Via Sintetica","highway":"residential","bicycle":"yes",
+                  "count":7,"ratio":2.25,"opened":"1961-05-02","lit":1,"code":"050"},
+                  "geometry":{"type":"LineString","coordinates":[[11.2550,43.7730],[11.2560,43.7735]]}},
+                 {"type":"Feature","properties":{"osm_id":2,"name":"Via Sintetica","highway":"residential","bicycle":null,
+                  "count":3,"ratio":null,"opened":null,"lit":0,"code":"7"},
+                  "geometry":{"type":"LineString","coordinates":[[11.2563,43.7730],[11.2573,43.7735]]}}]}""",
+                StandardCharsets.UTF_8);
+        Path shp = tmp.resolve("roads.shp");
+        Gdal.ogr2ogr("-lco", "ENCODING=UTF-8", shp.toString(), geojson.toString());
+        asLogicalField(tmp.resolve("roads.dbf"), "lit");
+
+        // when imported
+        ImportRequest request = ImportParameters.request("roads.shp", shp, null, Mapping.preset("osm"), null, null,
+                "append", null, ArchiveLimits.defaults(), null);
+        var job = jobs.stageNow(request, ImportPipeline.Progress.NONE);
+        assertEquals("validated", job.state(), job.error());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+
+        // then each element keeps them, typed
+        assertEquals(List.of(json("{\"bicycle\": \"string\", \"code\": \"string\", \"count\": \"number\", \"lit\": \"boolean\", "
+                        + "\"opened\": \"string\", \"ratio\": \"number\"}"),
+                        json("{\"code\": \"string\", \"count\": \"number\", \"lit\": \"boolean\"}")),
+                cadastre.rows("SELECT (SELECT jsonb_object_agg(k, jsonb_typeof(v)) FROM jsonb_each(source_attributes) AS a(k, v))::text "
+                        + "FROM road_element ORDER BY source_key").stream().map(SourceAttributesTest::json).toList());
+        assertEquals("yes|050|7|true|1961-05-02|2.25", cadastre.one("SELECT concat_ws('|', source_attributes->>'bicycle', "
+                + "source_attributes->>'code', source_attributes->>'count', source_attributes->>'lit', "
+                + "source_attributes->>'opened', (source_attributes->>'ratio')::numeric::float8) FROM road_element WHERE source_key = '1'"));
+        // and CQL2 filters name them as source_attributes.<field>, typed by what they are compared with
+        assertEquals(List.of("1"), matching("source_attributes.bicycle = 'yes'"));
+        assertEquals(List.of("1"), matching("source_attributes.count > 5 AND source_attributes.lit = true"));
+        assertEquals(List.of("1", "2"), matching("source_attributes.count BETWEEN 3 AND 7"));
+        assertEquals(List.of("1"), matching("source_attributes.code LIKE '05%'"));
+        assertEquals(List.of(), matching("source_attributes.code = 50"), "a text field is not a number");
+        assertEquals(List.of("2"), matching("source_attributes.opened IS NULL"));
+        assertEquals(List.of("2"), matching("source_attributes.ratio IS NULL AND source_attributes.count IN (3, 4)"));
+    }
+
+    @Test
+    void anUpsertKeepsTheSourceAttributesOfTheNewDelivery() {
+        TestLayer first = new TestLayer().line(street(0), "osm_id", 1L, "highway", "residential", "bicycle", "no");
+        TestLayer second = new TestLayer().line(street(0), "osm_id", 1L, "highway", "residential", "bicycle", "yes");
+        for (TestLayer layer : List.of(first, second)) {
+            ImportPipeline pipeline = new ImportPipeline(db, List.of());
+            long id = ImportPipelineTest.JOBS.incrementAndGet();
+            ImportOptions options = new ImportOptions(Mapping.preset("osm"), ImportMode.UPSERT, null);
+            ImportReport report = pipeline.stage(id, "t.shp", layer, options, ImportPipeline.Progress.NONE);
+            pipeline.commit(id, report, ImportMode.UPSERT, null, false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE);
+        }
+        assertEquals("{\"bicycle\": \"yes\"}", cadastre.one("SELECT source_attributes::text FROM road_element"));
+    }
+
+    @Test
+    void dataThatLandsOutsideTheStorageCrsAreaOrFarFromTheCadastreIsSaidToWithItsExtentInLonLat() {
+        ImportPipeline pipeline = new ImportPipeline(db, List.of());
+        // Gauss-Boaga (EPSG:3003) coordinates of Florence, declared as UTM 32N: they reproject without any error
+        TestLayer gaussBoagaAsUtm = new TestLayer("PolyLine", 32632)
+                .line(new double[]{1_681_000, 4_848_000, 1_681_100, 4_848_050}, "osm_id", 1L, "highway", "residential");
+        ImportReport wrong = pipeline.stage(ImportPipelineTest.JOBS.incrementAndGet(), "gb.shp", gaussBoagaAsUtm,
+                ImportPipelineTest.osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
+        assertEquals(1, wrong.notices().size(), wrong.notices().toString());
+        assertTrue(wrong.notices().getFirst().contains("outside the area of use of the storage CRS EPSG:6707 (Italy - west of 12°E"),
+                wrong.notices().getFirst());
+        assertTrue(wrong.notices().getFirst().matches(".*; check that EPSG:32632 \\(.*\\) is really the CRS of the data"),
+                wrong.notices().getFirst());
+        assertTrue(wrong.extent().minLon() > 15, "shown in lon/lat: " + wrong.extent());
+
+        long florence = ImportPipelineTest.JOBS.incrementAndGet();
+        ImportReport right = pipeline.stage(florence, "f.shp", ImportPipelineTest.threeStreets(),
+                ImportPipelineTest.osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
+        assertEquals(List.of(), right.notices());
+        assertEquals(11.255, right.extent().minLon(), 1e-6);
+        pipeline.commit(florence, right, ImportMode.APPEND, null, false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE);
+
+        // Milan is inside EPSG:6707's area, but 250 km from a cadastre of Florence
+        TestLayer milan = new TestLayer().line(new double[]{9.19, 45.46, 9.191, 45.461}, "osm_id", 9L, "highway", "residential");
+        ImportReport far = pipeline.stage(ImportPipelineTest.JOBS.incrementAndGet(), "m.shp", milan,
+                ImportPipelineTest.osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
+        assertEquals(1, far.notices().size(), far.notices().toString());
+        assertTrue(far.notices().getFirst().matches("the data lands at lon 9\\.19000 to 9\\.19100, lat 45\\.46000 to 45\\.46100, "
+                + "about 2\\d\\d km from the cadastre's elements .*"), far.notices().getFirst());
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return Json.mapper().readTree(text);
+        } catch (Exception e) {
+            throw new AssertionError(text, e);
+        }
+    }
+
+    private List<String> matching(String cql2) throws Exception {
+        FeatureType type = FeatureType.byId("road-elements").orElseThrow();
+        Sql where = new SqlTranslator(type.queryables(), db.storageSrid(), 4326, false).translate(Cql2Text.parse(cql2));
+        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement("SELECT e.source_key FROM "
+                + type.from().replace("{road_element}", "live_road_element") + " WHERE " + where.text() + " ORDER BY 1")) {
+            for (int i = 0; i < where.params().size(); i++) st.setObject(i + 1, where.params().get(i));
+            try (ResultSet rs = st.executeQuery()) {
+                List<String> keys = new java.util.ArrayList<>();
+                while (rs.next()) keys.add(rs.getString(1));
+                return keys;
+            }
+        }
+    }
+
+    /** GDAL writes booleans as N(1); an office's .dbf may have a real logical field (L, 'T'/'F'). */
+    private static void asLogicalField(Path dbf, String field) throws Exception {
+        byte[] bytes = Files.readAllBytes(dbf);
+        ByteBuffer little = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int records = little.getInt(4), headerLength = little.getShort(8), recordLength = little.getShort(10);
+        int offset = 1;
+        for (int d = 32; bytes[d] != 0x0D; d += 32) {
+            String name = new String(bytes, d, 11, StandardCharsets.US_ASCII).replace("\0", "");
+            int length = bytes[d + 16] & 0xFF;
+            if (name.equals(field)) {
+                bytes[d + 11] = 'L';
+                for (int r = 0; r < records; r++) {
+                    int at = headerLength + r * recordLength + offset;
+                    boolean truth = new String(bytes, at, length, StandardCharsets.US_ASCII).strip().equals("1");
+                    java.util.Arrays.fill(bytes, at, at + length, (byte) ' ');
+                    bytes[at] = truth ? (byte) 'T' : (byte) 'F';
+                }
+            }
+            offset += length;
+        }
+        Files.write(dbf, bytes);
+    }
+}
