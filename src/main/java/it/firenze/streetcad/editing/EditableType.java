@@ -36,7 +36,7 @@ public record EditableType(String collection, String table, String geometryType,
                     f("surface", Kind.TEXT), f("direction", Kind.TEXT), f("status", Kind.TEXT),
                     f("speed_limit", Kind.INTEGER), f("source_key", Kind.TEXT),
                     f("valid_from", Kind.TIMESTAMP), f("valid_to", Kind.TIMESTAMP)),
-                    Set.of("id", "name", "length_m", "from_junction", "to_junction", "version")),
+                    Set.of("id", "name", "length_m", "from_junction", "to_junction", "source_attributes", "version")),
             new EditableType("junctions", "junction", "Point", fields(
                     f("kind", Kind.TEXT), f("valid_from", Kind.TIMESTAMP), f("valid_to", Kind.TIMESTAMP)),
                     Set.of("id", "degree", "version")),
