@@ -42,7 +42,7 @@ public final class FeatureStore {
      * One page: its features as a JSON array in UTF-8, ready to go out as they are (a page is written once, straight
      * into bytes, rather than feature by feature into strings joined later); {@code more} says a next page exists.
      */
-    public record Page(long version, byte[] features, int numberReturned, long lastId, boolean more,
+    public record Page(ItemsVersion version, byte[] features, int numberReturned, long lastId, boolean more,
                        Long numberMatched, Long numberMatchedEstimate, Previous previous) {
     }
 
@@ -58,6 +58,20 @@ public final class FeatureStore {
      * a page, in its round trip, so that a page never carries a newer version than its data.
      */
     private static final String VERSION = "SELECT (SELECT folded FROM data_version_base) + (SELECT count(*) FROM data_change)";
+    /**
+     * The latest validity boundary (a valid_from or valid_to) already passed, in microseconds since 1970: the live
+     * rows change at each such instant with no write (a closure starting at 08:00), so live items depend on it as
+     * much as on the data version. Read from V12's table of boundaries, never from the cadastre's own tables.
+     */
+    private static final String LIVE_BOUNDARY = "SELECT coalesce((extract(epoch FROM (SELECT max(at) FROM "
+            + "validity_boundary WHERE at <= now())) * 1000000)::bigint, 0)";
+
+    /** What a page of items depends on: the data version and the latest validity boundary passed. */
+    public record ItemsVersion(long data, long liveBoundaryMicros) {
+        public String tag() {
+            return data + "." + liveBoundaryMicros;
+        }
+    }
     /** Beyond this many unfolded rows, finished transactions' rows are folded into the base (see V10). */
     private static final long FOLD_ABOVE = 1_000;
 
@@ -79,6 +93,27 @@ public final class FeatureStore {
         }
     }
 
+    public ItemsVersion itemsVersion() throws SQLException {
+        try (Connection c = database.readConnection(); var st = c.prepareStatement(VERSION + "; " + LIVE_BOUNDARY)) {
+            st.execute();
+            return readItemsVersion(st);
+        }
+    }
+
+    /** Reads the two results of {@code VERSION; LIVE_BOUNDARY} and moves the statement past them. */
+    private static ItemsVersion readItemsVersion(java.sql.Statement st) throws SQLException {
+        long data;
+        try (var rs = st.getResultSet()) {
+            rs.next();
+            data = rs.getLong(1);
+        }
+        st.getMoreResults();
+        try (var rs = st.getResultSet()) {
+            rs.next();
+            return new ItemsVersion(data, rs.getLong(1));
+        }
+    }
+
     public Page items(ItemQuery q) throws SQLException {
         // Without datetime or as-of, the items are the live ones; datetime selects by valid time among every
         // record; as-of reads what the cadastre recorded then, live then unless datetime says otherwise.
@@ -96,7 +131,8 @@ public final class FeatureStore {
                 .append(q.type().from()).append(where(q, false));
         // The statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
         // load every extra wait for the database is another trip through a busy run queue.
-        Sql all = new Sql().append(VERSION).append("; ").append(select).append("; ").append(count);
+        Sql all = new Sql().append(VERSION).append("; ").append(LIVE_BOUNDARY).append("; ").append(select).append("; ")
+                .append(count);
         if (q.after() != null) {
             Sql matching = where(q, false);
             all.append("; SELECT array(SELECT " + q.type().idSql() + " FROM ").append(q.type().from()).append(matching)
@@ -105,11 +141,7 @@ public final class FeatureStore {
         }
         try (Connection c = database.readConnection(); var st = rows.resolve(all).preparePlannedWithValues(c)) {
             st.execute();
-            long version;
-            try (var rs = st.getResultSet()) {
-                rs.next();
-                version = rs.getLong(1);
-            }
+            ItemsVersion version = readItemsVersion(st);
             st.getMoreResults();
             ByteArrayOutputStream features = new ByteArrayOutputStream(64 * 1024);
             int returned = 0;

@@ -229,7 +229,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         // The same request over the same data is the same page: the ETag needs no page, only the data version,
         // so a revalidation is answered without running the page's query.
         if (ctx.header("If-None-Match") != null
-                && Responses.notModified(ctx, itemsEtag(store.version(), base, ctx, format))) {
+                && Responses.notModified(ctx, itemsEtag(store.itemsVersion(), base, ctx, format))) {
             return;
         }
         FeatureStore.Page page = store.items(q);
@@ -285,9 +285,9 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         }
     }
 
-    /** Weak: two answers to one request over one data version differ only in their timeStamp. */
-    private static String itemsEtag(long version, String base, Context ctx, Format format) {
-        return Responses.weakEtag(Long.toString(version), base, ctx.path(), String.valueOf(ctx.queryString()),
+    /** Weak: two answers to one request over one items version differ only in their timeStamp. */
+    private static String itemsEtag(FeatureStore.ItemsVersion version, String base, Context ctx, Format format) {
+        return Responses.weakEtag(version.tag(), base, ctx.path(), String.valueOf(ctx.queryString()),
                 format.name());
     }
 
