@@ -48,18 +48,18 @@ class FlorenceBuildTest {
     void theWaysAreSplitIntoElementsBetweenJunctions() throws Exception {
         assertEquals(33_089, summary.sourceElements());
         assertTrue(summary.elements() > 2 * summary.sourceElements(), summary.toString());
-        assertEquals(summary.elements(), cadastre.count("SELECT count(*) FROM road_element"));
+        assertEquals(summary.elements(), cadastre.count("SELECT count(*) FROM live_road_element"));
         assertEquals(summary.junctions(), cadastre.count("SELECT count(*) FROM junction"));
-        assertEquals(0, cadastre.count("SELECT count(*) FROM road_element e JOIN junction f ON f.id = e.from_junction "
+        assertEquals(0, cadastre.count("SELECT count(*) FROM live_road_element e JOIN junction f ON f.id = e.from_junction "
                 + "JOIN junction t ON t.id = e.to_junction "
                 + "WHERE NOT ST_Equals(ST_StartPoint(e.geom), f.geom) OR NOT ST_Equals(ST_EndPoint(e.geom), t.geom)"));
-        assertEquals(0, cadastre.count("SELECT count(*) FROM road_element WHERE from_junction IS NULL OR to_junction IS NULL"));
-        assertEquals(0, cadastre.count("SELECT count(*) FROM road_element WHERE source_key IS NULL"), "lineage kept");
+        assertEquals(0, cadastre.count("SELECT count(*) FROM live_road_element WHERE from_junction IS NULL OR to_junction IS NULL"));
+        assertEquals(0, cadastre.count("SELECT count(*) FROM live_road_element WHERE source_key IS NULL"), "lineage kept");
     }
 
     @Test
     void noElementsCrossAtTheSameLevelWhileBridgesStillCrossRoads() throws Exception {
-        String crossings = "SELECT count(*) FROM road_element a JOIN road_element b ON a.id < b.id AND a.geom && b.geom "
+        String crossings = "SELECT count(*) FROM live_road_element a JOIN live_road_element b ON a.id < b.id AND a.geom && b.geom "
                 + "WHERE %s AND ST_Crosses(a.geom, b.geom)";
         assertEquals(0, cadastre.count(String.format(crossings, "a.level = b.level AND a.layer = b.layer")));
         assertTrue(cadastre.count(String.format(crossings, "a.level <> b.level")) > 100,
@@ -77,7 +77,7 @@ class FlorenceBuildTest {
     void junctionsAndDeadEndsAgreeWithPgRouting() throws Exception {
         cadastre.execute("CREATE EXTENSION IF NOT EXISTS pgrouting");
         cadastre.execute("CREATE TABLE centre AS SELECT id, geom, from_junction, to_junction, "
-                + "NULL::bigint AS source, NULL::bigint AS target FROM road_element "
+                + "NULL::bigint AS source, NULL::bigint AS target FROM live_road_element "
                 + "WHERE geom && ST_Transform(ST_MakeEnvelope(11.245, 43.765, 11.265, 43.775, 4326), 6707)");
         cadastre.execute("SELECT pgr_createTopology('centre', 0.001, 'geom', 'id')");
         cadastre.execute("SELECT pgr_analyzeGraph('centre', 0.001, 'geom', 'id')");
@@ -96,7 +96,7 @@ class FlorenceBuildTest {
         cadastre.execute("CREATE EXTENSION IF NOT EXISTS pgrouting");
         long components = cadastre.count("SELECT count(DISTINCT component) FROM pgr_connectedComponents("
                 + "'SELECT id, from_junction AS source, to_junction AS target, 1 AS cost, 1 AS reverse_cost "
-                + "FROM road_element')");
+                + "FROM live_road_element')");
         assertEquals(components - 1, count(Rule.ISLAND));
     }
 
