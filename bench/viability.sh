@@ -13,27 +13,8 @@ cd "$(dirname "$0")/.."
 streetcad_setup bench >/dev/null
 for tool in wrk psql; do command -v $tool >/dev/null || { echo "viability.sh needs $tool" >&2; exit 1; }; done
 seconds=${1:-15}
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
-pgport=${STREETCAD_BENCH_PG_PORT:-25442}; port=${STREETCAD_BENCH_PORT:-27081}; srid=6707
-[ -f target/streetcad.jar ] || mvn -q -B -ntp package -DskipTests
-work=$(mktemp -d /var/tmp/streetcad-viability.XXXX)
-chmod 755 "$work"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" -eq 0 ] && chown postgres "$work"
-server=""
-cleanup() {
-  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  as_pg "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-as_pg "$pgbin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
-  -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=50" start >/dev/null
-psql=(psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $pgport -U postgres)
-"${psql[@]}" -c "CREATE DATABASE cadastre"
-url="postgresql://postgres@127.0.0.1:$pgport/cadastre"
+pgport=${STREETCAD_BENCH_PG_PORT:-25442}; port=${STREETCAD_BENCH_PORT:-27081}; srid=6707; bench=viability
+. bench/scratch-cluster.sh
 started=$(date +%s)
 "$JAVA_HOME/bin/java" -jar target/streetcad.jar serve --host 127.0.0.1 --port $port --db-url "$url" \
   --load-sample geodata/florence-osm >"$work/server.log" 2>&1 &
