@@ -10,18 +10,15 @@ cd "$(dirname "$0")/.."
 streetcad_setup bench >/dev/null
 for tool in wrk ogr2ogr curl python3 haproxy; do command -v $tool >/dev/null || { echo "instances.sh needs $tool" >&2; exit 1; }; done
 seconds=${1:-15}; rounds=${2:-3}; connections=${3:-16}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-pgport=$(free_port); srid=6707; bench=instances
+srid=6707; bench=instances
 . bench/florence-cluster.sh
 others=()
 trap '[ ${#others[@]} -gt 0 ] && kill "${others[@]}" 2>/dev/null; cleanup' EXIT
 
 ports=(); for i in 1 2 3 4; do ports+=("$(free_port)"); done
 a=${ports[0]}; b=${ports[1]}; one=${ports[2]}; two=${ports[3]}
-for p in $a $b; do
-  "$JAVA_HOME/bin/java" -jar target/streetcad.jar serve --host 127.0.0.1 --port "$p" --db-url "$url" >"$work/server-$p.log" 2>&1 &
-  others+=($!)
-done
+serve_streetcad "$a"; others+=("$server")
+serve_streetcad "$b"; others+=("$server")
 cat >"$work/haproxy.cfg" <<EOF
 global
   maxconn 512
@@ -45,9 +42,6 @@ frontend two
 EOF
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 others+=($!)
-for p in $a $b; do
-  until curl -sf -o /dev/null "http://127.0.0.1:$p/ready"; do sleep 0.2; done
-done
 page="/collections/road-elements/items?limit=100&bbox=11.2529,43.7708,11.2591,43.7754"
 for p in $one $two; do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$page")" = 200 ] || { echo "the proxy on $p failed" >&2; exit 1; }
