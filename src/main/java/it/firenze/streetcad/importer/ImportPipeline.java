@@ -91,12 +91,14 @@ public final class ImportPipeline {
             FindingLog findings = runChecks(c, staging);
             staging.reject(c, rejected);
             long[] counts = staging.counts(c);
+            ImportReport.Committed planned = options.mode() == ImportMode.APPEND ? null
+                    : plan(c, staging, options.mode(), options.area());
             return new ImportReport(source, layer.name(), options.mapping().name(), options.mode().label(),
                     new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
                     new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
                     new ImportReport.Counts(read, layer.deletedFeatures(), counts[0], counts[1], log.errors, log.warnings),
                     log.listed(), log.byField, findings.listed("EPSG:" + database.storageSrid()), findings.bySeverity,
-                    findings.byRule, (System.nanoTime() - started) / 1e9, extent, List.copyOf(notices), null);
+                    findings.byRule, (System.nanoTime() - started) / 1e9, extent, List.copyOf(notices), planned, null);
         } catch (SQLException e) {
             dropQuietly(staging);
             throw new ImportException("The database refused the staging of " + source + ": " + e.getMessage().strip());
@@ -253,6 +255,23 @@ public final class ImportPipeline {
         return out;
     }
 
+    /**
+     * What committing the staged features would change, found by committing them in a transaction that is rolled
+     * back: the same statements as the commit, so the report cannot promise what the commit would not do. An append
+     * has no plan: it adds every valid feature and touches nothing else.
+     */
+    private ImportReport.Committed plan(Connection c, StagingTable staging, ImportMode mode, Envelope area)
+            throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            Audit.bind(c, Actor.system("import check"));
+            return CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), System.nanoTime()).committed();
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+    }
+
     private static String zm(SourceLayer layer) {
         if (!layer.hasZ() && !layer.hasM()) return "the source has no Z or M values";
         String which = layer.hasZ() && layer.hasM() ? "Z and M values" : layer.hasZ() ? "Z values" : "M values";
@@ -285,6 +304,12 @@ public final class ImportPipeline {
             try {
                 Audit.bind(c, actor);
                 CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
+                if (staged.planned() != null && !staged.planned().sameChanges(result.committed())) {
+                    throw new ImportException("The cadastre changed since " + staged.source() + " was checked: its commit "
+                            + "would now make " + result.committed().changes() + ", where the report said "
+                            + staged.planned().changes() + ". Nothing was written; import the file again to check it "
+                            + "against the cadastre as it is now.");
+                }
                 Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", staged.source(),
                         "committed", result.committed()));
                 outcome.record(c, result.committed());
