@@ -65,6 +65,10 @@ final class CadastreCommit {
         Reach stagedRows = reach(c, "", "SELECT count(*) FILTER (WHERE rejected), ST_Extent(geom) FILTER (WHERE NOT "
                 + "rejected), 0 FROM " + s, storageSrid);
         Envelope changed = stagedRows.extent();
+        // Which element each feature becomes, for the follow-up to record the checks' findings on: only when the
+        // commit writes every feature that was checked (none left out as invalid).
+        boolean mapped = stagedRows.rows() == 0 && staging.keepElements(c);
+        String elements = staging.findings().elements();
         long deleted = 0;
         long updated = 0;
         long unchanged = 0;
@@ -78,6 +82,7 @@ final class CadastreCommit {
             String inArea = "true";
             if (area != null) {
                 Reach cut = cutAtEdge(c, area, storageSrid);
+                if (mapped) update(c, "INSERT INTO " + elements + " SELECT NULL, element_id FROM import_cut");
                 cutElements = cut.rows();
                 changed.expandToInclude(cut.extent());
                 inArea = "e.id IN (SELECT id FROM import_reach WHERE inside)";
@@ -90,6 +95,7 @@ final class CadastreCommit {
                     + "ON (e.source_key = s.source_key OR (ST_DWithin(e.geom, s.geom, " + MATCH_TOLERANCE + ") "
                     + "AND ST_HausdorffDistance(e.geom, s.geom) <= " + MATCH_TOLERANCE + ")) WHERE NOT s.rejected AND "
                     + inArea + " ORDER BY s.feature_number, by_key DESC, e.id) m ORDER BY id, by_key DESC, feature_number");
+            if (mapped) update(c, "INSERT INTO " + elements + " SELECT feature_number, id FROM import_match");
             String set = ELEMENT_COLUMNS.stream().map(column -> column + " = s." + column).collect(Collectors.joining(", "));
             String compared = ELEMENT_COLUMNS.stream().map(column -> "e." + column).collect(Collectors.joining(", "));
             Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom), 0 FROM import_match m JOIN road_element e "
@@ -108,7 +114,8 @@ final class CadastreCommit {
                     + "roads AS (UPDATE live_road r SET valid_to = retirement(valid_from, valid_to) WHERE r.id IN "
                     + "(SELECT road_id FROM gone) AND NOT EXISTS (SELECT 1 FROM live_road_element x WHERE x.road_id = r.id "
                     + "AND x.id NOT IN (SELECT id FROM gone)) AND NOT EXISTS (SELECT 1 FROM " + s + " n WHERE NOT n.rejected "
-                    + "AND n.road_name = r.name) RETURNING r.id) ",
+                    + "AND n.road_name = r.name) RETURNING r.id) "
+                    + (mapped ? ", touched AS (INSERT INTO " + elements + " SELECT NULL, id FROM gone) " : ""),
                     "SELECT count(*), ST_Extent(geom), (SELECT count(*) FROM roads) FROM gone", storageSrid);
             deleted = gone.rows();
             roadsRetired = gone.more();
@@ -122,15 +129,24 @@ final class CadastreCommit {
             Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom), 0 FROM " + s + " s JOIN live_road_element e "
                     + "ON e.source_key = s.source_key WHERE NOT s.rejected", storageSrid);
             changed.expandToInclude(matched.extent());
+            if (mapped) update(c, "INSERT INTO " + elements + " SELECT s.feature_number, e.id FROM " + s + " s "
+                    + "JOIN live_road_element e ON e.source_key = s.source_key WHERE NOT s.rejected");
             updated = update(c, "UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
                     + " AND e.source_key = s.source_key AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
                     + STAGED_VALUES + ")");
             unchanged = matched.rows() - updated;
             staged += " AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.source_key = s.source_key)";
         }
-        long inserted = update(c, "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, "
-                + STAGED_VALUES + " " + staged + " ORDER BY s.feature_number");
-        staging.drop(c);
+        long inserted = update(c, mapped
+                // The ids drawn first (in feature order), so that each feature's element is known
+                ? "WITH numbered AS (SELECT nextval(pg_get_serial_sequence('road_element', 'id')) AS id, q.* FROM "
+                        + "(SELECT s.feature_number, r.id AS road_ref, s.geom, " + STAGED_VALUES + " " + staged
+                        + " ORDER BY s.feature_number) q), added AS (INSERT INTO road_element (id, road_id, geom, " + COLUMNS
+                        + ") SELECT id, road_ref, geom, " + COLUMNS + " FROM numbered) INSERT INTO " + elements
+                        + " SELECT feature_number, id FROM numbered"
+                : "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, " + STAGED_VALUES + " "
+                        + staged + " ORDER BY s.feature_number");
+        staging.dropFeatures(c);
         return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, cutElements,
                 roadsCreated, roadsRetired, stagedRows.rows(), (System.nanoTime() - startedNanos) / 1e9), changed.isNull() ? null : changed);
     }

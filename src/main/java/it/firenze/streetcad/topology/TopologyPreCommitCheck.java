@@ -4,6 +4,7 @@ import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.PreCommitCheck;
 import it.firenze.streetcad.importer.StagedFinding;
+import it.firenze.streetcad.importer.StagedFindings;
 import org.locationtech.jts.geom.Envelope;
 
 import org.locationtech.jts.geom.Coordinate;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -87,7 +89,9 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     @Override
     public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException {
         List<StagedFinding> out = new ArrayList<>();
-        check(transaction, stagingTable, storageSrid, out::add);
+        check(transaction, stagingTable, storageSrid, f -> {
+            if (f.reported()) out.add(f);
+        });
         return out;
     }
 
@@ -114,7 +118,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 lines = null;
             }
             if (lines != null) {
-                new Validator(options).validate(lines).forEach(f -> sink.accept(staged(f)));
+                validate(options, lines).forEach(f -> sink.accept(staged(f)));
                 return;
             }
         }
@@ -154,7 +158,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 tiles.push(new Envelope(midX, tile.getMaxX(), midY, tile.getMaxY()));
                 continue;
             }
-            for (Finding f : new Validator(partOptions).validate(lines)) {
+            for (Finding f : validate(partOptions, lines)) {
                 if (f.location() != null && owns(tile, f.location().getCoordinate())) sink.accept(staged(f));
             }
             checked++;
@@ -164,6 +168,15 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                     + "the %,d lines were checked in %d parts to fit in the heap, and a part cannot tell an island; "
                     + "run streetcad validate after the commit", size.lines(), checked), List.of(), null));
         }
+    }
+
+    /**
+     * Validates staged lines as the cadastre will hold them once committed: when its open issues are to be recorded
+     * from this check ({@link #recordsFindings}), without junctions (none is made before a network build), so that
+     * every finding the re-validation of the committed elements would make is made here.
+     */
+    private List<Finding> validate(ValidationOptions with, List<TopologyLine> lines) {
+        return new Validator(with).validate(lines, recordsFindings() ? Map.of() : null, null, progress -> { });
     }
 
     /** Tiles are not cut below this: a part that small and still too big for the heap is reported unchecked. */
@@ -180,9 +193,17 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
         return p.x >= tile.getMinX() && p.x < tile.getMaxX() && p.y >= tile.getMinY() && p.y < tile.getMaxY();
     }
 
+    /** A finding about a staged line; an end without a junction is about the cadastre to be, not the source. */
     private static StagedFinding staged(Finding f) {
         return new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),
-                f.sourceKeys().stream().map(Long::valueOf).toList(), f.location());
+                f.sourceKeys().stream().map(Long::valueOf).toList(), f.location(), f.parameters(), f.fingerprint(),
+                f.rule() != Rule.ENDPOINT_OFF_JUNCTION);
+    }
+
+    /** Only the re-validating follow-up: a build changes the lines, so the check's findings are not the build's. */
+    @Override
+    public boolean recordsFindings() {
+        return followUp == FollowUp.REVALIDATE;
     }
 
     @Override
@@ -192,8 +213,17 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
 
     @Override
     public void committed(Database database, Envelope changed, Actor actor) throws SQLException {
+        committed(database, changed, actor, null);
+    }
+
+    /** Re-validating: the check's own findings recorded, and only the seams with the rest validated again. */
+    @Override
+    public void committed(Database database, Envelope changed, Actor actor, StagedFindings recorded) throws SQLException {
         switch (followUp) {
-            case REVALIDATE -> new TopologyValidation(database).revalidate(changed);
+            case REVALIDATE -> {
+                if (recorded == null) new TopologyValidation(database).revalidate(changed);
+                else new TopologyValidation(database).record(changed, recorded);
+            }
             case BUILD -> new NetworkBuild(database).applyAround(changed, NetworkBuilder.DEFAULT_TOLERANCE, actor);
             case NONE -> { }
         }
