@@ -594,21 +594,26 @@ final class TopologyStore {
                 counts.put("accepted", report.findings().stream().filter(report::isAccepted).count());
                 counts.put("elements", report.elements());
                 counts.put("junctions", report.junctions());
-                try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
-                        + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ? AND status = 'running' "
-                        + "AND lease_owner = ?")) {
-                    st.setString(1, json(counts));
-                    st.setLong(2, validationId);
-                    st.setString(3, database.leases().owner());
-                    if (st.executeUpdate() != 1) {
-                        throw new IllegalStateException("validation " + validationId + " was ended by another StreetCad "
-                                + "instance (its lease had expired); its findings were not recorded");
-                    }
-                }
+                succeed(c, validationId, counts);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /** Marks a validation succeeded with its counts, in the caller's transaction, if it is still this process's. */
+    private void succeed(Connection c, long validationId, Map<String, Object> counts) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
+                + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ? AND status = 'running' "
+                + "AND lease_owner = ?")) {
+            st.setString(1, json(counts));
+            st.setLong(2, validationId);
+            st.setString(3, database.leases().owner());
+            if (st.executeUpdate() != 1) {
+                throw new IllegalStateException("validation " + validationId + " was ended by another StreetCad "
+                        + "instance (its lease had expired); its findings were not recorded");
             }
         }
     }
@@ -663,17 +668,7 @@ final class TopologyStore {
                 counts.put("elements", 0);
                 counts.put("junctions", 0);
                 counts.put("recorded_from_import_check", total);
-                try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
-                        + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ? AND status = 'running' "
-                        + "AND lease_owner = ?")) {
-                    st.setString(1, json(counts));
-                    st.setLong(2, validationId);
-                    st.setString(3, database.leases().owner());
-                    if (st.executeUpdate() != 1) {
-                        throw new IllegalStateException("validation " + validationId + " was ended by another StreetCad "
-                                + "instance (its lease had expired); the import's findings were not recorded");
-                    }
-                }
+                succeed(c, validationId, counts);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
