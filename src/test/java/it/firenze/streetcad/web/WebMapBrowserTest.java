@@ -1,5 +1,6 @@
 package it.firenze.streetcad.web;
 
+import it.firenze.streetcad.access.Accounts;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.ApiKeys;
 import it.firenze.streetcad.access.Role;
@@ -363,6 +364,71 @@ class WebMapBrowserTest {
     }
 
     @Test
+    void anEditorChangesAnAttributeReappliesItOverAColleaguesChangeAndRestoresAnEarlierVersion() throws Exception {
+        needs("/collections/road-elements/items?limit=1");
+        var db = server.store().database();
+        new Accounts(db).add("enzo", "Enzo Editor", "Direzione Mobilità", Set.of(Role.EDITOR), "a long enough password",
+                Actor.system("test setup"));
+        String colleague = new ApiKeys(db).create("collega", Set.of(Role.EDITOR), "Polizia Municipale", null,
+                Actor.system("test setup")).secret();
+        String id = calzaiuoli("", 2);
+        var d = browser.driver;
+        browser.open(base + "/map/#map=18/43.77123/11.25545&el=" + id);
+        try {
+            signIn("enzo", "a long enough password");
+            // The panel is drawn twice (the record, then its junctions named): click once it is drawn for good.
+            waitForRecord(id);
+            browser.waitFor("the editor's button", x -> x.findElements(By.id("edit-start")).stream()
+                    .filter(WebElement::isDisplayed).findFirst().orElse(null)).click();
+            WebElement lanes = browser.waitFor("the form", x -> x.findElements(By.id("edit-lanes")).stream().findFirst().orElse(null));
+            lanes.clear();
+            lanes.sendKeys("13");
+            d.findElement(By.cssSelector("#edit-form button[type=submit]")).click();
+            assertEquals(Boolean.FALSE, browser.js("return document.getElementById('edit-lanes').checkValidity()"),
+                    "13 lanes is refused in the form (1–12)");
+            assertFalse(d.findElements(By.cssSelector("#edit-form")).isEmpty(), "and the form stays open");
+            lanes.clear();
+            lanes.sendKeys("2");
+            d.findElement(By.cssSelector("#edit-form input[name=reason]")).sendKeys("verifica corsie");
+
+            // Meanwhile a colleague sets the speed limit.
+            patch(colleague, id, "{\"properties\": {\"speed_limit\": 30}}", "limite di zona");
+
+            d.findElement(By.cssSelector("#edit-form button[type=submit]")).click();
+            WebElement conflict = browser.waitFor("the other person's change shown", x -> x.findElements(By.id("edit-conflict"))
+                    .stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
+            assertTrue(conflict.getText().contains("un’altra persona"), conflict.getText());
+            assertEquals("Limite di velocità: — → 30 km/h", d.findElement(By.cssSelector("#edit-conflict .their-changes")).getText(),
+                    "what the colleague changed");
+            assertEquals("Corsie: — → 2", d.findElement(By.cssSelector("#edit-conflict .your-changes")).getText(), "and what I meant to");
+            browser.screenshot("edit-conflict");
+            d.findElement(By.id("conflict-reapply")).click();
+            // Read in the page: the record is drawn anew after the save, which would stale a found element.
+            waitForRecord(id);
+            browser.waitFor("the record with both changes", x -> "2".equals(recordField("lanes")) ? true : null);
+            assertEquals("30 km/h", recordField("speed_limit"), "the colleague's change stays");
+            String latest = latestVersion();
+            assertTrue(latest.contains("account:enzo") && latest.contains("verifica corsie") && latest.contains("Corsie: — → 2"), latest);
+            browser.screenshot("edit-saved");
+
+            // When the editor restores the colleague's version, then the lanes are as they were and the limit stays.
+            Object colleagues = browser.js("""
+                    return [...document.querySelectorAll('#panel .history li')]
+                        .find(li => li.textContent.includes('limite di zona'))?.querySelector('[data-revert]')?.dataset.revert""");
+            assertTrue(colleagues != null, "the colleague's version offers a restore");
+            browser.waitFor("the restore button", x -> x.findElements(By.cssSelector("[data-revert='" + colleagues + "']")).stream()
+                    .filter(WebElement::isDisplayed).findFirst().orElse(null)).click();
+            waitForRecord(id);
+            browser.waitFor("the lanes restored", x -> "—".equals(recordField("lanes")) ? true : null);
+            assertEquals("30 km/h", recordField("speed_limit"));
+            String restored = latestVersion();
+            assertTrue(restored.contains("account:enzo") && restored.contains("Corsie: 2 → —"), restored);
+        } finally {
+            d.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
+    }
+
+    @Test
     void hoveringAnElementHighlightsIt() {
         needs("/tiles/road-elements/14/8704/5972.mvt");
         browser.open(base + "/map/#map=18/43.77123/11.25545");
@@ -450,6 +516,33 @@ class WebMapBrowserTest {
         var id = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(found);
         assertTrue(id.find(), found);
         return id.group(1);
+    }
+
+    private static void signIn(String name, String password) {
+        var d = browser.driver;
+        browser.waitFor("the sign-in control", x -> x.findElements(By.id("account-signin")).isEmpty() ? null : true);
+        d.findElement(By.id("account-signin")).click();
+        d.findElement(By.id("login-username")).sendKeys(name);
+        d.findElement(By.id("login-password")).sendKeys(password);
+        d.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        browser.waitFor("signed in", x -> x.findElements(By.id("account-name")).isEmpty() ? null : true);
+    }
+
+    /** Until the record panel of the element is drawn for the last time (its junctions named). */
+    private static void waitForRecord(String id) {
+        browser.waitFor("the record of " + id, x -> id.equals(browser.js("return document.getElementById('panel').dataset.record || null"))
+                ? true : null);
+    }
+
+    /** A field of the record panel as shown, read in the page. */
+    private static String recordField(String field) {
+        return (String) browser.js("return document.querySelector(`#panel dd[data-field='${arguments[0]}']`)?.innerText ?? null", field);
+    }
+
+    /** The newest version in the record's history, as shown. */
+    private static String latestVersion() {
+        return browser.waitFor("the history", x -> (String) browser.js(
+                "return document.querySelector('#panel .history li')?.innerText || null"));
     }
 
     /** A change through the edit API with an API key, naming the element's current version as a client does. */
