@@ -445,7 +445,9 @@ public final class Edits {
             }
             Audit.record(c, actor, action, t.table(), List.of(id), Map.of("collection", t.collection(),
                     "version", version));
-            return new Outcome(id, version, geometry == null ? null : changed);
+            // Attributes count as much as the line: the rules read level, layer, direction and the attributes that
+            // decide whether two elements could be one, so an edit of them is re-validated around too.
+            return new Outcome(id, version, changed);
         });
     }
 

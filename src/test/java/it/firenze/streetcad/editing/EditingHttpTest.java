@@ -122,6 +122,7 @@ class EditingHttpTest {
         HttpResponse<String> second = sendAs(bruno, "PATCH", path, "{\"properties\": {\"surface\": \"sett\"}}", etag);
 
         assertEquals(200, first.statusCode(), first.body());
+        assertTrue(TestHttp.json(first).has("validation"), "an attribute edit is re-validated around too: " + first.body());
         assertEquals(412, second.statusCode(), second.body());
         assertEquals(first.headers().firstValue("ETag"), second.headers().firstValue("ETag"));
         assertEquals("asphalt", TestHttp.json(second).at("/properties/surface").asText(), "the change that won");
