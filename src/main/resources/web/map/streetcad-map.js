@@ -37,6 +37,8 @@
     panel: null
   };
   const t = () => STREETCAD_TEXT[state.lang];
+  // Editors' changes of geometry (geometry-editing.js), made once the map exists.
+  let geometry = null;
 
   function numberOrNull(text) {
     return text !== null && /^\d+$/.test(text) ? Number(text) : null;
@@ -83,7 +85,11 @@
     map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-left');
     map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
-    window.streetcad = { map, state };
+    geometry = StreetCadGeometryEditing.create(map, {
+      text: t, say, current, open: id => showElement(map, id, false),
+      problem: (body, status) => body.detail || body.title || `HTTP ${status}`
+    });
+    window.streetcad = { map, state, geometry };
     performance.mark('streetcad:map-created');
 
     map.on('error', event => {
@@ -203,6 +209,8 @@
 
   function wireClicks(map) {
     map.on('click', e => {
+      // A click during a change of geometry is the change's (a split's point, a new vertex).
+      if (geometry.active || e.defaultPrevented) return;
       const finding = findingsAt(map, e.point)[0];
       if (finding) return showFinding(map, finding.properties, finding.geometry);
       const feature = elementsNear(map, e.point, 5)[0];
@@ -213,7 +221,7 @@
 
   function wireKeyboard(map) {
     $('map').addEventListener('keydown', e => {
-      if (e.key !== 'Enter') return;
+      if (e.key !== 'Enter' || geometry.active) return;
       const feature = elementsNear(map, map.project(map.getCenter()), 12)[0];
       if (feature) showElement(map, Number(feature.id ?? feature.properties.id), false);
       else say(t().noElementHere);
@@ -223,6 +231,8 @@
       if (e.key === '/' && !typing) {
         e.preventDefault();
         $('search-input').focus();
+      } else if (e.key === 'Escape' && geometry.active) {
+        $('geometry-cancel')?.click();
       } else if (e.key === 'Escape' && !$('panel').hidden && e.target.id !== 'search-input') {
         closePanel(map);
       }
@@ -238,6 +248,7 @@
   }
 
   function closePanel(map) {
+    geometry.cancel();
     $('panel').hidden = true;
     selectFinding(map, -1);
     state.panel = null;
@@ -342,7 +353,15 @@
       $('panel-title').textContent = `${text.element} ${id}`;
     }
     if (record.status === 'fulfilled') {
-      html += `<p data-requires-role="editor" hidden><button type="button" id="edit-start">${text.editAttributes}</button></p>`;
+      html += `<p data-requires-role="editor" hidden class="edit-actions"><button type="button" id="edit-start">${text.editAttributes}</button>`;
+      // A retired element keeps its record and history, but its line is no longer the cadastre's to change.
+      if (!record.value.properties?.valid_to) {
+        html += ` <button type="button" id="geometry-move">${text.moveVertices}</button>
+          <button type="button" id="geometry-split">${text.splitAtClick}</button>
+          <button type="button" id="geometry-retire">${text.retire}</button>
+          <button type="button" id="geometry-retire-confirm" hidden>${text.retireConfirm}</button>`;
+      }
+      html += '</p>';
     }
     html += `<p><a id="record-json" href="${itemPath}?f=json" target="_blank" rel="noopener">${text.json}</a></p>`;
     html += `<h3>${text.findings}</h3>`;
@@ -359,6 +378,10 @@
       : `<p class="problem">${text.historyUnavailable}</p>`;
     $('panel-body').innerHTML = html;
     $('edit-start')?.addEventListener('click', () => startEditing(itemPath));
+    $('geometry-move')?.addEventListener('click', () => startGeometry('move', itemPath, id));
+    $('geometry-split')?.addEventListener('click', () => startGeometry('split', itemPath, id));
+    $('geometry-retire')?.addEventListener('click', () => { $('geometry-retire-confirm').hidden = false; });
+    $('geometry-retire-confirm')?.addEventListener('click', () => geometry.retire(itemPath, id));
     $('panel-body').querySelectorAll('[data-revert]').forEach(b =>
       b.addEventListener('click', () => revert(itemPath, Number(b.dataset.revert))));
   }
@@ -484,6 +507,33 @@
     }
     say(text.reverted(version));
     reloadElement();
+  }
+
+  /** Starts a change of geometry (move, split, draw) and turns the panel into its controls. */
+  async function startGeometry(kind, itemPath, id) {
+    const text = t();
+    try {
+      if (kind === 'move') await geometry.move(itemPath, id);
+      else if (kind === 'split') await geometry.split(itemPath, id);
+      else await geometry.drawNew();
+    } catch (error) {
+      geometry.cancel();
+      say(text.recordUnavailable);
+      return;
+    }
+    state.panel = { kind: 'geometry', id };
+    const hint = { move: text.moveHint, split: text.splitHint, draw: text.drawHint }[kind];
+    openPanel(kind === 'draw' ? text.drawNew : `${text.element} ${id}`, `<p id="geometry-hint">${escapeHtml(hint)}</p>
+      <label>${text.changeReason} <input id="geometry-reason" maxlength="1000"></label>
+      <p>${kind === 'move' ? `<button type="button" id="geometry-save">${text.saveGeometry}</button> ` : ''}
+      <button type="button" id="geometry-cancel">${text.cancel}</button></p>`);
+    $('geometry-save')?.addEventListener('click', () => geometry.saveMove());
+    $('geometry-cancel').addEventListener('click', () => {
+      geometry.cancel();
+      say(text.editCancelled);
+      if (id === undefined) closePanel(window.streetcad.map);
+      else showElement(window.streetcad.map, id, false);
+    });
   }
 
   function reloadElement() {
@@ -734,6 +784,10 @@
     }
   }
 
+  function wireDrawing() {
+    $('draw-new').addEventListener('click', () => startGeometry('draw'));
+  }
+
   function wireLanguage(map) {
     $('language-toggle').addEventListener('click', () => {
       state.lang = state.lang === 'it' ? 'en' : 'it';
@@ -747,5 +801,6 @@
     .then(config => {
       start(config);
       wireLanguage(window.streetcad.map);
+      wireDrawing();
     });
 })();

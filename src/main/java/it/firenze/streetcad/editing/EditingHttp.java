@@ -34,6 +34,7 @@ import java.util.OptionalLong;
 public final class EditingHttp implements HttpModule {
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final EditableType ROAD_ELEMENTS = EditableType.byCollection("road-elements").orElseThrow();
 
     private final Edits edits;
     private final FeatureStore features;
@@ -133,10 +134,9 @@ public final class EditingHttp implements HttpModule {
 
     /** Body {@code {"measure": m}} (metres from the start) or {@code {"point": [lon, lat]}} (CRS84). */
     private void split(Context ctx) throws SQLException {
-        EditableType t = EditableType.byCollection("road-elements").orElseThrow();
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
-        long id = id(ctx, t);
-        long expected = ifMatch(ctx, t, id);
+        long id = id(ctx, ROAD_ELEMENTS);
+        long expected = ifMatch(ctx, ROAD_ELEMENTS, id);
         JsonNode body = body(ctx, false);
         JsonNode measure = body.get("measure");
         JsonNode point = body.get("point");
@@ -147,14 +147,10 @@ public final class EditingHttp implements HttpModule {
                     + "element's start) or point ([lon, lat] in CRS84), not both.").withParameter(
                     measure != null ? "measure" : "point"));
         }
-        Edits.Split done;
-        try {
-            done = edits.split(id, expected, measure == null ? null : measure.asDouble(),
-                    point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor);
-        } catch (EditRefused e) {
-            throw refused(ctx, t, id, e);
-        }
-        ObjectNode doc = elements(t, done.first(), done.second());
+        Edits.Split done = run(ctx, ROAD_ELEMENTS, id, () -> edits.split(id, expected,
+                measure == null ? null : measure.asDouble(),
+                point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor));
+        ObjectNode doc = elements(done.first(), done.second());
         doc.put("junction", done.junction());
         answerNetworkEdit(ctx, doc, done.changed(), done.version());
     }
@@ -164,10 +160,9 @@ public final class EditingHttp implements HttpModule {
      * both; {@code with} (whose ETag, as read, the client names as it names the path element's in If-Match) is retired.
      */
     private void merge(Context ctx) throws SQLException {
-        EditableType t = EditableType.byCollection("road-elements").orElseThrow();
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
-        long id = id(ctx, t);
-        long expected = ifMatch(ctx, t, id);
+        long id = id(ctx, ROAD_ELEMENTS);
+        long expected = ifMatch(ctx, ROAD_ELEMENTS, id);
         JsonNode body = body(ctx, false);
         JsonNode with = body.get("with");
         if (with == null || !with.canConvertToLong() || !with.isIntegralNumber()) {
@@ -185,24 +180,20 @@ public final class EditingHttp implements HttpModule {
             throw new ProblemException(Problem.of(412, "Precondition failed", "with_etag is not an ETag of element "
                     + with.asLong() + "; read it again.").withParameter("with_etag"));
         }
-        Edits.Merge done;
-        try {
-            done = edits.merge(id, expected, with.asLong(), withVersion.getAsLong(), actor);
-        } catch (EditRefused e) {
-            throw refused(ctx, t, id, e);
-        }
-        ObjectNode doc = elements(t, done.element());
+        Edits.Merge done = run(ctx, ROAD_ELEMENTS, id, () -> edits.merge(id, expected, with.asLong(),
+                withVersion.getAsLong(), actor));
+        ObjectNode doc = elements(done.element());
         doc.put("retired", done.retired());
         doc.put("junction", done.junction());
         answerNetworkEdit(ctx, doc, done.changed(), done.version());
     }
 
     /** The road elements as they are now, as a FeatureCollection in CRS84. */
-    private ObjectNode elements(EditableType t, long... ids) throws SQLException {
+    private ObjectNode elements(long... ids) throws SQLException {
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("type", "FeatureCollection");
         ArrayNode list = doc.putArray("features");
-        for (long id : ids) list.add(parse(features.item(feature(t), id, Crs.CRS84, null).orElseThrow()));
+        for (long id : ids) list.add(parse(features.item(feature(ROAD_ELEMENTS), id, Crs.CRS84, null).orElseThrow()));
         return doc;
     }
 
@@ -254,12 +245,12 @@ public final class EditingHttp implements HttpModule {
         ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> validation(doc, around));
     }
 
-    private interface Edit {
-        Edits.Outcome run() throws SQLException;
+    private interface Edit<R> {
+        R run() throws SQLException;
     }
 
     /** Runs an edit, answering its refusals. */
-    private Edits.Outcome run(Context ctx, EditableType t, long id, Edit edit) throws SQLException {
+    private <R> R run(Context ctx, EditableType t, long id, Edit<R> edit) throws SQLException {
         try {
             return edit.run();
         } catch (EditRefused e) {
