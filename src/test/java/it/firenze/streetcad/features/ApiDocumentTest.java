@@ -67,7 +67,8 @@ class ApiDocumentTest {
                 "/tileMatrixSets", "/tileMatrixSets/{tileMatrixSetId}", "/collections/{collectionId}/tiles",
                 "/collections/{collectionId}/tiles/{tileMatrixSetId}",
                 "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
-                "/tiles/{layer}/{z}/{x}/{y}.{format}", "/tiles/{layer}.json", "/topology/validations",
+                "/tiles/{layer}/{z}/{x}/{y}.{format}", "/tiles/{layer}.json", "/tiles", "/tiles/{tileMatrixSetId}",
+                "/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", "/topology/validations",
                 "/topology/validations/{jobId}", "/topology/issues", "/topology/issues/{issueId}/accept",
                 "/topology/fixes/{fix}/preview", "/topology/fixes/{fix}/apply", "/network/builds", "/network/builds/{jobId}",
                 "/network/builds/{jobId}/changes", "/imports", "/imports/{jobId}", "/imports/{jobId}/commit"), paths);
