@@ -5,8 +5,11 @@ import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.api.PublicBaseUrl;
+import it.firenze.streetcad.features.Params;
 
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -92,19 +95,22 @@ public final class TilesModule implements HttpModule {
 
     private void serve(Context ctx, TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
-        ctx.header("Cache-Control", tiles.settings().cacheControl());
+        Instant at = instant(ctx, layer);
+        // "Now" moves on without any write (a closure starts at 08:00): such a tile is revalidated on every use.
+        ctx.header("Cache-Control", layer.timed() && ctx.queryParam("datetime") == null ? "no-cache"
+                : tiles.settings().cacheControl());
         ctx.header("Vary", "Accept-Encoding");
         ctx.header("Access-Control-Allow-Origin", "*");
         String ifNoneMatch = ctx.header("If-None-Match");
         if (ifNoneMatch != null) {
-            String etag = tiles.etag(layer, format, address);
+            String etag = tiles.etag(layer, format, address, at);
             if (matches(ifNoneMatch, etag)) {
                 ctx.header("ETag", gzip ? Tile.gzipVariant(etag) : etag);
                 ctx.status(304);
                 return;
             }
         }
-        Tile tile = tiles.tile(layer, format, address);
+        Tile tile = tiles.tile(layer, format, address, at);
         ctx.header("ETag", gzip ? tile.gzipEtag() : tile.etag());
         ctx.header("StreetCad-Tile-Features", Integer.toString(tile.features()));
         if (tile.thinned()) ctx.header("StreetCad-Tile-Thinned", "true");
@@ -116,6 +122,20 @@ public final class TilesModule implements HttpModule {
         } else {
             ctx.result(tile.body());
         }
+    }
+
+    /**
+     * The instant of a timed layer's tile: datetime (RFC 3339), else now to the minute, so that the map's tiles
+     * of one minute share their cache entries; null for the other layers, which refuse the parameter.
+     */
+    private static Instant instant(Context ctx, TileLayer layer) {
+        String d = ctx.queryParam("datetime");
+        if (!layer.timed()) {
+            if (d != null) throw ProblemException.badRequest("datetime", "The " + layer.id() + " tiles have no datetime.");
+            return null;
+        }
+        return d == null || d.equals("now") ? Instant.now().truncatedTo(ChronoUnit.MINUTES)
+                : Params.instant("datetime", d).toInstant();
     }
 
     /** Either coding's ETag validates: both stand for the same tile content. */
