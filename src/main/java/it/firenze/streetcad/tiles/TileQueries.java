@@ -56,7 +56,7 @@ final class TileQueries {
         this.settings = settings;
     }
 
-    private String tileSql(TileLayer layer, TileFormat format, boolean detail) {
+    private String tileSql(TileLayer layer, TileFormat format, boolean detail, int extent) {
         // The properties are a lateral row of their own, so that GeoJSON gets them as compact JSON
         // (row_to_json writes no blanks) and MVT as columns.
         String features = """
@@ -77,7 +77,7 @@ final class TileQueries {
                 """;
         String encode = switch (format) {
             // The MVT feature id comes from its own column so that {@code id} stays among the properties too.
-            case MVT -> "ST_AsMVT(m, '" + layer.id() + "', " + TileSettings.EXTENT + ", 'geom', 'feature_id') "
+            case MVT -> "ST_AsMVT(m, '" + layer.id() + "', " + extent + ", 'geom', 'feature_id') "
                     + "FROM (SELECT (f.p).*, f.geom, (f.p).id AS feature_id FROM features f) m";
             // Tile grid → EPSG:3857 (y grows downwards in the grid) → CRS84, rounded to what the zoom shows.
             case GEOJSON -> """
@@ -88,7 +88,7 @@ final class TileQueries {
         // An overview tile reaches far beyond the storage CRS's zone: it is cut to the zone's area before it is
         // transformed into the storage CRS (AreaOfUse); layers locate their rows with env.storage_area.
         return features.formatted(AreaOfUse.toStorage("area", 3857, database.storageSrid()), layer.from,
-                detail ? layer.detailColumns : layer.overviewColumns, layer.geometry, TileSettings.EXTENT, layer.geometry,
+                detail ? layer.detailColumns : layer.overviewColumns, layer.geometry, extent, layer.geometry,
                 detail ? "true" : layer.overviewFilter,
                 layer.importance, encode);
     }
@@ -96,7 +96,7 @@ final class TileQueries {
     /** The tile's features, at most {@code limit}; {@code ids} are the rows of a timed layer that hold at its instant. */
     Encoded tile(TileLayer layer, TileFormat format, TileAddress t, int limit, long[] ids) throws SQLException {
         boolean detail = t.z() >= settings.detailZoom();
-        try (Connection c = database.readConnection(); PreparedStatement st = c.prepareStatement(tileSql(layer, format, detail))) {
+        try (Connection c = database.readConnection(); PreparedStatement st = c.prepareStatement(tileSql(layer, format, detail, TileSettings.extent(t.z())))) {
             int i = 1;
             st.setInt(i++, t.z());
             st.setInt(i++, t.x());
@@ -107,10 +107,11 @@ final class TileQueries {
             st.setDouble(i++, settings.bufferRatio());
             if (layer.timed()) st.setArray(i++, c.createArrayOf("bigint", Arrays.stream(ids).boxed().toArray()));
             st.setDouble(i++, t.size() / SIMPLIFY_CELLS);
-            st.setInt(i++, settings.bufferPixels());
+            // The buffer is in the grid's cells: as many as the usual grid's, scaled to a finer one.
+            st.setInt(i++, settings.bufferPixels() * TileSettings.extent(t.z()) / TileSettings.EXTENT);
             st.setInt(i++, limit);
             if (format == TileFormat.GEOJSON) {
-                double cell = t.size() / TileSettings.EXTENT;
+                double cell = t.size() / TileSettings.extent(t.z());
                 st.setDouble(i++, cell);
                 st.setDouble(i++, -cell);
                 st.setDouble(i++, t.minX());
@@ -129,7 +130,7 @@ final class TileQueries {
 
     /** Decimal places of a degree that still tell apart two cells of the tile grid at zoom z. */
     static int decimals(int z) {
-        double degreesPerCell = 360.0 / ((double) TileSettings.EXTENT * (1L << z));
+        double degreesPerCell = 360.0 / ((double) TileSettings.extent(z) * (1L << z));
         return (int) Math.ceil(-Math.log10(degreesPerCell));
     }
 

@@ -22,6 +22,16 @@ public record TileSettings(int detailZoom, int bufferPixels, int maxFeatures, in
     /** The grid MVT geometry is snapped to; GeoJSON tiles use the same grid, so both carry the same shapes. */
     public static final int EXTENT = 4096;
 
+    /**
+     * The grid of a tile at zoom {@code z}: {@link #EXTENT}, but twice as fine at zoom 0, where a cell of the usual
+     * grid is 9.8 km and every element of a city (junction to junction, rarely longer than a few kilometres)
+     * collapses to a point that MVT drops: the world tile would be empty. With the finer grid it keeps what zoom 1
+     * keeps. Clients scale each layer by the extent it declares.
+     */
+    public static int extent(int z) {
+        return z == 0 ? 2 * EXTENT : EXTENT;
+    }
+
     public static TileSettings defaults() {
         return new TileSettings(15, 256, 20_000, 1_000_000, 256L << 20, "public, no-cache", 500);
     }

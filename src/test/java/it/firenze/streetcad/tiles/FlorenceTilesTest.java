@@ -187,6 +187,18 @@ class FlorenceTilesTest {
     }
 
     @Test
+    void theOverviewTilesFromTheWorldDownToZoom3ShowFlorencesMainRoadsInBothEncodings() throws IOException {
+        for (int z = 0; z <= 3; z++) {
+            TileAddress t = Florence.tileAt(z, Florence.DUOMO_LON, Florence.DUOMO_LAT);
+            int features = geojson(t).get("features").size();
+            assertTrue(features > 0, "the z" + z + " tile " + t + " holding Florence is empty");
+            JtsLayer layer = MvtReader.loadMvt(new ByteArrayInputStream(mvt(t).body()), new GeometryFactory(),
+                    new TagKeyValueMapConverter(true, "mvt_id")).getLayer("road-elements");
+            assertEquals(features, layer.getGeometries().size(), "both encodings keep the same roads at z" + z);
+        }
+    }
+
+    @Test
     void aZ14TileOverTheHistoricCentreStaysUnder150KilobytesOfGeoJson() {
         var r = http.get("/tiles/road-elements/" + block(14, 1).getFirst() + ".geojson");
         assertTrue(r.body().length() <= 150_000, "z14 over the Duomo: " + r.body().length() + " bytes");
