@@ -72,7 +72,7 @@ class ApiDocumentTest {
                 "/network/builds/{jobId}/changes", "/imports", "/imports/{jobId}", "/imports/{jobId}/commit",
                 "/collections/viability-measures/items", "/collections/viability-measures/items/{featureId}",
                 "/collections/works/items", "/collections/works/items/{featureId}", "/collections/ordinances/items",
-                "/collections/ordinances/items/{featureId}", "/viability/measures/{measureId}",
+                "/collections/ordinances/items/{featureId}", "/viability/measures", "/viability/measures/{measureId}",
                 "/viability/measures/{measureId}/impact", "/viability/works/{worksId}", "/viability/conflicts",
                 "/viability/datex2", "/network/state", "/network/route"), paths);
         JsonNode ids = api.at("/components/parameters/collectionId/schema/enum");

@@ -276,6 +276,22 @@ class ViabilityHttpTest {
         assertEquals(1, only.size());
         assertEquals(firstLength * 0.2, only.get(0).get("from_m").asDouble(), 0.5);
         assertEquals(firstLength * 0.8, only.get(0).get("to_m").asDouble(), 0.5);
+
+        // What is on this street: from any element of Via dei Calzaiuoli, both planned closures, not yet current.
+        long closure = json(r).get("id").asLong(), short_ = json(one).get("id").asLong();
+        HttpResponse<String> onStreet = get("/viability/measures?element=" + street.get(street.size() / 2).elementId());
+        assertEquals(200, onStreet.statusCode(), onStreet.body());
+        List<Long> listed = new ArrayList<>();
+        for (JsonNode f : json(onStreet).get("features")) {
+            listed.add(f.get("id").asLong());
+            if (f.get("id").asLong() == closure) assertFalse(f.get("properties").get("current").asBoolean());
+        }
+        assertTrue(listed.containsAll(List.of(closure, short_)), listed.toString());
+        long elsewhere = count("SELECT min(e.id) FROM live_road_element e JOIN road r ON r.id = e.road_id "
+                + "WHERE r.name <> 'Via dei Calzaiuoli' AND e.id <> ALL (ARRAY(SELECT element_id FROM measure_element))");
+        assertTrue(json(get("/viability/measures?element=" + elsewhere)).get("features").findValues("id").stream()
+                .noneMatch(v -> v.asLong() == closure));
+        assertProblem(get("/viability/measures?element=via"), 400, "element");
     }
 
     @Test
