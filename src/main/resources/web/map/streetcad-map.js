@@ -189,6 +189,7 @@
 
   function wireClicks(map) {
     map.on('click', e => {
+      if (state.picking) return;  // another tool (viability.js) takes this click as a point
       const finding = findingsAt(map, e.point)[0];
       if (finding) return showFinding(map, finding.properties, finding.geometry);
       const feature = elementsNear(map, e.point, 5)[0];
