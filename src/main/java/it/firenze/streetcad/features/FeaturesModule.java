@@ -131,6 +131,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         link(links, base + "/api.html", "service-doc", HTML_LINK, "the API documentation (Swagger UI)");
         link(links, base + "/conformance", "conformance", JSON, "conformance classes implemented");
         link(links, base + "/collections", "data", JSON, "the collections");
+        if (withTiles) link(links, base + "/tiles", TILESETS_VECTOR, JSON, "the dataset as vector tilesets (every layer)");
         reply(ctx, doc, "StreetCad", JSON);
     }
 

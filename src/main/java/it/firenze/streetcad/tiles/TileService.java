@@ -12,8 +12,11 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -112,6 +116,56 @@ public final class TileService implements AutoCloseable {
         if (cached != null) return cached.etag();
         if (address.z() < layer.minZoom(settings.detailZoom())) return etag(layer, format, address, at, null);
         return etag(layer, format, address, at, queries.version(address));
+    }
+
+    /**
+     * The dataset's tile (OGC API – Tiles dataset tilesets): every served layer's MVT tile in one. An MVT tile is a
+     * list of layers, so the layers' own tiles concatenated are one valid tile; each is made, cached and purged as
+     * its own, and the dataset tile's ETag is theirs together.
+     */
+    public Tile datasetTile(TileAddress address) throws SQLException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        List<String> etags = new ArrayList<>();
+        int features = 0;
+        boolean thinned = false;
+        Instant now = thisMinute();
+        for (TileLayer layer : servedLayers()) {
+            Tile t = tile(layer, TileFormat.MVT, address, layer.timed() ? now : null);
+            body.writeBytes(t.body());
+            etags.add(t.etag());
+            features += t.features();
+            thinned |= t.thinned();
+        }
+        return tile(TileFormat.MVT, body.toByteArray(), datasetEtag(address, etags), features, thinned);
+    }
+
+    /** The dataset tile's ETag now, from its layers' (see {@link #etag(TileLayer, TileFormat, TileAddress, Instant)}). */
+    public String datasetEtag(TileAddress address) throws SQLException {
+        List<String> etags = new ArrayList<>();
+        Instant now = thisMinute();
+        for (TileLayer layer : servedLayers()) etags.add(etag(layer, TileFormat.MVT, address, layer.timed() ? now : null));
+        return datasetEtag(address, etags);
+    }
+
+    private static String datasetEtag(TileAddress a, List<String> layerEtags) {
+        CRC32 crc = new CRC32();
+        layerEtags.forEach(e -> crc.update(e.getBytes(StandardCharsets.UTF_8)));
+        return "\"dataset-mvt-" + a.z() + "-" + a.x() + "-" + a.y() + "-" + Long.toHexString(crc.getValue()) + "\"";
+    }
+
+    /**
+     * The instant a timed layer is drawn at when none is asked for: now, to the minute, so that the tiles of one
+     * minute share their cache entries and ETags.
+     */
+    public static Instant thisMinute() {
+        return Instant.now().truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    /** The layers served, in the order of {@link TileLayer}. */
+    public List<TileLayer> servedLayers() throws SQLException {
+        List<TileLayer> layers = new ArrayList<>();
+        for (TileLayer layer : TileLayer.values()) if (available(layer)) layers.add(layer);
+        return layers;
     }
 
     /**

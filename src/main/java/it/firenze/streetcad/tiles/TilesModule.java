@@ -9,7 +9,6 @@ import it.firenze.streetcad.features.Params;
 
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,14 +24,15 @@ public final class TilesModule implements HttpModule {
     static final String TMS_ID = "WebMercatorQuad";
 
     /**
-     * The OGC API – Tiles (20-057) classes these endpoints implement: vector tilesets of collections over
-     * WebMercatorQuad, in MVT and GeoJSON. Not dataset tilesets (there is no tileset of all layers together).
+     * The OGC API – Tiles (20-057) classes these endpoints implement: vector tilesets over WebMercatorQuad of each
+     * collection, in MVT and GeoJSON, and of the dataset (every layer in one MVT tile, at {@code /tiles}).
      */
     public static final List<String> CONFORMANCE = List.of(
             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+            "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geojson");
     private static final String TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
@@ -74,7 +74,29 @@ public final class TilesModule implements HttpModule {
                     ProblemException.badRequest("f", "f must be mvt or geojson, not '" + f + "'"));
             serve(ctx, layer, format, address(z, x, y, "tileMatrix", "tileCol", "tileRow"));
         });
+        routes.get("/tiles", ctx -> {
+            String base = PublicBaseUrl.of(ctx);
+            ctx.json(Map.of("links", List.of(link("self", base + "/tiles", "application/json")),
+                    "tilesets", List.of(datasetTileset(base))));
+        });
         routes.get("/tiles/{layer}/{z}/{x}/{file}", ctx -> {
+            if (ctx.pathParam("layer").equals(TMS_ID)) {
+                // The dataset's tile: /tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}, beside the XYZ
+                // form /tiles/{layer}/{z}/{x}/{y}.{format} (no layer is named after the tile matrix set).
+                int z = integer(ctx.pathParam("z"), "tileMatrix");
+                int y = integer(ctx.pathParam("x"), "tileRow");
+                int x = integer(ctx.pathParam("file"), "tileCol");
+                String f = ctx.queryParam("f");
+                if (f != null && TileFormat.byExtension(f).orElse(null) != TileFormat.MVT) {
+                    throw ProblemException.badRequest("f", "the dataset's tiles hold every layer, so they are Mapbox "
+                            + "Vector Tiles only (f=mvt), not '" + f + "'; each collection's tiles are also GeoJSON");
+                }
+                TileAddress address = address(z, x, y, "tileMatrix", "tileCol", "tileRow");
+                // The dataset tile draws a timed layer at now (to the minute): revalidated like such a layer's own.
+                boolean moving = tiles.servedLayers().stream().anyMatch(TileLayer::timed);
+                serve(ctx, TileFormat.MVT, moving, () -> tiles.datasetEtag(address), () -> tiles.datasetTile(address));
+                return;
+            }
             TileLayer layer = layer(ctx.pathParam("layer"));
             String file = ctx.pathParam("file");
             int dot = file.lastIndexOf('.');
@@ -88,29 +110,46 @@ public final class TilesModule implements HttpModule {
         });
         routes.get("/tiles/{file}", ctx -> {
             String file = ctx.pathParam("file");
-            if (!file.endsWith(".json")) throw ProblemException.notFound("TileJSON documents are at /tiles/{layer}.json.");
+            if (file.equals(TMS_ID)) {
+                ctx.json(datasetTileset(PublicBaseUrl.of(ctx)));
+                return;
+            }
+            if (!file.endsWith(".json")) {
+                throw ProblemException.notFound("The dataset's tileset is /tiles/" + TMS_ID
+                        + "; TileJSON documents are at /tiles/{layer}.json.");
+            }
             ctx.json(tileJson(ctx, layer(file.substring(0, file.length() - ".json".length()))));
         });
     }
 
     private void serve(Context ctx, TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
-        boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
         Instant at = instant(ctx, layer);
         // "Now" moves on without any write (a closure starts at 08:00): such a tile is revalidated on every use.
-        ctx.header("Cache-Control", layer.timed() && ctx.queryParam("datetime") == null ? "no-cache"
-                : tiles.settings().cacheControl());
+        boolean moving = layer.timed() && ctx.queryParam("datetime") == null;
+        serve(ctx, format, moving, () -> tiles.etag(layer, format, address, at), () -> tiles.tile(layer, format, address, at));
+    }
+
+    private interface Lookup<T> {
+        T get() throws SQLException;
+    }
+
+    /** Answers a tile: 304 when the ETag told without making it matches, else the tile, gzipped on request. */
+    private void serve(Context ctx, TileFormat format, boolean moving, Lookup<String> currentEtag, Lookup<Tile> make)
+            throws SQLException {
+        boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
+        ctx.header("Cache-Control", moving ? "no-cache" : tiles.settings().cacheControl());
         ctx.header("Vary", "Accept-Encoding");
         ctx.header("Access-Control-Allow-Origin", "*");
         String ifNoneMatch = ctx.header("If-None-Match");
         if (ifNoneMatch != null) {
-            String etag = tiles.etag(layer, format, address, at);
+            String etag = currentEtag.get();
             if (matches(ifNoneMatch, etag)) {
                 ctx.header("ETag", gzip ? Tile.gzipVariant(etag) : etag);
                 ctx.status(304);
                 return;
             }
         }
-        Tile tile = tiles.tile(layer, format, address, at);
+        Tile tile = make.get();
         ctx.header("ETag", gzip ? tile.gzipEtag() : tile.etag());
         ctx.header("StreetCad-Tile-Features", Integer.toString(tile.features()));
         if (tile.thinned()) ctx.header("StreetCad-Tile-Thinned", "true");
@@ -134,8 +173,7 @@ public final class TilesModule implements HttpModule {
             if (d != null) throw ProblemException.badRequest("datetime", "The " + layer.id() + " tiles have no datetime.");
             return null;
         }
-        return d == null || d.equals("now") ? Instant.now().truncatedTo(ChronoUnit.MINUTES)
-                : Params.instant("datetime", d).toInstant();
+        return d == null || d.equals("now") ? TileService.thisMinute() : Params.instant("datetime", d).toInstant();
     }
 
     /** Either coding's ETag validates: both stand for the same tile content. */
@@ -235,25 +273,37 @@ public final class TilesModule implements HttpModule {
 
     /** A tileset's metadata; every link absolute, from {@code apiBase} (some clients drop the port resolving relative ones). */
     private Map<String, Object> tileset(TileLayer layer, String apiBase) {
-        String base = apiBase + "/collections/" + layer.id() + "/tiles/" + TMS_ID;
+        return tileset(layer.title(), apiBase + "/collections/" + layer.id() + "/tiles/" + TMS_ID, apiBase,
+                List.of(TileFormat.values()), List.of(layer));
+    }
+
+    /** The dataset's tileset: every served layer, in MVT only (GeoJSON has no layers). */
+    private Map<String, Object> datasetTileset(String apiBase) throws SQLException {
+        return tileset("StreetCad – Florence street cadastre, every layer", apiBase + "/tiles/" + TMS_ID, apiBase,
+                List.of(TileFormat.MVT), tiles.servedLayers());
+    }
+
+    private Map<String, Object> tileset(String title, String base, String apiBase, List<TileFormat> formats,
+                                        List<TileLayer> layers) {
         String template = base + "/{tileMatrix}/{tileRow}/{tileCol}";
         Map<String, Object> tileset = new LinkedHashMap<>();
-        tileset.put("title", layer.title());
+        tileset.put("title", title);
         tileset.put("dataType", "vector");
         tileset.put("crs", "http://www.opengis.net/def/crs/EPSG/0/3857");
         tileset.put("tileMatrixSetURI", TMS_URI);
         List<Map<String, Object>> links = new ArrayList<>();
         links.add(link("self", base, "application/json"));
         links.add(link("http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", apiBase + "/tileMatrixSets/" + TMS_ID, "application/json"));
-        for (TileFormat format : TileFormat.values()) {
+        for (TileFormat format : formats) {
             Map<String, Object> item = link("item", template + "?f=" + format.extension(), format.mediaType());
             item.put("templated", true);
             links.add(item);
         }
         tileset.put("links", links);
-        tileset.put("layers", List.of(Map.of("id", layer.id(), "dataType", "vector", "geometryType", layer.geometryType(),
+        tileset.put("layers", layers.stream().map(layer -> Map.of("id", layer.id(), "dataType", "vector",
+                "geometryType", layer.geometryType(),
                 "minTileMatrix", Integer.toString(layer.minZoom(tiles.settings().detailZoom())),
-                "maxTileMatrix", Integer.toString(TileAddress.MAX_ZOOM))));
+                "maxTileMatrix", Integer.toString(TileAddress.MAX_ZOOM))).toList());
         return tileset;
     }
 

@@ -91,10 +91,55 @@ class TilesAtsTest {
     @Test
     void ats_core_conformance_success() {
         Set<String> classes = conformsTo();
-        for (String c : Set.of("core", "tileset", "tilesets-list", "geodata-tilesets", "mvt", "geojson")) {
+        for (String c : Set.of("core", "tileset", "tilesets-list", "geodata-tilesets", "dataset-tilesets", "mvt", "geojson")) {
             assertTrue(classes.contains(CONF + c), c);
         }
-        assertFalse(classes.contains(CONF + "dataset-tilesets"), "no dataset tilesets are offered");
+    }
+
+    /** /conf/dataset-tilesets/landingpage: the landing page links to the dataset's tilesets (rel tilesets-vector). */
+    @Test
+    void ats_dataset_tilesets_landingpage() {
+        JsonNode l = link(okJson("/"), TILESETS_VECTOR);
+        assertNotNull(l, "the landing page links to the dataset's vector tilesets");
+        assertEquals(http.baseUrl() + "/tiles", l.get("href").asText());
+    }
+
+    /**
+     * /conf/dataset-tilesets/operation: {@code /tiles} under the root lists the dataset's tileset, whose templated
+     * link gives one MVT tile holding every layer, with a strong ETag that revalidates.
+     */
+    @Test
+    void ats_dataset_tilesets_operation() throws IOException {
+        JsonNode list = okJson(path(link(okJson("/"), TILESETS_VECTOR).get("href").asText()));
+        JsonNode summary = list.get("tilesets").get(0);
+        assertEquals("vector", summary.get("dataType").asText());
+        JsonNode tileset = okJson(path(link(summary, "self").get("href").asText()));
+        Set<String> declared = new HashSet<>();
+        tileset.get("layers").forEach(l -> declared.add(l.get("id").asText()));
+        assertTrue(declared.containsAll(Set.of("road-elements", "junctions", "topology-issues")), declared.toString());
+        String template = link(tileset, "item").get("href").asText();
+        String url = path(template.replace("{tileMatrix}", "" + Z).replace("{tileRow}", "" + ROW).replace("{tileCol}", "" + COL));
+        HttpResponse<byte[]> r = bytes(url);
+        assertEquals(200, r.statusCode());
+        assertEquals("application/vnd.mapbox-vector-tile", r.headers().firstValue("Content-Type").orElse(""));
+        var mvt = MvtReader.loadMvt(new ByteArrayInputStream(r.body()), new GeometryFactory(),
+                new TagKeyValueMapConverter(true, "mvt_id"));
+        Set<String> layers = new HashSet<>();
+        mvt.getLayers().forEach(l -> layers.add(l.getName()));
+        assertTrue(layers.containsAll(Set.of("road-elements", "junctions")), "one tile, every layer: " + layers);
+        assertEquals(mvtIds(bytes(tile(Z, ROW, COL)).body()), idsOf(mvt.getLayer("road-elements")),
+                "the dataset's road-elements layer is the collection's tile");
+
+        String etag = r.headers().firstValue("ETag").orElseThrow();
+        try {
+            var revalidated = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http.baseUrl() + url))
+                    .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(304, revalidated.statusCode());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertEquals(400, http.get(url.replace("?f=mvt", "") + "?f=geojson").statusCode(), "GeoJSON has no layers");
     }
 
     /** /conf/core/tc-op: a tile answers at its templated URL. */
@@ -227,8 +272,14 @@ class TilesAtsTest {
                 new TagKeyValueMapConverter(true, "mvt_id"));
         for (JtsLayer layer : mvt.getLayers()) {
             assertEquals("road-elements", layer.getName());
-            layer.getGeometries().forEach(g -> ids.add(((Number) ((java.util.Map<?, ?>) g.getUserData()).get("mvt_id")).longValue()));
+            ids.addAll(idsOf(layer));
         }
+        return ids;
+    }
+
+    static Set<Long> idsOf(JtsLayer layer) {
+        Set<Long> ids = new HashSet<>();
+        layer.getGeometries().forEach(g -> ids.add(((Number) ((java.util.Map<?, ?>) g.getUserData()).get("mvt_id")).longValue()));
         return ids;
     }
 }
