@@ -165,6 +165,30 @@ public final class Viability {
         }
     }
 
+    /**
+     * What is on the street of an element ("cosa c'è su questa strada"): its measures in force now and planned,
+     * soonest first, as a FeatureCollection, each with its resolved elements.
+     */
+    public ObjectNode streetMeasures(long elementId, Instant now) throws SQLException {
+        ObjectNode fc = Json.mapper().createObjectNode().put("type", "FeatureCollection").put("element", elementId);
+        ArrayNode features = fc.putArray("features");
+        try (Connection c = database.connection()) {
+            Set<Long> ids = store.measuresOnStreetOf(c, elementId, now);
+            Map<Long, ObjectNode> byId = ids.isEmpty() ? Map.of() : store.measureFeatures(c, ids);
+            for (long id : ids) {
+                ObjectNode f = byId.get(id);
+                ((ObjectNode) f.get("properties")).put("current", loadedActive(f, now));
+                features.add(f);
+            }
+        }
+        return fc.put("numberReturned", features.size());
+    }
+
+    /** Whether a measure read as a Feature has begun by {@code now} (windows aside: it is current, not planned). */
+    private static boolean loadedActive(ObjectNode f, Instant now) {
+        return !java.time.OffsetDateTime.parse(f.get("properties").get("valid_from").asText()).toInstant().isAfter(now);
+    }
+
     Measure loadMeasure(long id) throws SQLException {
         try (Connection c = database.connection()) {
             List<Measure> m = store.measures(c, "m.id = ?", id);
