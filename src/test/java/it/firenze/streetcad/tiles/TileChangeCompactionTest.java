@@ -41,9 +41,9 @@ class TileChangeCompactionTest {
             for (int i = 0; i < 300; i++) sql(db, "UPDATE road_element SET lanes = " + (1 + i % 3) + " WHERE road_id = 1");
             long history = count(db, "SELECT count(*) FROM tile_change");
             assertTrue(history >= 300, "every edit logs its place: " + history);
-            Tile before = a.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO);
-            String emptyBefore = a.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, EMPTY);
-            assertEquals(before.etag(), b.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO));
+            Tile before = a.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO, null);
+            String emptyBefore = a.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, EMPTY, null);
+            assertEquals(before.etag(), b.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO, null));
 
             // When that history is past its retention and compacted (as any instance does every few minutes)
             sql(db, "UPDATE tile_change SET changed_at = now() - interval '2 days'");
@@ -57,12 +57,12 @@ class TileChangeCompactionTest {
             String after = awaitNewEtag(a, DUOMO, before.etag());
             assertEquals(after, awaitNewEtag(b, DUOMO, before.etag()));
             try (TileService fresh = TileService.start(db, SETTINGS)) {
-                assertEquals(after, fresh.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO));
+                assertEquals(after, fresh.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO, null));
             }
-            assertArrayEquals(before.body(), a.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO).body(),
+            assertArrayEquals(before.body(), a.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO, null).body(),
                     "a compaction changes no tile's content");
             // while a tile away from every compacted cell keeps its ETag (its clients keep getting 304s)
-            assertEquals(emptyBefore, b.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, EMPTY));
+            assertEquals(emptyBefore, b.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, EMPTY, null));
 
             // When nothing new is old enough, a compaction leaves the log as it is (no cell is announced again)
             assertEquals(0, a.compact());
@@ -86,10 +86,10 @@ class TileChangeCompactionTest {
 
     private static String awaitNewEtag(TileService service, TileAddress address, String old) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String now = service.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, address).etag();
+        String now = service.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, address, null).etag();
         while (now.equals(old) && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            now = service.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, address).etag();
+            now = service.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, address, null).etag();
         }
         assertNotEquals(old, now, "the tile was not purged");
         return now;
