@@ -43,8 +43,9 @@ EOF
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 others+=($!)
 page="/collections/road-elements/items?limit=100&bbox=11.2529,43.7708,11.2591,43.7754"
-for p in $one $two; do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$page")" = 200 ] || { echo "the proxy on $p failed" >&2; exit 1; }
+for p in $one $two; do  # the proxy needs a moment to listen
+  for _ in $(seq 1 50); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$page")" = 200 ] && break; sleep 0.2; done
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$page")" = 200 ] || { cat "$work/haproxy.log" >&2; exit 1; }
 done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"
 wrk -t2 -c"$connections" -d15s "http://127.0.0.1:$two$page" >/dev/null  # warms both instances' JIT

@@ -14,18 +14,12 @@ cd "$(dirname "$0")/.."
 streetcad_setup bench >/dev/null
 for tool in wrk ogr2ogr curl python3; do command -v $tool >/dev/null || { echo "soak.sh needs $tool" >&2; exit 1; }; done
 minutes=${1:-20}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-pgport=$(free_port); port=${STREETCAD_BENCH_PORT:-7814}; srid=6707; bench=soak
+port=${STREETCAD_BENCH_PORT:-7814}; srid=6707; bench=soak
 . bench/florence-cluster.sh
 loops=()
 trap '[ ${#loops[@]} -gt 0 ] && kill "${loops[@]}" 2>/dev/null; cleanup' EXIT
 
-"$JAVA_HOME/bin/java" -Xmx1g -jar target/streetcad.jar serve --host 127.0.0.1 --port "$port" --db-url "$url" >"$work/server.log" 2>&1 &
-server=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
-  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+serve_streetcad "$port" -Xmx1g
 base="http://127.0.0.1:$port"
 cli=("$JAVA_HOME/bin/java" -jar target/streetcad.jar)
 editor=$("${cli[@]}" keys create --db-url "$url" --name soak-editor --role editor | tail -n1)
@@ -127,5 +121,5 @@ echo "imports: $(sort "$work/imports.log" | uniq -c | awk '{printf "%s %s x%s  "
 unexpected_reads=$(awk '/^status/ && $2 != 200 {n += $3} END {print n + 0}' "$work/wrk.log")
 unexpected_edits=$(awk '$2 != 200 {n++} END {print n + 0}' "$work/edits.log")
 unexpected_imports=$(grep -cEv '^import-(post 202|staged validated|commit 202|done committed)$' "$work/imports.log" || true)
-echo "unexpected: reads $unexpected_reads, edits $unexpected_edits, import steps $unexpected_imports; server log ERROR lines: $(grep -c 'ERROR' "$work/server.log" || true)"
+echo "unexpected: reads $unexpected_reads, edits $unexpected_edits, import steps $unexpected_imports; server log ERROR lines: $(grep -c 'ERROR' "$work/server-$port.log" || true)"
 echo "memory by minute:"; column -t "$work/memory" | sed 's/^/  /'
