@@ -8,6 +8,9 @@ import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.JobLeases;
 import it.firenze.streetcad.importer.StagedFindings;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.CoordinateArrays;
+import org.locationtech.jts.geom.CoordinateList;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -89,27 +92,40 @@ final class TopologyStore {
             bindArea(st, 1, area);
             ensureFits(st);
         }
-        String sql = "SELECT id, source_key, ST_AsBinary(geom), level, layer, direction, from_junction, to_junction, "
-                + String.join(", ", MERGE_ATTRIBUTES.stream().map(a -> a + "::text").toList())
-                + " FROM " + current + " ORDER BY id";
+        try (PreparedStatement st = c.prepareStatement(ELEMENT_LINES + current + " ORDER BY id")) {
+            bindArea(st, 1, area);
+            st.setFetchSize(10_000);
+            return lines(st);
+        }
+    }
+
+    /** The live elements among these ids, by id. */
+    List<TopologyLine> elementsById(Connection c, long... ids) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(ELEMENT_LINES + "live_road_element WHERE id = ANY (?) ORDER BY id")) {
+            st.setArray(1, c.createArrayOf("bigint", java.util.Arrays.stream(ids).boxed().toArray()));
+            return lines(st);
+        }
+    }
+
+    private static final String ELEMENT_LINES = "SELECT id, source_key, ST_AsBinary(geom), level, layer, direction, "
+            + "from_junction, to_junction, " + String.join(", ", MERGE_ATTRIBUTES.stream().map(a -> a + "::text").toList())
+            + " FROM ";
+
+    private List<TopologyLine> lines(PreparedStatement st) throws SQLException {
         List<TopologyLine> lines = new ArrayList<>();
         WKBReader wkb = new WKBReader(factory);
         // Most elements share their attribute values: one map per distinct combination keeps a million in the heap.
         Map<Map<String, Object>, Map<String, Object>> shared = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement(sql)) {
-            bindArea(st, 1, area);
-            st.setFetchSize(10_000);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> attributes = new LinkedHashMap<>();
-                    for (int i = 0; i < MERGE_ATTRIBUTES.size(); i++) {
-                        attributes.put(MERGE_ATTRIBUTES.get(i), rs.getString(9 + i));
-                    }
-                    Map<String, Object> canonical = shared.computeIfAbsent(attributes, k -> k);
-                    lines.add(new TopologyLine(rs.getLong(1), rs.getString(2), read(wkb, rs.getBytes(3)),
-                            canonical.get("level").toString(), rs.getInt(5), canonical.get("direction").toString(),
-                            nullableLong(rs, 7), nullableLong(rs, 8), canonical));
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                Map<String, Object> attributes = new LinkedHashMap<>();
+                for (int i = 0; i < MERGE_ATTRIBUTES.size(); i++) {
+                    attributes.put(MERGE_ATTRIBUTES.get(i), rs.getString(9 + i));
                 }
+                Map<String, Object> canonical = shared.computeIfAbsent(attributes, k -> k);
+                lines.add(new TopologyLine(rs.getLong(1), rs.getString(2), read(wkb, rs.getBytes(3)),
+                        canonical.get("level").toString(), rs.getInt(5), canonical.get("direction").toString(),
+                        nullableLong(rs, 7), nullableLong(rs, 8), canonical));
             }
         }
         return lines;
@@ -411,6 +427,36 @@ final class TopologyStore {
     /** Two elements made one at a junction: a takes the merged line, b's events move onto it, b and the junction go. */
     record Merge(long a, long b, long junction, double offsetA, double offsetB, boolean reverseB, double lengthB,
                  LineString geometry, Long from, Long to) {
+
+        /**
+         * b joined to a across the junction they share, a keeping its digitised direction: b is oriented to continue
+         * a (away from the junction after a's end, into it before a's start) and its events measured on the whole.
+         */
+        static Merge across(long junction, long a, LineString geometryA, Long fromA, Long toA,
+                            long b, LineString geometryB, Long fromB, Long toB) {
+            boolean aAtStart = startsAt(junction, fromA, toA);
+            boolean bAtStart = startsAt(junction, fromB, toB);
+            Coordinate[] bc = geometryB.getCoordinates();
+            boolean reverseB = aAtStart == bAtStart;
+            if (reverseB) CoordinateArrays.reverse(bc = bc.clone());
+            Long bFar = bAtStart ? toB : fromB;
+            CoordinateList merged = new CoordinateList();
+            if (aAtStart) {
+                merged.add(bc, false);
+                merged.add(geometryA.getCoordinates(), false);
+            } else {
+                merged.add(geometryA.getCoordinates(), false);
+                merged.add(bc, false);
+            }
+            return new Merge(a, b, junction, aAtStart ? geometryB.getLength() : 0, aAtStart ? 0 : geometryA.getLength(),
+                    reverseB, geometryB.getLength(), geometryA.getFactory().createLineString(merged.toCoordinateArray()),
+                    aAtStart ? bFar : fromA, aAtStart ? toA : bFar);
+        }
+
+        /** Whether the element leaves the junction at its start (a loop on it counts as arriving). */
+        static boolean startsAt(long junction, Long from, Long to) {
+            return Long.valueOf(junction).equals(from) && !Long.valueOf(junction).equals(to);
+        }
     }
 
     void merge(Connection c, List<Merge> merges) throws SQLException {
