@@ -217,8 +217,9 @@
 
   function wireClicks(map) {
     map.on('click', e => {
-      // A click during a change of geometry is the change's (a split's point, a new vertex).
-      if (geometry.active || e.defaultPrevented) return;
+      // A click during a change of geometry is the change's (a split's point, a new vertex); another tool
+      // (viability.js) picking points takes the click as a point.
+      if (geometry.active || e.defaultPrevented || state.picking) return;
       const finding = findingsAt(map, e.point)[0];
       if (finding) return showFinding(map, finding.properties, finding.geometry);
       const feature = elementsNear(map, e.point, 5)[0];

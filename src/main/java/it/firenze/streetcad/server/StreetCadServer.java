@@ -15,6 +15,7 @@ import it.firenze.streetcad.importer.ImportJobs;
 import it.firenze.streetcad.importer.SampleLoader;
 import it.firenze.streetcad.jobs.JobsModule;
 import it.firenze.streetcad.network.NetworkModule;
+import it.firenze.streetcad.tiles.TileLayer;
 import it.firenze.streetcad.tiles.TileService;
 import it.firenze.streetcad.tiles.TileSettings;
 import it.firenze.streetcad.tiles.TilesModule;
@@ -22,6 +23,7 @@ import it.firenze.streetcad.topology.ImportedNetwork;
 import it.firenze.streetcad.topology.HeavyWork;
 import it.firenze.streetcad.topology.TopologyModule;
 import it.firenze.streetcad.topology.TopologyPreCommitCheck;
+import it.firenze.streetcad.viability.MeasureClock;
 import it.firenze.streetcad.viability.Routing;
 import it.firenze.streetcad.viability.Viability;
 import it.firenze.streetcad.viability.ViabilityModule;
@@ -65,7 +67,8 @@ public final class StreetCadServer implements AutoCloseable {
         ImportJobs imports = null;
         TopologyModule topology = null;
         try {
-            tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()));
+            tiles = TileService.start(store.database(), TileSettings.fromEnvironment(System.getenv()),
+                    Map.of(TileLayer.VIABILITY, new MeasureClock(store.database())::idsAt));
             if (settings.imports().loadSample() != null) loadSample(store, settings.imports().loadSample());
             ImportHttpModule.sweepLeftoverUploads();
             imports = new ImportJobs(store.database(), List.of(TopologyPreCommitCheck.allRules()),

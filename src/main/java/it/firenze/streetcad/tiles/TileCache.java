@@ -22,7 +22,8 @@ import java.util.Map;
  */
 final class TileCache {
 
-    record Key(TileLayer layer, TileFormat format, TileAddress address) {
+    /** A tile of a timed layer is kept per instant ({@code at}); null for the others. */
+    record Key(TileLayer layer, TileFormat format, TileAddress address, java.time.Instant at) {
     }
 
     private record Purge(long epoch, List<Geometry> changes) {

@@ -64,10 +64,11 @@ public enum TileLayer {
             "s.functional_class NULLS LAST, s.id",
             13, "lines", null),
 
-    // Traffic measures (viability, V11) planned or in force, with their validity and local-time windows: a map
-    // asks for the ones binding at its chosen time by those properties (GET /network/state answers it exactly).
+    // Traffic measures (viability, V11) planned or in force that hold at the tile's instant (datetime, default
+    // now), their recurring local-time windows included: the ids come from a LayerClock, since the windows are
+    // evaluated in one place (the viability package's schedules), not twice.
     VIABILITY("viability", "Traffic measures (provvedimenti di viabilità)",
-            "(SELECT * FROM measure WHERE status IN ('draft', 'in_force')) m", "m.geom",
+            "(SELECT * FROM measure WHERE id = ANY (?::bigint[])) m", "m.geom",
             "m.id, m.kind, m.status",
             "m.id, m.kind, m.status, m.works_id, m.ordinance_id, m.organisation, m.value, "
                     + "to_char(m.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_from, "
@@ -109,7 +110,13 @@ public enum TileLayer {
 
     /** The rows whose extent is the layer's: streets are made per tile, so theirs is their named elements'. */
     String extentFrom() {
+        if (this == VIABILITY) return "(SELECT * FROM measure WHERE status IN ('draft', 'in_force')) m";
         return this == STREETS ? "live_road_element e JOIN road r ON r.id = e.road_id" : from;
+    }
+
+    /** Whether the layer's rows depend on an instant (its datetime parameter), told by a {@link LayerClock}. */
+    public boolean timed() {
+        return this == VIABILITY;
     }
 
     String extentGeometry() {

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -92,7 +93,8 @@ final class TileQueries {
                 layer.importance, encode);
     }
 
-    Encoded tile(TileLayer layer, TileFormat format, TileAddress t, int limit) throws SQLException {
+    /** The tile's features, at most {@code limit}; {@code ids} are the rows of a timed layer that hold at its instant. */
+    Encoded tile(TileLayer layer, TileFormat format, TileAddress t, int limit, long[] ids) throws SQLException {
         boolean detail = t.z() >= settings.detailZoom();
         try (Connection c = database.readConnection(); PreparedStatement st = c.prepareStatement(tileSql(layer, format, detail, TileSettings.extent(t.z())))) {
             int i = 1;
@@ -103,6 +105,7 @@ final class TileQueries {
             st.setInt(i++, t.x());
             st.setInt(i++, t.y());
             st.setDouble(i++, settings.bufferRatio());
+            if (layer.timed()) st.setArray(i++, c.createArrayOf("bigint", Arrays.stream(ids).boxed().toArray()));
             st.setDouble(i++, t.size() / SIMPLIFY_CELLS);
             // The buffer is in the grid's cells: as many as the usual grid's, scaled to a finer one.
             st.setInt(i++, settings.bufferPixels() * TileSettings.extent(t.z()) / TileSettings.EXTENT);
@@ -167,6 +170,21 @@ final class TileQueries {
                 }
             }
             return new ChangeBatch(next, changes);
+        }
+    }
+
+    /**
+     * Compacts the change log's rows older than the retention into grid cells (V16); how many rows were compacted.
+     * A write, so on the primary even when reads go to a replica.
+     */
+    int compact(java.time.Duration retention) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT compact_tile_changes(make_interval(secs => ?))")) {
+            st.setLong(1, retention.toSeconds());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 

@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,11 +46,15 @@ public final class TileService implements AutoCloseable {
     private final Map<Long, Long> applied = new HashMap<>();
     private long horizon;
     private final Set<TileLayer> present = ConcurrentHashMap.newKeySet();
+    private static final long COMPACT_AT_MOST_EVERY_SECONDS = 600;
     private static final Counter HITS = Metrics.counter("streetcad.tiles.cache.requests", "result", "hit");
     private static final Counter MISSES = Metrics.counter("streetcad.tiles.cache.requests", "result", "miss");
 
-    private TileService(Database database, TileSettings settings) {
+    private final Map<TileLayer, LayerClock> clocks;
+
+    private TileService(Database database, TileSettings settings, Map<TileLayer, LayerClock> clocks) {
         this.settings = settings;
+        this.clocks = Map.copyOf(clocks);
         this.queries = new TileQueries(database, settings);
         this.cache = new TileCache(settings.cacheBytes(), settings.bufferRatio());
         Gauge.builder("streetcad.tiles.cache.bytes", cache, TileCache::bytes).baseUnit("bytes").register(Metrics.globalRegistry);
@@ -62,7 +68,12 @@ public final class TileService implements AutoCloseable {
 
     /** Starts following the change log; what was logged before now cannot concern this instance's empty cache. */
     public static TileService start(Database database, TileSettings settings) {
-        TileService service = new TileService(database, settings);
+        return start(database, settings, Map.of());
+    }
+
+    /** As {@link #start(Database, TileSettings)}, with the clocks that tell a timed layer's rows at an instant. */
+    public static TileService start(Database database, TileSettings settings, Map<TileLayer, LayerClock> clocks) {
+        TileService service = new TileService(database, settings, clocks);
         try {
             TileQueries.ChangeBatch first = service.queries.changesSince(0);
             service.horizon = first.horizon();
@@ -72,6 +83,9 @@ public final class TileService implements AutoCloseable {
         }
         service.poller.scheduleWithFixedDelay(service::pollSafely, settings.pollMillis(), settings.pollMillis(),
                 TimeUnit.MILLISECONDS);
+        // Often enough that the log never holds much more than its retention's changes; each run is one statement.
+        long compactEvery = Math.min(settings.changeRetention().toSeconds() / 4, COMPACT_AT_MOST_EVERY_SECONDS);
+        service.poller.scheduleWithFixedDelay(service::compactSafely, compactEvery, compactEvery, TimeUnit.SECONDS);
         return service;
     }
 
@@ -79,9 +93,12 @@ public final class TileService implements AutoCloseable {
         return settings;
     }
 
-    /** The tile, from the cache or freshly made; thinned (least important features first) to fit the size cap. */
-    public Tile tile(TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
-        TileCache.Key key = new TileCache.Key(layer, format, address);
+    /**
+     * The tile, from the cache or freshly made; thinned (least important features first) to fit the size cap.
+     * {@code at} is the instant of a timed layer (null for the others).
+     */
+    public Tile tile(TileLayer layer, TileFormat format, TileAddress address, Instant at) throws SQLException {
+        TileCache.Key key = new TileCache.Key(layer, format, address, at);
         Tile cached = cache.get(key);
         if (cached != null) {
             HITS.increment();
@@ -89,7 +106,7 @@ public final class TileService implements AutoCloseable {
         }
         MISSES.increment();
         long epoch = cache.epoch();
-        Tile tile = make(layer, format, address);
+        Tile tile = make(layer, format, address, at);
         cache.put(key, tile, epoch);
         return tile;
     }
@@ -98,11 +115,11 @@ public final class TileService implements AutoCloseable {
      * The ETag the tile has now, when it can be told without making the tile: from the cache, or from the area's
      * data version (one indexed query) for a tile not cached here.
      */
-    public String etag(TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
-        Tile cached = cache.get(new TileCache.Key(layer, format, address));
+    public String etag(TileLayer layer, TileFormat format, TileAddress address, Instant at) throws SQLException {
+        Tile cached = cache.get(new TileCache.Key(layer, format, address, at));
         if (cached != null) return cached.etag();
-        if (address.z() < layer.minZoom(settings.detailZoom())) return etag(layer, format, address, null);
-        return etag(layer, format, address, queries.version(address));
+        if (address.z() < layer.minZoom(settings.detailZoom())) return etag(layer, format, address, at, null);
+        return etag(layer, format, address, at, queries.version(address));
     }
 
     /**
@@ -115,8 +132,9 @@ public final class TileService implements AutoCloseable {
         List<String> etags = new ArrayList<>();
         int features = 0;
         boolean thinned = false;
+        Instant now = thisMinute();
         for (TileLayer layer : servedLayers()) {
-            Tile t = tile(layer, TileFormat.MVT, address);
+            Tile t = tile(layer, TileFormat.MVT, address, layer.timed() ? now : null);
             body.writeBytes(t.body());
             etags.add(t.etag());
             features += t.features();
@@ -125,10 +143,11 @@ public final class TileService implements AutoCloseable {
         return tile(TileFormat.MVT, body.toByteArray(), datasetEtag(address, etags), features, thinned);
     }
 
-    /** The dataset tile's ETag now, from its layers' (see {@link #etag(TileLayer, TileFormat, TileAddress)}). */
+    /** The dataset tile's ETag now, from its layers' (see {@link #etag(TileLayer, TileFormat, TileAddress, Instant)}). */
     public String datasetEtag(TileAddress address) throws SQLException {
         List<String> etags = new ArrayList<>();
-        for (TileLayer layer : servedLayers()) etags.add(etag(layer, TileFormat.MVT, address));
+        Instant now = thisMinute();
+        for (TileLayer layer : servedLayers()) etags.add(etag(layer, TileFormat.MVT, address, layer.timed() ? now : null));
         return datasetEtag(address, etags);
     }
 
@@ -136,6 +155,14 @@ public final class TileService implements AutoCloseable {
         CRC32 crc = new CRC32();
         layerEtags.forEach(e -> crc.update(e.getBytes(StandardCharsets.UTF_8)));
         return "\"dataset-mvt-" + a.z() + "-" + a.x() + "-" + a.y() + "-" + Long.toHexString(crc.getValue()) + "\"";
+    }
+
+    /**
+     * The instant a timed layer is drawn at when none is asked for: now, to the minute, so that the tiles of one
+     * minute share their cache entries and ETags.
+     */
+    public static Instant thisMinute() {
+        return Instant.now().truncatedTo(ChronoUnit.MINUTES);
     }
 
     /** The layers served, in the order of {@link TileLayer}. */
@@ -151,6 +178,7 @@ public final class TileService implements AutoCloseable {
      */
     public boolean available(TileLayer layer) throws SQLException {
         if (present.contains(layer)) return true;
+        if (layer.timed() && !clocks.containsKey(layer)) return false;
         if (!queries.present(layer)) return false;
         present.add(layer);
         return true;
@@ -160,19 +188,20 @@ public final class TileService implements AutoCloseable {
         return queries.bounds(layer);
     }
 
-    private Tile make(TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
+    private Tile make(TileLayer layer, TileFormat format, TileAddress address, Instant at) throws SQLException {
         if (address.z() < layer.minZoom(settings.detailZoom())) {
-            return tile(format, emptyBody(format), etag(layer, format, address, null), 0, false);
+            return tile(format, emptyBody(format), etag(layer, format, address, at, null), 0, false);
         }
-        TileQueries.Encoded encoded = queries.tile(layer, format, address, settings.maxFeatures());
+        long[] ids = layer.timed() ? clocks.get(layer).idsAt(at) : null;
+        TileQueries.Encoded encoded = queries.tile(layer, format, address, settings.maxFeatures(), ids);
         int all = encoded.features();
         for (int attempt = 0; encoded.body().length > settings.maxTileBytes() && encoded.features() > 1 && attempt < 5; attempt++) {
             int limit = (int) Math.max(1, encoded.features() * 0.9 * settings.maxTileBytes() / encoded.body().length);
-            encoded = queries.tile(layer, format, address, limit);
+            encoded = queries.tile(layer, format, address, limit, ids);
         }
         boolean thinned = all >= settings.maxFeatures() || encoded.features() < all;
         if (thinned) LOG.info("tile {} {} thinned to its {} most important features", layer.id(), address, encoded.features());
-        return tile(format, encoded.body(), etag(layer, format, address, encoded.version()), encoded.features(), thinned);
+        return tile(format, encoded.body(), etag(layer, format, address, at, encoded.version()), encoded.features(), thinned);
     }
 
     private static byte[] emptyBody(TileFormat format) {
@@ -183,11 +212,11 @@ public final class TileService implements AutoCloseable {
         return new Tile(format, body, gzip(body), etag, features, thinned);
     }
 
-    /** Strong ETag: the same on every instance for the same data in the area, settings and URL. */
-    private String etag(TileLayer layer, TileFormat format, TileAddress a, TileQueries.AreaVersion version) {
+    /** Strong ETag: the same on every instance for the same data in the area, settings, URL and instant. */
+    private String etag(TileLayer layer, TileFormat format, TileAddress a, Instant at, TileQueries.AreaVersion version) {
         String data = version == null ? "static" : version.changes() + "." + version.last();
         return "\"" + layer.id() + "-" + format.extension() + "-" + a.z() + "-" + a.x() + "-" + a.y() + "-" + data + "-"
-                + settings.contentFingerprint() + "\"";
+                + (at == null ? "" : at.getEpochSecond() + "-") + settings.contentFingerprint() + "\"";
     }
 
     private static byte[] gzip(byte[] body) {
@@ -207,6 +236,24 @@ public final class TileService implements AutoCloseable {
             // The horizon did not move, so the next poll reads the same changes again: nothing is missed.
             LOG.warn("reading the tile change log failed, retrying: {}", e.getMessage());
         }
+    }
+
+    private void compactSafely() {
+        try {
+            compact();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("compacting the tile change log failed, retrying later: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Replaces the change log's rows older than the retention by one row per grid cell they met (V16), so that it
+     * stays small and tile ETags stay one cheap query; the next poll of every instance purges the tiles of those cells.
+     */
+    int compact() throws SQLException {
+        int compacted = queries.compact(settings.changeRetention());
+        if (compacted > 0) LOG.info("{} tile changes older than {} compacted into grid cells", compacted, settings.changeRetention());
+        return compacted;
     }
 
     /** Reads the changes committed since the last poll and purges the tiles they touch. */

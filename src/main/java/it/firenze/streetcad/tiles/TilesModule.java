@@ -5,8 +5,10 @@ import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.api.PublicBaseUrl;
+import it.firenze.streetcad.features.Params;
 
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -90,7 +92,9 @@ public final class TilesModule implements HttpModule {
                             + "Vector Tiles only (f=mvt), not '" + f + "'; each collection's tiles are also GeoJSON");
                 }
                 TileAddress address = address(z, x, y, "tileMatrix", "tileCol", "tileRow");
-                serve(ctx, TileFormat.MVT, () -> tiles.datasetEtag(address), () -> tiles.datasetTile(address));
+                // The dataset tile draws a timed layer at now (to the minute): revalidated like such a layer's own.
+                boolean moving = tiles.servedLayers().stream().anyMatch(TileLayer::timed);
+                serve(ctx, TileFormat.MVT, moving, () -> tiles.datasetEtag(address), () -> tiles.datasetTile(address));
                 return;
             }
             TileLayer layer = layer(ctx.pathParam("layer"));
@@ -119,7 +123,10 @@ public final class TilesModule implements HttpModule {
     }
 
     private void serve(Context ctx, TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
-        serve(ctx, format, () -> tiles.etag(layer, format, address), () -> tiles.tile(layer, format, address));
+        Instant at = instant(ctx, layer);
+        // "Now" moves on without any write (a closure starts at 08:00): such a tile is revalidated on every use.
+        boolean moving = layer.timed() && ctx.queryParam("datetime") == null;
+        serve(ctx, format, moving, () -> tiles.etag(layer, format, address, at), () -> tiles.tile(layer, format, address, at));
     }
 
     private interface Lookup<T> {
@@ -127,9 +134,10 @@ public final class TilesModule implements HttpModule {
     }
 
     /** Answers a tile: 304 when the ETag told without making it matches, else the tile, gzipped on request. */
-    private void serve(Context ctx, TileFormat format, Lookup<String> currentEtag, Lookup<Tile> make) throws SQLException {
+    private void serve(Context ctx, TileFormat format, boolean moving, Lookup<String> currentEtag, Lookup<Tile> make)
+            throws SQLException {
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
-        ctx.header("Cache-Control", tiles.settings().cacheControl());
+        ctx.header("Cache-Control", moving ? "no-cache" : tiles.settings().cacheControl());
         ctx.header("Vary", "Accept-Encoding");
         ctx.header("Access-Control-Allow-Origin", "*");
         String ifNoneMatch = ctx.header("If-None-Match");
@@ -153,6 +161,19 @@ public final class TilesModule implements HttpModule {
         } else {
             ctx.result(tile.body());
         }
+    }
+
+    /**
+     * The instant of a timed layer's tile: datetime (RFC 3339), else now to the minute, so that the map's tiles
+     * of one minute share their cache entries; null for the other layers, which refuse the parameter.
+     */
+    private static Instant instant(Context ctx, TileLayer layer) {
+        String d = ctx.queryParam("datetime");
+        if (!layer.timed()) {
+            if (d != null) throw ProblemException.badRequest("datetime", "The " + layer.id() + " tiles have no datetime.");
+            return null;
+        }
+        return d == null || d.equals("now") ? TileService.thisMinute() : Params.instant("datetime", d).toInstant();
     }
 
     /** Either coding's ETag validates: both stand for the same tile content. */

@@ -34,10 +34,15 @@ final class LocationResolver {
 
     static List<Stretch> resolve(Connection c, JsonNode location) throws SQLException {
         if (location.has("elements")) return elements(c, location.get("elements"));
+        if (location.has("points")) return alongStreet(c, location);
         if (location.has("road")) return between(c, location);
-        throw ViabilityException.invalid("location", "location is {\"road\", \"from_road\", \"to_road\"} or "
-                + "{\"elements\": [{\"id\", \"from_m\", \"to_m\", \"direction\"}]}.");
+        throw ViabilityException.invalid("location", FORMS);
     }
+
+    /** The location's three forms, for the refusals that name them. */
+    static final String FORMS = "location is {\"road\", \"from_road\", \"to_road\"}, {\"points\": [[lon, lat], "
+            + "[lon, lat]]} (two points picked along one street, optionally with \"road\") or "
+            + "{\"elements\": [{\"id\", \"from_m\", \"to_m\", \"direction\"}]}.";
 
     private static List<Stretch> elements(Connection c, JsonNode list) throws SQLException {
         if (!list.isArray() || list.isEmpty()) {
@@ -93,20 +98,7 @@ final class LocationResolver {
         Long[] fromRoad = roads(c, fromName, "location.from_road");
         Long[] toRoad = roads(c, toName, "location.to_road");
 
-        WeightedPseudograph<Long, Piece> g = new WeightedPseudograph<>(Piece.class);
-        try (PreparedStatement st = c.prepareStatement("SELECT id, from_junction, to_junction, length_m FROM "
-                + LiveNetwork.ELEMENTS + " e WHERE road_id = ANY (?) AND from_junction IS NOT NULL AND to_junction IS NOT NULL")) {
-            st.setArray(1, c.createArrayOf("bigint", road));
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    Piece p = new Piece(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4));
-                    g.addVertex(p.from);
-                    g.addVertex(p.to);
-                    g.addEdge(p.from, p.to, p);
-                    g.setEdgeWeight(p, p.length);
-                }
-            }
-        }
+        WeightedPseudograph<Long, Piece> g = street(c, road);
         Set<Long> starts = meeting(c, fromRoad, g.vertexSet());
         if (starts.isEmpty()) {
             throw ViabilityException.unresolved("location.from_road", fromName + " does not meet " + roadName + ".");
@@ -139,6 +131,115 @@ final class LocationResolver {
             out.add(new Stretch(p.id, 0, p.length, d));
         }
         return out;
+    }
+
+    /** The live elements of the given roads joined at their junctions, undirected, weighted by length. */
+    private static WeightedPseudograph<Long, Piece> street(Connection c, Long[] roads) throws SQLException {
+        WeightedPseudograph<Long, Piece> g = new WeightedPseudograph<>(Piece.class);
+        try (PreparedStatement st = c.prepareStatement("SELECT id, from_junction, to_junction, length_m FROM "
+                + LiveNetwork.ELEMENTS + " e WHERE road_id = ANY (?) AND from_junction IS NOT NULL AND to_junction IS NOT NULL")) {
+            st.setArray(1, c.createArrayOf("bigint", roads));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Piece p = new Piece(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4));
+                    g.addVertex(p.from);
+                    g.addVertex(p.to);
+                    g.addEdge(p.from, p.to, p);
+                    g.setEdgeWeight(p, p.length);
+                }
+            }
+        }
+        return g;
+    }
+
+    /** A point picked on the map, snapped onto a live element: the element, its road's rows and the measure there. */
+    private record Picked(Piece element, Long[] roads, String roadName, double measure) {
+    }
+
+    /**
+     * Two points picked along one street: each snaps onto the street (the named {@code road}, or else the street
+     * the first point lies on), and the location is the street between them — a part of each end element and the
+     * whole elements between, along the street's shortest connection. Both points on one element give one stretch.
+     */
+    private static List<Stretch> alongStreet(Connection c, JsonNode location) throws SQLException {
+        JsonNode points = location.get("points");
+        if (!points.isArray() || points.size() != 2) {
+            throw ViabilityException.invalid("location.points", "location.points is two [lon, lat] positions along one street.");
+        }
+        Long[] named = location.has("road") ? roads(c, Measure.text(location, "road", true), "location.road") : null;
+        Picked a = pick(c, points.get(0), "location.points[0]", named);
+        Picked b = pick(c, points.get(1), "location.points[1]", a.roads);
+        if (a.element.id == b.element.id) {
+            return List.of(new Stretch(a.element.id, Math.min(a.measure, b.measure), Math.max(a.measure, b.measure), "both"));
+        }
+        WeightedPseudograph<Long, Piece> g = street(c, a.roads);
+        // Leaving A's element by either end and entering B's by either: the shortest of the four is the stretch.
+        var paths = new DijkstraManyToManyShortestPaths<>(g).getManyToManyPaths(
+                Set.of(a.element.from, a.element.to), Set.of(b.element.from, b.element.to));
+        GraphPath<Long, Piece> best = null;
+        double bestCost = Double.POSITIVE_INFINITY;
+        long leave = -1, enter = -1;
+        for (long s : List.of(a.element.from, a.element.to)) {
+            for (long e : List.of(b.element.from, b.element.to)) {
+                GraphPath<Long, Piece> p = paths.getPath(s, e);
+                if (p == null || p.getEdgeList().contains(a.element) || p.getEdgeList().contains(b.element)) continue;
+                double cost = (s == a.element.to ? a.element.length - a.measure : a.measure) + p.getWeight()
+                        + (e == b.element.from ? b.measure : b.element.length - b.measure);
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    best = p;
+                    leave = s;
+                    enter = e;
+                }
+            }
+        }
+        if (best == null) {
+            throw ViabilityException.unresolved("location.points", "The two points are not on one connected street: "
+                    + a.roadName + " does not run continuously between them.");
+        }
+        List<Stretch> out = new ArrayList<>();
+        out.add(leave == a.element.to ? new Stretch(a.element.id, a.measure, a.element.length, "both")
+                : new Stretch(a.element.id, 0, a.measure, "both"));
+        for (Piece p : best.getEdgeList()) out.add(new Stretch(p.id, 0, p.length, "both"));
+        out.add(enter == b.element.from ? new Stretch(b.element.id, 0, b.measure, "both")
+                : new Stretch(b.element.id, b.measure, b.element.length, "both"));
+        return out;
+    }
+
+    /** How far from a street a picked point may lie, metres: a click on the map, not a guess across the block. */
+    static final double PICK_METRES = 30;
+
+    /** The live element nearest a picked point, of the given roads when they are known, with every row of its street. */
+    private static Picked pick(Connection c, JsonNode point, String field, Long[] roads) throws SQLException {
+        if (point == null || !point.isArray() || point.size() != 2 || !point.get(0).isNumber() || !point.get(1).isNumber()
+                || Math.abs(point.get(0).asDouble()) > 180 || Math.abs(point.get(1).asDouble()) > 90) {
+            throw ViabilityException.invalid(field, field + " is [longitude, latitude] in degrees (CRS84).");
+        }
+        try (PreparedStatement st = c.prepareStatement("WITH p AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(?, ?), 4326), "
+                + "Find_SRID(current_schema()::varchar, 'road_element', 'geom')) AS g) "
+                + "SELECT e.id, e.from_junction, e.to_junction, e.length_m, ST_LineLocatePoint(e.geom, p.g) * e.length_m, "
+                + "r.name, coalesce((SELECT array_agg(o.id) FROM road o WHERE o.name_search = r.name_search), ARRAY[r.id]) "
+                + "FROM " + LiveNetwork.ELEMENTS + " e JOIN road r ON r.id = e.road_id, p "
+                + "WHERE ST_DWithin(e.geom, p.g, ?) AND e.from_junction IS NOT NULL AND e.to_junction IS NOT NULL "
+                + "AND (?::bigint[] IS NULL OR e.road_id = ANY (?::bigint[])) ORDER BY e.geom <-> p.g, e.id LIMIT 1")) {
+            st.setDouble(1, point.get(0).asDouble());
+            st.setDouble(2, point.get(1).asDouble());
+            st.setDouble(3, PICK_METRES);
+            Array wanted = roads == null ? null : c.createArrayOf("bigint", roads);
+            st.setArray(4, wanted);
+            st.setArray(5, wanted);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw ViabilityException.unresolved(field, roads == null
+                            ? "No named street lies within " + (int) PICK_METRES + " m of " + field + "."
+                            : field + " is not on the same street as the other point (none of it lies within "
+                            + (int) PICK_METRES + " m).");
+                }
+                Piece e = new Piece(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4));
+                double m = Math.max(0, Math.min(e.length, rs.getDouble(5)));
+                return new Picked(e, (Long[]) rs.getArray(7).getArray(), rs.getString(6), Math.round(m * 1000) / 1000.0);
+            }
+        }
     }
 
     private static String required(JsonNode location, String name) {

@@ -79,8 +79,7 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
             }
             JsonNode location = properties.get("location");
             if (location == null || !location.isObject()) {
-                throw ViabilityException.invalid("location", "location is {\"road\", \"from_road\", \"to_road\"} or "
-                        + "{\"elements\": [{\"id\", \"from_m\", \"to_m\", \"direction\"}]}.");
+                throw ViabilityException.invalid("location", LocationResolver.FORMS);
             }
             return new Input(kind, status, schedule, exemptions, value, classes, ordinance, works,
                     text(properties, "description", false), location);

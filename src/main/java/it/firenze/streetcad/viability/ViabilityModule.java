@@ -57,13 +57,14 @@ public final class ViabilityModule implements HttpModule {
                 viability.createOrdinance(writer(ctx), body(ctx))))));
         routes.patch(ORDINANCES + "/{id}", mapped(ctx -> Responses.send(ctx, viability.setOrdinanceStatus(writer(ctx),
                 id(ctx), status(ctx)), GEOJSON)));
+        routes.get("/viability/measures", mapped(this::streetMeasures));
         routes.get("/viability/measures/{id}", mapped(ctx -> geojson(ctx, viability.measure(id(ctx)))));
         routes.get("/viability/measures/{id}/impact", mapped(this::impact));
         routes.get("/viability/works/{id}", mapped(ctx -> geojson(ctx, viability.works(id(ctx)))));
         routes.get("/viability/conflicts", mapped(this::conflicts));
         routes.get("/viability/datex2", mapped(ctx -> Responses.send(ctx, datex2.situationPublication(Instant.now()),
                 "application/xml")));
-        routes.get("/network/state", mapped(ctx -> geojson(ctx, viability.networkState(instant(ctx)))));
+        routes.get("/network/state", mapped(ctx -> Responses.send(ctx, viability.networkState(instant(ctx)), GEOJSON)));
         routes.get("/network/route", mapped(this::route));
     }
 
@@ -172,6 +173,14 @@ public final class ViabilityModule implements HttpModule {
         Profile profile = p == null ? Profile.CAR : Profile.of(p).orElseThrow(() -> ProblemException.badRequest("profile",
                 "profile is car, emergency, bus or pedestrian."));
         geojson(ctx, routing.impact(viability.loadMeasure(id(ctx)), profile));
+    }
+
+    /** ?element=: the measures in force and planned on that element's street. */
+    private void streetMeasures(Context ctx) throws SQLException {
+        only(ctx, "element");
+        String e = ctx.queryParam("element");
+        if (e == null || !e.matches("\\d{1,18}")) throw ProblemException.badRequest("element", "element=<road element id> is required.");
+        geojson(ctx, viability.streetMeasures(Long.parseLong(e), Instant.now()));
     }
 
     private void conflicts(Context ctx) throws SQLException {

@@ -206,6 +206,28 @@ final class ViabilityStore {
                 measureId, measureId);
     }
 
+    /**
+     * The planned and in-force measures not over by {@code now} on the street of a live element: on any element of
+     * a road sharing its road's folded name (one street is often several road rows), or on the element itself.
+     */
+    Set<Long> measuresOnStreetOf(Connection c, long elementId, Instant now) throws SQLException {
+        Set<Long> out = new java.util.LinkedHashSet<>();
+        try (PreparedStatement st = c.prepareStatement("WITH street AS (SELECT e.id FROM " + LiveNetwork.ELEMENTS + " e "
+                + "WHERE e.id = ? UNION SELECT o.id FROM " + LiveNetwork.ELEMENTS + " s JOIN road r ON r.id = s.road_id "
+                + "JOIN road q ON q.name_search = r.name_search JOIN " + LiveNetwork.ELEMENTS + " o ON o.road_id = q.id "
+                + "WHERE s.id = ?) SELECT DISTINCT m.id, m.valid_from FROM measure m JOIN measure_element me ON me.measure_id = m.id "
+                + "JOIN street ON street.id = me.element_id WHERE m.status IN " + PLANNED
+                + " AND (m.valid_to IS NULL OR m.valid_to > ?) ORDER BY m.valid_from, m.id")) {
+            st.setLong(1, elementId);
+            st.setLong(2, elementId);
+            st.setTimestamp(3, Timestamp.from(now));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
     /** Pairs of measures whose stretches overlap and whose validities meet within [start, end), lower id first. */
     List<long[]> measurePairsWithin(Connection c, Instant start, Instant end) throws SQLException {
         List<long[]> out = new ArrayList<>();
@@ -427,12 +449,14 @@ final class ViabilityStore {
     // ---- revisions ----
 
     /** The network's and the measures' revisions (see V11): what an in-memory graph compares with its own. */
+    /** The revisions (V11, V17) of the network, the measures, and the ordinances and works, in that order. */
     long[] revisions(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT (SELECT revision FROM viability_revision WHERE subject = "
-                + "'network'), (SELECT revision FROM viability_revision WHERE subject = 'measures')");
+                + "'network'), (SELECT revision FROM viability_revision WHERE subject = 'measures'), "
+                + "(SELECT revision FROM viability_revision WHERE subject = 'sources')");
              ResultSet rs = st.executeQuery()) {
             rs.next();
-            return new long[]{rs.getLong(1), rs.getLong(2)};
+            return new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)};
         }
     }
 }

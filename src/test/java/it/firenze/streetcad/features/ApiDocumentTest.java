@@ -71,7 +71,12 @@ class ApiDocumentTest {
                 "/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", "/topology/validations",
                 "/topology/validations/{jobId}", "/topology/issues", "/topology/issues/{issueId}/accept",
                 "/topology/fixes/{fix}/preview", "/topology/fixes/{fix}/apply", "/network/builds", "/network/builds/{jobId}",
-                "/network/builds/{jobId}/changes", "/imports", "/imports/{jobId}", "/imports/{jobId}/commit"), paths);
+                "/network/builds/{jobId}/changes", "/imports", "/imports/{jobId}", "/imports/{jobId}/commit",
+                "/collections/viability-measures/items", "/collections/viability-measures/items/{featureId}",
+                "/collections/works/items", "/collections/works/items/{featureId}", "/collections/ordinances/items",
+                "/collections/ordinances/items/{featureId}", "/viability/measures", "/viability/measures/{measureId}",
+                "/viability/measures/{measureId}/impact", "/viability/works/{worksId}", "/viability/conflicts",
+                "/viability/datex2", "/network/state", "/network/route"), paths);
         JsonNode ids = api.at("/components/parameters/collectionId/schema/enum");
         assertEquals("[\"road-elements\",\"junctions\",\"roads\",\"element-events\",\"topology-issues\",\"viability-measures\",\"works\","
                 + "\"ordinances\"]", ids.toString());

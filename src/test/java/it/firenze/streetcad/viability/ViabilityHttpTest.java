@@ -196,6 +196,126 @@ class ViabilityHttpTest {
                 "2033-06-01T00:00:00+02:00", "2033-06-02T00:00:00+02:00", "", FlorenceRoutingTest.CALZAIUOLI)), 403, null);
     }
 
+    /** The point (lon, lat) at a fraction of a live element's length. */
+    static double[] along(long element, double fraction) throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_LineInterpolatePoint(geom, " + fraction + "), 4326) p "
+                        + "FROM road_element WHERE id = " + element + ") x")) {
+            rs.next();
+            return new double[]{rs.getDouble(1), rs.getDouble(2)};
+        }
+    }
+
+    static double lengthOf(long element) throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT length_m FROM road_element WHERE id = " + element)) {
+            rs.next();
+            return rs.getDouble(1);
+        }
+    }
+
+    static List<Stretch> calzaiuoli() throws Exception {
+        try (Connection c = db.connection()) {
+            return LocationResolver.resolve(c, it.firenze.streetcad.api.Json.mapper().readTree(FlorenceRoutingTest.CALZAIUOLI));
+        }
+    }
+
+    /** The stretch runs from the picked point (at {@code fraction} of the element) to the junction it shares with {@code next}. */
+    static void assertCutAt(JsonNode stretch, double fraction, long next) throws Exception {
+        long id = stretch.get("id").asLong();
+        double length = lengthOf(id);
+        boolean towardsEnd = count("SELECT count(*) FROM road_element e, road_element n WHERE e.id = " + id + " AND n.id = "
+                + next + " AND e.to_junction IN (n.from_junction, n.to_junction)") > 0;
+        assertEquals(towardsEnd ? fraction * length : 0, stretch.get("from_m").asDouble(), 0.05, stretch.toString());
+        assertEquals(towardsEnd ? length : fraction * length, stretch.get("to_m").asDouble(), 0.05, stretch.toString());
+    }
+
+    static String points(double[] a, double[] b) {
+        return "{\"points\": [[" + a[0] + ", " + a[1] + "], [" + b[0] + ", " + b[1] + "]]}";
+    }
+
+    @Test
+    void twoPointsPickedAlongViaDeiCalzaiuoliLocateTheStreetBetweenThem() throws Exception {
+        // Given the junction-to-junction elements of Via dei Calzaiuoli between Piazza del Duomo and Via del Corso,
+        List<Stretch> street = calzaiuoli();
+        assertTrue(street.size() >= 2, street.toString());
+        long first = street.getFirst().elementId(), last = street.getLast().elementId();
+        double[] a = along(first, 0.25), b = along(last, 0.75);
+
+        // when an operator picks a point a quarter along the first and one three quarters along the last,
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2038-03-01T00:00:00+01:00", "2038-03-02T00:00:00+01:00", "", points(a, b)));
+
+        // then the closure runs from the first point to the second: part of each end element, all of those between.
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode elements = json(r).get("properties").get("elements");
+        assertEquals(street.size(), elements.size(), elements.toString());
+        elements.forEach(e -> assertEquals("Via dei Calzaiuoli", e.get("road").asText()));
+        Set<Long> expected = new java.util.HashSet<>();
+        street.forEach(s -> expected.add(s.elementId()));
+        Set<Long> got = new java.util.HashSet<>();
+        elements.forEach(e -> got.add(e.get("id").asLong()));
+        assertEquals(expected, got);
+        JsonNode head = elements.get(0), tail = elements.get(elements.size() - 1);
+        assertEquals(first, head.get("id").asLong());
+        assertEquals(last, tail.get("id").asLong());
+        // Each end element is cut at its point and kept on the side that faces the rest of the street.
+        assertCutAt(head, 0.25, elements.get(1).get("id").asLong());
+        assertCutAt(tail, 0.75, elements.get(elements.size() - 2).get("id").asLong());
+        for (int i = 1; i < elements.size() - 1; i++) {
+            assertEquals(0, elements.get(i).get("from_m").asDouble(), 0.001);
+            assertEquals(lengthOf(elements.get(i).get("id").asLong()), elements.get(i).get("to_m").asDouble(), 0.01);
+        }
+
+        // Both points on one element: one stretch between their measures.
+        double firstLength = lengthOf(first);
+        HttpResponse<String> one = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2038-03-01T00:00:00+01:00", "2038-03-02T00:00:00+01:00", "", points(along(first, 0.8), along(first, 0.2))));
+        assertEquals(201, one.statusCode(), one.body());
+        JsonNode only = json(one).get("properties").get("elements");
+        assertEquals(1, only.size());
+        assertEquals(firstLength * 0.2, only.get(0).get("from_m").asDouble(), 0.5);
+        assertEquals(firstLength * 0.8, only.get(0).get("to_m").asDouble(), 0.5);
+
+        // What is on this street: from any element of Via dei Calzaiuoli, both planned closures, not yet current.
+        long closure = json(r).get("id").asLong(), short_ = json(one).get("id").asLong();
+        HttpResponse<String> onStreet = get("/viability/measures?element=" + street.get(street.size() / 2).elementId());
+        assertEquals(200, onStreet.statusCode(), onStreet.body());
+        List<Long> listed = new ArrayList<>();
+        for (JsonNode f : json(onStreet).get("features")) {
+            listed.add(f.get("id").asLong());
+            if (f.get("id").asLong() == closure) assertFalse(f.get("properties").get("current").asBoolean());
+        }
+        assertTrue(listed.containsAll(List.of(closure, short_)), listed.toString());
+        long elsewhere = count("SELECT min(e.id) FROM live_road_element e JOIN road r ON r.id = e.road_id "
+                + "WHERE r.name <> 'Via dei Calzaiuoli' AND e.id <> ALL (ARRAY(SELECT element_id FROM measure_element))");
+        assertTrue(json(get("/viability/measures?element=" + elsewhere)).get("features").findValues("id").stream()
+                .noneMatch(v -> v.asLong() == closure));
+        assertProblem(get("/viability/measures?element=via"), 400, "element");
+    }
+
+    @Test
+    void pointsNotOnOneStreetAre422NamingThePoint() throws Exception {
+        List<Stretch> street = calzaiuoli();
+        double[] onCalzaiuoli = along(street.getFirst().elementId(), 0.5);
+        // A point on another street, well away from Via dei Calzaiuoli.
+        long elsewhere = count("SELECT min(e.id) FROM live_road_element e JOIN road r ON r.id = e.road_id, road_element c "
+                + "WHERE c.id = " + street.getFirst().elementId() + " AND r.name <> 'Via dei Calzaiuoli' "
+                + "AND e.from_junction IS NOT NULL AND ST_DWithin(e.geom, c.geom, 600) AND NOT ST_DWithin(e.geom, c.geom, 300)");
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2038-04-01T00:00:00+02:00", "2038-04-02T00:00:00+02:00", "", points(onCalzaiuoli, along(elsewhere, 0.5))));
+        assertProblem(r, 422, "location.points[1]");
+        assertTrue(json(r).get("detail").asText().contains("same street"), r.body());
+
+        // In the Arno, far from any street: the first point is named.
+        assertProblem(send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2038-04-01T00:00:00+02:00", "2038-04-02T00:00:00+02:00", "", points(new double[]{11.2540, 43.7675},
+                        onCalzaiuoli))), 422, "location.points[0]");
+        assertProblem(send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2038-04-01T00:00:00+02:00", "2038-04-02T00:00:00+02:00", "", "{\"points\": [[11.25, 43.77]]}")),
+                400, "location.points");
+    }
+
     static String works(String organisation, double lon, double lat, String from, String to, String windows) {
         double d = 0.0002;
         String ring = "[[" + (lon - d) + "," + (lat - d) + "],[" + (lon + d) + "," + (lat - d) + "],[" + (lon + d) + ","
@@ -332,10 +452,25 @@ class ViabilityHttpTest {
         int x = (int) Math.floor((mid[0] + 180) / 360 * n);
         double lat = Math.toRadians(mid[1]);
         int y = (int) Math.floor((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2 * n);
-        String tile = "/tiles/viability/" + z + "/" + x + "/" + y + ".geojson";
+        String tile = "/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-02-05T12:00:00Z");
         HttpResponse<String> before = get(tile);
         assertEquals(200, before.statusCode(), before.body());
         assertTrue(json(before).get("features").findValues("id").stream().anyMatch(v -> v.asLong() == id), before.body());
+
+        // The layer shows what holds at its datetime: not before the measure's validity, not now (the default).
+        String dayBefore = "/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-01-31T12:00:00Z");
+        assertTrue(json(get(dayBefore)).get("features").findValues("id").stream().noneMatch(v -> v.asLong() == id));
+        HttpResponse<String> now = get("/tiles/viability/" + z + "/" + x + "/" + y + ".geojson");
+        assertEquals(200, now.statusCode(), now.body());
+        assertTrue(json(now).get("features").findValues("id").stream().noneMatch(v -> v.asLong() == id), now.body());
+        assertEquals("no-cache", now.headers().firstValue("Cache-Control").orElseThrow(), "now moves on without a write");
+        HttpResponse<byte[]> mvt = client.send(HttpRequest.newBuilder(URI.create(base + "/tiles/viability/" + z + "/" + x
+                + "/" + y + ".mvt?datetime=" + q("2037-02-05T12:00:00Z"))).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, mvt.statusCode());
+        assertTrue(Integer.parseInt(mvt.headers().firstValue("StreetCad-Tile-Features").orElseThrow()) >= 1);
+        assertProblem(get("/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=tomorrow"), 400, "datetime");
+        assertProblem(get("/tiles/road-elements/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-02-05T12:00:00Z")),
+                400, "datetime");
 
         assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + id, "{\"status\": \"revoked\"}").statusCode());
         boolean gone = false;

@@ -1,0 +1,42 @@
+package it.firenze.streetcad.viability;
+
+import it.firenze.streetcad.db.Database;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Which planned or in-force measures hold at an instant, their recurring local-time windows included: what the
+ * {@code viability} tile layer draws at its {@code datetime}. The schedules are held in memory and reloaded when the
+ * measures' revision (V11) moves, so that asking costs one small query however many tiles are drawn.
+ */
+public final class MeasureClock {
+
+    private record Loaded(long revision, List<Measure> measures) {
+    }
+
+    private final Database database;
+    private final ViabilityStore store;
+    private volatile Loaded loaded;
+
+    public MeasureClock(Database database) {
+        this.database = database;
+        this.store = new ViabilityStore(database.storageSrid());
+    }
+
+    /** The ids of the draft and in-force measures whose schedule holds at {@code t}. */
+    public long[] idsAt(Instant t) throws SQLException {
+        Loaded l;
+        try (Connection c = database.readConnection()) {
+            long revision = store.revisions(c)[1];
+            l = loaded;
+            if (l == null || l.revision != revision) {
+                l = new Loaded(revision, store.measures(c, "m.status IN " + ViabilityStore.PLANNED));
+                loaded = l;
+            }
+        }
+        return l.measures.stream().filter(m -> m.schedule().activeAt(t)).mapToLong(Measure::id).toArray();
+    }
+}

@@ -1,0 +1,276 @@
+package it.firenze.streetcad.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.Accounts;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.access.ApiKeys;
+import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.server.StreetCadServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The web map's viability tools in headless Chromium on the Florence sample: the measures in force at a chosen date
+ * and time, what is on a street in the record panel, an operator's closure by street names or by two clicked
+ * points with its conflicts and detour, and a route between two clicks at the chosen time.
+ */
+class WebMapViabilityBrowserTest {
+
+    static final String PASSWORD = "a long enough password";
+    static final String CALZAIUOLI = "{\"road\": \"Via dei Calzaiuoli\", \"from_road\": \"Piazza del Duomo\", "
+            + "\"to_road\": \"Via del Corso\"}";
+    static final HttpClient client = HttpClient.newHttpClient();
+
+    static StreetCadServer server;
+    static HeadlessChromium browser;
+    static String base;
+    static String operatorKey;
+    /** A closure of Via dei Calzaiuoli in force from 10 to 20 May 2041, made through the API. */
+    static JsonNode may2041;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = FlorenceStreetCad.start();
+        base = "http://127.0.0.1:" + server.port();
+        Actor setup = Actor.system("test setup");
+        new Accounts(server.store().database()).add("olga", "Olga Operatrice", "Comune di Firenze", Set.of(Role.OPERATOR),
+                PASSWORD, setup);
+        operatorKey = new ApiKeys(server.store().database()).create("control room", Set.of(Role.OPERATOR),
+                "Comune di Firenze", null, setup).secret();
+        may2041 = closure("in_force", "2041-05-10T00:00:00+02:00", "2041-05-20T00:00:00+02:00", CALZAIUOLI);
+        browser = new HeadlessChromium(1400, 900);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) browser.close();
+        if (server != null) server.close();
+    }
+
+    static JsonNode closure(String status, String from, String to, String location) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/collections/viability-measures/items"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"Feature\", \"geometry\": null, \"properties\": "
+                        + "{\"kind\": \"closure\", \"status\": \"" + status + "\", \"valid_from\": \"" + from
+                        + "\", \"valid_to\": \"" + to + "\", \"location\": " + location + "}}"))
+                .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        return Json.mapper().readTree(r.body());
+    }
+
+    /** The closed stretch's ends, [lon, lat]: its geometry's first and last positions. */
+    static double[][] ends(JsonNode measure) {
+        JsonNode lines = measure.get("geometry").get("coordinates");
+        JsonNode first = lines.get(0).get(0), lastLine = lines.get(lines.size() - 1);
+        JsonNode last = lastLine.get(lastLine.size() - 1);
+        return new double[][]{{first.get(0).asDouble(), first.get(1).asDouble()}, {last.get(0).asDouble(), last.get(1).asDouble()}};
+    }
+
+    static void openAt(double[] lonLat, String extra) {
+        browser.open(base + "/map/#map=17/" + lonLat[1] + "/" + lonLat[0] + extra);
+        browser.waitFor("the viability tools", d -> "true".equals(browser.js("return document.body.dataset.viabilityReady || null")));
+    }
+
+    static double[] middle(JsonNode measure) {
+        double[][] e = ends(measure);
+        return new double[]{(e[0][0] + e[1][0]) / 2, (e[0][1] + e[1][1]) / 2};
+    }
+
+    /** Sets a datetime-local control as a person picking a date would, and lets the page hear it. */
+    static void setLocalTime(String id, String value) {
+        browser.js("const i = document.getElementById(arguments[0]); i.value = arguments[1];"
+                + " i.dispatchEvent(new Event('change', {bubbles: true}));", id, value);
+    }
+
+    static boolean measureDrawn(long id) {
+        return Boolean.TRUE.equals(browser.js("return window.streetcad.map.queryRenderedFeatures("
+                + "{layers: ['viability-in-force', 'viability-draft']}).some(f => f.id === arguments[0])", id));
+    }
+
+    static void clickAt(double[] lonLat) {
+        @SuppressWarnings("unchecked")
+        var p = (java.util.Map<String, Object>) browser.js("const p = window.streetcad.map.project(arguments[0]);"
+                + " return {x: p.x, y: p.y};", List.of(lonLat[0], lonLat[1]));
+        WebElement canvas = browser.driver.findElement(By.cssSelector("#map canvas"));
+        int w = canvas.getSize().getWidth(), h = canvas.getSize().getHeight();
+        new Actions(browser.driver).moveToElement(canvas,
+                (int) Math.round(((Number) p.get("x")).doubleValue() - w / 2.0),
+                (int) Math.round(((Number) p.get("y")).doubleValue() - h / 2.0)).click().perform();
+    }
+
+    static void signIn() {
+        var d = browser.driver;
+        d.findElement(By.id("account-signin")).click();
+        d.findElement(By.id("login-username")).sendKeys("olga");
+        d.findElement(By.id("login-password")).sendKeys(PASSWORD);
+        d.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        browser.waitFor("olga signed in", x -> x.findElements(By.id("account-signout")).isEmpty() ? null : true);
+    }
+
+    @Test
+    void theDateAndTimeControlShowsTheMeasuresInForceThen() {
+        long id = may2041.get("id").asLong();
+        openAt(middle(may2041), "");
+        assertFalse(browser.driver.findElement(By.id("viability-datetime")).getAttribute("value").isEmpty(), "now by default");
+
+        setLocalTime("viability-datetime", "2041-05-15T10:00");
+        browser.waitFor("the closure drawn on 15 May 2041", d -> measureDrawn(id) ? true : null);
+        browser.screenshot("viability-closure-in-force");
+
+        setLocalTime("viability-datetime", "2041-05-09T10:00");
+        browser.waitFor("the day before drawn without it", d -> Boolean.TRUE.equals(browser.js(
+                "return window.streetcad.map.areTilesLoaded()")) && !measureDrawn(id) ? true : null);
+        assertFalse(measureDrawn(id));
+
+        // Back to now: the 2041 closure is not in force today.
+        setLocalTime("viability-datetime", "2041-05-15T10:00");
+        browser.waitFor("the closure drawn again", d -> measureDrawn(id) ? true : null);
+        browser.driver.findElement(By.id("viability-now")).click();
+        browser.waitFor("now drawn without it", d -> "now".equals(browser.js("return document.body.dataset.viabilityAt"))
+                && Boolean.TRUE.equals(browser.js("return window.streetcad.map.areTilesLoaded()")) && !measureDrawn(id) ? true : null);
+    }
+
+    @Test
+    void theRecordPanelSaysWhatIsOnTheStreetInItalianAndEnglish() {
+        long id = may2041.get("id").asLong();
+        long element = may2041.get("properties").get("elements").get(0).get("id").asLong();
+        openAt(middle(may2041), "&el=" + element);
+        WebElement item = browser.waitFor("the street's measures in the record panel", d -> d.findElements(
+                By.cssSelector("#street-measures li[data-measure='" + id + "']")).stream().findFirst().orElse(null));
+        assertEquals("planned", item.getAttribute("class"));
+        assertTrue(item.getText().contains("chiusura"), item.getText());
+        assertTrue(browser.driver.findElement(By.cssSelector("#street-measures h3")).getText().contains("Su questa strada"));
+
+        browser.driver.findElement(By.id("language-toggle")).click();
+        browser.waitFor("the panel in English", d -> d.findElements(By.cssSelector("#street-measures h3")).stream()
+                .anyMatch(h -> h.getText().contains("On this street")) ? true : null);
+        assertTrue(browser.driver.findElement(By.cssSelector("#street-measures li[data-measure='" + id + "']"))
+                .getText().contains("closure"));
+        assertEquals("On this street", browser.driver.findElement(By.cssSelector("#street-measures h3")).getText());
+        browser.driver.findElement(By.id("language-toggle")).click();
+    }
+
+    @Test
+    void anOperatorClosesAStreetByNameSeesTheConflictAsItSavesAndTheDetourDrawn() throws Exception {
+        JsonNode market = closure("in_force", "2042-03-01T00:00:00+01:00", "2042-03-10T00:00:00+01:00", CALZAIUOLI);
+        openAt(middle(market), "");
+        assertFalse(browser.driver.findElement(By.id("viability-new-closure")).isDisplayed(), "only operators close streets");
+        signIn();
+        browser.waitFor("the closure tool", d -> d.findElement(By.id("viability-new-closure")).isDisplayed() ? true : null);
+        // The detour is drawn for the way of travelling chosen beside the routing tool: the old town is walked.
+        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("viability-profile"))).selectByValue("pedestrian");
+        browser.driver.findElement(By.id("viability-new-closure")).click();
+
+        // A street that does not exist is refused, naming it.
+        browser.driver.findElement(By.id("closure-road")).sendKeys("Via Che Non Esiste");
+        browser.driver.findElement(By.id("closure-from-road")).sendKeys("Piazza del Duomo");
+        browser.driver.findElement(By.id("closure-to-road")).sendKeys("Via del Corso");
+        setLocalTime("closure-valid-from", "2042-03-05T08:00");
+        setLocalTime("closure-valid-to", "2042-03-06T08:00");
+        browser.driver.findElement(By.id("closure-save")).click();
+        WebElement problem = browser.waitFor("the refusal", d -> d.findElements(By.id("closure-problem")).stream().findFirst().orElse(null));
+        assertTrue(problem.getText().contains("Via Che Non Esiste"), problem.getText());
+
+        browser.driver.findElement(By.id("closure-road")).clear();
+        browser.driver.findElement(By.id("closure-road")).sendKeys("Via dei Calzaiuoli");
+        browser.driver.findElement(By.id("closure-save")).click();
+        WebElement saved = browser.waitFor("the closure saved", d -> d.findElements(By.id("closure-saved")).stream().findFirst().orElse(null));
+        long id = Long.parseLong(saved.getAttribute("data-measure"));
+        browser.waitFor("the conflict with the closure already there", d -> d.findElements(
+                By.cssSelector("#closure-conflicts li[data-conflict='" + market.get("id").asLong() + "']")).isEmpty() ? null : true);
+        browser.waitFor("the detour drawn", d -> browser.js("return document.body.dataset.detourDrawn || null"));
+        assertTrue(Integer.parseInt((String) browser.js("return document.body.dataset.detourDrawn")) >= 1);
+        assertTrue(((Number) browser.js("return window.streetcad.map.getStyle().sources['viability-detour'].data.features.length"))
+                .intValue() >= 1);
+        assertTrue(browser.driver.findElement(By.id("closure-detour-list")).getText().contains(" m"));
+        browser.screenshot("viability-closure-detour");
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.create' AND " + id
+                + " = ANY (ids) AND principal = 'account:olga'"));
+    }
+
+    @Test
+    void anOperatorClosesAStreetByClickingTwoPointsAlongIt() throws Exception {
+        openAt(middle(may2041), "");
+        if (browser.driver.findElements(By.id("account-signout")).isEmpty()) signIn();
+        browser.waitFor("the closure tool", d -> d.findElement(By.id("viability-new-closure")).isDisplayed() ? true : null);
+        browser.driver.findElement(By.id("viability-new-closure")).click();
+        browser.driver.findElement(By.cssSelector("[name=closure-mode][value=points]")).click();
+        browser.driver.findElement(By.id("closure-pick")).click();
+        // Halfway along the two longest elements of the street between the Duomo and Via del Corso.
+        List<double[]> picks = longestMidpoints(may2041);
+        picks.forEach(WebMapViabilityBrowserTest::clickAt);
+        browser.waitFor("two points picked", d -> d.findElement(By.id("closure-points")).getText().startsWith("2") ? true : null);
+        assertFalse(browser.driver.findElements(By.id("closure-form")).isEmpty(), "the clicks opened no record over the form");
+        setLocalTime("closure-valid-from", "2043-01-05T08:00");
+        setLocalTime("closure-valid-to", "2043-01-06T08:00");
+        browser.driver.findElement(By.id("closure-save")).click();
+        WebElement saved = browser.waitFor("the closure saved", d -> d.findElements(By.id("closure-saved")).stream().findFirst().orElse(null));
+        long id = Long.parseLong(saved.getAttribute("data-measure"));
+        assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + id + " AND location -> 'points' IS NOT NULL"));
+        assertTrue(count("SELECT count(*) FROM measure_element me JOIN road_element e ON e.id = me.element_id JOIN road r "
+                + "ON r.id = e.road_id WHERE me.measure_id = " + id + " AND r.name = 'Via dei Calzaiuoli'") >= 2);
+        assertEquals(0, count("SELECT count(*) FROM measure_element me JOIN road_element e ON e.id = me.element_id JOIN road r "
+                + "ON r.id = e.road_id WHERE me.measure_id = " + id + " AND r.name <> 'Via dei Calzaiuoli'"));
+    }
+
+    @Test
+    void theRoutingToolShowsTheRouteAtTheChosenTime() {
+        double[][] ends = ends(may2041);
+        openAt(middle(may2041), "");
+        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("viability-profile"))).selectByValue("pedestrian");
+        setLocalTime("viability-datetime", "2041-05-15T10:00");
+        browser.driver.findElement(By.id("viability-route-tool")).click();
+        clickAt(ends[0]);
+        clickAt(ends[1]);
+        browser.waitFor("the route while closed", d -> d.findElements(By.id("route-length")).isEmpty() ? null : true);
+        double during = Double.parseDouble((String) browser.js("return document.body.dataset.routeLength"));
+        assertFalse(browser.driver.findElement(By.id("route-streets")).getText().contains("Via dei Calzaiuoli"));
+        assertTrue(((Number) browser.js("return window.streetcad.map.getStyle().sources['viability-route'].data.geometry.coordinates.length"))
+                .intValue() >= 2);
+        browser.screenshot("viability-route-during-closure");
+
+        // The day before, the same route goes straight along Via dei Calzaiuoli.
+        setLocalTime("viability-datetime", "2041-05-09T10:00");
+        browser.waitFor("the route the day before", d -> {
+            String length = (String) browser.js("return document.body.dataset.routeLength");
+            return length != null && !length.equals("none") && Double.parseDouble(length) < during ? true : null;
+        });
+        assertTrue(browser.driver.findElement(By.id("route-streets")).getText().contains("Via dei Calzaiuoli"));
+    }
+
+    static List<double[]> longestMidpoints(JsonNode measure) throws SQLException {
+        StringBuilder ids = new StringBuilder();
+        measure.get("properties").get("elements").forEach(e -> ids.append(ids.isEmpty() ? "" : ",").append(e.get("id").asLong()));
+        try (var c = server.store().database().connection(); var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_LineInterpolatePoint(geom, 0.5), 4326) p, length_m, id "
+                        + "FROM road_element WHERE id IN (" + ids + ") ORDER BY length_m DESC LIMIT 2) x ORDER BY id")) {
+            List<double[]> out = new java.util.ArrayList<>();
+            while (rs.next()) out.add(new double[]{rs.getDouble(1), rs.getDouble(2)});
+            return out;
+        }
+    }
+
+    static long count(String sql) throws SQLException {
+        try (var c = server.store().database().connection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
