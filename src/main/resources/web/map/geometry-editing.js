@@ -10,7 +10,8 @@ const StreetCadGeometryEditing = (() => {
   /**
    * @param map     the MapLibre map
    * @param page    what the page lends: text() its words, say(message), open(id) an element's record,
-   *                current(itemPath) the item now with its ETag, problem(response) a refusal in words
+   *                current(itemPath) the item now with its ETag, problem(response) a refusal in words, changed()
+   *                to redraw the map's tiles after a change
    */
   function create(map, page) {
     let draw = null;
@@ -95,6 +96,7 @@ const StreetCadGeometryEditing = (() => {
     function done(message, action, ...ids) {
       page.say(message);
       document.body.dataset.edited = [action, ...ids].join(' ');
+      page.changed();
       page.open(ids[0]);
     }
 

@@ -86,7 +86,7 @@
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-left');
     map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
     geometry = StreetCadGeometryEditing.create(map, {
-      text: t, say, current, open: id => showElement(map, id, false),
+      text: t, say, current, open: id => showElement(map, id, false), changed: () => redrawTiles(map),
       problem: (body, status) => body.detail || body.title || `HTTP ${status}`
     });
     window.streetcad = { map, state, geometry };
@@ -117,6 +117,14 @@
     });
     buildFilters(map);
     applyLanguage(map);
+  }
+
+  /**
+   * After an edit, the map's tiles are asked for again (revalidated by their ETags), once the server has dropped the
+   * cached tiles over the change: each instance reads the change log every STREETCAD_TILES_POLL_MS (500 ms).
+   */
+  function redrawTiles(map) {
+    setTimeout(() => [S.ELEMENTS, S.STREETS].forEach(source => map.refreshTiles(source)), 1500);
   }
 
   // The moment the first road elements are on screen, as a performance mark the benchmark reads.
@@ -461,6 +469,7 @@
     const r = await streetcadAccess.fetch(itemPath, { method: 'PATCH', headers, body: JSON.stringify({ properties: changes }) });
     if (r.ok) {
       say(text.saved);
+      redrawTiles(window.streetcad.map);
       return reloadElement();
     }
     const body = await r.json().catch(() => ({}));
@@ -507,6 +516,7 @@
       return;
     }
     say(text.reverted(version));
+    redrawTiles(window.streetcad.map);
     reloadElement();
   }
 

@@ -121,7 +121,7 @@ const StreetCadStyle = (() => {
   }
 
   return {
-    build, scaleFor, CLASS_COLOURS, SEVERITY_COLOURS, ELEMENTS, FINDINGS,
+    build, scaleFor, CLASS_COLOURS, SEVERITY_COLOURS, ELEMENTS, FINDINGS, STREETS,
     ELEMENT_LAYERS: ['elements', 'elements-tunnel'],
     NAME_LAYERS: ['street-names-main', 'street-names'],
     STREETS_ZOOM,

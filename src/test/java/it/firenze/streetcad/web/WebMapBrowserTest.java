@@ -515,6 +515,10 @@ class WebMapBrowserTest {
             assertEquals(junction.get("id").asLong(), drawn.at("/properties/from_junction").asLong(), drawn.toString());
             assertEquals(j.get(0), drawn.at("/geometry/coordinates/0/0").asDouble(), 1e-7);
             assertEquals(j.get(1), drawn.at("/geometry/coordinates/0/1").asDouble(), 1e-7);
+            // and, once the server has dropped its tiles over the change, the map draws it.
+            browser.waitFor("the new element drawn on the map", java.time.Duration.ofSeconds(120), x -> Boolean.TRUE.equals(browser.js(
+                    "return window.streetcad.map.queryRenderedFeatures({layers: ['elements']}).some(f => String(f.id) === arguments[0])",
+                    created)) ? true : null);
             browser.screenshot("element-drawn");
 
             // When the editor retires it (confirming), then it is no longer live but keeps its record.
