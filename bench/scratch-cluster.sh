@@ -1,6 +1,9 @@
 # Sourced by the benchmarks: a throw-away PostgreSQL cluster on loopback (port $pgport, set by the caller with
-# $bench, the benchmark's name) with an empty database `cadastre`. Sets pgbin, work, psql and url, builds
-# target/streetcad.jar when missing, and stops $server (when the caller starts one) and the cluster on exit.
+# $bench, the benchmark's name, or a free one) with an empty database `cadastre`. Sets pgbin, work, psql and url,
+# builds target/streetcad.jar when missing, and stops $server (when the caller starts one) and the cluster on exit.
+# Defines free_port and serve_streetcad (below) for the callers.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+pgport=${pgport:-$(free_port)}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 [ -f target/streetcad.jar ] || mvn -q -B -ntp package -DskipTests
 work=$(mktemp -d /var/tmp/streetcad-$bench.XXXX)
@@ -21,3 +24,19 @@ as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
 psql=(psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $pgport -U postgres)
 "${psql[@]}" -c "CREATE DATABASE cadastre"
 url="postgresql://postgres@127.0.0.1:$pgport/cadastre"
+
+# Starts `streetcad serve` on 127.0.0.1:$1 over $url with the java options and serve options that follow "--"
+# (log in $work/server-$1.log), and waits until it is ready; sets $server to its pid (stopped on exit).
+serve_streetcad() {
+  local port=$1; shift
+  local jvm=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do jvm+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  "$JAVA_HOME/bin/java" "${jvm[@]}" -jar target/streetcad.jar serve --host 127.0.0.1 --port "$port" --db-url "$url" "$@" \
+    >"$work/server-$port.log" 2>&1 &
+  server=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
+    kill -0 $server 2>/dev/null || { cat "$work/server-$port.log" >&2; exit 1; }
+    sleep 0.2
+  done
+}

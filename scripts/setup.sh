@@ -4,7 +4,8 @@
 #   STREETCAD_SETUP=run   server needs: JDK >= 21, Maven, PostgreSQL + PostGIS
 #   STREETCAD_SETUP=test  also: gdal-bin (ogrinfo oracle), pgRouting (topology oracle), Chromium + driver (web map),
 #                         node + npm (tile tests install geojson-vt and @mapbox/vector-tile under target/)
-#   STREETCAD_SETUP=bench also: wrk (HTTP load), shp2pgsql (the postgis package; the importer's reference)
+#   STREETCAD_SETUP=bench also: wrk (HTTP load), shp2pgsql (the postgis package; the importer's reference),
+#                         haproxy (the reverse proxy in front of two instances)
 
 streetcad_java_home() {
   local candidates=()
@@ -40,6 +41,7 @@ streetcad_setup() {
   if [ "$mode" = bench ]; then
     command -v wrk >/dev/null || pkgs+=(wrk)
     command -v shp2pgsql >/dev/null || pkgs+=(postgis)
+    command -v haproxy >/dev/null || pkgs+=(haproxy)
   fi
   local jh
   jh=$(streetcad_java_home)

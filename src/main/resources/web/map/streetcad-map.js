@@ -10,6 +10,20 @@
     'surface', 'speed_limit', 'length_m', 'status', 'from_junction', 'to_junction', 'valid_from', 'valid_to',
     'version', 'road_id', 'id'];
 
+  // What an editor may change in the record panel, with the cadastre's constraints (sql/V1__cadastre.sql) checked
+  // in the form before the server checks them again.
+  const EDITABLE = {
+    functional_class: { choices: ['A', 'B', 'C', 'D', 'E', 'E-bis', 'F', 'F-bis'], optional: true },
+    element_type: { choices: ['carriageway', 'slip_road', 'roundabout', 'parking', 'square', 'pedestrian',
+      'level_crossing', 'service', 'cycleway', 'track', 'toll', 'traffic_area'] },
+    level: { choices: ['at_grade', 'bridge', 'tunnel', 'ramp'] },
+    direction: { choices: ['both', 'forward', 'backward', 'closed'] },
+    status: { choices: ['in_use', 'under_construction', 'disused'] },
+    lanes: { min: 1, max: 12, step: 1 },
+    width_m: { min: 0.01, max: 999.99, step: 0.01 },
+    surface: { surfaces: true, optional: true },
+    speed_limit: { min: 5, max: 150, step: 1 }
+  };
   const hash = new URLSearchParams(location.hash.slice(1));
   const state = {
     lang: hash.get('lang') === 'en' ? 'en' : 'it',
@@ -23,6 +37,8 @@
     panel: null
   };
   const t = () => STREETCAD_TEXT[state.lang];
+  // Editors' changes of geometry (geometry-editing.js), made once the map exists.
+  let geometry = null;
 
   function numberOrNull(text) {
     return text !== null && /^\d+$/.test(text) ? Number(text) : null;
@@ -69,7 +85,11 @@
     map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-left');
     map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
-    window.streetcad = { map, state };
+    geometry = StreetCadGeometryEditing.create(map, {
+      text: t, say, current, open: id => showElement(map, id, false),
+      problem: (body, status) => body.detail || body.title || `HTTP ${status}`
+    });
+    window.streetcad = { map, state, geometry };
     performance.mark('streetcad:map-created');
 
     map.on('error', event => {
@@ -189,7 +209,9 @@
 
   function wireClicks(map) {
     map.on('click', e => {
-      if (state.picking) return;  // another tool (viability.js) takes this click as a point
+      // A click during a change of geometry is the change's (a split's point, a new vertex); another tool
+      // (viability.js) picking points takes the click as a point.
+      if (geometry.active || e.defaultPrevented || state.picking) return;
       const finding = findingsAt(map, e.point)[0];
       if (finding) return showFinding(map, finding.properties, finding.geometry);
       const feature = elementsNear(map, e.point, 5)[0];
@@ -200,7 +222,7 @@
 
   function wireKeyboard(map) {
     $('map').addEventListener('keydown', e => {
-      if (e.key !== 'Enter') return;
+      if (e.key !== 'Enter' || geometry.active) return;
       const feature = elementsNear(map, map.project(map.getCenter()), 12)[0];
       if (feature) showElement(map, Number(feature.id ?? feature.properties.id), false);
       else say(t().noElementHere);
@@ -210,6 +232,8 @@
       if (e.key === '/' && !typing) {
         e.preventDefault();
         $('search-input').focus();
+      } else if (e.key === 'Escape' && geometry.active) {
+        $('geometry-cancel')?.click();
       } else if (e.key === 'Escape' && !$('panel').hidden && e.target.id !== 'search-input') {
         closePanel(map);
       }
@@ -225,6 +249,7 @@
   }
 
   function closePanel(map) {
+    geometry.cancel();
     $('panel').hidden = true;
     selectFinding(map, -1);
     state.panel = null;
@@ -287,26 +312,33 @@
 
   async function showElement(map, id, zoomTo) {
     state.selected = id;
-    state.panel = { kind: 'element', id };
+    // Each opening is its own: a reload of the same element makes an earlier, slower one give way.
+    const opening = state.panel = { kind: 'element', id };
+    delete $('panel').dataset.record;
     setSelected(map);
     writeHash(map);
     openPanel(`${t().element} ${id}`, `<p>${t().loading}</p>`);
     const itemPath = `/collections/${S.ELEMENTS}/items/${id}`;
     const [record, findings, history] = await Promise.allSettled([
       getJson(itemPath), getJson(`/topology/issues?element=${id}`), getJson(`${itemPath}/history`)]);
-    if (state.panel?.kind !== 'element' || state.panel.id !== id) return;
-    state.panel = { kind: 'element', id, record, findings, history };
+    if (state.panel !== opening) return;
+    Object.assign(opening, { record, findings, history });
     renderElement(itemPath, record, findings);
     if (zoomTo && record.status === 'fulfilled') fitGeometry(map, record.value.geometry);
-    if (record.status !== 'fulfilled') return;
-    const p = record.value.properties;
-    const junctions = await loadJunctions([p.from_junction, p.to_junction].filter(j => j !== null && j !== undefined));
-    if (state.panel?.kind !== 'element' || state.panel.id !== id) return;
-    state.panel.junctions = junctions;
-    renderElement(itemPath, record, findings);
+    if (record.status === 'fulfilled') {
+      const p = record.value.properties;
+      const junctions = await loadJunctions([p.from_junction, p.to_junction].filter(j => j !== null && j !== undefined));
+      if (state.panel !== opening) return;
+      opening.junctions = junctions;
+      renderElement(itemPath, record, findings);
+    }
+    // The panel is drawn for the last time: what a test (or a screen reader's user) reads now stays.
+    $('panel').dataset.record = String(id);
   }
 
   function renderElement(itemPath, record, findings) {
+    // An open form is never drawn over: its values are the editor's until saved or cancelled.
+    if (state.panel.editing) return;
     const text = t();
     const id = state.panel.id;
     let html;
@@ -320,6 +352,17 @@
     } else {
       html = `<p class="problem">${text.recordUnavailable}</p>`;
       $('panel-title').textContent = `${text.element} ${id}`;
+    }
+    if (record.status === 'fulfilled') {
+      html += `<p data-requires-role="editor" hidden class="edit-actions"><button type="button" id="edit-start">${text.editAttributes}</button>`;
+      // A retired element keeps its record and history, but its line is no longer the cadastre's to change.
+      if (!record.value.properties?.valid_to) {
+        html += ` <button type="button" id="geometry-move">${text.moveVertices}</button>
+          <button type="button" id="geometry-split">${text.splitAtClick}</button>
+          <button type="button" id="geometry-retire">${text.retire}</button>
+          <button type="button" id="geometry-retire-confirm" hidden>${text.retireConfirm}</button>`;
+      }
+      html += '</p>';
     }
     html += `<p><a id="record-json" href="${itemPath}?f=json" target="_blank" rel="noopener">${text.json}</a></p>`;
     html += `<h3>${text.findings}</h3>`;
@@ -335,6 +378,167 @@
     html += history?.status === 'fulfilled' ? historyList(history.value.versions)
       : `<p class="problem">${text.historyUnavailable}</p>`;
     $('panel-body').innerHTML = html;
+    $('edit-start')?.addEventListener('click', () => startEditing(itemPath));
+    $('geometry-move')?.addEventListener('click', () => startGeometry('move', itemPath, id));
+    $('geometry-split')?.addEventListener('click', () => startGeometry('split', itemPath, id));
+    $('geometry-retire')?.addEventListener('click', () => { $('geometry-retire-confirm').hidden = false; });
+    $('geometry-retire-confirm')?.addEventListener('click', () => geometry.retire(itemPath, id));
+    $('panel-body').querySelectorAll('[data-revert]').forEach(b =>
+      b.addEventListener('click', () => revert(itemPath, Number(b.dataset.revert))));
+  }
+
+  // ---- editing (editors only: the server asks for the role again on every change) -------------------------------
+
+  /** The item now, with the ETag a change must name in If-Match. */
+  async function current(itemPath) {
+    const r = await fetch(itemPath, { headers: { Accept: 'application/geo+json' }, cache: 'no-store' });
+    if (!r.ok) throw new Error(`${itemPath}: HTTP ${r.status}`);
+    return { etag: r.headers.get('ETag'), feature: await r.json() };
+  }
+
+  function inputFor(field, value) {
+    const spec = EDITABLE[field];
+    const text = t();
+    if (spec.choices || spec.surfaces) {
+      const choices = spec.choices || Object.keys(text.surfaces);
+      // A source value the list does not know stays selectable, as it is.
+      const all = value && !choices.includes(value) ? [value, ...choices] : choices;
+      const label = c => field === 'functional_class' ? className(c) : field === 'surface' ? (text.surfaces[c] || c) : (text.values[c] || c);
+      return `<select name="${field}">${spec.optional ? `<option value="">—</option>` : ''}${all.map(c =>
+        `<option value="${escapeHtml(c)}"${c === value ? ' selected' : ''}>${escapeHtml(label(c))}</option>`).join('')}</select>`;
+    }
+    return `<input name="${field}" type="number" min="${spec.min}" max="${spec.max}" step="${spec.step}"
+      value="${value === null || value === undefined ? '' : escapeHtml(value)}">`;
+  }
+
+  async function startEditing(itemPath) {
+    const text = t();
+    const opening = state.panel;
+    let item;
+    try {
+      item = await current(itemPath);
+    } catch (error) {
+      say(text.recordUnavailable);
+      return;
+    }
+    if (state.panel !== opening) return;
+    const p = item.feature.properties;
+    const form = document.createElement('form');
+    form.id = 'edit-form';
+    form.innerHTML = '<dl class="record">' + Object.keys(EDITABLE).map(f =>
+      `<dt><label for="edit-${f}">${escapeHtml(text.fields[f])}</label></dt><dd>${inputFor(f, p[f])}
+        <span class="field-problem" data-problem="${f}"></span></dd>`).join('') + '</dl>'
+      + `<label>${text.changeReason} <input name="reason" maxlength="1000"></label>
+         <p><button type="submit">${text.save}</button> <button type="button" id="edit-cancel">${text.cancel}</button></p>
+         <div id="edit-conflict" hidden></div>`;
+    form.querySelectorAll('[name]').forEach(el => { if (EDITABLE[el.name]) el.id = `edit-${el.name}`; });
+    state.panel.editing = true;
+    $('panel-body').replaceChildren(form);
+    form.querySelector('#edit-cancel').addEventListener('click', () => reloadElement());
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      if (!form.reportValidity()) return;
+      save(itemPath, item, changesIn(form, p), form.elements.reason.value.trim());
+    });
+  }
+
+  /** The properties the form changes, as a JSON merge patch: an emptied field becomes null. */
+  function changesIn(form, before) {
+    const changes = {};
+    Object.entries(EDITABLE).forEach(([field, spec]) => {
+      const raw = form.elements[field].value;
+      const value = raw === '' ? null : spec.choices || spec.surfaces ? raw : Number(raw);
+      if (value !== (before[field] ?? null)) changes[field] = value;
+    });
+    return changes;
+  }
+
+  async function save(itemPath, item, changes, reason) {
+    const text = t();
+    if (!Object.keys(changes).length) return reloadElement();
+    const headers = { 'Content-Type': 'application/merge-patch+json', 'If-Match': item.etag };
+    if (reason) headers['X-Change-Reason'] = reason;
+    const r = await streetcadAccess.fetch(itemPath, { method: 'PATCH', headers, body: JSON.stringify({ properties: changes }) });
+    if (r.ok) {
+      say(text.saved);
+      return reloadElement();
+    }
+    const body = await r.json().catch(() => ({}));
+    if (r.status === 412) return showConflict(itemPath, item, changes, reason, { etag: r.headers.get('ETag'), feature: body });
+    document.querySelectorAll('#edit-form .field-problem').forEach(el => { el.textContent = ''; });
+    const where = body.parameter && document.querySelector(`#edit-form [data-problem="${CSS.escape(body.parameter)}"]`);
+    if (where) where.textContent = body.detail || body.title;
+    else say(body.detail || body.title || `HTTP ${r.status}`);
+  }
+
+  /**
+   * Someone else changed the element since the form opened: show what they changed (from the version the form was
+   * opened on to theirs) beside what the editor meant to change, and let the editor reapply or drop theirs.
+   */
+  function showConflict(itemPath, before, changes, reason, theirs) {
+    const text = t();
+    const now = theirs.feature.properties || {};
+    const line = (f, from, to) => `<li>${escapeHtml(text.fields[f] || f)}: ${escapeHtml(formatValue(f, from))} → ${escapeHtml(formatValue(f, to))}</li>`;
+    const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    const theirChanges = Object.keys({ ...before.feature.properties, ...now })
+      .filter(f => f !== 'version' && !same(before.feature.properties[f], now[f])
+        && typeof (now[f] ?? before.feature.properties[f]) !== 'object')
+      .map(f => line(f, before.feature.properties[f], now[f]));
+    if (!same(before.feature.geometry, theirs.feature.geometry)) theirChanges.push(`<li>${escapeHtml(text.geometry)}</li>`);
+    const box = $('edit-conflict');
+    box.innerHTML = `<p class="problem">${escapeHtml(text.conflict(now.version))}</p>
+      <h4>${text.theirChanges}</h4><ul class="their-changes">${theirChanges.join('')}</ul>
+      <h4>${text.yourChanges}</h4><ul class="your-changes">${Object.keys(changes).map(f => line(f, now[f], changes[f])).join('')}</ul>
+      <button type="button" id="conflict-reapply">${text.reapply}</button>
+      <button type="button" id="conflict-drop">${text.drop}</button>`;
+    box.hidden = false;
+    $('conflict-reapply').addEventListener('click', () => save(itemPath, theirs, changes, reason));
+    $('conflict-drop').addEventListener('click', () => reloadElement());
+  }
+
+  async function revert(itemPath, version) {
+    const text = t();
+    const item = await current(itemPath);
+    const r = await streetcadAccess.fetch(`${itemPath}/revert?version=${version}`,
+      { method: 'POST', headers: { 'If-Match': item.etag } });
+    if (!r.ok) {
+      const body = await r.json().catch(() => ({}));
+      say(body.detail || body.title || `HTTP ${r.status}`);
+      return;
+    }
+    say(text.reverted(version));
+    reloadElement();
+  }
+
+  /** Starts a change of geometry (move, split, draw) and turns the panel into its controls. */
+  async function startGeometry(kind, itemPath, id) {
+    const text = t();
+    try {
+      if (kind === 'move') await geometry.move(itemPath, id);
+      else if (kind === 'split') await geometry.split(itemPath, id);
+      else await geometry.drawNew();
+    } catch (error) {
+      geometry.cancel();
+      say(text.recordUnavailable);
+      return;
+    }
+    state.panel = { kind: 'geometry', id };
+    const hint = { move: text.moveHint, split: text.splitHint, draw: text.drawHint }[kind];
+    openPanel(kind === 'draw' ? text.drawNew : `${text.element} ${id}`, `<p id="geometry-hint">${escapeHtml(hint)}</p>
+      <label>${text.changeReason} <input id="geometry-reason" maxlength="1000"></label>
+      <p>${kind === 'move' ? `<button type="button" id="geometry-save">${text.saveGeometry}</button> ` : ''}
+      <button type="button" id="geometry-cancel">${text.cancel}</button></p>`);
+    $('geometry-save')?.addEventListener('click', () => geometry.saveMove());
+    $('geometry-cancel').addEventListener('click', () => {
+      geometry.cancel();
+      say(text.editCancelled);
+      if (id === undefined) closePanel(window.streetcad.map);
+      else showElement(window.streetcad.map, id, false);
+    });
+  }
+
+  function reloadElement() {
+    if (state.panel?.kind === 'element') showElement(window.streetcad.map, state.panel.id, false);
   }
 
   /** The element's versions, newest first: when the cadastre recorded each, who, through what and why, and what changed. */
@@ -349,7 +553,8 @@
       return `<li data-version="${Number(v.version)}"><strong>${escapeHtml(text.versionNumber(v.version))}</strong>
         <time datetime="${escapeHtml(v.recorded_from)}">${escapeHtml(new Date(v.recorded_from).toLocaleString(state.lang))}</time>
         <span class="author">${escapeHtml(who)}</span>${v.reason ? ` <q>${escapeHtml(v.reason)}</q>` : ''}
-        <br><small>${changes.map(escapeHtml).join('; ')}</small></li>`;
+        <br><small>${changes.map(escapeHtml).join('; ')}</small>${v.version !== versions[versions.length - 1].version
+          ? ` <button type="button" class="link" data-requires-role="editor" hidden data-revert="${Number(v.version)}">${text.revert}</button>` : ''}</li>`;
     });
     return `<ol class="history">${items.join('')}</ol>`;
   }
@@ -580,6 +785,10 @@
     }
   }
 
+  function wireDrawing() {
+    $('draw-new').addEventListener('click', () => startGeometry('draw'));
+  }
+
   function wireLanguage(map) {
     $('language-toggle').addEventListener('click', () => {
       state.lang = state.lang === 'it' ? 'en' : 'it';
@@ -593,5 +802,6 @@
     .then(config => {
       start(config);
       wireLanguage(window.streetcad.map);
+      wireDrawing();
     });
 })();

@@ -148,9 +148,7 @@ final class ImportCommand implements Callable<Integer> {
                 throw new UserFacingException(job.error());
             }
             ImportReport.Committed c = job.importReport().committed();
-            out.printf("committed (%s): %d elements inserted, %d updated, %d unchanged, %d deleted, %d roads created%s, in %.1f s%n",
-                    c.mode(), c.inserted(), c.updated(), c.unchanged(), c.deleted(), c.roadsCreated(),
-                    c.skippedInvalid() > 0 ? ", " + c.skippedInvalid() + " invalid features left out" : "", c.seconds());
+            out.printf("committed (%s): %s%s, in %.1f s%n", c.mode(), c.changes(), c.skippedInvalid() > 0 ? ", " + c.skippedInvalid() + " invalid features left out" : "", c.seconds());
             if (buildNetwork) {
                 try {
                     ImportedNetwork.Outcome built = ImportedNetwork.buildAndValidate(store.database(), actor);
@@ -182,6 +180,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         long more = n.errors() + n.warnings() - shown.size();
         if (more > 0) out.printf("  … and %d more problems (the full list: GET /imports/%d)%n", more, id);
+        if (r.planned() != null) out.printf("  commit    will make %s%n", r.planned().changes());
         out.printf("  topology  %d findings%n", r.findingCount());
         r.findingsByRule().forEach((rule, count) -> out.printf("  %8d  %s%n", count, rule));
         r.findings().stream().limit(SHOWN_PROBLEMS).forEach(f -> out.printf("  %s %s: %s (features %s%s)%n",

@@ -3,6 +3,7 @@ package it.firenze.streetcad.cli;
 import it.firenze.streetcad.access.AccessSettings;
 import it.firenze.streetcad.access.JwtSettings;
 import it.firenze.streetcad.api.PublicBaseUrl;
+import it.firenze.streetcad.db.DatabaseSettings;
 import it.firenze.streetcad.importer.ImportSettings;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
@@ -25,6 +26,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     DatabaseOptions database;
+
+    @Option(names = "--db-read-url", defaultValue = "${env:STREETCAD_DB_READ_URL}", paramLabel = "URL",
+            description = "A streaming replica of --db-url that reads of HTTP requests (features, tiles) go to; writes, "
+                    + "jobs and sessions stay on --db-url. Default: none. Env: STREETCAD_DB_READ_URL.")
+    String dbReadUrl;
 
     @Option(names = "--host", defaultValue = "${env:STREETCAD_HOST:-0.0.0.0}", paramLabel = "ADDR",
             description = "Address to listen on (default: ${DEFAULT-VALUE}). Env: STREETCAD_HOST.")
@@ -116,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserFacingException("--basemap-url must be an http(s) tile URL template with {z}, {x} and {y}, "
                     + "for example https://tiles.example.org/{z}/{x}/{y}.png; got " + basemapUrl + ".");
         }
-        StreetCadServer server = StreetCadServer.start(new ServerSettings(database.settings(), host, port,
+        StreetCadServer server = StreetCadServer.start(new ServerSettings(databaseSettings(), host, port,
                 stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl,
                 access(), links()));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -126,6 +132,16 @@ final class ServeCommand implements Callable<Integer> {
         }, "streetcad-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private DatabaseSettings databaseSettings() {
+        DatabaseSettings primary = database.settings();
+        try {
+            return new DatabaseSettings(primary.dbUrl(), primary.dataDir(), primary.storageSrid(), primary.maxConnections(),
+                    dbReadUrl);
+        } catch (IllegalArgumentException e) {
+            throw new UserFacingException(e.getMessage() + ".");
+        }
     }
 
     private PublicBaseUrl links() {

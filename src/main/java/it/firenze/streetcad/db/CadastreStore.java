@@ -30,8 +30,9 @@ public final class CadastreStore implements AutoCloseable {
         EmbeddedPostgres embedded = settings.embedded() ? EmbeddedPostgres.start(settings.dataDir()) : null;
         try {
             if (embedded == null) {
-                Database database = Database.connect(parse(settings.dbUrl()), settings.storageSrid(), settings.maxConnections(),
-                        DatabaseLimits.fromEnvironment(System.getenv()));
+                Database database = Database.connect(parse(settings.dbUrl()),
+                        settings.readUrl() == null ? null : parse(settings.readUrl()), settings.storageSrid(),
+                        settings.maxConnections(), DatabaseLimits.fromEnvironment(System.getenv()));
                 migrate(database);
                 return new CadastreStore(database, null);
             }

@@ -22,7 +22,10 @@ public final class Database implements AutoCloseable {
 
     /** Jobs, migrations and writes: statements may run as long as the work needs. */
     private final HikariDataSource pool;
-    /** What an HTTP request reads: statements time out soon, so that a runaway query cannot hold a connection. */
+    /**
+     * What an HTTP request reads: statements time out soon, so that a runaway query cannot hold a connection. On a
+     * streaming replica when one is configured, so everything read through it may lag the primary a little.
+     */
     private final HikariDataSource reads;
     private final int storageSrid;
     private final JobLeases leases;
@@ -44,15 +47,27 @@ public final class Database implements AutoCloseable {
      * {@code maxConnections}), and checks that the database answers; fails with a message a person can act on.
      */
     public static Database connect(DatabaseUrl url, int storageSrid, int maxConnections, DatabaseLimits limits) {
+        return connect(url, null, storageSrid, maxConnections, limits);
+    }
+
+    /**
+     * As {@link #connect(DatabaseUrl, int, int, DatabaseLimits)}, with request reads sent to {@code readUrl} (a
+     * streaming replica of {@code url}) when it is not null. Everything that writes, and what must see its own writes
+     * (sessions, jobs, editing), stays on {@code url}.
+     */
+    public static Database connect(DatabaseUrl url, DatabaseUrl readUrl, int storageSrid, int maxConnections,
+                                   DatabaseLimits limits) {
         HikariDataSource work = null;
+        DatabaseUrl connecting = url;
         try {
             work = new HikariDataSource(poolConfig(url, "streetcad", maxConnections, limits, limits.workTimeoutSeconds()));
-            HikariDataSource reads = new HikariDataSource(poolConfig(url, "streetcad-reads", maxConnections, limits,
+            connecting = readUrl == null ? url : readUrl;
+            HikariDataSource reads = new HikariDataSource(poolConfig(connecting, "streetcad-reads", maxConnections, limits,
                     limits.readTimeoutSeconds()));
             return new Database(work, reads, storageSrid, limits.jobLeaseSeconds());
         } catch (RuntimeException e) {
             if (work != null) work.close();
-            throw new DatabaseUnavailableException("Cannot connect to the database at " + url + ": " + rootMessage(e)
+            throw new DatabaseUnavailableException("Cannot connect to the database at " + connecting + ": " + rootMessage(e)
                     + ". Check that PostgreSQL with PostGIS is running there and that the host, port, database, user and "
                     + "password in --db-url (or STREETCAD_DB_URL) are right; leave the URL out to use StreetCad's own "
                     + "embedded database.", e);

@@ -2,7 +2,8 @@ package it.firenze.streetcad.editing;
 
 /**
  * Why an edit was not made, in terms a client can act on. {@link Reason#INVALID} names the property at fault;
- * {@link Reason#STALE} carries the version the item has now.
+ * {@link Reason#STALE} carries the version the item has now, or names the field when the stale item is another
+ * one than the request's.
  */
 public final class EditRefused extends RuntimeException {
 
@@ -28,6 +29,11 @@ public final class EditRefused extends RuntimeException {
                 + ", not " + expected + ": someone else changed it since you read it.");
     }
 
+    /** Another item than the one addressed has moved on (the element a merge names): a 412 naming the field. */
+    static EditRefused staleOther(String field, String message) {
+        return new EditRefused(Reason.STALE, field, 0, message);
+    }
+
     static EditRefused invalid(String field, String message) {
         return new EditRefused(Reason.INVALID, field, 0, message);
     }
@@ -40,7 +46,7 @@ public final class EditRefused extends RuntimeException {
         return reason;
     }
 
-    /** The property at fault ({@code geometry} for the geometry), for {@link Reason#INVALID}. */
+    /** The property at fault ({@code geometry} for the geometry), for {@link Reason#INVALID} and another item's {@link Reason#STALE}. */
     public String field() {
         return field;
     }

@@ -18,6 +18,7 @@ import it.firenze.streetcad.features.FeatureStore;
 import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
 import it.firenze.streetcad.topology.TopologyValidation;
+import org.locationtech.jts.geom.Envelope;
 
 import java.io.IOException;
 import java.sql.SQLException;
@@ -33,6 +34,7 @@ import java.util.OptionalLong;
 public final class EditingHttp implements HttpModule {
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final EditableType ROAD_ELEMENTS = EditableType.byCollection("road-elements").orElseThrow();
 
     private final Edits edits;
     private final FeatureStore features;
@@ -72,6 +74,7 @@ public final class EditingHttp implements HttpModule {
             notAllowed(routes, "POST", "/collections/" + t.collection(), "GET, HEAD, OPTIONS");
         }
         routes.post("/collections/road-elements/items/{featureId}/split", this::split);
+        routes.post("/collections/road-elements/items/{featureId}/merge", this::merge);
     }
 
     private static void notAllowed(RoutesConfig routes, String verb, String path, String allow) {
@@ -131,10 +134,9 @@ public final class EditingHttp implements HttpModule {
 
     /** Body {@code {"measure": m}} (metres from the start) or {@code {"point": [lon, lat]}} (CRS84). */
     private void split(Context ctx) throws SQLException {
-        EditableType t = EditableType.byCollection("road-elements").orElseThrow();
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
-        long id = id(ctx, t);
-        long expected = ifMatch(ctx, t, id);
+        long id = id(ctx, ROAD_ELEMENTS);
+        long expected = ifMatch(ctx, ROAD_ELEMENTS, id);
         JsonNode body = body(ctx, false);
         JsonNode measure = body.get("measure");
         JsonNode point = body.get("point");
@@ -145,23 +147,61 @@ public final class EditingHttp implements HttpModule {
                     + "element's start) or point ([lon, lat] in CRS84), not both.").withParameter(
                     measure != null ? "measure" : "point"));
         }
-        Edits.Split done;
-        try {
-            done = edits.split(id, expected, measure == null ? null : measure.asDouble(),
-                    point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor);
-        } catch (EditRefused e) {
-            throw refused(ctx, t, id, e);
+        Edits.Split done = run(ctx, ROAD_ELEMENTS, id, () -> edits.split(id, expected,
+                measure == null ? null : measure.asDouble(),
+                point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor));
+        ObjectNode doc = elements(done.first(), done.second());
+        doc.put("junction", done.junction());
+        answerNetworkEdit(ctx, doc, done.changed(), done.version());
+    }
+
+    /**
+     * Body {@code {"with": id, "with_etag": "\"3\""}}: the element named in the path keeps its id and takes the line of
+     * both; {@code with} (whose ETag, as read, the client names as it names the path element's in If-Match) is retired.
+     */
+    private void merge(Context ctx) throws SQLException {
+        Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
+        long id = id(ctx, ROAD_ELEMENTS);
+        long expected = ifMatch(ctx, ROAD_ELEMENTS, id);
+        JsonNode body = body(ctx, false);
+        JsonNode with = body.get("with");
+        if (with == null || !with.canConvertToLong() || !with.isIntegralNumber()) {
+            throw new ProblemException(Problem.of(422, "Unprocessable content", "Name the element to merge with this "
+                    + "one: {\"with\": <its id>, \"with_etag\": <its ETag>}.").withParameter("with"));
         }
-        TopologyValidation.Around around = topology.revalidateAround(done.changed());
+        JsonNode withEtag = body.get("with_etag");
+        if (withEtag == null || !withEtag.isTextual()) {
+            throw new ProblemException(Problem.of(428, "Precondition required", "Send with_etag, the ETag of element "
+                    + with.asLong() + " as you read it, so that a merge never retires a change you have not seen.")
+                    .withParameter("with_etag"));
+        }
+        OptionalLong withVersion = ItemResponses.version(withEtag.asText());
+        if (withVersion.isEmpty()) {
+            throw new ProblemException(Problem.of(412, "Precondition failed", "with_etag is not an ETag of element "
+                    + with.asLong() + "; read it again.").withParameter("with_etag"));
+        }
+        Edits.Merge done = run(ctx, ROAD_ELEMENTS, id, () -> edits.merge(id, expected, with.asLong(),
+                withVersion.getAsLong(), actor));
+        ObjectNode doc = elements(done.element());
+        doc.put("retired", done.retired());
+        doc.put("junction", done.junction());
+        answerNetworkEdit(ctx, doc, done.changed(), done.version());
+    }
+
+    /** The road elements as they are now, as a FeatureCollection in CRS84. */
+    private ObjectNode elements(long... ids) throws SQLException {
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("type", "FeatureCollection");
-        ArrayNode pieces = doc.putArray("features");
-        for (long piece : new long[]{done.first(), done.second()}) {
-            pieces.add(parse(features.item(feature(t), piece, Crs.CRS84, null).orElseThrow()));
-        }
-        doc.put("junction", done.junction());
-        validation(doc, around);
-        ctx.header("ETag", "\"" + done.version() + "\"");
+        ArrayNode list = doc.putArray("features");
+        for (long id : ids) list.add(parse(features.item(feature(ROAD_ELEMENTS), id, Crs.CRS84, null).orElseThrow()));
+        return doc;
+    }
+
+    /** A split's or merge's answer: what re-validating around the change raised and closed, the first element's ETag. */
+    private void answerNetworkEdit(Context ctx, ObjectNode doc, Envelope changed, long version)
+            throws SQLException {
+        validation(doc, topology.revalidateAround(changed));
+        ctx.header("ETag", "\"" + version + "\"");
         ctx.contentType("application/geo+json");
         ctx.result(doc.toString());
     }
@@ -205,12 +245,12 @@ public final class EditingHttp implements HttpModule {
         ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> validation(doc, around));
     }
 
-    private interface Edit {
-        Edits.Outcome run() throws SQLException;
+    private interface Edit<R> {
+        R run() throws SQLException;
     }
 
     /** Runs an edit, answering its refusals. */
-    private Edits.Outcome run(Context ctx, EditableType t, long id, Edit edit) throws SQLException {
+    private <R> R run(Context ctx, EditableType t, long id, Edit<R> edit) throws SQLException {
         try {
             return edit.run();
         } catch (EditRefused e) {
@@ -223,6 +263,10 @@ public final class EditingHttp implements HttpModule {
         return switch (e.reason()) {
             case NOT_FOUND -> ProblemException.notFound(e.getMessage());
             case STALE -> {
+                // Another item than the addressed one (a merge's other element) is named by the field at fault.
+                if (e.field() != null) {
+                    yield new ProblemException(Problem.of(412, "Precondition failed", e.getMessage()).withParameter(e.field()));
+                }
                 ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
                 yield new Answered();
             }

@@ -6,6 +6,7 @@ import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.topology.ElementMerge;
 import it.firenze.streetcad.topology.Junctions;
 import org.locationtech.jts.geom.Envelope;
 import org.postgresql.util.PSQLException;
@@ -289,6 +290,59 @@ public final class Edits {
         });
     }
 
+    /** A merge: the element kept (its version now), the one retired into it and the junction retired between. */
+    public record Merge(long element, long retired, long junction, long version, Envelope changed) {
+    }
+
+    /**
+     * Joins road element {@code with} to {@code id} at the junction of degree 2 where they meet ({@link ElementMerge}):
+     * {@code id} keeps its identity, attributes and digitised direction and takes the joined line; the events of
+     * {@code with} move onto it with measures from its start; {@code with} is retired naming {@code id} in
+     * merged_into, and so is the junction. Both elements must be at the versions the client read.
+     */
+    public Merge merge(long id, long expected, long with, long withExpected, Actor actor) throws SQLException {
+        EditableType t = EditableType.byCollection("road-elements").orElseThrow();
+        if (with == id) throw EditRefused.invalid("with", "An element cannot be merged with itself.");
+        return inTransaction(t, actor, c -> {
+            // Locked in id order, so that two merges of the same pair cannot wait on each other.
+            Envelope changed = null;
+            for (long each : new long[]{Math.min(id, with), Math.max(id, with)}) {
+                Envelope extent = each == id ? lock(c, t, id, expected) : lockOther(c, t, with, withExpected);
+                if (changed == null) changed = extent;
+                else changed.expandToInclude(extent);
+            }
+            ElementMerge.Merged merged;
+            try {
+                merged = new ElementMerge(database).merge(c, id, with);
+            } catch (ElementMerge.Refused e) {
+                throw e.property().equals("id") ? EditRefused.conflict(e.getMessage())
+                        : EditRefused.invalid(e.property(), e.getMessage());
+            }
+            long version;
+            try (PreparedStatement st = c.prepareStatement("SELECT version FROM road_element WHERE id = ?")) {
+                st.setLong(1, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    version = rs.getLong(1);
+                }
+            }
+            Audit.record(c, actor, "feature.merge", t.table(), List.of(id, with), Map.of("collection", t.collection(),
+                    "junction", merged.junction(), "version", version));
+            return new Merge(id, with, merged.junction(), version, changed);
+        });
+    }
+
+    /** {@link #lock} of the element a merge joins to the one it names: its refusals concern the body's {@code with}. */
+    private Envelope lockOther(Connection c, EditableType t, long with, long expected) throws SQLException {
+        try {
+            return lock(c, t, with, expected);
+        } catch (EditRefused e) {
+            if (e.reason() == EditRefused.Reason.NOT_FOUND) throw EditRefused.invalid("with", e.getMessage());
+            if (e.reason() == EditRefused.Reason.STALE) throw EditRefused.staleOther("with_etag", e.getMessage());
+            throw e;
+        }
+    }
+
     /** The shortest piece a split may leave (metres): shorter is a degenerate element. */
     static final double MIN_PIECE = 0.01;
 
@@ -391,7 +445,9 @@ public final class Edits {
             }
             Audit.record(c, actor, action, t.table(), List.of(id), Map.of("collection", t.collection(),
                     "version", version));
-            return new Outcome(id, version, geometry == null ? null : changed);
+            // Attributes count as much as the line: the rules read level, layer, direction and the attributes that
+            // decide whether two elements could be one, so an edit of them is re-validated around too.
+            return new Outcome(id, version, changed);
         });
     }
 

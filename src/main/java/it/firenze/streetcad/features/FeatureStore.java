@@ -79,14 +79,17 @@ public final class FeatureStore {
         try (Connection c = database.readConnection(); var st = c.prepareStatement(VERSION + ", (SELECT count(*) FROM data_change)");
              var rs = st.executeQuery()) {
             rs.next();
-            if (rs.getLong(2) > FOLD_ABOVE) fold(c);
+            if (rs.getLong(2) > FOLD_ABOVE) fold();
             return rs.getLong(1);
         }
     }
 
-    /** Folds the rows of transactions older than every running one into the base; the version stays the same. */
-    private static void fold(Connection c) throws SQLException {
-        try (var st = c.prepareStatement("WITH gone AS (DELETE FROM data_change "
+    /**
+     * Folds the rows of transactions older than every running one into the base; the version stays the same. A write,
+     * so on the primary even when reads go to a replica (which sees the fold when it replays it).
+     */
+    private void fold() throws SQLException {
+        try (Connection c = database.connection(); var st = c.prepareStatement("WITH gone AS (DELETE FROM data_change "
                 + "WHERE xid < pg_snapshot_xmin(pg_current_snapshot()) RETURNING 1) "
                 + "UPDATE data_version_base SET folded = folded + (SELECT count(*) FROM gone)")) {
             st.executeUpdate();

@@ -94,6 +94,26 @@ public final class ImportJobs implements AutoCloseable {
             return t;
         });
         database.leases().recoverPeriodically(new Recovery());
+        dropFindingsOfCutFollowUps();
+    }
+
+    /**
+     * The findings a commit keeps for its follow-up are dropped when the follow-up ends; a process stopped during it
+     * leaves them behind (its validation ends as cut, see {@link it.firenze.streetcad.db.JobLeases}). Dropped at start
+     * once the job's lease has expired, so never under a follow-up another instance is running.
+     */
+    private void dropFindingsOfCutFollowUps() {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("SELECT j.id FROM import_job j "
+                + "WHERE j.state IN ('committed', 'discarded', 'failed') AND (j.lease_until IS NULL OR j.lease_until < now()) "
+                + "AND to_regclass('import_staging_' || j.id || '_findings') IS NOT NULL")) {
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) ids.add(rs.getLong(1));
+            }
+            for (long id : ids) new StagingTable(id).dropFindings(c);
+        } catch (SQLException e) {
+            LOG.warn("dropping the findings left by stopped imports failed: {}", e.getMessage());
+        }
     }
 
     /**
@@ -279,7 +299,7 @@ public final class ImportJobs implements AutoCloseable {
             CadastreCommit.Result result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
                     actor, (c, committed) -> recordCommitted(c, job.id(), report, committed));
             // Only now: a process stopped during the follow-up finds the job committed, as the cadastre is.
-            chosen.followUp(result.changed(), actor);
+            chosen.followUp(job.id(), result.changed(), actor);
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
         } catch (Exception e) {

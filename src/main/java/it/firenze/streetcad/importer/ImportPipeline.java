@@ -91,12 +91,14 @@ public final class ImportPipeline {
             FindingLog findings = runChecks(c, staging);
             staging.reject(c, rejected);
             long[] counts = staging.counts(c);
+            ImportReport.Committed planned = options.mode() == ImportMode.APPEND ? null
+                    : plan(c, staging, options.mode(), options.area());
             return new ImportReport(source, layer.name(), options.mapping().name(), options.mode().label(),
                     new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
                     new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
                     new ImportReport.Counts(read, layer.deletedFeatures(), counts[0], counts[1], log.errors, log.warnings),
                     log.listed(), log.byField, findings.listed("EPSG:" + database.storageSrid()), findings.bySeverity,
-                    findings.byRule, (System.nanoTime() - started) / 1e9, extent, List.copyOf(notices), null);
+                    findings.byRule, (System.nanoTime() - started) / 1e9, extent, List.copyOf(notices), planned, null);
         } catch (SQLException e) {
             dropQuietly(staging);
             throw new ImportException("The database refused the staging of " + source + ": " + e.getMessage().strip());
@@ -236,21 +238,56 @@ public final class ImportPipeline {
     /**
      * The registered checks see the staged lines in a transaction that is rolled back: they cannot write. Their
      * findings are reported, never used to leave features out: a dangle or a missing junction is for the technician
-     * to judge ({@code import --fail-on error} refuses the commit instead).
+     * to judge ({@code import --fail-on error} refuses the commit instead). When a check records its findings, every
+     * one of them is also streamed, on a connection of its own, into the staging's findings table for the commit.
      */
     private FindingLog runChecks(Connection c, StagingTable staging) throws SQLException {
         FindingLog out = new FindingLog();
         if (checks.isEmpty()) return out;
+        boolean keep = checks.stream().anyMatch(PreCommitCheck::recordsFindings);
+        try (Connection findings = keep ? database.connection() : null) {
+            StagingTable.FindingsCopy kept = keep ? staging.copyFindings(findings) : null;
+            c.setAutoCommit(false);
+            try {
+                for (PreCommitCheck check : checks) {
+                    check.check(c, staging.name(), database.storageSrid(), f -> {
+                        if (f.reported()) out.add(f);
+                        if (kept != null && check.recordsFindings()) {
+                            try {
+                                kept.row(f);
+                            } catch (SQLException e) {
+                                throw new IllegalStateException("keeping the findings failed: " + e.getMessage(), e);
+                            }
+                        }
+                    });
+                }
+                if (kept != null) kept.finish();
+            } catch (SQLException | RuntimeException e) {
+                if (kept != null) kept.cancel();
+                throw e;
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What committing the staged features would change, found by committing them in a transaction that is rolled
+     * back: the same statements as the commit, so the report cannot promise what the commit would not do. An append
+     * has no plan: it adds every valid feature and touches nothing else.
+     */
+    private ImportReport.Committed plan(Connection c, StagingTable staging, ImportMode mode, Envelope area)
+            throws SQLException {
         c.setAutoCommit(false);
         try {
-            for (PreCommitCheck check : checks) {
-                check.check(c, staging.name(), database.storageSrid(), out::add);
-            }
+            Audit.bind(c, Actor.system("import check"));
+            return CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), System.nanoTime()).committed();
         } finally {
             c.rollback();
             c.setAutoCommit(true);
         }
-        return out;
     }
 
     private static String zm(SourceLayer layer) {
@@ -285,6 +322,12 @@ public final class ImportPipeline {
             try {
                 Audit.bind(c, actor);
                 CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
+                if (staged.planned() != null && !staged.planned().sameChanges(result.committed())) {
+                    throw new ImportException("The cadastre changed since " + staged.source() + " was checked: its commit "
+                            + "would now make " + result.committed().changes() + ", where the report said "
+                            + staged.planned().changes() + ". Nothing was written; import the file again to check it "
+                            + "against the cadastre as it is now.");
+                }
                 Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", staged.source(),
                         "committed", result.committed()));
                 outcome.record(c, result.committed());
@@ -312,17 +355,38 @@ public final class ImportPipeline {
     }
 
     /**
-     * Tells the checks where a committed import changed the cadastre. The import stands whatever they do: a check
-     * that fails here is logged, never undoes the commit.
+     * Tells the checks where a committed import changed the cadastre, with their kept findings when the commit
+     * mapped them to elements. The import stands whatever they do: a check that fails here is logged, never undoes
+     * the commit. The kept findings are dropped after.
      */
-    void followUp(Envelope changed, Actor actor) {
-        if (changed == null) return;
-        for (PreCommitCheck check : checks) {
-            try {
-                check.committed(database, changed, actor);
-            } catch (SQLException | RuntimeException e) {
-                LOG.error("a check could not follow up the committed import (area {})", changed, e);
+    void followUp(long jobId, Envelope changed, Actor actor) {
+        StagingTable staging = new StagingTable(jobId);
+        try {
+            if (changed == null) return;
+            StagedFindings recorded = recorded(staging);
+            for (PreCommitCheck check : checks) {
+                try {
+                    check.committed(database, changed, actor, check.recordsFindings() ? recorded : null);
+                } catch (SQLException | RuntimeException e) {
+                    LOG.error("a check could not follow up the committed import (area {})", changed, e);
+                }
             }
+        } finally {
+            try (Connection c = database.connection()) {
+                staging.dropFindings(c);
+            } catch (SQLException e) {
+                LOG.warn("the kept findings of import {} were not dropped: {}", jobId, e.getMessage());
+            }
+        }
+    }
+
+    /** The kept findings and the elements they are about, when the commit mapped them; else null. */
+    private StagedFindings recorded(StagingTable staging) {
+        try (Connection c = database.connection()) {
+            return staging.elementsKept(c) ? staging.findings() : null;
+        } catch (SQLException e) {
+            LOG.warn("the kept findings of {} could not be looked for: {}", staging.name(), e.getMessage());
+            return null;
         }
     }
 

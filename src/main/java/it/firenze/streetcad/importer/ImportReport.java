@@ -17,13 +17,17 @@ import java.util.Map;
  * @param extent       the staged lines' extent in degrees (lon/lat, WGS 84), to see at a glance where they landed
  * @param notices      what the report says about the files or the data as a whole: a missing .dbf, data outside
  *                     the storage CRS's area of use or far from the cadastre
+ * @param planned      what a commit will do to the cadastre as it stood when the import was checked (the commit
+ *                     itself, rolled back): a commit that would do otherwise is refused
+ * @param committed    what the commit did, once committed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImportReport(String source, String layer, String mapping, String mode, Crs crs, Encoding encoding,
                            String zm, Counts counts, List<ImportProblem> problems,
                            Map<String, Long> problemsByField, List<Finding> findings,
                            Map<String, Long> findingsBySeverity, Map<String, Long> findingsByRule,
-                           double stageSeconds, Extent extent, List<String> notices, Committed committed) {
+                           double stageSeconds, Extent extent, List<String> notices, Committed planned,
+                           Committed committed) {
 
     public static final int LISTED_PROBLEMS = 1000;
 
@@ -57,9 +61,29 @@ public record ImportReport(String source, String layer, String mapping, String m
         }
     }
 
-    /** What the commit changed in the cadastre, and how long its transaction took. */
-    public record Committed(String mode, long inserted, long updated, long unchanged, long deleted, long roadsCreated,
-                            long skippedInvalid, double seconds) {
+    /**
+     * What a commit changes in the cadastre, and how long its transaction took.
+     *
+     * @param deleted      elements retired (their validity ended; rows, ids and history stay)
+     * @param cut          elements crossing a replace's area cut at its edge (their stretch outside kept)
+     * @param roadsRetired roads retired because a replace left them without a live element
+     */
+    public record Committed(String mode, long inserted, long updated, long unchanged, long deleted, long cut,
+                            long roadsCreated, long roadsRetired, long skippedInvalid, double seconds) {
+
+        /** The same changes, whatever the time each took. */
+        boolean sameChanges(Committed o) {
+            return inserted == o.inserted && updated == o.updated && unchanged == o.unchanged && deleted == o.deleted
+                    && cut == o.cut && roadsCreated == o.roadsCreated && roadsRetired == o.roadsRetired
+                    && skippedInvalid == o.skippedInvalid;
+        }
+
+        /** The counts in words, for the CLI and for a refusal. */
+        public String changes() {
+            return String.format(java.util.Locale.ROOT, "%d elements inserted, %d updated, %d unchanged, %d retired, %d cut at "
+                    + "the area's edge; %d roads created, %d retired", inserted, updated, unchanged, deleted, cut,
+                    roadsCreated, roadsRetired);
+        }
     }
 
     public long findingCount() {
@@ -76,6 +100,6 @@ public record ImportReport(String source, String layer, String mapping, String m
 
     ImportReport withCommitted(Committed c) {
         return new ImportReport(source, layer, mapping, mode, crs, encoding, zm, counts, problems, problemsByField,
-                findings, findingsBySeverity, findingsByRule, stageSeconds, extent, notices, c);
+                findings, findingsBySeverity, findingsByRule, stageSeconds, extent, notices, planned, c);
     }
 }

@@ -41,4 +41,22 @@ public interface PreCommitCheck {
     default void committed(Database database, Envelope changed, Actor actor) throws SQLException {
         committed(database, changed);
     }
+
+    /**
+     * Whether the check's findings are what validating the committed elements would find again (it judged the lines
+     * as the cadastre will hold them): the pipeline then keeps every one of them, and the commit which element each
+     * feature became, so that the follow-up records them instead of validating the same lines a second time.
+     */
+    default boolean recordsFindings() {
+        return false;
+    }
+
+    /**
+     * The same as {@link #committed(Database, Envelope, Actor)}, with the check's findings and the elements the commit
+     * touched when {@link #recordsFindings} and the commit wrote exactly what was checked; {@code recorded} is null
+     * otherwise (features left out as invalid, or findings not kept), and the check must judge the change itself.
+     */
+    default void committed(Database database, Envelope changed, Actor actor, StagedFindings recorded) throws SQLException {
+        committed(database, changed, actor);
+    }
 }

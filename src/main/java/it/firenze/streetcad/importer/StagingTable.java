@@ -1,5 +1,7 @@
 package it.firenze.streetcad.importer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import it.firenze.streetcad.api.Json;
 import org.locationtech.jts.io.WKBWriter;
 import org.locationtech.jts.geom.LineString;
 import org.postgresql.PGConnection;
@@ -36,6 +38,43 @@ final class StagingTable {
 
     String name() {
         return name;
+    }
+
+    /** The tables a committed import leaves for its follow-up (see {@link StagedFindings}). */
+    StagedFindings findings() {
+        return new StagedFindings(name + "_findings", name + "_elements");
+    }
+
+    /** Creates the table that keeps every finding of the checks, and starts streaming them into it. */
+    FindingsCopy copyFindings(Connection c) throws SQLException {
+        String table = findings().findings();
+        execute(c, "DROP TABLE IF EXISTS " + table);
+        execute(c, "CREATE UNLOGGED TABLE " + table + " (rule text NOT NULL, severity text NOT NULL, explanation text NOT NULL, "
+                + "parameters jsonb NOT NULL, location geometry, feature_numbers bigint[] NOT NULL, fingerprint text)");
+        return new FindingsCopy(c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN"));
+    }
+
+    /**
+     * Within a commit: whether the checks' findings were kept, and if so a table for which element each staged
+     * feature becomes (indexed both ways, for the follow-up's joins).
+     */
+    boolean keepElements(Connection c) throws SQLException {
+        StagedFindings kept = findings();
+        if (!exists(c, kept.findings())) return false;
+        execute(c, "CREATE UNLOGGED TABLE " + kept.elements() + " (feature_number bigint, element_id bigint NOT NULL)");
+        execute(c, "CREATE INDEX ON " + kept.elements() + " (element_id)");
+        execute(c, "CREATE INDEX ON " + kept.elements() + " (feature_number)");
+        return true;
+    }
+
+    /** Whether a commit mapped the kept findings' features to elements. */
+    boolean elementsKept(Connection c) throws SQLException {
+        return exists(c, findings().elements());
+    }
+
+    /** Drops what the follow-up of a commit read. */
+    void dropFindings(Connection c) throws SQLException {
+        execute(c, "DROP TABLE IF EXISTS " + findings().findings() + ", " + findings().elements());
     }
 
     void create(Connection c) throws SQLException {
@@ -126,8 +165,12 @@ final class StagingTable {
     }
 
     boolean exists(Connection c) throws SQLException {
+        return exists(c, name);
+    }
+
+    private static boolean exists(Connection c, String table) throws SQLException {
         try (var st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            st.setString(1, name);
+            st.setString(1, table);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
@@ -135,7 +178,14 @@ final class StagingTable {
         }
     }
 
+    /** Drops the staged features, and the checks' findings with them. */
     void drop(Connection c) throws SQLException {
+        dropFeatures(c);
+        dropFindings(c);
+    }
+
+    /** Drops the staged features only: a commit leaves the checks' findings to its follow-up. */
+    void dropFeatures(Connection c) throws SQLException {
         execute(c, "DROP TABLE IF EXISTS " + name);
     }
 
@@ -147,7 +197,6 @@ final class StagingTable {
 
     /** COPY text-format rows, buffered; {@link #finish()} ends the COPY, a failure cancels it. */
     static final class Copy {
-        private static final int FLUSH_AT = 1 << 20;
         private final CopyIn in;
         private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
         private final WKBWriter wkb = new WKBWriter(2, true);
@@ -176,26 +225,11 @@ final class StagingTable {
         }
 
         private void text(String s) {
-            if (s == null) {
-                buffer.append("\\N");
-                return;
-            }
-            for (int i = 0; i < s.length(); i++) {
-                char ch = s.charAt(i);
-                switch (ch) {
-                    case '\\' -> buffer.append("\\\\");
-                    case '\t' -> buffer.append("\\t");
-                    case '\n' -> buffer.append("\\n");
-                    case '\r' -> buffer.append("\\r");
-                    default -> buffer.append(ch);
-                }
-            }
+            StagingTable.text(buffer, s);
         }
 
         private void flush() throws SQLException {
-            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-            in.writeToCopy(bytes, 0, bytes.length);
-            buffer.setLength(0);
+            StagingTable.flush(in, buffer);
         }
 
         long finish() throws SQLException {
@@ -204,11 +238,80 @@ final class StagingTable {
         }
 
         void cancel() {
+            StagingTable.cancel(in);
+        }
+    }
+
+    /** COPY text-format rows of findings, buffered like {@link Copy}. */
+    static final class FindingsCopy {
+        private final CopyIn in;
+        private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
+        private final WKBWriter wkb = new WKBWriter(2, true);
+
+        private FindingsCopy(CopyIn in) {
+            this.in = in;
+        }
+
+        void row(StagedFinding f) throws SQLException {
+            text(buffer, f.rule());
+            buffer.append('\t');
+            text(buffer, f.severity());
+            buffer.append('\t');
+            text(buffer, f.explanation());
+            buffer.append('\t');
             try {
-                if (in.isActive()) in.cancelCopy();
-            } catch (SQLException ignored) {
-                // the connection is being given up anyway; the staging table is dropped by the caller
+                text(buffer, Json.mapper().writeValueAsString(f.parameters()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
             }
+            buffer.append('\t').append(f.location() == null ? "\\N" : WKBWriter.toHex(wkb.write(f.location())));
+            buffer.append("\t{").append(f.featureNumbers().stream().map(String::valueOf).collect(Collectors.joining(",")))
+                    .append("}\t");
+            text(buffer, f.fingerprint());
+            buffer.append('\n');
+            if (buffer.length() >= FLUSH_AT) flush(in, buffer);
+        }
+
+        void finish() throws SQLException {
+            flush(in, buffer);
+            in.endCopy();
+        }
+
+        void cancel() {
+            StagingTable.cancel(in);
+        }
+    }
+
+    private static final int FLUSH_AT = 1 << 20;
+
+    private static void text(StringBuilder buffer, String s) {
+        if (s == null) {
+            buffer.append("\\N");
+            return;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '\\' -> buffer.append("\\\\");
+                case '\t' -> buffer.append("\\t");
+                case '\n' -> buffer.append("\\n");
+                case '\r' -> buffer.append("\\r");
+                default -> buffer.append(ch);
+            }
+        }
+    }
+
+    private static void flush(CopyIn in, StringBuilder buffer) throws SQLException {
+        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+        in.writeToCopy(bytes, 0, bytes.length);
+        buffer.setLength(0);
+    }
+
+    private static void cancel(CopyIn in) {
+        try {
+            if (in.isActive()) in.cancelCopy();
+        } catch (SQLException ignored) {
+            // the connection is being given up anyway; the staging table is dropped by the caller
         }
     }
 }

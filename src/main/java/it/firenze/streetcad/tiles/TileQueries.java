@@ -173,6 +173,21 @@ final class TileQueries {
         }
     }
 
+    /**
+     * Compacts the change log's rows older than the retention into grid cells (V16); how many rows were compacted.
+     * A write, so on the primary even when reads go to a replica.
+     */
+    int compact(java.time.Duration retention) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT compact_tile_changes(make_interval(secs => ?))")) {
+            st.setLong(1, retention.toSeconds());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     private static Geometry wkb(byte[] bytes) throws SQLException {
         try {
             return new WKBReader().read(bytes);

@@ -46,6 +46,7 @@ public final class TileService implements AutoCloseable {
     private final Map<Long, Long> applied = new HashMap<>();
     private long horizon;
     private final Set<TileLayer> present = ConcurrentHashMap.newKeySet();
+    private static final long COMPACT_AT_MOST_EVERY_SECONDS = 600;
     private static final Counter HITS = Metrics.counter("streetcad.tiles.cache.requests", "result", "hit");
     private static final Counter MISSES = Metrics.counter("streetcad.tiles.cache.requests", "result", "miss");
 
@@ -82,6 +83,9 @@ public final class TileService implements AutoCloseable {
         }
         service.poller.scheduleWithFixedDelay(service::pollSafely, settings.pollMillis(), settings.pollMillis(),
                 TimeUnit.MILLISECONDS);
+        // Often enough that the log never holds much more than its retention's changes; each run is one statement.
+        long compactEvery = Math.min(settings.changeRetention().toSeconds() / 4, COMPACT_AT_MOST_EVERY_SECONDS);
+        service.poller.scheduleWithFixedDelay(service::compactSafely, compactEvery, compactEvery, TimeUnit.SECONDS);
         return service;
     }
 
@@ -232,6 +236,24 @@ public final class TileService implements AutoCloseable {
             // The horizon did not move, so the next poll reads the same changes again: nothing is missed.
             LOG.warn("reading the tile change log failed, retrying: {}", e.getMessage());
         }
+    }
+
+    private void compactSafely() {
+        try {
+            compact();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("compacting the tile change log failed, retrying later: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Replaces the change log's rows older than the retention by one row per grid cell they met (V16), so that it
+     * stays small and tile ETags stay one cheap query; the next poll of every instance purges the tiles of those cells.
+     */
+    int compact() throws SQLException {
+        int compacted = queries.compact(settings.changeRetention());
+        if (compacted > 0) LOG.info("{} tile changes older than {} compacted into grid cells", compacted, settings.changeRetention());
+        return compacted;
     }
 
     /** Reads the changes committed since the last poll and purges the tiles they touch. */

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.tiles;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,9 +16,18 @@ import java.util.Objects;
  * @param cacheBytes     byte budget of the in-process tile cache (0 turns it off)
  * @param cacheControl   the Cache-Control header of tile responses
  * @param pollMillis     how often the instance reads the database's change log to purge its cache
+ * @param changeRetention how long changes stay in the log as they were written before they are compacted into
+ *                       grid cells (V16); far longer than any instance takes to read them
  */
 public record TileSettings(int detailZoom, int bufferPixels, int maxFeatures, int maxTileBytes, long cacheBytes,
-                           String cacheControl, long pollMillis) {
+                           String cacheControl, long pollMillis, Duration changeRetention) {
+
+    public static final Duration DEFAULT_CHANGE_RETENTION = Duration.ofHours(24);
+
+    public TileSettings(int detailZoom, int bufferPixels, int maxFeatures, int maxTileBytes, long cacheBytes,
+                        String cacheControl, long pollMillis) {
+        this(detailZoom, bufferPixels, maxFeatures, maxTileBytes, cacheBytes, cacheControl, pollMillis, DEFAULT_CHANGE_RETENTION);
+    }
 
     /** The grid MVT geometry is snapped to; GeoJSON tiles use the same grid, so both carry the same shapes. */
     public static final int EXTENT = 4096;
@@ -44,11 +54,12 @@ public record TileSettings(int detailZoom, int bufferPixels, int maxFeatures, in
         if (maxFeatures < 1 || maxTileBytes < 1024) throw new IllegalArgumentException("tile caps are too small");
         if (cacheBytes < 0 || pollMillis < 10) throw new IllegalArgumentException("cache budget or poll period out of range");
         Objects.requireNonNull(cacheControl);
+        if (changeRetention.toSeconds() < 60) throw new IllegalArgumentException("the change log is kept at least a minute");
     }
 
     /**
      * Defaults overridden by {@code STREETCAD_TILES_DETAIL_ZOOM}, {@code _BUFFER}, {@code _MAX_FEATURES},
-     * {@code _MAX_BYTES}, {@code _CACHE_MB}, {@code _CACHE_CONTROL} and {@code _POLL_MS}.
+     * {@code _MAX_BYTES}, {@code _CACHE_MB}, {@code _CACHE_CONTROL}, {@code _POLL_MS} and {@code _CHANGE_RETENTION_HOURS}.
      */
     public static TileSettings fromEnvironment(Map<String, String> env) {
         TileSettings d = defaults();
@@ -60,7 +71,9 @@ public record TileSettings(int detailZoom, int bufferPixels, int maxFeatures, in
                     Integer.parseInt(env.getOrDefault("STREETCAD_TILES_MAX_BYTES", "" + d.maxTileBytes)),
                     Long.parseLong(env.getOrDefault("STREETCAD_TILES_CACHE_MB", "" + (d.cacheBytes >> 20))) << 20,
                     env.getOrDefault("STREETCAD_TILES_CACHE_CONTROL", d.cacheControl),
-                    Long.parseLong(env.getOrDefault("STREETCAD_TILES_POLL_MS", "" + d.pollMillis)));
+                    Long.parseLong(env.getOrDefault("STREETCAD_TILES_POLL_MS", "" + d.pollMillis)),
+                    Duration.ofHours(Long.parseLong(env.getOrDefault("STREETCAD_TILES_CHANGE_RETENTION_HOURS",
+                            "" + d.changeRetention.toHours()))));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("a STREETCAD_TILES_* setting is not a whole number: " + e.getMessage(), e);
         }

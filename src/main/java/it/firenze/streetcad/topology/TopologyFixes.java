@@ -226,29 +226,16 @@ public final class TopologyFixes {
             if (here.size() != 2 || here.get(0).equals(here.get(1))) continue;
             int a = lineId(lines, here.get(0)) < lineId(lines, here.get(1)) ? here.get(0) : here.get(1);
             int b = a == here.get(0) ? here.get(1) : here.get(0);
-            boolean aAtStart = junction.equals(from[a]) && !junction.equals(to[a]);
-            boolean bAtStart = junction.equals(from[b]) && !junction.equals(to[b]);
+            boolean aAtStart = TopologyStore.Merge.startsAt(junction, from[a], to[a]);
+            boolean bAtStart = TopologyStore.Merge.startsAt(junction, from[b], to[b]);
             if (!TopologyLine.mergeable(lines.get(a), aAtStart, lines.get(b), bAtStart)) continue;
-            CoordinateList merged = new CoordinateList();
-            Coordinate[] bc = geometry[b].getCoordinates();
-            // b oriented to continue a across the junction: away from it after a's end, into it before a's start.
-            boolean reverseB = aAtStart == bAtStart;
-            if (reverseB) CoordinateArrays.reverse(bc = bc.clone());
-            double offsetA = aAtStart ? geometry[b].getLength() : 0, offsetB = aAtStart ? 0 : geometry[a].getLength();
             Long bFar = bAtStart ? to[b] : from[b];
-            if (aAtStart) {
-                merged.add(bc, false);
-                merged.add(geometry[a].getCoordinates(), false);
-                from[a] = bFar;
-            } else {
-                merged.add(geometry[a].getCoordinates(), false);
-                merged.add(bc, false);
-                to[a] = bFar;
-            }
-            merges.add(new TopologyStore.Merge(lineId(lines, a), lineId(lines, b), junction, offsetA, offsetB,
-                    reverseB, geometry[b].getLength(), geometry[a].getFactory().createLineString(merged.toCoordinateArray()),
-                    from[a], to[a]));
-            geometry[a] = merges.getLast().geometry();
+            TopologyStore.Merge m = TopologyStore.Merge.across(junction, lineId(lines, a), geometry[a], from[a], to[a],
+                    lineId(lines, b), geometry[b], from[b], to[b]);
+            merges.add(m);
+            geometry[a] = m.geometry();
+            from[a] = m.from();
+            to[a] = m.to();
             gone[b] = true;
             at.remove(junction);
             List<Integer> far = at.get(bFar);

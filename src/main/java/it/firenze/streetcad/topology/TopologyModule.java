@@ -91,9 +91,16 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
         ValidationOptions defaults = ValidationOptions.defaults();
         ValidationOptions options = defaults.withRules(rules(body.get("rules")))
                 .withTolerance(tolerance(body, ctx, defaults.tolerance()));
-        long id = validation.begin(bbox, options, actor);
+        HeavyWork.Place place = heavy.tryQueue().orElseThrow(this::queueFull);
+        long id;
+        try {
+            id = validation.begin(bbox, options, actor);
+        } catch (SQLException | RuntimeException e) {
+            place.close();
+            throw e;
+        }
         ValidationOptions chosen = options;
-        jobs.submit(() -> {
+        submit(place, () -> {
             try (HeavyWork.Permit permit = heavy.start()) {
                 validation.complete(id, bbox, chosen);
             } catch (SQLException | RuntimeException e) {
@@ -183,20 +190,48 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
         double[] bbox = area(body, ctx);
         double tolerance = tolerance(body, ctx, NetworkBuilder.DEFAULT_TOLERANCE);
         boolean apply = apply(body, ctx);
-        Optional<NetworkBuild.Job> begun = builds.begin(bbox, tolerance, apply, actor);
+        HeavyWork.Place place = heavy.tryQueue().orElseThrow(this::queueFull);
+        Optional<NetworkBuild.Job> begun;
+        try {
+            begun = builds.begin(bbox, tolerance, apply, actor);
+        } catch (SQLException | RuntimeException e) {
+            place.close();
+            throw e;
+        }
         if (begun.isEmpty()) {
+            place.close();
             throw ProblemException.conflict("A network build is already queued or running" + builds.unfinishedJob()
                     .map(id -> " (" + buildPath(id) + ")").orElse("") + "; one runs at a time: follow it, then start "
                     + "this one.");
         }
         NetworkBuild.Job job = begun.get();
-        jobs.submit(() -> {
+        submit(place, () -> {
             try (HeavyWork.Permit permit = heavy.start()) {
                 builds.complete(job);
             }
             return null;
         });
         ctx.status(202).header("Location", buildPath(job.id())).json(buildView(job.id()));
+    }
+
+    /** Runs a job on the job thread; its place in the queue is given back when it ends, however it ends. */
+    private void submit(HeavyWork.Place place, java.util.concurrent.Callable<Void> job) {
+        try {
+            jobs.submit(() -> {
+                try (place) {
+                    return job.call();
+                }
+            });
+        } catch (RuntimeException e) {
+            place.close();
+            throw e;
+        }
+    }
+
+    private ProblemException queueFull() {
+        return new ProblemException(Problem.of(503, "Server busy", heavy.queue() + " whole-network jobs (validations, "
+                + "builds) are waiting already beside the " + heavy.limit() + " running, this server's limit "
+                + "(STREETCAD_HEAVY_WORK_QUEUE, STREETCAD_HEAVY_WORK_MAX); try again later."));
     }
 
     private ProblemException busy() {

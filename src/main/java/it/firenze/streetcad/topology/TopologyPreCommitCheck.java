@@ -4,6 +4,7 @@ import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.PreCommitCheck;
 import it.firenze.streetcad.importer.StagedFinding;
+import it.firenze.streetcad.importer.StagedFindings;
 import org.locationtech.jts.geom.Envelope;
 
 import org.locationtech.jts.geom.Coordinate;
@@ -15,7 +16,12 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -87,7 +93,9 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     @Override
     public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException {
         List<StagedFinding> out = new ArrayList<>();
-        check(transaction, stagingTable, storageSrid, out::add);
+        check(transaction, stagingTable, storageSrid, f -> {
+            if (f.reported()) out.add(f);
+        });
         return out;
     }
 
@@ -95,16 +103,18 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
      * Checks the staged lines whole when they fit in the heap, else tile by tile: the extent cut into a grid of
      * parts, each read with a buffer of twice the tolerance so that whatever meets or comes near its lines is read
      * too, and each finding kept by the one part its location starts in (half-open tiles), so that findings on the
-     * seams are neither lost nor said twice. A part that still does not fit is cut in four. Islands need the whole
-     * network and are left to the validation after the commit, which the report says.
+     * seams are neither lost nor said twice. A part that still does not fit is cut in four. Parts are validated
+     * in parallel ({@link #WORKERS} at once, each in its share of the heap) while the next is read. Islands need the
+     * whole network and are left to the validation after the commit, which the report says.
      */
     @Override
     public void check(Connection transaction, String stagingTable, int storageSrid, Consumer<StagedFinding> sink)
             throws SQLException {
         TopologyStore.StagedSize size = TopologyStore.stagedSize(transaction, stagingTable);
         if (size.extent() == null) return;
-        long parts = Math.max(HeapBudget.parts(size.lines(), size.vertices()),
-                Math.ceilDiv(size.lines(), maxPartLines));
+        long heapParts = HeapBudget.parts(size.lines(), size.vertices());
+        // Parts checked at once each get their share of the heap.
+        long parts = Math.max(heapParts > 1 ? heapParts * WORKERS : 1, Math.ceilDiv(size.lines(), maxPartLines));
         if (parts <= 1) {
             List<TopologyLine> lines;
             try {
@@ -114,7 +124,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 lines = null;
             }
             if (lines != null) {
-                new Validator(options).validate(lines).forEach(f -> sink.accept(staged(f)));
+                validate(options, lines).forEach(f -> sink.accept(staged(f)));
                 return;
             }
         }
@@ -133,36 +143,72 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
         }
         ValidationOptions partOptions = options.withRules(withoutIslands(options.rules()));
         long checked = 0;
-        while (!tiles.isEmpty()) {
-            Envelope tile = tiles.pop();
-            Envelope read = new Envelope(tile);
-            read.expandBy(2 * options.tolerance() + ValidationOptions.JUNCTION_TOLERANCE);
-            List<TopologyLine> lines;
-            try {
-                lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid, read);
-                if (lines.size() > maxPartLines && tile.getWidth() > MIN_TILE_METRES) throw new HeapTooSmallException("");
-            } catch (HeapTooSmallException e) {
-                if (tile.getWidth() <= MIN_TILE_METRES) {
-                    sink.accept(new StagedFinding(NOT_CHECKED, Severity.WARNING.id(), "the topology of the lines in "
-                            + tile + " was not checked: " + e.getMessage(), List.of(), null));
+        // Parts are read here, on the check's connection, and validated on WORKERS threads meanwhile; their
+        // findings are handed over here, in the order the parts were read, so the sink is only ever called here.
+        ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> Thread.ofPlatform().daemon()
+                .name("streetcad-topology-part").unstarted(r));
+        Deque<Future<List<StagedFinding>>> validating = new ArrayDeque<>();
+        try {
+            while (!tiles.isEmpty()) {
+                Envelope tile = tiles.pop();
+                Envelope read = new Envelope(tile);
+                read.expandBy(2 * options.tolerance() + ValidationOptions.JUNCTION_TOLERANCE);
+                List<TopologyLine> lines;
+                try {
+                    lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid, read);
+                    if (lines.size() > maxPartLines && tile.getWidth() > MIN_TILE_METRES) throw new HeapTooSmallException("");
+                } catch (HeapTooSmallException e) {
+                    if (tile.getWidth() <= MIN_TILE_METRES) {
+                        sink.accept(new StagedFinding(NOT_CHECKED, Severity.WARNING.id(), "the topology of the lines in "
+                                + tile + " was not checked: " + e.getMessage(), List.of(), null));
+                        continue;
+                    }
+                    double midX = (tile.getMinX() + tile.getMaxX()) / 2, midY = (tile.getMinY() + tile.getMaxY()) / 2;
+                    tiles.push(new Envelope(tile.getMinX(), midX, tile.getMinY(), midY));
+                    tiles.push(new Envelope(midX, tile.getMaxX(), tile.getMinY(), midY));
+                    tiles.push(new Envelope(tile.getMinX(), midX, midY, tile.getMaxY()));
+                    tiles.push(new Envelope(midX, tile.getMaxX(), midY, tile.getMaxY()));
                     continue;
                 }
-                double midX = (tile.getMinX() + tile.getMaxX()) / 2, midY = (tile.getMinY() + tile.getMaxY()) / 2;
-                tiles.push(new Envelope(tile.getMinX(), midX, tile.getMinY(), midY));
-                tiles.push(new Envelope(midX, tile.getMaxX(), tile.getMinY(), midY));
-                tiles.push(new Envelope(tile.getMinX(), midX, midY, tile.getMaxY()));
-                tiles.push(new Envelope(midX, tile.getMaxX(), midY, tile.getMaxY()));
-                continue;
+                validating.add(pool.submit(() -> validate(partOptions, lines).stream()
+                        .filter(f -> f.location() != null && owns(tile, f.location().getCoordinate()))
+                        .map(TopologyPreCommitCheck::staged).toList()));
+                checked++;
+                while (validating.size() >= WORKERS) handOver(validating.removeFirst(), sink);
             }
-            for (Finding f : new Validator(partOptions).validate(lines)) {
-                if (f.location() != null && owns(tile, f.location().getCoordinate())) sink.accept(staged(f));
-            }
-            checked++;
+            while (!validating.isEmpty()) handOver(validating.removeFirst(), sink);
+        } finally {
+            pool.shutdownNow();
         }
         if (options.rules().contains(Rule.ISLAND)) {
             sink.accept(new StagedFinding(NOT_CHECKED, Severity.INFO.id(), String.format("islands were not looked for: "
                     + "the %,d lines were checked in %d parts to fit in the heap, and a part cannot tell an island; "
                     + "run streetcad validate after the commit", size.lines(), checked), List.of(), null));
+        }
+    }
+
+    /**
+     * Validates staged lines as the cadastre will hold them once committed: when its open issues are to be recorded
+     * from this check ({@link #recordsFindings}), without junctions (none is made before a network build), so that
+     * every finding the re-validation of the committed elements would make is made here.
+     */
+    private List<Finding> validate(ValidationOptions with, List<TopologyLine> lines) {
+        return new Validator(with).validate(lines, recordsFindings() ? Map.of() : null, null, progress -> { });
+    }
+
+    /** Parts validated at once (the machine's cores, at most four): the noding of each part is the dominant cost. */
+    private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    private static void handOver(Future<List<StagedFinding>> part, Consumer<StagedFinding> sink) {
+        try {
+            part.get().forEach(sink);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the topology check was interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error error) throw error;
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -180,9 +226,17 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
         return p.x >= tile.getMinX() && p.x < tile.getMaxX() && p.y >= tile.getMinY() && p.y < tile.getMaxY();
     }
 
+    /** A finding about a staged line; an end without a junction is about the cadastre to be, not the source. */
     private static StagedFinding staged(Finding f) {
         return new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),
-                f.sourceKeys().stream().map(Long::valueOf).toList(), f.location());
+                f.sourceKeys().stream().map(Long::valueOf).toList(), f.location(), f.parameters(), f.fingerprint(),
+                f.rule() != Rule.ENDPOINT_OFF_JUNCTION);
+    }
+
+    /** Only the re-validating follow-up: a build changes the lines, so the check's findings are not the build's. */
+    @Override
+    public boolean recordsFindings() {
+        return followUp == FollowUp.REVALIDATE;
     }
 
     @Override
@@ -192,8 +246,17 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
 
     @Override
     public void committed(Database database, Envelope changed, Actor actor) throws SQLException {
+        committed(database, changed, actor, null);
+    }
+
+    /** Re-validating: the check's own findings recorded, and only the seams with the rest validated again. */
+    @Override
+    public void committed(Database database, Envelope changed, Actor actor, StagedFindings recorded) throws SQLException {
         switch (followUp) {
-            case REVALIDATE -> new TopologyValidation(database).revalidate(changed);
+            case REVALIDATE -> {
+                if (recorded == null) new TopologyValidation(database).revalidate(changed);
+                else new TopologyValidation(database).record(changed, recorded);
+            }
             case BUILD -> new NetworkBuild(database).applyAround(changed, NetworkBuilder.DEFAULT_TOLERANCE, actor);
             case NONE -> { }
         }

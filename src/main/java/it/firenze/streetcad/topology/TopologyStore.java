@@ -7,6 +7,10 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.JobLeases;
+import it.firenze.streetcad.importer.StagedFindings;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.CoordinateArrays;
+import org.locationtech.jts.geom.CoordinateList;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -88,27 +92,40 @@ final class TopologyStore {
             bindArea(st, 1, area);
             ensureFits(st);
         }
-        String sql = "SELECT id, source_key, ST_AsBinary(geom), level, layer, direction, from_junction, to_junction, "
-                + String.join(", ", MERGE_ATTRIBUTES.stream().map(a -> a + "::text").toList())
-                + " FROM " + current + " ORDER BY id";
+        try (PreparedStatement st = c.prepareStatement(ELEMENT_LINES + current + " ORDER BY id")) {
+            bindArea(st, 1, area);
+            st.setFetchSize(10_000);
+            return lines(st);
+        }
+    }
+
+    /** The live elements among these ids, by id. */
+    List<TopologyLine> elementsById(Connection c, long... ids) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(ELEMENT_LINES + "live_road_element WHERE id = ANY (?) ORDER BY id")) {
+            st.setArray(1, c.createArrayOf("bigint", java.util.Arrays.stream(ids).boxed().toArray()));
+            return lines(st);
+        }
+    }
+
+    private static final String ELEMENT_LINES = "SELECT id, source_key, ST_AsBinary(geom), level, layer, direction, "
+            + "from_junction, to_junction, " + String.join(", ", MERGE_ATTRIBUTES.stream().map(a -> a + "::text").toList())
+            + " FROM ";
+
+    private List<TopologyLine> lines(PreparedStatement st) throws SQLException {
         List<TopologyLine> lines = new ArrayList<>();
         WKBReader wkb = new WKBReader(factory);
         // Most elements share their attribute values: one map per distinct combination keeps a million in the heap.
         Map<Map<String, Object>, Map<String, Object>> shared = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement(sql)) {
-            bindArea(st, 1, area);
-            st.setFetchSize(10_000);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> attributes = new LinkedHashMap<>();
-                    for (int i = 0; i < MERGE_ATTRIBUTES.size(); i++) {
-                        attributes.put(MERGE_ATTRIBUTES.get(i), rs.getString(9 + i));
-                    }
-                    Map<String, Object> canonical = shared.computeIfAbsent(attributes, k -> k);
-                    lines.add(new TopologyLine(rs.getLong(1), rs.getString(2), read(wkb, rs.getBytes(3)),
-                            canonical.get("level").toString(), rs.getInt(5), canonical.get("direction").toString(),
-                            nullableLong(rs, 7), nullableLong(rs, 8), canonical));
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                Map<String, Object> attributes = new LinkedHashMap<>();
+                for (int i = 0; i < MERGE_ATTRIBUTES.size(); i++) {
+                    attributes.put(MERGE_ATTRIBUTES.get(i), rs.getString(9 + i));
                 }
+                Map<String, Object> canonical = shared.computeIfAbsent(attributes, k -> k);
+                lines.add(new TopologyLine(rs.getLong(1), rs.getString(2), read(wkb, rs.getBytes(3)),
+                        canonical.get("level").toString(), rs.getInt(5), canonical.get("direction").toString(),
+                        nullableLong(rs, 7), nullableLong(rs, 8), canonical));
             }
         }
         return lines;
@@ -164,10 +181,13 @@ final class TopologyStore {
             ensureFits(st);
         }
         List<String> attributes = MERGE_ATTRIBUTES.stream().filter(columns::contains).toList();
+        // A staged line's road is known by its name until the commit finds or creates it: lines of one name end in
+        // one road, so the name stands for road_id when elements are compared (mergeable or not).
+        boolean named = columns.contains("road_name");
         String sql = "SELECT feature_number, ST_AsBinary(geom), " + optional(columns, "level") + ", "
                 + optional(columns, "layer") + "::int, " + optional(columns, "direction")
                 + attributes.stream().map(a -> ", " + a + "::text").reduce("", String::concat)
-                + " FROM " + table + where + " ORDER BY feature_number";
+                + (named ? ", road_name" : "") + " FROM " + table + where + " ORDER BY feature_number";
         GeometryFactory staged = new GeometryFactory(new PrecisionModel(), storageSrid);
         WKBReader wkb = new WKBReader(staged);
         List<TopologyLine> lines = new ArrayList<>();
@@ -175,6 +195,7 @@ final class TopologyStore {
             while (rs.next()) {
                 Map<String, Object> values = new LinkedHashMap<>();
                 for (int i = 0; i < attributes.size(); i++) values.put(attributes.get(i), rs.getString(6 + i));
+                if (named) values.put("road_id", rs.getString(6 + attributes.size()));
                 if (rs.getBytes(2) == null) continue;
                 lines.add(new TopologyLine(null, String.valueOf(rs.getLong(1)), read(wkb, rs.getBytes(2)),
                         rs.getString(3), rs.getInt(4), rs.getString(5), null, null, values));
@@ -406,6 +427,36 @@ final class TopologyStore {
     /** Two elements made one at a junction: a takes the merged line, b's events move onto it, b and the junction go. */
     record Merge(long a, long b, long junction, double offsetA, double offsetB, boolean reverseB, double lengthB,
                  LineString geometry, Long from, Long to) {
+
+        /**
+         * b joined to a across the junction they share, a keeping its digitised direction: b is oriented to continue
+         * a (away from the junction after a's end, into it before a's start) and its events measured on the whole.
+         */
+        static Merge across(long junction, long a, LineString geometryA, Long fromA, Long toA,
+                            long b, LineString geometryB, Long fromB, Long toB) {
+            boolean aAtStart = startsAt(junction, fromA, toA);
+            boolean bAtStart = startsAt(junction, fromB, toB);
+            Coordinate[] bc = geometryB.getCoordinates();
+            boolean reverseB = aAtStart == bAtStart;
+            if (reverseB) CoordinateArrays.reverse(bc = bc.clone());
+            Long bFar = bAtStart ? toB : fromB;
+            CoordinateList merged = new CoordinateList();
+            if (aAtStart) {
+                merged.add(bc, false);
+                merged.add(geometryA.getCoordinates(), false);
+            } else {
+                merged.add(geometryA.getCoordinates(), false);
+                merged.add(bc, false);
+            }
+            return new Merge(a, b, junction, aAtStart ? geometryB.getLength() : 0, aAtStart ? 0 : geometryA.getLength(),
+                    reverseB, geometryB.getLength(), geometryA.getFactory().createLineString(merged.toCoordinateArray()),
+                    aAtStart ? bFar : fromA, aAtStart ? toA : bFar);
+        }
+
+        /** Whether the element leaves the junction at its start (a loop on it counts as arriving). */
+        static boolean startsAt(long junction, Long from, Long to) {
+            return Long.valueOf(junction).equals(from) && !Long.valueOf(junction).equals(to);
+        }
     }
 
     void merge(Connection c, List<Merge> merges) throws SQLException {
@@ -589,23 +640,120 @@ final class TopologyStore {
                 counts.put("accepted", report.findings().stream().filter(report::isAccepted).count());
                 counts.put("elements", report.elements());
                 counts.put("junctions", report.junctions());
-                try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
-                        + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ? AND status = 'running' "
-                        + "AND lease_owner = ?")) {
-                    st.setString(1, json(counts));
-                    st.setLong(2, validationId);
-                    st.setString(3, database.leases().owner());
-                    if (st.executeUpdate() != 1) {
-                        throw new IllegalStateException("validation " + validationId + " was ended by another StreetCad "
-                                + "instance (its lease had expired); its findings were not recorded");
-                    }
-                }
+                succeed(c, validationId, counts);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /** Marks a validation succeeded with its counts, in the caller's transaction, if it is still this process's. */
+    private void succeed(Connection c, long validationId, Map<String, Object> counts) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
+                + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ? AND status = 'running' "
+                + "AND lease_owner = ?")) {
+            st.setString(1, json(counts));
+            st.setLong(2, validationId);
+            st.setString(3, database.leases().owner());
+            if (st.executeUpdate() != 1) {
+                throw new IllegalStateException("validation " + validationId + " was ended by another StreetCad "
+                        + "instance (its lease had expired); its findings were not recorded");
+            }
+        }
+    }
+
+    /**
+     * Records an import's kept findings as the open issues of the elements it touched, in one transaction: the issues
+     * (of the rules) involving a touched element, or with the fingerprint of a kept finding, are replaced by the kept
+     * findings, each about the elements its features became. See {@link TopologyValidation#record}.
+     */
+    void recordStagedIssues(long validationId, Envelope area, Set<Rule> rules, StagedFindings recorded)
+            throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                String findings = identifier(c, recorded.findings()), elements = identifier(c, recorded.elements());
+                Array ruleIds = c.createArrayOf("text", rules.stream().map(Rule::id).toArray());
+                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue i WHERE i.rule = ANY (?) AND "
+                        + "(EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) JOIN " + elements + " m ON m.element_id = x.id) "
+                        + "OR i.fingerprint IN (SELECT fingerprint FROM " + findings + "))")) {
+                    st.setArray(1, ruleIds);
+                    st.executeUpdate();
+                }
+                try (PreparedStatement st = c.prepareStatement("INSERT INTO topology_issue (rule, severity, explanation, "
+                        + "parameters, location, element_ids, fingerprint, accepted, validation_id) SELECT f.rule, f.severity, "
+                        + "f.explanation, f.parameters, ST_SetSRID(f.location, ?), ARRAY(SELECT m.element_id FROM "
+                        + "unnest(f.feature_numbers) WITH ORDINALITY AS n(feature_number, k) JOIN " + elements + " m "
+                        + "ON m.feature_number = n.feature_number ORDER BY n.k), f.fingerprint, EXISTS (SELECT 1 FROM "
+                        + "topology_exception x WHERE x.fingerprint = f.fingerprint), ? FROM " + findings + " f "
+                        + "WHERE f.rule = ANY (?) AND f.location IS NOT NULL")) {
+                    st.setInt(1, database.storageSrid());
+                    st.setLong(2, validationId);
+                    st.setArray(3, ruleIds);
+                    st.executeUpdate();
+                }
+                Map<String, Object> counts = new LinkedHashMap<>();
+                for (Severity severity : Severity.values()) counts.put(severity.id(), 0L);
+                long total = 0;
+                try (PreparedStatement st = c.prepareStatement("SELECT severity, count(*), count(*) FILTER (WHERE accepted) "
+                        + "FROM topology_issue WHERE validation_id = ? GROUP BY severity")) {
+                    st.setLong(1, validationId);
+                    long accepted = 0;
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            counts.put(rs.getString(1), rs.getLong(2));
+                            total += rs.getLong(2);
+                            accepted += rs.getLong(3);
+                        }
+                    }
+                    counts.put("accepted", accepted);
+                }
+                // Nothing was validated again: every finding came from the import's check.
+                counts.put("elements", 0);
+                counts.put("junctions", 0);
+                counts.put("recorded_from_import_check", total);
+                succeed(c, validationId, counts);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Where an import meets the rest of the network: the live elements it did not write from a staged feature that it
+     * touched (a piece cut at a replace's edge) or that lie within {@code distance} of an element it touched (added,
+     * updated or retired), grouped by the {@code cell}-metre cell of their lower-left corner; the extent of each group.
+     */
+    List<Envelope> seams(Envelope area, StagedFindings recorded, double distance, double cell) throws SQLException {
+        List<Envelope> out = new ArrayList<>();
+        try (Connection c = database.connection()) {
+            String elements = identifier(c, recorded.elements());
+            try (PreparedStatement st = c.prepareStatement("SELECT ST_XMin(b), ST_XMax(b), ST_YMin(b), ST_YMax(b) FROM "
+                    + "(SELECT ST_Extent(e.geom) AS b FROM live_road_element e WHERE e.geom && ST_Expand(ST_MakeEnvelope(?, ?, "
+                    + "?, ?, ?), ?) AND NOT EXISTS (SELECT 1 FROM " + elements + " m WHERE m.element_id = e.id AND "
+                    + "m.feature_number IS NOT NULL) AND (EXISTS (SELECT 1 FROM " + elements + " m WHERE m.element_id = e.id) "
+                    + "OR EXISTS (SELECT 1 FROM road_element s WHERE ST_DWithin(s.geom, e.geom, ?) AND EXISTS (SELECT 1 FROM "
+                    + elements + " m WHERE m.element_id = s.id))) GROUP BY floor(ST_XMin(e.geom) / ?), "
+                    + "floor(ST_YMin(e.geom) / ?)) q")) {
+                int next = bindArea(st, 1, area);
+                st.setDouble(next++, distance);
+                st.setDouble(next++, distance);
+                st.setDouble(next++, cell);
+                st.setDouble(next, cell);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) out.add(new Envelope(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String identifier(Connection c, String table) throws SQLException {
+        return c.unwrap(PGConnection.class).escapeIdentifier(table);
     }
 
     String validationJson(long id) throws SQLException {

@@ -3,6 +3,7 @@ package it.firenze.streetcad.topology;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.JobLeases;
+import it.firenze.streetcad.importer.StagedFindings;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Point;
 import org.slf4j.Logger;
@@ -12,6 +13,7 @@ import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumMap;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -143,6 +145,39 @@ public final class TopologyValidation {
         }
         return OptionalLong.of(id);
     }
+
+    /**
+     * Records a committed import's open issues from its pre-commit check instead of validating the same lines again:
+     * the check judged the staged lines as the cadastre now holds them, so its findings (but islands, as
+     * {@link #revalidate}) replace the open issues of the elements the commit touched, in one transaction. Only
+     * the seams are validated again: the other live elements within the tolerance of what the commit touched
+     * (and the pieces a replace cut off at its edge), by {@link #revalidate} of each {@link #SEAM_CELL} cell they
+     * fall in. Failures are recorded and logged like {@link #revalidate}'s.
+     *
+     * @return the ids of the recorded validations: the recording first, then one per seam cell
+     */
+    public List<Long> record(Envelope changed, StagedFindings recorded) throws SQLException {
+        if (changed == null || changed.isNull()) return List.of();
+        Envelope area = new Envelope(changed);
+        area.expandBy(NEIGHBOURHOOD.tolerance());
+        long id = store.beginValidation(area, NEIGHBOURHOOD, null);
+        List<Long> ids = new ArrayList<>(List.of(id));
+        try (JobLeases.Lease lease = database.leases().hold("topology_validation", id)) {
+            store.recordStagedIssues(id, area, NEIGHBOURHOOD.rules(), recorded);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("recording the open issues of an import failed (validation {})", id, e);
+            store.failValidation(id, e.getMessage() == null ? e.toString() : e.getMessage());
+            return ids;
+        }
+        for (Envelope seam : store.seams(area, recorded, NEIGHBOURHOOD.tolerance() + ValidationOptions.JUNCTION_TOLERANCE,
+                SEAM_CELL)) {
+            revalidate(seam).ifPresent(ids::add);
+        }
+        return ids;
+    }
+
+    /** The side (metres) of the cells the seams of an import are validated in, one validation each. */
+    static final double SEAM_CELL = 500;
 
     /** An open finding as an edit's answer names it. */
     public record OpenIssue(String fingerprint, String rule, String severity, String explanation, List<Long> elementIds) {

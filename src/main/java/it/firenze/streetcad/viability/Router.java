@@ -39,12 +39,14 @@ final class Router {
 
     private final RoutingGraph g;
     private final Profile profile;
-    private final Map<Integer, Effect> effects;
+    /** By element index, null where no measure binds: an array read on each edge A* looks at, not a hash lookup. */
+    private final Effect[] effects;
 
     Router(RoutingGraph g, Profile profile, Map<Integer, Effect> effects) {
         this.g = g;
         this.profile = profile;
-        this.effects = effects;
+        this.effects = new Effect[g.size()];
+        effects.forEach((i, e) -> this.effects[i] = e);
     }
 
     /** The effects of the measures in force at {@code t} on the elements of {@code g}, for {@code profile}. */
@@ -101,36 +103,47 @@ final class Router {
     }
 
     boolean allowed(RoutingGraph.Edge edge) {
-        int i = edge.element();
-        Effect e = effects.get(i);
+        return allowed(edge.element(), edge.forward());
+    }
+
+    /** Whether the graph's edge {@code e} (see {@link RoutingGraph}) may be taken. */
+    boolean allowed(int e) {
+        return allowed(e >> 1, (e & 1) == 0);
+    }
+
+    private boolean allowed(int i, boolean forward) {
+        Effect e = effects[i];
         if (profile.onFoot) return g.footway[i] && (e == null || !(e.blockForward && e.blockBackward));
         if (!g.vehicles[i]) return false;
         String own = g.direction[i];
         boolean ok = switch (own) {
             case "both" -> true;
-            case "forward" -> edge.forward();
-            case "backward" -> !edge.forward();
+            case "forward" -> forward;
+            case "backward" -> !forward;
             default -> false;
         };
         if (e == null) return ok;
-        if (e.oneWay != null && !own.equals("closed")) ok = e.oneWay == edge.forward();
-        return ok && !(edge.forward() ? e.blockForward : e.blockBackward);
+        if (e.oneWay != null && !own.equals("closed")) ok = e.oneWay == forward;
+        return ok && !(forward ? e.blockForward : e.blockBackward);
     }
 
     /** The shortest path from junction to junction, or null when the destination cannot be reached. */
     Route route(long from, long to) {
-        if (!g.graph.containsVertex(from) || !g.graph.containsVertex(to)) return null;
+        Integer source = g.vertex(from), target = g.vertex(to);
+        if (source == null || target == null) return null;
         if (from == to) return new Route(List.of(), List.of(), from, to, 0, 0, List.of());
         var masked = new MaskSubgraph<>(g.graph, v -> false, e -> !allowed(e));
-        GraphPath<Long, RoutingGraph.Edge> path = new AStarShortestPath<>(masked, (a, b) -> {
-            double[] p = g.junctionXy.get(a), q = g.junctionXy.get(b);
-            return p == null || q == null ? 0 : Math.hypot(p[0] - q[0], p[1] - q[1]);
-        }).getPath(from, to);
+        GraphPath<Integer, Integer> path = new AStarShortestPath<>(masked, (a, b) -> {
+            double dx = g.junctionX[a] - g.junctionX[b], dy = g.junctionY[a] - g.junctionY[b];
+            double d = Math.sqrt(dx * dx + dy * dy);  // not Math.hypot: its care for overflow costs here
+            return Double.isNaN(d) ? 0 : d;
+        }).getPath(source, target);
         if (path == null) return null;
         double length = 0, duration = 0;
         List<String> streets = new ArrayList<>();
         List<Long> elements = new ArrayList<>();
-        for (RoutingGraph.Edge e : path.getEdgeList()) {
+        List<RoutingGraph.Edge> edges = path.getEdgeList().stream().map(RoutingGraph::edge).toList();
+        for (RoutingGraph.Edge e : edges) {
             int i = e.element();
             elements.add(g.elementId[i]);
             length += g.length[i];
@@ -138,13 +151,13 @@ final class Router {
             String name = g.roadName[i];
             if (name != null && (streets.isEmpty() || !streets.getLast().equals(name))) streets.add(name);
         }
-        return new Route(path.getEdgeList(), elements, from, to, length, duration, streets);
+        return new Route(edges, elements, from, to, length, duration, streets);
     }
 
     /** Metres per second on element {@code i}. */
     private double speed(int i) {
         if (profile.onFoot) return Profile.WALK;
-        Effect e = effects.get(i);
+        Effect e = effects[i];
         double kmh = e == null ? g.speedKmh[i] : Math.min(g.speedKmh[i], e.speedKmh);
         return kmh * profile.speedShare / 3.6;
     }

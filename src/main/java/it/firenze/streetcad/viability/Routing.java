@@ -217,10 +217,10 @@ public final class Routing {
         java.util.ArrayDeque<Long> queue = new java.util.ArrayDeque<>(List.of(start));
         seen.add(start);
         while (!queue.isEmpty()) {
-            long v = queue.poll();
-            for (RoutingGraph.Edge e : g.graph.outgoingEdgesOf(v)) {
+            int v = g.vertex(queue.poll());
+            for (int e : g.graph.outgoingEdgesOf(v)) {
                 if (!r.allowed(e)) continue;
-                long w = g.graph.getEdgeTarget(e);
+                long w = g.junction(g.graph.getEdgeTarget(e));
                 if (seen.add(w)) queue.add(w);
             }
         }

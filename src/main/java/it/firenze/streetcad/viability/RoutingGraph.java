@@ -1,6 +1,8 @@
 package it.firenze.streetcad.viability;
 
-import org.jgrapht.graph.DirectedWeightedPseudograph;
+import org.jgrapht.Graph;
+import org.jgrapht.alg.util.Triple;
+import org.jgrapht.opt.graph.sparse.SparseIntDirectedWeightedGraph;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.LineString;
@@ -23,6 +25,11 @@ import java.util.Map;
  * allows; which edges a traveller may take is decided per request ({@link Router}) from the element's own
  * direction, the profile and the measures in force. Lengths are metres in the storage CRS; geometries are kept in
  * CRS84 for snapping and for the answer.
+ * <p>
+ * The graph is JGraphT's compressed sparse one (jgrapht-opt): vertices and edges are ints, so finding an edge's
+ * ends is an array read. On the general graph (vertices and edges as objects, their ends in hash maps) those
+ * lookups were most of a route's time on Florence. Vertex {@code v} is junction {@code junctionId[v]}; edge
+ * {@code e} is element {@code e / 2}, along its digitised direction when {@code e} is even.
  */
 final class RoutingGraph {
 
@@ -34,7 +41,8 @@ final class RoutingGraph {
     private static final Map<String, Double> CLASS_SPEED = Map.of("A", 130.0, "B", 110.0, "C", 90.0, "D", 70.0,
             "E", 50.0, "E-bis", 20.0, "F", 30.0, "F-bis", 10.0);
 
-    final DirectedWeightedPseudograph<Long, Edge> graph = new DirectedWeightedPseudograph<>(Edge.class);
+    /** Set once by {@link #load}, after every element is known. */
+    Graph<Integer, Integer> graph;
     final long[] elementId;
     final long[] fromJunction;
     final long[] toJunction;
@@ -47,8 +55,12 @@ final class RoutingGraph {
     final String[] roadName;
     final LineString[] lonLat;
     final Map<Long, Integer> index = new HashMap<>();
-    /** Junction positions in the storage CRS (metres), for A*'s straight-line estimate. */
-    final Map<Long, double[]> junctionXy = new HashMap<>();
+    /** The graph's vertex of each junction id, and back. */
+    private final Map<Long, Integer> vertexOf = new HashMap<>();
+    private long[] junctionId;
+    /** Junction positions in the storage CRS (metres) by vertex, for A*'s straight-line estimate; NaN unknown. */
+    double[] junctionX;
+    double[] junctionY;
     private final STRtree lonLatIndex = new STRtree();
     /** The junction with the most elements: a point surely inside the network's main component. */
     long hub = -1;
@@ -89,20 +101,23 @@ final class RoutingGraph {
             }
             RoutingGraph g = new RoutingGraph(rows.size());
             for (int i = 0; i < rows.size(); i++) g.add(i, rows.get(i));
+            g.buildGraph();
             try (ResultSet rs = st.executeQuery("SELECT id, ST_X(geom), ST_Y(geom) FROM junction")) {
                 while (rs.next()) {
-                    if (g.graph.containsVertex(rs.getLong(1))) {
-                        g.junctionXy.put(rs.getLong(1), new double[]{rs.getDouble(2), rs.getDouble(3)});
+                    Integer v = g.vertexOf.get(rs.getLong(1));
+                    if (v != null) {
+                        g.junctionX[v] = rs.getDouble(2);
+                        g.junctionY[v] = rs.getDouble(3);
                     }
                 }
             }
             g.lonLatIndex.build();
             int most = -1;
-            for (long v : g.graph.vertexSet()) {
+            for (int v = 0; v < g.junctionId.length; v++) {
                 int d = g.graph.outDegreeOf(v);
                 if (d > most) {
                     most = d;
-                    g.hub = v;
+                    g.hub = g.junctionId[v];
                 }
             }
             return g;
@@ -125,15 +140,40 @@ final class RoutingGraph {
         roadName[i] = (String) row[9];
         lonLat[i] = (LineString) row[10];
         index.put(elementId[i], i);
-        graph.addVertex(fromJunction[i]);
-        graph.addVertex(toJunction[i]);
-        Edge along = new Edge(i, true);
-        graph.addEdge(fromJunction[i], toJunction[i], along);
-        graph.setEdgeWeight(along, length[i]);
-        Edge against = new Edge(i, false);
-        graph.addEdge(toJunction[i], fromJunction[i], against);
-        graph.setEdgeWeight(against, length[i]);
+        vertexOf.putIfAbsent(fromJunction[i], vertexOf.size());
+        vertexOf.putIfAbsent(toJunction[i], vertexOf.size());
         lonLatIndex.insert(lonLat[i].getEnvelopeInternal(), i);
+    }
+
+    /** Two edges per element, along (2i) and against (2i + 1) its digitised direction, weighted by its length. */
+    private void buildGraph() {
+        junctionId = new long[vertexOf.size()];
+        vertexOf.forEach((id, v) -> junctionId[v] = id);
+        junctionX = new double[junctionId.length];
+        junctionY = new double[junctionId.length];
+        java.util.Arrays.fill(junctionX, Double.NaN);
+        java.util.Arrays.fill(junctionY, Double.NaN);
+        List<Triple<Integer, Integer, Double>> edges = new ArrayList<>(2 * size());
+        for (int i = 0; i < size(); i++) {
+            int from = vertexOf.get(fromJunction[i]), to = vertexOf.get(toJunction[i]);
+            edges.add(Triple.of(from, to, length[i]));
+            edges.add(Triple.of(to, from, length[i]));
+        }
+        graph = new SparseIntDirectedWeightedGraph(junctionId.length, edges);
+    }
+
+    /** The directed use of an element the graph's edge {@code e} stands for. */
+    static Edge edge(int e) {
+        return new Edge(e >> 1, (e & 1) == 0);
+    }
+
+    /** The graph's vertex of a junction, or null when no element of the graph ends there. */
+    Integer vertex(long junction) {
+        return vertexOf.get(junction);
+    }
+
+    long junction(int vertex) {
+        return junctionId[vertex];
     }
 
     int size() {

@@ -490,59 +490,94 @@ public final class Viability {
 
     // ---- the network at an instant ----
 
-    /** The measures binding at {@code t} (in force then, windows included). */
-    List<Measure> activeAt(Connection c, Instant t) throws SQLException {
-        List<Measure> out = new ArrayList<>();
-        for (Measure m : store.measures(c, "m.status IN " + ViabilityStore.BINDING + " AND m.validity @> ?::timestamptz",
-                Timestamp.from(t))) {
-            if (m.activeAt(t)) out.add(m);
-        }
-        return out;
-    }
-
     /**
      * The elements closed or restricted at {@code t}: one Feature per live element carrying a measure in force
-     * then, with the element's geometry and each measure (kind, stretch, ordinance or works).
+     * then, with the element's geometry and each measure (kind, stretch, ordinance or works), as GeoJSON text.
+     * <p>
+     * The control room's screens ask for "now" over and over while nothing changes: the answer's features are kept
+     * by what they depend on (the network's, measures' and sources' revisions, and which measures bind at
+     * {@code t}), so a repeated question costs one read of the revisions. The binding measures are kept per
+     * measures revision, and which of them bind at {@code t} (windows included) is decided in memory.
      */
-    public ObjectNode networkState(Instant t) throws SQLException {
-        ObjectNode fc = Json.mapper().createObjectNode().put("type", "FeatureCollection").put("datetime", t.toString());
-        ArrayNode features = fc.putArray("features");
+    public String networkState(Instant t) throws SQLException {
         try (Connection c = database.connection()) {
-            List<Measure> active = activeAt(c, t);
-            Map<Long, List<Object[]>> byElement = new LinkedHashMap<>();
-            for (Measure m : active) {
-                for (Stretch s : m.stretches()) byElement.computeIfAbsent(s.elementId(), k -> new ArrayList<>()).add(new Object[]{m, s});
+            long[] revision = store.revisions(c);
+            List<Measure> active = bindingMeasures(c, revision[1]).stream().filter(m -> m.activeAt(t)).toList();
+            StateKey key = new StateKey(revision[0], revision[1], revision[2], active.stream().map(Measure::id).toList());
+            StateFeatures features = states.get(key);
+            if (features == null) {
+                features = stateFeatures(c, active);
+                states.put(key, features);
             }
-            if (byElement.isEmpty()) return fc.put("numberReturned", 0);
-            Map<Long, ObjectNode> sources = sources(c, active);
-            try (PreparedStatement st = c.prepareStatement("SELECT e.id, r.name, e.direction, e.length_m, "
-                    + "ST_AsGeoJSON(ST_Transform(e.geom, 4326), 7) FROM " + LiveNetwork.ELEMENTS + " e "
-                    + "LEFT JOIN road r ON r.id = e.road_id WHERE e.id = ANY (?) ORDER BY e.id")) {
-                st.setArray(1, c.createArrayOf("bigint", byElement.keySet().toArray()));
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        ObjectNode f = features.addObject().put("type", "Feature").put("id", rs.getLong(1));
-                        f.set("geometry", ViabilityStore.json(rs.getString(5)));
-                        ObjectNode props = f.putObject("properties").put("element_id", rs.getLong(1))
-                                .put("road", rs.getString(2)).put("direction", rs.getString(3))
-                                .put("length_m", Math.round(rs.getDouble(4) * 1000) / 1000.0);
-                        ArrayNode ms = props.putArray("measures");
-                        for (Object[] ms0 : byElement.get(rs.getLong(1))) {
-                            Measure m = (Measure) ms0[0];
-                            Stretch s = (Stretch) ms0[1];
-                            ObjectNode o = ms.addObject().put("id", m.id()).put("kind", m.kind()).put("from_m", s.fromM())
-                                    .put("to_m", s.toM()).put("direction", s.direction());
-                            if (m.value() != null) o.put("value", m.value());
-                            ArrayNode ex = o.putArray("exemptions");
-                            m.exemptions().forEach(ex::add);
-                            o.set("source", sources.get(m.id()));
-                        }
+            return "{\"type\":\"FeatureCollection\",\"datetime\":\"" + t + "\",\"features\":" + features.json()
+                    + ",\"numberReturned\":" + features.count() + "}";
+        }
+    }
+
+    /** What a network state's features depend on. */
+    private record StateKey(long networkRevision, long measuresRevision, long sourcesRevision, List<Long> binding) {
+    }
+
+    private record StateFeatures(String json, int count) {
+    }
+
+    private record BindingMeasures(long revision, List<Measure> measures) {
+    }
+
+    /** The last network states made, a few: "now" and the instants a map's time control was just moved to. */
+    private final Map<StateKey, StateFeatures> states = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<StateKey, StateFeatures> eldest) {
+                    return size() > 16;
+                }
+            });
+    private volatile BindingMeasures binding;
+
+    /** Every measure in force or expired (those bind at some instant), as of measures revision {@code revision}. */
+    private List<Measure> bindingMeasures(Connection c, long revision) throws SQLException {
+        BindingMeasures b = binding;
+        if (b == null || b.revision() != revision) {
+            b = new BindingMeasures(revision, store.measures(c, "m.status IN " + ViabilityStore.BINDING));
+            binding = b;
+        }
+        return b.measures();
+    }
+
+    private StateFeatures stateFeatures(Connection c, List<Measure> active) throws SQLException {
+        ArrayNode features = Json.mapper().createArrayNode();
+        Map<Long, List<Object[]>> byElement = new LinkedHashMap<>();
+        for (Measure m : active) {
+            for (Stretch s : m.stretches()) byElement.computeIfAbsent(s.elementId(), k -> new ArrayList<>()).add(new Object[]{m, s});
+        }
+        if (byElement.isEmpty()) return new StateFeatures("[]", 0);
+        Map<Long, ObjectNode> sources = sources(c, active);
+        try (PreparedStatement st = c.prepareStatement("SELECT e.id, r.name, e.direction, e.length_m, "
+                + "ST_AsGeoJSON(ST_Transform(e.geom, 4326), 7) FROM " + LiveNetwork.ELEMENTS + " e "
+                + "LEFT JOIN road r ON r.id = e.road_id WHERE e.id = ANY (?) ORDER BY e.id")) {
+            st.setArray(1, c.createArrayOf("bigint", byElement.keySet().toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode f = features.addObject().put("type", "Feature").put("id", rs.getLong(1));
+                    f.set("geometry", ViabilityStore.json(rs.getString(5)));
+                    ObjectNode props = f.putObject("properties").put("element_id", rs.getLong(1))
+                            .put("road", rs.getString(2)).put("direction", rs.getString(3))
+                            .put("length_m", Math.round(rs.getDouble(4) * 1000) / 1000.0);
+                    ArrayNode ms = props.putArray("measures");
+                    for (Object[] ms0 : byElement.get(rs.getLong(1))) {
+                        Measure m = (Measure) ms0[0];
+                        Stretch s = (Stretch) ms0[1];
+                        ObjectNode o = ms.addObject().put("id", m.id()).put("kind", m.kind()).put("from_m", s.fromM())
+                                .put("to_m", s.toM()).put("direction", s.direction());
+                        if (m.value() != null) o.put("value", m.value());
+                        ArrayNode ex = o.putArray("exemptions");
+                        m.exemptions().forEach(ex::add);
+                        o.set("source", sources.get(m.id()));
                     }
                 }
             }
-            fc.put("numberReturned", features.size());
         }
-        return fc;
+        return new StateFeatures(features.toString(), features.size());
     }
 
     /** For each measure, its ordinance or works site in brief. */

@@ -64,7 +64,7 @@ public final class ViabilityModule implements HttpModule {
         routes.get("/viability/conflicts", mapped(this::conflicts));
         routes.get("/viability/datex2", mapped(ctx -> Responses.send(ctx, datex2.situationPublication(Instant.now()),
                 "application/xml")));
-        routes.get("/network/state", mapped(ctx -> geojson(ctx, viability.networkState(instant(ctx)))));
+        routes.get("/network/state", mapped(ctx -> Responses.send(ctx, viability.networkState(instant(ctx)), GEOJSON)));
         routes.get("/network/route", mapped(this::route));
     }
 

@@ -449,12 +449,14 @@ final class ViabilityStore {
     // ---- revisions ----
 
     /** The network's and the measures' revisions (see V11): what an in-memory graph compares with its own. */
+    /** The revisions (V11, V17) of the network, the measures, and the ordinances and works, in that order. */
     long[] revisions(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT (SELECT revision FROM viability_revision WHERE subject = "
-                + "'network'), (SELECT revision FROM viability_revision WHERE subject = 'measures')");
+                + "'network'), (SELECT revision FROM viability_revision WHERE subject = 'measures'), "
+                + "(SELECT revision FROM viability_revision WHERE subject = 'sources')");
              ResultSet rs = st.executeQuery()) {
             rs.next();
-            return new long[]{rs.getLong(1), rs.getLong(2)};
+            return new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)};
         }
     }
 }

@@ -122,6 +122,7 @@ class EditingHttpTest {
         HttpResponse<String> second = sendAs(bruno, "PATCH", path, "{\"properties\": {\"surface\": \"sett\"}}", etag);
 
         assertEquals(200, first.statusCode(), first.body());
+        assertTrue(TestHttp.json(first).has("validation"), "an attribute edit is re-validated around too: " + first.body());
         assertEquals(412, second.statusCode(), second.body());
         assertEquals(first.headers().firstValue("ETag"), second.headers().firstValue("ETag"));
         assertEquals("asphalt", TestHttp.json(second).at("/properties/surface").asText(), "the change that won");
@@ -290,7 +291,127 @@ class EditingHttpTest {
                 .orElseThrow(), "application/json"), 422, "measure");
     }
 
+    @Test
+    void aMergeAtAJunctionOfDegreeTwoLeavesOneElementCarryingTheEventsAndRetiresTheOtherAndTheJunction() throws Exception {
+        // Given two elements drawn head to head onto one junction (B runs from its far end back to A's end), with an
+        // event on each: 10-20 m along A, and the first 10 m of B from its far end.
+        long a = element("[[11.2800, 43.7900], [11.2810, 43.7900]]", "{\"functional_class\": \"F\", \"lanes\": 1}");
+        long b = element("[[11.2820, 43.7900], [11.2810, 43.7900]]", "{\"functional_class\": \"F\", \"lanes\": 1}");
+        JsonNode elementA = TestHttp.json(http.get("/collections/road-elements/items/" + a)).get("properties");
+        JsonNode elementB = TestHttp.json(http.get("/collections/road-elements/items/" + b)).get("properties");
+        long between = elementA.get("to_junction").asLong();
+        long farEnd = elementB.get("from_junction").asLong();
+        assertEquals(between, elementB.get("to_junction").asLong(), "B ends on A's end junction");
+        assertEquals("pseudo", TestHttp.json(http.get("/collections/junctions/items/" + between)).at("/properties/kind").asText());
+        double lengthA = elementA.get("length_m").asDouble(), lengthB = elementB.get("length_m").asDouble();
+        long onA = event(a, 10, 20), onB = event(b, 0, 10);
+        long tileChanges = count("SELECT count(*) FROM tile_change");
+
+        // When an editor merges B into A, naming both versions.
+        String path = "/collections/road-elements/items/" + a;
+        HttpResponse<String> merged = send("POST", path + "/merge", "{\"with\": " + b + ", \"with_etag\": " + quoted(etag(b)) + "}",
+                etag(a), "application/json");
+
+        // Then A is one element over both, from its own start to B's far end, and keeps its id and direction.
+        assertEquals(200, merged.statusCode(), merged.body());
+        JsonNode answer = TestHttp.json(merged);
+        JsonNode element = answer.get("features").get(0);
+        assertEquals(a, element.get("id").asLong());
+        assertEquals(b, answer.get("retired").asLong());
+        assertEquals(between, answer.get("junction").asLong());
+        assertTrue(answer.has("validation"), "the merge re-validated its neighbourhood: " + answer);
+        assertEquals(lengthA + lengthB, element.at("/properties/length_m").asDouble(), 0.01);
+        assertEquals(farEnd, element.at("/properties/to_junction").asLong());
+        JsonNode coordinates = element.at("/geometry/coordinates");
+        assertEquals(11.2800, coordinates.get(0).get(0).asDouble(), 1e-6);
+        assertEquals(11.2820, coordinates.get(coordinates.size() - 1).get(0).asDouble(), 1e-6);
+        assertEquals(merged.headers().firstValue("ETag").orElseThrow(), etag(a));
+        // B and the junction are retired, B naming A as what it was merged into.
+        assertFalse(TestHttp.json(http.get("/collections/road-elements/items/" + b)).at("/properties/valid_to").isNull());
+        assertFalse(ids(TestHttp.json(http.get("/collections/road-elements/items?limit=1000"))).contains(b), "B no longer live");
+        assertEquals(a, count("SELECT merged_into FROM road_element WHERE id = " + b));
+        assertFalse(TestHttp.json(http.get("/collections/junctions/items/" + between)).at("/properties/valid_to").isNull());
+        // The events lie on A, B's measured anew from A's start (B ran the other way, so its first 10 m are A's last).
+        JsonNode keptEvent = TestHttp.json(http.get("/collections/element-events/items/" + onA)).get("properties");
+        assertEquals(List.of((double) a, 10.0, 20.0), List.of(keptEvent.get("element_id").asDouble(),
+                keptEvent.get("from_m").asDouble(), keptEvent.get("to_m").asDouble()));
+        JsonNode moved = TestHttp.json(http.get("/collections/element-events/items/" + onB)).get("properties");
+        assertEquals(a, moved.get("element_id").asLong());
+        assertEquals(lengthA + lengthB - 10, moved.get("from_m").asDouble(), 0.01);
+        assertEquals(lengthA + lengthB, moved.get("to_m").asDouble(), 0.01);
+        // Audited, in history, and the tiles over it purged through the change log.
+        JsonNode audit = http.audit("collection=road_element&id=" + b).getFirst();
+        assertEquals("feature.merge", audit.get("action").asText());
+        JsonNode versions = TestHttp.json(http.get(path + "/history")).get("versions");
+        assertTrue(versions.get(versions.size() - 1).get("geometry_changed").asBoolean(), versions.toString());
+        assertTrue(count("SELECT count(*) FROM tile_change") > tileChanges, "the tiles over the merge are purged");
+    }
+
+    @Test
+    void aMergeIsRefusedWhereItWouldCutTheNetworkOrJoinUnequalElementsAndWithoutBothVersions() {
+        // Given A and B meeting at a junction of degree 2 and C, of other lanes, continuing B beyond it.
+        long a = element("[[11.2900, 43.7900], [11.2910, 43.7900]]", "{\"functional_class\": \"F\", \"lanes\": 1}");
+        long b = element("[[11.2910, 43.7900], [11.2920, 43.7900]]", "{\"functional_class\": \"F\", \"lanes\": 1}");
+        long c = element("[[11.2920, 43.7900], [11.2930, 43.7900]]", "{\"functional_class\": \"F\", \"lanes\": 2}");
+        String path = "/collections/road-elements/items/";
+        String body = "{\"with\": %d, \"with_etag\": %s}";
+
+        TestHttp.assertProblem(send("POST", path + b + "/merge", body.formatted(c, quoted(etag(c))), etag(b), "application/json"),
+                422, "lanes");
+        TestHttp.assertProblem(send("POST", path + a + "/merge", body.formatted(c, quoted(etag(c))), etag(a), "application/json"),
+                422, "with");
+        TestHttp.assertProblem(send("POST", path + a + "/merge", body.formatted(a, quoted(etag(a))), etag(a), "application/json"),
+                422, "with");
+        TestHttp.assertProblem(send("POST", path + a + "/merge", "{\"with\": " + b + "}", etag(a), "application/json"),
+                428, "with_etag");
+        TestHttp.assertProblem(send("POST", path + a + "/merge", body.formatted(b, "\"\\\"99\\\"\""), etag(a),
+                "application/json"), 412, "with_etag");
+        TestHttp.assertProblem(send("POST", path + a + "/merge", body.formatted(b, quoted(etag(b))), null, "application/json"),
+                428, null);
+        // A third element at the junction between A and B: merging there would cut it off.
+        long d = element("[[11.2910, 43.7900], [11.2910, 43.7910]]", "{\"functional_class\": \"F\", \"lanes\": 1}");
+        TestHttp.assertProblem(send("POST", path + a + "/merge", body.formatted(b, quoted(etag(b))), etag(a), "application/json"),
+                422, "with");
+        assertEquals(200, http.get(path + d).statusCode());
+        assertTrue(ids(TestHttp.json(http.get("/collections/road-elements/items?limit=1000"))).containsAll(List.of(a, b, c, d)),
+                "nothing was merged");
+    }
+
     // ---- helpers
+    /** A new road element drawn through these CRS84 coordinates, with these properties. */
+    private static long element(String coordinates, String properties) {
+        HttpResponse<String> r = send("POST", "/collections/road-elements/items", "{\"type\": \"Feature\", \"geometry\": "
+                + "{\"type\": \"LineString\", \"coordinates\": " + coordinates + "}, \"properties\": " + properties + "}",
+                null, "application/geo+json");
+        assertEquals(201, r.statusCode(), r.body());
+        return TestHttp.json(r).get("id").asLong();
+    }
+
+    private static long event(long element, double from, double to) {
+        HttpResponse<String> r = send("POST", "/collections/element-events/items", "{\"type\": \"Feature\", \"geometry\": null, "
+                + "\"properties\": {\"element_id\": " + element + ", \"from_m\": " + from + ", \"to_m\": " + to
+                + ", \"kind\": \"works\", \"attributes\": {}}}", null, "application/geo+json");
+        assertEquals(201, r.statusCode(), r.body());
+        return TestHttp.json(r).get("id").asLong();
+    }
+
+    /** An element's ETag now, as a JSON string for a body and as it goes in If-Match. */
+    private static String etag(long element) {
+        return http.get("/collections/road-elements/items/" + element).headers().firstValue("ETag").orElseThrow();
+    }
+
+    /** A text as a JSON string. */
+    private static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection c = db.connection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
 
     private static HttpRequest.Builder request(String method, String path, String body, String ifMatch, String type) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(http.baseUrl() + path))

@@ -282,6 +282,113 @@ class ImportPipelineTest {
                 report.findings().subList(0, 6).stream().map(ImportReport.Finding::severity).toList());
     }
 
+    /** The replace area of the tests below, around street 0 (lon/lat), and the same in the storage CRS, for SQL. */
+    static final String AREA = "11.2545,43.7725,11.2562,43.7740";
+    static final String AREA_SQL = "ST_Transform(ST_MakeEnvelope(11.2545, 43.7725, 11.2562, 43.7740, 4326), 6707)";
+
+    /** Inserts an event on the live element of that source key and returns its id. */
+    String event(String sourceKey, double from, double to) {
+        return cadastre.one("INSERT INTO element_event (element_id, from_m, to_m, kind) SELECT id, " + from + ", " + to
+                + ", 'works' FROM live_road_element WHERE source_key = '" + sourceKey + "' RETURNING id");
+    }
+
+    @Test
+    void aReplaceCutsElementsCrossingTheAreasEdgeKeepingTheirStretchOutsideWithItsIdAndEvents() {
+        // Given street 0 inside the area, street 1 outside it, an element running into the area from the west (A),
+        // one crossing it from west to east (B), and a lane wholly inside it, the only element of its road (C)
+        importNow(threeStreets()
+                .line(new double[]{11.2530, 43.7738, 11.2555, 43.7738}, "osm_id", 21L, "name", "Via Porta Rossa", "highway", "residential")
+                .line(new double[]{11.2540, 43.7727, 11.2570, 43.7727}, "osm_id", 22L, "name", "Via Lambertesca", "highway", "residential")
+                .line(new double[]{11.2548, 43.7726, 11.2549, 43.7729}, "osm_id", 23L, "name", "Vicolo Solo", "highway", "service"),
+                osm(ImportMode.APPEND));
+        String a = cadastre.one("SELECT id FROM road_element WHERE source_key = '21'");
+        String b = cadastre.one("SELECT id FROM road_element WHERE source_key = '22'");
+        double lengthB = Double.parseDouble(cadastre.one("SELECT length_m FROM road_element WHERE id = " + b));
+        String outsideBefore = outsideTheArea();
+        String a1 = event("21", 10, 50), a2 = event("21", 100, 150), a3 = event("21", 170, 190), b1 = event("22", 20, 200);
+
+        // When a replace of the area brings street 0 with a new speed limit and a new street, and is checked
+        var options = new ImportOptions(Mapping.preset("osm"), ImportMode.REPLACE, ImportOptions.parseArea(AREA));
+        long job = JOBS.incrementAndGet();
+        ImportReport report = pipeline.stage(job, "area.shp", new TestLayer()
+                .line(street(0), "osm_id", 1L, "name", "Via dei Calzaiuoli", "highway", "pedestrian", "maxspeed", "10")
+                .line(new double[]{11.2551, 43.7737, 11.2558, 43.7737}, "osm_id", 30L, "name", "Via Nuova", "highway", "residential"),
+                options, ImportPipeline.Progress.NONE);
+        String checked = cadastre.fingerprint();
+
+        // Then the report says before the commit what it will do, and checking it wrote nothing
+        assertEquals("1 elements inserted, 1 updated, 0 unchanged, 1 retired, 2 cut at the area's edge; 1 roads created, "
+                + "1 retired", report.planned().changes());
+        assertEquals(checked, cadastre.fingerprint());
+        // and the commit does exactly that
+        var committed = pipeline.commit(job, report, options.mode(), options.area(), false, Actor.system("test"),
+                ImportPipeline.CommitOutcome.NONE).committed();
+        assertEquals(report.planned().changes(), committed.changes());
+
+        // A keeps its id and its stretch west of the area; B keeps its id west of it, and its stretch east of it is a
+        // new element whose lineage names B
+        assertEquals(List.of(a + "|" + 21, b + "|" + 22), cadastre.rows("SELECT id || '|' || source_key FROM live_road_element "
+                + "WHERE id IN (" + a + ", " + b + ") AND ST_XMax(ST_Transform(geom, 4326)) < 11.25451 ORDER BY id"));
+        String east = cadastre.one("SELECT id FROM live_road_element WHERE split_from = " + b);
+        assertEquals("22|Via Lambertesca", cadastre.one("SELECT e.source_key || '|' || r.name FROM road_element e "
+                + "JOIN road r ON r.id = e.road_id WHERE e.id = " + east));
+        assertEquals(0, cadastre.count("SELECT count(*) FROM live_road_element WHERE source_key IN ('21', '22') "
+                + "AND ST_Relate(geom, " + AREA_SQL + ", '1********')"), "nothing of them is left inside the area");
+        assertEquals(outsideBefore, outsideTheArea(), "nothing outside the area is lost");
+
+        // Events: one outside stays as it was; one across the edge ends at it; one inside retires; one across the
+        // gap B's cut left is cut in two, its stretch east of the area measured from the start of the new element
+        double lengthA = Double.parseDouble(cadastre.one("SELECT length_m FROM road_element WHERE id = " + a));
+        double eastStart = lengthB - Double.parseDouble(cadastre.one("SELECT length_m FROM road_element WHERE id = " + east));
+        assertEquals("10.000|50.000|1", measures(a1));
+        assertEquals(String.format(java.util.Locale.ROOT, "100.000|%.3f|2", lengthA), measures(a2));
+        assertEquals(1, cadastre.count("SELECT count(*) FROM element_event WHERE id = " + a3 + " AND valid_to IS NOT NULL"));
+        assertEquals(String.format(java.util.Locale.ROOT, "20.000|%.3f|2",
+                Double.parseDouble(cadastre.one("SELECT length_m FROM road_element WHERE id = " + b))), measures(b1));
+        assertEquals(String.format(java.util.Locale.ROOT, "0.000|%.3f|1", 200 - eastStart), cadastre.one("SELECT "
+                + "round(from_m::numeric, 3) || '|' || round(to_m::numeric, 3) || '|' || version FROM live_element_event "
+                + "WHERE element_id = " + east));
+
+        // C and its road are retired; A's road lives on
+        assertEquals(List.of("Piazza della Signoria", "Via Lambertesca", "Via Nuova", "Via Porta Rossa", "Via dei Calzaiuoli"),
+                cadastre.rows("SELECT name FROM live_road ORDER BY name"));
+        assertEquals(1, cadastre.count("SELECT count(*) FROM road_element WHERE source_key = '23' AND valid_to IS NOT NULL"));
+    }
+
+    /** The live elements' stretches outside the area: their total length to the centimetre. */
+    private String outsideTheArea() {
+        return cadastre.one("SELECT round(sum(ST_Length(ST_Difference(geom, " + AREA_SQL + ")))::numeric, 2) FROM live_road_element");
+    }
+
+    /** An event's measures and version (live or not). */
+    private String measures(String event) {
+        return cadastre.one("SELECT round(from_m::numeric, 3) || '|' || round(to_m::numeric, 3) || '|' || version "
+                + "FROM element_event WHERE id = " + event);
+    }
+
+    @Test
+    void aReplaceWhoseAreaChangedSinceItWasCheckedIsRefusedWithNothingWritten() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        var options = new ImportOptions(Mapping.preset("osm"), ImportMode.REPLACE, ImportOptions.parseArea(AREA));
+        long job = JOBS.incrementAndGet();
+        ImportReport report = pipeline.stage(job, "area.shp", new TestLayer()
+                .line(street(0), "osm_id", 1L, "name", "Via dei Calzaiuoli", "highway", "pedestrian"), options,
+                ImportPipeline.Progress.NONE);
+        assertEquals(0, report.planned().deleted());
+        // Someone draws an element in the area after the check: the commit would now retire it, which the report did
+        // not say
+        cadastre.execute("INSERT INTO road_element (geom) SELECT ST_Transform(ST_GeomFromText('LINESTRING(11.2551 43.7737, "
+                + "11.2558 43.7737)', 4326), 6707)");
+        String before = cadastre.fingerprint();
+
+        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, options.mode(), options.area(),
+                false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE));
+
+        assertTrue(refused.getMessage().contains("would now make 0 elements inserted, 0 updated, 1 unchanged, 1 retired")
+                && refused.getMessage().contains("Nothing was written"), refused.getMessage());
+        assertEquals(before, cadastre.fingerprint());
+    }
+
     @Test
     void aCommitSaysWhereItChangedTheCadastreOldPlacesAndNewAlike() {
         List<Envelope> told = new ArrayList<>();

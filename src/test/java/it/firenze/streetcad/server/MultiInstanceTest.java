@@ -1,8 +1,12 @@
 package it.firenze.streetcad.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.AccessHttp;
+import it.firenze.streetcad.access.Accounts;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.ApiKeys;
 import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.features.SmallNetwork;
@@ -24,25 +28,29 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two StreetCad instances over one PostgreSQL, as behind a load balancer: the same ETags, a change purges the tile on
- * both, and of two builds asked of both at once exactly one runs.
+ * both, of two builds asked of both at once exactly one runs, and a browser signed in through one is signed in on both.
  */
 class MultiInstanceTest {
 
     private static final String TILE = "/tiles/road-elements/15/17408/11944.mvt";
+    private static final String PASSWORD = "a long enough password";
     private final HttpClient client = HttpClient.newHttpClient();
 
     @Test
-    void twoInstancesServeTheSameTilesPurgeTogetherAndRunOneBuild() throws Exception {
+    void twoInstancesServeTheSameTilesPurgeTogetherRunOneBuildAndShareSessions() throws Exception {
         DatabaseUrl url = TestPostgis.newDatabaseUrl();
         String dbUrl = url.jdbcUrl() + "?user=" + url.user() + "&password=" + url.password();
         Path dir = Files.createDirectories(Path.of("target", "multi-" + System.nanoTime()).toAbsolutePath());
         try (Database db = Database.connect(url, 6707, 2)) {
             db.migrate();
             SmallNetwork.insert(db);
+            new Accounts(db).add("anna", "Anna Rossi", "Ufficio Strade", Set.of(Role.TECHNICIAN), PASSWORD, Actor.system("test"));
             StreetCadProcess a = StreetCadProcess.serve(Map.of(), dir, dir.resolve("a.log"), "--db-url", dbUrl);
             StreetCadProcess b = StreetCadProcess.serve(Map.of(), dir, dir.resolve("b.log"), "--db-url", dbUrl);
             try {
@@ -66,11 +74,46 @@ class MultiInstanceTest {
                 var second = post(b, "/network/builds", key);
                 List<Integer> statuses = List.of(first.get().statusCode(), second.get().statusCode());
                 assertEquals(Set.of(202, 409), Set.copyOf(statuses), statuses.toString());
+
+                // A browser signs in through one instance; the balancer sends its next requests to the other
+                HttpResponse<String> login = send(a, HttpRequest.newBuilder(URI.create(a.baseUrl() + "/auth/login"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"anna\", \"password\": \"" + PASSWORD + "\"}")));
+                assertEquals(200, login.statusCode(), login.body());
+                String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+                String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+                String csrf = Json.mapper().readTree(login.body()).path("csrfToken").asText();
+                JsonNode me = me(b, cookie);
+                assertTrue(me.path("authenticated").asBoolean(), me.toString());
+                // and its writes are accepted there with the token the first instance gave (404: past access, no such issue)
+                assertEquals(404, acceptIssue(b, cookie, csrf).statusCode());
+                assertEquals(403, acceptIssue(b, cookie, "not-the-token").statusCode());
+                // Signing out through the second ends the session on the first too
+                assertEquals(204, send(b, HttpRequest.newBuilder(URI.create(b.baseUrl() + "/auth/logout"))
+                        .header("Cookie", cookie).header("Origin", b.baseUrl())
+                        .POST(HttpRequest.BodyPublishers.noBody())).statusCode());
+                assertFalse(me(a, cookie).path("authenticated").asBoolean());
             } finally {
                 a.stop();
                 b.stop();
             }
         }
+    }
+
+    private HttpResponse<String> send(StreetCadProcess server, HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode me(StreetCadProcess server, String cookie) throws Exception {
+        return Json.mapper().readTree(send(server, HttpRequest.newBuilder(URI.create(server.baseUrl() + "/auth/me"))
+                .header("Cookie", cookie)).body());
+    }
+
+    /** A cookie write as the web map makes it: its Origin (behind a balancer, the one public origin) and CSRF token. */
+    private HttpResponse<String> acceptIssue(StreetCadProcess server, String cookie, String csrf) throws Exception {
+        return send(server, HttpRequest.newBuilder(URI.create(server.baseUrl() + "/topology/issues/999999/accept"))
+                .header("Cookie", cookie).header("Origin", server.baseUrl()).header(AccessHttp.CSRF_HEADER, csrf)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")));
     }
 
     private String etag(StreetCadProcess server, String path) throws Exception {

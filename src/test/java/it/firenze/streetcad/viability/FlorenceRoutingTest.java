@@ -12,8 +12,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +90,45 @@ class FlorenceRoutingTest {
         assertTrue(notMeeting.getMessage().contains("does not meet"), notMeeting.getMessage());
         var noElement = assertThrows(ViabilityException.class, () -> resolve("{\"elements\": [{\"id\": 999999999}]}"));
         assertEquals("location.elements[0].id", noElement.field());
+    }
+
+    /** The state's measures with their works' permit (null without works). */
+    static Map<Long, String> stateMeasures(Instant t) throws Exception {
+        Map<Long, String> out = new HashMap<>();
+        for (JsonNode f : json(viability.networkState(t)).get("features")) {
+            for (JsonNode m : f.get("properties").get("measures")) {
+                out.put(m.get("id").asLong(), m.get("source").isNull() ? null : m.get("source").get("permit").asText());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theNetworkStateKeptBetweenQuestionsFollowsEveryChangeOfWhatItShows() throws Exception {
+        Instant during = Instant.parse("2032-07-15T10:00:00Z");
+        long id = measure("closure", "2032-07-10T00:00:00+02:00", "2032-07-20T00:00:00+02:00", CALZAIUOLI)
+                .get("id").asLong();
+        assertTrue(stateMeasures(during).containsKey(id));
+        assertFalse(stateMeasures(Instant.parse("2032-07-09T10:00:00Z")).containsKey(id), "not yet in force");
+        assertEquals(viability.networkState(during), viability.networkState(during), "asked again, the same answer");
+
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            // Given to a works site: the state names its permit at once...
+            long works;
+            try (ResultSet rs = st.executeQuery("INSERT INTO works (organisation, permit, status) "
+                    + "VALUES ('Publiacqua', 'PA-1', 'approved') RETURNING id")) {
+                rs.next();
+                works = rs.getLong(1);
+            }
+            st.executeUpdate("UPDATE measure SET works_id = " + works + " WHERE id = " + id);
+            assertEquals("PA-1", stateMeasures(during).get(id));
+            // ...and a change of the works alone (no measure changed) shows too.
+            st.executeUpdate("UPDATE works SET permit = 'PA-2' WHERE id = " + works);
+            assertEquals("PA-2", stateMeasures(during).get(id));
+            // Revoked: gone from the state at once.
+            st.executeUpdate("UPDATE measure SET status = 'revoked' WHERE id = " + id);
+            assertFalse(stateMeasures(during).containsKey(id));
+        }
     }
 
     @Test

@@ -65,7 +65,12 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     <T> T waitFor(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what).until(condition::apply);
+        return waitFor(what, Duration.ofSeconds(30), condition);
+    }
+
+    /** For what waits on a change's round trip (the edit, its re-validation, the redrawn record): slow on a loaded machine. */
+    <T> T waitFor(String what, Duration timeout, Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, timeout).withMessage(what).until(condition::apply);
     }
 
     /** Console messages at error level since the last call. */

@@ -1,8 +1,11 @@
 package it.firenze.streetcad.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.Accounts;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.ApiKeys;
 import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.server.StreetCadServer;
 import it.firenze.streetcad.topology.NetworkBuild;
 import it.firenze.streetcad.topology.NetworkBuilder;
@@ -363,6 +366,169 @@ class WebMapBrowserTest {
     }
 
     @Test
+    void anEditorChangesAnAttributeReappliesItOverAColleaguesChangeAndRestoresAnEarlierVersion() throws Exception {
+        needs("/collections/road-elements/items?limit=1");
+        var db = server.store().database();
+        new Accounts(db).add("enzo", "Enzo Editor", "Direzione Mobilità", Set.of(Role.EDITOR), "a long enough password",
+                Actor.system("test setup"));
+        String colleague = new ApiKeys(db).create("collega", Set.of(Role.EDITOR), "Polizia Municipale", null,
+                Actor.system("test setup")).secret();
+        String id = calzaiuoli("", 2);
+        var d = browser.driver;
+        browser.open(base + "/map/#map=18/43.77123/11.25545&el=" + id);
+        try {
+            signIn("enzo", "a long enough password");
+            // The panel is drawn twice (the record, then its junctions named): click once it is drawn for good.
+            waitForRecord(id);
+            browser.waitFor("the editor's button", x -> x.findElements(By.id("edit-start")).stream()
+                    .filter(WebElement::isDisplayed).findFirst().orElse(null)).click();
+            WebElement lanes = browser.waitFor("the form", x -> x.findElements(By.id("edit-lanes")).stream().findFirst().orElse(null));
+            lanes.clear();
+            lanes.sendKeys("13");
+            d.findElement(By.cssSelector("#edit-form button[type=submit]")).click();
+            assertEquals(Boolean.FALSE, browser.js("return document.getElementById('edit-lanes').checkValidity()"),
+                    "13 lanes is refused in the form (1–12)");
+            assertFalse(d.findElements(By.cssSelector("#edit-form")).isEmpty(), "and the form stays open");
+            lanes.clear();
+            lanes.sendKeys("2");
+            d.findElement(By.cssSelector("#edit-form input[name=reason]")).sendKeys("verifica corsie");
+
+            // Meanwhile a colleague sets the speed limit.
+            patch(colleague, id, "{\"properties\": {\"speed_limit\": 30}}", "limite di zona");
+
+            d.findElement(By.cssSelector("#edit-form button[type=submit]")).click();
+            WebElement conflict = browser.waitFor("the other person's change shown", x -> x.findElements(By.id("edit-conflict"))
+                    .stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
+            assertTrue(conflict.getText().contains("un’altra persona"), conflict.getText());
+            assertEquals("Limite di velocità: — → 30 km/h", d.findElement(By.cssSelector("#edit-conflict .their-changes")).getText(),
+                    "what the colleague changed");
+            assertEquals("Corsie: — → 2", d.findElement(By.cssSelector("#edit-conflict .your-changes")).getText(), "and what I meant to");
+            browser.screenshot("edit-conflict");
+            d.findElement(By.id("conflict-reapply")).click();
+            // Read in the page: the record is drawn anew after the save, which would stale a found element.
+            waitForRecord(id);
+            browser.waitFor("the record with both changes", x -> "2".equals(recordField("lanes")) ? true : null);
+            assertEquals("30 km/h", recordField("speed_limit"), "the colleague's change stays");
+            String latest = latestVersion();
+            assertTrue(latest.contains("account:enzo") && latest.contains("verifica corsie") && latest.contains("Corsie: — → 2"), latest);
+            browser.screenshot("edit-saved");
+
+            // When the editor restores the colleague's version, then the lanes are as they were and the limit stays.
+            Object colleagues = browser.js("""
+                    return [...document.querySelectorAll('#panel .history li')]
+                        .find(li => li.textContent.includes('limite di zona'))?.querySelector('[data-revert]')?.dataset.revert""");
+            assertTrue(colleagues != null, "the colleague's version offers a restore");
+            browser.waitFor("the restore button", x -> x.findElements(By.cssSelector("[data-revert='" + colleagues + "']")).stream()
+                    .filter(WebElement::isDisplayed).findFirst().orElse(null)).click();
+            waitForRecord(id);
+            browser.waitFor("the lanes restored", x -> "—".equals(recordField("lanes")) ? true : null);
+            assertEquals("30 km/h", recordField("speed_limit"));
+            String restored = latestVersion();
+            assertTrue(restored.contains("account:enzo") && restored.contains("Corsie: 2 → —"), restored);
+        } finally {
+            d.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
+    }
+
+    @Test
+    void anEditorSplitsAnElementWhereTheyClickAndSeesTheCutInItsHistory() throws Exception {
+        needs("/collections/road-elements/items?limit=1");
+        String id = calzaiuoli("", 3);
+        JsonNode before = item("road-elements", id);
+        var d = browser.driver;
+        browser.open(base + "/map/#map=19/43.77123/11.25545&el=" + id);
+        try {
+            signIn(editor("sara"), PASSWORD);
+            // Given the element's middle at the centre of the map, when the editor asks to split and clicks there.
+            List<Double> middle = middleOf(before.get("geometry"));
+            browser.js("window.streetcad.map.jumpTo({center: arguments[0], zoom: 19})", middle);
+            waitForRecord(id);
+            visible("geometry-split").click();
+            browser.waitFor("the split under way", x -> "split".equals(browser.js("return document.body.dataset.editing || null")) ? true : null);
+            pointerTo(pixelOf(middle)).click().perform();
+
+            // Then the element ends at a new junction where the second piece begins, and its history says so.
+            String said = edited("split");
+            String second = said.split(" ")[2];
+            JsonNode first = item("road-elements", id), piece = item("road-elements", second);
+            assertEquals(before.at("/properties/length_m").asDouble(), first.at("/properties/length_m").asDouble()
+                    + piece.at("/properties/length_m").asDouble(), 0.05, said);
+            assertEquals(first.at("/properties/to_junction").asLong(), piece.at("/properties/from_junction").asLong());
+            assertEquals(before.at("/properties/to_junction").asLong(), piece.at("/properties/to_junction").asLong());
+            waitForRecord(id);
+            String latest = latestVersion();
+            assertTrue(latest.contains("account:sara") && latest.contains("geometria"), latest);
+            browser.screenshot("split-done");
+        } finally {
+            d.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
+    }
+
+    @Test
+    void anEditorMovesAVertexDrawsANewElementWhoseEndSnapsToAJunctionAndRetiresIt() throws Exception {
+        needs("/collections/road-elements/items?limit=1");
+        String id = calzaiuoli("", 4);
+        JsonNode before = item("road-elements", id);
+        var d = browser.driver;
+        browser.open(base + "/map/#map=19/43.77123/11.25545&el=" + id);
+        try {
+            signIn(editor("lucia"), PASSWORD);
+            List<Double> middle = middleOf(before.get("geometry"));
+            browser.js("window.streetcad.map.jumpTo({center: arguments[0], zoom: 19})", middle);
+            waitForRecord(id);
+
+            // When the editor drags the handle in the middle of the element's first stretch 40 px aside and saves.
+            visible("geometry-move").click();
+            browser.waitFor("the line editable", x -> "move".equals(browser.js("return document.body.dataset.editing || null")) ? true : null);
+            JsonNode c = before.at("/geometry/coordinates");
+            List<Double> handle = List.of((c.get(0).get(0).asDouble() + c.get(1).get(0).asDouble()) / 2,
+                    (c.get(0).get(1).asDouble() + c.get(1).get(1).asDouble()) / 2);
+            Map<String, Object> at = pixelOf(handle);
+            waitUntilIdle();
+            pointerTo(at).clickAndHold().moveByOffset(10, 10).moveByOffset(15, 15).moveByOffset(15, 15).release().perform();
+            browser.screenshot("vertex-moved");
+            visible("geometry-save").click();
+            edited("move");
+
+            // Then the element has one vertex more, off its old line, and still ends at its junctions.
+            JsonNode moved = item("road-elements", id);
+            assertEquals(c.size() + 1, moved.at("/geometry/coordinates").size(), moved.toString());
+            assertTrue(moved.at("/properties/length_m").asDouble() > before.at("/properties/length_m").asDouble() + 1, moved.toString());
+            assertEquals(before.at("/properties/from_junction"), moved.at("/properties/from_junction"));
+            assertEquals(before.at("/properties/to_junction"), moved.at("/properties/to_junction"));
+
+            // When the editor draws a new element from near (5 px) that element's start junction to a point 80 px away.
+            JsonNode junction = item("junctions", before.at("/properties/from_junction").asText());
+            List<Double> j = List.of(junction.at("/geometry/coordinates/0").asDouble(), junction.at("/geometry/coordinates/1").asDouble());
+            browser.js("window.streetcad.map.jumpTo({center: arguments[0], zoom: 19})", j);
+            waitUntilIdle();
+            visible("draw-new").click();
+            browser.waitFor("the drawing under way", x -> "draw".equals(browser.js("return document.body.dataset.editing || null")) ? true : null);
+            Map<String, Object> start = pixelOf(j);
+            pointerTo(start).moveByOffset(5, 0).click().perform();
+            pointerTo(start).moveByOffset(20, 80).click().perform();
+            pointerTo(start).moveByOffset(20, 80).click().perform();
+
+            // Then the new element starts exactly at the junction, which it joined.
+            String created = edited("create").split(" ")[1];
+            JsonNode drawn = item("road-elements", created);
+            assertEquals(junction.get("id").asLong(), drawn.at("/properties/from_junction").asLong(), drawn.toString());
+            assertEquals(j.get(0), drawn.at("/geometry/coordinates/0/0").asDouble(), 1e-7);
+            assertEquals(j.get(1), drawn.at("/geometry/coordinates/0/1").asDouble(), 1e-7);
+            browser.screenshot("element-drawn");
+
+            // When the editor retires it (confirming), then it is no longer live but keeps its record.
+            waitForRecord(created);
+            visible("geometry-retire").click();
+            visible("geometry-retire-confirm").click();
+            edited("retire");
+            assertFalse(item("road-elements", created).at("/properties/valid_to").isNull(), "retired");
+        } finally {
+            d.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
+    }
+
+    @Test
     void hoveringAnElementHighlightsIt() {
         needs("/tiles/road-elements/14/8704/5972.mvt");
         browser.open(base + "/map/#map=18/43.77123/11.25545");
@@ -450,6 +616,75 @@ class WebMapBrowserTest {
         var id = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(found);
         assertTrue(id.find(), found);
         return id.group(1);
+    }
+
+    private static final String PASSWORD = "a long enough password";
+
+    /** A new editor's account, by name. */
+    private static String editor(String name) throws Exception {
+        new Accounts(server.store().database()).add(name, name, "Direzione Mobilità", Set.of(Role.EDITOR), PASSWORD,
+                Actor.system("test setup"));
+        return name;
+    }
+
+    /** An item as the API serves it now. */
+    private static JsonNode item(String collection, String id) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/collections/"
+                + collection + "/items/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return Json.mapper().readTree(r.body());
+    }
+
+    /** The point halfway along a line's middle stretch, [lon, lat]. */
+    private static List<Double> middleOf(JsonNode line) {
+        JsonNode c = line.get("coordinates");
+        JsonNode a = c.get((c.size() - 1) / 2), b = c.get((c.size() - 1) / 2 + 1);
+        return List.of((a.get(0).asDouble() + b.get(0).asDouble()) / 2, (a.get(1).asDouble() + b.get(1).asDouble()) / 2);
+    }
+
+    /** Where [lon, lat] is on the map, in CSS pixels, as {@link #pointerTo} takes it. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> pixelOf(List<Double> lonLat) {
+        return (Map<String, Object>) browser.js("const p = window.streetcad.map.project(arguments[0]); return {x: p.x, y: p.y}", lonLat);
+    }
+
+    /** Once a change of geometry is done: the action and the ids it names ("split 12 345"). */
+    private static String edited(String action) {
+        return browser.waitFor(action + " done", java.time.Duration.ofSeconds(120), x -> {
+            Object edited = browser.js("return document.body.dataset.edited || null");
+            return edited != null && edited.toString().startsWith(action + " ") ? edited.toString() : null;
+        });
+    }
+
+    private static WebElement visible(String id) {
+        return browser.waitFor(id, x -> x.findElements(By.id(id)).stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
+    }
+
+    private static void signIn(String name, String password) {
+        var d = browser.driver;
+        browser.waitFor("the sign-in control", x -> x.findElements(By.id("account-signin")).isEmpty() ? null : true);
+        d.findElement(By.id("account-signin")).click();
+        d.findElement(By.id("login-username")).sendKeys(name);
+        d.findElement(By.id("login-password")).sendKeys(password);
+        d.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        browser.waitFor("signed in", x -> x.findElements(By.id("account-name")).isEmpty() ? null : true);
+    }
+
+    /** Until the record panel of the element is drawn for the last time (its junctions named). */
+    private static void waitForRecord(String id) {
+        browser.waitFor("the record of " + id, java.time.Duration.ofSeconds(120), x -> id.equals(browser.js("return document.getElementById('panel').dataset.record || null"))
+                ? true : null);
+    }
+
+    /** A field of the record panel as shown, read in the page. */
+    private static String recordField(String field) {
+        return (String) browser.js("return document.querySelector(`#panel dd[data-field='${arguments[0]}']`)?.innerText ?? null", field);
+    }
+
+    /** The newest version in the record's history, as shown. */
+    private static String latestVersion() {
+        return browser.waitFor("the history", x -> (String) browser.js(
+                "return document.querySelector('#panel .history li')?.innerText || null"));
     }
 
     /** A change through the edit API with an API key, naming the element's current version as a client does. */

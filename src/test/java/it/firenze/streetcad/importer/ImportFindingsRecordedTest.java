@@ -1,0 +1,138 @@
+package it.firenze.streetcad.importer;
+
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+import it.firenze.streetcad.testing.TestPostgis;
+import it.firenze.streetcad.topology.Rule;
+import it.firenze.streetcad.topology.TopologyPreCommitCheck;
+import it.firenze.streetcad.topology.TopologyValidation;
+import it.firenze.streetcad.topology.ValidationOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Validate once (issue 17): given an import checked before its commit, the check's findings become the cadastre's
+ * open issues at the commit, and only the seams with the network already there are validated again.
+ */
+class ImportFindingsRecordedTest {
+
+    /** Every rule a re-validation around a change judges (islands need the whole network). */
+    static final ValidationOptions AROUND = ValidationOptions.defaults().withRules(EnumSet.complementOf(EnumSet.of(Rule.ISLAND)));
+
+    @TempDir
+    Path tmp;
+    Database db;
+    Cadastre cadastre;
+
+    @BeforeEach
+    void open() {
+        db = TestPostgis.newCadastre();
+        cadastre = new Cadastre(db);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    /**
+     * The Florence sample's lines cut to a lon/lat box (as a region is delivered in tiles), imported with every
+     * topology rule checked and committed.
+     */
+    ImportReport importBox(String name, double west, double south, double east, double north) {
+        Path clipped = tmp.resolve(name + "_clipped.shp"), shp = tmp.resolve(name + ".shp");
+        Gdal.ogr2ogr("-spat", String.valueOf(west), String.valueOf(south), String.valueOf(east), String.valueOf(north),
+                "-clipsrc", "spat_extent", "-explodecollections", "-nlt", "LINESTRING", "-skipfailures", clipped.toString(),
+                Gdal.FLORENCE.toString());
+        // without the stubs of less than a metre or so the cut leaves where a line grazes the box's edge
+        Gdal.ogr2ogr("-dialect", "SQLite", "-sql", "SELECT * FROM " + name + "_clipped WHERE ST_Length(geometry) > 0.00002", "-explodecollections",
+                shp.toString(), clipped.toString());
+        assertTrue(Files.exists(shp));
+        ImportRequest request = ImportParameters.request(name + ".shp", shp, null, Mapping.preset("osm"), null, null,
+                "append", null, ArchiveLimits.defaults(), null);
+        try (ImportJobs jobs = new ImportJobs(db, List.of(TopologyPreCommitCheck.allRules()), 1)) {
+            ImportJobs.Job staged = jobs.stageNow(request, ImportPipeline.Progress.NONE);
+            assertEquals(0, staged.importReport().counts().invalid(), staged.importReport().problems().toString());
+            ImportJobs.Job committed = jobs.commit(staged.id(), false, true, Actor.system("test"));
+            assertEquals("committed", committed.state(), String.valueOf(committed.error()));
+            return committed.importReport();
+        }
+    }
+
+    /** The open issues, or a validation's findings, as rule, element ids (sorted) and fingerprint, sorted. */
+    List<String> openIssues() {
+        return cadastre.rows("SELECT rule || ' ' || (SELECT coalesce(string_agg(x::text, ',' ORDER BY x), '') "
+                + "FROM unnest(element_ids) x) || ' ' || fingerprint FROM topology_issue ORDER BY 1");
+    }
+
+    List<String> validatedAfresh() throws Exception {
+        return new TopologyValidation(db).run(null, AROUND, p -> { }).findings().stream()
+                .map(f -> f.rule().id() + " " + f.elementIds().stream().sorted().map(String::valueOf)
+                        .collect(Collectors.joining(",")) + " " + f.fingerprint()).sorted().toList();
+    }
+
+    /** How many elements the validations after {@code id} read and judged again. */
+    long elementsValidatedAfter(long id) {
+        return cadastre.count("SELECT coalesce(sum((counts->>'elements')::bigint), 0) FROM topology_validation WHERE id > " + id);
+    }
+
+    long lastValidation() {
+        return cadastre.count("SELECT coalesce(max(id), 0) FROM topology_validation");
+    }
+
+    @Test
+    void intoAnEmptyCadastreTheChecksFindingsAreTheOpenIssuesWithNoElementValidatedAgain() throws Exception {
+        // Given an empty cadastre, when about 600 lines around the Duomo are imported and committed
+        ImportReport report = importBox("duomo", 11.2530, 43.7715, 11.2580, 43.7745);
+        long lines = cadastre.count("SELECT count(*) FROM live_road_element");
+        assertTrue(lines > 100, "lines: " + lines);
+
+        // Then one validation recorded the check's findings and validated no element again
+        assertEquals(List.of("succeeded|0|" + cadastre.count("SELECT count(*) FROM topology_issue")),
+                cadastre.rows("SELECT status || '|' || (counts->>'elements') || '|' || (counts->>'recorded_from_import_check') "
+                        + "FROM topology_validation"));
+        assertEquals(0, elementsValidatedAfter(0));
+        // and the open issues are exactly what validating the cadastre afresh finds (islands aside)
+        List<String> open = openIssues();
+        assertTrue(open.size() > 50, "a raw OSM extract has findings: " + open.size());
+        assertEquals(validatedAfresh(), open);
+        // and every finding the report counted (islands aside) is one of them: the same counts by rule
+        report.findingsByRule().forEach((rule, count) -> {
+            if (rule.startsWith("island ")) return;
+            assertEquals(count.longValue(), cadastre.count("SELECT count(*) FROM topology_issue WHERE rule || ' (' || "
+                    + "severity || ')' = '" + rule + "'"), rule);
+        });
+    }
+
+    @Test
+    void besideTheNetworkAlreadyThereOnlyItsSeamsAreValidatedAgain() throws Exception {
+        // Given the lines of one block imported, with their open issues recorded
+        importBox("west", 11.2450, 43.7700, 11.2555, 43.7760);
+        long before = lastValidation();
+        long westLines = cadastre.count("SELECT count(*) FROM live_road_element");
+
+        // When the lines of the block east of it are imported, those crossing the seam meeting their western halves
+        importBox("east", 11.2555, 43.7700, 11.2660, 43.7760);
+
+        // Then only elements near the seam were read and judged again, fewer than either block holds
+        long validatedAgain = elementsValidatedAfter(before);
+        long all = cadastre.count("SELECT count(*) FROM live_road_element");
+        assertTrue(validatedAgain > 0 && validatedAgain < westLines && validatedAgain < all - westLines,
+                validatedAgain + " elements validated again of " + westLines + " + " + (all - westLines) + " in "
+                        + cadastre.rows("SELECT counts->>'elements' FROM topology_validation WHERE id > " + before));
+        // and the open issues are still exactly what validating the whole cadastre afresh finds
+        assertEquals(validatedAfresh(), openIssues());
+    }
+}
