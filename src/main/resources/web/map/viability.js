@@ -278,6 +278,7 @@
     }
     const measure = await response.json();
     v.revision++;
+    v.street = null;
     window.streetcad.map.getSource(TILES).setTiles([tilesUrl()]);
     const conflicts = measure.properties.conflicts || [];
     const conflictItems = conflicts.map(c => {
