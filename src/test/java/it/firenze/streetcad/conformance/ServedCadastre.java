@@ -9,12 +9,18 @@ import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
 import it.firenze.streetcad.network.NetworkModule;
 import it.firenze.streetcad.testing.TestHttp;
+import it.firenze.streetcad.tiles.TileLayer;
 import it.firenze.streetcad.tiles.TileService;
 import it.firenze.streetcad.tiles.TileSettings;
 import it.firenze.streetcad.tiles.TilesModule;
 import it.firenze.streetcad.topology.TopologyModule;
+import it.firenze.streetcad.viability.MeasureClock;
+import it.firenze.streetcad.viability.Routing;
+import it.firenze.streetcad.viability.Viability;
+import it.firenze.streetcad.viability.ViabilityModule;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The small network around the Duomo served by every module the server composes but the web map (health, Features, network
@@ -30,11 +36,14 @@ final class ServedCadastre implements AutoCloseable {
     ServedCadastre() {
         db = it.firenze.streetcad.testing.TestPostgis.newCadastre();
         SmallNetwork.insert(db);
-        tiles = TileService.start(db, new TileSettings(15, 256, 20_000, 1_000_000, 16L << 20, "public, no-cache", 50));
+        tiles = TileService.start(db, new TileSettings(15, 256, 20_000, 1_000_000, 16L << 20, "public, no-cache", 50),
+                Map.of(TileLayer.VIABILITY, new MeasureClock(db)::idsAt));
         imports = new ImportJobs(db, List.of(), 1);
-        // Behind access control as in production; the requests carry a technician's key (imports, validations).
-        http = TestHttp.withKey(db, Role.TECHNICIAN, new HealthModule(db), new FeaturesModule(db, null, true), new NetworkModule(db), new TilesModule(tiles),
-                new TopologyModule(db), new ImportHttpModule(imports, 64L << 20));
+        // Behind access control as in production, with every module whose paths the API definition lists; the
+        // requests carry a technician's key (imports, validations).
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new HealthModule(db), new FeaturesModule(db, null, true),
+                new ViabilityModule(db, new Routing(db), Viability.DEFAULT_CONFLICT_DISTANCE), new NetworkModule(db),
+                new TilesModule(tiles), new TopologyModule(db), new ImportHttpModule(imports, 64L << 20));
     }
 
     @Override
