@@ -13,12 +13,15 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseUnavailableException;
 import it.firenze.streetcad.features.Crs;
 import it.firenze.streetcad.features.FeatureStore;
 import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
 import it.firenze.streetcad.topology.TopologyValidation;
 import org.locationtech.jts.geom.Envelope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.SQLException;
@@ -32,6 +35,8 @@ import java.util.OptionalLong;
  * change log the database keeps. Also each item's history and the revert to a past version.
  */
 public final class EditingHttp implements HttpModule {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EditingHttp.class);
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final EditableType ROAD_ELEMENTS = EditableType.byCollection("road-elements").orElseThrow();
@@ -200,7 +205,7 @@ public final class EditingHttp implements HttpModule {
     /** A split's or merge's answer: what re-validating around the change raised and closed, the first element's ETag. */
     private void answerNetworkEdit(Context ctx, ObjectNode doc, Envelope changed, long version)
             throws SQLException {
-        validation(doc, topology.revalidateAround(changed));
+        validation(doc, revalidateAround(changed));
         ctx.header("ETag", "\"" + version + "\"");
         ctx.contentType("application/geo+json");
         ctx.result(doc.toString());
@@ -214,7 +219,25 @@ public final class EditingHttp implements HttpModule {
         }
     }
 
+    /**
+     * What re-validating around a committed change found; a failure to re-validate (the database busy or away) is
+     * said in the answer, never turned into an error: the edit itself is done and recorded.
+     */
+    private TopologyValidation.Around revalidateAround(Envelope changed) {
+        try {
+            return topology.revalidateAround(changed);
+        } catch (SQLException | DatabaseUnavailableException e) {
+            LOG.warn("an edit committed but its neighbourhood was not re-validated: {}", e.getMessage());
+            return null;
+        }
+    }
+
     private static void validation(ObjectNode doc, TopologyValidation.Around around) {
+        if (around == null) {
+            doc.putObject("validation").put("status", "not re-validated").put("detail", "The edit is saved; its "
+                    + "neighbourhood could not be re-validated now. Run a validation of the area to see its findings.");
+            return;
+        }
         if (around.validationId().isEmpty()) return;
         ObjectNode v = doc.putObject("validation");
         v.put("id", around.validationId().getAsLong());
@@ -241,7 +264,7 @@ public final class EditingHttp implements HttpModule {
 
     /** The item as it is now, with its ETag, and what re-validating around it raised and closed. */
     private void answer(Context ctx, EditableType t, Edits.Outcome done, int status) throws SQLException {
-        TopologyValidation.Around around = topology.revalidateAround(done.changed());
+        TopologyValidation.Around around = revalidateAround(done.changed());
         ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> validation(doc, around));
     }
 

@@ -195,12 +195,22 @@ public final class TopologyValidation {
         if (changed == null || changed.isNull()) return new Around(OptionalLong.empty(), List.of(), List.of());
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
-        Map<String, OpenIssue> before = store.openIssues(area);
-        OptionalLong id = revalidate(changed);
-        Map<String, OpenIssue> after = store.openIssues(area);
-        return new Around(id, after.values().stream().filter(i -> !before.containsKey(i.fingerprint())).toList(),
-                before.values().stream().filter(i -> !after.containsKey(i.fingerprint())).toList());
+        // A few at once: each takes several connections one after another, and sixteen editors' re-validations
+        // together left their own edits waiting past the pool's wait (503s for edits already committed).
+        AROUND_EDITS.acquireUninterruptibly();
+        try {
+            Map<String, OpenIssue> before = store.openIssues(area);
+            OptionalLong id = revalidate(changed);
+            Map<String, OpenIssue> after = store.openIssues(area);
+            return new Around(id, after.values().stream().filter(i -> !before.containsKey(i.fingerprint())).toList(),
+                    before.values().stream().filter(i -> !after.containsKey(i.fingerprint())).toList());
+        } finally {
+            AROUND_EDITS.release();
+        }
     }
+
+    /** Re-validations around edits running at once in this process. */
+    private static final java.util.concurrent.Semaphore AROUND_EDITS = new java.util.concurrent.Semaphore(2, true);
 
     /** Records a validation about to run and returns its id, for a client to follow its progress. */
     public long begin(double[] bboxCrs84, ValidationOptions options, Actor actor) throws SQLException {
