@@ -14,29 +14,22 @@ import java.util.List;
  */
 public final class MeasureClock {
 
-    private record Loaded(long revision, List<Measure> measures) {
-    }
-
     private final Database database;
     private final ViabilityStore store;
-    private volatile Loaded loaded;
+    private final KeptMeasures planned;
 
     public MeasureClock(Database database) {
         this.database = database;
         this.store = new ViabilityStore(database.storageSrid());
+        this.planned = new KeptMeasures(store, ViabilityStore.PLANNED);
     }
 
     /** The ids of the draft and in-force measures whose schedule holds at {@code t}. */
     public long[] idsAt(Instant t) throws SQLException {
-        Loaded l;
+        List<Measure> measures;
         try (Connection c = database.readConnection()) {
-            long revision = store.revisions(c)[1];
-            l = loaded;
-            if (l == null || l.revision != revision) {
-                l = new Loaded(revision, store.measures(c, "m.status IN " + ViabilityStore.PLANNED));
-                loaded = l;
-            }
+            measures = planned.at(c, store.revisions(c)[1]);
         }
-        return l.measures.stream().filter(m -> m.schedule().activeAt(t)).mapToLong(Measure::id).toArray();
+        return measures.stream().filter(m -> m.schedule().activeAt(t)).mapToLong(Measure::id).toArray();
     }
 }

@@ -30,11 +30,13 @@ public final class Routing {
 
     private final Database database;
     private final ViabilityStore store;
+    private final KeptMeasures binding;
     private volatile Snapshot snapshot;
 
     public Routing(Database database) {
         this.database = database;
         this.store = new ViabilityStore(database.storageSrid());
+        this.binding = new KeptMeasures(store, ViabilityStore.BINDING);
     }
 
     /** Loads the graph now (it takes seconds on a city), so that the first route does not wait for it. */
@@ -51,8 +53,7 @@ public final class Routing {
                 s = snapshot;
                 if (s != null && s.networkRevision == rev[0] && s.measuresRevision == rev[1]) return s;
                 RoutingGraph g = s != null && s.networkRevision == rev[0] ? s.graph : RoutingGraph.load(c);
-                List<Measure> m = store.measures(c, "m.status IN " + ViabilityStore.BINDING);
-                snapshot = new Snapshot(rev[0], rev[1], g, m);
+                snapshot = new Snapshot(rev[0], rev[1], g, binding.at(c, rev[1]));
                 return snapshot;
             }
         }

@@ -58,9 +58,13 @@ public final class Viability {
         throw new IllegalArgumentException("STREETCAD_VIABILITY_CONFLICT_DISTANCE_M is metres from 0 to 1000, not '" + v + "'.");
     }
 
+    /** Every measure in force or expired: those bind at some instant. */
+    private final KeptMeasures binding;
+
     public Viability(Database database, double conflictDistance) {
         this.database = database;
         this.store = new ViabilityStore(database.storageSrid());
+        this.binding = new KeptMeasures(store, ViabilityStore.BINDING);
         this.conflictDistance = conflictDistance;
     }
 
@@ -502,7 +506,7 @@ public final class Viability {
     public String networkState(Instant t) throws SQLException {
         try (Connection c = database.connection()) {
             long[] revision = store.revisions(c);
-            List<Measure> active = bindingMeasures(c, revision[1]).stream().filter(m -> m.activeAt(t)).toList();
+            List<Measure> active = binding.at(c, revision[1]).stream().filter(m -> m.activeAt(t)).toList();
             StateKey key = new StateKey(revision[0], revision[1], revision[2], active.stream().map(Measure::id).toList());
             StateFeatures features = states.get(key);
             if (features == null) {
@@ -521,8 +525,6 @@ public final class Viability {
     private record StateFeatures(String json, int count) {
     }
 
-    private record BindingMeasures(long revision, List<Measure> measures) {
-    }
 
     /** The last network states made, a few: "now" and the instants a map's time control was just moved to. */
     private final Map<StateKey, StateFeatures> states = java.util.Collections.synchronizedMap(
@@ -532,18 +534,6 @@ public final class Viability {
                     return size() > 16;
                 }
             });
-    private volatile BindingMeasures binding;
-
-    /** Every measure in force or expired (those bind at some instant), as of measures revision {@code revision}. */
-    private List<Measure> bindingMeasures(Connection c, long revision) throws SQLException {
-        BindingMeasures b = binding;
-        if (b == null || b.revision() != revision) {
-            b = new BindingMeasures(revision, store.measures(c, "m.status IN " + ViabilityStore.BINDING));
-            binding = b;
-        }
-        return b.measures();
-    }
-
     private StateFeatures stateFeatures(Connection c, List<Measure> active) throws SQLException {
         ArrayNode features = Json.mapper().createArrayNode();
         Map<Long, List<Object[]>> byElement = new LinkedHashMap<>();
