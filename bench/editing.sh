@@ -19,12 +19,7 @@ ids=$("${psql[@]}" -d cadastre -At -c "SELECT string_agg(id::text, ' ') FROM (SE
 key=$("$JAVA_HOME/bin/java" -jar target/streetcad.jar keys create --name bench --role editor --db-url "$url" | tail -n1)
 echo "Florence: $("${psql[@]}" -d cadastre -At -c "SELECT count(*) FROM road_element") road elements; editing $ids"
 
-"$JAVA_HOME/bin/java" -jar target/streetcad.jar serve --host 127.0.0.1 --port $port --db-url "$url" >"$work/server.log" 2>&1 &
-server=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
-  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+serve_streetcad "$port"
 base="http://127.0.0.1:$port"
 first=${ids%% *}
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"

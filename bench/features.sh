@@ -18,12 +18,7 @@ item=$("${psql[@]}" -d cadastre -At -c "SELECT min(id) FROM road_element WHERE S
   ST_Transform(ST_MakeEnvelope(11.2529, 43.7708, 11.2591, 43.7754, 4326), $srid))")
 echo "Florence: $("${psql[@]}" -d cadastre -At -c "SELECT count(*) FROM road_element") road elements; item id $item"
 
-"$JAVA_HOME/bin/java" -jar target/streetcad.jar serve --host 127.0.0.1 --port $port --db-url "$url" >"$work/server.log" 2>&1 &
-server=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
-  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+serve_streetcad "$port"
 
 base="http://127.0.0.1:$port"
 declare -A urls=(

@@ -16,13 +16,7 @@ seconds=${1:-15}
 pgport=${STREETCAD_BENCH_PG_PORT:-25442}; port=${STREETCAD_BENCH_PORT:-27081}; srid=6707; bench=viability
 . bench/scratch-cluster.sh
 started=$(date +%s)
-"$JAVA_HOME/bin/java" -jar target/streetcad.jar serve --host 127.0.0.1 --port $port --db-url "$url" \
-  --load-sample geodata/florence-osm >"$work/server.log" 2>&1 &
-server=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
-  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.5
-done
+serve_streetcad "$port" -- --load-sample geodata/florence-osm
 echo "Florence served after $(( $(date +%s) - started )) s: $("${psql[@]}" -d cadastre -At -c "SELECT count(*) FROM road_element") elements"
 
 # An operator's API key (V6 keeps its SHA-256), 1,000 measures in force now, a year of 12,000 works sites.
