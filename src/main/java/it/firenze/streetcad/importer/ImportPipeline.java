@@ -66,12 +66,14 @@ public final class ImportPipeline {
             checkSridKnown(c, sourceSrid, source);
             staging.create(c);
             long read;
+            long copying = System.nanoTime();
             try {
                 read = copy(c, staging, layer, sourceSrid, options.mapping(), log, progress);
             } catch (RuntimeException e) {
                 staging.drop(c);
                 throw e;
             }
+            long copied = System.nanoTime();
             try {
                 staging.reproject(c, database.storageSrid());
             } catch (SQLException e) {
@@ -80,6 +82,7 @@ public final class ImportPipeline {
                         + database.storageSrid() + " failed (" + e.getMessage().strip() + "). Check that EPSG:" + sourceSrid
                         + " is really the CRS of the data (--srid).");
             }
+            long reprojected = System.nanoTime();
             List<String> notices = new ArrayList<>(layer.notices());
             ImportReport.Extent extent = staging.extentLonLat(c, database.storageSrid());
             notices.addAll(implausibilities(c, extent, sourceSrid, layer.sridSource()));
@@ -88,11 +91,18 @@ public final class ImportPipeline {
             if (options.mode() == ImportMode.UPSERT) {
                 record(log, rejected, staging.unusableSourceKeys(c, options.mapping().sources(TargetField.SOURCE_KEY)));
             }
+            long checking = System.nanoTime();
             FindingLog findings = runChecks(c, staging);
+            long checked = System.nanoTime();
             staging.reject(c, rejected);
             long[] counts = staging.counts(c);
             ImportReport.Committed planned = options.mode() == ImportMode.APPEND ? null
                     : plan(c, staging, options.mode(), options.area());
+            // Where the time went, for benchmarks (bench/import.sh) and for a technician asking why an import is slow.
+            LOG.info("import {}: staging table made in {} s, read and copied in {} s, reprojected in {} s, extent, geometries "
+                    + "and keys checked in {} s, topology checked in {} s, planned in {} s", jobId, seconds(started, copying),
+                    seconds(copying, copied), seconds(copied, reprojected), seconds(reprojected, checking),
+                    seconds(checking, checked), seconds(checked, System.nanoTime()));
             return new ImportReport(source, layer.name(), options.mapping().name(), options.mode().label(),
                     new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
                     new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
@@ -153,6 +163,10 @@ public final class ImportPipeline {
             }
         }
         return out;
+    }
+
+    private static String seconds(long fromNanos, long toNanos) {
+        return String.format(Locale.ROOT, "%.2f", (toNanos - fromNanos) / 1e9);
     }
 
     /** Kilometres per degree of latitude, and how far from the cadastre new data is suspicious. */
@@ -365,11 +379,14 @@ public final class ImportPipeline {
             if (changed == null) return;
             StagedFindings recorded = recorded(staging);
             for (PreCommitCheck check : checks) {
+                long started = System.nanoTime();
                 try {
                     check.committed(database, changed, actor, check.recordsFindings() ? recorded : null);
                 } catch (SQLException | RuntimeException e) {
                     LOG.error("a check could not follow up the committed import (area {})", changed, e);
                 }
+                LOG.info("import {}: followed up by {} in {} s", jobId, check.getClass().getSimpleName(),
+                        seconds(started, System.nanoTime()));
             }
         } finally {
             try (Connection c = database.connection()) {

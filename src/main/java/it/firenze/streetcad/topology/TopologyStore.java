@@ -675,6 +675,11 @@ final class TopologyStore {
             c.setAutoCommit(false);
             try {
                 String findings = identifier(c, recorded.findings()), elements = identifier(c, recorded.elements());
+                // The planner's cost of a finding's element lookups turns JIT compilation on, which costs more than it
+                // saves on a statement that runs once.
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL jit = off");
+                }
                 Array ruleIds = c.createArrayOf("text", rules.stream().map(Rule::id).toArray());
                 try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue i WHERE i.rule = ANY (?) AND "
                         + "(EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) JOIN " + elements + " m ON m.element_id = x.id) "

@@ -111,6 +111,38 @@ class ValidatorRulesTest {
         assertEquals(false, a.get(0).fingerprint().equals(moved.get(0).fingerprint()));
     }
 
+    /**
+     * Accepted exceptions are kept by fingerprint across validations and versions, so how a fingerprint is made must
+     * not drift: the SHA-256 (first 16 bytes, hex) of the rule, the location's WKT and the WKT of each element involved
+     * in text order, as {@link Geometry#toText} writes them — whatever the validator caches or computes in parallel.
+     */
+    @Test
+    void everyFingerprintIsTheDigestOfRuleLocationAndElementsAsText() throws Exception {
+        List<TopologyLine> all = new ArrayList<>();
+        int offset = 0;
+        for (var lines : cases().values()) {
+            int dx = 1000 * offset++;
+            for (TopologyLine l : lines) {
+                TopologyLine moved = shifted(l, dx);
+                all.add(new TopologyLine(null, l.sourceKey() + "@" + dx, moved.geometry(), l.level(), l.layer(),
+                        l.direction(), null, null, l.attributes()));
+            }
+        }
+        Map<String, Geometry> byKey = new LinkedHashMap<>();
+        all.forEach(l -> byKey.put(l.sourceKey(), l.geometry()));
+        List<Finding> findings = new Validator(OPTIONS).validate(all);
+        assertEquals(true, findings.size() > all.size(), "every case has findings");
+        for (Finding f : findings) {
+            var sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(f.rule().id().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(f.location().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            new java.util.TreeSet<>(f.sourceKeys().stream().map(k -> byKey.get(k).toText()).toList())
+                    .forEach(text -> sha.update(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(sha.digest(), 16)), f.fingerprint(),
+                    f.rule() + " " + f.sourceKeys());
+        }
+    }
+
     @Test
     void onlyTheRulesAskedForRun() {
         var options = OPTIONS.withRules(java.util.Set.of(Rule.CROSSING_WITHOUT_JUNCTION));
