@@ -164,10 +164,16 @@ public final class Validator {
             if (junctions != null) checkJunctions();
             checkIslands();
             // Fingerprints last, on every core: writing the elements' WKT and hashing it is most of a finding's cost.
-            List<Finding> out = IntStream.range(0, findings.size()).parallel()
-                    .mapToObj(k -> findings.get(k).fingerprinted(fingerprints.get())).toList();
+            // Each finding without its fingerprint is let go as soon as it has one, so that a part with a great many
+            // findings does not hold both forms of all of them at once.
+            Finding[] out = new Finding[findings.size()];
+            IntStream.range(0, out.length).parallel().forEach(k -> {
+                out[k] = findings.get(k).fingerprinted(fingerprints.get());
+                findings.set(k, null);
+            });
+            findings.clear();
             progress.accept(1.0);
-            return out;
+            return Arrays.asList(out);
         }
 
         // ---- one element at a time
