@@ -10,6 +10,8 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Point;
+import org.locationtech.jts.geom.prep.PreparedGeometry;
+import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
 import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.linearref.LengthIndexedLine;
 import org.locationtech.jts.noding.MCIndexNoder;
@@ -383,8 +385,10 @@ public final class Validator {
             double length = line.getLength();
             Geometry tip = end.atStart() ? indexed.extractLine(0, Math.min(t, length))
                     : indexed.extractLine(Math.max(0, length - t), length);
+            // Prepared: the tip is a few metres, the lines near it can be long ways whose full relate would cost more.
+            PreparedGeometry preparedTip = PreparedGeometryFactory.prepare(tip);
             for (int other : near(tip.getEnvelopeInternal(), i)) {
-                if (tip.intersects(lines.get(other).geometry())) {
+                if (preparedTip.intersects(lines.get(other).geometry())) {
                     add(Rule.OVERSHOOT, "the element runs on less than " + t + " m past the element it meets and stops",
                             Map.of("tolerance_m", t), factory.createPoint(p), List.of(i, other), junction);
                     return;
