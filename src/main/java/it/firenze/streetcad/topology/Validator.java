@@ -265,14 +265,22 @@ public final class Validator {
         // ---- pairs of elements
 
         Set<Integer> checkDuplicates() {
-            Map<String, List<Integer>> byShape = new HashMap<>();
+            // Lines of one shape have one envelope: only lines sharing theirs need the (costly) key of their shape.
+            Map<Envelope, List<Integer>> byEnvelope = new HashMap<>();
             for (int i = 0; i < lines.size(); i++) {
-                if (broken[i]) continue;
-                Coordinate[] c = CoordinateArrays.removeRepeatedPoints(lines.get(i).geometry().getCoordinates());
-                Coordinate[] r = c.clone();
-                CoordinateArrays.reverse(r);
-                String key = shapeKey(CoordinateArrays.compare(c, r) <= 0 ? c : r);
-                byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+                if (!broken[i]) byEnvelope.computeIfAbsent(lines.get(i).geometry().getEnvelopeInternal(),
+                        k -> new ArrayList<>()).add(i);
+            }
+            Map<String, List<Integer>> byShape = new HashMap<>();
+            for (List<Integer> sameEnvelope : byEnvelope.values()) {
+                if (sameEnvelope.size() < 2) continue;
+                for (int i : sameEnvelope) {
+                    Coordinate[] c = CoordinateArrays.removeRepeatedPoints(lines.get(i).geometry().getCoordinates());
+                    Coordinate[] r = c.clone();
+                    CoordinateArrays.reverse(r);
+                    String key = shapeKey(CoordinateArrays.compare(c, r) <= 0 ? c : r);
+                    byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+                }
             }
             Set<Integer> duplicated = new HashSet<>();
             for (List<Integer> group : byShape.values()) {
