@@ -15,7 +15,7 @@ seconds=${1:-15}; rounds=${2:-3}; connections=${3:-16}
 srid=6707; bench=instances
 . bench/florence-cluster.sh
 others=(); groups=()
-trap '[ ${#others[@]} -gt 0 ] && kill "${others[@]}" 2>/dev/null; sleep 1; for g in "${groups[@]}"; do rmdir "$g"; done; cleanup' EXIT
+trap '[ ${#others[@]} -gt 0 ] && kill "${others[@]}" 2>/dev/null && wait "${others[@]}" 2>/dev/null; for g in "${groups[@]}"; do rmdir "$g"; done; cleanup' EXIT
 cpus=${STREETCAD_BENCH_INSTANCE_CPUS:-}
 cap_cpu() { # $1 pid, $2 a name: the process (all its threads, and those it starts later) into a cgroup capped at $cpus
   local g quota; quota=$(awk -v c="$cpus" 'BEGIN {printf "%d", c * 100000}')
@@ -62,7 +62,8 @@ for p in $one $two; do  # the proxy needs a moment to listen
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$page")" = 200 ] || { cat "$work/haproxy.log" >&2; exit 1; }
 done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)${cpus:+; each instance capped at $cpus CPUs}"
-wrk -t2 -c"$connections" -d15s "http://127.0.0.1:$two$page" >/dev/null  # warms both instances' JIT
+# Warms both instances' JIT; a capped instance compiles at its cap's pace, so it gets longer.
+wrk -t2 -c"$connections" -d"$([ -n "$cpus" ] && echo 60 || echo 15)s" "http://127.0.0.1:$two$page" >/dev/null
 rps() { # $1 port; fails on any non-2xx answer
   local w; w=$(wrk -t2 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$1$page")
   if grep -q 'Non-2xx' <<<"$w"; then echo "errors through port $1: $w" >&2; exit 1; fi
