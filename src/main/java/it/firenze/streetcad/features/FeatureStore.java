@@ -59,11 +59,13 @@ public final class FeatureStore {
      */
     private static final String VERSION = "SELECT (SELECT folded FROM data_version_base) + (SELECT count(*) FROM data_change)";
     /**
-     * The latest validity boundary (a valid_from or valid_to) already passed, in microseconds since 1970: the live
-     * rows change at each such instant with no write (a closure starting at 08:00), so live items depend on it as
-     * much as on the data version. Read from V12's table of boundaries, never from the cadastre's own tables.
+     * What a page of items depends on, in one statement (two cost the database a second parse, plan and execution
+     * per page): the data version and the latest validity boundary (a valid_from or valid_to) already passed, in
+     * microseconds since 1970. The live rows change at each such instant with no write (a closure starting at
+     * 08:00), so live items depend on it as much as on the data version. Read from V12's table of boundaries, never
+     * from the cadastre's own tables.
      */
-    private static final String LIVE_BOUNDARY = "SELECT coalesce((extract(epoch FROM (SELECT max(at) FROM "
+    private static final String ITEMS_VERSION = VERSION + ", coalesce((extract(epoch FROM (SELECT max(at) FROM "
             + "validity_boundary WHERE at <= now())) * 1000000)::bigint, 0)";
 
     /** What a page of items depends on: the data version and the latest validity boundary passed. */
@@ -97,23 +99,17 @@ public final class FeatureStore {
     }
 
     public ItemsVersion itemsVersion() throws SQLException {
-        try (Connection c = database.readConnection(); var st = c.prepareStatement(VERSION + "; " + LIVE_BOUNDARY)) {
+        try (Connection c = database.readConnection(); var st = c.prepareStatement(ITEMS_VERSION)) {
             st.execute();
             return readItemsVersion(st);
         }
     }
 
-    /** Reads the two results of {@code VERSION; LIVE_BOUNDARY} and moves the statement past them. */
+    /** Reads the result of {@code ITEMS_VERSION}. */
     private static ItemsVersion readItemsVersion(java.sql.Statement st) throws SQLException {
-        long data;
         try (var rs = st.getResultSet()) {
             rs.next();
-            data = rs.getLong(1);
-        }
-        st.getMoreResults();
-        try (var rs = st.getResultSet()) {
-            rs.next();
-            return new ItemsVersion(data, rs.getLong(1));
+            return new ItemsVersion(rs.getLong(1), rs.getLong(2));
         }
     }
 
@@ -134,8 +130,7 @@ public final class FeatureStore {
                 .append(q.type().from()).append(where(q, false));
         // The statements go in one round trip (pgjdbc pipelines a multi-statement prepared statement): under
         // load every extra wait for the database is another trip through a busy run queue.
-        Sql all = new Sql().append(VERSION).append("; ").append(LIVE_BOUNDARY).append("; ").append(select).append("; ")
-                .append(count);
+        Sql all = new Sql().append(ITEMS_VERSION).append("; ").append(select).append("; ").append(count);
         if (q.after() != null) {
             Sql matching = where(q, false);
             all.append("; SELECT array(SELECT " + q.type().idSql() + " FROM ").append(q.type().from()).append(matching)
