@@ -53,7 +53,8 @@ steady=$(awk -v n="$seconds" '{i[$1 FS $2]++} i[$1 FS $2] > n - 20 {print $5}' "
 echo "steady state: p99 $steady ms (median of the last 20 one-second buckets of every start); full speed: p99 <= $(awk -v s="$steady" 'BEGIN {printf "%.1f", 1.5 * s}') ms for 5 buckets in a row"
 printf '%-10s %5s | %8s | %13s | %s\n' start round "ready" "full speed" "p99 of the first 10 buckets (ms)"
 awk -v limit="$(awk -v s="$steady" 'BEGIN {print 1.5 * s}')" '
-  { key = $1 FS $2; if (!(key in n)) order[++runs] = key; k = ++n[key]; ready[key] = $3; end[key, k] = $4; p99[key, k] = $5 }
+  { key = $1 FS $2; if (!(key in n)) order[++runs] = key; k = ++n[key]; ready[key] = $3; end[key, k] = $4
+    p99[key, k] = $6 > 0 ? $5 : 1e9 }  # a second in which no request finished is no full speed
   END {
     for (r = 1; r <= runs; r++) {
       key = order[r]; full = "never"
@@ -61,7 +62,7 @@ awk -v limit="$(awk -v s="$steady" 'BEGIN {print 1.5 * s}')" '
         ok = 1; for (j = k; j < k + 5; j++) if (p99[key, j] > limit) ok = 0
         if (ok) { full = sprintf("%.1f s", (k == 1 ? ready[key] : end[key, k - 1]) / 1000); break }
       }
-      first = ""; for (k = 1; k <= 10 && k <= n[key]; k++) first = first " " p99[key, k]
+      first = ""; for (k = 1; k <= 10 && k <= n[key]; k++) first = first " " (p99[key, k] < 1e9 ? p99[key, k] : "none")
       split(key, part, FS)
       printf "%-10s %5s | %6.1f s | %13s |%s\n", part[1], part[2], ready[key] / 1000, full, first
     }
