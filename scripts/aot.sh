@@ -17,24 +17,25 @@ streetcad_aot_cache() {
     echo "aot: $java makes no AOT cache (JDK 25 or newer does); the server starts without one" >&2
     return 0
   fi
-  local log="$cache.log" tmp="$cache.tmp" pid base="" waited=0
+  local log="$cache.log" tmp="$cache.tmp" pid base="" waited=0 trained=
   echo "aot: a training run makes $cache (once per build of the jar, about a minute; log in $log)" >&2
   rm -f "$tmp"
   # The port is the server's own choice (0): the real server may start on the configured one right after.
   STREETCAD_HOST=127.0.0.1 STREETCAD_PORT=0 "$java" ${STREETCAD_JAVA_OPTS:-} -XX:AOTCacheOutput="$tmp" \
     -jar "$jar" serve "$@" >"$log" 2>&1 &
   pid=$!
-  # The first start on an empty data directory loads the sample before serving: minutes on a slow machine.
+  # The first start on an empty data directory loads the sample and builds its network before serving: minutes on
+  # a slow machine, so it gets up to half an hour.
   while [ -z "$base" ] && [ $waited -lt 1800 ] && kill -0 $pid 2>/dev/null; do
-    sleep 0.2; waited=$((waited + 1))
+    sleep 1; waited=$((waited + 1))
     base=$(sed -n 's|.*StreetCad serving on \(http://[^ ]*\)/$|\1|p' "$log" | head -n1)
   done
   if [ -n "$base" ] && curl -sf -o /dev/null --retry 50 --retry-delay 1 --retry-all-errors "$base/ready"; then
-    streetcad_aot_train "$base" || true
+    streetcad_aot_train "$base" && trained=yes
   fi
   kill -TERM $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true  # the JVM writes the cache as it exits
-  if [ -s "$tmp" ]; then
+  if [ -n "$trained" ] && [ -s "$tmp" ]; then
     mv "$tmp" "$cache"
     echo "aot: $cache made" >&2
   else
