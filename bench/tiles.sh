@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Tiles over central Florence, z12–z17: uncached and cached tiles/s with wrk (p50/p99), bytes per tile raw and
 # gzip, and the database's own time for plain ST_AsMVT / ST_AsGeoJSON tile queries (pgbench) in the same run.
+# The four detail-zoom (z15) tiles around the Duomo are measured uncached on their own too.
 # Usage: bench/tiles.sh [seconds per run]   (needs target/streetcad.jar, wrk, gdal-bin, PostgreSQL + PostGIS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 streetcad_setup bench >/dev/null
 secs=${1:-15}
-pgport=17433
-port=17080
+pgport=${STREETCAD_BENCH_PG_PORT:-17433}
+port=${STREETCAD_BENCH_PORT:-17080}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 work=$(mktemp -d /var/tmp/streetcad-tiles.XXXX)
 chmod 755 "$work"
@@ -72,6 +73,15 @@ serve 0
 xargs -a "$work/paths.mvt" -I{} curl -s -o /dev/null "http://127.0.0.1:$port{}"
 load "uncached mvt" mvt
 load "uncached geojson" geojson
+# The detail-zoom tiles a staff member looks at after editing a street by the Duomo: the four z15 tiles around it.
+duomo="15/17408/11943 15/17409/11943 15/17408/11944 15/17409/11944"
+for f in mvt geojson; do
+  for t in $duomo; do echo "/tiles/road-elements/$t.$f"; done >"$work/paths.duomo-$f"
+done
+echo "Duomo z15 tiles, elements: $(for t in $duomo; do curl -s -o /dev/null -D - "http://127.0.0.1:$port/tiles/road-elements/$t.mvt" |
+  awk -v t=$t 'tolower($1) == "streetcad-tile-features:" {printf "%s %d  ", t, $2}'; done)"
+load "uncached duomo z15 mvt" duomo-mvt
+load "uncached duomo z15 geojson" duomo-geojson
 stop_server
 serve 256
 for f in mvt geojson; do xargs -a "$work/paths.$f" -I{} curl -s -o /dev/null "http://127.0.0.1:$port{}"; done
