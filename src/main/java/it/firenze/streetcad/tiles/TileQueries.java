@@ -68,8 +68,8 @@ final class TileQueries {
                     SELECT p, g.geom
                     FROM env CROSS JOIN %s
                     CROSS JOIN LATERAL (SELECT %s) AS p
-                    CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Simplify(ST_Transform(%s, 3857), ?, true), env.tile, %d, ?, true) AS geom) g
-                    WHERE %s && env.storage_area AND g.geom IS NOT NULL AND %s
+                    CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Simplify(%s, ?, true), env.tile, %d, ?, true) AS geom) g
+                    WHERE %s AND g.geom IS NOT NULL AND %s
                     ORDER BY %s
                     LIMIT ?)
                 SELECT v.changes, v.last, (SELECT count(*) FROM features), (SELECT %s)
@@ -86,9 +86,12 @@ final class TileQueries {
                         || ',"properties":' || row_to_json(f.p) || '}', ','), '') || ']}' FROM features f""";
         };
         // An overview tile reaches far beyond the storage CRS's zone: it is cut to the zone's area before it is
-        // transformed into the storage CRS (AreaOfUse); layers locate their rows with env.storage_area.
+        // transformed into the storage CRS (AreaOfUse); layers locate their rows with env.storage_area, or with
+        // env.area when they keep their geometry in EPSG:3857 too.
+        String projected = layer.projected != null ? layer.projected : "ST_Transform(" + layer.geometry + ", 3857)";
+        String locate = layer.projected != null ? layer.projected + " && env.area" : layer.geometry + " && env.storage_area";
         return features.formatted(AreaOfUse.toStorage("area", 3857, database.storageSrid()), layer.from,
-                detail ? layer.detailColumns : layer.overviewColumns, layer.geometry, extent, layer.geometry,
+                detail ? layer.detailColumns : layer.overviewColumns, projected, extent, locate,
                 detail ? "true" : layer.overviewFilter,
                 layer.importance, encode);
     }
