@@ -1,7 +1,8 @@
 # Sourced by the benchmarks: a throw-away PostgreSQL cluster on loopback (port $pgport, set by the caller with
 # $bench, the benchmark's name, or a free one) with an empty database `cadastre`. Sets pgbin, work, psql and url,
 # builds target/streetcad.jar when missing, and stops $server (when the caller starts one) and the cluster on exit.
-# Defines free_port and serve_streetcad (below) for the callers.
+# Defines free_port and serve_streetcad (below) for the callers. STREETCAD_BENCH_PG_OPTIONS adds server options
+# (e.g. "-c shared_preload_libraries=pg_stat_statements" to see where the database spends a run).
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 pgport=${pgport:-$(free_port)}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
@@ -20,7 +21,7 @@ trap cleanup EXIT
 
 as_pg "$pgbin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
 as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
-  -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=50" start >/dev/null
+  -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=50 ${STREETCAD_BENCH_PG_OPTIONS:-}" start >/dev/null
 psql=(psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $pgport -U postgres)
 "${psql[@]}" -c "CREATE DATABASE cadastre"
 url="postgresql://postgres@127.0.0.1:$pgport/cadastre"

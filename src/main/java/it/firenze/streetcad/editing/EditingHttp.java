@@ -241,6 +241,7 @@ public final class EditingHttp implements HttpModule {
         if (around.validationId().isEmpty()) return;
         ObjectNode v = doc.putObject("validation");
         v.put("id", around.validationId().getAsLong());
+        v.put("status", around.status());
         v.set("raised", Json.mapper().valueToTree(around.raised()));
         v.set("closed", Json.mapper().valueToTree(around.closed()));
     }

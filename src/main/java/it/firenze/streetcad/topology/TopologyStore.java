@@ -43,6 +43,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.time.Instant;
 
 /**
  * The topology engine's SQL: reads the cadastre in bulk into memory (one query per table, never one per feature)
@@ -602,51 +604,131 @@ final class TopologyStore {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                Set<String> fingerprints = new HashSet<>();
-                report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
-                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue i WHERE i.rule = ANY (?) "
-                        // "= ANY" of a constant array is a hash lookup (PostgreSQL 14+), where "&&" compared every
-                        // pair: 17 s to refresh the 46,000 issues of an import of 33,000 lines.
-                        + "AND (" + (area == null ? "true" : "EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) "
-                        + "WHERE x.id = ANY (?)) OR (i.location && ST_MakeEnvelope(?, ?, "
-                        + "?, ?, ?) AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.id = ANY (i.element_ids) "
-                        + "AND e.id <> ALL (?)))")
-                        + " OR i.fingerprint = ANY (?))")) {
-                    st.setArray(1, c.createArrayOf("text", rules.stream().map(Rule::id).toArray()));
-                    int next = 2;
-                    if (area != null) {
-                        Array judged = c.createArrayOf("bigint", report.areaElements().toArray());
-                        st.setArray(next, judged);
-                        next = bindArea(st, next + 1, area);
-                        st.setArray(next++, judged);
-                    }
-                    st.setArray(next, c.createArrayOf("text", fingerprints.toArray()));
-                    st.executeUpdate();
-                }
-                try (Writer out = copy(c, "COPY topology_issue (rule, severity, explanation, parameters, location, "
-                        + "element_ids, junction_ids, fingerprint, accepted, validation_id) FROM STDIN")) {
-                    for (Finding f : report.findings()) {
-                        out.write(String.join("\t", f.rule().id(), f.severity().id(), copyText(f.explanation()),
-                                copyText(json(f.parameters())), hex(f.location()), array(f.elementIds()),
-                                array(f.junctionIds()), f.fingerprint(), String.valueOf(report.isAccepted(f)),
-                                String.valueOf(validationId)));
-                        out.write('\n');
-                    }
-                } catch (IOException e) {
-                    throw new SQLException("streaming findings to PostGIS failed: " + e.getMessage(), e);
-                }
-                Map<String, Object> counts = new LinkedHashMap<>();
-                report.countsBySeverity().forEach((s, n) -> counts.put(s.id(), n));
-                counts.put("accepted", report.findings().stream().filter(report::isAccepted).count());
-                counts.put("elements", report.elements());
-                counts.put("junctions", report.junctions());
-                succeed(c, validationId, counts);
+                replaceIssues(c, validationId, area, rules, report);
+                succeed(c, validationId, counts(report));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /**
+     * Records a neighbourhood's validation, already run, as succeeded and replaces its open issues, in one
+     * transaction: the validation row and the issues it wrote appear together, so no lease or progress is needed.
+     * Answers which open (not accepted) issues that raised and which it closed, by fingerprint.
+     */
+    TopologyValidation.Around recordNeighbourhood(Envelope area, ValidationOptions options, Instant started,
+                                                  TopologyValidation.Report report) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                long id = insertFinishedValidation(c, area, options, started, "succeeded", counts(report), null);
+                Map<String, TopologyValidation.OpenIssue> before = replaceIssues(c, id, area, options.rules(), report);
+                c.commit();
+                Map<String, TopologyValidation.OpenIssue> after = new LinkedHashMap<>();
+                for (Finding f : report.findings()) {
+                    if (!report.isAccepted(f)) after.put(f.fingerprint(), new TopologyValidation.OpenIssue(
+                            f.fingerprint(), f.rule().id(), f.severity().id(), f.explanation(), f.elementIds()));
+                }
+                return new TopologyValidation.Around(OptionalLong.of(id), "succeeded",
+                        after.values().stream().filter(i -> !before.containsKey(i.fingerprint())).toList(),
+                        before.values().stream().filter(i -> !after.containsKey(i.fingerprint())).toList());
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Records a neighbourhood's validation that could not run, with why; its open issues stay as they were. */
+    long recordFailedNeighbourhood(Envelope area, ValidationOptions options, Instant started, String error)
+            throws SQLException {
+        try (Connection c = database.connection()) {
+            return insertFinishedValidation(c, area, options, started, "failed", null, error);
+        }
+    }
+
+    private long insertFinishedValidation(Connection c, Envelope area, ValidationOptions options, Instant started,
+                                          String status, Map<String, Object> counts, String error) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO topology_validation (area, parameters, status, "
+                + "progress, counts, error, started_at, finished_at) VALUES (ST_MakeEnvelope(?, ?, ?, ?, ?), ?::jsonb, "
+                + "?, 1, ?::jsonb, ?, ?, clock_timestamp()) RETURNING id")) {
+            int next = bindArea(st, 1, area);
+            st.setString(next++, json(parameters(options)));
+            st.setString(next++, status);
+            st.setString(next++, counts == null ? null : json(counts));
+            st.setString(next++, error);
+            st.setObject(next, started.atOffset(java.time.ZoneOffset.UTC));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Replaces the open issues the run judged by the report's findings, in the caller's transaction, and answers the
+     * open (not accepted) issues it replaced, by fingerprint.
+     */
+    private Map<String, TopologyValidation.OpenIssue> replaceIssues(Connection c, long validationId, Envelope area,
+                                                                    Set<Rule> rules, TopologyValidation.Report report)
+            throws SQLException {
+        Set<String> fingerprints = new HashSet<>();
+        report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
+        Map<String, TopologyValidation.OpenIssue> replaced = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue i WHERE i.rule = ANY (?) "
+                // "= ANY" of a constant array is a hash lookup (PostgreSQL 14+), where "&&" compared every
+                // pair: 17 s to refresh the 46,000 issues of an import of 33,000 lines.
+                + "AND (" + (area == null ? "true" : "EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) "
+                + "WHERE x.id = ANY (?)) OR (i.location && ST_MakeEnvelope(?, ?, "
+                + "?, ?, ?) AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.id = ANY (i.element_ids) "
+                + "AND e.id <> ALL (?)))")
+                + " OR i.fingerprint = ANY (?)) RETURNING fingerprint, rule, severity, explanation, element_ids, accepted")) {
+            st.setArray(1, c.createArrayOf("text", rules.stream().map(Rule::id).toArray()));
+            int next = 2;
+            if (area != null) {
+                Array judged = c.createArrayOf("bigint", report.areaElements().toArray());
+                st.setArray(next, judged);
+                next = bindArea(st, next + 1, area);
+                st.setArray(next++, judged);
+            }
+            st.setArray(next, c.createArrayOf("text", fingerprints.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getBoolean(6)) continue;
+                    List<Long> elements = new ArrayList<>();
+                    for (Object o : (Object[]) rs.getArray(5).getArray()) elements.add(((Number) o).longValue());
+                    replaced.put(rs.getString(1), new TopologyValidation.OpenIssue(rs.getString(1), rs.getString(2),
+                            rs.getString(3), rs.getString(4), elements));
+                }
+            }
+        }
+        try (Writer out = copy(c, "COPY topology_issue (rule, severity, explanation, parameters, location, "
+                + "element_ids, junction_ids, fingerprint, accepted, validation_id) FROM STDIN")) {
+            for (Finding f : report.findings()) {
+                out.write(String.join("\t", f.rule().id(), f.severity().id(), copyText(f.explanation()),
+                        copyText(json(f.parameters())), hex(f.location()), array(f.elementIds()),
+                        array(f.junctionIds()), f.fingerprint(), String.valueOf(report.isAccepted(f)),
+                        String.valueOf(validationId)));
+                out.write('\n');
+            }
+        } catch (IOException e) {
+            throw new SQLException("streaming findings to PostGIS failed: " + e.getMessage(), e);
+        }
+        return replaced;
+    }
+
+    private static Map<String, Object> counts(TopologyValidation.Report report) {
+        Map<String, Object> counts = new LinkedHashMap<>();
+        report.countsBySeverity().forEach((s, n) -> counts.put(s.id(), n));
+        counts.put("accepted", report.findings().stream().filter(report::isAccepted).count());
+        counts.put("elements", report.elements());
+        counts.put("junctions", report.junctions());
+        return counts;
     }
 
     /** Marks a validation succeeded with its counts, in the caller's transaction, if it is still this process's. */
@@ -796,25 +878,6 @@ final class TopologyStore {
                 throw e;
             }
         }
-    }
-
-    /** The open (not accepted) findings meeting an area, by fingerprint. */
-    Map<String, TopologyValidation.OpenIssue> openIssues(Envelope area) throws SQLException {
-        Map<String, TopologyValidation.OpenIssue> issues = new LinkedHashMap<>();
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("SELECT fingerprint, rule, "
-                + "severity, explanation, element_ids FROM topology_issue WHERE NOT accepted AND location && "
-                + "ST_MakeEnvelope(?, ?, ?, ?, ?) ORDER BY id")) {
-            bindArea(st, 1, area);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    List<Long> elements = new ArrayList<>();
-                    for (Object o : (Object[]) rs.getArray(5).getArray()) elements.add(((Number) o).longValue());
-                    issues.put(rs.getString(1), new TopologyValidation.OpenIssue(rs.getString(1), rs.getString(2),
-                            rs.getString(3), rs.getString(4), elements));
-                }
-            }
-        }
-        return issues;
     }
 
     String issuesGeoJson(TopologyValidation.IssueQuery q, Envelope area) throws SQLException {

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumMap;
@@ -101,8 +102,8 @@ public final class TopologyValidation {
                 // CPU time of this thread as well as wall time: on a shared machine the wall time says more about
                 // the neighbours than about the check.
                 long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-                List<Finding> findings = new Validator(options).validate(lines, junctions, context, progress);
-                if (core != null) findings = concerning(findings, core, area);
+                List<Finding> findings = new Validator(options).validate(lines, junctions, context,
+                        core == null ? null : new Validator.Focus(core, area), progress);
                 long checked = System.nanoTime();
                 long cpuUsed = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
                 return new Report(findings, store.acceptedFingerprints(c), core, lines.size(), junctions.size(),
@@ -111,12 +112,6 @@ public final class TopologyValidation {
                 c.rollback();
             }
         }
-    }
-
-    /** The findings about the area: those involving one of its elements, or (junction findings) lying in it. */
-    private static List<Finding> concerning(List<Finding> findings, Set<Long> core, Envelope area) {
-        return findings.stream().filter(f -> f.elementIds().stream().anyMatch(core::contains)
-                || (f.elementIds().isEmpty() && area.intersects(f.location().getEnvelopeInternal()))).toList();
     }
 
     /**
@@ -183,30 +178,47 @@ public final class TopologyValidation {
     public record OpenIssue(String fingerprint, String rule, String severity, String explanation, List<Long> elementIds) {
     }
 
-    /** What re-validating around an edit changed: the validation recorded, the findings it raised and closed. */
-    public record Around(OptionalLong validationId, List<OpenIssue> raised, List<OpenIssue> closed) {
+    /**
+     * What re-validating around an edit changed: the validation recorded, whether it ran ({@code succeeded}) or not
+     * ({@code failed}: the issues there were not refreshed), the open findings it raised and closed.
+     */
+    public record Around(OptionalLong validationId, String status, List<OpenIssue> raised, List<OpenIssue> closed) {
     }
 
     /**
-     * {@link #revalidate} around an edit, and the open findings there that it raised or closed (by fingerprint,
-     * which a finding keeps across validations while its rule, place and elements stay the same).
+     * Re-validates around an edit as {@link #revalidate} does, and answers the open findings it raised or closed (by
+     * fingerprint, which a finding keeps across validations while its rule, place and elements stay the same). An
+     * edit's neighbourhood takes milliseconds: it is validated first and then recorded, validation and issues in one
+     * transaction, with no running state, lease or progress for anyone to follow.
      */
     public Around revalidateAround(Envelope changed) throws SQLException {
-        if (changed == null || changed.isNull()) return new Around(OptionalLong.empty(), List.of(), List.of());
+        if (changed == null || changed.isNull()) return new Around(OptionalLong.empty(), "unchanged", List.of(), List.of());
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
-        // A few at once: each takes several connections one after another, and sixteen editors' re-validations
-        // together left their own edits waiting past the pool's wait (503s for edits already committed).
+        // A few at once: sixteen editors' re-validations together left their own edits waiting past the pool's wait
+        // (503s for edits already committed).
         AROUND_EDITS.acquireUninterruptibly();
         try {
-            Map<String, OpenIssue> before = store.openIssues(area);
-            OptionalLong id = revalidate(changed);
-            Map<String, OpenIssue> after = store.openIssues(area);
-            return new Around(id, after.values().stream().filter(i -> !before.containsKey(i.fingerprint())).toList(),
-                    before.values().stream().filter(i -> !after.containsKey(i.fingerprint())).toList());
+            Instant started = Instant.now();
+            Report report;
+            try {
+                report = validate(area, NEIGHBOURHOOD, progress -> { });
+            } catch (HeapTooSmallException e) {
+                LOG.warn("the open issues around an edit were not re-validated: {}", e.getMessage());
+                return failed(area, started, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("re-validating around an edit failed", e);
+                return failed(area, started, e.toString());
+            }
+            return store.recordNeighbourhood(area, NEIGHBOURHOOD, started, report);
         } finally {
             AROUND_EDITS.release();
         }
+    }
+
+    private Around failed(Envelope area, Instant started, String error) throws SQLException {
+        return new Around(OptionalLong.of(store.recordFailedNeighbourhood(area, NEIGHBOURHOOD, started, error)),
+                "failed", List.of(), List.of());
     }
 
     /** Re-validations around edits running at once in this process. */

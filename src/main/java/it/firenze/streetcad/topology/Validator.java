@@ -65,7 +65,31 @@ public final class Validator {
      */
     public List<Finding> validate(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area,
                                   DoubleConsumer progress) {
-        return new Run(lines, junctions, area, progress).findings();
+        return validate(lines, junctions, area, null, progress);
+    }
+
+    /**
+     * As {@link #validate(List, Map, Envelope, DoubleConsumer)}, keeping only the findings the focus concerns: the
+     * lines around a part are read so that it is judged with its neighbours, but their own findings are not wanted,
+     * and leaving them out before they are fingerprinted is most of a neighbourhood's cost.
+     *
+     * @param focus the part whose findings are kept, or null for all
+     */
+    public List<Finding> validate(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus,
+                                  DoubleConsumer progress) {
+        return new Run(lines, junctions, area, focus, progress).findings();
+    }
+
+    /**
+     * A part of the network being validated: its elements, and its area for the findings that name no element (a
+     * junction's).
+     */
+    public record Focus(Set<Long> elements, Envelope area) {
+
+        boolean concerns(List<Long> elementIds, Geometry location) {
+            return elementIds.isEmpty() ? area.intersects(location.getEnvelopeInternal())
+                    : elementIds.stream().anyMatch(elements::contains);
+        }
     }
 
     private record End(int element, boolean atStart) {
@@ -79,6 +103,7 @@ public final class Validator {
         final List<TopologyLine> lines;
         final Map<Long, Point> junctions;
         final Envelope area;
+        final Focus focus;
         final DoubleConsumer progress;
         final GeometryFactory factory;
         final List<Finding> findings = new ArrayList<>();
@@ -88,13 +113,17 @@ public final class Validator {
         /** Second and further copies of a duplicated element: reported once, left out of the graph. */
         final Set<Integer> copies = new HashSet<>();
         final int[] component;
+        /** Each line's WKT, written once: a line is in several findings, and writing WKT is a fingerprint's cost. */
+        final String[] shapes;
         STRtree index;
 
-        Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, DoubleConsumer progress) {
+        Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus, DoubleConsumer progress) {
             this.lines = lines;
             this.junctions = junctions;
             this.area = area;
+            this.focus = focus;
             this.progress = progress;
+            this.shapes = new String[lines.size()];
             this.factory = lines.isEmpty() ? new GeometryFactory() : lines.get(0).geometry().getFactory();
             this.broken = new boolean[lines.size()];
             this.component = new int[lines.size()];
@@ -348,6 +377,7 @@ public final class Validator {
             int i = end.element();
             Geometry line = lines.get(i).geometry();
             double t = options.tolerance();
+            if (!inFocus(i) && near(new Envelope(p), i).stream().noneMatch(this::inFocus)) return; // nothing kept
             LengthIndexedLine indexed = new LengthIndexedLine(line);
             // Clamped: LengthIndexedLine reads a negative index from the far end, which a stub shorter than t needs not.
             double length = line.getLength();
@@ -527,21 +557,32 @@ public final class Validator {
                  List<Integer> elements, List<Long> junctionIds) {
             if (!options.rules().contains(rule)) return;
             List<Long> ids = elements.stream().map(i -> lines.get(i).elementId()).filter(Objects::nonNull).toList();
+            if (focus != null && !focus.concerns(ids, location)) return;
             List<String> keys = elements.stream().map(i -> lines.get(i).sourceKey()).filter(Objects::nonNull).toList();
             Map<String, Object> params = new LinkedHashMap<>(parameters);
             findings.add(new Finding(rule, explanation, params, location, ids, junctionIds, keys,
                     fingerprint(rule, location, elements)));
         }
 
+        /** Whether a finding involving the line is kept (always, with no focus). */
+        private boolean inFocus(int line) {
+            return focus == null || focus.elements().contains(lines.get(line).elementId());
+        }
+
+        private String shape(int line) {
+            if (shapes[line] == null) shapes[line] = lines.get(line).geometry().toText();
+            return shapes[line];
+        }
+
         /** Rule, place and the geometry of each element involved: unchanged geometry, unchanged fingerprint. */
         String fingerprint(Rule rule, Geometry location, List<Integer> elements) {
-            TreeSet<String> shapes = new TreeSet<>();
-            for (int i : elements) shapes.add(lines.get(i).geometry().toText());
+            TreeSet<String> involved = new TreeSet<>();
+            for (int i : elements) involved.add(shape(i));
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 sha.update(rule.id().getBytes(StandardCharsets.UTF_8));
                 sha.update(location.toText().getBytes(StandardCharsets.UTF_8));
-                for (String s : shapes) sha.update(s.getBytes(StandardCharsets.UTF_8));
+                for (String s : involved) sha.update(s.getBytes(StandardCharsets.UTF_8));
                 return HexFormat.of().formatHex(Arrays.copyOf(sha.digest(), 16));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);

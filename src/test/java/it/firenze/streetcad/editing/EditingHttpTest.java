@@ -193,6 +193,53 @@ class EditingHttpTest {
                 Instant.parse(TestHttp.json(moved).at("/properties/valid_from").asText().replace("+00:00", "Z")));
     }
 
+    // ---- what an edit's answer says about the findings around it
+
+    @Test
+    void anAttributeEditThatMakesTwoElementsDifferAnswersTheFindingItRaisedAndTheOneItClosed() {
+        String items = "/collections/road-elements/items";
+        String line = """
+                {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[%s, 43.7437], [%s, 43.7437]]},
+                 "properties": {"functional_class": "F", "speed_limit": 30}}""";
+        HttpResponse<String> west = send("POST", items, line.formatted("11.3137", "11.3147"), null, "application/geo+json");
+        HttpResponse<String> east = send("POST", items, line.formatted("11.3147", "11.3157"), null, "application/geo+json");
+        assertEquals(201, east.statusCode(), east.body());
+        assertTrue(rules(TestHttp.json(east).at("/validation/raised")).contains("mergeable-pseudo-node"),
+                "two elements alike meeting end to end could be one: " + east.body());
+        String path = URI.create(east.headers().firstValue("Location").orElseThrow()).getPath();
+
+        HttpResponse<String> slower = send("PATCH", path, "{\"properties\": {\"speed_limit\": 20}}",
+                east.headers().firstValue("ETag").orElseThrow(), "application/merge-patch+json");
+
+        JsonNode validation = TestHttp.json(slower).get("validation");
+        assertEquals("succeeded", validation.get("status").asText(), slower.body());
+        assertEquals(List.of("pseudo-node"), rules(validation.get("raised")), slower.body());
+        assertEquals(List.of("mergeable-pseudo-node"), rules(validation.get("closed")), slower.body());
+        long westId = TestHttp.json(west).get("id").asLong();
+        assertTrue(validation.at("/raised/0/elementIds").toString().contains(String.valueOf(westId)), slower.body());
+        assertEquals(List.of("pseudo-node"), pseudoNodeIssues(westId), "the issues recorded say the same");
+    }
+
+    private static List<String> rules(JsonNode issues) {
+        List<String> rules = new ArrayList<>();
+        issues.forEach(i -> rules.add(i.get("rule").asText()));
+        return rules;
+    }
+
+    private static List<String> pseudoNodeIssues(long element) {
+        List<String> rules = new ArrayList<>();
+        try (Connection c = db.connection(); var st = c.prepareStatement("SELECT rule FROM topology_issue WHERE rule "
+                + "LIKE '%pseudo-node' AND element_ids @> ARRAY[?::bigint] ORDER BY rule")) {
+            st.setLong(1, element);
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) rules.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return rules;
+    }
+
     // ---- history, revert, as-of
 
     @Test

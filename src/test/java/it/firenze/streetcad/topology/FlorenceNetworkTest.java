@@ -72,6 +72,38 @@ class FlorenceNetworkTest {
     }
 
     /**
+     * An edit's neighbourhood is validated alone, reading the lines around it but keeping only the findings about its
+     * own elements: for small areas over the centre (some of them on the raw sample's overlaps, crossings and dead
+     * ends), it must find exactly what a validation of the whole city finds about those elements.
+     */
+    @Test
+    void aValidationOfASmallAreaFindsWhatTheWholeCitysValidationFindsAboutIt() throws Exception {
+        ValidationOptions noIslands = ValidationOptions.defaults()
+                .withRules(java.util.EnumSet.complementOf(java.util.EnumSet.of(Rule.ISLAND)));
+        TopologyValidation validation = new TopologyValidation(db);
+        List<Finding> whole = validation.run(null, noIslands, p -> { }).findings();
+        int compared = 0;
+        for (double lon = 11.245; lon < 11.265; lon += 0.0041) {
+            for (double lat = 43.766; lat < 43.778; lat += 0.0033) {
+                double[] bbox = {lon, lat, lon + 0.0006, lat + 0.0004};
+                TopologyValidation.Report area = validation.run(bbox, noIslands, p -> { });
+                Envelope box = new TopologyStore(db).toStorage(bbox);
+                Set<String> expected = new java.util.TreeSet<>();
+                for (Finding f : whole) {
+                    boolean concerns = f.elementIds().isEmpty() ? box.intersects(f.location().getEnvelopeInternal())
+                            : f.elementIds().stream().anyMatch(area.areaElements()::contains);
+                    if (concerns) expected.add(f.rule().id() + " " + f.fingerprint());
+                }
+                Set<String> found = new java.util.TreeSet<>();
+                area.findings().forEach(f -> found.add(f.rule().id() + " " + f.fingerprint()));
+                assertEquals(expected, found, "the area " + java.util.Arrays.toString(bbox));
+                compared += found.size();
+            }
+        }
+        assertTrue(compared > 100, compared + " findings compared");
+    }
+
+    /**
      * Junctions where a bridge or tunnel piece and an at-grade piece meet although neither source line ends there:
      * a crossing at different levels turned into a junction.
      */
