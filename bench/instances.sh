@@ -4,6 +4,8 @@
 # over one PostgreSQL holding the Florence sample in a throw-away cluster on loopback. Both measurements go through
 # the proxy and alternate in the same run, so the ratio compares like with like on a shared machine.
 # Usage: bench/instances.sh [seconds per run, default 15] [rounds, default 3; medians are reported] [connections, default 16]
+# STREETCAD_BENCH_INSTANCE_CPUS=0.3 caps each instance at that many CPUs (a cgroup of its own, as root): instances of
+# a fixed size, as on machines of their own, so that on a small machine the database keeps headroom for a second one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -12,13 +14,25 @@ for tool in wrk ogr2ogr curl python3 haproxy; do command -v $tool >/dev/null || 
 seconds=${1:-15}; rounds=${2:-3}; connections=${3:-16}
 srid=6707; bench=instances
 . bench/florence-cluster.sh
-others=()
-trap '[ ${#others[@]} -gt 0 ] && kill "${others[@]}" 2>/dev/null; cleanup' EXIT
+others=(); groups=()
+trap '[ ${#others[@]} -gt 0 ] && kill "${others[@]}" 2>/dev/null && wait "${others[@]}" 2>/dev/null; for g in "${groups[@]}"; do rmdir "$g"; done; cleanup' EXIT
+cpus=${STREETCAD_BENCH_INSTANCE_CPUS:-}
+cap_cpu() { # $1 pid, $2 a name: the process (all its threads, and those it starts later) into a cgroup capped at $cpus
+  local g quota; quota=$(awk -v c="$cpus" 'BEGIN {printf "%d", c * 100000}')
+  if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then
+    g=/sys/fs/cgroup/streetcad-bench-$2-$$; mkdir "$g"; echo "$quota 100000" >"$g/cpu.max"
+  elif [ -d /sys/fs/cgroup/cpu ]; then
+    g=/sys/fs/cgroup/cpu/streetcad-bench-$2-$$; mkdir "$g"; echo 100000 >"$g/cpu.cfs_period_us"; echo "$quota" >"$g/cpu.cfs_quota_us"
+  else
+    echo "no cgroup cpu controller to cap the instances" >&2; exit 1
+  fi
+  groups+=("$g"); echo "$1" >"$g/cgroup.procs"
+}
 
 ports=(); for i in 1 2 3 4; do ports+=("$(free_port)"); done
 a=${ports[0]}; b=${ports[1]}; one=${ports[2]}; two=${ports[3]}
-serve_streetcad "$a"; others+=("$server")
-serve_streetcad "$b"; others+=("$server")
+serve_streetcad "$a"; others+=("$server"); [ -n "$cpus" ] && cap_cpu "$server" a
+serve_streetcad "$b"; others+=("$server"); [ -n "$cpus" ] && cap_cpu "$server" b
 cat >"$work/haproxy.cfg" <<EOF
 global
   maxconn 512
@@ -47,8 +61,9 @@ for p in $one $two; do  # the proxy needs a moment to listen
   for _ in $(seq 1 50); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$page")" = 200 ] && break; sleep 0.2; done
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p$page")" = 200 ] || { cat "$work/haproxy.log" >&2; exit 1; }
 done
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"
-wrk -t2 -c"$connections" -d15s "http://127.0.0.1:$two$page" >/dev/null  # warms both instances' JIT
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)${cpus:+; each instance capped at $cpus CPUs}"
+# Warms both instances' JIT; a capped instance compiles at its cap's pace, so it gets longer.
+wrk -t2 -c"$connections" -d"$([ -n "$cpus" ] && echo 60 || echo 15)s" "http://127.0.0.1:$two$page" >/dev/null
 rps() { # $1 port; fails on any non-2xx answer
   local w; w=$(wrk -t2 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$1$page")
   if grep -q 'Non-2xx' <<<"$w"; then echo "errors through port $1: $w" >&2; exit 1; fi

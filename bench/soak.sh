@@ -5,7 +5,8 @@
 #   edits  an editor PATCHes the speed limit of 20 elements by the Duomo in turn, with If-Match, twice a second
 #   imports a technician uploads a 0.5 km² cut of the sample (mode upsert), waits for its validation, commits it, again
 # Every minute it samples the server's resident memory, heap in use and the live data after the last old-generation
-# collection. It prints each kind's answers by status (any status but the expected ones is an unexpected error), the
+# collection, and every fifth minute the heap right after a full collection (the live set). It prints each kind's
+# answers by status (any status but the expected ones is an unexpected error), the
 # memory curve, and the server log's ERROR lines.
 # Usage: bench/soak.sh [minutes, default 20]   (port STREETCAD_BENCH_PORT, default 7814)
 set -euo pipefail
@@ -92,12 +93,17 @@ imports() {
   done
 }
 
-memory() { # resident set, heap in use, live data after the last old-generation collection (MiB)
-  local rss heap live
+heap_used() { curl -s "$base/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {h += $NF} END {printf "%.0f", h / 1048576}'; }
+memory() { # $1 minute: resident set, heap in use, live data after the last old-generation collection (MiB), and every
+  # fifth minute the heap in use right after a full collection (jcmd GC.run): the live set, which a leak makes grow
+  local rss heap live full=-
   rss=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' /proc/$server/status)
   read -r heap live < <(curl -s "$base/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {h += $NF}
     /^jvm_gc_live_data_size_bytes/ {l = $NF} END {printf "%.0f %.0f\n", h / 1048576, l / 1048576}')
-  echo "$rss $heap $live"
+  if [ $(($1 % 5)) -eq 0 ] && [ "$1" -gt 0 ]; then
+    "$JAVA_HOME/bin/jcmd" "$server" GC.run >/dev/null && full=$(heap_used)
+  fi
+  echo "$rss $heap $live $full"
 }
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(wc -l <"$work/paths") read paths, $(wc -l <"$work/edit-ids") edited elements"
@@ -105,9 +111,9 @@ edits >"$work/edits.log" 2>&1 & loops+=($!)
 imports >"$work/imports.log" 2>&1 & loops+=($!)
 SOAK_PATHS="$work/paths" wrk -t2 -c8 -d"${minutes}m" --timeout 10s -s bench/soak/reads.lua "$base" >"$work/wrk.log" 2>&1 &
 wrk=$!
-echo "minute  rss_MiB  heap_MiB  live_after_gc_MiB" >"$work/memory"
+echo "minute  rss_MiB  heap_MiB  live_after_gc_MiB  heap_after_full_gc_MiB" >"$work/memory"
 for m in $(seq 0 "$minutes"); do
-  echo "$m $(memory)" >>"$work/memory"
+  echo "$m $(memory "$m")" >>"$work/memory"
   [ "$m" -lt "$minutes" ] && sleep 60
 done
 wait $wrk || true

@@ -10,6 +10,8 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Point;
+import org.locationtech.jts.geom.prep.PreparedGeometry;
+import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
 import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.linearref.LengthIndexedLine;
 import org.locationtech.jts.noding.MCIndexNoder;
@@ -263,14 +265,22 @@ public final class Validator {
         // ---- pairs of elements
 
         Set<Integer> checkDuplicates() {
-            Map<String, List<Integer>> byShape = new HashMap<>();
+            // Lines of one shape have one envelope: only lines sharing theirs need the (costly) key of their shape.
+            Map<Envelope, List<Integer>> byEnvelope = new HashMap<>();
             for (int i = 0; i < lines.size(); i++) {
-                if (broken[i]) continue;
-                Coordinate[] c = CoordinateArrays.removeRepeatedPoints(lines.get(i).geometry().getCoordinates());
-                Coordinate[] r = c.clone();
-                CoordinateArrays.reverse(r);
-                String key = shapeKey(CoordinateArrays.compare(c, r) <= 0 ? c : r);
-                byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+                if (!broken[i]) byEnvelope.computeIfAbsent(lines.get(i).geometry().getEnvelopeInternal(),
+                        k -> new ArrayList<>()).add(i);
+            }
+            Map<String, List<Integer>> byShape = new HashMap<>();
+            for (List<Integer> sameEnvelope : byEnvelope.values()) {
+                if (sameEnvelope.size() < 2) continue;
+                for (int i : sameEnvelope) {
+                    Coordinate[] c = CoordinateArrays.removeRepeatedPoints(lines.get(i).geometry().getCoordinates());
+                    Coordinate[] r = c.clone();
+                    CoordinateArrays.reverse(r);
+                    String key = shapeKey(CoordinateArrays.compare(c, r) <= 0 ? c : r);
+                    byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+                }
             }
             Set<Integer> duplicated = new HashSet<>();
             for (List<Integer> group : byShape.values()) {
@@ -383,8 +393,10 @@ public final class Validator {
             double length = line.getLength();
             Geometry tip = end.atStart() ? indexed.extractLine(0, Math.min(t, length))
                     : indexed.extractLine(Math.max(0, length - t), length);
+            // Prepared: the tip is a few metres, the lines near it can be long ways whose full relate would cost more.
+            PreparedGeometry preparedTip = PreparedGeometryFactory.prepare(tip);
             for (int other : near(tip.getEnvelopeInternal(), i)) {
-                if (tip.intersects(lines.get(other).geometry())) {
+                if (preparedTip.intersects(lines.get(other).geometry())) {
                     add(Rule.OVERSHOOT, "the element runs on less than " + t + " m past the element it meets and stops",
                             Map.of("tolerance_m", t), factory.createPoint(p), List.of(i, other), junction);
                     return;

@@ -448,15 +448,19 @@ final class ViabilityStore {
 
     // ---- revisions ----
 
-    /** The network's and the measures' revisions (see V11): what an in-memory graph compares with its own. */
-    /** The revisions (V11, V17) of the network, the measures, and the ordinances and works, in that order. */
+    /**
+     * The revisions (V11, V17, V21) of the network, the measures, and the ordinances and works, in that order: what
+     * an in-memory graph compares with its own. Each is its base plus its transactions' rows not folded yet.
+     */
     long[] revisions(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT (SELECT revision FROM viability_revision WHERE subject = "
-                + "'network'), (SELECT revision FROM viability_revision WHERE subject = 'measures'), "
-                + "(SELECT revision FROM viability_revision WHERE subject = 'sources')");
+        long[] revisions = new long[REVISION_SUBJECTS.size()];
+        try (PreparedStatement st = c.prepareStatement("SELECT r.subject, r.revision + (SELECT count(*) FROM "
+                + "viability_change v WHERE v.subject = r.subject) FROM viability_revision r");
              ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+            while (rs.next()) revisions[REVISION_SUBJECTS.indexOf(rs.getString(1))] = rs.getLong(2);
         }
+        return revisions;
     }
+
+    private static final List<String> REVISION_SUBJECTS = List.of("network", "measures", "sources");
 }
