@@ -22,7 +22,7 @@ public enum TileLayer {
                     + "to_char(e.valid_to AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_to",
             // Overview zooms draw the network's skeleton: classes A–D (motorways to urban arterials) and the
             // named urban district roads (class E) that carry a city's street names. Written so that the
-            // planner sees the partial index of classes A–E (V19).
+            // planner sees the partial index of classes A–E (V22).
             "e.functional_class IN ('A', 'B', 'C', 'D', 'E') AND (e.functional_class <> 'E' OR r.name IS NOT NULL)",
             "e.functional_class NULLS LAST, e.length_m DESC, e.id",
             0, "lines", null),
@@ -85,7 +85,7 @@ public enum TileLayer {
     final String from;
     final String geometry;
     /**
-     * The geometry already in EPSG:3857, kept with the row (V19) so that tiles neither transform it nor find it
+     * The geometry already in EPSG:3857, kept with the row (V22) so that tiles neither transform it nor find it
      * through the tile's image in the storage CRS; null when each tile transforms {@link #geometry}.
      */
     final String projected;

@@ -267,7 +267,7 @@ class TilesHttpTest {
         assertTrue(ids(TestHttp.json(http.get(therePath))).contains(lane));
         assertFalse(ids(TestHttp.json(http.get(northPath))).contains(lane));
 
-        // When an edit moves it three tiles north (tiles read the element's geometry kept in EPSG:3857, V19),
+        // When an edit moves it three tiles north (tiles read the element's geometry kept in EPSG:3857, V22),
         try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(
                 "UPDATE road_element SET geom = ST_Transform(ST_Translate(ST_Transform(geom, 3857), 0, ?), ST_SRID(geom)) WHERE id = ?")) {
             st.setDouble(1, 3 * north.size());
