@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Tiles over central Florence, z12–z17: uncached and cached tiles/s with wrk (p50/p99), bytes per tile raw and
 # gzip, and the database's own time for plain ST_AsMVT / ST_AsGeoJSON tile queries (pgbench) in the same run.
+# The four detail-zoom (z15) tiles around the Duomo are measured uncached on their own too.
+# Each line also gives the CPU per tile of the JVM and of PostgreSQL, read from /proc over the run.
 # Usage: bench/tiles.sh [seconds per run]   (needs target/streetcad.jar, wrk, gdal-bin, PostgreSQL + PostGIS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 streetcad_setup bench >/dev/null
 secs=${1:-15}
-pgport=17433
-port=17080
+pgport=${STREETCAD_BENCH_PG_PORT:-17433}
+port=${STREETCAD_BENCH_PORT:-17080}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 work=$(mktemp -d /var/tmp/streetcad-tiles.XXXX)
 chmod 755 "$work"
@@ -59,11 +61,20 @@ serve() { # $1 cache MB
   done
 }
 stop_server() { kill -TERM "$server"; wait "$server" || true; server=""; }
+# CPU ticks (1/100 s) of a process and its children, live and reaped: the server JVM, or the cluster's postmaster
+# with its backends. Per tile they hold on a machine shared with other work, where tiles/s and latencies do not.
+ticks() { local t=0 p; for p in $1 $(pgrep -P $1); do [ -r /proc/$p/stat ] && t=$((t + $(sed 's/.*) //' /proc/$p/stat | awk '{print $12+$13+$14+$15}'))); done; echo $t; }
+pg_pid() { head -1 "$work/pg/postmaster.pid"; }
 load() { # $1 label, $2 format
+  local j0 p0 j1 p1
+  j0=$(ticks $server); p0=$(ticks $(pg_pid))
   TILES_PATHS="$work/paths.$2" wrk -t2 -c8 -d"${secs}s" --latency -s bench/tiles.lua -H 'Accept-Encoding: gzip' \
     "http://127.0.0.1:$port" >"$work/wrk.out"
-  awk -v label="$1" '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
-    END {printf "%-22s %10s tiles/s  p50 %8s  p99 %8s%s\n", label, rps, p50, p99, bad ? "  NON-2XX: " bad : ""}' "$work/wrk.out"
+  j1=$(ticks $server); p1=$(ticks $(pg_pid))
+  awk -v label="$1" -v java=$((j1 - j0)) -v pg=$((p1 - p0)) '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+    /Non-2xx/ {bad=$NF} / requests in / {n=$1}
+    END {printf "%-28s %10s tiles/s  p50 %8s  p99 %8s  CPU per tile: java %5.2f ms, pg %5.2f ms%s\n", label, rps, p50, p99,
+         java * 10 / n, pg * 10 / n, bad ? "  NON-2XX: " bad : ""}' "$work/wrk.out"
 }
 
 echo "== StreetCad, $tiles tiles, wrk -t2 -c8 -d${secs}s, Accept-Encoding: gzip"
@@ -72,6 +83,15 @@ serve 0
 xargs -a "$work/paths.mvt" -I{} curl -s -o /dev/null "http://127.0.0.1:$port{}"
 load "uncached mvt" mvt
 load "uncached geojson" geojson
+# The detail-zoom tiles a staff member looks at after editing a street by the Duomo: the four z15 tiles around it.
+duomo="15/17408/11943 15/17409/11943 15/17408/11944 15/17409/11944"
+for f in mvt geojson; do
+  for t in $duomo; do echo "/tiles/road-elements/$t.$f"; done >"$work/paths.duomo-$f"
+done
+echo "Duomo z15 tiles, elements: $(for t in $duomo; do curl -s -o /dev/null -D - "http://127.0.0.1:$port/tiles/road-elements/$t.mvt" |
+  awk -v t=$t 'tolower($1) == "streetcad-tile-features:" {printf "%s %d  ", t, $2}'; done)"
+load "uncached duomo z15 mvt" duomo-mvt
+load "uncached duomo z15 geojson" duomo-geojson
 stop_server
 serve 256
 for f in mvt geojson; do xargs -a "$work/paths.$f" -I{} curl -s -o /dev/null "http://127.0.0.1:$port{}"; done
@@ -110,6 +130,9 @@ FROM bench_tile b JOIN road_element e ON e.geom && ST_Transform(ST_TileEnvelope(
 WHERE b.i = :i;
 SQL
 for f in mvt geojson; do
-  "$pgbin/pgbench" -n -h 127.0.0.1 -p $pgport -U streetcad -c8 -j2 -T"$secs" -f "$work/$f.sql" bench 2>/dev/null |
-    awk -v f=$f '/latency average/ {lat=$4" "$5} /^tps/ {tps=$3} END {printf "%-22s %10.1f tiles/s  latency average %s\n", "SQL " f, tps, lat}'
+  p0=$(ticks $(pg_pid))
+  "$pgbin/pgbench" -n -h 127.0.0.1 -p $pgport -U streetcad -c8 -j2 -T"$secs" -f "$work/$f.sql" bench 2>/dev/null >"$work/pgbench.out"
+  p1=$(ticks $(pg_pid))
+  awk -v f=$f -v pg=$((p1 - p0)) '/latency average/ {lat=$4" "$5} /^tps/ {tps=$3} /actually processed/ {split($NF, a, "/"); n=a[1]}
+    END {printf "%-28s %10.1f tiles/s  latency average %s  CPU per tile: pg %5.2f ms\n", "SQL " f, tps, lat, pg * 10 / n}' "$work/pgbench.out"
 done

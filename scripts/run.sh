@@ -6,7 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 streetcad_setup run
-mvn -q -B -DskipTests package
+. scripts/aot.sh
+jar="$PWD/target/streetcad.jar"
+# Built when a source is newer than the jar: an unchanged jar keeps its AOT cache (below) valid.
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml src sql -newer "$jar" -print -quit)" ]; then
+  mvn -q -B -DskipTests package
+fi
 # The sample is imported only into a cadastre without road elements (set STREETCAD_LOAD_SAMPLE= to skip it).
 export STREETCAD_LOAD_SAMPLE=${STREETCAD_LOAD_SAMPLE-geodata/florence-osm}
 # First start: a local administrator with a random password, shown once here and kept (mode 0600) in the data
@@ -15,7 +20,7 @@ data_dir=${STREETCAD_DATA_DIR:-./data}
 if [ ! -e "$data_dir/admin-password" ]; then
   mkdir -p "$data_dir"
   password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
-  if printf '%s\n' "$password" | "$JAVA_HOME/bin/java" -jar target/streetcad.jar users add admin --role admin \
+  if printf '%s\n' "$password" | "$JAVA_HOME/bin/java" -jar "$jar" users add admin --role admin \
       --display-name "Local administrator" --password-stdin --data-dir "$data_dir"; then
     (umask 077 && printf '%s\n' "$password" > "$data_dir/admin-password")
     echo "First start: the account 'admin' signs in with the password $password"
@@ -24,4 +29,7 @@ if [ ! -e "$data_dir/admin-password" ]; then
     echo "No new admin was made (see above); set a password with: ./streetcad users passwd admin" >&2
   fi
 fi
-exec "$JAVA_HOME/bin/java" -jar target/streetcad.jar serve "$@"
+# The JDK's AOT cache (scripts/aot.sh): made by a training run after each new build of the jar, so that the server
+# serves at full speed seconds after it starts; without one (an older JDK, a failed training run) it starts as well.
+streetcad_aot_cache "$JAVA_HOME/bin/java" "$jar" "$PWD/target/streetcad.aot" "$@" || true
+exec "$JAVA_HOME/bin/java" ${STREETCAD_JAVA_OPTS:-} $(streetcad_aot_options "$jar" "$PWD/target/streetcad.aot") -jar "$jar" serve "$@"

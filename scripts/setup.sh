@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what StreetCad needs and is missing, and exports JAVA_HOME to a JDK >= 21.
 # Sourced by run.sh and test.sh. As root it installs with apt-get; otherwise it says exactly what to install.
-#   STREETCAD_SETUP=run   server needs: JDK >= 21, Maven, PostgreSQL + PostGIS
+#   STREETCAD_SETUP=run   server needs: JDK >= 21, Maven, PostgreSQL + PostGIS, curl
 #   STREETCAD_SETUP=test  also: gdal-bin (ogrinfo oracle), pgRouting (topology oracle), Chromium + driver (web map),
 #                         node + npm (tile tests install geojson-vt and @mapbox/vector-tile under target/)
 #   STREETCAD_SETUP=bench also: wrk (HTTP load), shp2pgsql (the postgis package; the importer's reference),
@@ -29,6 +29,7 @@ streetcad_setup() {
   pg_major=$(apt-cache policy postgresql 2>/dev/null | sed -n 's/.*Candidate: \([0-9]*\)+.*/\1/p' | head -n1)
   [ -z "$pg_major" ] && pg_major=15
   command -v mvn >/dev/null || pkgs+=(maven)
+  command -v curl >/dev/null || pkgs+=(curl)  # the AOT cache's training run (scripts/aot.sh)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)
   ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || pkgs+=("postgresql-$pg_major-postgis-3")
   if [ "$mode" = test ] || [ "$mode" = bench ]; then

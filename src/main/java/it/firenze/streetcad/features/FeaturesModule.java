@@ -14,7 +14,9 @@ import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.tiles.TileLayer;
 import it.firenze.streetcad.tiles.TilesModule;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -274,17 +275,23 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         ctx.header("Content-Crs", "<" + q.crs().uri() + ">");
         String headJson = head.toString();
         byte[] start = (headJson.substring(0, headJson.length() - 1) + ",\"features\":").getBytes(StandardCharsets.UTF_8);
-        byte[] body = Arrays.copyOf(start, start.length + page.features().length + 1);
-        System.arraycopy(page.features(), 0, body, start.length, page.features().length);
-        body[body.length - 1] = '}';
+        // The head, the features where they were written, and the closing brace, joined only as they go out.
+        InputStream body = Responses.joined(new ByteArrayInputStream(start), page.features().reader(),
+                new ByteArrayInputStream(END_OF_PAGE));
         String etag = itemsEtag(page.version(), base, ctx, format);
         if (format == Format.HTML) {
-            Responses.send(ctx, Html.page(t.title(), parse(new String(body, StandardCharsets.UTF_8)))
-                    .getBytes(StandardCharsets.UTF_8), HTML, etag);
+            try {
+                Responses.send(ctx, Html.page(t.title(), parse(new String(body.readAllBytes(), StandardCharsets.UTF_8)))
+                        .getBytes(StandardCharsets.UTF_8), HTML, etag);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);  // bytes in memory do not fail
+            }
         } else {
             Responses.send(ctx, body, GEOJSON, etag);
         }
     }
+
+    private static final byte[] END_OF_PAGE = {'}'};
 
     /** Weak: two answers to one request over one items version differ only in their timeStamp. */
     private static String itemsEtag(FeatureStore.ItemsVersion version, String base, Context ctx, Format format) {

@@ -2,6 +2,8 @@ package it.firenze.streetcad.features;
 
 import io.javalin.http.Context;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,9 +29,51 @@ public final class Responses {
 
     /** With an ETag the caller derived (from the data version) rather than one hashed from the bytes. */
     public static void send(Context ctx, byte[] bytes, String contentType, String etag) {
+        send(ctx, new ByteArrayInputStream(bytes), contentType, etag);
+    }
+
+    /** A body read as it goes out, such as one in parts that were never joined into one array ({@link #joined}). */
+    public static void send(Context ctx, InputStream body, String contentType, String etag) {
         if (notModified(ctx, etag)) return;
         ctx.contentType(contentType);
-        ctx.result(bytes);
+        ctx.result(body);
+    }
+
+    /**
+     * Arrays read one after the other as if they were one, without copying them into one: a read fills what it can
+     * across them, since Javalin decides on gzip by the size of its first write (a part alone may be too small).
+     */
+    public static InputStream joined(ByteArrayInputStream... parts) {
+        return new InputStream() {
+            private int current;
+
+            @Override
+            public int read() {
+                for (; current < parts.length; current++) {
+                    int b = parts[current].read();
+                    if (b >= 0) return b;
+                }
+                return -1;
+            }
+
+            @Override
+            public int read(byte[] into, int offset, int length) {
+                if (length == 0) return 0;
+                int done = 0;
+                for (; current < parts.length && done < length; current++) {
+                    done += Math.max(0, parts[current].read(into, offset + done, length - done));
+                    if (done == length) break;
+                }
+                return done == 0 ? -1 : done;
+            }
+
+            @Override
+            public int available() {
+                int left = 0;
+                for (int i = current; i < parts.length; i++) left += parts[i].available();
+                return left;
+            }
+        };
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.Optional;
 public enum TileLayer {
 
     ROAD_ELEMENTS("road-elements", "Road elements (elementi stradali)",
-            "live_road_element e LEFT JOIN road r ON r.id = e.road_id", "e.geom",
+            "live_road_element e LEFT JOIN road r ON r.id = e.road_id", "e.geom", "e.geom_3857",
             "e.id, r.name, e.functional_class::text AS functional_class, e.level, e.road_id",
             "e.id, r.name, e.road_id, e.functional_class::text AS functional_class, e.element_type, e.level, e.layer, "
                     + "e.direction, e.status, e.lanes, e.width_m::float8 AS width_m, e.surface, e.speed_limit, "
@@ -21,13 +21,14 @@ public enum TileLayer {
                     + "to_char(e.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_from, "
                     + "to_char(e.valid_to AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_to",
             // Overview zooms draw the network's skeleton: classes A–D (motorways to urban arterials) and the
-            // named urban district roads (class E) that carry a city's street names.
-            "(e.functional_class IN ('A', 'B', 'C', 'D') OR (e.functional_class = 'E' AND r.name IS NOT NULL))",
+            // named urban district roads (class E) that carry a city's street names. Written so that the
+            // planner sees the partial index of classes A–E (V22).
+            "e.functional_class IN ('A', 'B', 'C', 'D', 'E') AND (e.functional_class <> 'E' OR r.name IS NOT NULL)",
             "e.functional_class NULLS LAST, e.length_m DESC, e.id",
             0, "lines", null),
 
     JUNCTIONS("junctions", "Junctions (giunzioni)",
-            "live_junction j", "j.geom",
+            "live_junction j", "j.geom", null,
             "j.id, j.kind, j.degree",
             "j.id, j.kind, j.degree, j.version, "
                     + "to_char(j.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_from",
@@ -38,7 +39,7 @@ public enum TileLayer {
 
     // Findings of the topology validation (V3). Lists and parameters become text, which both encodings carry.
     TOPOLOGY_ISSUES("topology-issues", "Topology findings",
-            "topology_issue i", "i.location",
+            "topology_issue i", "i.location", null,
             "i.id, i.rule, i.severity, i.accepted",
             "i.id, i.rule, i.severity, i.explanation, i.parameters::text AS parameters, "
                     + "array_to_string(i.element_ids, ',') AS element_ids, "
@@ -55,9 +56,9 @@ public enum TileLayer {
     // tile over the old town holds 400 streets where road-elements would hold 3,000 elements.
     STREETS("streets", "Named streets (strade)",
             "LATERAL (SELECT r.id, r.name, min(e.functional_class)::text AS functional_class, "
-                    + "ST_LineMerge(ST_Collect(e.geom)) AS geom "
-                    + "FROM live_road_element e JOIN road r ON r.id = e.road_id WHERE e.geom && env.storage_area "
-                    + "GROUP BY r.id) s", "s.geom",
+                    + "ST_LineMerge(ST_Collect(e.geom_3857)) AS geom "
+                    + "FROM live_road_element e JOIN road r ON r.id = e.road_id WHERE e.geom_3857 && env.area "
+                    + "GROUP BY r.id) s", "s.geom", "s.geom",
             "s.id, s.name, s.functional_class",
             "s.id, s.name, s.functional_class",
             "true",
@@ -68,7 +69,7 @@ public enum TileLayer {
     // now), their recurring local-time windows included: the ids come from a LayerClock, since the windows are
     // evaluated in one place (the viability package's schedules), not twice.
     VIABILITY("viability", "Traffic measures (provvedimenti di viabilità)",
-            "(SELECT * FROM measure WHERE id = ANY (?::bigint[])) m", "m.geom",
+            "(SELECT * FROM measure WHERE id = ANY (?::bigint[])) m", "m.geom", null,
             "m.id, m.kind, m.status",
             "m.id, m.kind, m.status, m.works_id, m.ordinance_id, m.organisation, m.value, "
                     + "to_char(m.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS valid_from, "
@@ -83,6 +84,11 @@ public enum TileLayer {
     private final String title;
     final String from;
     final String geometry;
+    /**
+     * The geometry already in EPSG:3857, kept with the row (V22) so that tiles neither transform it nor find it
+     * through the tile's image in the storage CRS; null when each tile transforms {@link #geometry}.
+     */
+    final String projected;
     final String overviewColumns;
     final String detailColumns;
     final String overviewFilter;
@@ -93,12 +99,13 @@ public enum TileLayer {
     /** A table another migration may not have created yet: without it the layer does not exist. */
     final String optionalTable;
 
-    TileLayer(String id, String title, String from, String geometry, String overviewColumns, String detailColumns,
+    TileLayer(String id, String title, String from, String geometry, String projected, String overviewColumns, String detailColumns,
               String overviewFilter, String importance, int minZoom, String geometryType, String optionalTable) {
         this.id = id;
         this.title = title;
         this.from = from;
         this.geometry = geometry;
+        this.projected = projected;
         this.overviewColumns = overviewColumns;
         this.detailColumns = detailColumns;
         this.overviewFilter = overviewFilter;

@@ -6,7 +6,6 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,7 +59,7 @@ final class TileQueries {
         // The properties are a lateral row of their own, so that GeoJSON gets them as compact JSON
         // (row_to_json writes no blanks) and MVT as columns.
         String features = """
-                WITH env AS (SELECT tile, area, %s AS storage_area
+                WITH env AS (SELECT tile, area%s
                              FROM (SELECT ST_TileEnvelope(?, ?, ?) AS tile, ST_TileEnvelope(?, ?, ?, margin => ?) AS area) a),
                 version AS (SELECT count(*) AS changes, coalesce(max(c.id), 0) AS last
                             FROM tile_change c, env WHERE c.extent && env.area AND ST_Intersects(c.extent, env.area)),
@@ -68,8 +67,8 @@ final class TileQueries {
                     SELECT p, g.geom
                     FROM env CROSS JOIN %s
                     CROSS JOIN LATERAL (SELECT %s) AS p
-                    CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Simplify(ST_Transform(%s, 3857), ?, true), env.tile, %d, ?, true) AS geom) g
-                    WHERE %s && env.storage_area AND g.geom IS NOT NULL AND %s
+                    CROSS JOIN LATERAL (SELECT ST_AsMVTGeom(ST_Simplify(%s, ?, true), env.tile, %d, ?, true) AS geom) g
+                    WHERE %s AND g.geom IS NOT NULL AND %s
                     ORDER BY %s
                     LIMIT ?)
                 SELECT v.changes, v.last, (SELECT count(*) FROM features), (SELECT %s)
@@ -86,9 +85,15 @@ final class TileQueries {
                         || ',"properties":' || row_to_json(f.p) || '}', ','), '') || ']}' FROM features f""";
         };
         // An overview tile reaches far beyond the storage CRS's zone: it is cut to the zone's area before it is
-        // transformed into the storage CRS (AreaOfUse); layers locate their rows with env.storage_area.
-        return features.formatted(AreaOfUse.toStorage("area", 3857, database.storageSrid()), layer.from,
-                detail ? layer.detailColumns : layer.overviewColumns, layer.geometry, extent, layer.geometry,
+        // transformed into the storage CRS (AreaOfUse); layers locate their rows with env.storage_area, or with
+        // env.area when they keep their geometry in EPSG:3857 too, and then the tile does not pay for that
+        // transformation (PROJ's set-up for each statement: 0.15 of a z17 tile's 0.9 ms of CPU).
+        boolean kept = layer.projected != null;
+        String projected = kept ? layer.projected : "ST_Transform(" + layer.geometry + ", 3857)";
+        String locate = kept ? layer.projected + " && env.area" : layer.geometry + " && env.storage_area";
+        String storageArea = kept ? "" : ", " + AreaOfUse.toStorage("area", 3857, database.storageSrid()) + " AS storage_area";
+        return features.formatted(storageArea, layer.from,
+                detail ? layer.detailColumns : layer.overviewColumns, projected, extent, locate,
                 detail ? "true" : layer.overviewFilter,
                 layer.importance, encode);
     }
@@ -122,7 +127,9 @@ final class TileQueries {
                 rs.next();
                 AreaVersion version = new AreaVersion(rs.getLong(1), rs.getLong(2));
                 int count = rs.getInt(3);
-                byte[] body = format == TileFormat.MVT ? rs.getBytes(4) : rs.getString(4).getBytes(StandardCharsets.UTF_8);
+                // The driver hands a text column's bytes as the server sent them, UTF-8 (the connection's
+                // encoding): a GeoJSON tile of half a megabyte is not decoded into a String and encoded back.
+                byte[] body = rs.getBytes(4);
                 return new Encoded(version, count, body == null ? new byte[0] : body);
             }
         }

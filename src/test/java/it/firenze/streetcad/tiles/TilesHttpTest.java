@@ -256,6 +256,40 @@ class TilesHttpTest {
     }
 
     @Test
+    void aMovedElementIsDrawnWhereItNowLiesInTheNextTile() throws SQLException {
+        // Given a lane well east of the Duomo (outside every tile the other tests read), drawn in its z17 tile.
+        double lon = Florence.DUOMO_LON + 0.02;
+        long lane = element(2, "F", lon, Florence.DUOMO_LAT, lon + 0.0003, Florence.DUOMO_LAT);
+        TileAddress there = Florence.tileAt(17, lon + 0.00015, Florence.DUOMO_LAT);
+        TileAddress north = new TileAddress(17, there.x(), there.y() - 3);
+        String therePath = "/tiles/road-elements/" + there + ".geojson";
+        String northPath = "/tiles/road-elements/" + north + ".geojson";
+        assertTrue(ids(TestHttp.json(http.get(therePath))).contains(lane));
+        assertFalse(ids(TestHttp.json(http.get(northPath))).contains(lane));
+
+        // When an edit moves it three tiles north (tiles read the element's geometry kept in EPSG:3857, V22),
+        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE road_element SET geom = ST_Transform(ST_Translate(ST_Transform(geom, 3857), 0, ?), ST_SRID(geom)) WHERE id = ?")) {
+            st.setDouble(1, 3 * north.size());
+            st.setLong(2, lane);
+            st.executeUpdate();
+        }
+        tiles.poll();
+
+        // then the next tiles draw it where it now lies, in both encodings, and no longer where it was.
+        assertFalse(ids(TestHttp.json(http.get(therePath))).contains(lane));
+        assertTrue(ids(TestHttp.json(http.get(northPath))).contains(lane));
+        var mvt = bytes("/tiles/road-elements/" + north + ".mvt");
+        try {
+            JtsLayer layer = MvtReader.loadMvt(new ByteArrayInputStream(mvt.body()), new GeometryFactory(),
+                    new TagKeyValueMapConverter(true, "mvt_id")).getLayer("road-elements");
+            assertTrue(layer.getGeometries().stream().anyMatch(g -> ((Number) ((Map<?, ?>) g.getUserData()).get("id")).longValue() == lane));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void emptyTilesAnswerWithAnEmptyCollection() {
         var r = http.get("/tiles/road-elements/10/0/0.geojson");
         assertEquals(200, r.statusCode());
