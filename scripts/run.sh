@@ -30,6 +30,7 @@ if [ ! -e "$data_dir/admin-password" ]; then
   fi
 fi
 # The JDK's AOT cache (scripts/aot.sh): made by a training run after each new build of the jar, so that the server
-# serves at full speed seconds after it starts; without one (an older JDK, a failed training run) it starts as well.
+# is ready in about half the time (BENCHMARKS.md, warm-up); without one (an older JDK, a failed training run) it
+# starts as well.
 streetcad_aot_cache "$JAVA_HOME/bin/java" "$jar" "$PWD/target/streetcad.aot" "$@" || true
 exec "$JAVA_HOME/bin/java" ${STREETCAD_JAVA_OPTS:-} $(streetcad_aot_options "$jar" "$PWD/target/streetcad.aot") -jar "$jar" serve "$@"
