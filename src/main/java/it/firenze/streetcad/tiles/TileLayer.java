@@ -99,7 +99,8 @@ public enum TileLayer {
     /** A table another migration may not have created yet: without it the layer does not exist. */
     final String optionalTable;
 
-    TileLayer(String id, String title, String from, String geometry, String projected, String overviewColumns, String detailColumns,
+    TileLayer(String id, String title, String from, String geometry, String projected, String overviewColumns,
+              String detailColumns,
               String overviewFilter, String importance, int minZoom, String geometryType, String optionalTable) {
         this.id = id;
         this.title = title;

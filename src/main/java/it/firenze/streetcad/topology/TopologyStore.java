@@ -625,16 +625,18 @@ final class TopologyStore {
             c.setAutoCommit(false);
             try {
                 long id = insertFinishedValidation(c, area, options, started, "succeeded", counts(report), null);
-                Map<String, TopologyValidation.OpenIssue> before = replaceIssues(c, id, area, options.rules(), report);
+                Replaced replaced = replaceIssues(c, id, area, options.rules(), report);
                 c.commit();
-                Map<String, TopologyValidation.OpenIssue> after = new LinkedHashMap<>();
-                for (Finding f : report.findings()) {
-                    if (!report.isAccepted(f)) after.put(f.fingerprint(), new TopologyValidation.OpenIssue(
-                            f.fingerprint(), f.rule().id(), f.severity().id(), f.explanation(), f.elementIds()));
-                }
+                // An issue removed and added again under its fingerprint (its explanation changed) is neither.
+                List<TopologyValidation.OpenIssue> added = replaced.added().stream().filter(f -> !report.isAccepted(f))
+                        .map(f -> new TopologyValidation.OpenIssue(f.fingerprint(), f.rule().id(), f.severity().id(),
+                                f.explanation(), f.elementIds())).toList();
+                Set<String> removedPrints = new HashSet<>(), addedPrints = new HashSet<>();
+                replaced.removed().forEach(i -> removedPrints.add(i.fingerprint()));
+                added.forEach(i -> addedPrints.add(i.fingerprint()));
                 return new TopologyValidation.Around(OptionalLong.of(id), "succeeded",
-                        after.values().stream().filter(i -> !before.containsKey(i.fingerprint())).toList(),
-                        before.values().stream().filter(i -> !after.containsKey(i.fingerprint())).toList());
+                        added.stream().filter(i -> !removedPrints.contains(i.fingerprint())).toList(),
+                        replaced.removed().stream().filter(i -> !addedPrints.contains(i.fingerprint())).toList());
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -670,22 +672,24 @@ final class TopologyStore {
         }
     }
 
+    /** What replacing a run's issues changed: the open (not accepted) issues it removed, the findings it added. */
+    private record Replaced(List<TopologyValidation.OpenIssue> removed, List<Finding> added) {
+    }
+
     /**
-     * Replaces the open issues the run judged by the report's findings, in the caller's transaction, and answers the
-     * open (not accepted) issues it replaced, by fingerprint. An issue the run found again exactly as it stands keeps
-     * its row (its id, when it was found and by which validation): most of a neighbourhood's issues are unchanged by
-     * an edit, and rewriting them was the larger part of the database's work per edit.
+     * Replaces the open issues the run judged by the report's findings, in the caller's transaction. An issue the run
+     * found again exactly as it stands keeps its row (its id, when it was found and by which validation): most of a
+     * neighbourhood's issues are unchanged by an edit, and rewriting them was the larger part of the database's work
+     * per edit.
      */
-    private Map<String, TopologyValidation.OpenIssue> replaceIssues(Connection c, long validationId, Envelope area,
-                                                                    Set<Rule> rules, TopologyValidation.Report report)
-            throws SQLException {
+    private Replaced replaceIssues(Connection c, long validationId, Envelope area, Set<Rule> rules,
+                                   TopologyValidation.Report report) throws SQLException {
         Set<String> fingerprints = new HashSet<>();
         report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
-        Map<String, TopologyValidation.OpenIssue> replaced = new LinkedHashMap<>();
         // The standing issues by what they say, each with its row ids: a finding said the same way takes one of them.
         Map<List<Object>, java.util.ArrayDeque<Long>> standing = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT id, fingerprint, rule, severity, explanation, "
-                + "element_ids, accepted, parameters::text, junction_ids FROM topology_issue i WHERE i.rule = ANY (?) "
+        try (PreparedStatement st = c.prepareStatement("SELECT id, fingerprint, rule, explanation, element_ids, "
+                + "junction_ids, accepted, parameters::text FROM topology_issue i WHERE i.rule = ANY (?) "
                 // "= ANY" of a constant array is a hash lookup (PostgreSQL 14+), where "&&" compared every
                 // pair: 17 s to refresh the 46,000 issues of an import of 33,000 lines.
                 + "AND (" + (area == null ? "true" : "EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) "
@@ -704,12 +708,9 @@ final class TopologyStore {
             st.setArray(next, c.createArrayOf("text", fingerprints.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    List<Long> elements = longs(rs.getArray(6)), junctions = longs(rs.getArray(9));
-                    standing.computeIfAbsent(said(rs.getString(2), rs.getString(3), rs.getString(5), elements,
-                            junctions, rs.getBoolean(7), parse(rs.getString(8))), k -> new java.util.ArrayDeque<>())
-                            .add(rs.getLong(1));
-                    if (!rs.getBoolean(7)) replaced.put(rs.getString(2), new TopologyValidation.OpenIssue(
-                            rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), elements));
+                    standing.computeIfAbsent(said(rs.getString(2), rs.getString(3), rs.getString(4),
+                            longs(rs.getArray(5)), longs(rs.getArray(6)), rs.getBoolean(7), parse(rs.getString(8))),
+                            k -> new java.util.ArrayDeque<>()).add(rs.getLong(1));
                 }
             }
         }
@@ -722,13 +723,20 @@ final class TopologyStore {
         }
         List<Long> gone = new ArrayList<>();
         standing.values().forEach(gone::addAll);
+        List<TopologyValidation.OpenIssue> removed = new ArrayList<>();
         if (!gone.isEmpty()) {
-            try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue WHERE id = ANY (?)")) {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue WHERE id = ANY (?) "
+                    + "RETURNING fingerprint, rule, severity, explanation, element_ids, accepted")) {
                 st.setArray(1, c.createArrayOf("bigint", gone.toArray()));
-                st.executeUpdate();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        if (!rs.getBoolean(6)) removed.add(new TopologyValidation.OpenIssue(rs.getString(1),
+                                rs.getString(2), rs.getString(3), rs.getString(4), longs(rs.getArray(5))));
+                    }
+                }
             }
         }
-        if (added.isEmpty()) return replaced;
+        if (added.isEmpty()) return new Replaced(removed, added);
         try (Writer out = copy(c, "COPY topology_issue (rule, severity, explanation, parameters, location, "
                 + "element_ids, junction_ids, fingerprint, accepted, validation_id) FROM STDIN")) {
             for (Finding f : added) {
@@ -741,7 +749,7 @@ final class TopologyStore {
         } catch (IOException e) {
             throw new SQLException("streaming findings to PostGIS failed: " + e.getMessage(), e);
         }
-        return replaced;
+        return new Replaced(removed, added);
     }
 
     /** What an issue says, as far as a finding can say the same: equal values, the same issue. */

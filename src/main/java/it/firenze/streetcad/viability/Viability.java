@@ -525,7 +525,6 @@ public final class Viability {
     private record StateFeatures(String json, int count) {
     }
 
-
     /** The last network states made, a few: "now" and the instants a map's time control was just moved to. */
     private final Map<StateKey, StateFeatures> states = java.util.Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
