@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.stream.IntStream;
 
@@ -82,8 +83,24 @@ public final class Validator {
      */
     public List<Finding> validate(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus,
                                   DoubleConsumer progress) {
-        return new Run(lines, junctions, area, focus, progress).findings();
+        List<Finding> out = new ArrayList<>();
+        validate(lines, junctions, area, focus, progress, out::add);
+        return out;
     }
+
+    /**
+     * As {@link #validate(List, Map, Envelope, Focus, DoubleConsumer)}, handing each finding to {@code sink} (on the
+     * calling thread, in the order they are made) at most {@link #BATCH} findings after it is made instead of
+     * returning them all: lines that meet a great many times (a part of a million-line import) are checked in the
+     * memory their lines take, not that of their findings.
+     */
+    public void validate(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus,
+                         DoubleConsumer progress, Consumer<Finding> sink) {
+        new Run(lines, junctions, area, focus, progress, sink).run();
+    }
+
+    /** Findings fingerprinted together (on every core) and handed over: what a run holds of its findings at most. */
+    static final int BATCH = 4096;
 
     /**
      * A part of the network being validated: its elements, and its area for the findings that name no element (a
@@ -119,8 +136,9 @@ public final class Validator {
         final Focus focus;
         final DoubleConsumer progress;
         final GeometryFactory factory;
-        /** The findings in the order they were made, their fingerprints still to compute. */
+        /** The findings made since the last were handed over, in the order they were made, without fingerprints. */
         final List<Unprinted> findings = new ArrayList<>();
+        final Consumer<Finding> sink;
         final boolean[] broken;
         final Map<Coordinate, List<End>> ends = new HashMap<>();
         final Set<Coordinate> endsOnInterior = new HashSet<>();
@@ -131,7 +149,9 @@ public final class Validator {
         final String[] shapes;
         STRtree index;
 
-        Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus, DoubleConsumer progress) {
+        Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus, DoubleConsumer progress,
+            Consumer<Finding> sink) {
+            this.sink = sink;
             this.lines = lines;
             this.junctions = junctions;
             this.area = area;
@@ -144,7 +164,7 @@ public final class Validator {
             for (int i = 0; i < component.length; i++) component[i] = i;
         }
 
-        List<Finding> findings() {
+        void run() {
             for (int i = 0; i < lines.size(); i++) {
                 checkElement(i);
                 if (i % 10_000 == 0) progress.accept(0.3 * i / Math.max(1, lines.size()));
@@ -163,17 +183,19 @@ public final class Validator {
             progress.accept(0.8);
             if (junctions != null) checkJunctions();
             checkIslands();
-            // Fingerprints last, on every core: writing the elements' WKT and hashing it is most of a finding's cost.
-            // Each finding without its fingerprint is let go as soon as it has one, so that a part with a great many
-            // findings does not hold both forms of all of them at once.
-            Finding[] out = new Finding[findings.size()];
-            IntStream.range(0, out.length).parallel().forEach(k -> {
-                out[k] = findings.get(k).fingerprinted(fingerprints.get());
-                findings.set(k, null);
-            });
-            findings.clear();
+            handOver();
             progress.accept(1.0);
-            return Arrays.asList(out);
+        }
+
+        /**
+         * Fingerprints the findings made since the last call, on every core (writing the elements' WKT and hashing it
+         * is most of a finding's cost), and hands them over in the order they were made.
+         */
+        void handOver() {
+            Finding[] out = new Finding[findings.size()];
+            IntStream.range(0, out.length).parallel().forEach(k -> out[k] = findings.get(k).fingerprinted(fingerprints.get()));
+            findings.clear();
+            for (Finding f : out) sink.accept(f);
         }
 
         // ---- one element at a time
@@ -595,6 +617,7 @@ public final class Validator {
             Map<String, Object> params = new LinkedHashMap<>(parameters);
             findings.add(new Unprinted(new Finding(rule, explanation, params, location, ids, junctionIds, keys, null),
                     elements));
+            if (findings.size() >= BATCH) handOver();
         }
 
         /** Whether a finding involving the line is kept (always, with no focus). */

@@ -167,4 +167,26 @@ class ValidatorRulesTest {
         return findings.stream().map(f -> f.rule().id()).sorted().toList();
     }
 
+
+    @Test
+    void findingsAreHandedOverWhileTheRunGoesOnNotHeldUntilItsEnd() {
+        // given more lines with a repeated vertex than a run holds findings: each is a finding of the first stage
+        List<TopologyLine> lines = new ArrayList<>();
+        for (int i = 0; i < 2 * Validator.BATCH + 10; i++) {
+            lines.add(line("v" + i, "LINESTRING(" + 20 * i + " 0, " + 20 * i + " 5, " + 20 * i + " 5, " + 20 * i + " 10)"));
+        }
+        List<Finding> received = new ArrayList<>();
+        Map<Double, Integer> receivedBy = new LinkedHashMap<>();
+
+        // when validated into a sink, noting how many findings had arrived as each stage ended
+        new Validator(OPTIONS).validate(lines, null, null, null, progress -> receivedBy.put(progress, received.size()),
+                received::add);
+
+        // then two full batches had arrived before the pairs of lines were even looked at (progress 0.4) ...
+        assertEquals(2 * Validator.BATCH, receivedBy.get(0.4));
+        // ... and in the end every finding arrived once, the same as when they are returned together
+        assertEquals(new Validator(OPTIONS).validate(lines).stream().map(Finding::fingerprint).toList(),
+                received.stream().map(Finding::fingerprint).toList());
+        assertEquals(2 * Validator.BATCH + 10, received.stream().filter(f -> f.rule() == Rule.DUPLICATE_VERTEX).count());
+    }
 }
