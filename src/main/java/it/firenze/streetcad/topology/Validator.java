@@ -193,7 +193,14 @@ public final class Validator {
          */
         void handOver() {
             Finding[] out = new Finding[findings.size()];
-            IntStream.range(0, out.length).parallel().forEach(k -> out[k] = findings.get(k).fingerprinted(fingerprints.get()));
+            // A digest and WKT writers per slice, not per thread: a thread-local one would keep this run (its lines
+            // and their text) alive in every pool thread after it ended, one run per part of a large import.
+            IntStream.range(0, Math.ceilDiv(out.length, SLICE)).parallel().forEach(slice -> {
+                Fingerprints with = new Fingerprints();
+                for (int k = slice * SLICE; k < Math.min(out.length, (slice + 1) * SLICE); k++) {
+                    out[k] = findings.get(k).fingerprinted(with);
+                }
+            });
             findings.clear();
             for (Finding f : out) sink.accept(f);
         }
@@ -634,8 +641,8 @@ public final class Validator {
             }
         }
 
-        /** What each thread computing fingerprints keeps for itself (a digest and WKT writers are not shared). */
-        final ThreadLocal<Fingerprints> fingerprints = ThreadLocal.withInitial(Fingerprints::new);
+        /** Findings fingerprinted with one {@link Fingerprints} (a digest and WKT writers are not shared). */
+        static final int SLICE = 256;
 
         final class Fingerprints {
             final Map<PrecisionModel, WKTWriter> writers = new HashMap<>();
