@@ -4,6 +4,7 @@ import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.JobLeases;
 import it.firenze.streetcad.importer.StagedFindings;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Point;
 import org.slf4j.Logger;
@@ -192,7 +193,7 @@ public final class TopologyValidation {
      * transaction, with no running state, lease or progress for anyone to follow.
      */
     public Around revalidateAround(Envelope changed) throws SQLException {
-        if (changed == null || changed.isNull()) return new Around(OptionalLong.empty(), "unchanged", List.of(), List.of());
+        if (changed == null || changed.isNull()) return UNCHANGED;
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
         // A few at once: sixteen editors' re-validations together left their own edits waiting past the pool's wait
@@ -214,6 +215,64 @@ public final class TopologyValidation {
         } finally {
             AROUND_EDITS.release();
         }
+    }
+
+    /** Re-validates where an edit can have changed the findings, as {@link #revalidateAround} answers. */
+    public Around revalidateAfter(EditReach reach) throws SQLException {
+        return switch (reach) {
+            case EditReach.Around a -> revalidateAround(a.changed());
+            case EditReach.Ends e -> revalidateEnds(e.elementId());
+            case EditReach.Nowhere n -> UNCHANGED;
+        };
+    }
+
+    private static final Around UNCHANGED = new Around(OptionalLong.empty(), "unchanged", List.of(), List.of());
+
+    /**
+     * The rules whose findings at an element's ends follow from its attributes rather than its line: whether the
+     * element met there could be one with it, whether one-way traffic can leave.
+     */
+    private static final ValidationOptions AT_ENDS = ValidationOptions.defaults().withRules(
+            EnumSet.of(Rule.MERGEABLE_PSEUDO_NODE, Rule.PSEUDO_NODE, Rule.ONE_WAY_DEAD_END));
+
+    /**
+     * Re-validates the findings at an element's two ends by {@link #AT_ENDS}'s rules, judged with every element that
+     * ends or passes there (an end on another's interior is no pseudo-node), and replaces the open issues of those
+     * rules there. The ends are spots of {@link ValidationOptions#JUNCTION_TOLERANCE} around each end, for the
+     * elements read and for the findings and issues judged alike.
+     */
+    private Around revalidateEnds(long elementId) throws SQLException {
+        Instant started = Instant.now();
+        List<Envelope> spots = new ArrayList<>();
+        Report report;
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                List<TopologyLine> lines = store.elementsAtEnds(c, elementId, ValidationOptions.JUNCTION_TOLERANCE);
+                TopologyLine edited = lines.stream().filter(l -> l.elementId() == elementId).findFirst().orElse(null);
+                if (edited == null) return UNCHANGED;
+                Coordinate[] line = edited.geometry().getCoordinates();
+                for (Coordinate end : List.of(line[0], line[line.length - 1])) {
+                    Envelope spot = new Envelope(end);
+                    spot.expandBy(ValidationOptions.JUNCTION_TOLERANCE);
+                    spots.add(spot);
+                }
+                long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                List<Finding> findings = new Validator(AT_ENDS).validate(lines).stream()
+                        .filter(f -> spots.stream().anyMatch(spot -> spot.intersects(f.location().getEnvelopeInternal())))
+                        .toList();
+                long cpuUsed = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
+                Set<Long> judged = new HashSet<>();
+                lines.forEach(l -> judged.add(l.elementId()));
+                report = new Report(findings, store.acceptedFingerprints(c), judged, lines.size(), 0, 0, 0,
+                        cpuUsed / 1_000_000);
+            } finally {
+                c.rollback();
+            }
+        }
+        return store.recordSpots(spots, AT_ENDS, started, report);
     }
 
     private Around failed(Envelope area, Instant started, String error) throws SQLException {
