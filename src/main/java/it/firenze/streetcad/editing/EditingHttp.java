@@ -265,7 +265,7 @@ public final class EditingHttp implements HttpModule {
 
     /** The item as it is now, with its ETag, and what re-validating around it raised and closed. */
     private void answer(Context ctx, EditableType t, Edits.Outcome done, int status) throws SQLException {
-        TopologyValidation.Around around = revalidate(done.reach());
+        TopologyValidation.Around around = done.validated() != null ? done.validated() : revalidate(done.reach());
         ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> validation(doc, around));
     }
 

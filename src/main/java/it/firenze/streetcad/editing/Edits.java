@@ -9,6 +9,7 @@ import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.topology.EditReach;
 import it.firenze.streetcad.topology.ElementMerge;
 import it.firenze.streetcad.topology.Junctions;
+import it.firenze.streetcad.topology.TopologyValidation;
 import org.locationtech.jts.geom.Envelope;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -45,9 +46,11 @@ public final class Edits {
     static final double JUNCTION_TOLERANCE = 0.5;
 
     private final Database database;
+    private final TopologyValidation topology;
 
     public Edits(Database database) {
         this.database = database;
+        this.topology = new TopologyValidation(database);
     }
 
     /**
@@ -57,8 +60,15 @@ public final class Edits {
     public record Input(ObjectNode properties, JsonNode geometry, int srid, boolean northFirst) {
     }
 
-    /** What an edit did: the item, its version now, and where the topology's findings can have changed. */
-    public record Outcome(long id, long version, EditReach reach) {
+    /**
+     * What an edit did: the item, its version now, where the topology's findings can have changed, and what
+     * re-validating there found when the edit's own transaction did it (null when it is still to do).
+     */
+    public record Outcome(long id, long version, EditReach reach, TopologyValidation.Around validated) {
+
+        Outcome(long id, long version, EditReach reach) {
+            this(id, version, reach, null);
+        }
     }
 
     private enum Mode { CREATE, REPLACE, PATCH }
@@ -447,9 +457,12 @@ public final class Edits {
             Audit.record(c, actor, action, t.table(), List.of(id), Map.of("collection", t.collection(),
                     "version", version));
             // The rules read level, layer, direction and the attributes that decide whether two elements could be
-            // one: an edit of them is re-validated too, as far as it reaches.
-            return new Outcome(id, version, geometry == null && t.table().equals("road_element")
-                    ? EditReach.ofAttributes(id, set.keySet(), changed) : EditReach.around(changed));
+            // one: an edit of them is re-validated too, as far as it reaches. An element's ends take milliseconds,
+            // so the edit and the findings it changed there commit together.
+            EditReach reach = geometry == null && t.table().equals("road_element")
+                    ? EditReach.ofAttributes(id, set.keySet(), changed) : EditReach.around(changed);
+            return new Outcome(id, version, reach, reach instanceof EditReach.Ends ends
+                    ? topology.revalidateEnds(c, ends.elementId()) : null);
         });
     }
 

@@ -658,13 +658,19 @@ final class TopologyStore {
 
     /**
      * As {@link #recordNeighbourhood(Envelope, ValidationOptions, Instant, TopologyValidation.Report)} for a run that
-     * judged only the findings at these spots (the ends of an element), whatever elements they are about.
+     * judged only the findings at these spots (the ends of an element), whatever elements they are about, in the
+     * caller's transaction.
      */
-    TopologyValidation.Around recordSpots(List<Envelope> spots, ValidationOptions options, Instant started,
+    TopologyValidation.Around recordSpots(Connection c, List<Envelope> spots, ValidationOptions options, Instant started,
                                           TopologyValidation.Report report) throws SQLException {
+        return recorded(c, extent(spots), spots, options, started, report);
+    }
+
+    /** The extent of some envelopes. */
+    static Envelope extent(List<Envelope> spots) {
         Envelope area = new Envelope();
         spots.forEach(area::expandToInclude);
-        return recordNeighbourhood(area, spots, options, started, report);
+        return area;
     }
 
     private TopologyValidation.Around recordNeighbourhood(Envelope area, List<Envelope> spots, ValidationOptions options,
@@ -673,19 +679,9 @@ final class TopologyStore {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                long id = insertFinishedValidation(c, area, options, started, "succeeded", counts(report), null);
-                Replaced replaced = replaceIssues(c, id, spots == null ? area : null, spots, options.rules(), report);
+                TopologyValidation.Around around = recorded(c, area, spots, options, started, report);
                 c.commit();
-                // An issue removed and added again under its fingerprint (its explanation changed) is neither.
-                List<TopologyValidation.OpenIssue> added = replaced.added().stream().filter(f -> !report.isAccepted(f))
-                        .map(f -> new TopologyValidation.OpenIssue(f.fingerprint(), f.rule().id(), f.severity().id(),
-                                f.explanation(), f.elementIds())).toList();
-                Set<String> removedPrints = new HashSet<>(), addedPrints = new HashSet<>();
-                replaced.removed().forEach(i -> removedPrints.add(i.fingerprint()));
-                added.forEach(i -> addedPrints.add(i.fingerprint()));
-                return new TopologyValidation.Around(OptionalLong.of(id), "succeeded",
-                        added.stream().filter(i -> !removedPrints.contains(i.fingerprint())).toList(),
-                        replaced.removed().stream().filter(i -> !addedPrints.contains(i.fingerprint())).toList());
+                return around;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -695,12 +691,36 @@ final class TopologyStore {
         }
     }
 
+    /** Records a validation that ran and replaces the issues it judged, in the caller's transaction. */
+    private TopologyValidation.Around recorded(Connection c, Envelope area, List<Envelope> spots,
+                                               ValidationOptions options, Instant started,
+                                               TopologyValidation.Report report) throws SQLException {
+        long id = insertFinishedValidation(c, area, options, started, "succeeded", counts(report), null);
+        Replaced replaced = replaceIssues(c, id, spots == null ? area : null, spots, options.rules(), report);
+        // An issue removed and added again under its fingerprint (its explanation changed) is neither.
+        List<TopologyValidation.OpenIssue> added = replaced.added().stream().filter(f -> !report.isAccepted(f))
+                .map(f -> new TopologyValidation.OpenIssue(f.fingerprint(), f.rule().id(), f.severity().id(),
+                        f.explanation(), f.elementIds())).toList();
+        Set<String> removedPrints = new HashSet<>(), addedPrints = new HashSet<>();
+        replaced.removed().forEach(i -> removedPrints.add(i.fingerprint()));
+        added.forEach(i -> addedPrints.add(i.fingerprint()));
+        return new TopologyValidation.Around(OptionalLong.of(id), "succeeded",
+                added.stream().filter(i -> !removedPrints.contains(i.fingerprint())).toList(),
+                replaced.removed().stream().filter(i -> !addedPrints.contains(i.fingerprint())).toList());
+    }
+
     /** Records a neighbourhood's validation that could not run, with why; its open issues stay as they were. */
     long recordFailedNeighbourhood(Envelope area, ValidationOptions options, Instant started, String error)
             throws SQLException {
         try (Connection c = database.connection()) {
-            return insertFinishedValidation(c, area, options, started, "failed", null, error);
+            return recordFailed(c, area, options, started, error);
         }
+    }
+
+    /** Records a validation that could not run, with why, in the caller's transaction. */
+    long recordFailed(Connection c, Envelope area, ValidationOptions options, Instant started, String error)
+            throws SQLException {
+        return insertFinishedValidation(c, area, options, started, "failed", null, error);
     }
 
     private long insertFinishedValidation(Connection c, Envelope area, ValidationOptions options, Instant started,

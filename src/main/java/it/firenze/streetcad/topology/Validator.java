@@ -50,6 +50,15 @@ import java.util.stream.IntStream;
  */
 public final class Validator {
 
+    /**
+     * Findings fingerprinted with one {@link Run.Fingerprints} (a digest and WKT writers are not shared): fewer than
+     * this are fingerprinted on the validating thread alone.
+     */
+    private static final int PARALLEL_FINDINGS = 256;
+
+    /** The rules a dangling end is judged by. */
+    private static final Set<Rule> DANGLE_RULES = java.util.EnumSet.of(Rule.OVERSHOOT, Rule.UNDERSHOOT, Rule.DEAD_END);
+
     /** Lines with at most this many vertices are checked for simplicity pairwise. */
     private static final int SHORT_LINE = 24;
 
@@ -88,6 +97,16 @@ public final class Validator {
         return out;
     }
 
+    /** What part of a validation's findings is wanted. */
+    public sealed interface Focus {
+
+        /** Whether a finding about these elements, at this location, is wanted. */
+        boolean concerns(List<Long> elementIds, Geometry location);
+
+        /** Whether findings involving this element can be wanted (false lets a check skip it). */
+        boolean involves(Long elementId);
+    }
+
     /**
      * As {@link #validate(List, Map, Envelope, Focus, DoubleConsumer)}, handing each finding to {@code sink} (on the
      * calling thread, in the order they are made) at most {@link #BATCH} findings after it is made instead of
@@ -106,11 +125,31 @@ public final class Validator {
      * A part of the network being validated: its elements, and its area for the findings that name no element (a
      * junction's).
      */
-    public record Focus(Set<Long> elements, Envelope area) {
+    public record Part(Set<Long> elements, Envelope area) implements Focus {
 
-        boolean concerns(List<Long> elementIds, Geometry location) {
+        @Override
+        public boolean concerns(List<Long> elementIds, Geometry location) {
             return elementIds.isEmpty() ? area.intersects(location.getEnvelopeInternal())
                     : elementIds.stream().anyMatch(elements::contains);
+        }
+
+        @Override
+        public boolean involves(Long elementId) {
+            return elements.contains(elementId);
+        }
+    }
+
+    /** The findings located at some spots (an element's ends), whatever elements they are about. */
+    public record Spots(List<Envelope> spots) implements Focus {
+
+        @Override
+        public boolean concerns(List<Long> elementIds, Geometry location) {
+            return spots.stream().anyMatch(spot -> spot.intersects(location.getEnvelopeInternal()));
+        }
+
+        @Override
+        public boolean involves(Long elementId) {
+            return true;
         }
     }
 
@@ -182,7 +221,8 @@ public final class Validator {
             checkEnds();
             progress.accept(0.8);
             if (junctions != null) checkJunctions();
-            checkIslands();
+            // Parts are found for islands alone, and a neighbourhood's run (an edit's) has no island rule.
+            if (options.rules().contains(Rule.ISLAND)) checkIslands();
             handOver();
             progress.accept(1.0);
         }
@@ -194,10 +234,11 @@ public final class Validator {
         void handOver() {
             Finding[] out = new Finding[findings.size()];
             // A digest and WKT writers per slice, not per thread: a thread-local one would keep this run (its lines
-            // and their text) alive in every pool thread after it ended, one run per part of a large import.
-            IntStream.range(0, Math.ceilDiv(out.length, SLICE)).parallel().forEach(slice -> {
+            // and their text) alive in every pool thread after it ended, one run per part of a large import. A few
+            // findings (an edit's) are one slice, fingerprinted here sooner than handed to other threads.
+            IntStream.range(0, Math.ceilDiv(out.length, PARALLEL_FINDINGS)).parallel().forEach(slice -> {
                 Fingerprints with = new Fingerprints();
-                for (int k = slice * SLICE; k < Math.min(out.length, (slice + 1) * SLICE); k++) {
+                for (int k = slice * PARALLEL_FINDINGS; k < Math.min(out.length, (slice + 1) * PARALLEL_FINDINGS); k++) {
                     out[k] = findings.get(k).fingerprinted(with);
                 }
             });
@@ -408,6 +449,7 @@ public final class Validator {
         }
 
         void checkEnds() {
+            boolean judgesDangles = DANGLE_RULES.stream().anyMatch(options.rules()::contains);
             for (Map.Entry<Coordinate, List<End>> node : ends.entrySet()) {
                 Coordinate p = node.getKey();
                 List<End> at = node.getValue();
@@ -415,7 +457,7 @@ public final class Validator {
                 List<Integer> elements = at.stream().map(End::element).distinct().toList();
                 List<Long> junction = junctionAt(at.get(0));
                 if (at.size() == 1) {
-                    checkDangle(p, at.get(0), junction);
+                    if (judgesDangles) checkDangle(p, at.get(0), junction);
                 } else if (at.size() == 2 && elements.size() == 2) {
                     boolean mergeable = mergeable(at.get(0), at.get(1));
                     add(mergeable ? Rule.MERGEABLE_PSEUDO_NODE : Rule.PSEUDO_NODE, mergeable
@@ -629,7 +671,7 @@ public final class Validator {
 
         /** Whether a finding involving the line is kept (always, with no focus). */
         private boolean inFocus(int line) {
-            return focus == null || focus.elements().contains(lines.get(line).elementId());
+            return focus == null || focus.involves(lines.get(line).elementId());
         }
 
         /** A finding without its fingerprint yet, and the elements (indexes into the lines) it is about. */
@@ -640,9 +682,6 @@ public final class Validator {
                         f.junctionIds(), f.sourceKeys(), with.of(f.rule(), f.location(), elements));
             }
         }
-
-        /** Findings fingerprinted with one {@link Fingerprints} (a digest and WKT writers are not shared). */
-        static final int SLICE = 256;
 
         final class Fingerprints {
             final Map<PrecisionModel, WKTWriter> writers = new HashMap<>();

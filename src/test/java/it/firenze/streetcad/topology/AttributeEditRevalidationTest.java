@@ -59,7 +59,7 @@ class AttributeEditRevalidationTest {
             like.forEach((k, v) -> {
                 if (v != null) patch.set(k, Json.mapper().valueToTree(v));
             });
-            TopologyValidation.Around around = edit(edits, validation, pair.get(0), patch);
+            TopologyValidation.Around around = edit(edits, pair.get(0), patch);
             raised += around.raised().size();
             closed += around.closed().size();
         }
@@ -73,7 +73,7 @@ class AttributeEditRevalidationTest {
                 case 2 -> patch.put("speed_limit", 20 + k);
                 default -> patch.put("surface", "sett");
             }
-            TopologyValidation.Around around = edit(edits, validation, centre.get(k), patch);
+            TopologyValidation.Around around = edit(edits, centre.get(k), patch);
             raised += around.raised().size();
             closed += around.closed().size();
         }
@@ -99,12 +99,12 @@ class AttributeEditRevalidationTest {
         return rest;
     }
 
-    private static TopologyValidation.Around edit(Edits edits, TopologyValidation validation, long id, ObjectNode patch)
+    private static TopologyValidation.Around edit(Edits edits, long id, ObjectNode patch)
             throws SQLException {
         Edits.Outcome done = edits.patch(ELEMENTS, id, version(id), new Edits.Input(patch, null, 4326, false), EDITOR);
         assertInstanceOf(EditReach.Ends.class, done.reach(), "an edit of " + patch + " reaches the element's ends only");
-        TopologyValidation.Around around = validation.revalidateAfter(done.reach());
-        assertEquals("succeeded", around.status());
+        TopologyValidation.Around around = done.validated();
+        assertEquals("succeeded", around.status(), "re-validated in the edit's own transaction");
         return around;
     }
 
