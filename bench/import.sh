@@ -12,6 +12,7 @@
 # same run: the script prints them (server POST ≤ 4×, CLI ≤ 8×, 1,000,000 lines topology-checked at -Xmx1g ≤ 4×),
 # with the load average at the start and the end, since the machine is shared.
 #   bench/import.sh [RUNS] [SYNTHETIC_LINES]      (defaults 5 and 1000000; SYNTHETIC_LINES=0 skips it)
+# Ports: STREETCAD_BENCH_PG_PORT (the scratch cluster) and STREETCAD_BENCH_PORT (the server); free ones when unset.
 # Needs: a built target/streetcad.jar, PostgreSQL 15 + PostGIS, gdal-bin (ogr2ogr), postgis (shp2pgsql), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,8 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 
 WORK=$(mktemp -d /tmp/streetcad-bench-import.XXXXXX)
 chmod 755 "$WORK"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=${STREETCAD_BENCH_PG_PORT:-$(free_port)}
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir "$WORK/pg"
 [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/pg"
@@ -73,7 +75,7 @@ for run in $(seq "$RUNS"); do
 done
 # 4. A warm server: the JVM, the pool, the EPSG database and the JIT are paid before the clock starts.
 if [ "$RUNS" -gt 0 ]; then
-SPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+SPORT=${STREETCAD_BENCH_PORT:-$(free_port)}
 (cd "$(dirname "$SAMPLE")" && zip -q "$WORK/florence.zip" "$(basename "${SAMPLE%.shp}")".*)
 "$JAVA" -jar "$JAR" serve --db-url "$URL" --host 127.0.0.1 --port "$SPORT" > "$WORK/serve.log" 2>&1 &
 SERVER=$!
@@ -150,7 +152,8 @@ s=$(seconds)
 /usr/bin/time -f "wall %e s, peak RSS %M KB" "$JAVA" -Xmx1g -Xlog:gc:file="$WORK/gc.log" -jar "$JAR" import "$SYN" \
     --db-url "postgresql://postgres@127.0.0.1:$PORT/synthetic" > "$WORK/synthetic.out" 2>&1 || status=$?
 e=$(seconds)
-grep -vE "reading: [0-9]+%" "$WORK/synthetic.out" | sed 's/^ */  /' | head -40
+# the report's listed findings left out, so that the commit's line and the step log show
+grep -vE "reading: [0-9]+%|^ +(error|warning|info) [a-z-]+: " "$WORK/synthetic.out" | sed 's/^ */  /' | head -60
 SC_SYN=$(python3 -c "print(round($e-$s,2))")
 echo "  streetcad: $SC_SYN s, exit status $status; largest heap after a GC: $(grep -oE -- '->[0-9]+M' "$WORK/gc.log" | tr -d '>M-' | sort -n | tail -1) MB"
 psql -At -d synthetic -c "SELECT '  road_element rows: ' || count(*) FROM road_element"

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * How the fields of a source layer become cadastre fields. Written as JSON (or YAML):
@@ -51,6 +53,22 @@ public final class Mapping {
     enum Policy { CONVERT, WARNING, ERROR, IGNORE }
 
     record Rule(String source, Map<String, String> values, boolean hasValues, Policy otherValues, Policy invalid) {
+    }
+
+    /**
+     * Field names lowercased ({@link #apply}'s attributes) and rules' sources as looked up ({@link #key}), kept: a
+     * layer has the same few fields on every record, and lowercasing them again for each of a million records was a
+     * tenth of staging them. Bounded, since a server's mapping sees the fields of every file imported with it.
+     */
+    private final Map<String, String> lowercased = new ConcurrentHashMap<>(), keys = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 4096;
+
+    private static String cached(Map<String, String> cache, String name, Function<String, String> how) {
+        String done = cache.get(name);
+        if (done != null) return done;
+        done = how.apply(name);
+        if (cache.size() < MAX_CACHED) cache.put(name, done);
+        return done;
     }
 
     private final String name;
@@ -205,7 +223,7 @@ public final class Mapping {
         Map<String, String> spelled = new HashMap<>();
         ObjectNode unmapped = Json.mapper().createObjectNode();
         for (var e : attributes.entrySet()) {
-            String lower = e.getKey().toLowerCase(Locale.ROOT);
+            String lower = cached(lowercased, e.getKey(), k -> k.toLowerCase(Locale.ROOT));
             byName.put(lower, e.getValue());
             spelled.put(lower, e.getKey());
             if (!sourceFields.contains(lower) && e.getValue() != null) put(unmapped, e.getKey(), e.getValue());
@@ -217,8 +235,9 @@ public final class Mapping {
             String value = null;
             if (list != null) {
                 for (Rule r : list) {
-                    String field = spelled.getOrDefault(key(r.source()), r.source());
-                    value = evaluate(featureNumber, target, r, field, byName.get(key(r.source())), problems);
+                    String source = cached(keys, r.source(), Mapping::key);
+                    String field = spelled.getOrDefault(source, r.source());
+                    value = evaluate(featureNumber, target, r, field, byName.get(source), problems);
                     if (value != null) break;
                 }
             }

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -197,39 +198,165 @@ final class StagingTable {
 
     /** COPY text-format rows, buffered; {@link #finish()} ends the COPY, a failure cancels it. */
     static final class Copy {
-        private final CopyIn in;
-        private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
+        private final CopyBuffer out;
         private final WKBWriter wkb = new WKBWriter(2, true);
 
         private Copy(CopyIn in) {
-            this.in = in;
+            this.out = new CopyBuffer(in);
         }
 
         void row(long featureNumber, LineString line, int srid, Mapping.MappedAttributes values, boolean rejected)
                 throws SQLException {
-            buffer.append(featureNumber).append('\t');
+            out.number(featureNumber);
+            out.tab();
             if (line == null) {
-                buffer.append("\\N");
+                out.text(null);
             } else {
                 line.setSRID(srid);
-                buffer.append(WKBWriter.toHex(wkb.write(line)));
+                out.hex(wkb.write(line));
             }
             for (TargetField f : FIELDS) {
-                buffer.append('\t');
-                text(values == null ? null : values.get(f));
+                out.tab();
+                out.text(values == null ? null : values.get(f));
             }
-            buffer.append('\t');
-            text(values == null ? null : values.sourceAttributes());
-            buffer.append('\t').append(rejected ? 't' : 'f').append('\n');
-            if (buffer.length() >= FLUSH_AT) flush();
+            out.tab();
+            out.text(values == null ? null : values.sourceAttributes());
+            out.tab();
+            out.put(rejected ? 't' : 'f');
+            out.endRow();
         }
 
-        private void text(String s) {
-            StagingTable.text(buffer, s);
+        long finish() throws SQLException {
+            return out.finish();
+        }
+
+        void cancel() {
+            out.cancel();
+        }
+    }
+
+    /** COPY text-format rows of findings, buffered like {@link Copy}. */
+    static final class FindingsCopy {
+        private final CopyBuffer out;
+        private final WKBWriter wkb = new WKBWriter(2, true);
+
+        private FindingsCopy(CopyIn in) {
+            this.out = new CopyBuffer(in);
+        }
+
+        void row(StagedFinding f) throws SQLException {
+            out.text(f.rule());
+            out.tab();
+            out.text(f.severity());
+            out.tab();
+            out.text(f.explanation());
+            out.tab();
+            try {
+                out.utf8(Json.mapper().writeValueAsBytes(f.parameters()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            out.tab();
+            if (f.location() == null) out.text(null);
+            else out.hex(wkb.write(f.location()));
+            out.tab();
+            out.put('{');
+            for (int i = 0; i < f.featureNumbers().size(); i++) {
+                if (i > 0) out.put(',');
+                out.number(f.featureNumbers().get(i));
+            }
+            out.put('}');
+            out.tab();
+            out.text(f.fingerprint());
+            out.endRow();
+        }
+
+        void finish() throws SQLException {
+            out.finish();
+        }
+
+        void cancel() {
+            out.cancel();
+        }
+    }
+
+    /**
+     * COPY text format written as bytes, escaped as the format wants, and sent a megabyte at a time. Bytes, not a
+     * StringBuilder: appending a million rows char by char, then encoding the whole buffer again as UTF-8, was most
+     * of the Java side of staging a million lines.
+     */
+    private static final class CopyBuffer {
+        private static final int FLUSH_AT = 1 << 20;
+        private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+        private final CopyIn in;
+        private byte[] bytes = new byte[FLUSH_AT + (64 << 10)];
+        private int length;
+
+        CopyBuffer(CopyIn in) {
+            this.in = in;
+        }
+
+        void put(char ascii) {
+            room(1);
+            bytes[length++] = (byte) ascii;
+        }
+
+        void tab() {
+            put('\t');
+        }
+
+        void number(long value) {
+            String digits = Long.toString(value);
+            room(digits.length());
+            for (int i = 0; i < digits.length(); i++) bytes[length++] = (byte) digits.charAt(i);
+        }
+
+        /** A text value, or NULL ({@code \N}) for null. */
+        void text(String s) {
+            if (s == null) {
+                room(2);
+                bytes[length++] = '\\';
+                bytes[length++] = 'N';
+            } else {
+                utf8(s.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        /** UTF-8 text: a backslash, tab or line end is escaped; in UTF-8 those bytes are never part of another character. */
+        void utf8(byte[] text) {
+            room(2 * text.length);
+            for (byte b : text) {
+                switch (b) {
+                    case '\\' -> { bytes[length++] = '\\'; bytes[length++] = '\\'; }
+                    case '\t' -> { bytes[length++] = '\\'; bytes[length++] = 't'; }
+                    case '\n' -> { bytes[length++] = '\\'; bytes[length++] = 'n'; }
+                    case '\r' -> { bytes[length++] = '\\'; bytes[length++] = 'r'; }
+                    default -> bytes[length++] = b;
+                }
+            }
+        }
+
+        /** Bytes as hexadecimal text (how PostGIS reads a geometry's WKB in COPY text format). */
+        void hex(byte[] value) {
+            room(2 * value.length);
+            for (byte b : value) {
+                bytes[length++] = HEX[(b >> 4) & 0xF];
+                bytes[length++] = HEX[b & 0xF];
+            }
+        }
+
+        void endRow() throws SQLException {
+            put('\n');
+            if (length >= FLUSH_AT) flush();
+        }
+
+        private void room(int more) {
+            if (length + more > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, length + more));
         }
 
         private void flush() throws SQLException {
-            StagingTable.flush(in, buffer);
+            in.writeToCopy(bytes, 0, length);
+            length = 0;
         }
 
         long finish() throws SQLException {
@@ -238,80 +365,11 @@ final class StagingTable {
         }
 
         void cancel() {
-            StagingTable.cancel(in);
-        }
-    }
-
-    /** COPY text-format rows of findings, buffered like {@link Copy}. */
-    static final class FindingsCopy {
-        private final CopyIn in;
-        private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
-        private final WKBWriter wkb = new WKBWriter(2, true);
-
-        private FindingsCopy(CopyIn in) {
-            this.in = in;
-        }
-
-        void row(StagedFinding f) throws SQLException {
-            text(buffer, f.rule());
-            buffer.append('\t');
-            text(buffer, f.severity());
-            buffer.append('\t');
-            text(buffer, f.explanation());
-            buffer.append('\t');
             try {
-                text(buffer, Json.mapper().writeValueAsString(f.parameters()));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
+                if (in.isActive()) in.cancelCopy();
+            } catch (SQLException ignored) {
+                // the connection is being given up anyway; the staging table is dropped by the caller
             }
-            buffer.append('\t').append(f.location() == null ? "\\N" : WKBWriter.toHex(wkb.write(f.location())));
-            buffer.append("\t{").append(f.featureNumbers().stream().map(String::valueOf).collect(Collectors.joining(",")))
-                    .append("}\t");
-            text(buffer, f.fingerprint());
-            buffer.append('\n');
-            if (buffer.length() >= FLUSH_AT) flush(in, buffer);
-        }
-
-        void finish() throws SQLException {
-            flush(in, buffer);
-            in.endCopy();
-        }
-
-        void cancel() {
-            StagingTable.cancel(in);
-        }
-    }
-
-    private static final int FLUSH_AT = 1 << 20;
-
-    private static void text(StringBuilder buffer, String s) {
-        if (s == null) {
-            buffer.append("\\N");
-            return;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '\\' -> buffer.append("\\\\");
-                case '\t' -> buffer.append("\\t");
-                case '\n' -> buffer.append("\\n");
-                case '\r' -> buffer.append("\\r");
-                default -> buffer.append(ch);
-            }
-        }
-    }
-
-    private static void flush(CopyIn in, StringBuilder buffer) throws SQLException {
-        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-        in.writeToCopy(bytes, 0, bytes.length);
-        buffer.setLength(0);
-    }
-
-    private static void cancel(CopyIn in) {
-        try {
-            if (in.isActive()) in.cancelCopy();
-        } catch (SQLException ignored) {
-            // the connection is being given up anyway; the staging table is dropped by the caller
         }
     }
 }

@@ -8,6 +8,8 @@ import it.firenze.streetcad.importer.StagedFindings;
 import org.locationtech.jts.geom.Envelope;
 
 import org.locationtech.jts.geom.Coordinate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,10 +20,13 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +34,8 @@ import java.util.function.Consumer;
  * reports each finding with the feature numbers of the source records involved.
  */
 public final class TopologyPreCommitCheck implements PreCommitCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyPreCommitCheck.class);
 
     /** What a network build resolves by itself: crossings and ends on interiors are split, pseudo-nodes are ways. */
     private static final Set<Rule> RESOLVED_BY_BUILD = EnumSet.of(Rule.CROSSING_WITHOUT_JUNCTION,
@@ -85,10 +92,26 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     TopologyPreCommitCheck withPartsOf(long lines) {
         TopologyPreCommitCheck check = new TopologyPreCommitCheck(options, followUp);
         check.maxPartLines = lines;
+        check.queueCapacity = queueCapacity;
         return check;
     }
 
     private long maxPartLines = Long.MAX_VALUE;
+
+    /**
+     * With queues of this many findings between the parts and the sink (tests); the default holds a few megabytes of
+     * findings per part, enough for a part not to wait on the sink while the findings' COPY keeps up.
+     */
+    TopologyPreCommitCheck withQueuesOf(int findings) {
+        TopologyPreCommitCheck check = withPartsOf(maxPartLines);
+        check.queueCapacity = findings;
+        return check;
+    }
+
+    private int queueCapacity = 8192;
+
+    /** The most findings that were on their way from the parts to the sink at once in the last check in parts. */
+    volatile long mostHeld;
 
     @Override
     public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException {
@@ -124,7 +147,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 lines = null;
             }
             if (lines != null) {
-                validate(options, lines).forEach(f -> sink.accept(staged(f)));
+                validate(options, lines, f -> sink.accept(staged(f)));
                 return;
             }
         }
@@ -145,9 +168,12 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
         long checked = 0;
         // Parts are read here, on the check's connection, and validated on WORKERS threads meanwhile; their
         // findings are handed over here, in the order the parts were read, so the sink is only ever called here.
+        // A part's findings go through a queue of its own as the part makes them: a part whose queue is full waits
+        // until the parts before it are handed over, so that no more than WORKERS queues of findings are ever held.
         ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> Thread.ofPlatform().daemon()
                 .name("streetcad-topology-part").unstarted(r));
-        Deque<Future<List<StagedFinding>>> validating = new ArrayDeque<>();
+        Deque<Part> validating = new ArrayDeque<>();
+        HandOver held = new HandOver();
         try {
             while (!tiles.isEmpty()) {
                 Envelope tile = tiles.pop();
@@ -170,16 +196,27 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                     tiles.push(new Envelope(midX, tile.getMaxX(), midY, tile.getMaxY()));
                     continue;
                 }
-                validating.add(pool.submit(() -> validate(partOptions, lines).stream()
-                        .filter(f -> f.location() != null && owns(tile, f.location().getCoordinate()))
-                        .map(TopologyPreCommitCheck::staged).toList()));
+                BlockingQueue<StagedFinding> queue = new ArrayBlockingQueue<>(queueCapacity);
+                validating.add(new Part(pool.submit(() -> {
+                    try {
+                        validate(partOptions, lines, f -> {
+                            if (f.location() != null && owns(tile, f.location().getCoordinate())) held.put(queue, staged(f));
+                        });
+                    } finally {
+                        held.put(queue, END);
+                    }
+                    return null;
+                }), queue));
                 checked++;
-                while (validating.size() >= WORKERS) handOver(validating.removeFirst(), sink);
+                while (validating.size() >= WORKERS) held.drain(validating.removeFirst(), sink);
             }
-            while (!validating.isEmpty()) handOver(validating.removeFirst(), sink);
+            while (!validating.isEmpty()) held.drain(validating.removeFirst(), sink);
         } finally {
             pool.shutdownNow();
         }
+        LOG.info("topology checked in {} parts of the staged lines' extent, at most {} findings on their way at once",
+                checked, held.most);
+        mostHeld = held.most;
         if (options.rules().contains(Rule.ISLAND)) {
             sink.accept(new StagedFinding(NOT_CHECKED, Severity.INFO.id(), String.format("islands were not looked for: "
                     + "the %,d lines were checked in %d parts to fit in the heap, and a part cannot tell an island; "
@@ -192,23 +229,55 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
      * from this check ({@link #recordsFindings}), without junctions (none is made before a network build), so that
      * every finding the re-validation of the committed elements would make is made here.
      */
-    private List<Finding> validate(ValidationOptions with, List<TopologyLine> lines) {
-        return new Validator(with).validate(lines, recordsFindings() ? Map.of() : null, null, progress -> { });
+    private void validate(ValidationOptions with, List<TopologyLine> lines, Consumer<Finding> sink) {
+        new Validator(with).validate(lines, recordsFindings() ? Map.of() : null, null, null, progress -> { }, sink);
     }
 
     /** Parts validated at once (the machine's cores, at most four): the noding of each part is the dominant cost. */
     private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
-    private static void handOver(Future<List<StagedFinding>> part, Consumer<StagedFinding> sink) {
-        try {
-            part.get().forEach(sink);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("the topology check was interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error error) throw error;
-            throw new IllegalStateException(e.getCause());
+    /** A part being validated, and the queue its findings come through, ended by {@link #END}. */
+    private record Part(Future<?> validated, BlockingQueue<StagedFinding> findings) {
+    }
+
+    /** Ends a part's queue (identity). */
+    private static final StagedFinding END = new StagedFinding("", "", "", List.of(), null);
+
+    /** The findings of all parts that are on their way (validated, not yet handed over), and the most there were. */
+    private static final class HandOver {
+        private final AtomicLong onTheirWay = new AtomicLong();
+        private volatile long most;
+
+        /** On a part's thread: waits while the part's queue is full. */
+        void put(BlockingQueue<StagedFinding> queue, StagedFinding f) {
+            try {
+                if (f != END) {
+                    long now = onTheirWay.incrementAndGet();
+                    if (now > most) most = now; // a race only loses a maximum that another thread is raising anyway
+                }
+                queue.put(f);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("the topology check was interrupted", e);
+            }
+        }
+
+        /** On the check's thread: hands the part's findings over as they come, until the part is done. */
+        void drain(Part part, Consumer<StagedFinding> sink) {
+            try {
+                for (StagedFinding f = part.findings().take(); f != END; f = part.findings().take()) {
+                    onTheirWay.decrementAndGet();
+                    sink.accept(f);
+                }
+                part.validated().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("the topology check was interrupted", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error error) throw error;
+                throw new IllegalStateException(e.getCause());
+            }
         }
     }
 

@@ -209,17 +209,33 @@ final class TopologyStore {
         GeometryFactory staged = new GeometryFactory(new PrecisionModel(), storageSrid);
         WKBReader wkb = new WKBReader(staged);
         List<TopologyLine> lines = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        // A dozen attributes a line, most of them empty or the same few words: kept as one copy of each value, in an
+        // immutable map without the empty ones (equal maps stay equal), they take a fifth of a LinkedHashMap's heap,
+        // which at a million lines is what decides how many parts the check needs.
+        Map<String, String> oneCopy = new HashMap<>();
+        try (Statement st = c.createStatement()) {
+            st.setFetchSize(10_000); // a part's rows are read as they come, not all held by the driver first
+            ResultSet rs = st.executeQuery(sql);
             while (rs.next()) {
-                Map<String, Object> values = new LinkedHashMap<>();
-                for (int i = 0; i < attributes.size(); i++) values.put(attributes.get(i), rs.getString(6 + i));
-                if (named) values.put("road_id", rs.getString(6 + attributes.size()));
                 if (rs.getBytes(2) == null) continue;
+                List<Map.Entry<String, Object>> given = new ArrayList<>(attributes.size() + 1);
+                for (int i = 0; i <= attributes.size(); i++) {
+                    String value = i < attributes.size() || named ? rs.getString(6 + i) : null;
+                    if (value != null) given.add(Map.entry(i < attributes.size() ? attributes.get(i) : "road_id",
+                            oneCopy(oneCopy, value)));
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> values = Map.ofEntries(given.toArray(Map.Entry[]::new));
                 lines.add(new TopologyLine(null, String.valueOf(rs.getLong(1)), read(wkb, rs.getBytes(2)),
-                        rs.getString(3), rs.getInt(4), rs.getString(5), null, null, values));
+                        oneCopy(oneCopy, rs.getString(3)), rs.getInt(4), oneCopy(oneCopy, rs.getString(5)), null, null,
+                        values));
             }
         }
         return lines;
+    }
+
+    private static String oneCopy(Map<String, String> copies, String value) {
+        return value == null ? null : copies.computeIfAbsent(value, v -> v);
     }
 
     /** Counts the lines a loader is about to hold and their vertices; completed with the table it reads. */

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.stream.IntStream;
 
@@ -49,7 +50,10 @@ import java.util.stream.IntStream;
  */
 public final class Validator {
 
-    /** Fewer findings than this are fingerprinted on the validating thread alone. */
+    /**
+     * Findings fingerprinted with one {@link Run.Fingerprints} (a digest and WKT writers are not shared): fewer than
+     * this are fingerprinted on the validating thread alone.
+     */
     private static final int PARALLEL_FINDINGS = 256;
 
     /** The rules a dangling end is judged by. */
@@ -88,7 +92,9 @@ public final class Validator {
      */
     public List<Finding> validate(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus,
                                   DoubleConsumer progress) {
-        return new Run(lines, junctions, area, focus, progress).findings();
+        List<Finding> out = new ArrayList<>();
+        validate(lines, junctions, area, focus, progress, out::add);
+        return out;
     }
 
     /** What part of a validation's findings is wanted. */
@@ -100,6 +106,20 @@ public final class Validator {
         /** Whether findings involving this element can be wanted (false lets a check skip it). */
         boolean involves(Long elementId);
     }
+
+    /**
+     * As {@link #validate(List, Map, Envelope, Focus, DoubleConsumer)}, handing each finding to {@code sink} (on the
+     * calling thread, in the order they are made) at most {@link #BATCH} findings after it is made instead of
+     * returning them all: lines that meet a great many times (a part of a million-line import) are checked in the
+     * memory their lines take, not that of their findings.
+     */
+    public void validate(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus,
+                         DoubleConsumer progress, Consumer<Finding> sink) {
+        new Run(lines, junctions, area, focus, progress, sink).run();
+    }
+
+    /** Findings fingerprinted together (on every core) and handed over: what a run holds of its findings at most. */
+    static final int BATCH = 4096;
 
     /**
      * A part of the network being validated: its elements, and its area for the findings that name no element (a
@@ -155,8 +175,9 @@ public final class Validator {
         final Focus focus;
         final DoubleConsumer progress;
         final GeometryFactory factory;
-        /** The findings in the order they were made, their fingerprints still to compute. */
+        /** The findings made since the last were handed over, in the order they were made, without fingerprints. */
         final List<Unprinted> findings = new ArrayList<>();
+        final Consumer<Finding> sink;
         final boolean[] broken;
         final Map<Coordinate, List<End>> ends = new HashMap<>();
         final Set<Coordinate> endsOnInterior = new HashSet<>();
@@ -167,7 +188,9 @@ public final class Validator {
         final String[] shapes;
         STRtree index;
 
-        Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus, DoubleConsumer progress) {
+        Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus, DoubleConsumer progress,
+            Consumer<Finding> sink) {
+            this.sink = sink;
             this.lines = lines;
             this.junctions = junctions;
             this.area = area;
@@ -180,7 +203,7 @@ public final class Validator {
             for (int i = 0; i < component.length; i++) component[i] = i;
         }
 
-        List<Finding> findings() {
+        void run() {
             for (int i = 0; i < lines.size(); i++) {
                 checkElement(i);
                 if (i % 10_000 == 0) progress.accept(0.3 * i / Math.max(1, lines.size()));
@@ -200,19 +223,27 @@ public final class Validator {
             if (junctions != null) checkJunctions();
             // Parts are found for islands alone, and a neighbourhood's run (an edit's) has no island rule.
             if (options.rules().contains(Rule.ISLAND)) checkIslands();
-            // Fingerprints last, on every core: writing the elements' WKT and hashing it is most of a finding's cost.
-            // Each finding without its fingerprint is let go as soon as it has one, so that a part with a great many
-            // findings does not hold both forms of all of them at once.
+            handOver();
+            progress.accept(1.0);
+        }
+
+        /**
+         * Fingerprints the findings made since the last call, on every core (writing the elements' WKT and hashing it
+         * is most of a finding's cost), and hands them over in the order they were made.
+         */
+        void handOver() {
             Finding[] out = new Finding[findings.size()];
-            IntStream indexes = IntStream.range(0, out.length);
-            // A few findings (an edit's) are fingerprinted sooner here than handed to other threads.
-            (out.length < PARALLEL_FINDINGS ? indexes : indexes.parallel()).forEach(k -> {
-                out[k] = findings.get(k).fingerprinted(fingerprints.get());
-                findings.set(k, null);
+            // A digest and WKT writers per slice, not per thread: a thread-local one would keep this run (its lines
+            // and their text) alive in every pool thread after it ended, one run per part of a large import. A few
+            // findings (an edit's) are one slice, fingerprinted here sooner than handed to other threads.
+            IntStream.range(0, Math.ceilDiv(out.length, PARALLEL_FINDINGS)).parallel().forEach(slice -> {
+                Fingerprints with = new Fingerprints();
+                for (int k = slice * PARALLEL_FINDINGS; k < Math.min(out.length, (slice + 1) * PARALLEL_FINDINGS); k++) {
+                    out[k] = findings.get(k).fingerprinted(with);
+                }
             });
             findings.clear();
-            progress.accept(1.0);
-            return Arrays.asList(out);
+            for (Finding f : out) sink.accept(f);
         }
 
         // ---- one element at a time
@@ -635,6 +666,7 @@ public final class Validator {
             Map<String, Object> params = new LinkedHashMap<>(parameters);
             findings.add(new Unprinted(new Finding(rule, explanation, params, location, ids, junctionIds, keys, null),
                     elements));
+            if (findings.size() >= BATCH) handOver();
         }
 
         /** Whether a finding involving the line is kept (always, with no focus). */
@@ -650,9 +682,6 @@ public final class Validator {
                         f.junctionIds(), f.sourceKeys(), with.of(f.rule(), f.location(), elements));
             }
         }
-
-        /** What each thread computing fingerprints keeps for itself (a digest and WKT writers are not shared). */
-        final ThreadLocal<Fingerprints> fingerprints = ThreadLocal.withInitial(Fingerprints::new);
 
         final class Fingerprints {
             final Map<PrecisionModel, WKTWriter> writers = new HashMap<>();

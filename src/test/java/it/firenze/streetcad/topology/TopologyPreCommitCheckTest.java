@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,6 +75,42 @@ class TopologyPreCommitCheckTest {
 
     @Test
     void checkedInPartsTheRawFlorenceLinesGiveTheFindingsOfTheWholeCheckOnceEachButIslands() throws Exception {
+        withFlorenceStaged(c -> {
+            List<StagedFinding> whole = TopologyPreCommitCheck.allRules().check(c, "staged_lines", 6707);
+            // about 3,000 lines a part: 5 × 5 tiles over the 33,089 lines, with every kind of finding on their seams
+            List<StagedFinding> parts = TopologyPreCommitCheck.allRules().withPartsOf(3_000).check(c, "staged_lines", 6707);
+
+            assertTrue(whole.size() > 40_000, "raw OSM lines meet everywhere: " + whole.size());
+            assertEquals(fingerprints(whole.stream().filter(f -> !f.rule().equals("island")).toList()),
+                    fingerprints(parts.stream().filter(f -> !f.rule().equals(TopologyPreCommitCheck.NOT_CHECKED)).toList()));
+            assertEquals(1, parts.stream().filter(f -> f.rule().equals(TopologyPreCommitCheck.NOT_CHECKED)).count());
+            assertTrue(parts.stream().filter(f -> f.rule().equals(TopologyPreCommitCheck.NOT_CHECKED)).findFirst()
+                    .orElseThrow().explanation().startsWith("islands were not looked for: the 33,089 lines were checked in "));
+        });
+    }
+
+    @Test
+    void inPartsEachPartsFindingsFlowToTheSinkAsTheyAreMadeAndEveryOneArrivesOnce() throws Exception {
+        withFlorenceStaged(c -> {
+            // given every finding of the whole check, recorded ones (an end without a junction) included
+            List<StagedFinding> whole = new ArrayList<>();
+            TopologyPreCommitCheck.allRules().check(c, "staged_lines", 6707, whole::add);
+            // when checked in parts of at most 3,000 lines (some 4,000 findings each) through queues of 64
+            TopologyPreCommitCheck inParts = TopologyPreCommitCheck.allRules().withPartsOf(3_000).withQueuesOf(64);
+            List<StagedFinding> parts = new ArrayList<>();
+            inParts.check(c, "staged_lines", 6707, parts::add);
+
+            // then no more than a queue's worth per part being validated was ever held on the way to the sink ...
+            assertTrue(whole.size() > 100_000, "raw OSM lines meet everywhere: " + whole.size());
+            assertTrue(inParts.mostHeld > 0 && inParts.mostHeld <= 4 * (64 + 1), "held at once: " + inParts.mostHeld);
+            // ... and every finding arrived once, those on the seams of parts included (islands aside)
+            assertEquals(fingerprints(whole.stream().filter(f -> !f.rule().equals("island")).toList()),
+                    fingerprints(parts.stream().filter(f -> !f.rule().equals(TopologyPreCommitCheck.NOT_CHECKED)).toList()));
+        });
+    }
+
+    /** Runs {@code check} on the raw Florence lines staged as an import stages them, in a transaction rolled back. */
+    private static void withFlorenceStaged(StagedCheck check) throws Exception {
         try (Database florence = FlorenceSample.newCadastre(); Connection c = florence.connection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
@@ -81,20 +118,15 @@ class TopologyPreCommitCheckTest {
                         + "direction, functional_class FROM road_element");
             }
             try {
-                List<StagedFinding> whole = TopologyPreCommitCheck.allRules().check(c, "staged_lines", 6707);
-                // about 3,000 lines a part: 5 × 5 tiles over the 33,089 lines, with every kind of finding on their seams
-                List<StagedFinding> parts = TopologyPreCommitCheck.allRules().withPartsOf(3_000).check(c, "staged_lines", 6707);
-
-                assertTrue(whole.size() > 40_000, "raw OSM lines meet everywhere: " + whole.size());
-                assertEquals(fingerprints(whole.stream().filter(f -> !f.rule().equals("island")).toList()),
-                        fingerprints(parts.stream().filter(f -> !f.rule().equals(TopologyPreCommitCheck.NOT_CHECKED)).toList()));
-                assertEquals(1, parts.stream().filter(f -> f.rule().equals(TopologyPreCommitCheck.NOT_CHECKED)).count());
-                assertTrue(parts.stream().filter(f -> f.rule().equals(TopologyPreCommitCheck.NOT_CHECKED)).findFirst()
-                        .orElseThrow().explanation().startsWith("islands were not looked for: the 33,089 lines were checked in "));
+                check.run(c);
             } finally {
                 c.rollback();
             }
         }
+    }
+
+    private interface StagedCheck {
+        void run(Connection c) throws Exception;
     }
 
     /** Each finding as rule, features and place, sorted: equal lists are the same findings, each said as often. */

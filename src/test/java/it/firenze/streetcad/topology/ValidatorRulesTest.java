@@ -5,6 +5,7 @@ import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.Point;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import static it.firenze.streetcad.topology.Lines.FACTORY;
 import static it.firenze.streetcad.topology.Lines.line;
 import static it.firenze.streetcad.topology.Lines.wkt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Given a hand-made network with exactly one defect, validation reports exactly that finding (plus the dead ends
@@ -167,4 +169,48 @@ class ValidatorRulesTest {
         return findings.stream().map(f -> f.rule().id()).sorted().toList();
     }
 
+
+    @Test
+    void findingsAreHandedOverWhileTheRunGoesOnNotHeldUntilItsEnd() {
+        // given more lines with a repeated vertex than a run holds findings: each is a finding of the first stage
+        List<TopologyLine> lines = new ArrayList<>();
+        for (int i = 0; i < 2 * Validator.BATCH + 10; i++) {
+            lines.add(line("v" + i, "LINESTRING(" + 20 * i + " 0, " + 20 * i + " 5, " + 20 * i + " 5, " + 20 * i + " 10)"));
+        }
+        List<Finding> received = new ArrayList<>();
+        Map<Double, Integer> receivedBy = new LinkedHashMap<>();
+
+        // when validated into a sink, noting how many findings had arrived as each stage ended
+        new Validator(OPTIONS).validate(lines, null, null, null, progress -> receivedBy.put(progress, received.size()),
+                received::add);
+
+        // then two full batches had arrived before the pairs of lines were even looked at (progress 0.4) ...
+        assertEquals(2 * Validator.BATCH, receivedBy.get(0.4));
+        // ... and in the end every finding arrived once, the same as when they are returned together
+        assertEquals(new Validator(OPTIONS).validate(lines).stream().map(Finding::fingerprint).toList(),
+                received.stream().map(Finding::fingerprint).toList());
+        assertEquals(2 * Validator.BATCH + 10, received.stream().filter(f -> f.rule() == Rule.DUPLICATE_VERTEX).count());
+    }
+
+    @Test
+    void aRunLeavesNothingOfItsLinesInTheThreadsThatFingerprintedItsFindings() throws Exception {
+        // given lines with enough findings to be fingerprinted on the common pool's threads
+        List<TopologyLine> lines = new ArrayList<>();
+        for (int i = 0; i < 2 * Validator.BATCH; i++) {
+            lines.add(line("v" + i, "LINESTRING(" + 20 * i + " 0, " + 20 * i + " 5, " + 20 * i + " 5, " + 20 * i + " 10)"));
+        }
+        WeakReference<List<TopologyLine>> validated = new WeakReference<>(lines);
+
+        // when they are validated and let go
+        assertEquals(2 * Validator.BATCH, new Validator(OPTIONS).validate(lines).stream()
+                .filter(f -> f.rule() == Rule.DUPLICATE_VERTEX).count());
+        lines = null;
+
+        // then nothing keeps them (a thread-local digest per run kept every part of a large import in every thread)
+        for (int i = 0; i < 50 && !validated.refersTo(null); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(validated.refersTo(null), "the validated lines are still reachable");
+    }
 }
