@@ -79,8 +79,13 @@ load() { # $1 label, $2 format
 
 echo "== StreetCad, $tiles tiles, wrk -t2 -c8 -d${secs}s, Accept-Encoding: gzip"
 serve 0
-# One pass first so that the JIT and PostgreSQL's caches are warm: "uncached" means no tile cache.
-xargs -a "$work/paths.mvt" -I{} curl -s -o /dev/null "http://127.0.0.1:$port{}"
+# Warm first, so that "uncached" means no tile cache, not a cold JIT: after a single pass over the tiles (the
+# bench's warming until 2026-12-05) C2 was still compiling through the first measured run, a third of the JVM's CPU
+# in it. STREETCAD_BENCH_WARM seconds of the same load per format (default: as long as a measured run).
+for f in mvt geojson; do
+  TILES_PATHS="$work/paths.$f" wrk -t2 -c8 -d"${STREETCAD_BENCH_WARM:-$secs}s" -s bench/tiles.lua -H 'Accept-Encoding: gzip' \
+    "http://127.0.0.1:$port" >/dev/null
+done
 load "uncached mvt" mvt
 load "uncached geojson" geojson
 # The detail-zoom tiles a staff member looks at after editing a street by the Duomo: the four z15 tiles around it.

@@ -209,7 +209,7 @@ public final class TileService implements AutoCloseable {
     }
 
     private static Tile tile(TileFormat format, byte[] body, String etag, int features, boolean thinned) {
-        return new Tile(format, body, gzip(body), etag, features, thinned);
+        return new Tile(format, body, gzip(body, format.gzipLevel()), etag, features, thinned);
     }
 
     /** Strong ETag: the same on every instance for the same data in the area, settings, URL and instant. */
@@ -219,9 +219,13 @@ public final class TileService implements AutoCloseable {
                 + (at == null ? "" : at.getEpochSecond() + "-") + settings.contentFingerprint() + "\"";
     }
 
-    private static byte[] gzip(byte[] body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 32);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+    private static byte[] gzip(byte[] body, int level) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 2 + 32);
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192) {
+            {
+                def.setLevel(level);
+            }
+        }) {
             gz.write(body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -84,8 +84,12 @@ public record TileSettings(int detailZoom, int bufferPixels, int maxFeatures, in
         return (double) bufferPixels / EXTENT;
     }
 
-    /** Changes whenever a setting that shapes tile content changes, so ETags from other settings never match. */
+    /**
+     * Changes whenever a setting that shapes tile content changes, so ETags from other settings never match; its
+     * first term is the content's own version, raised when a release changes what tiles hold (4: detail tiles
+     * carry the map's attributes only, MVT gzipped at level 1).
+     */
     String contentFingerprint() {
-        return Integer.toHexString(Objects.hash(3, detailZoom, bufferPixels, maxFeatures, maxTileBytes));
+        return Integer.toHexString(Objects.hash(4, detailZoom, bufferPixels, maxFeatures, maxTileBytes));
     }
 }
