@@ -1,6 +1,7 @@
 package it.firenze.streetcad.features;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.cql2.Queryable;
 import it.firenze.streetcad.cql2.Sql;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -187,11 +189,8 @@ public final class FeatureStore {
                     // plan says 460) where the truth is at hand.
                     estimate = returned;
                 } else {
-                    JsonNode plan = Json.mapper().readTree(rs.getString(1)).path(0).path("Plan");
-                    estimate = Math.max(plan.path("Plan Rows").asLong(), q.offset() + returned + (more ? 1 : 0));
+                    estimate = Math.max(planRows(rs.getBytes(1)), q.offset() + returned + (more ? 1 : 0));
                 }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new SQLException("unreadable query plan", e);
             }
             Previous previous = null;
             if (q.after() != null) {
@@ -204,6 +203,24 @@ public final class FeatureStore {
             }
             return new Page(version, features, returned, lastId, more, matched,
                     matched == null ? estimate : null, previous);
+        }
+    }
+
+    /**
+     * The top plan node's row estimate from {@code EXPLAIN (FORMAT JSON)}: its first "Plan Rows" (the top node comes
+     * first), read as a stream rather than as a tree of the whole plan.
+     */
+    private static long planRows(byte[] plan) throws SQLException {
+        try (JsonParser json = Json.mapper().getFactory().createParser(plan)) {
+            for (JsonToken t = json.nextToken(); t != null; t = json.nextToken()) {
+                if (t == JsonToken.FIELD_NAME && json.currentName().equals("Plan Rows")) {
+                    json.nextToken();
+                    return json.getValueAsLong();
+                }
+            }
+            throw new SQLException("a query plan without Plan Rows");
+        } catch (IOException e) {
+            throw new SQLException("unreadable query plan", e);
         }
     }
 
