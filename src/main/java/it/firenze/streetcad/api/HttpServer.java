@@ -56,8 +56,7 @@ public final class HttpServer implements AutoCloseable {
                 MDC.put("client", links.clientAddress(ctx));
             });
             config.requestLogger.http((ctx, millis) -> {
-                LOG.info(String.format("%s %s%s %d %.1fms", ctx.method(), ctx.path(),
-                        ctx.queryString() == null ? "" : "?" + ctx.queryString(), ctx.statusCode(), millis));
+                LOG.info(accessLine(ctx, millis));
                 RequestMetrics.record(ctx, millis);
                 MDC.clear();
             });
@@ -99,6 +98,18 @@ public final class HttpServer implements AutoCloseable {
 
     static final String REQUEST_ID = "X-Request-Id";
     private static final java.util.regex.Pattern SANE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    /**
+     * "GET /path?query 200 12.3ms": built by hand, as String.format's parsing of its pattern was a few per cent of the
+     * server's CPU for a cheap request.
+     */
+    private static String accessLine(Context ctx, float millis) {
+        StringBuilder line = new StringBuilder(96).append(ctx.method()).append(' ').append(ctx.path());
+        if (ctx.queryString() != null) line.append('?').append(ctx.queryString());
+        long tenths = Math.round(millis * 10.0);
+        return line.append(' ').append(ctx.statusCode()).append(' ').append(tenths / 10).append('.')
+                .append(tenths % 10).append("ms").toString();
+    }
 
     static String requestId(String offered) {
         return offered != null && SANE_ID.matcher(offered).matches() ? offered : java.util.UUID.randomUUID().toString();

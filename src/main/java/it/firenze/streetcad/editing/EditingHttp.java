@@ -18,8 +18,8 @@ import it.firenze.streetcad.features.Crs;
 import it.firenze.streetcad.features.FeatureStore;
 import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
+import it.firenze.streetcad.topology.EditReach;
 import it.firenze.streetcad.topology.TopologyValidation;
-import org.locationtech.jts.geom.Envelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,7 +157,7 @@ public final class EditingHttp implements HttpModule {
                 point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor));
         ObjectNode doc = elements(done.first(), done.second());
         doc.put("junction", done.junction());
-        answerNetworkEdit(ctx, doc, done.changed(), done.version());
+        answerNetworkEdit(ctx, doc, EditReach.around(done.changed()), done.version());
     }
 
     /**
@@ -190,7 +190,7 @@ public final class EditingHttp implements HttpModule {
         ObjectNode doc = elements(done.element());
         doc.put("retired", done.retired());
         doc.put("junction", done.junction());
-        answerNetworkEdit(ctx, doc, done.changed(), done.version());
+        answerNetworkEdit(ctx, doc, EditReach.around(done.changed()), done.version());
     }
 
     /** The road elements as they are now, as a FeatureCollection in CRS84. */
@@ -203,9 +203,9 @@ public final class EditingHttp implements HttpModule {
     }
 
     /** A split's or merge's answer: what re-validating around the change raised and closed, the first element's ETag. */
-    private void answerNetworkEdit(Context ctx, ObjectNode doc, Envelope changed, long version)
+    private void answerNetworkEdit(Context ctx, ObjectNode doc, EditReach reach, long version)
             throws SQLException {
-        validation(doc, revalidateAround(changed));
+        validation(doc, revalidate(reach));
         ctx.header("ETag", "\"" + version + "\"");
         ctx.contentType("application/geo+json");
         ctx.result(doc.toString());
@@ -223,9 +223,9 @@ public final class EditingHttp implements HttpModule {
      * What re-validating around a committed change found; a failure to re-validate (the database busy or away) is
      * said in the answer, never turned into an error: the edit itself is done and recorded.
      */
-    private TopologyValidation.Around revalidateAround(Envelope changed) {
+    private TopologyValidation.Around revalidate(EditReach reach) {
         try {
-            return topology.revalidateAround(changed);
+            return topology.revalidateAfter(reach);
         } catch (SQLException | DatabaseUnavailableException e) {
             LOG.warn("an edit committed but its neighbourhood was not re-validated: {}", e.getMessage());
             return null;
@@ -265,7 +265,7 @@ public final class EditingHttp implements HttpModule {
 
     /** The item as it is now, with its ETag, and what re-validating around it raised and closed. */
     private void answer(Context ctx, EditableType t, Edits.Outcome done, int status) throws SQLException {
-        TopologyValidation.Around around = revalidateAround(done.changed());
+        TopologyValidation.Around around = done.validated() != null ? done.validated() : revalidate(done.reach());
         ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> validation(doc, around));
     }
 

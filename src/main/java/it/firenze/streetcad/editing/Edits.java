@@ -6,8 +6,10 @@ import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.topology.EditReach;
 import it.firenze.streetcad.topology.ElementMerge;
 import it.firenze.streetcad.topology.Junctions;
+import it.firenze.streetcad.topology.TopologyValidation;
 import org.locationtech.jts.geom.Envelope;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -44,9 +46,11 @@ public final class Edits {
     static final double JUNCTION_TOLERANCE = 0.5;
 
     private final Database database;
+    private final TopologyValidation topology;
 
     public Edits(Database database) {
         this.database = database;
+        this.topology = new TopologyValidation(database);
     }
 
     /**
@@ -56,8 +60,15 @@ public final class Edits {
     public record Input(ObjectNode properties, JsonNode geometry, int srid, boolean northFirst) {
     }
 
-    /** What an edit did: the item, its version now, and where the network changed (storage CRS; null if nowhere). */
-    public record Outcome(long id, long version, Envelope changed) {
+    /**
+     * What an edit did: the item, its version now, where the topology's findings can have changed, and what
+     * re-validating there found when the edit's own transaction did it (null when it is still to do).
+     */
+    public record Outcome(long id, long version, EditReach reach, TopologyValidation.Around validated) {
+
+        Outcome(long id, long version, EditReach reach) {
+            this(id, version, reach, null);
+        }
     }
 
     private enum Mode { CREATE, REPLACE, PATCH }
@@ -89,7 +100,7 @@ public final class Edits {
             }
             settleEnds(c, t, id, List.of());
             Audit.record(c, actor, "feature.create", t.table(), List.of(id), Map.of("collection", t.collection()));
-            return new Outcome(id, version, changed);
+            return new Outcome(id, version, EditReach.around(changed));
         });
     }
 
@@ -174,7 +185,7 @@ public final class Edits {
                 Junctions.settle(c, ends);
             }
             Audit.record(c, actor, "feature.retire", t.table(), List.of(id), Map.of("collection", t.collection()));
-            return new Outcome(id, version, before);
+            return new Outcome(id, version, EditReach.around(before));
         });
     }
 
@@ -445,9 +456,13 @@ public final class Edits {
             }
             Audit.record(c, actor, action, t.table(), List.of(id), Map.of("collection", t.collection(),
                     "version", version));
-            // Attributes count as much as the line: the rules read level, layer, direction and the attributes that
-            // decide whether two elements could be one, so an edit of them is re-validated around too.
-            return new Outcome(id, version, changed);
+            // The rules read level, layer, direction and the attributes that decide whether two elements could be
+            // one: an edit of them is re-validated too, as far as it reaches. An element's ends take milliseconds,
+            // so the edit and the findings it changed there commit together.
+            EditReach reach = geometry == null && t.table().equals("road_element")
+                    ? EditReach.ofAttributes(id, set.keySet(), changed) : EditReach.around(changed);
+            return new Outcome(id, version, reach, reach instanceof EditReach.Ends ends
+                    ? topology.revalidateEnds(c, ends.elementId()) : null);
         });
     }
 

@@ -36,6 +36,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
@@ -97,6 +98,21 @@ final class TopologyStore {
         try (PreparedStatement st = c.prepareStatement(ELEMENT_LINES + current + " ORDER BY id")) {
             bindArea(st, 1, area);
             st.setFetchSize(10_000);
+            return lines(st);
+        }
+    }
+
+    /**
+     * The live elements whose extent comes within {@code margin} of either end of a live element, that element
+     * among them (none when it is not live): every element that ends or passes there. One statement, one round trip.
+     */
+    List<TopologyLine> elementsAtEnds(Connection c, long elementId, double margin) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(ELEMENT_LINES + "live_road_element l, (SELECT ST_Expand("
+                + "ST_StartPoint(geom), ?) AS s, ST_Expand(ST_EndPoint(geom), ?) AS t FROM live_road_element WHERE "
+                + "id = ?) e WHERE l.geom && e.s OR l.geom && e.t ORDER BY id")) {
+            st.setDouble(1, margin);
+            st.setDouble(2, margin);
+            st.setLong(3, elementId);
             return lines(st);
         }
     }
@@ -604,7 +620,7 @@ final class TopologyStore {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                replaceIssues(c, validationId, area, rules, report);
+                replaceIssues(c, validationId, area, null, rules, report);
                 succeed(c, validationId, counts(report));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -621,22 +637,35 @@ final class TopologyStore {
      */
     TopologyValidation.Around recordNeighbourhood(Envelope area, ValidationOptions options, Instant started,
                                                   TopologyValidation.Report report) throws SQLException {
+        return recordNeighbourhood(area, null, options, started, report);
+    }
+
+    /**
+     * As {@link #recordNeighbourhood(Envelope, ValidationOptions, Instant, TopologyValidation.Report)} for a run that
+     * judged only the findings at these spots (the ends of an element), whatever elements they are about, in the
+     * caller's transaction.
+     */
+    TopologyValidation.Around recordSpots(Connection c, List<Envelope> spots, ValidationOptions options, Instant started,
+                                          TopologyValidation.Report report) throws SQLException {
+        return recorded(c, extent(spots), spots, options, started, report);
+    }
+
+    /** The extent of some envelopes. */
+    static Envelope extent(List<Envelope> spots) {
+        Envelope area = new Envelope();
+        spots.forEach(area::expandToInclude);
+        return area;
+    }
+
+    private TopologyValidation.Around recordNeighbourhood(Envelope area, List<Envelope> spots, ValidationOptions options,
+                                                          Instant started, TopologyValidation.Report report)
+            throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                long id = insertFinishedValidation(c, area, options, started, "succeeded", counts(report), null);
-                Replaced replaced = replaceIssues(c, id, area, options.rules(), report);
+                TopologyValidation.Around around = recorded(c, area, spots, options, started, report);
                 c.commit();
-                // An issue removed and added again under its fingerprint (its explanation changed) is neither.
-                List<TopologyValidation.OpenIssue> added = replaced.added().stream().filter(f -> !report.isAccepted(f))
-                        .map(f -> new TopologyValidation.OpenIssue(f.fingerprint(), f.rule().id(), f.severity().id(),
-                                f.explanation(), f.elementIds())).toList();
-                Set<String> removedPrints = new HashSet<>(), addedPrints = new HashSet<>();
-                replaced.removed().forEach(i -> removedPrints.add(i.fingerprint()));
-                added.forEach(i -> addedPrints.add(i.fingerprint()));
-                return new TopologyValidation.Around(OptionalLong.of(id), "succeeded",
-                        added.stream().filter(i -> !removedPrints.contains(i.fingerprint())).toList(),
-                        replaced.removed().stream().filter(i -> !addedPrints.contains(i.fingerprint())).toList());
+                return around;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -646,12 +675,36 @@ final class TopologyStore {
         }
     }
 
+    /** Records a validation that ran and replaces the issues it judged, in the caller's transaction. */
+    private TopologyValidation.Around recorded(Connection c, Envelope area, List<Envelope> spots,
+                                               ValidationOptions options, Instant started,
+                                               TopologyValidation.Report report) throws SQLException {
+        long id = insertFinishedValidation(c, area, options, started, "succeeded", counts(report), null);
+        Replaced replaced = replaceIssues(c, id, spots == null ? area : null, spots, options.rules(), report);
+        // An issue removed and added again under its fingerprint (its explanation changed) is neither.
+        List<TopologyValidation.OpenIssue> added = replaced.added().stream().filter(f -> !report.isAccepted(f))
+                .map(f -> new TopologyValidation.OpenIssue(f.fingerprint(), f.rule().id(), f.severity().id(),
+                        f.explanation(), f.elementIds())).toList();
+        Set<String> removedPrints = new HashSet<>(), addedPrints = new HashSet<>();
+        replaced.removed().forEach(i -> removedPrints.add(i.fingerprint()));
+        added.forEach(i -> addedPrints.add(i.fingerprint()));
+        return new TopologyValidation.Around(OptionalLong.of(id), "succeeded",
+                added.stream().filter(i -> !removedPrints.contains(i.fingerprint())).toList(),
+                replaced.removed().stream().filter(i -> !addedPrints.contains(i.fingerprint())).toList());
+    }
+
     /** Records a neighbourhood's validation that could not run, with why; its open issues stay as they were. */
     long recordFailedNeighbourhood(Envelope area, ValidationOptions options, Instant started, String error)
             throws SQLException {
         try (Connection c = database.connection()) {
-            return insertFinishedValidation(c, area, options, started, "failed", null, error);
+            return recordFailed(c, area, options, started, error);
         }
+    }
+
+    /** Records a validation that could not run, with why, in the caller's transaction. */
+    long recordFailed(Connection c, Envelope area, ValidationOptions options, Instant started, String error)
+            throws SQLException {
+        return insertFinishedValidation(c, area, options, started, "failed", null, error);
     }
 
     private long insertFinishedValidation(Connection c, Envelope area, ValidationOptions options, Instant started,
@@ -682,8 +735,8 @@ final class TopologyStore {
      * neighbourhood's issues are unchanged by an edit, and rewriting them was the larger part of the database's work
      * per edit.
      */
-    private Replaced replaceIssues(Connection c, long validationId, Envelope area, Set<Rule> rules,
-                                   TopologyValidation.Report report) throws SQLException {
+    private Replaced replaceIssues(Connection c, long validationId, Envelope area, List<Envelope> spots,
+                                   Set<Rule> rules, TopologyValidation.Report report) throws SQLException {
         Set<String> fingerprints = new HashSet<>();
         report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
         // The standing issues by what they say, each with its row ids: a finding said the same way takes one of them.
@@ -692,14 +745,18 @@ final class TopologyStore {
                 + "junction_ids, accepted, parameters::text FROM topology_issue i WHERE i.rule = ANY (?) "
                 // "= ANY" of a constant array is a hash lookup (PostgreSQL 14+), where "&&" compared every
                 // pair: 17 s to refresh the 46,000 issues of an import of 33,000 lines.
-                + "AND (" + (area == null ? "true" : "EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) "
+                + "AND (" + (spots != null ? String.join(" OR ", Collections.nCopies(spots.size(),
+                "i.location && ST_MakeEnvelope(?, ?, ?, ?, ?)"))
+                : area == null ? "true" : "EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) "
                 + "WHERE x.id = ANY (?)) OR (i.location && ST_MakeEnvelope(?, ?, "
                 + "?, ?, ?) AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.id = ANY (i.element_ids) "
                 + "AND e.id <> ALL (?)))")
                 + " OR i.fingerprint = ANY (?)) FOR UPDATE")) {
             st.setArray(1, c.createArrayOf("text", rules.stream().map(Rule::id).toArray()));
             int next = 2;
-            if (area != null) {
+            if (spots != null) {
+                for (Envelope spot : spots) next = bindArea(st, next, spot);
+            } else if (area != null) {
                 Array judged = c.createArrayOf("bigint", report.areaElements().toArray());
                 st.setArray(next, judged);
                 next = bindArea(st, next + 1, area);

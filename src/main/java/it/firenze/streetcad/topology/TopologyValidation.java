@@ -4,12 +4,14 @@ import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.JobLeases;
 import it.firenze.streetcad.importer.StagedFindings;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Point;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -57,6 +59,9 @@ public final class TopologyValidation {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TopologyValidation.class);
+    /** Looked up once: finding the platform's bean again cost as much as validating an element's two ends. */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private static final ValidationOptions NEIGHBOURHOOD = ValidationOptions.defaults()
             .withRules(EnumSet.complementOf(EnumSet.of(Rule.ISLAND)));
 
@@ -101,11 +106,11 @@ public final class TopologyValidation {
                 long read = System.nanoTime();
                 // CPU time of this thread as well as wall time: on a shared machine the wall time says more about
                 // the neighbours than about the check.
-                long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                long cpu = THREADS.getCurrentThreadCpuTime();
                 List<Finding> findings = new Validator(options).validate(lines, junctions, context,
                         core == null ? null : new Validator.Focus(core, area), progress);
                 long checked = System.nanoTime();
-                long cpuUsed = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
+                long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
                 return new Report(findings, store.acceptedFingerprints(c), core, lines.size(), junctions.size(),
                         (read - start) / 1_000_000, (checked - read) / 1_000_000, cpuUsed / 1_000_000);
             } finally {
@@ -192,7 +197,7 @@ public final class TopologyValidation {
      * transaction, with no running state, lease or progress for anyone to follow.
      */
     public Around revalidateAround(Envelope changed) throws SQLException {
-        if (changed == null || changed.isNull()) return new Around(OptionalLong.empty(), "unchanged", List.of(), List.of());
+        if (changed == null || changed.isNull()) return UNCHANGED;
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
         // A few at once: sixteen editors' re-validations together left their own edits waiting past the pool's wait
@@ -214,6 +219,68 @@ public final class TopologyValidation {
         } finally {
             AROUND_EDITS.release();
         }
+    }
+
+    /**
+     * Re-validates, after an edit committed, where it can have changed the findings, as {@link #revalidateAround}
+     * answers. An element's ends are re-validated in the edit's own transaction instead
+     * ({@link #revalidateEnds(Connection, long)}).
+     */
+    public Around revalidateAfter(EditReach reach) throws SQLException {
+        return switch (reach) {
+            case EditReach.Around a -> revalidateAround(a.changed());
+            case EditReach.Nowhere n -> UNCHANGED;
+            case EditReach.Ends e -> throw new IllegalArgumentException("the ends of element " + e.elementId()
+                    + " are re-validated in the edit's transaction");
+        };
+    }
+
+    private static final Around UNCHANGED = new Around(OptionalLong.empty(), "unchanged", List.of(), List.of());
+
+    /**
+     * The rules whose findings at an element's ends follow from its attributes rather than its line: whether the
+     * element met there could be one with it, whether one-way traffic can leave.
+     */
+    private static final ValidationOptions AT_ENDS = ValidationOptions.defaults().withRules(
+            EnumSet.of(Rule.MERGEABLE_PSEUDO_NODE, Rule.PSEUDO_NODE, Rule.ONE_WAY_DEAD_END));
+
+    /**
+     * Re-validates the findings at an element's two ends by {@link #AT_ENDS}'s rules, judged with every element that
+     * ends or passes there (an end on another's interior is no pseudo-node), and replaces the open issues of those
+     * rules there, in the caller's transaction: it takes milliseconds, so an edit of the element's attributes and
+     * the findings it changed commit together. The ends are spots of {@link ValidationOptions#JUNCTION_TOLERANCE}
+     * around each end, for the elements read and for the findings and issues judged alike. A validator's failure is
+     * recorded as a failed validation (the issues there stay as they were); the database's is thrown.
+     */
+    public Around revalidateEnds(Connection c, long elementId) throws SQLException {
+        Instant started = Instant.now();
+        List<TopologyLine> lines = store.elementsAtEnds(c, elementId, ValidationOptions.JUNCTION_TOLERANCE);
+        TopologyLine edited = lines.stream().filter(l -> l.elementId() == elementId).findFirst().orElse(null);
+        if (edited == null) return UNCHANGED;
+        Coordinate[] line = edited.geometry().getCoordinates();
+        List<Envelope> spots = new ArrayList<>();
+        for (Coordinate end : List.of(line[0], line[line.length - 1])) {
+            Envelope spot = new Envelope(end);
+            spot.expandBy(ValidationOptions.JUNCTION_TOLERANCE);
+            spots.add(spot);
+        }
+        List<Finding> findings;
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        try {
+            findings = new Validator(AT_ENDS).validate(lines).stream()
+                    .filter(f -> spots.stream().anyMatch(spot -> spot.intersects(f.location().getEnvelopeInternal())))
+                    .toList();
+        } catch (RuntimeException e) {
+            LOG.error("re-validating the ends of element {} failed", elementId, e);
+            return new Around(OptionalLong.of(store.recordFailed(c, TopologyStore.extent(spots), AT_ENDS, started,
+                    e.toString())), "failed", List.of(), List.of());
+        }
+        long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
+        Set<Long> judged = new HashSet<>();
+        lines.forEach(l -> judged.add(l.elementId()));
+        Report report = new Report(findings, store.acceptedFingerprints(c), judged, lines.size(), 0, 0, 0,
+                cpuUsed / 1_000_000);
+        return store.recordSpots(c, spots, AT_ENDS, started, report);
     }
 
     private Around failed(Envelope area, Instant started, String error) throws SQLException {

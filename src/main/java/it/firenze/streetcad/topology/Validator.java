@@ -49,6 +49,12 @@ import java.util.stream.IntStream;
  */
 public final class Validator {
 
+    /** Fewer findings than this are fingerprinted on the validating thread alone. */
+    private static final int PARALLEL_FINDINGS = 256;
+
+    /** The rules a dangling end is judged by. */
+    private static final Set<Rule> DANGLE_RULES = java.util.EnumSet.of(Rule.OVERSHOOT, Rule.UNDERSHOOT, Rule.DEAD_END);
+
     /** Lines with at most this many vertices are checked for simplicity pairwise. */
     private static final int SHORT_LINE = 24;
 
@@ -167,7 +173,9 @@ public final class Validator {
             // Each finding without its fingerprint is let go as soon as it has one, so that a part with a great many
             // findings does not hold both forms of all of them at once.
             Finding[] out = new Finding[findings.size()];
-            IntStream.range(0, out.length).parallel().forEach(k -> {
+            IntStream indexes = IntStream.range(0, out.length);
+            // A few findings (an edit's) are fingerprinted sooner here than handed to other threads.
+            (out.length < PARALLEL_FINDINGS ? indexes : indexes.parallel()).forEach(k -> {
                 out[k] = findings.get(k).fingerprinted(fingerprints.get());
                 findings.set(k, null);
             });
@@ -379,6 +387,7 @@ public final class Validator {
         }
 
         void checkEnds() {
+            boolean judgesDangles = DANGLE_RULES.stream().anyMatch(options.rules()::contains);
             for (Map.Entry<Coordinate, List<End>> node : ends.entrySet()) {
                 Coordinate p = node.getKey();
                 List<End> at = node.getValue();
@@ -386,7 +395,7 @@ public final class Validator {
                 List<Integer> elements = at.stream().map(End::element).distinct().toList();
                 List<Long> junction = junctionAt(at.get(0));
                 if (at.size() == 1) {
-                    checkDangle(p, at.get(0), junction);
+                    if (judgesDangles) checkDangle(p, at.get(0), junction);
                 } else if (at.size() == 2 && elements.size() == 2) {
                     boolean mergeable = mergeable(at.get(0), at.get(1));
                     add(mergeable ? Rule.MERGEABLE_PSEUDO_NODE : Rule.PSEUDO_NODE, mergeable

@@ -64,7 +64,8 @@ class ObservabilityTest {
         JsonNode request = lines.stream().filter(l -> l.path("mdc").path("request_id").asText().equals("proxy-id-42"))
                 .findFirst().orElseThrow(() -> new AssertionError("no log line of the request: " + lines));
         assertEquals("127.0.0.1", request.path("mdc").path("client").asText(), request.toString());
-        assertTrue(request.path("message").asText().contains("GET /collections/road-elements/items"), request.toString());
+        assertTrue(request.path("message").asText().matches("GET /collections/road-elements/items\\?limit=1 200 \\d+\\.\\dms"),
+                "method, path and query, status, milliseconds to a tenth: " + request);
     }
 
     private HttpResponse<String> get(StreetCadProcess server, String path, String... headers) throws Exception {
