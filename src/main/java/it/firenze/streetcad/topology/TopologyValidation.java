@@ -108,7 +108,7 @@ public final class TopologyValidation {
                 // the neighbours than about the check.
                 long cpu = THREADS.getCurrentThreadCpuTime();
                 List<Finding> findings = new Validator(options).validate(lines, junctions, context,
-                        core == null ? null : new Validator.Focus(core, area), progress);
+                        core == null ? null : new Validator.Part(core, area), progress);
                 long checked = System.nanoTime();
                 long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
                 return new Report(findings, store.acceptedFingerprints(c), core, lines.size(), junctions.size(),
@@ -267,9 +267,7 @@ public final class TopologyValidation {
         List<Finding> findings;
         long cpu = THREADS.getCurrentThreadCpuTime();
         try {
-            findings = new Validator(AT_ENDS).validate(lines).stream()
-                    .filter(f -> spots.stream().anyMatch(spot -> spot.intersects(f.location().getEnvelopeInternal())))
-                    .toList();
+            findings = new Validator(AT_ENDS).validate(lines, null, null, new Validator.Spots(spots), progress -> { });
         } catch (RuntimeException e) {
             LOG.error("re-validating the ends of element {} failed", elementId, e);
             return new Around(OptionalLong.of(store.recordFailed(c, TopologyStore.extent(spots), AT_ENDS, started,

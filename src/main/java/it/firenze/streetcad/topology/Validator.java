@@ -91,15 +91,45 @@ public final class Validator {
         return new Run(lines, junctions, area, focus, progress).findings();
     }
 
+    /** What part of a validation's findings is wanted. */
+    public sealed interface Focus {
+
+        /** Whether a finding about these elements, at this location, is wanted. */
+        boolean concerns(List<Long> elementIds, Geometry location);
+
+        /** Whether findings involving this element can be wanted (false lets a check skip it). */
+        boolean involves(Long elementId);
+    }
+
     /**
      * A part of the network being validated: its elements, and its area for the findings that name no element (a
      * junction's).
      */
-    public record Focus(Set<Long> elements, Envelope area) {
+    public record Part(Set<Long> elements, Envelope area) implements Focus {
 
-        boolean concerns(List<Long> elementIds, Geometry location) {
+        @Override
+        public boolean concerns(List<Long> elementIds, Geometry location) {
             return elementIds.isEmpty() ? area.intersects(location.getEnvelopeInternal())
                     : elementIds.stream().anyMatch(elements::contains);
+        }
+
+        @Override
+        public boolean involves(Long elementId) {
+            return elements.contains(elementId);
+        }
+    }
+
+    /** The findings located at some spots (an element's ends), whatever elements they are about. */
+    public record Spots(List<Envelope> spots) implements Focus {
+
+        @Override
+        public boolean concerns(List<Long> elementIds, Geometry location) {
+            return spots.stream().anyMatch(spot -> spot.intersects(location.getEnvelopeInternal()));
+        }
+
+        @Override
+        public boolean involves(Long elementId) {
+            return true;
         }
     }
 
@@ -168,7 +198,8 @@ public final class Validator {
             checkEnds();
             progress.accept(0.8);
             if (junctions != null) checkJunctions();
-            checkIslands();
+            // Parts are found for islands alone, and a neighbourhood's run (an edit's) has no island rule.
+            if (options.rules().contains(Rule.ISLAND)) checkIslands();
             // Fingerprints last, on every core: writing the elements' WKT and hashing it is most of a finding's cost.
             // Each finding without its fingerprint is let go as soon as it has one, so that a part with a great many
             // findings does not hold both forms of all of them at once.
@@ -608,7 +639,7 @@ public final class Validator {
 
         /** Whether a finding involving the line is kept (always, with no focus). */
         private boolean inFocus(int line) {
-            return focus == null || focus.elements().contains(lines.get(line).elementId());
+            return focus == null || focus.involves(lines.get(line).elementId());
         }
 
         /** A finding without its fingerprint yet, and the elements (indexes into the lines) it is about. */

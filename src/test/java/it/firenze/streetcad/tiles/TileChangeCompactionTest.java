@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The tile change log does not grow with the cadastre's history: changes past their retention are compacted into
+ * The tile change log says where the cadastre changed, in the tiles' CRS, and does not grow with the cadastre's
+ * history: changes past their retention are compacted into
  * one row per grid cell, and two instances over the database keep serving the same ETags through a compaction.
  */
 class TileChangeCompactionTest {
@@ -93,6 +94,24 @@ class TileChangeCompactionTest {
         }
         assertNotEquals(old, now, "the tile was not purged");
         return now;
+    }
+
+    /** The log holds where a change is in the tiles' CRS, whether an element was edited or its road renamed. */
+    @Test
+    void anEditAndARenameLogThePlaceOfTheElementInTheTilesCrs() throws Exception {
+        try (Database db = TestPostgis.newCadastre()) {
+            sql(db, "INSERT INTO road (id, name) VALUES (1, 'Via dei Calzaiuoli')");
+            sql(db, "INSERT INTO road_element (road_id, functional_class, geom) VALUES (1, 'C', ST_Transform("
+                    + "ST_SetSRID(ST_MakeLine(ST_MakePoint(11.2551, 43.7700), ST_MakePoint(11.2555, 43.7731)), 4326), 6707))");
+            sql(db, "DELETE FROM tile_change");
+            sql(db, "UPDATE road_element SET speed_limit = 30 WHERE road_id = 1");
+            sql(db, "UPDATE road SET name = 'Via Calzaiuoli' WHERE id = 1");
+            String logged = "SELECT count(*) FROM tile_change c, road_element e WHERE c.source = '%s' "
+                    + "AND ST_SRID(c.extent) = 3857 AND ST_OrderingEquals(c.extent, ST_Transform(e.geom, 3857))";
+            assertEquals(1, count(db, logged.formatted("road_element")), "the edit: the element, once (as it was and is)");
+            assertEquals(1, count(db, logged.formatted("road")), "the rename: the road's element");
+            assertEquals(2, count(db, "SELECT count(*) FROM tile_change"));
+        }
     }
 
     private static void sql(Database db, String sql) throws SQLException {
