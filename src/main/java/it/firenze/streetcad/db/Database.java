@@ -5,11 +5,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The cadastre's PostGIS database: a connection pool plus the schema migrations in {@code sql/}.
@@ -95,6 +99,44 @@ public final class Database implements AutoCloseable {
         // Pool gauges (active, idle, pending, wait times) for /metrics, tagged with the pool's name.
         config.setMetricRegistry(io.micrometer.core.instrument.Metrics.globalRegistry);
         return config;
+    }
+
+    /**
+     * Opens every read connection, keeps them open, and has each set up the coordinate transformations requests use
+     * (the storage CRS to and from CRS84 and Web Mercator) before the server says it is ready. PROJ's set-up costs a
+     * backend about 80 ms of CPU at its first transformation (0.3–0.7 s on a busy 2-core machine, BENCHMARKS.md
+     * "Warm-up"); a connection opened on demand under the first requests made them wait for that. All connections at
+     * once, so that the pool does not open them one by one. Best effort: a connection that fails here is opened again
+     * when a request needs it. (Not in the pool's init SQL: the pool gives a new connection's set-up only its short
+     * validation timeout.)
+     */
+    public void warmReads() {
+        int size = reads.getMaximumPoolSize();
+        reads.setMinimumIdle(size);
+        StringBuilder warm = new StringBuilder("SELECT ");
+        for (int[] pair : new int[][]{{storageSrid, 4326}, {4326, storageSrid}, {storageSrid, 3857}, {3857, storageSrid},
+                {3857, 4326}}) {
+            warm.append(warm.length() > 7 ? ", " : "").append("ST_Transform(ST_SetSRID(ST_MakePoint(0, 0), ")
+                    .append(pair[0]).append("), ").append(pair[1]).append(") IS NULL");
+        }
+        CountDownLatch borrowed = new CountDownLatch(size);
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < size; i++) {
+                threads.execute(() -> {
+                    try (Connection c = reads.getConnection(); var st = c.createStatement()) {
+                        st.execute(warm.toString());
+                        borrowed.countDown();
+                        // Held until the others are borrowed too, so that each task warms a different connection.
+                        borrowed.await(reads.getConnectionTimeout(), TimeUnit.MILLISECONDS);
+                    } catch (SQLException e) {
+                        borrowed.countDown();
+                        LoggerFactory.getLogger(Database.class).warn("warming a read connection failed: {}", rootMessage(e));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+        }
     }
 
     /** Brings the schema to the newest migration; running it again changes nothing. */

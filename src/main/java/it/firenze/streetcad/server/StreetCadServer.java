@@ -86,6 +86,7 @@ public final class StreetCadServer implements AutoCloseable {
                     new EditingHttp(store.database()), new NetworkModule(store.database()),
                     new TilesModule(tiles), topology,
                     importHttp, new JobsModule(store.database(), Map.of("import", importHttp.canceller())), webMap);
+            store.database().warmReads();
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(),
                     SecurityHeaders.withBasemap(settings.basemapUrl()), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());

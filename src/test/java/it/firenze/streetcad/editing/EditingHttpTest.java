@@ -70,7 +70,7 @@ class EditingHttpTest {
         verbs("element-events", """
                 {"type": "Feature", "geometry": null, "properties": {"element_id": 104, "from_m": 5, "to_m": 20,
                  "kind": "works", "attributes": {"permit": "2026/1"}}}""",
-                "{\"properties\": {\"to_m\": 40}}", "to_m", 40.0);
+                "{\"properties\": {\"to_m\": 40}}", "to_m", 40);
     }
 
     private void verbs(String collection, String feature, String patch, String patched, Object expected) {
