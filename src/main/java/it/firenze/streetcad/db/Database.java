@@ -84,6 +84,10 @@ public final class Database implements AutoCloseable {
         config.setJdbcUrl(url.jdbcUrl());
         config.setDataSourceProperties(url.connectionProperties());
         // A host that does not answer at all (a dropped packet, not a refused port) fails as fast as a stopped server.
+        // Floating-point values as PostgreSQL writes them, always: pgjdbc reads them as text until it prepares a
+        // statement on the server (its fifth run on a connection) and in binary after, and the text of a binary
+        // double is Java's (40.0, where PostgreSQL and its JSON write 40), so the same row answered either by chance.
+        config.addDataSourceProperty("binaryTransferDisable", "FLOAT4,FLOAT8");
         config.addDataSourceProperty("connectTimeout", Integer.toString(Math.max(1, (int) Math.ceil(limits.connectionWaitMillis() / 1000.0))));
         config.setMaximumPoolSize(maxConnections);
         config.setMinimumIdle(Math.min(2, maxConnections));

@@ -10,6 +10,7 @@ import it.firenze.streetcad.db.Database;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,10 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 
 /**
- * All of OGC API – Features' SQL. PostgreSQL writes each feature as GeoJSON text (every transform happens there,
- * with ST_Transform; the properties with row_to_json) and the server only frames a page's features: the bytes arrive
- * from the driver and go out as they are, never decoded. Writing the features in the JVM from plain columns cost it
- * more CPU per page than PostgreSQL's row_to_json costs the database (BENCHMARKS.md, "Issue 18, feature pages").
+ * All of OGC API – Features' SQL. PostGIS writes each geometry as GeoJSON in the requested CRS (every transform
+ * happens there, with ST_Transform); the properties come back as plain columns and {@link FeatureWriter} puts
+ * the feature together. Building the properties with json_build_object in SQL cost the database more than
+ * finding the rows (860 against 1,420 pages/s on Florence, BENCHMARKS.md), and the database is what a 2-core
+ * machine runs out of first.
  */
 public final class FeatureStore {
 
@@ -48,30 +50,17 @@ public final class FeatureStore {
     }
 
     /**
-     * A page's features as the driver received them, one array per feature, never copied into one buffer: a
-     * 100-feature page is some 65 KB, and a buffer for it (allocated, zeroed, grown once past 64 KB) was 10 % of the
-     * JVM's samples per page once PostgreSQL wrote the features.
+     * A page's features as written, read in place: a 100-feature page is some 65 KB, and copying it out of its
+     * buffer and again into a body with the page's head took about 5 % of the server's CPU per page.
      */
-    public static final class Features {
-        private static final ByteArrayInputStream[] NONE = {};
-        private final List<byte[]> features = new ArrayList<>();
-
-        void add(byte[] feature) {
-            features.add(feature);
+    public static final class Features extends ByteArrayOutputStream {
+        Features() {
+            super(64 * 1024);
         }
 
-        /** The parts of the JSON array of the features, in order, to be read one after the other. */
-        public ByteArrayInputStream[] array() {
-            List<ByteArrayInputStream> parts = new ArrayList<>(2 * features.size() + 1);
-            for (byte[] feature : features) {
-                parts.add(new ByteArrayInputStream(parts.isEmpty() ? OPEN : COMMA));
-                parts.add(new ByteArrayInputStream(feature));
-            }
-            parts.add(new ByteArrayInputStream(parts.isEmpty() ? EMPTY : CLOSE));
-            return parts.toArray(NONE);
+        public ByteArrayInputStream reader() {
+            return new ByteArrayInputStream(buf, 0, count);
         }
-
-        private static final byte[] OPEN = {'['}, COMMA = {','}, CLOSE = {']'}, EMPTY = {'[', ']'};
     }
 
     /**
@@ -146,9 +135,9 @@ public final class FeatureStore {
         // record; as-of reads what the cadastre recorded then, live then unless datetime says otherwise.
         Rows rows = q.asOf() != null ? Rows.asOf(q.asOf()) : q.hasDatetime() ? Rows.RECORDED : Rows.LIVE;
         Sql where = where(q, true);
-        Sql select = new Sql().append("SELECT ").append(feature(q.type(), q.properties(), q.crs()))
-                .append(" FROM ").append(q.type().from()).append(propertiesJoin(q.type(), q.properties()))
-                .append(where).append(" ORDER BY ");
+        FeatureWriter writer = new FeatureWriter(q.type(), q.properties());
+        Sql select = new Sql().append("SELECT ").append(columns(writer, q.crs()))
+                .append(" FROM ").append(q.type().from()).append(where).append(" ORDER BY ");
         for (ItemQuery.SortKey k : q.sortby()) {
             select.append(q.type().property(k.property()).orElseThrow().sql())
                     .append(k.descending() ? " DESC NULLS LAST, " : " ASC NULLS LAST, ");
@@ -173,14 +162,13 @@ public final class FeatureStore {
             int returned = 0;
             long lastId = 0;
             boolean more = false;
-            try (var rs = st.getResultSet()) {
+            try (var rs = st.getResultSet(); FeatureWriter.Array array = writer.array(features)) {
                 while (rs.next()) {
                     if (returned == q.limit()) {
                         more = true;
                         break;
                     }
-                    // The feature's text as the driver received it, UTF-8 (the connection's encoding).
-                    features.add(rs.getBytes(2));
+                    array.add(rs);
                     lastId = rs.getLong(1);
                     returned++;
                 }
@@ -238,11 +226,12 @@ public final class FeatureStore {
      * its version recorded at {@code asOf} when given.
      */
     public Optional<String> item(FeatureType type, long id, Crs crs, OffsetDateTime asOf) throws SQLException {
+        FeatureWriter writer = new FeatureWriter(type, null);
         Sql sql = (asOf == null ? Rows.RECORDED : Rows.asOf(asOf)).resolve(new Sql().append("SELECT ")
-                .append(feature(type, null, crs)).append(" FROM ").append(type.from())
-                .append(propertiesJoin(type, null)).append(" WHERE ").append(type.idSql()).append(" = ").bind(id));
+                .append(columns(writer, crs)).append(" FROM ").append(type.from())
+                .append(" WHERE ").append(type.idSql()).append(" = ").bind(id));
         try (Connection c = database.readConnection(); var st = sql.prepare(c); var rs = st.executeQuery()) {
-            return rs.next() ? Optional.of(rs.getString(2)) : Optional.empty();
+            return rs.next() ? Optional.of(writer.feature(rs)) : Optional.empty();
         }
     }
 
@@ -347,43 +336,15 @@ public final class FeatureStore {
                 .append(", ").bind(maxY).append(", " + srid + ")");
     }
 
-    /**
-     * The id, then the feature as GeoJSON text: the geometry in the requested CRS and axis order, the properties
-     * ({@code chosen}, or all when null) in the collection's order as row_to_json writes them from
-     * {@link #propertiesJoin}: numbers as PostgreSQL writes them (NaN and Infinity as strings), JSON objects as they
-     * are, text escaped.
-     */
-    private String feature(FeatureType type, List<String> chosen, Crs crs) {
+    /** The id, the geometry as GeoJSON in the requested CRS and axis order, then the properties: what {@link FeatureWriter} reads. */
+    private String columns(FeatureWriter writer, Crs crs) {
+        FeatureType type = writer.type();
         String geometry = type.geometrySql();
         if (crs.srid() != storageSrid()) geometry = "ST_Transform(" + geometry + ", " + crs.srid() + ")";
         if (crs.northFirst()) geometry = "ST_FlipCoordinates(" + geometry + ")";
-        return type.idSql() + ", '{\"type\":\"Feature\",\"id\":' || " + type.idSql() + " || ',\"geometry\":' || "
-                + "coalesce(ST_AsGeoJSON(" + geometry + ", " + crs.decimals() + ", 0), 'null') || ',\"properties\":' || "
-                + "row_to_json(" + PROPERTIES + ") || '}'";
-    }
-
-    private static final String PROPERTIES = "feature_properties";
-
-    /**
-     * The properties of each row as one row value for row_to_json, named as the API names them; joined laterally,
-     * the planner flattens it into expressions evaluated only for the rows of the page, after its sort and limit.
-     */
-    private static String propertiesJoin(FeatureType type, List<String> chosen) {
-        StringBuilder columns = new StringBuilder();
-        for (Queryable p : type.properties()) {
-            if (chosen != null && !chosen.contains(p.name())) continue;
-            columns.append(columns.isEmpty() ? "" : ", ").append(p.type() == Queryable.Type.TIMESTAMP
-                    ? rfc3339(p.sql()) : p.sql()).append(" AS \"").append(p.name()).append('"');
-        }
-        return " CROSS JOIN LATERAL (SELECT " + columns + ") " + PROPERTIES;
-    }
-
-    /**
-     * An instant as RFC 3339 text in UTC, as to_json writes a timestamptz in a session at UTC (the fraction only as
-     * long as needed, the offset as +00:00), whatever the connection's time zone; infinity as to_json writes it.
-     */
-    private static String rfc3339(String instant) {
-        return "CASE WHEN isfinite(" + instant + ") THEN (to_json((" + instant + ") AT TIME ZONE 'UTC') #>> '{}') "
-                + "|| '+00:00' ELSE to_json(" + instant + ") #>> '{}' END";
+        StringBuilder columns = new StringBuilder(type.idSql()).append(", ST_AsGeoJSON(").append(geometry)
+                .append(", ").append(crs.decimals()).append(", 0)");
+        for (Queryable p : writer.properties()) columns.append(", ").append(p.sql());
+        return columns.toString();
     }
 }

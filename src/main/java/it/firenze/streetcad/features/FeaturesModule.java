@@ -275,13 +275,9 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         ctx.header("Content-Crs", "<" + q.crs().uri() + ">");
         String headJson = head.toString();
         byte[] start = (headJson.substring(0, headJson.length() - 1) + ",\"features\":").getBytes(StandardCharsets.UTF_8);
-        // The head, the features as they arrived, and the closing brace, joined only as they go out.
-        ByteArrayInputStream[] features = page.features().array();
-        ByteArrayInputStream[] parts = new ByteArrayInputStream[features.length + 2];
-        parts[0] = new ByteArrayInputStream(start);
-        System.arraycopy(features, 0, parts, 1, features.length);
-        parts[parts.length - 1] = new ByteArrayInputStream(END_OF_PAGE);
-        InputStream body = Responses.joined(parts);
+        // The head, the features where they were written, and the closing brace, joined only as they go out.
+        InputStream body = Responses.joined(new ByteArrayInputStream(start), page.features().reader(),
+                new ByteArrayInputStream(END_OF_PAGE));
         String etag = itemsEtag(page.version(), base, ctx, format);
         if (format == Format.HTML) {
             try {
