@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The cadastre's PostGIS database: a connection pool plus the schema migrations in {@code sql/}.
@@ -83,11 +84,11 @@ public final class Database implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url.jdbcUrl());
         config.setDataSourceProperties(url.connectionProperties());
-        // A host that does not answer at all (a dropped packet, not a refused port) fails as fast as a stopped server.
         // Floating-point values as PostgreSQL writes them, always: pgjdbc reads them as text until it prepares a
         // statement on the server (its fifth run on a connection) and in binary after, and the text of a binary
         // double is Java's (40.0, where PostgreSQL and its JSON write 40), so the same row answered either by chance.
         config.addDataSourceProperty("binaryTransferDisable", "FLOAT4,FLOAT8");
+        // A host that does not answer at all (a dropped packet, not a refused port) fails as fast as a stopped server.
         config.addDataSourceProperty("connectTimeout", Integer.toString(Math.max(1, (int) Math.ceil(limits.connectionWaitMillis() / 1000.0))));
         config.setMaximumPoolSize(maxConnections);
         config.setMinimumIdle(Math.min(2, maxConnections));
@@ -111,8 +112,8 @@ public final class Database implements AutoCloseable {
      * backend about 80 ms of CPU at its first transformation (0.3–0.7 s on a busy 2-core machine, BENCHMARKS.md
      * "Warm-up"); a connection opened on demand under the first requests made them wait for that. Each connection
      * borrowed is held until the others are, so that every one is warmed. Best effort, within the pool's wait: a
-     * connection not open by then (the pool opens them one at a time) opens when a request needs it. (Not in the pool's init SQL: the pool gives a new connection's set-up only its short
-     * validation timeout.)
+     * connection not open by then (the pool opens them one at a time) opens when a request needs it. (Not in the
+     * pool's init SQL: the pool gives a new connection's set-up only its short validation timeout.)
      */
     public void warmReads() {
         int size = reads.getMaximumPoolSize();
@@ -124,7 +125,7 @@ public final class Database implements AutoCloseable {
                     .append(pair[0]).append("), ").append(pair[1]).append(") IS NULL");
         }
         CountDownLatch borrowed = new CountDownLatch(size);
-        java.util.concurrent.atomic.AtomicInteger warmed = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger warmed = new AtomicInteger();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < size; i++) {
                 threads.execute(() -> {

@@ -647,16 +647,6 @@ final class TopologyStore {
     }
 
     /**
-     * Records a neighbourhood's validation, already run, as succeeded and replaces its open issues, in one
-     * transaction: the validation row and the issues it wrote appear together, so no lease or progress is needed.
-     * Answers which open (not accepted) issues that raised and which it closed, by fingerprint.
-     */
-    TopologyValidation.Around recordNeighbourhood(Envelope area, ValidationOptions options, Instant started,
-                                                  TopologyValidation.Report report) throws SQLException {
-        return recordNeighbourhood(area, null, options, started, report);
-    }
-
-    /**
      * As {@link #recordNeighbourhood(Envelope, ValidationOptions, Instant, TopologyValidation.Report)} for a run that
      * judged only the findings at these spots (the ends of an element), whatever elements they are about, in the
      * caller's transaction.
@@ -673,13 +663,17 @@ final class TopologyStore {
         return area;
     }
 
-    private TopologyValidation.Around recordNeighbourhood(Envelope area, List<Envelope> spots, ValidationOptions options,
-                                                          Instant started, TopologyValidation.Report report)
-            throws SQLException {
+    /**
+     * Records a neighbourhood's validation, already run, as succeeded and replaces its open issues, in one
+     * transaction: the validation row and the issues it wrote appear together, so no lease or progress is needed.
+     * Answers which open (not accepted) issues that raised and which it closed, by fingerprint.
+     */
+    TopologyValidation.Around recordNeighbourhood(Envelope area, ValidationOptions options, Instant started,
+                                                  TopologyValidation.Report report) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                TopologyValidation.Around around = recorded(c, area, spots, options, started, report);
+                TopologyValidation.Around around = recorded(c, area, null, options, started, report);
                 c.commit();
                 return around;
             } catch (SQLException | RuntimeException e) {

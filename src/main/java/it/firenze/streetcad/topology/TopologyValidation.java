@@ -274,9 +274,8 @@ public final class TopologyValidation {
                     e.toString())), "failed", List.of(), List.of());
         }
         long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
-        Set<Long> judged = new HashSet<>();
-        lines.forEach(l -> judged.add(l.elementId()));
-        Report report = new Report(findings, store.acceptedFingerprints(c), judged, lines.size(), 0, 0, 0,
+        // Judged by spot, not by element: the issues replaced are those at the spots, whatever they are about.
+        Report report = new Report(findings, store.acceptedFingerprints(c), Set.of(), lines.size(), 0, 0, 0,
                 cpuUsed / 1_000_000);
         return store.recordSpots(c, spots, AT_ENDS, started, report);
     }
