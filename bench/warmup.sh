@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Warm-up: how long after `streetcad serve` starts the server answers at full speed, without and with the JDK's AOT
-# cache (scripts/aot.sh), in one run. Florence is loaded into a throw-away cluster (bench/florence-cluster.sh), the
+# cache (scripts/aot.sh) and with the server's own warm-up before /ready (serve --warm-up, on by default), in one run. Florence is loaded into a throw-away cluster (bench/florence-cluster.sh), the
 # cache is made by the same training run as scripts/run.sh's, then each start is timed: from the JVM's start to
 # /ready, then at once `wrk -t2 -c8 --latency` with a different 500 m bbox page on every request
 # (bench/features/varied-bbox.lua) in 1-second buckets for the first SECONDS. Steady state is the median p99 of the
 # last 20 buckets of every start in the run; full speed is reached when the first bucket begins from which p99 stays
-# within 1.5× of it for 5 buckets in a row. Starts alternate between the two, so that both see the same neighbours.
+# within 1.5× of it for 5 buckets in a row. Starts alternate (no cache and AOT cache with --warm-up 0, then the AOT
+# cache with the default warm-up, as scripts/run.sh starts it), so that all see the same neighbours.
 # Usage: bench/warmup.sh [seconds per start, default 60] [rounds, default 2]   (builds target/streetcad.jar when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,11 +24,13 @@ streetcad_aot_cache "$java" "$jar" "$cache" --db-url "$url"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"
 
 ms() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.1f", v }'; }
-# start LABEL [java options…]: one start; appends "label start ready_ms bucket_end_ms p99_ms req/s" lines to $work/buckets
+# start LABEL WARM_UP_SECONDS|default [java options…]: one start; appends "label start ready_ms bucket_end_ms p99_ms
+# req/s" lines to $work/buckets
 start() {
-  local label=$1 t0 ready s w now; shift
+  local label=$1 warm=() t0 ready s w now; shift
+  [ "$1" = default ] || warm=(--warm-up "$1"); shift
   t0=$(date +%s%N)
-  "$java" "$@" -jar "$jar" serve --host 127.0.0.1 --port "$port" --db-url "$url" >"$work/server-$label.log" 2>&1 &
+  "$java" "$@" -jar "$jar" serve --host 127.0.0.1 --port "$port" --db-url "$url" "${warm[@]}" >"$work/server-$label.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
     kill -0 $server 2>/dev/null || { cat "$work/server-$label.log" >&2; exit 1; }
@@ -43,18 +46,20 @@ start() {
 }
 : >"$work/buckets"
 for round in $(seq 1 "$rounds"); do
-  start no-cache
-  start aot-cache $(streetcad_aot_options "$jar" "$cache")
+  start no-cache 0
+  start aot-cache 0 $(streetcad_aot_options "$jar" "$cache")
   grep -m3 '\[aot' "$work/server-aot-cache.log" >&2 || true  # a cache the JVM refused says why here
+  start aot+warm-up default $(streetcad_aot_options "$jar" "$cache")
+  grep -h 'warmed up' "$work/server-aot+warm-up.log" >&2 || true
 done
 
 steady=$(awk -v n="$seconds" '{i[$1 FS $2]++} i[$1 FS $2] > n - 20 {print $5}' "$work/buckets" | sort -g \
   | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
 echo "steady state: p99 $steady ms (median of the last 20 one-second buckets of every start); full speed: p99 <= $(awk -v s="$steady" 'BEGIN {printf "%.1f", 1.5 * s}') ms for 5 buckets in a row"
-printf '%-10s %5s | %8s | %13s | %s\n' start round "ready" "full speed" "p99 of the first 10 buckets (ms)"
+printf '%-12s %5s | %8s | %13s | %-14s | %s\n' start round "ready" "full speed" "req/s 1-10/last 20" "p99 of the first 10 buckets (ms)"
 awk -v limit="$(awk -v s="$steady" 'BEGIN {print 1.5 * s}')" '
   { key = $1 FS $2; if (!(key in n)) order[++runs] = key; k = ++n[key]; ready[key] = $3; end[key, k] = $4
-    p99[key, k] = $6 > 0 ? $5 : 1e9 }  # a second in which no request finished is no full speed
+    p99[key, k] = $6 > 0 ? $5 : 1e9; rps[key, k] = $6 }  # a second in which no request finished is no full speed
   END {
     for (r = 1; r <= runs; r++) {
       key = order[r]; full = "never"
@@ -63,8 +68,9 @@ awk -v limit="$(awk -v s="$steady" 'BEGIN {print 1.5 * s}')" '
         if (ok) { full = sprintf("%.1f s", (k == 1 ? ready[key] : end[key, k - 1]) / 1000); break }
       }
       first = ""; for (k = 1; k <= 10 && k <= n[key]; k++) first = first " " (p99[key, k] < 1e9 ? p99[key, k] : "none")
+      early = 0; late = 0; for (k = 1; k <= n[key]; k++) if (k <= 10) early += rps[key, k]; else if (k > n[key] - 20) late += rps[key, k]
       split(key, part, FS)
-      printf "%-10s %5s | %6.1f s | %13s |%s\n", part[1], part[2], ready[key] / 1000, full, first
+      printf "%-12s %5s | %6.1f s | %13s | %5.0f / %5.0f  |%s\n", part[1], part[2], ready[key] / 1000, full, early / 10, late / 20, first
     }
   }' "$work/buckets"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,17 +8,25 @@ import it.firenze.streetcad.db.DatabaseFailure;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code /health}: the process is alive (for a load balancer's liveness probe, no database involved).
- * {@code /ready}: the database answers, with the PostgreSQL, PostGIS and schema versions (readiness probe).
+ * {@code /ready}: the database answers, with the PostgreSQL, PostGIS and schema versions (readiness probe), and the
+ * server has finished warming up (503 until then, so that a load balancer sends it traffic only at full speed).
  */
 public final class HealthModule implements HttpModule {
 
     private final Database database;
+    private final BooleanSupplier warmedUp;
 
     public HealthModule(Database database) {
+        this(database, () -> true);
+    }
+
+    public HealthModule(Database database, BooleanSupplier warmedUp) {
         this.database = database;
+        this.warmedUp = warmedUp;
     }
 
     @Override
@@ -28,6 +36,10 @@ public final class HealthModule implements HttpModule {
     }
 
     private void ready(Context ctx) {
+        if (!warmedUp.getAsBoolean()) {
+            throw new ProblemException(Problem.of(503, "Warming up", "StreetCad is compiling its request paths before "
+                    + "it takes traffic; ready in a few seconds."));
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         try (var c = database.readConnection();
              var st = c.createStatement();

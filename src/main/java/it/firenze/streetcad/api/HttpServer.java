@@ -56,7 +56,8 @@ public final class HttpServer implements AutoCloseable {
                 MDC.put("client", links.clientAddress(ctx));
             });
             config.requestLogger.http((ctx, millis) -> {
-                LOG.info(accessLine(ctx, millis));
+                String id = MDC.get("request_id");
+                if (id == null || !id.startsWith(UNLOGGED_REQUEST_ID)) LOG.info(accessLine(ctx, millis));
                 RequestMetrics.record(ctx, millis);
                 MDC.clear();
             });
@@ -97,6 +98,12 @@ public final class HttpServer implements AutoCloseable {
     }
 
     static final String REQUEST_ID = "X-Request-Id";
+    /**
+     * Requests whose id starts with this are left out of the access log (they are counted in /metrics): the server's
+     * own warm-up asks thousands at each start and writes one line for them. Random per process, so that no client
+     * can hide its requests from the log.
+     */
+    public static final String UNLOGGED_REQUEST_ID = "warm-up-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-";
     private static final java.util.regex.Pattern SANE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     /**

@@ -108,6 +108,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Single sign-on: the claim with the organisation, if any. Env: STREETCAD_SSO_ORG_CLAIM.")
     String ssoOrgClaim;
 
+    @Option(names = "--warm-up", defaultValue = "${env:STREETCAD_WARM_UP_SECONDS:-30}", paramLabel = "SECONDS",
+            description = "Before /ready says ready, the server asks itself its most common requests until the JIT has "
+                    + "compiled them, for at most this long (default: ${DEFAULT-VALUE}; 0: ready at once, at a fraction "
+                    + "of full speed for the first half-minute). Env: STREETCAD_WARM_UP_SECONDS.")
+    int warmUpSeconds;
+
     /** Applied by {@link Main#logFormat} before logging starts; declared here for --help and validation. */
     @Option(names = "--log-format", defaultValue = "${env:STREETCAD_LOG_FORMAT:-text}", paramLabel = "text|json",
             description = "Log lines as text or as one JSON object each, with the request id and client address of "
@@ -124,7 +130,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         StreetCadServer server = StreetCadServer.start(new ServerSettings(databaseSettings(), host, port,
                 stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl,
-                access(), links()));
+                access(), links(), Duration.ofSeconds(Math.max(0, warmUpSeconds))));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

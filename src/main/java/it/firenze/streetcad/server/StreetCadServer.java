@@ -31,10 +31,12 @@ import it.firenze.streetcad.web.WebMapModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The composition root: opens the cadastre store, wires each capability's HTTP module and serves them.
@@ -78,8 +80,9 @@ public final class StreetCadServer implements AutoCloseable {
             topology = new TopologyModule(store.database(), HeavyWork.fromEnvironment(System.getenv()));
             ImportHttpModule importHttp = new ImportHttpModule(imports, settings.imports().maxUploadBytes());
             // A browser's plain GET / shows the web map; the OGC API landing page answers everyone else.
+            AtomicBoolean warmedUp = new AtomicBoolean(settings.warmUp().isZero());
             List<HttpModule> modules = List.of(new AccessHttp(store.database(), settings.access()),
-                    new HealthModule(store.database()), new MetricsModule(),
+                    new HealthModule(store.database(), warmedUp::get), new MetricsModule(),
                     new FeaturesModule(store.database(), webMap.browserHome(), true),
                     // Viability's writes on its own collections must match before the generic editing routes.
                     new ViabilityModule(store.database(), routing(store), Viability.conflictDistance(System.getenv())),
@@ -90,6 +93,11 @@ public final class StreetCadServer implements AutoCloseable {
             HttpServer http = new HttpServer(settings.host(), settings.port(), settings.stopTimeoutMillis(), settings.links(),
                     SecurityHeaders.withBasemap(settings.basemapUrl()), modules).start();
             LOG.info("StreetCad serving on http://{}:{}/", displayHost(settings.host()), http.port());
+            if (!warmedUp.get()) {
+                SelfWarmUp.run(URI.create("http://" + loopbackHost(settings.host()) + ":" + http.port() + "/"),
+                        settings.database().maxConnections(), settings.warmUp());
+                warmedUp.set(true);
+            }
             return new StreetCadServer(store, tiles, imports, topology, http);
         } catch (RuntimeException e) {
             if (imports != null) imports.close();
@@ -148,6 +156,12 @@ public final class StreetCadServer implements AutoCloseable {
             }
         });
         return routing;
+    }
+
+    /** Where the server reaches itself: loopback when it listens on every address, else the one it listens on. */
+    private static String loopbackHost(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) return "127.0.0.1";
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     private static String displayHost(String host) {
