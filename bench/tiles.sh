@@ -61,10 +61,7 @@ serve() { # $1 cache MB
   done
 }
 stop_server() { kill -TERM "$server"; wait "$server" || true; server=""; }
-# CPU ticks (1/100 s) of a process and its children, live and reaped: the server JVM, or the cluster's postmaster
-# with its backends. Per tile they hold on a machine shared with other work, where tiles/s and latencies do not.
-ticks() { local t=0 p; for p in $1 $(pgrep -P $1); do [ -r /proc/$p/stat ] && t=$((t + $(sed 's/.*) //' /proc/$p/stat | awk '{print $12+$13+$14+$15}'))); done; echo $t; }
-pg_pid() { head -1 "$work/pg/postmaster.pid"; }
+. bench/cpu-ticks.sh  # ticks, pg_pid: CPU per tile holds on a shared machine, where tiles/s and latencies do not
 load() { # $1 label, $2 format
   local j0 p0 j1 p1
   j0=$(ticks $server); p0=$(ticks $(pg_pid))

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -66,22 +67,24 @@ final class SelfWarmUp {
         AtomicInteger requests = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         JitWatch jit = new JitWatch();
-        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        boolean quiet = false;
         try (var workers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int w = 0; w < WORKERS; w++) {
                 SplittableRandom random = new SplittableRandom(42 + w);
                 workers.execute(() -> {
-                    while (!stop.get() && System.nanoTime() < deadline) {
+                    while (!stop.get()) {
                         for (String path : round(random, extent)) {
+                            if (stop.get()) break;
                             int n = requests.incrementAndGet();
                             if (!ok(client, base.resolve(path), n)) failed.incrementAndGet();
                         }
                     }
                 });
             }
-            while (!stop.get() && System.nanoTime() < deadline) {
+            while (!quiet && System.nanoTime() < deadline) {
                 sleep(Math.min(Duration.ofSeconds(1).toNanos(), Math.max(0, deadline - System.nanoTime())));
-                if (jit.quietSince()) stop.set(true);
+                quiet = jit.quietSince();
             }
             stop.set(true);
         }
@@ -96,8 +99,7 @@ final class SelfWarmUp {
                 });
             }
         }
-        Outcome outcome = new Outcome(requests.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start),
-                jit.wasQuiet());
+        Outcome outcome = new Outcome(requests.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), quiet);
         LOG.info("warmed up with {} requests ({} failed) in {} ms; the JIT {}", outcome.requests(),
                 outcome.failed(), outcome.took().toMillis(),
                 outcome.quiet() ? "went quiet" : "was still compiling at the limit of " + limit.toSeconds() + " s");
@@ -180,7 +182,6 @@ final class SelfWarmUp {
         private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         private long lastCompileMillis = compileMillis();
         private long lastNanos = System.nanoTime();
-        private boolean quiet;
 
         /** Whether the compilers spent less than {@link #QUIET_SHARE} of the time since the last call compiling. */
         boolean quietSince() {
@@ -189,12 +190,7 @@ final class SelfWarmUp {
             double share = (millis - lastCompileMillis) / ((now - lastNanos) / 1e6);
             lastCompileMillis = millis;
             lastNanos = now;
-            quiet = jit == null || !jit.isCompilationTimeMonitoringSupported() || share < QUIET_SHARE;
-            return quiet;
-        }
-
-        boolean wasQuiet() {
-            return quiet;
+            return jit == null || !jit.isCompilationTimeMonitoringSupported() || share < QUIET_SHARE;
         }
 
         private long compileMillis() {
