@@ -28,7 +28,7 @@ ms() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 
 # start LABEL WARM_UP_SECONDS|default [java options…]: one start; appends "label start ready_ms bucket_end_ms p99_ms
 # req/s requests jvm_ticks pg_ticks" lines to $work/buckets (CPU of the server and of PostgreSQL over the bucket)
 start() {
-  local label=$1 warm=() t0 ready s w now j0 j1 p0 p1; shift
+  local label=$1 warm=() t0 ready s w now j0 j1 p0 p1 pgs; shift
   [ "$1" = default ] || warm=(--warm-up "$1"); shift
   t0=$(date +%s%N)
   "$java" "$@" -jar "$jar" serve --host 127.0.0.1 --port "$port" --db-url "$url" "${warm[@]}" >"$work/server-$label.log" 2>&1 &
@@ -38,10 +38,11 @@ start() {
     sleep 0.02
   done
   ready=$((($(date +%s%N) - t0) / 1000000))
+  pgs="$(pg_pid) $(pgrep -P "$(pg_pid)" | tr '\n' ' ')"  # the read pool's backends stay open
   for s in $(seq 1 "$seconds"); do
-    j0=$(ticks $server); p0=$(ticks $(pg_pid))
+    j0=$(ticks_of $server); p0=$(ticks_of $pgs)
     w=$(wrk -t2 -c8 -d1s --latency -s bench/features/varied-bbox.lua "http://127.0.0.1:$port")
-    j1=$(ticks $server); p1=$(ticks $(pg_pid))
+    j1=$(ticks_of $server); p1=$(ticks_of $pgs)
     now=$((($(date +%s%N) - t0) / 1000000))
     echo "$label $round $ready $now $(ms 99% <<<"$w") $(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$w")" \
       "$(awk '/ requests in / {print $1}' <<<"$w") $((j1 - j0)) $((p1 - p0))" >>"$work/buckets"
