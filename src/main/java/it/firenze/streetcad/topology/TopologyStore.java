@@ -552,10 +552,19 @@ final class TopologyStore {
 
     // ---- validations and issues (topology_validation, topology_issue, topology_exception)
 
-    Set<String> acceptedFingerprints(Connection c) throws SQLException {
+    /**
+     * Which of the findings are accepted exceptions, by fingerprint: only theirs are read, so an edit's few findings
+     * do not read every exception ever accepted.
+     */
+    Set<String> acceptedFingerprints(Connection c, List<Finding> findings) throws SQLException {
         Set<String> out = new HashSet<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT fingerprint FROM topology_exception")) {
-            while (rs.next()) out.add(rs.getString(1));
+        if (findings.isEmpty()) return out;
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT fingerprint FROM topology_exception WHERE fingerprint = ANY (?)")) {
+            st.setArray(1, c.createArrayOf("text", findings.stream().map(Finding::fingerprint).distinct().toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
         }
         return out;
     }

@@ -121,7 +121,7 @@ public final class TopologyValidation {
                 core == null ? null : new Validator.Part(core, area), progress);
         long checked = System.nanoTime();
         long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
-        return new Report(findings, store.acceptedFingerprints(c), core, lines.size(), junctions.size(),
+        return new Report(findings, store.acceptedFingerprints(c, findings), core, lines.size(), junctions.size(),
                 (read - start) / 1_000_000, (checked - read) / 1_000_000, cpuUsed / 1_000_000);
     }
 
@@ -280,7 +280,7 @@ public final class TopologyValidation {
         }
         long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
         // Judged by spot, not by element: the issues replaced are those at the spots, whatever they are about.
-        Report report = new Report(findings, store.acceptedFingerprints(c), Set.of(), lines.size(), 0, 0, 0,
+        Report report = new Report(findings, store.acceptedFingerprints(c, findings), Set.of(), lines.size(), 0, 0, 0,
                 cpuUsed / 1_000_000);
         return store.recordSpots(c, spots, AT_ENDS, started, report);
     }
