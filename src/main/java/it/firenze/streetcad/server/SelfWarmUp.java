@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Before the server says it is ready, it asks itself, over its own HTTP port, the requests users ask most: 500 m bbox
  * pages of road elements and junctions (JSON and HTML), single elements, tiles, the nearest element. On 2 cores the
  * JIT needs several seconds of CPU to compile those paths; done under users' traffic it competed with the requests
- * for the cores and the first half-minute after {@code /ready} ran at a third of full speed (BENCHMARKS.md, "Self
- * warm-up"). Here it has the cores to itself. It stops when the JIT has gone quiet (compiled for less than a fifth of
+ * for the cores, and the first half-minute after {@code /ready} took 3–13 times the CPU per page of the steady state
+ * (BENCHMARKS.md, "What the slow seconds after /ready are made of"). Here it has the cores to itself. It stops when the JIT has gone quiet (compiled for less than a fifth of
  * the last second) or at the time limit, whichever comes first. Then every read connection serves a few pages at
  * once: a PostgreSQL backend plans its first statements (catalog caches, PROJ, pgjdbc's switch to a prepared
  * statement at the fifth run) in tens of milliseconds, and users' first requests would otherwise meet the connections
@@ -40,29 +40,23 @@ final class SelfWarmUp {
     /** The box users page through: about 500 m × 500 m at Florence's latitude, as bench/features/varied-bbox.lua. */
     private static final double BOX_WIDTH = 0.0062;
     private static final double BOX_HEIGHT = 0.0046;
+    /** Pages each read connection serves at the end: past pgjdbc's prepare threshold and PostgreSQL's custom plans. */
+    private static final int PAGES_PER_CONNECTION = 12;
 
     private static final Logger LOG = LoggerFactory.getLogger(SelfWarmUp.class);
 
-    record Outcome(int requests, int failed, Duration took, boolean quiet) {
-    }
-
     private SelfWarmUp() {
     }
-
-    /** Pages each read connection serves at the end: past pgjdbc's prepare threshold and PostgreSQL's custom plans. */
-    private static final int PAGES_PER_CONNECTION = 12;
 
     /**
      * Warms the server at {@code base}, whose read pool holds {@code connections}, for at most {@code limit}; never
      * throws (a cold server still serves).
      */
-    static Outcome run(URI base, int connections, Duration limit) {
+    static void run(URI base, int connections, Duration limit) {
         long start = System.nanoTime();
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         double[] extent = extent(client, base);
-        if (extent == null) {
-            return new Outcome(0, 0, Duration.ofNanos(System.nanoTime() - start), true);
-        }
+        if (extent == null) return;
         long deadline = start + limit.toNanos();
         AtomicInteger requests = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
@@ -99,11 +93,9 @@ final class SelfWarmUp {
                 });
             }
         }
-        Outcome outcome = new Outcome(requests.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start), quiet);
-        LOG.info("warmed up with {} requests ({} failed) in {} ms; the JIT {}", outcome.requests(),
-                outcome.failed(), outcome.took().toMillis(),
-                outcome.quiet() ? "went quiet" : "was still compiling at the limit of " + limit.toSeconds() + " s");
-        return outcome;
+        LOG.info("warmed up with {} requests ({} failed) in {} ms; the JIT {}", requests.get(), failed.get(),
+                (System.nanoTime() - start) / 1_000_000,
+                quiet ? "went quiet" : "was still compiling at the limit of " + limit.toSeconds() + " s");
     }
 
     /**
