@@ -4,8 +4,8 @@
 -- grouped in cells of their own CRS, sized to about 1 km in EPSG:3857 from the change's extent, and only each cell's
 -- box is transformed (its sides cut in four so that the projection's curvature stays inside, and 1 m added): a few
 -- hundred transformations instead of one per geometry. Geometries already in EPSG:3857 (road elements' geom_3857)
--- and changes mixing CRSs are grouped as before; a change of up to 256 geometries is logged geometry by geometry,
--- as before.
+-- are grouped as before without calling ST_Transform on each, changes mixing CRSs as before; a change of up to 256
+-- geometries is logged geometry by geometry, as before.
 CREATE OR REPLACE FUNCTION record_tile_changes(source text, changed geometry[]) RETURNS void
     LANGUAGE plpgsql AS
 $$
@@ -22,7 +22,15 @@ BEGIN
         RETURN;
     END IF;
     SELECT min(ST_SRID(g)), max(ST_SRID(g)), ST_Extent(g) INTO srid, other, whole FROM unnest(changed) AS g;
-    IF srid IS DISTINCT FROM other OR srid = 3857 THEN
+    IF srid = 3857 AND other = 3857 THEN
+        -- The same boxes as before, without a call of ST_Transform a geometry that has nothing to transform.
+        INSERT INTO tile_change (source, extent)
+        SELECT source, ST_SetSRID(ST_Extent(b)::geometry, 3857)
+        FROM (SELECT g::box2d AS b FROM unnest(changed) AS g WHERE g IS NOT NULL) AS boxes
+        GROUP BY floor((ST_XMin(b) + ST_XMax(b)) / 2000), floor((ST_YMin(b) + ST_YMax(b)) / 2000);
+        RETURN;
+    END IF;
+    IF srid IS DISTINCT FROM other THEN
         INSERT INTO tile_change (source, extent)
         SELECT source, ST_SetSRID(ST_Extent(b)::geometry, 3857)
         FROM (SELECT ST_Transform(g, 3857)::box2d AS b FROM unnest(changed) AS g WHERE g IS NOT NULL) AS boxes

@@ -50,6 +50,24 @@ class TileChangeOfLargeChangesTest {
     }
 
     @Test
+    void aLargeChangeOfRoadElementsIsLoggedAsKilometreBoxesOfTheirTileGeometry() throws Exception {
+        try (Database db = TestPostgis.newCadastre()) {
+            sql(db, "INSERT INTO road (id, name) VALUES (1, 'Via di prova')");
+            long before = count(db, "SELECT coalesce(max(id), 0) FROM tile_change");
+            // When 1,000 short road elements over 6 km × 4 km are inserted in one statement (an import's commit)
+            sql(db, "INSERT INTO road_element (road_id, functional_class, geom) SELECT 1, 'E', ST_Transform(ST_SetSRID("
+                    + "ST_MakeLine(ST_MakePoint(x, y), ST_MakePoint(x + 0.0004, y + 0.0002)), 4326), 6707) FROM (SELECT "
+                    + "11.20 + 0.075 * ((i * 7919) % 1000) / 1000.0 AS x, 43.75 + 0.036 * ((i * 104729) % 997) / 997.0 "
+                    + "AS y FROM generate_series(1, 1000) AS i) p");
+            // Then boxes of about 1 km in EPSG:3857 cover every element's tile geometry
+            long rows = count(db, "SELECT count(*) FROM tile_change WHERE id > " + before);
+            assertTrue(rows >= 24 && rows <= 120, "boxes of about 1 km over 6 km x 4 km: " + rows);
+            assertEquals(0, count(db, "SELECT count(*) FROM road_element e WHERE NOT EXISTS (SELECT 1 FROM tile_change t "
+                    + "WHERE t.id > " + before + " AND ST_Covers(t.extent, e.geom_3857))"));
+        }
+    }
+
+    @Test
     void aChangeOfOnePlaceRepeatedManyTimesIsOneBox() throws Exception {
         try (Database db = TestPostgis.newCadastre()) {
             long before = count(db, "SELECT coalesce(max(id), 0) FROM tile_change");
