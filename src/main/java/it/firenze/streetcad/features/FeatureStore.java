@@ -54,13 +54,35 @@ public final class FeatureStore {
      * buffer and again into a body with the page's head took about 5 % of the server's CPU per page.
      */
     public static final class Features extends ByteArrayOutputStream {
+        /**
+         * Room kept before the features for the page's head (its counts and links, known only after the rows): the
+         * whole page is then one range of this array, written out as it is.
+         */
+        private static final int HEAD_ROOM = 4096;
+
         Features() {
             super(64 * 1024);
+            count = HEAD_ROOM;
         }
 
         public ByteArrayInputStream reader() {
-            return new ByteArrayInputStream(buf, 0, count);
+            return new ByteArrayInputStream(buf, HEAD_ROOM, count - HEAD_ROOM);
         }
+
+        /**
+         * {@code head}, the features and {@code end} as one range of one array, copying only the head and the end, or
+         * empty when the head is longer than the room kept for it (links with a long filter, say).
+         */
+        public Optional<Framed> framed(byte[] head, byte[] end) {
+            if (head.length > HEAD_ROOM) return Optional.empty();
+            System.arraycopy(head, 0, buf, HEAD_ROOM - head.length, head.length);
+            write(end, 0, end.length);
+            return Optional.of(new Framed(buf, HEAD_ROOM - head.length, count - HEAD_ROOM + head.length));
+        }
+    }
+
+    /** A page's bytes: {@code length} of {@code bytes} from {@code offset}. */
+    public record Framed(byte[] bytes, int offset, int length) {
     }
 
     /**
