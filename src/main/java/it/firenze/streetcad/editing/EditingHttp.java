@@ -13,15 +13,11 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.Database;
-import it.firenze.streetcad.db.DatabaseUnavailableException;
 import it.firenze.streetcad.features.Crs;
 import it.firenze.streetcad.features.FeatureStore;
 import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
-import it.firenze.streetcad.topology.EditReach;
 import it.firenze.streetcad.topology.TopologyValidation;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.SQLException;
@@ -31,25 +27,21 @@ import java.util.OptionalLong;
  * OGC API – Features Part 4 (create, replace, update, delete) on the cadastre's collections, for editors, with
  * optimistic locking: every item carries a strong ETag from its version, and a change must name it in
  * {@code If-Match} (428 without, 412 with the current ETag and representation when stale). Each edit re-validates
- * the topology around it and answers with the findings it raised and closed; tiles over it are purged by the
+ * the topology around it in its own transaction and answers with the findings it raised and closed; tiles over it are purged by the
  * change log the database keeps. Also each item's history and the revert to a past version.
  */
 public final class EditingHttp implements HttpModule {
-
-    private static final Logger LOG = LoggerFactory.getLogger(EditingHttp.class);
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final EditableType ROAD_ELEMENTS = EditableType.byCollection("road-elements").orElseThrow();
 
     private final Edits edits;
     private final FeatureStore features;
-    private final TopologyValidation topology;
     private final int storageSrid;
 
     public EditingHttp(Database database) {
         this.edits = new Edits(database);
         this.features = new FeatureStore(database);
-        this.topology = new TopologyValidation(database);
         this.storageSrid = database.storageSrid();
     }
 
@@ -157,7 +149,7 @@ public final class EditingHttp implements HttpModule {
                 point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor));
         ObjectNode doc = elements(done.first(), done.second());
         doc.put("junction", done.junction());
-        answerNetworkEdit(ctx, doc, EditReach.around(done.changed()), done.version());
+        answerNetworkEdit(ctx, doc, done.validated(), done.version());
     }
 
     /**
@@ -190,7 +182,7 @@ public final class EditingHttp implements HttpModule {
         ObjectNode doc = elements(done.element());
         doc.put("retired", done.retired());
         doc.put("junction", done.junction());
-        answerNetworkEdit(ctx, doc, EditReach.around(done.changed()), done.version());
+        answerNetworkEdit(ctx, doc, done.validated(), done.version());
     }
 
     /** The road elements as they are now, as a FeatureCollection in CRS84. */
@@ -203,9 +195,8 @@ public final class EditingHttp implements HttpModule {
     }
 
     /** A split's or merge's answer: what re-validating around the change raised and closed, the first element's ETag. */
-    private void answerNetworkEdit(Context ctx, ObjectNode doc, EditReach reach, long version)
-            throws SQLException {
-        validation(doc, revalidate(reach));
+    private void answerNetworkEdit(Context ctx, ObjectNode doc, TopologyValidation.Around validated, long version) {
+        validation(doc, validated);
         ctx.header("ETag", "\"" + version + "\"");
         ctx.contentType("application/geo+json");
         ctx.result(doc.toString());
@@ -219,25 +210,7 @@ public final class EditingHttp implements HttpModule {
         }
     }
 
-    /**
-     * What re-validating around a committed change found; a failure to re-validate (the database busy or away) is
-     * said in the answer, never turned into an error: the edit itself is done and recorded.
-     */
-    private TopologyValidation.Around revalidate(EditReach reach) {
-        try {
-            return topology.revalidateAfter(reach);
-        } catch (SQLException | DatabaseUnavailableException e) {
-            LOG.warn("an edit committed but its neighbourhood was not re-validated: {}", e.getMessage());
-            return null;
-        }
-    }
-
     private static void validation(ObjectNode doc, TopologyValidation.Around around) {
-        if (around == null) {
-            doc.putObject("validation").put("status", "not re-validated").put("detail", "The edit is saved; its "
-                    + "neighbourhood could not be re-validated now. Run a validation of the area to see its findings.");
-            return;
-        }
         if (around.validationId().isEmpty()) return;
         ObjectNode v = doc.putObject("validation");
         v.put("id", around.validationId().getAsLong());
@@ -265,8 +238,8 @@ public final class EditingHttp implements HttpModule {
 
     /** The item as it is now, with its ETag, and what re-validating around it raised and closed. */
     private void answer(Context ctx, EditableType t, Edits.Outcome done, int status) throws SQLException {
-        TopologyValidation.Around around = done.validated() != null ? done.validated() : revalidate(done.reach());
-        ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status, doc -> validation(doc, around));
+        ItemResponses.send(ctx, features, feature(t), done.id(), Crs.CRS84, null, status,
+                doc -> validation(doc, done.validated()));
     }
 
     private interface Edit<R> {

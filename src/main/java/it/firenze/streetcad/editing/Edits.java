@@ -62,13 +62,14 @@ public final class Edits {
 
     /**
      * What an edit did: the item, its version now, where the topology's findings can have changed, and what
-     * re-validating there found when the edit's own transaction did it (null when it is still to do).
+     * re-validating there, in the edit's own transaction, found.
      */
     public record Outcome(long id, long version, EditReach reach, TopologyValidation.Around validated) {
+    }
 
-        Outcome(long id, long version, EditReach reach) {
-            this(id, version, reach, null);
-        }
+    /** The outcome of an edit whose reach is re-validated now, in its transaction. */
+    private Outcome outcome(Connection c, long id, long version, EditReach reach) throws SQLException {
+        return new Outcome(id, version, reach, topology.revalidateEdit(c, reach));
     }
 
     private enum Mode { CREATE, REPLACE, PATCH }
@@ -100,7 +101,7 @@ public final class Edits {
             }
             settleEnds(c, t, id, List.of());
             Audit.record(c, actor, "feature.create", t.table(), List.of(id), Map.of("collection", t.collection()));
-            return new Outcome(id, version, EditReach.around(changed));
+            return outcome(c, id, version, EditReach.around(changed));
         });
     }
 
@@ -185,12 +186,15 @@ public final class Edits {
                 Junctions.settle(c, ends);
             }
             Audit.record(c, actor, "feature.retire", t.table(), List.of(id), Map.of("collection", t.collection()));
-            return new Outcome(id, version, EditReach.around(before));
+            return outcome(c, id, version, EditReach.around(before));
         });
     }
 
-    /** A split: the element kept its id for the first piece; the second piece and the junction between are new. */
-    public record Split(long first, long second, long junction, long version, Envelope changed) {
+    /**
+     * A split: the element kept its id for the first piece; the second piece and the junction between are new; what
+     * re-validating around them found.
+     */
+    public record Split(long first, long second, long junction, long version, TopologyValidation.Around validated) {
     }
 
     /**
@@ -297,12 +301,16 @@ public final class Edits {
             Junctions.settle(c, touched);
             Audit.record(c, actor, "feature.split", t.table(), List.of(id, second), Map.of("collection", t.collection(),
                     "measure", m, "junction", junction));
-            return new Split(id, second, junction, version, changed);
+            return new Split(id, second, junction, version,
+                    topology.revalidateEdit(c, EditReach.around(changed)));
         });
     }
 
-    /** A merge: the element kept (its version now), the one retired into it and the junction retired between. */
-    public record Merge(long element, long retired, long junction, long version, Envelope changed) {
+    /**
+     * A merge: the element kept (its version now), the one retired into it and the junction retired between; what
+     * re-validating around them found.
+     */
+    public record Merge(long element, long retired, long junction, long version, TopologyValidation.Around validated) {
     }
 
     /**
@@ -339,7 +347,8 @@ public final class Edits {
             }
             Audit.record(c, actor, "feature.merge", t.table(), List.of(id, with), Map.of("collection", t.collection(),
                     "junction", merged.junction(), "version", version));
-            return new Merge(id, with, merged.junction(), version, changed);
+            return new Merge(id, with, merged.junction(), version,
+                    topology.revalidateEdit(c, EditReach.around(changed)));
         });
     }
 
@@ -457,12 +466,9 @@ public final class Edits {
             Audit.record(c, actor, action, t.table(), List.of(id), Map.of("collection", t.collection(),
                     "version", version));
             // The rules read level, layer, direction and the attributes that decide whether two elements could be
-            // one: an edit of them is re-validated too, as far as it reaches. An element's ends take milliseconds,
-            // so the edit and the findings it changed there commit together.
-            EditReach reach = geometry == null && t.table().equals("road_element")
-                    ? EditReach.ofAttributes(id, set.keySet(), changed) : EditReach.around(changed);
-            return new Outcome(id, version, reach, reach instanceof EditReach.Ends ends
-                    ? topology.revalidateEnds(c, ends.elementId()) : null);
+            // one: an edit of them is re-validated too, as far as it reaches.
+            return outcome(c, id, version, geometry == null && t.table().equals("road_element")
+                    ? EditReach.ofAttributes(id, set.keySet(), changed) : EditReach.around(changed));
         });
     }
 

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Where an edit can have changed what the topology rules find, and so where it is re-validated
- * ({@link TopologyValidation#revalidateAfter}). Most edits of a road element's record leave its line, its plane and
+ * ({@link TopologyValidation#revalidateEdit}). Most edits of a road element's record leave its line, its plane and
  * its validity as they were: then only the findings at its two ends can change (whether the element it meets there
  * has the same attributes, whether one-way traffic can leave), and re-validating its whole neighbourhood for them was
  * most of an edit's cost.
@@ -17,8 +17,11 @@ public sealed interface EditReach {
     record Around(Envelope changed) implements EditReach {
     }
 
-    /** Only attributes that the rules compare where elements meet changed: the findings at the element's two ends. */
-    record Ends(long elementId) implements EditReach {
+    /**
+     * Only attributes that the rules compare where elements meet changed: the findings at the element's two ends;
+     * {@code extent} is its line's (storage CRS).
+     */
+    record Ends(long elementId, Envelope extent) implements EditReach {
     }
 
     /** Nothing that a rule reads changed. */
@@ -32,12 +35,12 @@ public sealed interface EditReach {
 
     /**
      * The reach of an edit of a road element that set these columns and left its line as it was; {@code extent} is
-     * its line's extent, for the columns that need its neighbourhood.
+     * its line's extent.
      */
     static EditReach ofAttributes(long elementId, Set<String> columns, Envelope extent) {
         if (columns.stream().allMatch(EditReach::notRead)) return new Nowhere();
         boolean atEnds = columns.stream().allMatch(c -> notRead(c) || comparedAtEnds(c));
-        return atEnds ? new Ends(elementId) : around(extent);
+        return atEnds ? new Ends(elementId, extent) : around(extent);
     }
 
     /** No rule reads a stored element's source key (it names the findings of staged lines only). */

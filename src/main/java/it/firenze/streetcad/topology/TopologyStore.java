@@ -552,12 +552,44 @@ final class TopologyStore {
 
     // ---- validations and issues (topology_validation, topology_issue, topology_exception)
 
-    Set<String> acceptedFingerprints(Connection c) throws SQLException {
+    /**
+     * Which of the findings are accepted exceptions, by fingerprint: only theirs are read, so an edit's few findings
+     * do not read every exception ever accepted.
+     */
+    Set<String> acceptedFingerprints(Connection c, List<Finding> findings) throws SQLException {
         Set<String> out = new HashSet<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT fingerprint FROM topology_exception")) {
-            while (rs.next()) out.add(rs.getString(1));
+        if (findings.isEmpty()) return out;
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT fingerprint FROM topology_exception WHERE fingerprint = ANY (?)")) {
+            st.setArray(1, c.createArrayOf("text", findings.stream().map(Finding::fingerprint).distinct().toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
         }
         return out;
+    }
+
+    /** The advisory lock class of the ground an edit re-validates ("SCRV"); the key is a cell's. */
+    private static final int GROUND_LOCK_CLASS = 0x53435256;
+    /** The side (metres) of the cells of ground: small enough that editors in different streets rarely share one. */
+    static final double GROUND_CELL = 250;
+
+    /**
+     * Locks, until the caller's transaction ends, the {@link #GROUND_CELL} cells an area (storage CRS) meets, in one
+     * order, so that two transactions locking overlapping ground never wait on each other in a circle. Two cells
+     * whose keys collide are one cell for this lock: a wait for nothing, never a missed one.
+     */
+    void lockGround(Connection c, Envelope area) throws SQLException {
+        long x0 = (long) Math.floor(area.getMinX() / GROUND_CELL), x1 = (long) Math.floor(area.getMaxX() / GROUND_CELL);
+        long y0 = (long) Math.floor(area.getMinY() / GROUND_CELL), y1 = (long) Math.floor(area.getMaxY() / GROUND_CELL);
+        java.util.TreeSet<Integer> keys = new java.util.TreeSet<>();
+        for (long x = x0; x <= x1; x++) for (long y = y0; y <= y1; y++) keys.add(Long.hashCode(x * 1_000_003L + y));
+        // unnest returns the array in its order, and the locks are taken row by row in it.
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_xact_lock(?, k) FROM unnest(?::int[]) AS k")) {
+            st.setInt(1, GROUND_LOCK_CLASS);
+            st.setArray(2, c.createArrayOf("int4", keys.toArray()));
+            st.execute();
+        }
     }
 
     /** Records a validation about to run; {@code actor} null for one that follows an audited change. */
@@ -647,7 +679,7 @@ final class TopologyStore {
     }
 
     /**
-     * As {@link #recordNeighbourhood(Envelope, ValidationOptions, Instant, TopologyValidation.Report)} for a run that
+     * As {@link #recordNeighbourhood(Connection, Envelope, ValidationOptions, Instant, TopologyValidation.Report)} for a run that
      * judged only the findings at these spots (the ends of an element), whatever elements they are about, in the
      * caller's transaction.
      */
@@ -664,25 +696,14 @@ final class TopologyStore {
     }
 
     /**
-     * Records a neighbourhood's validation, already run, as succeeded and replaces its open issues, in one
+     * Records a neighbourhood's validation, already run, as succeeded and replaces its open issues, in the caller's
      * transaction: the validation row and the issues it wrote appear together, so no lease or progress is needed.
      * Answers which open (not accepted) issues that raised and which it closed, by fingerprint.
      */
-    TopologyValidation.Around recordNeighbourhood(Envelope area, ValidationOptions options, Instant started,
-                                                  TopologyValidation.Report report) throws SQLException {
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                TopologyValidation.Around around = recorded(c, area, null, options, started, report);
-                c.commit();
-                return around;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
+    TopologyValidation.Around recordNeighbourhood(Connection c, Envelope area, ValidationOptions options,
+                                                  Instant started, TopologyValidation.Report report)
+            throws SQLException {
+        return recorded(c, area, null, options, started, report);
     }
 
     /** Records a validation that ran and replaces the issues it judged, in the caller's transaction. */
@@ -701,14 +722,6 @@ final class TopologyStore {
         return new TopologyValidation.Around(OptionalLong.of(id), "succeeded",
                 added.stream().filter(i -> !removedPrints.contains(i.fingerprint())).toList(),
                 replaced.removed().stream().filter(i -> !addedPrints.contains(i.fingerprint())).toList());
-    }
-
-    /** Records a neighbourhood's validation that could not run, with why; its open issues stay as they were. */
-    long recordFailedNeighbourhood(Envelope area, ValidationOptions options, Instant started, String error)
-            throws SQLException {
-        try (Connection c = database.connection()) {
-            return recordFailed(c, area, options, started, error);
-        }
     }
 
     /** Records a validation that could not run, with why, in the caller's transaction. */

@@ -86,46 +86,53 @@ public final class TopologyValidation {
             // One snapshot: elements and junctions read as of the same moment.
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                long start = System.nanoTime();
-                List<TopologyLine> lines = store.elements(c, area);
-                Envelope context = area;
-                Set<Long> core = null;
-                if (area != null) {
-                    // The elements meeting the area are judged with everything around them: an element whose
-                    // neighbour lies outside the area is not a dangle.
-                    core = new HashSet<>();
-                    context = new Envelope(area);
-                    for (TopologyLine l : lines) {
-                        core.add(l.elementId());
-                        context.expandToInclude(l.geometry().getEnvelopeInternal());
-                    }
-                    context.expandBy(options.tolerance() + ValidationOptions.JUNCTION_TOLERANCE);
-                    lines = store.elements(c, context);
-                }
-                Map<Long, Point> junctions = store.junctions(c, context);
-                long read = System.nanoTime();
-                // CPU time of this thread as well as wall time: on a shared machine the wall time says more about
-                // the neighbours than about the check.
-                long cpu = THREADS.getCurrentThreadCpuTime();
-                List<Finding> findings = new Validator(options).validate(lines, junctions, context,
-                        core == null ? null : new Validator.Part(core, area), progress);
-                long checked = System.nanoTime();
-                long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
-                return new Report(findings, store.acceptedFingerprints(c), core, lines.size(), junctions.size(),
-                        (read - start) / 1_000_000, (checked - read) / 1_000_000, cpuUsed / 1_000_000);
+                return validate(c, area, options, progress);
             } finally {
                 c.rollback();
             }
         }
     }
 
+    /** Validates the elements meeting an area (all when null) as the caller's transaction sees them. */
+    private Report validate(Connection c, Envelope area, ValidationOptions options, DoubleConsumer progress)
+            throws SQLException {
+        long start = System.nanoTime();
+        List<TopologyLine> lines = store.elements(c, area);
+        Envelope context = area;
+        Set<Long> core = null;
+        if (area != null) {
+            // The elements meeting the area are judged with everything around them: an element whose neighbour lies
+            // outside the area is not a dangle.
+            core = new HashSet<>();
+            context = new Envelope(area);
+            for (TopologyLine l : lines) {
+                core.add(l.elementId());
+                context.expandToInclude(l.geometry().getEnvelopeInternal());
+            }
+            context.expandBy(options.tolerance() + ValidationOptions.JUNCTION_TOLERANCE);
+            lines = store.elements(c, context);
+        }
+        Map<Long, Point> junctions = store.junctions(c, context);
+        long read = System.nanoTime();
+        // CPU time of this thread as well as wall time: on a shared machine the wall time says more about the
+        // neighbours than about the check.
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        List<Finding> findings = new Validator(options).validate(lines, junctions, context,
+                core == null ? null : new Validator.Part(core, area), progress);
+        long checked = System.nanoTime();
+        long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
+        return new Report(findings, store.acceptedFingerprints(c, findings), core, lines.size(), junctions.size(),
+                (read - start) / 1_000_000, (checked - read) / 1_000_000, cpuUsed / 1_000_000);
+    }
+
     /**
-     * Re-validates the neighbourhood of an edit and replaces the open issues there, leaving the rest of the cadastre's
-     * issues as they are. {@code changed} is the extent of the changed elements as they were and as they are
+     * Re-validates the neighbourhood of a change (a build's, a fix's, an import's seams) and replaces the open issues
+     * there, in a transaction of its own after the change's, leaving the rest of the cadastre's issues as they are.
+     * {@code changed} is the extent of the changed elements as they were and as they are
      * (storage CRS); widened by the tolerance, since an end that close to a changed element is an undershoot or an
      * overshoot of it, the elements meeting it are judged with the default options. Not islands: whether a part is
      * one depends on the whole network, which an area does not see, so the last full validation's islands stay.
-     * A failure is recorded on the validation, not thrown: the edit is made, and the failed validation says that
+     * A failure is recorded on the validation, not thrown: the change is made, and the failed validation says that
      * the issues around it were not refreshed.
      *
      * @return the id of the recorded validation; empty when nothing changed
@@ -139,9 +146,9 @@ public final class TopologyValidation {
         try {
             record(id, area, NEIGHBOURHOOD);
         } catch (HeapTooSmallException e) {
-            LOG.warn("the open issues around an edit were not re-validated (validation {}): {}", id, e.getMessage());
+            LOG.warn("the open issues around a change were not re-validated (validation {}): {}", id, e.getMessage());
         } catch (SQLException | RuntimeException e) {
-            LOG.error("re-validating around an edit failed (validation {})", id, e);
+            LOG.error("re-validating around a change failed (validation {})", id, e);
         }
         return OptionalLong.of(id);
     }
@@ -191,48 +198,43 @@ public final class TopologyValidation {
     }
 
     /**
-     * Re-validates around an edit as {@link #revalidate} does, and answers the open findings it raised or closed (by
-     * fingerprint, which a finding keeps across validations while its rule, place and elements stay the same). An
-     * edit's neighbourhood takes milliseconds: it is validated first and then recorded, validation and issues in one
-     * transaction, with no running state, lease or progress for anyone to follow.
+     * Re-validates where an edit can have changed the findings ({@link EditReach}), in the edit's own transaction, so
+     * that the edit, its validation and the issues it raised and closed are saved together or not at all. Each
+     * re-validation first locks the ground it judges ({@link TopologyStore#lockGround}) until the transaction ends:
+     * two edits over the same ground are judged one after the other, the second with the first's change (under read
+     * committed, every statement after the lock sees what committed before it), so neither records findings made
+     * without the other's change. A validator's failure is recorded as a failed validation (the issues there stay
+     * as they were); the database's is thrown, and the edit with it.
      */
-    public Around revalidateAround(Envelope changed) throws SQLException {
-        if (changed == null || changed.isNull()) return UNCHANGED;
-        Envelope area = new Envelope(changed);
-        area.expandBy(NEIGHBOURHOOD.tolerance());
-        // A few at once: sixteen editors' re-validations together left their own edits waiting past the pool's wait
-        // (503s for edits already committed).
-        AROUND_EDITS.acquireUninterruptibly();
-        try {
-            Instant started = Instant.now();
-            Report report;
-            try {
-                report = validate(area, NEIGHBOURHOOD, progress -> { });
-            } catch (HeapTooSmallException e) {
-                LOG.warn("the open issues around an edit were not re-validated: {}", e.getMessage());
-                return failed(area, started, e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.error("re-validating around an edit failed", e);
-                return failed(area, started, e.toString());
-            }
-            return store.recordNeighbourhood(area, NEIGHBOURHOOD, started, report);
-        } finally {
-            AROUND_EDITS.release();
-        }
+    public Around revalidateEdit(Connection c, EditReach reach) throws SQLException {
+        return switch (reach) {
+            case EditReach.Around a -> revalidateAround(c, a.changed());
+            case EditReach.Ends e -> revalidateEnds(c, e.elementId(), e.extent());
+            case EditReach.Nowhere n -> UNCHANGED;
+        };
     }
 
     /**
-     * Re-validates, after an edit committed, where it can have changed the findings, as {@link #revalidateAround}
-     * answers. An element's ends are re-validated in the edit's own transaction instead
-     * ({@link #revalidateEnds(Connection, long)}).
+     * Re-validates an edit's neighbourhood as {@link #revalidate} does, and answers the open findings it raised or
+     * closed (by fingerprint, which a finding keeps across validations while its rule, place and elements stay the
+     * same). A neighbourhood takes milliseconds, so it needs no running state, lease or progress.
      */
-    public Around revalidateAfter(EditReach reach) throws SQLException {
-        return switch (reach) {
-            case EditReach.Around a -> revalidateAround(a.changed());
-            case EditReach.Nowhere n -> UNCHANGED;
-            case EditReach.Ends e -> throw new IllegalArgumentException("the ends of element " + e.elementId()
-                    + " are re-validated in the edit's transaction");
-        };
+    private Around revalidateAround(Connection c, Envelope changed) throws SQLException {
+        Envelope area = new Envelope(changed);
+        area.expandBy(NEIGHBOURHOOD.tolerance());
+        store.lockGround(c, area);
+        Instant started = Instant.now();
+        Report report;
+        try {
+            report = validate(c, area, NEIGHBOURHOOD, progress -> { });
+        } catch (HeapTooSmallException e) {
+            LOG.warn("the open issues around an edit were not re-validated: {}", e.getMessage());
+            return failed(c, area, NEIGHBOURHOOD, started, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("re-validating around an edit failed", e);
+            return failed(c, area, NEIGHBOURHOOD, started, e.toString());
+        }
+        return store.recordNeighbourhood(c, area, NEIGHBOURHOOD, started, report);
     }
 
     private static final Around UNCHANGED = new Around(OptionalLong.empty(), "unchanged", List.of(), List.of());
@@ -251,8 +253,12 @@ public final class TopologyValidation {
      * the findings it changed commit together. The ends are spots of {@link ValidationOptions#JUNCTION_TOLERANCE}
      * around each end, for the elements read and for the findings and issues judged alike. A validator's failure is
      * recorded as a failed validation (the issues there stay as they were); the database's is thrown.
+     * {@code extent} is the element's line's, whose ground is locked first.
      */
-    public Around revalidateEnds(Connection c, long elementId) throws SQLException {
+    private Around revalidateEnds(Connection c, long elementId, Envelope extent) throws SQLException {
+        Envelope ground = new Envelope(extent);
+        ground.expandBy(ValidationOptions.JUNCTION_TOLERANCE);
+        store.lockGround(c, ground);
         Instant started = Instant.now();
         List<TopologyLine> lines = store.elementsAtEnds(c, elementId, ValidationOptions.JUNCTION_TOLERANCE);
         TopologyLine edited = lines.stream().filter(l -> l.elementId() == elementId).findFirst().orElse(null);
@@ -270,23 +276,20 @@ public final class TopologyValidation {
             findings = new Validator(AT_ENDS).validate(lines, null, null, new Validator.Spots(spots), progress -> { });
         } catch (RuntimeException e) {
             LOG.error("re-validating the ends of element {} failed", elementId, e);
-            return new Around(OptionalLong.of(store.recordFailed(c, TopologyStore.extent(spots), AT_ENDS, started,
-                    e.toString())), "failed", List.of(), List.of());
+            return failed(c, TopologyStore.extent(spots), AT_ENDS, started, e.toString());
         }
         long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
         // Judged by spot, not by element: the issues replaced are those at the spots, whatever they are about.
-        Report report = new Report(findings, store.acceptedFingerprints(c), Set.of(), lines.size(), 0, 0, 0,
+        Report report = new Report(findings, store.acceptedFingerprints(c, findings), Set.of(), lines.size(), 0, 0, 0,
                 cpuUsed / 1_000_000);
         return store.recordSpots(c, spots, AT_ENDS, started, report);
     }
 
-    private Around failed(Envelope area, Instant started, String error) throws SQLException {
-        return new Around(OptionalLong.of(store.recordFailedNeighbourhood(area, NEIGHBOURHOOD, started, error)),
-                "failed", List.of(), List.of());
+    private Around failed(Connection c, Envelope area, ValidationOptions options, Instant started, String error)
+            throws SQLException {
+        return new Around(OptionalLong.of(store.recordFailed(c, area, options, started, error)), "failed", List.of(),
+                List.of());
     }
-
-    /** Re-validations around edits running at once in this process. */
-    private static final java.util.concurrent.Semaphore AROUND_EDITS = new java.util.concurrent.Semaphore(2, true);
 
     /** Records a validation about to run and returns its id, for a client to follow its progress. */
     public long begin(double[] bboxCrs84, ValidationOptions options, Actor actor) throws SQLException {

@@ -1,0 +1,186 @@
+package it.firenze.streetcad.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.editing.EditableType;
+import it.firenze.streetcad.editing.Edits;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Given road elements in an empty cadastre, an edit and the re-validation of where it reaches are one transaction:
+ * saved together or not at all, and judged after every edit over the same ground that committed before them.
+ */
+class EditRevalidationTransactionTest {
+
+    static Database db;
+    static final EditableType ELEMENTS = EditableType.byCollection("road-elements").orElseThrow();
+    static final Actor EDITOR = Actor.system("test");
+
+    @BeforeAll
+    static void start() {
+        db = TestPostgis.newCadastre();
+    }
+
+    @AfterAll
+    static void stop() {
+        db.close();
+    }
+
+    @Test
+    void twoEditorsChangingTheTwoElementsOfAPseudoNodeAtOnceLeaveTheFindingTheirJointResultHas() throws Exception {
+        Edits edits = new Edits(db);
+        long a = create(edits, "[[11.3000, 43.8000], [11.3010, 43.8000]]", 30);
+        long b = create(edits, "[[11.3010, 43.8000], [11.3020, 43.8000]]", 50);
+        ExecutorService editors = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 12; round++) {
+                int limitA = speedLimit(a), limitB = speedLimit(b);
+                // Swapped, both alike, both new and unlike: in the first two each edit alone would judge the
+                // junction wrongly if it did not see the other's.
+                int[] next = switch (round % 3) {
+                    case 0 -> new int[]{limitB, limitA};
+                    case 1 -> new int[]{60 + round, 60 + round};
+                    default -> new int[]{80 + round, 100 + round};
+                };
+                CyclicBarrier together = new CyclicBarrier(2);
+                Future<?> first = editors.submit(() -> setSpeedLimit(edits, a, next[0], together));
+                Future<?> second = editors.submit(() -> setSpeedLimit(edits, b, next[1], together));
+                first.get();
+                second.get();
+                boolean alike = next[0] == next[1];
+                assertEquals(List.of(alike ? "mergeable-pseudo-node" : "pseudo-node"), openAtJunction(a, b),
+                        "round " + round + ": speed limits " + next[0] + " and " + next[1]);
+            }
+        } finally {
+            editors.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLineMovedWhoseReValidationCannotBeRecordedIsNotSavedEither() throws Exception {
+        Edits edits = new Edits(db);
+        long id = create(edits, "[[11.3100, 43.8000], [11.3110, 43.8000]]", 30);
+        long version = version(id);
+        String line = wkt(id);
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            st.execute("CREATE FUNCTION refuse_validation() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN RAISE EXCEPTION 'validations refused for the test'; END $$");
+            st.execute("CREATE TRIGGER refuse_validation BEFORE INSERT ON topology_validation "
+                    + "FOR EACH ROW EXECUTE FUNCTION refuse_validation()");
+        }
+        try {
+            assertThrows(SQLException.class, () -> edits.patch(ELEMENTS, id, version, moved(), EDITOR));
+            assertEquals(version, version(id), "the edit was rolled back with its re-validation");
+            assertEquals(line, wkt(id));
+        } finally {
+            try (Connection c = db.connection(); Statement st = c.createStatement()) {
+                st.execute("DROP TRIGGER refuse_validation ON topology_validation");
+                st.execute("DROP FUNCTION refuse_validation()");
+            }
+        }
+        Edits.Outcome done = edits.patch(ELEMENTS, id, version, moved(), EDITOR);
+        assertEquals("succeeded", done.validated().status());
+        assertEquals(version + 1, version(id));
+    }
+
+    private static Edits.Input moved() {
+        ObjectNode geometry = JsonNodeFactory.instance.objectNode();
+        geometry.put("type", "LineString");
+        geometry.set("coordinates", parse("[[11.3100, 43.8001], [11.3110, 43.8001]]"));
+        return new Edits.Input(null, geometry, 4326, false);
+    }
+
+    private static void setSpeedLimit(Edits edits, long id, int limit, CyclicBarrier together) {
+        try {
+            ObjectNode patch = JsonNodeFactory.instance.objectNode().put("speed_limit", limit);
+            long version = version(id);
+            together.await();
+            Edits.Outcome done = edits.patch(ELEMENTS, id, version, new Edits.Input(patch, null, 4326, false), EDITOR);
+            assertEquals("succeeded", done.validated().status());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long create(Edits edits, String coordinates, int speedLimit) throws SQLException {
+        ObjectNode geometry = JsonNodeFactory.instance.objectNode();
+        geometry.put("type", "LineString");
+        geometry.set("coordinates", parse(coordinates));
+        ObjectNode properties = JsonNodeFactory.instance.objectNode().put("functional_class", "F")
+                .put("speed_limit", speedLimit);
+        return edits.create(ELEMENTS, new Edits.Input(properties, geometry, 4326, false), EDITOR).id();
+    }
+
+    /** The rules of the open issues about both elements (their shared junction's). */
+    private static List<String> openAtJunction(long a, long b) throws SQLException {
+        List<String> rules = new ArrayList<>();
+        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT rule FROM topology_issue WHERE element_ids @> ARRAY[?, ?]::bigint[] ORDER BY rule")) {
+            st.setLong(1, a);
+            st.setLong(2, b);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) rules.add(rs.getString(1));
+            }
+        }
+        return rules;
+    }
+
+    private static int speedLimit(long id) throws SQLException {
+        return (int) single("SELECT speed_limit FROM road_element WHERE id = ?", id);
+    }
+
+    private static long version(long id) throws SQLException {
+        return single("SELECT version FROM road_element WHERE id = ?", id);
+    }
+
+    private static long single(String sql, long id) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static String wkt(long id) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(
+                "SELECT ST_AsText(geom) FROM road_element WHERE id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
