@@ -59,10 +59,29 @@ public final class FeatureStore {
          * whole page is then one range of this array, written out as it is.
          */
         private static final int HEAD_ROOM = 4096;
+        private static final int FIRST_SIZE = 64 * 1024;
+        /** Pages larger than this do not keep their array for the next one: a rare large page is not held forever. */
+        private static final int LARGEST_KEPT = 256 * 1024;
+        /**
+         * The array of this thread's last page, once that page went out: a page's 64 KB or more, allocated and zeroed
+         * for every page, were a third of what a page allocated, and so of the young collections' pauses.
+         */
+        private static final ThreadLocal<byte[]> SPARE = new ThreadLocal<>();
 
         Features() {
-            super(64 * 1024);
+            super(0);
+            byte[] spare = SPARE.get();
+            SPARE.remove();
+            buf = spare != null ? spare : new byte[FIRST_SIZE];
             count = HEAD_ROOM;
+        }
+
+        /**
+         * Keeps the array for this thread's next page. Only once the page has been written out: nothing may read these
+         * features afterwards.
+         */
+        public void recycle() {
+            if (buf.length <= LARGEST_KEPT) SPARE.set(buf);
         }
 
         public ByteArrayInputStream reader() {

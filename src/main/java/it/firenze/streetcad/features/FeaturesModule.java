@@ -280,6 +280,8 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             var framed = page.features().framed(start, END_OF_PAGE);
             if (framed.isPresent()) {
                 Responses.send(ctx, framed.get().bytes(), framed.get().offset(), framed.get().length(), GEOJSON, etag);
+                // Written out in the one write above (Jetty's blocking write returns once the bytes are sent).
+                page.features().recycle();
                 return;
             }
         }
