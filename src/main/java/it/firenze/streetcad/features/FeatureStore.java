@@ -54,13 +54,54 @@ public final class FeatureStore {
      * buffer and again into a body with the page's head took about 5 % of the server's CPU per page.
      */
     public static final class Features extends ByteArrayOutputStream {
+        /**
+         * Room kept before the features for the page's head (its counts and links, known only after the rows): the
+         * whole page is then one range of this array, written out as it is.
+         */
+        private static final int HEAD_ROOM = 4096;
+        private static final int FIRST_SIZE = 64 * 1024;
+        /** Pages larger than this do not keep their array for the next one: a rare large page is not held forever. */
+        private static final int LARGEST_KEPT = 256 * 1024;
+        /**
+         * The array of this thread's last page, once that page went out: a page's 64 KB or more, allocated and zeroed
+         * for every page, were a third of what a page allocated, and so of the young collections' pauses.
+         */
+        private static final ThreadLocal<byte[]> SPARE = new ThreadLocal<>();
+
         Features() {
-            super(64 * 1024);
+            super(0);
+            byte[] spare = SPARE.get();
+            SPARE.remove();
+            buf = spare != null ? spare : new byte[FIRST_SIZE];
+            count = HEAD_ROOM;
+        }
+
+        /**
+         * Keeps the array for this thread's next page. Only once the page has been written out: nothing may read these
+         * features afterwards.
+         */
+        public void recycle() {
+            if (buf.length <= LARGEST_KEPT) SPARE.set(buf);
         }
 
         public ByteArrayInputStream reader() {
-            return new ByteArrayInputStream(buf, 0, count);
+            return new ByteArrayInputStream(buf, HEAD_ROOM, count - HEAD_ROOM);
         }
+
+        /**
+         * {@code head}, the features and {@code end} as one range of one array, copying only the head and the end, or
+         * empty when the head is longer than the room kept for it (links with a long filter, say).
+         */
+        public Optional<Framed> framed(byte[] head, byte[] end) {
+            if (head.length > HEAD_ROOM) return Optional.empty();
+            System.arraycopy(head, 0, buf, HEAD_ROOM - head.length, head.length);
+            write(end, 0, end.length);
+            return Optional.of(new Framed(buf, HEAD_ROOM - head.length, count - HEAD_ROOM + head.length));
+        }
+    }
+
+    /** A page's bytes: {@code length} of {@code bytes} from {@code offset}. */
+    public record Framed(byte[] bytes, int offset, int length) {
     }
 
     /**

@@ -1,13 +1,16 @@
 package it.firenze.streetcad.features;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.cql2.Queryable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -18,7 +21,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
+import java.util.Arrays;
 import java.util.List;
+
+import org.postgresql.PGResultSetMetaData;
 
 /**
  * Writes one GeoJSON feature from a row laid out as {@link FeatureStore} selects it: the id, the geometry already
@@ -39,8 +45,17 @@ final class FeatureWriter {
     private final List<SerializedString> names;
     private OffsetDateTime lastInstant;
     private String lastText;
+    /** PostgreSQL's text of the last timestamp read, whose RFC 3339 form is {@link #lastText}. */
+    private byte[] lastRaw;
     /** Which string properties arrive as text (UTF-8 in both of PostgreSQL's formats), found at the first row. */
     private boolean[] utf8;
+    /**
+     * Which properties arrive in PostgreSQL's text format (a statement pgjdbc has prepared on the server gets
+     * numbers and timestamps in binary): their bytes are PostgreSQL's text, usable as they are.
+     */
+    private boolean[] textFormat;
+    /** Bytes that already are JSON, written by the generator as they are (one per writer, refilled per value). */
+    private final RawJson raw = new RawJson();
 
     /** {@code chosen} names the properties to return ({@code properties=…}); null returns all. */
     FeatureWriter(FeatureType type, List<String> chosen) {
@@ -62,6 +77,7 @@ final class FeatureWriter {
      * so the last text is kept rather than formatted again for every row.
      */
     private String timestamp(OffsetDateTime instant) {
+        lastRaw = null;
         if (!instant.equals(lastInstant)) {
             lastInstant = instant;
             lastText = TIMESTAMP.format(instant.withOffsetSameInstant(ZoneOffset.UTC));
@@ -73,7 +89,7 @@ final class FeatureWriter {
     String feature(ResultSet row) throws SQLException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         try (JsonGenerator json = Json.mapper().getFactory().createGenerator(out)) {
-            write(row, json, out);
+            write(row, json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);  // a ByteArrayOutputStream does not fail
         }
@@ -85,7 +101,7 @@ final class FeatureWriter {
         try {
             JsonGenerator json = Json.mapper().getFactory().createGenerator(out);
             json.writeStartArray();
-            return new Array(json, out);
+            return new Array(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);  // a ByteArrayOutputStream does not fail
         }
@@ -93,16 +109,14 @@ final class FeatureWriter {
 
     final class Array implements AutoCloseable {
         private final JsonGenerator json;
-        private final ByteArrayOutputStream out;
 
-        private Array(JsonGenerator json, ByteArrayOutputStream out) {
+        private Array(JsonGenerator json) {
             this.json = json;
-            this.out = out;
         }
 
         void add(ResultSet row) throws SQLException {
             try {
-                write(row, json, out);
+                write(row, json);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -119,26 +133,21 @@ final class FeatureWriter {
         }
     }
 
-    private void write(ResultSet row, JsonGenerator json, ByteArrayOutputStream out) throws SQLException, IOException {
+    private void write(ResultSet row, JsonGenerator json) throws SQLException, IOException {
         json.writeStartObject();
         json.writeStringField("type", "Feature");
         json.writeNumberField("id", row.getLong(1));
         json.writeFieldName("geometry");
-        byte[] geometry = row.getBytes(2);
-        if (geometry == null) {
-            json.writeNull();
-        } else {
-            // The GeoJSON PostGIS wrote goes out as the UTF-8 bytes it arrived in, never decoded into a String:
-            // an empty raw value tells the generator the field has its value, then the bytes follow its output.
-            json.writeRawValue("");
-            json.flush();
-            out.write(geometry);
-        }
+        // The GeoJSON PostGIS wrote goes out as the UTF-8 bytes it arrived in, never decoded into a String.
+        writeRaw(json, row.getBytes(2));
         json.writeObjectFieldStart("properties");
-        if (utf8 == null) utf8 = utf8Columns(row.getMetaData());
+        if (utf8 == null) {
+            utf8 = utf8Columns(row.getMetaData());
+            textFormat = textFormatColumns(row.getMetaData());
+        }
         for (int i = 0; i < properties.size(); i++) {
             json.writeFieldName(names.get(i));
-            value(json, row, i + 3, properties.get(i).type(), utf8[i]);
+            value(json, row, i + 3, properties.get(i).type(), utf8[i], textFormat[i]);
         }
         json.writeEndObject();
         json.writeEndObject();
@@ -153,10 +162,31 @@ final class FeatureWriter {
         return text;
     }
 
-    private void value(JsonGenerator json, ResultSet row, int column, Queryable.Type type, boolean utf8)
-            throws SQLException, IOException {
+    private boolean[] textFormatColumns(ResultSetMetaData meta) throws SQLException {
+        PGResultSetMetaData pg = meta.unwrap(PGResultSetMetaData.class);
+        boolean[] text = new boolean[properties.size()];
+        for (int i = 0; i < text.length; i++) text[i] = pg.getFormat(i + 3) == 0;
+        return text;
+    }
+
+    private void writeRaw(JsonGenerator json, byte[] value) throws IOException {
+        if (value == null) json.writeNull();
+        else json.writeRawValue(raw.of(value));
+    }
+
+    private void value(JsonGenerator json, ResultSet row, int column, Queryable.Type type, boolean utf8,
+                       boolean textFormat) throws SQLException, IOException {
         switch (type) {
             case INTEGER, NUMBER -> {
+                if (textFormat) {
+                    // PostgreSQL's text of a number is a JSON number, copied from the bytes it arrived in, unless it
+                    // is NaN or Infinity (which do not end in a digit), and those become strings as to_json makes them.
+                    byte[] v = row.getBytes(column);
+                    if (v != null && Character.isDigit(v[v.length - 1])) json.writeRawValue(raw.of(v));
+                    else if (v == null) json.writeNull();
+                    else json.writeUTF8String(v, 0, v.length);
+                    return;
+                }
                 // PostgreSQL's text of a number is a JSON number, copied as it is, unless it is NaN or Infinity
                 // (which do not end in a digit), and those become strings as to_json makes them.
                 String v = row.getString(column);
@@ -170,14 +200,28 @@ final class FeatureWriter {
                 else json.writeBoolean(v);
             }
             case TIMESTAMP -> {
+                // Rows share their valid_from: the same text from PostgreSQL is the same instant, not parsed again.
+                byte[] text = textFormat ? row.getBytes(column) : null;
+                if (text != null && Arrays.equals(text, lastRaw)) {
+                    json.writeString(lastText);
+                    return;
+                }
                 OffsetDateTime v = row.getObject(column, OffsetDateTime.class);
-                if (v == null) json.writeNull();
-                else json.writeString(timestamp(v));
+                if (v == null) {
+                    json.writeNull();
+                } else {
+                    json.writeString(timestamp(v));
+                    lastRaw = text;
+                }
             }
             case OBJECT -> {
-                String v = row.getString(column);
-                if (v == null) json.writeNull();
-                else json.writeRawValue(v);
+                // jsonb's text is JSON, in UTF-8 in both formats after binary's version byte.
+                if (textFormat) writeRaw(json, row.getBytes(column));
+                else {
+                    String v = row.getString(column);
+                    if (v == null) json.writeNull();
+                    else json.writeRawValue(v);
+                }
             }
             default -> {
                 if (utf8) {
@@ -190,6 +234,92 @@ final class FeatureWriter {
                     json.writeString(row.getString(column));
                 }
             }
+        }
+    }
+
+    /**
+     * Bytes that are JSON already (PostGIS's GeoJSON, PostgreSQL's text of a number or a jsonb), appended by the
+     * generator to its buffer as they are: neither decoded into a String nor flushed around. Never quoted.
+     */
+    private static final class RawJson implements SerializableString {
+        private byte[] bytes;
+
+        RawJson of(byte[] value) {
+            this.bytes = value;
+            return this;
+        }
+
+        @Override
+        public int appendUnquotedUTF8(byte[] buffer, int offset) {
+            if (offset + bytes.length > buffer.length) return -1;
+            System.arraycopy(bytes, 0, buffer, offset, bytes.length);
+            return bytes.length;
+        }
+
+        @Override
+        public byte[] asUnquotedUTF8() {
+            return bytes;
+        }
+
+        @Override
+        public int writeUnquotedUTF8(OutputStream out) throws IOException {
+            out.write(bytes);
+            return bytes.length;
+        }
+
+        @Override
+        public int putUnquotedUTF8(ByteBuffer buffer) {
+            if (bytes.length > buffer.remaining()) return -1;
+            buffer.put(bytes);
+            return bytes.length;
+        }
+
+        @Override
+        public String getValue() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public int charLength() {
+            return getValue().length();
+        }
+
+        @Override
+        public int appendUnquoted(char[] buffer, int offset) {
+            String value = getValue();
+            if (offset + value.length() > buffer.length) return -1;
+            value.getChars(0, value.length(), buffer, offset);
+            return value.length();
+        }
+
+        @Override
+        public char[] asQuotedChars() {
+            throw new UnsupportedOperationException("raw JSON is never quoted");
+        }
+
+        @Override
+        public byte[] asQuotedUTF8() {
+            throw new UnsupportedOperationException("raw JSON is never quoted");
+        }
+
+        @Override
+        public int appendQuotedUTF8(byte[] buffer, int offset) {
+            throw new UnsupportedOperationException("raw JSON is never quoted");
+        }
+
+        @Override
+        public int appendQuoted(char[] buffer, int offset) {
+            throw new UnsupportedOperationException("raw JSON is never quoted");
+        }
+
+        @Override
+        public int writeQuotedUTF8(OutputStream out) {
+            throw new UnsupportedOperationException("raw JSON is never quoted");
+        }
+
+        @Override
+        public int putQuotedUTF8(ByteBuffer buffer) {
+            throw new UnsupportedOperationException("raw JSON is never quoted");
         }
     }
 }

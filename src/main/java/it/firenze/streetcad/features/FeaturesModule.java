@@ -275,10 +275,19 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         ctx.header("Content-Crs", "<" + q.crs().uri() + ">");
         String headJson = head.toString();
         byte[] start = (headJson.substring(0, headJson.length() - 1) + ",\"features\":").getBytes(StandardCharsets.UTF_8);
+        String etag = itemsEtag(page.version(), base, ctx, format);
+        if (format == Format.JSON) {
+            var framed = page.features().framed(start, END_OF_PAGE);
+            if (framed.isPresent()) {
+                Responses.send(ctx, framed.get().bytes(), framed.get().offset(), framed.get().length(), GEOJSON, etag);
+                // Written out in the one write above (Jetty's blocking write returns once the bytes are sent).
+                page.features().recycle();
+                return;
+            }
+        }
         // The head, the features where they were written, and the closing brace, joined only as they go out.
         InputStream body = Responses.joined(new ByteArrayInputStream(start), page.features().reader(),
                 new ByteArrayInputStream(END_OF_PAGE));
-        String etag = itemsEtag(page.version(), base, ctx, format);
         if (format == Format.HTML) {
             try {
                 Responses.send(ctx, Html.page(t.title(), parse(new String(body.readAllBytes(), StandardCharsets.UTF_8)))

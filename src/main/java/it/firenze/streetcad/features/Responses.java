@@ -3,11 +3,14 @@ package it.firenze.streetcad.features;
 import io.javalin.http.Context;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+
+import org.slf4j.LoggerFactory;
 
 /**
  * Writing a representation the way every StreetCad read endpoint does: a strong ETag over the bytes, 304 for a
@@ -29,7 +32,25 @@ public final class Responses {
 
     /** With an ETag the caller derived (from the data version) rather than one hashed from the bytes. */
     public static void send(Context ctx, byte[] bytes, String contentType, String etag) {
-        send(ctx, new ByteArrayInputStream(bytes), contentType, etag);
+        send(ctx, bytes, 0, bytes.length, contentType, etag);
+    }
+
+    /**
+     * {@code length} bytes of {@code bytes} from {@code offset}, written to the response in one write as the handler
+     * returns them (a body set as the result was copied again, 8 KB at a time). Javalin still decides on compression,
+     * by this one write's size. A client that accepts no encoding gets no compression, so its body's length is known
+     * before it goes: Jetty then sends the headers and the body together, not in chunks closed by a last one.
+     */
+    public static void send(Context ctx, byte[] bytes, int offset, int length, String contentType, String etag) {
+        if (notModified(ctx, etag)) return;
+        ctx.contentType(contentType);
+        if (ctx.header("Accept-Encoding") == null) ctx.res().setContentLength(length);
+        try {
+            ctx.outputStream().write(bytes, offset, length);
+        } catch (IOException e) {
+            // The client went away while the body was going out; the response is committed, nothing is left to say.
+            LoggerFactory.getLogger(Responses.class).debug("{} {}: {}", ctx.method(), ctx.path(), e.toString());
+        }
     }
 
     /** A body read as it goes out, such as one in parts that were never joined into one array ({@link #joined}). */

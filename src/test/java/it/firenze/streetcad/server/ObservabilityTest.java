@@ -68,6 +68,27 @@ class ObservabilityTest {
                 "method, path and query, status, milliseconds to a tenth: " + request);
     }
 
+    @Test
+    void textLogLinesNameTheirRequestAndOnlyTheirs() throws Exception {
+        // Given a server with the default text log
+        Path dataDir = Path.of("target", "observability-text-" + System.nanoTime()).toAbsolutePath();
+        Path log = Files.createDirectories(dataDir).resolve("serve.log");
+        StreetCadProcess server = StreetCadProcess.serve(Map.of(), dataDir, log).awaitReady();
+        try {
+            // When a request comes with a proxy's id
+            assertEquals(200, get(server, "/ready", "X-Request-Id", "proxy-id-43").statusCode());
+        } finally {
+            server.stop();
+        }
+        // Then its line carries the id and the client in brackets, and a line written outside any request neither
+        List<String> lines = Files.readAllLines(log);
+        assertTrue(lines.stream().anyMatch(l -> l.matches(".* \\[INFO\\] http - \\[proxy-id-43 127\\.0\\.0\\.1\\] GET /ready 200 \\d+\\.\\dms")),
+                "the request's line: " + lines);
+        String serving = lines.stream().filter(l -> l.contains("StreetCad serving on")).findFirst()
+                .orElseThrow(() -> new AssertionError("no start line in " + lines));
+        assertTrue(serving.contains("StreetCadServer - StreetCad serving on"), serving);
+    }
+
     private HttpResponse<String> get(StreetCadProcess server, String path, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path));
         if (headers.length > 0) b.headers(headers);
