@@ -103,7 +103,8 @@ public final class HttpServer implements AutoCloseable {
      * own warm-up asks thousands at each start and writes one line for them. Random per process, so that no client
      * can hide its requests from the log.
      */
-    public static final String UNLOGGED_REQUEST_ID = "warm-up-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-";
+    public static final String UNLOGGED_REQUEST_ID = "warm-up-"
+            + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-";
     private static final java.util.regex.Pattern SANE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     /**

@@ -27,8 +27,8 @@ import java.util.OptionalLong;
  * OGC API – Features Part 4 (create, replace, update, delete) on the cadastre's collections, for editors, with
  * optimistic locking: every item carries a strong ETag from its version, and a change must name it in
  * {@code If-Match} (428 without, 412 with the current ETag and representation when stale). Each edit re-validates
- * the topology around it in its own transaction and answers with the findings it raised and closed; tiles over it are purged by the
- * change log the database keeps. Also each item's history and the revert to a past version.
+ * the topology around it in its own transaction and answers with the findings it raised and closed; tiles over it
+ * are purged by the change log the database keeps. Also each item's history and the revert to a past version.
  */
 public final class EditingHttp implements HttpModule {
 

@@ -22,14 +22,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Before the server says it is ready, it asks itself, over its own HTTP port, the requests users ask most: 500 m bbox
- * pages of road elements and junctions (JSON and HTML), single elements, tiles, the nearest element. On 2 cores the
- * JIT needs several seconds of CPU to compile those paths; done under users' traffic it competed with the requests
- * for the cores, and the first half-minute after {@code /ready} took 3–13 times the CPU per page of the steady state
- * (BENCHMARKS.md, "What the slow seconds after /ready are made of"). Here it has the cores to itself. It stops when the JIT has gone quiet (compiled for less than a fifth of
- * the last second) or at the time limit, whichever comes first. Then every read connection serves a few pages at
- * once: a PostgreSQL backend plans its first statements (catalog caches, PROJ, pgjdbc's switch to a prepared
- * statement at the fifth run) in tens of milliseconds, and users' first requests would otherwise meet the connections
- * the two warm-up workers never used. A cadastre without road elements is not warmed.
+ * pages of road elements and junctions (JSON and HTML), single elements, tiles, the nearest element. On 2 cores the JIT
+ * needs several seconds of CPU to compile those paths; done under users' traffic it competed with the requests for the
+ * cores, and the first half-minute after {@code /ready} took 3–13 times the CPU per page of the steady state
+ * (BENCHMARKS.md, "What the slow seconds after /ready are made of"). Here it has the cores to itself. It stops when the
+ * JIT has gone quiet (compiled for less than a fifth of the last second) or at the time limit, whichever comes first.
+ * Then every read connection serves a few pages at once: a PostgreSQL backend plans its first statements (catalog
+ * caches, PROJ, pgjdbc's switch to a prepared statement at the fifth run) in tens of milliseconds, and users' first
+ * requests would otherwise meet the connections the two warm-up workers never used. A cadastre without road elements is
+ * not warmed.
  */
 final class SelfWarmUp {
 
@@ -133,7 +134,8 @@ final class SelfWarmUp {
             if (answer.statusCode() != 200) return null;
             JsonNode box = Json.mapper().readTree(answer.body()).path("extent").path("spatial").path("bbox").path(0);
             if (box.size() != 4) return null;
-            double[] extent = {box.get(0).asDouble(), box.get(1).asDouble(), box.get(2).asDouble(), box.get(3).asDouble()};
+            double[] extent = {box.get(0).asDouble(), box.get(1).asDouble(), box.get(2).asDouble(),
+                    box.get(3).asDouble()};
             // An empty collection says the whole world (OGC API Features): nothing to warm there.
             boolean world = extent[0] <= -180 && extent[1] <= -90 && extent[2] >= 180 && extent[3] >= 90;
             return !world && extent[2] > extent[0] && extent[3] > extent[1] ? extent : null;
@@ -158,7 +160,8 @@ final class SelfWarmUp {
     }
 
     private static HttpRequest request(URI uri, int n) {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("X-Request-Id", HttpServer.UNLOGGED_REQUEST_ID + n).build();
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .header("X-Request-Id", HttpServer.UNLOGGED_REQUEST_ID + n).build();
     }
 
     private static void sleep(long nanos) {

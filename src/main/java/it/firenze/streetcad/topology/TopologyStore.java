@@ -587,7 +587,8 @@ final class TopologyStore {
         java.util.TreeSet<Integer> keys = new java.util.TreeSet<>();
         for (long x = x0; x <= x1; x++) for (long y = y0; y <= y1; y++) keys.add(Long.hashCode(x * 1_000_003L + y));
         // unnest returns the array in its order, and the locks are taken row by row in it.
-        try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_xact_lock(?, k) FROM unnest(?::int[]) AS k")) {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT pg_advisory_xact_lock(?, k) FROM unnest(?::int[]) AS k")) {
             st.setInt(1, GROUND_LOCK_CLASS);
             st.setArray(2, c.createArrayOf("int4", keys.toArray()));
             st.execute();
@@ -681,8 +682,8 @@ final class TopologyStore {
     }
 
     /**
-     * As {@link #recordNeighbourhood(Connection, Envelope, ValidationOptions, Instant, TopologyValidation.Report)} for a run that
-     * judged only the findings at these spots (the ends of an element), whatever elements they are about, in the
+     * As {@link #recordNeighbourhood(Connection, Envelope, ValidationOptions, Instant, TopologyValidation.Report)}
+     * for a run that judged only the findings at these spots (the ends of an element), whatever elements they are about, in the
      * caller's transaction.
      */
     TopologyValidation.Around recordSpots(Connection c, List<Envelope> spots, ValidationOptions options, Instant started,
