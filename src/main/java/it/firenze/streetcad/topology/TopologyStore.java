@@ -571,25 +571,43 @@ final class TopologyStore {
         return out;
     }
 
-    /** The advisory lock class of the ground an edit re-validates ("SCRV"); the key is a cell's. */
-    private static final int GROUND_LOCK_CLASS = 0x53435256;
+    /** The advisory lock classes of the ground an edit re-validates: its cells ("SCRV") and their districts ("SCRD"). */
+    private static final int GROUND_LOCK_CLASS = 0x53435256, DISTRICT_LOCK_CLASS = 0x53435244;
     /** The side (metres) of the cells of ground: small enough that editors in different streets rarely share one. */
     static final double GROUND_CELL = 250;
+    /** The side (metres) of a district of cells, what ground of more than {@link #MOST_CELLS} cells locks instead. */
+    static final double DISTRICT = 4000;
+    static final int MOST_CELLS = 64;
 
     /**
-     * Locks, until the caller's transaction ends, the {@link #GROUND_CELL} cells an area (storage CRS) meets, in one
-     * order, so that two transactions locking overlapping ground never wait on each other in a circle. Two cells
-     * whose keys collide are one cell for this lock: a wait for nothing, never a missed one.
+     * Locks, until the caller's transaction ends, the ground an area (storage CRS) covers: the {@link #GROUND_CELL}
+     * cells it meets, each for itself, with the districts they lie in shared; or, for an area of more than
+     * {@link #MOST_CELLS} cells (a long street retired), its districts for itself, so that the locks stay few. So two
+     * areas meeting the same cell or district never hold their locks at once, unless both hold it shared. Every
+     * transaction takes districts before cells and each in one order, so none waits on another in a circle. Two cells
+     * or districts whose keys collide are one for this lock: a wait for nothing, never a missed one.
      */
     void lockGround(Connection c, Envelope area) throws SQLException {
-        long x0 = (long) Math.floor(area.getMinX() / GROUND_CELL), x1 = (long) Math.floor(area.getMaxX() / GROUND_CELL);
-        long y0 = (long) Math.floor(area.getMinY() / GROUND_CELL), y1 = (long) Math.floor(area.getMaxY() / GROUND_CELL);
+        Set<Integer> cells = keys(area, GROUND_CELL);
+        boolean large = cells.size() > MOST_CELLS;
+        lock(c, large ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared", DISTRICT_LOCK_CLASS,
+                keys(area, DISTRICT));
+        if (!large) lock(c, "pg_advisory_xact_lock", GROUND_LOCK_CLASS, cells);
+    }
+
+    /** The keys of the square cells of this side an area meets, in order. */
+    private static Set<Integer> keys(Envelope area, double side) {
+        long x0 = (long) Math.floor(area.getMinX() / side), x1 = (long) Math.floor(area.getMaxX() / side);
+        long y0 = (long) Math.floor(area.getMinY() / side), y1 = (long) Math.floor(area.getMaxY() / side);
         java.util.TreeSet<Integer> keys = new java.util.TreeSet<>();
         for (long x = x0; x <= x1; x++) for (long y = y0; y <= y1; y++) keys.add(Long.hashCode(x * 1_000_003L + y));
+        return keys;
+    }
+
+    private static void lock(Connection c, String function, int lockClass, Set<Integer> keys) throws SQLException {
         // unnest returns the array in its order, and the locks are taken row by row in it.
-        try (PreparedStatement st = c.prepareStatement(
-                "SELECT pg_advisory_xact_lock(?, k) FROM unnest(?::int[]) AS k")) {
-            st.setInt(1, GROUND_LOCK_CLASS);
+        try (PreparedStatement st = c.prepareStatement("SELECT " + function + "(?, k) FROM unnest(?::int[]) AS k")) {
+            st.setInt(1, lockClass);
             st.setArray(2, c.createArrayOf("int4", keys.toArray()));
             st.execute();
         }

@@ -12,6 +12,7 @@ import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.locationtech.jts.geom.Envelope;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Given road elements in an empty cadastre, an edit and the re-validation of where it reaches are one transaction:
@@ -103,6 +106,55 @@ class EditRevalidationTransactionTest {
         Edits.Outcome done = edits.patch(ELEMENTS, id, version, moved(), EDITOR);
         assertEquals("succeeded", done.validated().status());
         assertEquals(version + 1, version(id));
+    }
+
+    @Test
+    void groundLockedForOneEditWaitsOnlyEditsMeetingItsCellsOrAWideEditsDistricts() throws Exception {
+        TopologyStore store = new TopologyStore(db);
+        double x = 680_000, y = 4_850_000;
+        Envelope cell = new Envelope(x + 10, x + 20, y + 10, y + 20);
+        Envelope sameCell = new Envelope(x + 100, x + 110, y + 100, y + 110);
+        Envelope nextCell = new Envelope(x + 300, x + 310, y + 10, y + 20);
+        Envelope wide = new Envelope(x - 5_000, x + 5_000, y - 5_000, y + 5_000);
+        Envelope farAway = new Envelope(x + 50_000, x + 50_010, y, y + 10);
+        try (Connection holder = db.connection()) {
+            holder.setAutoCommit(false);
+            store.lockGround(holder, cell);
+            assertFalse(locks(store, sameCell), "another edit in the same cell waits");
+            assertTrue(locks(store, nextCell), "an edit in the next cell goes on");
+            assertFalse(locks(store, wide), "a wide edit over the cell waits");
+            holder.rollback();
+            store.lockGround(holder, wide);
+            try (Statement st = holder.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_locks "
+                    + "WHERE locktype = 'advisory' AND pid = pg_backend_pid()")) {
+                rs.next();
+                assertTrue(rs.getInt(1) <= TopologyStore.MOST_CELLS, "10 km square held by " + rs.getInt(1) + " locks");
+            }
+            assertFalse(locks(store, nextCell), "an edit inside a wide edit's ground waits");
+            assertTrue(locks(store, farAway), "an edit away from it goes on");
+            holder.rollback();
+            assertTrue(locks(store, sameCell), "nothing waits once the transaction has ended");
+        }
+    }
+
+    /** Whether the ground locks at once (a wait is cut after 300 ms). */
+    private static boolean locks(TopologyStore store, Envelope area) throws SQLException {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = '300ms'");
+            }
+            try {
+                store.lockGround(c, area);
+                return true;
+            } catch (SQLException e) {
+                if ("55P03".equals(e.getSQLState())) return false;
+                throw e;
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
     }
 
     private static Edits.Input moved() {
