@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Warm-up: how long after `streetcad serve` starts the server answers at full speed, without and with the JDK's AOT
-# cache (scripts/aot.sh) and with the server's own warm-up before /ready (serve --warm-up, on by default), in one run. Florence is loaded into a throw-away cluster (bench/florence-cluster.sh), the
-# cache is made by the same training run as scripts/run.sh's, then each start is timed: from the JVM's start to
-# /ready, then at once `wrk -t2 -c8 --latency` with a different 500 m bbox page on every request
-# (bench/features/varied-bbox.lua) in 1-second buckets for the first SECONDS. Steady state is the median p99 of the
+# cache (scripts/aot.sh) and with the server's own warm-up before /ready (serve --warm-up 30, as behind a load
+# balancer), in one run. Florence is loaded into a throw-away cluster (bench/florence-cluster.sh), the cache is made
+# by the same training run as scripts/run.sh's, then each start is timed: from the JVM's start to /ready, then at
+# once `wrk -t2 -c8 --latency` with a different 500 m bbox page on every request (bench/features/varied-bbox.lua) in
+# 1-second buckets for the first SECONDS. Steady state is the median p99 of the
 # last 20 buckets of every start in the run; full speed is reached when the first bucket begins from which p99 stays
-# within 1.5× of it for 5 buckets in a row. Starts alternate (no cache and AOT cache with --warm-up 0, then the AOT
-# cache with the default warm-up, as scripts/run.sh starts it), so that all see the same neighbours.
+# within 1.5× of it for 5 buckets in a row. Starts alternate (no cache and AOT cache as scripts/run.sh starts the
+# server, then the AOT cache with --warm-up 30), so that all see the same neighbours.
 # Usage: bench/warmup.sh [seconds per start, default 60] [rounds, default 2]   (builds target/streetcad.jar when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,11 +26,10 @@ streetcad_aot_cache "$java" "$jar" "$cache" --db-url "$url"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"
 
 ms() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.1f", v }'; }
-# start LABEL WARM_UP_SECONDS|default [java options…]: one start; appends "label start ready_ms bucket_end_ms p99_ms
+# start LABEL WARM_UP_SECONDS [java options…]: one start; appends "label start ready_ms bucket_end_ms p99_ms
 # req/s requests jvm_ticks pg_ticks" lines to $work/buckets (CPU of the server and of PostgreSQL over the bucket)
 start() {
-  local label=$1 warm=() t0 ready s w now j0 j1 p0 p1 pgs; shift
-  [ "$1" = default ] || warm=(--warm-up "$1"); shift
+  local label=$1 warm=(--warm-up "$2") t0 ready s w now j0 j1 p0 p1 pgs; shift 2
   t0=$(date +%s%N)
   "$java" "$@" -jar "$jar" serve --host 127.0.0.1 --port "$port" --db-url "$url" "${warm[@]}" >"$work/server-$label.log" 2>&1 &
   server=$!
@@ -54,7 +54,7 @@ for round in $(seq 1 "$rounds"); do
   start no-cache 0
   start aot-cache 0 $(streetcad_aot_options "$jar" "$cache")
   grep -m3 '\[aot' "$work/server-aot-cache.log" >&2 || true  # a cache the JVM refused says why here
-  start aot+warm-up default $(streetcad_aot_options "$jar" "$cache")
+  start aot+warm-up 30 $(streetcad_aot_options "$jar" "$cache")
   grep -h 'warmed up' "$work/server-aot+warm-up.log" >&2 || true
 done
 

@@ -108,10 +108,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Single sign-on: the claim with the organisation, if any. Env: STREETCAD_SSO_ORG_CLAIM.")
     String ssoOrgClaim;
 
-    @Option(names = "--warm-up", defaultValue = "${env:STREETCAD_WARM_UP_SECONDS:-30}", paramLabel = "SECONDS",
+    @Option(names = "--warm-up", defaultValue = "${env:STREETCAD_WARM_UP_SECONDS:-0}", paramLabel = "SECONDS",
             description = "Before /ready says ready, the server asks itself its most common requests until the JIT has "
-                    + "compiled them, for at most this long (default: ${DEFAULT-VALUE}; 0: ready at once, at a fraction "
-                    + "of full speed for the first half-minute). Env: STREETCAD_WARM_UP_SECONDS.")
+                    + "compiled them, for at most this long (default: ${DEFAULT-VALUE}, ready at once and slower for the "
+                    + "first half-minute; 30 behind a load balancer). Env: STREETCAD_WARM_UP_SECONDS.")
     int warmUpSeconds;
 
     /** Applied by {@link Main#logFormat} before logging starts; declared here for --help and validation. */
