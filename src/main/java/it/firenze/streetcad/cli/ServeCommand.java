@@ -130,7 +130,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         StreetCadServer server = StreetCadServer.start(new ServerSettings(databaseSettings(), host, port,
                 stopTimeoutSeconds * 1000L, new ImportSettings(maxUploadMegabytes << 20, loadSample), basemapUrl,
-                access(), links(), Duration.ofSeconds(Math.max(0, warmUpSeconds))));
+                access(), links(), Duration.ofSeconds(warmUpSeconds)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

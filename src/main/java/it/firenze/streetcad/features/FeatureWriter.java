@@ -43,10 +43,12 @@ final class FeatureWriter {
     private final List<Queryable> properties;
     /** The property names quoted and escaped once, not on every row. */
     private final List<SerializedString> names;
-    private OffsetDateTime lastInstant;
+    /**
+     * The bytes of the last timestamp read (PostgreSQL's text or binary form) and its RFC 3339 text: rows written by
+     * one transaction (an import, a build) share their valid_from, which is then formatted once, not per row.
+     */
+    private byte[] lastTimestamp;
     private String lastText;
-    /** PostgreSQL's text of the last timestamp read, whose RFC 3339 form is {@link #lastText}. */
-    private byte[] lastRaw;
     /** Which string properties arrive as text (UTF-8 in both of PostgreSQL's formats), found at the first row. */
     private boolean[] utf8;
     /**
@@ -70,19 +72,6 @@ final class FeatureWriter {
 
     List<Queryable> properties() {
         return properties;
-    }
-
-    /**
-     * The instant as RFC 3339 text. Rows written by one transaction (an import, a build) share their valid_from,
-     * so the last text is kept rather than formatted again for every row.
-     */
-    private String timestamp(OffsetDateTime instant) {
-        lastRaw = null;
-        if (!instant.equals(lastInstant)) {
-            lastInstant = instant;
-            lastText = TIMESTAMP.format(instant.withOffsetSameInstant(ZoneOffset.UTC));
-        }
-        return lastText;
     }
 
     /** One feature as a JSON text. */
@@ -169,6 +158,16 @@ final class FeatureWriter {
         return text;
     }
 
+    /**
+     * PostgreSQL's text of a value in UTF-8: the bytes it arrived in, or for a column pgjdbc reads in binary the
+     * driver's text of it, which for numbers and jsonb is PostgreSQL's.
+     */
+    private static byte[] text(ResultSet row, int column, boolean textFormat) throws SQLException {
+        if (textFormat) return row.getBytes(column);
+        String v = row.getString(column);
+        return v == null ? null : v.getBytes(StandardCharsets.UTF_8);
+    }
+
     private void writeRaw(JsonGenerator json, byte[] value) throws IOException {
         if (value == null) json.writeNull();
         else json.writeRawValue(raw.of(value));
@@ -178,21 +177,12 @@ final class FeatureWriter {
                        boolean textFormat) throws SQLException, IOException {
         switch (type) {
             case INTEGER, NUMBER -> {
-                if (textFormat) {
-                    // PostgreSQL's text of a number is a JSON number, copied from the bytes it arrived in, unless it
-                    // is NaN or Infinity (which do not end in a digit), and those become strings as to_json makes them.
-                    byte[] v = row.getBytes(column);
-                    if (v != null && Character.isDigit(v[v.length - 1])) json.writeRawValue(raw.of(v));
-                    else if (v == null) json.writeNull();
-                    else json.writeUTF8String(v, 0, v.length);
-                    return;
-                }
                 // PostgreSQL's text of a number is a JSON number, copied as it is, unless it is NaN or Infinity
                 // (which do not end in a digit), and those become strings as to_json makes them.
-                String v = row.getString(column);
+                byte[] v = text(row, column, textFormat);
                 if (v == null) json.writeNull();
-                else if (Character.isDigit(v.charAt(v.length() - 1))) json.writeNumber(v);
-                else json.writeString(v);
+                else if (Character.isDigit(v[v.length - 1])) json.writeRawValue(raw.of(v));
+                else json.writeUTF8String(v, 0, v.length);
             }
             case BOOLEAN -> {
                 boolean v = row.getBoolean(column);
@@ -200,29 +190,19 @@ final class FeatureWriter {
                 else json.writeBoolean(v);
             }
             case TIMESTAMP -> {
-                // Rows share their valid_from: the same text from PostgreSQL is the same instant, not parsed again.
-                byte[] text = textFormat ? row.getBytes(column) : null;
-                if (text != null && Arrays.equals(text, lastRaw)) {
-                    json.writeString(lastText);
-                    return;
-                }
-                OffsetDateTime v = row.getObject(column, OffsetDateTime.class);
+                byte[] v = row.getBytes(column);
                 if (v == null) {
                     json.writeNull();
-                } else {
-                    json.writeString(timestamp(v));
-                    lastRaw = text;
+                    return;
                 }
-            }
-            case OBJECT -> {
-                // jsonb's text is JSON, in UTF-8 in both formats after binary's version byte.
-                if (textFormat) writeRaw(json, row.getBytes(column));
-                else {
-                    String v = row.getString(column);
-                    if (v == null) json.writeNull();
-                    else json.writeRawValue(v);
+                if (!Arrays.equals(v, lastTimestamp)) {
+                    lastTimestamp = v;
+                    lastText = TIMESTAMP.format(row.getObject(column, OffsetDateTime.class)
+                            .withOffsetSameInstant(ZoneOffset.UTC));
                 }
+                json.writeString(lastText);
             }
+            case OBJECT -> writeRaw(json, text(row, column, textFormat));  // jsonb's text is JSON
             default -> {
                 if (utf8) {
                     // Text goes out from the UTF-8 bytes it arrived in, escaped by the generator, never decoded into a

@@ -588,20 +588,30 @@ final class TopologyStore {
      * or districts whose keys collide are one for this lock: a wait for nothing, never a missed one.
      */
     void lockGround(Connection c, Envelope area) throws SQLException {
-        Set<Integer> cells = keys(area, GROUND_CELL);
-        boolean large = cells.size() > MOST_CELLS;
+        boolean large = cells(area, GROUND_CELL) > MOST_CELLS;
         lock(c, large ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared", DISTRICT_LOCK_CLASS,
                 keys(area, DISTRICT));
-        if (!large) lock(c, "pg_advisory_xact_lock", GROUND_LOCK_CLASS, cells);
+        if (!large) lock(c, "pg_advisory_xact_lock", GROUND_LOCK_CLASS, keys(area, GROUND_CELL));
+    }
+
+    /** How many square cells of this side an area meets. */
+    private static long cells(Envelope area, double side) {
+        return (cell(area.getMaxX(), side) - cell(area.getMinX(), side) + 1)
+                * (cell(area.getMaxY(), side) - cell(area.getMinY(), side) + 1);
     }
 
     /** The keys of the square cells of this side an area meets, in order. */
     private static Set<Integer> keys(Envelope area, double side) {
-        long x0 = (long) Math.floor(area.getMinX() / side), x1 = (long) Math.floor(area.getMaxX() / side);
-        long y0 = (long) Math.floor(area.getMinY() / side), y1 = (long) Math.floor(area.getMaxY() / side);
+        long x0 = cell(area.getMinX(), side), x1 = cell(area.getMaxX(), side);
+        long y0 = cell(area.getMinY(), side), y1 = cell(area.getMaxY(), side);
         java.util.TreeSet<Integer> keys = new java.util.TreeSet<>();
         for (long x = x0; x <= x1; x++) for (long y = y0; y <= y1; y++) keys.add(Long.hashCode(x * 1_000_003L + y));
         return keys;
+    }
+
+    /** The index of the cell of this side a coordinate falls in. */
+    private static long cell(double coordinate, double side) {
+        return (long) Math.floor(coordinate / side);
     }
 
     private static void lock(Connection c, String function, int lockClass, Set<Integer> keys) throws SQLException {
@@ -701,8 +711,8 @@ final class TopologyStore {
 
     /**
      * As {@link #recordNeighbourhood(Connection, Envelope, ValidationOptions, Instant, TopologyValidation.Report)}
-     * for a run that judged only the findings at these spots (the ends of an element), whatever elements they are about, in the
-     * caller's transaction.
+     * for a run that judged only the findings at these spots (the ends of an element), whatever elements they are
+     * about, in the caller's transaction.
      */
     TopologyValidation.Around recordSpots(Connection c, List<Envelope> spots, ValidationOptions options, Instant started,
                                           TopologyValidation.Report report) throws SQLException {
@@ -908,14 +918,14 @@ final class TopologyStore {
             c.setAutoCommit(false);
             try {
                 String findings = identifier(c, recorded.findings()), elements = identifier(c, recorded.elements());
-                // The planner's cost of a finding's element lookups turns JIT compilation on, which costs more than it
-                // saves on a statement that runs once.
-                // The commit filled the element map without statistics: the planner then guesses 166 rows a feature
-                // and looks each finding's elements up by a bitmap scan, 3 to 7 times the cost of the index scan it
-                // picks once it knows a feature is one element (Florence: 152,567 lookups). The statistics stay for
-                // the seams' query after this transaction.
                 try (Statement st = c.createStatement()) {
+                    // The planner's cost of a finding's element lookups turns JIT compilation on, which costs more
+                    // than it saves on a statement that runs once.
                     st.execute("SET LOCAL jit = off");
+                    // The commit filled the element map without statistics: the planner then guesses 166 rows a
+                    // feature and looks each finding's elements up by a bitmap scan, 3 to 7 times the cost of the
+                    // index scan it picks once it knows a feature is one element (Florence: 152,567 lookups). The
+                    // statistics stay for the seams' query after this transaction.
                     st.execute("ANALYZE " + elements);
                 }
                 Array ruleIds = c.createArrayOf("text", rules.stream().map(Rule::id).toArray());

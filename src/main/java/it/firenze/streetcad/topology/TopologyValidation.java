@@ -249,8 +249,7 @@ public final class TopologyValidation {
     /**
      * Re-validates the findings at an element's two ends by {@link #AT_ENDS}'s rules, judged with every element that
      * ends or passes there (an end on another's interior is no pseudo-node), and replaces the open issues of those
-     * rules there, in the caller's transaction: it takes milliseconds, so an edit of the element's attributes and
-     * the findings it changed commit together. The ends are spots of {@link ValidationOptions#JUNCTION_TOLERANCE}
+     * rules there, in the caller's transaction. The ends are spots of {@link ValidationOptions#JUNCTION_TOLERANCE}
      * around each end, for the elements read and for the findings and issues judged alike. A validator's failure is
      * recorded as a failed validation (the issues there stay as they were); the database's is thrown.
      * {@code extent} is the element's line's, whose ground is locked first.

@@ -6,6 +6,10 @@ import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.db.EmbeddedPostgres;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,5 +49,22 @@ public final class TestPostgis {
         Database db = Database.connect(newDatabaseUrl(), storageSrid, 8);
         db.migrate();
         return db;
+    }
+
+    /** Runs one statement (a table, a trigger, a change) on the database. */
+    public static void execute(Database db, String sql) throws SQLException {
+        try (Connection c = db.connection(); var st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** The first column of the first row a query with these parameters answers (null when it answers none). */
+    public static Object single(Database db, String sql, Object... parameters) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) st.setObject(i + 1, parameters[i]);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getObject(1) : null;
+            }
+        }
     }
 }

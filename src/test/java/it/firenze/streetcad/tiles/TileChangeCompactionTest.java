@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static it.firenze.streetcad.testing.TestPostgis.execute;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,10 +37,10 @@ class TileChangeCompactionTest {
              TileService a = TileService.start(db, SETTINGS);
              TileService b = TileService.start(db, SETTINGS)) {
             // Given an element by the Duomo edited 300 times, a long history of changes in one place
-            sql(db, "INSERT INTO road (id, name) VALUES (1, 'Via dei Calzaiuoli')");
-            sql(db, "INSERT INTO road_element (road_id, functional_class, geom) VALUES (1, 'C', ST_Transform("
+            execute(db, "INSERT INTO road (id, name) VALUES (1, 'Via dei Calzaiuoli')");
+            execute(db, "INSERT INTO road_element (road_id, functional_class, geom) VALUES (1, 'C', ST_Transform("
                     + "ST_SetSRID(ST_MakeLine(ST_MakePoint(11.252, 43.7731), ST_MakePoint(11.260, 43.7731)), 4326), 6707))");
-            for (int i = 0; i < 300; i++) sql(db, "UPDATE road_element SET lanes = " + (1 + i % 3) + " WHERE road_id = 1");
+            for (int i = 0; i < 300; i++) execute(db, "UPDATE road_element SET lanes = " + (1 + i % 3) + " WHERE road_id = 1");
             long history = count(db, "SELECT count(*) FROM tile_change");
             assertTrue(history >= 300, "every edit logs its place: " + history);
             Tile before = a.tile(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO, null);
@@ -47,7 +48,7 @@ class TileChangeCompactionTest {
             assertEquals(before.etag(), b.etag(TileLayer.ROAD_ELEMENTS, TileFormat.MVT, DUOMO, null));
 
             // When that history is past its retention and compacted (as any instance does every few minutes)
-            sql(db, "UPDATE tile_change SET changed_at = now() - interval '2 days'");
+            execute(db, "UPDATE tile_change SET changed_at = now() - interval '2 days'");
             assertEquals(history, a.compact());
 
             // Then the log holds one row per 1 km cell the element met, whatever the number of edits
@@ -70,9 +71,9 @@ class TileChangeCompactionTest {
             assertEquals(cells, ids(db));
 
             // When the element is edited again and that edit too is compacted
-            sql(db, "UPDATE road_element SET lanes = 4 WHERE road_id = 1");
+            execute(db, "UPDATE road_element SET lanes = 4 WHERE road_id = 1");
             String edited = awaitNewEtag(a, DUOMO, after);
-            sql(db, "UPDATE tile_change SET changed_at = now() - interval '2 days' WHERE source <> 'compacted'");
+            execute(db, "UPDATE tile_change SET changed_at = now() - interval '2 days' WHERE source <> 'compacted'");
             assertTrue(b.compact() > 0);
 
             // Then its cells are replaced, not added to, and the ETag is again one never served before
@@ -100,12 +101,12 @@ class TileChangeCompactionTest {
     @Test
     void anEditAndARenameLogThePlaceOfTheElementInTheTilesCrs() throws Exception {
         try (Database db = TestPostgis.newCadastre()) {
-            sql(db, "INSERT INTO road (id, name) VALUES (1, 'Via dei Calzaiuoli')");
-            sql(db, "INSERT INTO road_element (road_id, functional_class, geom) VALUES (1, 'C', ST_Transform("
+            execute(db, "INSERT INTO road (id, name) VALUES (1, 'Via dei Calzaiuoli')");
+            execute(db, "INSERT INTO road_element (road_id, functional_class, geom) VALUES (1, 'C', ST_Transform("
                     + "ST_SetSRID(ST_MakeLine(ST_MakePoint(11.2551, 43.7700), ST_MakePoint(11.2555, 43.7731)), 4326), 6707))");
-            sql(db, "DELETE FROM tile_change");
-            sql(db, "UPDATE road_element SET speed_limit = 30 WHERE road_id = 1");
-            sql(db, "UPDATE road SET name = 'Via Calzaiuoli' WHERE id = 1");
+            execute(db, "DELETE FROM tile_change");
+            execute(db, "UPDATE road_element SET speed_limit = 30 WHERE road_id = 1");
+            execute(db, "UPDATE road SET name = 'Via Calzaiuoli' WHERE id = 1");
             String logged = "SELECT count(*) FROM tile_change c, road_element e WHERE c.source = '%s' "
                     + "AND ST_SRID(c.extent) = 3857 AND ST_OrderingEquals(c.extent, ST_Transform(e.geom, 3857))";
             assertEquals(1, count(db, logged.formatted("road_element")), "the edit: the element, once (as it was and is)");
@@ -114,18 +115,10 @@ class TileChangeCompactionTest {
         }
     }
 
-    private static void sql(Database db, String sql) throws SQLException {
-        try (Connection c = db.connection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
+    private static long count(Database db, String sql) throws SQLException {
+        return ((Number) TestPostgis.single(db, sql)).longValue();
     }
 
-    private static long count(Database db, String sql) throws SQLException {
-        try (Connection c = db.connection(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
     private static List<Long> ids(Database db) throws SQLException {
         try (Connection c = db.connection(); Statement st = c.createStatement();

@@ -4,10 +4,9 @@ import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 
+import static it.firenze.streetcad.testing.TestPostgis.execute;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +27,7 @@ class TileChangeOfLargeChangesTest {
             long before = count(db, "SELECT coalesce(max(id), 0) FROM tile_change");
 
             // When 5,000 open issues are recorded in one statement
-            sql(db, "INSERT INTO topology_issue (rule, severity, explanation, location, fingerprint) " + SCATTERED);
+            execute(db, "INSERT INTO topology_issue (rule, severity, explanation, location, fingerprint) " + SCATTERED);
 
             // Then the log holds boxes per cell of about 1 km (6 km × 4 km: a few dozen), not a row per issue
             long rows = count(db, "SELECT count(*) FROM tile_change WHERE id > " + before);
@@ -43,7 +42,7 @@ class TileChangeOfLargeChangesTest {
 
             // When they are all closed in one statement, their places are logged the same way
             long recorded = count(db, "SELECT max(id) FROM tile_change");
-            sql(db, "DELETE FROM topology_issue");
+            execute(db, "DELETE FROM topology_issue");
             assertTrue(count(db, "SELECT count(*) FROM tile_change WHERE id > " + recorded) == rows,
                     "the same cells as when they were recorded");
         }
@@ -52,10 +51,10 @@ class TileChangeOfLargeChangesTest {
     @Test
     void aLargeChangeOfRoadElementsIsLoggedAsKilometreBoxesOfTheirTileGeometry() throws Exception {
         try (Database db = TestPostgis.newCadastre()) {
-            sql(db, "INSERT INTO road (id, name) VALUES (1, 'Via di prova')");
+            execute(db, "INSERT INTO road (id, name) VALUES (1, 'Via di prova')");
             long before = count(db, "SELECT coalesce(max(id), 0) FROM tile_change");
             // When 1,000 short road elements over 6 km × 4 km are inserted in one statement (an import's commit)
-            sql(db, "INSERT INTO road_element (road_id, functional_class, geom) SELECT 1, 'E', ST_Transform(ST_SetSRID("
+            execute(db, "INSERT INTO road_element (road_id, functional_class, geom) SELECT 1, 'E', ST_Transform(ST_SetSRID("
                     + "ST_MakeLine(ST_MakePoint(x, y), ST_MakePoint(x + 0.0004, y + 0.0002)), 4326), 6707) FROM (SELECT "
                     + "11.20 + 0.075 * ((i * 7919) % 1000) / 1000.0 AS x, 43.75 + 0.036 * ((i * 104729) % 997) / 997.0 "
                     + "AS y FROM generate_series(1, 1000) AS i) p");
@@ -72,7 +71,7 @@ class TileChangeOfLargeChangesTest {
         try (Database db = TestPostgis.newCadastre()) {
             long before = count(db, "SELECT coalesce(max(id), 0) FROM tile_change");
             // When 300 issues at one and the same point are recorded in one statement (no extent to size cells from)
-            sql(db, "INSERT INTO topology_issue (rule, severity, explanation, location, fingerprint) SELECT 'dead-end', "
+            execute(db, "INSERT INTO topology_issue (rule, severity, explanation, location, fingerprint) SELECT 'dead-end', "
                     + "'info', 'a dead end', ST_Transform(ST_SetSRID(ST_MakePoint(11.2558, 43.7731), 4326), 6707), 'd' || i "
                     + "FROM generate_series(1, 300) AS i");
             // Then one box, around that point in EPSG:3857
@@ -82,20 +81,12 @@ class TileChangeOfLargeChangesTest {
         }
     }
 
-    private static void sql(Database db, String sql) throws SQLException {
-        try (Connection c = db.connection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
     private static long count(Database db, String sql) throws SQLException {
-        return (long) number(db, sql);
+        return ((Number) TestPostgis.single(db, sql)).longValue();
     }
 
     private static double number(Database db, String sql) throws SQLException {
-        try (Connection c = db.connection(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getDouble(1);
-        }
+        return ((Number) TestPostgis.single(db, sql)).doubleValue();
     }
+
 }

@@ -7,6 +7,7 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.editing.EditableType;
 import it.firenze.streetcad.editing.Edits;
+import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,13 +180,6 @@ class AttributeEditRevalidationTest {
     }
 
     private static long version(long id) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(
-                "SELECT version FROM road_element WHERE id = ?")) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return ((Number) TestPostgis.single(db, "SELECT version FROM road_element WHERE id = ?", id)).longValue();
     }
 }

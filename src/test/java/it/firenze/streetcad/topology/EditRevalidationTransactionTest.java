@@ -87,21 +87,17 @@ class EditRevalidationTransactionTest {
         long id = create(edits, "[[11.3100, 43.8000], [11.3110, 43.8000]]", 30);
         long version = version(id);
         String line = wkt(id);
-        try (Connection c = db.connection(); Statement st = c.createStatement()) {
-            st.execute("CREATE FUNCTION refuse_validation() RETURNS trigger LANGUAGE plpgsql AS "
-                    + "$$ BEGIN RAISE EXCEPTION 'validations refused for the test'; END $$");
-            st.execute("CREATE TRIGGER refuse_validation BEFORE INSERT ON topology_validation "
-                    + "FOR EACH ROW EXECUTE FUNCTION refuse_validation()");
-        }
+        TestPostgis.execute(db, "CREATE FUNCTION refuse_validation() RETURNS trigger LANGUAGE plpgsql AS "
+                + "$$ BEGIN RAISE EXCEPTION 'validations refused for the test'; END $$");
+        TestPostgis.execute(db, "CREATE TRIGGER refuse_validation BEFORE INSERT ON topology_validation "
+                + "FOR EACH ROW EXECUTE FUNCTION refuse_validation()");
         try {
             assertThrows(SQLException.class, () -> edits.patch(ELEMENTS, id, version, moved(), EDITOR));
             assertEquals(version, version(id), "the edit was rolled back with its re-validation");
             assertEquals(line, wkt(id));
         } finally {
-            try (Connection c = db.connection(); Statement st = c.createStatement()) {
-                st.execute("DROP TRIGGER refuse_validation ON topology_validation");
-                st.execute("DROP FUNCTION refuse_validation()");
-            }
+            TestPostgis.execute(db, "DROP TRIGGER refuse_validation ON topology_validation");
+            TestPostgis.execute(db, "DROP FUNCTION refuse_validation()");
         }
         Edits.Outcome done = edits.patch(ELEMENTS, id, version, moved(), EDITOR);
         assertEquals("succeeded", done.validated().status());
@@ -158,10 +154,7 @@ class EditRevalidationTransactionTest {
     }
 
     private static Edits.Input moved() {
-        ObjectNode geometry = JsonNodeFactory.instance.objectNode();
-        geometry.put("type", "LineString");
-        geometry.set("coordinates", parse("[[11.3100, 43.8001], [11.3110, 43.8001]]"));
-        return new Edits.Input(null, geometry, 4326, false);
+        return new Edits.Input(null, line("[[11.3100, 43.8001], [11.3110, 43.8001]]"), 4326, false);
     }
 
     private static void setSpeedLimit(Edits edits, long id, int limit, CyclicBarrier together) {
@@ -177,12 +170,16 @@ class EditRevalidationTransactionTest {
     }
 
     private static long create(Edits edits, String coordinates, int speedLimit) throws SQLException {
-        ObjectNode geometry = JsonNodeFactory.instance.objectNode();
-        geometry.put("type", "LineString");
-        geometry.set("coordinates", parse(coordinates));
         ObjectNode properties = JsonNodeFactory.instance.objectNode().put("functional_class", "F")
                 .put("speed_limit", speedLimit);
-        return edits.create(ELEMENTS, new Edits.Input(properties, geometry, 4326, false), EDITOR).id();
+        return edits.create(ELEMENTS, new Edits.Input(properties, line(coordinates), 4326, false), EDITOR).id();
+    }
+
+    /** A GeoJSON LineString of these lon/lat coordinates. */
+    private static ObjectNode line(String coordinates) {
+        ObjectNode geometry = JsonNodeFactory.instance.objectNode().put("type", "LineString");
+        geometry.set("coordinates", parse(coordinates));
+        return geometry;
     }
 
     /** The rules of the open issues about both elements (their shared junction's). */
@@ -200,32 +197,15 @@ class EditRevalidationTransactionTest {
     }
 
     private static int speedLimit(long id) throws SQLException {
-        return (int) single("SELECT speed_limit FROM road_element WHERE id = ?", id);
+        return ((Number) TestPostgis.single(db, "SELECT speed_limit FROM road_element WHERE id = ?", id)).intValue();
     }
 
     private static long version(long id) throws SQLException {
-        return single("SELECT version FROM road_element WHERE id = ?", id);
-    }
-
-    private static long single(String sql, long id) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(sql)) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return ((Number) TestPostgis.single(db, "SELECT version FROM road_element WHERE id = ?", id)).longValue();
     }
 
     private static String wkt(long id) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(
-                "SELECT ST_AsText(geom) FROM road_element WHERE id = ?")) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
+        return (String) TestPostgis.single(db, "SELECT ST_AsText(geom) FROM road_element WHERE id = ?", id);
     }
 
     private static JsonNode parse(String json) {
