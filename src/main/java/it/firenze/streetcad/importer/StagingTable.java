@@ -235,16 +235,76 @@ final class StagingTable {
         }
     }
 
-    /** COPY text-format rows of findings, buffered like {@link Copy}. */
+    /**
+     * COPY text-format rows of findings, buffered like {@link Copy}, written on a thread of their own: encoding a
+     * finding (its JSON, its WKB in hex) and sending it was a third of the check's own thread, which reads and
+     * validates the staged lines and need not wait for it (a {@link Handoff} of a few batches between them).
+     */
     static final class FindingsCopy {
         private final CopyBuffer out;
         private final WKBWriter wkb = new WKBWriter(2, true);
+        private final Handoff<StagedFinding> findings = new Handoff<>(1024, 8);
+        private final Thread writer;
+        /** What stopped the writer (it then takes nothing more, and {@link #row} throws it). */
+        private volatile Throwable failure;
 
         private FindingsCopy(CopyIn in) {
             this.out = new CopyBuffer(in);
+            this.writer = Thread.ofPlatform().daemon().name("streetcad-findings-copy").start(this::write);
         }
 
         void row(StagedFinding f) throws SQLException {
+            try {
+                findings.put(f);
+            } catch (Handoff.Abandoned e) {
+                throw failed();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while keeping the findings", e);
+            }
+        }
+
+        /** Waits until every finding is written, then ends the COPY. */
+        void finish() throws SQLException {
+            try {
+                findings.close();
+                writer.join();
+            } catch (Handoff.Abandoned e) {
+                throw failed();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while keeping the findings", e);
+            }
+            if (failure != null) throw failed();
+            out.finish();
+        }
+
+        void cancel() {
+            findings.fail(new SQLException("the check stopped"));
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.cancel();
+        }
+
+        private SQLException failed() {
+            return failure instanceof SQLException e ? e : new SQLException("keeping the findings failed: " + failure, failure);
+        }
+
+        private void write() {
+            try {
+                for (List<StagedFinding> batch = findings.take(); batch != null; batch = findings.take()) {
+                    for (StagedFinding f : batch) encode(f);
+                }
+            } catch (Throwable e) {
+                failure = e;
+                findings.abandon();
+            }
+        }
+
+        private void encode(StagedFinding f) throws SQLException {
             out.text(f.rule());
             out.tab();
             out.text(f.severity());
@@ -269,14 +329,6 @@ final class StagingTable {
             out.tab();
             out.text(f.fingerprint());
             out.endRow();
-        }
-
-        void finish() throws SQLException {
-            out.finish();
-        }
-
-        void cancel() {
-            out.cancel();
         }
     }
 
