@@ -48,7 +48,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Path clusterDir;
     private final Path passwordFile;
     private final Path runFile;
-    private final boolean runAsPostgresUser;
+    /** runuser, when StreetCad is root and so runs the server tools as the postgres user; null otherwise. */
+    private final Path runuser;
     private int port = -1;
     /** Whether this process started the cluster (and so stops it), rather than using one another StreetCad runs. */
     private boolean owner;
@@ -58,7 +59,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         this.clusterDir = dataDir.resolve("postgres");
         this.passwordFile = dataDir.resolve("postgres.password");
         this.runFile = dataDir.resolve(RUN_FILE);
-        this.runAsPostgresUser = isRoot();
+        this.runuser = isRoot() ? runuser(System.getenv("PATH"), SBIN) : null;
     }
 
     /** Creates the cluster if it does not exist yet, starts it and makes sure the StreetCad database exists. */
@@ -184,7 +185,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Files.writeString(pwfile, password, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
         try {
-            if (runAsPostgresUser) {
+            if (runuser != null) {
                 Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
                 runAsSelf(List.of("chown", "postgres:postgres", scratch.toString(), pwfile.toString()));
                 requireAccessibleToPostgresUser(scratch);
@@ -352,7 +353,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     /** Runs a server tool, as the postgres user when StreetCad is root. */
     private void run(List<String> command) throws IOException {
         List<String> full = new ArrayList<>();
-        if (runAsPostgresUser) full.addAll(List.of("runuser", "-u", "postgres", "--"));
+        if (runuser != null) full.addAll(List.of(runuser.toString(), "-u", "postgres", "--"));
         full.addAll(command);
         runAsSelf(full);
     }
@@ -387,6 +388,26 @@ public final class EmbeddedPostgres implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /** The sbin directories a login shell's root PATH has on Debian, which a bare environment (env -i, cron) lacks. */
+    private static final List<String> SBIN = List.of("/usr/sbin", "/sbin");
+
+    /**
+     * runuser (util-linux) from PATH, else from the fallback directories: without it a root StreetCad cannot start
+     * the cluster, and the tool's own "cannot run program" would be read as a directory closed to postgres.
+     */
+    static Path runuser(String path, List<String> fallbacks) {
+        List<String> dirs = new ArrayList<>(path == null ? List.of() : List.of(path.split(":")));
+        dirs.addAll(fallbacks);
+        for (String dir : dirs) {
+            if (dir.isEmpty()) continue;
+            Path candidate = Path.of(dir, "runuser");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate;
+        }
+        throw new DatabaseUnavailableException("StreetCad runs as root, so it starts the embedded PostgreSQL as the "
+                + "'postgres' user with runuser (util-linux), which is neither on PATH nor in " + String.join(" or ",
+                fallbacks) + ": install util-linux (apt-get install util-linux) or run StreetCad as another user.");
     }
 
     private static boolean isRoot() {

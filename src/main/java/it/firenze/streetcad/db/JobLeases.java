@@ -27,20 +27,32 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JobLeases implements AutoCloseable {
 
-    /** One kind of job: its table, its state column, its running states and how to end one whose owner is gone. */
-    public interface Kind {
-        String table();
+    /**
+     * One kind of job: its table, its state column, the states of a job whose owner works on it (as an SQL list:
+     * {@code 'staging', 'committing'}) and how to end one whose owner is gone.
+     */
+    public record Kind(String table, String stateColumn, String runningStates, Ending ending) {
 
-        String stateColumn();
+        public void recover(Connection c, long id, String state) throws SQLException {
+            ending.end(c, id, state);
+        }
+    }
 
-        /** The states of a job whose owner works on it, as an SQL list: {@code 'staging', 'committing'}. */
-        String runningStates();
+    /**
+     * Ends a job whose lease expired, in the caller's transaction (its row is locked): says what was written, or that
+     * nothing was, and cleans what the job left (staging tables).
+     */
+    @FunctionalInterface
+    public interface Ending {
+        void end(Connection c, long id, String state) throws SQLException;
+    }
 
-        /**
-         * Ends a job whose lease expired, in the caller's transaction (its row is locked): says what was written,
-         * or that nothing was, and cleans what the job left (staging tables).
-         */
-        void recover(Connection c, long id, String state) throws SQLException;
+    /** Runs a statement on one job, its id the statement's only parameter: how most endings record themselves. */
+    public static void update(Connection c, String sql, long id) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setLong(1, id);
+            st.executeUpdate();
+        }
     }
 
     /** A lease held while the job runs; closing it stops the renewal. */

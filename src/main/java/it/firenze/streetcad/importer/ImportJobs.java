@@ -93,7 +93,8 @@ public final class ImportJobs implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        database.leases().recoverPeriodically(new Recovery());
+        database.leases().recoverPeriodically(new JobLeases.Kind("import_job", "state",
+                "'queued', 'staging', 'committing'", ImportJobs::endInterrupted));
         dropFindingsOfCutFollowUps();
     }
 
@@ -335,40 +336,19 @@ public final class ImportJobs implements AutoCloseable {
         return buildNetwork ? rawLinePipeline : pipeline;
     }
 
-    /** Ends the imports whose owner stopped renewing their lease; see the class comment. */
-    private final class Recovery implements JobLeases.Kind {
-        @Override
-        public String table() {
-            return "import_job";
-        }
-
-        @Override
-        public String stateColumn() {
-            return "state";
-        }
-
-        @Override
-        public String runningStates() {
-            return "'queued', 'staging', 'committing'";
-        }
-
-        @Override
-        public void recover(Connection c, long id, String state) throws SQLException {
-            boolean committing = state.equals("committing");
-            if (!committing) new StagingTable(id).drop(c);
-            try (PreparedStatement st = c.prepareStatement(committing
-                    // Its commit would have recorded it committed in the same transaction: nothing was written, the
-                    // staged features are still there, and the job can be committed again.
-                    ? "UPDATE import_job SET state = 'validated', error = 'The commit was interrupted (the StreetCad "
-                            + "instance running it stopped); nothing was written. Commit it again.', lease_owner = NULL, "
-                            + "updated_at = now() WHERE id = ?"
-                    : "UPDATE import_job SET state = 'failed', error = 'Interrupted: the StreetCad instance running this "
-                            + "import stopped before it was validated; nothing was written. Import the file again.', "
-                            + "staging_table = NULL, lease_owner = NULL, updated_at = now(), finished_at = now() WHERE id = ?")) {
-                st.setLong(1, id);
-                st.executeUpdate();
-            }
-        }
+    /** Ends an import whose owner stopped renewing its lease; see the class comment. */
+    private static void endInterrupted(Connection c, long id, String state) throws SQLException {
+        boolean committing = state.equals("committing");
+        if (!committing) new StagingTable(id).drop(c);
+        JobLeases.update(c, committing
+                // Its commit would have recorded it committed in the same transaction: nothing was written, the
+                // staged features are still there, and the job can be committed again.
+                ? "UPDATE import_job SET state = 'validated', error = 'The commit was interrupted (the StreetCad "
+                        + "instance running it stopped); nothing was written. Commit it again.', lease_owner = NULL, "
+                        + "updated_at = now() WHERE id = ?"
+                : "UPDATE import_job SET state = 'failed', error = 'Interrupted: the StreetCad instance running this "
+                        + "import stopped before it was validated; nothing was written. Import the file again.', "
+                        + "staging_table = NULL, lease_owner = NULL, updated_at = now(), finished_at = now() WHERE id = ?", id);
     }
 
     private void fail(long id, String message) {

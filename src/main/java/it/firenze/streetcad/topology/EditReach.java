@@ -53,6 +53,6 @@ public sealed interface EditReach {
      * but lines cross with a junction only within one plane, so a change of plane reaches the crossings around.
      */
     private static boolean comparedAtEnds(String column) {
-        return TopologyStore.MERGE_ATTRIBUTES.contains(column) && !column.equals("level") && !column.equals("layer");
+        return TopologyReader.MERGE_ATTRIBUTES.contains(column) && !column.equals("level") && !column.equals("layer");
     }
 }

@@ -15,7 +15,7 @@ import java.util.TreeSet;
 
 /**
  * Two live road elements that meet at a junction of degree 2 made one, for an edit of a single pair (the
- * merge-pseudo-nodes fix does the same along whole chains, with the same {@link TopologyStore.Merge}): the kept
+ * merge-pseudo-nodes fix does the same along whole chains, with the same {@link NetworkWriter.Merge}): the kept
  * element takes the joined line in its own digitised direction, the other's events move onto it measured from the
  * new start, the other is retired naming the kept one in {@code merged_into}, and the junction between is retired.
  * Only elements the merge-pseudo-nodes fix would join are joined: same level, layer, direction and attributes, and
@@ -41,10 +41,12 @@ public final class ElementMerge {
         }
     }
 
-    private final TopologyStore store;
+    private final TopologyReader reader;
+    private final NetworkWriter writer;
 
     public ElementMerge(Database database) {
-        this.store = new TopologyStore(database);
+        this.reader = new TopologyReader(database);
+        this.writer = new NetworkWriter(database);
     }
 
     /**
@@ -53,7 +55,7 @@ public final class ElementMerge {
      * @throws Refused when they are not both live, do not meet at one junction of degree 2, or differ
      */
     public Merged merge(Connection c, long keep, long other) throws SQLException, Refused {
-        List<TopologyLine> lines = store.elementsById(c, keep, other);
+        List<TopologyLine> lines = reader.elementsById(c, keep, other);
         TopologyLine a = lines.stream().filter(l -> l.elementId() == keep).findFirst()
                 .orElseThrow(() -> new Refused("id", "Road element " + keep + " is not live."));
         TopologyLine b = lines.stream().filter(l -> l.elementId() == other).findFirst()
@@ -79,13 +81,13 @@ public final class ElementMerge {
             throw new Refused(differing.getFirst(), "Road elements " + keep + " and " + other + " differ in "
                     + String.join(", ", differing) + ": make them equal first, or keep both.");
         }
-        boolean aAtStart = TopologyStore.Merge.startsAt(junction, a.fromJunction(), a.toJunction());
-        boolean bAtStart = TopologyStore.Merge.startsAt(junction, b.fromJunction(), b.toJunction());
+        boolean aAtStart = NetworkWriter.Merge.startsAt(junction, a.fromJunction(), a.toJunction());
+        boolean bAtStart = NetworkWriter.Merge.startsAt(junction, b.fromJunction(), b.toJunction());
         if (!TopologyLine.mergeable(a, aAtStart, b, bAtStart)) {
             throw new Refused("direction", "Road elements " + keep + " and " + other + " are one-way and meet head to "
                     + "head (or tail to tail): as one element one of them would run the wrong way.");
         }
-        store.merge(c, List.of(TopologyStore.Merge.across(junction, keep, (LineString) a.geometry(), a.fromJunction(),
+        writer.merge(c, List.of(NetworkWriter.Merge.across(junction, keep, (LineString) a.geometry(), a.fromJunction(),
                 a.toJunction(), other, (LineString) b.geometry(), b.fromJunction(), b.toJunction())));
         return new Merged(keep, other, junction);
     }

@@ -78,11 +78,17 @@ public final class NetworkBuild {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkBuild.class);
 
     private final Database database;
-    private final TopologyStore store;
+    private final TopologyReader reader;
+    private final NetworkWriter writer;
+    private final BuildJobStore jobs;
+    private final TopologyGeoJson geoJson;
 
     public NetworkBuild(Database database) {
         this.database = database;
-        this.store = new TopologyStore(database);
+        this.reader = new TopologyReader(database);
+        this.writer = new NetworkWriter(database);
+        this.jobs = new BuildJobStore(database);
+        this.geoJson = new TopologyGeoJson(database);
     }
 
     /**
@@ -90,13 +96,13 @@ public final class NetworkBuild {
      * any instance: two builds over the same elements would each split what the other is splitting.
      */
     Optional<Job> begin(double[] bboxCrs84, double tolerance, boolean apply, Actor actor) throws SQLException {
-        Connection lock = store.lockBuilds();
+        Connection lock = jobs.lockBuilds();
         if (lock == null) return Optional.empty();
         try {
-            return Optional.of(new Job(store.insertBuild(lock, bboxCrs84, tolerance, apply), bboxCrs84, tolerance,
+            return Optional.of(new Job(jobs.insertBuild(lock, bboxCrs84, tolerance, apply), bboxCrs84, tolerance,
                     apply, actor, lock));
         } catch (SQLException | RuntimeException e) {
-            store.unlockBuilds(lock);
+            jobs.unlockBuilds(lock);
             throw e;
         }
     }
@@ -107,27 +113,27 @@ public final class NetworkBuild {
      */
     void complete(Job job) {
         try (JobLeases.Lease lease = database.leases().hold("network_build", job.id())) {
-            store.updateBuild(job.id(), "building", 0, null, null, null);
+            jobs.updateBuild(job.id(), "building", 0, null, null, null);
             // An apply records itself written ('validating', with its summary and changes) in the transaction that
             // writes the network: a build killed after that says what it wrote, one killed before wrote nothing.
             Result result = run(job.bboxCrs84(), job.tolerance(), job.apply() ? job.actor() : null, (c, summary, changes) ->
-                    store.recordBuildWritten(c, job.id(), summary, store.changesGeoJson("\"network_build\":" + job.id(), changes)));
+                    jobs.recordBuildWritten(c, job.id(), summary, geoJson.changesGeoJson("\"network_build\":" + job.id(), changes)));
             if (!job.apply()) {
-                String changes = store.changesGeoJson("\"network_build\":" + job.id(), result.changes());
-                store.updateBuild(job.id(), "previewed", 1, result.summary(), changes, null);
+                String changes = geoJson.changesGeoJson("\"network_build\":" + job.id(), result.changes());
+                jobs.updateBuild(job.id(), "previewed", 1, result.summary(), changes, null);
                 return;
             }
-            store.updateBuild(job.id(), "applied", 1, null, null, revalidated(result).validationId());
+            jobs.updateBuild(job.id(), "applied", 1, null, null, revalidated(result).validationId());
         } catch (SQLException | RuntimeException e) {
             LOG.error("network build {} failed", job.id(), e);
             try {
-                store.failBuild(job.id(), e.getMessage() == null ? e.toString() : e.getMessage());
+                jobs.failBuild(job.id(), e.getMessage() == null ? e.toString() : e.getMessage());
             } catch (SQLException f) {
                 LOG.error("recording the failure of network build {} failed too", job.id(), f);
             }
         } finally {
             try {
-                store.unlockBuilds(job.lock());
+                jobs.unlockBuilds(job.lock());
             } catch (SQLException e) {
                 LOG.error("releasing the network build lock after job {} failed", job.id(), e);
             }
@@ -136,17 +142,17 @@ public final class NetworkBuild {
 
     /** The build queued or running, if any: what a second request is told to follow. */
     Optional<Long> unfinishedJob() throws SQLException {
-        return Optional.ofNullable(store.unfinishedBuild());
+        return Optional.ofNullable(jobs.unfinishedBuild());
     }
 
     /** A build job as JSON text (state, progress, summary), or null when there is none with that id. */
     String jobJson(long id) throws SQLException {
-        return store.buildJson(id);
+        return jobs.buildJson(id);
     }
 
     /** A build job's element changes as GeoJSON text (CRS84), or null before it has them. */
     String jobChangesGeoJson(long id) throws SQLException {
-        return store.buildChanges(id);
+        return jobs.buildChanges(id);
     }
 
     /** What {@link #apply} would do, without changing the cadastre. bboxCrs84: minLon, minLat, maxLon, maxLat, or null. */
@@ -194,7 +200,7 @@ public final class NetworkBuild {
 
     /** A preview ({@code actor} null) or an apply by the actor, which records itself written through {@code written}. */
     private Result run(double[] bboxCrs84, double tolerance, Actor actor, Written written) throws SQLException {
-        return run(bboxCrs84, store.toStorage(bboxCrs84), tolerance, actor, written);
+        return run(bboxCrs84, reader.toStorage(bboxCrs84), tolerance, actor, written);
     }
 
     /** {@code area}: the storage-CRS box of {@code bboxCrs84}, or one given directly (bboxCrs84 then null). */
@@ -206,9 +212,9 @@ public final class NetworkBuild {
             try {
                 if (apply) {
                     Audit.bind(c, actor);
-                    store.lockNetwork(c);
+                    writer.lockNetwork(c);
                 }
-                List<TopologyLine> lines = store.elements(c, area);
+                List<TopologyLine> lines = reader.elements(c, area);
                 Network network = new NetworkBuilder(tolerance).build(lines);
                 List<Piece> pieces = pieces(lines, network);
                 List<Long> collapsed = collapsed(lines, network);
@@ -219,12 +225,12 @@ public final class NetworkBuild {
                 lines.forEach(l -> reach.expandToInclude(l.geometry().getEnvelopeInternal()));
                 reach.expandBy(tolerance);
                 if (!reach.isNull()) {
-                    store.junctions(c, area == null ? null : reach).values().forEach(p -> standing.add(p.getCoordinate()));
+                    reader.junctions(c, area == null ? null : reach).values().forEach(p -> standing.add(p.getCoordinate()));
                 }
                 List<TopologyFixes.Change> changes = changes(lines, pieces, collapsed);
                 Summary summary = summarise(lines, network, standing);
                 if (apply) {
-                    store.writeNetwork(c, lines, network, pieces, collapsed);
+                    writer.writeNetwork(c, lines, network, pieces, collapsed);
                     Audit.record(c, actor, "network.build", "road_element", TopologyFixes.changedIds(changes),
                             TopologyFixes.auditDetails("network-build", bboxCrs84, tolerance, Map.of("elements",
                                     summary.elements(), "junctions", summary.junctions(), "split", summary.splitElements())));

@@ -76,11 +76,15 @@ public final class TopologyFixes {
     }
 
     private final Database database;
-    private final TopologyStore store;
+    private final TopologyReader reader;
+    private final NetworkWriter writer;
+    private final TopologyGeoJson geoJson;
 
     public TopologyFixes(Database database) {
         this.database = database;
-        this.store = new TopologyStore(database);
+        this.reader = new TopologyReader(database);
+        this.writer = new NetworkWriter(database);
+        this.geoJson = new TopologyGeoJson(database);
     }
 
     public Plan preview(Fix fix, double[] bboxCrs84, double tolerance) throws SQLException {
@@ -99,22 +103,22 @@ public final class TopologyFixes {
 
     /** The plan's changes as a GeoJSON FeatureCollection in CRS84 (properties: action, element id), with counts. */
     public String toGeoJson(Plan plan) throws SQLException {
-        return store.changesGeoJson("\"fix\":\"" + plan.fix().id() + "\",\"counts\":" + TopologyStore.json(plan.counts()),
+        return geoJson.changesGeoJson("\"fix\":\"" + plan.fix().id() + "\",\"counts\":" + TopologySql.json(plan.counts()),
                 plan.changes());
     }
 
     /** A preview ({@code actor} null) or an apply by the actor. */
     private Plan run(Fix fix, double[] bboxCrs84, double tolerance, Actor actor) throws SQLException {
-        Envelope area = store.toStorage(bboxCrs84);
+        Envelope area = reader.toStorage(bboxCrs84);
         boolean apply = actor != null;
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
                 if (apply) {
                     Audit.bind(c, actor);
-                    store.lockNetwork(c);
+                    writer.lockNetwork(c);
                 }
-                List<TopologyLine> lines = store.elements(c, area);
+                List<TopologyLine> lines = reader.elements(c, area);
                 List<Change> changes = switch (fix) {
                     case SNAP_ENDPOINTS -> build(c, lines, tolerance, apply);
                     case SPLIT_AT_CROSSINGS -> build(c, lines, 0, apply);
@@ -170,7 +174,7 @@ public final class TopologyFixes {
         Network network = new NetworkBuilder(tolerance).build(lines);
         List<NetworkBuild.Piece> pieces = NetworkBuild.pieces(lines, network);
         List<Long> collapsed = NetworkBuild.collapsed(lines, network);
-        if (apply) store.writeNetwork(c, lines, network, pieces, collapsed);
+        if (apply) writer.writeNetwork(c, lines, network, pieces, collapsed);
         return NetworkBuild.changes(lines, pieces, collapsed);
     }
 
@@ -183,7 +187,7 @@ public final class TopologyFixes {
                 changes.add(new Change("update", l.elementId(), l.geometry().getFactory().createLineString(clean)));
             }
         }
-        if (apply) store.updateGeometries(c, changes);
+        if (apply) writer.updateGeometries(c, changes);
         return changes;
     }
 
@@ -201,7 +205,7 @@ public final class TopologyFixes {
             TopologyLine kept = first.putIfAbsent(k, l);
             if (kept != null) changes.add(new Change("delete", l.elementId(), l.geometry()));
         }
-        if (apply) changes = store.deleteElementsWithoutEvents(c, changes);
+        if (apply) changes = writer.deleteElementsWithoutEvents(c, changes);
         return changes;
     }
 
@@ -220,17 +224,17 @@ public final class TopologyFixes {
             if (from[i] != null) at.computeIfAbsent(from[i], k -> new ArrayList<>()).add(i);
             if (to[i] != null) at.computeIfAbsent(to[i], k -> new ArrayList<>()).add(i);
         }
-        List<TopologyStore.Merge> merges = new ArrayList<>();
+        List<NetworkWriter.Merge> merges = new ArrayList<>();
         for (Long junction : new ArrayList<>(new TreeMap<>(at).keySet())) {
             List<Integer> here = at.get(junction);
             if (here.size() != 2 || here.get(0).equals(here.get(1))) continue;
             int a = lineId(lines, here.get(0)) < lineId(lines, here.get(1)) ? here.get(0) : here.get(1);
             int b = a == here.get(0) ? here.get(1) : here.get(0);
-            boolean aAtStart = TopologyStore.Merge.startsAt(junction, from[a], to[a]);
-            boolean bAtStart = TopologyStore.Merge.startsAt(junction, from[b], to[b]);
+            boolean aAtStart = NetworkWriter.Merge.startsAt(junction, from[a], to[a]);
+            boolean bAtStart = NetworkWriter.Merge.startsAt(junction, from[b], to[b]);
             if (!TopologyLine.mergeable(lines.get(a), aAtStart, lines.get(b), bAtStart)) continue;
             Long bFar = bAtStart ? to[b] : from[b];
-            TopologyStore.Merge m = TopologyStore.Merge.across(junction, lineId(lines, a), geometry[a], from[a], to[a],
+            NetworkWriter.Merge m = NetworkWriter.Merge.across(junction, lineId(lines, a), geometry[a], from[a], to[a],
                     lineId(lines, b), geometry[b], from[b], to[b]);
             merges.add(m);
             geometry[a] = m.geometry();
@@ -246,7 +250,7 @@ public final class TopologyFixes {
             if (gone[i]) changes.add(new Change("delete", lineId(lines, i), lines.get(i).geometry()));
             else if (geometry[i] != lines.get(i).geometry()) changes.add(new Change("update", lineId(lines, i), geometry[i]));
         }
-        if (apply) store.merge(c, merges);
+        if (apply) writer.merge(c, merges);
         return changes;
     }
 

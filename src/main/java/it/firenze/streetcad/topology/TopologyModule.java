@@ -64,8 +64,8 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
         this.fixes = new TopologyFixes(database);
         this.builds = new NetworkBuild(database);
         // Builds and validations whose instance stopped are ended truthfully, by whichever instance sees it first.
-        database.leases().recoverPeriodically(TopologyStore.BUILD_RECOVERY);
-        database.leases().recoverPeriodically(TopologyStore.VALIDATION_RECOVERY);
+        database.leases().recoverPeriodically(BuildJobStore.BUILD_RECOVERY);
+        database.leases().recoverPeriodically(ValidationStore.VALIDATION_RECOVERY);
         CountGauges.register(database, "streetcad.topology.findings.open", "topology findings not accepted, by severity",
                 "SELECT severity, count(*) FROM topology_issue WHERE NOT accepted GROUP BY 1", List.of("severity"),
                 Arrays.stream(Severity.values()).map(s -> List.of(s.id())).toList());

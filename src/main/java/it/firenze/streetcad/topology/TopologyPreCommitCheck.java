@@ -133,7 +133,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     @Override
     public void check(Connection transaction, String stagingTable, int storageSrid, Consumer<StagedFinding> sink)
             throws SQLException {
-        TopologyStore.StagedSize size = TopologyStore.stagedSize(transaction, stagingTable);
+        TopologyReader.StagedSize size = TopologyReader.stagedSize(transaction, stagingTable);
         if (size.extent() == null) return;
         long heapParts = HeapBudget.parts(size.lines(), size.vertices());
         // Parts checked at once each get their share of the heap.
@@ -141,7 +141,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
         if (parts <= 1) {
             List<TopologyLine> lines;
             try {
-                lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid);
+                lines = TopologyReader.stagedLines(transaction, stagingTable, storageSrid);
             } catch (HeapTooSmallException e) {
                 parts = 4; // the estimate was short: cut it after all
                 lines = null;
@@ -181,7 +181,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 read.expandBy(2 * options.tolerance() + ValidationOptions.JUNCTION_TOLERANCE);
                 List<TopologyLine> lines;
                 try {
-                    lines = TopologyStore.stagedLines(transaction, stagingTable, storageSrid, read);
+                    lines = TopologyReader.stagedLines(transaction, stagingTable, storageSrid, read);
                     if (lines.size() > maxPartLines && tile.getWidth() > MIN_TILE_METRES) throw new HeapTooSmallException("");
                 } catch (HeapTooSmallException e) {
                     if (tile.getWidth() <= MIN_TILE_METRES) {

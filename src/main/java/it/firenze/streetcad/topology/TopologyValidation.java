@@ -66,16 +66,24 @@ public final class TopologyValidation {
             .withRules(EnumSet.complementOf(EnumSet.of(Rule.ISLAND)));
 
     private final Database database;
-    private final TopologyStore store;
+    private final TopologyReader reader;
+    private final ValidationStore validations;
+    private final IssueStore issues;
+    private final ImportedIssues imported;
+    private final TopologyGeoJson geoJson;
 
     public TopologyValidation(Database database) {
         this.database = database;
-        this.store = new TopologyStore(database);
+        this.reader = new TopologyReader(database);
+        this.validations = new ValidationStore(database);
+        this.issues = new IssueStore(database);
+        this.imported = new ImportedIssues(database);
+        this.geoJson = new TopologyGeoJson(database);
     }
 
     /** Validates and reports, changing nothing. */
     public Report run(double[] bboxCrs84, ValidationOptions options, DoubleConsumer progress) throws SQLException {
-        return validate(store.toStorage(bboxCrs84), options, progress);
+        return validate(reader.toStorage(bboxCrs84), options, progress);
     }
 
     /** Validates the elements meeting an area in the storage CRS (all when null), changing nothing. */
@@ -97,7 +105,7 @@ public final class TopologyValidation {
     private Report validate(Connection c, Envelope area, ValidationOptions options, DoubleConsumer progress)
             throws SQLException {
         long start = System.nanoTime();
-        List<TopologyLine> lines = store.elements(c, area);
+        List<TopologyLine> lines = reader.elements(c, area);
         Envelope context = area;
         Set<Long> core = null;
         if (area != null) {
@@ -110,9 +118,9 @@ public final class TopologyValidation {
                 context.expandToInclude(l.geometry().getEnvelopeInternal());
             }
             context.expandBy(options.tolerance() + ValidationOptions.JUNCTION_TOLERANCE);
-            lines = store.elements(c, context);
+            lines = reader.elements(c, context);
         }
-        Map<Long, Point> junctions = store.junctions(c, context);
+        Map<Long, Point> junctions = reader.junctions(c, context);
         long read = System.nanoTime();
         // CPU time of this thread as well as wall time: on a shared machine the wall time says more about the
         // neighbours than about the check.
@@ -121,7 +129,7 @@ public final class TopologyValidation {
                 core == null ? null : new Validator.Part(core, area), progress);
         long checked = System.nanoTime();
         long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
-        return new Report(findings, store.acceptedFingerprints(c, findings), core, lines.size(), junctions.size(),
+        return new Report(findings, issues.acceptedFingerprints(c, findings), core, lines.size(), junctions.size(),
                 (read - start) / 1_000_000, (checked - read) / 1_000_000, cpuUsed / 1_000_000);
     }
 
@@ -142,7 +150,7 @@ public final class TopologyValidation {
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
         // No audit row of its own: it follows the audited change whose neighbourhood it re-validates.
-        long id = store.beginValidation(area, NEIGHBOURHOOD, null);
+        long id = validations.beginValidation(area, NEIGHBOURHOOD, null);
         try {
             record(id, area, NEIGHBOURHOOD);
         } catch (HeapTooSmallException e) {
@@ -167,16 +175,16 @@ public final class TopologyValidation {
         if (changed == null || changed.isNull()) return List.of();
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
-        long id = store.beginValidation(area, NEIGHBOURHOOD, null);
+        long id = validations.beginValidation(area, NEIGHBOURHOOD, null);
         List<Long> ids = new ArrayList<>(List.of(id));
         try (JobLeases.Lease lease = database.leases().hold("topology_validation", id)) {
-            store.recordStagedIssues(id, area, NEIGHBOURHOOD.rules(), recorded);
+            imported.recordStagedIssues(id, area, NEIGHBOURHOOD.rules(), recorded);
         } catch (SQLException | RuntimeException e) {
             LOG.error("recording the open issues of an import failed (validation {})", id, e);
-            store.failValidation(id, e.getMessage() == null ? e.toString() : e.getMessage());
+            validations.failValidation(id, e.getMessage() == null ? e.toString() : e.getMessage());
             return ids;
         }
-        for (Envelope seam : store.seams(area, recorded, NEIGHBOURHOOD.tolerance() + ValidationOptions.JUNCTION_TOLERANCE,
+        for (Envelope seam : imported.seams(area, recorded, NEIGHBOURHOOD.tolerance() + ValidationOptions.JUNCTION_TOLERANCE,
                 SEAM_CELL)) {
             revalidate(seam).ifPresent(ids::add);
         }
@@ -200,7 +208,7 @@ public final class TopologyValidation {
     /**
      * Re-validates where an edit can have changed the findings ({@link EditReach}), in the edit's own transaction, so
      * that the edit, its validation and the issues it raised and closed are saved together or not at all. Each
-     * re-validation first locks the ground it judges ({@link TopologyStore#lockGround}) until the transaction ends:
+     * re-validation first locks the ground it judges ({@link GroundLocks#lockGround}) until the transaction ends:
      * two edits over the same ground are judged one after the other, the second with the first's change (under read
      * committed, every statement after the lock sees what committed before it), so neither records findings made
      * without the other's change. A validator's failure is recorded as a failed validation (the issues there stay
@@ -222,7 +230,7 @@ public final class TopologyValidation {
     private Around revalidateAround(Connection c, Envelope changed) throws SQLException {
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
-        store.lockGround(c, area);
+        GroundLocks.lockGround(c, area);
         Instant started = Instant.now();
         Report report;
         try {
@@ -234,7 +242,7 @@ public final class TopologyValidation {
             LOG.error("re-validating around an edit failed", e);
             return failed(c, area, NEIGHBOURHOOD, started, e.toString());
         }
-        return store.recordNeighbourhood(c, area, NEIGHBOURHOOD, started, report);
+        return validations.recordNeighbourhood(c, area, NEIGHBOURHOOD, started, report);
     }
 
     private static final Around UNCHANGED = new Around(OptionalLong.empty(), "unchanged", List.of(), List.of());
@@ -257,9 +265,9 @@ public final class TopologyValidation {
     private Around revalidateEnds(Connection c, long elementId, Envelope extent) throws SQLException {
         Envelope ground = new Envelope(extent);
         ground.expandBy(ValidationOptions.JUNCTION_TOLERANCE);
-        store.lockGround(c, ground);
+        GroundLocks.lockGround(c, ground);
         Instant started = Instant.now();
-        List<TopologyLine> lines = store.elementsAtEnds(c, elementId, ValidationOptions.JUNCTION_TOLERANCE);
+        List<TopologyLine> lines = reader.elementsAtEnds(c, elementId, ValidationOptions.JUNCTION_TOLERANCE);
         TopologyLine edited = lines.stream().filter(l -> l.elementId() == elementId).findFirst().orElse(null);
         if (edited == null) return UNCHANGED;
         Coordinate[] line = edited.geometry().getCoordinates();
@@ -275,24 +283,24 @@ public final class TopologyValidation {
             findings = new Validator(AT_ENDS).validate(lines, null, null, new Validator.Spots(spots), progress -> { });
         } catch (RuntimeException e) {
             LOG.error("re-validating the ends of element {} failed", elementId, e);
-            return failed(c, TopologyStore.extent(spots), AT_ENDS, started, e.toString());
+            return failed(c, ValidationStore.extent(spots), AT_ENDS, started, e.toString());
         }
         long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
         // Judged by spot, not by element: the issues replaced are those at the spots, whatever they are about.
-        Report report = new Report(findings, store.acceptedFingerprints(c, findings), Set.of(), lines.size(), 0, 0, 0,
+        Report report = new Report(findings, issues.acceptedFingerprints(c, findings), Set.of(), lines.size(), 0, 0, 0,
                 cpuUsed / 1_000_000);
-        return store.recordSpots(c, spots, AT_ENDS, started, report);
+        return validations.recordSpots(c, spots, AT_ENDS, started, report);
     }
 
     private Around failed(Connection c, Envelope area, ValidationOptions options, Instant started, String error)
             throws SQLException {
-        return new Around(OptionalLong.of(store.recordFailed(c, area, options, started, error)), "failed", List.of(),
+        return new Around(OptionalLong.of(validations.recordFailed(c, area, options, started, error)), "failed", List.of(),
                 List.of());
     }
 
     /** Records a validation about to run and returns its id, for a client to follow its progress. */
     public long begin(double[] bboxCrs84, ValidationOptions options, Actor actor) throws SQLException {
-        return store.beginValidation(store.toStorage(bboxCrs84), options, actor);
+        return validations.beginValidation(reader.toStorage(bboxCrs84), options, actor);
     }
 
     /**
@@ -300,38 +308,38 @@ public final class TopologyValidation {
      * replaced by the findings, in one transaction. A failure is recorded on the validation and rethrown.
      */
     public Report complete(long validationId, double[] bboxCrs84, ValidationOptions options) throws SQLException {
-        return record(validationId, store.toStorage(bboxCrs84), options);
+        return record(validationId, reader.toStorage(bboxCrs84), options);
     }
 
     private Report record(long validationId, Envelope area, ValidationOptions options) throws SQLException {
         try (JobLeases.Lease lease = database.leases().hold("topology_validation", validationId)) {
-            Report report = validate(area, options, progress -> store.progress(validationId, 0.9 * progress));
-            store.replaceIssues(validationId, area, options.rules(), report);
+            Report report = validate(area, options, progress -> validations.progress(validationId, 0.9 * progress));
+            validations.replaceIssues(validationId, area, options.rules(), report);
             return report;
         } catch (SQLException | RuntimeException e) {
-            store.failValidation(validationId, e.getMessage() == null ? e.toString() : e.getMessage());
+            validations.failValidation(validationId, e.getMessage() == null ? e.toString() : e.getMessage());
             throw e;
         }
     }
 
     /** The state of a recorded validation as JSON text, or null when there is none with that id. */
     public String validationJson(long id) throws SQLException {
-        return store.validationJson(id);
+        return validations.validationJson(id);
     }
 
     /** Marks an issue as an accepted exception, by the actor; false when there is no such issue. */
     public boolean accept(long issueId, String note, Actor actor) throws SQLException {
-        return store.accept(issueId, note, actor);
+        return issues.accept(issueId, note, actor);
     }
 
     /** The stored issues matching the query, as a GeoJSON FeatureCollection in CRS84. */
     public String issuesGeoJson(IssueQuery query) throws SQLException {
-        return store.issuesGeoJson(query, store.toStorage(query.bboxCrs84()));
+        return issues.issuesGeoJson(query, reader.toStorage(query.bboxCrs84()));
     }
 
     /** The findings' locations as CRS84 GeoJSON geometries, in order (for reports of findings not stored). */
     public List<String> locationsAsGeoJson(List<Finding> findings) throws SQLException {
-        return store.toGeoJson(findings.stream().map(Finding::location).toList());
+        return geoJson.toGeoJson(findings.stream().map(Finding::location).toList());
     }
 
     /** A filter over the stored issues; null fields do not filter. */

@@ -106,7 +106,6 @@ class EditRevalidationTransactionTest {
 
     @Test
     void groundLockedForOneEditWaitsOnlyEditsMeetingItsCellsOrAWideEditsDistricts() throws Exception {
-        TopologyStore store = new TopologyStore(db);
         double x = 680_000, y = 4_850_000;
         Envelope cell = new Envelope(x + 10, x + 20, y + 10, y + 20);
         Envelope sameCell = new Envelope(x + 100, x + 110, y + 100, y + 110);
@@ -115,33 +114,33 @@ class EditRevalidationTransactionTest {
         Envelope farAway = new Envelope(x + 50_000, x + 50_010, y, y + 10);
         try (Connection holder = db.connection()) {
             holder.setAutoCommit(false);
-            store.lockGround(holder, cell);
-            assertFalse(locks(store, sameCell), "another edit in the same cell waits");
-            assertTrue(locks(store, nextCell), "an edit in the next cell goes on");
-            assertFalse(locks(store, wide), "a wide edit over the cell waits");
+            GroundLocks.lockGround(holder, cell);
+            assertFalse(locks(sameCell), "another edit in the same cell waits");
+            assertTrue(locks(nextCell), "an edit in the next cell goes on");
+            assertFalse(locks(wide), "a wide edit over the cell waits");
             holder.rollback();
-            store.lockGround(holder, wide);
+            GroundLocks.lockGround(holder, wide);
             try (Statement st = holder.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_locks "
                     + "WHERE locktype = 'advisory' AND pid = pg_backend_pid()")) {
                 rs.next();
-                assertTrue(rs.getInt(1) <= TopologyStore.MOST_CELLS, "10 km square held by " + rs.getInt(1) + " locks");
+                assertTrue(rs.getInt(1) <= GroundLocks.MOST_CELLS, "10 km square held by " + rs.getInt(1) + " locks");
             }
-            assertFalse(locks(store, nextCell), "an edit inside a wide edit's ground waits");
-            assertTrue(locks(store, farAway), "an edit away from it goes on");
+            assertFalse(locks(nextCell), "an edit inside a wide edit's ground waits");
+            assertTrue(locks(farAway), "an edit away from it goes on");
             holder.rollback();
-            assertTrue(locks(store, sameCell), "nothing waits once the transaction has ended");
+            assertTrue(locks(sameCell), "nothing waits once the transaction has ended");
         }
     }
 
     /** Whether the ground locks at once (a wait is cut after 300 ms). */
-    private static boolean locks(TopologyStore store, Envelope area) throws SQLException {
+    private static boolean locks(Envelope area) throws SQLException {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("SET LOCAL lock_timeout = '300ms'");
             }
             try {
-                store.lockGround(c, area);
+                GroundLocks.lockGround(c, area);
                 return true;
             } catch (SQLException e) {
                 if ("55P03".equals(e.getSQLState())) return false;

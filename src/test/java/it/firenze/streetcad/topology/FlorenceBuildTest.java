@@ -30,7 +30,7 @@ class FlorenceBuildTest {
         db = FlorenceSample.newCadastre();
         cadastre = new Cadastre(db);
         summary = new NetworkBuild(db).apply(null, NetworkBuilder.DEFAULT_TOLERANCE, Actor.system("test")).summary();
-        TopologyStore store = new TopologyStore(db);
+        TopologyReader store = new TopologyReader(db);
         try (Connection c = db.connection()) {
             var options = ValidationOptions.defaults();
             findings = new Validator(new ValidationOptions(options.tolerance(), options.minLength(),

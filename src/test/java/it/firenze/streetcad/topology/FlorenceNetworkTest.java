@@ -31,7 +31,7 @@ class FlorenceNetworkTest {
     static void load() throws Exception {
         db = FlorenceSample.newCadastre();
         try (Connection c = db.connection()) {
-            lines = new TopologyStore(db).elements(c, null);
+            lines = new TopologyReader(db).elements(c, null);
         }
     }
 
@@ -87,7 +87,7 @@ class FlorenceNetworkTest {
             for (double lat = 43.766; lat < 43.778; lat += 0.0033) {
                 double[] bbox = {lon, lat, lon + 0.0006, lat + 0.0004};
                 TopologyValidation.Report area = validation.run(bbox, noIslands, p -> { });
-                Envelope box = new TopologyStore(db).toStorage(bbox);
+                Envelope box = new TopologyReader(db).toStorage(bbox);
                 Set<String> expected = new java.util.TreeSet<>();
                 for (Finding f : whole) {
                     boolean concerns = f.elementIds().isEmpty() ? box.intersects(f.location().getEnvelopeInternal())

@@ -103,7 +103,7 @@ class NetworkBuildHttpTest {
              PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_lock(?)");
              PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
             // Another instance's build holds the lock.
-            lock.setLong(1, TopologyStore.NETWORK_BUILD_LOCK);
+            lock.setLong(1, BuildJobStore.NETWORK_BUILD_LOCK);
             lock.execute();
             cadastre.execute("INSERT INTO network_build (apply, tolerance, state) VALUES (true, 0.5, 'building')");
             long running = cadastre.count("SELECT max(id) FROM network_build");
@@ -112,7 +112,7 @@ class NetworkBuildHttpTest {
             assertTrue(refused.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
             assertTrue(json(refused).get("detail").asText().contains("/network/builds/" + running), refused.body());
             // That instance dies: its session, and the lock with it, ends (a pooled connection stays open: unlock).
-            unlock.setLong(1, TopologyStore.NETWORK_BUILD_LOCK);
+            unlock.setLong(1, BuildJobStore.NETWORK_BUILD_LOCK);
             unlock.execute();
         }
         JsonNode done = build("");
