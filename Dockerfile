@@ -22,7 +22,7 @@ RUN groupadd --system streetcad && useradd --system --gid streetcad --home-dir /
 WORKDIR /opt/streetcad
 COPY --from=build /src/target/streetcad.jar streetcad.jar
 COPY geodata geodata
-COPY scripts/aot.sh scripts/aot.sh
+COPY scripts/aot.sh scripts/serve.jvmopts scripts/
 USER streetcad
 RUN STREETCAD_JAVA_OPTS=-XX:MaxRAMPercentage=75 bash -c '. scripts/aot.sh; streetcad_aot_cache java \
       /opt/streetcad/streetcad.jar /opt/streetcad/aot/streetcad.aot --data-dir /tmp/train --load-sample geodata/florence-osm \
@@ -33,11 +33,14 @@ RUN groupadd --system streetcad && useradd --system --gid streetcad --home-dir /
 WORKDIR /opt/streetcad
 COPY --from=aot /opt/streetcad/streetcad.jar streetcad.jar
 COPY --from=aot /opt/streetcad/aot aot
+COPY scripts/serve.jvmopts serve.jvmopts
 COPY geodata geodata
 USER streetcad
 ENV STREETCAD_HOST=0.0.0.0 STREETCAD_PORT=7070
 EXPOSE 7070
 HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/7070 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q alive <&3"]
 # No embedded cluster in a container: STREETCAD_DB_URL must name the PostGIS database.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:AOTCache=/opt/streetcad/aot/streetcad.aot", "-jar", "/opt/streetcad/streetcad.jar"]
+# The serving JVM's options (scripts/serve.jvmopts; its training run above used the same). The image runs as the user
+# streetcad, not root, so the JVM warns once that it keeps the threads' priorities unchanged (the file says why).
+ENTRYPOINT ["java", "@/opt/streetcad/serve.jvmopts", "-XX:MaxRAMPercentage=75", "-XX:AOTCache=/opt/streetcad/aot/streetcad.aot", "-jar", "/opt/streetcad/streetcad.jar"]
 CMD ["serve"]

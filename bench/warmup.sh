@@ -7,7 +7,8 @@
 # 1-second buckets for the first SECONDS. Steady state is the median p99 of the
 # last 20 buckets of every start in the run; full speed is reached when the first bucket begins from which p99 stays
 # within 1.5× of it for 5 buckets in a row. Starts alternate (no cache and AOT cache as scripts/run.sh starts the
-# server, then the AOT cache with --warm-up 30), so that all see the same neighbours.
+# server, with scripts/serve.jvmopts; the AOT cache without that file; then the AOT cache with --warm-up 30), so that
+# all see the same neighbours.
 # Usage: bench/warmup.sh [seconds per start, default 60] [rounds, default 2]   (builds target/streetcad.jar when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,10 +52,11 @@ start() {
 }
 : >"$work/buckets"
 for round in $(seq 1 "$rounds"); do
-  start no-cache 0
-  start aot-cache 0 $(streetcad_aot_options "$jar" "$cache")
+  start no-cache 0 "$streetcad_serve_jvmopts"
+  start aot-cache 0 $(streetcad_serve_options "$jar" "$cache")
   grep -m3 '\[aot' "$work/server-aot-cache.log" >&2 || true  # a cache the JVM refused says why here
-  start aot+warm-up 30 $(streetcad_aot_options "$jar" "$cache")
+  start aot-no-opts 0 $(streetcad_aot_options "$jar" "$cache")  # what scripts/serve.jvmopts gives, same run
+  start aot+warm-up 30 $(streetcad_serve_options "$jar" "$cache")
   grep -h 'warmed up' "$work/server-aot+warm-up.log" >&2 || true
 done
 

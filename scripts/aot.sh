@@ -21,7 +21,7 @@ streetcad_aot_cache() {
   echo "aot: a training run makes $cache (once per build of the jar, about a minute; log in $log)" >&2
   rm -f "$tmp"
   # The port is the server's own choice (0): the real server may start on the configured one right after.
-  STREETCAD_HOST=127.0.0.1 STREETCAD_PORT=0 "$java" ${STREETCAD_JAVA_OPTS:-} -XX:AOTCacheOutput="$tmp" \
+  STREETCAD_HOST=127.0.0.1 STREETCAD_PORT=0 "$java" "$streetcad_serve_jvmopts" ${STREETCAD_JAVA_OPTS:-} -XX:AOTCacheOutput="$tmp" \
     -jar "$jar" serve "$@" >"$log" 2>&1 &
   pid=$!
   # The first start on an empty data directory loads the sample and builds its network before serving: minutes on
@@ -48,6 +48,15 @@ streetcad_aot_cache() {
 # streetcad_aot_options JAR CACHE: the java options that use CACHE when it is newer than JAR (nothing otherwise).
 streetcad_aot_options() {
   if [ -f "$2" ] && [ "$2" -nt "$1" ]; then echo "-XX:AOTCache=$2"; fi
+}
+
+# The serving JVM's options (scripts/serve.jvmopts, beside this file): the server and its training run use the same.
+streetcad_serve_jvmopts="@$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/serve.jvmopts"
+
+# streetcad_serve_options JAR CACHE: the java options of a server: scripts/serve.jvmopts, then STREETCAD_JAVA_OPTS
+# (which win over it), then the AOT cache's.
+streetcad_serve_options() {
+  echo "$streetcad_serve_jvmopts" ${STREETCAD_JAVA_OPTS:-} $(streetcad_aot_options "$1" "$2")
 }
 
 # streetcad_aot_train BASE_URL: the training requests, 8 at a time, about 20 s on 2 cores: enough rounds over every
