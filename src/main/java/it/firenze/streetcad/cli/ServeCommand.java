@@ -1,5 +1,6 @@
 package it.firenze.streetcad.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import it.firenze.streetcad.access.AccessSettings;
 import it.firenze.streetcad.access.JwtSettings;
 import it.firenze.streetcad.api.PublicBaseUrl;
@@ -8,6 +9,7 @@ import it.firenze.streetcad.importer.ImportSettings;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
 import it.firenze.streetcad.web.WebMapModule;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -134,6 +136,8 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            // The access log's own thread (logback.xml) writes the lines still queued before the JVM exits.
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) logging.stop();
             stopped.countDown();
         }, "streetcad-shutdown"));
         stopped.await();

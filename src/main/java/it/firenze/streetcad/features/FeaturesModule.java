@@ -24,6 +24,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -273,8 +274,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             link(links, self + queryString(query, null), "prev", GEOJSON, "previous page");
         }
         ctx.header("Content-Crs", "<" + q.crs().uri() + ">");
-        String headJson = head.toString();
-        byte[] start = (headJson.substring(0, headJson.length() - 1) + ",\"features\":").getBytes(StandardCharsets.UTF_8);
+        byte[] start = pageStart(head);
         String etag = itemsEtag(page.version(), base, ctx, format);
         if (format == Format.JSON) {
             var framed = page.features().framed(start, END_OF_PAGE);
@@ -301,6 +301,20 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     }
 
     private static final byte[] END_OF_PAGE = {'}'};
+    private static final byte[] FEATURES_MEMBER = ",\"features\":".getBytes(StandardCharsets.UTF_8);
+
+    /** The page's head as UTF-8, open for its features: written as bytes at once, not through a String. */
+    private static byte[] pageStart(ObjectNode head) {
+        byte[] json;
+        try {
+            json = Json.mapper().writeValueAsBytes(head);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);  // a tree in memory does not fail to write
+        }
+        byte[] start = Arrays.copyOf(json, json.length - 1 + FEATURES_MEMBER.length);  // without its closing brace
+        System.arraycopy(FEATURES_MEMBER, 0, start, json.length - 1, FEATURES_MEMBER.length);
+        return start;
+    }
 
     /** Weak: two answers to one request over one items version differ only in their timeStamp. */
     private static String itemsEtag(FeatureStore.ItemsVersion version, String base, Context ctx, Format format) {

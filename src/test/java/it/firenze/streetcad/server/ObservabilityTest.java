@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,7 +36,12 @@ class ObservabilityTest {
             HttpResponse<String> items = get(server, "/collections/road-elements/items?limit=1", "X-Request-Id", "proxy-id-42");
             assertEquals(200, items.statusCode());
             assertEquals("proxy-id-42", items.headers().firstValue("X-Request-Id").orElse(null));
-            assertTrue(get(server, "/ready").headers().firstValue("X-Request-Id").orElse("").matches("[0-9a-f-]{36}"));
+            String made = get(server, "/ready").headers().firstValue("X-Request-Id").orElse("");
+            assertTrue(made.matches("[0-9a-f-]{36}"));
+            // A random UUID (version 4, the IETF variant), a new one per request
+            assertEquals(4, java.util.UUID.fromString(made).version());
+            assertEquals(2, java.util.UUID.fromString(made).variant());
+            assertNotEquals(made, get(server, "/ready").headers().firstValue("X-Request-Id").orElse(""));
             assertEquals(200, get(server, "/tiles/road-elements/15/17408/11944.mvt").statusCode());
             assertEquals(200, get(server, "/jobs").statusCode());
 
