@@ -5,8 +5,6 @@ import it.firenze.streetcad.cql2.Queryable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * One collection of the cadastre as OGC API – Features sees it: the SQL that yields its rows (all written here,
@@ -28,11 +26,6 @@ public record FeatureType(String id, String title, String description, String fr
                        String geometryType, List<Queryable> properties, String validFromSql, String validToSql) {
         this(id, title, description, from, idSql, geometrySql, geometryType, properties, validFromSql, validToSql,
                 queryables(geometrySql, properties, validFromSql, validToSql));
-    }
-
-    public Map<String, Queryable> propertiesByName() {
-        return properties.stream().collect(Collectors.toMap(Queryable::name, Function.identity(), (a, b) -> a,
-                java.util.LinkedHashMap::new));
     }
 
     public Optional<Queryable> property(String name) {
