@@ -2,7 +2,6 @@ package it.firenze.streetcad.topology;
 
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Geometry;
-import org.locationtech.jts.io.WKBWriter;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,7 +10,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** CRS84 GeoJSON of geometries in the storage CRS, transformed by PostGIS: findings' locations, builds' and fixes' changes. */
+/**
+ * CRS84 GeoJSON of geometries in the storage CRS, transformed by PostGIS: findings' locations, builds' and fixes'
+ * changes.
+ */
 final class TopologyGeoJson {
 
     private final Database database;
@@ -35,20 +37,15 @@ final class TopologyGeoJson {
         return b.append("]}").toString();
     }
 
-    // ---- network build jobs (network_build)
     /** CRS84 GeoJSON geometries of locations in the storage CRS, in order, transformed by PostGIS in one query. */
     List<String> toGeoJson(List<Geometry> locations) throws SQLException {
         List<String> out = new ArrayList<>(locations.size());
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
                 "SELECT ST_AsGeoJSON(ST_Transform(ST_GeomFromEWKB(g), 4326), 7) FROM unnest(?::bytea[]) "
                         + "WITH ORDINALITY AS t (g, n) ORDER BY n")) {
-            WKBWriter writer = new WKBWriter(2, true);
             byte[][] wkbs = new byte[locations.size()][];
-            for (int i = 0; i < wkbs.length; i++) {
-                Geometry g = locations.get(i);
-                g.setSRID(database.storageSrid());
-                wkbs[i] = writer.write(g);
-            }
+            int srid = database.storageSrid();
+            for (int i = 0; i < wkbs.length; i++) wkbs[i] = TopologySql.ewkb(locations.get(i), srid);
             st.setObject(1, wkbs);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) out.add(rs.getString(1));
