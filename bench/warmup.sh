@@ -53,10 +53,12 @@ start() {
 : >"$work/buckets"
 for round in $(seq 1 "$rounds"); do
   start no-cache 0 "$streetcad_serve_jvmopts"
-  start aot-cache 0 $(streetcad_serve_options "$jar" "$cache")
+  streetcad_serve_options "$jar" "$cache"
+  start aot-cache 0 "${streetcad_serve_opts[@]}"
   grep -m3 '\[aot' "$work/server-aot-cache.log" >&2 || true  # a cache the JVM refused says why here
-  start aot-no-opts 0 $(streetcad_aot_options "$jar" "$cache")  # what scripts/serve.jvmopts gives, same run
-  start aot+warm-up 30 $(streetcad_serve_options "$jar" "$cache")
+  streetcad_aot_options "$jar" "$cache"
+  start aot-no-opts 0 "${streetcad_aot_opts[@]}"  # what scripts/serve.jvmopts gives, same run
+  start aot+warm-up 30 "${streetcad_serve_opts[@]}"
   grep -h 'warmed up' "$work/server-aot+warm-up.log" >&2 || true
 done
 

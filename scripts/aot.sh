@@ -45,18 +45,23 @@ streetcad_aot_cache() {
   return 0
 }
 
-# streetcad_aot_options JAR CACHE: the java options that use CACHE when it is newer than JAR (nothing otherwise).
+# streetcad_aot_options JAR CACHE: sets the array streetcad_aot_opts to the java option that uses CACHE when it is
+# newer than JAR (empty otherwise). An array, so that a clone under a path with spaces still starts.
 streetcad_aot_options() {
-  if [ -f "$2" ] && [ "$2" -nt "$1" ]; then echo "-XX:AOTCache=$2"; fi
+  streetcad_aot_opts=()
+  if [ -f "$2" ] && [ "$2" -nt "$1" ]; then streetcad_aot_opts=("-XX:AOTCache=$2"); fi
 }
 
 # The serving JVM's options (scripts/serve.jvmopts, beside this file): the server and its training run use the same.
 streetcad_serve_jvmopts="@$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/serve.jvmopts"
 
-# streetcad_serve_options JAR CACHE: the java options of a server: scripts/serve.jvmopts, then STREETCAD_JAVA_OPTS
-# (which win over it), then the AOT cache's.
+# streetcad_serve_options JAR CACHE: sets the array streetcad_serve_opts to the java options of a server:
+# scripts/serve.jvmopts, then STREETCAD_JAVA_OPTS (which win over it; split on spaces, as a list of options), then
+# the AOT cache's.
 streetcad_serve_options() {
-  echo "$streetcad_serve_jvmopts" ${STREETCAD_JAVA_OPTS:-} $(streetcad_aot_options "$1" "$2")
+  streetcad_aot_options "$1" "$2"
+  # shellcheck disable=SC2206  # STREETCAD_JAVA_OPTS is a space-separated list of options by design
+  streetcad_serve_opts=("$streetcad_serve_jvmopts" ${STREETCAD_JAVA_OPTS:-} "${streetcad_aot_opts[@]}")
 }
 
 # streetcad_aot_train BASE_URL: the training requests, 8 at a time, about 20 s on 2 cores: enough rounds over every

@@ -33,4 +33,5 @@ fi
 # is ready in about half the time (BENCHMARKS.md, warm-up); without one (an older JDK, a failed training run) it
 # starts as well.
 streetcad_aot_cache "$JAVA_HOME/bin/java" "$jar" "$PWD/target/streetcad.aot" "$@" || true
-exec "$JAVA_HOME/bin/java" $(streetcad_serve_options "$jar" "$PWD/target/streetcad.aot") -jar "$jar" serve "$@"
+streetcad_serve_options "$jar" "$PWD/target/streetcad.aot"
+exec "$JAVA_HOME/bin/java" "${streetcad_serve_opts[@]}" -jar "$jar" serve "$@"

@@ -27,6 +27,9 @@ class ServeJvmOptionsTest {
 
     private static final Path OPTIONS = Path.of("scripts", "serve.jvmopts");
 
+    /** A clone's directory as a user may name it: each path the launchers pass on must stay one argument. */
+    private static final String CLONE_WITH_SPACES = "street cad clone";
+
     @Test
     void theRealJvmTakesEveryOptionOfTheFileFromTheCommandLine() throws Exception {
         List<String> flags = Files.readAllLines(OPTIONS).stream().map(String::strip)
@@ -44,7 +47,8 @@ class ServeJvmOptionsTest {
     }
 
     @Test
-    void streetcadServeAndItsTrainingRunStartTheJvmWithTheFile(@TempDir Path copy) throws Exception {
+    void streetcadServeAndItsTrainingRunStartTheJvmWithTheFile(@TempDir Path temp) throws Exception {
+        Path copy = temp.resolve(CLONE_WITH_SPACES);
         Path fakeJdk = fakeJdk(copy);
         Path optionsFile = copy.resolve("scripts/serve.jvmopts");
 
@@ -61,7 +65,8 @@ class ServeJvmOptionsTest {
     }
 
     @Test
-    void runShAndItsAotTrainingRunStartTheJvmWithTheFile(@TempDir Path copy) throws Exception {
+    void runShAndItsAotTrainingRunStartTheJvmWithTheFile(@TempDir Path temp) throws Exception {
+        Path copy = temp.resolve(CLONE_WITH_SPACES);
         Path fakeJdk = fakeJdk(copy);
         String options = "@" + copy.resolve("scripts/serve.jvmopts");
 
