@@ -72,8 +72,20 @@ final class ImportedIssues {
                 Map<String, Object> counts = new LinkedHashMap<>();
                 for (Severity severity : Severity.values()) counts.put(severity.id(), 0L);
                 long total = 0;
+                // The counts of the issues of the touched elements, as before: the findings recorded, and the ends
+                // without a junction the view derives from the elements (V28), which are no longer recorded.
+                long derived;
+                try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM open_topology_issue o WHERE o.id < 0 "
+                        + "AND o.element_ids[1] IN (SELECT m.element_id FROM " + elements + " m)")) {
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        derived = rs.getLong(1);
+                    }
+                }
                 try (PreparedStatement st = c.prepareStatement("SELECT severity, count(*), count(*) FILTER (WHERE accepted) "
-                        + "FROM topology_issue WHERE validation_id = ? GROUP BY severity")) {
+                        + "FROM (SELECT severity, accepted FROM topology_issue WHERE validation_id = ? UNION ALL "
+                        + "SELECT o.severity, o.accepted FROM open_topology_issue o WHERE o.id < 0 AND o.element_ids[1] IN "
+                        + "(SELECT m.element_id FROM " + elements + " m)) q GROUP BY severity")) {
                     st.setLong(1, validationId);
                     long accepted = 0;
                     try (ResultSet rs = st.executeQuery()) {
@@ -88,7 +100,8 @@ final class ImportedIssues {
                 // Nothing was validated again: every finding came from the import's check.
                 counts.put("elements", 0);
                 counts.put("junctions", 0);
-                counts.put("recorded_from_import_check", total);
+                counts.put("recorded_from_import_check", total - derived);
+                counts.put("derived_from_cadastre", derived);
                 ValidationStore.succeed(c, database, validationId, counts);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
