@@ -19,8 +19,9 @@ import java.util.Set;
 
 /**
  * The issues derived from the cadastre instead of stored: an end of a live element without a junction ("the
- * element's start has no from junction"). Defined once, by the view open_topology_issue and its function
- * unjoined_end (V28), with their ids (negative) and fingerprints; read here as findings, for a validation's
+ * element's start has no from junction"). Defined once, by the view open_topology_issue and its functions
+ * unjoined_end_explanation and unjoined_end_fingerprint (V28), with their ids (negative) and fingerprints; read
+ * here as findings, for a validation's
  * report and counts, and as they were before an edit, for the findings it raised and closed.
  */
 final class DerivedIssues {
@@ -73,13 +74,14 @@ final class DerivedIssues {
      */
     List<TopologyValidation.OpenIssue> open(Connection c, Envelope area, boolean before) throws SQLException {
         String sql = before
-                ? "SELECT u.fingerprint, u.rule, u.severity, u.explanation, u.element_ids FROM "
-                + "road_element_as_of(now() - interval '1 microsecond') e CROSS JOIN LATERAL (VALUES ('start', "
-                + "e.from_junction), ('end', e.to_junction)) AS w(which, junction) CROSS JOIN LATERAL "
-                + "unjoined_end(e.id, e.geom, w.which, e.recorded_from) u WHERE w.junction IS NULL "
-                + "AND live_at(e.valid_from, e.valid_to, now()) AND e.geom && ST_MakeEnvelope(?, ?, ?, ?, ?) "
-                + "AND u.location && ST_MakeEnvelope(?, ?, ?, ?, ?) AND NOT EXISTS (SELECT 1 FROM topology_exception x "
-                + "WHERE x.fingerprint = u.fingerprint) ORDER BY e.id, w.which DESC"
+                ? "SELECT u.fingerprint, 'endpoint-off-junction', 'error', unjoined_end_explanation(u.which), "
+                + "ARRAY[u.id] FROM (SELECT e.id, w.which, unjoined_end_fingerprint(w.which, e.geom) AS fingerprint "
+                + "FROM road_element_as_of(now() - interval '1 microsecond') e CROSS JOIN LATERAL (VALUES ('start', "
+                + "e.from_junction, ST_StartPoint(e.geom)), ('end', e.to_junction, ST_EndPoint(e.geom))) "
+                + "AS w(which, junction, location) WHERE w.junction IS NULL AND live_at(e.valid_from, e.valid_to, now()) "
+                + "AND e.geom && ST_MakeEnvelope(?, ?, ?, ?, ?) AND w.location && ST_MakeEnvelope(?, ?, ?, ?, ?)) u "
+                + "WHERE NOT EXISTS (SELECT 1 FROM topology_exception x WHERE x.fingerprint = u.fingerprint) "
+                + "ORDER BY u.id, u.which DESC"
                 : "SELECT fingerprint, rule, severity, explanation, element_ids FROM open_topology_issue WHERE id < 0 "
                 + "AND location && ST_MakeEnvelope(?, ?, ?, ?, ?) AND NOT accepted ORDER BY id DESC";
         List<TopologyValidation.OpenIssue> out = new ArrayList<>();
