@@ -137,8 +137,11 @@ class DerivedJunctionEndsTest {
         JsonNode first = json(http.get(NO_JUNCTION)).get("features").get(0);
         long id = first.get("id").asLong();
         String fingerprint = first.get("properties").get("fingerprint").asText();
+        long changesBefore = cadastre.count("SELECT count(*) FROM tile_change");
         var accepted = http.post("/topology/issues/" + id + "/accept", "{\"note\": \"a dead end in the square\"}");
         assertEquals(200, accepted.statusCode(), accepted.body());
+        assertTrue(cadastre.count("SELECT count(*) FROM tile_change") > changesBefore,
+                "no row moved, yet the tiles showing it open are told");
         JsonNode after = json(http.get("/topology/issues?rule=endpoint-off-junction&accepted=true"));
         assertEquals(1, after.get("features").size());
         assertEquals(id, after.get("features").get(0).get("id").asLong());
