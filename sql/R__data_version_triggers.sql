@@ -6,8 +6,9 @@ $$
 DECLARE
     t text;
 BEGIN
+    -- topology_exception: whether a derived issue of open_topology_issue (V28) is accepted.
     FOREACH t IN ARRAY ARRAY ['road_element', 'junction', 'road', 'element_event', 'topology_issue',
-                              'measure', 'ordinance', 'works', 'works_phase'] LOOP
+                              'topology_exception', 'measure', 'ordinance', 'works', 'works_phase'] LOOP
         CONTINUE WHEN to_regclass(t) IS NULL;
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_data_version', t);
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I '

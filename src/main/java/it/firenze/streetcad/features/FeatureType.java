@@ -106,10 +106,11 @@ public record FeatureType(String id, String title, String description, String fr
                             p("to_m", "v.to_m", N), p("direction", "v.direction", S), p("kind", "v.kind", S),
                             p("attributes", "v.attributes", Queryable.Type.OBJECT)),
                     "v.valid_from", "v.valid_to"),
-            // The findings of the last topology validations: read-only, valid from when they were found.
+            // The findings of the last topology validations and those derived from the cadastre (V28): read-only,
+            // valid from when they were found.
             new FeatureType("topology-issues", "Topology findings",
                     "What the topology validation found wrong or doubtful in the network, where, and on which elements.",
-                    "topology_issue i", "i.id", "i.location", "Geometry",
+                    "open_topology_issue i", "i.id", "i.location", "Geometry",
                     List.of(p("id", "i.id", I), p("rule", "i.rule", S), p("severity", "i.severity", S),
                             p("explanation", "i.explanation", S), p("accepted", "i.accepted", Queryable.Type.BOOLEAN),
                             p("validation_id", "i.validation_id", I), p("found_at", "i.found_at", T)),

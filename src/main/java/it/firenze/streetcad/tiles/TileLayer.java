@@ -36,9 +36,10 @@ public enum TileLayer {
             // Junctions mean nothing on an overview map: below the detail zoom their tiles are empty.
             -1, "points", null),
 
-    // Findings of the topology validation (V3). Lists and parameters become text, which both encodings carry.
+    // Findings of the topology validation (V3) and those derived from the cadastre (V28). Lists and parameters
+    // become text, which both encodings carry.
     TOPOLOGY_ISSUES("topology-issues", "Topology findings",
-            "topology_issue i", "i.location", null,
+            "open_topology_issue i", "i.location", null,
             "i.id, i.rule, i.severity, i.accepted",
             "i.id, i.rule, i.severity, i.explanation, i.parameters::text AS parameters, "
                     + "array_to_string(i.element_ids, ',') AS element_ids, "

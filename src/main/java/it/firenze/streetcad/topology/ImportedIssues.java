@@ -69,11 +69,16 @@ final class ImportedIssues {
                     st.setArray(3, ruleIds);
                     st.executeUpdate();
                 }
+                // The counts of the issues of the touched elements, as before: the findings recorded, and the ends
+                // without a junction the view derives from the elements (V28), which are no longer recorded.
                 Map<String, Object> counts = new LinkedHashMap<>();
                 for (Severity severity : Severity.values()) counts.put(severity.id(), 0L);
-                long total = 0;
-                try (PreparedStatement st = c.prepareStatement("SELECT severity, count(*), count(*) FILTER (WHERE accepted) "
-                        + "FROM topology_issue WHERE validation_id = ? GROUP BY severity")) {
+                long total = 0, derived = 0;
+                try (PreparedStatement st = c.prepareStatement("SELECT severity, count(*), count(*) FILTER (WHERE accepted), "
+                        + "count(*) FILTER (WHERE derived) FROM (SELECT severity, accepted, false AS derived FROM "
+                        + "topology_issue WHERE validation_id = ? UNION ALL SELECT o.severity, o.accepted, true FROM "
+                        + "open_topology_issue o WHERE o.id < 0 AND o.element_ids[1] IN (SELECT m.element_id FROM "
+                        + elements + " m)) q GROUP BY severity")) {
                     st.setLong(1, validationId);
                     long accepted = 0;
                     try (ResultSet rs = st.executeQuery()) {
@@ -81,6 +86,7 @@ final class ImportedIssues {
                             counts.put(rs.getString(1), rs.getLong(2));
                             total += rs.getLong(2);
                             accepted += rs.getLong(3);
+                            derived += rs.getLong(4);
                         }
                     }
                     counts.put("accepted", accepted);
@@ -88,7 +94,8 @@ final class ImportedIssues {
                 // Nothing was validated again: every finding came from the import's check.
                 counts.put("elements", 0);
                 counts.put("junctions", 0);
-                counts.put("recorded_from_import_check", total);
+                counts.put("recorded_from_import_check", total - derived);
+                counts.put("derived_from_cadastre", derived);
                 ValidationStore.succeed(c, database, validationId, counts);
                 c.commit();
             } catch (SQLException | RuntimeException e) {

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The open issues as GeoJSON, and their acceptance as exceptions (topology_issue, topology_exception). */
+/**
+ * The open issues as GeoJSON, and their acceptance as exceptions: read from open_topology_issue (V28), the stored
+ * findings (topology_issue) and those derived from the cadastre; accepted by fingerprint (topology_exception).
+ */
 final class IssueStore {
 
     private final Database database;
@@ -48,7 +51,10 @@ final class IssueStore {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             Audit.bind(c, actor);
-            try (PreparedStatement find = c.prepareStatement("SELECT fingerprint, rule FROM topology_issue WHERE id = ?");
+            // The view (V28): a derived issue (an end without a junction, negative id) is accepted by its
+            // fingerprint alone, and its tiles are told so, since no stored row changes under them.
+            try (PreparedStatement find = c.prepareStatement("SELECT fingerprint, rule, location FROM open_topology_issue "
+                    + "WHERE id = ?");
                  PreparedStatement except = c.prepareStatement("INSERT INTO topology_exception (fingerprint, rule, note) "
                          + "VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET note = EXCLUDED.note");
                  PreparedStatement mark = c.prepareStatement(
@@ -59,6 +65,13 @@ final class IssueStore {
                     if (!rs.next()) return false;
                     fingerprint = rs.getString(1);
                     rule = rs.getString(2);
+                }
+                if (issueId < 0) {
+                    try (PreparedStatement tiles = c.prepareStatement("SELECT record_tile_changes('topology_issue', "
+                            + "ARRAY(SELECT location FROM open_topology_issue WHERE id = ?))")) {
+                        tiles.setLong(1, issueId);
+                        tiles.executeQuery().close();
+                    }
                 }
                 except.setString(1, fingerprint);
                 except.setString(2, rule);
@@ -90,7 +103,7 @@ final class IssueStore {
                 + "'properties', json_build_object('id', id, 'rule', rule, 'severity', severity, 'explanation', "
                 + "explanation, 'parameters', parameters, 'element_ids', element_ids, 'junction_ids', junction_ids, "
                 + "'accepted', accepted, 'fingerprint', fingerprint, 'validation_id', validation_id, 'found_at', "
-                + "found_at)) AS f FROM topology_issue" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + "found_at)) AS f FROM open_topology_issue" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY id LIMIT ?) t";
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(sql)) {
             int i = 1;

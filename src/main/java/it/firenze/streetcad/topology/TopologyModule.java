@@ -67,7 +67,7 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
         database.leases().recoverPeriodically(BuildJobStore.BUILD_RECOVERY);
         database.leases().recoverPeriodically(ValidationStore.VALIDATION_RECOVERY);
         CountGauges.register(database, "streetcad.topology.findings.open", "topology findings not accepted, by severity",
-                "SELECT severity, count(*) FROM topology_issue WHERE NOT accepted GROUP BY 1", List.of("severity"),
+                "SELECT severity, count(*) FROM open_topology_issue WHERE NOT accepted GROUP BY 1", List.of("severity"),
                 Arrays.stream(Severity.values()).map(s -> List.of(s.id())).toList());
     }
 

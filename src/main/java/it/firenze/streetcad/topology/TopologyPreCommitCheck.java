@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -225,12 +224,12 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     }
 
     /**
-     * Validates staged lines as the cadastre will hold them once committed: when its open issues are to be recorded
-     * from this check ({@link #recordsFindings}), without junctions (none is made before a network build), so that
-     * every finding the re-validation of the committed elements would make is made here.
+     * Validates staged lines as the cadastre will hold them once committed. They have no junctions (none is made
+     * before a network build), and an end without one is derived from the committed element (open_topology_issue,
+     * V28), not found here: so no junctions are checked.
      */
     private void validate(ValidationOptions with, List<TopologyLine> lines, Consumer<Finding> sink) {
-        new Validator(with).validate(lines, recordsFindings() ? Map.of() : null, null, null, progress -> { }, sink);
+        new Validator(with).validate(lines, null, null, null, progress -> { }, sink);
     }
 
     /** Parts validated at once (the machine's cores, at most four): the noding of each part is the dominant cost. */
@@ -295,11 +294,14 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
         return p.x >= tile.getMinX() && p.x < tile.getMaxX() && p.y >= tile.getMinY() && p.y < tile.getMaxY();
     }
 
-    /** A finding about a staged line; an end without a junction is about the cadastre to be, not the source. */
+    /**
+     * A finding about a staged line, reported: the one about the cadastre to be rather than the source (an end
+     * without a junction) is no longer made, it is derived from the committed element (V28).
+     */
     private static StagedFinding staged(Finding f) {
         return new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),
                 f.sourceKeys().stream().map(Long::valueOf).toList(), f.location(), f.parameters(), f.fingerprint(),
-                f.rule() != Rule.ENDPOINT_OFF_JUNCTION);
+                true);
     }
 
     /** Only the re-validating follow-up: a build changes the lines, so the check's findings are not the build's. */

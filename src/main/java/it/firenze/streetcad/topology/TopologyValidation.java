@@ -71,6 +71,7 @@ public final class TopologyValidation {
     private final IssueStore issues;
     private final ImportedIssues imported;
     private final TopologyGeoJson geoJson;
+    private final DerivedIssues derived;
 
     public TopologyValidation(Database database) {
         this.database = database;
@@ -79,6 +80,7 @@ public final class TopologyValidation {
         this.issues = new IssueStore(database);
         this.imported = new ImportedIssues(database);
         this.geoJson = new TopologyGeoJson(database);
+        this.derived = new DerivedIssues(database.storageSrid());
     }
 
     /** Validates and reports, changing nothing. */
@@ -129,6 +131,12 @@ public final class TopologyValidation {
                 core == null ? null : new Validator.Part(core, area), progress);
         long checked = System.nanoTime();
         long cpuUsed = THREADS.getCurrentThreadCpuTime() - cpu;
+        if (options.rules().contains(Rule.ENDPOINT_OFF_JUNCTION)) {
+            // The ends without a junction are not the validator's to find: they are read as the view derives them
+            // (V28), the elements judged alone, so that the report and its counts say what they said before.
+            findings = new ArrayList<>(findings);
+            findings.addAll(derived.findings(c, area == null ? null : context, core));
+        }
         return new Report(findings, issues.acceptedFingerprints(c, findings), core, lines.size(), junctions.size(),
                 (read - start) / 1_000_000, (checked - read) / 1_000_000, cpuUsed / 1_000_000);
     }
@@ -242,7 +250,24 @@ public final class TopologyValidation {
             LOG.error("re-validating around an edit failed", e);
             return failed(c, area, NEIGHBOURHOOD, started, e.toString());
         }
-        return validations.recordNeighbourhood(c, area, NEIGHBOURHOOD, started, report);
+        Around stored = validations.recordNeighbourhood(c, area, NEIGHBOURHOOD, started, report);
+        return withDerived(c, area, stored);
+    }
+
+    /**
+     * An edit's raised and closed findings with the derived ones (V28), which no validation records: those open in
+     * the area now and not before the edit's transaction are raised, those open before and not now closed, as the
+     * stored ones they replace used to be.
+     */
+    private Around withDerived(Connection c, Envelope area, Around stored) throws SQLException {
+        List<OpenIssue> before = derived.open(c, area, true), now = derived.open(c, area, false);
+        Set<String> was = new HashSet<>(), is = new HashSet<>();
+        before.forEach(i -> was.add(i.fingerprint()));
+        now.forEach(i -> is.add(i.fingerprint()));
+        List<OpenIssue> raised = new ArrayList<>(stored.raised()), closed = new ArrayList<>(stored.closed());
+        now.stream().filter(i -> !was.contains(i.fingerprint())).forEach(raised::add);
+        before.stream().filter(i -> !is.contains(i.fingerprint())).forEach(closed::add);
+        return new Around(stored.validationId(), stored.status(), raised, closed);
     }
 
     private static final Around UNCHANGED = new Around(OptionalLong.empty(), "unchanged", List.of(), List.of());

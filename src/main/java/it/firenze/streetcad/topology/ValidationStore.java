@@ -201,8 +201,10 @@ final class ValidationStore {
      */
     private Replaced replaceIssues(Connection c, long validationId, Envelope area, List<Envelope> spots,
                                    Set<Rule> rules, TopologyValidation.Report report) throws SQLException {
+        // The derived findings (an end without a junction, V28) are in the report for its counts, never stored.
+        List<Finding> stored = report.findings().stream().filter(f -> !DerivedIssues.isDerived(f)).toList();
         Set<String> fingerprints = new HashSet<>();
-        report.findings().forEach(f -> fingerprints.add(f.fingerprint()));
+        stored.forEach(f -> fingerprints.add(f.fingerprint()));
         // The standing issues by what they say, each with its row ids: a finding said the same way takes one of them.
         Map<List<Object>, java.util.ArrayDeque<Long>> standing = new HashMap<>();
         try (PreparedStatement st = c.prepareStatement("SELECT id, fingerprint, rule, explanation, element_ids, "
@@ -236,7 +238,7 @@ final class ValidationStore {
             }
         }
         List<Finding> added = new ArrayList<>();
-        for (Finding f : report.findings()) {
+        for (Finding f : stored) {
             java.util.ArrayDeque<Long> rows = standing.get(said(f.fingerprint(), f.rule().id(), f.explanation(),
                     f.elementIds(), f.junctionIds(), report.isAccepted(f), parse(json(f.parameters()))));
             if (rows == null || rows.isEmpty()) added.add(f);

@@ -220,6 +220,62 @@ class EditingHttpTest {
         assertEquals(List.of("pseudo-node"), pseudoNodeIssues(westId), "the issues recorded say the same");
     }
 
+    @Test
+    void movingOrRetiringAnElementWithoutJunctionsClosesItsEnds() throws Exception {
+        // Two elements as an import without a network build leaves them (no junctions), validated: their ends are
+        // open issues. Since V28 these are derived from the cadastre, not stored; the answers name them as before.
+        long moving = unjoined("LINESTRING(11.3300 43.7600, 11.3310 43.7600)");
+        long retiring = unjoined("LINESTRING(11.3400 43.7600, 11.3410 43.7600)");
+        var topology = new it.firenze.streetcad.topology.TopologyValidation(db);
+        var options = it.firenze.streetcad.topology.ValidationOptions.defaults();
+        topology.complete(topology.begin(null, options, null), null, options);
+        List<String> both = List.of("the element's end has no to junction", "the element's start has no from junction");
+
+        // A moved line is given its junctions: its two ends are closed, none raised
+        String path = "/collections/road-elements/items/" + moving;
+        HttpResponse<String> moved = send("PATCH", path, """
+                {"geometry": {"type": "LineString", "coordinates": [[11.3300, 43.7600], [11.3312, 43.7601]]}}""",
+                http.get(path).headers().firstValue("ETag").orElseThrow(), "application/merge-patch+json");
+        assertEquals(200, moved.statusCode(), moved.body());
+        JsonNode validation = TestHttp.json(moved).get("validation");
+        assertEquals(both, junctionEnds(validation.get("closed"), moving), moved.body());
+        assertEquals(List.of(), junctionEnds(validation.get("raised"), moving), moved.body());
+
+        // A retired one closes its two ends
+        path = "/collections/road-elements/items/" + retiring;
+        HttpResponse<String> retired = send("DELETE", path, null,
+                http.get(path).headers().firstValue("ETag").orElseThrow(), null);
+        assertEquals(200, retired.statusCode(), retired.body());
+        validation = TestHttp.json(retired).get("validation");
+        assertEquals(both, junctionEnds(validation.get("closed"), retiring), retired.body());
+        assertEquals(List.of(), junctionEnds(validation.get("raised"), retiring), retired.body());
+    }
+
+    /** An element inserted without junctions, as an import without a network build leaves it. */
+    private static long unjoined(String wkt) throws SQLException {
+        try (Connection c = db.connection(); var st = c.prepareStatement("INSERT INTO road_element (geom, functional_class) "
+                + "VALUES (ST_Transform(ST_GeomFromText(?, 4326), ?), 'F') RETURNING id")) {
+            st.setString(1, wkt);
+            st.setInt(2, db.storageSrid());
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The explanations of the endpoint-off-junction findings of an element among some, sorted. */
+    private static List<String> junctionEnds(JsonNode issues, long element) {
+        List<String> out = new ArrayList<>();
+        issues.forEach(i -> {
+            if (i.get("rule").asText().equals("endpoint-off-junction") && i.get("elementIds").toString().equals("[" + element + "]")) {
+                out.add(i.get("explanation").asText());
+            }
+        });
+        out.sort(null);
+        return out;
+    }
+
     private static List<String> rules(JsonNode issues) {
         List<String> rules = new ArrayList<>();
         issues.forEach(i -> rules.add(i.get("rule").asText()));

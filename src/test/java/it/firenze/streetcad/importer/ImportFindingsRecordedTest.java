@@ -74,7 +74,7 @@ class ImportFindingsRecordedTest {
     /** The open issues, or a validation's findings, as rule, element ids (sorted) and fingerprint, sorted. */
     List<String> openIssues() {
         return cadastre.rows("SELECT rule || ' ' || (SELECT coalesce(string_agg(x::text, ',' ORDER BY x), '') "
-                + "FROM unnest(element_ids) x) || ' ' || fingerprint FROM topology_issue ORDER BY 1");
+                + "FROM unnest(element_ids) x) || ' ' || fingerprint FROM open_topology_issue ORDER BY 1");
     }
 
     List<String> validatedAfresh() throws Exception {

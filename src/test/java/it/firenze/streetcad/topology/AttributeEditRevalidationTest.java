@@ -116,7 +116,7 @@ class AttributeEditRevalidationTest {
     private static List<String> openIssues() throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(
-                "SELECT rule, fingerprint, element_ids FROM topology_issue")) {
+                "SELECT rule, fingerprint, element_ids FROM open_topology_issue")) {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     List<Long> ids = new ArrayList<>();
