@@ -1,7 +1,7 @@
 package it.firenze.streetcad.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import it.firenze.streetcad.api.HttpModule;
@@ -87,7 +87,7 @@ public final class AccessHttp implements HttpModule {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.before(ctx -> {
             ctx.attribute(ACCESS, this);
             if (!SAFE.contains(ctx.method())) refuseForeignOrigin(ctx);

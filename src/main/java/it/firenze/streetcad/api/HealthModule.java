@@ -1,6 +1,6 @@
 package it.firenze.streetcad.api;
 
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseFailure;
@@ -30,7 +30,7 @@ public final class HealthModule implements HttpModule {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.get("/health", ctx -> ctx.json(Map.of("status", "alive")));
         routes.get("/ready", this::ready);
     }

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import io.javalin.router.Endpoint;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.DatabaseFailure;
 import org.eclipse.jetty.http.BadMessageException;
@@ -93,8 +94,26 @@ public final class HttpServer implements AutoCloseable {
                 headers.apply(ctx);
             });
             config.routes.before(HttpServer::rejectNulInQuery);
-            modules.forEach(m -> m.register(config.routes));
+            // The modules' routes in RouteOrder's order: the most asked first where that changes no precedence.
+            var recorder = new RouteOrder.Recorder(config.routes);
+            modules.forEach(m -> m.register(recorder));
+            registered = List.copyOf(recorder.endpoints);
+            ordered = RouteOrder.ordered(registered, RouteOrder.HOT);
+            ordered.forEach(config.routes::addEndpoint);
         });
+    }
+
+    private List<Endpoint> registered;
+    private List<Endpoint> ordered;
+
+    /** The modules' endpoints in the order they registered them (for tests: see {@link RouteOrder}). */
+    public List<Endpoint> registeredEndpoints() {
+        return registered;
+    }
+
+    /** The modules' endpoints in the order Javalin got them, which is the order it tries them in. */
+    public List<Endpoint> orderedEndpoints() {
+        return ordered;
     }
 
     static final String REQUEST_ID = "X-Request-Id";
@@ -151,6 +170,9 @@ public final class HttpServer implements AutoCloseable {
      * fail in the database as a 500; no parameter of this API has a use for it.
      */
     private static void rejectNulInQuery(Context ctx) {
+        // Decoding makes a NUL only of "%00" (Jetty refuses a raw one), so a query without it needs no decoding here.
+        String query = ctx.queryString();
+        if (query == null || query.indexOf("%00") < 0 && query.indexOf('\0') < 0) return;
         ctx.queryParamMap().forEach((name, values) -> {
             if (name.indexOf('\0') >= 0 || values.stream().anyMatch(v -> v.indexOf('\0') >= 0)) {
                 throw ProblemException.badRequest(name.replace("\0", ""), "The parameter " + name.replace("\0", "")

@@ -3,7 +3,7 @@ package it.firenze.streetcad.editing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.access.Actor;
@@ -50,7 +50,7 @@ public final class EditingHttp implements HttpModule {
      * the requests of collections other modules serve (viability's), since routes match in the order they are added.
      */
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         // A 412 is answered with the item itself, written before the handler stops.
         routes.exception(Answered.class, (e, ctx) -> { });
         for (EditableType t : EditableType.ALL) {
@@ -74,7 +74,7 @@ public final class EditingHttp implements HttpModule {
         routes.post("/collections/road-elements/items/{featureId}/merge", this::merge);
     }
 
-    private static void notAllowed(RoutesConfig routes, String verb, String path, String allow) {
+    private static void notAllowed(JavalinDefaultRoutingApi routes, String verb, String path, String allow) {
         io.javalin.http.Handler h = ctx -> {
             ctx.header("Allow", allow);
             throw new ProblemException(Problem.of(405, "Method not allowed", verb + " is not allowed on " + ctx.path()

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.api.PublicBaseUrl;
@@ -36,7 +36,7 @@ final class ApiDocument {
         this.swaggerVersion = swaggerUiVersion();
     }
 
-    void register(RoutesConfig routes) {
+    void register(JavalinDefaultRoutingApi routes) {
         routes.get("/api", this::api);
         routes.get("/api.html", this::ui);
         routes.get("/api/swagger-ui/{file}", this::uiFile);

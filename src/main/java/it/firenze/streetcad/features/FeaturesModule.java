@@ -3,7 +3,7 @@ package it.firenze.streetcad.features;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import it.firenze.streetcad.api.Json;
@@ -69,7 +69,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.get("/", this::landing);
         routes.get("/conformance", this::conformance);
         routes.get("/collections", this::collections);

@@ -2,7 +2,7 @@ package it.firenze.streetcad.importer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import it.firenze.streetcad.access.AccessHttp;
@@ -47,7 +47,7 @@ public final class ImportHttpModule implements HttpModule {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.post("/imports", this::create);
         routes.get("/imports", ctx -> ctx.json(Map.of("imports", jobs.list(LISTED_JOBS).stream().map(ImportHttpModule::summary).toList())));
         routes.get("/imports/{id}", ctx -> ctx.json(view(job(ctx))));

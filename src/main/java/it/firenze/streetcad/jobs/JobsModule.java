@@ -1,6 +1,6 @@
 package it.firenze.streetcad.jobs;
 
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.access.Actor;
@@ -53,7 +53,7 @@ public final class JobsModule implements HttpModule {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.get("/jobs", this::list);
         routes.get("/jobs/{id}", ctx -> ctx.contentType("application/json").result(job(ctx.pathParam("id"))));
         routes.delete("/jobs/{id}", this::cancel);

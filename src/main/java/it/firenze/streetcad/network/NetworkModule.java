@@ -2,7 +2,7 @@ package it.firenze.streetcad.network;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
@@ -37,7 +37,7 @@ public final class NetworkModule implements HttpModule {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.get("/network/nearest", this::nearest);
         routes.get("/network/elements/{elementId}/measure", this::measure);
         routes.get("/network/elements/{elementId}/point", this::point);

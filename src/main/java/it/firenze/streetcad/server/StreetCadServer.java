@@ -112,6 +112,11 @@ public final class StreetCadServer implements AutoCloseable {
         return http.port();
     }
 
+    /** The HTTP front (tests: its routes' order). */
+    HttpServer http() {
+        return http;
+    }
+
     public CadastreStore store() {
         return store;
     }

@@ -1,6 +1,6 @@
 package it.firenze.streetcad.tiles;
 
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.ProblemException;
@@ -44,7 +44,7 @@ public final class TilesModule implements HttpModule {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.get("/tileMatrixSets", ctx -> ctx.json(Map.of(
                 "links", List.of(link("self", PublicBaseUrl.of(ctx) + "/tileMatrixSets", "application/json")),
                 "tileMatrixSets", List.of(tileMatrixSetLink(PublicBaseUrl.of(ctx))))));

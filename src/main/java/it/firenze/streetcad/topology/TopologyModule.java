@@ -3,7 +3,7 @@ package it.firenze.streetcad.topology;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.access.Actor;
@@ -72,7 +72,7 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.post("/topology/validations", this::startValidation);
         routes.get("/topology/validations/{id}", this::validationStatus);
         routes.get("/topology/issues", this::issues);

@@ -2,7 +2,7 @@ package it.firenze.streetcad.viability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import it.firenze.streetcad.access.AccessHttp;
@@ -46,7 +46,7 @@ public final class ViabilityModule implements HttpModule {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.post(MEASURES, mapped(ctx -> created(ctx, MEASURES, viability.createMeasure(writer(ctx), body(ctx)))));
         routes.patch(MEASURES + "/{id}", mapped(ctx -> geojson(ctx, viability.setMeasureStatus(writer(ctx), id(ctx),
                 status(ctx), ifMatch(ctx)))));

@@ -1,6 +1,6 @@
 package it.firenze.streetcad.web;
 
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import it.firenze.streetcad.api.HttpModule;
@@ -36,7 +36,7 @@ public final class WebMapModule implements HttpModule {
     }
 
     @Override
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         // Javalin ignores trailing slashes, so this answers /map as well (a redirect between the two would loop).
         routes.get("/map/", browserHome());
         routes.get("/map/config.json", this::config);
