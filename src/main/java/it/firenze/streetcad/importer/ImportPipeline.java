@@ -300,7 +300,7 @@ public final class ImportPipeline {
             try {
                 for (PreCommitCheck check : checks) {
                     check.check(c, staging.name(), database.storageSrid(), f -> {
-                        if (f.reported()) out.add(f);
+                        out.add(f);
                         if (kept != null && check.recordsFindings()) {
                             try {
                                 kept.row(f);

@@ -11,15 +11,12 @@ import java.util.Map;
  *
  * @param parameters  the rule's figures (a gap in metres, the number of parts)
  * @param fingerprint the finding's identity across validations (the topology engine's), or null
- * @param reported    false for a finding about the lines as the cadastre will store them rather than about the
- *                    source (an end without a junction until the network is built): recorded as an open issue at
- *                    commit (see {@link PreCommitCheck#recordsFindings}), left out of the report
  */
 public record StagedFinding(String rule, String severity, String explanation, List<Long> featureNumbers,
-                            Geometry location, Map<String, Object> parameters, String fingerprint, boolean reported) {
+                            Geometry location, Map<String, Object> parameters, String fingerprint) {
 
     /** A reported finding with no figures and no identity across validations. */
     public StagedFinding(String rule, String severity, String explanation, List<Long> featureNumbers, Geometry location) {
-        this(rule, severity, explanation, featureNumbers, location, Map.of(), null, true);
+        this(rule, severity, explanation, featureNumbers, location, Map.of(), null);
     }
 }

@@ -115,9 +115,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     @Override
     public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) throws SQLException {
         List<StagedFinding> out = new ArrayList<>();
-        check(transaction, stagingTable, storageSrid, f -> {
-            if (f.reported()) out.add(f);
-        });
+        check(transaction, stagingTable, storageSrid, out::add);
         return out;
     }
 
@@ -295,13 +293,12 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
     }
 
     /**
-     * A finding about a staged line, reported: the one about the cadastre to be rather than the source (an end
-     * without a junction) is no longer made, it is derived from the committed element (V28).
+     * A finding about a staged line. The one about the cadastre to be rather than the source (an end without a
+     * junction) is not made: it is derived from the committed element (V28).
      */
     private static StagedFinding staged(Finding f) {
         return new StagedFinding(f.rule().id(), f.severity().id(), f.explanation(),
-                f.sourceKeys().stream().map(Long::valueOf).toList(), f.location(), f.parameters(), f.fingerprint(),
-                true);
+                f.sourceKeys().stream().map(Long::valueOf).toList(), f.location(), f.parameters(), f.fingerprint());
     }
 
     /** Only the re-validating follow-up: a build changes the lines, so the check's findings are not the build's. */
