@@ -92,7 +92,7 @@ class TopologyPreCommitCheckTest {
     @Test
     void inPartsEachPartsFindingsFlowToTheSinkAsTheyAreMadeAndEveryOneArrivesOnce() throws Exception {
         withFlorenceStaged(c -> {
-            // given every finding of the whole check, recorded ones (an end without a junction) included
+            // given every finding of the whole check (an end without a junction is no finding of it: V28 derives it)
             List<StagedFinding> whole = new ArrayList<>();
             TopologyPreCommitCheck.allRules().check(c, "staged_lines", 6707, whole::add);
             // when checked in parts of at most 3,000 lines (some 4,000 findings each) through queues of 64
@@ -101,7 +101,7 @@ class TopologyPreCommitCheckTest {
             inParts.check(c, "staged_lines", 6707, parts::add);
 
             // then no more than a queue's worth per part being validated was ever held on the way to the sink ...
-            assertTrue(whole.size() > 100_000, "raw OSM lines meet everywhere: " + whole.size());
+            assertTrue(whole.size() > 45_000, "raw OSM lines meet everywhere: " + whole.size());
             assertTrue(inParts.mostHeld > 0 && inParts.mostHeld <= 4 * (64 + 1), "held at once: " + inParts.mostHeld);
             // ... and every finding arrived once, those on the seams of parts included (islands aside)
             assertEquals(fingerprints(whole.stream().filter(f -> !f.rule().equals("island")).toList()),
