@@ -4,6 +4,7 @@ import it.firenze.streetcad.cql2.Sql;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
 /**
  * Which rows of the cadastre a query reads, by what it names {@code {road_element}}, {@code {junction}},
@@ -22,7 +23,7 @@ record Rows(String prefix, OffsetDateTime asOf) {
     static final Rows LIVE = new Rows("live_", null);
     static final Rows RECORDED = new Rows("", null);
 
-    private static final java.util.List<String> TABLES = java.util.List.of("road_element", "junction", "road", "element_event");
+    private static final List<String> TABLES = List.of("road_element", "junction", "road", "element_event");
 
     static Rows asOf(OffsetDateTime instant) {
         return new Rows("", instant);

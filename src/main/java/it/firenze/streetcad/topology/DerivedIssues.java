@@ -21,8 +21,8 @@ import java.util.Set;
  * The issues derived from the cadastre instead of stored: an end of a live element without a junction ("the
  * element's start has no from junction"). Defined once, by the view open_topology_issue and its functions
  * unjoined_end_explanation and unjoined_end_fingerprint (V28), with their ids (negative) and fingerprints; read
- * here as findings, for a validation's
- * report and counts, and as they were before an edit, for the findings it raised and closed.
+ * here as findings, for a validation's report and counts, and as they were before an edit, for the findings it
+ * raised and closed.
  */
 final class DerivedIssues {
 

@@ -53,23 +53,25 @@ final class IssueStore {
             Audit.bind(c, actor);
             // The view (V28): a derived issue (an end without a junction, negative id) is accepted by its
             // fingerprint alone, and its tiles are told so, since no stored row changes under them.
-            try (PreparedStatement find = c.prepareStatement("SELECT fingerprint, rule, location FROM open_topology_issue "
-                    + "WHERE id = ?");
+            try (PreparedStatement find = c.prepareStatement("SELECT fingerprint, rule, ST_AsEWKB(location) "
+                    + "FROM open_topology_issue WHERE id = ?");
                  PreparedStatement except = c.prepareStatement("INSERT INTO topology_exception (fingerprint, rule, note) "
                          + "VALUES (?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET note = EXCLUDED.note");
                  PreparedStatement mark = c.prepareStatement(
                          "UPDATE topology_issue SET accepted = true WHERE fingerprint = ?")) {
                 find.setLong(1, issueId);
                 String fingerprint, rule;
+                byte[] location;
                 try (ResultSet rs = find.executeQuery()) {
                     if (!rs.next()) return false;
                     fingerprint = rs.getString(1);
                     rule = rs.getString(2);
+                    location = rs.getBytes(3);
                 }
                 if (issueId < 0) {
                     try (PreparedStatement tiles = c.prepareStatement("SELECT record_tile_changes('topology_issue', "
-                            + "ARRAY(SELECT location FROM open_topology_issue WHERE id = ?))")) {
-                        tiles.setLong(1, issueId);
+                            + "ARRAY[ST_GeomFromEWKB(?)])")) {
+                        tiles.setBytes(1, location);
                         tiles.executeQuery().close();
                     }
                 }
