@@ -20,9 +20,15 @@ streetcad_aot_cache() {
   local log="$cache.log" tmp="$cache.tmp" pid base="" waited=0 trained=
   echo "aot: a training run makes $cache (once per build of the jar, about a minute; log in $log)" >&2
   rm -f "$tmp"
-  # The port is the server's own choice (0): the real server may start on the configured one right after.
+  # The training run serves on loopback, on a port of its own choice (0): a --host or --port given is the real
+  # server's, which starts there right after (and a --host 0.0.0.0 would show the training run to the network).
+  local trainer=() skip=
+  for a in "$@"; do
+    if [ -n "$skip" ]; then skip=; continue; fi
+    case $a in --host | --port) skip=yes ;; --host=* | --port=*) ;; *) trainer+=("$a") ;; esac
+  done
   STREETCAD_HOST=127.0.0.1 STREETCAD_PORT=0 "$java" "$streetcad_serve_jvmopts" ${STREETCAD_JAVA_OPTS:-} -XX:AOTCacheOutput="$tmp" \
-    -jar "$jar" serve "$@" >"$log" 2>&1 &
+    -jar "$jar" serve "${trainer[@]}" >"$log" 2>&1 &
   pid=$!
   # The first start on an empty data directory loads the sample and builds its network before serving: minutes on
   # a slow machine, so it gets up to half an hour.

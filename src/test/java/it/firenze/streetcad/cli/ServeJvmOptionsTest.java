@@ -71,15 +71,20 @@ class ServeJvmOptionsTest {
         String options = "@" + copy.resolve("scripts/serve.jvmopts");
 
         String out = run(Map.of("JAVA_HOME", fakeJdk.toString(), "STREETCAD_DATA_DIR", copy.resolve("data").toString(),
-                "STREETCAD_JAVA_OPTS", "-Xmx2g"), "bash", copy.resolve("scripts/run.sh").toString(), "--port", "0");
+                "STREETCAD_JAVA_OPTS", "-Xmx2g"), "bash", copy.resolve("scripts/run.sh").toString(),
+                "--host", "0.0.0.0", "--port=7272", "--warm-up", "5");
         List<String> served = args(out).subList(args(out).lastIndexOf(options), args(out).size());
         assertEquals(List.of(options, "-Xmx2g", "-jar", copy.resolve("target/streetcad.jar").toString(), "serve",
-                "--port", "0"), served, "the server: the file, then STREETCAD_JAVA_OPTS (which win over it)\n" + out);
+                "--host", "0.0.0.0", "--port=7272", "--warm-up", "5"), served,
+                "the server: the file, then STREETCAD_JAVA_OPTS (which win over it)\n" + out);
 
         String training = Files.readString(copy.resolve("target/streetcad.aot.log"));
         List<String> trained = args(training);
         assertEquals(options, trained.getFirst(), training);
         assertTrue(trained.stream().anyMatch(a -> a.startsWith("-XX:AOTCacheOutput=")), training);
+        // The server's own address is left to the server: the training run takes a loopback port of its own.
+        assertEquals(List.of("serve", "--warm-up", "5"), trained.subList(trained.indexOf("serve"), trained.size()),
+                training);
     }
 
     @Test
