@@ -36,11 +36,13 @@ public final class EditingHttp implements HttpModule {
     private static final EditableType ROAD_ELEMENTS = EditableType.byCollection("road-elements").orElseThrow();
 
     private final Edits edits;
+    private final ItemHistory history;
     private final FeatureStore features;
     private final int storageSrid;
 
     public EditingHttp(Database database) {
         this.edits = new Edits(database);
+        this.history = new ItemHistory(database);
         this.features = new FeatureStore(database);
         this.storageSrid = database.storageSrid();
     }
@@ -221,7 +223,7 @@ public final class EditingHttp implements HttpModule {
 
     private void history(Context ctx, EditableType t) throws SQLException {
         long id = id(ctx, t);
-        ArrayNode versions = edits.history(t, id).orElseThrow(() -> ProblemException.notFound(
+        ArrayNode versions = history.of(t, id).orElseThrow(() -> ProblemException.notFound(
                 "There is no feature " + id + " in " + t.collection() + "."));
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("collection", t.collection());

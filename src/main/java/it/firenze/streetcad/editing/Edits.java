@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -38,7 +37,7 @@ import java.util.Set;
  * Road elements and junctions keep the network consistent as they change: an element's ends snap onto a junction
  * standing within {@link #JUNCTION_TOLERANCE} or get a junction of their own, a moved junction drags the ends of
  * its elements, and the junctions touched get their degree and kind anew (junctions left alone are retired).
- * All of the editing capability's SQL is here.
+ * The editing capability's writes are all here; reading an item's versions is {@link ItemHistory}'s.
  */
 public final class Edits {
 
@@ -369,58 +368,6 @@ public final class Edits {
     /** The attributes a split copies onto its second piece. */
     private static final String COPIED = "functional_class, element_type, level, layer, carriageways, lanes, width_m, "
             + "surface, direction, status, speed_limit, source_key, source_attributes";
-
-    /**
-     * Every version of an item, oldest first: when the cadastre recorded it (from, to; to is null for the current
-     * one), who, through what and why, the properties that changed from the version before, and the geometry in
-     * CRS84 when it changed. Empty when there is no such item.
-     */
-    public Optional<com.fasterxml.jackson.databind.node.ArrayNode> history(EditableType t, long id) throws SQLException {
-        String geometrySql = t.hasGeometry() ? "ST_AsGeoJSON(ST_Transform(geom, 4326), 8)" : "NULL";
-        var versions = Json.mapper().createArrayNode();
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "SELECT row::text, geometry FROM (SELECT to_jsonb(h) - 'geom', " + geometrySql + " FROM " + t.table()
-                        + "_history h WHERE id = ? UNION ALL SELECT to_jsonb(r) - 'geom', " + geometrySql + " FROM "
-                        + t.table() + " r WHERE id = ?) v(row, geometry) ORDER BY (row ->> 'version')::int")) {
-            st.setLong(1, id);
-            st.setLong(2, id);
-            try (ResultSet rs = st.executeQuery()) {
-                ObjectNode previous = null;
-                String previousGeometry = null;
-                while (rs.next()) {
-                    ObjectNode row = (ObjectNode) Json.mapper().readTree(rs.getString(1));
-                    String geometry = rs.getString(2);
-                    ObjectNode v = versions.addObject();
-                    v.set("version", row.get("version"));
-                    v.set("recorded_from", row.get("recorded_from"));
-                    v.set("recorded_to", row.has("recorded_to") ? row.get("recorded_to") : null);
-                    ObjectNode author = v.putObject("author");
-                    author.set("id", row.get("changed_by"));
-                    author.set("organisation", row.get("changed_by_org"));
-                    v.set("via", row.get("changed_via"));
-                    v.set("reason", row.get("change_reason"));
-                    ObjectNode changes = v.putObject("changes");
-                    for (String name : t.fields().keySet()) {
-                        JsonNode now = row.path(name);
-                        JsonNode before = previous == null ? null : previous.path(name);
-                        if (before == null || !before.equals(now)) {
-                            ObjectNode change = changes.putObject(name);
-                            change.set("from", before == null || before.isMissingNode() ? null : before);
-                            change.set("to", now.isMissingNode() ? null : now);
-                        }
-                    }
-                    boolean moved = geometry != null && !geometry.equals(previousGeometry);
-                    v.put("geometry_changed", moved);
-                    if (moved) v.set("geometry", Json.mapper().readTree(geometry));
-                    previous = row;
-                    previousGeometry = geometry;
-                }
-            } catch (IOException e) {
-                throw new SQLException("unreadable history of " + t.collection() + " " + id, e);
-            }
-        }
-        return versions.isEmpty() ? Optional.empty() : Optional.of(versions);
-    }
 
     // ---- the update path shared by PUT, PATCH and revert
 
