@@ -76,9 +76,6 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         routes.get("/collections/{collectionId}", this::collection);
         routes.get("/collections/{collectionId}/items", this::items);
         routes.get("/collections/{collectionId}/items/{featureId}", this::item);
-        // HEAD answers with GET's headers (ETag, Content-Crs, Content-Type) and no body.
-        routes.head("/collections/{collectionId}/items", this::items);
-        routes.head("/collections/{collectionId}/items/{featureId}", this::item);
         routes.get("/collections/{collectionId}/queryables", this::queryables);
         for (String path : List.of("/", "/conformance", "/collections", "/collections/{collectionId}",
                 "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}",

@@ -246,6 +246,24 @@ class ReadApiDefectsTest {
         assertEquals("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>", head.headers().firstValue("Content-Crs").orElse(""));
     }
 
+    /**
+     * HEAD on every resource answers GET's status and Content-Type (RFC 9110 §9.3.2, required by /req/core/http):
+     * Javalin answered a HEAD on a GET route it had no HEAD route for with 200 text/plain without running it, so a
+     * missing collection was "200".
+     */
+    @Test
+    void headOnEveryResourceAnswersWhatGetWould() {
+        for (String path : List.of("/", "/conformance", "/api", "/collections", "/collections/road-elements",
+                "/collections/road-elements/queryables", "/collections/nope", "/collections/nope/items",
+                "/collections/road-elements/items?limit=0")) {
+            HttpResponse<String> get = http.get(path);
+            HttpResponse<String> head = send("HEAD", path);
+            assertEquals(get.statusCode(), head.statusCode(), "HEAD " + path);
+            assertEquals(get.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"), "HEAD " + path);
+            assertEquals("", head.body(), "HEAD " + path);
+        }
+    }
+
     @Test
     void nextLinksCarryAKeysetAndWalkEveryFeatureOnce() {
         List<Long> seen = new ArrayList<>();
