@@ -3,6 +3,7 @@ package it.firenze.streetcad.tiles;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.MediaTypes;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.features.Params;
@@ -70,8 +71,9 @@ public final class TilesModule implements HttpModule {
             int y = integer(ctx.pathParam("tileRow"), "tileRow");
             int x = integer(ctx.pathParam("tileCol"), "tileCol");
             String f = ctx.queryParam("f");
-            TileFormat format = f == null ? TileFormat.MVT : TileFormat.byExtension(f).orElseThrow(() ->
+            TileFormat format = f == null ? negotiated(ctx) : TileFormat.byExtension(f).orElseThrow(() ->
                     ProblemException.badRequest("f", "f must be mvt or geojson, not '" + f + "'"));
+            if (f == null) ctx.header("Vary", "Accept, Accept-Encoding");
             serve(ctx, layer, format, address(z, x, y, "tileMatrix", "tileCol", "tileRow"));
         });
         routes.get("/tiles", ctx -> {
@@ -122,6 +124,16 @@ public final class TilesModule implements HttpModule {
         });
     }
 
+    /**
+     * A collection's tile without {@code f}: GeoJSON when Accept ranks it above MVT, else MVT, the default (the
+     * response's format follows HTTP content negotiation: OGC API – Tiles /req/core/tc-success B).
+     */
+    private static TileFormat negotiated(Context ctx) {
+        String accept = ctx.header("Accept");
+        return MediaTypes.quality(accept, TileFormat.GEOJSON.mediaType()) > MediaTypes.quality(accept, TileFormat.MVT.mediaType())
+                ? TileFormat.GEOJSON : TileFormat.MVT;
+    }
+
     private void serve(Context ctx, TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
         Instant at = instant(ctx, layer);
         // "Now" moves on without any write (a closure starts at 08:00): such a tile is revalidated on every use.
@@ -138,7 +150,8 @@ public final class TilesModule implements HttpModule {
             throws SQLException {
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
         ctx.header("Cache-Control", moving ? "no-cache" : tiles.settings().cacheControl());
-        ctx.header("Vary", "Accept-Encoding");
+        // A collection's tile negotiated on Accept has said so already (Vary: Accept, Accept-Encoding).
+        if (ctx.res().getHeader("Vary") == null) ctx.header("Vary", "Accept-Encoding");
         ctx.header("Access-Control-Allow-Origin", "*");
         String ifNoneMatch = ctx.header("If-None-Match");
         if (ifNoneMatch != null) {

@@ -176,6 +176,13 @@ class TilesAtsTest {
         HttpResponse<byte[]> r = bytes(tile(Z, ROW, COL));
         assertEquals("application/vnd.mapbox-vector-tile", r.headers().firstValue("Content-Type").orElse(""));
         assertTrue(mvtIds(r.body()).contains(101L));
+        // B: "consistent with the format requested via HTTP content negotiation": Accept chooses without f.
+        HttpResponse<String> geojson = http.get(tile(Z, ROW, COL), "Accept", "application/geo+json");
+        assertEquals("application/geo+json", geojson.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("FeatureCollection", json(geojson).get("type").asText());
+        assertTrue(geojson.headers().firstValue("Vary").orElse("").contains("Accept"));
+        assertEquals("application/vnd.mapbox-vector-tile", http.get(tile(Z, ROW, COL), "Accept",
+                "application/geo+json;q=0.5, application/vnd.mapbox-vector-tile").headers().firstValue("Content-Type").orElse(""));
     }
 
     /** /conf/core/tc-error: out of range is 400/404; an empty tile within range is 200 with an empty body. */

@@ -316,6 +316,20 @@ class FeaturesCoreTest {
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("GET"));
     }
 
+    /** Accept is weighed by quality (RFC 9110 §12.5.1), not by where a type appears in it. */
+    @Test
+    void acceptChoosesHtmlOnlyWhenItRanksHtmlAboveJson() {
+        String items = "/collections/road-elements/items?limit=1";
+        assertTrue(http.get(items, "Accept", "text/html;q=0.5, application/geo+json").headers()
+                .firstValue("Content-Type").orElse("").startsWith("application/geo+json"));
+        assertTrue(http.get(items, "Accept", "application/json;q=0.2, text/html").headers()
+                .firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(http.get("/api", "Accept", "application/vnd.oai.openapi+json;version=3.0, text/html;q=0.1")
+                .headers().firstValue("Content-Type").orElse("").startsWith("application/vnd.oai.openapi+json"));
+        assertTrue(http.get(items, "Accept", "application/xml").headers().firstValue("Content-Type").orElse("")
+                .startsWith("application/geo+json"), "none acceptable: the default, as RFC 9110 allows");
+    }
+
     @Test
     void browsersGetHtmlFromTheSameHandlers() {
         var r = http.get("/collections/road-elements/items?limit=2", "Accept", "text/html");
