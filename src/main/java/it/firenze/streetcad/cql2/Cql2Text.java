@@ -12,6 +12,8 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LinearRing;
 import org.locationtech.jts.geom.Polygon;
+import org.locationtech.jts.operation.valid.IsValidOp;
+import org.locationtech.jts.operation.valid.TopologyValidationError;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -181,7 +183,13 @@ public final class Cql2Text {
 
         @Override
         public Node visitSpatialInstance(Cql2Parser.SpatialInstanceContext ctx) {
-            return new Node.GeometryLiteral(geometry(ctx));
+            Geometry g = geometry(ctx);
+            String invalid = invalidity(g);
+            if (invalid != null) {
+                throw new Cql2Exception("The geometry at character " + position(ctx) + " is not valid: " + invalid,
+                        position(ctx));
+            }
+            return new Node.GeometryLiteral(g);
         }
 
         private Node.Value value(ParserRuleContext ctx) {
@@ -242,6 +250,16 @@ public final class Cql2Text {
             return new Coordinate(new BigDecimal(ctx.signedNumber(0).getText()).doubleValue(),
                     new BigDecimal(ctx.signedNumber(1).getText()).doubleValue());
         }
+    }
+
+    /**
+     * Why a geometry literal is not a valid Simple Features geometry (a self-intersecting ring, say), or null when it
+     * is: PostGIS cannot intersect an invalid polygon and would fail the request, where the filter is what is wrong.
+     */
+    static String invalidity(Geometry g) {
+        TopologyValidationError error = new IsValidOp(g).getValidationError();
+        return error == null ? null : error.getMessage() + " at (" + error.getCoordinate().x + " "
+                + error.getCoordinate().y + ")";
     }
 
     /** BBOX(minx, miny, maxx, maxy) or its 3-D form with six numbers, as a polygon. */
