@@ -312,8 +312,9 @@ class FeaturesCoreTest {
                         java.net.URI.create(http.baseUrl() + "/collections/road-elements/items"))
                 .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://example.org").header("Access-Control-Request-Method", "GET").build());
-        assertEquals(204, preflight.statusCode());
+        assertEquals(200, preflight.statusCode());
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("GET"));
+        assertEquals("GET, HEAD, OPTIONS", preflight.headers().firstValue("Allow").orElse(""), "only reads here");
     }
 
     /** Accept is weighed by quality (RFC 9110 §12.5.1), not by where a type appears in it. */
