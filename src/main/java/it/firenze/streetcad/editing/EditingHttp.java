@@ -68,8 +68,8 @@ public final class EditingHttp implements HttpModule {
             routes.delete(item, ctx -> retire(ctx, t));
             routes.get(item + "/history", ctx -> history(ctx, t));
             routes.post(item + "/revert", ctx -> revert(ctx, t));
-            AllowedMethods.declare(routes, items, ITEMS_ALLOW, ACCEPT_POST);
-            AllowedMethods.declare(routes, item, ITEM_ALLOW, null);
+            AllowedMethods.declare(routes, items, ITEMS_ALLOW, ACCEPT_POST, null);
+            AllowedMethods.declare(routes, item, ITEM_ALLOW, null, MERGE_PATCH + ", application/json");
             // Write verbs where a resource takes none: 405 naming what it does take.
             for (String verb : new String[]{"PUT", "PATCH", "DELETE"}) {
                 notAllowed(routes, verb, items, ITEMS_ALLOW);

@@ -60,8 +60,8 @@ public final class ViabilityModule implements HttpModule {
         routes.patch(ORDINANCES + "/{id}", mapped(ctx -> Responses.send(ctx, viability.setOrdinanceStatus(writer(ctx),
                 id(ctx), status(ctx)), GEOJSON)));
         for (String items : List.of(MEASURES, WORKS, ORDINANCES)) {
-            AllowedMethods.declare(routes, items, "GET, HEAD, POST, OPTIONS", "application/geo+json, application/json");
-            AllowedMethods.declare(routes, items + "/{id}", "GET, HEAD, PATCH, OPTIONS", null);
+            AllowedMethods.declare(routes, items, "GET, HEAD, POST, OPTIONS", "application/geo+json, application/json", null);
+            AllowedMethods.declare(routes, items + "/{id}", "GET, HEAD, PATCH, OPTIONS", null, "application/json");
         }
         routes.get("/viability/measures", mapped(this::streetMeasures));
         routes.get("/viability/measures/{id}", mapped(ctx -> geojson(ctx, viability.measure(id(ctx)))));

@@ -177,8 +177,9 @@ class EditingHttpTest {
     }
 
     /**
-     * OGC API – Features Part 4 /conf/create-replace-delete/options: OPTIONS on a mutable resource is 200 with the
-     * methods it allows, and Accept-Post where it takes POST; a read-only collection allows reads only.
+     * OGC API – Features Part 4 /conf/create-replace-delete/options and /conf/update/options: OPTIONS on a mutable
+     * resource is 200 with the methods it allows, Accept-Post where it takes POST and Accept-Patch where it takes
+     * PATCH; a read-only collection allows reads only.
      */
     @Test
     void optionsNamesTheMethodsEachResourceAllows() {
@@ -189,6 +190,8 @@ class EditingHttpTest {
         HttpResponse<String> item = send("OPTIONS", "/collections/road-elements/items/101", null, null, null);
         assertEquals(200, item.statusCode());
         assertEquals("GET, HEAD, PUT, PATCH, DELETE, OPTIONS", item.headers().firstValue("Allow").orElse(""));
+        assertTrue(item.headers().firstValue("Accept-Patch").orElse("").contains("application/merge-patch+json"),
+                "/req/update/options-accept-patch");
         HttpResponse<String> readOnly = send("OPTIONS", "/collections/topology-issues/items", null, null, null);
         assertEquals("GET, HEAD, OPTIONS", readOnly.headers().firstValue("Allow").orElse(""));
         assertTrue(readOnly.headers().firstValue("Accept-Post").isEmpty());
