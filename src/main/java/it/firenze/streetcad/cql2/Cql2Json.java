@@ -106,7 +106,7 @@ public final class Cql2Json {
             if (n.has("bbox")) {
                 List<Double> numbers = new ArrayList<>();
                 n.get("bbox").forEach(v -> numbers.add(v.asDouble()));
-                return new Node.GeometryLiteral(Cql2Text.bbox(numbers, 0));
+                return Cql2Text.bbox(numbers, 0);
             }
             if (n.has("type") && (n.has("coordinates") || n.has("geometries"))) {
                 Geometry g;

@@ -183,6 +183,7 @@ public final class Cql2Text {
 
         @Override
         public Node visitSpatialInstance(Cql2Parser.SpatialInstanceContext ctx) {
+            if (ctx.bboxTaggedText() != null) return bbox(numbers(ctx.bboxTaggedText()), position(ctx));
             Geometry g = geometry(ctx);
             String invalid = invalidity(g);
             if (invalid != null) {
@@ -228,12 +229,15 @@ public final class Cql2Text {
                     return GEOMETRIES.createGeometryCollection(ctx.geometryCollectionTaggedText().spatialInstance()
                             .stream().map(this::geometry).toArray(Geometry[]::new));
                 }
-                return bbox(ctx.bboxTaggedText().signedNumber().stream()
-                        .map(n -> new BigDecimal(n.getText()).doubleValue()).toList(), position(ctx));
+                return bbox(numbers(ctx.bboxTaggedText()), position(ctx)).geometry();
             } catch (IllegalArgumentException e) {
                 throw new Cql2Exception("The geometry at character " + position(ctx) + " is not valid: "
                         + e.getMessage(), position(ctx));
             }
+        }
+
+        private static List<Double> numbers(Cql2Parser.BboxTaggedTextContext ctx) {
+            return ctx.signedNumber().stream().map(n -> new BigDecimal(n.getText()).doubleValue()).toList();
         }
 
         private Polygon polygon(Cql2Parser.PolygonTextContext ctx) {
@@ -262,16 +266,24 @@ public final class Cql2Text {
                 + error.getCoordinate().y + ")";
     }
 
-    /** BBOX(minx, miny, maxx, maxy) or its 3-D form with six numbers, as a polygon. */
-    static Geometry bbox(List<Double> n, int position) {
+    /**
+     * BBOX(minx, miny, maxx, maxy) or its 3-D form with six numbers, as a polygon; one whose first minimum lies above
+     * its maximum spans the antimeridian (CQL2 7.4.2), the two boxes from it to 180 and from -180 to its maximum.
+     */
+    static Node.GeometryLiteral bbox(List<Double> n, int position) {
         if (n.size() != 4 && n.size() != 6) {
             throw new Cql2Exception("BBOX at character " + position + " needs 4 or 6 numbers, not " + n.size(), position);
         }
         double minX = n.get(0), minY = n.get(1);
         double maxX = n.size() == 4 ? n.get(2) : n.get(3), maxY = n.size() == 4 ? n.get(3) : n.get(4);
-        if (minX > maxX || minY > maxY) {
+        if (minY > maxY) {
             throw new Cql2Exception("BBOX at character " + position + " has a minimum above its maximum", position);
         }
-        return GEOMETRIES.toGeometry(new org.locationtech.jts.geom.Envelope(minX, maxX, minY, maxY));
+        if (minX <= maxX) {
+            return new Node.GeometryLiteral(GEOMETRIES.toGeometry(new org.locationtech.jts.geom.Envelope(minX, maxX, minY, maxY)));
+        }
+        return new Node.GeometryLiteral(GEOMETRIES.createMultiPolygon(new Polygon[]{
+                (Polygon) GEOMETRIES.toGeometry(new org.locationtech.jts.geom.Envelope(minX, 180, minY, maxY)),
+                (Polygon) GEOMETRIES.toGeometry(new org.locationtech.jts.geom.Envelope(-180, maxX, minY, maxY))}), true);
     }
 }

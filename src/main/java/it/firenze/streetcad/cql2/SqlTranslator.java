@@ -215,6 +215,10 @@ public final class SqlTranslator {
     }
 
     private void geometry(Node.GeometryLiteral g, Sql sql) {
+        if (g.acrossAntimeridian() && (filterSrid != 4326 || filterNorthFirst)) {
+            throw new Cql2Exception("A BBOX whose first minimum lies above its maximum is read as a box across the "
+                    + "antimeridian in CRS84 (longitude first) only; in this filter-crs it is not a box", 0);
+        }
         check(g.geometry());
         String literal = "ST_GeomFromText(?, " + filterSrid + ")";
         if (filterNorthFirst) literal = "ST_FlipCoordinates(" + literal + ")";
