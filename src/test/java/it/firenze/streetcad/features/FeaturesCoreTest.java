@@ -241,6 +241,20 @@ class FeaturesCoreTest {
         assertEquals(List.of(104L, 106L), ids(ok("/collections/road-elements/items?datetime=2019-06-01/2020-06-01")));
     }
 
+    /**
+     * A date (RFC 3339 full-date) in datetime is its whole day (/req/core/fc-time-response: what intersects it), not
+     * its first instant: the elements recorded today are valid at some time today.
+     */
+    @Test
+    void aDateInDatetimeIsTheWholeDay() {
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        assertTrue(ids(ok("/collections/road-elements/items?datetime=" + today)).contains(101L));
+        assertTrue(ids(ok("/collections/road-elements/items?datetime=2019-06-01/" + today)).contains(101L));
+        assertEquals(List.of(104L, 106L), ids(ok("/collections/road-elements/items?datetime=2020-01-01")),
+                "104 begins at that day's first instant, 106 holds all day");
+        assertEquals(List.of(106L), ids(ok("/collections/road-elements/items?datetime=2019-12-31")));
+    }
+
     @Test
     void propertiesChooseTheFieldsAndSortbyTheOrder() {
         JsonNode fc = ok("/collections/road-elements/items?properties=name,functional_class&sortby=-length_m");
