@@ -106,7 +106,9 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             };
         }
         String accept = ctx.header("Accept");
-        if (accept == null) return Format.JSON;
+        // Without a range naming text/html or text/*, HTML gets at most what */* gives every JSON type too (short of
+        // refusing each JSON type with q=0): API clients' headers (GDAL's, QGIS's, curl's */*) need no weighing.
+        if (accept == null || (!accept.contains("text/html") && !accept.contains("text/*"))) return Format.JSON;
         double json = JSON_TYPES.stream().mapToDouble(type -> MediaTypes.quality(accept, type)).max().orElse(0);
         return MediaTypes.quality(accept, HTML_LINK) > json ? Format.HTML : Format.JSON;
     }

@@ -130,6 +130,8 @@ public final class TilesModule implements HttpModule {
      */
     private static TileFormat negotiated(Context ctx) {
         String accept = ctx.header("Accept");
+        // Only a range naming GeoJSON can rank it above MVT (application/* and */* rank them alike).
+        if (accept == null || !accept.contains(TileFormat.GEOJSON.mediaType())) return TileFormat.MVT;
         return MediaTypes.quality(accept, TileFormat.GEOJSON.mediaType()) > MediaTypes.quality(accept, TileFormat.MVT.mediaType())
                 ? TileFormat.GEOJSON : TileFormat.MVT;
     }
