@@ -258,10 +258,14 @@ public final class TilesModule implements HttpModule {
         return tms;
     }
 
-    /** The WebMercatorQuad definition in the OGC Two Dimensional Tile Matrix Set 2.0 JSON encoding. */
+    /**
+     * The WebMercatorQuad definition in the OGC Two Dimensional Tile Matrix Set 2.0 JSON encoding: the registered
+     * set, all of its tile matrices, as its URI promises; the tilesets say which of them are served
+     * (tileMatrixSetLimits), rather than a truncated set under the registered URI.
+     */
     static Map<String, Object> webMercatorQuad() {
         List<Map<String, Object>> matrices = new ArrayList<>();
-        for (int z = 0; z <= TileAddress.MAX_ZOOM; z++) {
+        for (int z = 0; z <= TileAddress.WEB_MERCATOR_QUAD_DEEPEST; z++) {
             Map<String, Object> m = new LinkedHashMap<>();
             double cellSize = 2 * TileAddress.ORIGIN / 256 / (1L << z);
             m.put("id", Integer.toString(z));
@@ -315,6 +319,15 @@ public final class TilesModule implements HttpModule {
             links.add(item);
         }
         tileset.put("links", links);
+        // The tile matrices served, each whole: 0 to MAX_ZOOM of the registered 0 to 24 (OGC 17-083r4 tile matrix
+        // set limits); a tile beyond them is a 400 (/req/core/tc-error).
+        List<Map<String, Object>> limits = new ArrayList<>();
+        for (int z = 0; z <= TileAddress.MAX_ZOOM; z++) {
+            long last = (1L << z) - 1;
+            limits.add(Map.of("tileMatrix", Integer.toString(z), "minTileRow", 0, "maxTileRow", last,
+                    "minTileCol", 0, "maxTileCol", last));
+        }
+        tileset.put("tileMatrixSetLimits", limits);
         tileset.put("layers", layers.stream().map(layer -> Map.of("id", layer.id(), "dataType", "vector",
                 "geometryType", layer.geometryType(),
                 "minTileMatrix", Integer.toString(layer.minZoom(tiles.settings().detailZoom())),
