@@ -2,6 +2,7 @@ package it.firenze.streetcad.api;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.Endpoint;
@@ -100,7 +101,21 @@ public final class HttpServer implements AutoCloseable {
             registered = List.copyOf(recorder.endpoints);
             ordered = RouteOrder.ordered(registered, RouteOrder.HOT);
             ordered.forEach(config.routes::addEndpoint);
+            headTwins(ordered).forEach(config.routes::addEndpoint);
         });
+    }
+
+    /**
+     * A HEAD route for every GET route that has none, running GET's handler (Jetty sends no body for HEAD). Without
+     * it Javalin answers HEAD on a GET route with 200 and text/plain and runs nothing, so a HEAD of a missing
+     * collection said 200: HEAD must answer GET's status and header fields without the content (RFC 9110 §9.3.2).
+     * HEAD routes only compete with each other, so they keep the GET routes' order.
+     */
+    static List<Endpoint> headTwins(List<Endpoint> routes) {
+        java.util.Set<String> withHead = new java.util.HashSet<>();
+        for (Endpoint e : routes) if (e.method == HandlerType.HEAD) withHead.add(e.path);
+        return routes.stream().filter(e -> e.method == HandlerType.GET && !withHead.contains(e.path))
+                .map(e -> new Endpoint(HandlerType.HEAD, e.path, e.handler)).toList();
     }
 
     private List<Endpoint> registered;

@@ -106,14 +106,18 @@ public final class Cql2Json {
             if (n.has("bbox")) {
                 List<Double> numbers = new ArrayList<>();
                 n.get("bbox").forEach(v -> numbers.add(v.asDouble()));
-                return new Node.GeometryLiteral(Cql2Text.bbox(numbers, 0));
+                return Cql2Text.bbox(numbers, 0);
             }
             if (n.has("type") && (n.has("coordinates") || n.has("geometries"))) {
+                Geometry g;
                 try {
-                    return new Node.GeometryLiteral(geometry(n));
+                    g = geometry(n);
                 } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
                     throw fail("the GeoJSON geometry is not valid: " + e.getMessage());
                 }
+                String invalid = Cql2Text.invalidity(g);
+                if (invalid != null) throw fail("the GeoJSON geometry is not valid: " + invalid);
+                return new Node.GeometryLiteral(g);
             }
             if (n.has("op")) throw fail("a predicate cannot stand where a value is expected");
         }

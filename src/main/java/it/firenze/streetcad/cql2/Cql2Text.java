@@ -12,6 +12,8 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LinearRing;
 import org.locationtech.jts.geom.Polygon;
+import org.locationtech.jts.operation.valid.IsValidOp;
+import org.locationtech.jts.operation.valid.TopologyValidationError;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -181,7 +183,14 @@ public final class Cql2Text {
 
         @Override
         public Node visitSpatialInstance(Cql2Parser.SpatialInstanceContext ctx) {
-            return new Node.GeometryLiteral(geometry(ctx));
+            if (ctx.bboxTaggedText() != null) return bbox(numbers(ctx.bboxTaggedText()), position(ctx));
+            Geometry g = geometry(ctx);
+            String invalid = invalidity(g);
+            if (invalid != null) {
+                throw new Cql2Exception("The geometry at character " + position(ctx) + " is not valid: " + invalid,
+                        position(ctx));
+            }
+            return new Node.GeometryLiteral(g);
         }
 
         private Node.Value value(ParserRuleContext ctx) {
@@ -220,12 +229,15 @@ public final class Cql2Text {
                     return GEOMETRIES.createGeometryCollection(ctx.geometryCollectionTaggedText().spatialInstance()
                             .stream().map(this::geometry).toArray(Geometry[]::new));
                 }
-                return bbox(ctx.bboxTaggedText().signedNumber().stream()
-                        .map(n -> new BigDecimal(n.getText()).doubleValue()).toList(), position(ctx));
+                return bbox(numbers(ctx.bboxTaggedText()), position(ctx)).geometry();
             } catch (IllegalArgumentException e) {
                 throw new Cql2Exception("The geometry at character " + position(ctx) + " is not valid: "
                         + e.getMessage(), position(ctx));
             }
+        }
+
+        private static List<Double> numbers(Cql2Parser.BboxTaggedTextContext ctx) {
+            return ctx.signedNumber().stream().map(n -> new BigDecimal(n.getText()).doubleValue()).toList();
         }
 
         private Polygon polygon(Cql2Parser.PolygonTextContext ctx) {
@@ -244,16 +256,34 @@ public final class Cql2Text {
         }
     }
 
-    /** BBOX(minx, miny, maxx, maxy) or its 3-D form with six numbers, as a polygon. */
-    static Geometry bbox(List<Double> n, int position) {
+    /**
+     * Why a geometry literal is not a valid Simple Features geometry (a self-intersecting ring, say), or null when it
+     * is: PostGIS cannot intersect an invalid polygon and would fail the request, where the filter is what is wrong.
+     */
+    static String invalidity(Geometry g) {
+        TopologyValidationError error = new IsValidOp(g).getValidationError();
+        return error == null ? null : error.getMessage() + " at (" + error.getCoordinate().x + " "
+                + error.getCoordinate().y + ")";
+    }
+
+    /**
+     * BBOX(minx, miny, maxx, maxy) or its 3-D form with six numbers, as a polygon; one whose first minimum lies above
+     * its maximum spans the antimeridian (CQL2 7.4.2), the two boxes from it to 180 and from -180 to its maximum.
+     */
+    static Node.GeometryLiteral bbox(List<Double> n, int position) {
         if (n.size() != 4 && n.size() != 6) {
             throw new Cql2Exception("BBOX at character " + position + " needs 4 or 6 numbers, not " + n.size(), position);
         }
         double minX = n.get(0), minY = n.get(1);
         double maxX = n.size() == 4 ? n.get(2) : n.get(3), maxY = n.size() == 4 ? n.get(3) : n.get(4);
-        if (minX > maxX || minY > maxY) {
+        if (minY > maxY) {
             throw new Cql2Exception("BBOX at character " + position + " has a minimum above its maximum", position);
         }
-        return GEOMETRIES.toGeometry(new org.locationtech.jts.geom.Envelope(minX, maxX, minY, maxY));
+        if (minX <= maxX) {
+            return new Node.GeometryLiteral(GEOMETRIES.toGeometry(new org.locationtech.jts.geom.Envelope(minX, maxX, minY, maxY)));
+        }
+        return new Node.GeometryLiteral(GEOMETRIES.createMultiPolygon(new Polygon[]{
+                (Polygon) GEOMETRIES.toGeometry(new org.locationtech.jts.geom.Envelope(minX, 180, minY, maxY)),
+                (Polygon) GEOMETRIES.toGeometry(new org.locationtech.jts.geom.Envelope(-180, maxX, minY, maxY))}), true);
     }
 }

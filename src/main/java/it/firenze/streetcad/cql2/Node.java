@@ -70,7 +70,14 @@ public sealed interface Node {
     record Interval(Value start, Value end) implements Value {
     }
 
-    /** A geometry literal, in the filter CRS, with x first as written. */
-    record GeometryLiteral(Geometry geometry) implements Value {
+    /**
+     * A geometry literal, in the filter CRS, with x first as written; {@code acrossAntimeridian} marks a BBOX whose
+     * west edge lies east of its east edge, made of the boxes either side of ±180°: CQL2 reads it so in a
+     * geographic CRS, the translator allows it in CRS84 only.
+     */
+    record GeometryLiteral(Geometry geometry, boolean acrossAntimeridian) implements Value {
+        GeometryLiteral(Geometry geometry) {
+            this(geometry, false);
+        }
     }
 }

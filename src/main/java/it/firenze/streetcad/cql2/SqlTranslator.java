@@ -215,6 +215,10 @@ public final class SqlTranslator {
     }
 
     private void geometry(Node.GeometryLiteral g, Sql sql) {
+        if (g.acrossAntimeridian() && (filterSrid != 4326 || filterNorthFirst)) {
+            throw new Cql2Exception("A BBOX whose first minimum lies above its maximum is read as a box across the "
+                    + "antimeridian in CRS84 (longitude first) only; in this filter-crs it is not a box", 0);
+        }
         check(g.geometry());
         String literal = "ST_GeomFromText(?, " + filterSrid + ")";
         if (filterNorthFirst) literal = "ST_FlipCoordinates(" + literal + ")";
@@ -248,6 +252,13 @@ public final class SqlTranslator {
      * tstzrange such as validity, open above while it lasts) gives its bounds.
      */
     private void temporal(Node.Temporal t, Sql sql) {
+        if (!INSTANT_OR_INTERVAL.contains(t.function()) && (!interval(t.left()) || !interval(t.right()))) {
+            // CQL2 7.8.3, table 2: these relate intervals only; "using these functions with instants will result
+            // in a client error".
+            throw new Cql2Exception(t.function().toUpperCase(java.util.Locale.ROOT) + " relates two intervals "
+                    + "(INTERVAL(…) or an interval property); an instant takes T_AFTER, T_BEFORE, T_DISJOINT, "
+                    + "T_EQUALS or T_INTERSECTS", 0);
+        }
         Sql[] a = bounds(t.left());
         Sql[] b = bounds(t.right());
         Sql aS = a[0], aE = a[1], bS = b[0], bE = b[1];
@@ -273,6 +284,15 @@ public final class SqlTranslator {
         sql.append(")");
     }
 
+    /** CQL2's table 1: the temporal functions defined for instants and intervals alike. */
+    private static final java.util.Set<String> INSTANT_OR_INTERVAL = java.util.Set.of("t_after", "t_before",
+            "t_disjoint", "t_equals", "t_intersects");
+
+    private boolean interval(Node.Value v) {
+        return v instanceof Node.Interval
+                || v instanceof Node.Property p && queryable(p).type() == Queryable.Type.INTERVAL;
+    }
+
     private static Sql cmp(Sql sql, Sql left, String op, Sql right) {
         return sql.append(left).append(" " + op + " ").append(right);
     }
@@ -296,6 +316,11 @@ public final class SqlTranslator {
         if (v == null) return new Sql().append("'" + open + "'::timestamptz");
         if (v instanceof Node.Interval || type(v) != Queryable.Type.TIMESTAMP) {
             throw new Cql2Exception("An interval's ends are instants or timestamp properties", 0);
+        }
+        // A property's null end is open, as the interval queryables take it: valid_to is null while a row lasts, so
+        // INTERVAL(valid_from, valid_to) is the validity queryable.
+        if (v instanceof Node.Property) {
+            return new Sql().append("coalesce(").append(instantSql(v)).append(", '" + open + "'::timestamptz)");
         }
         return instantSql(v);
     }

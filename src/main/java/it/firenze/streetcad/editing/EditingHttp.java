@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.api.AllowedMethods;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
@@ -47,6 +48,11 @@ public final class EditingHttp implements HttpModule {
         this.storageSrid = database.storageSrid();
     }
 
+    private static final String ITEMS_ALLOW = "GET, HEAD, POST, OPTIONS";
+    private static final String ITEM_ALLOW = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS";
+    /** What a create takes ({@link #body}). */
+    private static final String ACCEPT_POST = "application/geo+json, application/json";
+
     /**
      * Routes name each editable collection: a pattern like {@code /collections/{collectionId}/items} would also take
      * the requests of collections other modules serve (viability's), since routes match in the order they are added.
@@ -64,13 +70,15 @@ public final class EditingHttp implements HttpModule {
             routes.delete(item, ctx -> retire(ctx, t));
             routes.get(item + "/history", ctx -> history(ctx, t));
             routes.post(item + "/revert", ctx -> revert(ctx, t));
+            AllowedMethods.declare(routes, items, ITEMS_ALLOW, ACCEPT_POST, null);
+            AllowedMethods.declare(routes, item, ITEM_ALLOW, null, MERGE_PATCH + ", application/json");
             // Write verbs where a resource takes none: 405 naming what it does take.
             for (String verb : new String[]{"PUT", "PATCH", "DELETE"}) {
-                notAllowed(routes, verb, items, "GET, HEAD, POST, OPTIONS");
-                notAllowed(routes, verb, "/collections/" + t.collection(), "GET, HEAD, OPTIONS");
+                notAllowed(routes, verb, items, ITEMS_ALLOW);
+                notAllowed(routes, verb, "/collections/" + t.collection(), AllowedMethods.READ_ONLY);
             }
-            notAllowed(routes, "POST", item, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
-            notAllowed(routes, "POST", "/collections/" + t.collection(), "GET, HEAD, OPTIONS");
+            notAllowed(routes, "POST", item, ITEM_ALLOW);
+            notAllowed(routes, "POST", "/collections/" + t.collection(), AllowedMethods.READ_ONLY);
         }
         routes.post("/collections/road-elements/items/{featureId}/split", this::split);
         routes.post("/collections/road-elements/items/{featureId}/merge", this::merge);
@@ -313,7 +321,12 @@ public final class EditingHttp implements HttpModule {
     }
 
     private static JsonNode body(Context ctx, boolean patch) {
-        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
+        if (ctx.contentType() == null) {
+            // Part 4 /req/create-replace-delete/post-content-type B (and PUT's, PATCH's): no Content-Type is a 400.
+            throw new ProblemException(Problem.of(400, "Bad request", "Say what the body is with a Content-Type header: "
+                    + (patch ? MERGE_PATCH : "application/geo+json") + ".").withParameter("Content-Type"));
+        }
+        String type = ctx.contentType().toLowerCase(java.util.Locale.ROOT);
         boolean json = type.startsWith("application/json") || type.startsWith("application/geo+json")
                 || (patch && type.startsWith(MERGE_PATCH));
         if (!json) {

@@ -7,6 +7,7 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.MediaTypes;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.cql2.Queryable;
@@ -76,9 +77,6 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         routes.get("/collections/{collectionId}", this::collection);
         routes.get("/collections/{collectionId}/items", this::items);
         routes.get("/collections/{collectionId}/items/{featureId}", this::item);
-        // HEAD answers with GET's headers (ETag, Content-Crs, Content-Type) and no body.
-        routes.head("/collections/{collectionId}/items", this::items);
-        routes.head("/collections/{collectionId}/items/{featureId}", this::item);
         routes.get("/collections/{collectionId}/queryables", this::queryables);
         for (String path : List.of("/", "/conformance", "/collections", "/collections/{collectionId}",
                 "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}",
@@ -90,7 +88,14 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
 
     enum Format { JSON, HTML }
 
-    /** {@code f} decides; without it, an Accept that ranks text/html above JSON asks for HTML. */
+    /** The JSON representations of this module's resources (documents, features, queryables, the API definition). */
+    private static final List<String> JSON_TYPES = List.of(JSON, GEOJSON, "application/schema+json",
+            "application/vnd.oai.openapi+json");
+
+    /**
+     * {@code f} decides; without it, an Accept that ranks text/html above every JSON type by quality asks for HTML
+     * (a browser's {@code text/html,…,*}{@code /*;q=0.8}), anything else gets JSON, the default.
+     */
     static Format format(Context ctx) {
         String f = ctx.queryParam("f");
         if (f != null) {
@@ -101,10 +106,11 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
             };
         }
         String accept = ctx.header("Accept");
-        if (accept == null) return Format.JSON;
-        int html = accept.indexOf("text/html");
-        int json = accept.indexOf("json");
-        return html >= 0 && (json < 0 || html < json) ? Format.HTML : Format.JSON;
+        // Without a range naming text/html or text/*, HTML gets at most what */* gives every JSON type too (short of
+        // refusing each JSON type with q=0): API clients' headers (GDAL's, QGIS's, curl's */*) need no weighing.
+        if (accept == null || (!accept.contains("text/html") && !accept.contains("text/*"))) return Format.JSON;
+        double json = JSON_TYPES.stream().mapToDouble(type -> MediaTypes.quality(accept, type)).max().orElse(0);
+        return MediaTypes.quality(accept, HTML_LINK) > json ? Format.HTML : Format.JSON;
     }
 
     private static void onlyParameters(Context ctx, Set<String> allowed) {

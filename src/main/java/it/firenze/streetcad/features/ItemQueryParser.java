@@ -67,8 +67,10 @@ final class ItemQueryParser {
                 throw ProblemException.badRequest("datetime", "datetime must be an instant or an interval start/end "
                         + "with at most one open end (..).");
             }
+            // A date stands for its whole day: from its start, to its end (an instant is both).
             from = open(ends[0]) ? null : Params.instant("datetime", ends[0]);
-            to = ends.length == 1 ? from : open(ends[1]) ? null : Params.instant("datetime", ends[1]);
+            String last = ends[ends.length - 1];
+            to = open(last) ? null : Params.instantEnd("datetime", last);
             if (from != null && to != null && from.isAfter(to)) {
                 throw ProblemException.badRequest("datetime", "The interval in datetime ends before it starts.");
             }

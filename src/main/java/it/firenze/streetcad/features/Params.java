@@ -78,6 +78,16 @@ public final class Params {
         }
     }
 
+    /**
+     * The last instant {@code text} covers: a date-time is an instant, a date (RFC 3339 full-date) the whole UTC day,
+     * up to the microsecond (PostgreSQL's resolution) before the next midnight. So {@code datetime=2026-12-06} finds
+     * what was valid at any time that day, not only at its first instant.
+     */
+    public static OffsetDateTime instantEnd(String parameter, String text) {
+        OffsetDateTime start = instant(parameter, text);
+        return text.length() == 10 ? start.plusDays(1).minusNanos(1_000) : start;
+    }
+
     /** Echoing a client's text in an error is helpful; echoing a megabyte of it is not. */
     public static String abbreviate(String text) {
         return text.length() <= 80 ? text : text.substring(0, 77) + "...";

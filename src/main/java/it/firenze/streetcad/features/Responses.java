@@ -1,6 +1,7 @@
 package it.firenze.streetcad.features;
 
 import io.javalin.http.Context;
+import it.firenze.streetcad.api.AllowedMethods;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -156,13 +157,18 @@ public final class Responses {
         ctx.header("Access-Control-Expose-Headers", "ETag, Content-Crs, Link");
     }
 
-    /** The answer to a CORS preflight: any origin may GET with the headers a client sends for caching. */
+    /**
+     * The answer to OPTIONS, a CORS preflight among them: any origin may GET with the headers a client sends for
+     * caching; {@code Allow} names the resource's methods (read-only unless its module declared more with
+     * {@link AllowedMethods}), with 200 as OGC API – Features Part 4 /req/create-replace-delete/options-response asks.
+     */
     public static void preflight(Context ctx) {
         allowCrossOrigin(ctx);
         ctx.header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
         ctx.header("Access-Control-Allow-Headers", "Accept, Accept-Encoding, If-None-Match, Content-Type");
         ctx.header("Access-Control-Max-Age", "86400");
-        ctx.status(204);
+        if (ctx.res().getHeader("Allow") == null) ctx.header("Allow", AllowedMethods.READ_ONLY);
+        ctx.status(200);
     }
 
     private static String etag(byte[] bytes, String contentType) {

@@ -6,7 +6,10 @@ package it.firenze.streetcad.tiles;
  */
 public record TileAddress(int z, int x, int y) {
 
+    /** The deepest tile matrix StreetCad serves (the tilesets' tileMatrixSetLimits). */
     public static final int MAX_ZOOM = 22;
+    /** The deepest tile matrix of WebMercatorQuad as OGC registers it (tile matrices 0 to 24). */
+    static final int WEB_MERCATOR_QUAD_DEEPEST = 24;
     /** Half the side of the WebMercatorQuad square in EPSG:3857 metres. */
     static final double ORIGIN = 20037508.342789244;
 

@@ -3,6 +3,7 @@ package it.firenze.streetcad.tiles;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.MediaTypes;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.api.PublicBaseUrl;
 import it.firenze.streetcad.features.Params;
@@ -70,8 +71,9 @@ public final class TilesModule implements HttpModule {
             int y = integer(ctx.pathParam("tileRow"), "tileRow");
             int x = integer(ctx.pathParam("tileCol"), "tileCol");
             String f = ctx.queryParam("f");
-            TileFormat format = f == null ? TileFormat.MVT : TileFormat.byExtension(f).orElseThrow(() ->
+            TileFormat format = f == null ? negotiated(ctx) : TileFormat.byExtension(f).orElseThrow(() ->
                     ProblemException.badRequest("f", "f must be mvt or geojson, not '" + f + "'"));
+            if (f == null) ctx.header("Vary", "Accept, Accept-Encoding");
             serve(ctx, layer, format, address(z, x, y, "tileMatrix", "tileCol", "tileRow"));
         });
         routes.get("/tiles", ctx -> {
@@ -122,6 +124,18 @@ public final class TilesModule implements HttpModule {
         });
     }
 
+    /**
+     * A collection's tile without {@code f}: GeoJSON when Accept ranks it above MVT, else MVT, the default (the
+     * response's format follows HTTP content negotiation: OGC API – Tiles /req/core/tc-success B).
+     */
+    private static TileFormat negotiated(Context ctx) {
+        String accept = ctx.header("Accept");
+        // Only a range naming GeoJSON can rank it above MVT (application/* and */* rank them alike).
+        if (accept == null || !accept.contains(TileFormat.GEOJSON.mediaType())) return TileFormat.MVT;
+        return MediaTypes.quality(accept, TileFormat.GEOJSON.mediaType()) > MediaTypes.quality(accept, TileFormat.MVT.mediaType())
+                ? TileFormat.GEOJSON : TileFormat.MVT;
+    }
+
     private void serve(Context ctx, TileLayer layer, TileFormat format, TileAddress address) throws SQLException {
         Instant at = instant(ctx, layer);
         // "Now" moves on without any write (a closure starts at 08:00): such a tile is revalidated on every use.
@@ -138,7 +152,8 @@ public final class TilesModule implements HttpModule {
             throws SQLException {
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
         ctx.header("Cache-Control", moving ? "no-cache" : tiles.settings().cacheControl());
-        ctx.header("Vary", "Accept-Encoding");
+        // A collection's tile negotiated on Accept has said so already (Vary: Accept, Accept-Encoding).
+        if (ctx.res().getHeader("Vary") == null) ctx.header("Vary", "Accept-Encoding");
         ctx.header("Access-Control-Allow-Origin", "*");
         String ifNoneMatch = ctx.header("If-None-Match");
         if (ifNoneMatch != null) {
@@ -243,10 +258,14 @@ public final class TilesModule implements HttpModule {
         return tms;
     }
 
-    /** The WebMercatorQuad definition in the OGC Two Dimensional Tile Matrix Set 2.0 JSON encoding. */
+    /**
+     * The WebMercatorQuad definition in the OGC Two Dimensional Tile Matrix Set 2.0 JSON encoding: the registered
+     * set, all of its tile matrices, as its URI promises; the tilesets say which of them are served
+     * (tileMatrixSetLimits), rather than a truncated set under the registered URI.
+     */
     static Map<String, Object> webMercatorQuad() {
         List<Map<String, Object>> matrices = new ArrayList<>();
-        for (int z = 0; z <= TileAddress.MAX_ZOOM; z++) {
+        for (int z = 0; z <= TileAddress.WEB_MERCATOR_QUAD_DEEPEST; z++) {
             Map<String, Object> m = new LinkedHashMap<>();
             double cellSize = 2 * TileAddress.ORIGIN / 256 / (1L << z);
             m.put("id", Integer.toString(z));
@@ -300,6 +319,15 @@ public final class TilesModule implements HttpModule {
             links.add(item);
         }
         tileset.put("links", links);
+        // The tile matrices served, each whole: 0 to MAX_ZOOM of the registered 0 to 24 (OGC 17-083r4 tile matrix
+        // set limits); a tile beyond them is a 400 (/req/core/tc-error).
+        List<Map<String, Object>> limits = new ArrayList<>();
+        for (int z = 0; z <= TileAddress.MAX_ZOOM; z++) {
+            long last = (1L << z) - 1;
+            limits.add(Map.of("tileMatrix", Integer.toString(z), "minTileRow", 0, "maxTileRow", last,
+                    "minTileCol", 0, "maxTileCol", last));
+        }
+        tileset.put("tileMatrixSetLimits", limits);
         tileset.put("layers", layers.stream().map(layer -> Map.of("id", layer.id(), "dataType", "vector",
                 "geometryType", layer.geometryType(),
                 "minTileMatrix", Integer.toString(layer.minZoom(tiles.settings().detailZoom())),

@@ -9,6 +9,7 @@ import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Principal;
 import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.api.AllowedMethods;
 import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
@@ -20,6 +21,7 @@ import it.firenze.streetcad.features.Responses;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -57,6 +59,10 @@ public final class ViabilityModule implements HttpModule {
                 viability.createOrdinance(writer(ctx), body(ctx))))));
         routes.patch(ORDINANCES + "/{id}", mapped(ctx -> Responses.send(ctx, viability.setOrdinanceStatus(writer(ctx),
                 id(ctx), status(ctx)), GEOJSON)));
+        for (String items : List.of(MEASURES, WORKS, ORDINANCES)) {
+            AllowedMethods.declare(routes, items, "GET, HEAD, POST, OPTIONS", "application/geo+json, application/json", null);
+            AllowedMethods.declare(routes, items + "/{id}", "GET, HEAD, PATCH, OPTIONS", null, "application/json");
+        }
         routes.get("/viability/measures", mapped(this::streetMeasures));
         routes.get("/viability/measures/{id}", mapped(ctx -> geojson(ctx, viability.measure(id(ctx)))));
         routes.get("/viability/measures/{id}/impact", mapped(this::impact));

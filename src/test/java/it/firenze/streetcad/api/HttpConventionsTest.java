@@ -32,6 +32,10 @@ class HttpConventionsTest {
             routes.get("/test/boom", ctx -> {
                 throw new IllegalStateException("secret internals");
             });
+            routes.get("/test/things/{id}", ctx -> {
+                if (!ctx.pathParam("id").equals("1")) throw ProblemException.notFound("There is no thing " + ctx.pathParam("id") + ".");
+                ctx.header("ETag", "\"7\"").contentType("application/geo+json").result("{\"type\":\"Feature\"}");
+            });
         });
     }
 
@@ -83,6 +87,23 @@ class HttpConventionsTest {
         assertEquals(500, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith(Problem.MEDIA_TYPE));
         assertTrue(!r.body().contains("secret internals"), r.body());
+    }
+
+    /** RFC 9110 §9.3.2: HEAD answers what GET would, status and header fields, without the content. */
+    @Test
+    void headAnswersGetsStatusAndHeadersWithoutABody() {
+        var found = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + "/test/things/1"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(200, found.statusCode());
+        assertEquals("application/geo+json", found.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("\"7\"", found.headers().firstValue("ETag").orElse(""));
+        assertEquals("", found.body());
+
+        var missing = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + "/test/things/2"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(404, missing.statusCode(), "not the 200 Javalin gives a HEAD it does not route");
+        assertTrue(missing.headers().firstValue("Content-Type").orElse("").startsWith(Problem.MEDIA_TYPE));
+        assertEquals("", missing.body());
     }
 
     @Test

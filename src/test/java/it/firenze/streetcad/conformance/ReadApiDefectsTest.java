@@ -83,6 +83,22 @@ class ReadApiDefectsTest {
                 + q("http://www.opengis.net/def/crs/EPSG/0/4326")));
     }
 
+    /**
+     * CQL2 7.4.2: "In cases where the bounding box spans the antimeridian of a geographic coordinate reference
+     * system, the lower-left value (west-most box edge) is larger than the upper-right value" – in CQL2 text and JSON
+     * as in bbox; in a projected filter-crs such a BBOX is no box, a 400.
+     */
+    @Test
+    void aFilterBboxAcrossTheAntimeridianIsAcceptedInCrs84() {
+        assertEquals(List.of(), ids("/collections/road-elements/items?filter=" + q("S_INTERSECTS(geometry, BBOX(177, 65, -177, 70))")));
+        assertEquals(LIVE, ids("/collections/road-elements/items?limit=100&filter="
+                + q("S_INTERSECTS(geometry, BBOX(170, -90, 12, 90))")));
+        assertEquals(LIVE, ids("/collections/road-elements/items?limit=100&filter-lang=cql2-json&filter="
+                + q("{\"op\": \"s_intersects\", \"args\": [{\"property\": \"geometry\"}, {\"bbox\": [170, -90, 12, 90]}]}")));
+        assertProblem(http.get("/collections/road-elements/items?filter=" + q("S_INTERSECTS(geometry, BBOX(700000, 4800000, "
+                + "600000, 4900000))") + "&filter-crs=" + q("http://www.opengis.net/def/crs/EPSG/0/7791")), 400, "filter");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"-181,40,12,45", "11,40,181,45"})
     void aLongitudeOffTheGlobeIsABadRequestLikeALatitude(String bbox) {
@@ -244,6 +260,24 @@ class ReadApiDefectsTest {
         assertEquals("application/geo+json", head.headers().firstValue("Content-Type").orElse(""));
         assertEquals(get.headers().firstValue("ETag"), head.headers().firstValue("ETag"));
         assertEquals("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>", head.headers().firstValue("Content-Crs").orElse(""));
+    }
+
+    /**
+     * HEAD on every resource answers GET's status and Content-Type (RFC 9110 §9.3.2, required by /req/core/http):
+     * Javalin answered a HEAD on a GET route it had no HEAD route for with 200 text/plain without running it, so a
+     * missing collection was "200".
+     */
+    @Test
+    void headOnEveryResourceAnswersWhatGetWould() {
+        for (String path : List.of("/", "/conformance", "/api", "/collections", "/collections/road-elements",
+                "/collections/road-elements/queryables", "/collections/nope", "/collections/nope/items",
+                "/collections/road-elements/items?limit=0")) {
+            HttpResponse<String> get = http.get(path);
+            HttpResponse<String> head = send("HEAD", path);
+            assertEquals(get.statusCode(), head.statusCode(), "HEAD " + path);
+            assertEquals(get.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"), "HEAD " + path);
+            assertEquals("", head.body(), "HEAD " + path);
+        }
     }
 
     @Test

@@ -176,6 +176,13 @@ class TilesAtsTest {
         HttpResponse<byte[]> r = bytes(tile(Z, ROW, COL));
         assertEquals("application/vnd.mapbox-vector-tile", r.headers().firstValue("Content-Type").orElse(""));
         assertTrue(mvtIds(r.body()).contains(101L));
+        // B: "consistent with the format requested via HTTP content negotiation": Accept chooses without f.
+        HttpResponse<String> geojson = http.get(tile(Z, ROW, COL), "Accept", "application/geo+json");
+        assertEquals("application/geo+json", geojson.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("FeatureCollection", json(geojson).get("type").asText());
+        assertTrue(geojson.headers().firstValue("Vary").orElse("").contains("Accept"));
+        assertEquals("application/vnd.mapbox-vector-tile", http.get(tile(Z, ROW, COL), "Accept",
+                "application/geo+json;q=0.5, application/vnd.mapbox-vector-tile").headers().firstValue("Content-Type").orElse(""));
     }
 
     /** /conf/core/tc-error: out of range is 400/404; an empty tile within range is 200 with an empty body. */
@@ -196,7 +203,13 @@ class TilesAtsTest {
         assertEquals("http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad", tileset.get("tileMatrixSetURI").asText());
         JsonNode scheme = okJson(path(link(tileset, "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme").get("href").asText()));
         assertEquals("WebMercatorQuad", scheme.get("id").asText());
-        assertEquals(23, scheme.get("tileMatrices").size());
+        // The registered WebMercatorQuad whole (0 to 24) under its URI; the tileset's limits say 0 to 22 are served.
+        assertEquals(25, scheme.get("tileMatrices").size());
+        JsonNode limits = tileset.get("tileMatrixSetLimits");
+        assertEquals(23, limits.size());
+        assertEquals("22", limits.get(22).get("tileMatrix").asText());
+        assertEquals((1 << 22) - 1, limits.get(22).get("maxTileCol").asLong());
+        assertEquals(400, bytes(tile(23, 0, 0)).statusCode(), "beyond the limits: /req/core/tc-error");
         int items = 0;
         for (JsonNode l : tileset.get("links")) {
             if (!l.get("rel").asText().equals("item")) continue;

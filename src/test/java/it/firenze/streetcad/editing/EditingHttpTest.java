@@ -176,6 +176,39 @@ class EditingHttpTest {
         assertTrue(post.headers().firstValue("Allow").orElseThrow().contains("PATCH"));
     }
 
+    /**
+     * OGC API – Features Part 4 /conf/create-replace-delete/options and /conf/update/options: OPTIONS on a mutable
+     * resource is 200 with the methods it allows, Accept-Post where it takes POST and Accept-Patch where it takes
+     * PATCH; a read-only collection allows reads only.
+     */
+    @Test
+    void optionsNamesTheMethodsEachResourceAllows() {
+        HttpResponse<String> items = send("OPTIONS", "/collections/road-elements/items", null, null, null);
+        assertEquals(200, items.statusCode());
+        assertEquals("GET, HEAD, POST, OPTIONS", items.headers().firstValue("Allow").orElse(""));
+        assertTrue(items.headers().firstValue("Accept-Post").orElse("").contains("application/geo+json"));
+        HttpResponse<String> item = send("OPTIONS", "/collections/road-elements/items/101", null, null, null);
+        assertEquals(200, item.statusCode());
+        assertEquals("GET, HEAD, PUT, PATCH, DELETE, OPTIONS", item.headers().firstValue("Allow").orElse(""));
+        assertTrue(item.headers().firstValue("Accept-Patch").orElse("").contains("application/merge-patch+json"),
+                "/req/update/options-accept-patch");
+        HttpResponse<String> readOnly = send("OPTIONS", "/collections/topology-issues/items", null, null, null);
+        assertEquals("GET, HEAD, OPTIONS", readOnly.headers().firstValue("Allow").orElse(""));
+        assertTrue(readOnly.headers().firstValue("Accept-Post").isEmpty());
+    }
+
+    /** Part 4 /req/create-replace-delete/post-content-type B (and PUT's): a body without Content-Type is a 400. */
+    @Test
+    void aBodyWithoutContentTypeIsABadRequest() {
+        String feature = "{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [11.25, 43.77]}, "
+                + "\"properties\": {}}";
+        TestHttp.assertProblem(send("POST", "/collections/junctions/items", feature, null, null), 400, "Content-Type");
+        String etag = http.get("/collections/junctions/items/1").headers().firstValue("ETag").orElseThrow();
+        TestHttp.assertProblem(send("PUT", "/collections/junctions/items/1", feature, etag, null), 400, "Content-Type");
+        assertEquals(etag, http.get("/collections/junctions/items/1").headers().firstValue("ETag").orElseThrow(),
+                "nothing was written");
+    }
+
     // ---- the regression of issue 13 over HTTP: a planned closure keeps its validity when its measures move
 
     @Test

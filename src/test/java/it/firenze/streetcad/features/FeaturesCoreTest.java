@@ -241,6 +241,20 @@ class FeaturesCoreTest {
         assertEquals(List.of(104L, 106L), ids(ok("/collections/road-elements/items?datetime=2019-06-01/2020-06-01")));
     }
 
+    /**
+     * A date (RFC 3339 full-date) in datetime is its whole day (/req/core/fc-time-response: what intersects it), not
+     * its first instant: the elements recorded today are valid at some time today.
+     */
+    @Test
+    void aDateInDatetimeIsTheWholeDay() {
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        assertTrue(ids(ok("/collections/road-elements/items?datetime=" + today)).contains(101L));
+        assertTrue(ids(ok("/collections/road-elements/items?datetime=2019-06-01/" + today)).contains(101L));
+        assertEquals(List.of(104L, 106L), ids(ok("/collections/road-elements/items?datetime=2020-01-01")),
+                "104 begins at that day's first instant, 106 holds all day");
+        assertEquals(List.of(106L), ids(ok("/collections/road-elements/items?datetime=2019-12-31")));
+    }
+
     @Test
     void propertiesChooseTheFieldsAndSortbyTheOrder() {
         JsonNode fc = ok("/collections/road-elements/items?properties=name,functional_class&sortby=-length_m");
@@ -312,8 +326,23 @@ class FeaturesCoreTest {
                         java.net.URI.create(http.baseUrl() + "/collections/road-elements/items"))
                 .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://example.org").header("Access-Control-Request-Method", "GET").build());
-        assertEquals(204, preflight.statusCode());
+        assertEquals(200, preflight.statusCode());
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("GET"));
+        assertEquals("GET, HEAD, OPTIONS", preflight.headers().firstValue("Allow").orElse(""), "only reads here");
+    }
+
+    /** Accept is weighed by quality (RFC 9110 §12.5.1), not by where a type appears in it. */
+    @Test
+    void acceptChoosesHtmlOnlyWhenItRanksHtmlAboveJson() {
+        String items = "/collections/road-elements/items?limit=1";
+        assertTrue(http.get(items, "Accept", "text/html;q=0.5, application/geo+json").headers()
+                .firstValue("Content-Type").orElse("").startsWith("application/geo+json"));
+        assertTrue(http.get(items, "Accept", "application/json;q=0.2, text/html").headers()
+                .firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(http.get("/api", "Accept", "application/vnd.oai.openapi+json;version=3.0, text/html;q=0.1")
+                .headers().firstValue("Content-Type").orElse("").startsWith("application/vnd.oai.openapi+json"));
+        assertTrue(http.get(items, "Accept", "application/xml").headers().firstValue("Content-Type").orElse("")
+                .startsWith("application/geo+json"), "none acceptable: the default, as RFC 9110 allows");
     }
 
     @Test

@@ -88,7 +88,7 @@ class FeaturesFilterTest {
             // temporal functions on the validity instants
             "T_AFTER(valid_from, TIMESTAMP('2019-06-01T00:00:00Z'))   | 101 102 103 104 105",
             "T_BEFORE(valid_from, DATE('2020-06-01'))                 | 104 106",
-            "T_DURING(valid_from, INTERVAL('2019-12-01', '2020-02-01')) | 104",
+            "T_INTERSECTS(valid_from, INTERVAL('2019-12-01', '2020-02-01')) | 104",
             "T_INTERSECTS(valid_from, INTERVAL('..', '2019-06-01'))    | 106",
             // temporal functions on validity: 104 valid since 2020, 106 from 2019 to 2021, the rest since today
             "T_INTERSECTS(validity, INTERVAL('2020-06-01', '2020-07-01')) | 104 106",
@@ -107,6 +107,10 @@ class FeaturesFilterTest {
             "T_OVERLAPS(validity, INTERVAL('2020-06-01', '2022-01-01')) | 106",
             "T_OVERLAPPEDBY(validity, INTERVAL('2019-06-01', '2020-01-02')) | 104",
             "T_AFTER(valid_from, valid_to)                             | ''",
+            // an interval of two properties (CQL2 /conf/temporal-functions-2): a null valid_to is open, as in validity
+            "T_INTERSECTS(INTERVAL(valid_from, valid_to), INTERVAL('2020-06-01', '2020-07-01')) | 104 106",
+            "T_DURING(INTERVAL(valid_from, valid_to), INTERVAL('2018-01-01', '2022-01-01')) | 106",
+            "T_FINISHEDBY(INTERVAL(valid_from, valid_to), INTERVAL('2020-02-01', '..')) | 104",
     })
     void cql2TextFiltersSelectTheMatchingElements(String filter, String expected) {
         assertEquals(list(expected), matching(filter, ""));
@@ -179,6 +183,11 @@ class FeaturesFilterTest {
             "validity = 1                    | filter | validity",
             "valid_from = TIMESTAMP('yesterday') | filter | yesterday",
             "S_INTERSECTS(geometry, BBOX(1, 2, 3)) | filter | BBOX",
+            // CQL2 table 2: the interval-only functions refuse an instant ("will result in a client error")
+            "T_DURING(valid_from, INTERVAL('2019-12-01', '2020-02-01')) | filter | T_DURING",
+            "T_CONTAINS(validity, TIMESTAMP('2020-01-01T00:00:00Z')) | filter | T_CONTAINS",
+            // an invalid geometry literal is the filter's fault, not a 500 from PostGIS
+            "S_INTERSECTS(geometry, POLYGON((11.25 43.77, 11.26 43.77, 11.25 43.78, 11.26 43.78, 11.25 43.77))) | filter | Self-intersection",
     })
     void badFiltersAre400sThatSayWhatAndWhere(String filter, String parameter, String mentioned) {
         HttpResponse<String> r = filter(filter, "");
@@ -193,6 +202,8 @@ class FeaturesFilterTest {
         assertEquals("filter-lang", TestHttp.json(filter("lanes = 1", "&filter-lang=sql")).get("parameter").asText());
         assertEquals("filter-crs", TestHttp.json(filter("lanes = 1", "&filter-crs=EPSG:9999")).get("parameter").asText());
         for (String json : List.of("{\"op\": \"=\", \"args\": [", "{\"op\": \"drop\", \"args\": []}", "[1, 2]",
+                "{\"op\": \"s_intersects\", \"args\": [{\"property\": \"geometry\"}, {\"type\": \"Polygon\", "
+                        + "\"coordinates\": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}]}",
                 "{\"op\": \"=\", \"args\": [{\"property\": \"nope\"}, 1]}")) {
             HttpResponse<String> r = filter(json, "&filter-lang=cql2-json");
             assertEquals(400, r.statusCode(), json + " -> " + r.body());

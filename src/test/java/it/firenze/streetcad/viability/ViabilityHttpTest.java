@@ -181,6 +181,20 @@ class ViabilityHttpTest {
         return f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** OPTIONS on the viability collections names what they take: POST on the items, PATCH on one (Part 4 options). */
+    @Test
+    void optionsNamesTheMethodsOfTheViabilityCollections() throws Exception {
+        for (String items : List.of(ViabilityModule.MEASURES, ViabilityModule.WORKS, ViabilityModule.ORDINANCES)) {
+            HttpResponse<String> list = send(null, "OPTIONS", items, null);
+            assertEquals(200, list.statusCode());
+            assertEquals("GET, HEAD, POST, OPTIONS", list.headers().firstValue("Allow").orElse(""), items);
+            assertTrue(list.headers().firstValue("Accept-Post").orElse("").contains("application/json"), items);
+            HttpResponse<String> one = send(null, "OPTIONS", items + "/1", null);
+            assertEquals("GET, HEAD, PATCH, OPTIONS", one.headers().firstValue("Allow").orElse(""), items);
+            assertEquals("application/json", one.headers().firstValue("Accept-Patch").orElse(""), items);
+        }
+    }
+
     @Test
     void anUnresolvableLocationIs422NamingWhatWasNotFound() throws Exception {
         HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
