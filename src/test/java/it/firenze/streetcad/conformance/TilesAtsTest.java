@@ -130,15 +130,11 @@ class TilesAtsTest {
         assertEquals(mvtIds(bytes(tile(Z, ROW, COL)).body()), idsOf(mvt.getLayer("road-elements")),
                 "the dataset's road-elements layer is the collection's tile");
 
-        String etag = r.headers().firstValue("ETag").orElseThrow();
-        try {
-            var revalidated = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http.baseUrl() + url))
-                    .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.discarding());
-            assertEquals(304, revalidated.statusCode());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        // The dataset's tile holds the viability layer of "now" and its ETag names the minute: a revalidation that
+        // crosses into the next minute is rightly answered anew, so it is made once more with the new minute's tag.
+        int revalidated = revalidate(url, r.headers().firstValue("ETag").orElseThrow());
+        if (revalidated == 200) revalidated = revalidate(url, bytes(url).headers().firstValue("ETag").orElseThrow());
+        assertEquals(304, revalidated);
         assertEquals(400, http.get(url.replace("?f=mvt", "") + "?f=geojson").statusCode(), "GeoJSON has no layers");
     }
 
@@ -294,5 +290,16 @@ class TilesAtsTest {
         Set<Long> ids = new HashSet<>();
         layer.getGeometries().forEach(g -> ids.add(((Number) ((java.util.Map<?, ?>) g.getUserData()).get("mvt_id")).longValue()));
         return ids;
+    }
+
+    /** The status of a conditional GET of {@code url} with {@code etag}. */
+    private int revalidate(String url, String etag) throws IOException {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http.baseUrl() + url))
+                    .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
