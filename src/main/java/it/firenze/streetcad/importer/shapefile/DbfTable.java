@@ -22,12 +22,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** A dBase III/IV table as shapefiles use it, read one record at a time. */
 final class DbfTable implements Closeable {
     private static final int DESCRIPTOR_LENGTH = 32;
     private static final byte HEADER_END = 0x0D;
     private static final byte DELETED = '*';
+    /** What GDAL writes for NaN and infinities, and values with no digit at all. */
+    private static final Pattern NOT_A_NUMBER = Pattern.compile("[-.]+|-?(?i:nan|inf|infinity)");
 
     /** The header, before the charset is known (field names are decoded with it). */
     record Header(String file, int recordCount, int headerLength, int recordLength, int languageDriver,
@@ -167,9 +170,17 @@ final class DbfTable implements Closeable {
     }
 
     private Object value(DbfField field, int offset) {
-        int end = offset + field.length();
         int start = offset;
-        while (end > start && (record[end - 1] == ' ' || record[end - 1] == 0)) {
+        int end = offset + field.length();
+        // GDAL reads a value as a C string, up to its first NUL: writers pad with NULs and may leave old bytes behind
+        // them, and PostgreSQL refuses a NUL in text
+        for (int i = start; i < end; i++) {
+            if (record[i] == 0) {
+                end = i;
+                break;
+            }
+        }
+        while (end > start && record[end - 1] == ' ') {
             end--;
         }
         if (field.type() != 'C' && field.type() != 'M') {
@@ -182,54 +193,71 @@ final class DbfTable implements Closeable {
         }
         try {
             return switch (field.type()) {
-                case 'N' -> number(ascii(start, end), field.decimals());
-                case 'F' -> isStars(start, end) ? null : Double.valueOf(ascii(start, end));
+                case 'N', 'F' -> number(ascii(start, end), field);
                 case 'D' -> date(ascii(start, end));
                 case 'L' -> logical(record[start]);
                 default -> text(field, start, end);
             };
-        } catch (NumberFormatException | DateTimeException e) {
+        } catch (NumberFormatException e) {
             throw new ShapefileException(header.file() + " record " + recordNumber + ", field " + field.name()
-                    + ": '" + ascii(start, end) + "' is not a valid " + typeName(field.type()));
+                    + ": '" + ascii(start, end) + "' is not a valid number");
         }
     }
 
-    private Object number(String text, int decimals) {
-        if (text.chars().allMatch(c -> c == '*')) {
-            return null; // dBase writes asterisks when a value overflows its width, GDAL for null
+    /**
+     * An N or F value: Long or BigDecimal for N, Double for F. Null where GDAL reads none (the asterisks dBase writes
+     * when a value overflows its width) or no JSON number could hold it (NaN and infinities, as GDAL writes them; a
+     * lone sign or point, which GDAL turns into an invented 0). A decimal comma, as Italian spreadsheets write it,
+     * is read as the decimal point GDAL would cut the value at.
+     */
+    private static Object number(String text, DbfField field) {
+        if (text.charAt(0) == '*') {
+            return null;
         }
-        BigDecimal value = new BigDecimal(text.startsWith("+") ? text.substring(1) : text);
-        if (decimals == 0 && value.scale() <= 0 && value.precision() - value.scale() <= 18) {
+        String plain = text.charAt(0) == '+' ? text.substring(1) : text;
+        if (plain.indexOf(',') >= 0 && plain.indexOf('.') < 0) {
+            plain = plain.replace(',', '.');
+        }
+        if (!Character.isDigit(plain.charAt(plain.length() - 1)) && NOT_A_NUMBER.matcher(plain).matches()) {
+            return null;
+        }
+        if (field.type() == 'F') {
+            return Double.valueOf(plain);
+        }
+        BigDecimal value = new BigDecimal(plain);
+        if (field.decimals() == 0 && value.scale() <= 0 && value.precision() - value.scale() <= 18) {
             return value.longValueExact();
         }
         return value;
     }
 
-    private boolean isStars(int start, int end) {
-        for (int i = start; i < end; i++) {
-            if (record[i] != '*') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static LocalDate date(String text) {
-        if (text.equals("00000000")) {
+    /**
+     * A date, or null for GDAL's empty dates ("00000000", and "0" as some writers put it). Anything else that is no
+     * YYYYMMDD date of the calendar (20230230, or 02/05/1961, which GDAL reads as February and an Italian office
+     * means as May) is kept as the text it is, rather than refusing the file or guessing a day.
+     */
+    private static Object date(String text) {
+        if (text.equals("00000000") || text.equals("0")) {
             return null;
         }
-        if (!text.matches("\\d{8}")) {
-            throw new DateTimeException(text);
+        if (text.length() == 8 && text.chars().allMatch(Character::isDigit)) {
+            try {
+                return LocalDate.of(Integer.parseInt(text.substring(0, 4)), Integer.parseInt(text.substring(4, 6)),
+                        Integer.parseInt(text.substring(6, 8)));
+            } catch (DateTimeException e) {
+                // not a day of the calendar: kept as text below
+            }
         }
-        return LocalDate.of(Integer.parseInt(text.substring(0, 4)), Integer.parseInt(text.substring(4, 6)),
-                Integer.parseInt(text.substring(6, 8)));
+        return text;
     }
 
-    private static Boolean logical(byte value) {
+    /** T/Y true, F/N false, '?' (dBase's unknown) null; any other letter is kept as the text it is. */
+    private static Object logical(byte value) {
         return switch (value) {
             case 'Y', 'y', 'T', 't' -> Boolean.TRUE;
             case 'N', 'n', 'F', 'f' -> Boolean.FALSE;
-            default -> null;
+            case '?' -> null;
+            default -> String.valueOf((char) (value & 0xFF));
         };
     }
 
@@ -246,14 +274,6 @@ final class DbfTable implements Closeable {
 
     private String ascii(int start, int end) {
         return new String(record, start, end - start, StandardCharsets.ISO_8859_1);
-    }
-
-    private static String typeName(char type) {
-        return switch (type) {
-            case 'N', 'F' -> "number";
-            case 'D' -> "date (YYYYMMDD)";
-            default -> "value of type " + type;
-        };
     }
 
     static CharsetDecoder strictDecoder(Charset charset) {
