@@ -222,9 +222,13 @@ public final class ShapefileLayer {
         return member.substring(member.lastIndexOf('/') + 1);
     }
 
+    /** A .cpg's or .prj's text, without the UTF-8 byte order mark Windows editors put before it (GDAL skips it). */
     private static String text(Container container, String member, Charset charset) throws IOException {
         try (InputStream in = container.open(member)) {
-            return new String(in.readNBytes(MAX_SIDECAR_BYTES), charset);
+            byte[] bytes = in.readNBytes(MAX_SIDECAR_BYTES);
+            int bom = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB
+                    && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+            return new String(bytes, bom, bytes.length - bom, charset);
         }
     }
 

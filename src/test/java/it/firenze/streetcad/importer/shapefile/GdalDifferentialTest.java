@@ -90,6 +90,42 @@ class GdalDifferentialTest {
         assertTrue(ogrinfo(shp).contains("name (String) = Via Senese\n"), ogrinfo(shp));
     }
 
+    @Test
+    void givenACpgWithAByteOrderMarkWhenReadThenItsEncodingApplies() throws Exception {
+        Path shp = layer("bom", List.of("name:C:20"), List.of(List.of(utf8("Niccolò €"))));
+        Files.write(Fixtures.sibling(shp, "cpg"), "\uFEFFUTF-8\r\n".getBytes(StandardCharsets.UTF_8));
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals("UTF-8, from bom.cpg ('UTF-8')", layer.charsetSource());
+        assertEquals("Niccolò €", attributes(shp).getFirst().get("name"));
+        assertTrue(ogrinfo(shp).contains("name (String) = Niccolò €"), ogrinfo(shp));
+    }
+
+    @Test
+    void givenACpgSayingAnsiWhenReadThenTheSystemCodePageOfTheLanguageDriver0x57Applies() throws Exception {
+        Path shp = layer("ansi", List.of("name:C:20"), List.of(List.of("Niccolò \u0092"))); // ’ in windows-1252
+        Files.writeString(Fixtures.sibling(shp, "cpg"), "ANSI");
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals("windows-1252, from ansi.cpg ('ANSI')", layer.charsetSource());
+        assertEquals("Niccolò ’", attributes(shp).getFirst().get("name"));
+    }
+
+    @Test
+    void givenAPrjWithAByteOrderMarkAndACrLfWhenOpenedThenItsCrsIsIdentifiedAsGdalDoes() throws Exception {
+        Path shp = layer("bom", List.of("name:C:5"), List.of(List.of("a")));
+        String esriWgs84 = "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137,"
+                + "298.257223563]],PRIMEM[\"Greenwich\",0],UNIT[\"Degree\",0.017453292519943295]]";
+        Files.write(Fixtures.sibling(shp, "prj"), ("\uFEFF" + esriWgs84 + "\r\n").getBytes(StandardCharsets.UTF_8));
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals(4326, layer.srid().orElseThrow(), layer.sridSource());
+        assertTrue(ogrinfo(shp).contains("ID[\"EPSG\",4326]"), ogrinfo(shp));
+    }
+
     /** A line layer of as many lines as rows, whose .dbf is the given table (ASCII unless a test rewrites it). */
     private Path layer(String name, List<String> fields, List<List<String>> rows) throws Exception {
         String lines = String.join(",", IntStream.range(0, rows.size()).mapToObj(i -> """
@@ -100,6 +136,11 @@ class GdalDifferentialTest {
                 "UTF-8");
         Files.write(Fixtures.sibling(shp, "dbf"), ShapefileBytes.dbf(fields, rows));
         return shp;
+    }
+
+    /** The UTF-8 bytes of the text, one char per byte as the table builder takes them. */
+    private static String utf8(String text) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     private static List<Map<String, Object>> attributes(Path shp) {
