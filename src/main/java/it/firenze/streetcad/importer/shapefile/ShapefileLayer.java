@@ -303,7 +303,7 @@ public final class ShapefileLayer {
         try {
             GeometryFactory factory = new GeometryFactory(new PrecisionModel(), srid().orElse(0));
             ShapeDecoder decoder = new ShapeDecoder(container.describe(shp), header.shapeType(), factory);
-            ShpRecordStream shapes = new ShpRecordStream(container.open(shp), header);
+            ShpRecordStream shapes = new ShpRecordStream(() -> container.open(shp), header);
             ShxIndex index = ShxIndex.open(container.open(shx), container.describe(shx), container.size(shx));
             DbfTable table = dbf == null ? null
                     : new DbfTable(container.open(dbf), dbfHeader, charset, charsetSource);

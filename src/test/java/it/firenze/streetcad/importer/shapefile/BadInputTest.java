@@ -53,8 +53,9 @@ class BadInputTest {
     @Test
     void whenARecordLengthRunsPastTheEndThenTheRecordIsNamed() throws Exception {
         Fixtures.patch(shp, FIRST_RECORD + 4, Fixtures.bigEndian(100_000));
-        assertRefusedWhileReading(shp + " record 1: its declared length of 200000 bytes runs past the end of the"
-                + " file at byte " + Files.size(shp) + " (a record length lies or the file is truncated)");
+        assertRefusedWhileReading(shp + " record 1, at byte 100 where " + shx + " places it: its declared length of"
+                + " 200000 bytes runs past the end of the file at byte " + Files.size(shp) + " (the .shx disagrees with"
+                + " the .shp, a record length lies or the file is truncated)");
     }
 
     @Test
@@ -72,12 +73,19 @@ class BadInputTest {
     }
 
     @Test
-    void whenTheShxDisagreesWithTheShpThenTheRecordAndBothPositionsAreNamed() throws Exception {
+    void whenTheShxPlacesARecordWhereTheShpHasNoneThenTheRecordAndItsPlaceAreNamed() throws Exception {
         int secondOffsetWords = ByteBuffer.wrap(Files.readAllBytes(shx)).order(ByteOrder.BIG_ENDIAN).getInt(108);
         Fixtures.patch(shx, 108, Fixtures.bigEndian(secondOffsetWords + 4));
-        assertRefusedWhileReading(shx + " disagrees with " + shp + " at record 2: the index says offset "
-                + (2 * secondOffsetWords + 8) + " and length 132, the .shp has offset " + 2 * secondOffsetWords
-                + " and length 132");
+        assertRefusedWhileReading(shp + " record 2, at byte " + (2 * secondOffsetWords + 8) + " where " + shx
+                + " places it: its declared length of 0 bytes runs short of the shape type (the .shx disagrees with"
+                + " the .shp, a record length lies or the file is truncated)");
+    }
+
+    @Test
+    void whenTheShxPlacesARecordOutsideTheShpThenItIsCalledDamaged() throws Exception {
+        Fixtures.patch(shx, 108, Fixtures.bigEndian(10));
+        assertRefusedWhileReading(shx + " places record 2 at byte 20, outside the records of " + shp
+                + " (bytes 100 to " + Files.size(shp) + "): the .shx is damaged");
     }
 
     @Test
@@ -94,7 +102,8 @@ class BadInputTest {
         int thirdOffsetWords = ByteBuffer.wrap(Files.readAllBytes(shx)).order(ByteOrder.BIG_ENDIAN).getInt(116);
         Fixtures.truncate(shp, (int) Files.size(shp) - 2 * thirdOffsetWords);
         Fixtures.patch(shp, 24, Fixtures.bigEndian(thirdOffsetWords));
-        assertRefusedWhileReading(shx + " lists 3 records but " + shp + " ends after 2: the .shx disagrees with the .shp");
+        assertRefusedWhileReading(shx + " places record 3 at byte " + 2 * thirdOffsetWords + " but " + shp
+                + " ends at byte " + 2 * thirdOffsetWords + ": the .shx disagrees with the .shp");
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,6 +128,56 @@ class GdalDifferentialTest {
         assertTrue(ogrinfo(shp).contains("ID[\"EPSG\",4326]"), ogrinfo(shp));
     }
 
+    @Test
+    void givenALineRewrittenShorterInPlaceWhenReadThenTheGapItLeftIsSkippedAsByGdal() throws Exception {
+        Path shp = threeLines("shorter");
+        // record 2 (three points) rewritten as its first two, as shapelib does in place: 16 dead bytes follow it
+        long[] second = entry(shp, 2);
+        ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(shp)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(3, content.getInt((int) second[0] + 8 + 40));
+        Fixtures.patch(shp, (int) second[0] + 8 + 40, Fixtures.littleEndian(2));
+        Fixtures.patch(shp, (int) second[0] + 4, Fixtures.bigEndian(40));
+        Fixtures.patch(Fixtures.sibling(shp, "shx"), 100 + 8 + 4, Fixtures.bigEndian(40));
+
+        assertEquals(List.of("LINESTRING (1680000 4850000, 1680005 4850010)",
+                "LINESTRING (1680010 4850000, 1680015 4850010)",
+                "LINESTRING (1680020 4850000, 1680025 4850010)"), lines(shp));
+        assertTrue(ogrinfo(shp).contains("LINESTRING (1680020 4850000,1680025 4850010)"), ogrinfo(shp));
+    }
+
+    @Test
+    void givenALineRewrittenLongerAtTheEndOfTheFileWhenReadThenTheShxPlaceIsReadAsByGdal() throws Exception {
+        Path shp = threeLines("longer");
+        // record 2 given a fourth point and written after record 3, as shapelib does; its old bytes stay in place
+        long[] second = entry(shp, 2);
+        byte[] bytes = Files.readAllBytes(shp);
+        ByteBuffer moved = ByteBuffer.allocate(8 + 112);
+        moved.putInt(2).putInt(56).order(ByteOrder.LITTLE_ENDIAN);
+        moved.put(bytes, (int) second[0] + 8, 40).putInt(4).putInt(0);
+        moved.put(bytes, (int) second[0] + 8 + 48, 48).putDouble(1680025).putDouble(4850030);
+        byte[] edited = Arrays.copyOf(bytes, bytes.length + moved.capacity());
+        System.arraycopy(moved.array(), 0, edited, bytes.length, moved.capacity());
+        ByteBuffer.wrap(edited).putInt(24, edited.length / 2);
+        Files.write(shp, edited);
+        Fixtures.patch(Fixtures.sibling(shp, "shx"), 100 + 8, Fixtures.bigEndian(bytes.length / 2));
+        Fixtures.patch(Fixtures.sibling(shp, "shx"), 100 + 8 + 4, Fixtures.bigEndian(56));
+
+        assertEquals(List.of("LINESTRING (1680000 4850000, 1680005 4850010)",
+                "LINESTRING (1680010 4850000, 1680015 4850010, 1680020 4850020, 1680025 4850030)",
+                "LINESTRING (1680020 4850000, 1680025 4850010)"), lines(shp));
+        assertTrue(ogrinfo(shp).contains("LINESTRING (1680010 4850000,1680015 4850010,1680020 4850020,1680025 4850030)"),
+                ogrinfo(shp));
+    }
+
+    @Test
+    void givenAShxWhoseLengthIsShortOfTheShpsWhenReadThenTheShpRecordHeaderDecides() throws Exception {
+        Path shp = threeLines("short-index");
+        Fixtures.patch(Fixtures.sibling(shp, "shx"), 100 + 8 + 4, Fixtures.bigEndian(44)); // the .shp says 48 words
+
+        // GDAL 3.6 reports the shape corrupted and reads it as no geometry; the .shp's own header is whole
+        assertEquals("LINESTRING (1680010 4850000, 1680015 4850010, 1680020 4850020)", lines(shp).get(1));
+    }
+
     /** A line layer of as many lines as rows, whose .dbf is the given table (ASCII unless a test rewrites it). */
     private Path layer(String name, List<String> fields, List<List<String>> rows) throws Exception {
         String lines = String.join(",", IntStream.range(0, rows.size()).mapToObj(i -> """
@@ -136,6 +188,29 @@ class GdalDifferentialTest {
                 "UTF-8");
         Files.write(Fixtures.sibling(shp, "dbf"), ShapefileBytes.dbf(fields, rows));
         return shp;
+    }
+
+    /** Three one-part lines, the second of three points, with a name each. */
+    private Path threeLines(String name) throws Exception {
+        return Fixtures.shapefile(temp, name, """
+                {"type":"FeatureCollection","features":[
+                 {"type":"Feature","properties":{"name":"a"},"geometry":{"type":"LineString",
+                  "coordinates":[[1680000,4850000],[1680005,4850010]]}},
+                 {"type":"Feature","properties":{"name":"b"},"geometry":{"type":"LineString",
+                  "coordinates":[[1680010,4850000],[1680015,4850010],[1680020,4850020]]}},
+                 {"type":"Feature","properties":{"name":"c"},"geometry":{"type":"LineString",
+                  "coordinates":[[1680020,4850000],[1680025,4850010]]}}]}""", "UTF-8");
+    }
+
+    /** The .shx entry of record {@code number}: its offset and content length, in bytes. */
+    private static long[] entry(Path shp, int number) throws Exception {
+        ByteBuffer index = ByteBuffer.wrap(Files.readAllBytes(Fixtures.sibling(shp, "shx")));
+        return new long[] {2L * index.getInt(100 + 8 * (number - 1)), 2L * index.getInt(104 + 8 * (number - 1))};
+    }
+
+    private static List<String> lines(Path shp) {
+        return LineLayerTest.readAll(ShapefileLayer.open(shp, null, ReadOptions.defaults())).stream()
+                .map(r -> r.geometry().toText()).toList();
     }
 
     /** The UTF-8 bytes of the text, one char per byte as the table builder takes them. */
