@@ -11,6 +11,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
@@ -39,22 +40,29 @@ final class DbfTable implements Closeable {
         List<DbfField> fields(Charset charset) {
             CharsetDecoder decoder = strictDecoder(charset);
             List<DbfField> fields = new ArrayList<>(rawFields.size());
-            Set<String> taken = new HashSet<>();
+            List<String> names = new ArrayList<>(rawFields.size());
             for (int i = 0; i < rawFields.size(); i++) {
-                DbfField field = rawFields.get(i);
-                byte[] name = rawNames.get(i);
-                String decoded;
                 try {
-                    decoded = decoder.reset().decode(ByteBuffer.wrap(name)).toString().strip();
+                    names.add(decoder.reset().decode(ByteBuffer.wrap(rawNames.get(i))).toString().strip());
                 } catch (CharacterCodingException e) {
                     throw new ShapefileException(file + ": the name of field " + (i + 1) + " is not valid "
                             + charset.name());
                 }
-                String unique = decoded;
-                for (int copy = 2; taken.contains(unique); copy++) {
-                    unique = decoded + "_" + copy; // attributes are keyed by name: a repeated one would hide a column
+            }
+            // attributes are keyed by name: a repeated one would hide a column, so it is renamed to one no field has
+            Set<String> taken = new HashSet<>(names);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < rawFields.size(); i++) {
+                DbfField field = rawFields.get(i);
+                String unique = names.get(i);
+                if (!seen.add(unique)) {
+                    int copy = 2;
+                    while (taken.contains(names.get(i) + "_" + copy)) {
+                        copy++;
+                    }
+                    unique = names.get(i) + "_" + copy;
+                    taken.add(unique);
                 }
-                taken.add(unique);
                 fields.add(new DbfField(unique, field.type(), field.length(), field.decimals()));
             }
             return List.copyOf(fields);
@@ -171,18 +179,7 @@ final class DbfTable implements Closeable {
 
     private Object value(DbfField field, int offset) {
         int start = offset;
-        int end = offset + field.length();
-        // GDAL reads a value as a C string, up to its first NUL: writers pad with NULs and may leave old bytes behind
-        // them, and PostgreSQL refuses a NUL in text
-        for (int i = start; i < end; i++) {
-            if (record[i] == 0) {
-                end = i;
-                break;
-            }
-        }
-        while (end > start && record[end - 1] == ' ') {
-            end--;
-        }
+        int end = valueEnd(record, offset, field.length());
         if (field.type() != 'C' && field.type() != 'M') {
             while (start < end && record[start] == ' ') {
                 start++;
@@ -196,7 +193,7 @@ final class DbfTable implements Closeable {
                 case 'N', 'F' -> number(ascii(start, end), field);
                 case 'D' -> date(ascii(start, end));
                 case 'L' -> logical(record[start]);
-                default -> text(field, start, end);
+                default -> text(field, start, end, end == offset + field.length());
             };
         } catch (NumberFormatException e) {
             throw new ShapefileException(header.file() + " record " + recordNumber + ", field " + field.name()
@@ -261,15 +258,75 @@ final class DbfTable implements Closeable {
         };
     }
 
-    private String text(DbfField field, int start, int end) {
-        try {
-            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(record, start, end - start));
-            return chars.toString();
-        } catch (CharacterCodingException e) {
+    private String text(DbfField field, int start, int end, boolean fillsItsWidth) {
+        String text = decode(decoder, record, start, end, fillsItsWidth);
+        if (text == null) {
             throw new ShapefileException(header.file() + " record " + recordNumber + ", field " + field.name()
                     + ": bytes not valid in " + charset.name() + " (" + charsetSource
                     + "); give the right encoding explicitly");
         }
+        return text;
+    }
+
+    /**
+     * Where the value of the field at {@code offset} ends: at its first NUL, as GDAL reads a value as a C string
+     * (writers pad with NULs and may leave old bytes behind them, and PostgreSQL refuses a NUL in text), without the
+     * spaces that pad it.
+     */
+    private static int valueEnd(byte[] record, int offset, int length) {
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            if (record[i] == 0) {
+                end = i;
+                break;
+            }
+        }
+        while (end > offset && record[end - 1] == ' ') {
+            end--;
+        }
+        return end;
+    }
+
+    /**
+     * The text of bytes[start, end), or null when they are not valid in the decoder's charset. When the value fills
+     * its field, a multi-byte character cut short at its end is dropped: writers that cut text to the width by bytes,
+     * not characters, leave the first half of the last one (GDAL passes those bytes on as they are).
+     */
+    private static String decode(CharsetDecoder decoder, byte[] bytes, int start, int end, boolean fillsItsWidth) {
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, end - start);
+        CharBuffer out = CharBuffer.allocate((int) Math.ceil((end - start) * (double) decoder.maxCharsPerByte()) + 1);
+        CoderResult result = decoder.reset().decode(in, out, false);
+        if (result.isError() || (in.hasRemaining() && !fillsItsWidth)) {
+            return null;
+        }
+        decoder.decode(ByteBuffer.allocate(0), out, true);
+        decoder.flush(out);
+        return out.flip().toString();
+    }
+
+    /**
+     * Whether the text fields of these whole records are valid in the charset, each read as {@link #next()} reads
+     * it, and one at least holds a character beyond ASCII (not merely the half of one a cut left): how a .dbf that
+     * declares no code page is told to be UTF-8.
+     */
+    static boolean textDecodesBeyondAscii(Header header, byte[] records, Charset charset) {
+        CharsetDecoder decoder = strictDecoder(charset);
+        boolean beyondAscii = false;
+        for (int record = 0; record + header.recordLength() <= records.length; record += header.recordLength()) {
+            int offset = record + 1;
+            for (DbfField field : header.rawFields()) {
+                int end = valueEnd(records, offset, field.length());
+                if (field.type() == 'C' || field.type() == 'M') {
+                    String text = decode(decoder, records, offset, end, end == offset + field.length());
+                    if (text == null) {
+                        return false;
+                    }
+                    beyondAscii |= text.chars().anyMatch(c -> c > 0x7F);
+                }
+                offset += field.length();
+            }
+        }
+        return beyondAscii;
     }
 
     private String ascii(int start, int end) {

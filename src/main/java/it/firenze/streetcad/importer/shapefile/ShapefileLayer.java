@@ -132,9 +132,9 @@ public final class ShapefileLayer {
     }
 
     /**
-     * Whether the start of the table's records is valid UTF-8 holding at least one multi-byte sequence: text that
-     * windows-1252 would turn into "Â°" and "Ã¨". Pure ASCII says nothing (both read it alike); the sample ends on a
-     * record boundary so that no character is cut.
+     * Whether the text of the start of the table's records is valid UTF-8 holding at least one multi-byte
+     * character: text that windows-1252 would turn into "Â°" and "Ã¨". Pure ASCII says nothing (both read it alike);
+     * the sample ends on a record boundary, and a character a field's width cut short is read as the reader reads it.
      */
     private static boolean looksLikeUtf8(Container container, String dbf, DbfTable.Header header) throws IOException {
         long records = Math.min(header.recordCount(), Math.max(1, ENCODING_SAMPLE_BYTES / header.recordLength()));
@@ -148,13 +148,7 @@ public final class ShapefileLayer {
                     break;
                 }
             }
-            if (!multiByte) return false;
-            try {
-                DbfTable.strictDecoder(StandardCharsets.UTF_8).decode(java.nio.ByteBuffer.wrap(data));
-                return true;
-            } catch (java.nio.charset.CharacterCodingException e) {
-                return false;
-            }
+            return multiByte && DbfTable.textDecodesBeyondAscii(header, data, StandardCharsets.UTF_8);
         }
     }
 

@@ -2,6 +2,7 @@ package it.firenze.streetcad.importer.shapefile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -90,6 +91,40 @@ class GdalDifferentialTest {
         assertNull(rows.get(0).get("code"));
         assertNull(rows.get(1).get("name"));
         assertTrue(ogrinfo(shp).contains("name (String) = Via Senese\n"), ogrinfo(shp));
+    }
+
+    @Test
+    void givenUtf8TextCutToItsFieldWidthInsideACharacterWhenReadThenTheHalfCharacterIsDropped() throws Exception {
+        // "Via Niccolò" is 12 bytes in UTF-8: a writer cutting it to 11 by bytes leaves the first byte of "ò"
+        List<List<String>> rows = List.of(List.of(utf8("Via Niccolò").substring(0, 11), "ok"),
+                List.of(utf8("Località"), "x"));
+        Path declared = layer("declared", List.of("name:C:11", "k:C:2"), rows);
+        Path undeclared = layer("undeclared", List.of("name:C:11", "k:C:2"), rows);
+        Files.delete(Fixtures.sibling(undeclared, "cpg"));
+
+        for (Path shp : List.of(declared, undeclared)) {
+            ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+            assertEquals("UTF-8", layer.charset().name(), layer.charsetSource());
+            assertEquals(List.of("Via Niccol", "Località"),
+                    attributes(shp).stream().map(r -> r.get("name")).toList());
+        }
+    }
+
+    @Test
+    void givenAValueCutInsideACharacterThatDoesNotFillItsFieldWhenReadThenTheEncodingIsStillQuestioned() throws Exception {
+        Path shp = layer("notcut", List.of("name:C:12"), List.of(List.of(utf8("Via Niccolò").substring(0, 11))));
+
+        ShapefileException error = assertThrows(ShapefileException.class, () -> attributes(shp));
+        assertTrue(error.getMessage().endsWith("record 1, field name: bytes not valid in UTF-8 (UTF-8, from"
+                + " notcut.cpg ('UTF-8')); give the right encoding explicitly"), error.getMessage());
+    }
+
+    @Test
+    void givenARepeatedFieldNameWhenReadThenTheRepeatIsRenamedAndEveryOtherFieldKeepsItsName() throws Exception {
+        Path shp = layer("repeated", List.of("name:C:5", "name:C:5", "name_2:C:5"), List.of(List.of("a", "b", "c")));
+
+        // GDAL keeps both "name"s, and a client asking for "name" gets the first: here no value is hidden
+        assertEquals(Map.of("name", "a", "name_3", "b", "name_2", "c"), attributes(shp).getFirst());
     }
 
     @Test
