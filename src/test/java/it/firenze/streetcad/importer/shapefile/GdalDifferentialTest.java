@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Geometry;
 
 /**
  * Files that GDAL's shapefile driver reads and that this reader once refused or misread, found by reading the same
@@ -91,6 +93,32 @@ class GdalDifferentialTest {
         assertNull(rows.get(0).get("code"));
         assertNull(rows.get(1).get("name"));
         assertTrue(ogrinfo(shp).contains("name (String) = Via Senese\n"), ogrinfo(shp));
+    }
+
+    @Test
+    void givenRecordsOfAnotherLineTypeThanTheLayersWhenReadThenTheyAreReadAsTheLayersTypeAsByGdal() throws Exception {
+        Path lines = threeLines("measured");
+        Fixtures.patch(lines, (int) entry(lines, 2)[0] + 8, Fixtures.littleEndian(ShapeType.POLYLINE_M.code()));
+        Path bridges = Fixtures.shapefile(temp, "bridges", Fixtures.ROADS_Z, "UTF-8");
+        Fixtures.patch(bridges, 100 + 8, Fixtures.littleEndian(ShapeType.POLYLINE.code()));
+
+        assertEquals("LINESTRING (1680010 4850000, 1680015 4850010, 1680020 4850020)", lines(lines).get(1));
+        Geometry flat = LineLayerTest.readAll(ShapefileLayer.open(bridges, null, ReadOptions.defaults()))
+                .getFirst().geometry();
+        assertEquals(List.of(0.0, 0.0), Arrays.stream(flat.getCoordinates()).map(Coordinate::getZ).toList());
+        assertTrue(ogrinfo(lines).contains("LINESTRING (1680010 4850000,1680015 4850010,1680020 4850020)"),
+                ogrinfo(lines));
+        assertTrue(ogrinfo(bridges).contains("LINESTRING ZM (1676000 4850000 0 0,1676500 4850100 0 0)"), ogrinfo(bridges));
+    }
+
+    @Test
+    void givenARecordOfAnotherKindOfShapeWhenReadThenItIsStillRefusedByName() throws Exception {
+        Path lines = threeLines("pointed");
+        Fixtures.patch(lines, (int) entry(lines, 2)[0] + 8, Fixtures.littleEndian(ShapeType.POLYGON.code()));
+
+        ShapefileException error = assertThrows(ShapefileException.class, () -> lines(lines));
+        assertTrue(error.getMessage().endsWith("pointed.shp record 2 is a Polygon in a PolyLine layer"),
+                error.getMessage());
     }
 
     @Test
