@@ -180,7 +180,17 @@ public final class ShapefileLayer {
         if (!Files.isDirectory(path) && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".shp")) {
             return List.of(path.getFileName().toString());
         }
-        return container.members().stream().filter(m -> m.toLowerCase(Locale.ROOT).endsWith(".shp")).toList();
+        return container.members().stream()
+                .filter(m -> m.toLowerCase(Locale.ROOT).endsWith(".shp") && !isMacMetadata(m)).toList();
+    }
+
+    /**
+     * The resource forks macOS puts into the zips it makes (__MACOSX/._roads.shp) and beside files copied to a FAT
+     * disk (._roads.shp): not shapefiles, and GDAL does not offer them as layers.
+     */
+    private static boolean isMacMetadata(String member) {
+        return member.startsWith("__MACOSX/") || member.contains("/__MACOSX/")
+                || member.substring(member.lastIndexOf('/') + 1).startsWith("._");
     }
 
     private static String select(Path path, Container container, String layerName) {

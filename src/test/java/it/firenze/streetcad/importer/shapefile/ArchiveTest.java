@@ -63,6 +63,19 @@ class ArchiveTest {
     }
 
     @Test
+    void givenAZipMadeOnAMacWhenOpenedThenItsResourceForksAreNoLayers() throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        byte[] appleDouble = "\0\5\26\7\0\2\0\0Mac OS X        ".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        roads.forEach((extension, bytes) -> entries.put("consegna/roads." + extension, bytes));
+        roads.keySet().forEach(extension -> entries.put("__MACOSX/consegna/._roads." + extension, appleDouble));
+        entries.put("consegna/._roads.shp", appleDouble); // as copied to a FAT disk
+        Path zip = zip(entries);
+
+        assertEquals(List.of("consegna/roads"), ShapefileLayer.listLayers(zip));
+        assertEquals(3, LineLayerTest.readAll(ShapefileLayer.open(zip, null, ReadOptions.defaults())).size());
+    }
+
+    @Test
     void givenAZipWithoutShapefileWhenOpenedThenItSaysSo() throws Exception {
         Path zip = zip(Map.of("readme.txt", "nothing here".getBytes()));
         assertRefused(zip, ReadOptions.defaults(), zip + " holds no shapefile (.shp)");
