@@ -35,7 +35,7 @@ final class DbfTable implements Closeable {
 
     /** The header, before the charset is known (field names are decoded with it). */
     record Header(String file, int recordCount, int headerLength, int recordLength, int languageDriver,
-                  List<byte[]> rawNames, List<DbfField> rawFields) {
+                  List<byte[]> rawNames, List<DbfField> rawFields, String countNotice) {
 
         List<DbfField> fields(Charset charset) {
             CharsetDecoder decoder = strictDecoder(charset);
@@ -89,7 +89,12 @@ final class DbfTable implements Closeable {
         in.readNBytes(header.headerLength());
     }
 
-    static Header readHeader(InputStream in, String file, long size) throws IOException {
+    /**
+     * Reads and checks the header; {@code shapes} is how many records the .shx lists. A header whose record count
+     * disagrees with them, in a file that holds exactly that many records, is stale (writers that fill it in last,
+     * or never): the records are read, as GDAL reads them, and {@link Header#countNotice()} says so.
+     */
+    static Header readHeader(InputStream in, String file, long size, int shapes) throws IOException {
         byte[] start = MainFileHeader.headerBytes(in, DESCRIPTOR_LENGTH, file, "dBase");
         ByteBuffer little = ByteBuffer.wrap(start).order(ByteOrder.LITTLE_ENDIAN);
         long recordCount = Integer.toUnsignedLong(little.getInt(4));
@@ -137,13 +142,21 @@ final class DbfTable implements Closeable {
             throw new ShapefileException(file + " is damaged: its fields need " + width
                     + " bytes per record but the header says records have " + recordLength);
         }
+        long room = Math.max(0, (size - headerLength) / recordLength);
+        String countNotice = null;
+        if (recordCount != shapes && room == shapes) {
+            countNotice = file + "'s header announces " + recordCount + " records, but the file holds the " + shapes
+                    + " the .shx lists: they are read";
+            recordCount = shapes;
+        }
         long needed = (long) headerLength + recordCount * recordLength;
         if (size < needed) {
             throw new ShapefileException(file + " is truncated: its header announces " + recordCount + " records ("
                     + needed + " bytes) but the file has " + size + " bytes, room for "
-                    + Math.max(0, (size - headerLength) / recordLength) + " records");
+                    + room + " records");
         }
-        return new Header(file, (int) recordCount, headerLength, recordLength, languageDriver, names, fields);
+        return new Header(file, (int) recordCount, headerLength, recordLength, languageDriver, names, fields,
+                countNotice);
     }
 
     Header header() {

@@ -64,7 +64,10 @@ public final class ShapefileLayer {
             this.dbfHeader = null;
         } else {
             try (InputStream in = container.open(dbf)) {
-                this.dbfHeader = DbfTable.readHeader(in, container.describe(dbf), container.size(dbf));
+                this.dbfHeader = DbfTable.readHeader(in, container.describe(dbf), container.size(dbf), recordCount);
+            }
+            if (dbfHeader.countNotice() != null) {
+                notices.add(dbfHeader.countNotice());
             }
             if (dbfHeader.recordCount() != recordCount) {
                 throw new ShapefileException(container.describe(dbf) + " has " + dbfHeader.recordCount()

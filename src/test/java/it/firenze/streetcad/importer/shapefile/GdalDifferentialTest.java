@@ -156,6 +156,22 @@ class GdalDifferentialTest {
     }
 
     @Test
+    void givenADbfHeaderWhoseRecordCountIsStaleWhenReadThenTheRecordsTheFileHoldsAreReadAndTheReportSaysSo()
+            throws Exception {
+        for (int announced : List.of(3, 0)) {
+            Path shp = layer("stale" + announced, List.of("name:C:5"), List.of(List.of("a"), List.of("b")));
+            Fixtures.patch(Fixtures.sibling(shp, "dbf"), 4, Fixtures.littleEndian(announced));
+
+            ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+            // GDAL reads both rows when the header says 3, and no feature at all when it says 0
+            assertEquals(List.of("a", "b"), attributes(shp).stream().map(r -> r.get("name")).toList());
+            assertEquals(List.of(Fixtures.sibling(shp, "dbf") + "'s header announces " + announced + " records, but"
+                    + " the file holds the 2 the .shx lists: they are read"), layer.notices());
+        }
+    }
+
+    @Test
     void givenACpgWithAByteOrderMarkWhenReadThenItsEncodingApplies() throws Exception {
         Path shp = layer("bom", List.of("name:C:20"), List.of(List.of(utf8("Niccolò €"))));
         Files.write(Fixtures.sibling(shp, "cpg"), "\uFEFFUTF-8\r\n".getBytes(StandardCharsets.UTF_8));
