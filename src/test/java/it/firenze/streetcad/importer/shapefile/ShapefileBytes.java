@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Byte-level helpers for tests that build or damage shapefiles. */
-final class ShapefileBytes {
+public final class ShapefileBytes {
     private ShapefileBytes() {
     }
 
@@ -33,7 +33,7 @@ final class ShapefileBytes {
      * A dBase III table with no language driver. Fields are "name:type:length[:decimals]"; each row holds the raw
      * value of each field as ISO-8859-1 text (so any byte, NUL included), N and F right-aligned, the others left.
      */
-    static byte[] dbf(List<String> fields, List<List<String>> rows) {
+    public static byte[] dbf(List<String> fields, List<List<String>> rows) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int recordLength = 1 + fields.stream().mapToInt(f -> Integer.parseInt(f.split(":")[2])).sum();
         ByteBuffer header = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
