@@ -36,7 +36,7 @@ final class ShpRecordStream implements Closeable {
     ShpRecordStream(Opener opener, MainFileHeader header) throws IOException {
         this.file = header.file();
         this.opener = opener;
-        this.fileLength = header.fileLength();
+        this.fileLength = header.size(); // not the length the header declares, which GDAL ignores too
         this.in = new DataInputStream(new BufferedInputStream(opener.open(), 256 * 1024));
         in.readNBytes(MainFileHeader.LENGTH);
         this.position = MainFileHeader.LENGTH;
@@ -54,13 +54,13 @@ final class ShpRecordStream implements Closeable {
      */
     void headerAt(long at, int number, String index) throws IOException {
         recordNumber = number;
-        if (at >= fileLength) {
-            throw new ShapefileException(index + " places record " + number + " at byte " + at + " but " + file
-                    + " ends at byte " + fileLength + ": the .shx disagrees with the .shp");
+        if (at < MainFileHeader.LENGTH) {
+            throw new ShapefileException(index + " places record " + number + " at byte " + at + ", inside the"
+                    + " header of " + file + ": the .shx is damaged");
         }
-        if (at < MainFileHeader.LENGTH || at + RECORD_HEADER_LENGTH > fileLength) {
-            throw new ShapefileException(index + " places record " + number + " at byte " + at + ", outside the"
-                    + " records of " + file + " (bytes 100 to " + fileLength + "): the .shx is damaged");
+        if (at + RECORD_HEADER_LENGTH > fileLength) {
+            throw new ShapefileException(index + " places record " + number + " at byte " + at + " but " + file
+                    + " ends at byte " + fileLength + ": the .shx disagrees with the .shp, or the .shp is truncated");
         }
         if (at < position) {
             in.close();

@@ -32,10 +32,18 @@ class BadInputTest {
     }
 
     @Test
-    void whenTheShpIsTruncatedThenTheDeclaredAndActualLengthsAreNamed() throws Exception {
+    void whenTheShpIsTruncatedThenTheRecordItCutsAndTheEndAreNamed() throws Exception {
         long size = Files.size(shp);
-        Fixtures.truncate(shp, 10);
-        assertRefused(shp + " is truncated: its header declares " + size + " bytes but the file has " + (size - 10));
+        Fixtures.truncate(shp, 10); // the last record, a null shape, is 12 bytes
+        assertRefusedWhileReading(shx + " places record 3 at byte " + (size - 12) + " but " + shp + " ends at byte "
+                + (size - 10) + ": the .shx disagrees with the .shp, or the .shp is truncated");
+    }
+
+    @Test
+    void whenTheShxIsTruncatedThenTheDeclaredAndActualLengthsAreNamed() throws Exception {
+        long size = Files.size(shx);
+        Fixtures.truncate(shx, 4);
+        assertRefused(shx + " is truncated: its header declares " + size + " bytes but the file has " + (size - 4));
     }
 
     @Test
@@ -82,10 +90,10 @@ class BadInputTest {
     }
 
     @Test
-    void whenTheShxPlacesARecordOutsideTheShpThenItIsCalledDamaged() throws Exception {
+    void whenTheShxPlacesARecordInsideTheShpHeaderThenItIsCalledDamaged() throws Exception {
         Fixtures.patch(shx, 108, Fixtures.bigEndian(10));
-        assertRefusedWhileReading(shx + " places record 2 at byte 20, outside the records of " + shp
-                + " (bytes 100 to " + Files.size(shp) + "): the .shx is damaged");
+        assertRefusedWhileReading(shx + " places record 2 at byte 20, inside the header of " + shp
+                + ": the .shx is damaged");
     }
 
     @Test
@@ -103,7 +111,7 @@ class BadInputTest {
         Fixtures.truncate(shp, (int) Files.size(shp) - 2 * thirdOffsetWords);
         Fixtures.patch(shp, 24, Fixtures.bigEndian(thirdOffsetWords));
         assertRefusedWhileReading(shx + " places record 3 at byte " + 2 * thirdOffsetWords + " but " + shp
-                + " ends at byte " + 2 * thirdOffsetWords + ": the .shx disagrees with the .shp");
+                + " ends at byte " + 2 * thirdOffsetWords + ": the .shx disagrees with the .shp, or the .shp is truncated");
     }
 
     @Test

@@ -96,6 +96,18 @@ class GdalDifferentialTest {
     }
 
     @Test
+    void givenAShpHeaderDeclaringAWrongFileLengthWhenReadThenTheRecordsTheShxListsAreReadAsByGdal() throws Exception {
+        for (int wrongBy : List.of(50, -20)) {
+            Path shp = threeLines("declared" + (wrongBy > 0 ? "longer" : "shorter"));
+            int declaredWords = ByteBuffer.wrap(Files.readAllBytes(shp)).getInt(24);
+            Fixtures.patch(shp, 24, Fixtures.bigEndian(declaredWords + wrongBy / 2));
+
+            assertEquals(3, lines(shp).size());
+            assertTrue(ogrinfo(shp).contains("LINESTRING (1680020 4850000,1680025 4850010)"), ogrinfo(shp));
+        }
+    }
+
+    @Test
     void givenRecordsOfAnotherLineTypeThanTheLayersWhenReadThenTheyAreReadAsTheLayersTypeAsByGdal() throws Exception {
         Path lines = threeLines("measured");
         Fixtures.patch(lines, (int) entry(lines, 2)[0] + 8, Fixtures.littleEndian(ShapeType.POLYLINE_M.code()));
