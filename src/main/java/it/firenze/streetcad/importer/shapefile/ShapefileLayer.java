@@ -55,7 +55,8 @@ public final class ShapefileLayer {
         }
         if (shx == null) {
             throw new ShapefileException(container.describe(shp) + " has no .shx beside it: the index is part of"
-                    + " a shapefile and is needed to check the .shp");
+                    + " a shapefile and is needed to check the .shp (GDAL rebuilds one beside it: ogrinfo --config"
+                    + " SHAPE_RESTORE_SHX YES " + fileName(shp) + ")");
         }
         try (ShxIndex index = ShxIndex.open(container.open(shx), container.describe(shx), container.size(shx))) {
             this.recordCount = index.count();

@@ -77,7 +77,10 @@ class BadInputTest {
     @Test
     void whenTheShxIsMissingThenItIsNamed() throws Exception {
         Files.delete(shx);
-        assertRefused(shp + " has no .shx beside it: the index is part of a shapefile and is needed to check the .shp");
+        assertRefused(shp + " has no .shx beside it: the index is part of a shapefile and is needed to check the .shp"
+                + " (GDAL rebuilds one beside it: ogrinfo --config SHAPE_RESTORE_SHX YES roads.shp)");
+        Gdal.run("ogrinfo", "-q", "--config", "SHAPE_RESTORE_SHX", "YES", shp.toString());
+        assertEquals(3, LineLayerTest.readAll(open()).size());
     }
 
     @Test
