@@ -30,6 +30,7 @@ final class DbfTable implements Closeable {
     private static final int DESCRIPTOR_LENGTH = 32;
     private static final byte HEADER_END = 0x0D;
     private static final byte DELETED = '*';
+    private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0);
     /** What GDAL writes for NaN and infinities, and values with no digit at all. */
     private static final Pattern NOT_A_NUMBER = Pattern.compile("[-.]+|-?(?i:nan|inf|infinity)");
 
@@ -75,6 +76,7 @@ final class DbfTable implements Closeable {
     private final String charsetSource;
     private final InputStream in;
     private final CharsetDecoder decoder;
+    private final CharBuffer chars;
     private final byte[] record;
     private int recordNumber;
 
@@ -85,6 +87,7 @@ final class DbfTable implements Closeable {
         this.charsetSource = charsetSource;
         this.in = new BufferedInputStream(raw, 256 * 1024);
         this.decoder = strictDecoder(charset);
+        this.chars = charsFor(header, decoder);
         this.record = new byte[header.recordLength()];
         in.readNBytes(header.headerLength());
     }
@@ -272,7 +275,7 @@ final class DbfTable implements Closeable {
     }
 
     private String text(DbfField field, int start, int end, boolean fillsItsWidth) {
-        String text = decode(decoder, record, start, end, fillsItsWidth);
+        String text = decode(decoder, record, start, end, fillsItsWidth, chars);
         if (text == null) {
             throw new ShapefileException(header.file() + " record " + recordNumber + ", field " + field.name()
                     + ": bytes not valid in " + charset.name() + " (" + charsetSource
@@ -288,14 +291,17 @@ final class DbfTable implements Closeable {
      */
     private static int valueEnd(byte[] record, int offset, int length) {
         int end = offset + length;
+        while (end > offset && (record[end - 1] == ' ' || record[end - 1] == 0)) {
+            end--; // the padding first, so that only what it leaves is searched for a NUL
+        }
         for (int i = offset; i < end; i++) {
             if (record[i] == 0) {
                 end = i;
+                while (end > offset && record[end - 1] == ' ') {
+                    end--;
+                }
                 break;
             }
-        }
-        while (end > offset && record[end - 1] == ' ') {
-            end--;
         }
         return end;
     }
@@ -305,16 +311,22 @@ final class DbfTable implements Closeable {
      * its field, a multi-byte character cut short at its end is dropped: writers that cut text to the width by bytes,
      * not characters, leave the first half of the last one (GDAL passes those bytes on as they are).
      */
-    private static String decode(CharsetDecoder decoder, byte[] bytes, int start, int end, boolean fillsItsWidth) {
+    private static String decode(CharsetDecoder decoder, byte[] bytes, int start, int end, boolean fillsItsWidth,
+                                 CharBuffer out) {
         ByteBuffer in = ByteBuffer.wrap(bytes, start, end - start);
-        CharBuffer out = CharBuffer.allocate((int) Math.ceil((end - start) * (double) decoder.maxCharsPerByte()) + 1);
+        out.clear();
         CoderResult result = decoder.reset().decode(in, out, false);
         if (result.isError() || (in.hasRemaining() && !fillsItsWidth)) {
             return null;
         }
-        decoder.decode(ByteBuffer.allocate(0), out, true);
+        decoder.decode(NO_BYTES, out, true);
         decoder.flush(out);
         return out.flip().toString();
+    }
+
+    /** Room for the text of any field of a record. */
+    private static CharBuffer charsFor(Header header, CharsetDecoder decoder) {
+        return CharBuffer.allocate((int) Math.ceil(header.recordLength() * (double) decoder.maxCharsPerByte()) + 1);
     }
 
     /**
@@ -324,13 +336,14 @@ final class DbfTable implements Closeable {
      */
     static boolean textDecodesBeyondAscii(Header header, byte[] records, Charset charset) {
         CharsetDecoder decoder = strictDecoder(charset);
+        CharBuffer chars = charsFor(header, decoder);
         boolean beyondAscii = false;
         for (int record = 0; record + header.recordLength() <= records.length; record += header.recordLength()) {
             int offset = record + 1;
             for (DbfField field : header.rawFields()) {
                 int end = valueEnd(records, offset, field.length());
                 if (field.type() == 'C' || field.type() == 'M') {
-                    String text = decode(decoder, records, offset, end, end == offset + field.length());
+                    String text = decode(decoder, records, offset, end, end == offset + field.length(), chars);
                     if (text == null) {
                         return false;
                     }
