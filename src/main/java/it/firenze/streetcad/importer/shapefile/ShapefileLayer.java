@@ -127,6 +127,9 @@ public final class ShapefileLayer {
         } else if (prjText == null) {
             srid = OptionalInt.empty();
             sridSource = "unknown: there is no .prj beside " + fileName(shp);
+        } else if (prjText.isBlank()) {
+            srid = OptionalInt.empty();
+            sridSource = "unknown: " + prjName + " is empty";
         } else {
             srid = PrjCrs.epsgCode(prjText);
             sridSource = srid.isPresent() ? "EPSG:" + srid.getAsInt() + ", from " + prjName

@@ -269,6 +269,18 @@ class GdalDifferentialTest {
         assertEquals("LINESTRING (1680010 4850000, 1680015 4850010, 1680020 4850020)", lines(shp).get(1));
     }
 
+    @Test
+    void givenAnEmptyPrjWhenOpenedThenTheCrsIsUnknownAndTheReportSaysTheFileIsEmpty() throws Exception {
+        Path shp = layer("blank", List.of("name:C:5"), List.of(List.of("a")));
+        Files.writeString(Fixtures.sibling(shp, "prj"), "\r\n");
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertTrue(layer.srid().isEmpty());
+        assertEquals("unknown: blank.prj is empty", layer.sridSource());
+        assertTrue(ogrinfo(shp).contains("Layer SRS WKT:\n(unknown)"), ogrinfo(shp));
+    }
+
     /** A line layer of as many lines as rows, whose .dbf is the given table (ASCII unless a test rewrites it). */
     private Path layer(String name, List<String> fields, List<List<String>> rows) throws Exception {
         String lines = String.join(",", IntStream.range(0, rows.size()).mapToObj(i -> """
