@@ -9,6 +9,7 @@ import it.firenze.streetcad.cql2.SqlTranslator;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+import it.firenze.streetcad.importer.shapefile.ShapefileBytes;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +94,38 @@ class SourceAttributesTest {
         assertEquals(List.of(), matching("source_attributes.code = 50"), "a text field is not a number");
         assertEquals(List.of("2"), matching("source_attributes.opened IS NULL"));
         assertEquals(List.of("2"), matching("source_attributes.ratio IS NULL AND source_attributes.count IN (3, 4)"));
+    }
+
+    @Test
+    void valuesGdalReadsButThatOnceStoppedTheImportArriveAsTheSourceMeantThem(@TempDir Path tmp) throws Exception {
+        // given an office's .dbf (built byte by byte) with a text cut inside its last UTF-8 character, a decimal
+        // comma, NaN, no day of the calendar, an empty date written "0", a logical '1' and old bytes behind a NUL
+        Path geojson = tmp.resolve("roads.geojson");
+        Files.writeString(geojson, """
+                {"type":"FeatureCollection","features":[
+                 {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[11.2550,43.7730],[11.2560,43.7735]]}},
+                 {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[11.2563,43.7730],[11.2573,43.7735]]}}]}""");
+        Path shp = tmp.resolve("roads.shp");
+        Gdal.ogr2ogr("-lco", "ENCODING=UTF-8", shp.toString(), geojson.toString());
+        String cut = new String("Via Niccolò".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1).substring(0, 11);
+        Files.write(tmp.resolve("roads.dbf"), ShapefileBytes.dbf(
+                List.of("osm_id:N:10:0", "highway:C:12", "name:C:11", "width:N:6:2", "checked:D:8", "lit:L:1", "note:C:20"),
+                List.of(List.of("1", "residential", cut, "3,5", "20230230", "1", "Via Senese\0\0old text"),
+                        List.of("2", "residential", "Via Roma", "nan", "       0", "?", "ok"))));
+
+        // when imported
+        ImportRequest request = ImportParameters.request("roads.shp", shp, null, Mapping.preset("osm"), null, null,
+                "append", null, ArchiveLimits.defaults(), null);
+        var job = jobs.stageNow(request, ImportPipeline.Progress.NONE);
+        assertEquals("validated", job.state(), job.error());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+
+        // then it is committed with each value as the source meant it
+        assertEquals(List.of(json("{\"width\": 3.5, \"checked\": \"20230230\", \"lit\": \"1\", \"note\": \"Via Senese\"}"),
+                        json("{\"note\": \"ok\"}")),
+                cadastre.rows("SELECT source_attributes::text FROM road_element ORDER BY source_key").stream()
+                        .map(SourceAttributesTest::json).toList());
+        assertEquals(List.of("Via Niccol", "Via Roma"), cadastre.rows("SELECT name FROM road ORDER BY name"));
     }
 
     @Test

@@ -44,7 +44,11 @@ final class Encodings {
      * that Italian data written on Windows does hold.
      */
     static Charset fromCpgLabel(String label) {
-        String normalized = label.strip().toUpperCase(Locale.ROOT).replaceFirst("^(ANSI|CP|WINDOWS|OEM)[ _-]?", "");
+        String upper = label.strip().toUpperCase(Locale.ROOT);
+        if (upper.equals("ANSI")) {
+            return WINDOWS_1252; // the system code page, as for the language driver 0x57
+        }
+        String normalized = upper.replaceFirst("^(ANSI|CP|WINDOWS|OEM)[ _-]?", "");
         if (normalized.isEmpty()) {
             return null;
         }

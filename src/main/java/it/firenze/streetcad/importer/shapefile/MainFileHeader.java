@@ -6,8 +6,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.locationtech.jts.geom.Envelope;
 
-/** The 100-byte header shared by .shp and .shx: big-endian file code and length, little-endian the rest. */
-record MainFileHeader(String file, long fileLength, ShapeType shapeType, Envelope bounds, double mMin, double mMax) {
+/**
+ * The 100-byte header shared by .shp and .shx: big-endian file code and length, little-endian the rest.
+ *
+ * @param fileLength the length the header declares
+ * @param size       the length the file has: what bounds the records of a .shp, whose declared length GDAL ignores
+ */
+record MainFileHeader(String file, long fileLength, long size, ShapeType shapeType, Envelope bounds, double mMin,
+                      double mMax) {
     static final int LENGTH = 100;
     private static final int FILE_CODE = 9994;
     private static final int VERSION = 1000;
@@ -46,12 +52,18 @@ record MainFileHeader(String file, long fileLength, ShapeType shapeType, Envelop
             throw new ShapefileException(file + " declares a file length of " + declaredLength
                     + " bytes, less than its own header");
         }
-        if (actualSize < declaredLength) {
-            throw new ShapefileException(file + " is truncated: its header declares " + declaredLength
-                    + " bytes but the file has " + actualSize);
-        }
         Envelope bounds = new Envelope(little.getDouble(36), little.getDouble(52), little.getDouble(44),
                 little.getDouble(60));
-        return new MainFileHeader(file, declaredLength, type, bounds, little.getDouble(84), little.getDouble(92));
+        return new MainFileHeader(file, declaredLength, actualSize, type, bounds, little.getDouble(84),
+                little.getDouble(92));
+    }
+
+    /** Refuses a file shorter than its header declares: a .shx, whose length says how many records there are. */
+    MainFileHeader requireDeclaredLength() {
+        if (size < fileLength) {
+            throw new ShapefileException(file + " is truncated: its header declares " + fileLength
+                    + " bytes but the file has " + size);
+        }
+        return this;
     }
 }

@@ -39,18 +39,20 @@ final class ShapeDecoder {
         if (typeCode == 0) {
             return null;
         }
-        if (typeCode != layerType.code()) {
-            ShapeType type = ShapeType.ofCode(typeCode);
+        ShapeType type = ShapeType.ofCode(typeCode);
+        // a PolyLineZ record in a PolyLine layer (or the other way round) is read as the layer's type, as GDAL reads it
+        if (type == null || !type.sameKindAs(layerType)) {
             throw new ShapefileException(file + " record " + recordNumber + " is a "
                     + (type == null ? "shape of unknown type " + typeCode : type.label()) + " in a "
                     + layerType.label() + " layer");
         }
         try {
             return switch (layerType) {
-                case POINT, POINT_M, POINT_Z -> point(buffer);
-                case MULTIPOINT, MULTIPOINT_M, MULTIPOINT_Z -> multiPoint(buffer, content.length, recordNumber);
-                case POLYLINE, POLYLINE_M, POLYLINE_Z -> lines(parts(buffer, content.length, recordNumber));
-                case POLYGON, POLYGON_M, POLYGON_Z -> polygons(parts(buffer, content.length, recordNumber), recordNumber);
+                case POINT, POINT_M, POINT_Z -> point(buffer, type);
+                case MULTIPOINT, MULTIPOINT_M, MULTIPOINT_Z -> multiPoint(buffer, type, content.length, recordNumber);
+                case POLYLINE, POLYLINE_M, POLYLINE_Z -> lines(parts(buffer, type, content.length, recordNumber));
+                case POLYGON, POLYGON_M, POLYGON_Z ->
+                        polygons(parts(buffer, type, content.length, recordNumber), recordNumber);
                 case MULTIPATCH, NULL -> throw new ShapefileException(file + " record " + recordNumber + ": "
                         + layerType.label() + " shapes are not supported");
             };
@@ -59,22 +61,24 @@ final class ShapeDecoder {
         }
     }
 
-    private Point point(ByteBuffer buffer) {
-        double x = buffer.getDouble();
-        double y = buffer.getDouble();
-        return factory.createPoint(layerType.hasZ() ? new Coordinate(x, y, buffer.getDouble()) : new Coordinate(x, y));
+    private Point point(ByteBuffer buffer, ShapeType type) {
+        Coordinate point = new Coordinate(buffer.getDouble(), buffer.getDouble());
+        if (layerType.hasZ()) {
+            point.setZ(type.hasZ() ? buffer.getDouble() : 0);
+        }
+        return factory.createPoint(point);
     }
 
-    private Geometry multiPoint(ByteBuffer buffer, int length, int recordNumber) {
+    private Geometry multiPoint(ByteBuffer buffer, ShapeType type, int length, int recordNumber) {
         buffer.position(buffer.position() + 32);
         int points = buffer.getInt();
-        requireLength(length, recordNumber, 40L + pointsLength(points), points + " points");
-        Coordinate[] coordinates = coordinates(buffer, points, 40 + 16L * points);
+        requireLength(length, recordNumber, 40L + pointsLength(type, points), points + " points");
+        Coordinate[] coordinates = coordinates(buffer, type, points, 40 + 16L * points);
         return factory.createMultiPointFromCoords(coordinates);
     }
 
     /** Parts of a PolyLine or Polygon record, each as its coordinates. */
-    private List<Coordinate[]> parts(ByteBuffer buffer, int length, int recordNumber) {
+    private List<Coordinate[]> parts(ByteBuffer buffer, ShapeType type, int length, int recordNumber) {
         buffer.position(buffer.position() + 32);
         int partCount = buffer.getInt();
         int points = buffer.getInt();
@@ -82,7 +86,7 @@ final class ShapeDecoder {
             throw new ShapefileException(file + " record " + recordNumber + ": negative count of parts ("
                     + partCount + ") or points (" + points + ")");
         }
-        requireLength(length, recordNumber, 44L + 4L * partCount + pointsLength(points),
+        requireLength(length, recordNumber, 44L + 4L * partCount + pointsLength(type, points),
                 partCount + " parts and " + points + " points");
         int[] starts = new int[partCount + 1];
         for (int i = 0; i < partCount; i++) {
@@ -93,7 +97,7 @@ final class ShapeDecoder {
             }
         }
         starts[partCount] = points;
-        Coordinate[] all = coordinates(buffer, points, 44 + 4L * partCount + 16L * points);
+        Coordinate[] all = coordinates(buffer, type, points, 44 + 4L * partCount + 16L * points);
         List<Coordinate[]> parts = new ArrayList<>(partCount);
         for (int i = 0; i < partCount; i++) {
             if (starts[i + 1] > starts[i]) {
@@ -105,8 +109,8 @@ final class ShapeDecoder {
         return parts;
     }
 
-    private long pointsLength(int points) {
-        return 16L * points + (layerType.hasZ() ? 16 + 8L * points : 0);
+    private static long pointsLength(ShapeType type, int points) {
+        return 16L * points + (type.hasZ() ? 16 + 8L * points : 0);
     }
 
     private void requireLength(int length, int recordNumber, long needed, String what) {
@@ -120,16 +124,21 @@ final class ShapeDecoder {
                 + " bytes is too short for " + what + " (a record length lies)");
     }
 
-    /** Reads x,y pairs, then the Z block (after its range) when the type has one; zStart is its offset. */
-    private Coordinate[] coordinates(ByteBuffer buffer, int points, long zStart) {
+    /**
+     * Reads x,y pairs, then the Z block (after its range) when the record's type has one; zStart is its offset. A
+     * record without Z in a layer with Z gets Z 0, as in GDAL; a record's Z in a layer without is dropped.
+     */
+    private Coordinate[] coordinates(ByteBuffer buffer, ShapeType type, int points, long zStart) {
         Coordinate[] coordinates = new Coordinate[points];
         for (int i = 0; i < points; i++) {
             coordinates[i] = new Coordinate(buffer.getDouble(), buffer.getDouble());
         }
-        if (layerType.hasZ()) {
+        if (type.hasZ()) {
             buffer.position((int) zStart + 16);
+        }
+        if (layerType.hasZ()) {
             for (Coordinate c : coordinates) {
-                c.setZ(buffer.getDouble());
+                c.setZ(type.hasZ() ? buffer.getDouble() : 0);
             }
         }
         return coordinates;

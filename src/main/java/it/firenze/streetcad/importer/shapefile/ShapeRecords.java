@@ -19,6 +19,8 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
     private ShapeRecord next;
     private boolean finished;
     private int deleted;
+    private int number;
+    private boolean inOrder = true;
 
     ShapeRecords(Container container, ShpRecordStream shapes, ShxIndex index, DbfTable table, ShapeDecoder decoder) {
         this.container = container;
@@ -57,29 +59,21 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
 
     /** The next record, or null when the current row was deleted or the file ended ({@link #finished} says). */
     private ShapeRecord read() throws IOException {
-        // The .shx's count decides how many records there are, as in GDAL: writers that pad the .shp after its last
-        // record (with zero bytes) are read, and only a real record past the count is a disagreement.
+        // The .shx decides how many records there are and where each is, as in GDAL: writers that pad the .shp after
+        // its last record (with zero bytes) are read, and so are files edited in place. Only in a file whose records
+        // all follow each other is a real record past the count a disagreement; in an edited one it is dead space.
         long[] entry = index.next();
         if (entry == null) {
             finished = true;
-            if (shapes.restIsZeroPadding()) {
+            if (!inOrder || shapes.restIsZeroPadding()) {
                 return null;
             }
             throw new ShapefileException(decoder.file() + " has more records than the " + index.count() + " that "
-                    + index.file() + " lists: the .shx disagrees with the .shp at record " + (shapes.recordNumber() + 1));
+                    + index.file() + " lists: the .shx disagrees with the .shp at record " + (number + 1));
         }
-        boolean more = shapes.nextHeader();
-        int number = shapes.recordNumber();
-        if (!more) {
-            finished = true;
-            throw new ShapefileException(index.file() + " lists " + index.count() + " records but "
-                    + decoder.file() + " ends after " + number + ": the .shx disagrees with the .shp");
-        }
-        if (entry[0] != shapes.offset || entry[1] != shapes.contentLength) {
-            throw new ShapefileException(index.file() + " disagrees with " + decoder.file() + " at record " + number
-                    + ": the index says offset " + entry[0] + " and length " + entry[1] + ", the .shp has offset "
-                    + shapes.offset + " and length " + shapes.contentLength);
-        }
+        number++;
+        inOrder &= entry[0] == shapes.end();
+        shapes.headerAt(entry[0], number, index.file());
         byte[] content = shapes.content();
         Map<String, Object> attributes = table == null ? Map.of() : table.next();
         if (attributes == null) {

@@ -50,6 +50,15 @@ public enum ShapeType {
         return hasZ() || this == POINT_M || this == POLYLINE_M || this == POLYGON_M || this == MULTIPOINT_M;
     }
 
+    /** Whether both are points, lines, polygons or multipoints, with or without Z and M. */
+    public boolean sameKindAs(ShapeType other) {
+        return kind() == other.kind();
+    }
+
+    private int kind() {
+        return this == MULTIPATCH ? code : code % 10;
+    }
+
     static ShapeType ofCode(int code) {
         return Arrays.stream(values()).filter(t -> t.code == code).findFirst().orElse(null);
     }

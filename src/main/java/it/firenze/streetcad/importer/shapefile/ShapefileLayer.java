@@ -55,7 +55,8 @@ public final class ShapefileLayer {
         }
         if (shx == null) {
             throw new ShapefileException(container.describe(shp) + " has no .shx beside it: the index is part of"
-                    + " a shapefile and is needed to check the .shp");
+                    + " a shapefile and is needed to check the .shp (GDAL rebuilds one beside it: ogrinfo --config"
+                    + " SHAPE_RESTORE_SHX YES " + fileName(shp) + ")");
         }
         try (ShxIndex index = ShxIndex.open(container.open(shx), container.describe(shx), container.size(shx))) {
             this.recordCount = index.count();
@@ -64,7 +65,10 @@ public final class ShapefileLayer {
             this.dbfHeader = null;
         } else {
             try (InputStream in = container.open(dbf)) {
-                this.dbfHeader = DbfTable.readHeader(in, container.describe(dbf), container.size(dbf));
+                this.dbfHeader = DbfTable.readHeader(in, container.describe(dbf), container.size(dbf), recordCount);
+            }
+            if (dbfHeader.countNotice() != null) {
+                notices.add(dbfHeader.countNotice());
             }
             if (dbfHeader.recordCount() != recordCount) {
                 throw new ShapefileException(container.describe(dbf) + " has " + dbfHeader.recordCount()
@@ -123,6 +127,9 @@ public final class ShapefileLayer {
         } else if (prjText == null) {
             srid = OptionalInt.empty();
             sridSource = "unknown: there is no .prj beside " + fileName(shp);
+        } else if (prjText.isBlank()) {
+            srid = OptionalInt.empty();
+            sridSource = "unknown: " + prjName + " is empty";
         } else {
             srid = PrjCrs.epsgCode(prjText);
             sridSource = srid.isPresent() ? "EPSG:" + srid.getAsInt() + ", from " + prjName
@@ -132,9 +139,9 @@ public final class ShapefileLayer {
     }
 
     /**
-     * Whether the start of the table's records is valid UTF-8 holding at least one multi-byte sequence: text that
-     * windows-1252 would turn into "Â°" and "Ã¨". Pure ASCII says nothing (both read it alike); the sample ends on a
-     * record boundary so that no character is cut.
+     * Whether the text of the start of the table's records is valid UTF-8 holding at least one multi-byte
+     * character: text that windows-1252 would turn into "Â°" and "Ã¨". Pure ASCII says nothing (both read it alike);
+     * the sample ends on a record boundary, and a character a field's width cut short is read as the reader reads it.
      */
     private static boolean looksLikeUtf8(Container container, String dbf, DbfTable.Header header) throws IOException {
         long records = Math.min(header.recordCount(), Math.max(1, ENCODING_SAMPLE_BYTES / header.recordLength()));
@@ -148,13 +155,7 @@ public final class ShapefileLayer {
                     break;
                 }
             }
-            if (!multiByte) return false;
-            try {
-                DbfTable.strictDecoder(StandardCharsets.UTF_8).decode(java.nio.ByteBuffer.wrap(data));
-                return true;
-            } catch (java.nio.charset.CharacterCodingException e) {
-                return false;
-            }
+            return multiByte && DbfTable.textDecodesBeyondAscii(header, data, StandardCharsets.UTF_8);
         }
     }
 
@@ -186,7 +187,17 @@ public final class ShapefileLayer {
         if (!Files.isDirectory(path) && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".shp")) {
             return List.of(path.getFileName().toString());
         }
-        return container.members().stream().filter(m -> m.toLowerCase(Locale.ROOT).endsWith(".shp")).toList();
+        return container.members().stream()
+                .filter(m -> m.toLowerCase(Locale.ROOT).endsWith(".shp") && !isMacMetadata(m)).toList();
+    }
+
+    /**
+     * The resource forks macOS puts into the zips it makes (__MACOSX/._roads.shp) and beside files copied to a FAT
+     * disk (._roads.shp): not shapefiles, and GDAL does not offer them as layers.
+     */
+    private static boolean isMacMetadata(String member) {
+        return member.startsWith("__MACOSX/") || member.contains("/__MACOSX/")
+                || member.substring(member.lastIndexOf('/') + 1).startsWith("._");
     }
 
     private static String select(Path path, Container container, String layerName) {
@@ -222,9 +233,13 @@ public final class ShapefileLayer {
         return member.substring(member.lastIndexOf('/') + 1);
     }
 
+    /** A .cpg's or .prj's text, without the UTF-8 byte order mark Windows editors put before it (GDAL skips it). */
     private static String text(Container container, String member, Charset charset) throws IOException {
         try (InputStream in = container.open(member)) {
-            return new String(in.readNBytes(MAX_SIDECAR_BYTES), charset);
+            byte[] bytes = in.readNBytes(MAX_SIDECAR_BYTES);
+            int bom = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB
+                    && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+            return new String(bytes, bom, bytes.length - bom, charset);
         }
     }
 
@@ -299,7 +314,7 @@ public final class ShapefileLayer {
         try {
             GeometryFactory factory = new GeometryFactory(new PrecisionModel(), srid().orElse(0));
             ShapeDecoder decoder = new ShapeDecoder(container.describe(shp), header.shapeType(), factory);
-            ShpRecordStream shapes = new ShpRecordStream(container.open(shp), header);
+            ShpRecordStream shapes = new ShpRecordStream(() -> container.open(shp), header);
             ShxIndex index = ShxIndex.open(container.open(shx), container.describe(shx), container.size(shx));
             DbfTable table = dbf == null ? null
                     : new DbfTable(container.open(dbf), dbfHeader, charset, charsetSource);

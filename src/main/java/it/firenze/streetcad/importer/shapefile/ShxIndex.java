@@ -23,7 +23,7 @@ final class ShxIndex implements Closeable {
 
     static ShxIndex open(InputStream raw, String file, long size) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 64 * 1024));
-        MainFileHeader header = MainFileHeader.read(in, file, size);
+        MainFileHeader header = MainFileHeader.read(in, file, size).requireDeclaredLength();
         long entries = header.fileLength() - MainFileHeader.LENGTH;
         if (entries % ENTRY_LENGTH != 0) {
             throw new ShapefileException(file + " is damaged: its " + entries

@@ -3,6 +3,7 @@ package it.firenze.streetcad.importer.shapefile;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
@@ -26,16 +28,29 @@ final class ZipContainer extends Container {
 
     ZipContainer(Path path, ArchiveLimits limits) {
         this.path = path;
-        try {
-            this.zip = new ZipFile(path.toFile());
-        } catch (IOException e) {
-            throw new ShapefileException(path + " is not a readable zip archive: " + e.getMessage(), e);
-        }
+        this.zip = open(path);
         try {
             check(limits);
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * Entry names not flagged as UTF-8 are read as UTF-8 when they are (Linux and macOS write them so), else as
+     * IBM437, the zip standard's and GDAL's default: Windows' own "compressed folder" writes "Località.shp" in the
+     * OEM code page, which a UTF-8 reading refuses as a bad entry name.
+     */
+    private static ZipFile open(Path path) {
+        try {
+            try {
+                return new ZipFile(path.toFile());
+            } catch (ZipException e) {
+                return new ZipFile(path.toFile(), ZipFile.OPEN_READ, Charset.forName("IBM437"));
+            }
+        } catch (IOException e) {
+            throw new ShapefileException(path + " is not a readable zip archive: " + e.getMessage(), e);
         }
     }
 

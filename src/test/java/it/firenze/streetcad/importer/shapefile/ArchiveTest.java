@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -60,6 +62,35 @@ class ArchiveTest {
                 LineLayerTest.readAll(layer).stream().map(r -> r.attributes().get("name")).toList());
         assertEquals("delivery/2024/roads",
                 ShapefileLayer.open(zip, "delivery/2024/roads.shp", ReadOptions.defaults()).name());
+    }
+
+    @Test
+    void givenAZipMadeOnAMacWhenOpenedThenItsResourceForksAreNoLayers() throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        byte[] appleDouble = "\0\5\26\7\0\2\0\0Mac OS X        ".getBytes(StandardCharsets.ISO_8859_1);
+        roads.forEach((extension, bytes) -> entries.put("consegna/roads." + extension, bytes));
+        roads.keySet().forEach(extension -> entries.put("__MACOSX/consegna/._roads." + extension, appleDouble));
+        entries.put("consegna/._roads.shp", appleDouble); // as copied to a FAT disk
+        Path zip = zip(entries);
+
+        assertEquals(List.of("consegna/roads"), ShapefileLayer.listLayers(zip));
+        assertEquals(3, LineLayerTest.readAll(ShapefileLayer.open(zip, null, ReadOptions.defaults())).size());
+    }
+
+    @Test
+    void givenAZipMadeByWindowsWithAnAccentedNameInItsOemCodePageWhenOpenedThenTheLayerIsReadAsByGdal()
+            throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        roads.forEach((extension, bytes) -> entries.put("StradeLocalità." + extension, bytes));
+        // as Windows writes it: the name in IBM437/850 (à is the byte 0x85), without the UTF-8 flag
+        Path zip = zip(entries, Charset.forName("IBM437"));
+
+        assertEquals(List.of("StradeLocalità"), ShapefileLayer.listLayers(zip));
+        assertEquals(3, LineLayerTest.readAll(ShapefileLayer.open(zip, null, ReadOptions.defaults())).size());
+        Process ogrinfo = new ProcessBuilder("ogrinfo", "-ro", "-so", "/vsizip/" + zip.toAbsolutePath())
+                .redirectErrorStream(true).start();
+        String listed = new String(ogrinfo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(listed.contains("1: StradeLocalità (Line String)"), listed);
     }
 
     @Test
@@ -136,8 +167,13 @@ class ArchiveTest {
     }
 
     private Path zip(Map<String, byte[]> entries) throws IOException {
+        return zip(entries, StandardCharsets.UTF_8);
+    }
+
+    private Path zip(Map<String, byte[]> entries, Charset names) throws IOException {
         Path zip = Files.createTempFile(temp, "upload", ".zip");
-        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream stream = new ZipOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(zip);
+             ZipOutputStream stream = new ZipOutputStream(out, names)) {
             for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
                 stream.putNextEntry(new ZipEntry(entry.getKey()));
                 stream.write(entry.getValue());

@@ -32,10 +32,18 @@ class BadInputTest {
     }
 
     @Test
-    void whenTheShpIsTruncatedThenTheDeclaredAndActualLengthsAreNamed() throws Exception {
+    void whenTheShpIsTruncatedThenTheRecordItCutsAndTheEndAreNamed() throws Exception {
         long size = Files.size(shp);
-        Fixtures.truncate(shp, 10);
-        assertRefused(shp + " is truncated: its header declares " + size + " bytes but the file has " + (size - 10));
+        Fixtures.truncate(shp, 10); // the last record, a null shape, is 12 bytes
+        assertRefusedWhileReading(shx + " places record 3 at byte " + (size - 12) + " but " + shp + " ends at byte "
+                + (size - 10) + ": the .shx disagrees with the .shp, or the .shp is truncated");
+    }
+
+    @Test
+    void whenTheShxIsTruncatedThenTheDeclaredAndActualLengthsAreNamed() throws Exception {
+        long size = Files.size(shx);
+        Fixtures.truncate(shx, 4);
+        assertRefused(shx + " is truncated: its header declares " + size + " bytes but the file has " + (size - 4));
     }
 
     @Test
@@ -53,8 +61,9 @@ class BadInputTest {
     @Test
     void whenARecordLengthRunsPastTheEndThenTheRecordIsNamed() throws Exception {
         Fixtures.patch(shp, FIRST_RECORD + 4, Fixtures.bigEndian(100_000));
-        assertRefusedWhileReading(shp + " record 1: its declared length of 200000 bytes runs past the end of the"
-                + " file at byte " + Files.size(shp) + " (a record length lies or the file is truncated)");
+        assertRefusedWhileReading(shp + " record 1, at byte 100 where " + shx + " places it: its declared length of"
+                + " 200000 bytes runs past the end of the file at byte " + Files.size(shp) + " (the .shx disagrees with"
+                + " the .shp, a record length lies or the file is truncated)");
     }
 
     @Test
@@ -68,16 +77,26 @@ class BadInputTest {
     @Test
     void whenTheShxIsMissingThenItIsNamed() throws Exception {
         Files.delete(shx);
-        assertRefused(shp + " has no .shx beside it: the index is part of a shapefile and is needed to check the .shp");
+        assertRefused(shp + " has no .shx beside it: the index is part of a shapefile and is needed to check the .shp"
+                + " (GDAL rebuilds one beside it: ogrinfo --config SHAPE_RESTORE_SHX YES roads.shp)");
+        Gdal.run("ogrinfo", "-q", "--config", "SHAPE_RESTORE_SHX", "YES", shp.toString());
+        assertEquals(3, LineLayerTest.readAll(open()).size());
     }
 
     @Test
-    void whenTheShxDisagreesWithTheShpThenTheRecordAndBothPositionsAreNamed() throws Exception {
+    void whenTheShxPlacesARecordWhereTheShpHasNoneThenTheRecordAndItsPlaceAreNamed() throws Exception {
         int secondOffsetWords = ByteBuffer.wrap(Files.readAllBytes(shx)).order(ByteOrder.BIG_ENDIAN).getInt(108);
         Fixtures.patch(shx, 108, Fixtures.bigEndian(secondOffsetWords + 4));
-        assertRefusedWhileReading(shx + " disagrees with " + shp + " at record 2: the index says offset "
-                + (2 * secondOffsetWords + 8) + " and length 132, the .shp has offset " + 2 * secondOffsetWords
-                + " and length 132");
+        assertRefusedWhileReading(shp + " record 2, at byte " + (2 * secondOffsetWords + 8) + " where " + shx
+                + " places it: its declared length of 0 bytes runs short of the shape type (the .shx disagrees with"
+                + " the .shp, a record length lies or the file is truncated)");
+    }
+
+    @Test
+    void whenTheShxPlacesARecordInsideTheShpHeaderThenItIsCalledDamaged() throws Exception {
+        Fixtures.patch(shx, 108, Fixtures.bigEndian(10));
+        assertRefusedWhileReading(shx + " places record 2 at byte 20, inside the header of " + shp
+                + ": the .shx is damaged");
     }
 
     @Test
@@ -94,11 +113,14 @@ class BadInputTest {
         int thirdOffsetWords = ByteBuffer.wrap(Files.readAllBytes(shx)).order(ByteOrder.BIG_ENDIAN).getInt(116);
         Fixtures.truncate(shp, (int) Files.size(shp) - 2 * thirdOffsetWords);
         Fixtures.patch(shp, 24, Fixtures.bigEndian(thirdOffsetWords));
-        assertRefusedWhileReading(shx + " lists 3 records but " + shp + " ends after 2: the .shx disagrees with the .shp");
+        assertRefusedWhileReading(shx + " places record 3 at byte " + 2 * thirdOffsetWords + " but " + shp
+                + " ends at byte " + 2 * thirdOffsetWords + ": the .shx disagrees with the .shp, or the .shp is truncated");
     }
 
     @Test
     void whenTheDbfHasFewerRecordsThanTheShpThenBothCountsAreNamed() throws Exception {
+        int recordLength = ByteBuffer.wrap(Files.readAllBytes(dbf)).order(ByteOrder.LITTLE_ENDIAN).getShort(10);
+        Fixtures.truncate(dbf, recordLength + 1); // the third record and the end-of-file marker
         Fixtures.patch(dbf, 4, Fixtures.littleEndian(2));
         assertRefused(dbf + " has 2 records but " + shx + " lists 3 shapes: the files do not belong together"
                 + " or one is damaged");
