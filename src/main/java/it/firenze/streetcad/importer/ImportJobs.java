@@ -223,10 +223,10 @@ public final class ImportJobs implements AutoCloseable {
                 Audit.record(c, actor, "import.discard", "import_job", List.of(id), Map.of());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                Database.restoreAutoCommit(c);
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
