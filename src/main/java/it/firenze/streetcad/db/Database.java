@@ -227,6 +227,20 @@ public final class Database implements AutoCloseable {
         pool.close();
     }
 
+    /**
+     * Rolls back a transaction that failed, unless its connection broke (the server terminated it, the database went
+     * away): the pool discards a broken connection whole, and trying would throw "Connection is closed" in place of
+     * the failure the caller is reporting, turning a lost connection (503, try again) into an unexplained 500.
+     */
+    public static void rollback(Connection c) throws SQLException {
+        if (!c.isClosed()) c.rollback();
+    }
+
+    /** Gives a connection its auto-commit back after a transaction, unless it broke (as {@link #rollback}). */
+    public static void restoreAutoCommit(Connection c) throws SQLException {
+        if (!c.isClosed()) c.setAutoCommit(true);
+    }
+
     /** The innermost cause's message on one line, for logs and for the person who started StreetCad. */
     public static String rootMessage(Throwable e) {
         Throwable t = e;

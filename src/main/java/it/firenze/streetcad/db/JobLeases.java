@@ -135,7 +135,7 @@ public final class JobLeases implements AutoCloseable {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             }
         }

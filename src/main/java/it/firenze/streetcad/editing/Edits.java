@@ -549,7 +549,7 @@ public final class Edits {
                 return snapped(c, t, new Value("ST_GeomFromEWKB(?)", rs.getBytes(1)));
             }
         } catch (SQLException e) {
-            c.rollback();
+            Database.rollback(c);
             throw EditRefused.invalid("geometry", "The geometry is not a valid GeoJSON " + t.geometryType() + " in the "
                     + "CRS given (EPSG:" + in.srid() + ").");
         }
@@ -679,13 +679,13 @@ public final class Edits {
                 c.commit();
                 return result;
             } catch (PSQLException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw refusal(t, e);
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                Database.restoreAutoCommit(c);
             }
         }
     }

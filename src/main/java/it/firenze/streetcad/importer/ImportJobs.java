@@ -172,11 +172,19 @@ public final class ImportJobs implements AutoCloseable {
             return layer;
         } catch (ShapefileException e) {
             if (request.cleanup() != null) request.cleanup().run();
-            throw new ImportException("file", e.getMessage());
+            throw new ImportException("file", told(request, e.getMessage()));
         } catch (RuntimeException e) {
             if (request.cleanup() != null) request.cleanup().run();
             throw e;
         }
+    }
+
+    /**
+     * The reader names the file it read; the user knows the source by the request's name for it (an upload's own
+     * name), not by the server's temporary copy, whose path is none of a client's business.
+     */
+    private static String told(ImportRequest request, String message) {
+        return message.replace(request.path().toString(), request.source());
     }
 
     /**
@@ -223,10 +231,10 @@ public final class ImportJobs implements AutoCloseable {
                 Audit.record(c, actor, "import.discard", "import_job", List.of(id), Map.of());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                Database.restoreAutoCommit(c);
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -283,7 +291,7 @@ public final class ImportJobs implements AutoCloseable {
                 if (st.executeUpdate() == 0) pipeline.discard(id);
             }
         } catch (ImportException | ShapefileException e) {
-            fail(id, e.getMessage());
+            fail(id, told(request, e.getMessage()));
         } catch (Exception e) {
             LOG.error("import {} failed", id, e);
             fail(id, "The import stopped on an internal error (" + e.getClass().getSimpleName() + "); the server log has it.");

@@ -315,8 +315,8 @@ public final class ImportPipeline {
                 if (kept != null) kept.cancel();
                 throw e;
             } finally {
-                c.rollback();
-                c.setAutoCommit(true);
+                Database.rollback(c);
+                Database.restoreAutoCommit(c);
             }
         }
         return out;
@@ -334,8 +334,8 @@ public final class ImportPipeline {
             Audit.bind(c, Actor.system("import check"));
             return CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), System.nanoTime()).committed();
         } finally {
-            c.rollback();
-            c.setAutoCommit(true);
+            Database.rollback(c);
+            Database.restoreAutoCommit(c);
         }
     }
 
@@ -383,10 +383,10 @@ public final class ImportPipeline {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                Database.restoreAutoCommit(c);
             }
         } catch (SQLException e) {
             throw new ImportException("The cadastre refused the import, nothing was written: " + e.getMessage().strip());

@@ -99,7 +99,7 @@ final class ImportedIssues {
                 ValidationStore.succeed(c, database, validationId, counts);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             }
         }

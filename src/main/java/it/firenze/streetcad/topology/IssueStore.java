@@ -86,7 +86,7 @@ final class IssueStore {
                 c.commit();
                 return true;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             }
         }

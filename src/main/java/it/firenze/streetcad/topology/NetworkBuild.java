@@ -239,7 +239,7 @@ public final class NetworkBuild {
                 c.commit();
                 return new Result(summary, changes, TopologyFixes.changedExtent(lines, changes), null);
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             }
         }

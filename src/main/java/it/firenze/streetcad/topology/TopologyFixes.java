@@ -132,11 +132,11 @@ public final class TopologyFixes {
                             bboxCrs84, tolerance, plan.counts()));
                     c.commit();
                 } else {
-                    c.rollback();
+                    Database.rollback(c);
                 }
                 return plan;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             }
         }

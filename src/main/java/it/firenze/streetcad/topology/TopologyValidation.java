@@ -98,7 +98,7 @@ public final class TopologyValidation {
             try {
                 return validate(c, area, options, progress);
             } finally {
-                c.rollback();
+                Database.rollback(c);
             }
         }
     }

@@ -65,10 +65,10 @@ final class ValidationStore {
                 c.commit();
                 return id;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                Database.restoreAutoCommit(c);
             }
         }
     }
@@ -113,7 +113,7 @@ final class ValidationStore {
                 succeed(c, database, validationId, counts(report));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c);
                 throw e;
             }
         }

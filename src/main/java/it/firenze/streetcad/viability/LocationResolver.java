@@ -33,10 +33,38 @@ final class LocationResolver {
     }
 
     static List<Stretch> resolve(Connection c, JsonNode location) throws SQLException {
-        if (location.has("elements")) return elements(c, location.get("elements"));
-        if (location.has("points")) return alongStreet(c, location);
-        if (location.has("road")) return between(c, location);
-        throw ViabilityException.invalid("location", FORMS);
+        List<Stretch> stretches;
+        if (location.has("elements")) stretches = elements(c, location.get("elements"));
+        else if (location.has("points")) stretches = alongStreet(c, location);
+        else if (location.has("road")) stretches = between(c, location);
+        else throw ViabilityException.invalid("location", FORMS);
+        holdLive(c, stretches, location.has("elements"));
+        return stretches;
+    }
+
+    /**
+     * Keeps the elements a measure is placed on live until the caller's transaction ends: a share lock that a
+     * retirement (an update of the row) waits for, and that waits for a retirement under way, then sees it. Without
+     * it a measure placed while its element was being retired was saved on the retired element.
+     */
+    private static void holdLive(Connection c, List<Stretch> stretches, boolean listed) throws SQLException {
+        Long[] ids = stretches.stream().map(Stretch::elementId).distinct().sorted().toArray(Long[]::new);
+        Set<Long> live = new HashSet<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT id FROM " + LiveNetwork.ELEMENTS
+                + " WHERE id = ANY (?) ORDER BY id FOR SHARE")) {
+            st.setArray(1, c.createArrayOf("int8", ids));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) live.add(rs.getLong(1));
+            }
+        }
+        for (int i = 0; i < stretches.size(); i++) {
+            long id = stretches.get(i).elementId();
+            if (!live.contains(id)) {
+                // Listed elements are the stretches in their order; a street's were found from its names or points.
+                throw ViabilityException.unresolved(listed ? "location.elements[" + i + "].id" : "location",
+                        "There is no live road element " + id + ": it was retired while the measure was being placed.");
+            }
+        }
     }
 
     /** The location's three forms, for the refusals that name them. */

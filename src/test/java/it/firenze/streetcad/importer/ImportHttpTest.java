@@ -24,6 +24,7 @@ import java.util.Map;
 
 import static it.firenze.streetcad.testing.TestHttp.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Given a StreetCad HTTP server with the import module over a real PostGIS, a zipped shapefile becomes a job. */
@@ -217,6 +218,33 @@ class ImportHttpTest {
         assertProblem(upload(zip, Map.of("buildNetwork", "yes")), 400, "buildNetwork");
         assertProblem(upload(zip, Map.of("mode", "append", "area", "11,43,11.1,43.1")), 400, "area");
         assertProblem(upload(zip, Map.of("mode", "upsert", "mapping", "{\"fields\": {\"road_name\": \"name\"}}")), 400, "mode");
+    }
+
+    @Test
+    void aRefusedUploadIsNamedAsTheTechnicianSentItNeverAsTheServersTemporaryCopy() throws IOException {
+        // Given zips the reader refuses: an entry pointing outside the archive, a cut-off archive, no shapefile
+        Path traversal = tmp.resolve("roads-traversal.zip");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(traversal))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("../../roads.shp"));
+            zip.write(new byte[100]);
+            zip.closeEntry();
+        }
+        byte[] whole = Files.readAllBytes(Gdal.zipLayer(CASES.resolve("polylines.shp"), tmp.resolve("whole.zip")));
+        Path truncated = Files.write(tmp.resolve("roads-truncated.zip"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        Path empty = tmp.resolve("roads-empty.zip");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(empty))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            zip.closeEntry();
+        }
+        for (Path refused : List.of(traversal, truncated, empty)) {
+            // when each is uploaded
+            HttpResponse<String> r = upload(refused, Map.of());
+            // then the 400 names the file as uploaded and says nothing of where the server keeps it
+            assertProblem(r, 400, "file");
+            String detail = TestHttp.json(r).get("detail").asText();
+            assertTrue(detail.startsWith(refused.getFileName().toString()), detail);
+            assertFalse(detail.contains(ImportHttpModule.UPLOAD_PREFIX), detail);
+        }
     }
 
     @Test

@@ -496,6 +496,52 @@ class ViabilityHttpTest {
     }
 
     @Test
+    void aMeasureOnAnElementRetiredWhileItIsPlacedIsRefusedAndNeverLiesOnTheRetiredElement() throws Exception {
+        // Given an element of its own (out of the way of the other tests) that a transaction is retiring ...
+        long element;
+        try (Connection c = db.connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("INSERT INTO road_element (geom, functional_class) VALUES (ST_Transform("
+                     + "ST_GeomFromText('LINESTRING(11.1500 43.7000, 11.1510 43.7000)', 4326), " + db.storageSrid()
+                     + "), 'F') RETURNING id")) {
+            rs.next();
+            element = rs.getLong(1);
+        }
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> placed;
+        try (Connection retiring = db.connection(); Statement st = retiring.createStatement()) {
+            retiring.setAutoCommit(false);
+            st.execute("UPDATE road_element SET valid_to = retirement(valid_from, valid_to) WHERE id = " + element);
+            // ... when an operator places a closure on it meanwhile
+            String location = "{\"elements\": [{\"id\": " + element + ", \"from_m\": 0, \"to_m\": 20}]}";
+            placed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                            "2034-01-10T08:00:00Z", "2034-01-11T08:00:00Z", "", location));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (int i = 0; i < 200 && !placed.isDone() && !waitsOnALock(); i++) Thread.sleep(25);
+            retiring.commit();
+        }
+        // then the closure is refused as on any retired element, and none lies on it
+        HttpResponse<String> r = placed.get();
+        assertProblem(r, 422, "location.elements[0].id");
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM measure_element WHERE element_id = " + element)) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), "a measure lies on the retired element " + element);
+        }
+    }
+
+    private static boolean waitsOnALock() throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getLong(1) > 0;
+        }
+    }
+
+    @Test
     void noRouteIs404SayingWhy() throws Exception {
         HttpResponse<String> sea = get("/network/route?from=11.2560,43.7731&to=10.0,42.0");
         assertProblem(sea, 404, "to");
