@@ -47,7 +47,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * these, the checkpoints wait for the next timed one and the WAL writer writes behind it (BENCHMARKS.md, issue 17
      * session 9). The price is up to about 4 GB of pg_wal between checkpoints.
      */
-    static final String WRITE_SETTINGS = "-c max_wal_size=4GB -c wal_buffers=64MB";
+    private static final String WRITE_SETTINGS = "-c max_wal_size=4GB -c wal_buffers=64MB";
     static final String SUPERUSER = "streetcad";
     static final String DATABASE = "streetcad";
     static final String RUN_FILE = "postgres.run";
