@@ -40,6 +40,14 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedPostgres implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
+    /**
+     * WAL settings for an import's commit, one transaction that writes about 1.5 GB of WAL for a million elements.
+     * With PostgreSQL's defaults (max_wal_size 1 GB, wal_buffers 4 MB at the default shared_buffers) that commit
+     * forced three checkpoints and its backend wrote and fsynced the WAL itself whenever the 4 MB were full; with
+     * these, the checkpoints wait for the next timed one and the WAL writer writes behind it (BENCHMARKS.md, issue 17
+     * session 9). The price is up to about 4 GB of pg_wal between checkpoints.
+     */
+    private static final String WRITE_SETTINGS = "-c max_wal_size=4GB -c wal_buffers=64MB";
     static final String SUPERUSER = "streetcad";
     static final String DATABASE = "streetcad";
     static final String RUN_FILE = "postgres.run";
@@ -153,7 +161,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
             int candidate = freeLoopbackPort();
             try {
                 run(List.of(tool("pg_ctl"), "-D", clusterDir.toString(), "-l", clusterDir.resolve("server.log").toString(),
-                        "-w", "-t", "60", "-o", "-p " + candidate + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"));
+                        "-w", "-t", "60", "-o", "-p " + candidate + " -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+                                + WRITE_SETTINGS, "start"));
                 port = candidate;
             } catch (IOException e) {
                 lastFailure = e;
