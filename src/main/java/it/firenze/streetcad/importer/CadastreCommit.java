@@ -56,6 +56,10 @@ final class CadastreCommit {
             lock.setInt(1, LOCK_CLASS);
             lock.execute();
         }
+        // The versions this commit replaces (updated, retired or cut), each as the version it was before: the check's
+        // rolled-back run of this commit records the same ones, so that the commit can tell whether an edit reached
+        // any of them since (its row would then be replaced at another version, and the edit lost).
+        update(c, "CREATE TEMP TABLE import_replaced (id bigint NOT NULL, version int NOT NULL) ON COMMIT DROP");
         long roadsCreated = update(c, "INSERT INTO road (name) SELECT DISTINCT s.road_name FROM " + s + " s "
                 + "WHERE NOT s.rejected AND s.road_name IS NOT NULL "
                 + "AND NOT EXISTS (SELECT 1 FROM live_road r WHERE r.name = s.road_name)");
@@ -101,14 +105,15 @@ final class CadastreCommit {
             Reach matched = reach(c, "", "SELECT count(*), ST_Extent(e.geom), 0 FROM import_match m JOIN road_element e "
                     + "ON e.id = m.id", storageSrid);
             changed.expandToInclude(matched.extent());
-            updated = update(c, "UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " FROM "
+            updated = update(c, replacing("UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " FROM "
                     + "import_match m, " + staged.substring("FROM ".length()) + " AND m.feature_number = s.feature_number "
                     + "AND e.id = m.id AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
-                    + STAGED_VALUES + ")");
+                    + STAGED_VALUES + ")"));
             unchanged = matched.rows() - updated;
             Reach gone = reach(c, "WITH gone AS (UPDATE live_road_element e SET valid_to = retirement(valid_from, valid_to) "
                     + "WHERE " + inArea + " AND NOT EXISTS (SELECT 1 FROM import_match m WHERE m.id = e.id) "
-                    + "RETURNING id, geom, road_id), "
+                    + "RETURNING id, geom, road_id, version), "
+                    + "replaced AS (INSERT INTO import_replaced SELECT id, version - 1 FROM gone), "
                     + "events AS (UPDATE live_element_event SET valid_to = retirement(valid_from, valid_to) "
                     + "WHERE element_id IN (SELECT id FROM gone)), "
                     + "roads AS (UPDATE live_road r SET valid_to = retirement(valid_from, valid_to) WHERE r.id IN "
@@ -131,9 +136,9 @@ final class CadastreCommit {
             changed.expandToInclude(matched.extent());
             if (mapped) update(c, "INSERT INTO " + elements + " SELECT s.feature_number, e.id FROM " + s + " s "
                     + "JOIN live_road_element e ON e.source_key = s.source_key WHERE NOT s.rejected");
-            updated = update(c, "UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " " + staged
-                    + " AND e.source_key = s.source_key AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM (r.id, s.geom, "
-                    + STAGED_VALUES + ")");
+            updated = update(c, replacing("UPDATE live_road_element e SET road_id = r.id, geom = s.geom, " + set + " "
+                    + staged + " AND e.source_key = s.source_key AND (e.road_id, e.geom, " + compared + ") IS DISTINCT FROM "
+                    + "(r.id, s.geom, " + STAGED_VALUES + ")"));
             unchanged = matched.rows() - updated;
             staged += " AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.source_key = s.source_key)";
         }
@@ -148,7 +153,8 @@ final class CadastreCommit {
                         + staged + " ORDER BY s.feature_number");
         staging.dropFeatures(c);
         return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, cutElements,
-                roadsCreated, roadsRetired, stagedRows.rows(), (System.nanoTime() - startedNanos) / 1e9), changed.isNull() ? null : changed);
+                roadsCreated, roadsRetired, stagedRows.rows(), replacedVersions(c), (System.nanoTime() - startedNanos) / 1e9),
+                changed.isNull() ? null : changed);
     }
 
     private static void bindArea(PreparedStatement st, Envelope area, int storageSrid) throws SQLException {
@@ -230,7 +236,8 @@ final class CadastreCommit {
                 + "AND (v.element_id, v.from_m, v.to_m) IS DISTINCT FROM (x.element_id, x.from_m, x.to_m)");
         return reach(c, "WITH cut AS (UPDATE road_element e SET geom = k.geom, from_junction = " + PIECE_FROM_JUNCTION
                         + ", to_junction = " + PIECE_TO_JUNCTION + " FROM import_cut k WHERE k.id = e.id AND k.piece = 1 "
-                        + "RETURNING e.id, k.length_m) ",
+                        + "RETURNING e.id, e.version), "
+                        + "replaced AS (INSERT INTO import_replaced SELECT id, version - 1 FROM cut) ",
                 "SELECT count(*), (SELECT ST_Extent(e.geom) FROM road_element e JOIN import_reach r ON r.id = e.id "
                         + "WHERE NOT r.inside), 0 FROM cut", storageSrid);
     }
@@ -241,6 +248,23 @@ final class CadastreCommit {
     /** A piece {@code k} of element {@code e} keeps the junction of an original end it reaches. */
     private static final String PIECE_FROM_JUNCTION = "CASE WHEN k.a_m <= " + MIN_PIECE + " THEN e.from_junction END";
     private static final String PIECE_TO_JUNCTION = "CASE WHEN k.b_m >= k.length_m - " + MIN_PIECE + " THEN e.to_junction END";
+
+    /**
+     * {@code update}, an UPDATE of road elements aliased {@code e}, with the versions it replaces kept in
+     * {@code import_replaced}: its count is the UPDATE's. The version trigger has already counted each row up by one.
+     */
+    private static String replacing(String update) {
+        return "WITH u AS (" + update + " RETURNING e.id, e.version) INSERT INTO import_replaced SELECT id, version - 1 FROM u";
+    }
+
+    /** A digest of the element versions this commit replaced (id and version, in order); null when it replaced none. */
+    private static String replacedVersions(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT md5(string_agg(id || '.' || version, "
+                + "',' ORDER BY id, version)) FROM import_replaced")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 
     private static long update(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {

@@ -371,11 +371,17 @@ public final class ImportPipeline {
             try {
                 Audit.bind(c, actor);
                 CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
-                if (staged.planned() != null && !staged.planned().sameChanges(result.committed())) {
+                if (staged.planned() != null && !staged.planned().sameCounts(result.committed())) {
                     throw new ImportException("The cadastre changed since " + staged.source() + " was checked: its commit "
                             + "would now make " + result.committed().changes() + ", where the report said "
                             + staged.planned().changes() + ". Nothing was written; import the file again to check it "
                             + "against the cadastre as it is now.");
+                }
+                if (staged.planned() != null && !staged.planned().sameVersionsReplaced(result.committed())) {
+                    throw new ImportException("The cadastre changed since " + staged.source() + " was checked: elements "
+                            + "its commit would update or retire were edited since, and the commit would overwrite those "
+                            + "edits. Nothing was written; import the file again to check it against the cadastre as it "
+                            + "is now.");
                 }
                 Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", staged.source(),
                         "committed", result.committed()));

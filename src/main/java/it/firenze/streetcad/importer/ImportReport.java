@@ -67,15 +67,23 @@ public record ImportReport(String source, String layer, String mapping, String m
      * @param deleted      elements retired (their validity ended; rows, ids and history stay)
      * @param cut          elements crossing a replace's area cut at its edge (their stretch outside kept)
      * @param roadsRetired roads retired because a replace left them without a live element
+     * @param replacedVersions a digest of the elements it updated, retired or cut, each at the version it replaced
+     *                     (null when none): a commit refuses when its own differs from its check's
      */
     public record Committed(String mode, long inserted, long updated, long unchanged, long deleted, long cut,
-                            long roadsCreated, long roadsRetired, long skippedInvalid, double seconds) {
+                            long roadsCreated, long roadsRetired, long skippedInvalid, String replacedVersions,
+                            double seconds) {
 
-        /** The same changes, whatever the time each took. */
-        boolean sameChanges(Committed o) {
+        /** The same counts, whatever the time each took. */
+        boolean sameCounts(Committed o) {
             return inserted == o.inserted && updated == o.updated && unchanged == o.unchanged && deleted == o.deleted
                     && cut == o.cut && roadsCreated == o.roadsCreated && roadsRetired == o.roadsRetired
                     && skippedInvalid == o.skippedInvalid;
+        }
+
+        /** The same elements replaced at the same versions: nobody edited what this commit updates or retires. */
+        boolean sameVersionsReplaced(Committed o) {
+            return java.util.Objects.equals(replacedVersions, o.replacedVersions);
         }
 
         /** The counts in words, for the CLI and for a refusal. */

@@ -390,6 +390,55 @@ class ImportPipelineTest {
     }
 
     @Test
+    void aReplaceRefusesToOverwriteAnEditMadeSinceItsCheckToAnElementItWouldUpdate() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        var options = osm(ImportMode.REPLACE);
+        long job = JOBS.incrementAndGet();
+        ImportReport report = pipeline.stage(job, "survey.shp", new TestLayer()
+                .line(street(0), "osm_id", 1L, "name", "Via dei Calzaiuoli", "highway", "pedestrian", "maxspeed", "10"),
+                options, ImportPipeline.Progress.NONE);
+        assertEquals(List.of(1L, 2L), List.of(report.planned().updated(), report.planned().deleted()));
+        // An editor sets the speed limit of the element the import will update, after the check: the counts the
+        // commit would make are the same, but the commit would overwrite the edit
+        cadastre.execute("UPDATE road_element SET speed_limit = 15 WHERE source_key = '1'");
+        String before = cadastre.fingerprint();
+
+        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, options.mode(), options.area(),
+                false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE));
+
+        assertTrue(refused.getMessage().contains("were edited since") && refused.getMessage().contains("Nothing was written"),
+                refused.getMessage());
+        assertEquals(before, cadastre.fingerprint());
+        assertEquals("15", cadastre.one("SELECT speed_limit FROM live_road_element WHERE source_key = '1'"));
+    }
+
+    @Test
+    void anUpsertRefusesToOverwriteAnEditSinceItsCheckButNotAnEditOfWhatItLeavesAlone() {
+        importNow(threeStreets(), osm(ImportMode.APPEND));
+        var options = osm(ImportMode.UPSERT);
+        TestLayer survey = new TestLayer()
+                .line(street(2), "osm_id", 3L, "name", "Piazza della Signoria", "highway", "tertiary", "maxspeed", "50");
+        long job = JOBS.incrementAndGet();
+        ImportReport report = pipeline.stage(job, "survey.shp", survey, options, ImportPipeline.Progress.NONE);
+        cadastre.execute("UPDATE road_element SET speed_limit = 40 WHERE source_key = '3'");
+
+        var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, options.mode(), options.area(),
+                false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE));
+        assertTrue(refused.getMessage().contains("were edited since"), refused.getMessage());
+        assertEquals("40", cadastre.one("SELECT speed_limit FROM live_road_element WHERE source_key = '3'"));
+
+        // Checked again, with an edit since of an element the upsert does not carry: nothing of it is overwritten
+        long again = JOBS.incrementAndGet();
+        ImportReport rechecked = pipeline.stage(again, "survey.shp", survey, options, ImportPipeline.Progress.NONE);
+        cadastre.execute("UPDATE road_element SET speed_limit = 20 WHERE source_key = '1'");
+        var committed = pipeline.commit(again, rechecked, options.mode(), options.area(), false, Actor.system("test"),
+                ImportPipeline.CommitOutcome.NONE).committed();
+        assertEquals(1, committed.updated());
+        assertEquals(List.of("1|20", "3|50"), cadastre.rows("SELECT source_key || '|' || speed_limit FROM live_road_element "
+                + "WHERE source_key IN ('1', '3') ORDER BY source_key"));
+    }
+
+    @Test
     void aCommitSaysWhereItChangedTheCadastreOldPlacesAndNewAlike() {
         List<Envelope> told = new ArrayList<>();
         for (var source : List.of(
