@@ -352,10 +352,10 @@ public final class ImportJobs implements AutoCloseable {
                 // Its commit would have recorded it committed in the same transaction: nothing was written, the
                 // staged features are still there, and the job can be committed again.
                 ? "UPDATE import_job SET state = 'validated', error = 'The commit was interrupted (the StreetCad "
-                        + "instance running it stopped); nothing was written. Commit it again.', lease_owner = NULL, "
+                        + "instance running it stopped or lost its database); nothing was written. Commit it again.', lease_owner = NULL, "
                         + "updated_at = now() WHERE id = ?"
                 : "UPDATE import_job SET state = 'failed', error = 'Interrupted: the StreetCad instance running this "
-                        + "import stopped before it was validated; nothing was written. Import the file again.', "
+                        + "import stopped or lost its database before it was validated; nothing was written. Import the file again.', "
                         + "staging_table = NULL, lease_owner = NULL, updated_at = now(), finished_at = now() WHERE id = ?", id);
     }
 

@@ -91,10 +91,10 @@ final class BuildJobStore {
             "'queued', 'building', 'validating'", (c, id, state) -> JobLeases.update(c, state.equals("validating")
                     ? "UPDATE network_build SET state = 'applied', progress = 1, lease_owner = NULL, finished_at = now(), "
                             + "error = 'The network was written (see the summary); the re-validation of its neighbourhood "
-                            + "was interrupted when the StreetCad instance running it stopped: validate the area again.' "
+                            + "was interrupted when the StreetCad instance running it stopped or lost its database: validate the area again.' "
                             + "WHERE id = ?"
                     : "UPDATE network_build SET state = 'failed', lease_owner = NULL, finished_at = now(), error = "
-                            + "'Interrupted: the StreetCad instance running this build stopped before it wrote anything; "
+                            + "'Interrupted: the StreetCad instance running this build stopped or lost its database before it wrote anything; "
                             + "nothing was written.' WHERE id = ?", id));
 
     /** Records an applied build written, in the transaction that writes the network. */

@@ -117,8 +117,8 @@ class NetworkBuildHttpTest {
         }
         JsonNode done = build("");
         assertEquals("previewed", done.get("state").asText(), done.toString());
-        assertEquals(List.of("failed Interrupted: the StreetCad instance running this build stopped before it wrote "
-                + "anything; nothing was written."), cadastre.strings(
+        assertEquals(List.of("failed Interrupted: the StreetCad instance running this build stopped or lost its database "
+                + "before it wrote anything; nothing was written."), cadastre.strings(
                 "SELECT state || ' ' || error FROM network_build WHERE id <> " + done.get("id").asLong()));
     }
 
