@@ -12,7 +12,6 @@ import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -201,14 +200,6 @@ public final class HttpServer implements AutoCloseable {
      * Jetty's verdict on a malformed request (a multipart form whose field is larger than Jetty reads, say),
      * wrapped by the servlet layer when a handler reads the body: the client's fault, a 4xx, not a 500.
      */
-    /**
-     * What was wrong with a request body Jetty could not read (a multipart body cut short, say), when {@code e} is
-     * that; for a handler that can name the part it was reading.
-     */
-    public static Optional<String> unreadable(Throwable e) {
-        return Optional.ofNullable(badMessage(e)).map(HttpServer::readable);
-    }
-
     private static BadMessageException badMessage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BadMessageException b && b.getCode() >= 400 && b.getCode() < 500) return b;

@@ -9,7 +9,6 @@ import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
-import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code /imports}: upload a zipped shapefile as a job, watch it, commit or discard it.
@@ -71,15 +69,7 @@ public final class ImportHttpModule implements HttpModule {
         if (!ctx.isMultipartFormData()) {
             throw ProblemException.badRequest("file", "Send the zipped shapefile as multipart/form-data, in the part \"file\".");
         }
-        UploadedFile file;
-        try {
-            file = ctx.uploadedFile("file");
-        } catch (Exception e) { // Javalin's Kotlin passes on Jetty's ServletException undeclared
-            Optional<String> why = HttpServer.unreadable(e);
-            if (why.isEmpty()) throw e;
-            throw ProblemException.badRequest("file", "The multipart body could not be read (" + why.get() + "); send "
-                    + "the zipped shapefile as the multipart part \"file\".");
-        }
+        UploadedFile file = ctx.uploadedFile("file");
         if (file == null) throw ProblemException.badRequest("file", "Send the zipped shapefile as the multipart part \"file\".");
         if (file.size() > maxUploadBytes) throw tooLarge(file.size());
         // Readable by this user alone (createTempFile's POSIX default), removed on every path but the hand-over to the
