@@ -56,10 +56,13 @@ final class CadastreCommit {
             lock.setInt(1, LOCK_CLASS);
             lock.execute();
         }
-        // The versions this commit replaces (updated, retired or cut), each as the version it was before: the check's
-        // rolled-back run of this commit records the same ones, so that the commit can tell whether an edit reached
-        // any of them since (its row would then be replaced at another version, and the edit lost).
-        update(c, "CREATE TEMP TABLE import_replaced (id bigint NOT NULL, version int NOT NULL) ON COMMIT DROP");
+        // The versions a replace or an upsert replaces (updated, retired or cut), each as the version it was before:
+        // the check's rolled-back run of this commit records the same ones, so that the commit can tell whether an
+        // edit reached any of them since (its row would then be replaced at another version, and the edit lost). An
+        // append replaces nothing.
+        if (mode != ImportMode.APPEND) {
+            update(c, "CREATE TEMP TABLE import_replaced (id bigint NOT NULL, version int NOT NULL) ON COMMIT DROP");
+        }
         long roadsCreated = update(c, "INSERT INTO road (name) SELECT DISTINCT s.road_name FROM " + s + " s "
                 + "WHERE NOT s.rejected AND s.road_name IS NOT NULL "
                 + "AND NOT EXISTS (SELECT 1 FROM live_road r WHERE r.name = s.road_name)");
@@ -113,7 +116,7 @@ final class CadastreCommit {
             Reach gone = reach(c, "WITH gone AS (UPDATE live_road_element e SET valid_to = retirement(valid_from, valid_to) "
                     + "WHERE " + inArea + " AND NOT EXISTS (SELECT 1 FROM import_match m WHERE m.id = e.id) "
                     + "RETURNING id, geom, road_id, version), "
-                    + "replaced AS (INSERT INTO import_replaced SELECT id, version - 1 FROM gone), "
+                    + "replaced AS (" + keepReplaced("gone") + "), "
                     + "events AS (UPDATE live_element_event SET valid_to = retirement(valid_from, valid_to) "
                     + "WHERE element_id IN (SELECT id FROM gone)), "
                     + "roads AS (UPDATE live_road r SET valid_to = retirement(valid_from, valid_to) WHERE r.id IN "
@@ -153,7 +156,8 @@ final class CadastreCommit {
                         + staged + " ORDER BY s.feature_number");
         staging.dropFeatures(c);
         return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, cutElements,
-                roadsCreated, roadsRetired, stagedRows.rows(), replacedVersions(c), (System.nanoTime() - startedNanos) / 1e9),
+                roadsCreated, roadsRetired, stagedRows.rows(), mode == ImportMode.APPEND ? null : replacedVersions(c),
+                (System.nanoTime() - startedNanos) / 1e9),
                 changed.isNull() ? null : changed);
     }
 
@@ -237,7 +241,7 @@ final class CadastreCommit {
         return reach(c, "WITH cut AS (UPDATE road_element e SET geom = k.geom, from_junction = " + PIECE_FROM_JUNCTION
                         + ", to_junction = " + PIECE_TO_JUNCTION + " FROM import_cut k WHERE k.id = e.id AND k.piece = 1 "
                         + "RETURNING e.id, e.version), "
-                        + "replaced AS (INSERT INTO import_replaced SELECT id, version - 1 FROM cut) ",
+                        + "replaced AS (" + keepReplaced("cut") + ") ",
                 "SELECT count(*), (SELECT ST_Extent(e.geom) FROM road_element e JOIN import_reach r ON r.id = e.id "
                         + "WHERE NOT r.inside), 0 FROM cut", storageSrid);
     }
@@ -251,10 +255,18 @@ final class CadastreCommit {
 
     /**
      * {@code update}, an UPDATE of road elements aliased {@code e}, with the versions it replaces kept in
-     * {@code import_replaced}: its count is the UPDATE's. The version trigger has already counted each row up by one.
+     * {@code import_replaced}: its count is the UPDATE's.
      */
     private static String replacing(String update) {
-        return "WITH u AS (" + update + " RETURNING e.id, e.version) INSERT INTO import_replaced SELECT id, version - 1 FROM u";
+        return "WITH u AS (" + update + " RETURNING e.id, e.version) " + keepReplaced("u");
+    }
+
+    /**
+     * Keeps the rows of {@code updated} (an UPDATE … RETURNING id, version of road elements) in
+     * {@code import_replaced}, each at the version it had before: the version trigger has counted it up by one.
+     */
+    private static String keepReplaced(String updated) {
+        return "INSERT INTO import_replaced SELECT id, version - 1 FROM " + updated;
     }
 
     /** A digest of the element versions this commit replaced (id and version, in order); null when it replaced none. */
