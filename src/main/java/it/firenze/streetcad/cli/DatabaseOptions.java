@@ -1,9 +1,11 @@
 package it.firenze.streetcad.cli;
 
+import it.firenze.streetcad.db.CadastreStore;
 import it.firenze.streetcad.db.DatabaseSettings;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
 
 /** The options of every subcommand that touches the database. */
 public final class DatabaseOptions {
@@ -28,5 +30,23 @@ public final class DatabaseOptions {
 
     public DatabaseSettings settings() {
         return new DatabaseSettings(dbUrl, dataDir, storageSrid, poolSize);
+    }
+
+    /** What a subcommand does with the open cadastre. */
+    @FunctionalInterface
+    interface StoreWork {
+        void run(CadastreStore store) throws SQLException;
+    }
+
+    /**
+     * Opens the cadastre, does the work and closes it. A database failure is told as "{@code doing} failed: …" (e.g.
+     * "listing the keys failed: …"), a message for the person at the terminal rather than a stack trace.
+     */
+    void withStore(String doing, StoreWork work) {
+        try (CadastreStore store = CadastreStore.open(settings())) {
+            work.run(store);
+        } catch (SQLException e) {
+            throw new UserFacingException(doing + " failed: " + e.getMessage());
+        }
     }
 }

@@ -1,7 +1,6 @@
 package it.firenze.streetcad.cli;
 
 import it.firenze.streetcad.access.ApiKeys;
-import it.firenze.streetcad.db.CadastreStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,7 +10,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -66,18 +64,18 @@ final class KeysCommand implements Runnable {
         public Integer call() {
             var chosen = UsersCommand.roles(roles);
             Instant expiry = expiry(expires);
-            try (CadastreStore store = CadastreStore.open(database.settings())) {
-                ApiKeys.Created created = new ApiKeys(store.database()).create(name, chosen, organisation, expiry,
-                        as.actor(store.database(), "keys create"));
-                PrintWriter out = spec.commandLine().getOut();
-                out.println("key " + created.key().id() + " (" + created.key().name() + ") created: "
-                        + UsersCommand.roleList(created.key().roles()) + (expiry == null ? ", no expiry" : ", expires " + expiry)
-                        + ". Store it now; it is not shown again:");
-                out.println(created.secret());
+            try {
+                database.withStore("creating the key", store -> {
+                    ApiKeys.Created created = new ApiKeys(store.database()).create(name, chosen, organisation, expiry,
+                            as.actor(store.database(), "keys create"));
+                    PrintWriter out = spec.commandLine().getOut();
+                    out.println("key " + created.key().id() + " (" + created.key().name() + ") created: "
+                            + UsersCommand.roleList(created.key().roles()) + (expiry == null ? ", no expiry" : ", expires " + expiry)
+                            + ". Store it now; it is not shown again:");
+                    out.println(created.secret());
+                });
             } catch (IllegalArgumentException e) {
                 throw new UserFacingException(e.getMessage() + "; nothing changed");
-            } catch (SQLException e) {
-                throw new UserFacingException("creating the key failed: " + e.getMessage());
             }
             return 0;
         }
@@ -107,7 +105,7 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (CadastreStore store = CadastreStore.open(database.settings())) {
+            database.withStore("listing the keys", store -> {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("id\tname\torganisation\troles\tcreated\tby\texpires\trevoked\tlast used");
                 for (ApiKeys.Key k : new ApiKeys(store.database()).list()) {
@@ -117,9 +115,7 @@ final class KeysCommand implements Runnable {
                             k.revokedAt() == null ? "no" : k.revokedAt().toString(),
                             k.lastUsedAt() == null ? "never" : k.lastUsedAt().toString()));
                 }
-            } catch (SQLException e) {
-                throw new UserFacingException("listing the keys failed: " + e.getMessage());
-            }
+            });
             return 0;
         }
     }
@@ -140,14 +136,12 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (CadastreStore store = CadastreStore.open(database.settings())) {
+            database.withStore("revoking the key", store -> {
                 if (!new ApiKeys(store.database()).revoke(id, as.actor(store.database(), "keys revoke"))) {
                     throw new UserFacingException("there is no unrevoked key " + id);
                 }
                 spec.commandLine().getOut().println("key " + id + " revoked");
-            } catch (SQLException e) {
-                throw new UserFacingException("revoking the key failed: " + e.getMessage());
-            }
+            });
             return 0;
         }
     }

@@ -2,7 +2,6 @@ package it.firenze.streetcad.cli;
 
 import it.firenze.streetcad.access.Accounts;
 import it.firenze.streetcad.access.Role;
-import it.firenze.streetcad.db.CadastreStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -109,15 +107,15 @@ final class UsersCommand implements Runnable {
         public Integer call() {
             Set<Role> chosen = roles(roles);
             String password = password(passwordStdin, username);
-            try (CadastreStore store = CadastreStore.open(database.settings())) {
-                Accounts.Account a = new Accounts(store.database()).add(username, displayName, organisation, chosen, password,
-                        as.actor(store.database(), "users add"));
-                spec.commandLine().getOut().println("account " + a.username() + " added: " + roleList(a.roles())
-                        + (a.organisation() == null ? "" : ", " + a.organisation()));
+            try {
+                database.withStore("adding the account", store -> {
+                    Accounts.Account a = new Accounts(store.database()).add(username, displayName, organisation, chosen, password,
+                            as.actor(store.database(), "users add"));
+                    spec.commandLine().getOut().println("account " + a.username() + " added: " + roleList(a.roles())
+                            + (a.organisation() == null ? "" : ", " + a.organisation()));
+                });
             } catch (IllegalArgumentException e) {
                 throw new UserFacingException(e.getMessage() + "; nothing changed");
-            } catch (SQLException e) {
-                throw new UserFacingException("adding the account failed: " + e.getMessage());
             }
             return 0;
         }
@@ -133,7 +131,7 @@ final class UsersCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (CadastreStore store = CadastreStore.open(database.settings())) {
+            database.withStore("listing the accounts", store -> {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("username\tname\torganisation\troles\tenabled\tcreated\tlast login");
                 for (Accounts.Account a : new Accounts(store.database()).list()) {
@@ -141,9 +139,7 @@ final class UsersCommand implements Runnable {
                             roleList(a.roles()), a.enabled() ? "yes" : "no", String.valueOf(a.createdAt()),
                             a.lastLoginAt() == null ? "never" : a.lastLoginAt().toString()));
                 }
-            } catch (SQLException e) {
-                throw new UserFacingException("listing the accounts failed: " + e.getMessage());
-            }
+            });
             return 0;
         }
     }
@@ -164,14 +160,12 @@ final class UsersCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (CadastreStore store = CadastreStore.open(database.settings())) {
+            database.withStore("disabling the account", store -> {
                 if (!new Accounts(store.database()).disable(username, as.actor(store.database(), "users disable"))) {
                     throw new UserFacingException("there is no account '" + username + "'");
                 }
                 spec.commandLine().getOut().println("account " + username + " disabled; its sessions are ended");
-            } catch (SQLException e) {
-                throw new UserFacingException("disabling the account failed: " + e.getMessage());
-            }
+            });
             return 0;
         }
     }
@@ -196,15 +190,15 @@ final class UsersCommand implements Runnable {
         @Override
         public Integer call() {
             String password = password(passwordStdin, username);
-            try (CadastreStore store = CadastreStore.open(database.settings())) {
-                if (!new Accounts(store.database()).setPassword(username, password, as.actor(store.database(), "users passwd"))) {
-                    throw new UserFacingException("there is no account '" + username + "'");
-                }
-                spec.commandLine().getOut().println("password of " + username + " changed; its sessions are ended");
+            try {
+                database.withStore("changing the password", store -> {
+                    if (!new Accounts(store.database()).setPassword(username, password, as.actor(store.database(), "users passwd"))) {
+                        throw new UserFacingException("there is no account '" + username + "'");
+                    }
+                    spec.commandLine().getOut().println("password of " + username + " changed; its sessions are ended");
+                });
             } catch (IllegalArgumentException e) {
                 throw new UserFacingException(e.getMessage() + "; nothing changed");
-            } catch (SQLException e) {
-                throw new UserFacingException("changing the password failed: " + e.getMessage());
             }
             return 0;
         }
