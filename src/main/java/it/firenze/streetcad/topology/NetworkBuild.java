@@ -70,8 +70,10 @@ public final class NetworkBuild {
     record Piece(long sourceId, int index, Network.Element element, double startMeasure) {
     }
 
-    /** A recorded build job, holding the one-build-at-a-time lock until it has run. */
-    /** A recorded build; {@code actor} asked for it and, for an apply, is named as the author of its changes. */
+    /**
+     * A recorded build job, holding the one-build-at-a-time lock until it has run; {@code actor} asked for it and,
+     * for an apply, is named as the author of its changes.
+     */
     record Job(long id, double[] bboxCrs84, double tolerance, boolean apply, Actor actor, Connection lock) {
     }
 
