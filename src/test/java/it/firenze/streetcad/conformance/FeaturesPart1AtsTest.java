@@ -1,9 +1,6 @@
 package it.firenze.streetcad.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import it.firenze.streetcad.testing.TestHttp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -24,37 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * GeoJSON, HTML and OpenAPI 3.0, one test per abstract test, named after it, against a running server over a real
  * port. Each says in its javadoc what the abstract test's method checks.
  */
-class FeaturesPart1AtsTest {
+class FeaturesPart1AtsTest extends OnAServedCadastre {
 
     static final String CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/";
-    static ServedCadastre served;
-    static TestHttp http;
-
-    @BeforeAll
-    static void start() {
-        served = new ServedCadastre();
-        http = served.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        served.close();
-    }
-
-    static HttpResponse<String> ok(String path, String... headers) {
-        HttpResponse<String> r = http.get(path, headers);
-        assertEquals(200, r.statusCode(), path + " -> " + r.body());
-        return r;
-    }
-
-    static JsonNode okJson(String path) {
-        return json(ok(path));
-    }
-
-    static JsonNode link(JsonNode doc, String rel) {
-        for (JsonNode l : doc.get("links")) if (l.get("rel").asText().equals(rel)) return l;
-        return null;
-    }
 
     static List<JsonNode> links(JsonNode doc, String rel) {
         List<JsonNode> found = new ArrayList<>();
@@ -461,15 +430,5 @@ class FeaturesPart1AtsTest {
         JsonNode api = okJson("/api");
         assertFalse(api.at("/paths/~1collections~1{collectionId}~1items/get").has("security"));
         ok("/collections/roads/items");
-    }
-
-    static List<Long> ids(String path) {
-        return ids(okJson(path));
-    }
-
-    static List<Long> ids(JsonNode fc) {
-        List<Long> ids = new ArrayList<>();
-        fc.get("features").forEach(f -> ids.add(f.get("id").asLong()));
-        return ids;
     }
 }

@@ -1,14 +1,9 @@
 package it.firenze.streetcad.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import it.firenze.streetcad.testing.TestHttp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,40 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (19-079r2: Queryables, Queryables as query parameters, Filter, Features Filter), one test per abstract test, named
  * after it, against a running server.
  */
-class FeaturesPart2And3AtsTest {
+class FeaturesPart2And3AtsTest extends OnAServedCadastre {
 
     static final String CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
     static final String EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326";
     static final String EPSG3003 = "http://www.opengis.net/def/crs/EPSG/0/3003";
-    static ServedCadastre served;
-    static TestHttp http;
-
-    @BeforeAll
-    static void start() {
-        served = new ServedCadastre();
-        http = served.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        served.close();
-    }
-
-    static String q(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static HttpResponse<String> ok(String path) {
-        HttpResponse<String> r = http.get(path);
-        assertEquals(200, r.statusCode(), path + " -> " + r.body());
-        return r;
-    }
-
-    static List<Long> ids(String path) {
-        List<Long> ids = new ArrayList<>();
-        json(ok(path)).get("features").forEach(f -> ids.add(f.get("id").asLong()));
-        return ids;
-    }
 
     static String contentCrs(HttpResponse<String> r) {
         return r.headers().firstValue("Content-Crs").orElse("");

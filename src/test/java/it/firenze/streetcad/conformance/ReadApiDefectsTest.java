@@ -1,16 +1,12 @@
 package it.firenze.streetcad.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import it.firenze.streetcad.testing.TestHttp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,33 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The read API's defects found by the OGC test suites and by hand (issue 15), one regression test each: boxes far
  * from the storage CRS's zone, input that made the server fail instead of naming the mistake, and a swapped point.
  */
-class ReadApiDefectsTest {
-
-    static ServedCadastre served;
-    static TestHttp http;
-
-    @BeforeAll
-    static void start() {
-        served = new ServedCadastre();
-        http = served.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        served.close();
-    }
-
-    static String q(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static List<Long> ids(String pathAndQuery) {
-        HttpResponse<String> r = http.get(pathAndQuery);
-        assertEquals(200, r.statusCode(), pathAndQuery + " -> " + r.body());
-        List<Long> ids = new ArrayList<>();
-        json(r).get("features").forEach(f -> ids.add(f.get("id").asLong()));
-        return ids;
-    }
+class ReadApiDefectsTest extends OnAServedCadastre {
 
     /** The live elements: 106 was retired in 2021, and items without datetime are the live ones. */
     static final List<Long> LIVE = List.of(101L, 102L, 103L, 104L, 105L);

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sebasbaumh.mapbox.vectortile.adapt.jts.MvtReader;
 import io.github.sebasbaumh.mapbox.vectortile.adapt.jts.TagKeyValueMapConverter;
 import io.github.sebasbaumh.mapbox.vectortile.adapt.jts.model.JtsLayer;
-import it.firenze.streetcad.testing.TestHttp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.GeometryFactory;
 
@@ -20,7 +17,6 @@ import java.util.Set;
 
 import static it.firenze.streetcad.testing.TestHttp.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,36 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * TileSets List, GeoData TileSets, Mapbox Vector Tiles and GeoJSON, one test per abstract test, named after it,
  * against a running server. The tile over the Duomo at zoom 16 holds the small network's element 101.
  */
-class TilesAtsTest {
+class TilesAtsTest extends OnAServedCadastre {
 
     static final String CONF = "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/";
     static final String TILESETS_VECTOR = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
     /** Zoom 16, column and row of the tile holding 11.2555, 43.7700. */
     static final int Z = 16, COL = 34817, ROW = 23888;
-    static ServedCadastre served;
-    static TestHttp http;
-
-    @BeforeAll
-    static void start() {
-        served = new ServedCadastre();
-        http = served.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        served.close();
-    }
-
-    static JsonNode okJson(String path) {
-        HttpResponse<String> r = http.get(path);
-        assertEquals(200, r.statusCode(), path + " -> " + r.body());
-        return json(r);
-    }
-
-    static JsonNode link(JsonNode doc, String rel) {
-        for (JsonNode l : doc.get("links")) if (l.get("rel").asText().equals(rel)) return l;
-        return null;
-    }
 
     static String path(String href) {
         assertTrue(href.startsWith(http.baseUrl() + "/"), "absolute link: " + href);
