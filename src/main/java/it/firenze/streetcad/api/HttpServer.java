@@ -45,7 +45,8 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.modifyServer(server -> {
                 // Let in-flight requests finish on stop (SIGTERM) instead of cutting them.
                 server.setStopTimeout(stopTimeoutMillis);
-                server.setHandler(new GracefulHandler());
+                // Bodies that trickle in are cut off, for every route (Javalin's servlet goes inside the innermost).
+                server.setHandler(new GracefulHandler(new SlowBodies()));
                 server.setErrorHandler(new JettyErrors(headers));
             });
             // Every request gets an id (the client's X-Request-Id when it sent a sane one, so that a proxy's id
@@ -65,6 +66,7 @@ public final class HttpServer implements AutoCloseable {
             });
             config.routes.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (SlowBodies.cutOff(ctx) != null) return;  // answered after the handler, below
                 var failure = DatabaseFailure.of(e);
                 if (failure.isPresent()) {
                     LOG.warn("{} {}: {}", ctx.method(), ctx.path(), Database.rootMessage(e));
@@ -95,6 +97,16 @@ public final class HttpServer implements AutoCloseable {
                 headers.apply(ctx);
             });
             config.routes.before(HttpServer::rejectNulInQuery);
+            // A body cut off for coming too slowly (SlowBodies) is a 408 whatever the handler made of the failed read
+            // (most read it as a malformed body and answer 400), and the connection, whose rest of the body is
+            // unread, cannot carry another request.
+            config.routes.after(ctx -> {
+                SlowBodies.SlowBody slow = SlowBodies.cutOff(ctx);
+                if (slow == null) return;
+                ctx.header("Connection", "close");
+                respond(ctx, Problem.of(408, "Request timeout", "The request's body came too slowly (" + slow.getMessage()
+                        + "); nothing was kept. Send it again over a faster connection."));
+            });
             // The modules' routes in RouteOrder's order: the most asked first where that changes no precedence.
             var recorder = new RouteOrder.Recorder(config.routes);
             modules.forEach(m -> m.register(recorder));
