@@ -12,6 +12,7 @@ import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -45,8 +46,9 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.modifyServer(server -> {
                 // Let in-flight requests finish on stop (SIGTERM) instead of cutting them.
                 server.setStopTimeout(stopTimeoutMillis);
-                // Bodies that trickle in are cut off, for every route (Javalin's servlet goes inside the innermost).
-                server.setHandler(new GracefulHandler(new SlowBodies()));
+                // Bodies that trickle in are cut off, and multipart forms followed part by part, for every route
+                // (Javalin's servlet goes inside the innermost).
+                server.setHandler(new GracefulHandler(new SlowBodies(new MultipartBodies())));
                 server.setErrorHandler(new JettyErrors(headers));
             });
             // Every request gets an id (the client's X-Request-Id when it sent a sane one, so that a proxy's id
@@ -206,6 +208,14 @@ public final class HttpServer implements AutoCloseable {
                         + " contains a NUL character (%00), which no parameter may hold.");
             }
         });
+    }
+
+    /**
+     * What was wrong with a request body Jetty could not read (a multipart body cut short, a form field over its
+     * limit), when {@code e} is that: for a handler that can name the field (see {@link MultipartBodies}).
+     */
+    public static Optional<String> unreadable(Throwable e) {
+        return Optional.ofNullable(badMessage(e)).map(HttpServer::readable);
     }
 
     /**

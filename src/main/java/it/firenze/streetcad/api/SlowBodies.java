@@ -35,6 +35,10 @@ final class SlowBodies extends Handler.Wrapper {
      */
     static final long MINIMUM_BYTES_PER_SECOND = 8 * 1024;
 
+    SlowBodies(Handler handler) {
+        super(handler);
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         // Bodies come with one of the two; a request without (a GET) has nothing to guard.
