@@ -33,38 +33,25 @@ BEGIN
 END
 $$;
 
--- As V7's, but a replaced version ends where the version replacing it begins (stamp_version above), and a deleted
--- one when recorded_now says.
-CREATE OR REPLACE FUNCTION install_history(t text) RETURNS void LANGUAGE plpgsql AS
+-- V7's install_history(t) makes <t>_record_history, which ends a replaced or deleted version at now(), and
+-- <t>_as_of. It keeps doing both under another name; install_history(t), which later migrations call when they add
+-- a column, then has the history function end a replaced version where the version replacing it begins (stamp_version
+-- above) and a deleted one when recorded_now says.
+ALTER FUNCTION install_history(text) RENAME TO install_history_v7;
+CREATE FUNCTION install_history(t text) RETURNS void LANGUAGE plpgsql AS
 $f$
 DECLARE
-    columns text;
-    olds    text;
+    v7      text;
+    ending  text;
 BEGIN
-    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
-           string_agg('OLD.' || quote_ident(a.attname), ', ' ORDER BY a.attnum)
-    INTO columns, olds
-    FROM pg_attribute a
-    WHERE a.attrelid = t::regclass AND a.attnum > 0 AND NOT a.attisdropped
-      AND EXISTS (SELECT 1 FROM pg_attribute h WHERE h.attrelid = (t || '_history')::regclass
-                  AND h.attname = a.attname AND NOT h.attisdropped);
-    EXECUTE format($b$CREATE OR REPLACE FUNCTION %I() RETURNS trigger LANGUAGE plpgsql AS $x$
-        BEGIN
-            INSERT INTO %I (%s, recorded_to, operation) VALUES (%s,
-                CASE TG_OP WHEN 'UPDATE' THEN NEW.recorded_from ELSE recorded_now(OLD.recorded_from) END, TG_OP);
-            RETURN NULL;
-        END $x$$b$, t || '_record_history', t || '_history', columns, olds);
-    -- <t>_as_of(at): the rows as the cadastre recorded them at that instant (versions current then).
-    EXECUTE format($b$CREATE OR REPLACE FUNCTION %1$I(at timestamptz) RETURNS SETOF %2$I LANGUAGE sql STABLE AS $x$
-        SELECT * FROM %2$I WHERE recorded_from <= at
-        UNION ALL
-        SELECT %3$s FROM %4$I WHERE recorded_from <= at AND recorded_to > at $x$$b$,
-        t || '_as_of', t, (SELECT string_agg(CASE WHEN EXISTS (SELECT 1 FROM pg_attribute h
-                                WHERE h.attrelid = (t || '_history')::regclass AND h.attname = a.attname
-                                AND NOT h.attisdropped) THEN quote_ident(a.attname) ELSE 'NULL' END, ', '
-                                ORDER BY a.attnum)
-                           FROM pg_attribute a WHERE a.attrelid = t::regclass AND a.attnum > 0 AND NOT a.attisdropped),
-        t || '_history');
+    PERFORM install_history_v7(t);
+    v7 := pg_get_functiondef((t || '_record_history')::regproc);
+    ending := replace(v7, 'now(), TG_OP)', 'CASE TG_OP WHEN ''UPDATE'' THEN NEW.recorded_from '
+                                          'ELSE recorded_now(OLD.recorded_from) END, TG_OP)');
+    IF ending = v7 THEN
+        RAISE EXCEPTION '%_record_history() does not end versions at now() as V7 made it', t;
+    END IF;
+    EXECUTE ending;
 END
 $f$;
 
