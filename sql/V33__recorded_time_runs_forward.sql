@@ -15,45 +15,37 @@
 CREATE FUNCTION recorded_now(previous timestamptz) RETURNS timestamptz LANGUAGE sql VOLATILE AS
 $$ SELECT CASE WHEN previous > now() THEN greatest(clock_timestamp(), previous) ELSE now() END $$;
 
-CREATE OR REPLACE FUNCTION stamp_version() RETURNS trigger LANGUAGE plpgsql AS
+-- V7's trigger functions change below only where they stamp a time, so that the rest stays written once: the function
+-- f is made again with its source's `was` replaced by `becomes` (which must be there).
+CREATE FUNCTION rewrite_function(f regprocedure, was text, becomes text) RETURNS void LANGUAGE plpgsql AS
 $$
+DECLARE
+    source text := pg_get_functiondef(f);
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        NEW.version := OLD.version + 1;
-        NEW.recorded_from := recorded_now(OLD.recorded_from);
-    ELSE
-        NEW.recorded_from := now();
+    IF position(was IN source) = 0 THEN
+        RAISE EXCEPTION '% has no "%" to replace', f, was;
     END IF;
-    -- Without an author bound (a psql session), the database user is the author.
-    NEW.changed_by := coalesce(nullif(current_setting('streetcad.actor', true), ''), 'db:' || session_user);
-    NEW.changed_by_org := nullif(current_setting('streetcad.organisation', true), '');
-    NEW.changed_via := nullif(current_setting('streetcad.via', true), '');
-    NEW.change_reason := nullif(current_setting('streetcad.reason', true), '');
-    RETURN NEW;
+    EXECUTE replace(source, was, becomes);
 END
 $$;
 
+-- A new version's recorded start: the transaction's start, unless the row's current version began later.
+SELECT rewrite_function('stamp_version()', 'NEW.recorded_from := now();',
+    'NEW.recorded_from := CASE TG_OP WHEN ''UPDATE'' THEN recorded_now(OLD.recorded_from) ELSE now() END;');
+
 -- V7's install_history(t) makes <t>_record_history, which ends a replaced or deleted version at now(), and
 -- <t>_as_of. It keeps doing both under another name; install_history(t), which later migrations call when they add
--- a column, then has the history function end a replaced version where the version replacing it begins (stamp_version
--- above) and a deleted one when recorded_now says.
+-- a column, then has the history function end a replaced version where the version replacing it begins and a
+-- deleted one when recorded_now says.
 ALTER FUNCTION install_history(text) RENAME TO install_history_v7;
 CREATE FUNCTION install_history(t text) RETURNS void LANGUAGE plpgsql AS
-$f$
-DECLARE
-    v7      text;
-    ending  text;
+$$
 BEGIN
     PERFORM install_history_v7(t);
-    v7 := pg_get_functiondef((t || '_record_history')::regproc);
-    ending := replace(v7, 'now(), TG_OP)', 'CASE TG_OP WHEN ''UPDATE'' THEN NEW.recorded_from '
-                                          'ELSE recorded_now(OLD.recorded_from) END, TG_OP)');
-    IF ending = v7 THEN
-        RAISE EXCEPTION '%_record_history() does not end versions at now() as V7 made it', t;
-    END IF;
-    EXECUTE ending;
+    PERFORM rewrite_function((t || '_record_history()')::regprocedure, 'now(), TG_OP)',
+        'CASE TG_OP WHEN ''UPDATE'' THEN NEW.recorded_from ELSE recorded_now(OLD.recorded_from) END, TG_OP)');
 END
-$f$;
+$$;
 
 SELECT install_history(t)
 FROM unnest(ARRAY ['road', 'junction', 'road_element', 'element_event', 'ordinance', 'works', 'measure']) t;
