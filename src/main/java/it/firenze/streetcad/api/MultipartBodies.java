@@ -47,6 +47,7 @@ public final class MultipartBodies extends Handler.Wrapper {
 
     private static final class Followed extends Request.Wrapper implements MultiPart.Parser.Listener {
         private final MultiPart.Parser parser;
+        private boolean ended;
         private String part;
         private boolean field;
         private long fieldBytes;
@@ -61,9 +62,11 @@ public final class MultipartBodies extends Handler.Wrapper {
         @Override
         public Content.Chunk read() {
             Content.Chunk chunk = super.read();
-            // A view of the same bytes, so that following them moves nothing the form parser reads.
-            if (chunk != null && !Content.Chunk.isFailure(chunk)) {
+            // A view of the same bytes, so that following them moves nothing the form parser reads; a body read to
+            // its end (a reader may ask again) is not followed twice.
+            if (chunk != null && !ended && !Content.Chunk.isFailure(chunk)) {
                 parser.parse(Content.Chunk.from(chunk.getByteBuffer().slice(), chunk.isLast()));
+                ended = chunk.isLast();
             }
             return chunk;
         }

@@ -58,7 +58,7 @@ final class SlowBodies extends Handler.Wrapper {
     /** Why a body's read failed: it came too slowly. */
     static final class SlowBody extends java.util.concurrent.TimeoutException {
         SlowBody(long bytes, long nanos) {
-            super("the body arrived at " + bytes * 1_000_000_000L / Math.max(nanos, 1) + " bytes/s over "
+            super("the body arrived at " + Math.round(bytes / (nanos / 1e9)) + " bytes/s over "
                     + TimeUnit.NANOSECONDS.toSeconds(nanos) + " s; at least " + MINIMUM_BYTES_PER_SECOND
                     + " bytes/s are needed once a body takes longer than " + GRACE_SECONDS + " s");
         }
@@ -66,6 +66,7 @@ final class SlowBodies extends Handler.Wrapper {
 
     private static final class Guarded extends Request.Wrapper {
         private boolean reading;
+        private boolean ended;
         private long firstRead;
         private long bytes;
         private Content.Chunk failed;
@@ -77,6 +78,8 @@ final class SlowBodies extends Handler.Wrapper {
         @Override
         public Content.Chunk read() {
             if (failed != null) return failed;
+            // A body read to its end is judged no more, however long its handler takes before reading again.
+            if (ended) return super.read();
             long now = NanoTime.now();
             if (!reading) {
                 reading = true;
@@ -84,7 +87,7 @@ final class SlowBodies extends Handler.Wrapper {
             } else {
                 long elapsed = NanoTime.elapsed(firstRead, now);
                 if (elapsed > TimeUnit.SECONDS.toNanos(GRACE_SECONDS)
-                        && bytes * 1_000_000_000L / elapsed < MINIMUM_BYTES_PER_SECOND) {
+                        && bytes < MINIMUM_BYTES_PER_SECOND * (elapsed / 1e9)) {
                     SlowBody slow = new SlowBody(bytes, elapsed);
                     setAttribute(CUT_OFF, slow);
                     failed = Content.Chunk.from(slow, true);
@@ -92,7 +95,10 @@ final class SlowBodies extends Handler.Wrapper {
                 }
             }
             Content.Chunk chunk = super.read();
-            if (chunk != null) bytes += chunk.remaining();
+            if (chunk != null) {
+                bytes += chunk.remaining();
+                ended = chunk.isLast();
+            }
             return chunk;
         }
 
