@@ -28,6 +28,8 @@ BEGIN
     EXECUTE replace(source, was, becomes);
 END
 $$;
+-- For migrations, which run as the schema's owner; the serving role has no use for it.
+REVOKE EXECUTE ON FUNCTION rewrite_function(regprocedure, text, text) FROM PUBLIC;
 
 -- A new version's recorded start: the transaction's start, unless the row's current version began later.
 SELECT rewrite_function('stamp_version()', 'NEW.recorded_from := now();',
