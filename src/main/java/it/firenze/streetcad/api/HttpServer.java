@@ -12,6 +12,7 @@ import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -45,7 +46,9 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.modifyServer(server -> {
                 // Let in-flight requests finish on stop (SIGTERM) instead of cutting them.
                 server.setStopTimeout(stopTimeoutMillis);
-                server.setHandler(new GracefulHandler());
+                // Bodies that trickle in are cut off, and multipart forms followed part by part, for every route
+                // (Javalin's servlet goes inside the innermost).
+                server.setHandler(new GracefulHandler(new SlowBodies(new MultipartBodies())));
                 server.setErrorHandler(new JettyErrors(headers));
             });
             // Every request gets an id (the client's X-Request-Id when it sent a sane one, so that a proxy's id
@@ -65,6 +68,7 @@ public final class HttpServer implements AutoCloseable {
             });
             config.routes.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (SlowBodies.cutOff(ctx) != null) return;  // answered after the handler, below
                 var failure = DatabaseFailure.of(e);
                 if (failure.isPresent()) {
                     LOG.warn("{} {}: {}", ctx.method(), ctx.path(), Database.rootMessage(e));
@@ -95,6 +99,16 @@ public final class HttpServer implements AutoCloseable {
                 headers.apply(ctx);
             });
             config.routes.before(HttpServer::rejectNulInQuery);
+            // A body cut off for coming too slowly (SlowBodies) is a 408 whatever the handler made of the failed read
+            // (most read it as a malformed body and answer 400), and the connection, whose rest of the body is
+            // unread, cannot carry another request.
+            config.routes.after(ctx -> {
+                SlowBodies.SlowBody slow = SlowBodies.cutOff(ctx);
+                if (slow == null) return;
+                ctx.header("Connection", "close");
+                respond(ctx, Problem.of(408, "Request timeout", "The request's body came too slowly (" + slow.getMessage()
+                        + "); nothing was kept. Send it again over a faster connection."));
+            });
             // The modules' routes in RouteOrder's order: the most asked first where that changes no precedence.
             var recorder = new RouteOrder.Recorder(config.routes);
             modules.forEach(m -> m.register(recorder));
@@ -194,6 +208,14 @@ public final class HttpServer implements AutoCloseable {
                         + " contains a NUL character (%00), which no parameter may hold.");
             }
         });
+    }
+
+    /**
+     * What was wrong with a request body Jetty could not read (a multipart body cut short, a form field over its
+     * limit), when {@code e} is that: for a handler that can name the field (see {@link MultipartBodies}).
+     */
+    public static Optional<String> unreadable(Throwable e) {
+        return Optional.ofNullable(badMessage(e)).map(HttpServer::readable);
     }
 
     /**

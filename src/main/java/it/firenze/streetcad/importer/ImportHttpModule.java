@@ -9,7 +9,9 @@ import it.firenze.streetcad.access.AccessHttp;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.HttpServer;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.MultipartBodies;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code /imports}: upload a zipped shapefile as a job, watch it, commit or discard it.
@@ -69,7 +72,7 @@ public final class ImportHttpModule implements HttpModule {
         if (!ctx.isMultipartFormData()) {
             throw ProblemException.badRequest("file", "Send the zipped shapefile as multipart/form-data, in the part \"file\".");
         }
-        UploadedFile file = ctx.uploadedFile("file");
+        UploadedFile file = uploadedFile(ctx);
         if (file == null) throw ProblemException.badRequest("file", "Send the zipped shapefile as the multipart part \"file\".");
         if (file.size() > maxUploadBytes) throw tooLarge(file.size());
         // Readable by this user alone (createTempFile's POSIX default), removed on every path but the hand-over to the
@@ -109,6 +112,27 @@ public final class ImportHttpModule implements HttpModule {
             ctx.status(202).header("Location", "/imports/" + job.id()).json(view(job));
         } finally {
             if (!handedOver) cleanup.run();
+        }
+    }
+
+    /**
+     * The part "file", or null when the form has none. A body Jetty cannot read (empty, cut off, a form field over
+     * its limit) is a 400 naming the part to blame (see {@link MultipartBodies}), or file when there is none (an empty
+     * body, say).
+     * Jetty may leave the rest of such a body unread and then closes the connection after answering: the answer says
+     * Connection: close, so that no client sends its next request on a connection about to close.
+     */
+    private static UploadedFile uploadedFile(Context ctx) {
+        try {
+            return ctx.uploadedFile("file");
+        } catch (Exception e) { // Javalin's Kotlin passes Jetty's ServletException on undeclared
+            Optional<String> why = HttpServer.unreadable(e);
+            if (why.isEmpty()) throw e;
+            ctx.header("Connection", "close");
+            String part = MultipartBodies.partToBlame(ctx).orElse("file");
+            throw ProblemException.badRequest(part, "The multipart body could not be read in the part \"" + part
+                    + "\" (" + why.get() + ")" + (part.equals("file") ? "; send the zipped shapefile as the multipart "
+                    + "part \"file\"." : "."));
         }
     }
 

@@ -134,7 +134,7 @@ class ReadApiDefectsTest extends OnAServedCadastre {
     }
 
     @Test
-    void aMultipartFieldLargerThanTheServerReadsIsABadRequest() {
+    void aMultipartFieldLargerThanTheServerReadsIsABadRequestNamingIt() {
         String boundary = "streetcad-test-boundary";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"layer\"\r\n\r\n")
@@ -145,7 +145,8 @@ class ReadApiDefectsTest extends OnAServedCadastre {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + "/imports"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
-        assertProblem(r, 400, null);
+        assertProblem(r, 400, "layer");
+        assertEquals("close", r.headers().firstValue("Connection").orElse(""), r.headers().toString());
     }
 
     @Test

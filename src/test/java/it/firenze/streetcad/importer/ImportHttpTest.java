@@ -221,6 +221,29 @@ class ImportHttpTest {
     }
 
     @Test
+    void aMultipartBodyThatCannotBeReadIsA400NamingThePartItStoppedInAndClosesTheConnection() throws IOException {
+        long jobs = cadastre.count("SELECT count(*) FROM import_job");
+        String file = "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roads.zip\"\r\n\r\nPK";
+        Map<String, String> cutOff = new LinkedHashMap<>();
+        cutOff.put("", "file");  // empty: no part at all, so the file is missing
+        cutOff.put(file, "file");  // cut off inside the file's content
+        cutOff.put("--x\r\nContent-Disposition: form-data; name=\"layer\"\r\n\r\nroads\r\n" + file, "file");
+        cutOff.put("--x\r\nContent-Disposition: form-data; name=\"layer\"\r\n\r\nroa", "layer");  // inside a field
+        for (var body : cutOff.entrySet()) {
+            // when each body is sent whole as it is (its Content-Length matches)
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + "/imports"))
+                    .header("Content-Type", "multipart/form-data; boundary=x")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.getKey())).build());
+            // then the 400 names the part it stopped in, and the connection is not offered for another request
+            assertProblem(r, 400, body.getValue());
+            assertEquals("close", r.headers().firstValue("Connection").orElse(""), r.headers().toString());
+            // and the next request on the same client is answered
+            assertEquals(200, http.get("/imports").statusCode());
+        }
+        assertEquals(jobs, cadastre.count("SELECT count(*) FROM import_job"), "nothing was staged");
+    }
+
+    @Test
     void aRefusedUploadIsNamedAsTheTechnicianSentItNeverAsTheServersTemporaryCopy() throws IOException {
         // Given zips the reader refuses: an entry pointing outside the archive, a cut-off archive, no shapefile
         Path traversal = tmp.resolve("roads-traversal.zip");

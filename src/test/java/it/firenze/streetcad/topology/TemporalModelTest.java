@@ -7,8 +7,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,6 +148,55 @@ class TemporalModelTest {
         assertEquals(List.of("null"), cadastre.strings("SELECT coalesce(speed_limit::text, 'null') FROM "
                 + "road_element_as_of((SELECT recorded_to - interval '1 microsecond' FROM road_element_history "
                 + "WHERE id = " + element + ")) WHERE id = " + element));
+    }
+
+    /**
+     * The fault sweep's case: an edit without If-Match whose transaction began before an import's, and that then
+     * waited for the import's lock on the element. Recorded time was each transaction's start, so the import's
+     * version ended before it began and the edit's began before the import's.
+     */
+    @Test
+    void aWriteThatWaitedForAnotherTransactionsRowRecordsItsVersionAfterThatOne() throws Exception {
+        long element = cadastre.element("main", "LINESTRING(0 0, 100 0)");
+        try (Connection edit = db.connection(); Connection load = db.connection();
+             var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            edit.setAutoCommit(false);
+            load.setAutoCommit(false);
+            // Given an edit's transaction that began first
+            long editPid = first(edit, "SELECT pg_backend_pid()");
+            Thread.sleep(5);
+            // and an import's transaction that began later and wrote the element, holding its lock
+            first(load, "UPDATE road_element SET lanes = 2 WHERE id = " + element + " RETURNING version");
+            // when the edit writes the element too, waits for the import's lock, and the import commits
+            Future<Long> edited = executor.submit(() -> {
+                long version = first(edit, "UPDATE road_element SET lanes = 3 WHERE id = " + element + " RETURNING version");
+                edit.commit();
+                return version;
+            });
+            while (cadastre.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid = "
+                    + editPid) == 0) {
+                Thread.sleep(10);
+            }
+            load.commit();
+            assertEquals(3, edited.get());
+        }
+
+        // then each version ends where the next begins, after its own start
+        assertEquals(List.of("1|true|true", "2|true|true"), cadastre.strings("SELECT h.version || '|' "
+                + "|| (h.recorded_to > h.recorded_from) || '|' || (h.recorded_to = coalesce(n.recorded_from, e.recorded_from)) "
+                + "FROM road_element_history h JOIN road_element e ON e.id = h.id "
+                + "LEFT JOIN road_element_history n ON n.id = h.id AND n.version = h.version + 1 "
+                + "WHERE h.id = " + element + " ORDER BY h.version"));
+        // and as of an instant while the import's version was current, it is what the cadastre recorded
+        assertEquals(List.of("2"), cadastre.strings("SELECT lanes FROM road_element_as_of((SELECT recorded_from "
+                + "FROM road_element_history WHERE version = 2 AND id = " + element + ")) WHERE id = " + element));
+    }
+
+    private static long first(Connection c, String sql) throws SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private long event(long element, String validFrom, String validTo) throws SQLException {
