@@ -6,8 +6,9 @@
 -- are written in one place, tile_change_sql below; record_tile_changes (arrays: an accepted derived issue, a
 -- renamed road) and tile_change_on_write (the statement triggers) only tell it where the geometries are. What is
 -- logged is unchanged:
+--   no geometry (none changed, or only NULLs): nothing, and no INSERT run (statement triggers fire on no rows too);
 --   up to 256 geometries: each one, in EPSG:3857 (so that a diagonal street does not purge the tiles its bounding
---     box only grazes); none at all (no geometry, or only NULLs): nothing;
+--     box only grazes);
 --   more, all in EPSG:3857: their boxes merged per 1 km cell;
 --   more, in several CRSs: each one's EPSG:3857 box, merged per 1 km cell;
 --   more, in one other CRS: merged per cell of that CRS sized to about 1 km in EPSG:3857 from the change's extent
@@ -15,14 +16,14 @@
 
 -- The INSERT into tile_change for the geometries in `changed`, an SQL FROM item of one geometry column (a
 -- transition table's column, unnest($2) of an array), given what a first look at them found: how many (NULLs
--- included, as an array's cardinality counts them) and their smallest and largest SRID (NULL when there is no
--- geometry). It takes the source as $1 and, for a change in one CRS other than EPSG:3857, the geometries' extent
+-- included, as an array's cardinality counts them) and their smallest and largest SRID (there is a geometry). It
+-- takes the source as $1 and, for a change in one CRS other than EPSG:3857, the geometries' extent
 -- (box2d) as $3.
 CREATE FUNCTION tile_change_sql(changed text, n bigint, srid int, other int) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $f$
 SELECT 'INSERT INTO tile_change (source, extent) ' || CASE
-    WHEN n <= 256 OR srid IS NULL THEN
+    WHEN n <= 256 THEN
         'SELECT DISTINCT $1, ST_Transform(g, 3857) FROM ' || changed || ' AS x(g) WHERE g IS NOT NULL'
     WHEN srid = 3857 AND other = 3857 THEN
         -- already in the tiles' CRS: no ST_Transform call on each geometry
@@ -62,7 +63,9 @@ DECLARE
     whole box2d;
 BEGIN
     EXECUTE tile_change_look_sql('unnest($1)') INTO n, srid, other, whole USING changed;
-    EXECUTE tile_change_sql('unnest($2)', n, srid, other) USING source, changed, whole;
+    IF srid IS NOT NULL THEN
+        EXECUTE tile_change_sql('unnest($2)', n, srid, other) USING source, changed, whole;
+    END IF;
 END
 $$;
 
@@ -82,7 +85,9 @@ DECLARE
     whole box2d;
 BEGIN
     EXECUTE tile_change_look_sql(changed) INTO n, srid, other, whole;
-    EXECUTE tile_change_sql(changed, n, srid, other) USING TG_TABLE_NAME, NULL::geometry[], whole;
+    IF srid IS NOT NULL THEN
+        EXECUTE tile_change_sql(changed, n, srid, other) USING TG_TABLE_NAME, NULL::geometry[], whole;
+    END IF;
     RETURN NULL;
 END
 $$;
