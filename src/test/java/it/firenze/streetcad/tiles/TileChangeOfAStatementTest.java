@@ -31,28 +31,22 @@ class TileChangeOfAStatementTest {
     @Test
     void anInsertOfFewElementsLogsWhatTheRuleLogsForTheirGeometries() throws Exception {
         try (Database db = TestPostgis.newCadastre()) {
-            execute(db, "INSERT INTO road (id, name) VALUES (1, 'Via di prova')");
             // When 200 road elements are inserted in one statement
-            List<String> logged = logOf(db, "INSERT INTO road_element (road_id, functional_class, geom) SELECT 1, 'E', g "
-                    + "FROM (" + lines(200) + ") l");
+            List<String> logged = insertElements(db, 200);
             // Then the log holds each one's tile geometry, as the rule logs an array of them
             assertEquals(200, logged.size());
-            assertEquals(logged, logOf(db, "SELECT record_tile_changes('road_element', ARRAY(SELECT geom_3857 FROM "
-                    + "road_element))"));
+            assertEquals(logged, ruleOfElements(db));
         }
     }
 
     @Test
     void anInsertOfManyElementsLogsWhatTheRuleLogsForTheirGeometries() throws Exception {
         try (Database db = TestPostgis.newCadastre()) {
-            execute(db, "INSERT INTO road (id, name) VALUES (1, 'Via di prova')");
             // When 2,000 road elements are inserted in one statement (their tile geometries in EPSG:3857)
-            List<String> logged = logOf(db, "INSERT INTO road_element (road_id, functional_class, geom) SELECT 1, 'E', g "
-                    + "FROM (" + lines(2000) + ") l");
+            List<String> logged = insertElements(db, 2000);
             // Then the log holds the same cells as the rule logs for an array of them
             assertFalse(logged.isEmpty());
-            assertEquals(logged, logOf(db, "SELECT record_tile_changes('road_element', ARRAY(SELECT geom_3857 FROM "
-                    + "road_element))"));
+            assertEquals(logged, ruleOfElements(db));
             // and an UPDATE of them all logs where they were and where they are, as the rule does for both sets
             execute(db, "CREATE TABLE was AS SELECT geom_3857 FROM road_element");
             List<String> moved = logOf(db, "UPDATE road_element SET geom = ST_Translate(geom, 500, 0)");
@@ -74,6 +68,18 @@ class TileChangeOfAStatementTest {
             assertFalse(logged.isEmpty());
             assertEquals(places, logged);
         }
+    }
+
+    /** Inserts {@code n} road elements of one road in one statement; what that logged. */
+    private static List<String> insertElements(Database db, int n) throws SQLException {
+        execute(db, "INSERT INTO road (id, name) VALUES (1, 'Via di prova')");
+        return logOf(db, "INSERT INTO road_element (road_id, functional_class, geom) SELECT 1, 'E', g FROM (" + lines(n)
+                + ") l");
+    }
+
+    /** What record_tile_changes logs for an array of the road elements' tile geometries. */
+    private static List<String> ruleOfElements(Database db) throws SQLException {
+        return logOf(db, "SELECT record_tile_changes('road_element', ARRAY(SELECT geom_3857 FROM road_element))");
     }
 
     /** What {@code sql} adds to the tile change log: source and extent (EWKT, 1 mm), sorted. */
