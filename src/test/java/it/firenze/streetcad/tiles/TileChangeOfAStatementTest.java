@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * The tile-change rule is one (V31): a statement's trigger reads the changed geometries from its transition table,
+ * The tile-change rule is one (V34): a statement's trigger reads the changed geometries from its transition table,
  * record_tile_changes from an array, and both log the same rows for the same geometries, in each of the rule's
  * cases (up to 256 geometries one by one; more, in the tiles' CRS or in the storage CRS, merged per cell).
  */
