@@ -173,6 +173,52 @@ class SourceAttributesTest {
                 + "about 2\\d\\d km from the cadastre's elements .*"), far.notices().getFirst());
     }
 
+    @Test
+    void shapesPastTheRecordsOfTheDbfArriveWithoutAttributesAndTheReportGivesTheCounts(@TempDir Path tmp)
+            throws Exception {
+        // given three lines whose .dbf has records for the first two only
+        Path shp = streets(tmp, 3);
+        Files.write(tmp.resolve("roads.dbf"), ShapefileBytes.dbf(List.of("osm_id:N:10:0", "highway:C:12", "bicycle:C:3"),
+                List.of(List.of("1", "residential", "yes"), List.of("2", "residential", "no"))));
+
+        // when imported
+        var job = stage(shp);
+        assertEquals("validated", job.state(), job.error());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+
+        // then the third is an element without attributes, and the report says why
+        assertEquals(List.of("1|{\"bicycle\": \"yes\"}", "2|{\"bicycle\": \"no\"}", ""), cadastre.rows(
+                "SELECT concat_ws('|', source_key, source_attributes) FROM road_element ORDER BY id"));
+        assertEquals(List.of(tmp.resolve("roads.dbf") + " has 2 records but " + tmp.resolve("roads.shx") + " lists 3 "
+                + "shapes: shapes 3 to 3 are read without attributes (GDAL leaves them out); check that the files belong "
+                + "together"), job.importReport().notices());
+    }
+
+    /** Stages roads.shp with the osm mapping, for an append. */
+    private ImportJobs.Job stage(Path shp) {
+        ImportRequest request = ImportParameters.request("roads.shp", shp, null, Mapping.preset("osm"), null, null,
+                "append", null, ArchiveLimits.defaults(), null);
+        return jobs.stageNow(request, ImportPipeline.Progress.NONE);
+    }
+
+    /** dir/roads.shp: {@code count} short streets near the Duomo in lon/lat, whose .dbf a test replaces. */
+    private static Path streets(Path dir, int count) throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder features = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            double[] street = street(i);
+            features.append(i == 0 ? "" : ",").append("{\"type\":\"Feature\",\"properties\":{\"osm_id\":")
+                    .append(i + 1).append("},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[")
+                    .append(street[0]).append(',').append(street[1]).append("],[").append(street[2]).append(',')
+                    .append(street[3]).append("]]}}");
+        }
+        Path geojson = dir.resolve("roads.geojson");
+        Files.writeString(geojson, "{\"type\":\"FeatureCollection\",\"features\":[" + features + "]}");
+        Path shp = dir.resolve("roads.shp");
+        Gdal.ogr2ogr(shp.toString(), geojson.toString());
+        return shp;
+    }
+
     private static JsonNode json(String text) {
         try {
             return Json.mapper().readTree(text);

@@ -95,7 +95,8 @@ final class DbfTable implements Closeable {
     /**
      * Reads and checks the header; {@code shapes} is how many records the .shx lists. A header whose record count
      * disagrees with them, in a file that holds exactly that many records, is stale (writers that fill it in last,
-     * or never): the records are read, as GDAL reads them, and {@link Header#countNotice()} says so.
+     * or never): the records are read, as GDAL reads them, and {@link Header#countNotice()} says so. So are the
+     * whole records of a file cut short of the count its header announces.
      */
     static Header readHeader(InputStream in, String file, long size, int shapes) throws IOException {
         byte[] start = MainFileHeader.headerBytes(in, DESCRIPTOR_LENGTH, file, "dBase");
@@ -154,9 +155,10 @@ final class DbfTable implements Closeable {
         }
         long needed = (long) headerLength + recordCount * recordLength;
         if (size < needed) {
-            throw new ShapefileException(file + " is truncated: its header announces " + recordCount + " records ("
-                    + needed + " bytes) but the file has " + size + " bytes, room for "
-                    + room + " records");
+            // as GDAL reads it: the whole records there are; the layer keeps the shapes past them without attributes
+            countNotice = file + " is truncated: its header announces " + recordCount + " records (" + needed
+                    + " bytes) but the file has " + size + " bytes, room for " + room + " records: they are read";
+            recordCount = room;
         }
         return new Header(file, (int) recordCount, headerLength, recordLength, languageDriver, names, fields,
                 countNotice);

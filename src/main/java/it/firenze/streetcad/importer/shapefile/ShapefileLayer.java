@@ -70,10 +70,18 @@ public final class ShapefileLayer {
             if (dbfHeader.countNotice() != null) {
                 notices.add(dbfHeader.countNotice());
             }
-            if (dbfHeader.recordCount() != recordCount) {
+            if (dbfHeader.recordCount() > recordCount) {
                 throw new ShapefileException(container.describe(dbf) + " has " + dbfHeader.recordCount()
                         + " records but " + container.describe(shx) + " lists " + recordCount
                         + " shapes: the files do not belong together or one is damaged");
+            }
+            // A .dbf cut short after its header was written (a copy that stopped, a writer that crashed) still names
+            // the first shapes: GDAL reads those and leaves the others out without a word; they are kept, bare.
+            if (dbfHeader.recordCount() < recordCount) {
+                notices.add(container.describe(dbf) + " has " + dbfHeader.recordCount() + " records but "
+                        + container.describe(shx) + " lists " + recordCount + " shapes: shapes "
+                        + (dbfHeader.recordCount() + 1) + " to " + recordCount + " are read without attributes (GDAL"
+                        + " leaves them out); check that the files belong together");
             }
         }
         String cpg = container.sidecar(base, "cpg");
@@ -289,7 +297,7 @@ public final class ShapefileLayer {
         return sridSource;
     }
 
-    /** What the report should say about the files as a whole (a missing .dbf). */
+    /** What the report should say about the files as a whole (a missing .dbf, shapes the .dbf has no record for). */
     public List<String> notices() {
         return List.copyOf(notices);
     }

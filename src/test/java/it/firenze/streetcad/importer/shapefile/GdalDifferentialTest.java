@@ -1,6 +1,7 @@
 package it.firenze.streetcad.importer.shapefile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -279,6 +280,47 @@ class GdalDifferentialTest {
         assertTrue(layer.srid().isEmpty());
         assertEquals("unknown: blank.prj is empty", layer.sridSource());
         assertTrue(ogrinfo(shp).contains("Layer SRS WKT:\n(unknown)"), ogrinfo(shp));
+    }
+
+    @Test
+    void givenADbfWithFewerRecordsThanTheShxWhenReadThenTheShapesPastItAreKeptWithoutAttributesAndTheCountsNamed()
+            throws Exception {
+        Path shp = threeLines("fewer");
+        Path dbf = Fixtures.sibling(shp, "dbf");
+        Files.write(dbf, ShapefileBytes.dbf(List.of("name:C:5"), List.of(List.of("a"), List.of("b"))));
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals(List.of(Map.of("name", "a"), Map.of("name", "b"), Map.of()), attributes(shp));
+        assertEquals("LINESTRING (1680020 4850000, 1680025 4850010)", lines(shp).get(2));
+        assertEquals(List.of(dbf + " has 2 records but " + Fixtures.sibling(shp, "shx") + " lists 3 shapes: shapes 3"
+                + " to 3 are read without attributes (GDAL leaves them out); check that the files belong together"),
+                layer.notices());
+        // GDAL reads the two shapes the .dbf names, and no third
+        String ogrinfo = ogrinfo(shp);
+        assertTrue(ogrinfo.contains("OGRFeature(fewer):1\n  name (String) = b"), ogrinfo);
+        assertFalse(ogrinfo.contains("OGRFeature(fewer):2"), ogrinfo);
+    }
+
+    @Test
+    void givenADbfCutShortOfTheRecordsItsHeaderAnnouncesWhenReadThenItsWholeRecordsAreReadAsByGdal() throws Exception {
+        Path shp = threeLines("cut");
+        Path dbf = Fixtures.sibling(shp, "dbf");
+        byte[] twoRecords = ShapefileBytes.dbf(List.of("name:C:5"), List.of(List.of("a"), List.of("b")));
+        Files.write(dbf, Arrays.copyOf(twoRecords, twoRecords.length - 1 + 3)); // no end marker, 3 bytes of a third
+        Fixtures.patch(dbf, 4, Fixtures.littleEndian(3));
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals(List.of(Map.of("name", "a"), Map.of("name", "b"), Map.of()), attributes(shp));
+        assertEquals(2, layer.notices().size(), layer.notices().toString());
+        assertTrue(layer.notices().getFirst().startsWith(dbf + " is truncated: its header announces 3 records"),
+                layer.notices().getFirst());
+        assertTrue(layer.notices().getFirst().endsWith("room for 2 records: they are read"), layer.notices().getFirst());
+        assertTrue(layer.notices().get(1).startsWith(dbf + " has 2 records but "), layer.notices().get(1));
+        String ogrinfo = ogrinfo(shp);
+        assertTrue(ogrinfo.contains("OGRFeature(cut):1\n  name (String) = b"), ogrinfo);
+        assertFalse(ogrinfo.contains("OGRFeature(cut):2"), ogrinfo);
     }
 
     /** A line layer of as many lines as rows, whose .dbf is the given table (ASCII unless a test rewrites it). */
