@@ -84,6 +84,7 @@ public final class ImportPipeline {
             }
             long reprojected = System.nanoTime();
             List<String> notices = new ArrayList<>(layer.notices());
+            notices.addAll(options.mapping().caseVariants(layer.fields()));
             ImportReport.Extent extent = staging.extentLonLat(c, database.storageSrid());
             notices.addAll(implausibilities(c, extent, sourceSrid, layer.sridSource()));
             Set<Long> rejected = new LinkedHashSet<>();

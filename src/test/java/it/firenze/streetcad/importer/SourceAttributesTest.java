@@ -174,6 +174,72 @@ class SourceAttributesTest {
     }
 
     @Test
+    void aNumericValueThatIsNoNumberIsKeptAsWrittenAndReportedAndTheMappingsPolicyDecidesForItsTarget(@TempDir Path tmp)
+            throws Exception {
+        // given a .dbf whose numeric fields hold "x2": lanes, which the osm mapping maps (a value it cannot hold is a
+        // warning there), and count, which it does not
+        Path shp = streets(tmp, 2);
+        Files.write(tmp.resolve("roads.dbf"), ShapefileBytes.dbf(
+                List.of("osm_id:N:10:0", "highway:C:12", "lanes:N:5:0", "count:N:5:0"),
+                List.of(List.of("1", "residential", "x2", "5"), List.of("2", "residential", "2", "x2"))));
+
+        // when imported, the import goes on and the report names each record, field and what became of the text
+        var job = stage(shp, Mapping.preset("osm"));
+        assertEquals("validated", job.state(), job.error());
+        assertEquals(List.of(new ImportProblem(1, "lanes", ImportProblem.Severity.WARNING,
+                        "lanes: 'x2' is not a number, left empty"),
+                new ImportProblem(2, "count", ImportProblem.Severity.WARNING, "'x2' is not a number (a numeric N field): "
+                        + "kept as written in source_attributes, no number read")), job.importReport().problems());
+
+        // then each element keeps the text as written, which no number matches, and no number is invented
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+        assertEquals(List.of("1|null|{\"count\": 5, \"lanes\": \"x2\"}", "2|2|{\"count\": \"x2\"}"), cadastre.rows(
+                "SELECT concat_ws('|', source_key, coalesce(lanes::text, 'null'), source_attributes) FROM road_element ORDER BY source_key"));
+        assertEquals(List.of("1"), matching("source_attributes.count > 1"));
+        assertEquals(List.of("2"), matching("source_attributes.count = 'x2'"));
+
+        // and a mapping that leaves the policy at its default holds the feature back, naming the value
+        Mapping strict = Mapping.fromJson("strict", Json.mapper().readTree(
+                "{\"fields\": {\"source_key\": \"osm_id\", \"lanes\": \"lanes\"}}"));
+        var held = stage(shp, strict);
+        assertEquals(new ImportProblem(1, "lanes", ImportProblem.Severity.ERROR, "lanes: 'x2' is not a number"),
+                held.importReport().problems().getFirst());
+        assertEquals(1, held.importReport().counts().invalid());
+    }
+
+    @Test
+    void fieldsWhoseNamesDifferOnlyByCaseAreEachKeptAndTheRuleReadsTheOneItSpells(@TempDir Path tmp) throws Exception {
+        // given a .dbf with NAME, name and Name, and the osm mapping's road_name rule reading "name"
+        Path shp = streets(tmp, 1);
+        Files.write(tmp.resolve("roads.dbf"), ShapefileBytes.dbf(
+                List.of("osm_id:N:10:0", "highway:C:12", "NAME:C:20", "name:C:20", "Name:C:20"),
+                List.of(List.of("1", "residential", "VIA ROMA", "Via Roma", "Via Roma vecchia"))));
+
+        // when imported
+        var job = stage(shp);
+        assertEquals("validated", job.state(), job.error());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+
+        // then the rule reads the field spelled as it spells it, the others are kept, and the report says so
+        assertEquals("Via Roma|{\"NAME\": \"VIA ROMA\", \"Name\": \"Via Roma vecchia\"}", cadastre.one(
+                "SELECT concat_ws('|', r.name, e.source_attributes) FROM road_element e JOIN road r ON r.id = e.road_id"));
+        assertEquals(List.of("the fields 'NAME', 'name', 'Name' differ only by case: the mapping's 'name' reads 'name' "
+                + "(spelled as in the mapping), the others are kept in source_attributes under their own names"),
+                job.importReport().notices());
+
+        // and without one spelled as the rule spells it, the rule reads the first, as GDAL would
+        Path other = streets(tmp.resolve("other"), 1);
+        Files.write(other.resolveSibling("roads.dbf"), ShapefileBytes.dbf(List.of("osm_id:N:10:0", "highway:C:12",
+                "Name:C:20", "NAME:C:20"), List.of(List.of("2", "residential", "Via Senese", "VIA SENESE"))));
+        var second = stage(other);
+        assertTrue(jobs.commit(second.id(), false, true, Actor.system("test")).committed());
+        assertEquals("Via Senese|{\"NAME\": \"VIA SENESE\"}", cadastre.one("SELECT concat_ws('|', r.name, "
+                + "e.source_attributes) FROM road_element e JOIN road r ON r.id = e.road_id WHERE e.source_key = '2'"));
+        assertTrue(second.importReport().notices().getFirst().contains("the mapping's 'name' reads 'Name' (the first "
+                + "of them, as GDAL reads it)"), second.importReport().notices().toString());
+    }
+
+    @Test
     void shapesPastTheRecordsOfTheDbfArriveWithoutAttributesAndTheReportGivesTheCounts(@TempDir Path tmp)
             throws Exception {
         // given three lines whose .dbf has records for the first two only
@@ -196,7 +262,11 @@ class SourceAttributesTest {
 
     /** Stages roads.shp with the osm mapping, for an append. */
     private ImportJobs.Job stage(Path shp) {
-        ImportRequest request = ImportParameters.request("roads.shp", shp, null, Mapping.preset("osm"), null, null,
+        return stage(shp, Mapping.preset("osm"));
+    }
+
+    private ImportJobs.Job stage(Path shp, Mapping mapping) {
+        ImportRequest request = ImportParameters.request("roads.shp", shp, null, mapping, null, null,
                 "append", null, ArchiveLimits.defaults(), null);
         return jobs.stageNow(request, ImportPipeline.Progress.NONE);
     }

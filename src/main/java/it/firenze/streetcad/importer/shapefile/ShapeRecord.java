@@ -10,8 +10,8 @@ import org.locationtech.jts.geom.Geometry;
  * @param geometry      LineString or MultiLineString for line layers, null for a null shape; Z is kept in the
  *                      coordinates when the layer has it, M is dropped
  * @param attributes    in .dbf column order: String, Long, BigDecimal, Double, LocalDate, Boolean or null; a D or L
- *                      value that is no date or truth value is kept as its String; empty for a shape the .dbf has
- *                      no record for
+ *                      value that is no date or truth value is kept as its String, an N or F value that is no number
+ *                      as a {@link NotANumber}; empty for a shape the .dbf has no record for
  */
 public record ShapeRecord(int featureNumber, Geometry geometry, Map<String, Object> attributes) {
 }

@@ -137,14 +137,6 @@ class BadInputTest {
         assertRefusedWhileReading(shp + " record 1 is a Point in a PolyLine layer");
     }
 
-    @Test
-    void whenANumberIsNotANumberThenTheRecordAndFieldAreNamed() throws Exception {
-        byte[] bytes = Files.readAllBytes(dbf);
-        int headerLength = (bytes[8] & 0xFF) | (bytes[9] & 0xFF) << 8;
-        Fixtures.patch(dbf, headerLength + 1 + 80, "       x2".getBytes());
-        assertRefusedWhileReading(dbf + " record 1, field lanes: 'x2' is not a valid number");
-    }
-
     private ShapefileLayer open() {
         return ShapefileLayer.open(shp, null, ReadOptions.defaults());
     }

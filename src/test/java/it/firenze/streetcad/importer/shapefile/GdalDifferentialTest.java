@@ -283,6 +283,37 @@ class GdalDifferentialTest {
     }
 
     @Test
+    void givenNumericValuesThatAreNoNumberWhenReadThenTheirTextIsKeptWhereGdalInventsANumber() throws Exception {
+        Path shp = layer("unreadable", List.of("lanes:N:5:0", "width:F:8:2"),
+                List.of(List.of("2", "1.5"), List.of("x2", "3x"), List.of("12abc", "")));
+
+        List<Map<String, Object>> rows = attributes(shp);
+
+        assertEquals(Arrays.asList(2L, 1.5), new ArrayList<>(rows.get(0).values()));
+        assertEquals(List.of(new NotANumber("x2", 'N'), new NotANumber("3x", 'F')), new ArrayList<>(rows.get(1).values()));
+        assertEquals(Arrays.asList(new NotANumber("12abc", 'N'), null), new ArrayList<>(rows.get(2).values()));
+        // GDAL reads 0, 3 and 12, with a warning for each
+        String ogrinfo = ogrinfo(shp);
+        for (String said : List.of("Value 'x2' of field unreadable.lanes parsed incompletely to integer 0",
+                "Value '3x' of field unreadable.width parsed incompletely to real 3",
+                "Value '12abc' of field unreadable.lanes parsed incompletely to integer 12")) {
+            assertTrue(ogrinfo.contains(said), said + " in " + ogrinfo);
+        }
+    }
+
+    @Test
+    void givenFieldNamesThatDifferOnlyByCaseWhenReadThenEachIsAFieldOfItsOwnAsInOgrinfo() throws Exception {
+        Path shp = layer("cased", List.of("NAME:C:5", "name:C:5", "Name:C:5"), List.of(List.of("A", "a", "Aa")));
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals(List.of("NAME", "name", "Name"), layer.fields().stream().map(DbfField::name).toList());
+        assertEquals(List.of("A", "a", "Aa"), new ArrayList<>(attributes(shp).getFirst().values()));
+        assertTrue(ogrinfo(shp).contains("  NAME (String) = A\n  name (String) = a\n  Name (String) = Aa\n"),
+                ogrinfo(shp));
+    }
+
+    @Test
     void givenADbfWithFewerRecordsThanTheShxWhenReadThenTheShapesPastItAreKeptWithoutAttributesAndTheCountsNamed()
             throws Exception {
         Path shp = threeLines("fewer");
