@@ -3,10 +3,12 @@ package it.firenze.streetcad.importer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.importer.shapefile.NotANumber;
+import it.firenze.streetcad.importer.shapefile.VertexValues;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,6 +46,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * rule reads are kept per element, as JSON, in {@code source_attributes}.
  */
 public final class Mapping {
+
+    /**
+     * The members of {@code source_attributes} that keep the Z and M values of a feature's vertices (the cadastre's
+     * lines are 2D): an array per part of the source feature, in its order, of a number per vertex (null for a
+     * measure that is "no data"). No .dbf field can take these names: they are longer than the 11 bytes a field's
+     * name has, and a repeated name is renamed with a number after it.
+     */
+    public static final String VERTEX_Z_VALUES = "vertex_z_values", VERTEX_M_VALUES = "vertex_m_values";
 
     /** The presets shipped with StreetCad, by the name the CLI and the HTTP API accept. */
     public static final List<String> PRESETS = List.of("osm", "rt-grafo");
@@ -221,7 +231,7 @@ public final class Mapping {
      * Maps the attributes of feature {@code featureNumber}: the value of each target (index = ordinal; null where
      * the schema's own default or NULL applies), the unmapped attributes as a JSON object, and what was wrong.
      */
-    MappedAttributes apply(long featureNumber, Map<String, Object> attributes) {
+    MappedAttributes apply(long featureNumber, Map<String, Object> attributes, VertexValues vertexValues) {
         Map<String, String> firstSpelling = new HashMap<>();
         for (String name : attributes.keySet()) {
             firstSpelling.putIfAbsent(cachedKey(name), name);
@@ -244,6 +254,10 @@ public final class Mapping {
                 problems.add(ImportProblem.warning(featureNumber, e.getKey(), "'" + n.text() + "' is not a number "
                         + "(a numeric " + n.field() + " field): kept as written in source_attributes, no number read"));
             }
+        }
+        if (vertexValues != null) {
+            if (vertexValues.z() != null) unmapped.set(VERTEX_Z_VALUES, perPart(vertexValues.z()));
+            if (vertexValues.m() != null) unmapped.set(VERTEX_M_VALUES, perPart(vertexValues.m()));
         }
         String[] values = new String[TargetField.values().length];
         for (TargetField target : TargetField.values()) {
@@ -345,6 +359,19 @@ public final class Mapping {
             case NotANumber n -> node.put(key, n.text());
             default -> node.put(key, value.toString());
         }
+    }
+
+    /** Values per part, a JSON array of arrays of numbers, NaN ("no data") as null. */
+    private static ArrayNode perPart(double[][] parts) {
+        ArrayNode out = Json.mapper().createArrayNode();
+        for (double[] part : parts) {
+            ArrayNode values = out.addArray();
+            for (double v : part) {
+                if (Double.isNaN(v)) values.addNull();
+                else values.add(v);
+            }
+        }
+        return out;
     }
 
     /** The result of {@link #apply}: target values by ordinal, unmapped attributes as JSON text, problems. */

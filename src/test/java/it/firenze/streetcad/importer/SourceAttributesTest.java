@@ -174,6 +174,38 @@ class SourceAttributesTest {
     }
 
     @Test
+    void theHeightsAndMeasuresOfTheVerticesArriveWithEachElementAndQueriesReachThem(@TempDir Path tmp) throws Exception {
+        // given a PolyLineZM layer: heights as Z, kilometre points (progressive chilometriche) as M, one of them
+        // "no data", and a line of two parts that join end to end
+        Path csv = tmp.resolve("roads.csv");
+        Files.writeString(csv, """
+                osm_id,highway,WKT
+                1,residential,"LINESTRING ZM (11.2550 43.7730 41.5 0,11.2560 43.7735 42 0.105,11.2570 43.7738 42.5 -1e39)"
+                2,residential,"MULTILINESTRING ZM ((11.2580 43.7730 40 1,11.2585 43.7733 40 1.05),(11.2585 43.7733 40 1.05,11.2590 43.7735 39 1.1))"
+                """);
+        Path shp = tmp.resolve("roads.shp");
+        Gdal.ogr2ogr("-a_srs", "EPSG:4326", "-nlt", "MULTILINESTRINGZM", shp.toString(), csv.toString());
+
+        // when imported
+        var job = stage(shp);
+        assertEquals("validated", job.state(), job.error());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+
+        // then each element keeps them per part and vertex of its source feature, beside its 2D line
+        assertEquals(List.of("[[41.5, 42.0, 42.5]]|[[0.0, 0.105, null]]", "[[40.0, 40.0], [40.0, 39.0]]|[[1.0, 1.05], [1.05, 1.1]]"),
+                cadastre.rows("SELECT concat_ws('|', source_attributes->'vertex_z_values', source_attributes->'vertex_m_values') "
+                        + "FROM road_element ORDER BY source_key"));
+        assertEquals(List.of("2", "2"), cadastre.rows("SELECT ST_NDims(geom) FROM road_element"));
+        // and SQL reaches them: the elements whose kilometre points start before 0.5 and end past 1
+        assertEquals("1", cadastre.one("SELECT string_agg(source_key, ',') FROM road_element "
+                + "WHERE (source_attributes #>> '{vertex_m_values,0,0}')::float8 < 0.5"));
+        assertEquals("2", cadastre.one("SELECT string_agg(source_key, ',') FROM road_element "
+                + "WHERE (source_attributes #>> '{vertex_m_values,-1,-1}')::float8 > 1"));
+        assertEquals("Z values in source_attributes.vertex_z_values and M values in source_attributes.vertex_m_values, "
+                + "per part and vertex of each feature: the cadastre stores 2D lines", job.importReport().zm());
+    }
+
+    @Test
     void aNumericValueThatIsNoNumberIsKeptAsWrittenAndReportedAndTheMappingsPolicyDecidesForItsTarget(@TempDir Path tmp)
             throws Exception {
         // given a .dbf whose numeric fields hold "x2": lanes, which the osm mapping maps (a value it cannot hold is a

@@ -82,7 +82,7 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
             return null;
         }
         Geometry geometry = decoder.decode(content, number);
-        return new ShapeRecord(number, geometry, attributes);
+        return new ShapeRecord(number, geometry, attributes, decoder.vertexValues(content));
     }
 
     @Override

@@ -264,14 +264,17 @@ public final class ShapefileLayer {
         return header.shapeType().hasZ();
     }
 
-    /** M types, and Z types whose header gives a measure range. */
+    /**
+     * M types, and Z types whose header gives a measure range: one that reaches above "no data" (GDAL counts a
+     * vertex's "no data" in the range it writes, which then starts at -1e39 or below).
+     */
     public boolean hasM() {
         ShapeType type = header.shapeType();
         if (!type.mayHaveM()) {
             return false;
         }
-        boolean range = Double.isFinite(header.mMin()) && Double.isFinite(header.mMax()) && header.mMin() > -1e38
-                && !(header.mMin() == 0 && header.mMax() == 0);
+        boolean range = Double.isFinite(header.mMin()) && Double.isFinite(header.mMax())
+                && header.mMax() >= VertexValues.NO_DATA_BELOW && !(header.mMin() == 0 && header.mMax() == 0);
         return !type.hasZ() || range;
     }
 

@@ -283,6 +283,37 @@ class GdalDifferentialTest {
     }
 
     @Test
+    void givenMeasuresAndHeightsOnTheVerticesWhenReadThenEachRecordKeepsThemPartByPartAsOgrinfoReadsThem()
+            throws Exception {
+        // kilometre points (progressive chilometriche) as M, the last vertex's "no data"; and heights as Z
+        Path measured = wktLayer("measured", "MULTILINESTRINGM",
+                "LINESTRING M (1680000 4850000 0,1680100 4850050 112.5,1680200 4850020 -1e39)",
+                "MULTILINESTRING M ((1681000 4851000 5,1681010 4851010 6),(1681010 4851010 6,1681030 4851000 7.25))");
+        Path heights = wktLayer("heights", "MULTILINESTRINGZM",
+                "LINESTRING ZM (1680000 4850000 41.5 0,1680100 4850050 42 112.5)",
+                "LINESTRING Z (1681000 4851000 30,1681010 4851010 29)");
+
+        List<VertexValues> m = vertexValues(measured);
+        List<VertexValues> zm = vertexValues(heights);
+
+        assertEquals(List.of(List.of(0.0, 112.5, Double.NaN)), values(m.get(0).m()));
+        assertEquals(List.of(List.of(5.0, 6.0), List.of(6.0, 7.25)), values(m.get(1).m()));
+        assertNull(m.get(0).z());
+        assertEquals(List.of(List.of(41.5, 42.0)), values(zm.get(0).z()));
+        assertEquals(List.of(List.of(0.0, 112.5)), values(zm.get(0).m()));
+        assertEquals(List.of(List.of(30.0, 29.0)), values(zm.get(1).z()));
+        assertNull(zm.get(1).m(), "only 'no data' measures: the record has none");
+        String ogrinfo = ogrinfo(measured) + ogrinfo(heights);
+        // GDAL passes the "no data" measures on as numbers (-1e39, and -DBL_MAX for a record written without M)
+        for (String wkt : List.of("LINESTRING M (1680000 4850000 0,1680100 4850050 112.5,1680200 4850020 -1E+39)",
+                "MULTILINESTRING M ((1681000 4851000 5,1681010 4851010 6),(1681010 4851010 6,1681030 4851000 7.25))",
+                "LINESTRING ZM (1680000 4850000 41.5 0,1680100 4850050 42 112.5)",
+                "LINESTRING ZM (1681000 4851000 30 -1.79769313486232E+308,1681010 4851010 29 -1.79769313486232E+308)")) {
+            assertTrue(ogrinfo.contains(wkt), wkt + " in " + ogrinfo);
+        }
+    }
+
+    @Test
     void givenNumericValuesThatAreNoNumberWhenReadThenTheirTextIsKeptWhereGdalInventsANumber() throws Exception {
         Path shp = layer("unreadable", List.of("lanes:N:5:0", "width:F:8:2"),
                 List.of(List.of("2", "1.5"), List.of("x2", "3x"), List.of("12abc", "")));
@@ -376,6 +407,29 @@ class GdalDifferentialTest {
                   "coordinates":[[1680010,4850000],[1680015,4850010],[1680020,4850020]]}},
                  {"type":"Feature","properties":{"name":"c"},"geometry":{"type":"LineString",
                   "coordinates":[[1680020,4850000],[1680025,4850010]]}}]}""", "UTF-8");
+    }
+
+    /** A line layer written by ogr2ogr from WKT (GeoJSON cannot carry M), of the given OGR geometry type. */
+    private Path wktLayer(String name, String type, String... wkts) throws Exception {
+        Path csv = temp.resolve(name + ".csv");
+        StringBuilder rows = new StringBuilder("id,WKT\n");
+        for (int i = 0; i < wkts.length; i++) {
+            rows.append(i + 1).append(",\"").append(wkts[i]).append("\"\n");
+        }
+        Files.writeString(csv, rows);
+        Path shp = temp.resolve(name + ".shp");
+        Gdal.run("ogr2ogr", "-a_srs", "EPSG:3003", "-nlt", type, shp.toString(), csv.toString());
+        return shp;
+    }
+
+    private static List<VertexValues> vertexValues(Path shp) {
+        return LineLayerTest.readAll(ShapefileLayer.open(shp, null, ReadOptions.defaults())).stream()
+                .map(ShapeRecord::vertexValues).toList();
+    }
+
+    /** Per part, as lists: NaN equals NaN there, and a failure shows the numbers. */
+    private static List<List<Double>> values(double[][] parts) {
+        return Arrays.stream(parts).map(p -> Arrays.stream(p).boxed().toList()).toList();
     }
 
     /** The .shx entry of record {@code number}: its offset and content length, in bytes. */
