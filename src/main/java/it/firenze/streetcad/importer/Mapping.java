@@ -238,7 +238,7 @@ public final class Mapping {
         }
         Map<String, String> read = new HashMap<>();
         for (String source : ruleSources) {
-            String field = field(source, attributes, firstSpelling);
+            String field = field(source, attributes.keySet(), firstSpelling);
             if (field != null) read.put(source, field);
         }
         ObjectNode unmapped = Json.mapper().createObjectNode();
@@ -282,8 +282,8 @@ public final class Mapping {
      * name differs only by case, as GDAL looks a field up (its shapefile driver keeps NAME and name as two fields);
      * null when there is none. Fields differing only by case that no rule reads are kept in source_attributes.
      */
-    private String field(String source, Map<String, Object> attributes, Map<String, String> firstSpelling) {
-        if (attributes.containsKey(source)) return source;
+    private String field(String source, Set<String> names, Map<String, String> firstSpelling) {
+        if (names.contains(source)) return source;
         return firstSpelling.get(cachedKey(source));
     }
 
@@ -292,17 +292,15 @@ public final class Mapping {
      * reads, and that the others are kept in source_attributes. {@code fields} are the layer's, in source order.
      */
     List<String> caseVariants(List<String> fields) {
-        Map<String, List<String>> byLower = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> byLower = new HashMap<>();
         for (String f : fields) byLower.computeIfAbsent(key(f), k -> new ArrayList<>()).add(f);
-        Map<String, Object> present = new HashMap<>();
-        fields.forEach(f -> present.put(f, null));
         Map<String, String> firstSpelling = new HashMap<>();
         fields.forEach(f -> firstSpelling.putIfAbsent(key(f), f));
         List<String> out = new ArrayList<>();
         for (String source : ruleSources) {
             List<String> variants = byLower.getOrDefault(key(source), List.of());
             if (variants.size() < 2) continue;
-            String field = field(source, present, firstSpelling);
+            String field = field(source, Set.copyOf(fields), firstSpelling);
             out.add("the fields " + String.join(", ", variants.stream().map(v -> "'" + v + "'").toList())
                     + " differ only by case: the mapping's '" + source + "' reads '" + field + "' ("
                     + (field.equals(source) ? "spelled as in the mapping" : "the first of them, as GDAL reads it")
