@@ -303,6 +303,11 @@ class GdalDifferentialTest {
         assertEquals(List.of(List.of(0.0, 112.5)), values(zm.get(0).m()));
         assertEquals(List.of(List.of(30.0, 29.0)), values(zm.get(1).z()));
         assertNull(zm.get(1).m(), "only 'no data' measures: the record has none");
+        // a PolyLineZ written without measures: its records end after the Z values
+        Path heightsOnly = wktLayer("heightsonly", "MULTILINESTRINGZ", "LINESTRING Z (1681000 4851000 30,1681010 4851010 29)");
+        assertEquals(List.of(List.of(30.0, 29.0)), values(vertexValues(heightsOnly).getFirst().z()));
+        assertNull(vertexValues(heightsOnly).getFirst().m());
+        assertFalse(ShapefileLayer.open(heightsOnly, null, ReadOptions.defaults()).hasM());
         String ogrinfo = ogrinfo(measured) + ogrinfo(heights);
         // GDAL passes the "no data" measures on as numbers (-1e39, and -DBL_MAX for a record written without M)
         for (String wkt : List.of("LINESTRING M (1680000 4850000 0,1680100 4850050 112.5,1680200 4850020 -1E+39)",
