@@ -84,6 +84,7 @@ public final class ImportPipeline {
             }
             long reprojected = System.nanoTime();
             List<String> notices = new ArrayList<>(layer.notices());
+            notices.addAll(options.mapping().caseVariants(layer.fields()));
             ImportReport.Extent extent = staging.extentLonLat(c, database.storageSrid());
             notices.addAll(implausibilities(c, extent, sourceSrid, layer.sridSource()));
             Set<Long> rejected = new LinkedHashSet<>();
@@ -217,7 +218,7 @@ public final class ImportPipeline {
                         read++;
                         List<ImportProblem> problems = new ArrayList<>(0);
                         LineString line = line(f, problems);
-                        Mapping.MappedAttributes values = mapping.apply(f.featureNumber(), f.attributes());
+                        Mapping.MappedAttributes values = mapping.apply(f.featureNumber(), f.attributes(), f.vertexValues());
                         problems.addAll(values.problems());
                         boolean rejected = false;
                         for (ImportProblem p : problems) {
@@ -341,8 +342,10 @@ public final class ImportPipeline {
 
     private static String zm(SourceLayer layer) {
         if (!layer.hasZ() && !layer.hasM()) return "the source has no Z or M values";
-        String which = layer.hasZ() && layer.hasM() ? "Z and M values" : layer.hasZ() ? "Z values" : "M values";
-        return which + " dropped: the cadastre stores 2D lines (heights and measures are not kept)";
+        List<String> kept = new ArrayList<>();
+        if (layer.hasZ()) kept.add("Z values in source_attributes." + Mapping.VERTEX_Z_VALUES);
+        if (layer.hasM()) kept.add("M values in source_attributes." + Mapping.VERTEX_M_VALUES);
+        return String.join(" and ", kept) + ", per part and vertex of each feature: the cadastre stores 2D lines";
     }
 
     /**

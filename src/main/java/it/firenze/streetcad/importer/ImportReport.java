@@ -15,8 +15,10 @@ import java.util.Map;
  * @param findingsBySeverity every finding counted by severity; {@code findingsByRule} by rule and severity
  * @param stageSeconds how long reading, staging, reprojecting and validating took
  * @param extent       the staged lines' extent in degrees (lon/lat, WGS 84), to see at a glance where they landed
- * @param notices      what the report says about the files or the data as a whole: a missing .dbf, data outside
- *                     the storage CRS's area of use or far from the cadastre
+ * @param notices      what the report says about the files or the data as a whole: a missing .dbf or shapes it has
+ *                     no record for, fields whose names differ only by case, data outside the storage CRS's area
+ *                     of use or far from the cadastre
+ * @param zm           where the source's Z and M values are kept (source_attributes), or that it has none
  * @param planned      what a commit will do to the cadastre as it stood when the import was checked (the commit
  *                     itself, rolled back): a commit that would do otherwise is refused
  * @param committed    what the commit did, once committed

@@ -3,9 +3,12 @@ package it.firenze.streetcad.importer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.importer.shapefile.NotANumber;
+import it.firenze.streetcad.importer.shapefile.VertexValues;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * How the fields of a source layer become cadastre fields. Written as JSON (or YAML):
@@ -45,6 +47,14 @@ import java.util.function.Function;
  */
 public final class Mapping {
 
+    /**
+     * The members of {@code source_attributes} that keep the Z and M values of a feature's vertices (the cadastre's
+     * lines are 2D): an array per part of the source feature, in its order, of a number per vertex (null for a
+     * measure that is "no data"). No .dbf field can take these names: they are longer than the 11 bytes a field's
+     * name has, and a repeated name is renamed with a number after it.
+     */
+    public static final String VERTEX_Z_VALUES = "vertex_z_values", VERTEX_M_VALUES = "vertex_m_values";
+
     /** The presets shipped with StreetCad, by the name the CLI and the HTTP API accept. */
     public static final List<String> PRESETS = List.of("osm", "rt-grafo");
 
@@ -56,18 +66,18 @@ public final class Mapping {
     }
 
     /**
-     * Field names lowercased ({@link #apply}'s attributes) and rules' sources as looked up ({@link #key}), kept: a
-     * layer has the same few fields on every record, and lowercasing them again for each of a million records was a
-     * tenth of staging them. Bounded, since a server's mapping sees the fields of every file imported with it.
+     * Field names ({@link #apply}'s attributes) and rules' sources as looked up ({@link #key}), kept: a layer has the
+     * same few fields on every record, and lowercasing them again for each of a million records was a tenth of
+     * staging them. Bounded, since a server's mapping sees the fields of every file imported with it.
      */
-    private final Map<String, String> lowercased = new ConcurrentHashMap<>(), keys = new ConcurrentHashMap<>();
+    private final Map<String, String> keys = new ConcurrentHashMap<>();
     private static final int MAX_CACHED = 4096;
 
-    private static String cached(Map<String, String> cache, String name, Function<String, String> how) {
-        String done = cache.get(name);
+    private String cachedKey(String name) {
+        String done = keys.get(name);
         if (done != null) return done;
-        done = how.apply(name);
-        if (cache.size() < MAX_CACHED) cache.put(name, done);
+        done = key(name);
+        if (keys.size() < MAX_CACHED) keys.put(name, done);
         return done;
     }
 
@@ -76,6 +86,8 @@ public final class Mapping {
     private final Map<TargetField, List<Rule>> rules;
     private final Map<TargetField, String> defaults;
     private final Set<String> sourceFields;
+    /** Every rule's source field as the mapping spells it, once each. */
+    private final List<String> ruleSources;
 
     private Mapping(String name, JsonNode json, Map<TargetField, List<Rule>> rules, Map<TargetField, String> defaults) {
         this.name = name;
@@ -84,6 +96,7 @@ public final class Mapping {
         this.defaults = defaults;
         this.sourceFields = new HashSet<>();
         rules.values().forEach(list -> list.forEach(r -> sourceFields.add(key(r.source()))));
+        this.ruleSources = rules.values().stream().flatMap(List::stream).map(Rule::source).distinct().toList();
     }
 
     /** A preset by name ({@link #PRESETS}). */
@@ -218,26 +231,43 @@ public final class Mapping {
      * Maps the attributes of feature {@code featureNumber}: the value of each target (index = ordinal; null where
      * the schema's own default or NULL applies), the unmapped attributes as a JSON object, and what was wrong.
      */
-    MappedAttributes apply(long featureNumber, Map<String, Object> attributes) {
-        Map<String, Object> byName = new HashMap<>();
-        Map<String, String> spelled = new HashMap<>();
+    MappedAttributes apply(long featureNumber, Map<String, Object> attributes, VertexValues vertexValues) {
+        Map<String, String> firstSpelling = new HashMap<>();
+        for (String name : attributes.keySet()) {
+            firstSpelling.putIfAbsent(cachedKey(name), name);
+        }
+        Map<String, String> read = new HashMap<>();
+        for (String source : ruleSources) {
+            String field = field(source, attributes.keySet(), firstSpelling);
+            if (field != null) read.put(source, field);
+        }
         ObjectNode unmapped = Json.mapper().createObjectNode();
+        List<ImportProblem> problems = new ArrayList<>(0);
         for (var e : attributes.entrySet()) {
-            String lower = cached(lowercased, e.getKey(), k -> k.toLowerCase(Locale.ROOT));
-            byName.put(lower, e.getValue());
-            spelled.put(lower, e.getKey());
-            if (!sourceFields.contains(lower) && e.getValue() != null) put(unmapped, e.getKey(), e.getValue());
+            boolean isRead = read.containsValue(e.getKey());
+            // a numeric value that is no number is kept as written even when a rule reads it: the rule's finding
+            // (its "invalid" policy) says what became of the target, and the text is not lost with it
+            if (e.getValue() != null && (!isRead || e.getValue() instanceof NotANumber)) {
+                put(unmapped, e.getKey(), e.getValue());
+            }
+            if (!isRead && e.getValue() instanceof NotANumber n) {
+                problems.add(ImportProblem.warning(featureNumber, e.getKey(), "'" + n.text() + "' is not a number "
+                        + "(a numeric " + n.field() + " field): kept as written in source_attributes, no number read"));
+            }
+        }
+        if (vertexValues != null) {
+            if (vertexValues.z() != null) unmapped.set(VERTEX_Z_VALUES, perPart(vertexValues.z()));
+            if (vertexValues.m() != null) unmapped.set(VERTEX_M_VALUES, perPart(vertexValues.m()));
         }
         String[] values = new String[TargetField.values().length];
-        List<ImportProblem> problems = new ArrayList<>(0);
         for (TargetField target : TargetField.values()) {
             List<Rule> list = rules.get(target);
             String value = null;
             if (list != null) {
                 for (Rule r : list) {
-                    String source = cached(keys, r.source(), Mapping::key);
-                    String field = spelled.getOrDefault(source, r.source());
-                    value = evaluate(featureNumber, target, r, field, byName.get(source), problems);
+                    String field = read.get(r.source());
+                    value = evaluate(featureNumber, target, r, field == null ? r.source() : field,
+                            field == null ? null : attributes.get(field), problems);
                     if (value != null) break;
                 }
             }
@@ -245,6 +275,38 @@ public final class Mapping {
             values[target.ordinal()] = value;
         }
         return new MappedAttributes(values, unmapped.isEmpty() ? null : unmapped.toString(), problems);
+    }
+
+    /**
+     * The field a rule's source names: the one spelled as the rule spells it, else the first in source order whose
+     * name differs only by case, as GDAL looks a field up (its shapefile driver keeps NAME and name as two fields);
+     * null when there is none. Fields differing only by case that no rule reads are kept in source_attributes.
+     */
+    private String field(String source, Set<String> names, Map<String, String> firstSpelling) {
+        if (names.contains(source)) return source;
+        return firstSpelling.get(cachedKey(source));
+    }
+
+    /**
+     * What the report should say about fields that differ only by case where a rule reads one of them: which one it
+     * reads, and that the others are kept in source_attributes. {@code fields} are the layer's, in source order.
+     */
+    List<String> caseVariants(List<String> fields) {
+        Map<String, List<String>> byLower = new HashMap<>();
+        for (String f : fields) byLower.computeIfAbsent(key(f), k -> new ArrayList<>()).add(f);
+        Map<String, String> firstSpelling = new HashMap<>();
+        fields.forEach(f -> firstSpelling.putIfAbsent(key(f), f));
+        List<String> out = new ArrayList<>();
+        for (String source : ruleSources) {
+            List<String> variants = byLower.getOrDefault(key(source), List.of());
+            if (variants.size() < 2) continue;
+            String field = field(source, Set.copyOf(fields), firstSpelling);
+            out.add("the fields " + String.join(", ", variants.stream().map(v -> "'" + v + "'").toList())
+                    + " differ only by case: the mapping's '" + source + "' reads '" + field + "' ("
+                    + (field.equals(source) ? "spelled as in the mapping" : "the first of them, as GDAL reads it")
+                    + "), the others are kept in source_attributes under their own names");
+        }
+        return out;
     }
 
     private static String evaluate(long featureNumber, TargetField target, Rule rule, String field, Object raw,
@@ -292,8 +354,22 @@ public final class Mapping {
             case BigDecimal d -> node.put(key, d);
             case Double d -> node.put(key, d);
             case Boolean b -> node.put(key, b);
+            case NotANumber n -> node.put(key, n.text());
             default -> node.put(key, value.toString());
         }
+    }
+
+    /** Values per part, a JSON array of arrays of numbers, NaN ("no data") as null. */
+    private static ArrayNode perPart(double[][] parts) {
+        ArrayNode out = Json.mapper().createArrayNode();
+        for (double[] part : parts) {
+            ArrayNode values = out.addArray();
+            for (double v : part) {
+                if (Double.isNaN(v)) values.addNull();
+                else values.add(v);
+            }
+        }
+        return out;
     }
 
     /** The result of {@link #apply}: target values by ordinal, unmapped attributes as JSON text, problems. */

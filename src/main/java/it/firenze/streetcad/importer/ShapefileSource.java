@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.importer.shapefile.DbfField;
 import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import it.firenze.streetcad.importer.shapefile.ShapeRecords;
 import it.firenze.streetcad.importer.shapefile.ShapeType;
@@ -65,6 +66,11 @@ final class ShapefileSource implements SourceLayer {
     @Override
     public java.util.List<String> notices() {
         return layer.notices();
+    }
+
+    @Override
+    public java.util.List<String> fields() {
+        return layer.fields().stream().map(DbfField::name).toList();
     }
 
     @Override

@@ -45,6 +45,11 @@ public interface SourceLayer {
         return java.util.List.of();
     }
 
+    /** The names of the fields of the features, in source order (a .dbf's columns); empty when the source lists none. */
+    default java.util.List<String> fields() {
+        return java.util.List.of();
+    }
+
     /** The features in source order, streamed; close it when done. */
     Features features();
 

@@ -30,7 +30,7 @@ class MappingTest {
     void theOsmPresetMapsAOneWayPrimaryBridge() {
         var m = Mapping.preset("osm").apply(7, attributes("osm_id", 12345L, "name", "Ponte alle Grazie", "highway", "primary",
                 "oneway", "yes", "bridge", "yes", "tunnel", null, "maxspeed", "50", "surface", "asphalt", "lanes", "2",
-                "layer", "1", "bicycle", "yes"));
+                "layer", "1", "bicycle", "yes"), null);
         assertEquals("C", m.get(TargetField.FUNCTIONAL_CLASS));
         assertEquals("carriageway", m.get(TargetField.ELEMENT_TYPE));
         assertEquals("forward", m.get(TargetField.DIRECTION));
@@ -49,26 +49,26 @@ class MappingTest {
     @Test
     void theOsmPresetReadsReverseOneWaysTunnelsLinksFootwaysAndConstruction() {
         Mapping osm = Mapping.preset("osm");
-        assertEquals("backward", osm.apply(1, attributes("highway", "residential", "oneway", "-1")).get(TargetField.DIRECTION));
-        assertEquals("both", osm.apply(1, attributes("highway", "residential", "oneway", "no")).get(TargetField.DIRECTION));
-        var tunnel = osm.apply(1, attributes("highway", "trunk_link", "bridge", "no", "tunnel", "building_passage"));
+        assertEquals("backward", osm.apply(1, attributes("highway", "residential", "oneway", "-1"), null).get(TargetField.DIRECTION));
+        assertEquals("both", osm.apply(1, attributes("highway", "residential", "oneway", "no"), null).get(TargetField.DIRECTION));
+        var tunnel = osm.apply(1, attributes("highway", "trunk_link", "bridge", "no", "tunnel", "building_passage"), null);
         assertEquals("tunnel", tunnel.get(TargetField.LEVEL));
         assertEquals("slip_road", tunnel.get(TargetField.ELEMENT_TYPE));
         assertEquals("B", tunnel.get(TargetField.FUNCTIONAL_CLASS));
-        var footway = osm.apply(1, attributes("highway", "footway"));
+        var footway = osm.apply(1, attributes("highway", "footway"), null);
         assertEquals("F-bis", footway.get(TargetField.FUNCTIONAL_CLASS));
         assertEquals("pedestrian", footway.get(TargetField.ELEMENT_TYPE));
-        var works = osm.apply(1, attributes("highway", "construction"));
+        var works = osm.apply(1, attributes("highway", "construction"), null);
         assertEquals("under_construction", works.get(TargetField.STATUS));
         assertNull(works.get(TargetField.FUNCTIONAL_CLASS));
         assertTrue(works.problems().isEmpty(), works.problems().toString());
-        assertEquals("130", osm.apply(1, attributes("highway", "motorway", "maxspeed", "IT:motorway")).get(TargetField.SPEED_LIMIT));
-        assertEquals("48", osm.apply(1, attributes("highway", "motorway", "maxspeed", "30 mph")).get(TargetField.SPEED_LIMIT));
+        assertEquals("130", osm.apply(1, attributes("highway", "motorway", "maxspeed", "IT:motorway"), null).get(TargetField.SPEED_LIMIT));
+        assertEquals("48", osm.apply(1, attributes("highway", "motorway", "maxspeed", "30 mph"), null).get(TargetField.SPEED_LIMIT));
     }
 
     @Test
     void anUnknownHighwayClassIsAWarningAndTheClassStaysEmpty() {
-        var m = Mapping.preset("osm").apply(42, attributes("highway", "hovercraft"));
+        var m = Mapping.preset("osm").apply(42, attributes("highway", "hovercraft"), null);
         assertNull(m.get(TargetField.FUNCTIONAL_CLASS));
         assertEquals(1, m.problems().size());
         var p = m.problems().getFirst();
@@ -81,7 +81,7 @@ class MappingTest {
 
     @Test
     void aSpeedOutsideTheCodiceIsReportedWithItsValue() {
-        var m = Mapping.preset("osm").apply(3, attributes("highway", "primary", "maxspeed", "300"));
+        var m = Mapping.preset("osm").apply(3, attributes("highway", "primary", "maxspeed", "300"), null);
         assertNull(m.get(TargetField.SPEED_LIMIT));
         assertEquals("maxspeed", m.problems().getFirst().field());
         assertTrue(m.problems().getFirst().reason().contains("300 is outside 5–150"), m.problems().toString());
@@ -94,12 +94,12 @@ class MappingTest {
                             "functional_class": {"source": "CLASSE", "values": {"loc": "F"}, "otherValues": "error"}},
                  "defaults": {"surface": "asphalt"}}""");
         Mapping mapping = Mapping.fromJson("custom", json);
-        var ok = mapping.apply(1, attributes("NOME", "Via dell’Agnolo", "VEL", new BigDecimal("30.0"), "CLASSE", "LOC"));
+        var ok = mapping.apply(1, attributes("NOME", "Via dell’Agnolo", "VEL", new BigDecimal("30.0"), "CLASSE", "LOC"), null);
         assertEquals("Via dell’Agnolo", ok.get(TargetField.ROAD_NAME));
         assertEquals("30", ok.get(TargetField.SPEED_LIMIT));
         assertEquals("F", ok.get(TargetField.FUNCTIONAL_CLASS));
         assertEquals("asphalt", ok.get(TargetField.SURFACE));
-        var bad = mapping.apply(2, attributes("NOME", "Via Roma", "VEL", "fast", "CLASSE", "Z"));
+        var bad = mapping.apply(2, attributes("NOME", "Via Roma", "VEL", "fast", "CLASSE", "Z"), null);
         assertTrue(bad.rejected());
         assertEquals(2, bad.problems().size(), bad.problems().toString());
     }
@@ -114,7 +114,7 @@ class MappingTest {
                     source: SENSO
                     values: {"D": forward, "I": backward, "DI": both}
                 """);
-        var m = Mapping.presetOrFile(file.toString()).apply(1, attributes("DENOM", "Località Cercina", "SENSO", "I"));
+        var m = Mapping.presetOrFile(file.toString()).apply(1, attributes("DENOM", "Località Cercina", "SENSO", "I"), null);
         assertEquals("Località Cercina", m.get(TargetField.ROAD_NAME));
         assertEquals("backward", m.get(TargetField.DIRECTION));
     }
@@ -123,7 +123,7 @@ class MappingTest {
     void theRtGrafoPresetReadsTheRegionalCodes() {
         var m = Mapping.preset("rt-grafo").apply(1, attributes("COD_ELE", "RT048017000123ES", "TIP_ELE", "05",
                 "SED", "02", "STA_ELE", "01", "SNS_PER", "02", "TIP_PAV", "0100", "TOPONIMO", "Viale Europa",
-                "NOD_INI", "RT1", "NOD_FIN", "RT2"));
+                "NOD_INI", "RT1", "NOD_FIN", "RT2"), null);
         assertEquals("roundabout", m.get(TargetField.ELEMENT_TYPE));
         assertEquals("bridge", m.get(TargetField.LEVEL));
         assertEquals("forward", m.get(TargetField.DIRECTION));

@@ -173,6 +173,154 @@ class SourceAttributesTest {
                 + "about 2\\d\\d km from the cadastre's elements .*"), far.notices().getFirst());
     }
 
+    @Test
+    void theHeightsAndMeasuresOfTheVerticesArriveWithEachElementAndQueriesReachThem(@TempDir Path tmp) throws Exception {
+        // given a PolyLineZM layer: heights as Z, kilometre points (progressive chilometriche) as M, one of them
+        // "no data", and a line of two parts that join end to end
+        Path csv = tmp.resolve("roads.csv");
+        Files.writeString(csv, """
+                osm_id,highway,WKT
+                1,residential,"LINESTRING ZM (11.2550 43.7730 41.5 0,11.2560 43.7735 42 0.105,11.2570 43.7738 42.5 -1e39)"
+                2,residential,"MULTILINESTRING ZM ((11.2580 43.7730 40 1,11.2585 43.7733 40 1.05),(11.2585 43.7733 40 1.05,11.2590 43.7735 39 1.1))"
+                """);
+        Path shp = tmp.resolve("roads.shp");
+        Gdal.ogr2ogr("-a_srs", "EPSG:4326", "-nlt", "MULTILINESTRINGZM", shp.toString(), csv.toString());
+
+        // when imported
+        var job = stage(shp);
+        assertEquals("validated", job.state(), job.error());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+
+        // then each element keeps them per part and vertex of its source feature, beside its 2D line
+        assertEquals(List.of("[[41.5, 42.0, 42.5]]|[[0.0, 0.105, null]]", "[[40.0, 40.0], [40.0, 39.0]]|[[1.0, 1.05], [1.05, 1.1]]"),
+                cadastre.rows("SELECT concat_ws('|', source_attributes->'vertex_z_values', source_attributes->'vertex_m_values') "
+                        + "FROM road_element ORDER BY source_key"));
+        assertEquals(List.of("2", "2"), cadastre.rows("SELECT ST_NDims(geom) FROM road_element"));
+        // and SQL reaches them: the elements whose kilometre points start before 0.5 and end past 1
+        assertEquals("1", cadastre.one("SELECT string_agg(source_key, ',') FROM road_element "
+                + "WHERE (source_attributes #>> '{vertex_m_values,0,0}')::float8 < 0.5"));
+        assertEquals("2", cadastre.one("SELECT string_agg(source_key, ',') FROM road_element "
+                + "WHERE (source_attributes #>> '{vertex_m_values,-1,-1}')::float8 > 1"));
+        assertEquals("Z values in source_attributes.vertex_z_values and M values in source_attributes.vertex_m_values, "
+                + "per part and vertex of each feature: the cadastre stores 2D lines", job.importReport().zm());
+    }
+
+    @Test
+    void aNumericValueThatIsNoNumberIsKeptAsWrittenAndReportedAndTheMappingsPolicyDecidesForItsTarget(@TempDir Path tmp)
+            throws Exception {
+        // given a .dbf whose numeric fields hold "x2": lanes, which the osm mapping maps (a value it cannot hold is a
+        // warning there), and count, which it does not
+        Path shp = streets(tmp, 2);
+        Files.write(tmp.resolve("roads.dbf"), ShapefileBytes.dbf(
+                List.of("osm_id:N:10:0", "highway:C:12", "lanes:N:5:0", "count:N:5:0"),
+                List.of(List.of("1", "residential", "x2", "5"), List.of("2", "residential", "2", "x2"))));
+
+        // when imported, the import goes on and the report names each record, field and what became of the text
+        var job = stage(shp, Mapping.preset("osm"));
+        assertEquals("validated", job.state(), job.error());
+        assertEquals(List.of(new ImportProblem(1, "lanes", ImportProblem.Severity.WARNING,
+                        "lanes: 'x2' is not a number, left empty"),
+                new ImportProblem(2, "count", ImportProblem.Severity.WARNING, "'x2' is not a number (a numeric N field): "
+                        + "kept as written in source_attributes, no number read")), job.importReport().problems());
+
+        // then each element keeps the text as written, which no number matches, and no number is invented
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+        assertEquals(List.of("1|null|{\"count\": 5, \"lanes\": \"x2\"}", "2|2|{\"count\": \"x2\"}"), cadastre.rows(
+                "SELECT concat_ws('|', source_key, coalesce(lanes::text, 'null'), source_attributes) FROM road_element ORDER BY source_key"));
+        assertEquals(List.of("1"), matching("source_attributes.count > 1"));
+        assertEquals(List.of("2"), matching("source_attributes.count = 'x2'"));
+
+        // and a mapping that leaves the policy at its default holds the feature back, naming the value
+        Mapping strict = Mapping.fromJson("strict", Json.mapper().readTree(
+                "{\"fields\": {\"source_key\": \"osm_id\", \"lanes\": \"lanes\"}}"));
+        var held = stage(shp, strict);
+        assertEquals(new ImportProblem(1, "lanes", ImportProblem.Severity.ERROR, "lanes: 'x2' is not a number"),
+                held.importReport().problems().getFirst());
+        assertEquals(1, held.importReport().counts().invalid());
+    }
+
+    @Test
+    void fieldsWhoseNamesDifferOnlyByCaseAreEachKeptAndTheRuleReadsTheOneItSpells(@TempDir Path tmp) throws Exception {
+        // given a .dbf with NAME, name and Name, and the osm mapping's road_name rule reading "name"
+        Path shp = streets(tmp, 1);
+        Files.write(tmp.resolve("roads.dbf"), ShapefileBytes.dbf(
+                List.of("osm_id:N:10:0", "highway:C:12", "NAME:C:20", "name:C:20", "Name:C:20"),
+                List.of(List.of("1", "residential", "VIA ROMA", "Via Roma", "Via Roma vecchia"))));
+
+        // when imported
+        var job = stage(shp);
+        assertEquals("validated", job.state(), job.error());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+
+        // then the rule reads the field spelled as it spells it, the others are kept, and the report says so
+        assertEquals("Via Roma|{\"NAME\": \"VIA ROMA\", \"Name\": \"Via Roma vecchia\"}", cadastre.one(
+                "SELECT concat_ws('|', r.name, e.source_attributes) FROM road_element e JOIN road r ON r.id = e.road_id"));
+        assertEquals(List.of("the fields 'NAME', 'name', 'Name' differ only by case: the mapping's 'name' reads 'name' "
+                + "(spelled as in the mapping), the others are kept in source_attributes under their own names"),
+                job.importReport().notices());
+
+        // and without one spelled as the rule spells it, the rule reads the first, as GDAL would
+        Path other = streets(tmp.resolve("other"), 1);
+        Files.write(other.resolveSibling("roads.dbf"), ShapefileBytes.dbf(List.of("osm_id:N:10:0", "highway:C:12",
+                "Name:C:20", "NAME:C:20"), List.of(List.of("2", "residential", "Via Senese", "VIA SENESE"))));
+        var second = stage(other);
+        assertTrue(jobs.commit(second.id(), false, true, Actor.system("test")).committed());
+        assertEquals("Via Senese|{\"NAME\": \"VIA SENESE\"}", cadastre.one("SELECT concat_ws('|', r.name, "
+                + "e.source_attributes) FROM road_element e JOIN road r ON r.id = e.road_id WHERE e.source_key = '2'"));
+        assertTrue(second.importReport().notices().getFirst().contains("the mapping's 'name' reads 'Name' (the first "
+                + "of them, as GDAL reads it)"), second.importReport().notices().toString());
+    }
+
+    @Test
+    void shapesPastTheRecordsOfTheDbfArriveWithoutAttributesAndTheReportGivesTheCounts(@TempDir Path tmp)
+            throws Exception {
+        // given three lines whose .dbf has records for the first two only
+        Path shp = streets(tmp, 3);
+        Files.write(tmp.resolve("roads.dbf"), ShapefileBytes.dbf(List.of("osm_id:N:10:0", "highway:C:12", "bicycle:C:3"),
+                List.of(List.of("1", "residential", "yes"), List.of("2", "residential", "no"))));
+
+        // when imported
+        var job = stage(shp);
+        assertEquals("validated", job.state(), job.error());
+        assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
+
+        // then the third is an element without attributes, and the report says why
+        assertEquals(List.of("1|{\"bicycle\": \"yes\"}", "2|{\"bicycle\": \"no\"}", ""), cadastre.rows(
+                "SELECT concat_ws('|', source_key, source_attributes) FROM road_element ORDER BY id"));
+        assertEquals(List.of(tmp.resolve("roads.dbf") + " has 2 records but " + tmp.resolve("roads.shx") + " lists 3 "
+                + "shapes: shapes 3 to 3 are read without attributes (GDAL leaves them out); check that the files belong "
+                + "together"), job.importReport().notices());
+    }
+
+    /** Stages roads.shp with the osm mapping, for an append. */
+    private ImportJobs.Job stage(Path shp) {
+        return stage(shp, Mapping.preset("osm"));
+    }
+
+    private ImportJobs.Job stage(Path shp, Mapping mapping) {
+        ImportRequest request = ImportParameters.request("roads.shp", shp, null, mapping, null, null,
+                "append", null, ArchiveLimits.defaults(), null);
+        return jobs.stageNow(request, ImportPipeline.Progress.NONE);
+    }
+
+    /** dir/roads.shp: {@code count} short streets near the Duomo in lon/lat, whose .dbf a test replaces. */
+    private static Path streets(Path dir, int count) throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder features = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            double[] street = street(i);
+            features.append(i == 0 ? "" : ",").append("{\"type\":\"Feature\",\"properties\":{\"osm_id\":")
+                    .append(i + 1).append("},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[")
+                    .append(street[0]).append(',').append(street[1]).append("],[").append(street[2]).append(',')
+                    .append(street[3]).append("]]}}");
+        }
+        Path geojson = dir.resolve("roads.geojson");
+        Files.writeString(geojson, "{\"type\":\"FeatureCollection\",\"features\":[" + features + "]}");
+        Path shp = dir.resolve("roads.shp");
+        Gdal.ogr2ogr(shp.toString(), geojson.toString());
+        return shp;
+    }
+
     private static JsonNode json(String text) {
         try {
             return Json.mapper().readTree(text);

@@ -95,7 +95,8 @@ final class DbfTable implements Closeable {
     /**
      * Reads and checks the header; {@code shapes} is how many records the .shx lists. A header whose record count
      * disagrees with them, in a file that holds exactly that many records, is stale (writers that fill it in last,
-     * or never): the records are read, as GDAL reads them, and {@link Header#countNotice()} says so.
+     * or never): the records are read, as GDAL reads them, and {@link Header#countNotice()} says so. So are the
+     * whole records of a file cut short of the count its header announces.
      */
     static Header readHeader(InputStream in, String file, long size, int shapes) throws IOException {
         byte[] start = MainFileHeader.headerBytes(in, DESCRIPTOR_LENGTH, file, "dBase");
@@ -154,9 +155,10 @@ final class DbfTable implements Closeable {
         }
         long needed = (long) headerLength + recordCount * recordLength;
         if (size < needed) {
-            throw new ShapefileException(file + " is truncated: its header announces " + recordCount + " records ("
-                    + needed + " bytes) but the file has " + size + " bytes, room for "
-                    + room + " records");
+            // as GDAL reads it: the whole records there are; the layer keeps the shapes past them without attributes
+            countNotice = file + " is truncated: its header announces " + recordCount + " records (" + needed
+                    + " bytes) but the file has " + size + " bytes, room for " + room + " records: they are read";
+            recordCount = room;
         }
         return new Header(file, (int) recordCount, headerLength, recordLength, languageDriver, names, fields,
                 countNotice);
@@ -204,24 +206,20 @@ final class DbfTable implements Closeable {
         if (start == end) {
             return null;
         }
-        try {
-            return switch (field.type()) {
-                case 'N', 'F' -> number(ascii(start, end), field);
-                case 'D' -> date(ascii(start, end));
-                case 'L' -> logical(record[start]);
-                default -> text(field, start, end, end == offset + field.length());
-            };
-        } catch (NumberFormatException e) {
-            throw new ShapefileException(header.file() + " record " + recordNumber + ", field " + field.name()
-                    + ": '" + ascii(start, end) + "' is not a valid number");
-        }
+        return switch (field.type()) {
+            case 'N', 'F' -> number(ascii(start, end), field);
+            case 'D' -> date(ascii(start, end));
+            case 'L' -> logical(record[start]);
+            default -> text(field, start, end, end == offset + field.length());
+        };
     }
 
     /**
      * An N or F value: Long or BigDecimal for N, Double for F. Null where GDAL reads none (the asterisks dBase writes
      * when a value overflows its width) or no JSON number could hold it (NaN and infinities, as GDAL writes them; a
      * lone sign or point, which GDAL turns into an invented 0). A decimal comma, as Italian spreadsheets write it,
-     * is read as the decimal point GDAL would cut the value at.
+     * is read as the decimal point GDAL would cut the value at. Any other text is {@link NotANumber}: kept as written
+     * (GDAL reads "x2" as 0 and "12abc" as 12, with a warning), rather than refusing the whole file for one value.
      */
     private static Object number(String text, DbfField field) {
         if (text.charAt(0) == '*') {
@@ -234,14 +232,18 @@ final class DbfTable implements Closeable {
         if (!Character.isDigit(plain.charAt(plain.length() - 1)) && NOT_A_NUMBER.matcher(plain).matches()) {
             return null;
         }
-        if (field.type() == 'F') {
-            return Double.valueOf(plain);
+        try {
+            if (field.type() == 'F') {
+                return Double.valueOf(plain);
+            }
+            BigDecimal value = new BigDecimal(plain);
+            if (field.decimals() == 0 && value.scale() <= 0 && value.precision() - value.scale() <= 18) {
+                return value.longValueExact();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            return new NotANumber(text, field.type());
         }
-        BigDecimal value = new BigDecimal(plain);
-        if (field.decimals() == 0 && value.scale() <= 0 && value.precision() - value.scale() <= 18) {
-            return value.longValueExact();
-        }
-        return value;
     }
 
     /**

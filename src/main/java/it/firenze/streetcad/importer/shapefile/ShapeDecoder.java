@@ -16,7 +16,7 @@ import org.locationtech.jts.geom.Location;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.geom.Polygon;
 
-/** Turns one record's content into a JTS geometry, keeping Z and dropping M. */
+/** Turns one record's content into a JTS geometry (with Z, without M) and into its vertices' Z and M values. */
 final class ShapeDecoder {
     private final String file;
     private final ShapeType layerType;
@@ -59,6 +59,68 @@ final class ShapeDecoder {
         } catch (BufferUnderflowException e) {
             throw lengthLies(recordNumber, content.length, "its shape");
         }
+    }
+
+    /**
+     * The Z and M values of a PolyLineZ, PolyLineM, PolygonZ or PolygonM record that {@link #decode} read; null for
+     * the other types, whatever the layer's. M values are optional in a record: they are there when its length
+     * leaves room for them (as shapelib, and so GDAL, reads them).
+     */
+    VertexValues vertexValues(byte[] content) {
+        ByteBuffer buffer = ByteBuffer.wrap(content).order(ByteOrder.LITTLE_ENDIAN);
+        boolean z;
+        switch (buffer.getInt(0)) {
+            case 13, 15 -> z = true;
+            case 23, 25 -> z = false;
+            default -> {
+                return null;
+            }
+        }
+        int partCount = buffer.getInt(36);
+        int points = buffer.getInt(40);
+        int[] starts = new int[partCount + 1];
+        for (int i = 0; i < partCount; i++) {
+            starts[i] = buffer.getInt(44 + 4 * i);
+        }
+        starts[partCount] = points;
+        long values = 44 + 4L * partCount + 16L * points;
+        double[][] zValues = z ? perPart(buffer, values + 16, starts) : null;
+        long mStart = z ? values + 16 + 8L * points : values;
+        double[][] mValues = content.length >= mStart + 16 + 8L * points ? perPart(buffer, mStart + 16, starts) : null;
+        if (mValues != null && noMeasure(mValues)) {
+            mValues = null;
+        }
+        return zValues == null && mValues == null ? null : new VertexValues(zValues, mValues);
+    }
+
+    /** The doubles from {@code at} on, one per point, split as the parts split the points (empty parts left out). */
+    private static double[][] perPart(ByteBuffer buffer, long at, int[] starts) {
+        List<double[]> parts = new ArrayList<>(starts.length - 1);
+        for (int i = 0; i + 1 < starts.length; i++) {
+            if (starts[i + 1] > starts[i]) {
+                double[] part = new double[starts[i + 1] - starts[i]];
+                for (int p = 0; p < part.length; p++) {
+                    part[p] = buffer.getDouble((int) at + 8 * (starts[i] + p));
+                }
+                parts.add(part);
+            }
+        }
+        return parts.toArray(double[][]::new);
+    }
+
+    /** Whether every measure is "no data"; sets each of them to NaN. */
+    private static boolean noMeasure(double[][] measures) {
+        boolean none = true;
+        for (double[] part : measures) {
+            for (int i = 0; i < part.length; i++) {
+                if (part[i] < VertexValues.NO_DATA_BELOW || Double.isNaN(part[i])) {
+                    part[i] = Double.NaN;
+                } else {
+                    none = false;
+                }
+            }
+        }
+        return none;
     }
 
     private Point point(ByteBuffer buffer, ShapeType type) {

@@ -75,13 +75,14 @@ public final class ShapeRecords implements Iterator<ShapeRecord>, AutoCloseable 
         inOrder &= entry[0] == shapes.end();
         shapes.headerAt(entry[0], number, index.file());
         byte[] content = shapes.content();
-        Map<String, Object> attributes = table == null ? Map.of() : table.next();
+        Map<String, Object> attributes = table == null || number > table.header().recordCount() ? Map.of()
+                : table.next();
         if (attributes == null) {
             deleted++;
             return null;
         }
         Geometry geometry = decoder.decode(content, number);
-        return new ShapeRecord(number, geometry, attributes);
+        return new ShapeRecord(number, geometry, attributes, decoder.vertexValues(content));
     }
 
     @Override

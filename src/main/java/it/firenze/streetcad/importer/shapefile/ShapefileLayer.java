@@ -70,10 +70,18 @@ public final class ShapefileLayer {
             if (dbfHeader.countNotice() != null) {
                 notices.add(dbfHeader.countNotice());
             }
-            if (dbfHeader.recordCount() != recordCount) {
+            if (dbfHeader.recordCount() > recordCount) {
                 throw new ShapefileException(container.describe(dbf) + " has " + dbfHeader.recordCount()
                         + " records but " + container.describe(shx) + " lists " + recordCount
                         + " shapes: the files do not belong together or one is damaged");
+            }
+            // A .dbf cut short after its header was written (a copy that stopped, a writer that crashed) still names
+            // the first shapes: GDAL reads those and leaves the others out without a word; they are kept, bare.
+            if (dbfHeader.recordCount() < recordCount) {
+                notices.add(container.describe(dbf) + " has " + dbfHeader.recordCount() + " records but "
+                        + container.describe(shx) + " lists " + recordCount + " shapes: shapes "
+                        + (dbfHeader.recordCount() + 1) + " to " + recordCount + " are read without attributes (GDAL"
+                        + " leaves them out); check that the files belong together");
             }
         }
         String cpg = container.sidecar(base, "cpg");
@@ -256,14 +264,17 @@ public final class ShapefileLayer {
         return header.shapeType().hasZ();
     }
 
-    /** M types, and Z types whose header gives a measure range. */
+    /**
+     * M types, and Z types whose header gives a measure range: one that reaches above "no data" (GDAL counts a
+     * vertex's "no data" in the range it writes, which then starts at -1e39 or below).
+     */
     public boolean hasM() {
         ShapeType type = header.shapeType();
         if (!type.mayHaveM()) {
             return false;
         }
-        boolean range = Double.isFinite(header.mMin()) && Double.isFinite(header.mMax()) && header.mMin() > -1e38
-                && !(header.mMin() == 0 && header.mMax() == 0);
+        boolean range = Double.isFinite(header.mMin()) && Double.isFinite(header.mMax())
+                && header.mMax() >= VertexValues.NO_DATA_BELOW && !(header.mMin() == 0 && header.mMax() == 0);
         return !type.hasZ() || range;
     }
 
@@ -289,7 +300,7 @@ public final class ShapefileLayer {
         return sridSource;
     }
 
-    /** What the report should say about the files as a whole (a missing .dbf). */
+    /** What the report should say about the files as a whole (a missing .dbf, shapes the .dbf has no record for). */
     public List<String> notices() {
         return List.copyOf(notices);
     }

@@ -1,6 +1,7 @@
 package it.firenze.streetcad.importer.shapefile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -281,6 +282,114 @@ class GdalDifferentialTest {
         assertTrue(ogrinfo(shp).contains("Layer SRS WKT:\n(unknown)"), ogrinfo(shp));
     }
 
+    @Test
+    void givenMeasuresAndHeightsOnTheVerticesWhenReadThenEachRecordKeepsThemPartByPartAsOgrinfoReadsThem()
+            throws Exception {
+        // kilometre points (progressive chilometriche) as M, the last vertex's "no data"; and heights as Z
+        Path measured = wktLayer("measured", "MULTILINESTRINGM",
+                "LINESTRING M (1680000 4850000 0,1680100 4850050 112.5,1680200 4850020 -1e39)",
+                "MULTILINESTRING M ((1681000 4851000 5,1681010 4851010 6),(1681010 4851010 6,1681030 4851000 7.25))");
+        Path heights = wktLayer("heights", "MULTILINESTRINGZM",
+                "LINESTRING ZM (1680000 4850000 41.5 0,1680100 4850050 42 112.5)",
+                "LINESTRING Z (1681000 4851000 30,1681010 4851010 29)");
+
+        List<VertexValues> m = vertexValues(measured);
+        List<VertexValues> zm = vertexValues(heights);
+
+        assertEquals(List.of(List.of(0.0, 112.5, Double.NaN)), values(m.get(0).m()));
+        assertEquals(List.of(List.of(5.0, 6.0), List.of(6.0, 7.25)), values(m.get(1).m()));
+        assertNull(m.get(0).z());
+        assertEquals(List.of(List.of(41.5, 42.0)), values(zm.get(0).z()));
+        assertEquals(List.of(List.of(0.0, 112.5)), values(zm.get(0).m()));
+        assertEquals(List.of(List.of(30.0, 29.0)), values(zm.get(1).z()));
+        assertNull(zm.get(1).m(), "only 'no data' measures: the record has none");
+        // a PolyLineZ written without measures: its records end after the Z values
+        Path heightsOnly = wktLayer("heightsonly", "MULTILINESTRINGZ", "LINESTRING Z (1681000 4851000 30,1681010 4851010 29)");
+        assertEquals(List.of(List.of(30.0, 29.0)), values(vertexValues(heightsOnly).getFirst().z()));
+        assertNull(vertexValues(heightsOnly).getFirst().m());
+        assertFalse(ShapefileLayer.open(heightsOnly, null, ReadOptions.defaults()).hasM());
+        String ogrinfo = ogrinfo(measured) + ogrinfo(heights);
+        // GDAL passes the "no data" measures on as numbers (-1e39, and -DBL_MAX for a record written without M)
+        for (String wkt : List.of("LINESTRING M (1680000 4850000 0,1680100 4850050 112.5,1680200 4850020 -1E+39)",
+                "MULTILINESTRING M ((1681000 4851000 5,1681010 4851010 6),(1681010 4851010 6,1681030 4851000 7.25))",
+                "LINESTRING ZM (1680000 4850000 41.5 0,1680100 4850050 42 112.5)",
+                "LINESTRING ZM (1681000 4851000 30 -1.79769313486232E+308,1681010 4851010 29 -1.79769313486232E+308)")) {
+            assertTrue(ogrinfo.contains(wkt), wkt + " in " + ogrinfo);
+        }
+    }
+
+    @Test
+    void givenNumericValuesThatAreNoNumberWhenReadThenTheirTextIsKeptWhereGdalInventsANumber() throws Exception {
+        Path shp = layer("unreadable", List.of("lanes:N:5:0", "width:F:8:2"),
+                List.of(List.of("2", "1.5"), List.of("x2", "3x"), List.of("12abc", "")));
+
+        List<Map<String, Object>> rows = attributes(shp);
+
+        assertEquals(Arrays.asList(2L, 1.5), new ArrayList<>(rows.get(0).values()));
+        assertEquals(List.of(new NotANumber("x2", 'N'), new NotANumber("3x", 'F')), new ArrayList<>(rows.get(1).values()));
+        assertEquals(Arrays.asList(new NotANumber("12abc", 'N'), null), new ArrayList<>(rows.get(2).values()));
+        // GDAL reads 0, 3 and 12, with a warning for each
+        String ogrinfo = ogrinfo(shp);
+        for (String said : List.of("Value 'x2' of field unreadable.lanes parsed incompletely to integer 0",
+                "Value '3x' of field unreadable.width parsed incompletely to real 3",
+                "Value '12abc' of field unreadable.lanes parsed incompletely to integer 12")) {
+            assertTrue(ogrinfo.contains(said), said + " in " + ogrinfo);
+        }
+    }
+
+    @Test
+    void givenFieldNamesThatDifferOnlyByCaseWhenReadThenEachIsAFieldOfItsOwnAsInOgrinfo() throws Exception {
+        Path shp = layer("cased", List.of("NAME:C:5", "name:C:5", "Name:C:5"), List.of(List.of("A", "a", "Aa")));
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals(List.of("NAME", "name", "Name"), layer.fields().stream().map(DbfField::name).toList());
+        assertEquals(List.of("A", "a", "Aa"), new ArrayList<>(attributes(shp).getFirst().values()));
+        assertTrue(ogrinfo(shp).contains("  NAME (String) = A\n  name (String) = a\n  Name (String) = Aa\n"),
+                ogrinfo(shp));
+    }
+
+    @Test
+    void givenADbfWithFewerRecordsThanTheShxWhenReadThenTheShapesPastItAreKeptWithoutAttributesAndTheCountsNamed()
+            throws Exception {
+        Path shp = threeLines("fewer");
+        Path dbf = Fixtures.sibling(shp, "dbf");
+        Files.write(dbf, ShapefileBytes.dbf(List.of("name:C:5"), List.of(List.of("a"), List.of("b"))));
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals(List.of(Map.of("name", "a"), Map.of("name", "b"), Map.of()), attributes(shp));
+        assertEquals("LINESTRING (1680020 4850000, 1680025 4850010)", lines(shp).get(2));
+        assertEquals(List.of(dbf + " has 2 records but " + Fixtures.sibling(shp, "shx") + " lists 3 shapes: shapes 3"
+                + " to 3 are read without attributes (GDAL leaves them out); check that the files belong together"),
+                layer.notices());
+        // GDAL reads the two shapes the .dbf names, and no third
+        String ogrinfo = ogrinfo(shp);
+        assertTrue(ogrinfo.contains("OGRFeature(fewer):1\n  name (String) = b"), ogrinfo);
+        assertFalse(ogrinfo.contains("OGRFeature(fewer):2"), ogrinfo);
+    }
+
+    @Test
+    void givenADbfCutShortOfTheRecordsItsHeaderAnnouncesWhenReadThenItsWholeRecordsAreReadAsByGdal() throws Exception {
+        Path shp = threeLines("cut");
+        Path dbf = Fixtures.sibling(shp, "dbf");
+        byte[] twoRecords = ShapefileBytes.dbf(List.of("name:C:5"), List.of(List.of("a"), List.of("b")));
+        Files.write(dbf, Arrays.copyOf(twoRecords, twoRecords.length - 1 + 3)); // no end marker, 3 bytes of a third
+        Fixtures.patch(dbf, 4, Fixtures.littleEndian(3));
+
+        ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
+
+        assertEquals(List.of(Map.of("name", "a"), Map.of("name", "b"), Map.of()), attributes(shp));
+        assertEquals(2, layer.notices().size(), layer.notices().toString());
+        assertTrue(layer.notices().getFirst().startsWith(dbf + " is truncated: its header announces 3 records"),
+                layer.notices().getFirst());
+        assertTrue(layer.notices().getFirst().endsWith("room for 2 records: they are read"), layer.notices().getFirst());
+        assertTrue(layer.notices().get(1).startsWith(dbf + " has 2 records but "), layer.notices().get(1));
+        String ogrinfo = ogrinfo(shp);
+        assertTrue(ogrinfo.contains("OGRFeature(cut):1\n  name (String) = b"), ogrinfo);
+        assertFalse(ogrinfo.contains("OGRFeature(cut):2"), ogrinfo);
+    }
+
     /** A line layer of as many lines as rows, whose .dbf is the given table (ASCII unless a test rewrites it). */
     private Path layer(String name, List<String> fields, List<List<String>> rows) throws Exception {
         String lines = String.join(",", IntStream.range(0, rows.size()).mapToObj(i -> """
@@ -303,6 +412,29 @@ class GdalDifferentialTest {
                   "coordinates":[[1680010,4850000],[1680015,4850010],[1680020,4850020]]}},
                  {"type":"Feature","properties":{"name":"c"},"geometry":{"type":"LineString",
                   "coordinates":[[1680020,4850000],[1680025,4850010]]}}]}""", "UTF-8");
+    }
+
+    /** A line layer written by ogr2ogr from WKT (GeoJSON cannot carry M), of the given OGR geometry type. */
+    private Path wktLayer(String name, String type, String... wkts) throws Exception {
+        Path csv = temp.resolve(name + ".csv");
+        StringBuilder rows = new StringBuilder("id,WKT\n");
+        for (int i = 0; i < wkts.length; i++) {
+            rows.append(i + 1).append(",\"").append(wkts[i]).append("\"\n");
+        }
+        Files.writeString(csv, rows);
+        Path shp = temp.resolve(name + ".shp");
+        Gdal.run("ogr2ogr", "-a_srs", "EPSG:3003", "-nlt", type, shp.toString(), csv.toString());
+        return shp;
+    }
+
+    private static List<VertexValues> vertexValues(Path shp) {
+        return LineLayerTest.readAll(ShapefileLayer.open(shp, null, ReadOptions.defaults())).stream()
+                .map(ShapeRecord::vertexValues).toList();
+    }
+
+    /** Per part, as lists: NaN equals NaN there, and a failure shows the numbers. */
+    private static List<List<Double>> values(double[][] parts) {
+        return Arrays.stream(parts).map(p -> Arrays.stream(p).boxed().toList()).toList();
     }
 
     /** The .shx entry of record {@code number}: its offset and content length, in bytes. */
