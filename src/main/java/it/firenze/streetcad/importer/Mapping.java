@@ -17,6 +17,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -232,19 +233,11 @@ public final class Mapping {
      * the schema's own default or NULL applies), the unmapped attributes as a JSON object, and what was wrong.
      */
     MappedAttributes apply(long featureNumber, Map<String, Object> attributes, VertexValues vertexValues) {
-        Map<String, String> firstSpelling = new HashMap<>();
-        for (String name : attributes.keySet()) {
-            firstSpelling.putIfAbsent(cachedKey(name), name);
-        }
-        Map<String, String> read = new HashMap<>();
-        for (String source : ruleSources) {
-            String field = field(source, attributes.keySet(), firstSpelling);
-            if (field != null) read.put(source, field);
-        }
+        Resolution resolution = resolution(attributes.keySet());
         ObjectNode unmapped = Json.mapper().createObjectNode();
         List<ImportProblem> problems = new ArrayList<>(0);
         for (var e : attributes.entrySet()) {
-            boolean isRead = read.containsValue(e.getKey());
+            boolean isRead = resolution.readFields().contains(e.getKey());
             // a numeric value that is no number is kept as written even when a rule reads it: the rule's finding
             // (its "invalid" policy) says what became of the target, and the text is not lost with it
             if (e.getValue() != null && (!isRead || e.getValue() instanceof NotANumber)) {
@@ -265,7 +258,7 @@ public final class Mapping {
             String value = null;
             if (list != null) {
                 for (Rule r : list) {
-                    String field = read.get(r.source());
+                    String field = resolution.fieldOfSource().get(r.source());
                     value = evaluate(featureNumber, target, r, field == null ? r.source() : field,
                             field == null ? null : attributes.get(field), problems);
                     if (value != null) break;
@@ -278,13 +271,40 @@ public final class Mapping {
     }
 
     /**
-     * The field a rule's source names: the one spelled as the rule spells it, else the first in source order whose
-     * name differs only by case, as GDAL looks a field up (its shapefile driver keeps NAME and name as two fields);
-     * null when there is none. Fields differing only by case that no rule reads are kept in source_attributes.
+     * Which field each rule's source reads among a layer's field names, and the fields so read. A source reads the
+     * field spelled as the rule spells it, else the first in source order whose name differs only by case, as GDAL
+     * looks a field up (its shapefile driver keeps NAME and name as two fields); fields differing only by case that
+     * no rule reads are kept in source_attributes.
      */
-    private String field(String source, Set<String> names, Map<String, String> firstSpelling) {
-        if (names.contains(source)) return source;
-        return firstSpelling.get(cachedKey(source));
+    private record Resolution(List<String> names, Map<String, String> fieldOfSource, Set<String> readFields) {
+        boolean isFor(Collection<String> fieldNames) {
+            if (names.size() != fieldNames.size()) return false;
+            Iterator<String> it = names.iterator();
+            for (String name : fieldNames) if (!name.equals(it.next())) return false;
+            return true;
+        }
+    }
+
+    /**
+     * Every record of a layer has the same fields, so the resolution is made once per layer and kept (the last one:
+     * a mapping serves one import at a time per thread, and a race only makes it again), not once per record.
+     */
+    private volatile Resolution lastResolution;
+
+    private Resolution resolution(Collection<String> fieldNames) {
+        Resolution last = lastResolution;
+        if (last != null && last.isFor(fieldNames)) return last;
+        Map<String, String> firstSpelling = new HashMap<>();
+        for (String name : fieldNames) firstSpelling.putIfAbsent(cachedKey(name), name);
+        Map<String, String> fieldOfSource = new HashMap<>();
+        for (String source : ruleSources) {
+            String field = fieldNames.contains(source) ? source : firstSpelling.get(cachedKey(source));
+            if (field != null) fieldOfSource.put(source, field);
+        }
+        Resolution made = new Resolution(List.copyOf(fieldNames), Map.copyOf(fieldOfSource),
+                Set.copyOf(fieldOfSource.values()));
+        lastResolution = made;
+        return made;
     }
 
     /**
@@ -294,13 +314,12 @@ public final class Mapping {
     List<String> caseVariants(List<String> fields) {
         Map<String, List<String>> byLower = new HashMap<>();
         for (String f : fields) byLower.computeIfAbsent(key(f), k -> new ArrayList<>()).add(f);
-        Map<String, String> firstSpelling = new HashMap<>();
-        fields.forEach(f -> firstSpelling.putIfAbsent(key(f), f));
+        Resolution resolution = resolution(fields);
         List<String> out = new ArrayList<>();
         for (String source : ruleSources) {
             List<String> variants = byLower.getOrDefault(key(source), List.of());
             if (variants.size() < 2) continue;
-            String field = field(source, Set.copyOf(fields), firstSpelling);
+            String field = resolution.fieldOfSource().get(source);
             out.add("the fields " + String.join(", ", variants.stream().map(v -> "'" + v + "'").toList())
                     + " differ only by case: the mapping's '" + source + "' reads '" + field + "' ("
                     + (field.equals(source) ? "spelled as in the mapping" : "the first of them, as GDAL reads it")
