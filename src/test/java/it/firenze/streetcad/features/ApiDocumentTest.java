@@ -76,7 +76,8 @@ class ApiDocumentTest {
                 "/collections/works/items", "/collections/works/items/{featureId}", "/collections/ordinances/items",
                 "/collections/ordinances/items/{featureId}", "/viability/measures", "/viability/measures/{measureId}",
                 "/viability/measures/{measureId}/impact", "/viability/works/{worksId}", "/viability/conflicts",
-                "/viability/datex2", "/network/state", "/network/route"), paths);
+                "/viability/datex2", "/network/state", "/network/route", "/jobs", "/jobs/{id}", "/auth/login", "/auth/logout",
+                "/auth/me", "/audit", "/metrics"), paths);
         JsonNode ids = api.at("/components/parameters/collectionId/schema/enum");
         assertEquals("[\"road-elements\",\"junctions\",\"roads\",\"element-events\",\"topology-issues\",\"viability-measures\",\"works\","
                 + "\"ordinances\"]", ids.toString());
