@@ -215,7 +215,7 @@ final class DbfTable implements Closeable {
     }
 
     /**
-     * An N or F value: Long or BigDecimal for N, Double for F. Null where GDAL reads none (the asterisks dBase writes
+     * An N or F value: Long or BigDecimal for N, Double for F (BigDecimal past its range). Null where GDAL reads none (the asterisks dBase writes
      * when a value overflows its width) or no JSON number could hold it (NaN and infinities, as GDAL writes them; a
      * lone sign or point, which GDAL turns into an invented 0). A decimal comma, as Italian spreadsheets write it,
      * is read as the decimal point GDAL would cut the value at. Any other text is {@link NotANumber}: kept as written
@@ -233,10 +233,15 @@ final class DbfTable implements Closeable {
             return null;
         }
         try {
-            if (field.type() == 'F') {
-                return Double.valueOf(plain);
-            }
+            // BigDecimal reads the decimal syntax dBase writes and nothing else; Double.valueOf alone would also take
+            // Java's own "3f", "2.5d" and hexadecimal floats as numbers.
             BigDecimal value = new BigDecimal(plain);
+            if (field.type() == 'F') {
+                Double d = Double.valueOf(plain);
+                // Past a double's range (1e400) the exact value, as an N field's, rather than an infinity no JSON
+                // number can hold.
+                return d.isInfinite() ? value : d;
+            }
             if (field.decimals() == 0 && value.scale() <= 0 && value.precision() - value.scale() <= 18) {
                 return value.longValueExact();
             }

@@ -321,18 +321,24 @@ class GdalDifferentialTest {
     @Test
     void givenNumericValuesThatAreNoNumberWhenReadThenTheirTextIsKeptWhereGdalInventsANumber() throws Exception {
         Path shp = layer("unreadable", List.of("lanes:N:5:0", "width:F:8:2"),
-                List.of(List.of("2", "1.5"), List.of("x2", "3x"), List.of("12abc", "")));
+                List.of(List.of("2", "1.5"), List.of("x2", "3x"), List.of("12abc", ""), List.of("4", "3f"), List.of("5", "2.5d"), List.of("6", "1e400")));
 
         List<Map<String, Object>> rows = attributes(shp);
 
         assertEquals(Arrays.asList(2L, 1.5), new ArrayList<>(rows.get(0).values()));
         assertEquals(List.of(new NotANumber("x2", 'N'), new NotANumber("3x", 'F')), new ArrayList<>(rows.get(1).values()));
         assertEquals(Arrays.asList(new NotANumber("12abc", 'N'), null), new ArrayList<>(rows.get(2).values()));
-        // GDAL reads 0, 3 and 12, with a warning for each
+        // Java's own number syntax is not a dBase number: its float and double suffixes are text like any other
+        assertEquals(List.of(4L, new NotANumber("3f", 'F')), new ArrayList<>(rows.get(3).values()));
+        assertEquals(List.of(5L, new NotANumber("2.5d", 'F')), new ArrayList<>(rows.get(4).values()));
+        assertEquals(List.of(6L, new BigDecimal("1e400")), new ArrayList<>(rows.get(5).values()), "a number past a double's range");
+        // GDAL reads 0, 3, 12, 3 and 2.5, with a warning for each
         String ogrinfo = ogrinfo(shp);
         for (String said : List.of("Value 'x2' of field unreadable.lanes parsed incompletely to integer 0",
                 "Value '3x' of field unreadable.width parsed incompletely to real 3",
-                "Value '12abc' of field unreadable.lanes parsed incompletely to integer 12")) {
+                "Value '12abc' of field unreadable.lanes parsed incompletely to integer 12",
+                "Value '3f' of field unreadable.width parsed incompletely to real 3",
+                "Value '2.5d' of field unreadable.width parsed incompletely to real 2.5")) {
             assertTrue(ogrinfo.contains(said), said + " in " + ogrinfo);
         }
     }
