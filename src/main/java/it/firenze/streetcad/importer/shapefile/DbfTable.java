@@ -215,9 +215,9 @@ final class DbfTable implements Closeable {
     }
 
     /**
-     * An N or F value: Long or BigDecimal for N, Double for F (BigDecimal past its range). Null where GDAL reads none (the asterisks dBase writes
-     * when a value overflows its width) or no JSON number could hold it (NaN and infinities, as GDAL writes them; a
-     * lone sign or point, which GDAL turns into an invented 0). A decimal comma, as Italian spreadsheets write it,
+     * An N or F value: Long or BigDecimal for N, Double for F (BigDecimal past its range). Null where GDAL reads none
+     * (the asterisks dBase writes when a value overflows its width) or no JSON number could hold it (NaN and
+     * infinities, as GDAL writes them; a lone sign or point, which GDAL turns into an invented 0). A decimal comma, as Italian spreadsheets write it,
      * is read as the decimal point GDAL would cut the value at. Any other text is {@link NotANumber}: kept as written
      * (GDAL reads "x2" as 0 and "12abc" as 12, with a warning), rather than refusing the whole file for one value.
      */
