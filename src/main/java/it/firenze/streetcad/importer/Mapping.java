@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import it.firenze.streetcad.api.Json;
-import it.firenze.streetcad.importer.shapefile.NotANumber;
+import it.firenze.streetcad.importer.shapefile.NotOfItsType;
 import it.firenze.streetcad.importer.shapefile.VertexValues;
 
 import java.io.IOException;
@@ -238,14 +238,15 @@ public final class Mapping {
         List<ImportProblem> problems = new ArrayList<>(0);
         for (var e : attributes.entrySet()) {
             boolean isRead = resolution.readFields().contains(e.getKey());
-            // a numeric value that is no number is kept as written even when a rule reads it: the rule's finding
-            // (its "invalid" policy) says what became of the target, and the text is not lost with it
-            if (e.getValue() != null && (!isRead || e.getValue() instanceof NotANumber)) {
+            // a value not of its field's type is kept as written even when a rule reads it: the rule's finding (its
+            // "invalid" policy) says what became of the target, and the text is not lost with it
+            if (e.getValue() != null && (!isRead || e.getValue() instanceof NotOfItsType)) {
                 put(unmapped, e.getKey(), e.getValue());
             }
-            if (!isRead && e.getValue() instanceof NotANumber n) {
-                problems.add(ImportProblem.warning(featureNumber, e.getKey(), "'" + n.text() + "' is not a number "
-                        + "(a numeric " + n.field() + " field): kept as written in source_attributes, no number read"));
+            if (!isRead && e.getValue() instanceof NotOfItsType n) {
+                problems.add(ImportProblem.warning(featureNumber, e.getKey(), "'" + n.text() + "' is not "
+                        + n.expected() + " (a field of type " + n.field() + "): kept as written in source_attributes, "
+                        + "no value read"));
             }
         }
         if (vertexValues != null) {
@@ -373,7 +374,7 @@ public final class Mapping {
             case BigDecimal d -> node.put(key, d);
             case Double d -> node.put(key, d);
             case Boolean b -> node.put(key, b);
-            case NotANumber n -> node.put(key, n.text());
+            case NotOfItsType n -> node.put(key, n.text());
             default -> node.put(key, value.toString());
         }
     }

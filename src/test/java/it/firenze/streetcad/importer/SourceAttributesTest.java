@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
+import java.util.Set;
 
 import static it.firenze.streetcad.importer.TestLayer.street;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -118,6 +119,13 @@ class SourceAttributesTest {
                 "append", null, ArchiveLimits.defaults(), null);
         var job = jobs.stageNow(request, ImportPipeline.Progress.NONE);
         assertEquals("validated", job.state(), job.error());
+        // and the report names each value that is not of its field's type, as it names a number field's "x2"
+        assertEquals(List.of(new ImportProblem(1, "checked", ImportProblem.Severity.WARNING, "'20230230' is not a "
+                        + "YYYYMMDD date (a field of type D): kept as written in source_attributes, no value read"),
+                new ImportProblem(1, "lit", ImportProblem.Severity.WARNING, "'1' is not one of T, F, Y, N, ? (a field "
+                        + "of type L): kept as written in source_attributes, no value read")),
+                job.importReport().problems().stream().filter(p -> p.severity() == ImportProblem.Severity.WARNING)
+                        .filter(p -> Set.of("checked", "lit").contains(p.field())).toList());
         assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
 
         // then it is committed with each value as the source meant it
@@ -220,8 +228,8 @@ class SourceAttributesTest {
         assertEquals("validated", job.state(), job.error());
         assertEquals(List.of(new ImportProblem(1, "lanes", ImportProblem.Severity.WARNING,
                         "lanes: 'x2' is not a number, left empty"),
-                new ImportProblem(2, "count", ImportProblem.Severity.WARNING, "'x2' is not a number (a numeric N field): "
-                        + "kept as written in source_attributes, no number read")), job.importReport().problems());
+                new ImportProblem(2, "count", ImportProblem.Severity.WARNING, "'x2' is not a number (a field of type N): "
+                        + "kept as written in source_attributes, no value read")), job.importReport().problems());
 
         // then each element keeps the text as written, which no number matches, and no number is invented
         assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());

@@ -217,9 +217,10 @@ final class DbfTable implements Closeable {
     /**
      * An N or F value: Long or BigDecimal for N, Double for F (BigDecimal past its range). Null where GDAL reads none
      * (the asterisks dBase writes when a value overflows its width) or no JSON number could hold it (NaN and
-     * infinities, as GDAL writes them; a lone sign or point, which GDAL turns into an invented 0). A decimal comma, as Italian spreadsheets write it,
-     * is read as the decimal point GDAL would cut the value at. Any other text is {@link NotANumber}: kept as written
-     * (GDAL reads "x2" as 0 and "12abc" as 12, with a warning), rather than refusing the whole file for one value.
+     * infinities, as GDAL writes them; a lone sign or point, which GDAL turns into an invented 0). A decimal comma,
+     * as Italian spreadsheets write it, is read as the decimal point GDAL would cut the value at. Any other text is
+     * {@link NotOfItsType}: kept as written (GDAL reads "x2" as 0 and "12abc" as 12, with a warning), rather than
+     * refusing the whole file for one value.
      */
     private static Object number(String text, DbfField field) {
         if (text.charAt(0) == '*') {
@@ -247,14 +248,15 @@ final class DbfTable implements Closeable {
             }
             return value;
         } catch (NumberFormatException e) {
-            return new NotANumber(text, field.type());
+            return new NotOfItsType(text, field.type());
         }
     }
 
     /**
      * A date, or null for GDAL's empty dates ("00000000", and "0" as some writers put it). Anything else that is no
      * YYYYMMDD date of the calendar (20230230, or 02/05/1961, which GDAL reads as February and an Italian office
-     * means as May) is kept as the text it is, rather than refusing the file or guessing a day.
+     * means as May) is kept as the text it is ({@link NotOfItsType}), rather than refusing the file or guessing a
+     * day.
      */
     private static Object date(String text) {
         if (text.equals("00000000") || text.equals("0")) {
@@ -268,16 +270,16 @@ final class DbfTable implements Closeable {
                 // not a day of the calendar: kept as text below
             }
         }
-        return text;
+        return new NotOfItsType(text, 'D');
     }
 
-    /** T/Y true, F/N false, '?' (dBase's unknown) null; any other letter is kept as the text it is. */
+    /** T/Y true, F/N false, '?' (dBase's unknown) null; any other letter is kept as written ({@link NotOfItsType}). */
     private static Object logical(byte value) {
         return switch (value) {
             case 'Y', 'y', 'T', 't' -> Boolean.TRUE;
             case 'N', 'n', 'F', 'f' -> Boolean.FALSE;
             case '?' -> null;
-            default -> String.valueOf((char) (value & 0xFF));
+            default -> new NotOfItsType(String.valueOf((char) (value & 0xFF)), 'L');
         };
     }
 

@@ -9,9 +9,9 @@ import org.locationtech.jts.geom.Geometry;
  * @param featureNumber 1-based position in the .shp, the number users see in their GIS (deleted rows keep theirs)
  * @param geometry      LineString or MultiLineString for line layers, null for a null shape; Z is kept in the
  *                      coordinates when the layer has it, M is in {@code vertexValues} only
- * @param attributes    in .dbf column order: String, Long, BigDecimal, Double, LocalDate, Boolean or null; a D or L
- *                      value that is no date or truth value is kept as its String, an N or F value that is no number
- *                      as a {@link NotANumber}; empty for a shape the .dbf has no record for
+ * @param attributes    in .dbf column order: String, Long, BigDecimal, Double, LocalDate, Boolean or null; an N, F,
+ *                      D or L value not of its field's type (no number, date or truth value) as a {@link NotOfItsType};
+ *                      empty for a shape the .dbf has no record for
  * @param vertexValues  the Z and M values of the record's vertices; null when it has neither
  */
 public record ShapeRecord(int featureNumber, Geometry geometry, Map<String, Object> attributes,
