@@ -447,6 +447,49 @@ class ViabilityHttpTest {
     }
 
     @Test
+    void onTheDaysTheClocksChangeANightWindowHoldsWhileTheWallClockReadsInsideIt() throws Exception {
+        // Given two night closures on one street, 01:30–02:30 and 02:30–03:30 local time, over both clock changes of
+        // 2038 (forward on Sunday 28 March at 02:00 CET = 01:00Z, back on Sunday 31 October at 03:00 CEST = 01:00Z)
+        long element = count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 50");
+        long early = night(element, "01:30", "02:30"), late = night(element, "02:30", "03:30");
+        // when the network is asked at the instants around each change, then a closure is in force exactly when the
+        // clocks read inside its window: 02:00–03:00 is never read in March and 02:00–03:00 is read twice in October
+        assertEquals(List.of(early), stateMeasures(element, "2038-03-28T01:59:00+01:00"), "01:59 CET");
+        assertEquals(List.of(late), stateMeasures(element, "2038-03-28T03:15:00+02:00"), "03:15 CEST: the clock skipped 02:00–03:00");
+        assertEquals(List.of(late), stateMeasures(element, "2038-03-28T01:15:00Z"), "the same instant in UTC");
+        assertEquals(List.of(), stateMeasures(element, "2038-03-28T03:45:00+02:00"), "03:45 CEST");
+        assertEquals(List.of(early), stateMeasures(element, "2038-10-31T02:15:00+02:00"), "the first 02:15 (CEST)");
+        assertEquals(List.of(late), stateMeasures(element, "2038-10-31T02:45:00+02:00"), "the first 02:45 (CEST)");
+        assertEquals(List.of(early), stateMeasures(element, "2038-10-31T02:15:00+01:00"), "the second 02:15 (CET)");
+        assertEquals(List.of(early), stateMeasures(element, "2038-10-31T01:15:00Z"), "the same instant in UTC");
+        assertEquals(List.of(late), stateMeasures(element, "2038-10-31T02:45:00+01:00"), "the second 02:45 (CET)");
+        assertEquals(List.of(late), stateMeasures(element, "2038-10-31T03:15:00+01:00"), "03:15 CET");
+        assertEquals(List.of(), stateMeasures(element, "2038-10-31T03:30:00+01:00"), "03:30 CET: over");
+    }
+
+    /** An in-force closure of {@code element} every night of March to October 2038, from {@code from} to {@code to}. */
+    private long night(long element, String from, String to) throws Exception {
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                "2038-03-20T00:00:00+01:00", "2038-11-05T00:00:00+01:00",
+                ", \"windows\": [{\"from\": \"" + from + "\", \"to\": \"" + to + "\"}]",
+                "{\"elements\": [{\"id\": " + element + "}]}"));
+        assertEquals(201, r.statusCode(), r.body());
+        return json(r).get("id").asLong();
+    }
+
+    /** The ids of the measures /network/state lists on {@code element} at {@code instant}. */
+    static List<Long> stateMeasures(long element, String instant) throws Exception {
+        HttpResponse<String> r = get("/network/state?datetime=" + q(instant));
+        assertEquals(200, r.statusCode(), r.body());
+        java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+        for (JsonNode f : json(r).get("features")) {
+            if (f.get("id").asLong() != element) continue;
+            for (JsonNode m : f.get("properties").get("measures")) ids.add(m.get("id").asLong());
+        }
+        return List.copyOf(ids);
+    }
+
+    @Test
     void theViabilityTileLayerShowsAMeasureUntilItIsRevoked() throws Exception {
         long element = count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 80 "
                 + "AND ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint(11.2560, 43.7731), 4326), 6707), 2000)");
