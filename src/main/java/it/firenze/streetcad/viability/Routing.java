@@ -108,7 +108,7 @@ public final class Routing {
             }
         }
         if (r.edges().isEmpty()) f.putNull("geometry");
-        ObjectNode p = f.putObject("properties").put("length_m", Math.round(r.lengthM() * 10) / 10.0)
+        ObjectNode p = f.putObject("properties").put("length_m", millimetres(r.lengthM()))
                 .put("duration_s", Math.round(r.durationS())).put("from_junction", r.from()).put("to_junction", r.to());
         ArrayNode streets = p.putArray("streets");
         r.streets().forEach(streets::add);
@@ -121,6 +121,11 @@ public final class Routing {
     /** "Via X, poi Via Y": the streets in order, as a driver is told. */
     private static String describe(List<String> streets) {
         return String.join(", poi ", streets);
+    }
+
+    /** Lengths to the millimetre, as the elements' own lengths are given: a route is their sum. */
+    private static double millimetres(double metres) {
+        return Math.round(metres * 1000) / 1000.0;
     }
 
     private static double round(double v) {
@@ -160,7 +165,7 @@ public final class Routing {
             } else {
                 d.set("detour", feature(g, around));
                 if (through != null) {
-                    d.put("extra_m", Math.round((around.lengthM() - through.lengthM()) * 10) / 10.0);
+                    d.put("extra_m", millimetres(around.lengthM() - through.lengthM()));
                     d.put("extra_s", Math.round(around.durationS() - through.durationS()));
                 }
             }
