@@ -138,7 +138,8 @@ public final class Routing {
      */
     public ObjectNode impact(Measure m, Profile profile) throws SQLException {
         Snapshot s = current();
-        Instant t = m.schedule().from();
+        // Its start is its first window's, not its valid_from: a closure from 09:00 to 12:00 closes nothing at 00:00.
+        Instant t = m.schedule().start() != null ? m.schedule().start() : m.schedule().from();
         RoutingGraph g = s.graph;
         Router before = new Router(g, profile, Router.effects(g, s.measures.stream().filter(x -> x.id() != m.id()).toList(),
                 t, profile));

@@ -108,6 +108,25 @@ public record Schedule(Instant from, Instant to, List<Window> windows) {
         return false;
     }
 
+    /**
+     * The first instant at which the schedule holds: {@code from}, or its windows' first occurrence after it; null
+     * when no window occurs within the validity (a Sunday window on a Monday-to-Friday closure).
+     */
+    public Instant start() {
+        if (windows.isEmpty()) return from;
+        LocalDate first = from.atZone(ZONE).toLocalDate().minusDays(1);
+        Instant best = null;
+        for (LocalDate d = first; !d.isAfter(first.plusDays(MAX_DAYS_CHECKED)); d = d.plusDays(1)) {
+            Instant dayStarts = d.atStartOfDay(ZONE).toInstant();
+            // An occurrence that starts on d starts at or after d's first instant.
+            if ((best != null && !dayStarts.isBefore(best)) || (to != null && !dayStarts.isBefore(to))) break;
+            for (Instant[] o : intervalsFrom(d, from, to)) {
+                if (best == null || o[0].isBefore(best)) best = o[0];
+            }
+        }
+        return best;
+    }
+
     /** Whether there is an instant at which both schedules hold. */
     public boolean overlaps(Schedule other) {
         Instant start = from.isAfter(other.from) ? from : other.from;

@@ -459,6 +459,40 @@ class ViabilityHttpTest {
     }
 
     @Test
+    void aWeekdayMorningClosureIsJudgedAtItsFirstMorning() throws Exception {
+        // Given a closure of Via dei Calzaiuoli from Monday 2 May 2039 at midnight, on weekdays from 09:00 to 12:00
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                "2039-05-02T00:00:00+02:00", "2039-05-14T00:00:00+02:00",
+                ", \"windows\": [{\"days\": [\"MO\", \"TU\", \"WE\", \"TH\", \"FR\"], \"from\": \"09:00\", \"to\": \"12:00\"}]",
+                FlorenceRoutingTest.CALZAIUOLI));
+        assertEquals(201, created.statusCode(), created.body());
+        long id = json(created).get("id").asLong();
+
+        // when its impact is asked, then it is taken when the street first closes, 09:00, not at midnight when it is open
+        JsonNode impact = json(get("/viability/measures/" + id + "/impact?profile=pedestrian"));
+        assertEquals("2039-05-02T07:00:00Z", impact.get("datetime").asText(), impact.toString());
+        assertTrue(impact.get("detours").get(0).get("extra_m").asDouble() > 0, impact.toString());
+    }
+
+    @Test
+    void windowsThatNeverOccurInTheValidityAreRefusedNamingThem() throws Exception {
+        // Given a closure from Monday to Friday whose only window is on Sunday, when it is posted, then 400 names windows
+        String sundays = ", \"windows\": [{\"days\": [\"SU\"], \"from\": \"09:00\", \"to\": \"12:00\"}]";
+        assertProblem(send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                "2039-05-02T00:00:00+02:00", "2039-05-07T00:00:00+02:00", sundays, FlorenceRoutingTest.CALZAIUOLI)),
+                400, "windows");
+        // and so is a works phase of the same kind, naming the phase
+        assertProblem(send(operator, "POST", ViabilityModule.WORKS, works("Publiacqua", 11.2450, 43.7750,
+                "2039-05-02T00:00:00+02:00", "2039-05-07T00:00:00+02:00",
+                "[{\"days\": [\"SU\"], \"from\": \"09:00\", \"to\": \"12:00\"}]")), 400, "phases[0].windows");
+        // while a Sunday night window running into Monday morning does occur in a validity starting on Monday
+        assertEquals(201, send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2039-05-02T00:00:00+02:00", "2039-05-07T00:00:00+02:00",
+                ", \"windows\": [{\"days\": [\"SU\"], \"from\": \"22:00\", \"to\": \"06:00\"}]",
+                FlorenceRoutingTest.CALZAIUOLI)).statusCode());
+    }
+
+    @Test
     void carRoutesAroundTheClosuresInForceAgreeWithPgRoutingToTheMillimetre() throws Exception {
         // Given three closures in force at noon on 15 January 2040 on car streets of the centre: a two-way element
         // closed both ways, a two-way element closed along its digitised direction only, and 10 m of a one-way element
