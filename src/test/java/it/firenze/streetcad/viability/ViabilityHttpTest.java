@@ -459,7 +459,7 @@ class ViabilityHttpTest {
     }
 
     @Test
-    void aWeekdayMorningClosureIsJudgedAtItsFirstMorning() throws Exception {
+    void aWeekdayMorningClosureIsJudgedAtItsFirstMorningAndPublishedWithItsWindows() throws Exception {
         // Given a closure of Via dei Calzaiuoli from Monday 2 May 2039 at midnight, on weekdays from 09:00 to 12:00
         HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
                 "2039-05-02T00:00:00+02:00", "2039-05-14T00:00:00+02:00",
@@ -472,6 +472,19 @@ class ViabilityHttpTest {
         JsonNode impact = json(get("/viability/measures/" + id + "/impact?profile=pedestrian"));
         assertEquals("2039-05-02T07:00:00Z", impact.get("datetime").asText(), impact.toString());
         assertTrue(impact.get("detours").get(0).get("extra_m").asDouble() > 0, impact.toString());
+
+        // and the DATEX II record says when in the day and on which days it holds, in local time
+        HttpResponse<String> feed = get("/viability/datex2");
+        Document xml = parse(feed.body());
+        XPath x = XPathFactory.newInstance().newXPath();
+        x.setNamespaceContext(new Datex2Namespaces());
+        String period = "//sit:situation[@id='streetcad-measure-" + id + "']/sit:situationRecord[1]/sit:validity"
+                + "/com:validityTimeSpecification/com:validPeriod";
+        assertEquals("09:00:00", x.evaluate(period + "/com:recurringTimePeriodOfDay/com:startTimeOfPeriod", xml));
+        assertEquals("12:00:00", x.evaluate(period + "/com:recurringTimePeriodOfDay/com:endTimeOfPeriod", xml));
+        assertEquals("5", x.evaluate("count(" + period + "/com:recurringDayWeekMonthPeriod/com:applicableDay)", xml));
+        assertEquals("monday", x.evaluate(period + "/com:recurringDayWeekMonthPeriod/com:applicableDay[1]", xml));
+        assertTrue(Datex2Schema.validate(feed.body()).isEmpty(), Datex2Schema.validate(feed.body()).toString());
     }
 
     @Test
