@@ -88,6 +88,30 @@ public final class Params {
         return text.length() == 10 ? start.plusDays(1).minusNanos(1_000) : start;
     }
 
+    /**
+     * An OGC API {@code datetime}: an instant, or an interval start/end with at most one open end ({@code ..} or
+     * empty), as the first and the last instant it holds, null where open. A date stands for its whole day, from
+     * its start to its end; an instant is both.
+     */
+    public static OffsetDateTime[] interval(String parameter, String text) {
+        String[] ends = text.split("/", -1);
+        if (ends.length > 2 || (ends.length == 2 && open(ends[0]) && open(ends[1]))) {
+            throw ProblemException.badRequest(parameter, parameter + " must be an instant or an interval start/end "
+                    + "with at most one open end (..).");
+        }
+        OffsetDateTime from = open(ends[0]) ? null : instant(parameter, ends[0]);
+        String last = ends[ends.length - 1];
+        OffsetDateTime to = open(last) ? null : instantEnd(parameter, last);
+        if (from != null && to != null && from.isAfter(to)) {
+            throw ProblemException.badRequest(parameter, "The interval in " + parameter + " ends before it starts.");
+        }
+        return new OffsetDateTime[]{from, to};
+    }
+
+    private static boolean open(String end) {
+        return end.isEmpty() || end.equals("..");
+    }
+
     /** Echoing a client's text in an error is helpful; echoing a megabyte of it is not. */
     public static String abbreviate(String text) {
         return text.length() <= 80 ? text : text.substring(0, 77) + "...";

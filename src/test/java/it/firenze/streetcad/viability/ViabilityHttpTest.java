@@ -418,6 +418,46 @@ class ViabilityHttpTest {
     }
 
     @Test
+    void aConflictIntervalHoldsItsEndInstantAndClosuresThatOnlyTouchNeverConflict() throws Exception {
+        // Given on one element closures from 08:00 to 10:00, from 10:00 to 12:00 and from 09:59 to 10:01 (UTC+2)
+        long element = count("SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                + "ORDER BY md5(id::text || 'boundaries') LIMIT 1");
+        long morning = closure(element, "2041-05-06T08:00:00+02:00", "2041-05-06T10:00:00+02:00", "");
+        long noon = closure(element, "2041-05-06T10:00:00+02:00", "2041-05-06T12:00:00+02:00", "");
+        long across = closure(element, "2041-05-06T09:59:00+02:00", "2041-05-06T10:01:00+02:00", "");
+        // when the conflicts of the instant 10:00 are asked, as an instant or as the interval from it to itself,
+        // then the closures holding then conflict, and the one that ended at 10:00 meets neither
+        for (String at : List.of("2041-05-06T10:00:00+02:00", "2041-05-06T10:00:00+02:00/2041-05-06T10:00:00+02:00")) {
+            assertEquals(Set.of(List.of(noon, across)), conflictPairs(at), at);
+        }
+        // and an interval ending at 10:00 holds 10:00
+        assertEquals(Set.of(List.of(morning, across), List.of(noon, across)),
+                conflictPairs("2041-05-06T09:00:00+02:00/2041-05-06T10:00:00+02:00"));
+        assertEquals(Set.of(List.of(morning, across)), conflictPairs("2041-05-06T09:00:00+02:00/2041-05-06T09:59:59+02:00"));
+    }
+
+    /** An in-force closure of the whole of {@code element}; {@code extra} adds properties such as windows. */
+    private long closure(long element, String from, String to, String extra) throws Exception {
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force", from, to,
+                extra, "{\"elements\": [{\"id\": " + element + "}]}"));
+        assertEquals(201, r.statusCode(), r.body());
+        return json(r).get("id").asLong();
+    }
+
+    /** The pairs of measures (lower id first) /viability/conflicts lists for {@code datetime}. */
+    private static Set<List<Long>> conflictPairs(String datetime) throws Exception {
+        HttpResponse<String> r = get("/viability/conflicts?datetime=" + q(datetime));
+        assertEquals(200, r.statusCode(), r.body());
+        Set<List<Long>> pairs = new java.util.HashSet<>();
+        for (JsonNode c : json(r).get("conflicts")) {
+            if (!c.get("type").asText().equals("measures")) continue;
+            long a = c.get("a").get("measure_id").asLong(), b = c.get("b").get("measure_id").asLong();
+            pairs.add(List.of(Math.min(a, b), Math.max(a, b)));
+        }
+        return pairs;
+    }
+
+    @Test
     void aTuesdayMarketClosureHoldsFromSixToTwoLocalTimeOnBothSidesOfTheClockChanges() throws Exception {
         long element = count("SELECT max(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 50");
         HttpResponse<String> market = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
@@ -604,12 +644,8 @@ class ViabilityHttpTest {
 
     /** An in-force closure of {@code element} every night of March to October 2038, from {@code from} to {@code to}. */
     private long night(long element, String from, String to) throws Exception {
-        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
-                "2038-03-20T00:00:00+01:00", "2038-11-05T00:00:00+01:00",
-                ", \"windows\": [{\"from\": \"" + from + "\", \"to\": \"" + to + "\"}]",
-                "{\"elements\": [{\"id\": " + element + "}]}"));
-        assertEquals(201, r.statusCode(), r.body());
-        return json(r).get("id").asLong();
+        return closure(element, "2038-03-20T00:00:00+01:00", "2038-11-05T00:00:00+01:00",
+                ", \"windows\": [{\"from\": \"" + from + "\", \"to\": \"" + to + "\"}]");
     }
 
 
