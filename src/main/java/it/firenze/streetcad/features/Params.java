@@ -15,6 +15,7 @@ public final class Params {
     private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9.eE+-]+");
     private static final Pattern INTEGER = Pattern.compile("[-+]?\\d{1,18}");
     private static final Pattern NON_NEGATIVE = Pattern.compile("\\+?\\d{1,18}");
+    private static final Pattern SPACED_OFFSET = Pattern.compile("(?<=:\\d\\d(?:\\.\\d{1,9})?) (\\d\\d:\\d\\d)$");
 
     private Params() {
     }
@@ -71,7 +72,9 @@ public final class Params {
     public static OffsetDateTime instant(String parameter, String text) {
         try {
             if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
-            return OffsetDateTime.parse(text.replace(' ', 'T'));
+            // A positive offset's '+' that the client did not escape in its URL arrives as a space
+            // (2026-03-29T03:15:00 02:00): a space before a closing HH:MM can only have been that '+'.
+            return OffsetDateTime.parse(SPACED_OFFSET.matcher(text).replaceFirst("+$1").replace(' ', 'T'));
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(parameter, parameter + " must be an RFC 3339 date or date-time such as "
                     + "2024-05-01T10:00:00Z; '" + abbreviate(text) + "' is not.");

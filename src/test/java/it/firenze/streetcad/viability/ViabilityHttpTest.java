@@ -642,6 +642,25 @@ class ViabilityHttpTest {
     }
 
 
+    @Test
+    void anInstantWhoseOffsetPlusWasNotEscapedInTheUrlIsThatInstant() throws Exception {
+        // Given a closure from 08:00 to 10:00 (UTC+2) on 7 May 2041
+        long element = count("SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                + "ORDER BY md5(id::text || 'unescaped') LIMIT 1");
+        long closure = closure(element, "2041-05-07T08:00:00+02:00", "2041-05-07T10:00:00+02:00", "");
+        // when a client writes 09:00+02:00 in its URL without escaping the '+' (which then arrives as a space)
+        HttpResponse<String> state = get("/network/state?datetime=2041-05-07T09:00:00+02:00");
+        HttpResponse<String> items = get("/collections/viability-measures/items?datetime=2041-05-07T09:00:00+02:00");
+        // then it is read as that offset, not refused nor taken for another instant
+        assertEquals(200, state.statusCode(), state.body());
+        assertEquals("2041-05-07T07:00:00Z", json(state).get("datetime").asText());
+        assertEquals(Set.of(closure), stateMeasures("2041-05-07T09:00:00+02:00", e -> e == element));
+        assertEquals(200, items.statusCode(), items.body());
+        List<Long> listed = new ArrayList<>();
+        json(items).get("features").forEach(f -> listed.add(f.get("id").asLong()));
+        assertTrue(listed.contains(closure), listed.toString());
+    }
+
     /** An in-force closure of {@code element} every night of March to October 2038, from {@code from} to {@code to}. */
     private long night(long element, String from, String to) throws Exception {
         return closure(element, "2038-03-20T00:00:00+01:00", "2038-11-05T00:00:00+01:00",
