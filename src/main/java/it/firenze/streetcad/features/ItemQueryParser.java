@@ -62,18 +62,9 @@ final class ItemQueryParser {
         OffsetDateTime to = null;
         String datetime = one(params, "datetime");
         if (datetime != null) {
-            String[] ends = datetime.split("/", -1);
-            if (ends.length > 2 || (ends.length == 2 && open(ends[0]) && open(ends[1]))) {
-                throw ProblemException.badRequest("datetime", "datetime must be an instant or an interval start/end "
-                        + "with at most one open end (..).");
-            }
-            // A date stands for its whole day: from its start, to its end (an instant is both).
-            from = open(ends[0]) ? null : Params.instant("datetime", ends[0]);
-            String last = ends[ends.length - 1];
-            to = open(last) ? null : Params.instantEnd("datetime", last);
-            if (from != null && to != null && from.isAfter(to)) {
-                throw ProblemException.badRequest("datetime", "The interval in datetime ends before it starts.");
-            }
+            OffsetDateTime[] interval = Params.interval("datetime", datetime);
+            from = interval[0];
+            to = interval[1];
         }
         String limitText = one(params, "limit");
         int limit = limitText == null ? DEFAULT_LIMIT : Params.limit("limit", limitText, MAX_LIMIT);
@@ -140,10 +131,6 @@ final class ItemQueryParser {
     static String one(Map<String, List<String>> params, String name) {
         List<String> values = params.get(name);
         return values == null || values.isEmpty() ? null : values.getFirst();
-    }
-
-    private static boolean open(String end) {
-        return end.isEmpty() || end.equals("..");
     }
 
     /**

@@ -15,6 +15,7 @@ public final class Params {
     private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9.eE+-]+");
     private static final Pattern INTEGER = Pattern.compile("[-+]?\\d{1,18}");
     private static final Pattern NON_NEGATIVE = Pattern.compile("\\+?\\d{1,18}");
+    private static final Pattern SPACED_OFFSET = Pattern.compile("(?<=:\\d\\d(?:\\.\\d{1,9})?) (\\d\\d:\\d\\d)$");
 
     private Params() {
     }
@@ -71,7 +72,9 @@ public final class Params {
     public static OffsetDateTime instant(String parameter, String text) {
         try {
             if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
-            return OffsetDateTime.parse(text.replace(' ', 'T'));
+            // A positive offset's '+' that the client did not escape in its URL arrives as a space
+            // (2026-03-29T03:15:00 02:00): a space before a closing HH:MM can only have been that '+'.
+            return OffsetDateTime.parse(SPACED_OFFSET.matcher(text).replaceFirst("+$1").replace(' ', 'T'));
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(parameter, parameter + " must be an RFC 3339 date or date-time such as "
                     + "2024-05-01T10:00:00Z; '" + abbreviate(text) + "' is not.");
@@ -86,6 +89,30 @@ public final class Params {
     public static OffsetDateTime instantEnd(String parameter, String text) {
         OffsetDateTime start = instant(parameter, text);
         return text.length() == 10 ? start.plusDays(1).minusNanos(1_000) : start;
+    }
+
+    /**
+     * An OGC API {@code datetime}: an instant, or an interval start/end with at most one open end ({@code ..} or
+     * empty), as the first and the last instant it holds, null where open. A date stands for its whole day, from
+     * its start to its end; an instant is both.
+     */
+    public static OffsetDateTime[] interval(String parameter, String text) {
+        String[] ends = text.split("/", -1);
+        if (ends.length > 2 || (ends.length == 2 && open(ends[0]) && open(ends[1]))) {
+            throw ProblemException.badRequest(parameter, parameter + " must be an instant or an interval start/end "
+                    + "with at most one open end (..).");
+        }
+        OffsetDateTime from = open(ends[0]) ? null : instant(parameter, ends[0]);
+        String last = ends[ends.length - 1];
+        OffsetDateTime to = open(last) ? null : instantEnd(parameter, last);
+        if (from != null && to != null && from.isAfter(to)) {
+            throw ProblemException.badRequest(parameter, "The interval in " + parameter + " ends before it starts.");
+        }
+        return new OffsetDateTime[]{from, to};
+    }
+
+    private static boolean open(String end) {
+        return end.isEmpty() || end.equals("..");
     }
 
     /** Echoing a client's text in an error is helpful; echoing a megabyte of it is not. */

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.viability;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
 
 import javax.xml.stream.XMLOutputFactory;
@@ -11,13 +13,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.DayOfWeek;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The DATEX II v3 SituationPublication of current and planned roadworks and closures, for navigation providers and
  * the regional traffic centre: one situation per measure in force whose validity has not ended, one record per
- * continuous stretch, located by its coordinates (a GML line string, latitude first). Measures of a works site are
+ * continuous stretch, located by its coordinates (a GML line string, latitude first), with its windows as recurring
+ * valid periods. Measures of a works site are
  * MaintenanceWorks; those of an ordinance RoadOrCarriagewayOrLaneManagement.
  */
 final class Datex2 {
@@ -32,6 +40,8 @@ final class Datex2 {
     private static final Map<String, String> MANAGEMENT = Map.of("closure", "roadClosed", "lane_closure", "laneClosures",
             "narrowing", "narrowLanes");
 
+    private static final DateTimeFormatter WALL_CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
     private final Database database;
 
     Datex2(Database database) {
@@ -45,7 +55,7 @@ final class Datex2 {
                      + "m.valid_from, m.valid_to, m.works_id, coalesce(w.permit, o.number || '/' || o.year), "
                      + "coalesce(w.organisation, o.office), m.description, line.path[1], "
                      + "(SELECT string_agg(ST_Y(p.geom)::numeric(10, 7) || ' ' || ST_X(p.geom)::numeric(10, 7), ' ' "
-                     + "ORDER BY p.path) FROM ST_DumpPoints(ST_Transform(line.geom, 4326)) p) "
+                     + "ORDER BY p.path) FROM ST_DumpPoints(ST_Transform(line.geom, 4326)) p), m.windows::text "
                      + "FROM measure m LEFT JOIN works w ON w.id = m.works_id LEFT JOIN ordinance o ON o.id = m.ordinance_id "
                      + "CROSS JOIN LATERAL ST_Dump(ST_LineMerge(m.geom)) line "
                      + "WHERE m.status = 'in_force' AND m.kind IN ('closure', 'lane_closure', 'narrowing') "
@@ -120,6 +130,7 @@ final class Datex2 {
         x.writeStartElement(COM, "validityTimeSpecification");
         text(x, COM, "overallStartTime", rs.getTimestamp(6).toInstant().toString());
         if (rs.getTimestamp(7) != null) text(x, COM, "overallEndTime", rs.getTimestamp(7).toInstant().toString());
+        validPeriods(x, rs.getString(14));
         x.writeEndElement();
         x.writeEndElement();
         String comment = rs.getString(11) != null ? rs.getString(11)
@@ -142,6 +153,37 @@ final class Datex2 {
             text(x, SIT, "roadOrCarriagewayOrLaneManagementType", MANAGEMENT.get(rs.getString(2)));
         }
         x.writeEndElement();
+    }
+
+    /**
+     * The measure's windows as recurring valid periods: times of day without an offset, which DATEX II reads as the
+     * local time of the place (the wall clock, as the ordinance means), and the days they start on.
+     */
+    private static void validPeriods(XMLStreamWriter x, String windows) throws XMLStreamException {
+        List<Schedule.Window> list;
+        try {
+            list = Measure.windows(Json.mapper().readTree(windows));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a measure's stored windows are not JSON", e);
+        }
+        for (Schedule.Window w : list) {
+            x.writeStartElement(COM, "validPeriod");
+            x.writeStartElement(COM, "recurringTimePeriodOfDay");
+            text(x, COM, "startTimeOfPeriod", time(w.start()));
+            text(x, COM, "endTimeOfPeriod", time(w.end()));
+            x.writeEndElement();
+            if (w.days().size() < 7) {
+                x.writeStartElement(COM, "recurringDayWeekMonthPeriod");
+                for (DayOfWeek d : w.days()) text(x, COM, "applicableDay", d.name().toLowerCase(Locale.ROOT));
+                x.writeEndElement();
+            }
+            x.writeEndElement();
+        }
+    }
+
+    /** An xs:time of the wall clock; the end of the day ("24:00" in a window) is 24:00:00. */
+    private static String time(LocalTime t) {
+        return t.equals(LocalTime.MAX) ? "24:00:00" : t.format(WALL_CLOCK);
     }
 
     /** A DATEX II MultilingualString with one Italian value. */

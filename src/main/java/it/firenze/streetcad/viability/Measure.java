@@ -56,7 +56,7 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
             if (to != null && !to.isAfter(from)) {
                 throw ViabilityException.invalid("valid_to", "valid_to must be after valid_from.");
             }
-            Schedule schedule = new Schedule(from, to, windows(properties.get("windows")));
+            Schedule schedule = scheduleOf(from, to, properties.get("windows"));
             Set<String> exemptions = words(properties, "exemptions", EXEMPTIONS);
             Set<String> classes = words(properties, "vehicle_classes", VEHICLE_CLASSES);
             Double value = null;
@@ -89,6 +89,15 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
     /** Whether the measure is in force at {@code t}. */
     public boolean activeAt(Instant t) {
         return status.equals("in_force") && schedule.activeAt(t);
+    }
+
+    /** A validity with its windows, refused when the windows never occur in it: such a schedule would never hold. */
+    static Schedule scheduleOf(Instant from, Instant to, JsonNode windows) {
+        Schedule schedule = new Schedule(from, to, windows(windows));
+        if (schedule.start() == null) {
+            throw ViabilityException.invalid("windows", "The windows never occur between valid_from and valid_to.");
+        }
+        return schedule;
     }
 
     /** Reads {@code [{"days": ["TU"], "from": "06:00", "to": "14:00"}]}. */

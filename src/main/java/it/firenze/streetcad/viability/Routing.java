@@ -108,7 +108,7 @@ public final class Routing {
             }
         }
         if (r.edges().isEmpty()) f.putNull("geometry");
-        ObjectNode p = f.putObject("properties").put("length_m", Math.round(r.lengthM() * 10) / 10.0)
+        ObjectNode p = f.putObject("properties").put("length_m", millimetres(r.lengthM()))
                 .put("duration_s", Math.round(r.durationS())).put("from_junction", r.from()).put("to_junction", r.to());
         ArrayNode streets = p.putArray("streets");
         r.streets().forEach(streets::add);
@@ -123,6 +123,11 @@ public final class Routing {
         return String.join(", poi ", streets);
     }
 
+    /** Lengths to the millimetre, as the elements' own lengths are given: a route is their sum. */
+    private static double millimetres(double metres) {
+        return Math.round(metres * 1000) / 1000.0;
+    }
+
     private static double round(double v) {
         return Math.round(v * 1e7) / 1e7;
     }
@@ -133,7 +138,8 @@ public final class Routing {
      */
     public ObjectNode impact(Measure m, Profile profile) throws SQLException {
         Snapshot s = current();
-        Instant t = m.schedule().from();
+        // Its start is its first window's, not its valid_from: a closure from 09:00 to 12:00 closes nothing at 00:00.
+        Instant t = m.schedule().start() != null ? m.schedule().start() : m.schedule().from();
         RoutingGraph g = s.graph;
         Router before = new Router(g, profile, Router.effects(g, s.measures.stream().filter(x -> x.id() != m.id()).toList(),
                 t, profile));
@@ -160,7 +166,7 @@ public final class Routing {
             } else {
                 d.set("detour", feature(g, around));
                 if (through != null) {
-                    d.put("extra_m", Math.round((around.lengthM() - through.lengthM()) * 10) / 10.0);
+                    d.put("extra_m", millimetres(around.lengthM() - through.lengthM()));
                     d.put("extra_s", Math.round(around.durationS() - through.durationS()));
                 }
             }

@@ -3,9 +3,12 @@ package it.firenze.streetcad.viability;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -38,15 +41,42 @@ public record Schedule(Instant from, Instant to, List<Window> windows) {
             days = days.isEmpty() ? EnumSet.allOf(DayOfWeek.class) : EnumSet.copyOf(days);
         }
 
-        /** The window's occurrence that starts on {@code date}, if it runs that day, as instants. */
-        Instant[] occurrenceOn(LocalDate date) {
-            if (!days.contains(date.getDayOfWeek())) return null;
-            // ZonedDateTime.of moves a time inside the spring-forward gap to after it, and picks the earlier
-            // offset in the autumn overlap: the wall clock is what the ordinance means.
-            Instant s = ZonedDateTime.of(date, start, ZONE).toInstant();
-            LocalDate endDate = end.isAfter(start) ? date : date.plusDays(1);
-            Instant e = ZonedDateTime.of(endDate, end, ZONE).toInstant();
-            return new Instant[]{s, e};
+        /**
+         * The window's occurrence that starts on {@code date}, if it runs that day: the instants at which Florence's
+         * clocks read a time inside it. Usually one interval; on the day the clocks go forward the hour they skip is
+         * never read (01:30–02:30 ends at 03:00 CEST, 02:30–03:30 begins then), and on the day they go back the hour
+         * they repeat is read twice (01:30–02:30 holds again from 02:00 to 02:30 CET): two intervals.
+         */
+        List<Instant[]> occurrenceOn(LocalDate date) {
+            if (!days.contains(date.getDayOfWeek())) return List.of();
+            LocalDateTime s = date.atTime(start);
+            LocalDateTime e = (end.isAfter(start) ? date : date.plusDays(1)).atTime(end);
+            return wallClock(s, e);
+        }
+
+        /** The instants whose wall-clock time in {@link #ZONE} lies in [s, e), walking the zone's offsets. */
+        private static List<Instant[]> wallClock(LocalDateTime s, LocalDateTime e) {
+            ZoneRules rules = ZONE.getRules();
+            List<Instant[]> out = new ArrayList<>(1);
+            // Each stretch of time with one offset reads the wall clock one way: clip [s, e) read at that offset
+            // to the stretch. The earliest and latest offsets anywhere bound where the stretches are looked for.
+            Instant at = s.toInstant(ZoneOffset.MAX);
+            Instant last = e.toInstant(ZoneOffset.MIN);
+            while (at.isBefore(last)) {
+                ZoneOffsetTransition next = rules.nextTransition(at);
+                Instant until = next == null || next.getInstant().isAfter(last) ? last : next.getInstant();
+                ZoneOffset offset = rules.getOffset(at);
+                Instant a = s.toInstant(offset), b = e.toInstant(offset);
+                if (a.isBefore(at)) a = at;
+                if (b.isAfter(until)) b = until;
+                if (a.isBefore(b)) {
+                    Instant[] previous = out.isEmpty() ? null : out.getLast();
+                    if (previous != null && previous[1].equals(a)) previous[1] = b;
+                    else out.add(new Instant[]{a, b});
+                }
+                at = until;
+            }
+            return out;
         }
 
         /** The two-letter day codes (iCalendar BYDAY) clients write: MO, TU, WE, TH, FR, SA, SU. */
@@ -70,11 +100,31 @@ public record Schedule(Instant from, Instant to, List<Window> windows) {
         // A window that started yesterday may run past midnight into today.
         for (LocalDate d : List.of(today.minusDays(1), today)) {
             for (Window w : windows) {
-                Instant[] o = w.occurrenceOn(d);
-                if (o != null && !t.isBefore(o[0]) && t.isBefore(o[1])) return true;
+                for (Instant[] o : w.occurrenceOn(d)) {
+                    if (!t.isBefore(o[0]) && t.isBefore(o[1])) return true;
+                }
             }
         }
         return false;
+    }
+
+    /**
+     * The first instant at which the schedule holds: {@code from}, or its windows' first occurrence after it; null
+     * when no window occurs within the validity (a Sunday window on a Monday-to-Friday closure).
+     */
+    public Instant start() {
+        if (windows.isEmpty()) return from;
+        LocalDate first = from.atZone(ZONE).toLocalDate().minusDays(1);
+        Instant best = null;
+        for (LocalDate d = first; !d.isAfter(first.plusDays(MAX_DAYS_CHECKED)); d = d.plusDays(1)) {
+            Instant dayStarts = d.atStartOfDay(ZONE).toInstant();
+            // An occurrence that starts on d starts at or after d's first instant.
+            if ((best != null && !dayStarts.isBefore(best)) || (to != null && !dayStarts.isBefore(to))) break;
+            for (Instant[] o : intervalsFrom(d, from, to)) {
+                if (best == null || o[0].isBefore(best)) best = o[0];
+            }
+        }
+        return best;
     }
 
     /** Whether there is an instant at which both schedules hold. */
@@ -107,8 +157,7 @@ public record Schedule(Instant from, Instant to, List<Window> windows) {
             add(out, date.atStartOfDay(ZONE).toInstant(), date.plusDays(1).atStartOfDay(ZONE).toInstant(), start, end);
         } else {
             for (Window w : windows) {
-                Instant[] o = w.occurrenceOn(date);
-                if (o != null) add(out, o[0], o[1], start, end);
+                for (Instant[] o : w.occurrenceOn(date)) add(out, o[0], o[1], start, end);
             }
         }
         return out;

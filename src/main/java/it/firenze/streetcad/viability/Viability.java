@@ -364,8 +364,7 @@ public final class Viability {
                 Instant from = Measure.instant(ph, "valid_from", true);
                 Instant to = Measure.instant(ph, "valid_to", true);
                 if (!to.isAfter(from)) throw ViabilityException.invalid("valid_to", "valid_to must be after valid_from.");
-                phases.add(new ViabilityStore.Phase(i, new Schedule(from, to, Measure.windows(ph.get("windows"))),
-                        ph.get("lanes")));
+                phases.add(new ViabilityStore.Phase(i, Measure.scheduleOf(from, to, ph.get("windows")), ph.get("lanes")));
             } catch (ViabilityException e) {
                 throw new ViabilityException(e.reason(), field + "." + e.field(), e.getMessage());
             }

@@ -21,6 +21,7 @@ import it.firenze.streetcad.features.Responses;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
 
@@ -194,14 +195,11 @@ public final class ViabilityModule implements HttpModule {
         Instant start = null, end = null;
         String d = ctx.queryParam("datetime");
         if (d != null) {
-            String[] ends = d.split("/", -1);
-            if (ends.length > 2) throw ProblemException.badRequest("datetime", "datetime is an instant or start/end.");
-            start = ends[0].isEmpty() || ends[0].equals("..") ? null : Params.instant("datetime", ends[0]).toInstant();
-            end = ends.length == 1 ? (start == null ? null : start.plusMillis(1))
-                    : ends[1].isEmpty() || ends[1].equals("..") ? null : Params.instant("datetime", ends[1]).toInstant();
-            if (start != null && end != null && !end.isAfter(start)) {
-                throw ProblemException.badRequest("datetime", "The interval in datetime ends before it starts.");
-            }
+            OffsetDateTime[] interval = Params.interval("datetime", d);
+            start = interval[0] == null ? null : interval[0].toInstant();
+            // The interval holds its last instant, so the half-open range the conflicts are looked for in ends a
+            // microsecond (PostgreSQL's resolution) after it.
+            end = interval[1] == null ? null : interval[1].toInstant().plusNanos(1_000);
         }
         ObjectNode body = Json.mapper().createObjectNode();
         var list = viability.conflicts(start, end);

@@ -155,17 +155,7 @@ class ViabilityHttpTest {
     static double[][] endsLonLat(List<Long> elements) throws Exception {
         List<Stretch> s = elements.stream().map(e -> new Stretch(e, 0, 0, "both")).toList();
         long[] ends = FlorenceRoutingTest.endsOf(s);
-        double[][] out = new double[2][];
-        try (Connection c = db.connection(); Statement st = c.createStatement()) {
-            for (int i = 0; i < 2; i++) {
-                try (ResultSet rs = st.executeQuery("SELECT ST_X(g), ST_Y(g) FROM (SELECT ST_Transform(geom, 4326) g "
-                        + "FROM junction WHERE id = " + ends[i] + ") j")) {
-                    rs.next();
-                    out[i] = new double[]{rs.getDouble(1), rs.getDouble(2)};
-                }
-            }
-        }
-        return out;
+        return new double[][]{junctionLonLat(ends[0]), junctionLonLat(ends[1])};
     }
 
     static long count(String sql) throws Exception {
@@ -428,6 +418,46 @@ class ViabilityHttpTest {
     }
 
     @Test
+    void aConflictIntervalHoldsItsEndInstantAndClosuresThatOnlyTouchNeverConflict() throws Exception {
+        // Given on one element closures from 08:00 to 10:00, from 10:00 to 12:00 and from 09:59 to 10:01 (UTC+2)
+        long element = count("SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                + "ORDER BY md5(id::text || 'boundaries') LIMIT 1");
+        long morning = closure(element, "2041-05-06T08:00:00+02:00", "2041-05-06T10:00:00+02:00", "");
+        long noon = closure(element, "2041-05-06T10:00:00+02:00", "2041-05-06T12:00:00+02:00", "");
+        long across = closure(element, "2041-05-06T09:59:00+02:00", "2041-05-06T10:01:00+02:00", "");
+        // when the conflicts of the instant 10:00 are asked, as an instant or as the interval from it to itself,
+        // then the closures holding then conflict, and the one that ended at 10:00 meets neither
+        for (String at : List.of("2041-05-06T10:00:00+02:00", "2041-05-06T10:00:00+02:00/2041-05-06T10:00:00+02:00")) {
+            assertEquals(Set.of(List.of(noon, across)), conflictPairs(at), at);
+        }
+        // and an interval ending at 10:00 holds 10:00
+        assertEquals(Set.of(List.of(morning, across), List.of(noon, across)),
+                conflictPairs("2041-05-06T09:00:00+02:00/2041-05-06T10:00:00+02:00"));
+        assertEquals(Set.of(List.of(morning, across)), conflictPairs("2041-05-06T09:00:00+02:00/2041-05-06T09:59:59+02:00"));
+    }
+
+    /** An in-force closure of the whole of {@code element}; {@code extra} adds properties such as windows. */
+    private long closure(long element, String from, String to, String extra) throws Exception {
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force", from, to,
+                extra, "{\"elements\": [{\"id\": " + element + "}]}"));
+        assertEquals(201, r.statusCode(), r.body());
+        return json(r).get("id").asLong();
+    }
+
+    /** The pairs of measures (lower id first) /viability/conflicts lists for {@code datetime}. */
+    private static Set<List<Long>> conflictPairs(String datetime) throws Exception {
+        HttpResponse<String> r = get("/viability/conflicts?datetime=" + q(datetime));
+        assertEquals(200, r.statusCode(), r.body());
+        Set<List<Long>> pairs = new java.util.HashSet<>();
+        for (JsonNode c : json(r).get("conflicts")) {
+            if (!c.get("type").asText().equals("measures")) continue;
+            long a = c.get("a").get("measure_id").asLong(), b = c.get("b").get("measure_id").asLong();
+            pairs.add(List.of(Math.min(a, b), Math.max(a, b)));
+        }
+        return pairs;
+    }
+
+    @Test
     void aTuesdayMarketClosureHoldsFromSixToTwoLocalTimeOnBothSidesOfTheClockChanges() throws Exception {
         long element = count("SELECT max(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 50");
         HttpResponse<String> market = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
@@ -445,6 +475,198 @@ class ViabilityHttpTest {
         assertTrue(stateElements("2036-10-28T12:30:00Z").contains(element), "Tue 28 October 13:30 CET");
         assertFalse(stateElements("2036-10-29T08:00:00Z").contains(element), "a Wednesday");
     }
+
+    @Test
+    void onTheDaysTheClocksChangeANightWindowHoldsWhileTheWallClockReadsInsideIt() throws Exception {
+        // Given two night closures on one street, 01:30–02:30 and 02:30–03:30 local time, over both clock changes of
+        // 2038 (forward on Sunday 28 March at 02:00 CET = 01:00Z, back on Sunday 31 October at 03:00 CEST = 01:00Z)
+        long element = count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 50");
+        long early = night(element, "01:30", "02:30"), late = night(element, "02:30", "03:30");
+        java.util.function.LongPredicate onIt = e -> e == element;
+        // when the network is asked at the instants around each change, then a closure is in force exactly when the
+        // clocks read inside its window: 02:00–03:00 is never read in March and 02:00–03:00 is read twice in October
+        assertEquals(Set.of(early), stateMeasures("2038-03-28T01:59:00+01:00", onIt), "01:59 CET");
+        assertEquals(Set.of(late), stateMeasures("2038-03-28T03:15:00+02:00", onIt), "03:15 CEST: the clock skipped 02:00–03:00");
+        assertEquals(Set.of(late), stateMeasures("2038-03-28T01:15:00Z", onIt), "the same instant in UTC");
+        assertEquals(Set.of(), stateMeasures("2038-03-28T03:45:00+02:00", onIt), "03:45 CEST");
+        assertEquals(Set.of(early), stateMeasures("2038-10-31T02:15:00+02:00", onIt), "the first 02:15 (CEST)");
+        assertEquals(Set.of(late), stateMeasures("2038-10-31T02:45:00+02:00", onIt), "the first 02:45 (CEST)");
+        assertEquals(Set.of(early), stateMeasures("2038-10-31T02:15:00+01:00", onIt), "the second 02:15 (CET)");
+        assertEquals(Set.of(early), stateMeasures("2038-10-31T01:15:00Z", onIt), "the same instant in UTC");
+        assertEquals(Set.of(late), stateMeasures("2038-10-31T02:45:00+01:00", onIt), "the second 02:45 (CET)");
+        assertEquals(Set.of(late), stateMeasures("2038-10-31T03:15:00+01:00", onIt), "03:15 CET");
+        assertEquals(Set.of(), stateMeasures("2038-10-31T03:30:00+01:00", onIt), "03:30 CET: over");
+    }
+
+    @Test
+    void aWeekdayMorningClosureIsJudgedAtItsFirstMorningAndPublishedWithItsWindows() throws Exception {
+        // Given a closure of Via dei Calzaiuoli from Monday 2 May 2039 at midnight, on weekdays from 09:00 to 12:00
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                "2039-05-02T00:00:00+02:00", "2039-05-14T00:00:00+02:00",
+                ", \"windows\": [{\"days\": [\"MO\", \"TU\", \"WE\", \"TH\", \"FR\"], \"from\": \"09:00\", \"to\": \"12:00\"}]",
+                FlorenceRoutingTest.CALZAIUOLI));
+        assertEquals(201, created.statusCode(), created.body());
+        long id = json(created).get("id").asLong();
+
+        // when its impact is asked, then it is taken when the street first closes, 09:00, not at midnight when it is open
+        JsonNode impact = json(get("/viability/measures/" + id + "/impact?profile=pedestrian"));
+        assertEquals("2039-05-02T07:00:00Z", impact.get("datetime").asText(), impact.toString());
+        assertTrue(impact.get("detours").get(0).get("extra_m").asDouble() > 0, impact.toString());
+
+        // and the DATEX II record says when in the day and on which days it holds, in local time
+        HttpResponse<String> feed = get("/viability/datex2");
+        Document xml = parse(feed.body());
+        XPath x = XPathFactory.newInstance().newXPath();
+        x.setNamespaceContext(new Datex2Namespaces());
+        String period = "//sit:situation[@id='streetcad-measure-" + id + "']/sit:situationRecord[1]/sit:validity"
+                + "/com:validityTimeSpecification/com:validPeriod";
+        assertEquals("09:00:00", x.evaluate(period + "/com:recurringTimePeriodOfDay/com:startTimeOfPeriod", xml));
+        assertEquals("12:00:00", x.evaluate(period + "/com:recurringTimePeriodOfDay/com:endTimeOfPeriod", xml));
+        assertEquals("5", x.evaluate("count(" + period + "/com:recurringDayWeekMonthPeriod/com:applicableDay)", xml));
+        assertEquals("monday", x.evaluate(period + "/com:recurringDayWeekMonthPeriod/com:applicableDay[1]", xml));
+        assertTrue(Datex2Schema.validate(feed.body()).isEmpty(), Datex2Schema.validate(feed.body()).toString());
+    }
+
+    @Test
+    void windowsThatNeverOccurInTheValidityAreRefusedNamingThem() throws Exception {
+        // Given a closure from Monday to Friday whose only window is on Sunday, when it is posted, then 400 names windows
+        String sundays = ", \"windows\": [{\"days\": [\"SU\"], \"from\": \"09:00\", \"to\": \"12:00\"}]";
+        assertProblem(send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                "2039-05-02T00:00:00+02:00", "2039-05-07T00:00:00+02:00", sundays, FlorenceRoutingTest.CALZAIUOLI)),
+                400, "windows");
+        // and so is a works phase of the same kind, naming the phase
+        assertProblem(send(operator, "POST", ViabilityModule.WORKS, works("Publiacqua", 11.2450, 43.7750,
+                "2039-05-02T00:00:00+02:00", "2039-05-07T00:00:00+02:00",
+                "[{\"days\": [\"SU\"], \"from\": \"09:00\", \"to\": \"12:00\"}]")), 400, "phases[0].windows");
+        // while a Sunday night window running into Monday morning does occur in a validity starting on Monday
+        assertEquals(201, send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2039-05-02T00:00:00+02:00", "2039-05-07T00:00:00+02:00",
+                ", \"windows\": [{\"days\": [\"SU\"], \"from\": \"22:00\", \"to\": \"06:00\"}]",
+                FlorenceRoutingTest.CALZAIUOLI)).statusCode());
+    }
+
+    @Test
+    void carRoutesAroundTheClosuresInForceAgreeWithPgRoutingToTheMillimetre() throws Exception {
+        // Given three closures in force at noon on 15 January 2040 on car streets of the centre: a two-way element
+        // closed both ways, a two-way element closed along its digitised direction only, and 10 m of a one-way element
+        String car = "status = 'in_use' AND functional_class IS DISTINCT FROM 'F-bis' "
+                + "AND element_type NOT IN ('pedestrian', 'cycleway') AND from_junction IS NOT NULL AND to_junction IS NOT NULL";
+        String central = " AND length_m > 40 AND ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint(11.2480, 43.7750), "
+                + "4326), ST_SRID(geom)), 1500) ORDER BY md5(id::text) LIMIT 1";
+        long whole = count("SELECT id FROM live_road_element WHERE " + car + " AND direction = 'both'" + central);
+        long alongOnly = count("SELECT id FROM live_road_element WHERE " + car + " AND direction = 'both' AND id <> "
+                + whole + central);
+        long part = count("SELECT id FROM live_road_element WHERE " + car + " AND direction = 'forward'" + central);
+        String instant = "2040-01-15T12:00:00Z";
+        Set<Long> closures = new java.util.HashSet<>();
+        for (String element : List.of("{\"id\": " + whole + "}", "{\"id\": " + alongOnly + ", \"direction\": \"forward\"}",
+                "{\"id\": " + part + ", \"from_m\": 10, \"to_m\": 20}")) {
+            HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                    "2040-01-15T00:00:00+01:00", "2040-01-16T00:00:00+01:00", "", "{\"elements\": [" + element + "]}"));
+            assertEquals(201, r.statusCode(), r.body());
+            closures.add(json(r).get("id").asLong());
+        }
+        for (long m : stateMeasures(instant, e -> true)) assertTrue(closures.contains(m), "only these closures hold then: " + m);
+
+        // when cars are routed then between the ends of each closed element, both ways, and between 30 random junctions
+        List<long[]> pairs = new ArrayList<>();
+        for (long e : List.of(whole, alongOnly, part)) {
+            long from = count("SELECT from_junction FROM road_element WHERE id = " + e);
+            long to = count("SELECT to_junction FROM road_element WHERE id = " + e);
+            pairs.add(new long[]{from, to});
+            pairs.add(new long[]{to, from});
+        }
+        try (Connection c = db.connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT from_junction FROM live_road_element WHERE " + car
+                     + " GROUP BY from_junction ORDER BY md5(from_junction::text || 'closures') LIMIT 60")) {
+            List<Long> junctions = new ArrayList<>();
+            while (rs.next()) junctions.add(rs.getLong(1));
+            for (int i = 0; i + 1 < junctions.size(); i += 2) pairs.add(new long[]{junctions.get(i), junctions.get(i + 1)});
+        }
+
+        // then each route is as long as pgRouting's shortest path over the live car elements without the closed
+        // directions, to the millimetre, and there is none exactly when pgRouting finds none
+        String edges = "SELECT id, from_junction AS source, to_junction AS target, "
+                + "CASE WHEN direction IN ('both', 'forward') AND id NOT IN (" + whole + ", " + alongOnly + ", " + part
+                + ") THEN length_m ELSE -1 END AS cost, "
+                + "CASE WHEN direction IN ('both', 'backward') AND id NOT IN (" + whole + ", " + part
+                + ") THEN length_m ELSE -1 END AS reverse_cost FROM live_road_element WHERE " + car;
+        int routed = 0;
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS pgrouting");
+            for (long[] pair : pairs) {
+                Double oracle = null;
+                try (ResultSet rs = st.executeQuery("SELECT agg_cost FROM pgr_dijkstraCost($$" + edges + "$$, "
+                        + pair[0] + ", " + pair[1] + ", directed => true)")) {
+                    if (rs.next()) oracle = rs.getDouble(1);
+                }
+                double[] from = junctionLonLat(pair[0]), to = junctionLonLat(pair[1]);
+                HttpResponse<String> r = get("/network/route?from=" + from[0] + "," + from[1] + "&to=" + to[0] + ","
+                        + to[1] + "&datetime=" + q(instant));
+                String which = pair[0] + " → " + pair[1];
+                if (oracle == null) {
+                    assertProblem(r, 404, "to");
+                    continue;
+                }
+                assertEquals(200, r.statusCode(), which + ": " + r.body());
+                JsonNode p = json(r).get("properties");
+                assertEquals(pair[0], p.get("from_junction").asLong(), which);
+                assertEquals(pair[1], p.get("to_junction").asLong(), which);
+                assertEquals(oracle, p.get("length_m").asDouble(), 0.001, which);
+                for (JsonNode e : p.get("elements")) assertTrue(e.asLong() != whole && e.asLong() != part, which);
+                routed++;
+            }
+        }
+        assertTrue(routed >= 30, routed + " of " + pairs.size() + " pairs routed");
+    }
+
+    static double[] junctionLonLat(long junction) throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT ST_X(g), ST_Y(g) FROM (SELECT ST_Transform(geom, 4326) g FROM junction "
+                     + "WHERE id = " + junction + ") j")) {
+            rs.next();
+            return new double[]{rs.getDouble(1), rs.getDouble(2)};
+        }
+    }
+
+    /** The ids of the measures /network/state lists at {@code instant} on the elements {@code on} accepts. */
+    static Set<Long> stateMeasures(String instant, java.util.function.LongPredicate on) throws Exception {
+        HttpResponse<String> r = get("/network/state?datetime=" + q(instant));
+        assertEquals(200, r.statusCode(), r.body());
+        Set<Long> ids = new java.util.TreeSet<>();
+        for (JsonNode f : json(r).get("features")) {
+            if (!on.test(f.get("id").asLong())) continue;
+            for (JsonNode m : f.get("properties").get("measures")) ids.add(m.get("id").asLong());
+        }
+        return ids;
+    }
+
+
+    @Test
+    void anInstantWhoseOffsetPlusWasNotEscapedInTheUrlIsThatInstant() throws Exception {
+        // Given a closure from 08:00 to 10:00 (UTC+2) on 7 May 2041
+        long element = count("SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                + "ORDER BY md5(id::text || 'unescaped') LIMIT 1");
+        long closure = closure(element, "2041-05-07T08:00:00+02:00", "2041-05-07T10:00:00+02:00", "");
+        // when a client writes 09:00+02:00 in its URL without escaping the '+' (which then arrives as a space)
+        HttpResponse<String> state = get("/network/state?datetime=2041-05-07T09:00:00+02:00");
+        HttpResponse<String> items = get("/collections/viability-measures/items?datetime=2041-05-07T09:00:00+02:00");
+        // then it is read as that offset, not refused nor taken for another instant
+        assertEquals(200, state.statusCode(), state.body());
+        assertEquals("2041-05-07T07:00:00Z", json(state).get("datetime").asText());
+        assertEquals(Set.of(closure), stateMeasures("2041-05-07T09:00:00+02:00", e -> e == element));
+        assertEquals(200, items.statusCode(), items.body());
+        List<Long> listed = new ArrayList<>();
+        json(items).get("features").forEach(f -> listed.add(f.get("id").asLong()));
+        assertTrue(listed.contains(closure), listed.toString());
+    }
+
+    /** An in-force closure of {@code element} every night of March to October 2038, from {@code from} to {@code to}. */
+    private long night(long element, String from, String to) throws Exception {
+        return closure(element, "2038-03-20T00:00:00+01:00", "2038-11-05T00:00:00+01:00",
+                ", \"windows\": [{\"from\": \"" + from + "\", \"to\": \"" + to + "\"}]");
+    }
+
 
     @Test
     void theViabilityTileLayerShowsAMeasureUntilItIsRevoked() throws Exception {
