@@ -133,13 +133,18 @@ final class Datex2 {
         validPeriods(x, rs.getString(14));
         x.writeEndElement();
         x.writeEndElement();
+        String reference = rs.getString(9);
         String comment = rs.getString(11) != null ? rs.getString(11)
-                : (works ? "Cantiere, autorizzazione " : "Ordinanza ") + (rs.getString(9) == null ? "" : rs.getString(9));
-        x.writeStartElement(SIT, "generalPublicComment");
-        x.writeStartElement(COM, "comment");
-        values(x, comment);
-        x.writeEndElement();
-        x.writeEndElement();
+                : reference == null ? null : (works ? "Cantiere, autorizzazione " : "Ordinanza ") + reference;
+        // A measure of neither an ordinance nor works, without a description, has nothing to say (the comment is
+        // optional): a bare "Ordinanza " would tell the public of an ordinance that does not exist.
+        if (comment != null) {
+            x.writeStartElement(SIT, "generalPublicComment");
+            x.writeStartElement(COM, "comment");
+            values(x, comment);
+            x.writeEndElement();
+            x.writeEndElement();
+        }
         x.writeStartElement(SIT, "locationReference");
         x.writeAttribute(XSI, "type", "loc:SingleRoadLinearLocation");
         x.writeStartElement(LOC, "gmlLineString");

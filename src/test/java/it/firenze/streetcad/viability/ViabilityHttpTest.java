@@ -143,6 +143,8 @@ class ViabilityHttpTest {
         String[] posList = x.evaluate(situation + "//loc:posList", xml).split(" ");
         assertTrue(posList.length >= 4 && posList.length % 2 == 0);
         assertEquals(43.77, Double.parseDouble(posList[0]), 0.01, "latitude first");
+        assertEquals("0", x.evaluate("count(" + situation + "//sit:generalPublicComment)", xml),
+                "a measure of no ordinance or works, without a description, has no comment (not a bare 'Ordinanza ')");
         assertEquals(11.25, Double.parseDouble(posList[1]), 0.01);
         assertTrue(Datex2Schema.validate(feed.body()).isEmpty(), Datex2Schema.validate(feed.body()).toString());
         assertFalse(Datex2Schema.validate(feed.body().replace("roadClosed", "roadShut")).isEmpty(), "the schema bites");
