@@ -1,10 +1,9 @@
 package it.firenze.streetcad.features;
 
+import it.firenze.streetcad.api.Instants;
 import it.firenze.streetcad.api.ProblemException;
 
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
@@ -70,8 +69,7 @@ public final class Params {
     /** An RFC 3339 date-time, or a date (taken as its start, UTC). */
     public static OffsetDateTime instant(String parameter, String text) {
         try {
-            if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
-            return OffsetDateTime.parse(text.replace(' ', 'T'));
+            return Instants.dateOrDateTime(text.replace(' ', 'T'));
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(parameter, parameter + " must be an RFC 3339 date or date-time such as "
                     + "2024-05-01T10:00:00Z; '" + abbreviate(text) + "' is not.");

@@ -1,11 +1,11 @@
 package it.firenze.streetcad.viability;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.api.Instants;
 
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -140,7 +140,7 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
         String text = text(o, name, required);
         if (text == null) return null;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            return Instants.dateTime(text).toInstant();
         } catch (DateTimeParseException e) {
             throw ViabilityException.invalid(name, name + " is an RFC 3339 date-time with offset, such as "
                     + "2026-03-03T06:00:00+01:00.");
