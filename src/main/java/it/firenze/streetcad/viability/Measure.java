@@ -62,7 +62,10 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
             Double value = null;
             JsonNode v = properties.get("value");
             if (v != null && !v.isNull()) {
-                if (!v.isNumber() || v.asDouble() <= 0) throw ViabilityException.invalid("value", "value is a positive number.");
+                // 1e400 is read as infinite: no limit a sign can show.
+                if (!v.isNumber() || !(v.asDouble() > 0) || !Double.isFinite(v.asDouble())) {
+                    throw ViabilityException.invalid("value", "value is a positive number.");
+                }
                 value = v.asDouble();
             }
             if (value == null && Set.of("speed_limit", "weight_limit", "height_limit").contains(kind)) {
