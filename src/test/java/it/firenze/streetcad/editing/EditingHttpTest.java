@@ -181,14 +181,11 @@ class EditingHttpTest {
         for (String[] sent : new String[][]{{"lanes", "40000"}, {"speed_limit", "99999"}, {"layer", "-40000"},
                 {"width_m", "1000000"}, {"width_m", "1e400"}, {"valid_to", "\"+300000-01-01T00:00:00Z\""},
                 {"valid_from", "\"0000-01-01T00:00:00Z\""}}) {
-            HttpResponse<String> r = send("PATCH", path, "{\"properties\": {\"" + sent[0] + "\": " + sent[1] + "}}", etag,
-                    "application/merge-patch+json");
-            TestHttp.assertProblem(r, 422, sent[0]);
+            patchRefused(path, etag, "{\"properties\": {\"" + sent[0] + "\": " + sent[1] + "}}", 422, sent[0]);
         }
 
-        assertEquals(etag, http.get(path).headers().firstValue("ETag").orElseThrow(), "nothing was written");
+        assertUnchanged(path, etag, audit);
         assertEquals(history, count("SELECT count(*) FROM road_element_history"));
-        assertEquals(audit, count("SELECT count(*) FROM audit_log"));
     }
 
     /**
@@ -206,19 +203,16 @@ class EditingHttpTest {
 
         for (String line : List.of("[[11.2600, 43.7700], [11.2600, 43.7700]]", "[[-70.0, -40.0], [-70.1, -40.0]]",
                 "[[1e400, 43.7700], [11.2610, 43.7700]]")) {
-            HttpResponse<String> r = send("PATCH", path, "{\"geometry\": {\"type\": \"LineString\", \"coordinates\": "
-                    + line + "}}", etag, "application/merge-patch+json");
-            TestHttp.assertProblem(r, 422, "geometry");
+            patchRefused(path, etag, "{\"geometry\": {\"type\": \"LineString\", \"coordinates\": " + line + "}}", 422,
+                    "geometry");
         }
         HttpResponse<String> created = send("POST", "/collections/road-elements/items", "{\"type\": \"Feature\", "
                 + "\"geometry\": {\"type\": \"LineString\", \"coordinates\": [[-70.0, -40.0], [-70.1, -40.0]]}, "
                 + "\"properties\": {}}", null, "application/geo+json");
         TestHttp.assertProblem(created, 422, "geometry");
 
-        assertEquals(etag, http.get(path).headers().firstValue("ETag").orElseThrow(), "nothing was written");
-        assertEquals(200, http.get(path).statusCode(), "the element is readable");
+        assertUnchanged(path, etag, audit);
         assertEquals(junctions, count("SELECT count(*) FROM junction"), "no junction made for an end");
-        assertEquals(audit, count("SELECT count(*) FROM audit_log"));
     }
 
     /**
@@ -233,17 +227,26 @@ class EditingHttpTest {
         String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
         long audit = count("SELECT count(*) FROM audit_log");
 
-        TestHttp.assertProblem(send("PATCH", path, "{\"properties\": {\"lanes\": 2}} xx", etag,
-                "application/merge-patch+json"), 400, "body");
+        patchRefused(path, etag, "{\"properties\": {\"lanes\": 2}} xx", 400, "body");
         byte[] latin1 = "{\"properties\": {\"surface\": \"pav\u00e9\"}}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         TestHttp.assertProblem(http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
                 .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(latin1)).header("If-Match", etag)
                 .header("Content-Type", "application/merge-patch+json").build()), 400, "body");
-        TestHttp.assertProblem(send("PATCH", path, "{\"properties\": {\"surface\": \"as\\u0000phalt\"}}", etag,
-                "application/merge-patch+json"), 400, "properties.surface");
+        patchRefused(path, etag, "{\"properties\": {\"surface\": \"as\\u0000phalt\"}}", 400, "properties.surface");
 
-        assertEquals(etag, http.get(path).headers().firstValue("ETag").orElseThrow(), "nothing was written");
-        assertEquals(audit, count("SELECT count(*) FROM audit_log"));
+        assertUnchanged(path, etag, audit);
+    }
+
+    private static void patchRefused(String path, String etag, String patch, int status, String member) {
+        TestHttp.assertProblem(send("PATCH", path, patch, etag, "application/merge-patch+json"), status, member);
+    }
+
+    /** The item is as it was read (its ETag) and readable, and no change of anything was audited. */
+    private static void assertUnchanged(String path, String etag, long audit) throws SQLException {
+        HttpResponse<String> now = http.get(path);
+        assertEquals(200, now.statusCode(), now.body());
+        assertEquals(etag, now.headers().firstValue("ETag").orElseThrow(), "nothing was written");
+        assertEquals(audit, count("SELECT count(*) FROM audit_log"), "no change audited");
     }
 
     @Test
