@@ -68,9 +68,15 @@ public final class ViabilityModule implements HttpModule {
         routes.get("/viability/measures/{id}/impact", mapped(this::impact));
         routes.get("/viability/works/{id}", mapped(ctx -> geojson(ctx, viability.works(id(ctx)))));
         routes.get("/viability/conflicts", mapped(this::conflicts));
-        routes.get("/viability/datex2", mapped(ctx -> Responses.send(ctx, datex2.situationPublication(Instant.now()),
-                "application/xml")));
-        routes.get("/network/state", mapped(ctx -> Responses.send(ctx, viability.networkState(instant(ctx)), GEOJSON)));
+        // Like every other route, these name a parameter they do not take rather than answer as if it were not sent.
+        routes.get("/viability/datex2", mapped(ctx -> {
+            only(ctx);
+            Responses.send(ctx, datex2.situationPublication(Instant.now()), "application/xml");
+        }));
+        routes.get("/network/state", mapped(ctx -> {
+            only(ctx, "datetime");
+            Responses.send(ctx, viability.networkState(instant(ctx)), GEOJSON);
+        }));
         routes.get("/network/route", mapped(this::route));
     }
 

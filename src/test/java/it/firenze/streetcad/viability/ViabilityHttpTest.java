@@ -606,6 +606,17 @@ class ViabilityHttpTest {
         }
     }
 
+    /**
+     * Given the network at an instant and the DATEX II feed, when asked with a parameter they do not take (a client's
+     * misspelt datetime), then each is a 400 naming it, as every other route answers, not the answer for now.
+     */
+    @Test
+    void aParameterTheNetworkStateOrTheFeedDoesNotTakeIs400NamingIt() throws Exception {
+        assertProblem(get("/network/state?date=2034-06-01T10:00:00Z"), 400, "date");
+        assertProblem(get("/viability/datex2?datetime=2034-06-01T10:00:00Z"), 400, "datetime");
+        assertEquals(200, get("/network/state?datetime=2034-06-01T10:00:00Z").statusCode());
+    }
+
     @Test
     void noRouteIs404SayingWhy() throws Exception {
         HttpResponse<String> sea = get("/network/route?from=11.2560,43.7731&to=10.0,42.0");
