@@ -5,6 +5,7 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import it.firenze.streetcad.api.HttpModule;
+import it.firenze.streetcad.api.Instants;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -310,7 +310,7 @@ public final class AccessHttp implements HttpModule {
         String text = ctx.queryParam(name);
         if (text == null) return null;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            return Instants.dateTime(text).toInstant();
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(name, name + " must be an RFC 3339 date-time, like 2026-12-05T09:00:00Z");
         }

@@ -99,6 +99,7 @@ public final class HttpServer implements AutoCloseable {
                 headers.apply(ctx);
             });
             config.routes.before(HttpServer::rejectNulInQuery);
+            config.routes.before(BodyText::check);
             // A body cut off for coming too slowly (SlowBodies) is a 408 whatever the handler made of the failed read
             // (most read it as a malformed body and answer 400), and the connection, whose rest of the body is
             // unread, cannot carry another request.

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.cql2;
 
+import it.firenze.streetcad.api.Instants;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
@@ -16,9 +17,7 @@ import org.locationtech.jts.operation.valid.IsValidOp;
 import org.locationtech.jts.operation.valid.TopologyValidationError;
 
 import java.math.BigDecimal;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +51,7 @@ public final class Cql2Text {
 
     static OffsetDateTime instant(String text, int position) {
         try {
-            if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
-            return OffsetDateTime.parse(text);
+            return Instants.dateOrDateTime(text);
         } catch (DateTimeParseException e) {
             throw new Cql2Exception("'" + text + "' at character " + position + " is not an RFC 3339 date or timestamp",
                     position);

@@ -236,9 +236,16 @@ public final class Database implements AutoCloseable {
         if (!c.isClosed()) c.rollback();
     }
 
-    /** Gives a connection its auto-commit back after a transaction, unless it broke (as {@link #rollback}). */
+    /**
+     * Gives a connection its auto-commit back after a transaction, unless it broke (as {@link #rollback}). What the
+     * transaction did not commit is rolled back first: JDBC's setAutoCommit(true) commits an open transaction, so a
+     * transaction left by an Error its caller does not catch (an OutOfMemoryError in the middle of an edit) would
+     * otherwise be committed half done here. After a commit there is nothing to roll back and no statement is sent.
+     */
     public static void restoreAutoCommit(Connection c) throws SQLException {
-        if (!c.isClosed()) c.setAutoCommit(true);
+        if (c.isClosed()) return;
+        c.rollback();
+        c.setAutoCommit(true);
     }
 
     /** The innermost cause's message on one line, for logs and for the person who started StreetCad. */

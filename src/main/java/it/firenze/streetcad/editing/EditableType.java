@@ -17,9 +17,16 @@ public record EditableType(String collection, String table, String geometryType,
     /** How a property's JSON value is checked and bound. */
     public enum Kind { INTEGER, NUMBER, TEXT, TIMESTAMP, OBJECT, FUNCTIONAL_CLASS }
 
-    /** A writable property: its column, its kind, and whether an absent value means the column's default. */
-    public record Field(String name, Kind kind) {
+    /**
+     * A writable property: its column, its kind and, for a number, the largest magnitude its column's type holds
+     * (a smallint's 32767, a numeric(5, 2)'s 999.99), past which the database would fail on the value before any of
+     * the cadastre's checks could refuse it.
+     */
+    public record Field(String name, Kind kind, double largest) {
     }
+
+    /** What a smallint column holds. */
+    private static final double SMALLINT = Short.MAX_VALUE;
 
     /** CdS art. 2 classes, the values of the functional_class enum type (V1). */
     static final List<String> FUNCTIONAL_CLASSES = List.of("A", "B", "C", "D", "E", "E-bis", "F", "F-bis");
@@ -31,10 +38,11 @@ public record EditableType(String collection, String table, String geometryType,
     public static final List<EditableType> ALL = List.of(
             new EditableType("road-elements", "road_element", "LineString", fields(
                     f("road_id", Kind.INTEGER), f("functional_class", Kind.FUNCTIONAL_CLASS),
-                    f("element_type", Kind.TEXT), f("level", Kind.TEXT), f("layer", Kind.INTEGER),
-                    f("carriageways", Kind.INTEGER), f("lanes", Kind.INTEGER), f("width_m", Kind.NUMBER),
+                    f("element_type", Kind.TEXT), f("level", Kind.TEXT), f("layer", Kind.INTEGER, SMALLINT),
+                    f("carriageways", Kind.INTEGER, SMALLINT), f("lanes", Kind.INTEGER, SMALLINT),
+                    f("width_m", Kind.NUMBER, 999.99),
                     f("surface", Kind.TEXT), f("direction", Kind.TEXT), f("status", Kind.TEXT),
-                    f("speed_limit", Kind.INTEGER), f("source_key", Kind.TEXT),
+                    f("speed_limit", Kind.INTEGER, SMALLINT), f("source_key", Kind.TEXT),
                     f("valid_from", Kind.TIMESTAMP), f("valid_to", Kind.TIMESTAMP)),
                     Set.of("id", "name", "length_m", "from_junction", "to_junction", "source_attributes", "version")),
             new EditableType("junctions", "junction", "Point", fields(
@@ -60,7 +68,11 @@ public record EditableType(String collection, String table, String geometryType,
     }
 
     private static Field f(String name, Kind kind) {
-        return new Field(name, kind);
+        return new Field(name, kind, Double.MAX_VALUE);
+    }
+
+    private static Field f(String name, Kind kind, double largest) {
+        return new Field(name, kind, largest);
     }
 
     private static Map<String, Field> fields(Field... fields) {

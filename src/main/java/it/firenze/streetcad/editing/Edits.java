@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.access.Audit;
+import it.firenze.streetcad.api.Instants;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.topology.EditReach;
 import it.firenze.streetcad.topology.ElementMerge;
@@ -19,14 +21,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -480,10 +481,14 @@ public final class Edits {
         return switch (f.kind()) {
             case INTEGER -> {
                 if (!v.isIntegralNumber() || !v.canConvertToLong()) throw EditRefused.invalid(name, name + " must be a whole number.");
+                if (Math.abs((double) v.longValue()) > f.largest()) throw notAllowed(name);
                 yield new Value("?", v.longValue());
             }
             case NUMBER -> {
                 if (!v.isNumber()) throw EditRefused.invalid(name, name + " must be a number.");
+                // JSON has no infinity, but a literal beyond a double (1e400) is read as one.
+                if (!Double.isFinite(v.doubleValue())) throw EditRefused.invalid(name, name + " must be a finite number.");
+                if (Math.abs(v.doubleValue()) > f.largest()) throw notAllowed(name);
                 yield new Value("?", v.decimalValue());
             }
             case TEXT -> {
@@ -505,11 +510,15 @@ public final class Edits {
         };
     }
 
+    /** The refusal of a value the cadastre does not allow, worded as the database's checks are ({@link #refusal}). */
+    private static EditRefused notAllowed(String field) {
+        return EditRefused.invalid(field, "The value of " + field + " is not one the cadastre allows.");
+    }
+
     private static OffsetDateTime instant(String name, JsonNode v) {
         String text = v.isTextual() ? v.asText() : "";
         try {
-            if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
-            return OffsetDateTime.parse(text);
+            return Instants.dateOrDateTime(text);
         } catch (DateTimeParseException e) {
             throw EditRefused.invalid(name, name + " must be an RFC 3339 date or date-time such as 2030-03-01T00:00:00Z.");
         }
@@ -540,19 +549,37 @@ public final class Edits {
         }
         String parsed = "ST_SetSRID(ST_GeomFromGeoJSON(?), " + in.srid() + ")";
         if (in.northFirst()) parsed = "ST_FlipCoordinates(" + parsed + ")";
-        Value storage = new Value("ST_Force2D(ST_Transform(" + parsed + ", " + database.storageSrid() + "))",
-                g.toString());
-        try (PreparedStatement st = c.prepareStatement("SELECT ST_AsEWKB(" + storage.sql() + ")")) {
+        // Judged before it is transformed: an invalid line (two equal points, a coordinate past a double's range read
+        // as infinite) or one outside the area the storage CRS is defined for (PROJ's error, or ground to lock and
+        // re-validate from Florence to Chile) is the client's mistake, said as such, never stored.
+        double[] area = AreaOfUse.of(database.storageSrid());
+        String lonLat = in.srid() == 4326 ? "g" : "ST_Transform(g, 4326)";
+        String sql = String.format(Locale.ROOT, "SELECT CASE WHEN NOT ST_IsValid(g) THEN ST_IsValidReason(g) "
+                + "WHEN NOT ST_CoveredBy(%s, ST_MakeEnvelope(%s, %s, %s, %s, 4326)) THEN 'outside' END, "
+                + "ST_AsEWKB(ST_Force2D(ST_Transform(g, %d))) FROM (SELECT %s AS g) parsed",
+                lonLat, area[0], area[1], area[2], area[3], database.storageSrid(), parsed);
+        String refused;
+        byte[] storage;
+        try (PreparedStatement st = c.prepareStatement(sql)) {
             st.setString(1, g.toString());
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                return snapped(c, t, new Value("ST_GeomFromEWKB(?)", rs.getBytes(1)));
+                refused = rs.getString(1);
+                storage = refused == null ? rs.getBytes(2) : null;
             }
         } catch (SQLException e) {
             Database.rollback(c);
             throw EditRefused.invalid("geometry", "The geometry is not a valid GeoJSON " + t.geometryType() + " in the "
                     + "CRS given (EPSG:" + in.srid() + ").");
         }
+        if ("outside".equals(refused)) {
+            throw EditRefused.invalid("geometry", String.format(Locale.ROOT, "The geometry lies outside the area the "
+                    + "cadastre's CRS (EPSG:%d) is defined for, longitude %s to %s and latitude %s to %s; is it in the "
+                    + "CRS given (EPSG:%d), with its axes in that CRS's order?", database.storageSrid(), area[0],
+                    area[2], area[1], area[3], in.srid()));
+        }
+        if (refused != null) throw EditRefused.invalid("geometry", "The geometry is not valid: " + refused + ".");
+        return snapped(c, t, new Value("ST_GeomFromEWKB(?)", storage));
     }
 
     /** An element's geometry with each end moved exactly onto the nearest junction within the tolerance. */
@@ -720,10 +747,10 @@ public final class Edits {
                     ? capitalised(m.getMessage()) + "."
                     : field.equals("valid_to") ? "valid_to must not be before valid_from."
                     : field.equals("to_m") ? "to_m must not be less than from_m."
-                    : "The value of " + field + " is not one the cadastre allows.";
-            default -> "The value of " + field + " is not one the cadastre allows.";
+                    : null;
+            default -> null;
         };
-        throw EditRefused.invalid(field, detail);
+        throw detail == null ? notAllowed(field) : EditRefused.invalid(field, detail);
     }
 
     private static String capitalised(String s) {

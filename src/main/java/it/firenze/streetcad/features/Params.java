@@ -1,10 +1,9 @@
 package it.firenze.streetcad.features;
 
+import it.firenze.streetcad.api.Instants;
 import it.firenze.streetcad.api.ProblemException;
 
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
@@ -71,10 +70,9 @@ public final class Params {
     /** An RFC 3339 date-time, or a date (taken as its start, UTC). */
     public static OffsetDateTime instant(String parameter, String text) {
         try {
-            if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
             // A positive offset's '+' that the client did not escape in its URL arrives as a space
             // (2026-03-29T03:15:00 02:00): a space before a closing HH:MM can only have been that '+'.
-            return OffsetDateTime.parse(SPACED_OFFSET.matcher(text).replaceFirst("+$1").replace(' ', 'T'));
+            return Instants.dateOrDateTime(SPACED_OFFSET.matcher(text).replaceFirst("+$1").replace(' ', 'T'));
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(parameter, parameter + " must be an RFC 3339 date or date-time such as "
                     + "2024-05-01T10:00:00Z; '" + abbreviate(text) + "' is not.");

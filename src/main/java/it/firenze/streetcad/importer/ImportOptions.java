@@ -35,6 +35,10 @@ public record ImportOptions(Mapping mapping, ImportMode mode, Envelope area, boo
             try {
                 v[i] = Double.parseDouble(parts[i].strip());
             } catch (NumberFormatException e) {
+                v[i] = Double.NaN;
+            }
+            // NaN passes every comparison below as false: an area of NaN was taken, and a replace ran over it.
+            if (!Double.isFinite(v[i])) {
                 throw new IllegalArgumentException("area is minLon,minLat,maxLon,maxLat; '" + parts[i].strip() + "' is not a number");
             }
         }

@@ -16,8 +16,12 @@ final class GroundLocks {
     private GroundLocks() {
     }
 
-    /** The advisory lock classes of the ground an edit re-validates: its cells ("SCRV") and their districts ("SCRD"). */
-    private static final int GROUND_LOCK_CLASS = 0x53435256, DISTRICT_LOCK_CLASS = 0x53435244;
+    /**
+     * The advisory lock classes of the ground an edit re-validates: its cells ("SCRV"), their districts ("SCRD") and the
+     * whole ground ("SCRW", one key).
+     */
+    private static final int GROUND_LOCK_CLASS = 0x53435256, DISTRICT_LOCK_CLASS = 0x53435244,
+            WHOLE_LOCK_CLASS = 0x53435257;
     /** The side (metres) of the cells of ground: small enough that editors in different streets rarely share one. */
     static final double GROUND_CELL = 250;
     /** The side (metres) of a district of cells, what ground of more than {@link #MOST_CELLS} cells locks instead. */
@@ -30,9 +34,14 @@ final class GroundLocks {
      * {@link #MOST_CELLS} cells (a long street retired), its districts for itself, so that the locks stay few. So two
      * areas meeting the same cell or district never hold their locks at once, unless both hold it shared. Every
      * transaction takes districts before cells and each in one order, so none waits on another in a circle. Two cells
-     * or districts whose keys collide are one for this lock: a wait for nothing, never a missed one.
+     * or districts whose keys collide are one for this lock: a wait for nothing, never a missed one. Ground of more
+     * than {@link #MOST_CELLS} districts (a line drawn across Italy) locks the whole ground for itself, which every
+     * other lock holds shared first: one district's key each would exhaust PostgreSQL's lock table, a 500.
      */
     static void lockGround(Connection c, Envelope area) throws SQLException {
+        boolean whole = cells(area, DISTRICT) > MOST_CELLS;
+        lock(c, whole ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared", WHOLE_LOCK_CLASS, Set.of(0));
+        if (whole) return;
         boolean large = cells(area, GROUND_CELL) > MOST_CELLS;
         lock(c, large ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared", DISTRICT_LOCK_CLASS,
                 keys(area, DISTRICT));

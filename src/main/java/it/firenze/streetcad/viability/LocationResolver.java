@@ -89,15 +89,17 @@ final class LocationResolver {
                     if (!rs.next()) throw ViabilityException.unresolved(field + ".id", "There is no live road element " + id + ".");
                     length = rs.getDouble(1);
                 }
-                double from = e.has("from_m") ? e.get("from_m").asDouble() : 0;
-                double to = e.has("to_m") ? e.get("to_m").asDouble() : length;
+                double from = metres(e, "from_m", field, 0);
+                double to = metres(e, "to_m", field, length);
                 if (from < 0 || from > length + 0.001) {
                     throw ViabilityException.unresolved(field + ".from_m", String.format(Locale.ROOT,
                             "from_m %.3f is off element %d, whose measures run from 0 to %.3f m.", from, id, length));
                 }
-                if (to < from || to > length + 0.001) {
+                // A stretch has a length: from_m = to_m would make a point, which no measure's line can hold.
+                if (to <= from || to > length + 0.001) {
                     throw ViabilityException.unresolved(field + ".to_m", String.format(Locale.ROOT,
-                            "to_m %.3f must lie between from_m and %.3f, the length of element %d.", to, length, id));
+                            "to_m %.3f must lie after from_m and at most at %.3f, the length of element %d.", to, length,
+                            id));
                 }
                 String direction = e.path("direction").asText("both");
                 if (!DIRECTIONS.contains(direction)) {
@@ -315,5 +317,16 @@ final class LocationResolver {
             }
         }
         return out;
+    }
+
+    /** A measure along an element (metres from its start) the client gave as a finite number, else {@code otherwise}. */
+    private static double metres(JsonNode element, String name, String field, double otherwise) {
+        JsonNode n = element.get(name);
+        if (n == null || n.isNull()) return otherwise;
+        if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
+            throw ViabilityException.invalid(field + "." + name, field + "." + name + " is a number of metres from the "
+                    + "element's start.");
+        }
+        return n.asDouble();
     }
 }

@@ -1,11 +1,11 @@
 package it.firenze.streetcad.viability;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.api.Instants;
 
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -62,7 +62,10 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
             Double value = null;
             JsonNode v = properties.get("value");
             if (v != null && !v.isNull()) {
-                if (!v.isNumber() || v.asDouble() <= 0) throw ViabilityException.invalid("value", "value is a positive number.");
+                // 1e400 is read as infinite: no limit a sign can show.
+                if (!v.isNumber() || !(v.asDouble() > 0) || !Double.isFinite(v.asDouble())) {
+                    throw ViabilityException.invalid("value", "value is a positive number.");
+                }
                 value = v.asDouble();
             }
             if (value == null && Set.of("speed_limit", "weight_limit", "height_limit").contains(kind)) {
@@ -149,7 +152,7 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
         String text = text(o, name, required);
         if (text == null) return null;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            return Instants.dateTime(text).toInstant();
         } catch (DateTimeParseException e) {
             throw ViabilityException.invalid(name, name + " is an RFC 3339 date-time with offset, such as "
                     + "2026-03-03T06:00:00+01:00.");

@@ -364,7 +364,12 @@ public final class Viability {
                 Instant from = Measure.instant(ph, "valid_from", true);
                 Instant to = Measure.instant(ph, "valid_to", true);
                 if (!to.isAfter(from)) throw ViabilityException.invalid("valid_to", "valid_to must be after valid_from.");
-                phases.add(new ViabilityStore.Phase(i, Measure.scheduleOf(from, to, ph.get("windows")), ph.get("lanes")));
+                JsonNode lanes = ph.get("lanes");
+                if (lanes != null && !lanes.isNull() && !lanes.isArray()) {
+                    throw ViabilityException.invalid("lanes", "lanes is an array of the lanes the phase takes.");
+                }
+                phases.add(new ViabilityStore.Phase(i, Measure.scheduleOf(from, to, ph.get("windows")),
+                        lanes == null || lanes.isNull() ? null : lanes));
             } catch (ViabilityException e) {
                 throw new ViabilityException(e.reason(), field + "." + e.field(), e.getMessage());
             }
@@ -381,11 +386,28 @@ public final class Viability {
                 return f;
             });
         } catch (SQLException e) {
-            if ("XX000".equals(e.getSQLState()) || "22023".equals(e.getSQLState())) {
-                throw ViabilityException.invalid("geometry", "The footprint is not a valid GeoJSON polygon.");
+            if ("XX000".equals(e.getSQLState()) || "22023".equals(e.getSQLState())
+                    || "geometry".equals(checkedField(e, "works"))) {
+                throw ViabilityException.invalid("geometry", "The footprint is not a valid GeoJSON polygon (one that does "
+                        + "not cross itself, with finite coordinates).");
             }
             throw e;
         }
+    }
+
+    /**
+     * The field a check of {@code table}'s refused (works_footprint_check: geometry, ordinance_year_check: year), or
+     * null when {@code e} is no such refusal: the schema's checks are the rules, and a value they refuse is the
+     * client's mistake, not a 500.
+     */
+    private static String checkedField(SQLException e, String table) {
+        if (!(e instanceof org.postgresql.util.PSQLException p) || !"23514".equals(e.getSQLState())
+                || p.getServerErrorMessage() == null || p.getServerErrorMessage().getConstraint() == null) {
+            return null;
+        }
+        String column = p.getServerErrorMessage().getConstraint().replaceFirst("^" + table + "_", "")
+                .replaceFirst("_check$", "");
+        return column.equals("footprint") ? "geometry" : column;
     }
 
     /**
@@ -450,16 +472,23 @@ public final class Viability {
         int number = positive(p, "number");
         int year = positive(p, "year");
         String office = Measure.text(p, "office", true);
-        return Transactions.inTransaction(database, actor, c -> {
-            long id = store.insertOrdinance(c, number, year, office, Measure.text(p, "reason", true),
-                    Measure.text(p, "document_url", false));
-            if (id < 0) {
-                throw new ViabilityException(ViabilityException.Reason.DUPLICATE, "number", "Ordinance " + number + "/"
-                        + year + " of " + office + " exists already.");
-            }
-            Audit.record(c, actor, "ordinance.create", "ordinance", List.of(id), Map.of("number", number, "year", year));
-            return store.ordinanceFeature(c, id);
-        });
+        try {
+            return Transactions.inTransaction(database, actor, c -> {
+                long id = store.insertOrdinance(c, number, year, office, Measure.text(p, "reason", true),
+                        Measure.text(p, "document_url", false));
+                if (id < 0) {
+                    throw new ViabilityException(ViabilityException.Reason.DUPLICATE, "number", "Ordinance " + number
+                            + "/" + year + " of " + office + " exists already.");
+                }
+                Audit.record(c, actor, "ordinance.create", "ordinance", List.of(id), Map.of("number", number, "year",
+                        year));
+                return store.ordinanceFeature(c, id);
+            });
+        } catch (SQLException e) {
+            String field = checkedField(e, "ordinance");
+            if (field == null) throw e;
+            throw ViabilityException.invalid(field, "The value of " + field + " is not one an ordinance may have.");
+        }
     }
 
     public String setOrdinanceStatus(Actor actor, long id, String status) throws SQLException {

@@ -46,6 +46,29 @@ class CadastreSchemaTest {
                 "road_history", "road_element_history", "junction_history", "element_event_history")), tables.toString());
     }
 
+    /**
+     * Given a transaction cut by an Error its caller does not catch (an OutOfMemoryError in an edit, say), when its
+     * connection's auto-commit is given back, then nothing of it is committed: JDBC's setAutoCommit(true) commits an
+     * open transaction, which once saved half an edit whose geometry no reader could read.
+     */
+    @Test
+    void aTransactionCutByAnErrorIsNotCommittedWhenItsConnectionIsGivenBack() throws SQLException {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                assertThrows(AssertionError.class, () -> {
+                    try (var st = c.createStatement()) {
+                        st.execute("INSERT INTO road (name) VALUES ('Via del Taglio')");
+                    }
+                    throw new AssertionError("cut off before the commit");
+                });
+            } finally {
+                Database.restoreAutoCommit(c);
+            }
+        }
+        assertEquals(List.of("0"), query("SELECT count(*) FROM road WHERE name = 'Via del Taglio'"));
+    }
+
     @Test
     void anElementInAnotherSridIsRefused() {
         var e = assertThrows(SQLException.class, () -> exec(

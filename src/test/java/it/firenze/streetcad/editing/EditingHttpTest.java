@@ -166,6 +166,89 @@ class EditingHttpTest {
         assertEquals(etag, http.get(path).headers().firstValue("ETag").orElseThrow(), "nothing was written");
     }
 
+    /**
+     * Given an element, when values its columns cannot hold are sent (past a smallint, past numeric(5, 2), a number
+     * past a double read as infinite, a year PostgreSQL cannot hold), then each is a 422 naming the property, not a
+     * 500, and nothing is written: no version, no history, no audit row.
+     */
+    @Test
+    void valuesTheColumnsCannotHoldAre422NamingThePropertyAndWriteNothing() throws SQLException {
+        String path = "/collections/road-elements/items/101";
+        String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
+        long history = count("SELECT count(*) FROM road_element_history");
+        long audit = count("SELECT count(*) FROM audit_log");
+
+        for (String[] sent : new String[][]{{"lanes", "40000"}, {"speed_limit", "99999"}, {"layer", "-40000"},
+                {"width_m", "1000000"}, {"width_m", "1e400"}, {"valid_to", "\"+300000-01-01T00:00:00Z\""},
+                {"valid_from", "\"0000-01-01T00:00:00Z\""}}) {
+            patchRefused(path, etag, "{\"properties\": {\"" + sent[0] + "\": " + sent[1] + "}}", 422, sent[0]);
+        }
+
+        assertUnchanged(path, etag, audit);
+        assertEquals(history, count("SELECT count(*) FROM road_element_history"));
+    }
+
+    /**
+     * Given an element, when its line is sent degenerate (two equal points), far outside the area the storage CRS is
+     * defined for (the far side of the Earth, which once failed as a 500 locking ground from Florence to Chile), or
+     * with a coordinate past a double (read as infinite, which once ran the server out of memory and committed a line
+     * no reader could read), then each is a 422 naming the geometry, and nothing is written.
+     */
+    @Test
+    void aLineThatIsInvalidOrFarOutsideTheCadastresCrsIs422AndWritesNothing() throws SQLException {
+        String path = "/collections/road-elements/items/104";
+        String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
+        long junctions = count("SELECT count(*) FROM junction");
+        long audit = count("SELECT count(*) FROM audit_log");
+
+        for (String line : List.of("[[11.2600, 43.7700], [11.2600, 43.7700]]", "[[-70.0, -40.0], [-70.1, -40.0]]",
+                "[[1e400, 43.7700], [11.2610, 43.7700]]")) {
+            patchRefused(path, etag, "{\"geometry\": {\"type\": \"LineString\", \"coordinates\": " + line + "}}", 422,
+                    "geometry");
+        }
+        HttpResponse<String> created = send("POST", "/collections/road-elements/items", "{\"type\": \"Feature\", "
+                + "\"geometry\": {\"type\": \"LineString\", \"coordinates\": [[-70.0, -40.0], [-70.1, -40.0]]}, "
+                + "\"properties\": {}}", null, "application/geo+json");
+        TestHttp.assertProblem(created, 422, "geometry");
+
+        assertUnchanged(path, etag, audit);
+        assertEquals(junctions, count("SELECT count(*) FROM junction"), "no junction made for an end");
+    }
+
+    /**
+     * Given an element, when a body is sent that is not what it seems (text after the JSON document, bytes that are
+     * not UTF-8, a NUL escaped in a string, which PostgreSQL text cannot hold), then it is a 400 naming the body or
+     * the member holding the NUL, and nothing is written: not the document before the garbage, not a U+FFFD in place
+     * of the bytes sent.
+     */
+    @Test
+    void aBodyWithTextAfterItsJsonOrBytesThatAreNotUtf8OrANulIs400AndWritesNothing() throws SQLException {
+        String path = "/collections/road-elements/items/105";
+        String etag = http.get(path).headers().firstValue("ETag").orElseThrow();
+        long audit = count("SELECT count(*) FROM audit_log");
+
+        patchRefused(path, etag, "{\"properties\": {\"lanes\": 2}} xx", 400, "body");
+        byte[] latin1 = "{\"properties\": {\"surface\": \"pav\u00e9\"}}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        TestHttp.assertProblem(http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(latin1)).header("If-Match", etag)
+                .header("Content-Type", "application/merge-patch+json").build()), 400, "body");
+        patchRefused(path, etag, "{\"properties\": {\"surface\": \"as\\u0000phalt\"}}", 400, "properties.surface");
+
+        assertUnchanged(path, etag, audit);
+    }
+
+    private static void patchRefused(String path, String etag, String patch, int status, String member) {
+        TestHttp.assertProblem(send("PATCH", path, patch, etag, "application/merge-patch+json"), status, member);
+    }
+
+    /** The item is as it was read (its ETag) and readable, and no change of anything was audited. */
+    private static void assertUnchanged(String path, String etag, long audit) throws SQLException {
+        HttpResponse<String> now = http.get(path);
+        assertEquals(200, now.statusCode(), now.body());
+        assertEquals(etag, now.headers().firstValue("ETag").orElseThrow(), "nothing was written");
+        assertEquals(audit, count("SELECT count(*) FROM audit_log"), "no change audited");
+    }
+
     @Test
     void writeVerbsWhereNoneIsTakenAre405NamingWhatIs() {
         HttpResponse<String> r = send("PUT", "/collections/road-elements/items", "{}", "\"1\"", "application/json");

@@ -132,6 +132,30 @@ class EditRevalidationTransactionTest {
         }
     }
 
+    /**
+     * Given ground of an edit across Italy (a line from Aosta to Lecce, which the storage CRS covers), when it is
+     * locked, then it holds one lock, not one per district (31,250 of them, past PostgreSQL's lock table: a 500), and
+     * every other edit waits for it.
+     */
+    @Test
+    void groundAcrossItalyIsLockedWholeWithOneLockAndEveryOtherEditWaits() throws Exception {
+        double x = 680_000, y = 4_850_000;
+        Envelope acrossItaly = new Envelope(x - 250_000, x + 250_000, y - 900_000, y + 100_000);
+        try (Connection holder = db.connection()) {
+            holder.setAutoCommit(false);
+            GroundLocks.lockGround(holder, acrossItaly);
+            try (Statement st = holder.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_locks "
+                    + "WHERE locktype = 'advisory' AND pid = pg_backend_pid()")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+            assertFalse(locks(new Envelope(x + 10, x + 20, y + 10, y + 20)), "an edit in one cell waits");
+            assertFalse(locks(new Envelope(x - 5_000, x + 5_000, y - 5_000, y + 5_000)), "a wide edit waits");
+            holder.rollback();
+            assertTrue(locks(new Envelope(x + 10, x + 20, y + 10, y + 20)), "nothing waits once it has ended");
+        }
+    }
+
     /** Whether the ground locks at once (a wait is cut after 300 ms). */
     private static boolean locks(Envelope area) throws SQLException {
         try (Connection c = db.connection()) {
