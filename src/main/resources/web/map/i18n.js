@@ -219,6 +219,14 @@ const STREETCAD_TEXT = (() => {
       noDetour: ['Nessuna deviazione possibile', 'No way around'],
       unreachable: ['Strade irraggiungibili', 'Streets cut off'],
       failed: ['Non salvata', 'Not saved'],
+      // The server's refusals are in English: the form says them in its own language, at the field they concern.
+      refused: {
+        road: [name => `nessuna strada si chiama «${name}»`, name => `no street is named “${name}”`],
+        crossRoad: [(name, road) => `«${name}» non esiste o non incrocia «${road}»`,
+          (name, road) => `“${name}” does not exist or does not meet “${road}”`],
+        points: ['scegli due punti lungo la stessa strada', 'pick two points along the same street'],
+        dates: ['la fine deve venire dopo l’inizio', 'the end must come after the start'],
+      },
       kinds: {
         closure: ['chiusura', 'closure'], lane_closure: ['chiusura di corsia', 'lane closure'],
         no_parking: ['divieto di sosta', 'no parking'], one_way: ['senso unico', 'one-way'],

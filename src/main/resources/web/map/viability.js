@@ -228,16 +228,16 @@
       <fieldset><label><input type="radio" name="closure-mode" value="streets" checked> ${escapeHtml(words.byStreets)}</label>
         <label><input type="radio" name="closure-mode" value="points"> ${escapeHtml(words.byPoints)}</label></fieldset>
       <div id="closure-by-streets">
-        <label>${escapeHtml(words.road)} <input id="closure-road" autocomplete="off"></label>
-        <label>${escapeHtml(words.fromRoad)} <input id="closure-from-road" autocomplete="off"></label>
-        <label>${escapeHtml(words.toRoad)} <input id="closure-to-road" autocomplete="off"></label>
+        <label>${escapeHtml(words.road)} <input id="closure-road" autocomplete="off" required></label>
+        <label>${escapeHtml(words.fromRoad)} <input id="closure-from-road" autocomplete="off" required></label>
+        <label>${escapeHtml(words.toRoad)} <input id="closure-to-road" autocomplete="off" required></label>
       </div>
       <div id="closure-by-points" hidden>
         <button type="button" id="closure-pick">${escapeHtml(words.pickPoints)}</button>
         <span id="closure-points">${escapeHtml(words.pointsPicked(0))}</span>
       </div>
-      <label>${escapeHtml(words.validFrom)} <input type="datetime-local" id="closure-valid-from" step="60" value="${localValue(start)}"></label>
-      <label>${escapeHtml(words.validTo)} <input type="datetime-local" id="closure-valid-to" step="60" value="${localValue(end)}"></label>
+      <label>${escapeHtml(words.validFrom)} <input type="datetime-local" id="closure-valid-from" step="60" value="${localValue(start)}" required></label>
+      <label>${escapeHtml(words.validTo)} <input type="datetime-local" id="closure-valid-to" step="60" value="${localValue(end)}" required></label>
       <label>${escapeHtml(words.status)} <select id="closure-status">
         <option value="in_force">${escapeHtml(words.statuses.in_force)}</option>
         <option value="draft">${escapeHtml(words.statuses.draft)}</option></select></label>
@@ -248,6 +248,8 @@
       const byPoints = form.elements['closure-mode'].value === 'points';
       $('closure-by-streets').hidden = byPoints;
       $('closure-by-points').hidden = !byPoints;
+      // A hidden street box would hold the form back: only the mode in use asks for its fields.
+      $('closure-by-streets').querySelectorAll('input').forEach(input => { input.required = !byPoints; });
     }));
     $('closure-pick').addEventListener('click', () => {
       startPicking('closure');
@@ -255,6 +257,8 @@
     });
     form.addEventListener('submit', e => {
       e.preventDefault();
+      // An emptied date is said at its field, as the browser says a missing street, before anything is sent.
+      if (!form.reportValidity()) return;
       saveClosure(form);
     });
   }
@@ -272,8 +276,15 @@
     result.textContent = '';
     const response = await window.streetcadAccess.fetch('/collections/viability-measures/items', {
       method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
+    form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
     if (!response.ok) {
-      result.innerHTML = `<p class="problem" id="closure-problem">${escapeHtml(words.failed)}: ${escapeHtml(await failure(response))}</p>`;
+      const { field, message, detail } = refusal(await response.json().catch(() => ({})), response.status);
+      result.innerHTML = `<p class="problem" id="closure-problem" title="${escapeHtml(detail)}">${escapeHtml(words.failed)}: ${escapeHtml(message)}</p>`;
+      if (field) {
+        field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-describedby', 'closure-problem');
+        field.focus();
+      }
       return;
     }
     const measure = await response.json();
@@ -293,6 +304,27 @@
       <h3>${escapeHtml(words.detour)}</h3><div id="closure-detours">…</div>`;
     document.body.dataset.closureSaved = String(measure.id);
     showImpact(measure.id);
+  }
+
+  /**
+   * The server's refusal of a closure, in the page's language and at the field it names (its English detail stays as
+   * the message's tooltip); a refusal the form does not know is said with the server's own words.
+   */
+  function refusal(problem, status) {
+    const words = text().refused;
+    const detail = problem.detail || problem.title || `HTTP ${status}`;
+    const road = $('closure-road').value.trim();
+    const known = {
+      'location.road': ['closure-road', () => words.road(road)],
+      road: ['closure-road', () => words.road(road)],
+      'location.from_road': ['closure-from-road', () => words.crossRoad($('closure-from-road').value.trim(), road)],
+      'location.to_road': ['closure-to-road', () => words.crossRoad($('closure-to-road').value.trim(), road)],
+      'location.points': ['closure-pick', () => words.points],
+      'location.points[1]': ['closure-pick', () => words.points],
+      valid_to: ['closure-valid-to', () => words.dates],
+    }[problem.parameter];
+    if (!known) return { field: null, message: detail, detail };
+    return { field: $(known[0]), message: known[1](), detail };
   }
 
   async function showImpact(id) {
@@ -361,6 +393,13 @@
     addControls();
     map.on('click', onClick);
     watchRecordPanel();
+    // Closing the panel (its × or Escape) gives up picking points: the map's clicks open records again.
+    new MutationObserver(() => {
+      if (!$('panel').hidden || !v.picking) return;
+      stopPicking();
+      v.picks = [];
+      map.getSource(PICKS).setData(EMPTY);
+    }).observe($('panel'), { attributes: true, attributeFilter: ['hidden'] });
     // The page's language button re-renders its words; ours follow the document's language.
     new MutationObserver(translate).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     document.body.dataset.viabilityReady = 'true';
