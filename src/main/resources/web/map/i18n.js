@@ -7,7 +7,7 @@ const STREETCAD_TEXT = (() => {
     searchPlaceholder: ['Cerca una strada…  ( / )', 'Find a street…  ( / )'],
     noMatch: ['Nessuna strada trovata', 'No street found'],
     searchUnavailable: ['Ricerca non disponibile', 'Search unavailable'],
-    elementsCount: [n => `${n} elementi`, n => `${n} elements`],
+    elementsCount: [n => `${n} ${n === 1 ? 'elemento' : 'elementi'}`, n => `${n} ${n === 1 ? 'element' : 'elements'}`],
     layersButton: ['Livelli e filtri', 'Layers and filters'],
     layersLegend: ['Livelli', 'Layers'],
     layerElements: ['Elementi stradali', 'Road elements'],

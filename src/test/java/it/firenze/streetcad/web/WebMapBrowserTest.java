@@ -300,6 +300,19 @@ class WebMapBrowserTest {
     }
 
     @Test
+    void aSuggestionOfAStreetOfOneElementSaysElementInTheSingular() throws Exception {
+        needs("/roads?q=calzaiuoli");
+        String road = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/roads?q=via%20dei%20cancelli&limit=1"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(road.contains("\"name\":\"Via dei Cancelli\"") && road.contains("\"elementCount\":1"), road);
+        browser.open(base + "/map/");
+        browser.driver.findElement(By.id("search-input")).sendKeys("via dei cancelli");
+        WebElement first = browser.waitFor("suggestions", x -> x.findElements(By.cssSelector("#search-suggestions [data-index]"))
+                .stream().findFirst().orElse(null));
+        assertEquals("Via dei Cancelli 1 elemento", first.getText());
+    }
+
+    @Test
     void clickingAnElementShowsItsRecord() {
         needs("/tiles/road-elements/14/8704/5972.mvt");
         needs("/collections/road-elements/items?limit=1");
