@@ -57,6 +57,13 @@ window.streetcadAccess = (() => {
         form.hidden = !form.hidden;
         if (!form.hidden) form.elements['login-username'].focus();
       });
+      // Escape closes the sign-in form (and only it: the record panel under it stays open).
+      form.addEventListener('keydown', event => {
+        if (event.key !== 'Escape') return;
+        event.stopPropagation();
+        form.hidden = true;
+        open.focus();
+      });
       box.append(open, form);
     }
   }
@@ -105,11 +112,14 @@ window.streetcadAccess = (() => {
     const body = await r.json().catch(() => ({}));
     if (!r.ok) throw new Error(body.detail || r.statusText);
     changed(body);
+    // The form that had the focus is gone: the keyboard continues from the control that replaced it.
+    document.getElementById('account-signout')?.focus();
   }
 
   async function signOut() {
     await accessFetch('/auth/logout', { method: 'POST' }).catch(() => null);
     await refresh();
+    document.getElementById('account-signin')?.focus();
   }
 
   function accessFetch(url, options = {}) {

@@ -453,6 +453,8 @@
     form.querySelectorAll('[name]').forEach(el => { if (EDITABLE[el.name]) el.id = `edit-${el.name}`; });
     state.panel.editing = true;
     $('panel-body').replaceChildren(form);
+    // The button pressed is gone with the record it stood in: the keyboard goes on in the form.
+    form.querySelector('input, select').focus();
     form.querySelector('#edit-cancel').addEventListener('click', () => reloadElement());
     form.addEventListener('submit', event => {
       event.preventDefault();

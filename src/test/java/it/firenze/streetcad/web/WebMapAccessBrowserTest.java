@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
@@ -123,6 +124,32 @@ class WebMapAccessBrowserTest {
         assertFalse(editControlShown(), "after signing out");
         List<String> errors = browser.consoleErrors().stream().filter(e -> !e.contains("/auth/login")).toList();
         assertEquals(List.of(), errors.stream().filter(e -> e.contains("Content Security Policy")).toList());
+    }
+
+    @Test
+    void signingInAndOutByKeyboardKeepsTheFocusOnTheAccountControlAndEscapeClosesTheForm() {
+        openMap();
+        var d = browser.driver;
+        if (!d.findElements(By.id("account-signout")).isEmpty()) signOut();
+        d.findElement(By.id("account-signin")).sendKeys(Keys.ENTER);
+        assertEquals("login-username", focused());
+
+        d.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        assertFalse(d.findElement(By.id("login-form")).isDisplayed(), "Escape closes the sign-in form");
+        assertEquals("account-signin", focused());
+
+        d.switchTo().activeElement().sendKeys(Keys.ENTER);
+        d.switchTo().activeElement().sendKeys("vera", Keys.TAB, PASSWORD, Keys.ENTER);
+        browser.waitFor("vera signed in", x -> x.findElements(By.id("account-signout")).isEmpty() ? null : true);
+        assertEquals("account-signout", focused(), "the keyboard goes on from the sign-out button, not the page's start");
+
+        d.switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.waitFor("signed out", x -> x.findElements(By.id("account-signin")).isEmpty() ? null : true);
+        assertEquals("account-signin", focused());
+    }
+
+    String focused() {
+        return (String) browser.js("return document.activeElement.id");
     }
 
     @Test

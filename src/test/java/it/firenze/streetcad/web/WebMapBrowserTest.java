@@ -463,6 +463,7 @@ class WebMapBrowserTest {
                     .filter(WebElement::isDisplayed).findFirst().orElse(null)).click();
             WebElement name = browser.waitFor("the name in the form", x -> x.findElements(By.id("edit-name")).stream().findFirst().orElse(null));
             assertEquals("Via dei Tosinghi", name.getAttribute("value"));
+            assertEquals("edit-name", browser.js("return document.activeElement.id"), "the keyboard goes on in the form");
             assertEquals("Nome della strada", d.findElement(By.cssSelector("label[for=edit-name]")).getText());
 
             // Given a blank name, when saved, then the form holds it at the field and nothing is sent.
