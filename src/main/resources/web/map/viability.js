@@ -91,10 +91,16 @@
     translate();
   }
 
+  /** Says every control of ours in the page's language: the layers box's, and an open closure form's. */
   function translate() {
     const words = text();
-    document.querySelectorAll('[data-v]').forEach(el => { el.textContent = words[el.dataset.v]; });
+    // A key may name a nested word ("statuses.draft").
+    document.querySelectorAll('[data-v]').forEach(el => { el.textContent = el.dataset.v.split('.').reduce((w, k) => w[k], words); });
     document.querySelectorAll('[data-v-profile]').forEach(el => { el.textContent = words.profiles[el.dataset.vProfile]; });
+    if ($('closure-form')) {
+      $('panel-title').textContent = words.closureTitle;
+      $('closure-points').textContent = words.pointsPicked(v.picks.length);
+    }
   }
 
   function tilesUrl() {
@@ -224,25 +230,27 @@
     window.streetcad.map.getSource(PICKS).setData(EMPTY);
     const start = v.at ? new Date(v.at) : new Date();
     const end = new Date(start.getTime() + 24 * 3600 * 1000);
+    // Its words are data-v keys, said by translate() now and again when the language changes with the form open.
     openPanel(words.closureTitle, `<form id="closure-form" class="viability-form">
-      <fieldset><label><input type="radio" name="closure-mode" value="streets" checked> ${escapeHtml(words.byStreets)}</label>
-        <label><input type="radio" name="closure-mode" value="points"> ${escapeHtml(words.byPoints)}</label></fieldset>
+      <fieldset><label><input type="radio" name="closure-mode" value="streets" checked> <span data-v="byStreets"></span></label>
+        <label><input type="radio" name="closure-mode" value="points"> <span data-v="byPoints"></span></label></fieldset>
       <div id="closure-by-streets">
-        <label>${escapeHtml(words.road)} <input id="closure-road" autocomplete="off" required></label>
-        <label>${escapeHtml(words.fromRoad)} <input id="closure-from-road" autocomplete="off" required></label>
-        <label>${escapeHtml(words.toRoad)} <input id="closure-to-road" autocomplete="off" required></label>
+        <label><span data-v="road"></span> <input id="closure-road" autocomplete="off" required></label>
+        <label><span data-v="fromRoad"></span> <input id="closure-from-road" autocomplete="off" required></label>
+        <label><span data-v="toRoad"></span> <input id="closure-to-road" autocomplete="off" required></label>
       </div>
       <div id="closure-by-points" hidden>
-        <button type="button" id="closure-pick">${escapeHtml(words.pickPoints)}</button>
-        <span id="closure-points">${escapeHtml(words.pointsPicked(0))}</span>
+        <button type="button" id="closure-pick" data-v="pickPoints"></button>
+        <span id="closure-points"></span>
       </div>
-      <label>${escapeHtml(words.validFrom)} <input type="datetime-local" id="closure-valid-from" step="60" value="${localValue(start)}" required></label>
-      <label>${escapeHtml(words.validTo)} <input type="datetime-local" id="closure-valid-to" step="60" value="${localValue(end)}" required></label>
-      <label>${escapeHtml(words.status)} <select id="closure-status">
-        <option value="in_force">${escapeHtml(words.statuses.in_force)}</option>
-        <option value="draft">${escapeHtml(words.statuses.draft)}</option></select></label>
-      <button type="submit" id="closure-save">${escapeHtml(words.save)}</button>
+      <label><span data-v="validFrom"></span> <input type="datetime-local" id="closure-valid-from" step="60" value="${localValue(start)}" required></label>
+      <label><span data-v="validTo"></span> <input type="datetime-local" id="closure-valid-to" step="60" value="${localValue(end)}" required></label>
+      <label><span data-v="status"></span> <select id="closure-status">
+        <option value="in_force" data-v="statuses.in_force"></option>
+        <option value="draft" data-v="statuses.draft"></option></select></label>
+      <button type="submit" id="closure-save" data-v="save"></button>
       <div id="closure-result" aria-live="polite"></div></form>`);
+    translate();
     const form = $('closure-form');
     form.querySelectorAll('[name=closure-mode]').forEach(r => r.addEventListener('change', () => {
       const byPoints = form.elements['closure-mode'].value === 'points';
@@ -255,6 +263,8 @@
       startPicking('closure');
       $('closure-points').textContent = words.pointsPicked(0);
     });
+    // Opened from the layers panel: the keyboard goes on in the form rather than behind the map.
+    $('closure-road').focus();
     form.addEventListener('submit', e => {
       e.preventDefault();
       // An emptied date is said at its field, as the browser says a missing street, before anything is sent.

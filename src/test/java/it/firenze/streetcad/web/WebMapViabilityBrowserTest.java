@@ -282,6 +282,35 @@ class WebMapViabilityBrowserTest {
     }
 
     @Test
+    void theClosureFormTakesTheFocusAndSpeaksEnglishWhenTheLanguageIsSwitchedWithItOpen() {
+        openAt(middle(may2041), "");
+        if (browser.driver.findElements(By.id("account-signout")).isEmpty()) signIn();
+        browser.waitFor("the closure tool", d -> d.findElement(By.id("viability-new-closure")).isDisplayed() ? true : null);
+        try {
+            browser.driver.findElement(By.id("viability-new-closure")).sendKeys(Keys.ENTER);
+            assertEquals("closure-road", browser.js("return document.activeElement.id"), "the keyboard goes on in the form");
+            browser.driver.findElement(By.id("closure-road")).sendKeys("Via dei Calzaiuoli");
+
+            browser.driver.findElement(By.id("language-toggle")).click();
+            assertEquals("New closure", browser.driver.findElement(By.id("panel-title")).getText());
+            String form = browser.driver.findElement(By.id("closure-form")).getText();
+            for (String english : List.of("Street and two cross streets", "From cross street", "in force", "Save")) {
+                assertTrue(form.contains(english), english + " in: " + form);
+            }
+            for (String italian : List.of("Strada e due traverse", "Dalla traversa", "in vigore", "Salva")) {
+                assertFalse(form.contains(italian), italian + " left in: " + form);
+            }
+            assertEquals("Via dei Calzaiuoli", browser.driver.findElement(By.id("closure-road")).getAttribute("value"),
+                    "what was typed stays");
+        } finally {
+            if ("en".equals(browser.js("return document.documentElement.lang"))) {
+                browser.driver.findElement(By.id("language-toggle")).click();
+            }
+            browser.driver.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
+    }
+
+    @Test
     void theRoutingToolShowsTheRouteAtTheChosenTime() {
         double[][] ends = ends(may2041);
         openAt(middle(may2041), "");
