@@ -9,6 +9,9 @@ window.streetcadAccess = (() => {
   const words = {
     signIn: ['Accedi', 'Sign in'], signOut: ['Esci', 'Sign out'], username: ['Utente', 'Username'],
     password: ['Password', 'Password'], failed: ['Accesso non riuscito', 'Sign-in failed'],
+    // The server's refusals, said in the page's language (its English detail is the message's tooltip).
+    401: ['nome utente o password errati', 'wrong username or password'],
+    429: ['troppi tentativi sbagliati: riprova tra qualche minuto', 'too many wrong attempts: try again in a few minutes'],
   };
   const say = key => words[key][document.documentElement.lang === 'en' ? 1 : 0];
   const anonymous = { authenticated: false, roles: [] };
@@ -50,12 +53,20 @@ window.streetcadAccess = (() => {
         try {
           await signIn(form.elements['login-username'].value, form.elements['login-password'].value);
         } catch (e) {
-          message.textContent = `${say('failed')}: ${e.message}`;
+          message.textContent = `${say('failed')}: ${words[e.status] ? say(e.status) : e.message}`;
+          message.title = e.message;
         }
       });
       const open = button('account-signin', say('signIn'), () => {
         form.hidden = !form.hidden;
         if (!form.hidden) form.elements['login-username'].focus();
+      });
+      // Escape closes the sign-in form (and only it: the record panel under it stays open).
+      form.addEventListener('keydown', event => {
+        if (event.key !== 'Escape') return;
+        event.stopPropagation();
+        form.hidden = true;
+        open.focus();
       });
       box.append(open, form);
     }
@@ -103,13 +114,16 @@ window.streetcadAccess = (() => {
       body: JSON.stringify({ username, password }),
     });
     const body = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(body.detail || r.statusText);
+    if (!r.ok) throw Object.assign(new Error(body.detail || r.statusText), { status: r.status });
     changed(body);
+    // The form that had the focus is gone: the keyboard continues from the control that replaced it.
+    document.getElementById('account-signout')?.focus();
   }
 
   async function signOut() {
     await accessFetch('/auth/logout', { method: 'POST' }).catch(() => null);
     await refresh();
+    document.getElementById('account-signin')?.focus();
   }
 
   function accessFetch(url, options = {}) {

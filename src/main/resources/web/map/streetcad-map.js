@@ -48,8 +48,8 @@
     return String(value).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   }
 
-  async function getJson(path) {
-    const response = await fetch(path, { headers: { Accept: 'application/geo+json, application/json' } });
+  async function getJson(path, options = {}) {
+    const response = await fetch(path, { ...options, headers: { Accept: 'application/geo+json, application/json' } });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.json();
   }
@@ -328,7 +328,9 @@
     openPanel(`${t().element} ${id}`, `<p>${t().loading}</p>`);
     const itemPath = `/collections/${S.ELEMENTS}/items/${id}`;
     const [record, findings, history] = await Promise.allSettled([
-      getJson(itemPath), getJson(`/topology/issues?element=${id}`), getJson(`${itemPath}/history`)]);
+      // The record is read past the browser's cache: its ETag is the element's version, which a rename of its road
+      // (the name it shows) does not change, so a revalidated copy would keep the old name.
+      getJson(itemPath, { cache: 'no-store' }), getJson(`/topology/issues?element=${id}`), getJson(`${itemPath}/history`)]);
     if (state.panel !== opening) return;
     Object.assign(opening, { record, findings, history });
     renderElement(itemPath, record, findings);
@@ -423,8 +425,12 @@
     const text = t();
     const opening = state.panel;
     let item;
+    let road = null;
     try {
       item = await current(itemPath);
+      const roadId = item.feature.properties.road_id;
+      // The element's name is its road's: correcting it renames the road, with the road's own version.
+      if (roadId !== null && roadId !== undefined) road = await current(`/collections/roads/items/${Number(roadId)}`);
     } catch (error) {
       say(text.recordUnavailable);
       return;
@@ -433,7 +439,12 @@
     const p = item.feature.properties;
     const form = document.createElement('form');
     form.id = 'edit-form';
-    form.innerHTML = '<dl class="record">' + Object.keys(EDITABLE).map(f =>
+    const nameRow = road ? `<dt><label for="edit-name">${escapeHtml(text.roadName)}</label></dt><dd>
+        <input name="name" id="edit-name" required pattern=".*\\S.*" aria-describedby="edit-name-hint"
+          value="${escapeHtml(road.feature.properties.name ?? '')}">
+        <small id="edit-name-hint">${escapeHtml(text.roadNameHint)}</small>
+        <span class="field-problem" data-problem="name"></span></dd>` : '';
+    form.innerHTML = '<dl class="record">' + nameRow + Object.keys(EDITABLE).map(f =>
       `<dt><label for="edit-${f}">${escapeHtml(text.fields[f])}</label></dt><dd>${inputFor(f, p[f])}
         <span class="field-problem" data-problem="${f}"></span></dd>`).join('') + '</dl>'
       + `<label>${text.changeReason} <input name="reason" maxlength="1000"></label>
@@ -442,11 +453,16 @@
     form.querySelectorAll('[name]').forEach(el => { if (EDITABLE[el.name]) el.id = `edit-${el.name}`; });
     state.panel.editing = true;
     $('panel-body').replaceChildren(form);
+    // The button pressed is gone with the record it stood in: the keyboard goes on in the form.
+    form.querySelector('input, select').focus();
     form.querySelector('#edit-cancel').addEventListener('click', () => reloadElement());
     form.addEventListener('submit', event => {
       event.preventDefault();
       if (!form.reportValidity()) return;
-      save(itemPath, item, changesIn(form, p), form.elements.reason.value.trim());
+      const name = road && form.elements.name.value.trim();
+      const rename = road && name !== road.feature.properties.name
+        ? { path: `/collections/roads/items/${Number(p.road_id)}`, etag: road.etag, name } : null;
+      save(itemPath, item, changesIn(form, p), form.elements.reason.value.trim(), rename);
     });
   }
 
@@ -461,12 +477,39 @@
     return changes;
   }
 
-  async function save(itemPath, item, changes, reason) {
-    const text = t();
-    if (!Object.keys(changes).length) return reloadElement();
-    const headers = { 'Content-Type': 'application/merge-patch+json', 'If-Match': item.etag };
+  /** A merge patch of properties naming the version it was made on. */
+  function patchProperties(path, etag, properties, reason) {
+    const headers = { 'Content-Type': 'application/merge-patch+json', 'If-Match': etag };
     if (reason) headers['X-Change-Reason'] = reason;
-    const r = await streetcadAccess.fetch(itemPath, { method: 'PATCH', headers, body: JSON.stringify({ properties: changes }) });
+    return streetcadAccess.fetch(path, { method: 'PATCH', headers, body: JSON.stringify({ properties }) });
+  }
+
+  /**
+   * The road's new name first, then the element's attributes: a refused name leaves both as they were, and a
+   * conflict on the element (shown beside the form) no longer carries the name, which is saved.
+   */
+  async function save(itemPath, item, changes, reason, rename) {
+    const text = t();
+    document.querySelectorAll('#edit-form .field-problem').forEach(el => { el.textContent = ''; });
+    if (rename) {
+      const r = await patchProperties(rename.path, rename.etag, { name: rename.name }, reason);
+      if (!r.ok) {
+        const body = await r.json().catch(() => ({}));
+        const where = document.querySelector('#edit-form [data-problem="name"]');
+        where.textContent = r.status === 412 ? text.roadRenamed(body.properties?.name ?? '')
+          : body.detail || body.title || `HTTP ${r.status}`;
+        $('edit-name').focus();
+        return;
+      }
+    }
+    if (!Object.keys(changes).length) {
+      if (rename) {
+        say(text.saved);
+        redrawTiles(window.streetcad.map);
+      }
+      return reloadElement();
+    }
+    const r = await patchProperties(itemPath, item.etag, changes, reason);
     if (r.ok) {
       say(text.saved);
       redrawTiles(window.streetcad.map);
@@ -474,7 +517,6 @@
     }
     const body = await r.json().catch(() => ({}));
     if (r.status === 412) return showConflict(itemPath, item, changes, reason, { etag: r.headers.get('ETag'), feature: body });
-    document.querySelectorAll('#edit-form .field-problem').forEach(el => { el.textContent = ''; });
     const where = body.parameter && document.querySelector(`#edit-form [data-problem="${CSS.escape(body.parameter)}"]`);
     if (where) where.textContent = body.detail || body.title;
     else say(body.detail || body.title || `HTTP ${r.status}`);

@@ -91,10 +91,16 @@
     translate();
   }
 
+  /** Says every control of ours in the page's language: the layers box's, and an open closure form's. */
   function translate() {
     const words = text();
-    document.querySelectorAll('[data-v]').forEach(el => { el.textContent = words[el.dataset.v]; });
+    // A key may name a nested word ("statuses.draft").
+    document.querySelectorAll('[data-v]').forEach(el => { el.textContent = el.dataset.v.split('.').reduce((w, k) => w[k], words); });
     document.querySelectorAll('[data-v-profile]').forEach(el => { el.textContent = words.profiles[el.dataset.vProfile]; });
+    if ($('closure-form')) {
+      $('panel-title').textContent = words.closureTitle;
+      $('closure-points').textContent = words.pointsPicked(v.picks.length);
+    }
   }
 
   function tilesUrl() {
@@ -224,37 +230,45 @@
     window.streetcad.map.getSource(PICKS).setData(EMPTY);
     const start = v.at ? new Date(v.at) : new Date();
     const end = new Date(start.getTime() + 24 * 3600 * 1000);
+    // Its words are data-v keys, said by translate() now and again when the language changes with the form open.
     openPanel(words.closureTitle, `<form id="closure-form" class="viability-form">
-      <fieldset><label><input type="radio" name="closure-mode" value="streets" checked> ${escapeHtml(words.byStreets)}</label>
-        <label><input type="radio" name="closure-mode" value="points"> ${escapeHtml(words.byPoints)}</label></fieldset>
+      <fieldset><label><input type="radio" name="closure-mode" value="streets" checked> <span data-v="byStreets"></span></label>
+        <label><input type="radio" name="closure-mode" value="points"> <span data-v="byPoints"></span></label></fieldset>
       <div id="closure-by-streets">
-        <label>${escapeHtml(words.road)} <input id="closure-road" autocomplete="off"></label>
-        <label>${escapeHtml(words.fromRoad)} <input id="closure-from-road" autocomplete="off"></label>
-        <label>${escapeHtml(words.toRoad)} <input id="closure-to-road" autocomplete="off"></label>
+        <label><span data-v="road"></span> <input id="closure-road" autocomplete="off" required></label>
+        <label><span data-v="fromRoad"></span> <input id="closure-from-road" autocomplete="off" required></label>
+        <label><span data-v="toRoad"></span> <input id="closure-to-road" autocomplete="off" required></label>
       </div>
       <div id="closure-by-points" hidden>
-        <button type="button" id="closure-pick">${escapeHtml(words.pickPoints)}</button>
-        <span id="closure-points">${escapeHtml(words.pointsPicked(0))}</span>
+        <button type="button" id="closure-pick" data-v="pickPoints"></button>
+        <span id="closure-points"></span>
       </div>
-      <label>${escapeHtml(words.validFrom)} <input type="datetime-local" id="closure-valid-from" step="60" value="${localValue(start)}"></label>
-      <label>${escapeHtml(words.validTo)} <input type="datetime-local" id="closure-valid-to" step="60" value="${localValue(end)}"></label>
-      <label>${escapeHtml(words.status)} <select id="closure-status">
-        <option value="in_force">${escapeHtml(words.statuses.in_force)}</option>
-        <option value="draft">${escapeHtml(words.statuses.draft)}</option></select></label>
-      <button type="submit" id="closure-save">${escapeHtml(words.save)}</button>
+      <label><span data-v="validFrom"></span> <input type="datetime-local" id="closure-valid-from" step="60" value="${localValue(start)}" required></label>
+      <label><span data-v="validTo"></span> <input type="datetime-local" id="closure-valid-to" step="60" value="${localValue(end)}" required></label>
+      <label><span data-v="status"></span> <select id="closure-status">
+        <option value="in_force" data-v="statuses.in_force"></option>
+        <option value="draft" data-v="statuses.draft"></option></select></label>
+      <button type="submit" id="closure-save" data-v="save"></button>
       <div id="closure-result" aria-live="polite"></div></form>`);
+    translate();
     const form = $('closure-form');
     form.querySelectorAll('[name=closure-mode]').forEach(r => r.addEventListener('change', () => {
       const byPoints = form.elements['closure-mode'].value === 'points';
       $('closure-by-streets').hidden = byPoints;
       $('closure-by-points').hidden = !byPoints;
+      // A hidden street box would hold the form back: only the mode in use asks for its fields.
+      $('closure-by-streets').querySelectorAll('input').forEach(input => { input.required = !byPoints; });
     }));
     $('closure-pick').addEventListener('click', () => {
       startPicking('closure');
       $('closure-points').textContent = words.pointsPicked(0);
     });
+    // Opened from the layers panel: the keyboard goes on in the form rather than behind the map.
+    $('closure-road').focus();
     form.addEventListener('submit', e => {
       e.preventDefault();
+      // An emptied date is said at its field, as the browser says a missing street, before anything is sent.
+      if (!form.reportValidity()) return;
       saveClosure(form);
     });
   }
@@ -272,8 +286,15 @@
     result.textContent = '';
     const response = await window.streetcadAccess.fetch('/collections/viability-measures/items', {
       method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
+    form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
     if (!response.ok) {
-      result.innerHTML = `<p class="problem" id="closure-problem">${escapeHtml(words.failed)}: ${escapeHtml(await failure(response))}</p>`;
+      const { field, message, detail } = refusal(await response.json().catch(() => ({})), response.status);
+      result.innerHTML = `<p class="problem" id="closure-problem" title="${escapeHtml(detail)}">${escapeHtml(words.failed)}: ${escapeHtml(message)}</p>`;
+      if (field) {
+        field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-describedby', 'closure-problem');
+        field.focus();
+      }
       return;
     }
     const measure = await response.json();
@@ -293,6 +314,27 @@
       <h3>${escapeHtml(words.detour)}</h3><div id="closure-detours">…</div>`;
     document.body.dataset.closureSaved = String(measure.id);
     showImpact(measure.id);
+  }
+
+  /**
+   * The server's refusal of a closure, in the page's language and at the field it names (its English detail stays as
+   * the message's tooltip); a refusal the form does not know is said with the server's own words.
+   */
+  function refusal(problem, status) {
+    const words = text().refused;
+    const detail = problem.detail || problem.title || `HTTP ${status}`;
+    const road = $('closure-road').value.trim();
+    const known = {
+      'location.road': ['closure-road', () => words.road(road)],
+      road: ['closure-road', () => words.road(road)],
+      'location.from_road': ['closure-from-road', () => words.crossRoad($('closure-from-road').value.trim(), road)],
+      'location.to_road': ['closure-to-road', () => words.crossRoad($('closure-to-road').value.trim(), road)],
+      'location.points': ['closure-pick', () => words.points],
+      'location.points[1]': ['closure-pick', () => words.points],
+      valid_to: ['closure-valid-to', () => words.dates],
+    }[problem.parameter];
+    if (!known) return { field: null, message: detail, detail };
+    return { field: $(known[0]), message: known[1](), detail };
   }
 
   async function showImpact(id) {
@@ -361,6 +403,13 @@
     addControls();
     map.on('click', onClick);
     watchRecordPanel();
+    // Closing the panel (its × or Escape) gives up picking points: the map's clicks open records again.
+    new MutationObserver(() => {
+      if (!$('panel').hidden || !v.picking) return;
+      stopPicking();
+      v.picks = [];
+      map.getSource(PICKS).setData(EMPTY);
+    }).observe($('panel'), { attributes: true, attributeFilter: ['hidden'] });
     // The page's language button re-renders its words; ours follow the document's language.
     new MutationObserver(translate).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     document.body.dataset.viabilityReady = 'true';

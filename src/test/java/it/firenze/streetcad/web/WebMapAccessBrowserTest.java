@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
@@ -123,6 +125,54 @@ class WebMapAccessBrowserTest {
         assertFalse(editControlShown(), "after signing out");
         List<String> errors = browser.consoleErrors().stream().filter(e -> !e.contains("/auth/login")).toList();
         assertEquals(List.of(), errors.stream().filter(e -> e.contains("Content Security Policy")).toList());
+    }
+
+    @Test
+    void signingInAndOutByKeyboardKeepsTheFocusOnTheAccountControlAndEscapeClosesTheForm() {
+        openMap();
+        var d = browser.driver;
+        if (!d.findElements(By.id("account-signout")).isEmpty()) signOut();
+        d.findElement(By.id("account-signin")).sendKeys(Keys.ENTER);
+        assertEquals("login-username", focused());
+
+        d.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        assertFalse(d.findElement(By.id("login-form")).isDisplayed(), "Escape closes the sign-in form");
+        assertEquals("account-signin", focused());
+
+        d.switchTo().activeElement().sendKeys(Keys.ENTER);
+        d.switchTo().activeElement().sendKeys("vera", Keys.TAB, PASSWORD, Keys.ENTER);
+        browser.waitFor("vera signed in", x -> x.findElements(By.id("account-signout")).isEmpty() ? null : true);
+        assertEquals("account-signout", focused(), "the keyboard goes on from the sign-out button, not the page's start");
+
+        d.switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.waitFor("signed out", x -> x.findElements(By.id("account-signin")).isEmpty() ? null : true);
+        assertEquals("account-signin", focused());
+    }
+
+    @Test
+    void aFailedSignInIsSaidInItalianInADropDownThatKeepsTheToolbarOnOneRowAndIsNotHiddenByThePanel() {
+        browser.driver.get("about:blank");
+        browser.driver.get(base + "/map/#el=1");
+        browser.waitFor("the account control and the panel", d -> d.findElements(By.cssSelector("#account button")).isEmpty()
+                || !d.findElement(By.id("panel")).isDisplayed() ? null : true);
+        var d = browser.driver;
+        if (!d.findElements(By.id("account-signout")).isEmpty()) signOut();
+        long toolbar = d.findElement(By.id("toolbar")).getSize().getHeight();
+
+        d.findElement(By.id("account-signin")).click();
+        d.findElement(By.id("login-username")).sendKeys("nessuno");
+        d.findElement(By.id("login-password")).sendKeys("una password sbagliata", Keys.ENTER);
+        WebElement message = browser.waitFor("the refusal", x -> x.findElements(By.id("login-message")).stream()
+                .filter(m -> !m.getText().isEmpty()).findFirst().orElse(null));
+
+        assertEquals("Accesso non riuscito: nome utente o password errati", message.getText());
+        assertEquals(toolbar, d.findElement(By.id("toolbar")).getSize().getHeight(), "the toolbar keeps its one row");
+        assertEquals(Boolean.TRUE, browser.js("const m = document.getElementById('login-message'), r = m.getBoundingClientRect();"
+                + " return m.contains(document.elementFromPoint(r.right - 4, r.top + r.height / 2))"), "the message is drawn on top");
+    }
+
+    String focused() {
+        return (String) browser.js("return document.activeElement.id");
     }
 
     @Test

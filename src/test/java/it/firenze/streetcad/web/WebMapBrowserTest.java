@@ -300,6 +300,19 @@ class WebMapBrowserTest {
     }
 
     @Test
+    void aSuggestionOfAStreetOfOneElementSaysElementInTheSingular() throws Exception {
+        needs("/roads?q=calzaiuoli");
+        String road = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/roads?q=via%20dei%20cancelli&limit=1"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(road.contains("\"name\":\"Via dei Cancelli\"") && road.contains("\"elementCount\":1"), road);
+        browser.open(base + "/map/");
+        browser.driver.findElement(By.id("search-input")).sendKeys("via dei cancelli");
+        WebElement first = browser.waitFor("suggestions", x -> x.findElements(By.cssSelector("#search-suggestions [data-index]"))
+                .stream().findFirst().orElse(null));
+        assertEquals("Via dei Cancelli 1 elemento", first.getText());
+    }
+
+    @Test
     void clickingAnElementShowsItsRecord() {
         needs("/tiles/road-elements/14/8704/5972.mvt");
         needs("/collections/road-elements/items?limit=1");
@@ -425,6 +438,66 @@ class WebMapBrowserTest {
             assertEquals("30 km/h", recordField("speed_limit"));
             String restored = latestVersion();
             assertTrue(restored.contains("account:enzo") && restored.contains("Corsie: 2 → —"), restored);
+        } finally {
+            d.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
+    }
+
+    @Test
+    void anEditorCorrectsAStreetNameInTheRecordFormAndABlankNameIsHeldAtItsField() throws Exception {
+        needs("/collections/road-elements/items?limit=1");
+        String editor = editor("nadia");
+        // Via dei Tosinghi: a street no other test reads by name. Its longest element, and where that lies.
+        List<String> element = firstRow("""
+                SELECT e.id::text, e.road_id::text, ST_Y(p)::text, ST_X(p)::text
+                FROM road_element e JOIN road r ON r.id = e.road_id,
+                     LATERAL ST_Transform(ST_LineInterpolatePoint(e.geom, 0.5), 4326) p
+                WHERE r.name = 'Via dei Tosinghi' ORDER BY e.length_m DESC LIMIT 1""");
+        String id = element.get(0), road = element.get(1);
+        var d = browser.driver;
+        browser.open(base + "/map/#map=18/" + element.get(2) + "/" + element.get(3) + "&el=" + id);
+        try {
+            signIn(editor, PASSWORD);
+            waitForRecord(id);
+            browser.waitFor("the editor's button", x -> x.findElements(By.id("edit-start")).stream()
+                    .filter(WebElement::isDisplayed).findFirst().orElse(null)).click();
+            WebElement name = browser.waitFor("the name in the form", x -> x.findElements(By.id("edit-name")).stream().findFirst().orElse(null));
+            assertEquals("Via dei Tosinghi", name.getAttribute("value"));
+            assertEquals("edit-name", browser.js("return document.activeElement.id"), "the keyboard goes on in the form");
+            assertEquals("Nome della strada", d.findElement(By.cssSelector("label[for=edit-name]")).getText());
+
+            // Given a blank name, when saved, then the form holds it at the field and nothing is sent.
+            name.clear();
+            name.sendKeys("   ");
+            d.findElement(By.cssSelector("#edit-form button[type=submit]")).click();
+            assertEquals(Boolean.FALSE, browser.js("return document.getElementById('edit-name').checkValidity()"));
+            assertFalse(d.findElements(By.id("edit-form")).isEmpty(), "the form stays open");
+
+            // Given a colleague who renamed the street meanwhile, when saved, then that is said at the field and
+            // their name stays.
+            name.clear();
+            name.sendKeys("Via de' Tosinghi");
+            d.findElement(By.cssSelector("#edit-form input[name=reason]")).sendKeys("grafia storica");
+            renameRoad(road, "Via dei Tosinghi (centro)");
+            d.findElement(By.cssSelector("#edit-form button[type=submit]")).click();
+            WebElement problem = browser.waitFor("the rename refused", x -> x.findElements(By.cssSelector("[data-problem=name]"))
+                    .stream().filter(p -> !p.getText().isEmpty()).findFirst().orElse(null));
+            assertTrue(problem.getText().contains("«Via dei Tosinghi (centro)»"), problem.getText());
+            assertEquals(List.of("Via dei Tosinghi (centro)"), firstRow("SELECT name FROM road WHERE id = " + road));
+
+            // Given the form opened again on their version and the historic spelling, when saved, then the road is
+            // renamed and the record shows it.
+            d.findElement(By.id("edit-cancel")).click();
+            waitForRecord(id);
+            browser.waitFor("the editor's button", x -> x.findElements(By.id("edit-start")).stream()
+                    .filter(WebElement::isDisplayed).findFirst().orElse(null)).click();
+            name = browser.waitFor("the form again", x -> x.findElements(By.id("edit-name")).stream().findFirst().orElse(null));
+            name.clear();
+            name.sendKeys("Via de' Tosinghi");
+            d.findElement(By.cssSelector("#edit-form button[type=submit]")).click();
+            waitForRecord(id);
+            browser.waitFor("the record with the new name", x -> "Via de' Tosinghi".equals(recordField("name")) ? true : null);
+            assertEquals(List.of("Via de' Tosinghi"), firstRow("SELECT name FROM road WHERE id = " + road));
         } finally {
             d.findElements(By.id("account-signout")).forEach(WebElement::click);
         }
@@ -678,6 +751,31 @@ class WebMapBrowserTest {
     private static void waitForRecord(String id) {
         browser.waitFor("the record of " + id, java.time.Duration.ofSeconds(120), x -> id.equals(browser.js("return document.getElementById('panel').dataset.record || null"))
                 ? true : null);
+    }
+
+    /** A colleague's rename of a road through the edit API with an API key, naming the road's current version. */
+    private static void renameRoad(String road, String name) throws Exception {
+        String key = new ApiKeys(server.store().database()).create("toponomastica", Set.of(Role.EDITOR), "Toponomastica",
+                null, Actor.system("test setup")).secret();
+        HttpClient client = HttpClient.newHttpClient();
+        URI item = URI.create(base + "/collections/roads/items/" + road);
+        String etag = client.send(HttpRequest.newBuilder(item).build(), HttpResponse.BodyHandlers.discarding())
+                .headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> patched = client.send(HttpRequest.newBuilder(item)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"properties\": {\"name\": " + Json.mapper()
+                        .writeValueAsString(name) + "}}")).header("Authorization", "Bearer " + key)
+                .header("If-Match", etag).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, patched.statusCode(), patched.body());
+    }
+
+    /** The first row of a query on the server's database, each column as text. */
+    private static List<String> firstRow(String sql) throws java.sql.SQLException {
+        try (var c = server.store().database().connection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            List<String> row = new java.util.ArrayList<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getString(i));
+            return row;
+        }
     }
 
     /** A field of the record panel as shown, read in the page. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
@@ -228,6 +229,85 @@ class WebMapViabilityBrowserTest {
                 + "ON r.id = e.road_id WHERE me.measure_id = " + id + " AND r.name = 'Via dei Calzaiuoli'") >= 2);
         assertEquals(0, count("SELECT count(*) FROM measure_element me JOIN road_element e ON e.id = me.element_id JOIN road r "
                 + "ON r.id = e.road_id WHERE me.measure_id = " + id + " AND r.name <> 'Via dei Calzaiuoli'"));
+    }
+
+    @Test
+    void closingThePanelWhilePickingRoutePointsGivesUpTheToolSoThatAClickOpensARecordAgain() throws Exception {
+        double[] onCalzaiuoli = longestMidpoints(may2041).get(0);
+        openAt(onCalzaiuoli, "");
+        browser.driver.findElement(By.id("viability-route-tool")).click();
+        browser.waitFor("the route prompt", d -> d.findElements(By.id("viability-prompt")).isEmpty() ? null : true);
+
+        browser.driver.findElement(By.id("map")).sendKeys(Keys.ESCAPE);
+        browser.waitFor("the panel closed", d -> d.findElement(By.id("panel")).isDisplayed() ? null : true);
+        clickAt(onCalzaiuoli);
+
+        browser.waitFor("the clicked element's record, not a route's start", d -> browser.js(
+                "return document.getElementById('panel').dataset.record || null"));
+        assertEquals(Boolean.FALSE, browser.js("return window.streetcad.state.picking"));
+        assertTrue(browser.driver.findElements(By.id("viability-prompt")).isEmpty(), "no route prompt left");
+    }
+
+    @Test
+    void aClosureWithAnEmptiedDateIsHeldAtTheDateAndAnUnknownCrossStreetIsSaidInItalianAtItsField() throws Exception {
+        openAt(middle(may2041), "");
+        if (browser.driver.findElements(By.id("account-signout")).isEmpty()) signIn();
+        browser.waitFor("the closure tool", d -> d.findElement(By.id("viability-new-closure")).isDisplayed() ? true : null);
+        long before = count("SELECT count(*) FROM measure");
+        browser.consoleErrors();
+        try {
+            browser.driver.findElement(By.id("viability-new-closure")).click();
+            browser.driver.findElement(By.id("closure-road")).sendKeys("Via dei Calzaiuoli");
+            browser.driver.findElement(By.id("closure-from-road")).sendKeys("Via Che Non Esiste");
+            browser.driver.findElement(By.id("closure-to-road")).sendKeys("Via del Corso");
+            setLocalTime("closure-valid-from", "");
+
+            browser.driver.findElement(By.id("closure-save")).click();
+            assertEquals("closure-valid-from", browser.js("return document.activeElement.id"), "the emptied date is pointed at");
+            assertEquals(List.of(), browser.consoleErrors(), "and no script error");
+            assertEquals("", browser.driver.findElement(By.id("closure-result")).getText());
+
+            setLocalTime("closure-valid-from", "2044-02-01T08:00");
+            setLocalTime("closure-valid-to", "2044-02-02T08:00");
+            browser.driver.findElement(By.id("closure-save")).click();
+            WebElement problem = browser.waitFor("the refusal", d -> d.findElements(By.id("closure-problem")).stream().findFirst().orElse(null));
+            assertEquals("Non salvata: «Via Che Non Esiste» non esiste o non incrocia «Via dei Calzaiuoli»", problem.getText());
+            assertEquals("closure-from-road", browser.js("return document.activeElement.id"), "the cross street is pointed at");
+            assertEquals("true", browser.driver.findElement(By.id("closure-from-road")).getAttribute("aria-invalid"));
+            assertEquals(before, count("SELECT count(*) FROM measure"), "nothing saved");
+        } finally {
+            // Signed out again: another test starts by checking that only operators see the closure tool.
+            browser.driver.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
+    }
+
+    @Test
+    void theClosureFormTakesTheFocusAndSpeaksEnglishWhenTheLanguageIsSwitchedWithItOpen() {
+        openAt(middle(may2041), "");
+        if (browser.driver.findElements(By.id("account-signout")).isEmpty()) signIn();
+        browser.waitFor("the closure tool", d -> d.findElement(By.id("viability-new-closure")).isDisplayed() ? true : null);
+        try {
+            browser.driver.findElement(By.id("viability-new-closure")).sendKeys(Keys.ENTER);
+            assertEquals("closure-road", browser.js("return document.activeElement.id"), "the keyboard goes on in the form");
+            browser.driver.findElement(By.id("closure-road")).sendKeys("Via dei Calzaiuoli");
+
+            browser.driver.findElement(By.id("language-toggle")).click();
+            assertEquals("New closure", browser.driver.findElement(By.id("panel-title")).getText());
+            String form = browser.driver.findElement(By.id("closure-form")).getText();
+            for (String english : List.of("Street and two cross streets", "From cross street", "in force", "Save")) {
+                assertTrue(form.contains(english), english + " in: " + form);
+            }
+            for (String italian : List.of("Strada e due traverse", "Dalla traversa", "in vigore", "Salva")) {
+                assertFalse(form.contains(italian), italian + " left in: " + form);
+            }
+            assertEquals("Via dei Calzaiuoli", browser.driver.findElement(By.id("closure-road")).getAttribute("value"),
+                    "what was typed stays");
+        } finally {
+            if ("en".equals(browser.js("return document.documentElement.lang"))) {
+                browser.driver.findElement(By.id("language-toggle")).click();
+            }
+            browser.driver.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
     }
 
     @Test
