@@ -15,6 +15,7 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.ItemResponses;
 import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.features.Responses;
 
@@ -23,6 +24,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -155,15 +157,18 @@ public final class ViabilityModule implements HttpModule {
         return s.asText();
     }
 
-    /** If-Match with the version the client read (an ETag "3" or W/"3"); null when not sent. */
+    /**
+     * If-Match with the version the client read, an item's ETag as every item read gives it ({@code "3"}, or
+     * {@code "3-3003"} read in another CRS); null when not sent or {@code *}.
+     */
     private static Integer ifMatch(Context ctx) {
         String h = ctx.header("If-Match");
         if (h == null || h.strip().equals("*")) return null;
-        String digits = h.replaceAll("[^0-9]", "");
-        if (digits.isEmpty() || digits.length() > 9) {
-            throw new ProblemException(Problem.of(412, "Precondition failed", "If-Match holds the version read, as \"3\"."));
+        OptionalLong version = ItemResponses.version(h);
+        if (version.isEmpty() || version.getAsLong() > Integer.MAX_VALUE) {
+            throw new ProblemException(Problem.of(412, "Precondition failed", "If-Match holds the ETag read, as \"3\"."));
         }
-        return Integer.parseInt(digits);
+        return (int) version.getAsLong();
     }
 
     private static long id(Context ctx) {

@@ -442,6 +442,13 @@ class ViabilityHttpTest {
                 + "AND changed_by_org = 'Publiacqua'"));
         assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + measureId + " AND version = 2 "
                 + "AND changed_by_org = 'Comune di Firenze'"));
+
+        // The ETag read in another CRS names the same version: "2-3003" is version 2 (not 23003), a weak one none.
+        assertProblem(send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId, "{\"status\": \"completed\"}",
+                "If-Match", "W/\"2\""), 412, null);
+        HttpResponse<String> completed = send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId,
+                "{\"status\": \"completed\"}", "If-Match", "\"2-3003\"");
+        assertEquals(200, completed.statusCode(), completed.body());
     }
 
     static long anyCarriageway() throws Exception {
