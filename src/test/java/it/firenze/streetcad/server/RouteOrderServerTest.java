@@ -10,11 +10,9 @@ import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,8 +34,7 @@ class RouteOrderServerTest {
     @Test
     void everyRegisteredPatternIsAnsweredByTheRouteThatAnsweredItInRegistrationOrder() throws Exception {
         DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        String dbUrl = url.jdbcUrl() + "?user=" + URLEncoder.encode(url.user(), StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(url.password(), StandardCharsets.UTF_8);
+        String dbUrl = TestPostgis.withCredentials(url);
         try (StreetCadServer server = StreetCadServer.start(new ServerSettings(new DatabaseSettings(dbUrl,
                 Path.of("target"), DatabaseSettings.DEFAULT_STORAGE_SRID, 2), "127.0.0.1", 0, 5_000))) {
             List<Endpoint> registered = server.http().registeredEndpoints();

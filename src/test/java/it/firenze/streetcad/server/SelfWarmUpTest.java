@@ -12,11 +12,9 @@ import org.junit.jupiter.api.Test;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,8 +40,7 @@ class SelfWarmUpTest {
             db.migrate();
             SmallNetwork.insert(db);
         }
-        String dbUrl = url.jdbcUrl() + "?user=" + URLEncoder.encode(url.user(), StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(url.password(), StandardCharsets.UTF_8);
+        String dbUrl = TestPostgis.withCredentials(url);
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -83,8 +80,7 @@ class SelfWarmUpTest {
     void aCadastreWithoutRoadElementsIsNotWarmedAndIsReadyAtOnce() throws Exception {
         // Given an empty cadastre and a server that may warm up for 20 s
         DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        String dbUrl = url.jdbcUrl() + "?user=" + URLEncoder.encode(url.user(), StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(url.password(), StandardCharsets.UTF_8);
+        String dbUrl = TestPostgis.withCredentials(url);
         double itemsBefore = itemsRequestsServed();
         try (StreetCadServer server = StreetCadServer.start(new ServerSettings(new DatabaseSettings(dbUrl,
                 Path.of("target"), DatabaseSettings.DEFAULT_STORAGE_SRID, 4), "127.0.0.1", 0, 5_000, null, null, null,

@@ -5,6 +5,8 @@ import it.firenze.streetcad.db.DatabaseSettings;
 import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.db.EmbeddedPostgres;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,6 +40,12 @@ public final class TestPostgis {
         String name = "test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
         cluster().createDatabase(name);
         return cluster().url(name);
+    }
+
+    /** {@code url} as a server's {@code --db-url} takes it: the JDBC URL with its user and password as parameters. */
+    public static String withCredentials(DatabaseUrl url) {
+        return url.jdbcUrl() + "?user=" + URLEncoder.encode(url.user(), StandardCharsets.UTF_8)
+                + "&password=" + URLEncoder.encode(url.password(), StandardCharsets.UTF_8);
     }
 
     /** A new database with the cadastre schema applied, in the default storage CRS. */

@@ -17,7 +17,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 import java.net.InetSocketAddress;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -43,8 +42,7 @@ class WebMapAccessBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        String dbUrl = url.jdbcUrl() + "?user=" + URLEncoder.encode(url.user(), StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(url.password(), StandardCharsets.UTF_8);
+        String dbUrl = TestPostgis.withCredentials(url);
         server = StreetCadServer.start(new ServerSettings(new DatabaseSettings(dbUrl, Path.of("target"),
                 DatabaseSettings.DEFAULT_STORAGE_SRID, 4), "127.0.0.1", 0, 5_000));
         base = "http://127.0.0.1:" + server.port();
