@@ -2,11 +2,13 @@ package it.firenze.streetcad.conformance;
 
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.api.HealthModule;
+import it.firenze.streetcad.api.MetricsModule;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.features.FeaturesModule;
 import it.firenze.streetcad.features.SmallNetwork;
 import it.firenze.streetcad.importer.ImportHttpModule;
 import it.firenze.streetcad.importer.ImportJobs;
+import it.firenze.streetcad.jobs.JobsModule;
 import it.firenze.streetcad.network.NetworkModule;
 import it.firenze.streetcad.testing.TestHttp;
 import it.firenze.streetcad.tiles.TileLayer;
@@ -41,9 +43,11 @@ final class ServedCadastre implements AutoCloseable {
         imports = new ImportJobs(db, List.of(), 1);
         // Behind access control as in production, with every module whose paths the API definition lists; the
         // requests carry a technician's key (imports, validations).
-        http = TestHttp.withKey(db, Role.TECHNICIAN, new HealthModule(db), new FeaturesModule(db, null, true),
-                new ViabilityModule(db, new Routing(db), Viability.DEFAULT_CONFLICT_DISTANCE), new NetworkModule(db),
-                new TilesModule(tiles), new TopologyModule(db), new ImportHttpModule(imports, 64L << 20));
+        ImportHttpModule importHttp = new ImportHttpModule(imports, 64L << 20);
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new HealthModule(db), new MetricsModule(),
+                new FeaturesModule(db, null, true), new ViabilityModule(db, new Routing(db), Viability.DEFAULT_CONFLICT_DISTANCE),
+                new NetworkModule(db), new TilesModule(tiles), new TopologyModule(db), importHttp,
+                new JobsModule(db, Map.of("import", importHttp.canceller())));
     }
 
     @Override
