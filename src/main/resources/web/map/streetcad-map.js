@@ -48,8 +48,8 @@
     return String(value).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   }
 
-  async function getJson(path, options = {}) {
-    const response = await fetch(path, { ...options, headers: { Accept: 'application/geo+json, application/json' } });
+  async function getJson(path) {
+    const response = await fetch(path, { headers: { Accept: 'application/geo+json, application/json' } });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.json();
   }
@@ -328,9 +328,7 @@
     openPanel(`${t().element} ${id}`, `<p>${t().loading}</p>`);
     const itemPath = `/collections/${S.ELEMENTS}/items/${id}`;
     const [record, findings, history] = await Promise.allSettled([
-      // The record is read past the browser's cache: its ETag is the element's version, which a rename of its road
-      // (the name it shows) does not change, so a revalidated copy would keep the old name.
-      getJson(itemPath, { cache: 'no-store' }), getJson(`/topology/issues?element=${id}`), getJson(`${itemPath}/history`)]);
+      getJson(itemPath), getJson(`/topology/issues?element=${id}`), getJson(`${itemPath}/history`)]);
     if (state.panel !== opening) return;
     Object.assign(opening, { record, findings, history });
     renderElement(itemPath, record, findings);

@@ -159,7 +159,7 @@ public final class EditingHttp implements HttpModule {
                 point == null ? null : new double[]{point.get(0).asDouble(), point.get(1).asDouble()}, actor));
         ObjectNode doc = elements(done.first(), done.second());
         doc.put("junction", done.junction());
-        answerNetworkEdit(ctx, doc, done.validated(), done.version());
+        answerNetworkEdit(ctx, doc, done.validated(), done.first());
     }
 
     /**
@@ -192,7 +192,7 @@ public final class EditingHttp implements HttpModule {
         ObjectNode doc = elements(done.element());
         doc.put("retired", done.retired());
         doc.put("junction", done.junction());
-        answerNetworkEdit(ctx, doc, done.validated(), done.version());
+        answerNetworkEdit(ctx, doc, done.validated(), done.element());
     }
 
     /** The road elements as they are now, as a FeatureCollection in CRS84. */
@@ -204,10 +204,14 @@ public final class EditingHttp implements HttpModule {
         return doc;
     }
 
-    /** A split's or merge's answer: what re-validating around the change raised and closed, the first element's ETag. */
-    private void answerNetworkEdit(Context ctx, ObjectNode doc, TopologyValidation.Around validated, long version) {
+    /**
+     * A split's or merge's answer: what re-validating around the change raised and closed, and the ETag a read of the
+     * element that kept its id answers with now.
+     */
+    private void answerNetworkEdit(Context ctx, ObjectNode doc, TopologyValidation.Around validated, long kept)
+            throws SQLException {
         validation(doc, validated);
-        ctx.header("ETag", "\"" + version + "\"");
+        ctx.header("ETag", ItemResponses.etag(ctx, features, feature(ROAD_ELEMENTS), kept).orElseThrow());
         ctx.contentType("application/geo+json");
         ctx.result(doc.toString());
     }

@@ -194,7 +194,7 @@ public final class Edits {
      * A split: the element kept its id for the first piece; the second piece and the junction between are new; what
      * re-validating around them found.
      */
-    public record Split(long first, long second, long junction, long version, TopologyValidation.Around validated) {
+    public record Split(long first, long second, long junction, TopologyValidation.Around validated) {
     }
 
     /**
@@ -284,33 +284,28 @@ public final class Edits {
                     st.executeUpdate();
                 }
             }
-            long version;
             List<Long> ends = ends(c, t, id);
             try (PreparedStatement st = c.prepareStatement("UPDATE road_element SET geom = ST_LineSubstring(geom, 0, "
-                    + "? / length_m), to_junction = ? WHERE id = ? RETURNING version")) {
+                    + "? / length_m), to_junction = ? WHERE id = ?")) {
                 st.setDouble(1, m);
                 st.setLong(2, junction);
                 st.setLong(3, id);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    version = rs.getLong(1);
-                }
+                st.executeUpdate();
             }
             List<Long> touched = new ArrayList<>(ends);
             touched.add(junction);
             Junctions.settle(c, touched);
             Audit.record(c, actor, "feature.split", t.table(), List.of(id, second), Map.of("collection", t.collection(),
                     "measure", m, "junction", junction));
-            return new Split(id, second, junction, version,
-                    topology.revalidateEdit(c, EditReach.around(changed)));
+            return new Split(id, second, junction, topology.revalidateEdit(c, EditReach.around(changed)));
         });
     }
 
     /**
-     * A merge: the element kept (its version now), the one retired into it and the junction retired between; what
+     * A merge: the element kept, the one retired into it and the junction retired between; what
      * re-validating around them found.
      */
-    public record Merge(long element, long retired, long junction, long version, TopologyValidation.Around validated) {
+    public record Merge(long element, long retired, long junction, TopologyValidation.Around validated) {
     }
 
     /**
@@ -347,8 +342,7 @@ public final class Edits {
             }
             Audit.record(c, actor, "feature.merge", t.table(), List.of(id, with), Map.of("collection", t.collection(),
                     "junction", merged.junction(), "version", version));
-            return new Merge(id, with, merged.junction(), version,
-                    topology.revalidateEdit(c, EditReach.around(changed)));
+            return new Merge(id, with, merged.junction(), topology.revalidateEdit(c, EditReach.around(changed)));
         });
     }
 

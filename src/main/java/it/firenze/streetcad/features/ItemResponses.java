@@ -6,8 +6,13 @@ import io.javalin.http.Context;
 import it.firenze.streetcad.api.Json;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -15,13 +20,13 @@ import java.util.regex.Pattern;
 
 /**
  * One feature as every route answers with it, the read ({@code GET}/{@code HEAD} of an item) and the edits alike:
- * GeoJSON or HTML, {@code Content-Crs}, and a strong ETag made from the row's version, so that an editor can send
- * it back in {@code If-Match}. The version alone tags the GeoJSON in CRS84; another CRS or HTML add their name,
- * since a strong ETag belongs to one representation.
+ * GeoJSON or HTML, {@code Content-Crs}, and a strong ETag made from the row's version and the feature as written, so
+ * that an editor can send it back in {@code If-Match} and a cache revalidates what it shows.
  */
 public final class ItemResponses {
 
-    private static final Pattern VERSION = Pattern.compile("\"(\\d{1,18})(?:-[a-z0-9]+)?\"");
+    /** An ETag of ours: the version, the digest (a client may leave it out, naming the version alone), the variant. */
+    private static final Pattern VERSION = Pattern.compile("\"(\\d{1,18})(?:\\.[0-9a-f]{12})?(?:-[a-z0-9]+)?\"");
 
     private ItemResponses() {
     }
@@ -32,27 +37,11 @@ public final class ItemResponses {
      */
     public static boolean send(Context ctx, FeatureStore store, FeatureType type, long id, Crs crs, OffsetDateTime asOf,
                                int status, Consumer<ObjectNode> decorate) throws SQLException {
-        String feature = store.item(type, id, crs, asOf).orElse(null);
-        if (feature == null) return false;
-        ObjectNode doc;
-        try {
-            doc = (ObjectNode) Json.mapper().readTree(feature);
-        } catch (IOException e) {
-            throw new SQLException("unreadable feature " + id, e);
-        }
-        String base = FeaturesModule.base(ctx) + "/collections/" + type.id();
-        ArrayNode links = doc.putArray("links");
-        // The feature's own link says what its body is: GeoJSON.
-        FeaturesModule.selfLinks(links, base + "/items/" + id, FeaturesModule.GEOJSON, type.title() + " " + id);
-        FeaturesModule.link(links, base, "collection", FeaturesModule.JSON, type.title());
-        FeaturesModule.link(links, base + "/items/" + id + "/history", "version-history", FeaturesModule.JSON,
-                "every version of " + type.title() + " " + id);
-        if (decorate != null) decorate.accept(doc);
+        ObjectNode doc = document(ctx, store, type, id, crs, asOf);
+        if (doc == null) return false;
         boolean html = FeaturesModule.format(ctx) == FeaturesModule.Format.HTML;
-        long version = doc.path("properties").path("version").asLong();
-        String variant = html ? "-html" : crs.srid() == Crs.CRS84.srid() && !crs.northFirst() ? "" : "-" + crs.srid()
-                + (crs.northFirst() ? "n" : "");
-        String etag = "\"" + version + variant + "\"";
+        String etag = etag(doc, html, crs);
+        if (decorate != null) decorate.accept(doc);
         ctx.header("ETag", etag);
         ctx.header("Content-Crs", "<" + crs.uri() + ">");
         Responses.allowCrossOrigin(ctx);
@@ -71,6 +60,55 @@ public final class ItemResponses {
         }
         return true;
     }
+
+    /** The ETag a read of feature {@code id} (GeoJSON in CRS84) answers with now; empty when there is none. */
+    public static Optional<String> etag(Context ctx, FeatureStore store, FeatureType type, long id) throws SQLException {
+        ObjectNode doc = document(ctx, store, type, id, Crs.CRS84, null);
+        return doc == null ? Optional.empty() : Optional.of(etag(doc, false, Crs.CRS84));
+    }
+
+    /** The feature with its links, as a read answers with it; null when there is none. */
+    private static ObjectNode document(Context ctx, FeatureStore store, FeatureType type, long id, Crs crs,
+                                       OffsetDateTime asOf) throws SQLException {
+        String feature = store.item(type, id, crs, asOf).orElse(null);
+        if (feature == null) return null;
+        ObjectNode doc;
+        try {
+            doc = (ObjectNode) Json.mapper().readTree(feature);
+        } catch (IOException e) {
+            throw new SQLException("unreadable feature " + id, e);
+        }
+        String base = FeaturesModule.base(ctx) + "/collections/" + type.id();
+        ArrayNode links = doc.putArray("links");
+        // The feature's own link says what its body is: GeoJSON.
+        FeaturesModule.selfLinks(links, base + "/items/" + id, FeaturesModule.GEOJSON, type.title() + " " + id);
+        FeaturesModule.link(links, base, "collection", FeaturesModule.JSON, type.title());
+        FeaturesModule.link(links, base + "/items/" + id + "/history", "version-history", FeaturesModule.JSON,
+                "every version of " + type.title() + " " + id);
+        return doc;
+    }
+
+    /**
+     * The row's version, then a digest of the feature as written: a strong ETag must change with the representation,
+     * and a feature shows more than its row (an element its road's name, a junction the names of its streets), which
+     * change without a new version of it. If-Match is judged on the version alone ({@link #version}): a renamed road
+     * does not make an edit of its element's attributes stale. Another CRS or HTML add their name.
+     */
+    private static String etag(ObjectNode doc, boolean html, Crs crs) {
+        long version = doc.path("properties").path("version").asLong();
+        String variant = html ? "-html" : crs.srid() == Crs.CRS84.srid() && !crs.northFirst() ? "" : "-" + crs.srid()
+                + (crs.northFirst() ? "n" : "");
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(doc.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        return "\"" + version + "." + HexFormat.of().formatHex(digest, 0, DIGEST_BYTES) + variant + "\"";
+    }
+
+    /** Bytes of the digest an ETag carries: 48 bits, enough that no two representations of one feature share it. */
+    private static final int DIGEST_BYTES = 6;
 
     /** The version an {@code If-Match} names, when it is one of ours (strong, as If-Match compares strongly). */
     public static OptionalLong version(String ifMatch) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.features.FeaturesModule;
+import it.firenze.streetcad.features.ItemResponses;
 import it.firenze.streetcad.features.SmallNetwork;
 import it.firenze.streetcad.testing.TestHttp;
 import it.firenze.streetcad.testing.TestPostgis;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +54,47 @@ class EditingHttpTest {
         db.close();
     }
 
+    @Test
+    void renamingARoadChangesTheEtagOfItsElementsSoThatNoCacheKeepsTheOldName() {
+        // given an element of a road, read with its ETag
+        HttpResponse<String> road = send("POST", "/collections/roads/items", """
+                {"type": "Feature", "geometry": null, "properties": {"name": "Via Vecchia", "admin_class": "comunale"}}""",
+                null, "application/geo+json");
+        assertEquals(201, road.statusCode(), road.body());
+        String roadPath = URI.create(road.headers().firstValue("Location").orElseThrow()).getPath();
+        HttpResponse<String> element = send("POST", "/collections/road-elements/items", """
+                {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[11.2700, 43.7750], [11.2710, 43.7750]]},
+                 "properties": {"functional_class": "F", "road_id": %d}}""".formatted(TestHttp.json(road).get("id").asLong()),
+                null, "application/geo+json");
+        assertEquals(201, element.statusCode(), element.body());
+        String path = URI.create(element.headers().firstValue("Location").orElseThrow()).getPath();
+        HttpResponse<String> before = http.get(path);
+        assertEquals("Via Vecchia", TestHttp.json(before).at("/properties/name").asText());
+        String etag = before.headers().firstValue("ETag").orElseThrow();
+
+        // when the road is renamed (the element's own row, and its version, do not change)
+        HttpResponse<String> renamed = send("PATCH", roadPath, "{\"properties\": {\"name\": \"Via Nuova del Ponte\"}}",
+                road.headers().firstValue("ETag").orElseThrow(), "application/merge-patch+json");
+        assertEquals(200, renamed.statusCode(), renamed.body());
+
+        // then a cache revalidating the element with the ETag it holds gets the element anew, with the new name
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                .header("If-None-Match", etag).build());
+        assertEquals(200, again.statusCode(), "the old ETag no longer names what a read shows");
+        assertEquals("Via Nuova del Ponte", TestHttp.json(again).at("/properties/name").asText());
+        assertNotEquals(etag, again.headers().firstValue("ETag").orElseThrow());
+        assertEquals(version(before), version(again), "the element's version is the same");
+        // and an edit of the element made with the ETag read before the rename is not stale: its row did not change
+        HttpResponse<String> edited = send("PATCH", path, "{\"properties\": {\"speed_limit\": 30}}", etag,
+                "application/merge-patch+json");
+        assertEquals(200, edited.statusCode(), edited.body());
+    }
+
+    /** The version an answer's ETag names. */
+    private static long version(HttpResponse<String> answer) {
+        return ItemResponses.version(answer.headers().firstValue("ETag").orElseThrow()).orElseThrow();
+    }
+
     // ---- each verb on each collection
 
     @Test
@@ -79,26 +122,26 @@ class EditingHttpTest {
         assertEquals(201, created.statusCode(), collection + ": " + created.body());
         String location = created.headers().firstValue("Location").orElseThrow();
         String path = URI.create(location).getPath();
-        assertEquals("\"1\"", created.headers().firstValue("ETag").orElseThrow(), collection);
+        assertEquals(1, version(created), collection);
 
         HttpResponse<String> read = http.get(path);
         assertEquals(200, read.statusCode());
-        assertEquals("\"1\"", read.headers().firstValue("ETag").orElseThrow());
+        assertEquals(created.headers().firstValue("ETag"), read.headers().firstValue("ETag"), "the item as created is the item read");
         HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(200, head.statusCode());
-        assertEquals("\"1\"", head.headers().firstValue("ETag").orElseThrow());
+        assertEquals(read.headers().firstValue("ETag"), head.headers().firstValue("ETag"));
 
         HttpResponse<String> updated = send("PATCH", path, patch, "\"1\"", "application/merge-patch+json");
         assertEquals(200, updated.statusCode(), collection + ": " + updated.body());
-        assertEquals("\"2\"", updated.headers().firstValue("ETag").orElseThrow());
+        assertEquals(2, version(updated));
         assertEquals(String.valueOf(expected), TestHttp.json(updated).at("/properties/" + patched).asText(), collection);
 
         // A replacement is the feature as read back, changed: what it leaves out is reset, computed members ignored.
         JsonNode current = TestHttp.json(http.get(path));
         HttpResponse<String> replaced = send("PUT", path, current.toString(), "\"2\"", "application/geo+json");
         assertEquals(200, replaced.statusCode(), collection + ": " + replaced.body());
-        assertEquals("\"3\"", replaced.headers().firstValue("ETag").orElseThrow());
+        assertEquals(3, version(replaced));
         assertEquals(String.valueOf(expected), TestHttp.json(replaced).at("/properties/" + patched).asText(), collection);
 
         HttpResponse<String> retired = send("DELETE", path, null, "\"3\"", null);
@@ -447,7 +490,7 @@ class EditingHttpTest {
         HttpResponse<String> reverted = send("POST", path + "/revert?version=1", null, "\"4\"", null);
         assertEquals(200, reverted.statusCode(), reverted.body());
         assertEquals(50, TestHttp.json(reverted).at("/properties/speed_limit").asInt());
-        assertEquals("\"5\"", reverted.headers().firstValue("ETag").orElseThrow());
+        assertEquals(5, version(reverted));
     }
 
     // ---- the network stays consistent
