@@ -10,6 +10,8 @@ import it.firenze.streetcad.access.Transactions;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -463,6 +465,26 @@ public final class Viability {
 
     // ---- ordinances ----
 
+    /**
+     * An ordinance's document: an absolute http or https URL, since every client that shows the ordinance offers it
+     * as a link, and a {@code javascript:} or {@code data:} one would run in the reader's page.
+     */
+    private static String documentUrl(JsonNode properties) {
+        String text = Measure.text(properties, "document_url", false);
+        if (text == null) return null;
+        try {
+            URI uri = new URI(text);
+            if (uri.isAbsolute() && uri.getHost() != null
+                    && (uri.getScheme().equalsIgnoreCase("https") || uri.getScheme().equalsIgnoreCase("http"))) {
+                return text;
+            }
+        } catch (URISyntaxException e) {
+            // refused below
+        }
+        throw ViabilityException.invalid("document_url", "document_url is an http or https address, such as "
+                + "https://www.comune.fi.it/ordinanze/2026-123.pdf.");
+    }
+
     /** Creates an ordinance (operators only) from properties number, year, office, reason, document_url. */
     public String createOrdinance(Actor actor, JsonNode feature) throws SQLException {
         if (!operator(actor)) throw forbidden(null, "Only operators issue ordinances.");
@@ -472,10 +494,10 @@ public final class Viability {
         int number = positive(p, "number");
         int year = positive(p, "year");
         String office = Measure.text(p, "office", true);
+        String documentUrl = documentUrl(p);
         try {
             return Transactions.inTransaction(database, actor, c -> {
-                long id = store.insertOrdinance(c, number, year, office, Measure.text(p, "reason", true),
-                        Measure.text(p, "document_url", false));
+                long id = store.insertOrdinance(c, number, year, office, Measure.text(p, "reason", true), documentUrl);
                 if (id < 0) {
                     throw new ViabilityException(ViabilityException.Reason.DUPLICATE, "number", "Ordinance " + number
                             + "/" + year + " of " + office + " exists already.");

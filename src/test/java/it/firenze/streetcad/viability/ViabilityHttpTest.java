@@ -242,7 +242,7 @@ class ViabilityHttpTest {
 
     /**
      * Given an operator, when a works site's footprint crosses itself or a phase's lanes are no array, or an
-     * ordinance's year is one the schema refuses, then each is a 400 naming the field (once a 500 from the database's
+     * ordinance's year is one the schema refuses or its document no web address, then each is a 400 naming the field (once a 500 from the database's
      * check), and no works site, ordinance or audit row is recorded.
      */
     @Test
@@ -261,6 +261,12 @@ class ViabilityHttpTest {
                 + "\"permit\": \"2034/1\", " + phases + ", \"lanes\": 99999999999}]}}"), 400, "phases[0].lanes");
         assertProblem(send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", \"properties\": "
                 + "{\"number\": 501, \"year\": 99999, \"office\": \"Mobilità\", \"reason\": \"lavori\"}}"), 400, "year");
+        // a document that is no web address (a script would run wherever the ordinance is shown as a link)
+        for (String url : List.of("javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "ordinanza.pdf")) {
+            assertProblem(send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", \"properties\": "
+                    + "{\"number\": 502, \"year\": 2034, \"office\": \"Mobilità\", \"reason\": \"lavori\", "
+                    + "\"document_url\": \"" + url + "\"}}"), 400, "document_url");
+        }
 
         assertEquals(works, count("SELECT count(*) FROM works"), "no works site recorded");
         assertEquals(ordinances, count("SELECT count(*) FROM ordinance"), "no ordinance recorded");
