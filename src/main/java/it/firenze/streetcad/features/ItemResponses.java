@@ -40,8 +40,13 @@ public final class ItemResponses {
         ObjectNode doc = document(ctx, store, type, id, crs, asOf);
         if (doc == null) return false;
         boolean html = FeaturesModule.format(ctx) == FeaturesModule.Format.HTML;
-        String etag = etag(doc, html, crs);
-        if (decorate != null) decorate.accept(doc);
+        // A read writes the feature once, for its digest and its body; an edit's answer adds members after.
+        String written = doc.toString();
+        String etag = etag(doc, written, html, crs);
+        if (decorate != null) {
+            decorate.accept(doc);
+            written = doc.toString();
+        }
         ctx.header("ETag", etag);
         ctx.header("Content-Crs", "<" + crs.uri() + ">");
         Responses.allowCrossOrigin(ctx);
@@ -56,7 +61,7 @@ public final class ItemResponses {
             ctx.result(Html.page(type.title() + " " + id, doc));
         } else {
             ctx.contentType(FeaturesModule.GEOJSON);
-            ctx.result(doc.toString());
+            ctx.result(written);
         }
         return true;
     }
@@ -64,7 +69,7 @@ public final class ItemResponses {
     /** The ETag a read of feature {@code id} (GeoJSON in CRS84) answers with now; empty when there is none. */
     public static Optional<String> etag(Context ctx, FeatureStore store, FeatureType type, long id) throws SQLException {
         ObjectNode doc = document(ctx, store, type, id, Crs.CRS84, null);
-        return doc == null ? Optional.empty() : Optional.of(etag(doc, false, Crs.CRS84));
+        return doc == null ? Optional.empty() : Optional.of(etag(doc, doc.toString(), false, Crs.CRS84));
     }
 
     /** The feature with its links, as a read answers with it; null when there is none. */
@@ -94,13 +99,13 @@ public final class ItemResponses {
      * change without a new version of it. If-Match is judged on the version alone ({@link #version}): a renamed road
      * does not make an edit of its element's attributes stale. Another CRS or HTML add their name.
      */
-    private static String etag(ObjectNode doc, boolean html, Crs crs) {
+    private static String etag(ObjectNode doc, String written, boolean html, Crs crs) {
         long version = doc.path("properties").path("version").asLong();
         String variant = html ? "-html" : crs.srid() == Crs.CRS84.srid() && !crs.northFirst() ? "" : "-" + crs.srid()
                 + (crs.northFirst() ? "n" : "");
         byte[] digest;
         try {
-            digest = MessageDigest.getInstance("SHA-256").digest(doc.toString().getBytes(StandardCharsets.UTF_8));
+            digest = MessageDigest.getInstance("SHA-256").digest(written.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
