@@ -8,6 +8,7 @@ import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.access.Role;
 import it.firenze.streetcad.access.Transactions;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 
 import java.net.URI;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -354,6 +356,14 @@ public final class Viability {
         if (geometry == null || !Set.of("Polygon", "MultiPolygon").contains(geometry.path("type").asText())) {
             throw ViabilityException.invalid("geometry", "The footprint is a Polygon or MultiPolygon in CRS84.");
         }
+        // As an edit's line: ground the cadastre's CRS is not defined for is a mistake (another CRS, swapped axes),
+        // not a works site of Florence's (accepted, it would meet nothing and be published all the same).
+        double[] area = AreaOfUse.of(database.storageSrid());
+        if (!within(geometry.get("coordinates"), area)) {
+            throw ViabilityException.invalid("geometry", String.format(Locale.ROOT, "The footprint lies outside the area "
+                    + "the cadastre's CRS (EPSG:%d) is defined for, longitude %s to %s and latitude %s to %s; it is given "
+                    + "in CRS84, longitude first.", database.storageSrid(), area[0], area[2], area[1], area[3]));
+        }
         JsonNode phaseList = p.get("phases");
         if (phaseList == null || !phaseList.isArray() || phaseList.isEmpty()) {
             throw ViabilityException.invalid("phases", "phases is a non-empty array of {valid_from, valid_to, windows, lanes}.");
@@ -395,6 +405,22 @@ public final class Viability {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether every position of GeoJSON coordinates lies in {west, south, east, north}; what is no position is the
+     * schema's to refuse.
+     */
+    private static boolean within(JsonNode coordinates, double[] area) {
+        if (coordinates == null || !coordinates.isArray()) return true;
+        if (coordinates.size() >= 2 && coordinates.get(0).isNumber() && coordinates.get(1).isNumber()) {
+            double lon = coordinates.get(0).asDouble(), lat = coordinates.get(1).asDouble();
+            return lon >= area[0] && lon <= area[2] && lat >= area[1] && lat <= area[3];
+        }
+        for (JsonNode inner : coordinates) {
+            if (!within(inner, area)) return false;
+        }
+        return true;
     }
 
     /**

@@ -241,9 +241,10 @@ class ViabilityHttpTest {
     }
 
     /**
-     * Given an operator, when a works site's footprint crosses itself or a phase's lanes are no array, or an
-     * ordinance's year is one the schema refuses or its document no web address, then each is a 400 naming the field (once a 500 from the database's
-     * check), and no works site, ordinance or audit row is recorded.
+     * Given an operator, when a works site's footprint crosses itself or lies far outside Florence's CRS, or a phase's
+     * lanes are no array, or an ordinance's year is one the schema refuses or its document no web address, then each is
+     * a 400 naming the field (once a 500 from the database's check), and no works site, ordinance or audit row is
+     * recorded.
      */
     @Test
     void aWorksSiteOrOrdinanceTheSchemasChecksRefuseIs400NamingTheFieldAndRecordsNothing() throws Exception {
@@ -259,6 +260,11 @@ class ViabilityHttpTest {
         assertProblem(send(operator, "POST", ViabilityModule.WORKS, "{\"type\": \"Feature\", \"geometry\": {\"type\": "
                 + "\"Polygon\", \"coordinates\": " + square + "}, \"properties\": {\"organisation\": \"Publiacqua\", "
                 + "\"permit\": \"2034/1\", " + phases + ", \"lanes\": 99999999999}]}}"), 400, "phases[0].lanes");
+        // a footprint in Chile (or with its axes swapped): ground the cadastre's CRS is not defined for
+        String chile = "[[[-70.65, -33.45], [-70.64, -33.45], [-70.64, -33.44], [-70.65, -33.44], [-70.65, -33.45]]]";
+        assertProblem(send(operator, "POST", ViabilityModule.WORKS, "{\"type\": \"Feature\", \"geometry\": {\"type\": "
+                + "\"Polygon\", \"coordinates\": " + chile + "}, \"properties\": {\"organisation\": \"Publiacqua\", "
+                + "\"permit\": \"2034/1\", " + phases + "}]}}"), 400, "geometry");
         assertProblem(send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", \"properties\": "
                 + "{\"number\": 501, \"year\": 99999, \"office\": \"Mobilità\", \"reason\": \"lavori\"}}"), 400, "year");
         // a document that is no web address (a script would run wherever the ordinance is shown as a link)
