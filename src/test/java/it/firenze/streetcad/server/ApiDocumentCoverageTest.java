@@ -2,17 +2,13 @@ package it.firenze.streetcad.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.router.Endpoint;
-import it.firenze.streetcad.db.DatabaseSettings;
-import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.testing.TestHttp;
-import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,10 +30,7 @@ class ApiDocumentCoverageTest {
 
     @Test
     void givenTheWholeServer_whenItsApiDocumentIsRead_thenEveryRouteAndMethodItAnswersIsDescribed() throws Exception {
-        DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        String dbUrl = TestPostgis.withCredentials(url);
-        try (StreetCadServer server = StreetCadServer.start(new ServerSettings(new DatabaseSettings(dbUrl,
-                Path.of("target"), DatabaseSettings.DEFAULT_STORAGE_SRID, 2), "127.0.0.1", 0, 5_000))) {
+        try (StreetCadServer server = WholeServer.onANewDatabase()) {
             HttpClient client = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + server.port();
             List<String> answered = new ArrayList<>();

@@ -4,16 +4,12 @@ import io.javalin.config.RouterConfig;
 import io.javalin.router.Endpoint;
 import io.javalin.router.matcher.PathParser;
 import it.firenze.streetcad.api.RouteOrder;
-import it.firenze.streetcad.db.DatabaseSettings;
-import it.firenze.streetcad.db.DatabaseUrl;
-import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,10 +29,7 @@ class RouteOrderServerTest {
 
     @Test
     void everyRegisteredPatternIsAnsweredByTheRouteThatAnsweredItInRegistrationOrder() throws Exception {
-        DatabaseUrl url = TestPostgis.newDatabaseUrl();
-        String dbUrl = TestPostgis.withCredentials(url);
-        try (StreetCadServer server = StreetCadServer.start(new ServerSettings(new DatabaseSettings(dbUrl,
-                Path.of("target"), DatabaseSettings.DEFAULT_STORAGE_SRID, 2), "127.0.0.1", 0, 5_000))) {
+        try (StreetCadServer server = WholeServer.onANewDatabase()) {
             List<Endpoint> registered = server.http().registeredEndpoints();
             List<Endpoint> ordered = server.http().orderedEndpoints();
             assertEquals(Set.copyOf(registered), Set.copyOf(ordered), "the same endpoints");
