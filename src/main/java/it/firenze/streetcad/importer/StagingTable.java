@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One import's staging table and every SQL statement run on it. The table is UNLOGGED (scratch data, twice as
@@ -93,12 +94,26 @@ final class StagingTable {
         return new Copy(in);
     }
 
-    /** Moves every line from the source CRS to the storage CRS, in PostGIS, and pins the column type. */
+    /**
+     * Moves every line from the source CRS to the storage CRS, in PostGIS, and pins the column type; then gathers the
+     * statistics the commit's joins are planned by, from a small sample (see {@link #STATISTICS_TARGET}).
+     */
     void reproject(Connection c, int storageSrid) throws SQLException {
+        String sampled = Stream.concat(Stream.of("feature_number", "geom"), Stream.concat(FIELDS.stream().map(TargetField::column),
+                Stream.of(SOURCE_ATTRIBUTES, "rejected"))).map(column -> ", ALTER COLUMN " + column + " SET STATISTICS "
+                + STATISTICS_TARGET).collect(Collectors.joining());
         execute(c, "ALTER TABLE " + name + " ALTER COLUMN geom TYPE geometry(LineString, " + storageSrid + ") USING "
-                + "ST_Transform(geom, " + storageSrid + ")");
+                + "ST_Transform(geom, " + storageSrid + ")" + sampled);
         execute(c, "ANALYZE " + name);
     }
+
+    /**
+     * The staging table's statistics target: ANALYZE samples 300 rows per unit, so PostgreSQL's default (100) reads
+     * 30,000 rows, all of a city's lines, and its geometry histogram alone took a third of a second of Florence's
+     * import (BENCHMARKS.md, "Issue 17, session 12"). The table is read once, whole, by statements whose plans turn on
+     * its row count (exact from its pages whatever the sample) and on rough selectivities, which 3,000 rows give.
+     */
+    private static final int STATISTICS_TARGET = 10;
 
     /** Lines that PostGIS finds invalid once in the storage CRS (too few distinct points, non-finite coordinates). */
     List<ImportProblem> invalidGeometries(Connection c) throws SQLException {
