@@ -404,11 +404,13 @@ final class ViabilityStore {
         }
     }
 
-    String ordinanceStatus(Connection c, long id, boolean lock) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT status FROM ordinance WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
+    /** An ordinance's status and version, its office as the organisation; null when there is none. */
+    Owner ordinanceOwner(Connection c, long id, boolean lock) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT status, office, version FROM ordinance WHERE id = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
             st.setLong(1, id);
             try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? new Owner(rs.getString(1), rs.getString(2), null, rs.getInt(3)) : null;
             }
         }
     }
