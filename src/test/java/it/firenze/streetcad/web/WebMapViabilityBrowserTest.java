@@ -382,7 +382,13 @@ class WebMapViabilityBrowserTest {
             assertFalse(worksToolShown(), "gone with the sign-out");
             signIn("olga");
             browser.waitFor("the works tool for an operator", d -> worksToolShown() ? true : null);
+            assertEquals("Nuovo cantiere", browser.driver.findElement(By.id("viability-new-works")).getText());
+            browser.driver.findElement(By.id("language-toggle")).click();
+            assertEquals("New works site", browser.driver.findElement(By.id("viability-new-works")).getText());
         } finally {
+            if ("en".equals(browser.js("return document.documentElement.lang"))) {
+                browser.driver.findElement(By.id("language-toggle")).click();
+            }
             signOut();
         }
     }
@@ -525,6 +531,15 @@ class WebMapViabilityBrowserTest {
         } finally {
             signOut();
         }
+    }
+
+    @Test
+    void theWorksSitesAreReadWithTheWholeWorldInView() {
+        // Zoomed out this far the view's bounds run past ±180°, which a bbox may not: the read must still be one.
+        browser.open(base + "/map/#map=0.5/20/11.25");
+        browser.waitFor("the viability tools", d -> "true".equals(browser.js("return document.body.dataset.viabilityReady || null")));
+        browser.waitFor("the works sites read", d -> browser.js("return document.body.dataset.worksDrawn ?? null"));
+        assertEquals(List.of(), browser.consoleErrors());
     }
 
     @Test
