@@ -186,6 +186,9 @@ const STREETCAD_TEXT = (() => {
         emergency: ['mezzo di soccorso', 'emergency vehicle'],
       },
       newClosure: ['Nuova chiusura', 'New closure'],
+      newWorks: ['Nuovo cantiere', 'New works site'],
+      worksLayer: ['Cantieri', 'Works sites'],
+      worksUnavailable: ['Cantieri non disponibili', 'Works sites unavailable'],
       pickFrom: ['Clicca la partenza sulla mappa', 'Click the start on the map'],
       pickTo: ['Clicca l’arrivo sulla mappa', 'Click the destination on the map'],
       route: ['Percorso', 'Route'],
@@ -223,6 +226,42 @@ const STREETCAD_TEXT = (() => {
       noDetour: ['Nessuna deviazione possibile', 'No way around'],
       unreachable: ['Strade irraggiungibili', 'Streets cut off'],
       failed: ['Non salvata', 'Not saved'],
+      worksTitle: ['Nuovo cantiere', 'New works site'],
+      organisation: ['Ente proponente', 'Proposing organisation'],
+      permit: ['Autorizzazione (numero)', 'Permit (number)'],
+      description: ['Descrizione dei lavori', 'Description of the works'],
+      drawFootprint: ['Disegna l’area sulla mappa', 'Draw the area on the map'],
+      verticesPicked: [n => `${n} vertici scelti (almeno 3): clicca sulla mappa`, n => `${n} vertices picked (at least 3): click on the map`],
+      worksSaved: [id => `Cantiere ${id} salvato`, id => `Works site ${id} saved`],
+      worksFailed: ['Non salvato', 'Not saved'],
+      ordinance: [(n, y) => `ordinanza ${n}/${y}`, (n, y) => `traffic order ${n}/${y}`],
+      records: {
+        measure: [id => `Provvedimento ${id}`, id => `Measure ${id}`],
+        ordinance: [id => `Ordinanza ${id}`, id => `Traffic order ${id}`],
+        works: [id => `Cantiere ${id}`, id => `Works site ${id}`],
+      },
+      changed: [(what, status) => `${what}: ${status}`, (what, status) => `${what}: ${status}`],
+      // The lifecycle's buttons, by what they change and the status they lead to.
+      steps: {
+        measure: {
+          in_force: ['Metti in vigore', 'Put in force'], revoked: ['Revoca', 'Revoke'], expired: ['Dichiara scaduto', 'Mark expired'],
+        },
+        ordinance: {
+          in_force: ['Metti in vigore l’ordinanza', 'Put the order in force'], revoked: ['Revoca l’ordinanza', 'Revoke the order'],
+          expired: ['Dichiara scaduta l’ordinanza', 'Mark the order expired'],
+        },
+        works: {
+          approved: ['Approva', 'Approve'], rejected: ['Respingi', 'Reject'], cancelled: ['Annulla il cantiere', 'Cancel the works'],
+          completed: ['Dichiara concluso', 'Mark completed'],
+        },
+      },
+      // A lifecycle change the server refused, by its status; another is said in the server's words.
+      changeRefused: {
+        400: ['questo passaggio non è possibile dallo stato attuale', 'this step is not possible from its current status'],
+        403: ['il tuo ruolo non permette questo passaggio', 'your role may not take this step'],
+        404: ['non esiste più', 'it no longer exists'],
+        412: ['nel frattempo un’altra persona lo ha cambiato: ecco com’è ora', 'someone else changed it meanwhile: here it is as it is now'],
+      },
       // The server's refusals are in English: the form says them in its own language, at the field they concern.
       refused: {
         road: [name => `nessuna strada si chiama «${name}»`, name => `no street is named “${name}”`],
@@ -230,6 +269,12 @@ const STREETCAD_TEXT = (() => {
           (name, road) => `“${name}” does not exist or does not meet “${road}”`],
         points: ['scegli due punti lungo la stessa strada', 'pick two points along the same street'],
         dates: ['la fine deve venire dopo l’inizio', 'the end must come after the start'],
+        instant: ['data non valida', 'not a valid date'],
+        organisation: ['indica l’ente proponente', 'name the proposing organisation'],
+        permit: ['indica il numero dell’autorizzazione', 'give the permit’s number'],
+        text: ['testo non ammesso', 'text not allowed'],
+        footprint: ['disegna l’area del cantiere a Firenze: almeno tre punti, senza che i lati si incrocino',
+          'draw the works site’s area in Florence: at least three points, its sides not crossing'],
       },
       kinds: {
         closure: ['chiusura', 'closure'], lane_closure: ['chiusura di corsia', 'lane closure'],
@@ -241,6 +286,14 @@ const STREETCAD_TEXT = (() => {
       statuses: {
         draft: ['bozza', 'draft'], in_force: ['in vigore', 'in force'], expired: ['scaduto', 'expired'],
         revoked: ['revocato', 'revoked'],
+      },
+      ordinanceStatuses: {
+        draft: ['bozza', 'draft'], in_force: ['in vigore', 'in force'], expired: ['scaduta', 'expired'],
+        revoked: ['revocata', 'revoked'],
+      },
+      worksStatuses: {
+        proposed: ['proposto', 'proposed'], approved: ['approvato', 'approved'], rejected: ['respinto', 'rejected'],
+        cancelled: ['annullato', 'cancelled'], completed: ['concluso', 'completed'],
       },
     },
     values: {

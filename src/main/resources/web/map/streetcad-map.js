@@ -89,7 +89,7 @@
       text: t, say, current, open: id => showElement(map, id, false), changed: () => redrawTiles(map),
       problem: (body, status) => body.detail || body.title || `HTTP ${status}`
     });
-    window.streetcad = { map, state, geometry };
+    window.streetcad = { map, state, geometry, say };
     performance.mark('streetcad:map-created');
 
     map.on('error', event => {

@@ -1,7 +1,9 @@
 // Viability on the web map: the measures in force at a chosen date and time, what is on the street of the open
 // record, closures entered by operators (a street and two cross streets, or two points clicked along a street) with
-// the conflicts they meet and the detour drawn, and routes between two clicks at the chosen time.
-// Kept apart from streetcad-map.js: it reads window.streetcad (map, state) and adds its own controls and layers.
+// the conflicts they meet and the detour drawn, works sites drawn by operators and utilities, the lifecycle of
+// measures, ordinances and works sites (put in force, revoke, approve…) as the signed-in role may move them, and
+// routes between two clicks at the chosen time.
+// Kept apart from streetcad-map.js: it reads window.streetcad (map, state, say) and adds its own controls and layers.
 'use strict';
 (() => {
   const $ = id => document.getElementById(id);
@@ -9,6 +11,9 @@
   const DETOUR = 'viability-detour';
   const ROUTE = 'viability-route';
   const PICKS = 'viability-picks';
+  const WORKS = 'viability-works';
+  const FOOTPRINT = 'viability-footprint';
+  const WORKS_LAYERS = ['viability-works-fill', 'viability-works-outline'];
   const MEASURE_LAYERS = ['viability-in-force', 'viability-draft'];
   const KIND_COLOURS = {
     closure: '#d50000', lane_closure: '#ff6d00', narrowing: '#ffab00', one_way: '#6200ea', no_parking: '#00838f'
@@ -16,7 +21,7 @@
   const EMPTY = { type: 'FeatureCollection', features: [] };
   const v = {
     at: null,          // the chosen instant (ISO); null while it follows now
-    picking: null,     // 'route' or 'closure' while map clicks are taken as points
+    picking: null,     // 'route', 'closure' or 'works' while map clicks are taken as points
     picks: [],
     revision: 0,       // bumped after a save, so that the map asks for its measures again
     street: null       // { element, result } of "what is on this street"
@@ -38,8 +43,8 @@
     }
   }
 
-  async function getJson(path) {
-    const response = await fetch(path, { headers: { Accept: 'application/geo+json, application/json' } });
+  async function getJson(path, options = {}) {
+    const response = await fetch(path, { ...options, headers: { Accept: 'application/geo+json, application/json' } });
     if (!response.ok) throw new Error(await failure(response));
     return response.json();
   }
@@ -65,6 +70,7 @@
     box.id = 'viability-controls';
     box.innerHTML = `<legend data-v="legend"></legend>
       <label><input type="checkbox" id="layer-viability" checked> <span data-v="layer"></span></label>
+      <label><input type="checkbox" id="layer-works" checked> <span data-v="worksLayer"></span></label>
       <label for="viability-datetime" data-v="when"></label>
       <div class="viability-when"><input type="datetime-local" id="viability-datetime" step="60">
         <button type="button" id="viability-now" data-v="now"></button></div>
@@ -72,7 +78,8 @@
       <select id="viability-profile">${['car', 'pedestrian', 'bus', 'emergency'].map(p =>
         `<option value="${p}" data-v-profile="${p}"></option>`).join('')}</select>
       <div class="viability-tools"><button type="button" id="viability-route-tool" data-v="routeTool"></button>
-        <button type="button" id="viability-new-closure" data-v="newClosure" data-requires-role="operator" hidden></button></div>`;
+        <button type="button" id="viability-new-closure" data-v="newClosure" data-requires-role="operator" hidden></button>
+        <button type="button" id="viability-new-works" data-v="newWorks" hidden></button></div>`;
     $('layers').appendChild(box);
     $('viability-datetime').value = localValue(new Date());
     $('viability-datetime').addEventListener('change', e => {
@@ -85,13 +92,16 @@
     });
     $('layer-viability').addEventListener('change', e => MEASURE_LAYERS.forEach(id =>
       window.streetcad.map.setLayoutProperty(id, 'visibility', e.target.checked ? 'visible' : 'none')));
+    $('layer-works').addEventListener('change', e => WORKS_LAYERS.forEach(id =>
+      window.streetcad.map.setLayoutProperty(id, 'visibility', e.target.checked ? 'visible' : 'none')));
     $('viability-route-tool').addEventListener('click', () => startPicking('route'));
     $('viability-profile').addEventListener('change', () => v.lastRoute && route(v.lastRoute[0], v.lastRoute[1]));
     $('viability-new-closure').addEventListener('click', showClosureForm);
+    $('viability-new-works').addEventListener('click', showWorksForm);
     translate();
   }
 
-  /** Says every control of ours in the page's language: the layers box's, and an open closure form's. */
+  /** Says every control of ours in the page's language: the layers box's, and an open closure or works form's. */
   function translate() {
     const words = text();
     // A key may name a nested word ("statuses.draft").
@@ -100,6 +110,10 @@
     if ($('closure-form')) {
       $('panel-title').textContent = words.closureTitle;
       $('closure-points').textContent = words.pointsPicked(v.picks.length);
+    }
+    if ($('works-form')) {
+      $('panel-title').textContent = words.worksTitle;
+      $('works-vertices').textContent = words.verticesPicked(v.picks.length);
     }
   }
 
@@ -115,6 +129,7 @@
   function setInstant(iso) {
     v.at = iso;
     window.streetcad.map.getSource(TILES).setTiles([tilesUrl()]);
+    loadWorks();
     document.body.dataset.viabilityAt = iso || 'now';
     if (v.lastRoute) route(v.lastRoute[0], v.lastRoute[1]);
   }
@@ -128,7 +143,20 @@
     map.addSource(DETOUR, { type: 'geojson', data: EMPTY });
     map.addSource(ROUTE, { type: 'geojson', data: EMPTY });
     map.addSource(PICKS, { type: 'geojson', data: EMPTY });
+    map.addSource(WORKS, { type: 'geojson', data: EMPTY, promoteId: 'id' });
+    map.addSource(FOOTPRINT, { type: 'geojson', data: EMPTY });
     const below = map.getLayer('findings-selected') ? 'findings-selected' : undefined;
+    // Works sites at work or planned from the chosen time: approved red, proposed orange; under the streets' lines.
+    const worksColour = ['match', ['get', 'status'], 'approved', '#d50000', '#ff6d00'];
+    const atWork = ['in', ['get', 'status'], ['literal', ['proposed', 'approved']]];
+    map.addLayer({ id: 'viability-works-fill', type: 'fill', source: WORKS, filter: atWork,
+      paint: { 'fill-color': worksColour, 'fill-opacity': 0.25 } }, below);
+    map.addLayer({ id: 'viability-works-outline', type: 'line', source: WORKS, filter: atWork,
+      paint: { 'line-color': worksColour, 'line-width': 2 } }, below);
+    map.addLayer({ id: 'viability-footprint-fill', type: 'fill', source: FOOTPRINT,
+      filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#2962ff', 'fill-opacity': 0.2 } });
+    map.addLayer({ id: 'viability-footprint-line', type: 'line', source: FOOTPRINT,
+      paint: { 'line-color': '#2962ff', 'line-width': 2, 'line-dasharray': [2, 1] } });
     map.addLayer({ id: 'viability-route', type: 'line', source: ROUTE, layout: { 'line-cap': 'round', 'line-join': 'round' },
       paint: { 'line-color': '#2962ff', 'line-width': 6, 'line-opacity': 0.8 } }, below);
     map.addLayer({ id: 'viability-detour', type: 'line', source: DETOUR, layout: { 'line-cap': 'round', 'line-join': 'round' },
@@ -163,7 +191,7 @@
     v.picking = what;
     v.picks = [];
     window.streetcad.state.picking = true;
-    window.streetcad.map.getSource(PICKS).setData(EMPTY);
+    drawFootprint();
     window.streetcad.map.getCanvas().style.cursor = 'crosshair';
     if (what === 'route') openPanel(text().route, `<p id="viability-prompt">${escapeHtml(text().pickFrom)}</p>`);
     document.body.dataset.viabilityPicking = what;
@@ -191,6 +219,9 @@
     } else if (v.picking === 'closure') {
       $('closure-points').textContent = text().pointsPicked(v.picks.length);
       if (v.picks.length === 2) stopPicking();
+    } else if (v.picking === 'works') {
+      $('works-vertices').textContent = text().verticesPicked(v.picks.length);
+      drawFootprint();
     }
   }
 
@@ -227,7 +258,7 @@
     const words = text();
     stopPicking();
     v.picks = [];
-    window.streetcad.map.getSource(PICKS).setData(EMPTY);
+    drawFootprint();
     const start = v.at ? new Date(v.at) : new Date();
     const end = new Date(start.getTime() + 24 * 3600 * 1000);
     // Its words are data-v keys, said by translate() now and again when the language changes with the form open.
@@ -286,55 +317,79 @@
     result.textContent = '';
     const response = await window.streetcadAccess.fetch('/collections/viability-measures/items', {
       method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
-    form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
     if (!response.ok) {
-      const { field, message, detail } = refusal(await response.json().catch(() => ({})), response.status);
-      result.innerHTML = `<p class="problem" id="closure-problem" title="${escapeHtml(detail)}">${escapeHtml(words.failed)}: ${escapeHtml(message)}</p>`;
-      if (field) {
-        field.setAttribute('aria-invalid', 'true');
-        field.setAttribute('aria-describedby', 'closure-problem');
-        field.focus();
-      }
-      return;
+      const road = $('closure-road').value.trim();
+      const refused = words.refused;
+      return sayRefusal(form, words.failed, await problemOf(response), {
+        'location.road': ['closure-road', () => refused.road(road)],
+        road: ['closure-road', () => refused.road(road)],
+        'location.from_road': ['closure-from-road', () => refused.crossRoad($('closure-from-road').value.trim(), road)],
+        'location.to_road': ['closure-to-road', () => refused.crossRoad($('closure-to-road').value.trim(), road)],
+        'location.points': ['closure-pick', () => refused.points],
+        'location.points[1]': ['closure-pick', () => refused.points],
+        valid_to: ['closure-valid-to', () => refused.dates],
+      });
     }
     const measure = await response.json();
-    v.revision++;
-    v.street = null;
-    window.streetcad.map.getSource(TILES).setTiles([tilesUrl()]);
-    const conflicts = measure.properties.conflicts || [];
-    const conflictItems = conflicts.map(c => {
-      const other = c.b?.measure_id === measure.id ? c.a : c.b;
-      return `<li data-conflict="${Number(other?.measure_id ?? other?.works_id)}">${escapeHtml(other?.measure_id
-        ? words.conflictWith(other.measure_id, words.kinds[other.kind] || other.kind) : words.conflictWorks(other?.works_id))}
-        ${other?.organisation ? ` — ${escapeHtml(other.organisation)}` : ''}</li>`;
-    }).join('');
+    clearInvalid(form);
+    mapChanged();
     result.innerHTML = `<p id="closure-saved" data-measure="${Number(measure.id)}">${escapeHtml(words.saved(measure.id))}</p>
-      <h3>${escapeHtml(words.conflicts)}</h3>${conflicts.length ? `<ul id="closure-conflicts">${conflictItems}</ul>`
-        : `<p id="closure-conflicts-none">${escapeHtml(words.noConflicts)}</p>`}
+      ${conflictsHtml('closure', measure.properties.conflicts, 'measure_id', measure.id)}
       <h3>${escapeHtml(words.detour)}</h3><div id="closure-detours">…</div>`;
     document.body.dataset.closureSaved = String(measure.id);
     showImpact(measure.id);
   }
 
   /**
-   * The server's refusal of a closure, in the page's language and at the field it names (its English detail stays as
-   * the message's tooltip); a refusal the form does not know is said with the server's own words.
+   * The conflicts a saved closure or works site meets, as a heading and a list (ids "<form>-conflicts"), each item
+   * naming the other side: `key` and `id` say which side is the one saved.
    */
-  function refusal(problem, status) {
-    const words = text().refused;
-    const detail = problem.detail || problem.title || `HTTP ${status}`;
-    const road = $('closure-road').value.trim();
-    const known = {
-      'location.road': ['closure-road', () => words.road(road)],
-      road: ['closure-road', () => words.road(road)],
-      'location.from_road': ['closure-from-road', () => words.crossRoad($('closure-from-road').value.trim(), road)],
-      'location.to_road': ['closure-to-road', () => words.crossRoad($('closure-to-road').value.trim(), road)],
-      'location.points': ['closure-pick', () => words.points],
-      'location.points[1]': ['closure-pick', () => words.points],
-      valid_to: ['closure-valid-to', () => words.dates],
-    }[problem.parameter];
-    if (!known) return { field: null, message: detail, detail };
-    return { field: $(known[0]), message: known[1](), detail };
+  function conflictsHtml(form, conflicts = [], key, id) {
+    const words = text();
+    const items = conflicts.map(c => {
+      const other = c.b?.[key] === id ? c.a : c.b;
+      return `<li data-conflict="${Number(other?.measure_id ?? other?.works_id)}">${escapeHtml(other?.measure_id
+        ? words.conflictWith(other.measure_id, words.kinds[other.kind] || other.kind) : words.conflictWorks(other?.works_id))}
+        ${other?.organisation ? ` — ${escapeHtml(other.organisation)}` : ''}</li>`;
+    }).join('');
+    return `<h3>${escapeHtml(words.conflicts)}</h3>${conflicts.length ? `<ul id="${form}-conflicts">${items}</ul>`
+      : `<p id="${form}-conflicts-none">${escapeHtml(words.noConflicts)}</p>`}`;
+  }
+
+  /** After a write: the measures' tiles, the works sites and what is on the street are asked for again. */
+  function mapChanged() {
+    v.revision++;
+    v.street = null;
+    window.streetcad.map.getSource(TILES).setTiles([tilesUrl()]);
+    loadWorks();
+  }
+
+  function clearInvalid(form) {
+    form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
+  }
+
+  /** A refused request's problem+json, with its English detail (or its status when it has none). */
+  async function problemOf(response) {
+    const problem = await response.json().catch(() => ({}));
+    return { ...problem, detail: problem.detail || problem.title || `HTTP ${response.status}`, status: response.status };
+  }
+
+  /**
+   * Says a form's refusal (a closure's, a works site's) under it, in the page's language and at the field it names,
+   * which takes the focus; the server's English detail stays as the message's tooltip. `known` maps a problem's
+   * parameter to [the field's id, its words]; a refusal the form does not know is said with the server's own words.
+   */
+  function sayRefusal(form, failed, problem, known) {
+    const [fieldId, words] = known[problem.parameter] || [];
+    const id = form.id.replace(/-form$/, '-problem');
+    form.querySelector('[aria-live]').innerHTML = `<p class="problem" id="${id}" title="${escapeHtml(problem.detail)}">`
+      + `${escapeHtml(failed)}: ${escapeHtml(words ? words() : problem.detail)}</p>`;
+    clearInvalid(form);
+    const field = fieldId && $(fieldId);
+    if (!field) return;
+    field.setAttribute('aria-invalid', 'true');
+    field.setAttribute('aria-describedby', id);
+    field.focus();
   }
 
   async function showImpact(id) {
@@ -355,6 +410,203 @@
     }
   }
 
+  // ---- works sites ---------------------------------------------------------------------------------------------
+
+  /** Who may propose a works site (README, "Who may do what"): operators, and utilities (editors of an organisation). */
+  function mayProposeWorks(me) {
+    return me.roles.includes('operator') || (me.roles.includes('editor') && Boolean(me.organisation));
+  }
+
+  let worksRequest = 0;
+  /** Draws the works sites in view that are at work or planned from the chosen time (now when it follows now). */
+  async function loadWorks() {
+    const mine = ++worksRequest;
+    const map = window.streetcad.map;
+    const b = map.getBounds();
+    // Zoomed out past the whole world, the view's bounds run beyond ±180°, which no bbox may.
+    const bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180),
+      Math.min(b.getNorth(), 90)].map(n => n.toFixed(6)).join(',');
+    try {
+      // Revalidated every time: a works site just proposed or approved must not be read from the browser's cache.
+      const works = await getJson(`/collections/works/items?bbox=${bbox}&datetime=${encodeURIComponent(`${instant()}/..`)}`
+        + '&limit=1000', { cache: 'no-cache' });
+      if (mine !== worksRequest) return;
+      map.getSource(WORKS).setData(works);
+      document.body.dataset.worksDrawn = works.features.map(f => f.id).join(',');
+    } catch (error) {
+      // The layer keeps what it drew; the map says why it could not draw more.
+      if (mine === worksRequest) window.streetcad.say(`${text().worksUnavailable}: ${error.message}`);
+    }
+  }
+
+  /** The footprint being drawn: its vertices, the line between two, the polygon from three. */
+  function drawFootprint() {
+    const map = window.streetcad.map;
+    const p = v.picks;
+    map.getSource(PICKS).setData(points(p));
+    const geometry = p.length >= 3 ? { type: 'Polygon', coordinates: [[...p, p[0]]] }
+      : p.length === 2 ? { type: 'LineString', coordinates: p } : null;
+    map.getSource(FOOTPRINT).setData(geometry ? { type: 'Feature', geometry, properties: {} } : EMPTY);
+  }
+
+  function showWorksForm() {
+    const words = text();
+    const me = window.streetcadAccess.me;
+    // A utility proposes works for its own organisation only: the server takes it from the sign-in.
+    const utility = !me.roles.includes('operator');
+    stopPicking();
+    v.picks = [];
+    drawFootprint();
+    const start = v.at ? new Date(v.at) : new Date();
+    const end = new Date(start.getTime() + 7 * 24 * 3600 * 1000);
+    openPanel(words.worksTitle, `<form id="works-form" class="viability-form">
+      <label><span data-v="organisation"></span> <input id="works-organisation" autocomplete="organization" required
+        ${utility ? `readonly value="${escapeHtml(me.organisation)}"` : ''}></label>
+      <label><span data-v="permit"></span> <input id="works-permit" autocomplete="off" required></label>
+      <label><span data-v="description"></span> <textarea id="works-description" rows="2"></textarea></label>
+      <div class="works-footprint"><button type="button" id="works-draw" data-v="drawFootprint"></button>
+        <span id="works-vertices"></span></div>
+      <label><span data-v="validFrom"></span> <input type="datetime-local" id="works-valid-from" step="60" value="${localValue(start)}" required></label>
+      <label><span data-v="validTo"></span> <input type="datetime-local" id="works-valid-to" step="60" value="${localValue(end)}" required></label>
+      <button type="submit" id="works-save" data-v="save"></button>
+      <div id="works-result" aria-live="polite"></div></form>`);
+    translate();
+    const form = $('works-form');
+    $('works-draw').addEventListener('click', () => {
+      startPicking('works');
+      $('works-vertices').textContent = words.verticesPicked(0);
+    });
+    // Opened from the layers panel: the keyboard goes on in the form, at its first field to fill.
+    (utility ? $('works-permit') : $('works-organisation')).focus();
+    form.addEventListener('submit', e => {
+      e.preventDefault();
+      if (!form.reportValidity()) return;
+      // No footprint yet: said at the drawing button before anything is sent.
+      if (v.picks.length < 3) {
+        sayRefusal(form, text().worksFailed, { parameter: 'geometry', detail: text().refused.footprint },
+          { geometry: ['works-draw', () => text().refused.footprint] });
+        return;
+      }
+      saveWorks(form, utility);
+    });
+  }
+
+  async function saveWorks(form, utility) {
+    const words = text();
+    const properties = {
+      permit: $('works-permit').value.trim(),
+      phases: [{ valid_from: new Date($('works-valid-from').value).toISOString(),
+        valid_to: new Date($('works-valid-to').value).toISOString() }] };
+    if (!utility) properties.organisation = $('works-organisation').value.trim();
+    const description = $('works-description').value.trim();
+    if (description) properties.description = description;
+    const feature = { type: 'Feature', geometry: { type: 'Polygon', coordinates: [[...v.picks, v.picks[0]]] }, properties };
+    $('works-result').textContent = '';
+    const response = await window.streetcadAccess.fetch('/collections/works/items', {
+      method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify(feature) });
+    if (!response.ok) {
+      const refused = words.refused;
+      return sayRefusal(form, words.worksFailed, await problemOf(response), {
+        organisation: ['works-organisation', () => refused.organisation],
+        permit: ['works-permit', () => refused.permit],
+        description: ['works-description', () => refused.text],
+        geometry: ['works-draw', () => refused.footprint],
+        'phases[0].valid_from': ['works-valid-from', () => refused.instant],
+        'phases[0].valid_to': ['works-valid-to', () => refused.dates],
+      });
+    }
+    const works = await response.json();
+    clearInvalid(form);
+    stopPicking();
+    v.picks = [];
+    drawFootprint();
+    $('works-vertices').textContent = '';
+    mapChanged();
+    $('works-result').innerHTML = `<p id="works-saved" data-works="${Number(works.id)}">${escapeHtml(words.worksSaved(works.id))}</p>
+      <div id="works-lifecycle">${lifecycleHtml('works', works.properties)}</div>
+      ${conflictsHtml('works', works.properties.conflicts, 'works_id', works.id)}`;
+    document.body.dataset.worksSaved = String(works.id);
+  }
+
+  // ---- lifecycles: measures, ordinances, works sites -----------------------------------------------------------
+
+  /** The steps of each lifecycle (Viability.java's), and the collection a change of it is written to. */
+  const LIFECYCLES = {
+    measure: { path: '/collections/viability-measures/items', steps: { draft: ['in_force', 'revoked'], in_force: ['expired', 'revoked'] } },
+    ordinance: { path: '/collections/ordinances/items', steps: { draft: ['in_force', 'revoked'], in_force: ['expired', 'revoked'] } },
+    works: { path: '/collections/works/items', steps: { proposed: ['approved', 'rejected', 'cancelled'], approved: ['completed', 'cancelled'] } }
+  };
+
+  /**
+   * The steps the signed-in role may take from a record's status, so that only buttons the server will accept are
+   * shown (the server judges all the same): an operator any; a utility only withdraws its own organisation's measure
+   * (revoked) or works site (cancelled); ordinances are the operators'.
+   */
+  function allowedSteps(kind, record) {
+    const me = window.streetcadAccess.me;
+    const steps = LIFECYCLES[kind].steps[record.status] || [];
+    if (me.roles.includes('operator')) return steps;
+    if (kind === 'ordinance' || !mayProposeWorks(me) || me.organisation !== record.organisation) return [];
+    return steps.filter(s => s === (kind === 'works' ? 'cancelled' : 'revoked'));
+  }
+
+  function statusWord(kind, status) {
+    const words = text();
+    return ({ measure: words.statuses, ordinance: words.ordinanceStatuses, works: words.worksStatuses })[kind][status] || status;
+  }
+
+  /** A record's status and the lifecycle buttons the role may press, each naming what it changes and its version. */
+  function lifecycleHtml(kind, record) {
+    const words = text();
+    const status = statusWord(kind, record.status);
+    const buttons = allowedSteps(kind, record).map(step => `<button type="button" class="lifecycle"
+      data-lifecycle="${kind}" data-id="${Number(record.id)}" data-version="${Number(record.version)}" data-step="${escapeHtml(step)}"
+      >${escapeHtml(words.steps[kind][step])}</button>`).join(' ');
+    return `<span class="lifecycle-status" data-status="${escapeHtml(record.status)}">${escapeHtml(status)}</span>${buttons
+      ? ` <span class="lifecycle-buttons">${buttons}</span>` : ''}`;
+  }
+
+  /**
+   * Moves a record along its lifecycle with the version the page showed in If-Match: a change made meanwhile by
+   * someone else is refused (412) and said, and the record is read again.
+   */
+  async function changeStatus(button) {
+    const words = text();
+    const { lifecycle: kind, id, version, step } = button.dataset;
+    const box = button.closest('[data-lifecycle-box]') || button.parentElement;
+    // One change at a time: the buttons beside it wait for the answer (they are drawn again after it).
+    box.querySelectorAll('button.lifecycle').forEach(b => { b.disabled = true; });
+    let record = null, problem = null;
+    try {
+      const response = await window.streetcadAccess.fetch(`${LIFECYCLES[kind].path}/${id}`, {
+        method: 'PATCH', headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` },
+        body: JSON.stringify({ status: step }) });
+      if (response.ok) record = await response.json();
+      else problem = await problemOf(response);
+    } catch (error) {
+      problem = { detail: error.message };
+    }
+    mapChanged();
+    if (kind === 'works' && $('works-lifecycle')) {
+      // Refused or not, the works site is shown as it is now, with the steps it can take from there.
+      const works = record || await getJson(`/viability/works/${id}`, { cache: 'no-cache' }).catch(() => null);
+      if (works) $('works-lifecycle').innerHTML = lifecycleHtml('works', works.properties);
+    }
+    await redrawStreet();
+    // Said under what was changed (the works site just saved, or the street's list drawn again).
+    const where = $('works-lifecycle') || $('street-measures');
+    if (where) {
+      $('lifecycle-message')?.remove();
+      const said = document.createElement('p');
+      said.id = 'lifecycle-message';
+      said.setAttribute('role', 'status');
+      said.textContent = problem ? words.changeRefused[problem.status] || problem.detail : words.changed(words.records[kind](id), statusWord(kind, step));
+      if (problem) Object.assign(said, { className: 'problem', title: problem.detail });
+      where.append(said);
+    }
+    document.body.dataset.lifecycleChanged = `${kind}:${id}:${problem ? problem.status : step}`;
+  }
+
   // ---- what is on this street (in the record panel) ------------------------------------------------------------
 
   /** Adds the street's measures under the element's record each time the record panel is drawn. */
@@ -367,6 +619,13 @@
       $('panel-body').appendChild(section);
       renderStreet(section, panel.id);
     }).observe($('panel-body'), { childList: true });
+  }
+
+  /** Draws what is on the street of the open record again, read anew (after a change, or a sign-in or out). */
+  async function redrawStreet() {
+    const section = $('street-measures');
+    const panel = window.streetcad.state.panel;
+    if (section && panel?.kind === 'element') await renderStreet(section, panel.id);
   }
 
   async function renderStreet(section, element) {
@@ -386,10 +645,14 @@
     const items = result.features.map(f => {
       const p = f.properties;
       const when = `${formatInstant(p.valid_from)} – ${p.valid_to ? formatInstant(p.valid_to) : words.until}`;
-      const source = p.ordinance ? `ord. ${p.ordinance.number}/${p.ordinance.year}` : p.works ? `${p.works.organisation} (${p.works.permit})` : '';
+      // The measure's ordinance or works site, with its own status and the steps the role may take it.
+      const source = p.ordinance ? `<div data-lifecycle-box="ordinance" data-ordinance="${Number(p.ordinance.id)}"><small>${escapeHtml(
+        words.ordinance(p.ordinance.number, p.ordinance.year))}</small> ${lifecycleHtml('ordinance', p.ordinance)}</div>`
+        : p.works ? `<div data-lifecycle-box="works" data-works="${Number(p.works.id)}"><small>${escapeHtml(
+          `${p.works.organisation} (${p.works.permit})`)}</small> ${lifecycleHtml('works', p.works)}</div>` : '';
       return `<li data-measure="${Number(f.id)}" class="${p.current ? 'current' : 'planned'}"><span class="badge">${escapeHtml(p.current ? words.current : words.planned)}</span>
-        <strong>${escapeHtml(words.kinds[p.kind] || p.kind)}</strong> <small>${escapeHtml(words.statuses[p.status] || p.status)}</small><br>
-        ${escapeHtml(when)}${source ? `<br><small>${escapeHtml(source)}</small>` : ''}</li>`;
+        <strong>${escapeHtml(words.kinds[p.kind] || p.kind)}</strong><br>${escapeHtml(when)}
+        <div data-lifecycle-box="measure">${lifecycleHtml('measure', p)}</div>${source}</li>`;
     }).join('');
     section.innerHTML = `<h3>${escapeHtml(words.onStreet)}</h3>`
       + (items ? `<ul class="street-measures">${items}</ul>` : `<p>${escapeHtml(words.nothingOnStreet)}</p>`);
@@ -402,13 +665,25 @@
     addLayers(map);
     addControls();
     map.on('click', onClick);
+    map.on('moveend', loadWorks);
+    loadWorks();
     watchRecordPanel();
-    // Closing the panel (its × or Escape) gives up picking points: the map's clicks open records again.
+    $('panel-body').addEventListener('click', e => {
+      const button = e.target.closest('button.lifecycle');
+      if (button) changeStatus(button);
+    });
+    // The tools and buttons follow who is signed in.
+    window.streetcadAccess.onChange(me => {
+      $('viability-new-works').hidden = !mayProposeWorks(me);
+      redrawStreet();
+    });
+    // Closing the panel (its × or Escape) gives up picking points, and a footprint being drawn: the map's clicks
+    // open records again.
     new MutationObserver(() => {
       if (!$('panel').hidden || !v.picking) return;
       stopPicking();
       v.picks = [];
-      map.getSource(PICKS).setData(EMPTY);
+      drawFootprint();
     }).observe($('panel'), { attributes: true, attributeFilter: ['hidden'] });
     // The page's language button re-renders its words; ours follow the document's language.
     new MutationObserver(translate).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });

@@ -130,7 +130,7 @@ public final class Viability {
                 }
                 organisation = w.organisation();
             }
-            if (in.ordinanceId() != null && store.ordinanceStatus(c, in.ordinanceId(), false) == null) {
+            if (in.ordinanceId() != null && store.ordinanceOwner(c, in.ordinanceId(), false) == null) {
                 throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
             }
             List<Stretch> stretches = LocationResolver.resolve(c, in.location());
@@ -539,11 +539,17 @@ public final class Viability {
         }
     }
 
-    public String setOrdinanceStatus(Actor actor, long id, String status) throws SQLException {
+    /**
+     * Moves an ordinance along its lifecycle and carries the new status to its measures, checking the version read
+     * as a measure's and a works site's change does (once, an ordinance was changed whatever version was read).
+     */
+    public String setOrdinanceStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
         if (!operator(actor)) throw forbidden(null, "Only operators change ordinances.");
         return Transactions.inTransaction(database, actor, c -> {
-            String current = store.ordinanceStatus(c, id, true);
-            if (current == null) throw notFound("ordinance", id);
+            ViabilityStore.Owner o = store.ordinanceOwner(c, id, true);
+            if (o == null) throw notFound("ordinance", id);
+            checkVersion(ifVersion, o.version());
+            String current = o.status();
             step(ORDINANCE_STEPS, "ordinance", current, status);
             List<Long> measures = store.setOrdinanceStatus(c, id, status);
             Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));

@@ -61,7 +61,7 @@ public final class ViabilityModule implements HttpModule {
         routes.post(ORDINANCES, mapped(ctx -> created(ctx, ORDINANCES, (ObjectNode) Json.mapper().readTree(
                 viability.createOrdinance(writer(ctx), body(ctx))))));
         routes.patch(ORDINANCES + "/{id}", mapped(ctx -> Responses.send(ctx, viability.setOrdinanceStatus(writer(ctx),
-                id(ctx), status(ctx)), GEOJSON)));
+                id(ctx), status(ctx), ifMatch(ctx)), GEOJSON)));
         for (String items : List.of(MEASURES, WORKS, ORDINANCES)) {
             AllowedMethods.declare(routes, items, "GET, HEAD, POST, OPTIONS", "application/geo+json, application/json", null);
             AllowedMethods.declare(routes, items + "/{id}", "GET, HEAD, PATCH, OPTIONS", null, "application/json");

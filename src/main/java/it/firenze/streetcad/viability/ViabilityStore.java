@@ -172,7 +172,8 @@ final class ViabilityStore {
 
     /**
      * Measures as GeoJSON Features (CRS84), keyed by id: every stored property, the resolved elements with their
-     * road's name, and the drawn stretches.
+     * road's name, the drawn stretches, and their ordinance or works site in brief with the version a change of it
+     * names in If-Match.
      */
     Map<Long, ObjectNode> measureFeatures(Connection c, Set<Long> ids) throws SQLException {
         return features(c, ids, "SELECT json_build_object('type', 'Feature', 'id', m.id, "
@@ -183,9 +184,9 @@ final class ViabilityStore {
                 + "'description', m.description, 'location', m.location, 'version', m.version, "
                 + "'created_at', m.created_at, 'updated_at', m.updated_at, "
                 + "'ordinance', (SELECT json_build_object('id', o.id, 'number', o.number, 'year', o.year, 'office', o.office, "
-                + "'reason', o.reason, 'status', o.status) FROM ordinance o WHERE o.id = m.ordinance_id), "
+                + "'reason', o.reason, 'status', o.status, 'version', o.version) FROM ordinance o WHERE o.id = m.ordinance_id), "
                 + "'works', (SELECT json_build_object('id', w.id, 'organisation', w.organisation, 'permit', w.permit, "
-                + "'status', w.status) FROM works w WHERE w.id = m.works_id), "
+                + "'status', w.status, 'version', w.version) FROM works w WHERE w.id = m.works_id), "
                 + "'elements', (SELECT json_agg(json_build_object('id', me.element_id, 'from_m', me.from_m, 'to_m', me.to_m, "
                 + "'direction', me.direction, 'road', r.name) ORDER BY me.ordinal) FROM measure_element me "
                 + "LEFT JOIN road_element e ON e.id = me.element_id LEFT JOIN road r ON r.id = e.road_id "
@@ -404,11 +405,13 @@ final class ViabilityStore {
         }
     }
 
-    String ordinanceStatus(Connection c, long id, boolean lock) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT status FROM ordinance WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
+    /** An ordinance's status and version, its office as the organisation; null when there is none. */
+    Owner ordinanceOwner(Connection c, long id, boolean lock) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT status, office, version FROM ordinance WHERE id = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
             st.setLong(1, id);
             try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? new Owner(rs.getString(1), rs.getString(2), null, rs.getInt(3)) : null;
             }
         }
     }

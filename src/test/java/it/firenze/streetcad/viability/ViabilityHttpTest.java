@@ -463,6 +463,40 @@ class ViabilityHttpTest {
         assertEquals(200, completed.statusCode(), completed.body());
     }
 
+    /**
+     * Given an ordinance read at its first version with a draft measure, when an operator puts it in force and a
+     * second one, who read it before that, revokes it with the ETag read, then the revocation is 412 and the ordinance
+     * and its measure stay in force (once it was revoked whatever version was read); with the current ETag it is.
+     */
+    @Test
+    void anOrdinanceChangedWithAStaleETagIsRefusedAsAMeasureOrWorksSiteIs() throws Exception {
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"geometry\": null, \"properties\": {\"number\": 417, \"year\": 2039, \"office\": \"Mobilità\", "
+                + "\"reason\": \"trasloco\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        long id = json(created).get("id").asLong();
+        String read = get(ViabilityModule.ORDINANCES + "/" + id).headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> draft = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", "draft",
+                "2039-06-01T07:00:00+02:00", "2039-06-01T18:00:00+02:00", ", \"ordinance_id\": " + id,
+                "{\"elements\": [{\"id\": " + anyCarriageway() + "}]}"));
+        assertEquals(201, draft.statusCode(), draft.body());
+        long measure = json(draft).get("id").asLong();
+
+        HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + id,
+                "{\"status\": \"in_force\"}", "If-Match", read);
+        assertEquals(200, inForce.statusCode(), inForce.body());
+        assertProblem(send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + id, "{\"status\": \"revoked\"}",
+                "If-Match", read), 412, null);
+        assertEquals(1, count("SELECT count(*) FROM ordinance WHERE id = " + id + " AND status = 'in_force'"));
+        assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + measure + " AND status = 'in_force'"));
+
+        String current = get(ViabilityModule.ORDINANCES + "/" + id).headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> revoked = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + id,
+                "{\"status\": \"revoked\"}", "If-Match", current);
+        assertEquals(200, revoked.statusCode(), revoked.body());
+        assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + measure + " AND status = 'revoked'"));
+    }
+
     static long anyCarriageway() throws Exception {
         return count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 50");
     }

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The web map's viability tools in headless Chromium on the Florence sample: the measures in force at a chosen date
  * and time, what is on a street in the record panel, an operator's closure by street names or by two clicked
- * points with its conflicts and detour, and a route between two clicks at the chosen time.
+ * points with its conflicts and detour, a utility's works site drawn on the map, a draft measure and its ordinance
+ * put in force from the street's record, and a route between two clicks at the chosen time.
  */
 class WebMapViabilityBrowserTest {
 
@@ -51,8 +52,11 @@ class WebMapViabilityBrowserTest {
         server = FlorenceStreetCad.start();
         base = "http://127.0.0.1:" + server.port();
         Actor setup = Actor.system("test setup");
-        new Accounts(server.store().database()).add("olga", "Olga Operatrice", "Comune di Firenze", Set.of(Role.OPERATOR),
-                PASSWORD, setup);
+        Accounts accounts = new Accounts(server.store().database());
+        accounts.add("olga", "Olga Operatrice", "Comune di Firenze", Set.of(Role.OPERATOR), PASSWORD, setup);
+        // A utility (an editor of an organisation), and an editor of the cadastre who is no utility.
+        accounts.add("ugo", "Ugo Utenze", "Publiacqua", Set.of(Role.EDITOR), PASSWORD, setup);
+        accounts.add("enzo", "Enzo Editor", null, Set.of(Role.EDITOR), PASSWORD, setup);
         operatorKey = new ApiKeys(server.store().database()).create("control room", Set.of(Role.OPERATOR),
                 "Comune di Firenze", null, setup).secret();
         may2041 = closure("in_force", "2041-05-10T00:00:00+02:00", "2041-05-20T00:00:00+02:00", CALZAIUOLI);
@@ -66,10 +70,15 @@ class WebMapViabilityBrowserTest {
     }
 
     static JsonNode closure(String status, String from, String to, String location) throws Exception {
+        return closure(status, from, to, location, "");
+    }
+
+    /** A closure made through the API by the control room; {@code extra} adds properties (", \"ordinance_id\": 3"). */
+    static JsonNode closure(String status, String from, String to, String location, String extra) throws Exception {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/collections/viability-measures/items"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"Feature\", \"geometry\": null, \"properties\": "
                         + "{\"kind\": \"closure\", \"status\": \"" + status + "\", \"valid_from\": \"" + from
-                        + "\", \"valid_to\": \"" + to + "\", \"location\": " + location + "}}"))
+                        + "\", \"valid_to\": \"" + to + "\", \"location\": " + location + extra + "}}"))
                 .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
@@ -117,12 +126,61 @@ class WebMapViabilityBrowserTest {
     }
 
     static void signIn() {
+        signIn("olga");
+    }
+
+    static void signIn(String name) {
         var d = browser.driver;
         d.findElement(By.id("account-signin")).click();
-        d.findElement(By.id("login-username")).sendKeys("olga");
+        d.findElement(By.id("login-username")).sendKeys(name);
         d.findElement(By.id("login-password")).sendKeys(PASSWORD);
         d.findElement(By.cssSelector("#login-form button[type=submit]")).click();
-        browser.waitFor("olga signed in", x -> x.findElements(By.id("account-signout")).isEmpty() ? null : true);
+        browser.waitFor(name + " signed in", x -> x.findElements(By.id("account-signout")).isEmpty() ? null : true);
+    }
+
+    static void signOut() {
+        browser.driver.findElements(By.id("account-signout")).forEach(WebElement::click);
+        browser.waitFor("signed out", d -> d.findElements(By.id("account-signin")).isEmpty() ? null : true);
+    }
+
+    /** Opens the map at Via dei Calzaiuoli signed in as {@code name} (or no one) and waits for the tools to follow. */
+    static void openAs(String name) {
+        openAt(middle(may2041), "");
+        browser.waitFor("who is signed in", d -> d.findElements(By.cssSelector("#account button")).isEmpty() ? null : true);
+        if (!browser.driver.findElements(By.id("account-signout")).isEmpty()) signOut();
+        if (name != null) signIn(name);
+    }
+
+    static boolean worksToolShown() {
+        return browser.driver.findElement(By.id("viability-new-works")).isDisplayed();
+    }
+
+    /** Clicks the map this many CSS pixels from its centre, as a person drawing a footprint does. */
+    static void clickFromCentre(int dx, int dy) {
+        new Actions(browser.driver).moveToElement(browser.driver.findElement(By.cssSelector("#map canvas")), dx, dy)
+                .click().perform();
+    }
+
+    /** Draws a footprint around the map's centre, vertex by vertex. */
+    static void drawFootprint(int[][] offsets) {
+        browser.driver.findElement(By.id("works-draw")).click();
+        for (int[] o : offsets) clickFromCentre(o[0], o[1]);
+        browser.waitFor(offsets.length + " vertices", d -> d.findElement(By.id("works-vertices")).getText()
+                .startsWith(String.valueOf(offsets.length)) ? true : null);
+    }
+
+    /** Fills the open works form as a person would (the footprint clicked around the map's centre) and saves it. */
+    static void saveWorks(String permit, int[][] footprint, String from, String to) {
+        browser.driver.findElement(By.id("works-permit")).sendKeys(permit);
+        drawFootprint(footprint);
+        setLocalTime("works-valid-from", from);
+        setLocalTime("works-valid-to", to);
+        browser.driver.findElement(By.id("works-save")).click();
+    }
+
+    static boolean worksDrawn(long id) {
+        return Boolean.TRUE.equals(browser.js("return window.streetcad.map.queryRenderedFeatures("
+                + "{layers: ['viability-works-fill']}).some(f => f.id === arguments[0])", id));
     }
 
     @Test
@@ -308,6 +366,180 @@ class WebMapViabilityBrowserTest {
             }
             browser.driver.findElements(By.id("account-signout")).forEach(WebElement::click);
         }
+    }
+
+    @Test
+    void onlyOperatorsAndUtilitiesSeeTheWorksTool() {
+        try {
+            openAs(null);
+            assertFalse(worksToolShown(), "no one signed in");
+            signIn("enzo");
+            assertFalse(worksToolShown(), "an editor of no organisation proposes no works");
+            signOut();
+            signIn("ugo");
+            browser.waitFor("the works tool for a utility", d -> worksToolShown() ? true : null);
+            signOut();
+            assertFalse(worksToolShown(), "gone with the sign-out");
+            signIn("olga");
+            browser.waitFor("the works tool for an operator", d -> worksToolShown() ? true : null);
+            assertEquals("Nuovo cantiere", browser.driver.findElement(By.id("viability-new-works")).getText());
+            browser.driver.findElement(By.id("language-toggle")).click();
+            assertEquals("New works site", browser.driver.findElement(By.id("viability-new-works")).getText());
+        } finally {
+            if ("en".equals(browser.js("return document.documentElement.lang"))) {
+                browser.driver.findElement(By.id("language-toggle")).click();
+            }
+            signOut();
+        }
+    }
+
+    @Test
+    void aUtilityDrawsAWorksSiteWhichIsStoredForItsOrganisationAndDrawnOnTheMap() throws Exception {
+        try {
+            openAs("ugo");
+            browser.waitFor("the works tool", d -> worksToolShown() ? true : null);
+            browser.driver.findElement(By.id("viability-new-works")).sendKeys(Keys.ENTER);
+            assertEquals("works-permit", browser.js("return document.activeElement.id"), "the keyboard goes on in the form");
+            WebElement organisation = browser.driver.findElement(By.id("works-organisation"));
+            assertEquals("Publiacqua", organisation.getAttribute("value"));
+            assertEquals("true", organisation.getAttribute("readonly"), "a utility proposes works for itself only");
+
+            browser.driver.findElement(By.id("works-description")).sendKeys("Rifacimento allacci idrici");
+            saveWorks("PA-2045-77", new int[][]{{-40, -30}, {40, -30}, {40, 30}, {-40, 30}}, "2045-04-01T07:00", "2045-04-10T18:00");
+
+            WebElement saved = browser.waitFor("the works site saved", d -> d.findElements(By.id("works-saved")).stream().findFirst().orElse(null));
+            long id = Long.parseLong(saved.getAttribute("data-works"));
+            assertEquals(1, count("SELECT count(*) FROM works WHERE id = " + id + " AND organisation = 'Publiacqua' "
+                    + "AND permit = 'PA-2045-77' AND description = 'Rifacimento allacci idrici' AND status = 'proposed' "
+                    + "AND ST_NPoints(footprint) = 5 AND ST_Area(footprint) > 0"));
+            assertEquals(1, count("SELECT count(*) FROM works_phase WHERE works_id = " + id
+                    + " AND valid_to - valid_from = interval '9 days 11 hours'"));
+            assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'works.create' AND " + id
+                    + " = ANY (ids) AND principal = 'account:ugo'"));
+            browser.waitFor("the works site drawn on the map", d -> worksDrawn(id) ? true : null);
+            browser.screenshot("viability-works-site");
+
+            // Its status, and the one step a utility may take: withdrawing it; approving it is an operator's.
+            assertEquals("proposto", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
+            assertEquals(List.of("cancelled"), browser.driver.findElements(By.cssSelector("#works-lifecycle button.lifecycle"))
+                    .stream().map(b -> b.getAttribute("data-step")).toList());
+        } finally {
+            signOut();
+        }
+    }
+
+    @Test
+    void aWorksSiteEndingBeforeItStartsIsRefusedAtItsEndDateInItalianAndEscapeGivesTheDrawingUp() throws Exception {
+        try {
+            openAs("ugo");
+            browser.waitFor("the works tool", d -> worksToolShown() ? true : null);
+            long works = count("SELECT count(*) FROM works"), audited = count("SELECT count(*) FROM audit_log");
+            browser.driver.findElement(By.id("viability-new-works")).click();
+            saveWorks("PA-2046-01", new int[][]{{-30, -20}, {30, -20}, {0, 30}}, "2046-05-10T08:00", "2046-05-09T08:00");
+
+            WebElement problem = browser.waitFor("the refusal", d -> d.findElements(By.id("works-problem")).stream().findFirst().orElse(null));
+            assertEquals("Non salvato: la fine deve venire dopo l’inizio", problem.getText());
+            assertEquals("works-valid-to", browser.js("return document.activeElement.id"), "the end date is pointed at");
+            assertEquals("true", browser.driver.findElement(By.id("works-valid-to")).getAttribute("aria-invalid"));
+            assertEquals(works, count("SELECT count(*) FROM works"), "nothing stored");
+            assertEquals(audited, count("SELECT count(*) FROM audit_log"), "nothing audited");
+
+            // Escape, as on the closure form: the panel closes and the footprint being drawn is given up.
+            browser.driver.findElement(By.id("works-valid-to")).sendKeys(Keys.ESCAPE);
+            browser.waitFor("the panel closed", d -> d.findElement(By.id("panel")).isDisplayed() ? null : true);
+            assertEquals(Boolean.FALSE, browser.js("return window.streetcad.state.picking"));
+            assertEquals(0L, browser.js("return window.streetcad.map.querySourceFeatures('viability-footprint').length"));
+        } finally {
+            signOut();
+        }
+    }
+
+    @Test
+    void anOperatorPutsADraftMeasureAndItsOrdinanceInForceFromTheStreetsRecord() throws Exception {
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/collections/ordinances/items"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"Feature\", \"geometry\": null, \"properties\": "
+                        + "{\"number\": 5100, \"year\": 2047, \"office\": \"Mobilità\", \"reason\": \"evento\"}}"))
+                .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        long ordinance = Json.mapper().readTree(created.body()).get("id").asLong();
+        JsonNode draft = closure("draft", "2047-06-01T00:00:00+02:00", "2047-06-02T00:00:00+02:00", CALZAIUOLI,
+                ", \"ordinance_id\": " + ordinance);
+        long id = draft.get("id").asLong();
+        long element = draft.get("properties").get("elements").get(0).get("id").asLong();
+        String item = "#street-measures li[data-measure='" + id + "']";
+        String putInForce = item + " [data-lifecycle-box=measure] button[data-step='in_force']";
+        String ordinanceInForce = item + " [data-lifecycle-box=ordinance] button[data-step='in_force']";
+        try {
+            openAs(null);
+            openAt(middle(draft), "&el=" + element);
+            WebElement listed = browser.waitFor("the draft on the street", d -> d.findElements(By.cssSelector(item)).stream().findFirst().orElse(null));
+            assertTrue(listed.getText().contains("bozza"), listed.getText());
+            assertTrue(listed.findElements(By.cssSelector("button.lifecycle")).isEmpty(), "no one signed in: no buttons");
+
+            signIn("olga");
+            browser.waitFor("the lifecycle's buttons", d -> d.findElements(By.cssSelector(putInForce)).stream().findFirst().orElse(null)).click();
+            browser.waitFor("the measure in force", d -> ("measure:" + id + ":in_force").equals(
+                    browser.js("return document.body.dataset.lifecycleChanged")) ? true : null);
+            assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + id + " AND status = 'in_force' AND version = 2"));
+            assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.status' AND " + id
+                    + " = ANY (ids) AND principal = 'account:olga'"));
+            WebElement now = browser.waitFor("the street's list read again", d -> d.findElements(By.cssSelector(
+                    item + " [data-lifecycle-box=measure] .lifecycle-status[data-status='in_force']")).stream().findFirst().orElse(null));
+            assertEquals("in vigore", now.getText());
+            assertEquals(List.of("expired", "revoked"), browser.driver.findElements(By.cssSelector(item
+                    + " [data-lifecycle-box=measure] button.lifecycle")).stream().map(b -> b.getAttribute("data-step")).toList());
+
+            browser.driver.findElement(By.cssSelector(ordinanceInForce)).click();
+            browser.waitFor("the ordinance in force", d -> ("ordinance:" + ordinance + ":in_force").equals(
+                    browser.js("return document.body.dataset.lifecycleChanged")) ? true : null);
+            assertEquals(1, count("SELECT count(*) FROM ordinance WHERE id = " + ordinance + " AND status = 'in_force'"));
+            assertEquals("Ordinanza " + ordinance + ": in vigore", browser.driver.findElement(By.id("lifecycle-message")).getText());
+        } finally {
+            signOut();
+        }
+    }
+
+    @Test
+    void aMeasureChangedMeanwhileIsNotChangedOverFromTheMap() throws Exception {
+        JsonNode draft = closure("draft", "2048-02-01T00:00:00+01:00", "2048-02-02T00:00:00+01:00", CALZAIUOLI);
+        long id = draft.get("id").asLong();
+        long element = draft.get("properties").get("elements").get(0).get("id").asLong();
+        String item = "#street-measures li[data-measure='" + id + "']";
+        try {
+            openAs("olga");
+            openAt(middle(draft), "&el=" + element);
+            WebElement revoke = browser.waitFor("the draft's buttons", d -> d.findElements(By.cssSelector(
+                    item + " [data-lifecycle-box=measure] button[data-step='revoked']")).stream().findFirst().orElse(null));
+            // Meanwhile the control room puts it in force through the API: the page still shows the draft.
+            HttpResponse<String> inForce = client.send(HttpRequest.newBuilder(URI.create(base
+                            + "/collections/viability-measures/items/" + id))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\": \"in_force\"}"))
+                    .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, inForce.statusCode(), inForce.body());
+
+            revoke.click();
+            browser.waitFor("the refusal", d -> ("measure:" + id + ":412").equals(
+                    browser.js("return document.body.dataset.lifecycleChanged")) ? true : null);
+            assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + id + " AND status = 'in_force' AND version = 2"),
+                    "the change made meanwhile stands");
+            assertEquals("nel frattempo un’altra persona lo ha cambiato: ecco com’è ora",
+                    browser.driver.findElement(By.id("lifecycle-message")).getText());
+            assertEquals("in vigore", browser.driver.findElement(By.cssSelector(item
+                    + " [data-lifecycle-box=measure] .lifecycle-status")).getText(), "shown as it is now");
+        } finally {
+            signOut();
+        }
+    }
+
+    @Test
+    void theWorksSitesAreReadWithTheWholeWorldInView() {
+        // Zoomed out this far the view's bounds run past ±180°, which a bbox may not: the read must still be one.
+        browser.open(base + "/map/#map=0.5/20/11.25");
+        browser.waitFor("the viability tools", d -> "true".equals(browser.js("return document.body.dataset.viabilityReady || null")));
+        browser.waitFor("the works sites read", d -> browser.js("return document.body.dataset.worksDrawn ?? null"));
+        assertEquals(List.of(), browser.consoleErrors());
     }
 
     @Test
