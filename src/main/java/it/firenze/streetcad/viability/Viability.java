@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Viability operations (viabilità): ordinances, works sites and their measures on the network, with the rights
@@ -210,6 +211,18 @@ public final class Viability {
             throw new ViabilityException(ViabilityException.Reason.STALE, null, "The record is at version " + actual
                     + ", not " + expected + ": read it again before changing it.");
         }
+    }
+
+    /**
+     * The statuses from which a measure may become {@code to}: an ordinance's change reaches only those of its
+     * measures, so that an expired or revoked one stays so (once an ordinance put in force again what had expired).
+     */
+    private static Set<String> measuresThatMayBecome(String to) {
+        Set<String> from = new TreeSet<>();
+        MEASURE_STEPS.forEach((status, next) -> {
+            if (next.contains(to)) from.add(status);
+        });
+        return from;
     }
 
     private static void step(Map<String, Set<String>> steps, String what, String from, String to) {
@@ -551,7 +564,7 @@ public final class Viability {
             checkVersion(ifVersion, o.version());
             String current = o.status();
             step(ORDINANCE_STEPS, "ordinance", current, status);
-            List<Long> measures = store.setOrdinanceStatus(c, id, status);
+            List<Long> measures = store.setOrdinanceStatus(c, id, status, measuresThatMayBecome(status));
             Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
             if (!measures.isEmpty()) {
                 Audit.record(c, actor, "measure.status", "measure", measures, Map.of("to", status, "ordinance_id", id));

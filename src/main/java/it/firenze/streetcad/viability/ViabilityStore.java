@@ -416,17 +416,18 @@ final class ViabilityStore {
         }
     }
 
-    /** Sets an ordinance's status and carries it to its measures (revoked or expired ends them too). */
-    List<Long> setOrdinanceStatus(Connection c, long id, String status) throws SQLException {
+    /** Sets an ordinance's status and carries it to those of its measures whose status is one of {@code from}. */
+    List<Long> setOrdinanceStatus(Connection c, long id, String status, Set<String> from) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
         }
         List<Long> measures = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status = ANY (?) RETURNING id")) {
             st.setString(1, status);
             st.setLong(2, id);
+            st.setArray(3, c.createArrayOf("text", from.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) measures.add(rs.getLong(1));
             }

@@ -497,6 +497,54 @@ class ViabilityHttpTest {
         assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + measure + " AND status = 'revoked'"));
     }
 
+    /**
+     * Given a draft ordinance with a draft measure, one put in force and since expired, and one revoked, when the
+     * operator puts the ordinance in force, then only the draft follows it: expired and revoked are final (once the
+     * expired measure was put back in force); and when the ordinance is then revoked, the measure in force is revoked
+     * with it while the expired one stays expired, as a measure's own change allows.
+     */
+    @Test
+    void anOrdinanceChangingStatusMovesOnlyTheMeasuresThatMayTakeThatStep() throws Exception {
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"geometry\": null, \"properties\": {\"number\": 418, \"year\": 2039, \"office\": \"Mobilità\", "
+                + "\"reason\": \"cantiere\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        long ordinance = json(created).get("id").asLong();
+        long draft = ordinanceMeasure(ordinance, "draft");
+        long expired = ordinanceMeasure(ordinance, "in_force");
+        long revoked = ordinanceMeasure(ordinance, "in_force");
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + expired, "{\"status\": \"expired\"}")
+                .statusCode());
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + revoked, "{\"status\": \"revoked\"}")
+                .statusCode());
+
+        HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + ordinance,
+                "{\"status\": \"in_force\"}");
+        assertEquals(200, inForce.statusCode(), inForce.body());
+        assertEquals("in_force", statusOf(draft), "a draft measure follows its ordinance into force");
+        assertEquals("expired", statusOf(expired), "an expired measure is final");
+        assertEquals("revoked", statusOf(revoked), "a revoked measure is final");
+
+        HttpResponse<String> revocation = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + ordinance,
+                "{\"status\": \"revoked\"}");
+        assertEquals(200, revocation.statusCode(), revocation.body());
+        assertEquals("revoked", statusOf(draft), "a measure in force is revoked with its ordinance");
+        assertEquals("expired", statusOf(expired), "an expired measure is not revoked after it ended");
+    }
+
+    /** A measure of {@code ordinance} on a carriageway, created by the operator with {@code status}; its id. */
+    static long ordinanceMeasure(long ordinance, String status) throws Exception {
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", status,
+                "2039-07-01T07:00:00+02:00", "2039-07-01T18:00:00+02:00", ", \"ordinance_id\": " + ordinance,
+                "{\"elements\": [{\"id\": " + anyCarriageway() + "}]}"));
+        assertEquals(201, r.statusCode(), r.body());
+        return json(r).get("id").asLong();
+    }
+
+    static String statusOf(long measure) throws Exception {
+        return json(get(ViabilityModule.MEASURES + "/" + measure)).get("properties").get("status").asText();
+    }
+
     static long anyCarriageway() throws Exception {
         return count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 50");
     }
