@@ -524,8 +524,11 @@ public final class Viability {
                 + "https://www.comune.fi.it/ordinanze/2026-123.pdf.");
     }
 
-    /** Creates an ordinance (operators only) from properties number, year, office, reason, document_url. */
-    public String createOrdinance(Actor actor, JsonNode feature) throws SQLException {
+    /**
+     * Creates an ordinance (operators only) from properties number, year, office, reason, document_url; its id. The
+     * answer is the item as a read gives it (OGC API Features Part 4), so the caller reads it from the collection.
+     */
+    public long createOrdinance(Actor actor, JsonNode feature) throws SQLException {
         if (!operator(actor)) throw forbidden(null, "Only operators issue ordinances.");
         JsonNode p = feature == null ? null : feature.get("properties");
         if (p == null || !p.isObject()) throw ViabilityException.invalid("properties", "An ordinance is a Feature whose "
@@ -543,7 +546,7 @@ public final class Viability {
                 }
                 Audit.record(c, actor, "ordinance.create", "ordinance", List.of(id), Map.of("number", number, "year",
                         year));
-                return store.ordinanceFeature(c, id);
+                return id;
             });
         } catch (SQLException e) {
             String field = checkedField(e, "ordinance");
@@ -554,11 +557,12 @@ public final class Viability {
 
     /**
      * Moves an ordinance along its lifecycle and carries the new status to its measures, checking the version read
-     * as a measure's and a works site's change does (once, an ordinance was changed whatever version was read).
+     * as a measure's and a works site's change does (once, an ordinance was changed whatever version was read). The
+     * answer is the item as a read gives it, read from the collection by the caller.
      */
-    public String setOrdinanceStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
+    public void setOrdinanceStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
         if (!operator(actor)) throw forbidden(null, "Only operators change ordinances.");
-        return Transactions.inTransaction(database, actor, c -> {
+        Transactions.inTransaction(database, actor, c -> {
             ViabilityStore.Owner o = store.ordinanceOwner(c, id, true);
             if (o == null) throw notFound("ordinance", id);
             checkVersion(ifVersion, o.version());
@@ -569,16 +573,8 @@ public final class Viability {
             if (!measures.isEmpty()) {
                 Audit.record(c, actor, "measure.status", "measure", measures, Map.of("to", status, "ordinance_id", id));
             }
-            return store.ordinanceFeature(c, id);
+            return id;
         });
-    }
-
-    public String ordinance(long id) throws SQLException {
-        try (Connection c = database.connection()) {
-            String f = store.ordinanceFeature(c, id);
-            if (f == null) throw notFound("ordinance", id);
-            return f;
-        }
     }
 
     private static int positive(JsonNode p, String name) {

@@ -435,21 +435,6 @@ final class ViabilityStore {
         return measures;
     }
 
-    String ordinanceFeature(Connection c, long id) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT json_build_object('type', 'Feature', 'id', o.id, "
-                + "'geometry', (SELECT ST_AsGeoJSON(ST_Transform(ST_Collect(m.geom), 4326), 7)::json FROM measure m "
-                + "WHERE m.ordinance_id = o.id), 'properties', json_build_object('id', o.id, 'number', o.number, "
-                + "'year', o.year, 'office', o.office, 'reason', o.reason, 'status', o.status, "
-                + "'document_url', o.document_url, 'version', o.version, 'created_at', o.created_at, "
-                + "'updated_at', o.updated_at, 'measures', (SELECT json_agg(m.id ORDER BY m.id) FROM measure m "
-                + "WHERE m.ordinance_id = o.id)))::text FROM ordinance o WHERE o.id = ?")) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
-
     // ---- revisions ----
 
     /**

@@ -532,6 +532,41 @@ class ViabilityHttpTest {
         assertEquals("expired", statusOf(expired), "an expired measure is not revoked after it ended");
     }
 
+    /**
+     * Given an ordinance with measures on two carriageways, when the operator issues it and puts it in force, then
+     * each answer is the item as a read of it gives it, body and ETag (OGC API Features Part 4): its geometry the
+     * MultiLineString of its measures' lines, where the write once answered with a GeometryCollection of them.
+     */
+    @Test
+    void anOrdinanceWrittenIsAnsweredAsAReadOfItGivesIt() throws Exception {
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"geometry\": null, \"properties\": {\"number\": 419, \"year\": 2039, \"office\": \"Mobilità\", "
+                + "\"reason\": \"mercato\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        long ordinance = json(created).get("id").asLong();
+        assertAnswersAsRead(created, ordinance);
+        ordinanceMeasure(ordinance, "draft");
+        HttpResponse<String> other = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", "draft",
+                "2039-07-01T07:00:00+02:00", "2039-07-01T18:00:00+02:00", ", \"ordinance_id\": " + ordinance,
+                "{\"elements\": [{\"id\": " + count("SELECT max(id) FROM road_element WHERE element_type = "
+                        + "'carriageway' AND length_m > 50") + "}]}"));
+        assertEquals(201, other.statusCode(), other.body());
+
+        HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + ordinance,
+                "{\"status\": \"in_force\"}");
+        assertEquals(200, inForce.statusCode(), inForce.body());
+        assertEquals("MultiLineString", json(inForce).get("geometry").get("type").asText(), inForce.body());
+        assertEquals(2, json(inForce).get("geometry").get("coordinates").size(), "one line per measure's stretch");
+        assertAnswersAsRead(inForce, ordinance);
+    }
+
+    static void assertAnswersAsRead(HttpResponse<String> answer, long ordinance) throws Exception {
+        HttpResponse<String> read = get(ViabilityModule.ORDINANCES + "/" + ordinance);
+        assertEquals(200, read.statusCode(), read.body());
+        assertEquals(json(read), json(answer), "the answer is the item as read");
+        assertEquals(read.headers().firstValue("ETag"), answer.headers().firstValue("ETag"));
+    }
+
     /** A measure of {@code ordinance} on a carriageway, created by the operator with {@code status}; its id. */
     static long ordinanceMeasure(long ordinance, String status) throws Exception {
         HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", status,
