@@ -422,10 +422,7 @@
   async function loadWorks() {
     const mine = ++worksRequest;
     const map = window.streetcad.map;
-    const b = map.getBounds();
-    // Zoomed out past the whole world, the view's bounds run beyond ±180°, which no bbox may.
-    const bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180),
-      Math.min(b.getNorth(), 90)].map(n => n.toFixed(6)).join(',');
+    const bbox = window.streetcad.bbox();
     try {
       // Revalidated every time: a works site just proposed or approved must not be read from the browser's cache.
       const works = await getJson(`/collections/works/items?bbox=${bbox}&datetime=${encodeURIComponent(`${instant()}/..`)}`
