@@ -34,7 +34,10 @@
     severities: new Set(SEVERITIES),
     rule: '',
     rules: new Set(),
-    panel: null
+    panel: null,
+    // Other layers' records a click opens before an element's (viability.js's works sites): each takes the click
+    // (true) when one of its features is under the pointer.
+    clickFirst: []
   };
   const t = () => STREETCAD_TEXT[state.lang];
   // Editors' changes of geometry (geometry-editing.js), made once the map exists.
@@ -223,6 +226,7 @@
       if (geometry.active || e.defaultPrevented || state.picking) return;
       const finding = findingsAt(map, e.point)[0];
       if (finding) return showFinding(map, finding.properties, finding.geometry);
+      if (state.clickFirst.some(take => take(e.point))) return;
       const feature = elementsNear(map, e.point, 5)[0];
       if (feature) showElement(map, Number(feature.id ?? feature.properties.id), false);
     });
