@@ -470,10 +470,7 @@ class ViabilityHttpTest {
      */
     @Test
     void anOrdinanceChangedWithAStaleETagIsRefusedAsAMeasureOrWorksSiteIs() throws Exception {
-        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
-                + "\"geometry\": null, \"properties\": {\"number\": 417, \"year\": 2039, \"office\": \"Mobilità\", "
-                + "\"reason\": \"trasloco\"}}");
-        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> created = issueOrdinance(417, "trasloco");
         long id = json(created).get("id").asLong();
         String read = get(ViabilityModule.ORDINANCES + "/" + id).headers().firstValue("ETag").orElseThrow();
         HttpResponse<String> draft = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", "draft",
@@ -505,14 +502,11 @@ class ViabilityHttpTest {
      */
     @Test
     void anOrdinanceChangingStatusMovesOnlyTheMeasuresThatMayTakeThatStep() throws Exception {
-        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
-                + "\"geometry\": null, \"properties\": {\"number\": 418, \"year\": 2039, \"office\": \"Mobilità\", "
-                + "\"reason\": \"cantiere\"}}");
-        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> created = issueOrdinance(418, "cantiere");
         long ordinance = json(created).get("id").asLong();
-        long draft = ordinanceMeasure(ordinance, "draft");
-        long expired = ordinanceMeasure(ordinance, "in_force");
-        long revoked = ordinanceMeasure(ordinance, "in_force");
+        long draft = ordinanceMeasure(ordinance, "draft", anyCarriageway());
+        long expired = ordinanceMeasure(ordinance, "in_force", anyCarriageway());
+        long revoked = ordinanceMeasure(ordinance, "in_force", anyCarriageway());
         assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + expired, "{\"status\": \"expired\"}")
                 .statusCode());
         assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + revoked, "{\"status\": \"revoked\"}")
@@ -539,18 +533,12 @@ class ViabilityHttpTest {
      */
     @Test
     void anOrdinanceWrittenIsAnsweredAsAReadOfItGivesIt() throws Exception {
-        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
-                + "\"geometry\": null, \"properties\": {\"number\": 419, \"year\": 2039, \"office\": \"Mobilità\", "
-                + "\"reason\": \"mercato\"}}");
-        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> created = issueOrdinance(419, "mercato");
         long ordinance = json(created).get("id").asLong();
         assertAnswersAsRead(created, ordinance);
-        ordinanceMeasure(ordinance, "draft");
-        HttpResponse<String> other = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", "draft",
-                "2039-07-01T07:00:00+02:00", "2039-07-01T18:00:00+02:00", ", \"ordinance_id\": " + ordinance,
-                "{\"elements\": [{\"id\": " + count("SELECT max(id) FROM road_element WHERE element_type = "
-                        + "'carriageway' AND length_m > 50") + "}]}"));
-        assertEquals(201, other.statusCode(), other.body());
+        ordinanceMeasure(ordinance, "draft", anyCarriageway());
+        ordinanceMeasure(ordinance, "draft", count("SELECT max(id) FROM road_element WHERE element_type = "
+                + "'carriageway' AND length_m > 50"));
 
         HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + ordinance,
                 "{\"status\": \"in_force\"}");
@@ -567,11 +555,20 @@ class ViabilityHttpTest {
         assertEquals(read.headers().firstValue("ETag"), answer.headers().firstValue("ETag"));
     }
 
-    /** A measure of {@code ordinance} on a carriageway, created by the operator with {@code status}; its id. */
-    static long ordinanceMeasure(long ordinance, String status) throws Exception {
+    /** Ordinance {@code number} of 2039, issued by the operator; the answer, checked to be 201. */
+    static HttpResponse<String> issueOrdinance(int number, String reason) throws Exception {
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"geometry\": null, \"properties\": {\"number\": " + number + ", \"year\": 2039, "
+                + "\"office\": \"Mobilità\", \"reason\": \"" + reason + "\"}}");
+        assertEquals(201, r.statusCode(), r.body());
+        return r;
+    }
+
+    /** A measure of {@code ordinance} on {@code element}, created by the operator with {@code status}; its id. */
+    static long ordinanceMeasure(long ordinance, String status, long element) throws Exception {
         HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", status,
                 "2039-07-01T07:00:00+02:00", "2039-07-01T18:00:00+02:00", ", \"ordinance_id\": " + ordinance,
-                "{\"elements\": [{\"id\": " + anyCarriageway() + "}]}"));
+                "{\"elements\": [{\"id\": " + element + "}]}"));
         assertEquals(201, r.statusCode(), r.body());
         return json(r).get("id").asLong();
     }
