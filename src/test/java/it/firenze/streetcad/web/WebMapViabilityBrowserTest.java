@@ -423,6 +423,10 @@ class WebMapViabilityBrowserTest {
             assertEquals("proposto", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
             assertEquals(List.of("cancelled"), browser.driver.findElements(By.cssSelector("#works-lifecycle button.lifecycle"))
                     .stream().map(b -> b.getAttribute("data-step")).toList());
+            // Withdrawn, it leaves the map: a click there opens the street under it again (as later tests click).
+            browser.driver.findElement(By.cssSelector("#works-lifecycle button[data-step=cancelled]")).click();
+            browser.waitFor("the works site withdrawn and gone from the map", d -> worksDrawn(id) ? null : true);
+            assertEquals(1, count("SELECT count(*) FROM works WHERE id = " + id + " AND status = 'cancelled'"));
         } finally {
             signOut();
         }
