@@ -68,8 +68,11 @@ BEGIN
 END $$;
 
 -- Recreates the indexes first_load_drop_indexes dropped from `target` in this transaction; returns how many.
+-- Each is built by this backend alone: parallel workers doubled the CPU of Florence's rebuild (0.70-0.90 s against
+-- 0.31-0.33 s, the cluster's CPU; BENCHMARKS.md, issue 17 session 12), their start-up dwarfing the work.
 CREATE FUNCTION first_load_restore_indexes(target regclass) RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+    SET max_parallel_maintenance_workers = 0 AS $$
 DECLARE
     ix record;
     restored integer := 0;
