@@ -28,10 +28,25 @@ import java.util.Set;
  */
 final class ViabilityStore {
 
-    /** Statuses whose measures are, were or will be binding: what routing, state and feeds read. */
-    static final String BINDING = "('in_force', 'expired')";
-    /** Statuses still planned or binding: what the conflict check compares. */
+    /** {@link Measure#BINDING} in SQL: the measures that bind at some instant, what routing and state read. */
+    static final String BINDING = Measure.BINDING.stream().map(s -> "'" + s + "'")
+            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    /** Statuses still planned or binding now or later: what a street's measures list. */
     static final String PLANNED = "('draft', 'in_force')";
+    /**
+     * Statuses whose measures are planned or bind at the instants of their validity: what the conflict check and
+     * the tiles at an instant compare. A measure that never held has an empty validity, which meets no instant.
+     */
+    static final String PLANNED_OR_BINDING = "('draft', 'in_force', 'expired', 'revoked')";
+
+    /**
+     * The valid_to a measure gets when its status becomes the bound one: expiring or revoking a measure in force
+     * ends it now (as a retired row, V7: one not begun never holds), ending a draft leaves it never held, and a
+     * measure already ended keeps its end. So its validity is when it bound, and a past instant answers as it did.
+     */
+    private static final String END_ON_STATUS = "valid_to = CASE WHEN ? NOT IN ('expired', 'revoked') THEN valid_to "
+            + "WHEN status = 'in_force' THEN retirement(valid_from, valid_to) WHEN status = 'draft' THEN valid_from "
+            + "ELSE valid_to END";
 
     private final int srid;
 
@@ -116,9 +131,11 @@ final class ViabilityStore {
     }
 
     void setMeasureStatus(Connection c, long id, String status) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE id = ?")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET " + END_ON_STATUS + ", status = ?, "
+                + "updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
-            st.setLong(2, id);
+            st.setString(2, status);
+            st.setLong(3, id);
             st.executeUpdate();
         }
     }
@@ -197,7 +214,7 @@ final class ViabilityStore {
      * an element with an overlapping range of measures and an overlapping validity. The windows are judged next.
      */
     List<Measure> measuresSharingStretches(Connection c, long measureId) throws SQLException {
-        return measures(c, "m.status IN " + PLANNED + " AND m.id <> ? AND EXISTS (SELECT 1 FROM measure x "
+        return measures(c, "m.status IN " + PLANNED_OR_BINDING + " AND m.id <> ? AND EXISTS (SELECT 1 FROM measure x "
                         + "JOIN measure_element xe ON xe.measure_id = x.id JOIN measure_element me ON me.measure_id = m.id "
                         + "AND me.element_id = xe.element_id AND me.from_m <= xe.to_m AND xe.from_m <= me.to_m "
                         + "WHERE x.id = ? AND x.validity && m.validity "
@@ -236,7 +253,7 @@ final class ViabilityStore {
                 + "JOIN measure_element be ON be.element_id = ae.element_id AND be.measure_id > a.id "
                 + "AND ae.from_m <= be.to_m AND be.from_m <= ae.to_m "
                 + "JOIN measure b ON b.id = be.measure_id AND b.validity && a.validity "
-                + "WHERE a.status IN " + PLANNED + " AND b.status IN " + PLANNED
+                + "WHERE a.status IN " + PLANNED_OR_BINDING + " AND b.status IN " + PLANNED_OR_BINDING
                 + " AND a.validity && tstzrange(?, ?) AND b.validity && tstzrange(?, ?) "
                 + "AND (a.works_id IS NULL OR b.works_id IS DISTINCT FROM a.works_id) "
                 + "AND (a.ordinance_id IS NULL OR b.ordinance_id IS DISTINCT FROM a.ordinance_id) ORDER BY 1, 2")) {
@@ -421,9 +438,11 @@ final class ViabilityStore {
             st.executeUpdate();
         }
         List<Long> measures = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET " + END_ON_STATUS + ", status = ?, "
+                + "updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
             st.setString(1, status);
-            st.setLong(2, id);
+            st.setString(2, status);
+            st.setLong(3, id);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) measures.add(rs.getLong(1));
             }
