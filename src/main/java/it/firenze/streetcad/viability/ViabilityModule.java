@@ -172,9 +172,7 @@ public final class ViabilityModule implements HttpModule {
     }
 
     private static long id(Context ctx) {
-        String text = ctx.pathParam("id");
-        if (!text.matches("\\d{1,18}")) throw ProblemException.notFound("There is no record '" + Params.abbreviate(text) + "'.");
-        return Long.parseLong(text);
+        return Params.pathId(ctx.pathParam("id"), "record");
     }
 
     private static void created(Context ctx, String collection, ObjectNode feature) {

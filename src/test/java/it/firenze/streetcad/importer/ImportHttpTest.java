@@ -311,9 +311,9 @@ class ImportHttpTest {
     }
 
     @Test
-    void unknownImportsAre404AndMalformedIdsAre400() {
+    void unknownImportsAndIdsNoImportCanHaveAre404() {
         assertProblem(http.get("/imports/999999"), 404, null);
-        assertProblem(http.get("/imports/abc"), 400, "id");
+        assertProblem(http.get("/imports/abc"), 404, null);
         assertProblem(post("/imports/999999/commit"), 404, null);
         assertProblem(delete("/imports/999999"), 404, null);
     }
