@@ -942,10 +942,29 @@ class ViabilityHttpTest {
     }
 
     @Test
-    void noRouteIs404SayingWhy() throws Exception {
+    void noRouteIs404SayingWhyInWordsAndByCode() throws Exception {
         HttpResponse<String> sea = get("/network/route?from=11.2560,43.7731&to=10.0,42.0");
         assertProblem(sea, 404, "to");
+        assertEquals(Routing.NO_STREET_NEAR, json(sea).get("code").asText(), sea.body());
+        assertTrue(json(sea).get("detail").asText().contains("500 m of to"), "the English words stay: " + sea.body());
         assertProblem(get("/network/route?from=11.2560,43.7731&to=11.25,43.77&profile=tram"), 400, "profile");
+    }
+
+    @Test
+    void aClosureOfADeadEndHasNoDetourSaidByCodeAndInWords() throws Exception {
+        // Given a closure of the whole of a dead-end carriageway: one of its ends meets no other element
+        long deadEnd = count("SELECT e.id FROM live_road_element e WHERE e.element_type = 'carriageway' "
+                + "AND e.direction = 'both' AND e.length_m > 20 AND (SELECT count(*) FROM live_road_element o "
+                + "WHERE e.to_junction IN (o.from_junction, o.to_junction)) = 1 ORDER BY md5(e.id::text) LIMIT 1");
+        long id = closure(deadEnd, "2043-03-01T00:00:00+01:00", "2043-03-02T00:00:00+01:00", "");
+        // when its impact is asked
+        HttpResponse<String> r = get("/viability/measures/" + id + "/impact");
+        // then its stretch has no detour, said by the code no-detour beside the English reason
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode detour = json(r).get("detours").get(0);
+        assertTrue(detour.get("detour").isNull(), r.body());
+        assertEquals(Routing.NO_DETOUR, detour.get("code").asText(), r.body());
+        assertTrue(detour.get("reason").asText().startsWith("no way around"), r.body());
     }
 
     /** The DATEX II namespaces the feed uses, for XPath. */
