@@ -2,9 +2,10 @@
 -- now an early expiry or a revocation changed only the status, and the network at an instant read only measures in
 -- force: expiring a week's closure today took it out of /network/state, routes, tiles and conflicts at yesterday's
 -- instants too, so "what was binding at 10:00 yesterday" changed after the fact. From here the status change also
--- ends the validity (ViabilityStore.STOPPED_BINDING): an in-force measure that expires or is revoked ends then,
--- as a retired cadastre row does (retirement(): one not begun never holds); a draft revoked, or expired with its
--- ordinance, never held (an empty validity). The validity the order stated stays in measure_history.
+-- ends the validity, in the database so that every writer (the API, an ordinance carrying its status, psql) does
+-- it: an in-force measure that expires or is revoked ends then, as a retired cadastre row does (retirement(): one
+-- not begun never holds); a draft revoked, or expired with its ordinance, never held (an empty validity); one
+-- already ended keeps its end. The validity the order stated stays in measure_history.
 
 -- An empty validity (valid_to = valid_from) is a measure that never held, as V7 allows for the cadastre's rows.
 DO
@@ -16,6 +17,20 @@ BEGIN
 END
 $$;
 ALTER TABLE measure ADD CONSTRAINT measure_validity_order CHECK (valid_to IS NULL OR valid_to >= valid_from);
+
+CREATE FUNCTION end_measure_when_it_stops_binding() RETURNS trigger LANGUAGE plpgsql AS
+$$
+BEGIN
+    IF NEW.status IN ('expired', 'revoked') THEN
+        NEW.valid_to := CASE OLD.status WHEN 'in_force' THEN retirement(OLD.valid_from, OLD.valid_to)
+                                        WHEN 'draft' THEN OLD.valid_from
+                                        ELSE OLD.valid_to END;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER measure_ends_when_it_stops_binding BEFORE UPDATE OF status ON measure FOR EACH ROW
+    WHEN (NEW.status IS DISTINCT FROM OLD.status) EXECUTE FUNCTION end_measure_when_it_stops_binding();
 
 -- The measures expired or revoked before this migration: one that was ever in force ended when it first became
 -- expired or revoked (the recorded start of that version), one never in force never held. A new version, with its

@@ -39,15 +39,6 @@ final class ViabilityStore {
      */
     static final String PLANNED_OR_BINDING = "('draft', 'in_force', 'expired', 'revoked')";
 
-    /**
-     * The valid_to a measure gets when its status becomes the bound one: expiring or revoking a measure in force
-     * ends it now (as a retired row, V7: one not begun never holds), ending a draft leaves it never held, and a
-     * measure already ended keeps its end. So its validity is when it bound, and a past instant answers as it did.
-     */
-    private static final String END_ON_STATUS = "valid_to = CASE WHEN ? NOT IN ('expired', 'revoked') THEN valid_to "
-            + "WHEN status = 'in_force' THEN retirement(valid_from, valid_to) WHEN status = 'draft' THEN valid_from "
-            + "ELSE valid_to END";
-
     private final int srid;
 
     ViabilityStore(int srid) {
@@ -131,11 +122,10 @@ final class ViabilityStore {
     }
 
     void setMeasureStatus(Connection c, long id, String status) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET " + END_ON_STATUS + ", status = ?, "
-                + "updated_at = now() WHERE id = ?")) {
+        // Expired or revoked, its validity ends too (V37's trigger), so that a past instant answers as it did.
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
-            st.setString(2, status);
-            st.setLong(3, id);
+            st.setLong(2, id);
             st.executeUpdate();
         }
     }
@@ -438,11 +428,9 @@ final class ViabilityStore {
             st.executeUpdate();
         }
         List<Long> measures = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET " + END_ON_STATUS + ", status = ?, "
-                + "updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
             st.setString(1, status);
-            st.setString(2, status);
-            st.setLong(3, id);
+            st.setLong(2, id);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) measures.add(rs.getLong(1));
             }
