@@ -223,7 +223,16 @@ const STREETCAD_TEXT = (() => {
       conflictWorks: [id => `con il cantiere ${id}`, id => `with works site ${id}`],
       detour: ['Deviazione', 'Detour'],
       extra: [(m, s) => `${m} m e ${s} s in più`, (m, s) => `${m} m and ${s} s longer`],
-      noDetour: ['Nessuna deviazione possibile', 'No way around'],
+      // Why there is no route or detour, by the code the server gives beside its English detail or reason.
+      routeRefusals: {
+        'no-street-near': [at => `Nessuna strada percorribile vicino ${at === 'from' ? 'alla partenza' : 'all’arrivo'}`,
+          at => `No street this vehicle may use near the ${at === 'from' ? 'start' : 'destination'}`],
+        'not-connected': ['L’arrivo non è collegato alla partenza dalla rete stradale',
+          'The destination is not connected to the start by the road network'],
+        'cut-off-by-measures': ['A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni)',
+          'At that time the destination is cut off by the measures in force (closures, one-way orders or restrictions)'],
+        'no-detour': ['Nessuna deviazione possibile', 'No way around'],
+      },
       unreachable: ['Strade irraggiungibili', 'Streets cut off'],
       failed: ['Non salvata', 'Not saved'],
       worksTitle: ['Nuovo cantiere', 'New works site'],

@@ -33,20 +33,28 @@
     return String(value).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   }
 
-  /** The problem's own words when the server refused, else the status. */
+  /** The server's refusal: an Error with the problem's own words (else the status), and the problem itself. */
   async function failure(response) {
-    try {
-      const p = await response.json();
-      return p.detail || p.title || `HTTP ${response.status}`;
-    } catch (e) {
-      return `HTTP ${response.status}`;
-    }
+    const problem = await response.json().catch(() => ({}));
+    const error = new Error(problem.detail || problem.title || `HTTP ${response.status}`);
+    error.problem = problem;
+    return error;
   }
 
   async function getJson(path, options = {}) {
     const response = await fetch(path, { ...options, headers: { Accept: 'application/geo+json, application/json' } });
-    if (!response.ok) throw new Error(await failure(response));
+    if (!response.ok) throw await failure(response);
     return response.json();
+  }
+
+  /**
+   * Why there is no route or detour, in the page's language by the answer's code (the server's words are English);
+   * the server's own words when the code is one the page does not know.
+   */
+  function routeRefusal(code, parameter, english) {
+    const said = text().routeRefusals[code];
+    if (said === undefined) return english;
+    return typeof said === 'function' ? said(parameter) : said;
   }
 
   function instant() {
@@ -247,7 +255,9 @@
     } catch (error) {
       if (mine !== routeRequest) return;
       map.getSource(ROUTE).setData(EMPTY);
-      openPanel(words.noRoute, `<p class="problem" id="route-problem">${escapeHtml(error.message)}</p>`);
+      const problem = error.problem || {};
+      openPanel(words.noRoute, `<p class="problem" id="route-problem" title="${escapeHtml(error.message)}">${
+        escapeHtml(routeRefusal(problem.code, problem.parameter, error.message))}</p>`);
       document.body.dataset.routeLength = 'none';
     }
   }
@@ -400,7 +410,7 @@
       const detours = impact.detours.filter(d => d.detour);
       map.getSource(DETOUR).setData({ type: 'FeatureCollection', features: detours.map(d => d.detour) });
       const items = impact.detours.map(d => `<li>${d.detour ? escapeHtml(words.extra(Math.round(d.extra_m), Math.round(d.extra_s ?? 0)))
-        : escapeHtml(words.noDetour)}</li>`).join('');
+        : escapeHtml(routeRefusal(d.code, null, d.reason))}</li>`).join('');
       const cut = impact.unreachable_streets || [];
       $('closure-detours').innerHTML = `<ul id="closure-detour-list">${items}</ul>`
         + (cut.length ? `<p>${escapeHtml(words.unreachable)}: ${escapeHtml(cut.join(', '))}</p>` : '');

@@ -18,6 +18,7 @@ import it.firenze.streetcad.features.Crs;
 import it.firenze.streetcad.features.FeatureStore;
 import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
+import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.topology.TopologyValidation;
 
 import java.io.IOException;
@@ -301,11 +302,7 @@ public final class EditingHttp implements HttpModule {
     }
 
     private static long id(Context ctx, EditableType t) {
-        String featureId = ctx.pathParam("featureId");
-        if (!featureId.matches("\\d{1,18}")) {
-            throw ProblemException.notFound("There is no feature '" + abbreviate(featureId) + "' in " + t.collection() + ".");
-        }
-        return Long.parseLong(featureId);
+        return Params.pathId(ctx.pathParam("featureId"), t.collection() + " feature");
     }
 
     /** The version If-Match names: 428 without one, 412 (with the item as it is) when it names another. */
@@ -366,7 +363,7 @@ public final class EditingHttp implements HttpModule {
         if (contentCrs != null) {
             String uri = contentCrs.strip().replaceAll("^<|>$", "");
             crs = Crs.find(uri, storageSrid).orElseThrow(() -> new ProblemException(Problem.of(400, "Bad request",
-                    "The CRS '" + abbreviate(uri) + "' in Content-Crs is not offered; see the collection's crs list.")
+                    "The CRS '" + Params.abbreviate(uri) + "' in Content-Crs is not offered; see the collection's crs list.")
                     .withParameter("Content-Crs")));
         }
         return new Edits.Input(properties instanceof ObjectNode o ? o : null, body.get("geometry"), crs.srid(),
@@ -375,9 +372,5 @@ public final class EditingHttp implements HttpModule {
 
     private static String itemUrl(Context ctx, EditableType t, long id) {
         return it.firenze.streetcad.api.PublicBaseUrl.of(ctx) + "/collections/" + t.collection() + "/items/" + id;
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }

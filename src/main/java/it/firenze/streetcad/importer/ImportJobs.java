@@ -128,13 +128,14 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     /**
-     * Opens the source and checks what its headers tell (a line layer, a known CRS), registers the import and
-     * stages it on the executor; the returned job is queued.
+     * Opens the source and checks what its headers tell (a line layer, a CRS PostGIS can transform to the storage
+     * CRS), registers the import and stages it on the executor; the returned job is queued.
      *
      * @throws ImportException when the source cannot be imported at all (nothing is registered then)
      */
     public Job submit(ImportRequest request) {
         SourceLayer layer = open(request);
+        pipelineFor(request.options().buildNetwork()).checkCrs(request.source(), layer);
         long id = insert(request);
         JobLeases.Lease lease = database.leases().hold("import_job", id);
         executor.submit(() -> {
@@ -152,6 +153,7 @@ public final class ImportJobs implements AutoCloseable {
 
     /** Stages a source already {@link #open opened} for this request, in the calling thread. */
     public Job stageNow(ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
+        pipelineFor(request.options().buildNetwork()).checkCrs(request.source(), layer);
         long id = insert(request);
         try (JobLeases.Lease lease = database.leases().hold("import_job", id)) {
             runStage(id, request, layer, progress);

@@ -224,7 +224,7 @@ public final class Viability {
     private ArrayNode measureConflicts(Connection c, long id) throws SQLException {
         ArrayNode out = Json.mapper().createArrayNode();
         List<Measure> self = store.measures(c, "m.id = ?", id);
-        if (self.isEmpty() || !ViabilityStore.PLANNED.contains("'" + self.getFirst().status() + "'")) return out;
+        if (self.isEmpty()) return out;
         Measure m = self.getFirst();
         if (!Measure.OCCUPYING.contains(m.kind())) return out;
         for (Measure o : store.measuresSharingStretches(c, id)) {

@@ -14,11 +14,18 @@ public final class ViabilityException extends RuntimeException {
 
     private final Reason reason;
     private final String field;
+    private final String code;
 
     public ViabilityException(Reason reason, String field, String message) {
+        this(reason, field, null, message);
+    }
+
+    /** @param code a stable word for the refusal that clients translate (the problem's {@code code}); null if none */
+    ViabilityException(Reason reason, String field, String code, String message) {
         super(message);
         this.reason = reason;
         this.field = field;
+        this.code = code;
     }
 
     static ViabilityException invalid(String field, String message) {
@@ -35,5 +42,9 @@ public final class ViabilityException extends RuntimeException {
 
     public String field() {
         return field;
+    }
+
+    public String code() {
+        return code;
     }
 }

@@ -110,6 +110,7 @@ public final class ViabilityModule implements HttpModule {
             case STALE -> Problem.of(412, "Precondition failed", e.getMessage());
             case DUPLICATE -> Problem.of(409, "Conflict", e.getMessage());
         };
+        if (e.code() != null) p = p.withCode(e.code());
         return new ProblemException(e.field() == null ? p : p.withParameter(e.field()));
     }
 
@@ -172,9 +173,7 @@ public final class ViabilityModule implements HttpModule {
     }
 
     private static long id(Context ctx) {
-        String text = ctx.pathParam("id");
-        if (!text.matches("\\d{1,18}")) throw ProblemException.notFound("There is no record '" + Params.abbreviate(text) + "'.");
-        return Long.parseLong(text);
+        return Params.pathId(ctx.pathParam("id"), "record");
     }
 
     private static void created(Context ctx, String collection, ObjectNode feature) {

@@ -23,6 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -556,6 +559,78 @@ class ViabilityHttpTest {
         assertEquals(Set.of(List.of(morning, across)), conflictPairs("2041-05-06T09:00:00+02:00/2041-05-06T09:59:59+02:00"));
     }
 
+    @Test
+    void aMeasureExpiredEarlyStillBoundAtThePastInstantsAndNoLongerAfter() throws Exception {
+        // Given two closures in force on one element since yesterday and for six days more (so they conflict)
+        long element = count("SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                + "ORDER BY md5(id::text || 'expired early') LIMIT 1");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(1)).toString(), to = now.plus(Duration.ofDays(6)).toString();
+        String hourAgo = now.minus(Duration.ofHours(1)).toString();
+        String inAnHour = now.plus(Duration.ofHours(1)).toString();
+        long early = closure(element, from, to, ""), kept = closure(element, from, to, "");
+        assertEquals(Set.of(early, kept), stateMeasures(hourAgo, e -> e == element));
+        assertEquals(Set.of(List.of(early, kept)), conflictPairs(hourAgo));
+
+        // when the operator expires one of them today, days before its validity ends
+        HttpResponse<String> expired = send(operator, "PATCH", ViabilityModule.MEASURES + "/" + early, "{\"status\": \"expired\"}");
+        assertEquals(200, expired.statusCode(), expired.body());
+
+        // then what bound an hour ago still did, conflict included, and from now on only the other one binds
+        assertEquals(Set.of(early, kept), stateMeasures(hourAgo, e -> e == element));
+        assertEquals(Set.of(List.of(early, kept)), conflictPairs(hourAgo));
+        assertEquals(Set.of(kept), stateMeasures(inAnHour, e -> e == element));
+        assertEquals(Set.of(), conflictPairs(inAnHour));
+        assertTrue(json(get(viabilityTile(element) + ".geojson?datetime=" + q(hourAgo))).get("features")
+                .findValues("id").stream().anyMatch(v -> v.asLong() == early), "the tile of an hour ago draws it");
+        // and the end the order stated is kept in the measure's history
+        assertEquals(1, count("SELECT count(*) FROM measure_history WHERE id = " + early + " AND status = 'in_force' "
+                + "AND valid_to = '" + to + "'"));
+    }
+
+    @Test
+    void aRevocationOrAnOrdinancesExpiryEndsItsMeasuresFromThenOnAndARevokedDraftNeverBound() throws Exception {
+        // Given an ordinance in force with a closure in force since yesterday, another closure in force, and a draft,
+        // each on an element of its own, all valid from yesterday for a week
+        List<Long> elements = new ArrayList<>();
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                        + "ORDER BY md5(id::text || 'ended from then on') LIMIT 3")) {
+            while (rs.next()) elements.add(rs.getLong(1));
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(1)).toString(), to = now.plus(Duration.ofDays(6)).toString();
+        String hourAgo = now.minus(Duration.ofHours(1)).toString();
+        String inAnHour = now.plus(Duration.ofHours(1)).toString();
+        HttpResponse<String> ordinance = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"properties\": {\"number\": " + (now.getEpochSecond() % 100_000 + 1) + ", \"year\": 2026, "
+                + "\"office\": \"Mobilità (history)\", \"reason\": \"trasloco\"}}");
+        assertEquals(201, ordinance.statusCode(), ordinance.body());
+        long order = json(ordinance).get("id").asLong();
+        HttpResponse<String> ordered = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force", from,
+                to, ", \"ordinance_id\": " + order, "{\"elements\": [{\"id\": " + elements.get(0) + "}]}"));
+        assertEquals(201, ordered.statusCode(), ordered.body());
+        long byOrder = json(ordered).get("id").asLong();
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + order, "{\"status\": \"in_force\"}").statusCode());
+        long revoked = closure(elements.get(1), from, to, "");
+        HttpResponse<String> drafted = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft", from, to,
+                "", "{\"elements\": [{\"id\": " + elements.get(2) + "}]}"));
+        long draft = json(drafted).get("id").asLong();
+
+        // when the ordinance expires, the other closure is revoked and so is the draft
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + order, "{\"status\": \"expired\"}").statusCode());
+        for (long id : List.of(revoked, draft)) {
+            HttpResponse<String> r = send(operator, "PATCH", ViabilityModule.MEASURES + "/" + id, "{\"status\": \"revoked\"}");
+            assertEquals(200, r.statusCode(), r.body());
+        }
+
+        // then the two closures bound an hour ago and bind no more (a revocation acts from then on), and the draft,
+        // never in force, binds at no instant
+        assertEquals(Set.of(byOrder, revoked), stateMeasures(hourAgo, elements::contains));
+        assertEquals(Set.of(), stateMeasures(inAnHour, elements::contains));
+        assertEquals(0, count("SELECT count(*) FROM measure WHERE id = " + draft + " AND NOT isempty(validity)"));
+    }
+
     /** An in-force closure of the whole of {@code element}; {@code extra} adds properties such as windows. */
     private long closure(long element, String from, String to, String extra) throws Exception {
         HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force", from, to,
@@ -788,14 +863,8 @@ class ViabilityHttpTest {
     }
 
 
-    @Test
-    void theViabilityTileLayerShowsAMeasureUntilItIsRevoked() throws Exception {
-        long element = count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 80 "
-                + "AND ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint(11.2560, 43.7731), 4326), 6707), 2000)");
-        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("narrowing", "in_force",
-                "2037-02-01T00:00:00+01:00", "2037-02-10T00:00:00+01:00", "", "{\"elements\": [{\"id\": " + element + "}]}"));
-        assertEquals(201, created.statusCode(), created.body());
-        long id = json(created).get("id").asLong();
+    /** The path (without its suffix) of the viability tile at zoom 16 that holds the middle of {@code element}. */
+    static String viabilityTile(long element) throws Exception {
         double[] mid = new double[2];
         try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_LineInterpolatePoint(geom, 0.5), 4326) p "
@@ -808,24 +877,36 @@ class ViabilityHttpTest {
         int x = (int) Math.floor((mid[0] + 180) / 360 * n);
         double lat = Math.toRadians(mid[1]);
         int y = (int) Math.floor((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2 * n);
-        String tile = "/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-02-05T12:00:00Z");
+        return "/tiles/viability/" + z + "/" + x + "/" + y;
+    }
+
+    @Test
+    void theViabilityTileLayerShowsAMeasureUntilItIsRevoked() throws Exception {
+        long element = count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 80 "
+                + "AND ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint(11.2560, 43.7731), 4326), 6707), 2000)");
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("narrowing", "in_force",
+                "2037-02-01T00:00:00+01:00", "2037-02-10T00:00:00+01:00", "", "{\"elements\": [{\"id\": " + element + "}]}"));
+        assertEquals(201, created.statusCode(), created.body());
+        long id = json(created).get("id").asLong();
+        String tileAt16 = viabilityTile(element);
+        String tile = tileAt16 + ".geojson?datetime=" + q("2037-02-05T12:00:00Z");
         HttpResponse<String> before = get(tile);
         assertEquals(200, before.statusCode(), before.body());
         assertTrue(json(before).get("features").findValues("id").stream().anyMatch(v -> v.asLong() == id), before.body());
 
         // The layer shows what holds at its datetime: not before the measure's validity, not now (the default).
-        String dayBefore = "/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-01-31T12:00:00Z");
+        String dayBefore = tileAt16 + ".geojson?datetime=" + q("2037-01-31T12:00:00Z");
         assertTrue(json(get(dayBefore)).get("features").findValues("id").stream().noneMatch(v -> v.asLong() == id));
-        HttpResponse<String> now = get("/tiles/viability/" + z + "/" + x + "/" + y + ".geojson");
+        HttpResponse<String> now = get(tileAt16 + ".geojson");
         assertEquals(200, now.statusCode(), now.body());
         assertTrue(json(now).get("features").findValues("id").stream().noneMatch(v -> v.asLong() == id), now.body());
         assertEquals("no-cache", now.headers().firstValue("Cache-Control").orElseThrow(), "now moves on without a write");
-        HttpResponse<byte[]> mvt = client.send(HttpRequest.newBuilder(URI.create(base + "/tiles/viability/" + z + "/" + x
-                + "/" + y + ".mvt?datetime=" + q("2037-02-05T12:00:00Z"))).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> mvt = client.send(HttpRequest.newBuilder(URI.create(base + tileAt16
+                + ".mvt?datetime=" + q("2037-02-05T12:00:00Z"))).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, mvt.statusCode());
         assertTrue(Integer.parseInt(mvt.headers().firstValue("StreetCad-Tile-Features").orElseThrow()) >= 1);
-        assertProblem(get("/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=tomorrow"), 400, "datetime");
-        assertProblem(get("/tiles/road-elements/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-02-05T12:00:00Z")),
+        assertProblem(get(tileAt16 + ".geojson?datetime=tomorrow"), 400, "datetime");
+        assertProblem(get(tileAt16.replace("viability", "road-elements") + ".geojson?datetime=" + q("2037-02-05T12:00:00Z")),
                 400, "datetime");
 
         assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + id, "{\"status\": \"revoked\"}").statusCode());
@@ -895,10 +976,29 @@ class ViabilityHttpTest {
     }
 
     @Test
-    void noRouteIs404SayingWhy() throws Exception {
+    void noRouteIs404SayingWhyInWordsAndByCode() throws Exception {
         HttpResponse<String> sea = get("/network/route?from=11.2560,43.7731&to=10.0,42.0");
         assertProblem(sea, 404, "to");
+        assertEquals(Routing.NO_STREET_NEAR, json(sea).get("code").asText(), sea.body());
+        assertTrue(json(sea).get("detail").asText().contains("500 m of to"), "the English words stay: " + sea.body());
         assertProblem(get("/network/route?from=11.2560,43.7731&to=11.25,43.77&profile=tram"), 400, "profile");
+    }
+
+    @Test
+    void aClosureOfADeadEndHasNoDetourSaidByCodeAndInWords() throws Exception {
+        // Given a closure of the whole of a dead-end carriageway: one of its ends meets no other element
+        long deadEnd = count("SELECT e.id FROM live_road_element e WHERE e.element_type = 'carriageway' "
+                + "AND e.direction = 'both' AND e.length_m > 20 AND (SELECT count(*) FROM live_road_element o "
+                + "WHERE e.to_junction IN (o.from_junction, o.to_junction)) = 1 ORDER BY md5(e.id::text) LIMIT 1");
+        long id = closure(deadEnd, "2043-03-01T00:00:00+01:00", "2043-03-02T00:00:00+01:00", "");
+        // when its impact is asked
+        HttpResponse<String> r = get("/viability/measures/" + id + "/impact");
+        // then its stretch has no detour, said by the code no-detour beside the English reason
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode detour = json(r).get("detours").get(0);
+        assertTrue(detour.get("detour").isNull(), r.body());
+        assertEquals(Routing.NO_DETOUR, detour.get("code").asText(), r.body());
+        assertTrue(detour.get("reason").asText().startsWith("no way around"), r.body());
     }
 
     /** The DATEX II namespaces the feed uses, for XPath. */

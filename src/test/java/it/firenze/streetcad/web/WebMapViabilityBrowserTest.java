@@ -567,6 +567,49 @@ class WebMapViabilityBrowserTest {
         assertTrue(browser.driver.findElement(By.id("route-streets")).getText().contains("Via dei Calzaiuoli"));
     }
 
+    @Test
+    void whenThereIsNoRouteTheToolSaysWhyInThePagesLanguageWithTheServersWordsBeside() throws Exception {
+        // Given a place in the fields past the sample's north-east corner, with no street within 500 m
+        double[] field;
+        try (var c = server.store().database().connection(); var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT ST_XMax(b) + 0.03, ST_YMax(b) + 0.03 FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom), "
+                        + "ST_SRID(min(geom))), 4326) b FROM live_road_element) x")) {
+            rs.next();
+            field = new double[]{rs.getDouble(1), rs.getDouble(2)};
+        }
+        try (var c = server.store().database().connection(); var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT count(*) FROM live_road_element WHERE ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint("
+                        + field[0] + ", " + field[1] + "), 4326), ST_SRID(geom)), 600)")) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), "no street near the field");
+        }
+        double[] nearby = {field[0] + 0.0005, field[1]};
+        openAt(field, "");
+        try {
+            for (String[] language : List.of(new String[]{"it", "Nessuna strada percorribile vicino alla partenza"},
+                    new String[]{"en", "No street this vehicle may use near the start"})) {
+                if (!language[0].equals(browser.js("return document.documentElement.lang"))) {
+                    browser.driver.findElement(By.id("language-toggle")).click();
+                }
+                // when a route is asked from there
+                browser.driver.findElement(By.id("viability-route-tool")).click();
+                clickAt(field);
+                clickAt(nearby);
+                browser.waitFor("the refusal", d -> d.findElements(By.id("route-problem")).isEmpty() ? null : true);
+                // then the panel says why in the page's language, by the answer's code, the server's words as its title
+                WebElement problem = browser.driver.findElement(By.id("route-problem"));
+                assertEquals(language[1], problem.getText());
+                assertTrue(problem.getAttribute("title").contains("500 m of from"), problem.getAttribute("title"));
+                assertEquals("none", browser.js("return document.body.dataset.routeLength"));
+                browser.driver.findElement(By.id("panel-close")).click();
+            }
+        } finally {
+            if ("en".equals(browser.js("return document.documentElement.lang"))) {
+                browser.driver.findElement(By.id("language-toggle")).click();
+            }
+        }
+    }
+
     static List<double[]> longestMidpoints(JsonNode measure) throws SQLException {
         StringBuilder ids = new StringBuilder();
         measure.get("properties").get("elements").forEach(e -> ids.append(ids.isEmpty() ? "" : ",").append(e.get("id").asLong()));
