@@ -388,7 +388,7 @@ public final class ImportPipeline {
         StagingTable staging = new StagingTable(jobId);
         long started = System.nanoTime();
         try (Connection c = database.connection()) {
-            if (!staging.exists(c) || staging.counts(c)[0] != staged.counts().staged()) {
+            if (!staging.holds(c, staged.counts().staged())) {
                 throw new ImportException("The staged features of import " + jobId + " are gone (the database restarted "
                         + "uncleanly, or the import was already committed or discarded); import the file again.");
             }
