@@ -467,17 +467,40 @@ class ViabilityHttpTest {
     }
 
     /**
+    /**
+     * If-Match {@code *} (RFC 9110 §13.1.1) admits whatever version a record has: given an ordinance, an operator moves
+     * it with {@code *}; an ordinance, measure or works site no record is stays the 404 it is without the condition.
+     */
+    @Test
+    void aStatusChangeWithIfMatchStarMovesARecordThatExistsAndAMissingOneIs404() throws Exception {
+        long id = ordinance(418, "mercato");
+
+        HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + id,
+                "{\"status\": \"in_force\"}", "If-Match", "*");
+        assertEquals(200, inForce.statusCode(), inForce.body());
+        assertEquals(1, count("SELECT count(*) FROM ordinance WHERE id = " + id + " AND status = 'in_force'"));
+        for (String items : List.of(ViabilityModule.ORDINANCES, ViabilityModule.MEASURES, ViabilityModule.WORKS)) {
+            assertProblem(send(operator, "PATCH", items + "/987654", "{\"status\": \"revoked\"}", "If-Match", "*"),
+                    404, null);
+        }
+    }
+
+    /** An ordinance of 2039 made by the control room; its id. */
+    private static long ordinance(int number, String reason) throws Exception {
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"geometry\": null, \"properties\": {\"number\": " + number + ", \"year\": 2039, \"office\": "
+                + "\"Mobilità\", \"reason\": \"" + reason + "\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        return json(created).get("id").asLong();
+    }
+
      * Given an ordinance read at its first version with a draft measure, when an operator puts it in force and a
      * second one, who read it before that, revokes it with the ETag read, then the revocation is 412 and the ordinance
      * and its measure stay in force (once it was revoked whatever version was read); with the current ETag it is.
      */
     @Test
     void anOrdinanceChangedWithAStaleETagIsRefusedAsAMeasureOrWorksSiteIs() throws Exception {
-        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
-                + "\"geometry\": null, \"properties\": {\"number\": 417, \"year\": 2039, \"office\": \"Mobilità\", "
-                + "\"reason\": \"trasloco\"}}");
-        assertEquals(201, created.statusCode(), created.body());
-        long id = json(created).get("id").asLong();
+        long id = ordinance(417, "trasloco");
         String read = get(ViabilityModule.ORDINANCES + "/" + id).headers().firstValue("ETag").orElseThrow();
         HttpResponse<String> draft = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", "draft",
                 "2039-06-01T07:00:00+02:00", "2039-06-01T18:00:00+02:00", ", \"ordinance_id\": " + id,
