@@ -54,7 +54,14 @@
   function routeRefusal(code, parameter, english) {
     const said = text().routeRefusals[code];
     if (said === undefined) return english;
-    return typeof said === 'function' ? said(parameter) : said;
+    return typeof said === 'function' ? said(answer) : said;
+  }
+
+  /** Why two records conflict, in the page's language by the conflict's code; the server's words for a code unknown. */
+  function conflictReason(conflict) {
+    const said = text().conflictReasons[conflict.code];
+    if (said === undefined) return conflict.reason;
+    return typeof said === 'function' ? said(conflict.distance_m) : said;
   }
 
   function instant() {
@@ -360,7 +367,8 @@
       const other = c.b?.[key] === id ? c.a : c.b;
       return `<li data-conflict="${Number(other?.measure_id ?? other?.works_id)}">${escapeHtml(other?.measure_id
         ? words.conflictWith(other.measure_id, words.kinds[other.kind] || other.kind) : words.conflictWorks(other?.works_id))}
-        ${other?.organisation ? ` — ${escapeHtml(other.organisation)}` : ''}</li>`;
+        ${other?.organisation ? ` — ${escapeHtml(other.organisation)}` : ''}${c.reason ? `: <span class="conflict-reason" title="${
+        escapeHtml(c.reason)}">${escapeHtml(conflictReason(c))}</span>` : ''}</li>`;
     }).join('');
     return `<h3>${escapeHtml(words.conflicts)}</h3>${conflicts.length ? `<ul id="${form}-conflicts">${items}</ul>`
       : `<p id="${form}-conflicts-none">${escapeHtml(words.noConflicts)}</p>`}`;

@@ -248,9 +248,16 @@ public final class Viability {
         o.set("b", side(b));
         ArrayNode e = o.putArray("elements");
         shared.forEach(e::add);
-        o.put("reason", "both take the same stretch of road at the same time");
+        o.put("code", SAME_STRETCH).put("reason", "both take the same stretch of road at the same time");
         return o;
     }
+
+    /**
+     * Why two records conflict, a stable code beside the English reason, as the routing refusals have one: a client
+     * says it in its own language by the code (the web map in Italian) and the reason stays for a reader of the API.
+     */
+    static final String SAME_STRETCH = "same-stretch";
+    static final String WORKS_NEARBY = "works-nearby";
 
     private static ObjectNode side(Measure m) {
         ObjectNode o = Json.mapper().createObjectNode().put("measure_id", m.id()).put("kind", m.kind())
@@ -275,7 +282,8 @@ public final class Viability {
         ObjectNode o = Json.mapper().createObjectNode().put("type", "works");
         o.putObject("a").put("works_id", a);
         o.putObject("b").put("works_id", b);
-        o.put("reason", "footprints within " + conflictDistance + " m while both are at work");
+        o.put("code", WORKS_NEARBY).put("distance_m", conflictDistance)
+                .put("reason", "footprints within " + conflictDistance + " m while both are at work");
         return o;
     }
 

@@ -543,6 +543,8 @@ class ViabilityHttpTest {
         assertEquals(1, conflicts.size(), conflicts.toString());
         assertEquals(waterId, conflicts.get(0).get("b").get("works_id").asLong());
 
+        assertEquals("works-nearby", conflicts.get(0).get("code").asText(), conflicts.toString());
+        assertTrue(conflicts.get(0).get("distance_m").isNumber(), "the distance a client says it with: " + conflicts);
         // The same footprint in the afternoons of the same days does not meet the water works' mornings.
         HttpResponse<String> fibre = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2600, 43.7700,
                 "2035-03-02T00:00:00+01:00", "2035-03-06T00:00:00+01:00", afternoons));
@@ -670,6 +672,7 @@ class ViabilityHttpTest {
         for (JsonNode c : json(r).get("conflicts")) {
             if (!c.get("type").asText().equals("measures")) continue;
             long a = c.get("a").get("measure_id").asLong(), b = c.get("b").get("measure_id").asLong();
+            assertEquals("same-stretch", c.get("code").asText(), "a code the web map says in Italian: " + c);
             pairs.add(List.of(Math.min(a, b), Math.max(a, b)));
         }
         return pairs;

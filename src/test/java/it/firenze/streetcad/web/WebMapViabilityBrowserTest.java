@@ -254,6 +254,11 @@ class WebMapViabilityBrowserTest {
         long id = Long.parseLong(saved.getAttribute("data-measure"));
         browser.waitFor("the conflict with the closure already there", d -> d.findElements(
                 By.cssSelector("#closure-conflicts li[data-conflict='" + market.get("id").asLong() + "']")).isEmpty() ? null : true);
+        // Why, in the page's Italian by the conflict's code; the server's English reason as its tooltip.
+        WebElement why = browser.driver.findElement(By.cssSelector("#closure-conflicts li[data-conflict='"
+                + market.get("id").asLong() + "'] .conflict-reason"));
+        assertEquals("entrambi sullo stesso tratto di strada nello stesso momento", why.getText());
+        assertEquals("both take the same stretch of road at the same time", why.getAttribute("title"));
         browser.waitFor("the detour drawn", d -> browser.js("return document.body.dataset.detourDrawn || null"));
         assertTrue(Integer.parseInt((String) browser.js("return document.body.dataset.detourDrawn")) >= 1);
         assertTrue(((Number) browser.js("return window.streetcad.map.getStyle().sources['viability-detour'].data.features.length"))
