@@ -253,14 +253,17 @@ const STREETCAD_TEXT = (() => {
       },
       detour: ['Deviazione', 'Detour'],
       extra: [(m, s) => `${m} m e ${s} s in più`, (m, s) => `${m} m and ${s} s longer`],
-      // Why there is no route or detour, by the code the server gives beside its English detail or reason.
+      // Why there is no route or detour, by the code the server gives beside its English detail or reason; each is
+      // said from the answer's members (parameter, profile, the length_m and duration_s of the way without measures).
       routeRefusals: {
-        'no-street-near': [at => `Nessuna strada percorribile vicino ${at === 'from' ? 'alla partenza' : 'all’arrivo'}`,
-          at => `No street this vehicle may use near the ${at === 'from' ? 'start' : 'destination'}`],
+        'no-street-near': [p => `Nessuna strada percorribile vicino ${p.parameter === 'from' ? 'alla partenza' : 'all’arrivo'}`,
+          p => `No street this vehicle may use near the ${p.parameter === 'from' ? 'start' : 'destination'}`],
         'not-connected': ['L’arrivo non è collegato alla partenza dalla rete stradale',
           'The destination is not connected to the start by the road network'],
-        'cut-off-by-measures': ['A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni)',
-          'At that time the destination is cut off by the measures in force (closures, one-way orders or restrictions)'],
+        'cut-off-by-measures': [p => 'A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni)'
+          + (p.length_m === undefined ? '' : `; senza di essi il percorso sarebbe di ${p.length_m} m (${Math.max(1, Math.round(p.duration_s / 60))} min)`),
+        p => 'At that time the destination is cut off by the measures in force (closures, one-way orders or restrictions)'
+          + (p.length_m === undefined ? '' : `; without them the route would be ${p.length_m} m (${Math.max(1, Math.round(p.duration_s / 60))} min)`)],
         'no-detour': ['Nessuna deviazione possibile', 'No way around'],
       },
       unreachable: ['Strade irraggiungibili', 'Streets cut off'],

@@ -110,7 +110,7 @@ public final class ViabilityModule implements HttpModule {
             case STALE -> Problem.of(412, "Precondition failed", e.getMessage());
             case DUPLICATE -> Problem.of(409, "Conflict", e.getMessage());
         };
-        if (e.code() != null) p = p.withCode(e.code());
+        if (e.code() != null) p = p.withCode(e.code()).withMembers(e.figures());
         return new ProblemException(e.field() == null ? p : p.withParameter(e.field()));
     }
 

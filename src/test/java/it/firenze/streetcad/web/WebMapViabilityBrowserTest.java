@@ -613,6 +613,14 @@ class WebMapViabilityBrowserTest {
                 browser.driver.findElement(By.id("language-toggle")).click();
             }
         }
+        // A destination cut off by the measures is said with the length and time of the way they cut, which the server
+        // gives as members of its problem beside its English detail (ViabilityHttpTest checks the members).
+        String cutOff = "return STREETCAD_TEXT[arguments[0]].viability.routeRefusals['cut-off-by-measures']("
+                + "{code: 'cut-off-by-measures', parameter: 'to', profile: 'car', length_m: 1234, duration_s: 290})";
+        assertEquals("A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni); "
+                + "senza di essi il percorso sarebbe di 1234 m (5 min)", browser.js(cutOff, "it"));
+        assertEquals("At that time the destination is cut off by the measures in force (closures, one-way orders or "
+                + "restrictions); without them the route would be 1234 m (5 min)", browser.js(cutOff, "en"));
     }
 
     static List<double[]> longestMidpoints(JsonNode measure) throws SQLException {
