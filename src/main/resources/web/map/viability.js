@@ -48,13 +48,21 @@
   }
 
   /**
-   * Why there is no route or detour, in the page's language by the answer's code (the server's words are English);
-   * the server's own words when the code is one the page does not know.
+   * Why there is no route or detour, in the page's language by the answer's code (the server's words are English),
+   * said with the answer's own members (its parameter, the figures the English states); the server's own words when
+   * the code is one the page does not know.
    */
-  function routeRefusal(code, parameter, english) {
-    const said = text().routeRefusals[code];
+  function routeRefusal(answer, english) {
+    const said = text().routeRefusals[answer.code];
     if (said === undefined) return english;
-    return typeof said === 'function' ? said(parameter) : said;
+    return typeof said === 'function' ? said(answer) : said;
+  }
+
+  /** Why two records conflict, in the page's language by the conflict's code; the server's words for a code unknown. */
+  function conflictReason(conflict) {
+    const said = text().conflictReasons[conflict.code];
+    if (said === undefined) return conflict.reason;
+    return typeof said === 'function' ? said(conflict.distance_m) : said;
   }
 
   function instant() {
@@ -257,7 +265,7 @@
       map.getSource(ROUTE).setData(EMPTY);
       const problem = error.problem || {};
       openPanel(words.noRoute, `<p class="problem" id="route-problem" title="${escapeHtml(error.message)}">${
-        escapeHtml(routeRefusal(problem.code, problem.parameter, error.message))}</p>`);
+        escapeHtml(routeRefusal(problem, error.message))}</p>`);
       document.body.dataset.routeLength = 'none';
     }
   }
@@ -360,7 +368,8 @@
       const other = c.b?.[key] === id ? c.a : c.b;
       return `<li data-conflict="${Number(other?.measure_id ?? other?.works_id)}">${escapeHtml(other?.measure_id
         ? words.conflictWith(other.measure_id, words.kinds[other.kind] || other.kind) : words.conflictWorks(other?.works_id))}
-        ${other?.organisation ? ` — ${escapeHtml(other.organisation)}` : ''}</li>`;
+        ${other?.organisation ? ` — ${escapeHtml(other.organisation)}` : ''}${c.reason ? `: <span class="conflict-reason" title="${
+        escapeHtml(c.reason)}">${escapeHtml(conflictReason(c))}</span>` : ''}</li>`;
     }).join('');
     return `<h3>${escapeHtml(words.conflicts)}</h3>${conflicts.length ? `<ul id="${form}-conflicts">${items}</ul>`
       : `<p id="${form}-conflicts-none">${escapeHtml(words.noConflicts)}</p>`}`;
@@ -410,7 +419,7 @@
       const detours = impact.detours.filter(d => d.detour);
       map.getSource(DETOUR).setData({ type: 'FeatureCollection', features: detours.map(d => d.detour) });
       const items = impact.detours.map(d => `<li>${d.detour ? escapeHtml(words.extra(Math.round(d.extra_m), Math.round(d.extra_s ?? 0)))
-        : escapeHtml(routeRefusal(d.code, null, d.reason))}</li>`).join('');
+        : escapeHtml(routeRefusal(d, d.reason))}</li>`).join('');
       const cut = impact.unreachable_streets || [];
       $('closure-detours').innerHTML = `<ul id="closure-detour-list">${items}</ul>`
         + (cut.length ? `<p>${escapeHtml(words.unreachable)}: ${escapeHtml(cut.join(', '))}</p>` : '');

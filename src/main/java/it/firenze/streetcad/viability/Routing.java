@@ -80,12 +80,14 @@ public final class Routing {
         if (r == null) {
             Router.Route free = new Router(s.graph, profile, Map.of()).route(a, b);
             if (free == null) {
-                throw noRoute("to", NOT_CONNECTED, "The destination cannot be reached by " + profile.id()
-                        + " from the origin on this network.");
+                throw noRoute("to", NOT_CONNECTED, Map.of("profile", profile.id()), "The destination cannot be "
+                        + "reached by " + profile.id() + " from the origin on this network.");
             }
-            throw noRoute("to", CUT_OFF_BY_MEASURES, "The destination is cut off at " + t + " by the measures in force "
-                    + "then (closures, one-way orders or restrictions); without them the route would be "
-                    + Math.round(free.lengthM()) + " m.");
+            long length = Math.round(free.lengthM()), duration = Math.round(free.durationS());
+            throw noRoute("to", CUT_OFF_BY_MEASURES, Map.of("profile", profile.id(), "datetime", t.toString(),
+                    "length_m", length, "duration_s", duration), "The destination is cut off at " + t + " by the "
+                    + "measures in force then (closures, one-way orders or restrictions); without them the route would "
+                    + "be " + length + " m (" + duration + " s).");
         }
         ObjectNode f = feature(s.graph, r);
         ((ObjectNode) f.get("properties")).put("profile", profile.id()).put("datetime", t.toString());
@@ -106,7 +108,12 @@ public final class Routing {
     static final String NO_DETOUR = "no-detour";
 
     private static ViabilityException noRoute(String field, String code, String message) {
-        return new ViabilityException(ViabilityException.Reason.NOT_FOUND, field, code, message);
+        return noRoute(field, code, Map.of(), message);
+    }
+
+    /** @param figures what the message states (a length, a time), as members a client says in its own words */
+    private static ViabilityException noRoute(String field, String code, Map<String, Object> figures, String message) {
+        return new ViabilityException(ViabilityException.Reason.NOT_FOUND, field, code, figures, message);
     }
 
     private static ObjectNode feature(RoutingGraph g, Router.Route r) {

@@ -35,6 +35,7 @@ import static it.firenze.streetcad.testing.TestHttp.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The viability interface over HTTP on Florence, as other city systems call it: operators and utilities with their
@@ -467,17 +468,40 @@ class ViabilityHttpTest {
     }
 
     /**
+     * If-Match {@code *} (RFC 9110 §13.1.1) admits whatever version a record has: given an ordinance, an operator moves
+     * it with {@code *}; an ordinance, measure or works site no record is stays the 404 it is without the condition.
+     */
+    @Test
+    void aStatusChangeWithIfMatchStarMovesARecordThatExistsAndAMissingOneIs404() throws Exception {
+        long id = ordinance(418, "mercato");
+
+        HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + id,
+                "{\"status\": \"in_force\"}", "If-Match", "*");
+        assertEquals(200, inForce.statusCode(), inForce.body());
+        assertEquals(1, count("SELECT count(*) FROM ordinance WHERE id = " + id + " AND status = 'in_force'"));
+        for (String items : List.of(ViabilityModule.ORDINANCES, ViabilityModule.MEASURES, ViabilityModule.WORKS)) {
+            assertProblem(send(operator, "PATCH", items + "/987654", "{\"status\": \"revoked\"}", "If-Match", "*"),
+                    404, null);
+        }
+    }
+
+    /** An ordinance of 2039 made by the control room; its id. */
+    private static long ordinance(int number, String reason) throws Exception {
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"geometry\": null, \"properties\": {\"number\": " + number + ", \"year\": 2039, \"office\": "
+                + "\"Mobilità\", \"reason\": \"" + reason + "\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        return json(created).get("id").asLong();
+    }
+
+    /**
      * Given an ordinance read at its first version with a draft measure, when an operator puts it in force and a
      * second one, who read it before that, revokes it with the ETag read, then the revocation is 412 and the ordinance
      * and its measure stay in force (once it was revoked whatever version was read); with the current ETag it is.
      */
     @Test
     void anOrdinanceChangedWithAStaleETagIsRefusedAsAMeasureOrWorksSiteIs() throws Exception {
-        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
-                + "\"geometry\": null, \"properties\": {\"number\": 417, \"year\": 2039, \"office\": \"Mobilità\", "
-                + "\"reason\": \"trasloco\"}}");
-        assertEquals(201, created.statusCode(), created.body());
-        long id = json(created).get("id").asLong();
+        long id = ordinance(417, "trasloco");
         String read = get(ViabilityModule.ORDINANCES + "/" + id).headers().firstValue("ETag").orElseThrow();
         HttpResponse<String> draft = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", "draft",
                 "2039-06-01T07:00:00+02:00", "2039-06-01T18:00:00+02:00", ", \"ordinance_id\": " + id,
@@ -519,6 +543,8 @@ class ViabilityHttpTest {
         JsonNode conflicts = json(gas).get("properties").get("conflicts");
         assertEquals(1, conflicts.size(), conflicts.toString());
         assertEquals(waterId, conflicts.get(0).get("b").get("works_id").asLong());
+        assertEquals("works-nearby", conflicts.get(0).get("code").asText(), conflicts.toString());
+        assertTrue(conflicts.get(0).get("distance_m").isNumber(), "the distance a client says it with: " + conflicts);
 
         // The same footprint in the afternoons of the same days does not meet the water works' mornings.
         HttpResponse<String> fibre = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2600, 43.7700,
@@ -646,6 +672,7 @@ class ViabilityHttpTest {
         Set<List<Long>> pairs = new java.util.HashSet<>();
         for (JsonNode c : json(r).get("conflicts")) {
             if (!c.get("type").asText().equals("measures")) continue;
+            assertEquals("same-stretch", c.get("code").asText(), "a code the web map says in Italian: " + c);
             long a = c.get("a").get("measure_id").asLong(), b = c.get("b").get("measure_id").asLong();
             pairs.add(List.of(Math.min(a, b), Math.max(a, b)));
         }
@@ -973,6 +1000,68 @@ class ViabilityHttpTest {
         assertProblem(get("/network/state?date=2034-06-01T10:00:00Z"), 400, "date");
         assertProblem(get("/viability/datex2?datetime=2034-06-01T10:00:00Z"), 400, "datetime");
         assertEquals(200, get("/network/state?datetime=2034-06-01T10:00:00Z").statusCode());
+    }
+
+    /**
+     * Given a dead-end street whose only way in is one element, when that element is closed, then a walk to the
+     * dead end at that time is 404 cut-off-by-measures, and the length and time of the way without the measures, which
+     * the English detail states, are members of the problem (a client says them in its language without parsing).
+     */
+    @Test
+    void aDestinationCutOffByAClosureIs404WithTheFreeRoutesLengthAndTimeAsMembers() throws Exception {
+        String from = "11.2560,43.7731";
+        String when = "&profile=pedestrian&datetime=";
+        for (long[] pair : deadEndsAndTheirWayIn(from)) {
+            String to = middleLonLat(pair[1]);
+            HttpResponse<String> free = get("/network/route?from=" + from + "&to=" + to + when + q("2044-01-05T10:00:00Z"));
+            if (free.statusCode() != 200 || !elementsOf(json(free)).contains(pair[0])) continue;
+            HttpResponse<String> closure = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                    "2044-01-10T00:00:00+01:00", "2044-01-20T00:00:00+01:00", "", "{\"elements\": [{\"id\": " + pair[0] + "}]}"));
+            assertEquals(201, closure.statusCode(), closure.body());
+
+            HttpResponse<String> cut = get("/network/route?from=" + from + "&to=" + to + when + q("2044-01-15T10:00:00Z"));
+            assertProblem(cut, 404, "to");
+            JsonNode problem = json(cut);
+            assertEquals(Routing.CUT_OFF_BY_MEASURES, problem.get("code").asText(), cut.body());
+            JsonNode way = json(free).get("properties");
+            assertEquals(Math.round(way.get("length_m").asDouble()), problem.get("length_m").asLong(), cut.body());
+            assertEquals(way.get("duration_s").asLong(), problem.get("duration_s").asLong(), cut.body());
+            assertEquals("pedestrian", problem.get("profile").asText(), cut.body());
+            assertFalse(problem.has("members"), "members are the problem's own: " + cut.body());
+            assertTrue(problem.get("detail").asText().contains(problem.get("length_m").asLong() + " m"), cut.body());
+            return;
+        }
+        fail("the Florence sample has a dead end reached through one element");
+    }
+
+    /** Pairs (element in, dead-end element) of local streets whose dead end is reached only through the first. */
+    private static List<long[]> deadEndsAndTheirWayIn(String near) throws Exception {
+        List<long[]> pairs = new ArrayList<>();
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT x.id, y.id FROM live_road_element y
+                JOIN junction dead ON dead.id IN (y.from_junction, y.to_junction) AND dead.degree = 1
+                JOIN junction j ON j.id IN (y.from_junction, y.to_junction) AND j.id <> dead.id AND j.degree = 2
+                JOIN live_road_element x ON x.id <> y.id AND j.id IN (x.from_junction, x.to_junction)
+                WHERE y.functional_class IN ('E', 'F') AND y.length_m > 20
+                ORDER BY ST_Transform(y.geom, 4326) <-> ST_SetSRID(ST_MakePoint(%s), 4326) LIMIT 30""".formatted(near))) {
+            while (rs.next()) pairs.add(new long[]{rs.getLong(1), rs.getLong(2)});
+        }
+        return pairs;
+    }
+
+    private static List<Long> elementsOf(JsonNode route) {
+        List<Long> ids = new ArrayList<>();
+        route.at("/properties/elements").forEach(e -> ids.add(e.asLong()));
+        return ids;
+    }
+
+    private static String middleLonLat(long element) throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT ST_X(p) || ',' || ST_Y(p) FROM (SELECT ST_Transform(ST_LineInterpolatePoint(geom, 0.5), 4326) p "
+                        + "FROM road_element WHERE id = " + element + ") m")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Test

@@ -254,6 +254,11 @@ class WebMapViabilityBrowserTest {
         long id = Long.parseLong(saved.getAttribute("data-measure"));
         browser.waitFor("the conflict with the closure already there", d -> d.findElements(
                 By.cssSelector("#closure-conflicts li[data-conflict='" + market.get("id").asLong() + "']")).isEmpty() ? null : true);
+        // Why, in the page's Italian by the conflict's code; the server's English reason as its tooltip.
+        WebElement why = browser.driver.findElement(By.cssSelector("#closure-conflicts li[data-conflict='"
+                + market.get("id").asLong() + "'] .conflict-reason"));
+        assertEquals("entrambi sullo stesso tratto di strada nello stesso momento", why.getText());
+        assertEquals("both take the same stretch of road at the same time", why.getAttribute("title"));
         browser.waitFor("the detour drawn", d -> browser.js("return document.body.dataset.detourDrawn || null"));
         assertTrue(Integer.parseInt((String) browser.js("return document.body.dataset.detourDrawn")) >= 1);
         assertTrue(((Number) browser.js("return window.streetcad.map.getStyle().sources['viability-detour'].data.features.length"))
@@ -608,6 +613,14 @@ class WebMapViabilityBrowserTest {
                 browser.driver.findElement(By.id("language-toggle")).click();
             }
         }
+        // A destination cut off by the measures is said with the length and time of the way they cut, which the server
+        // gives as members of its problem beside its English detail (ViabilityHttpTest checks the members).
+        String cutOff = "return STREETCAD_TEXT[arguments[0]].viability.routeRefusals['cut-off-by-measures']("
+                + "{code: 'cut-off-by-measures', parameter: 'to', profile: 'car', length_m: 1234, duration_s: 290})";
+        assertEquals("A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni); "
+                + "senza di essi il percorso sarebbe di 1234 m (5 min)", browser.js(cutOff, "it"));
+        assertEquals("At that time the destination is cut off by the measures in force (closures, one-way orders or "
+                + "restrictions); without them the route would be 1234 m (5 min)", browser.js(cutOff, "en"));
     }
 
     static List<double[]> longestMidpoints(JsonNode measure) throws SQLException {
