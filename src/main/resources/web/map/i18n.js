@@ -142,6 +142,31 @@ const STREETCAD_TEXT = (() => {
       'one-way-dead-end': ['Senso unico senza uscita', 'One-way dead end'],
       spike: ['Punta (spike)', 'Spike'],
     },
+    // Why a rule found something, by the finding's rule: the server's explanation is English, with its figures (shown
+    // as the sentence's tooltip); a rule not listed shows the server's words.
+    ruleExplanations: {
+      'invalid-geometry': ['La geometria non è valida', 'The geometry is invalid'],
+      'self-intersection': ['L’elemento incrocia sé stesso', 'The element crosses itself'],
+      'self-overlap': ['L’elemento ripercorre un proprio tratto', 'The element runs back over itself'],
+      'duplicate-vertex': ['Uno o più vertici ripetono il precedente', 'One or more vertices repeat the one before'],
+      'zero-length': ['L’elemento non ha lunghezza: tutti i suoi vertici coincidono', 'The element has no length: all its vertices are the same point'],
+      'too-short': ['L’elemento è più corto della lunghezza minima', 'The element is shorter than the shortest allowed'],
+      multipart: ['L’elemento è fatto di più parti; un elemento è una sola linea', 'The element has several parts; an element is one line'],
+      'duplicate-element': ['Più elementi hanno esattamente la stessa geometria', 'Several elements have exactly the same geometry'],
+      'overlapping-elements': ['Due elementi condividono un tratto del loro percorso', 'Two elements share part of their course'],
+      'dead-end': ['Strada senza uscita: a questo estremo non arriva nient’altro', 'A dead end: nothing else is near this end'],
+      undershoot: ['L’elemento si ferma poco prima di un altro', 'The element stops just short of another one'],
+      overshoot: ['L’elemento oltrepassa di poco quello che incontra e si ferma', 'The element runs a little past the one it meets and stops'],
+      'crossing-without-junction': ['Due elementi si incrociano alla stessa quota senza giunzione', 'Two elements cross at the same level with no junction'],
+      'endpoint-on-interior': ['Un elemento termina all’interno di un altro, che lì non è diviso', 'An element ends on another one’s interior, which is not split there'],
+      'mergeable-pseudo-node': ['Qui si incontrano solo due elementi con gli stessi attributi: possono essere un solo elemento', 'Only two elements with the same attributes meet here: they can be one element'],
+      'pseudo-node': ['Qui si incontrano solo due elementi, con attributi diversi: la giunzione è legittima', 'Only two elements meet here; their attributes differ, so the junction is legitimate'],
+      'endpoint-off-junction': ['Un estremo dell’elemento è lontano dalla sua giunzione', 'An end of the element is away from its junction'],
+      'orphan-junction': ['Nessun elemento inizia o termina in questa giunzione', 'No element starts or ends at this junction'],
+      island: ['Elementi non collegati al resto della rete', 'Elements connected to nothing else'],
+      'one-way-dead-end': ['Per i sensi unici questo punto si raggiunge senza poterne uscire, o se ne esce senza poterlo raggiungere', 'One-way traffic reaches this point and cannot leave it, or leaves it and cannot reach it'],
+      spike: ['La linea torna indietro con un angolo acuto', 'The line turns back at a sharp angle'],
+    },
     // Surfaces as the sources write them (OpenStreetMap's surface=* values), in the words road staff use.
     surfaces: {
       asphalt: ['asfalto', 'asphalt'],
@@ -221,9 +246,26 @@ const STREETCAD_TEXT = (() => {
       noConflicts: ['Nessun conflitto', 'No conflicts'],
       conflictWith: [(id, kind) => `con il provvedimento ${id} (${kind})`, (id, kind) => `with measure ${id} (${kind})`],
       conflictWorks: [id => `con il cantiere ${id}`, id => `with works site ${id}`],
+      // Why two records conflict, by the conflict's code (the server's reason is English).
+      conflictReasons: {
+        'same-stretch': ['entrambi sullo stesso tratto di strada nello stesso momento', 'both on the same stretch of road at the same time'],
+        'works-nearby': [m => `aree di cantiere a meno di ${m} m mentre entrambi sono al lavoro`, m => `footprints within ${m} m while both are at work`],
+      },
       detour: ['Deviazione', 'Detour'],
       extra: [(m, s) => `${m} m e ${s} s in più`, (m, s) => `${m} m and ${s} s longer`],
-      noDetour: ['Nessuna deviazione possibile', 'No way around'],
+      // Why there is no route or detour, by the code the server gives beside its English detail or reason; each is
+      // said from the answer's members (parameter, profile, the length_m and duration_s of the way without measures).
+      routeRefusals: {
+        'no-street-near': [p => `Nessuna strada percorribile vicino ${p.parameter === 'from' ? 'alla partenza' : 'all’arrivo'}`,
+          p => `No street this vehicle may use near the ${p.parameter === 'from' ? 'start' : 'destination'}`],
+        'not-connected': ['L’arrivo non è collegato alla partenza dalla rete stradale',
+          'The destination is not connected to the start by the road network'],
+        'cut-off-by-measures': [p => 'A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni)'
+          + (p.length_m === undefined ? '' : `; senza di essi il percorso sarebbe di ${p.length_m} m (${Math.max(1, Math.round(p.duration_s / 60))} min)`),
+        p => 'At that time the destination is cut off by the measures in force (closures, one-way orders or restrictions)'
+          + (p.length_m === undefined ? '' : `; without them the route would be ${p.length_m} m (${Math.max(1, Math.round(p.duration_s / 60))} min)`)],
+        'no-detour': ['Nessuna deviazione possibile', 'No way around'],
+      },
       unreachable: ['Strade irraggiungibili', 'Streets cut off'],
       failed: ['Non salvata', 'Not saved'],
       worksTitle: ['Nuovo cantiere', 'New works site'],

@@ -617,7 +617,8 @@
   function findingItem(p) {
     const text = t();
     return `<li class="severity-${escapeHtml(p.severity)}"><span class="badge">${escapeHtml(text.values[p.severity] || p.severity)}</span>
-      <strong>${escapeHtml(ruleName(p.rule))}</strong> <small>${escapeHtml(p.rule)}</small>${p.accepted ? ` (${text.accepted})` : ''}<br>${escapeHtml(p.explanation || '')}</li>`;
+      <strong>${escapeHtml(ruleName(p.rule))}</strong> <small>${escapeHtml(p.rule)}</small>${p.accepted ? ` (${text.accepted})` : ''}<br><span class="explanation" title="${escapeHtml(p.explanation || '')}">${
+        escapeHtml(text.ruleExplanations[p.rule] || p.explanation || '')}</span></li>`;
   }
 
   function showFinding(map, properties, geometry) {

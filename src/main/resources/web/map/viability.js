@@ -33,20 +33,36 @@
     return String(value).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   }
 
-  /** The problem's own words when the server refused, else the status. */
+  /** The server's refusal: an Error with the problem's own words (else the status), and the problem itself. */
   async function failure(response) {
-    try {
-      const p = await response.json();
-      return p.detail || p.title || `HTTP ${response.status}`;
-    } catch (e) {
-      return `HTTP ${response.status}`;
-    }
+    const problem = await response.json().catch(() => ({}));
+    const error = new Error(problem.detail || problem.title || `HTTP ${response.status}`);
+    error.problem = problem;
+    return error;
   }
 
   async function getJson(path, options = {}) {
     const response = await fetch(path, { ...options, headers: { Accept: 'application/geo+json, application/json' } });
-    if (!response.ok) throw new Error(await failure(response));
+    if (!response.ok) throw await failure(response);
     return response.json();
+  }
+
+  /**
+   * Why there is no route or detour, in the page's language by the answer's code (the server's words are English),
+   * said with the answer's own members (its parameter, the figures the English states); the server's own words when
+   * the code is one the page does not know.
+   */
+  function routeRefusal(answer, english) {
+    const said = text().routeRefusals[answer.code];
+    if (said === undefined) return english;
+    return typeof said === 'function' ? said(answer) : said;
+  }
+
+  /** Why two records conflict, in the page's language by the conflict's code; the server's words for a code unknown. */
+  function conflictReason(conflict) {
+    const said = text().conflictReasons[conflict.code];
+    if (said === undefined) return conflict.reason;
+    return typeof said === 'function' ? said(conflict.distance_m) : said;
   }
 
   function instant() {
@@ -247,7 +263,9 @@
     } catch (error) {
       if (mine !== routeRequest) return;
       map.getSource(ROUTE).setData(EMPTY);
-      openPanel(words.noRoute, `<p class="problem" id="route-problem">${escapeHtml(error.message)}</p>`);
+      const problem = error.problem || {};
+      openPanel(words.noRoute, `<p class="problem" id="route-problem" title="${escapeHtml(error.message)}">${
+        escapeHtml(routeRefusal(problem, error.message))}</p>`);
       document.body.dataset.routeLength = 'none';
     }
   }
@@ -350,7 +368,8 @@
       const other = c.b?.[key] === id ? c.a : c.b;
       return `<li data-conflict="${Number(other?.measure_id ?? other?.works_id)}">${escapeHtml(other?.measure_id
         ? words.conflictWith(other.measure_id, words.kinds[other.kind] || other.kind) : words.conflictWorks(other?.works_id))}
-        ${other?.organisation ? ` — ${escapeHtml(other.organisation)}` : ''}</li>`;
+        ${other?.organisation ? ` — ${escapeHtml(other.organisation)}` : ''}${c.reason ? `: <span class="conflict-reason" title="${
+        escapeHtml(c.reason)}">${escapeHtml(conflictReason(c))}</span>` : ''}</li>`;
     }).join('');
     return `<h3>${escapeHtml(words.conflicts)}</h3>${conflicts.length ? `<ul id="${form}-conflicts">${items}</ul>`
       : `<p id="${form}-conflicts-none">${escapeHtml(words.noConflicts)}</p>`}`;
@@ -400,7 +419,7 @@
       const detours = impact.detours.filter(d => d.detour);
       map.getSource(DETOUR).setData({ type: 'FeatureCollection', features: detours.map(d => d.detour) });
       const items = impact.detours.map(d => `<li>${d.detour ? escapeHtml(words.extra(Math.round(d.extra_m), Math.round(d.extra_s ?? 0)))
-        : escapeHtml(words.noDetour)}</li>`).join('');
+        : escapeHtml(routeRefusal(d, d.reason))}</li>`).join('');
       const cut = impact.unreachable_streets || [];
       $('closure-detours').innerHTML = `<ul id="closure-detour-list">${items}</ul>`
         + (cut.length ? `<p>${escapeHtml(words.unreachable)}: ${escapeHtml(cut.join(', '))}</p>` : '');

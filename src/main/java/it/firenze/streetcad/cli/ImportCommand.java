@@ -113,6 +113,8 @@ final class ImportCommand implements Callable<Integer> {
             } catch (CompletionException e) {
                 if (e.getCause() instanceof ImportException ie) throw new UserFacingException(ie.getMessage());
                 throw e;
+            } catch (ImportException e) {
+                throw new UserFacingException(e.getMessage());
             } finally {
                 bar.done();
             }

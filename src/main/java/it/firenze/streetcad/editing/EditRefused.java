@@ -1,5 +1,7 @@
 package it.firenze.streetcad.editing;
 
+import it.firenze.streetcad.features.ItemResponses.Expected;
+
 /**
  * Why an edit was not made, in terms a client can act on. {@link Reason#INVALID} names the property at fault;
  * {@link Reason#STALE} carries the version the item has now, or names the field when the stale item is another
@@ -24,7 +26,7 @@ public final class EditRefused extends RuntimeException {
         return new EditRefused(Reason.NOT_FOUND, null, 0, "There is no feature " + id + " in " + t.collection() + ".");
     }
 
-    static EditRefused stale(EditableType t, long id, long current, long expected) {
+    static EditRefused stale(EditableType t, long id, long current, Expected expected) {
         return new EditRefused(Reason.STALE, null, current, t.collection() + " " + id + " is at version " + current
                 + ", not " + expected + ": someone else changed it since you read it.");
     }

@@ -18,11 +18,13 @@ import it.firenze.streetcad.features.Crs;
 import it.firenze.streetcad.features.FeatureStore;
 import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
+import it.firenze.streetcad.features.ItemResponses.Expected;
+import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.topology.TopologyValidation;
 
 import java.io.IOException;
 import java.sql.SQLException;
-import java.util.OptionalLong;
+import java.util.Optional;
 
 /**
  * OGC API – Features Part 4 (create, replace, update, delete) on the cadastre's collections, for editors, with
@@ -110,7 +112,7 @@ public final class EditingHttp implements HttpModule {
     private void change(Context ctx, EditableType t, boolean patch) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, t);
-        long expected = ifMatch(ctx, t, id);
+        Expected expected = ifMatch(ctx, t, id);
         JsonNode body = body(ctx, patch);
         Edits.Input in = input(ctx, body, patch);
         Edits.Outcome done = run(ctx, t, id, () -> patch ? edits.patch(t, id, expected, in, actor)
@@ -121,7 +123,7 @@ public final class EditingHttp implements HttpModule {
     private void retire(Context ctx, EditableType t) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, t);
-        long expected = ifMatch(ctx, t, id);
+        Expected expected = ifMatch(ctx, t, id);
         Edits.Outcome done = run(ctx, t, id, () -> edits.retire(t, id, expected, actor));
         answer(ctx, t, done, 200);
     }
@@ -134,7 +136,7 @@ public final class EditingHttp implements HttpModule {
             throw ProblemException.badRequest("version", "version must be the number of a version of the item, "
                     + "as its history lists them.");
         }
-        long expected = ifMatch(ctx, t, id);
+        Expected expected = ifMatch(ctx, t, id);
         Edits.Outcome done = run(ctx, t, id, () -> edits.revert(t, id, expected, Long.parseLong(versionText), actor));
         answer(ctx, t, done, 200);
     }
@@ -143,7 +145,7 @@ public final class EditingHttp implements HttpModule {
     private void split(Context ctx) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, ROAD_ELEMENTS);
-        long expected = ifMatch(ctx, ROAD_ELEMENTS, id);
+        Expected expected = ifMatch(ctx, ROAD_ELEMENTS, id);
         JsonNode body = body(ctx, false);
         JsonNode measure = body.get("measure");
         JsonNode point = body.get("point");
@@ -169,7 +171,7 @@ public final class EditingHttp implements HttpModule {
     private void merge(Context ctx) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.EDITOR);
         long id = id(ctx, ROAD_ELEMENTS);
-        long expected = ifMatch(ctx, ROAD_ELEMENTS, id);
+        Expected expected = ifMatch(ctx, ROAD_ELEMENTS, id);
         JsonNode body = body(ctx, false);
         JsonNode with = body.get("with");
         if (with == null || !with.canConvertToLong() || !with.isIntegralNumber()) {
@@ -182,13 +184,13 @@ public final class EditingHttp implements HttpModule {
                     + with.asLong() + " as you read it, so that a merge never retires a change you have not seen.")
                     .withParameter("with_etag"));
         }
-        OptionalLong withVersion = ItemResponses.version(withEtag.asText());
+        Optional<Expected> withVersion = ItemResponses.expected(withEtag.asText());
         if (withVersion.isEmpty()) {
             throw new ProblemException(Problem.of(412, "Precondition failed", "with_etag is not an ETag of element "
                     + with.asLong() + "; read it again.").withParameter("with_etag"));
         }
         Edits.Merge done = run(ctx, ROAD_ELEMENTS, id, () -> edits.merge(id, expected, with.asLong(),
-                withVersion.getAsLong(), actor));
+                withVersion.get(), actor));
         ObjectNode doc = elements(done.element());
         doc.put("retired", done.retired());
         doc.put("junction", done.junction());
@@ -301,22 +303,18 @@ public final class EditingHttp implements HttpModule {
     }
 
     private static long id(Context ctx, EditableType t) {
-        String featureId = ctx.pathParam("featureId");
-        if (!featureId.matches("\\d{1,18}")) {
-            throw ProblemException.notFound("There is no feature '" + abbreviate(featureId) + "' in " + t.collection() + ".");
-        }
-        return Long.parseLong(featureId);
+        return Params.pathId(ctx.pathParam("featureId"), t.collection() + " feature");
     }
 
-    /** The version If-Match names: 428 without one, 412 (with the item as it is) when it names another. */
-    private long ifMatch(Context ctx, EditableType t, long id) throws SQLException {
+    /** The version If-Match admits: 428 without one, 412 (with the item as it is) when it is no ETag of ours. */
+    private Expected ifMatch(Context ctx, EditableType t, long id) throws SQLException {
         String header = ctx.header("If-Match");
         if (header == null) {
             throw new ProblemException(Problem.of(428, "Precondition required", "Send the item's ETag in If-Match "
                     + "(GET or HEAD it first), so that an edit never overwrites a change you have not seen."));
         }
-        OptionalLong version = ItemResponses.version(header);
-        if (version.isPresent()) return version.getAsLong();
+        Optional<Expected> expected = ItemResponses.expected(header);
+        if (expected.isPresent()) return expected.get();
         // Not an ETag of ours (a weak one, another server's): the item's current ETag is the answer.
         if (!ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null)) {
             throw ProblemException.notFound("There is no feature " + id + " in " + t.collection() + ".");
@@ -366,7 +364,7 @@ public final class EditingHttp implements HttpModule {
         if (contentCrs != null) {
             String uri = contentCrs.strip().replaceAll("^<|>$", "");
             crs = Crs.find(uri, storageSrid).orElseThrow(() -> new ProblemException(Problem.of(400, "Bad request",
-                    "The CRS '" + abbreviate(uri) + "' in Content-Crs is not offered; see the collection's crs list.")
+                    "The CRS '" + Params.abbreviate(uri) + "' in Content-Crs is not offered; see the collection's crs list.")
                     .withParameter("Content-Crs")));
         }
         return new Edits.Input(properties instanceof ObjectNode o ? o : null, body.get("geometry"), crs.srid(),
@@ -375,9 +373,5 @@ public final class EditingHttp implements HttpModule {
 
     private static String itemUrl(Context ctx, EditableType t, long id) {
         return it.firenze.streetcad.api.PublicBaseUrl.of(ctx) + "/collections/" + t.collection() + "/items/" + id;
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }

@@ -8,6 +8,7 @@ import it.firenze.streetcad.api.Instants;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.ItemResponses.Expected;
 import it.firenze.streetcad.topology.EditReach;
 import it.firenze.streetcad.topology.ElementMerge;
 import it.firenze.streetcad.topology.Junctions;
@@ -105,16 +106,16 @@ public final class Edits {
         });
     }
 
-    public Outcome replace(EditableType t, long id, long expected, Input in, Actor actor) throws SQLException {
+    public Outcome replace(EditableType t, long id, Expected expected, Input in, Actor actor) throws SQLException {
         return update(t, id, expected, in, Mode.REPLACE, actor, "feature.replace");
     }
 
-    public Outcome patch(EditableType t, long id, long expected, Input in, Actor actor) throws SQLException {
+    public Outcome patch(EditableType t, long id, Expected expected, Input in, Actor actor) throws SQLException {
         return update(t, id, expected, in, Mode.PATCH, actor, "feature.update");
     }
 
     /** Makes a new version equal to version {@code version} in what people set: properties, validity, geometry. */
-    public Outcome revert(EditableType t, long id, long expected, long version, Actor actor) throws SQLException {
+    public Outcome revert(EditableType t, long id, Expected expected, long version, Actor actor) throws SQLException {
         ObjectNode properties;
         byte[] geometry;
         String geometrySql = t.hasGeometry() ? "ST_AsEWKB(geom)" : "NULL";
@@ -146,7 +147,7 @@ public final class Edits {
      * An element's events that have not ended are retired with it; a junction or road still in use by a live
      * element is not retired.
      */
-    public Outcome retire(EditableType t, long id, long expected, Actor actor) throws SQLException {
+    public Outcome retire(EditableType t, long id, Expected expected, Actor actor) throws SQLException {
         return inTransaction(t, actor, c -> {
             Envelope before = lock(c, t, id, expected);
             String inUse = switch (t.table()) {
@@ -203,7 +204,7 @@ public final class Edits {
      * takes the stretch after it with a copy of the attributes and validity, and a junction joins them. Events
      * follow the stretch they lie on with measures from its start; an event across the cut is cut too.
      */
-    public Split split(long id, long expected, Double measure, double[] point, Actor actor) throws SQLException {
+    public Split split(long id, Expected expected, Double measure, double[] point, Actor actor) throws SQLException {
         EditableType t = EditableType.byCollection("road-elements").orElseThrow();
         return inTransaction(t, actor, c -> {
             Envelope changed = lock(c, t, id, expected);
@@ -314,7 +315,7 @@ public final class Edits {
      * {@code with} move onto it with measures from its start; {@code with} is retired naming {@code id} in
      * merged_into, and so is the junction. Both elements must be at the versions the client read.
      */
-    public Merge merge(long id, long expected, long with, long withExpected, Actor actor) throws SQLException {
+    public Merge merge(long id, Expected expected, long with, Expected withExpected, Actor actor) throws SQLException {
         EditableType t = EditableType.byCollection("road-elements").orElseThrow();
         if (with == id) throw EditRefused.invalid("with", "An element cannot be merged with itself.");
         return inTransaction(t, actor, c -> {
@@ -347,7 +348,7 @@ public final class Edits {
     }
 
     /** {@link #lock} of the element a merge joins to the one it names: its refusals concern the body's {@code with}. */
-    private Envelope lockOther(Connection c, EditableType t, long with, long expected) throws SQLException {
+    private Envelope lockOther(Connection c, EditableType t, long with, Expected expected) throws SQLException {
         try {
             return lock(c, t, with, expected);
         } catch (EditRefused e) {
@@ -366,12 +367,12 @@ public final class Edits {
 
     // ---- the update path shared by PUT, PATCH and revert
 
-    private Outcome update(EditableType t, long id, long expected, Input in, Mode mode, Actor actor, String action)
+    private Outcome update(EditableType t, long id, Expected expected, Input in, Mode mode, Actor actor, String action)
             throws SQLException {
         return update(t, id, expected, in, mode, actor, action, null);
     }
 
-    private Outcome update(EditableType t, long id, long expected, Input in, Mode mode, Actor actor, String action,
+    private Outcome update(EditableType t, long id, Expected expected, Input in, Mode mode, Actor actor, String action,
                            Value givenGeometry) throws SQLException {
         return inTransaction(t, actor, c -> {
             Envelope changed = lock(c, t, id, expected);
@@ -415,14 +416,14 @@ public final class Edits {
     }
 
     /** Locks the row and checks its version; returns the extent of its geometry (null for derived geometries). */
-    private Envelope lock(Connection c, EditableType t, long id, long expected) throws SQLException {
+    private Envelope lock(Connection c, EditableType t, long id, Expected expected) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT version" + box(t, "") + " FROM " + t.table()
                 + " WHERE id = ? FOR UPDATE")) {
             st.setLong(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) throw EditRefused.notFound(t, id);
                 long current = rs.getLong(1);
-                if (current != expected) throw EditRefused.stale(t, id, current, expected);
+                if (!expected.admits(current)) throw EditRefused.stale(t, id, current, expected);
                 return envelope(rs, 2);
             }
         }

@@ -335,10 +335,8 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         Crs crs = parser.crs(ctx.queryParamMap(), "crs");
         OffsetDateTime asOf = parser.asOf(ctx.queryParamMap());
         String featureId = ctx.pathParam("featureId");
-        // Negative ids are features too: the topology issues derived from the cadastre (V28).
-        if (!featureId.matches("-?\\d{1,18}")
-                || !ItemResponses.send(ctx, store, t, Long.parseLong(featureId), crs, asOf, 200, null)) {
-            throw ProblemException.notFound("There is no feature '" + Params.abbreviate(featureId) + "' in " + t.id() + ".");
+        if (!ItemResponses.send(ctx, store, t, Params.pathId(featureId, t.id() + " feature"), crs, asOf, 200, null)) {
+            throw ProblemException.notFound("There is no " + t.id() + " feature '" + Params.abbreviate(featureId) + "'.");
         }
     }
 

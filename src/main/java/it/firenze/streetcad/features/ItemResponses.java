@@ -115,10 +115,35 @@ public final class ItemResponses {
     /** Bytes of the digest an ETag carries: 48 bits, enough that no two representations of one feature share it. */
     private static final int DIGEST_BYTES = 6;
 
-    /** The version an {@code If-Match} names, when it is one of ours (strong, as If-Match compares strongly). */
-    public static OptionalLong version(String ifMatch) {
-        if (ifMatch == null) return OptionalLong.empty();
+    /**
+     * What an {@code If-Match} (or a body member standing for one, as a merge's {@code with_etag}) asks of an item:
+     * {@code *} any version, since RFC 9110 §13.1.1 makes it true whenever the item has a current representation —
+     * and a route that finds no item answers 404 before it weighs the condition (§13.2.1); else the version an ETag of
+     * ours names (strong, as If-Match compares strongly). Empty when the value is none of these (a weak ETag, another
+     * server's), which no version of the item matches.
+     */
+    public static Optional<Expected> expected(String ifMatch) {
+        if (ifMatch == null) return Optional.empty();
+        if (ifMatch.strip().equals("*")) return Optional.of(Expected.ANY);
         Matcher m = VERSION.matcher(ifMatch.strip());
-        return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+        return m.matches() ? Optional.of(new Expected(OptionalLong.of(Long.parseLong(m.group(1))))) : Optional.empty();
+    }
+
+    /** The version a conditional write may change: the one named, or any when {@code version} is empty ({@code *}). */
+    public record Expected(OptionalLong version) {
+        public static final Expected ANY = new Expected(OptionalLong.empty());
+
+        public static Expected of(long version) {
+            return new Expected(OptionalLong.of(version));
+        }
+
+        public boolean admits(long current) {
+            return version.isEmpty() || version.getAsLong() == current;
+        }
+
+        @Override
+        public String toString() {
+            return version.isEmpty() ? "*" : Long.toString(version.getAsLong());
+        }
     }
 }

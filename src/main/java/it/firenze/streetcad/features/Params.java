@@ -114,6 +114,22 @@ public final class Params {
     }
 
     /** Echoing a client's text in an error is helpful; echoing a megabyte of it is not. */
+    /**
+     * The id a path names. The one rule for ids in paths, on every route: an id no resource can have (not a whole
+     * number, or past any id) names a resource that does not exist, and the answer is 404, as for an id that could be
+     * one but is not — never 400 on some routes and 404 on others. OGC API Features (17-069r3, its table of HTTP
+     * status codes) answers 404 when "the requested resource does not exist on the server. For example, a path
+     * parameter had an incorrect value". Negative ids are ids too (the topology issues derived from the cadastre, V28).
+     *
+     * @param what the resource, for the answer: "There is no {what} '{text}'."
+     */
+    public static long pathId(String text, String what) {
+        if (!INTEGER.matcher(text).matches() || text.startsWith("+")) {
+            throw ProblemException.notFound("There is no " + what + " '" + abbreviate(text) + "'.");
+        }
+        return Long.parseLong(text);
+    }
+
     public static String abbreviate(String text) {
         return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }

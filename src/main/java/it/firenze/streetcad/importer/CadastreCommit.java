@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.db.FirstLoad;
 import org.locationtech.jts.geom.Envelope;
 
 import java.sql.Connection;
@@ -145,7 +146,9 @@ final class CadastreCommit {
             unchanged = matched.rows() - updated;
             staged += " AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.source_key = s.source_key)";
         }
-        long inserted = update(c, mapped
+        // A first load (the cadastre empty) builds road_element's indexes after its rows, before the statements that
+        // follow it read them.
+        String insert = mapped
                 // The ids drawn first (in feature order), so that each feature's element is known
                 ? "WITH numbered AS (SELECT nextval(pg_get_serial_sequence('road_element', 'id')) AS id, q.* FROM "
                         + "(SELECT s.feature_number, r.id AS road_ref, s.geom, " + STAGED_VALUES + " " + staged
@@ -153,7 +156,8 @@ final class CadastreCommit {
                         + ") SELECT id, road_ref, geom, " + COLUMNS + " FROM numbered) INSERT INTO " + elements
                         + " SELECT feature_number, id FROM numbered"
                 : "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, " + STAGED_VALUES + " "
-                        + staged + " ORDER BY s.feature_number");
+                        + staged + " ORDER BY s.feature_number";
+        long inserted = FirstLoad.insert(c, "road_element", () -> update(c, insert));
         staging.dropFeatures(c);
         return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, cutElements,
                 roadsCreated, roadsRetired, stagedRows.rows(), mode == ImportMode.APPEND ? null : replacedVersions(c),

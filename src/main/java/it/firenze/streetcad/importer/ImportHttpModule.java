@@ -14,6 +14,7 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.MultipartBodies;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
+import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
 
 import java.io.IOException;
@@ -207,11 +208,7 @@ public final class ImportHttpModule implements HttpModule {
     }
 
     private static long id(Context ctx) {
-        try {
-            return Long.parseLong(ctx.pathParam("id"));
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest("id", "An import id is a number, not '" + ctx.pathParam("id") + "'.");
-        }
+        return Params.pathId(ctx.pathParam("id"), "import");
     }
 
     /** Cancels an import not yet committed (as {@code DELETE /imports/{id}}), for {@code DELETE /jobs/import-{id}}. */

@@ -35,8 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every byte of a job's state is in the database, so a job can be looked at from any StreetCad instance and after
  * a restart. While this process owns a queued, staging or committing job it renews the job's lease (see
  * {@link JobLeases}); a job whose lease expired was cut off by a stopped process, and any instance ends it: a
- * queued or staging one failed (its staging table dropped), a committing one back to validated. Both are true:
- * the commit records the job committed in the cadastre's own transaction.
+ * queued or staging one failed (its staging table dropped), a committing one back to validated, or failed when an
+ * unclean restart of the database emptied its staging table. Both are true: the commit records the job committed in
+ * the cadastre's own transaction.
  *
  * <p>States: queued → staging → validated → committing → committed; validated (or failed) → discarded;
  * staging or committing → failed. A commit the cadastre refuses leaves the job validated, with the reason.
@@ -128,13 +129,14 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     /**
-     * Opens the source and checks what its headers tell (a line layer, a known CRS), registers the import and
-     * stages it on the executor; the returned job is queued.
+     * Opens the source and checks what its headers tell (a line layer, a CRS PostGIS can transform to the storage
+     * CRS), registers the import and stages it on the executor; the returned job is queued.
      *
      * @throws ImportException when the source cannot be imported at all (nothing is registered then)
      */
     public Job submit(ImportRequest request) {
         SourceLayer layer = open(request);
+        pipelineFor(request.options().buildNetwork()).checkCrs(request.source(), layer);
         long id = insert(request);
         JobLeases.Lease lease = database.leases().hold("import_job", id);
         executor.submit(() -> {
@@ -152,6 +154,7 @@ public final class ImportJobs implements AutoCloseable {
 
     /** Stages a source already {@link #open opened} for this request, in the calling thread. */
     public Job stageNow(ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
+        pipelineFor(request.options().buildNetwork()).checkCrs(request.source(), layer);
         long id = insert(request);
         try (JobLeases.Lease lease = database.leases().hold("import_job", id)) {
             runStage(id, request, layer, progress);
@@ -346,17 +349,46 @@ public final class ImportJobs implements AutoCloseable {
 
     /** Ends an import whose owner stopped renewing its lease; see the class comment. */
     private static void endInterrupted(Connection c, long id, String state) throws SQLException {
-        boolean committing = state.equals("committing");
-        if (!committing) new StagingTable(id).drop(c);
-        JobLeases.update(c, committing
-                // Its commit would have recorded it committed in the same transaction: nothing was written, the
-                // staged features are still there, and the job can be committed again.
-                ? "UPDATE import_job SET state = 'validated', error = 'The commit was interrupted (the StreetCad "
-                        + "instance running it stopped or lost its database); nothing was written. Commit it again.', lease_owner = NULL, "
-                        + "updated_at = now() WHERE id = ?"
-                : "UPDATE import_job SET state = 'failed', error = 'Interrupted: the StreetCad instance running this "
-                        + "import stopped or lost its database before it was validated; nothing was written. Import the file again.', "
-                        + "staging_table = NULL, lease_owner = NULL, updated_at = now(), finished_at = now() WHERE id = ?", id);
+        if (state.equals("committing")) {
+            // Its commit would have recorded it committed in the same transaction: nothing was written.
+            notCommitted(c, id, "The commit was interrupted (the StreetCad instance running it stopped or lost its "
+                    + "database); nothing was written. Commit it again.");
+            return;
+        }
+        new StagingTable(id).drop(c);
+        JobLeases.update(c, "UPDATE import_job SET state = 'failed', error = 'Interrupted: the StreetCad instance running this "
+                + "import stopped or lost its database before it was validated; nothing was written. Import the file again.', "
+                + "staging_table = NULL, lease_owner = NULL, updated_at = now(), finished_at = now() WHERE id = ?", id);
+    }
+
+    /**
+     * Ends a commit that wrote nothing, in the caller's transaction: the job is back to validated, {@code error} saying
+     * why, while its staging table holds what was staged, to be committed again. An unclean restart of the database
+     * (a crash, {@code pg_ctl -m immediate}) empties that UNLOGGED table, and a commit of it could only be refused:
+     * the job then fails, its staging dropped, asking for the file again.
+     */
+    private static void notCommitted(Connection c, long id, String error) throws SQLException {
+        StagingTable staging = new StagingTable(id);
+        long staged;
+        try (PreparedStatement st = c.prepareStatement("SELECT coalesce((report #>> '{counts,staged}')::bigint, -1) "
+                + "FROM import_job WHERE id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                staged = rs.getLong(1);
+            }
+        }
+        boolean kept = staging.holds(c, staged);
+        if (!kept) staging.drop(c);
+        try (PreparedStatement st = c.prepareStatement(kept
+                ? "UPDATE import_job SET state = 'validated', error = ?, lease_owner = NULL, updated_at = now() WHERE id = ?"
+                : "UPDATE import_job SET state = 'failed', error = ?, staging_table = NULL, lease_owner = NULL, "
+                        + "updated_at = now(), finished_at = now() WHERE id = ?")) {
+            st.setString(1, kept ? error : "Nothing was written, and the staged features are lost: the database "
+                    + "restarted uncleanly (a crash), which empties an import's staging table. Import the file again.");
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
     }
 
     private void fail(long id, String message) {
@@ -366,7 +398,18 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     private void backToValidated(long id, String message) {
-        update("UPDATE import_job SET state = 'validated', error = ?, updated_at = now() WHERE id = ?", message, id);
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                notCommitted(c, id, message);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                Database.rollback(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("updating the import job table failed: " + e.getMessage(), e);
+        }
     }
 
     private boolean transition(long id, String from, String to) {

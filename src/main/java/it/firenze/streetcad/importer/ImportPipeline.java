@@ -63,7 +63,6 @@ public final class ImportPipeline {
         StagingTable staging = new StagingTable(jobId);
         ProblemLog log = new ProblemLog();
         try (Connection c = database.connection()) {
-            checkSridKnown(c, sourceSrid, source);
             staging.create(c);
             long read;
             long copying = System.nanoTime();
@@ -179,15 +178,38 @@ public final class ImportPipeline {
         return Math.max(0, Math.max(aMin - bMax, bMin - aMax));
     }
 
-    private static void checkSridKnown(Connection c, int srid, String source) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM spatial_ref_sys WHERE srid = ?")) {
-            st.setInt(1, srid);
-            try (var rs = st.executeQuery()) {
-                if (!rs.next()) {
-                    throw new ImportException("srid", "EPSG:" + srid + " (the CRS of " + source + ") is not known to PostGIS; "
-                            + "give the right EPSG code with --srid.");
+    /**
+     * Refuses, before an import is registered, a source whose CRS PostGIS does not know or cannot transform to the
+     * storage CRS (one with no transformation to it): the import would be queued and fail while staging.
+     *
+     * @throws ImportException naming srid
+     */
+    void checkCrs(String source, SourceLayer layer) {
+        int srid = preflight(source, layer);
+        String tell = "EPSG:" + srid + " (the CRS of " + source + ", " + layer.sridSource() + ")";
+        try (Connection c = database.connection()) {
+            try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM spatial_ref_sys WHERE srid = ?")) {
+                st.setInt(1, srid);
+                try (var rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new ImportException("srid", tell + " is not known to PostGIS; give the right EPSG code "
+                                + "with --srid (HTTP: the srid field).");
+                    }
                 }
             }
+            // An empty point has no coordinates to fail on: only forming the transformation can.
+            try (PreparedStatement st = c.prepareStatement("SELECT ST_Transform(ST_SetSRID('POINT EMPTY'::geometry, ?), ?)")) {
+                st.setInt(1, srid);
+                st.setInt(2, database.storageSrid());
+                st.executeQuery().close();
+            } catch (SQLException e) {
+                if (!"XX000".equals(e.getSQLState())) throw e;  // PostGIS's own error; any other is the database's
+                throw new ImportException("srid", tell + " cannot be transformed to the storage CRS EPSG:"
+                        + database.storageSrid() + " (" + e.getMessage().strip() + "); give the right EPSG code with "
+                        + "--srid (HTTP: the srid field).");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("checking the CRS of " + source + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -366,7 +388,7 @@ public final class ImportPipeline {
         StagingTable staging = new StagingTable(jobId);
         long started = System.nanoTime();
         try (Connection c = database.connection()) {
-            if (!staging.exists(c) || staging.counts(c)[0] != staged.counts().staged()) {
+            if (!staging.holds(c, staged.counts().staged())) {
                 throw new ImportException("The staged features of import " + jobId + " are gone (the database restarted "
                         + "uncleanly, or the import was already committed or discarded); import the file again.");
             }

@@ -184,6 +184,14 @@ final class StagingTable {
         return exists(c, name);
     }
 
+    /**
+     * Whether the table still holds the {@code staged} rows its import staged: an unclean restart of the database
+     * (a crash, {@code pg_ctl -m immediate}) leaves an UNLOGGED table empty.
+     */
+    boolean holds(Connection c, long staged) throws SQLException {
+        return exists(c) && counts(c)[0] == staged;
+    }
+
     private static boolean exists(Connection c, String table) throws SQLException {
         try (var st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             st.setString(1, table);

@@ -157,11 +157,7 @@ public final class NetworkModule implements HttpModule {
     }
 
     private static long id(Context ctx, String parameter, String what) {
-        String text = ctx.pathParam(parameter);
-        if (!text.matches("\\d{1,18}")) {
-            throw ProblemException.notFound("There is no " + what + " '" + Params.abbreviate(text) + "'.");
-        }
-        return Long.parseLong(text);
+        return Params.pathId(ctx.pathParam(parameter), what);
     }
 
     private NetworkStore.Element element(Context ctx) throws SQLException {

@@ -65,7 +65,7 @@ public enum TileLayer {
             "s.functional_class NULLS LAST, s.id",
             13, "lines", null),
 
-    // Traffic measures (viability, V11) planned or in force that hold at the tile's instant (datetime, default
+    // Traffic measures (viability, V11) planned or binding (V37) that hold at the tile's instant (datetime, default
     // now), their recurring local-time windows included: the ids come from a LayerClock, since the windows are
     // evaluated in one place (the viability package's schedules), not twice.
     VIABILITY("viability", "Traffic measures (provvedimenti di viabilità)",
@@ -118,7 +118,8 @@ public enum TileLayer {
 
     /** The rows whose extent is the layer's: streets are made per tile, so theirs is their named elements'. */
     String extentFrom() {
-        if (this == VIABILITY) return "(SELECT * FROM measure WHERE status IN ('draft', 'in_force')) m";
+        // A measure that never held (V37: an empty validity) is drawn at no instant.
+        if (this == VIABILITY) return "(SELECT * FROM measure WHERE NOT isempty(validity)) m";
         return this == STREETS ? "live_road_element e JOIN road r ON r.id = e.road_id" : from;
     }
 

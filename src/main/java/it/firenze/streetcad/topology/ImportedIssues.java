@@ -1,6 +1,7 @@
 package it.firenze.streetcad.topology;
 
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.FirstLoad;
 import it.firenze.streetcad.importer.StagedFindings;
 import org.locationtech.jts.geom.Envelope;
 import org.postgresql.PGConnection;
@@ -67,7 +68,8 @@ final class ImportedIssues {
                     st.setInt(1, database.storageSrid());
                     st.setLong(2, validationId);
                     st.setArray(3, ruleIds);
-                    st.executeUpdate();
+                    // A first load (no issue recorded yet) builds the issues' indexes after its rows.
+                    FirstLoad.insert(c, "topology_issue", st::executeLargeUpdate);
                 }
                 // The counts of the issues of the touched elements, as before: the findings recorded, and the ends
                 // without a junction the view derives from the elements (V28), which are no longer recorded.

@@ -14,6 +14,7 @@ import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.CountGauges;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.Params;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +114,7 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
     }
 
     private void validationStatus(Context ctx) throws SQLException {
-        String json = validation.validationJson(id(ctx));
+        String json = validation.validationJson(id(ctx, "topology validation"));
         if (json == null) throw ProblemException.notFound("There is no topology validation " + ctx.pathParam("id") + ".");
         ctx.contentType("application/json").result(json);
     }
@@ -148,7 +149,7 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
 
     private void accept(Context ctx) throws SQLException {
         Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
-        long id = id(ctx);
+        long id = id(ctx, "topology issue");
         JsonNode body = body(ctx);
         String note = body.hasNonNull("note") ? body.get("note").asText() : null;
         if (!validation.accept(id, note, actor)) throw ProblemException.notFound("There is no topology issue " + id + ".");
@@ -247,13 +248,13 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
     }
 
     private void buildStatus(Context ctx) throws SQLException, JsonProcessingException {
-        ObjectNode view = buildView(id(ctx));
+        ObjectNode view = buildView(id(ctx, "network build"));
         if (view == null) throw ProblemException.notFound("There is no network build " + ctx.pathParam("id") + ".");
         ctx.json(view);
     }
 
     private void buildChanges(Context ctx) throws SQLException {
-        long id = id(ctx);
+        long id = id(ctx, "network build");
         String changes = builds.jobChangesGeoJson(id);
         if (changes == null) {
             throw ProblemException.notFound(builds.jobJson(id) == null ? "There is no network build " + id + "."
@@ -359,12 +360,8 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
         return String.join(", ", Arrays.stream(Rule.values()).map(Rule::id).toList());
     }
 
-    private static long id(Context ctx) {
-        try {
-            return Long.parseLong(ctx.pathParam("id"));
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest("id", "the id must be a whole number, not '" + ctx.pathParam("id") + "'");
-        }
+    private static long id(Context ctx, String what) {
+        return Params.pathId(ctx.pathParam("id"), what);
     }
 
     private static Long longParam(Context ctx, String name) {

@@ -18,7 +18,7 @@ final class KeptMeasures {
     private final String statuses;
     private volatile Kept kept;
 
-    /** @param statuses an SQL list of statuses, {@link ViabilityStore#BINDING} or {@link ViabilityStore#PLANNED} */
+    /** @param statuses an SQL list of statuses, {@link ViabilityStore#BINDING} or {@link ViabilityStore#PLANNED_OR_BINDING} */
     KeptMeasures(ViabilityStore store, String statuses) {
         this.store = store;
         this.statuses = statuses;

@@ -26,6 +26,12 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
     public static final Set<String> KINDS = Set.of("closure", "lane_closure", "no_parking", "one_way", "speed_limit",
             "weight_limit", "height_limit", "vehicle_class", "narrowing");
     public static final Set<String> STATUSES = Set.of("draft", "in_force", "expired", "revoked");
+    /**
+     * Statuses whose measures bind at the instants of their validity: in force, and expired or revoked, whose
+     * validity ends when they stopped binding (V37; a revocation acts from then on, not from the start), so that
+     * what bound at a past instant stays what it was.
+     */
+    static final Set<String> BINDING = Set.of("in_force", "expired", "revoked");
     public static final Set<String> EXEMPTIONS = Set.of("emergency", "bus", "residents");
     public static final Set<String> VEHICLE_CLASSES = Set.of("car", "bus", "goods", "motorcycle");
     /** Kinds that take road space: two of them on the same stretch at the same time are a conflict. */
@@ -89,9 +95,9 @@ public record Measure(long id, String kind, String status, Long ordinanceId, Lon
         }
     }
 
-    /** Whether the measure is in force at {@code t}. */
+    /** Whether the measure binds at {@code t}. */
     public boolean activeAt(Instant t) {
-        return status.equals("in_force") && schedule.activeAt(t);
+        return BINDING.contains(status) && schedule.activeAt(t);
     }
 
     /** A validity with its windows, refused when the windows never occur in it: such a schedule would never hold. */

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Which planned or in-force measures hold at an instant, their recurring local-time windows included: what the
+ * Which planned or binding measures hold at an instant, their recurring local-time windows included: what the
  * {@code viability} tile layer draws at its {@code datetime}. The schedules are held in memory and reloaded when the
  * measures' revision (V11) moves, so that asking costs one small query however many tiles are drawn.
  */
@@ -21,10 +21,10 @@ public final class MeasureClock {
     public MeasureClock(Database database) {
         this.database = database;
         this.store = new ViabilityStore(database.storageSrid());
-        this.planned = new KeptMeasures(store, ViabilityStore.PLANNED);
+        this.planned = new KeptMeasures(store, ViabilityStore.PLANNED_OR_BINDING);
     }
 
-    /** The ids of the draft and in-force measures whose schedule holds at {@code t}. */
+    /** The ids of the draft and binding measures whose schedule holds at {@code t}. */
     public long[] idsAt(Instant t) throws SQLException {
         List<Measure> measures;
         try (Connection c = database.readConnection()) {

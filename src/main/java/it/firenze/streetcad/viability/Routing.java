@@ -67,16 +67,27 @@ public final class Routing {
         Snapshot s = current();
         Router router = new Router(s.graph, profile, Router.effects(s.graph, s.measures, t, profile));
         long a = s.graph.snap(from[0], from[1], SNAP_METRES, router::usable);
-        if (a < 0) throw noRoute("from", "No street a " + profile.id() + " may use lies within " + (int) SNAP_METRES + " m of from.");
+        if (a < 0) {
+            throw noRoute("from", NO_STREET_NEAR, "No street a " + profile.id() + " may use lies within "
+                    + (int) SNAP_METRES + " m of from.");
+        }
         long b = s.graph.snap(to[0], to[1], SNAP_METRES, router::usable);
-        if (b < 0) throw noRoute("to", "No street a " + profile.id() + " may use lies within " + (int) SNAP_METRES + " m of to.");
+        if (b < 0) {
+            throw noRoute("to", NO_STREET_NEAR, "No street a " + profile.id() + " may use lies within "
+                    + (int) SNAP_METRES + " m of to.");
+        }
         Router.Route r = router.route(a, b);
         if (r == null) {
             Router.Route free = new Router(s.graph, profile, Map.of()).route(a, b);
-            throw noRoute("to", free == null
-                    ? "The destination cannot be reached by " + profile.id() + " from the origin on this network."
-                    : "The destination is cut off at " + t + " by the measures in force then (closures, one-way "
-                    + "orders or restrictions); without them the route would be " + Math.round(free.lengthM()) + " m.");
+            if (free == null) {
+                throw noRoute("to", NOT_CONNECTED, Map.of("profile", profile.id()), "The destination cannot be "
+                        + "reached by " + profile.id() + " from the origin on this network.");
+            }
+            long length = Math.round(free.lengthM()), duration = Math.round(free.durationS());
+            throw noRoute("to", CUT_OFF_BY_MEASURES, Map.of("profile", profile.id(), "datetime", t.toString(),
+                    "length_m", length, "duration_s", duration), "The destination is cut off at " + t + " by the "
+                    + "measures in force then (closures, one-way orders or restrictions); without them the route would "
+                    + "be " + length + " m (" + duration + " s).");
         }
         ObjectNode f = feature(s.graph, r);
         ((ObjectNode) f.get("properties")).put("profile", profile.id()).put("datetime", t.toString());
@@ -89,8 +100,20 @@ public final class Routing {
         return new Router(s.graph, profile, Router.effects(s.graph, s.measures, t, profile)).route(from, to);
     }
 
-    private static ViabilityException noRoute(String field, String message) {
-        return new ViabilityException(ViabilityException.Reason.NOT_FOUND, field, message);
+    // Why there is no route or detour, as the stable words of the answers' code member: the web map (i18n.js
+    // routeRefusals) says each in the page's language; the English detail or reason stays beside it.
+    static final String NO_STREET_NEAR = "no-street-near";
+    static final String NOT_CONNECTED = "not-connected";
+    static final String CUT_OFF_BY_MEASURES = "cut-off-by-measures";
+    static final String NO_DETOUR = "no-detour";
+
+    private static ViabilityException noRoute(String field, String code, String message) {
+        return noRoute(field, code, Map.of(), message);
+    }
+
+    /** @param figures what the message states (a length, a time), as members a client says in its own words */
+    private static ViabilityException noRoute(String field, String code, Map<String, Object> figures, String message) {
+        return new ViabilityException(ViabilityException.Reason.NOT_FOUND, field, code, figures, message);
     }
 
     private static ObjectNode feature(RoutingGraph g, Router.Route r) {
@@ -162,7 +185,7 @@ public final class Routing {
             Router.Route around = after.route(ends[0], ends[1]);
             if (around == null) {
                 d.putNull("detour");
-                d.put("reason", "no way around the closed stretch from one end to the other");
+                d.put("code", NO_DETOUR).put("reason", "no way around the closed stretch from one end to the other");
             } else {
                 d.set("detour", feature(g, around));
                 if (through != null) {

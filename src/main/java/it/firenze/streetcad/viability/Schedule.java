@@ -29,7 +29,8 @@ public record Schedule(Instant from, Instant to, List<Window> windows) {
 
     public Schedule {
         windows = List.copyOf(windows);
-        if (to != null && !to.isAfter(from)) throw new IllegalArgumentException("valid_to must be after valid_from");
+        // An empty validity (to = from) is a measure that stopped binding before it began: it never holds (V37).
+        if (to != null && to.isBefore(from)) throw new IllegalArgumentException("valid_to must not be before valid_from");
     }
 
     /**

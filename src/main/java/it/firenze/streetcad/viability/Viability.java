@@ -10,6 +10,7 @@ import it.firenze.streetcad.access.Transactions;
 import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.ItemResponses.Expected;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -146,7 +147,7 @@ public final class Viability {
     }
 
     /** Moves a measure along its lifecycle (draft → in_force → expired | revoked), checking rights and version. */
-    public ObjectNode setMeasureStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
+    public ObjectNode setMeasureStatus(Actor actor, long id, String status, Expected ifVersion) throws SQLException {
         return Transactions.inTransaction(database, actor, c -> {
             ViabilityStore.Owner m = store.measureOwner(c, id, true);
             if (m == null) throw notFound("measure", id);
@@ -206,8 +207,8 @@ public final class Viability {
         }
     }
 
-    private static void checkVersion(Integer expected, int actual) {
-        if (expected != null && expected != actual) {
+    private static void checkVersion(Expected expected, int actual) {
+        if (!expected.admits(actual)) {
             throw new ViabilityException(ViabilityException.Reason.STALE, null, "The record is at version " + actual
                     + ", not " + expected + ": read it again before changing it.");
         }
@@ -237,7 +238,7 @@ public final class Viability {
     private ArrayNode measureConflicts(Connection c, long id) throws SQLException {
         ArrayNode out = Json.mapper().createArrayNode();
         List<Measure> self = store.measures(c, "m.id = ?", id);
-        if (self.isEmpty() || !ViabilityStore.PLANNED.contains("'" + self.getFirst().status() + "'")) return out;
+        if (self.isEmpty()) return out;
         Measure m = self.getFirst();
         if (!Measure.OCCUPYING.contains(m.kind())) return out;
         for (Measure o : store.measuresSharingStretches(c, id)) {
@@ -260,9 +261,16 @@ public final class Viability {
         o.set("b", side(b));
         ArrayNode e = o.putArray("elements");
         shared.forEach(e::add);
-        o.put("reason", "both take the same stretch of road at the same time");
+        o.put("code", SAME_STRETCH).put("reason", "both take the same stretch of road at the same time");
         return o;
     }
+
+    /**
+     * Why two records conflict, a stable code beside the English reason, as the routing refusals have one: a client
+     * says it in its own language by the code (the web map in Italian) and the reason stays for a reader of the API.
+     */
+    static final String SAME_STRETCH = "same-stretch";
+    static final String WORKS_NEARBY = "works-nearby";
 
     private static ObjectNode side(Measure m) {
         ObjectNode o = Json.mapper().createObjectNode().put("measure_id", m.id()).put("kind", m.kind())
@@ -287,7 +295,8 @@ public final class Viability {
         ObjectNode o = Json.mapper().createObjectNode().put("type", "works");
         o.putObject("a").put("works_id", a);
         o.putObject("b").put("works_id", b);
-        o.put("reason", "footprints within " + conflictDistance + " m while both are at work");
+        o.put("code", WORKS_NEARBY).put("distance_m", conflictDistance)
+                .put("reason", "footprints within " + conflictDistance + " m while both are at work");
         return o;
     }
 
@@ -455,7 +464,7 @@ public final class Viability {
      * Moves a works site along its lifecycle. Approving it puts its draft measures in force; cancelling or
      * rejecting it revokes them. Only an operator approves, rejects or completes; the utility may cancel its own.
      */
-    public ObjectNode setWorksStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
+    public ObjectNode setWorksStatus(Actor actor, long id, String status, Expected ifVersion) throws SQLException {
         return Transactions.inTransaction(database, actor, c -> {
             ViabilityStore.Owner w = store.worksOwner(c, id, true);
             if (w == null) throw notFound("works site", id);
@@ -560,7 +569,7 @@ public final class Viability {
      * as a measure's and a works site's change does (once, an ordinance was changed whatever version was read). The
      * answer is the item as a read gives it, read from the collection by the caller.
      */
-    public void setOrdinanceStatus(Actor actor, long id, String status, Integer ifVersion) throws SQLException {
+    public void setOrdinanceStatus(Actor actor, long id, String status, Expected ifVersion) throws SQLException {
         if (!operator(actor)) throw forbidden(null, "Only operators change ordinances.");
         Transactions.inTransaction(database, actor, c -> {
             ViabilityStore.Owner o = store.ordinanceOwner(c, id, true);

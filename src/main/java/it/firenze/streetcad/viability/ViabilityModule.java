@@ -19,6 +19,7 @@ import it.firenze.streetcad.features.Crs;
 import it.firenze.streetcad.features.FeatureStore;
 import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
+import it.firenze.streetcad.features.ItemResponses.Expected;
 import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.features.Responses;
 
@@ -27,7 +28,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -121,6 +121,7 @@ public final class ViabilityModule implements HttpModule {
             case STALE -> Problem.of(412, "Precondition failed", e.getMessage());
             case DUPLICATE -> Problem.of(409, "Conflict", e.getMessage());
         };
+        if (e.code() != null) p = p.withCode(e.code()).withMembers(e.figures());
         return new ProblemException(e.field() == null ? p : p.withParameter(e.field()));
     }
 
@@ -170,22 +171,18 @@ public final class ViabilityModule implements HttpModule {
 
     /**
      * If-Match with the version the client read, an item's ETag as every item read gives it ({@code "3"}, or
-     * {@code "3-3003"} read in another CRS); null when not sent or {@code *}.
+     * {@code "3-3003"} read in another CRS), or {@code *}; any version when not sent, since a status change may
+     * be made without it.
      */
-    private static Integer ifMatch(Context ctx) {
+    private static Expected ifMatch(Context ctx) {
         String h = ctx.header("If-Match");
-        if (h == null || h.strip().equals("*")) return null;
-        OptionalLong version = ItemResponses.version(h);
-        if (version.isEmpty() || version.getAsLong() > Integer.MAX_VALUE) {
-            throw new ProblemException(Problem.of(412, "Precondition failed", "If-Match holds the ETag read, as \"3\"."));
-        }
-        return (int) version.getAsLong();
+        if (h == null) return Expected.ANY;
+        return ItemResponses.expected(h).orElseThrow(() -> new ProblemException(Problem.of(412,
+                "Precondition failed", "If-Match holds the ETag read, as \"3\".")));
     }
 
     private static long id(Context ctx) {
-        String text = ctx.pathParam("id");
-        if (!text.matches("\\d{1,18}")) throw ProblemException.notFound("There is no record '" + Params.abbreviate(text) + "'.");
-        return Long.parseLong(text);
+        return Params.pathId(ctx.pathParam("id"), "record");
     }
 
     private static void created(Context ctx, String collection, ObjectNode feature) {

@@ -28,10 +28,16 @@ import java.util.Set;
  */
 final class ViabilityStore {
 
-    /** Statuses whose measures are, were or will be binding: what routing, state and feeds read. */
-    static final String BINDING = "('in_force', 'expired')";
-    /** Statuses still planned or binding: what the conflict check compares. */
+    /** {@link Measure#BINDING} in SQL: the measures that bind at some instant, what routing and state read. */
+    static final String BINDING = Measure.BINDING.stream().map(s -> "'" + s + "'")
+            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    /** Statuses still planned or binding now or later: what a street's measures list. */
     static final String PLANNED = "('draft', 'in_force')";
+    /**
+     * Statuses whose measures are planned or bind at the instants of their validity: what the conflict check and
+     * the tiles at an instant compare. A measure that never held has an empty validity, which meets no instant.
+     */
+    static final String PLANNED_OR_BINDING = "('draft', 'in_force', 'expired', 'revoked')";
 
     private final int srid;
 
@@ -116,6 +122,7 @@ final class ViabilityStore {
     }
 
     void setMeasureStatus(Connection c, long id, String status) throws SQLException {
+        // Expired or revoked, its validity ends too (V37's trigger), so that a past instant answers as it did.
         try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
@@ -198,7 +205,7 @@ final class ViabilityStore {
      * an element with an overlapping range of measures and an overlapping validity. The windows are judged next.
      */
     List<Measure> measuresSharingStretches(Connection c, long measureId) throws SQLException {
-        return measures(c, "m.status IN " + PLANNED + " AND m.id <> ? AND EXISTS (SELECT 1 FROM measure x "
+        return measures(c, "m.status IN " + PLANNED_OR_BINDING + " AND m.id <> ? AND EXISTS (SELECT 1 FROM measure x "
                         + "JOIN measure_element xe ON xe.measure_id = x.id JOIN measure_element me ON me.measure_id = m.id "
                         + "AND me.element_id = xe.element_id AND me.from_m <= xe.to_m AND xe.from_m <= me.to_m "
                         + "WHERE x.id = ? AND x.validity && m.validity "
@@ -237,7 +244,7 @@ final class ViabilityStore {
                 + "JOIN measure_element be ON be.element_id = ae.element_id AND be.measure_id > a.id "
                 + "AND ae.from_m <= be.to_m AND be.from_m <= ae.to_m "
                 + "JOIN measure b ON b.id = be.measure_id AND b.validity && a.validity "
-                + "WHERE a.status IN " + PLANNED + " AND b.status IN " + PLANNED
+                + "WHERE a.status IN " + PLANNED_OR_BINDING + " AND b.status IN " + PLANNED_OR_BINDING
                 + " AND a.validity && tstzrange(?, ?) AND b.validity && tstzrange(?, ?) "
                 + "AND (a.works_id IS NULL OR b.works_id IS DISTINCT FROM a.works_id) "
                 + "AND (a.ordinance_id IS NULL OR b.ordinance_id IS DISTINCT FROM a.ordinance_id) ORDER BY 1, 2")) {

@@ -95,6 +95,9 @@ class ImportCommandTest {
         var noCrs = run("import", noPrj.toString(), "--db-url", dbUrl);
         assertEquals(1, noCrs.exitCode());
         assertTrue(noCrs.err().contains("--srid"), noCrs.err());
+        var unknown = run("import", noPrj.toString(), "--db-url", dbUrl, "--srid", "999999", "--dry-run");
+        assertEquals(1, unknown.exitCode());
+        assertTrue(unknown.err().contains("EPSG:999999") && unknown.err().contains("--srid"), unknown.err());
         var given = run("import", noPrj.toString(), "--db-url", dbUrl, "--srid", "4326", "--dry-run");
         assertEquals(0, given.exitCode(), given.err());
         assertTrue(given.out().contains("given explicitly"), given.out());

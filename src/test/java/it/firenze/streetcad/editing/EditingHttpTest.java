@@ -92,7 +92,8 @@ class EditingHttpTest {
 
     /** The version an answer's ETag names. */
     private static long version(HttpResponse<String> answer) {
-        return ItemResponses.version(answer.headers().firstValue("ETag").orElseThrow()).orElseThrow();
+        return ItemResponses.expected(answer.headers().firstValue("ETag").orElseThrow()).orElseThrow().version()
+                .orElseThrow();
     }
 
     // ---- each verb on each collection
@@ -170,6 +171,49 @@ class EditingHttpTest {
         assertEquals(first.headers().firstValue("ETag"), second.headers().firstValue("ETag"));
         assertEquals("asphalt", TestHttp.json(second).at("/properties/surface").asText(), "the change that won");
         assertEquals("asphalt", TestHttp.json(http.get(path)).at("/properties/surface").asText());
+    }
+
+    /**
+     * RFC 9110 §13.1.1: If-Match {@code *} is true when the item has a current representation. Given a road, when an
+     * editor patches, replaces and retires it with {@code *}, then each edit is made; given an id no road has, the
+     * answer is the 404 it would be without the condition (§13.2.1), and a weak ETag still matches nothing.
+     */
+    @Test
+    void ifMatchStarEditsAnItemThatExistsAndAMissingOneIs404() {
+        HttpResponse<String> created = send("POST", "/collections/roads/items", """
+                {"type": "Feature", "geometry": null, "properties": {"name": "Via Qualunque", "admin_class": "comunale"}}""",
+                null, "application/geo+json");
+        assertEquals(201, created.statusCode(), created.body());
+        String path = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
+
+        HttpResponse<String> patched = send("PATCH", path, "{\"properties\": {\"owner\": \"Comune di Firenze\"}}", "*",
+                "application/merge-patch+json");
+        assertEquals(200, patched.statusCode(), patched.body());
+        assertEquals(2, version(patched));
+        HttpResponse<String> replaced = send("PUT", path, TestHttp.json(http.get(path)).toString(), " * ",
+                "application/geo+json");
+        assertEquals(200, replaced.statusCode(), replaced.body());
+        assertEquals(3, version(replaced));
+        assertEquals(412, send("PATCH", path, "{\"properties\": {\"owner\": \"ANAS\"}}", "W/\"3\"",
+                "application/merge-patch+json").statusCode());
+        HttpResponse<String> retired = send("DELETE", path, null, "*", null);
+        assertEquals(200, retired.statusCode(), retired.body());
+        assertFalse(TestHttp.json(retired).at("/properties/valid_to").isNull(), retired.body());
+
+        // A split and a merge are conditional writes too: `*` splits an element, and merges it back (with_etag too).
+        long element = element("[[11.2900, 43.7950], [11.2920, 43.7950]]", "{\"functional_class\": \"F\", \"lanes\": 1}");
+        String elementPath = "/collections/road-elements/items/" + element;
+        HttpResponse<String> split = send("POST", elementPath + "/split", "{\"measure\": 50}", "*", "application/json");
+        assertEquals(200, split.statusCode(), split.body());
+        long second = TestHttp.json(split).at("/features/1/id").asLong();
+        HttpResponse<String> merged = send("POST", elementPath + "/merge", "{\"with\": " + second + ", \"with_etag\": \"*\"}",
+                "*", "application/json");
+        assertEquals(200, merged.statusCode(), merged.body());
+        assertEquals(second, TestHttp.json(merged).get("retired").asLong());
+
+        TestHttp.assertProblem(send("PATCH", "/collections/roads/items/987654", "{\"properties\": {\"owner\": \"ANAS\"}}",
+                "*", "application/merge-patch+json"), 404, null);
+        TestHttp.assertProblem(send("DELETE", "/collections/road-elements/items/987654", null, "*", null), 404, null);
     }
 
     @Test

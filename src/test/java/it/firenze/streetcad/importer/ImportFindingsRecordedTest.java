@@ -1,11 +1,8 @@
 package it.firenze.streetcad.importer;
 
-import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
-import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
 import it.firenze.streetcad.testing.TestPostgis;
 import it.firenze.streetcad.topology.Rule;
-import it.firenze.streetcad.topology.TopologyPreCommitCheck;
 import it.firenze.streetcad.topology.TopologyValidation;
 import it.firenze.streetcad.topology.ValidationOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -13,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -47,28 +43,8 @@ class ImportFindingsRecordedTest {
         db.close();
     }
 
-    /**
-     * The Florence sample's lines cut to a lon/lat box (as a region is delivered in tiles), imported with every
-     * topology rule checked and committed.
-     */
     ImportReport importBox(String name, double west, double south, double east, double north) {
-        Path clipped = tmp.resolve(name + "_clipped.shp"), shp = tmp.resolve(name + ".shp");
-        Gdal.ogr2ogr("-spat", String.valueOf(west), String.valueOf(south), String.valueOf(east), String.valueOf(north),
-                "-clipsrc", "spat_extent", "-explodecollections", "-nlt", "LINESTRING", "-skipfailures", clipped.toString(),
-                Gdal.FLORENCE.toString());
-        // without the stubs of less than a metre or so the cut leaves where a line grazes the box's edge
-        Gdal.ogr2ogr("-dialect", "SQLite", "-sql", "SELECT * FROM " + name + "_clipped WHERE ST_Length(geometry) > 0.00002", "-explodecollections",
-                shp.toString(), clipped.toString());
-        assertTrue(Files.exists(shp));
-        ImportRequest request = ImportParameters.request(name + ".shp", shp, null, Mapping.preset("osm"), null, null,
-                "append", null, ArchiveLimits.defaults(), null);
-        try (ImportJobs jobs = new ImportJobs(db, List.of(TopologyPreCommitCheck.allRules()), 1)) {
-            ImportJobs.Job staged = jobs.stageNow(request, ImportPipeline.Progress.NONE);
-            assertEquals(0, staged.importReport().counts().invalid(), staged.importReport().problems().toString());
-            ImportJobs.Job committed = jobs.commit(staged.id(), false, true, Actor.system("test"));
-            assertEquals("committed", committed.state(), String.valueOf(committed.error()));
-            return committed.importReport();
-        }
+        return FlorenceBoxes.importBox(db, tmp, name, west, south, east, north);
     }
 
     /** The open issues, or a validation's findings, as rule, element ids (sorted) and fingerprint, sorted. */

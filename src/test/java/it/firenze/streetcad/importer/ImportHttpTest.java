@@ -18,6 +18,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +228,39 @@ class ImportHttpTest {
     }
 
     @Test
+    void aSridPostGisCannotTransformIsRefusedAtOnceAndNoImportIsQueued() throws Exception {
+        // Given a zipped line layer and a CRS PostGIS knows but has no transformation for (a broken definition)
+        Path zip = Gdal.zipLayer(CASES.resolve("polylines.shp"), tmp.resolve("polylines-srid.zip"));
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) "
+                    + "VALUES (990017, 'test', 990017, '', '+proj=nowhere') ON CONFLICT DO NOTHING");
+        }
+        try {
+            long jobs = count("SELECT count(*) FROM import_job");
+            // when it is uploaded with an EPSG code no CRS has, or with that one
+            HttpResponse<String> unknown = upload(zip, Map.of("srid", "999999"));
+            HttpResponse<String> untransformable = upload(zip, Map.of("srid", "EPSG:990017"));
+            // then each is refused at once naming srid, and no import was registered to fail later
+            assertProblem(unknown, 400, "srid");
+            assertTrue(unknown.body().contains("EPSG:999999"), unknown.body());
+            assertProblem(untransformable, 400, "srid");
+            assertTrue(untransformable.body().contains("cannot be transformed"), untransformable.body());
+            assertEquals(jobs, count("SELECT count(*) FROM import_job"));
+        } finally {
+            try (Connection c = db.connection(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM spatial_ref_sys WHERE srid = 990017");
+            }
+        }
+    }
+
+    static long count(String sql) throws SQLException {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void aMultipartBodyThatCannotBeReadIsA400NamingThePartItStoppedInAndClosesTheConnection() throws IOException {
         long jobs = cadastre.count("SELECT count(*) FROM import_job");
         String file = "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roads.zip\"\r\n\r\nPK";
@@ -274,9 +311,9 @@ class ImportHttpTest {
     }
 
     @Test
-    void unknownImportsAre404AndMalformedIdsAre400() {
+    void unknownImportsAndIdsNoImportCanHaveAre404() {
         assertProblem(http.get("/imports/999999"), 404, null);
-        assertProblem(http.get("/imports/abc"), 400, "id");
+        assertProblem(http.get("/imports/abc"), 404, null);
         assertProblem(post("/imports/999999/commit"), 404, null);
         assertProblem(delete("/imports/999999"), 404, null);
     }

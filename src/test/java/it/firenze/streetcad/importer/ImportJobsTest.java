@@ -2,7 +2,10 @@ package it.firenze.streetcad.importer;
 
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseSettings;
+import it.firenze.streetcad.db.EmbeddedPostgres;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+import it.firenze.streetcad.testing.ClusterFaults;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +105,47 @@ class ImportJobsTest {
             assertTrue(restarted.commit(committing, false, true, Actor.system("test")).committed());
         }
         assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    @Test
+    void aCrashOfTheDatabaseEmptiesTheStagedFeaturesSoTheirJobsFailAskingForTheFileAgainInsteadOfACommitThatCannotBe()
+            throws Exception {
+        // Given a cluster of the test's own (crashing the shared one would break the other test classes) with two
+        // validated imports, one of them cut off while committing: the job committing, its lease run out
+        try (EmbeddedPostgres cluster = EmbeddedPostgres.start(Path.of("target", "import-crash-postgres"))) {
+            String name = "import_crash_" + ProcessHandle.current().pid();
+            cluster.createDatabase(name);
+            long committing;
+            long validated;
+            try (Database before = Database.connect(cluster.url(name), DatabaseSettings.DEFAULT_STORAGE_SRID, 4)) {
+                before.migrate();
+                try (ImportJobs jobs = new ImportJobs(before, List.of(), 1)) {
+                    committing = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+                    validated = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+                }
+                TestPostgis.execute(before, "UPDATE import_job SET state = 'committing', lease_until = now() - "
+                        + "interval '1 second' WHERE id = " + committing);
+            }
+            // When PostgreSQL stops uncleanly (pg_ctl -m immediate, as a crash) and starts again, and StreetCad with it
+            ClusterFaults faults = new ClusterFaults(cluster);
+            faults.crash();
+            faults.start();
+            try (Database after = Database.connect(cluster.url(name), DatabaseSettings.DEFAULT_STORAGE_SRID, 4);
+                 ImportJobs restarted = new ImportJobs(after, List.of(), 1)) {
+                // Then the interrupted commit has failed asking for the file again, its emptied staging dropped
+                // (it said "Commit it again", and every commit was refused)
+                ImportJobs.Job cut = restarted.find(committing).orElseThrow();
+                assertEquals("failed", cut.state(), cut.error());
+                assertTrue(cut.error().contains("Import the file again"), cut.error());
+                // and so has the validated one once committed, instead of staying validated for commits that cannot be
+                ImportJobs.Job refused = restarted.commit(validated, false, true, Actor.system("test"));
+                assertEquals("failed", refused.state(), refused.error());
+                assertTrue(refused.error().contains("Import the file again"), refused.error());
+                Cadastre crashed = new Cadastre(after);
+                assertEquals(0, crashed.count("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'import_staging%'"));
+                assertEquals(0, crashed.count("SELECT count(*) FROM road_element"));
+            }
+        }
     }
 
     @Test

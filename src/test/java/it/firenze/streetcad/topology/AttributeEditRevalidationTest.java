@@ -7,6 +7,7 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.editing.EditableType;
 import it.firenze.streetcad.editing.Edits;
+import it.firenze.streetcad.features.ItemResponses.Expected;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,7 +103,7 @@ class AttributeEditRevalidationTest {
 
     private static TopologyValidation.Around edit(Edits edits, long id, ObjectNode patch)
             throws SQLException {
-        Edits.Outcome done = edits.patch(ELEMENTS, id, version(id), new Edits.Input(patch, null, 4326, false), EDITOR);
+        Edits.Outcome done = edits.patch(ELEMENTS, id, Expected.of(version(id)), new Edits.Input(patch, null, 4326, false), EDITOR);
         assertInstanceOf(EditReach.Ends.class, done.reach(), "an edit of " + patch + " reaches the element's ends only");
         TopologyValidation.Around around = done.validated();
         assertEquals("succeeded", around.status(), "re-validated in the edit's own transaction");

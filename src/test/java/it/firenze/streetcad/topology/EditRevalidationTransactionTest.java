@@ -8,6 +8,7 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.editing.EditableType;
 import it.firenze.streetcad.editing.Edits;
+import it.firenze.streetcad.features.ItemResponses.Expected;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,14 +93,14 @@ class EditRevalidationTransactionTest {
         TestPostgis.execute(db, "CREATE TRIGGER refuse_validation BEFORE INSERT ON topology_validation "
                 + "FOR EACH ROW EXECUTE FUNCTION refuse_validation()");
         try {
-            assertThrows(SQLException.class, () -> edits.patch(ELEMENTS, id, version, moved(), EDITOR));
+            assertThrows(SQLException.class, () -> edits.patch(ELEMENTS, id, Expected.of(version), moved(), EDITOR));
             assertEquals(version, version(id), "the edit was rolled back with its re-validation");
             assertEquals(line, wkt(id));
         } finally {
             TestPostgis.execute(db, "DROP TRIGGER refuse_validation ON topology_validation");
             TestPostgis.execute(db, "DROP FUNCTION refuse_validation()");
         }
-        Edits.Outcome done = edits.patch(ELEMENTS, id, version, moved(), EDITOR);
+        Edits.Outcome done = edits.patch(ELEMENTS, id, Expected.of(version), moved(), EDITOR);
         assertEquals("succeeded", done.validated().status());
         assertEquals(version + 1, version(id));
     }
@@ -185,7 +186,7 @@ class EditRevalidationTransactionTest {
             ObjectNode patch = JsonNodeFactory.instance.objectNode().put("speed_limit", limit);
             long version = version(id);
             together.await();
-            Edits.Outcome done = edits.patch(ELEMENTS, id, version, new Edits.Input(patch, null, 4326, false), EDITOR);
+            Edits.Outcome done = edits.patch(ELEMENTS, id, Expected.of(version), new Edits.Input(patch, null, 4326, false), EDITOR);
             assertEquals("succeeded", done.validated().status());
         } catch (Exception e) {
             throw new IllegalStateException(e);

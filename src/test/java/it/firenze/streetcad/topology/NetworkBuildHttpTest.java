@@ -123,7 +123,7 @@ class NetworkBuildHttpTest {
     }
 
     @Test
-    void badParametersAre400ProblemsNamingTheParameterAndUnknownBuilds404() {
+    void badParametersAre400ProblemsNamingTheParameterAndUnknownBuildsOrIdsNoBuildCanHave404() {
         assertProblem(http.post("/network/builds", "{\"bbox\": [11.2, 43.7]}"), 400, "bbox");
         assertProblem(http.post("/network/builds?bbox=11.2,95,11.3,96", ""), 400, "bbox");
         assertProblem(http.post("/network/builds", "{\"tolerance\": 1000}"), 400, "tolerance");
@@ -132,7 +132,7 @@ class NetworkBuildHttpTest {
         assertProblem(http.post("/network/builds", "{"), 400, "body");
         assertProblem(http.get("/network/builds/999999"), 404, null);
         assertProblem(http.get("/network/builds/999999/changes"), 404, null);
-        assertProblem(http.get("/network/builds/latest"), 400, "id");
+        assertProblem(http.get("/network/builds/latest"), 404, null);
     }
 
     static long count(JsonNode fc, String action) {

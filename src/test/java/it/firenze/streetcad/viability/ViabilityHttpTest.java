@@ -23,6 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -32,6 +35,7 @@ import static it.firenze.streetcad.testing.TestHttp.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The viability interface over HTTP on Florence, as other city systems call it: operators and utilities with their
@@ -464,14 +468,36 @@ class ViabilityHttpTest {
     }
 
     /**
+     * If-Match {@code *} (RFC 9110 §13.1.1) admits whatever version a record has: given an ordinance, an operator moves
+     * it with {@code *}; an ordinance, measure or works site no record is stays the 404 it is without the condition.
+     */
+    @Test
+    void aStatusChangeWithIfMatchStarMovesARecordThatExistsAndAMissingOneIs404() throws Exception {
+        long id = ordinance(418, "mercato");
+
+        HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + id,
+                "{\"status\": \"in_force\"}", "If-Match", "*");
+        assertEquals(200, inForce.statusCode(), inForce.body());
+        assertEquals(1, count("SELECT count(*) FROM ordinance WHERE id = " + id + " AND status = 'in_force'"));
+        for (String items : List.of(ViabilityModule.ORDINANCES, ViabilityModule.MEASURES, ViabilityModule.WORKS)) {
+            assertProblem(send(operator, "PATCH", items + "/987654", "{\"status\": \"revoked\"}", "If-Match", "*"),
+                    404, null);
+        }
+    }
+
+    /** An ordinance of 2039 made by the control room; its id. */
+    private static long ordinance(int number, String reason) throws Exception {
+        return json(issueOrdinance(number, reason)).get("id").asLong();
+    }
+
+    /**
      * Given an ordinance read at its first version with a draft measure, when an operator puts it in force and a
      * second one, who read it before that, revokes it with the ETag read, then the revocation is 412 and the ordinance
      * and its measure stay in force (once it was revoked whatever version was read); with the current ETag it is.
      */
     @Test
     void anOrdinanceChangedWithAStaleETagIsRefusedAsAMeasureOrWorksSiteIs() throws Exception {
-        HttpResponse<String> created = issueOrdinance(417, "trasloco");
-        long id = json(created).get("id").asLong();
+        long id = ordinance(417, "trasloco");
         String read = get(ViabilityModule.ORDINANCES + "/" + id).headers().firstValue("ETag").orElseThrow();
         HttpResponse<String> draft = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", "draft",
                 "2039-06-01T07:00:00+02:00", "2039-06-01T18:00:00+02:00", ", \"ordinance_id\": " + id,
@@ -502,8 +528,7 @@ class ViabilityHttpTest {
      */
     @Test
     void anOrdinanceChangingStatusMovesOnlyTheMeasuresThatMayTakeThatStep() throws Exception {
-        HttpResponse<String> created = issueOrdinance(418, "cantiere");
-        long ordinance = json(created).get("id").asLong();
+        long ordinance = ordinance(421, "cantiere");
         long draft = ordinanceMeasure(ordinance, "draft", anyCarriageway());
         long expired = ordinanceMeasure(ordinance, "in_force", anyCarriageway());
         long revoked = ordinanceMeasure(ordinance, "in_force", anyCarriageway());
@@ -533,7 +558,7 @@ class ViabilityHttpTest {
      */
     @Test
     void anOrdinanceWrittenIsAnsweredAsAReadOfItGivesIt() throws Exception {
-        HttpResponse<String> created = issueOrdinance(419, "mercato");
+        HttpResponse<String> created = issueOrdinance(422, "mercato");
         long ordinance = json(created).get("id").asLong();
         assertAnswersAsRead(created, ordinance);
         ordinanceMeasure(ordinance, "draft", anyCarriageway());
@@ -596,6 +621,8 @@ class ViabilityHttpTest {
         JsonNode conflicts = json(gas).get("properties").get("conflicts");
         assertEquals(1, conflicts.size(), conflicts.toString());
         assertEquals(waterId, conflicts.get(0).get("b").get("works_id").asLong());
+        assertEquals("works-nearby", conflicts.get(0).get("code").asText(), conflicts.toString());
+        assertTrue(conflicts.get(0).get("distance_m").isNumber(), "the distance a client says it with: " + conflicts);
 
         // The same footprint in the afternoons of the same days does not meet the water works' mornings.
         HttpResponse<String> fibre = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2600, 43.7700,
@@ -636,6 +663,78 @@ class ViabilityHttpTest {
         assertEquals(Set.of(List.of(morning, across)), conflictPairs("2041-05-06T09:00:00+02:00/2041-05-06T09:59:59+02:00"));
     }
 
+    @Test
+    void aMeasureExpiredEarlyStillBoundAtThePastInstantsAndNoLongerAfter() throws Exception {
+        // Given two closures in force on one element since yesterday and for six days more (so they conflict)
+        long element = count("SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                + "ORDER BY md5(id::text || 'expired early') LIMIT 1");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(1)).toString(), to = now.plus(Duration.ofDays(6)).toString();
+        String hourAgo = now.minus(Duration.ofHours(1)).toString();
+        String inAnHour = now.plus(Duration.ofHours(1)).toString();
+        long early = closure(element, from, to, ""), kept = closure(element, from, to, "");
+        assertEquals(Set.of(early, kept), stateMeasures(hourAgo, e -> e == element));
+        assertEquals(Set.of(List.of(early, kept)), conflictPairs(hourAgo));
+
+        // when the operator expires one of them today, days before its validity ends
+        HttpResponse<String> expired = send(operator, "PATCH", ViabilityModule.MEASURES + "/" + early, "{\"status\": \"expired\"}");
+        assertEquals(200, expired.statusCode(), expired.body());
+
+        // then what bound an hour ago still did, conflict included, and from now on only the other one binds
+        assertEquals(Set.of(early, kept), stateMeasures(hourAgo, e -> e == element));
+        assertEquals(Set.of(List.of(early, kept)), conflictPairs(hourAgo));
+        assertEquals(Set.of(kept), stateMeasures(inAnHour, e -> e == element));
+        assertEquals(Set.of(), conflictPairs(inAnHour));
+        assertTrue(json(get(viabilityTile(element) + ".geojson?datetime=" + q(hourAgo))).get("features")
+                .findValues("id").stream().anyMatch(v -> v.asLong() == early), "the tile of an hour ago draws it");
+        // and the end the order stated is kept in the measure's history
+        assertEquals(1, count("SELECT count(*) FROM measure_history WHERE id = " + early + " AND status = 'in_force' "
+                + "AND valid_to = '" + to + "'"));
+    }
+
+    @Test
+    void aRevocationOrAnOrdinancesExpiryEndsItsMeasuresFromThenOnAndARevokedDraftNeverBound() throws Exception {
+        // Given an ordinance in force with a closure in force since yesterday, another closure in force, and a draft,
+        // each on an element of its own, all valid from yesterday for a week
+        List<Long> elements = new ArrayList<>();
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                        + "ORDER BY md5(id::text || 'ended from then on') LIMIT 3")) {
+            while (rs.next()) elements.add(rs.getLong(1));
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(1)).toString(), to = now.plus(Duration.ofDays(6)).toString();
+        String hourAgo = now.minus(Duration.ofHours(1)).toString();
+        String inAnHour = now.plus(Duration.ofHours(1)).toString();
+        HttpResponse<String> ordinance = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"properties\": {\"number\": " + (now.getEpochSecond() % 100_000 + 1) + ", \"year\": 2026, "
+                + "\"office\": \"Mobilità (history)\", \"reason\": \"trasloco\"}}");
+        assertEquals(201, ordinance.statusCode(), ordinance.body());
+        long order = json(ordinance).get("id").asLong();
+        HttpResponse<String> ordered = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force", from,
+                to, ", \"ordinance_id\": " + order, "{\"elements\": [{\"id\": " + elements.get(0) + "}]}"));
+        assertEquals(201, ordered.statusCode(), ordered.body());
+        long byOrder = json(ordered).get("id").asLong();
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + order, "{\"status\": \"in_force\"}").statusCode());
+        long revoked = closure(elements.get(1), from, to, "");
+        HttpResponse<String> drafted = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft", from, to,
+                "", "{\"elements\": [{\"id\": " + elements.get(2) + "}]}"));
+        long draft = json(drafted).get("id").asLong();
+
+        // when the ordinance expires, the other closure is revoked and so is the draft
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + order, "{\"status\": \"expired\"}").statusCode());
+        for (long id : List.of(revoked, draft)) {
+            HttpResponse<String> r = send(operator, "PATCH", ViabilityModule.MEASURES + "/" + id, "{\"status\": \"revoked\"}");
+            assertEquals(200, r.statusCode(), r.body());
+        }
+
+        // then the two closures bound an hour ago and bind no more (a revocation acts from then on), and the draft,
+        // never in force, binds at no instant
+        assertEquals(Set.of(byOrder, revoked), stateMeasures(hourAgo, elements::contains));
+        assertEquals(Set.of(), stateMeasures(inAnHour, elements::contains));
+        assertEquals(0, count("SELECT count(*) FROM measure WHERE id = " + draft + " AND NOT isempty(validity)"));
+    }
+
     /** An in-force closure of the whole of {@code element}; {@code extra} adds properties such as windows. */
     private long closure(long element, String from, String to, String extra) throws Exception {
         HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force", from, to,
@@ -651,6 +750,7 @@ class ViabilityHttpTest {
         Set<List<Long>> pairs = new java.util.HashSet<>();
         for (JsonNode c : json(r).get("conflicts")) {
             if (!c.get("type").asText().equals("measures")) continue;
+            assertEquals("same-stretch", c.get("code").asText(), "a code the web map says in Italian: " + c);
             long a = c.get("a").get("measure_id").asLong(), b = c.get("b").get("measure_id").asLong();
             pairs.add(List.of(Math.min(a, b), Math.max(a, b)));
         }
@@ -868,14 +968,8 @@ class ViabilityHttpTest {
     }
 
 
-    @Test
-    void theViabilityTileLayerShowsAMeasureUntilItIsRevoked() throws Exception {
-        long element = count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 80 "
-                + "AND ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint(11.2560, 43.7731), 4326), 6707), 2000)");
-        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("narrowing", "in_force",
-                "2037-02-01T00:00:00+01:00", "2037-02-10T00:00:00+01:00", "", "{\"elements\": [{\"id\": " + element + "}]}"));
-        assertEquals(201, created.statusCode(), created.body());
-        long id = json(created).get("id").asLong();
+    /** The path (without its suffix) of the viability tile at zoom 16 that holds the middle of {@code element}. */
+    static String viabilityTile(long element) throws Exception {
         double[] mid = new double[2];
         try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_LineInterpolatePoint(geom, 0.5), 4326) p "
@@ -888,24 +982,36 @@ class ViabilityHttpTest {
         int x = (int) Math.floor((mid[0] + 180) / 360 * n);
         double lat = Math.toRadians(mid[1]);
         int y = (int) Math.floor((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2 * n);
-        String tile = "/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-02-05T12:00:00Z");
+        return "/tiles/viability/" + z + "/" + x + "/" + y;
+    }
+
+    @Test
+    void theViabilityTileLayerShowsAMeasureUntilItIsRevoked() throws Exception {
+        long element = count("SELECT min(id) FROM road_element WHERE element_type = 'carriageway' AND length_m > 80 "
+                + "AND ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint(11.2560, 43.7731), 4326), 6707), 2000)");
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("narrowing", "in_force",
+                "2037-02-01T00:00:00+01:00", "2037-02-10T00:00:00+01:00", "", "{\"elements\": [{\"id\": " + element + "}]}"));
+        assertEquals(201, created.statusCode(), created.body());
+        long id = json(created).get("id").asLong();
+        String tileAt16 = viabilityTile(element);
+        String tile = tileAt16 + ".geojson?datetime=" + q("2037-02-05T12:00:00Z");
         HttpResponse<String> before = get(tile);
         assertEquals(200, before.statusCode(), before.body());
         assertTrue(json(before).get("features").findValues("id").stream().anyMatch(v -> v.asLong() == id), before.body());
 
         // The layer shows what holds at its datetime: not before the measure's validity, not now (the default).
-        String dayBefore = "/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-01-31T12:00:00Z");
+        String dayBefore = tileAt16 + ".geojson?datetime=" + q("2037-01-31T12:00:00Z");
         assertTrue(json(get(dayBefore)).get("features").findValues("id").stream().noneMatch(v -> v.asLong() == id));
-        HttpResponse<String> now = get("/tiles/viability/" + z + "/" + x + "/" + y + ".geojson");
+        HttpResponse<String> now = get(tileAt16 + ".geojson");
         assertEquals(200, now.statusCode(), now.body());
         assertTrue(json(now).get("features").findValues("id").stream().noneMatch(v -> v.asLong() == id), now.body());
         assertEquals("no-cache", now.headers().firstValue("Cache-Control").orElseThrow(), "now moves on without a write");
-        HttpResponse<byte[]> mvt = client.send(HttpRequest.newBuilder(URI.create(base + "/tiles/viability/" + z + "/" + x
-                + "/" + y + ".mvt?datetime=" + q("2037-02-05T12:00:00Z"))).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> mvt = client.send(HttpRequest.newBuilder(URI.create(base + tileAt16
+                + ".mvt?datetime=" + q("2037-02-05T12:00:00Z"))).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, mvt.statusCode());
         assertTrue(Integer.parseInt(mvt.headers().firstValue("StreetCad-Tile-Features").orElseThrow()) >= 1);
-        assertProblem(get("/tiles/viability/" + z + "/" + x + "/" + y + ".geojson?datetime=tomorrow"), 400, "datetime");
-        assertProblem(get("/tiles/road-elements/" + z + "/" + x + "/" + y + ".geojson?datetime=" + q("2037-02-05T12:00:00Z")),
+        assertProblem(get(tileAt16 + ".geojson?datetime=tomorrow"), 400, "datetime");
+        assertProblem(get(tileAt16.replace("viability", "road-elements") + ".geojson?datetime=" + q("2037-02-05T12:00:00Z")),
                 400, "datetime");
 
         assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + id, "{\"status\": \"revoked\"}").statusCode());
@@ -974,11 +1080,92 @@ class ViabilityHttpTest {
         assertEquals(200, get("/network/state?datetime=2034-06-01T10:00:00Z").statusCode());
     }
 
+    /**
+     * Given a dead-end street whose only way in is one element, when that element is closed, then a walk to the
+     * dead end at that time is 404 cut-off-by-measures, and the length and time of the way without the measures, which
+     * the English detail states, are members of the problem (a client says them in its language without parsing).
+     */
     @Test
-    void noRouteIs404SayingWhy() throws Exception {
+    void aDestinationCutOffByAClosureIs404WithTheFreeRoutesLengthAndTimeAsMembers() throws Exception {
+        String from = "11.2560,43.7731";
+        String when = "&profile=pedestrian&datetime=";
+        for (long[] pair : deadEndsAndTheirWayIn(from)) {
+            String to = middleLonLat(pair[1]);
+            HttpResponse<String> free = get("/network/route?from=" + from + "&to=" + to + when + q("2044-01-05T10:00:00Z"));
+            if (free.statusCode() != 200 || !elementsOf(json(free)).contains(pair[0])) continue;
+            HttpResponse<String> closure = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "in_force",
+                    "2044-01-10T00:00:00+01:00", "2044-01-20T00:00:00+01:00", "", "{\"elements\": [{\"id\": " + pair[0] + "}]}"));
+            assertEquals(201, closure.statusCode(), closure.body());
+
+            HttpResponse<String> cut = get("/network/route?from=" + from + "&to=" + to + when + q("2044-01-15T10:00:00Z"));
+            assertProblem(cut, 404, "to");
+            JsonNode problem = json(cut);
+            assertEquals(Routing.CUT_OFF_BY_MEASURES, problem.get("code").asText(), cut.body());
+            JsonNode way = json(free).get("properties");
+            assertEquals(Math.round(way.get("length_m").asDouble()), problem.get("length_m").asLong(), cut.body());
+            assertEquals(way.get("duration_s").asLong(), problem.get("duration_s").asLong(), cut.body());
+            assertEquals("pedestrian", problem.get("profile").asText(), cut.body());
+            assertFalse(problem.has("members"), "members are the problem's own: " + cut.body());
+            assertTrue(problem.get("detail").asText().contains(problem.get("length_m").asLong() + " m"), cut.body());
+            return;
+        }
+        fail("the Florence sample has a dead end reached through one element");
+    }
+
+    /** Pairs (element in, dead-end element) of local streets whose dead end is reached only through the first. */
+    private static List<long[]> deadEndsAndTheirWayIn(String near) throws Exception {
+        List<long[]> pairs = new ArrayList<>();
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT x.id, y.id FROM live_road_element y
+                JOIN junction dead ON dead.id IN (y.from_junction, y.to_junction) AND dead.degree = 1
+                JOIN junction j ON j.id IN (y.from_junction, y.to_junction) AND j.id <> dead.id AND j.degree = 2
+                JOIN live_road_element x ON x.id <> y.id AND j.id IN (x.from_junction, x.to_junction)
+                WHERE y.functional_class IN ('E', 'F') AND y.length_m > 20
+                ORDER BY ST_Transform(y.geom, 4326) <-> ST_SetSRID(ST_MakePoint(%s), 4326) LIMIT 30""".formatted(near))) {
+            while (rs.next()) pairs.add(new long[]{rs.getLong(1), rs.getLong(2)});
+        }
+        return pairs;
+    }
+
+    private static List<Long> elementsOf(JsonNode route) {
+        List<Long> ids = new ArrayList<>();
+        route.at("/properties/elements").forEach(e -> ids.add(e.asLong()));
+        return ids;
+    }
+
+    private static String middleLonLat(long element) throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT ST_X(p) || ',' || ST_Y(p) FROM (SELECT ST_Transform(ST_LineInterpolatePoint(geom, 0.5), 4326) p "
+                        + "FROM road_element WHERE id = " + element + ") m")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void noRouteIs404SayingWhyInWordsAndByCode() throws Exception {
         HttpResponse<String> sea = get("/network/route?from=11.2560,43.7731&to=10.0,42.0");
         assertProblem(sea, 404, "to");
+        assertEquals(Routing.NO_STREET_NEAR, json(sea).get("code").asText(), sea.body());
+        assertTrue(json(sea).get("detail").asText().contains("500 m of to"), "the English words stay: " + sea.body());
         assertProblem(get("/network/route?from=11.2560,43.7731&to=11.25,43.77&profile=tram"), 400, "profile");
+    }
+
+    @Test
+    void aClosureOfADeadEndHasNoDetourSaidByCodeAndInWords() throws Exception {
+        // Given a closure of the whole of a dead-end carriageway: one of its ends meets no other element
+        long deadEnd = count("SELECT e.id FROM live_road_element e WHERE e.element_type = 'carriageway' "
+                + "AND e.direction = 'both' AND e.length_m > 20 AND (SELECT count(*) FROM live_road_element o "
+                + "WHERE e.to_junction IN (o.from_junction, o.to_junction)) = 1 ORDER BY md5(e.id::text) LIMIT 1");
+        long id = closure(deadEnd, "2043-03-01T00:00:00+01:00", "2043-03-02T00:00:00+01:00", "");
+        // when its impact is asked
+        HttpResponse<String> r = get("/viability/measures/" + id + "/impact");
+        // then its stretch has no detour, said by the code no-detour beside the English reason
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode detour = json(r).get("detours").get(0);
+        assertTrue(detour.get("detour").isNull(), r.body());
+        assertEquals(Routing.NO_DETOUR, detour.get("code").asText(), r.body());
+        assertTrue(detour.get("reason").asText().startsWith("no way around"), r.body());
     }
 
     /** The DATEX II namespaces the feed uses, for XPath. */

@@ -652,10 +652,15 @@ class WebMapBrowserTest {
                 // A point finding clear of the layers panel (left) and the record panel (right).
                 const f = m.queryRenderedFeatures({layers: ['findings-points']}).map(f => [f, m.project(f.geometry.coordinates)])
                     .find(([, p]) => p.x > 350 && p.x < w - 450 && p.y > 100 && p.y < h - 100);
-                return f ? {x: f[1].x, y: f[1].y, rule: f[0].properties.rule} : null;"""));
+                return f ? {x: f[1].x, y: f[1].y, rule: f[0].properties.rule, explanation: f[0].properties.explanation} : null;"""));
         pointerTo(finding).click().perform();
         browser.waitFor("the finding's panel", x -> "Anomalia topologica".equals(x.findElement(By.id("panel-title")).getText()) ? true : null);
         assertTrue(d.findElement(By.id("panel-body")).getText().contains((String) finding.get("rule")));
+        // Why, in Italian by the rule; the server's English explanation, with its figures, as the sentence's tooltip.
+        WebElement why = d.findElement(By.cssSelector("#panel-body .explanation"));
+        assertEquals(browser.js("return STREETCAD_TEXT.it.ruleExplanations[arguments[0]]", finding.get("rule")), why.getText());
+        assertFalse(why.getText().isEmpty(), "every rule has its Italian sentence: " + finding.get("rule"));
+        assertEquals(finding.get("explanation"), why.getAttribute("title"));
         browser.screenshot("finding-record");
         d.findElement(By.id("layer-findings")).click();
         assertEquals("none", browser.js("return window.streetcad.map.getLayoutProperty('findings-points', 'visibility')"));

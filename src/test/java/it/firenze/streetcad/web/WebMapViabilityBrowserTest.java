@@ -254,6 +254,11 @@ class WebMapViabilityBrowserTest {
         long id = Long.parseLong(saved.getAttribute("data-measure"));
         browser.waitFor("the conflict with the closure already there", d -> d.findElements(
                 By.cssSelector("#closure-conflicts li[data-conflict='" + market.get("id").asLong() + "']")).isEmpty() ? null : true);
+        // Why, in the page's Italian by the conflict's code; the server's English reason as its tooltip.
+        WebElement why = browser.driver.findElement(By.cssSelector("#closure-conflicts li[data-conflict='"
+                + market.get("id").asLong() + "'] .conflict-reason"));
+        assertEquals("entrambi sullo stesso tratto di strada nello stesso momento", why.getText());
+        assertEquals("both take the same stretch of road at the same time", why.getAttribute("title"));
         browser.waitFor("the detour drawn", d -> browser.js("return document.body.dataset.detourDrawn || null"));
         assertTrue(Integer.parseInt((String) browser.js("return document.body.dataset.detourDrawn")) >= 1);
         assertTrue(((Number) browser.js("return window.streetcad.map.getStyle().sources['viability-detour'].data.features.length"))
@@ -611,6 +616,57 @@ class WebMapViabilityBrowserTest {
             return length != null && !length.equals("none") && Double.parseDouble(length) < during ? true : null;
         });
         assertTrue(browser.driver.findElement(By.id("route-streets")).getText().contains("Via dei Calzaiuoli"));
+    }
+
+    @Test
+    void whenThereIsNoRouteTheToolSaysWhyInThePagesLanguageWithTheServersWordsBeside() throws Exception {
+        // Given a place in the fields past the sample's north-east corner, with no street within 500 m
+        double[] field;
+        try (var c = server.store().database().connection(); var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT ST_XMax(b) + 0.03, ST_YMax(b) + 0.03 FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom), "
+                        + "ST_SRID(min(geom))), 4326) b FROM live_road_element) x")) {
+            rs.next();
+            field = new double[]{rs.getDouble(1), rs.getDouble(2)};
+        }
+        try (var c = server.store().database().connection(); var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT count(*) FROM live_road_element WHERE ST_DWithin(geom, ST_Transform(ST_SetSRID(ST_MakePoint("
+                        + field[0] + ", " + field[1] + "), 4326), ST_SRID(geom)), 600)")) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), "no street near the field");
+        }
+        double[] nearby = {field[0] + 0.0005, field[1]};
+        openAt(field, "");
+        try {
+            for (String[] language : List.of(new String[]{"it", "Nessuna strada percorribile vicino alla partenza"},
+                    new String[]{"en", "No street this vehicle may use near the start"})) {
+                if (!language[0].equals(browser.js("return document.documentElement.lang"))) {
+                    browser.driver.findElement(By.id("language-toggle")).click();
+                }
+                // when a route is asked from there
+                browser.driver.findElement(By.id("viability-route-tool")).click();
+                clickAt(field);
+                clickAt(nearby);
+                browser.waitFor("the refusal", d -> d.findElements(By.id("route-problem")).isEmpty() ? null : true);
+                // then the panel says why in the page's language, by the answer's code, the server's words as its title
+                WebElement problem = browser.driver.findElement(By.id("route-problem"));
+                assertEquals(language[1], problem.getText());
+                assertTrue(problem.getAttribute("title").contains("500 m of from"), problem.getAttribute("title"));
+                assertEquals("none", browser.js("return document.body.dataset.routeLength"));
+                browser.driver.findElement(By.id("panel-close")).click();
+            }
+        } finally {
+            if ("en".equals(browser.js("return document.documentElement.lang"))) {
+                browser.driver.findElement(By.id("language-toggle")).click();
+            }
+        }
+        // A destination cut off by the measures is said with the length and time of the way they cut, which the server
+        // gives as members of its problem beside its English detail (ViabilityHttpTest checks the members).
+        String cutOff = "return STREETCAD_TEXT[arguments[0]].viability.routeRefusals['cut-off-by-measures']("
+                + "{code: 'cut-off-by-measures', parameter: 'to', profile: 'car', length_m: 1234, duration_s: 290})";
+        assertEquals("A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni); "
+                + "senza di essi il percorso sarebbe di 1234 m (5 min)", browser.js(cutOff, "it"));
+        assertEquals("At that time the destination is cut off by the measures in force (closures, one-way orders or "
+                + "restrictions); without them the route would be 1234 m (5 min)", browser.js(cutOff, "en"));
     }
 
     static List<double[]> longestMidpoints(JsonNode measure) throws SQLException {

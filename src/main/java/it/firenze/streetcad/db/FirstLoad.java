@@ -1,0 +1,53 @@
+package it.firenze.streetcad.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * A statement that fills a table, run as a bulk load when the table holds no row (a region's first load): the
+ * table's non-unique secondary indexes are dropped before it and recreated right after it, each from its own
+ * definition, in the caller's transaction, as ogr2ogr and pg_restore build theirs after loading. Building an index
+ * once over all the rows costs far less than keeping it up to date row by row (BENCHMARKS.md, issue 17 sessions 11
+ * and 12). The work is V35's: its functions run as the schema's owner, because the server's role owns no index.
+ *
+ * <p>Only an empty table, because DROP INDEX takes an ACCESS EXCLUSIVE lock on it that blocks every reader of the
+ * table until the transaction ends: acceptable only when there is nothing to read yet. A table with rows takes the
+ * ordinary path, its indexes untouched. PostgreSQL's DDL is transactional, so a transaction that fails or is killed
+ * leaves every index as it was; one that would commit without having recreated them is refused.
+ */
+public final class FirstLoad {
+
+    /** The statement that fills the table (an INSERT … SELECT); its count of rows. */
+    @FunctionalInterface
+    public interface Insert {
+        long run() throws SQLException;
+    }
+
+    private FirstLoad() {
+    }
+
+    /**
+     * Runs {@code insert} into {@code table} in the caller's transaction (auto-commit off), as a bulk load when the
+     * table holds no row. The indexes are back when this returns, for the statements that follow in the transaction.
+     */
+    public static long insert(Connection c, String table, Insert insert) throws SQLException {
+        boolean dropped = call(c, "SELECT first_load_drop_indexes(?::regclass)", table) > 0;
+        long rows = insert.run();
+        // CREATE INDEX also sets the table's row and page counts the planner reads, so no ANALYZE is needed for the
+        // statements that follow (the ordinary path runs none either).
+        if (dropped) call(c, "SELECT first_load_restore_indexes(?::regclass)", table);
+        return rows;
+    }
+
+    private static int call(Connection c, String sql, String table) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, table);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}
