@@ -11,7 +11,7 @@ const StreetCadGeometryEditing = (() => {
    * @param map     the MapLibre map
    * @param page    what the page lends: text() its words, say(message), open(id) an element's record,
    *                current(itemPath) the item now with its ETag, problem(response) a refusal in words, changed()
-   *                to redraw the map's tiles after a change
+   *                to redraw the map's tiles after a change, bbox() the view's bounds as a bbox parameter
    */
   function create(map, page) {
     let draw = null;
@@ -58,9 +58,7 @@ const StreetCadGeometryEditing = (() => {
 
     /** The live junctions in view, which a drawn or dragged vertex may snap to. */
     async function loadJunctions() {
-      const b = map.getBounds();
-      const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(v => v.toFixed(6)).join(',');
-      const r = await fetch(`/collections/junctions/items?bbox=${bbox}&limit=10000&properties=id`,
+      const r = await fetch(`/collections/junctions/items?bbox=${page.bbox()}&limit=10000&properties=id`,
         { headers: { Accept: 'application/geo+json' } });
       junctions = r.ok ? (await r.json()).features.map(f => f.geometry.coordinates) : [];
     }

@@ -34,7 +34,10 @@
     severities: new Set(SEVERITIES),
     rule: '',
     rules: new Set(),
-    panel: null
+    panel: null,
+    // Other layers' records a click opens before an element's (viability.js's works sites): each takes the click
+    // (true) when one of its features is under the pointer.
+    clickFirst: []
   };
   const t = () => STREETCAD_TEXT[state.lang];
   // Editors' changes of geometry (geometry-editing.js), made once the map exists.
@@ -86,10 +89,11 @@
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 160 }), 'bottom-left');
     map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
     geometry = StreetCadGeometryEditing.create(map, {
-      text: t, say, current, open: id => showElement(map, id, false), changed: () => redrawTiles(map),
+      text: t, say, current, bbox: () => viewBbox(map), open: id => showElement(map, id, false),
+      changed: () => redrawTiles(map),
       problem: (body, status) => body.detail || body.title || `HTTP ${status}`
     });
-    window.streetcad = { map, state, geometry, say };
+    window.streetcad = { map, state, geometry, say, bbox: () => viewBbox(map) };
     performance.mark('streetcad:map-created');
 
     map.on('error', event => {
@@ -222,6 +226,7 @@
       if (geometry.active || e.defaultPrevented || state.picking) return;
       const finding = findingsAt(map, e.point)[0];
       if (finding) return showFinding(map, finding.properties, finding.geometry);
+      if (state.clickFirst.some(take => take(e.point))) return;
       const feature = elementsNear(map, e.point, 5)[0];
       if (feature) showElement(map, Number(feature.id ?? feature.properties.id), false);
     });
@@ -709,11 +714,21 @@
     });
   }
 
+  /**
+   * The view's bounds as a bbox parameter, held within ±180°/±90°: zoomed out past the whole world they run beyond
+   * (-321,…,344), which no bbox may, and every read of the layers in view was refused. One definition for every
+   * layer read by bbox (findings here, works sites in viability.js, junctions in geometry-editing.js).
+   */
+  function viewBbox(map) {
+    const b = map.getBounds();
+    return [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180),
+      Math.min(b.getNorth(), 90)].map(v => v.toFixed(6)).join(',');
+  }
+
   let findingsRequest = 0;
   async function loadFindings(map) {
     const request = ++findingsRequest;
-    const b = map.getBounds();
-    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(v => v.toFixed(6)).join(',');
+    const bbox = viewBbox(map);
     try {
       const collection = await getJson(`/topology/issues?bbox=${bbox}`);
       if (request !== findingsRequest) return;

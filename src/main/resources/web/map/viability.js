@@ -441,10 +441,7 @@
   async function loadWorks() {
     const mine = ++worksRequest;
     const map = window.streetcad.map;
-    const b = map.getBounds();
-    // Zoomed out past the whole world, the view's bounds run beyond ±180°, which no bbox may.
-    const bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180),
-      Math.min(b.getNorth(), 90)].map(n => n.toFixed(6)).join(',');
+    const bbox = window.streetcad.bbox();
     try {
       // Revalidated every time: a works site just proposed or approved must not be read from the browser's cache.
       const works = await getJson(`/collections/works/items?bbox=${bbox}&datetime=${encodeURIComponent(`${instant()}/..`)}`
@@ -545,6 +542,34 @@
       <div id="works-lifecycle">${lifecycleHtml('works', works.properties)}</div>
       ${conflictsHtml('works', works.properties.conflicts, 'works_id', works.id)}`;
     document.body.dataset.worksSaved = String(works.id);
+  }
+
+  /**
+   * A click on a works site drawn on the map opens it (its permit, organisation, status and the lifecycle buttons
+   * the role may press), before the street under it: the site is what was drawn there, the street has its record
+   * a click beside the site away. True when there was one.
+   */
+  function openWorksAt(point) {
+    const site = window.streetcad.map.queryRenderedFeatures(point, { layers: ['viability-works-fill'] })[0];
+    if (!site) return false;
+    showWorks(Number(site.id));
+    return true;
+  }
+
+  async function showWorks(id) {
+    const words = text();
+    openPanel(words.records.works(id), '');
+    try {
+      // Read past the cache: the layer may have drawn it before its last change, and the buttons name its version.
+      const works = await getJson(`/viability/works/${id}`, { cache: 'no-cache' });
+      const p = works.properties;
+      openPanel(words.records.works(id), `<dl class="record" id="works-record" data-works="${Number(id)}">
+        <dt>${escapeHtml(words.permit)}</dt><dd>${escapeHtml(p.permit)}</dd>
+        <dt>${escapeHtml(words.organisation)}</dt><dd>${escapeHtml(p.organisation)}</dd></dl>
+        <div id="works-lifecycle">${lifecycleHtml('works', p)}</div>`);
+    } catch (error) {
+      openPanel(words.records.works(id), `<p class="problem">${escapeHtml(error.message)}</p>`);
+    }
   }
 
   // ---- lifecycles: measures, ordinances, works sites -----------------------------------------------------------
@@ -684,6 +709,7 @@
     addLayers(map);
     addControls();
     map.on('click', onClick);
+    window.streetcad.state.clickFirst.push(openWorksAt);
     map.on('moveend', loadWorks);
     loadWorks();
     watchRecordPanel();

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Viability operations (viabilità): ordinances, works sites and their measures on the network, with the rights
@@ -211,6 +212,18 @@ public final class Viability {
             throw new ViabilityException(ViabilityException.Reason.STALE, null, "The record is at version " + actual
                     + ", not " + expected + ": read it again before changing it.");
         }
+    }
+
+    /**
+     * The statuses from which a measure may become {@code to}: an ordinance's change reaches only those of its
+     * measures, so that an expired or revoked one stays so (once an ordinance put in force again what had expired).
+     */
+    private static Set<String> measuresThatMayBecome(String to) {
+        Set<String> from = new TreeSet<>();
+        MEASURE_STEPS.forEach((status, next) -> {
+            if (next.contains(to)) from.add(status);
+        });
+        return from;
     }
 
     private static void step(Map<String, Set<String>> steps, String what, String from, String to) {
@@ -520,8 +533,11 @@ public final class Viability {
                 + "https://www.comune.fi.it/ordinanze/2026-123.pdf.");
     }
 
-    /** Creates an ordinance (operators only) from properties number, year, office, reason, document_url. */
-    public String createOrdinance(Actor actor, JsonNode feature) throws SQLException {
+    /**
+     * Creates an ordinance (operators only) from properties number, year, office, reason, document_url; its id. The
+     * answer is the item as a read gives it (OGC API Features Part 4), so the caller reads it from the collection.
+     */
+    public long createOrdinance(Actor actor, JsonNode feature) throws SQLException {
         if (!operator(actor)) throw forbidden(null, "Only operators issue ordinances.");
         JsonNode p = feature == null ? null : feature.get("properties");
         if (p == null || !p.isObject()) throw ViabilityException.invalid("properties", "An ordinance is a Feature whose "
@@ -539,7 +555,7 @@ public final class Viability {
                 }
                 Audit.record(c, actor, "ordinance.create", "ordinance", List.of(id), Map.of("number", number, "year",
                         year));
-                return store.ordinanceFeature(c, id);
+                return id;
             });
         } catch (SQLException e) {
             String field = checkedField(e, "ordinance");
@@ -550,31 +566,24 @@ public final class Viability {
 
     /**
      * Moves an ordinance along its lifecycle and carries the new status to its measures, checking the version read
-     * as a measure's and a works site's change does (once, an ordinance was changed whatever version was read).
+     * as a measure's and a works site's change does (once, an ordinance was changed whatever version was read). The
+     * answer is the item as a read gives it, read from the collection by the caller.
      */
-    public String setOrdinanceStatus(Actor actor, long id, String status, Expected ifVersion) throws SQLException {
+    public void setOrdinanceStatus(Actor actor, long id, String status, Expected ifVersion) throws SQLException {
         if (!operator(actor)) throw forbidden(null, "Only operators change ordinances.");
-        return Transactions.inTransaction(database, actor, c -> {
+        Transactions.inTransaction(database, actor, c -> {
             ViabilityStore.Owner o = store.ordinanceOwner(c, id, true);
             if (o == null) throw notFound("ordinance", id);
             checkVersion(ifVersion, o.version());
             String current = o.status();
             step(ORDINANCE_STEPS, "ordinance", current, status);
-            List<Long> measures = store.setOrdinanceStatus(c, id, status);
+            List<Long> measures = store.setOrdinanceStatus(c, id, status, measuresThatMayBecome(status));
             Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
             if (!measures.isEmpty()) {
                 Audit.record(c, actor, "measure.status", "measure", measures, Map.of("to", status, "ordinance_id", id));
             }
-            return store.ordinanceFeature(c, id);
+            return id;
         });
-    }
-
-    public String ordinance(long id) throws SQLException {
-        try (Connection c = database.connection()) {
-            String f = store.ordinanceFeature(c, id);
-            if (f == null) throw notFound("ordinance", id);
-            return f;
-        }
     }
 
     private static int positive(JsonNode p, String name) {

@@ -15,6 +15,9 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.features.Crs;
+import it.firenze.streetcad.features.FeatureStore;
+import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
 import it.firenze.streetcad.features.ItemResponses.Expected;
 import it.firenze.streetcad.features.Params;
@@ -39,15 +42,18 @@ public final class ViabilityModule implements HttpModule {
     static final String MEASURES = "/collections/viability-measures/items";
     static final String WORKS = "/collections/works/items";
     static final String ORDINANCES = "/collections/ordinances/items";
+    private static final FeatureType ORDINANCE_ITEMS = FeatureType.byId("ordinances").orElseThrow();
 
     private final Viability viability;
     private final Routing routing;
     private final Datex2 datex2;
+    private final FeatureStore features;
 
     public ViabilityModule(Database database, Routing routing, double conflictDistance) {
         this.viability = new Viability(database, conflictDistance);
         this.routing = routing;
         this.datex2 = new Datex2(database);
+        this.features = new FeatureStore(database);
     }
 
     @Override
@@ -58,10 +64,15 @@ public final class ViabilityModule implements HttpModule {
         routes.post(WORKS, mapped(ctx -> created(ctx, WORKS, viability.createWorks(writer(ctx), body(ctx)))));
         routes.patch(WORKS + "/{id}", mapped(ctx -> geojson(ctx, viability.setWorksStatus(writer(ctx), id(ctx),
                 status(ctx), ifMatch(ctx)))));
-        routes.post(ORDINANCES, mapped(ctx -> created(ctx, ORDINANCES, (ObjectNode) Json.mapper().readTree(
-                viability.createOrdinance(writer(ctx), body(ctx))))));
-        routes.patch(ORDINANCES + "/{id}", mapped(ctx -> Responses.send(ctx, viability.setOrdinanceStatus(writer(ctx),
-                id(ctx), status(ctx), ifMatch(ctx)), GEOJSON)));
+        routes.post(ORDINANCES, mapped(ctx -> {
+            long id = viability.createOrdinance(writer(ctx), body(ctx));
+            ctx.header("Location", ORDINANCES + "/" + id);
+            ordinance(ctx, id, 201);
+        }));
+        routes.patch(ORDINANCES + "/{id}", mapped(ctx -> {
+            viability.setOrdinanceStatus(writer(ctx), id(ctx), status(ctx), ifMatch(ctx));
+            ordinance(ctx, id(ctx), 200);
+        }));
         for (String items : List.of(MEASURES, WORKS, ORDINANCES)) {
             AllowedMethods.declare(routes, items, "GET, HEAD, POST, OPTIONS", "application/geo+json, application/json", null);
             AllowedMethods.declare(routes, items + "/{id}", "GET, HEAD, PATCH, OPTIONS", null, "application/json");
@@ -179,6 +190,15 @@ public final class ViabilityModule implements HttpModule {
         ctx.header("Location", collection + "/" + id);
         ctx.header("ETag", "\"" + feature.get("properties").path("version").asInt(1) + "\"");
         ctx.status(201).contentType(GEOJSON).result(feature.toString());
+    }
+
+    /**
+     * An ordinance written, answered as a read of it gives it (OGC API Features Part 4), its geometry and ETag
+     * included: the write once answered with its own rendering, a GeometryCollection where reads gave a
+     * MultiLineString.
+     */
+    private void ordinance(Context ctx, long id, int status) throws SQLException {
+        ItemResponses.send(ctx, features, ORDINANCE_ITEMS, id, Crs.CRS84, null, status, null);
     }
 
     private static void geojson(Context ctx, ObjectNode body) {

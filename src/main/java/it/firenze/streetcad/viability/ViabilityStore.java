@@ -423,37 +423,23 @@ final class ViabilityStore {
         }
     }
 
-    /** Sets an ordinance's status and carries it to its measures (revoked or expired ends them too). */
-    List<Long> setOrdinanceStatus(Connection c, long id, String status) throws SQLException {
+    /** Sets an ordinance's status and carries it to those of its measures whose status is one of {@code from}. */
+    List<Long> setOrdinanceStatus(Connection c, long id, String status, Set<String> from) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
         }
         List<Long> measures = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status <> 'revoked' RETURNING id")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status = ANY (?) RETURNING id")) {
             st.setString(1, status);
             st.setLong(2, id);
+            st.setArray(3, c.createArrayOf("text", from.toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) measures.add(rs.getLong(1));
             }
         }
         return measures;
-    }
-
-    String ordinanceFeature(Connection c, long id) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT json_build_object('type', 'Feature', 'id', o.id, "
-                + "'geometry', (SELECT ST_AsGeoJSON(ST_Transform(ST_Collect(m.geom), 4326), 7)::json FROM measure m "
-                + "WHERE m.ordinance_id = o.id), 'properties', json_build_object('id', o.id, 'number', o.number, "
-                + "'year', o.year, 'office', o.office, 'reason', o.reason, 'status', o.status, "
-                + "'document_url', o.document_url, 'version', o.version, 'created_at', o.created_at, "
-                + "'updated_at', o.updated_at, 'measures', (SELECT json_agg(m.id ORDER BY m.id) FROM measure m "
-                + "WHERE m.ordinance_id = o.id)))::text FROM ordinance o WHERE o.id = ?")) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
     }
 
     // ---- revisions ----

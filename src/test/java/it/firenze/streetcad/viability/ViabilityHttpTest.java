@@ -487,11 +487,7 @@ class ViabilityHttpTest {
 
     /** An ordinance of 2039 made by the control room; its id. */
     private static long ordinance(int number, String reason) throws Exception {
-        HttpResponse<String> created = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
-                + "\"geometry\": null, \"properties\": {\"number\": " + number + ", \"year\": 2039, \"office\": "
-                + "\"Mobilità\", \"reason\": \"" + reason + "\"}}");
-        assertEquals(201, created.statusCode(), created.body());
-        return json(created).get("id").asLong();
+        return json(issueOrdinance(number, reason)).get("id").asLong();
     }
 
     /**
@@ -522,6 +518,88 @@ class ViabilityHttpTest {
                 "{\"status\": \"revoked\"}", "If-Match", current);
         assertEquals(200, revoked.statusCode(), revoked.body());
         assertEquals(1, count("SELECT count(*) FROM measure WHERE id = " + measure + " AND status = 'revoked'"));
+    }
+
+    /**
+     * Given a draft ordinance with a draft measure, one put in force and since expired, and one revoked, when the
+     * operator puts the ordinance in force, then only the draft follows it: expired and revoked are final (once the
+     * expired measure was put back in force); and when the ordinance is then revoked, the measure in force is revoked
+     * with it while the expired one stays expired, as a measure's own change allows.
+     */
+    @Test
+    void anOrdinanceChangingStatusMovesOnlyTheMeasuresThatMayTakeThatStep() throws Exception {
+        long ordinance = ordinance(421, "cantiere");
+        long draft = ordinanceMeasure(ordinance, "draft", anyCarriageway());
+        long expired = ordinanceMeasure(ordinance, "in_force", anyCarriageway());
+        long revoked = ordinanceMeasure(ordinance, "in_force", anyCarriageway());
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + expired, "{\"status\": \"expired\"}")
+                .statusCode());
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.MEASURES + "/" + revoked, "{\"status\": \"revoked\"}")
+                .statusCode());
+
+        HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + ordinance,
+                "{\"status\": \"in_force\"}");
+        assertEquals(200, inForce.statusCode(), inForce.body());
+        assertEquals("in_force", statusOf(draft), "a draft measure follows its ordinance into force");
+        assertEquals("expired", statusOf(expired), "an expired measure is final");
+        assertEquals("revoked", statusOf(revoked), "a revoked measure is final");
+
+        HttpResponse<String> revocation = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + ordinance,
+                "{\"status\": \"revoked\"}");
+        assertEquals(200, revocation.statusCode(), revocation.body());
+        assertEquals("revoked", statusOf(draft), "a measure in force is revoked with its ordinance");
+        assertEquals("expired", statusOf(expired), "an expired measure is not revoked after it ended");
+    }
+
+    /**
+     * Given an ordinance with measures on two carriageways, when the operator issues it and puts it in force, then
+     * each answer is the item as a read of it gives it, body and ETag (OGC API Features Part 4): its geometry the
+     * MultiLineString of its measures' lines, where the write once answered with a GeometryCollection of them.
+     */
+    @Test
+    void anOrdinanceWrittenIsAnsweredAsAReadOfItGivesIt() throws Exception {
+        HttpResponse<String> created = issueOrdinance(422, "mercato");
+        long ordinance = json(created).get("id").asLong();
+        assertAnswersAsRead(created, ordinance);
+        ordinanceMeasure(ordinance, "draft", anyCarriageway());
+        ordinanceMeasure(ordinance, "draft", count("SELECT max(id) FROM road_element WHERE element_type = "
+                + "'carriageway' AND length_m > 50"));
+
+        HttpResponse<String> inForce = send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + ordinance,
+                "{\"status\": \"in_force\"}");
+        assertEquals(200, inForce.statusCode(), inForce.body());
+        assertEquals("MultiLineString", json(inForce).get("geometry").get("type").asText(), inForce.body());
+        assertEquals(2, json(inForce).get("geometry").get("coordinates").size(), "one line per measure's stretch");
+        assertAnswersAsRead(inForce, ordinance);
+    }
+
+    static void assertAnswersAsRead(HttpResponse<String> answer, long ordinance) throws Exception {
+        HttpResponse<String> read = get(ViabilityModule.ORDINANCES + "/" + ordinance);
+        assertEquals(200, read.statusCode(), read.body());
+        assertEquals(json(read), json(answer), "the answer is the item as read");
+        assertEquals(read.headers().firstValue("ETag"), answer.headers().firstValue("ETag"));
+    }
+
+    /** Ordinance {@code number} of 2039, issued by the operator; the answer, checked to be 201. */
+    static HttpResponse<String> issueOrdinance(int number, String reason) throws Exception {
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.ORDINANCES, "{\"type\": \"Feature\", "
+                + "\"geometry\": null, \"properties\": {\"number\": " + number + ", \"year\": 2039, "
+                + "\"office\": \"Mobilità\", \"reason\": \"" + reason + "\"}}");
+        assertEquals(201, r.statusCode(), r.body());
+        return r;
+    }
+
+    /** A measure of {@code ordinance} on {@code element}, created by the operator with {@code status}; its id. */
+    static long ordinanceMeasure(long ordinance, String status, long element) throws Exception {
+        HttpResponse<String> r = send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", status,
+                "2039-07-01T07:00:00+02:00", "2039-07-01T18:00:00+02:00", ", \"ordinance_id\": " + ordinance,
+                "{\"elements\": [{\"id\": " + element + "}]}"));
+        assertEquals(201, r.statusCode(), r.body());
+        return json(r).get("id").asLong();
+    }
+
+    static String statusOf(long measure) throws Exception {
+        return json(get(ViabilityModule.MEASURES + "/" + measure)).get("properties").get("status").asText();
     }
 
     static long anyCarriageway() throws Exception {

@@ -666,6 +666,24 @@ class WebMapBrowserTest {
         assertEquals("none", browser.js("return window.streetcad.map.getLayoutProperty('findings-points', 'visibility')"));
     }
 
+    /**
+     * Given the whole world in view (its bounds run past ±180°, which a bbox may not), when the findings layer is
+     * ticked, then its read is one the server takes and the old town's findings are drawn — once the unclamped bbox
+     * was refused and the map said only that findings were unavailable.
+     */
+    @Test
+    void theFindingsAreReadWithTheWholeWorldInView() {
+        needs("/topology/issues?bbox=11.25,43.76,11.26,43.78");
+        browser.open(base + "/map/#map=0.5/20/11.25");
+        var d = browser.driver;
+        d.findElement(By.id("layer-findings")).click();
+        browser.waitFor("the findings read, or the map saying why not", x -> browser.js(
+                "return document.body.dataset.findingsLoaded || document.getElementById('status').textContent || null"));
+        assertEquals("", d.findElement(By.id("status")).getText(), "nothing said against the read");
+        assertTrue(Integer.parseInt((String) browser.js("return document.body.dataset.findingsLoaded")) > 0,
+                "the validated old town's findings are in the world");
+    }
+
     @Test
     void aBrowserOpeningTheRootGetsTheMap() {
         assumeTrue(status("/", "text/html") != 404, "GET / belongs to the features landing page, not on this branch yet");

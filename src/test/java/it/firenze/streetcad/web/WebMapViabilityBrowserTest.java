@@ -428,6 +428,10 @@ class WebMapViabilityBrowserTest {
             assertEquals("proposto", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
             assertEquals(List.of("cancelled"), browser.driver.findElements(By.cssSelector("#works-lifecycle button.lifecycle"))
                     .stream().map(b -> b.getAttribute("data-step")).toList());
+            // Withdrawn, it leaves the map: a click there opens the street under it again (as later tests click).
+            browser.driver.findElement(By.cssSelector("#works-lifecycle button[data-step=cancelled]")).click();
+            browser.waitFor("the works site withdrawn and gone from the map", d -> worksDrawn(id) ? null : true);
+            assertEquals(1, count("SELECT count(*) FROM works WHERE id = " + id + " AND status = 'cancelled'"));
         } finally {
             signOut();
         }
@@ -533,6 +537,48 @@ class WebMapViabilityBrowserTest {
                     browser.driver.findElement(By.id("lifecycle-message")).getText());
             assertEquals("in vigore", browser.driver.findElement(By.cssSelector(item
                     + " [data-lifecycle-box=measure] .lifecycle-status")).getText(), "shown as it is now");
+        } finally {
+            signOut();
+        }
+    }
+
+    /**
+     * Given a proposed works site over one end of the closed stretch of Via dei Calzaiuoli (a street under it too),
+     * when the operator clicks it on the map, then its record opens (permit, status, the operator's steps), not the
+     * street's, and its approve button approves it — once only the street's record opened.
+     */
+    @Test
+    void clickingAWorksSiteOnTheMapOpensItsStatusAndLifecycleButtonsBeforeTheStreetUnderIt() throws Exception {
+        double[] end = ends(may2041)[0];
+        double d = 0.00008;
+        String ring = "[[" + (end[0] - d) + "," + (end[1] - d) + "],[" + (end[0] + d) + "," + (end[1] - d) + "],["
+                + (end[0] + d) + "," + (end[1] + d) + "],[" + (end[0] - d) + "," + (end[1] + d) + "],["
+                + (end[0] - d) + "," + (end[1] - d) + "]]";
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/collections/works/items"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", "
+                        + "\"coordinates\": [" + ring + "]}, \"properties\": {\"organisation\": \"Toscana Energia\", "
+                        + "\"permit\": \"TE-2046-5\", \"phases\": [{\"valid_from\": \"2046-03-01T07:00:00+01:00\", "
+                        + "\"valid_to\": \"2046-03-09T18:00:00+01:00\"}]}}"))
+                .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        long id = Json.mapper().readTree(created.body()).get("id").asLong();
+        try {
+            openAs("olga");
+            browser.waitFor("the works site drawn", x -> worksDrawn(id) ? true : null);
+            clickAt(end);
+            browser.waitFor("the works site's record", x -> x.findElements(By.cssSelector("#works-record[data-works='" + id
+                    + "']")).isEmpty() ? null : true);
+            assertEquals("Cantiere " + id, browser.driver.findElement(By.id("panel-title")).getText());
+            assertTrue(browser.driver.findElement(By.id("works-record")).getText().contains("TE-2046-5"));
+            assertEquals("proposto", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
+            assertEquals(List.of("approved", "rejected", "cancelled"), browser.driver.findElements(
+                    By.cssSelector("#works-lifecycle button.lifecycle")).stream().map(b -> b.getAttribute("data-step")).toList());
+
+            browser.driver.findElement(By.cssSelector("#works-lifecycle button[data-step=approved]")).click();
+            browser.waitFor("the works site approved", x -> "approved".equals(x.findElement(By.cssSelector(
+                    "#works-lifecycle .lifecycle-status")).getAttribute("data-status")) ? true : null);
+            assertEquals(1, count("SELECT count(*) FROM works WHERE id = " + id + " AND status = 'approved'"));
         } finally {
             signOut();
         }
