@@ -2,6 +2,7 @@ package it.firenze.streetcad.web;
 
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -68,9 +69,14 @@ final class HeadlessChromium implements AutoCloseable {
         return waitFor(what, Duration.ofSeconds(30), condition);
     }
 
-    /** For what waits on a change's round trip (the edit, its re-validation, the redrawn record): slow on a loaded machine. */
+    /**
+     * For what waits on a change's round trip (the edit, its re-validation, the redrawn record): slow on a loaded
+     * machine. An element the page redraws between the condition's finding it and reading it (stale) is not there
+     * yet, like one not found: the condition is asked again.
+     */
     <T> T waitFor(String what, Duration timeout, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, timeout).withMessage(what).until(condition::apply);
+        return new WebDriverWait(driver, timeout).withMessage(what).ignoring(StaleElementReferenceException.class)
+                .until(condition::apply);
     }
 
     /** Console messages at error level since the last call. */
