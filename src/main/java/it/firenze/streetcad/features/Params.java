@@ -113,7 +113,6 @@ public final class Params {
         return end.isEmpty() || end.equals("..");
     }
 
-    /** Echoing a client's text in an error is helpful; echoing a megabyte of it is not. */
     /**
      * The id a path names. The one rule for ids in paths, on every route: an id no resource can have (not a whole
      * number, or past any id) names a resource that does not exist, and the answer is 404, as for an id that could be
@@ -130,6 +129,7 @@ public final class Params {
         return Long.parseLong(text);
     }
 
+    /** Echoing a client's text in an error is helpful; echoing a megabyte of it is not. */
     public static String abbreviate(String text) {
         return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }

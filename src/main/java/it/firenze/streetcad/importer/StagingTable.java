@@ -32,6 +32,10 @@ final class StagingTable {
     /** The column of the source fields no mapping rule read, as a JSON object typed as the source typed them. */
     static final String SOURCE_ATTRIBUTES = "source_attributes";
 
+    /** Every column of the table, in the order a COPY writes them. */
+    private static final List<String> COLUMNS = Stream.of(Stream.of("feature_number", "geom"),
+            FIELDS.stream().map(TargetField::column), Stream.of(SOURCE_ATTRIBUTES, "rejected")).flatMap(c -> c).toList();
+
     private final String name;
 
     StagingTable(long jobId) {
@@ -88,9 +92,8 @@ final class StagingTable {
 
     /** Streams rows into the table with COPY; memory stays at one buffer whatever the number of rows. */
     Copy copy(Connection c) throws SQLException {
-        String columns = FIELDS.stream().map(TargetField::column).collect(Collectors.joining(", "));
-        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + name + " (feature_number, geom, " + columns
-                + ", " + SOURCE_ATTRIBUTES + ", rejected) FROM STDIN");
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + name + " (" + String.join(", ", COLUMNS)
+                + ") FROM STDIN");
         return new Copy(in);
     }
 
@@ -99,9 +102,8 @@ final class StagingTable {
      * statistics the commit's joins are planned by, from a small sample (see {@link #STATISTICS_TARGET}).
      */
     void reproject(Connection c, int storageSrid) throws SQLException {
-        String sampled = Stream.concat(Stream.of("feature_number", "geom"), Stream.concat(FIELDS.stream().map(TargetField::column),
-                Stream.of(SOURCE_ATTRIBUTES, "rejected"))).map(column -> ", ALTER COLUMN " + column + " SET STATISTICS "
-                + STATISTICS_TARGET).collect(Collectors.joining());
+        String sampled = COLUMNS.stream().map(column -> ", ALTER COLUMN " + column + " SET STATISTICS " + STATISTICS_TARGET)
+                .collect(Collectors.joining());
         execute(c, "ALTER TABLE " + name + " ALTER COLUMN geom TYPE geometry(LineString, " + storageSrid + ") USING "
                 + "ST_Transform(geom, " + storageSrid + ")" + sampled);
         execute(c, "ANALYZE " + name);

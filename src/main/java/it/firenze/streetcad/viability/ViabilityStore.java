@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * All SQL of the viability capability: ordinances, works sites with their phases, measures with their stretches,
@@ -29,15 +31,20 @@ import java.util.Set;
 final class ViabilityStore {
 
     /** {@link Measure#BINDING} in SQL: the measures that bind at some instant, what routing and state read. */
-    static final String BINDING = Measure.BINDING.stream().map(s -> "'" + s + "'")
-            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    static final String BINDING = sqlList(Measure.BINDING);
     /** Statuses still planned or binding now or later: what a street's measures list. */
     static final String PLANNED = "('draft', 'in_force')";
     /**
      * Statuses whose measures are planned or bind at the instants of their validity: what the conflict check and
      * the tiles at an instant compare. A measure that never held has an empty validity, which meets no instant.
      */
-    static final String PLANNED_OR_BINDING = "('draft', 'in_force', 'expired', 'revoked')";
+    static final String PLANNED_OR_BINDING = sqlList(Stream.concat(Stream.of("draft"), Measure.BINDING.stream())
+            .collect(Collectors.toSet()));
+
+    /** Statuses (fixed words, never a client's text) as an SQL list for {@code status IN …}. */
+    private static String sqlList(Set<String> statuses) {
+        return statuses.stream().sorted().map(s -> "'" + s + "'").collect(Collectors.joining(", ", "(", ")"));
+    }
 
     private final int srid;
 
