@@ -93,7 +93,7 @@
       changed: () => redrawTiles(map),
       problem: (body, status) => body.detail || body.title || `HTTP ${status}`
     });
-    window.streetcad = { map, state, geometry, say, bbox: () => viewBbox(map) };
+    window.streetcad = { map, state, geometry, say, escapeHtml, bbox: () => viewBbox(map), redraw: () => redrawTiles(map) };
     performance.mark('streetcad:map-created');
 
     map.on('error', event => {

@@ -14,7 +14,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** GDAL's command-line tools (Debian gdal-bin) as the oracle the importer is checked against, plus zips of layers. */
-final class Gdal {
+public final class Gdal {
 
     static final Path FLORENCE = Path.of("geodata", "florence-osm", "florence_highways.shp");
 
@@ -22,7 +22,7 @@ final class Gdal {
     }
 
     /** Runs ogr2ogr with the arguments; fails the test when it fails. */
-    static void ogr2ogr(String... args) {
+    public static void ogr2ogr(String... args) {
         List<String> command = new ArrayList<>(List.of("ogr2ogr"));
         command.addAll(List.of(args));
         try {
@@ -48,7 +48,7 @@ final class Gdal {
     }
 
     /** Zips the files of layer {@code shp} (same base name, any extension) into {@code zip}. */
-    static Path zipLayer(Path shp, Path zip) throws IOException {
+    public static Path zipLayer(Path shp, Path zip) throws IOException {
         String base = shp.getFileName().toString().replaceFirst("\\.shp$", "");
         try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out);
              Stream<Path> files = Files.list(shp.getParent())) {
