@@ -14,7 +14,14 @@
   const WORKING = new Set(['queued', 'staging', 'committing']);
   const POLL_MS = 1000;
   const LISTED = 10;
+  // A checked import's staged lines and findings over the cadastre, for the view, before its commit.
+  const STAGED = 'import-staged';
+  const FINDINGS = 'import-findings';
+  const EMPTY = { type: 'FeatureCollection', features: [] };
+  const SEVERITY_COLOURS = ['match', ['get', 'severity'], 'error', '#d50000', 'warning', '#ff6d00', '#1565c0'];
   let poll = null;
+  // The checked import drawn on the map: the last one opened, until the panel closes or it is committed or discarded.
+  let previewed = null;
 
   const panelIsOurs = () => window.streetcad.state.panel?.kind === 'imports';
 
@@ -29,6 +36,8 @@
   async function showList() {
     clearTimeout(poll);
     openPanel(null);
+    previewed = null;
+    drawStaged();
     const w = words();
     $('panel-body').innerHTML = `<form id="import-form" class="import-form" novalidate>
         <label for="import-file">${escapeHtml(w.file)}</label>
@@ -103,7 +112,7 @@
     body.append('mode', $('import-mode').value);
     if ($('import-srid').value.trim()) body.append('srid', $('import-srid').value.trim());
     if ($('import-build').checked) body.append('buildNetwork', 'true');
-    if ($('import-mode').value === 'replace' && $('import-area').checked) body.append('area', window.streetcad.bbox().join(','));
+    if ($('import-mode').value === 'replace' && $('import-area').checked) body.append('area', window.streetcad.bbox());
     $('import-send').disabled = true;
     form.querySelector('[aria-live]').textContent = w.sending;
     try {
@@ -136,6 +145,8 @@
     if (!panelIsOurs() || panelShown() !== id) return;
     window.streetcad.state.panel.job = job;
     renderJob(job);
+    previewed = job.state === 'validated' ? job : null;
+    drawStaged();
     if (WORKING.has(job.state)) poll = setTimeout(() => showJob(id), POLL_MS);
     if (job.state === 'committed') window.streetcad.redraw();
   }
@@ -221,6 +232,40 @@
     showJob(job.id);
   }
 
+  // ---- the staged lines and findings on the map -----------------------------------------------------------------
+
+  function addLayers(map) {
+    map.addSource(STAGED, { type: 'geojson', data: EMPTY });
+    map.addSource(FINDINGS, { type: 'geojson', data: EMPTY });
+    map.addLayer({ id: STAGED, type: 'line', source: STAGED, paint: {
+      'line-color': ['case', ['get', 'rejected'], '#d50000', '#7b1fa2'], 'line-width': 3, 'line-dasharray': [2, 1] } });
+    map.addLayer({ id: `${FINDINGS}-lines`, type: 'line', source: FINDINGS, filter: ['!=', ['geometry-type'], 'Point'],
+      paint: { 'line-color': SEVERITY_COLOURS, 'line-width': 5, 'line-opacity': 0.6 } });
+    map.addLayer({ id: FINDINGS, type: 'circle', source: FINDINGS, filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-color': SEVERITY_COLOURS, 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+  }
+
+  /** The previewed import's staged lines and findings in the view; nothing when none is. */
+  async function drawStaged() {
+    const map = window.streetcad.map;
+    const job = previewed;
+    if (!job) {
+      map.getSource(STAGED).setData(EMPTY);
+      map.getSource(FINDINGS).setData(EMPTY);
+      return;
+    }
+    const box = window.streetcad.bbox();
+    try {
+      const [staged, findings] = await Promise.all([fetchJson(`/imports/${job.id}/features?bbox=${box}&limit=5000`),
+        fetchJson(`/imports/${job.id}/findings?bbox=${box}&limit=5000`)]);
+      if (previewed !== job) return;
+      map.getSource(STAGED).setData(staged);
+      map.getSource(FINDINGS).setData(findings);
+    } catch (e) {
+      window.streetcad.say(`${words().unavailable}: ${e.message}`);
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------------------------
 
   function stateWord(state) {
@@ -251,6 +296,9 @@
   }
 
   function start() {
+    const map = window.streetcad.map;
+    addLayers(map);
+    map.on('moveend', drawStaged);
     const button = document.createElement('button');
     button.type = 'button';
     button.id = 'imports-open';
@@ -264,7 +312,12 @@
       if (open && panelIsOurs()) showJob(Number(open.dataset.import));
     });
     // Closing the panel stops asking the server.
-    new MutationObserver(() => { if ($('panel').hidden) clearTimeout(poll); })
+    new MutationObserver(() => {
+      if (!$('panel').hidden) return;
+      clearTimeout(poll);
+      previewed = null;
+      drawStaged();
+    })
       .observe($('panel'), { attributes: true, attributeFilter: ['hidden'] });
     new MutationObserver(() => {
       button.textContent = words().open;

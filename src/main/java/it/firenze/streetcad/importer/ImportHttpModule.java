@@ -16,6 +16,7 @@ import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
+import it.firenze.streetcad.topology.Bbox;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +36,8 @@ import java.util.Optional;
  *   name or the mapping JSON), {@code srid}, {@code encoding}, {@code mode}, {@code area}, {@code buildNetwork}
  *   ({@code true}: raw lines, built into a network once committed, like the CLI's --build-network) → 202</li>
  *   <li>{@code GET /imports/{id}}: state, progress %, the report; {@code GET /imports}: the latest jobs</li>
+ *   <li>{@code GET /imports/{id}/features} and {@code …/findings} {@code [?bbox=&limit=]}: a checked import's staged
+ *   features and its check's findings as GeoJSON (CRS84), before its commit</li>
  *   <li>{@code POST /imports/{id}/commit[?skipInvalid=true]} → 202; {@code DELETE /imports/{id}} discards</li>
  * </ul>
  */
@@ -43,10 +47,12 @@ public final class ImportHttpModule implements HttpModule {
     static final String UPLOAD_PREFIX = "streetcad-import-";
 
     private final ImportJobs jobs;
+    private final StagedPreview preview;
     private final long maxUploadBytes;
 
     public ImportHttpModule(ImportJobs jobs, long maxUploadBytes) {
         this.jobs = jobs;
+        this.preview = new StagedPreview(jobs.database());
         this.maxUploadBytes = maxUploadBytes;
     }
 
@@ -55,6 +61,8 @@ public final class ImportHttpModule implements HttpModule {
         routes.post("/imports", this::create);
         routes.get("/imports", ctx -> ctx.json(Map.of("imports", jobs.list(LISTED_JOBS).stream().map(ImportHttpModule::summary).toList())));
         routes.get("/imports/{id}", ctx -> ctx.json(view(job(ctx))));
+        routes.get("/imports/{id}/features", ctx -> staged(ctx, preview::features));
+        routes.get("/imports/{id}/findings", ctx -> staged(ctx, preview::findings));
         routes.post("/imports/{id}/commit", this::commit);
         routes.delete("/imports/{id}", ctx -> {
             Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
@@ -200,6 +208,30 @@ public final class ImportHttpModule implements HttpModule {
             throw new ImportParameters.InvalidParameterException(name, name + " is true or false");
         }
         return "true".equals(value);
+    }
+
+    /** A read of a checked import's staging tables ({@link StagedPreview}). */
+    private interface StagedRead {
+        String read(long jobId, double[] bbox, int limit) throws SQLException, StagedPreview.NotStagedException;
+    }
+
+    /** {@code …/features} and {@code …/findings}: GeoJSON of what a checked import would bring, before its commit. */
+    private void staged(Context ctx, StagedRead read) throws SQLException {
+        String box = ctx.queryParam("bbox"), limitText = ctx.queryParam("limit");
+        double[] bbox;
+        try {
+            bbox = box == null ? new double[]{-180, -90, 180, 90} : Bbox.parse(box);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("bbox", e.getMessage());
+        }
+        int limit = limitText == null ? StagedPreview.DEFAULT_LIMIT : Params.limit("limit", limitText, StagedPreview.MAX_LIMIT);
+        ImportJobs.Job job = job(ctx);
+        try {
+            if (!"validated".equals(job.state())) throw new StagedPreview.NotStagedException(job.id());
+            ctx.contentType("application/geo+json").result(read.read(job.id(), bbox, limit));
+        } catch (StagedPreview.NotStagedException e) {
+            throw ProblemException.conflict(e.getMessage() + " It is " + job.state() + ".");
+        }
     }
 
     private ImportJobs.Job job(Context ctx) {

@@ -246,6 +246,11 @@ public final class ImportJobs implements AutoCloseable {
         return find(id).orElseThrow();
     }
 
+    /** The database the jobs stage into: a checked import's staging tables are read there ({@link StagedPreview}). */
+    Database database() {
+        return database;
+    }
+
     public Optional<Job> find(long id) {
         List<Job> jobs = query("SELECT " + COLUMNS + " FROM import_job WHERE id = ?", id);
         return jobs.stream().findFirst();

@@ -84,6 +84,10 @@ class ImportHttpTest {
     }
 
     static HttpResponse<String> delete(String path) {
+        return delete(http, path);
+    }
+
+    static HttpResponse<String> delete(TestHttp http, String path) {
         return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path)).DELETE().build());
     }
 

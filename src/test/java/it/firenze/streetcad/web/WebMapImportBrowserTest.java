@@ -111,6 +111,12 @@ class WebMapImportBrowserTest {
         return (String) browser.js("return document.getElementById('panel-body').innerText");
     }
 
+    /** The staged lines of the import on screen (features of the preview layer, counted once each). */
+    static long stagedDrawn() {
+        return ((Number) browser.js("return new Set(window.streetcad.map.queryRenderedFeatures({layers: ['import-staged']})"
+                + ".map(f => f.properties.feature_number)).size")).longValue();
+    }
+
     static long liveElements() throws Exception {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base
                 + "/collections/road-elements/items?limit=1000")).build(), HttpResponse.BodyHandlers.ofString());
@@ -139,11 +145,14 @@ class WebMapImportBrowserTest {
         assertTrue(report.contains("La conferma farà") && report.contains("aggiungere 2 elementi al catasto"),
                 "what a commit would do is shown before it: " + report);
         assertEquals(before, liveElements(), "nothing is in the cadastre before the commit");
+        browser.driver.findElement(By.id("import-zoom")).click();
+        browser.waitFor("the two staged lines drawn over the cadastre", d -> stagedDrawn() == 2 ? true : null);
 
         browser.driver.findElement(By.id("import-commit")).click();
         browser.waitFor("the import committed", d -> "committed".equals(stateShown()) ? true : null);
         assertTrue(panelText().contains("Fatto nel catasto") && panelText().contains("elementi aggiunti\n2"), panelText());
         assertEquals(before + 2, liveElements(), "the two streets are in the cadastre");
+        browser.waitFor("the staged lines gone once committed", d -> stagedDrawn() == 0 ? true : null);
 
         // Said in English once the page is switched, the job still open.
         browser.driver.findElement(By.id("language-toggle")).click();
