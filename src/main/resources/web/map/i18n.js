@@ -40,6 +40,10 @@ const STREETCAD_TEXT = (() => {
     elements: ['Elementi', 'Elements'],
     junctions: ['Giunzioni', 'Junctions'],
     accepted: ['accettata', 'accepted'],
+    acceptNote: ['Perché è accettabile (nota)', 'Why it is acceptable (note)'],
+    acceptFinding: ['Accetta come eccezione', 'Accept as an exception'],
+    acceptRefused: ['Non accettata', 'Not accepted'],
+    technicianOnly: ['serve il ruolo di tecnico GIS', 'the GIS technician role is needed'],
     editAttributes: ['Modifica attributi', 'Edit attributes'],
     changeReason: ['Motivo della modifica', 'Reason for the change'],
     save: ['Salva', 'Save'],
@@ -379,7 +383,6 @@ const STREETCAD_TEXT = (() => {
         encoding: ['codifica dei caratteri sconosciuta', 'unknown character encoding'],
       },
       refusalsByStatus: {
-        403: ['serve il ruolo di tecnico GIS', 'the GIS technician role is needed'],
         409: ['lo stato dell’importazione non lo permette più', 'the import’s state no longer allows it'],
         413: ['il file supera il limite del server', 'the file is larger than the server takes'],
       },

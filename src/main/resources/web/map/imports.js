@@ -89,7 +89,7 @@
     const w = words();
     const field = { file: 'import-file', layer: 'import-file', mapping: 'import-mapping', mode: 'import-mode',
       area: 'import-area', srid: 'import-srid', buildNetwork: 'import-build' }[problem.parameter];
-    const said = w.refusals[problem.parameter] || w.refusalsByStatus[problem.status] || problem.detail;
+    const said = w.refusals[problem.parameter] || refusalByStatus(problem.status) || problem.detail;
     form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
     form.querySelector('[aria-live]').innerHTML = `<p class="problem" id="import-problem" title="${escapeHtml(problem.detail)}">`
       + `${escapeHtml(w.refused)}: ${escapeHtml(said)}</p>`;
@@ -225,7 +225,7 @@
     if (!response.ok) {
       const problem = await problemOf(response);
       $('import-answer').innerHTML = `<p class="problem" id="import-problem" title="${escapeHtml(problem.detail)}">`
-        + `${escapeHtml(w.refused)}: ${escapeHtml(w.refusalsByStatus[problem.status] || problem.detail)}</p>`;
+        + `${escapeHtml(w.refused)}: ${escapeHtml(refusalByStatus(problem.status) || problem.detail)}</p>`;
       document.querySelectorAll('.import-actions button').forEach(b => { b.disabled = false; });
       return;
     }
@@ -267,6 +267,11 @@
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------------
+
+  /** A refusal said by its status where the status says it all (a missing role, a state moved on, a file too large). */
+  function refusalByStatus(status) {
+    return status === 403 ? text().technicianOnly : words().refusalsByStatus[status];
+  }
 
   function stateWord(state) {
     return words().states[state] || state;

@@ -633,11 +633,41 @@
     const ids = value => (typeof value === 'string' ? JSON.parse(value) : value) || [];
     const elements = ids(p.element_ids).map(id =>
       `<button type="button" class="link" data-element="${Number(id)}">${Number(id)}</button>`).join(' ');
+    // A technician may keep a finding as an accepted exception (with a note saying why): it stays accepted while the
+    // geometry it is about is unchanged.
+    const accept = p.accepted ? '' : `<form id="finding-accept" data-requires-role="technician" hidden>
+      <label for="finding-note">${escapeHtml(text.acceptNote)}</label>
+      <input id="finding-note" maxlength="500" autocomplete="off">
+      <button type="submit">${escapeHtml(text.acceptFinding)}</button><div aria-live="polite"></div></form>`;
     openPanel(text.finding, `<ul class="findings">${findingItem(p)}</ul>
       <dl class="record"><dt>${text.elements}</dt><dd>${elements || '—'}</dd>
-      <dt>${text.junctions}</dt><dd>${ids(p.junction_ids).map(Number).join(', ') || '—'}</dd></dl>`);
+      <dt>${text.junctions}</dt><dd>${ids(p.junction_ids).map(Number).join(', ') || '—'}</dd></dl>${accept}`);
     $('panel-body').querySelectorAll('[data-element]').forEach(b =>
       b.addEventListener('click', () => showElement(map, Number(b.dataset.element), true)));
+    $('finding-accept')?.addEventListener('submit', event => {
+      event.preventDefault();
+      acceptFinding(map, event.target);
+    });
+  }
+
+  async function acceptFinding(map, form) {
+    const opening = state.panel;
+    const note = $('finding-note').value.trim();
+    const response = await window.streetcadAccess.fetch(`/topology/issues/${Number(opening.properties.id)}/accept`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(note ? { note } : {})
+    });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      const detail = problem.detail || problem.title || `HTTP ${response.status}`;
+      form.querySelector('[aria-live]').innerHTML = `<p class="problem" title="${escapeHtml(detail)}">`
+        + `${escapeHtml(t().acceptRefused)}: ${escapeHtml(response.status === 403 ? t().technicianOnly : detail)}</p>`;
+      return;
+    }
+    if (state.panel !== opening) return;
+    opening.properties = { ...opening.properties, accepted: true };
+    renderFinding(map);
+    loadFindings(map);
   }
 
   function selectFinding(map, id) {

@@ -645,16 +645,7 @@ class WebMapBrowserTest {
         assertTrue(Integer.parseInt((String) browser.js("return document.body.dataset.findingsLoaded")) > 0,
                 "the validated old town has findings");
         browser.screenshot("findings-on");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> finding = (Map<String, Object>) browser.waitFor("a finding drawn", x -> browser.js("""
-                const m = window.streetcad.map;
-                const w = m.getCanvas().clientWidth, h = m.getCanvas().clientHeight;
-                // A point finding clear of the layers panel (left) and the record panel (right).
-                const f = m.queryRenderedFeatures({layers: ['findings-points']}).map(f => [f, m.project(f.geometry.coordinates)])
-                    .find(([, p]) => p.x > 350 && p.x < w - 450 && p.y > 100 && p.y < h - 100);
-                return f ? {x: f[1].x, y: f[1].y, rule: f[0].properties.rule, explanation: f[0].properties.explanation} : null;"""));
-        pointerTo(finding).click().perform();
-        browser.waitFor("the finding's panel", x -> "Anomalia topologica".equals(x.findElement(By.id("panel-title")).getText()) ? true : null);
+        Map<String, Object> finding = openAPointFinding("");
         assertTrue(d.findElement(By.id("panel-body")).getText().contains((String) finding.get("rule")));
         // Why, in Italian by the rule; the server's English explanation, with its figures, as the sentence's tooltip.
         WebElement why = d.findElement(By.cssSelector("#panel-body .explanation"));
@@ -664,6 +655,54 @@ class WebMapBrowserTest {
         browser.screenshot("finding-record");
         d.findElement(By.id("layer-findings")).click();
         assertEquals("none", browser.js("return window.streetcad.map.getLayoutProperty('findings-points', 'visibility')"));
+    }
+
+    /**
+     * Opens the panel of a point finding drawn clear of the layers panel (left) and the record panel (right), one not
+     * accepted yet when {@code filter} says {@code && !f.properties.accepted}: its screen point, rule, explanation, id.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> openAPointFinding(String filter) {
+        Map<String, Object> finding = (Map<String, Object>) browser.waitFor("a finding drawn", x -> browser.js("""
+                const m = window.streetcad.map;
+                const w = m.getCanvas().clientWidth, h = m.getCanvas().clientHeight;
+                const f = m.queryRenderedFeatures({layers: ['findings-points']}).map(f => [f, m.project(f.geometry.coordinates)])
+                    .find(([f, p]) => p.x > 350 && p.x < w - 450 && p.y > 100 && p.y < h - 100 FILTER);
+                return f ? {x: f[1].x, y: f[1].y, rule: f[0].properties.rule, explanation: f[0].properties.explanation,
+                            id: f[0].properties.id} : null;""".replace("FILTER", filter)));
+        pointerTo(finding).click().perform();
+        browser.waitFor("the finding's panel", x -> "Anomalia topologica".equals(x.findElement(By.id("panel-title")).getText()) ? true : null);
+        return finding;
+    }
+
+    @Test
+    void aTechnicianAcceptsAFindingFromItsPanelWithANote() throws Exception {
+        needs("/topology/issues?bbox=11.25,43.76,11.26,43.78");
+        new Accounts(server.store().database()).add("tecla", "Tecla Tecnica", "Ufficio Strade", Set.of(Role.TECHNICIAN),
+                PASSWORD, Actor.system("test setup"));
+        browser.open(base + "/map/#map=15/43.77123/11.25545");
+        var d = browser.driver;
+        d.findElement(By.id("layer-findings")).click();
+        browser.waitFor("findings loaded", x -> browser.js("return document.body.dataset.findingsLoaded || null"));
+        Map<String, Object> seen = openAPointFinding("&& !f.properties.accepted");
+        assertFalse(d.findElement(By.id("finding-accept")).isDisplayed(), "no one signed in: nothing to accept with");
+        signIn("tecla", PASSWORD);
+        try {
+            browser.waitFor("the acceptance offered", x -> x.findElement(By.id("finding-accept")).isDisplayed() ? true : null);
+            d.findElement(By.id("finding-note")).sendKeys("Vicolo cieco reale, verificato sul posto");
+            d.findElement(By.cssSelector("#finding-accept button[type=submit]")).click();
+            browser.waitFor("the finding said accepted", x -> x.findElement(By.id("panel-body")).getText().contains("(accettata)") ? true : null);
+            assertTrue(d.findElements(By.id("finding-accept")).isEmpty(), "an accepted finding offers no second acceptance");
+            long id = ((Number) seen.get("id")).longValue();
+            JsonNode issues = Json.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                    + "/topology/issues?accepted=true&limit=1000")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            boolean accepted = false;
+            for (JsonNode f : issues.get("features")) accepted |= f.get("properties").get("id").asLong() == id;
+            assertTrue(accepted, "finding " + id + " is an accepted exception in the API");
+        } finally {
+            d.findElements(By.id("account-signout")).forEach(WebElement::click);
+        }
     }
 
     /**
