@@ -76,6 +76,8 @@ const STREETCAD_TEXT = (() => {
     splitDone: [(a, b) => `Elemento diviso in ${a} e ${b}`, (a, b) => `Element split into ${a} and ${b}`],
     elementCreated: [id => `Creato l’elemento ${id}`, id => `Element ${id} created`],
     retired: [id => `Elemento ${id} ritirato`, id => `Element ${id} retired`],
+    retiredOn: [when => `Elemento ritirato il ${when}: non fa più parte del catasto corrente, che ne conserva la scheda e la cronologia. Ripristinare una versione precedente lo riporta in servizio.`,
+      when => `Element retired on ${when}: it is no longer in the current cadastre, which keeps its record and history. Restoring an earlier version brings it back.`],
     editCancelled: ['Modifica annullata', 'Edit cancelled'],
     reverted: [v => `Ripristinata la versione ${v}`, v => `Version ${v} restored`],
     history: ['Cronologia', 'History'],

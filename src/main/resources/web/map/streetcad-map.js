@@ -53,7 +53,12 @@
 
   async function getJson(path) {
     const response = await fetch(path, { headers: { Accept: 'application/geo+json, application/json' } });
-    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    if (!response.ok) {
+      // The problem stays with the error: a retired element's 404 says when, and the panel says so.
+      const error = new Error(`${path}: HTTP ${response.status}`);
+      error.problem = await response.json().catch(() => null);
+      throw error;
+    }
     return response.json();
   }
 
@@ -362,6 +367,11 @@
         `<dt>${escapeHtml(text.fields[f])}</dt><dd data-field="${f}"${p[f] !== null && p[f] !== undefined
           ? ` title="${escapeHtml(p[f])}"` : ''}>${escapeHtml(formatValue(f, p[f]))}</dd>`).join('') + '</dl>';
       $('panel-title').textContent = p.name || `${text.element} ${id}`;
+    } else if (retiredOn(record)) {
+      // Retired: the current view no longer has it (404), its history does, and a revert brings it back.
+      html = `<p class="retired" id="record-retired">${escapeHtml(text.retiredOn(
+        new Date(retiredOn(record)).toLocaleString(state.lang)))}</p>`;
+      $('panel-title').textContent = `${text.element} ${id}`;
     } else {
       html = `<p class="problem">${text.recordUnavailable}</p>`;
       $('panel-title').textContent = `${text.element} ${id}`;
@@ -398,6 +408,12 @@
     $('geometry-retire-confirm')?.addEventListener('click', () => geometry.retire(itemPath, id));
     $('panel-body').querySelectorAll('[data-revert]').forEach(b =>
       b.addEventListener('click', () => revert(itemPath, Number(b.dataset.revert))));
+  }
+
+  /** When the element was retired, if its read was the 404 of a retired item; else null. */
+  function retiredOn(record) {
+    const problem = record.status === 'rejected' ? record.reason?.problem : null;
+    return problem?.code === 'retired' ? problem.valid_to : null;
   }
 
   // ---- editing (editors only: the server asks for the role again on every change) -------------------------------
@@ -552,9 +568,12 @@
 
   async function revert(itemPath, version) {
     const text = t();
-    const item = await current(itemPath);
+    // A retired element has no current read to take an ETag from: its history's last version is the one to name.
+    const versions = state.panel.history?.value?.versions;
+    const etag = retiredOn(state.panel.record) && versions?.length
+      ? `"${Number(versions[versions.length - 1].version)}"` : (await current(itemPath)).etag;
     const r = await streetcadAccess.fetch(`${itemPath}/revert?version=${version}`,
-      { method: 'POST', headers: { 'If-Match': item.etag } });
+      { method: 'POST', headers: { 'If-Match': etag } });
     if (!r.ok) {
       const body = await r.json().catch(() => ({}));
       say(body.detail || body.title || `HTTP ${r.status}`);

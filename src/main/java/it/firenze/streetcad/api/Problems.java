@@ -17,6 +17,13 @@ public final class Problems {
                     + "right now; try again in a few seconds.");
             case TIMED_OUT -> Problem.of(503, "Database timeout", "The cadastre database took too long to answer this "
                     + "request; try again later or ask for less (a smaller area, a lower limit).");
+            // Named for what holds a cadastre table whole in StreetCad's own work: an import's first load, whose
+            // commit holds road_element until it ends (a minute for a million lines); /jobs shows it running.
+            case LOCKED -> Problem.of(503, "Cadastre being loaded", "The data this request reads is locked by a "
+                    + "write that holds its table whole: an import's first load of the cadastre holds the road "
+                    + "elements until its commit ends (about a minute for a million lines; /jobs?kind=import&state=running "
+                    + "shows it). Try again in a few seconds; other collections answer meanwhile.")
+                    .withCode("import-in-progress");
         };
     }
 }

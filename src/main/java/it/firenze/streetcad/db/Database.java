@@ -65,10 +65,14 @@ public final class Database implements AutoCloseable {
         HikariDataSource work = null;
         DatabaseUrl connecting = url;
         try {
-            work = new HikariDataSource(poolConfig(url, "streetcad", maxConnections, limits, limits.workTimeoutSeconds()));
+            // Work waits for locks as long as its statements may run: an edit made during a first load's commit waits
+            // for it and is then written, where giving up would only make the editor send it again.
+            work = new HikariDataSource(poolConfig(url, "streetcad", maxConnections, limits,
+                    "SET statement_timeout = '" + limits.workTimeoutSeconds() + "s'"));
             connecting = readUrl == null ? url : readUrl;
             HikariDataSource reads = new HikariDataSource(poolConfig(connecting, "streetcad-reads", maxConnections, limits,
-                    limits.readTimeoutSeconds()));
+                    "SET statement_timeout = '" + limits.readTimeoutSeconds() + "s'; SET lock_timeout = '"
+                            + limits.readLockWaitMillis() + "ms'"));
             return new Database(work, reads, storageSrid, limits.jobLeaseSeconds());
         } catch (RuntimeException e) {
             if (work != null) work.close();
@@ -80,7 +84,7 @@ public final class Database implements AutoCloseable {
     }
 
     private static HikariConfig poolConfig(DatabaseUrl url, String name, int maxConnections, DatabaseLimits limits,
-                                           int statementTimeoutSeconds) {
+                                           String timeouts) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url.jdbcUrl());
         config.setDataSourceProperties(url.connectionProperties());
@@ -97,7 +101,7 @@ public final class Database implements AutoCloseable {
         // every request queueing for many seconds.
         config.setConnectionTimeout(limits.connectionWaitMillis());
         config.setValidationTimeout(Math.max(250, limits.connectionWaitMillis() / 2));
-        config.setConnectionInitSql("SET statement_timeout = '" + statementTimeoutSeconds + "s'");
+        config.setConnectionInitSql(timeouts);
         // Fail at start, on the first refused attempt, not at the first request: a wrong URL should not make
         // the user wait; orchestrators restart a server whose database is still coming up.
         config.setInitializationFailTimeout(1);
@@ -206,7 +210,10 @@ public final class Database implements AutoCloseable {
         return pool.getConnection();
     }
 
-    /** A connection for what an HTTP request reads: statements longer than the read timeout are cancelled. */
+    /**
+     * A connection for what an HTTP request reads: statements longer than the read timeout are cancelled, and so are
+     * waits for a locked table longer than the read lock wait ({@link DatabaseFailure#LOCKED}).
+     */
     public Connection readConnection() throws SQLException {
         return reads.getConnection();
     }

@@ -12,7 +12,11 @@ import java.util.Optional;
  * HTTP layer answers 503 for exactly these and 500 for real bugs.
  */
 public enum DatabaseFailure {
-    UNAVAILABLE, TIMED_OUT;
+    /**
+     * {@code LOCKED}: a read gave up waiting for a table another transaction holds whole (a first load's commit holds
+     * road_element ACCESS EXCLUSIVE until it commits; see {@link FirstLoad}).
+     */
+    UNAVAILABLE, TIMED_OUT, LOCKED;
 
     /** What in {@code error}'s cause chain says the database itself failed, if anything does. */
     public static Optional<DatabaseFailure> of(Throwable error) {
@@ -28,6 +32,8 @@ public enum DatabaseFailure {
                 }
                 // 57014: cancelled by the statement timeout.
                 if (state.equals("57014")) return Optional.of(TIMED_OUT);
+                // 55P03: lock_not_available, the read lock wait ran out (Database#readConnection).
+                if (state.equals("55P03")) return Optional.of(LOCKED);
             }
         }
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {

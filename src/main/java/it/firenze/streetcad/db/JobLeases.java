@@ -71,6 +71,7 @@ public final class JobLeases implements AutoCloseable {
     private final String owner;
     private final Map<String, Set<Long>> held = new ConcurrentHashMap<>();
     private final Map<String, Kind> recovered = new ConcurrentHashMap<>();
+    private final Map<String, Sweep> sweeps = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
     JobLeases(Database database, int seconds) {
@@ -111,6 +112,25 @@ public final class JobLeases implements AutoCloseable {
         recoverQuietly(kind);
     }
 
+    /**
+     * Cleans up after jobs whose lease expired once they are no longer running (an import's follow-up, which runs
+     * after the job says committed): what a recovery cannot see, as the job's state is already final.
+     */
+    @FunctionalInterface
+    public interface Sweep {
+        void sweep(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code sweep} (of {@code what}, once however often it is asked for) now, before returning, and then with
+     * every renewal, so that what a stopped instance left behind goes within a lease on any instance still running,
+     * not at the next start.
+     */
+    public void sweepPeriodically(String what, Sweep sweep) {
+        sweeps.put(what, sweep);
+        sweepQuietly(what, sweep);
+    }
+
     /** Ends this kind's running jobs whose lease expired (or that never had one); returns how many. */
     public int recoverExpired(Kind kind) throws SQLException {
         int ended = 0;
@@ -145,6 +165,15 @@ public final class JobLeases implements AutoCloseable {
     private void tick() {
         renew();
         recovered.values().forEach(this::recoverQuietly);
+        sweeps.forEach(this::sweepQuietly);
+    }
+
+    private void sweepQuietly(String what, Sweep sweep) {
+        try (Connection c = database.connection()) {
+            sweep.sweep(c);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("sweeping {} failed (retrying): {}", what, Database.rootMessage(e));
+        }
     }
 
     private void renew() {

@@ -9,7 +9,8 @@ import it.firenze.streetcad.features.ItemResponses.Expected;
  */
 public final class EditRefused extends RuntimeException {
 
-    public enum Reason { NOT_FOUND, STALE, INVALID, CONFLICT }
+    /** {@link #RETIRED}: the item exists but has left the current view (V40); only a revert takes it back. */
+    public enum Reason { NOT_FOUND, RETIRED, STALE, INVALID, CONFLICT }
 
     private final Reason reason;
     private final String field;
@@ -24,6 +25,10 @@ public final class EditRefused extends RuntimeException {
 
     static EditRefused notFound(EditableType t, long id) {
         return new EditRefused(Reason.NOT_FOUND, null, 0, "There is no feature " + id + " in " + t.collection() + ".");
+    }
+
+    static EditRefused retired(EditableType t, long id) {
+        return new EditRefused(Reason.RETIRED, null, 0, t.collection() + " " + id + " is retired.");
     }
 
     static EditRefused stale(EditableType t, long id, long current, Expected expected) {

@@ -136,7 +136,7 @@ public final class EditingHttp implements HttpModule {
             throw ProblemException.badRequest("version", "version must be the number of a version of the item, "
                     + "as its history lists them.");
         }
-        Expected expected = ifMatch(ctx, t, id);
+        Expected expected = ifMatch(ctx, t, id, true);
         Edits.Outcome done = run(ctx, t, id, () -> edits.revert(t, id, expected, Long.parseLong(versionText), actor));
         answer(ctx, t, done, 200);
     }
@@ -202,7 +202,8 @@ public final class EditingHttp implements HttpModule {
         ObjectNode doc = Json.mapper().createObjectNode();
         doc.put("type", "FeatureCollection");
         ArrayNode list = doc.putArray("features");
-        for (long id : ids) list.add(parse(features.item(feature(ROAD_ELEMENTS), id, Crs.CRS84, null).orElseThrow()));
+        for (long id : ids) list.add(parse(features.item(feature(ROAD_ELEMENTS), id, Crs.CRS84, null).orElseThrow()
+                .feature()));
         return doc;
     }
 
@@ -271,10 +272,14 @@ public final class EditingHttp implements HttpModule {
         }
     }
 
-    /** A refusal as the client gets it: 404, 412 with the current item, 409, or 422 naming the property. */
+    /**
+     * A refusal as the client gets it: 404 (naming the retirement of a retired item), 412 with the current item, 409,
+     * or 422 naming the property.
+     */
     private RuntimeException refused(Context ctx, EditableType t, long id, EditRefused e) throws SQLException {
         return switch (e.reason()) {
             case NOT_FOUND -> ProblemException.notFound(e.getMessage());
+            case RETIRED -> ItemResponses.retired(ctx, features, feature(t), id);
             case STALE -> {
                 // Another item than the addressed one (a merge's other element) is named by the field at fault.
                 if (e.field() != null) {
@@ -306,8 +311,16 @@ public final class EditingHttp implements HttpModule {
         return Params.pathId(ctx.pathParam("featureId"), t.collection() + " feature");
     }
 
-    /** The version If-Match admits: 428 without one, 412 (with the item as it is) when it is no ETag of ours. */
+    /**
+     * The version If-Match admits: 428 without one, 412 (with the item as it is) when it is no ETag of ours — but 404
+     * when there is no item to weigh it against (RFC 9110 §13.2.1), a retired one included: it has left the current
+     * view, and only a revert, which takes it back, edits it.
+     */
     private Expected ifMatch(Context ctx, EditableType t, long id) throws SQLException {
+        return ifMatch(ctx, t, id, false);
+    }
+
+    private Expected ifMatch(Context ctx, EditableType t, long id, boolean retiredToo) throws SQLException {
         String header = ctx.header("If-Match");
         if (header == null) {
             throw new ProblemException(Problem.of(428, "Precondition required", "Send the item's ETag in If-Match "
@@ -316,9 +329,10 @@ public final class EditingHttp implements HttpModule {
         Optional<Expected> expected = ItemResponses.expected(header);
         if (expected.isPresent()) return expected.get();
         // Not an ETag of ours (a weak one, another server's): the item's current ETag is the answer.
-        if (!ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null)) {
-            throw ProblemException.notFound("There is no feature " + id + " in " + t.collection() + ".");
-        }
+        FeatureStore.Item item = features.item(feature(t), id, Crs.CRS84, null).orElseThrow(() ->
+                ProblemException.notFound("There is no feature " + id + " in " + t.collection() + "."));
+        if (item.retired() && !retiredToo) throw ItemResponses.retired(ctx, features, feature(t), id);
+        ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
         throw new Answered();
     }
 

@@ -139,7 +139,7 @@ public final class Edits {
         }
         properties.retain(t.fields().keySet());
         return update(t, id, expected, new Input(properties, null, 0, false), Mode.REPLACE, actor, "feature.revert",
-                geometry == null ? null : new Value("ST_GeomFromEWKB(?)", geometry));
+                geometry == null ? null : new Value("ST_GeomFromEWKB(?)", geometry), true);
     }
 
     /**
@@ -180,7 +180,7 @@ public final class Edits {
             }
             if (t.table().equals("road_element")) {
                 try (PreparedStatement st = c.prepareStatement("UPDATE element_event SET valid_to = retirement(valid_from, "
-                        + "valid_to) WHERE element_id = ? AND live_at(valid_from, valid_to, greatest(now(), valid_from))")) {
+                        + "valid_to) WHERE element_id = ? AND NOT retired(valid_from, valid_to)")) {
                     st.setLong(1, id);
                     st.executeUpdate();
                 }
@@ -352,7 +352,9 @@ public final class Edits {
         try {
             return lock(c, t, with, expected);
         } catch (EditRefused e) {
-            if (e.reason() == EditRefused.Reason.NOT_FOUND) throw EditRefused.invalid("with", e.getMessage());
+            if (e.reason() == EditRefused.Reason.NOT_FOUND || e.reason() == EditRefused.Reason.RETIRED) {
+                throw EditRefused.invalid("with", e.getMessage());
+            }
             if (e.reason() == EditRefused.Reason.STALE) throw EditRefused.staleOther("with_etag", e.getMessage());
             throw e;
         }
@@ -369,13 +371,14 @@ public final class Edits {
 
     private Outcome update(EditableType t, long id, Expected expected, Input in, Mode mode, Actor actor, String action)
             throws SQLException {
-        return update(t, id, expected, in, mode, actor, action, null);
+        return update(t, id, expected, in, mode, actor, action, null, false);
     }
 
+    /** {@code ofRetired}: a revert, the one edit a retired item takes (it may bring the item back). */
     private Outcome update(EditableType t, long id, Expected expected, Input in, Mode mode, Actor actor, String action,
-                           Value givenGeometry) throws SQLException {
+                           Value givenGeometry, boolean ofRetired) throws SQLException {
         return inTransaction(t, actor, c -> {
-            Envelope changed = lock(c, t, id, expected);
+            Envelope changed = lock(c, t, id, expected, ofRetired);
             Map<String, Value> set = new LinkedHashMap<>(values(t, in.properties(), mode));
             Value geometry = givenGeometry != null ? snapped(c, t, givenGeometry) : geometry(c, t, in, mode);
             List<Long> formerEnds = List.of();
@@ -415,16 +418,29 @@ public final class Edits {
         });
     }
 
-    /** Locks the row and checks its version; returns the extent of its geometry (null for derived geometries). */
+    /**
+     * Locks the row and checks that it is in the current view and at the version expected; returns the extent of its
+     * geometry (null for derived geometries).
+     */
     private Envelope lock(Connection c, EditableType t, long id, Expected expected) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT version" + box(t, "") + " FROM " + t.table()
-                + " WHERE id = ? FOR UPDATE")) {
+        return lock(c, t, id, expected, false);
+    }
+
+    /**
+     * {@link #lock}, of a retired row too when {@code retiredToo}: a revert is how a retired item comes back, every
+     * other edit of one is an edit of an item the current view no longer has (V40).
+     */
+    private Envelope lock(Connection c, EditableType t, long id, Expected expected, boolean retiredToo)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT version, retired(valid_from, valid_to)" + box(t, "")
+                + " FROM " + t.table() + " WHERE id = ? FOR UPDATE")) {
             st.setLong(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) throw EditRefused.notFound(t, id);
+                if (rs.getBoolean(2) && !retiredToo) throw EditRefused.retired(t, id);
                 long current = rs.getLong(1);
                 if (!expected.admits(current)) throw EditRefused.stale(t, id, current, expected);
-                return envelope(rs, 2);
+                return envelope(rs, 3);
             }
         }
     }

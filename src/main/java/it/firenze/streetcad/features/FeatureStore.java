@@ -263,16 +263,51 @@ public final class FeatureStore {
     }
 
     /**
+     * One feature as the cadastre holds it: {@code retired} when it has left the current view (V40's retired(): only
+     * for a read of now, and only in the cadastre's tables, whose items a DELETE retires).
+     */
+    public record Item(String feature, boolean retired) {
+    }
+
+    /**
      * One feature by id, whatever its validity (a retired or planned row is still the cadastre's record of it), or
      * its version recorded at {@code asOf} when given.
      */
-    public Optional<String> item(FeatureType type, long id, Crs crs, OffsetDateTime asOf) throws SQLException {
+    public Optional<Item> item(FeatureType type, long id, Crs crs, OffsetDateTime asOf) throws SQLException {
         FeatureWriter writer = new FeatureWriter(type, null);
+        boolean retirable = asOf == null && type.cadastreTable().isPresent();
         Sql sql = (asOf == null ? Rows.RECORDED : Rows.asOf(asOf)).resolve(new Sql().append("SELECT ")
-                .append(columns(writer, crs)).append(" FROM ").append(type.from())
+                .append(columns(writer, crs))
+                .append(retirable ? ", retired(" + type.validFromSql() + ", " + type.validToSql() + ")" : "")
+                .append(" FROM ").append(type.from())
                 .append(" WHERE ").append(type.idSql()).append(" = ").bind(id));
         try (Connection c = database.readConnection(); var st = sql.prepare(c); var rs = st.executeQuery()) {
-            return rs.next() ? Optional.of(writer.feature(rs)) : Optional.empty();
+            if (!rs.next()) return Optional.empty();
+            boolean retired = retirable && rs.getBoolean(rs.getMetaData().getColumnCount());
+            return Optional.of(new Item(writer.feature(rs), retired));
+        }
+    }
+
+    /**
+     * The last instant at which the current view, as the cadastre recorded it then, held item {@code id} of a
+     * cadastre collection: where a version's recorded time and its validity last overlapped (for an item retired by a
+     * DELETE, the instant of the DELETE). Empty when no version was ever live while it was recorded (one recorded
+     * already ended, as a past fact entered late).
+     */
+    public Optional<OffsetDateTime> lastShown(FeatureType type, long id) throws SQLException {
+        String table = type.cadastreTable().orElseThrow();
+        String sql = "SELECT max(least(recorded_to, coalesce(valid_to, 'infinity'))) FROM (SELECT recorded_from, "
+                + "'infinity'::timestamptz AS recorded_to, valid_from, valid_to FROM " + table + " WHERE id = ? "
+                + "UNION ALL SELECT recorded_from, recorded_to, valid_from, valid_to FROM " + table + "_history "
+                + "WHERE id = ?) v WHERE greatest(recorded_from, valid_from) < least(recorded_to, coalesce(valid_to, "
+                + "'infinity'))";
+        try (Connection c = database.readConnection(); var st = c.prepareStatement(sql)) {
+            st.setLong(1, id);
+            st.setLong(2, id);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return Optional.ofNullable(rs.getObject(1, OffsetDateTime.class));
+            }
         }
     }
 

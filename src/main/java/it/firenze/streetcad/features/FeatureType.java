@@ -28,6 +28,16 @@ public record FeatureType(String id, String title, String description, String fr
                 queryables(geometrySql, properties, validFromSql, validToSql));
     }
 
+    /**
+     * The cadastre table whose rows are this collection's items (the one {@link #from} names in braces, as {@link Rows}
+     * resolves it): the collections an editor DELETEs from, whose retired items leave the current view (V40). Empty
+     * for the collections kept elsewhere (findings, viability), whose items end without being deleted.
+     */
+    public Optional<String> cadastreTable() {
+        if (!from.startsWith("{")) return Optional.empty();
+        return Optional.of(from.substring(1, from.indexOf('}')));
+    }
+
     public Optional<Queryable> property(String name) {
         return properties.stream().filter(p -> p.name().equals(name)).findFirst();
     }

@@ -334,10 +334,7 @@ public final class FeaturesModule implements it.firenze.streetcad.api.HttpModule
         format(ctx); // refuses an f it does not know before any work
         Crs crs = parser.crs(ctx.queryParamMap(), "crs");
         OffsetDateTime asOf = parser.asOf(ctx.queryParamMap());
-        String featureId = ctx.pathParam("featureId");
-        if (!ItemResponses.send(ctx, store, t, Params.pathId(featureId, t.id() + " feature"), crs, asOf, 200, null)) {
-            throw ProblemException.notFound("There is no " + t.id() + " feature '" + Params.abbreviate(featureId) + "'.");
-        }
+        ItemResponses.read(ctx, store, t, Params.pathId(ctx.pathParam("featureId"), t.id() + " feature"), crs, asOf);
     }
 
     private void queryables(Context ctx) {

@@ -4,14 +4,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.Problem;
+import it.firenze.streetcad.api.ProblemException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
@@ -32,13 +40,68 @@ public final class ItemResponses {
     }
 
     /**
-     * Sends feature {@code id} of {@code type} with {@code status}; {@code decorate} may add members to it.
-     * False (nothing sent) when there is no such feature.
+     * Answers a read ({@code GET}/{@code HEAD}) of feature {@code id}: the feature, its version recorded at
+     * {@code asOf} when given; 404 when there is none, and 404 naming its retirement when a DELETE (or a merge, an
+     * import, an edit of its validity) retired it, with where its record can still be read.
+     */
+    public static void read(Context ctx, FeatureStore store, FeatureType type, long id, Crs crs, OffsetDateTime asOf)
+            throws SQLException {
+        FeatureStore.Item item = store.item(type, id, crs, asOf).orElseThrow(() -> ProblemException.notFound(
+                "There is no " + type.id() + " feature '" + id + "'."));
+        if (item.retired()) throw retired(ctx, store, type, id, item);
+        send(ctx, type, id, crs, item, 200, null);
+    }
+
+    /**
+     * The 404 of a retired item: when its validity ended ({@code valid_to}), and links to its history and to the
+     * as-of read of the last instant the current view held it (Part 4's deleted item is gone from the collection; the
+     * cadastre keeps its record).
+     */
+    public static ProblemException retired(Context ctx, FeatureStore store, FeatureType type, long id)
+            throws SQLException {
+        FeatureStore.Item item = store.item(type, id, Crs.CRS84, null).orElseThrow(() -> new IllegalStateException(
+                type.id() + " " + id + " was found retired and is gone"));
+        return retired(ctx, store, type, id, item);
+    }
+
+    private static ProblemException retired(Context ctx, FeatureStore store, FeatureType type, long id,
+                                            FeatureStore.Item item) throws SQLException {
+        String validTo = parse(item.feature(), id).path("properties").path("valid_to").asText();
+        String itemUrl = FeaturesModule.base(ctx) + "/collections/" + type.id() + "/items/" + id;
+        List<Map<String, String>> links = new ArrayList<>();
+        links.add(Map.of("href", itemUrl + "/history", "rel", "version-history", "type", FeaturesModule.JSON,
+                "title", "every version of " + type.title() + " " + id));
+        Optional<OffsetDateTime> shown = store.lastShown(type, id);
+        String whereToRead = "its history lists every version";
+        if (shown.isPresent()) {
+            // The instant just before the current view lost it: the item as the cadastre last published it.
+            String asOf = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(shown.get().minusNanos(1_000)
+                    .withOffsetSameInstant(ZoneOffset.UTC));
+            links.add(Map.of("href", itemUrl + "?as-of=" + asOf, "rel", "predecessor-version", "type",
+                    FeaturesModule.GEOJSON, "title", type.title() + " " + id + " as recorded at " + asOf
+                            + ", before it was retired"));
+            whereToRead += ", and as-of=" + asOf + " reads it as it was before it was retired";
+        }
+        return new ProblemException(Problem.of(404, "Not found", type.id() + " feature " + id + " was retired at "
+                + validTo + ": it is no longer in the current view of the cadastre, which keeps its record; "
+                + whereToRead + ".").withCode("retired").withMembers(Map.of("valid_to", validTo, "links", links)));
+    }
+
+    /**
+     * Sends feature {@code id} of {@code type} as the cadastre holds it, whatever its validity (an edit's answer: a
+     * DELETE's is the retired item), with {@code status}; {@code decorate} may add members to it. False (nothing
+     * sent) when there is no such feature.
      */
     public static boolean send(Context ctx, FeatureStore store, FeatureType type, long id, Crs crs, OffsetDateTime asOf,
                                int status, Consumer<ObjectNode> decorate) throws SQLException {
-        ObjectNode doc = document(ctx, store, type, id, crs, asOf);
-        if (doc == null) return false;
+        Optional<FeatureStore.Item> item = store.item(type, id, crs, asOf);
+        item.ifPresent(found -> send(ctx, type, id, crs, found, status, decorate));
+        return item.isPresent();
+    }
+
+    private static void send(Context ctx, FeatureType type, long id, Crs crs, FeatureStore.Item item, int status,
+                             Consumer<ObjectNode> decorate) {
+        ObjectNode doc = document(ctx, type, id, item);
         boolean html = FeaturesModule.format(ctx) == FeaturesModule.Format.HTML;
         // A read writes the feature once, for its digest and its body; an edit's answer adds members after.
         String written = doc.toString();
@@ -53,7 +116,7 @@ public final class ItemResponses {
         String ifNoneMatch = ctx.header("If-None-Match");
         if (status == 200 && ifNoneMatch != null && (ifNoneMatch.strip().equals("*") || ifNoneMatch.contains(etag))) {
             ctx.status(304);
-            return true;
+            return;
         }
         ctx.status(status);
         if (html) {
@@ -63,26 +126,19 @@ public final class ItemResponses {
             ctx.contentType(FeaturesModule.GEOJSON);
             ctx.result(written);
         }
-        return true;
     }
 
     /** The ETag a read of feature {@code id} (GeoJSON in CRS84) answers with now; empty when there is none. */
     public static Optional<String> etag(Context ctx, FeatureStore store, FeatureType type, long id) throws SQLException {
-        ObjectNode doc = document(ctx, store, type, id, Crs.CRS84, null);
-        return doc == null ? Optional.empty() : Optional.of(etag(doc, doc.toString(), false, Crs.CRS84));
+        Optional<FeatureStore.Item> item = store.item(type, id, Crs.CRS84, null);
+        if (item.isEmpty()) return Optional.empty();
+        ObjectNode doc = document(ctx, type, id, item.get());
+        return Optional.of(etag(doc, doc.toString(), false, Crs.CRS84));
     }
 
-    /** The feature with its links, as a read answers with it; null when there is none. */
-    private static ObjectNode document(Context ctx, FeatureStore store, FeatureType type, long id, Crs crs,
-                                       OffsetDateTime asOf) throws SQLException {
-        String feature = store.item(type, id, crs, asOf).orElse(null);
-        if (feature == null) return null;
-        ObjectNode doc;
-        try {
-            doc = (ObjectNode) Json.mapper().readTree(feature);
-        } catch (IOException e) {
-            throw new SQLException("unreadable feature " + id, e);
-        }
+    /** The feature with its links, as a read answers with it. */
+    private static ObjectNode document(Context ctx, FeatureType type, long id, FeatureStore.Item item) {
+        ObjectNode doc = parse(item.feature(), id);
         String base = FeaturesModule.base(ctx) + "/collections/" + type.id();
         ArrayNode links = doc.putArray("links");
         // The feature's own link says what its body is: GeoJSON.
@@ -91,6 +147,14 @@ public final class ItemResponses {
         FeaturesModule.link(links, base + "/items/" + id + "/history", "version-history", FeaturesModule.JSON,
                 "every version of " + type.title() + " " + id);
         return doc;
+    }
+
+    private static ObjectNode parse(String feature, long id) {
+        try {
+            return (ObjectNode) Json.mapper().readTree(feature);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable feature " + id, e);
+        }
     }
 
     /**

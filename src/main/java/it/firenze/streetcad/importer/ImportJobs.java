@@ -96,25 +96,28 @@ public final class ImportJobs implements AutoCloseable {
         });
         database.leases().recoverPeriodically(new JobLeases.Kind("import_job", "state",
                 "'queued', 'staging', 'committing'", ImportJobs::endInterrupted));
-        dropFindingsOfCutFollowUps();
+        database.leases().sweepPeriodically("the findings left by cut-off import follow-ups",
+                ImportJobs::dropFindingsOfCutFollowUps);
     }
 
     /**
      * The findings a commit keeps for its follow-up are dropped when the follow-up ends; a process stopped during it
-     * leaves them behind (its validation ends as cut, see {@link it.firenze.streetcad.db.JobLeases}). Dropped at start
-     * once the job's lease has expired, so never under a follow-up another instance is running.
+     * leaves them behind (its validation ends as cut, see {@link it.firenze.streetcad.db.JobLeases}), and so does a
+     * drop that failed (the database away at that moment). Swept with the leases, on every instance, once the job's
+     * lease has expired: never under a follow-up an instance is running, which renews it, and never only at the next
+     * start, which a server running for weeks would not see.
      */
-    private void dropFindingsOfCutFollowUps() {
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement("SELECT j.id FROM import_job j "
-                + "WHERE j.state IN ('committed', 'discarded', 'failed') AND (j.lease_until IS NULL OR j.lease_until < now()) "
-                + "AND to_regclass('import_staging_' || j.id || '_findings') IS NOT NULL")) {
-            List<Long> ids = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) ids.add(rs.getLong(1));
-            }
-            for (long id : ids) new StagingTable(id).dropFindings(c);
-        } catch (SQLException e) {
-            LOG.warn("dropping the findings left by stopped imports failed: {}", e.getMessage());
+    private static void dropFindingsOfCutFollowUps(Connection c) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT j.id FROM import_job j WHERE j.state IN ('committed', "
+                + "'discarded', 'failed') AND (j.lease_until IS NULL OR j.lease_until < now()) AND (to_regclass("
+                + "'import_staging_' || j.id || '_findings') IS NOT NULL OR to_regclass('import_staging_' || j.id "
+                + "|| '_elements') IS NOT NULL)"); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) ids.add(rs.getLong(1));
+        }
+        for (long id : ids) {
+            LOG.info("dropping the findings import {}'s cut-off follow-up left", id);
+            new StagingTable(id).dropFindings(c);
         }
     }
 

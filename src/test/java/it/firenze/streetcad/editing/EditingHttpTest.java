@@ -150,7 +150,89 @@ class EditingHttpTest {
         assertFalse(TestHttp.json(retired).at("/properties/valid_to").isNull(), "retired: " + retired.body());
         long id = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
         assertFalse(ids(TestHttp.json(http.get(items + "?limit=1000"))).contains(id), collection + ": no longer live");
-        assertEquals(200, http.get(path).statusCode(), "a retired item is still the cadastre's record of it");
+        TestHttp.assertProblem(http.get(path), 404, null);
+        assertEquals(200, http.get(path + "/history").statusCode(), collection + ": its record stays");
+    }
+
+    // ---- a deleted item (OGC API – Features Part 4, /conf/create-replace-delete/delete)
+
+    /**
+     * Given a road element edited once, when an editor deletes it, then the current view no longer has it — a GET or
+     * HEAD of it is 404 (Part 4's abstract test), saying when it was retired and linking to its history and to the
+     * as-of read of it before its retirement, both of which answer — and no edit but a revert takes it: the revert to
+     * its version before the retirement brings it back, at a new version.
+     */
+    @Test
+    void aDeletedItemLeavesTheCurrentViewKeepsItsRecordAndARevertBringsItBack() {
+        long id = element("[[11.3400, 43.7800], [11.3412, 43.7801]]", "{\"functional_class\": \"F\", \"lanes\": 1}");
+        String path = "/collections/road-elements/items/" + id;
+        assertEquals(200, send("PATCH", path, "{\"properties\": {\"lanes\": 2}}", "\"1\"",
+                "application/merge-patch+json").statusCode());
+
+        HttpResponse<String> deleted = send("DELETE", path, null, "\"2\"", null);
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        String validTo = TestHttp.json(deleted).at("/properties/valid_to").asText();
+
+        HttpResponse<String> read = http.get(path);
+        TestHttp.assertProblem(read, 404, null);
+        JsonNode problem = TestHttp.json(read);
+        assertEquals("retired", problem.path("code").asText(), read.body());
+        assertEquals(validTo, problem.path("valid_to").asText(), read.body());
+        assertTrue(problem.path("detail").asText().contains("retired at " + validTo), read.body());
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(404, head.statusCode());
+
+        HttpResponse<String> history = http.get(URI.create(link(problem, "version-history")).getRawPath());
+        assertEquals(200, history.statusCode(), history.body());
+        assertEquals(3, TestHttp.json(history).get("versions").size(), history.body());
+        URI before = URI.create(link(problem, "predecessor-version"));
+        HttpResponse<String> asOf = http.get(before.getRawPath() + "?" + before.getRawQuery());
+        assertEquals(200, asOf.statusCode(), asOf.body());
+        assertEquals(2, TestHttp.json(asOf).at("/properties/version").asLong(), "as published before the DELETE");
+        assertTrue(TestHttp.json(asOf).at("/properties/valid_to").isNull(), asOf.body());
+
+        // Every edit of it is an edit of nothing the current view has, whatever its If-Match.
+        for (String ifMatch : List.of("\"3\"", "*", "\"xyz\"")) {
+            assertRetired(send("PATCH", path, "{\"properties\": {\"lanes\": 3}}", ifMatch, "application/merge-patch+json"));
+            assertRetired(send("PUT", path, TestHttp.json(asOf).toString(), ifMatch, "application/geo+json"));
+            assertRetired(send("DELETE", path, null, ifMatch, null));
+            assertRetired(send("POST", path + "/split", "{\"measure\": 10}", ifMatch, "application/json"));
+        }
+        assertEquals(3, TestHttp.json(http.get(path + "/history")).get("versions").size(), "nothing written");
+
+        HttpResponse<String> reverted = send("POST", path + "/revert?version=2", null, "\"3\"", null);
+        assertEquals(200, reverted.statusCode(), reverted.body());
+        HttpResponse<String> back = http.get(path);
+        assertEquals(200, back.statusCode(), back.body());
+        assertEquals(4, TestHttp.json(back).at("/properties/version").asLong());
+        assertTrue(TestHttp.json(back).at("/properties/valid_to").isNull(), back.body());
+        assertTrue(ids(TestHttp.json(http.get("/collections/road-elements/items?limit=1000"))).contains(id), "live again");
+    }
+
+    /**
+     * Given element 106 of the small network, entered already ended (valid 2019–2021), then a read of it is the 404 of
+     * a retired item with its history only: no instant's current view ever held it.
+     */
+    @Test
+    void anItemRecordedAlreadyEndedIsRetiredWithItsHistoryOnly() {
+        HttpResponse<String> read = http.get("/collections/road-elements/items/106");
+        TestHttp.assertProblem(read, 404, null);
+        JsonNode problem = TestHttp.json(read);
+        assertEquals("2021-01-01T00:00:00+00:00", problem.path("valid_to").asText(), "as the feature writes it: " + read.body());
+        assertEquals(List.of("version-history"), problem.get("links").findValuesAsText("rel"), read.body());
+        assertEquals(200, http.get("/collections/road-elements/items/106?as-of=" + Instant.now()).statusCode(),
+                "as recorded, whatever its validity");
+    }
+
+    private static void assertRetired(HttpResponse<String> r) {
+        TestHttp.assertProblem(r, 404, null);
+        assertEquals("retired", TestHttp.json(r).path("code").asText(), r.body());
+    }
+
+    private static String link(JsonNode problem, String rel) {
+        for (JsonNode l : problem.path("links")) if (rel.equals(l.path("rel").asText())) return l.path("href").asText();
+        throw new AssertionError("no " + rel + " link in " + problem);
     }
 
     // ---- optimistic locking

@@ -2,6 +2,7 @@ package it.firenze.streetcad.importer;
 
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.DatabaseLimits;
 import it.firenze.streetcad.db.DatabaseSettings;
 import it.firenze.streetcad.db.EmbeddedPostgres;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
@@ -16,8 +17,10 @@ import org.locationtech.jts.geom.Envelope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -146,6 +149,46 @@ class ImportJobsTest {
                 assertEquals(0, crashed.count("SELECT count(*) FROM road_element"));
             }
         }
+    }
+
+    /**
+     * Given a committed import whose follow-up was cut off (its instance stopped: the job's lease expired, the kept
+     * findings and elements tables left behind) and one whose follow-up an instance is still running (its lease
+     * renewed), when a running server's leases go round (1 s leases here), then the first's tables are dropped within
+     * seconds, without a restart, and the second's stay.
+     */
+    @Test
+    void theTablesACutOffFollowUpLeftAreDroppedWhileTheServerRunsNotAtItsNextStart() throws Exception {
+        try (Database shortLeases = Database.connect(TestPostgis.newDatabaseUrl(), DatabaseSettings.DEFAULT_STORAGE_SRID,
+                4, new DatabaseLimits(900, 15, 250, 3600, 1))) {
+            shortLeases.migrate();
+            try (ImportJobs running = new ImportJobs(shortLeases, List.of(), 1)) {
+                long cut = committedJob(shortLeases, "now() - interval '1 minute'");
+                long followedUp = committedJob(shortLeases, "now() + interval '1 hour'");
+                for (long id : new long[]{cut, followedUp}) {
+                    TestPostgis.execute(shortLeases, "CREATE TABLE import_staging_" + id + "_findings (n int); "
+                            + "CREATE TABLE import_staging_" + id + "_elements (n int)");
+                }
+
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (tables(shortLeases, cut) > 0 && System.nanoTime() < deadline) Thread.sleep(200);
+                assertEquals(0, tables(shortLeases, cut), "the cut-off follow-up's tables are dropped");
+                assertEquals(2, tables(shortLeases, followedUp), "a follow-up under way keeps its tables");
+            }
+        }
+    }
+
+    /** A committed import job whose lease runs until {@code leaseUntil} (SQL). */
+    private static long committedJob(Database db, String leaseUntil) throws SQLException {
+        return ((Number) TestPostgis.single(db, "INSERT INTO import_job (state, source, mode, mapping, lease_owner, "
+                + "lease_until) VALUES ('committed', 'streets.shp', 'append', '{}', 'another-host:1:000000', "
+                + leaseUntil + ") RETURNING id")).longValue();
+    }
+
+    /** How many of the tables a commit keeps for its follow-up job {@code id} still has. */
+    private static long tables(Database db, long id) throws SQLException {
+        return ((Number) TestPostgis.single(db, "SELECT count(*) FROM pg_tables WHERE tablename IN (?, ?)",
+                "import_staging_" + id + "_findings", "import_staging_" + id + "_elements")).longValue();
     }
 
     @Test

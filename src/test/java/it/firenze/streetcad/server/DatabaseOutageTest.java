@@ -150,7 +150,7 @@ class DatabaseOutageTest {
         cluster.createDatabase(name);
         // Given reads limited to 1 s and work to 30 s
         try (Database db = Database.connect(cluster.url(name), DatabaseSettings.DEFAULT_STORAGE_SRID, 2,
-                new DatabaseLimits(900, 1, 30, 30))) {
+                new DatabaseLimits(900, 1, 250, 30, 30))) {
             // When each runs a 1.5 s statement
             SQLException cut = assertThrows(SQLException.class, () -> sleep(db.readConnection()));
             // Then the read is cancelled, seen as a timeout, and the work completes

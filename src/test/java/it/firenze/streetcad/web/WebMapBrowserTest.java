@@ -594,12 +594,23 @@ class WebMapBrowserTest {
                     created)) ? true : null);
             browser.screenshot("element-drawn");
 
-            // When the editor retires it (confirming), then it is no longer live but keeps its record.
+            // When the editor retires it (confirming), then the current view no longer has it (a read is the 404 of
+            // a retired item), and its panel says so over its history,
             waitForRecord(created);
             visible("geometry-retire").click();
             visible("geometry-retire-confirm").click();
             edited("retire");
-            assertFalse(item("road-elements", created).at("/properties/valid_to").isNull(), "retired");
+            HttpResponse<String> gone = read("road-elements", created);
+            assertEquals(404, gone.statusCode(), gone.body());
+            assertEquals("retired", Json.mapper().readTree(gone.body()).path("code").asText(), gone.body());
+            assertTrue(visible("record-retired").getText().startsWith("Elemento ritirato il"));
+            // and when the editor restores the version it was created with, then it is back.
+            browser.waitFor("the restore button", x -> x.findElements(By.cssSelector("[data-revert='1']")).stream()
+                    .filter(WebElement::isDisplayed).findFirst().orElse(null)).click();
+            browser.waitFor("the element back", x -> read("road-elements", created).statusCode() == 200 ? true : null);
+            browser.waitFor("its record shown", x -> x.findElements(By.id("record-retired")).isEmpty()
+                    && created.equals(browser.js("return document.getElementById('panel').dataset.record || null")) ? true : null);
+            assertTrue(item("road-elements", created).at("/properties/valid_to").isNull(), "live again");
         } finally {
             d.findElements(By.id("account-signout")).forEach(WebElement::click);
         }
@@ -768,10 +779,21 @@ class WebMapBrowserTest {
 
     /** An item as the API serves it now. */
     private static JsonNode item(String collection, String id) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/collections/"
-                + collection + "/items/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = read(collection, id);
         assertEquals(200, r.statusCode(), r.body());
         return Json.mapper().readTree(r.body());
+    }
+
+    private static HttpResponse<String> read(String collection, String id) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/collections/" + collection
+                    + "/items/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The point halfway along a line's middle stretch, [lon, lat]. */
