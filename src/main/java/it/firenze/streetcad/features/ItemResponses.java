@@ -61,7 +61,9 @@ public final class ItemResponses {
             ctx.result(Html.page(type.title() + " " + id, doc));
         } else {
             ctx.contentType(FeaturesModule.GEOJSON);
-            ctx.result(written);
+            // As bytes: the text of a result goes out in the response's charset, Jetty's ISO-8859-1 when the type
+            // names none, and "Libertà" reached clients as invalid JSON.
+            ctx.result(written.getBytes(StandardCharsets.UTF_8));
         }
         return true;
     }

@@ -561,6 +561,9 @@ class ViabilityHttpTest {
         HttpResponse<String> created = issueOrdinance(422, "mercato");
         long ordinance = json(created).get("id").asLong();
         assertAnswersAsRead(created, ordinance);
+        // In UTF-8, as JSON is (RFC 8259): every item read once sent its text in Jetty's ISO-8859-1, and a client
+        // read the office as "Mobilit\uFFFD" (the web map's record panel a street "della Libert\uFFFD").
+        assertEquals("Mobilità", json(created).get("properties").get("office").asText());
         ordinanceMeasure(ordinance, "draft", anyCarriageway());
         ordinanceMeasure(ordinance, "draft", count("SELECT max(id) FROM road_element WHERE element_type = "
                 + "'carriageway' AND length_m > 50"));
