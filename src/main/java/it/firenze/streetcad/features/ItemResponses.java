@@ -68,6 +68,15 @@ public final class ItemResponses {
         return true;
     }
 
+    /**
+     * The ETag of a feature another route renders (a viability record with its conflicts) as GeoJSON in CRS84,
+     * {@code written} being its text as sent: the version If-Match is judged on, and the digest of that text, as an
+     * item read's, so that a write answered with the record and a read of it give one ETag.
+     */
+    public static String etag(ObjectNode feature, String written) {
+        return etag(feature, written, false, Crs.CRS84);
+    }
+
     /** The ETag a read of feature {@code id} (GeoJSON in CRS84) answers with now; empty when there is none. */
     public static Optional<String> etag(Context ctx, FeatureStore store, FeatureType type, long id) throws SQLException {
         ObjectNode doc = document(ctx, store, type, id, Crs.CRS84, null);
