@@ -430,20 +430,26 @@ final class ViabilityStore {
         }
     }
 
-    /** Sets an ordinance's status and carries it to those of its measures whose status is one of {@code from}. */
-    List<Long> setOrdinanceStatus(Connection c, long id, String status, Set<String> from) throws SQLException {
+    /**
+     * Sets an ordinance's status and carries it to its measures: each whose status is a key of {@code carried} takes
+     * that key's value. The ids of the measures changed, by the status they took.
+     */
+    Map<String, List<Long>> setOrdinanceStatus(Connection c, long id, String status, Map<String, String> carried)
+            throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
         }
-        List<Long> measures = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status = ANY (?) RETURNING id")) {
-            st.setString(1, status);
-            st.setLong(2, id);
-            st.setArray(3, c.createArrayOf("text", from.toArray()));
+        Map<String, List<Long>> measures = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure m SET status = s.next, updated_at = now() "
+                + "FROM unnest(?::text[], ?::text[]) AS s(current, next) WHERE m.ordinance_id = ? AND m.status = s.current "
+                + "RETURNING m.id, m.status")) {
+            st.setArray(1, c.createArrayOf("text", carried.keySet().toArray()));
+            st.setArray(2, c.createArrayOf("text", carried.values().toArray()));
+            st.setLong(3, id);
             try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) measures.add(rs.getLong(1));
+                while (rs.next()) measures.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getLong(1));
             }
         }
         return measures;

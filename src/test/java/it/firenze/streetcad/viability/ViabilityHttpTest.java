@@ -552,6 +552,38 @@ class ViabilityHttpTest {
     }
 
     /**
+     * Given an ordinance in force with a measure in force and a draft, and a draft ordinance with a draft, when the
+     * first expires and the second is revoked, then the measure in force expires and each draft, which can never come
+     * into force under an ended ordinance, is revoked, never having held — a draft stayed a draft for good when its
+     * ordinance expired, and could still be put in force after it — and the change is audited with its ordinance.
+     */
+    @Test
+    void anOrdinanceThatEndsRevokesItsDraftMeasures() throws Exception {
+        long expiring = ordinance(423, "cantiere");
+        long inForce = ordinanceMeasure(expiring, "in_force", anyCarriageway());
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + expiring,
+                "{\"status\": \"in_force\"}").statusCode());
+        long draft = ordinanceMeasure(expiring, "draft", anyCarriageway());
+        long revoking = ordinance(424, "trasloco");
+        long draftOfRevoked = ordinanceMeasure(revoking, "draft", anyCarriageway());
+
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + expiring,
+                "{\"status\": \"expired\"}").statusCode());
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + revoking,
+                "{\"status\": \"revoked\"}").statusCode());
+
+        assertEquals("expired", statusOf(inForce), "a measure in force expires with its ordinance");
+        assertEquals("revoked", statusOf(draft), "a draft of an expired ordinance can never come into force");
+        assertEquals("revoked", statusOf(draftOfRevoked), "a draft of a revoked ordinance can never come into force");
+        assertEquals(0, count("SELECT count(*) FROM measure WHERE id IN (" + draft + ", " + draftOfRevoked
+                + ") AND NOT isempty(validity)"), "a draft never held");
+        assertProblem(send(operator, "PATCH", ViabilityModule.MEASURES + "/" + draft, "{\"status\": \"in_force\"}"),
+                400, "status");
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.status' AND " + draft
+                + " = ANY (ids) AND details ->> 'to' = 'revoked' AND details ->> 'ordinance_id' = '" + expiring + "'"));
+    }
+
+    /**
      * Given an ordinance with measures on two carriageways, when the operator issues it and puts it in force, then
      * each answer is the item as a read of it gives it, body and ETag (OGC API Features Part 4): its geometry the
      * MultiLineString of its measures' lines, where the write once answered with a GeometryCollection of them.
