@@ -247,10 +247,12 @@ public final class Viability {
         if (self.isEmpty()) return out;
         Measure m = self.getFirst();
         if (!Measure.OCCUPYING.contains(m.kind())) return out;
-        for (Measure o : store.measuresSharingStretches(c, id)) {
-            if (Measure.OCCUPYING.contains(o.kind()) && m.schedule().overlaps(o.schedule())) {
-                out.add(measureConflict(m, o));
-            }
+        // The clashes still to come (see measuresSharingStretches): the measure from now on.
+        Instant now = Instant.now();
+        Schedule ahead = clip(m.schedule(), now, null);
+        if (ahead == null) return out;
+        for (Measure o : store.measuresSharingStretches(c, id, now)) {
+            if (Measure.OCCUPYING.contains(o.kind()) && ahead.overlaps(o.schedule())) out.add(measureConflict(m, o));
         }
         return out;
     }

@@ -787,6 +787,43 @@ class ViabilityHttpTest {
                 + "AND valid_to = '" + to + "'"));
     }
 
+    /**
+     * Given two closures in force on one element since yesterday and for six days more, each naming the other among
+     * its conflicts, when the operator expires one today, then neither names the other any more — the expired one
+     * binds at no instant still to come, where the other's conflicts went on naming it for good — while
+     * /viability/conflicts still lists the pair at an instant both bound.
+     */
+    @Test
+    void aMeasureThatStoppedBindingIsNoLongerAConflictOfTheOneItClashedWith() throws Exception {
+        long element = count("SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
+                + "ORDER BY md5(id::text || 'conflict over') LIMIT 1");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(1)).toString(), to = now.plus(Duration.ofDays(6)).toString();
+        long ended = closure(element, from, to, ""), kept = closure(element, from, to, "");
+        assertTrue(conflictsOf(kept).contains(ended));
+        assertTrue(conflictsOf(ended).contains(kept));
+
+        HttpResponse<String> expired = send(operator, "PATCH", ViabilityModule.MEASURES + "/" + ended, "{\"status\": \"expired\"}");
+        assertEquals(200, expired.statusCode(), expired.body());
+
+        assertFalse(conflictsOf(kept).contains(ended), "an expired measure is no conflict of what still binds");
+        assertFalse(conflictsOf(ended).contains(kept), "an expired measure has no conflict still to come");
+        assertTrue(json(expired).get("properties").get("conflicts").isEmpty(), expired.body());
+        assertTrue(conflictPairs(now.minus(Duration.ofHours(1)).toString()).contains(List.of(ended, kept)));
+    }
+
+    /** The measures {@code measure}'s record names among its conflicts. */
+    private static Set<Long> conflictsOf(long measure) throws Exception {
+        HttpResponse<String> r = get("/viability/measures/" + measure);
+        assertEquals(200, r.statusCode(), r.body());
+        Set<Long> others = new java.util.HashSet<>();
+        for (JsonNode c : json(r).get("properties").get("conflicts")) {
+            for (String side : List.of("a", "b")) others.add(c.get(side).get("measure_id").asLong());
+        }
+        others.remove(measure);
+        return others;
+    }
+
     @Test
     void aRevocationOrAnOrdinancesExpiryEndsItsMeasuresFromThenOnAndARevokedDraftNeverBound() throws Exception {
         // Given an ordinance in force with a closure in force since yesterday, another closure in force, and a draft,
