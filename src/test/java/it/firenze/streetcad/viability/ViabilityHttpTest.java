@@ -633,19 +633,27 @@ class ViabilityHttpTest {
                 "2039-09-01T07:00:00+02:00", "2039-09-01T18:00:00+02:00", "", "{\"elements\": [{\"id\": "
                         + anyCarriageway() + "}]}"));
         assertEquals(201, created.statusCode(), created.body());
-        String read = "/viability/measures/" + json(created).get("id").asLong();
-        assertAnswersAsRead(created, read);
-
-        HttpResponse<String> inForce = send(operator, "PATCH", created.headers().firstValue("Location").orElseThrow(),
-                "{\"status\": \"in_force\"}", "If-Match", created.headers().firstValue("ETag").orElseThrow());
-        assertEquals(200, inForce.statusCode(), inForce.body());
-        assertAnswersAsRead(inForce, read);
-
-        HttpResponse<String> revoked = send(operator, "PATCH", created.headers().firstValue("Location").orElseThrow(),
-                "{\"status\": \"revoked\"}", "If-Match", inForce.headers().firstValue("ETag").orElseThrow());
-        assertEquals(200, revoked.statusCode(), revoked.body());
-        assertAnswersAsRead(revoked, read);
+        HttpResponse<String> revoked = changedInTurn(created, "/viability/measures/" + json(created).get("id").asLong(),
+                "in_force", "revoked");
         assertEquals("revoked", json(revoked).get("properties").get("status").asText());
+    }
+
+    /**
+     * Checks that {@code created} is what a read of {@code read} gives, then has the operator move the record through
+     * {@code statuses}, each change sent with the ETag the answer before it carried, reading nothing in between, and
+     * checks each answer likewise; the last one.
+     */
+    private static HttpResponse<String> changedInTurn(HttpResponse<String> created, String read, String... statuses)
+            throws Exception {
+        assertAnswersAsRead(created, read);
+        HttpResponse<String> last = created;
+        for (String status : statuses) {
+            last = send(operator, "PATCH", created.headers().firstValue("Location").orElseThrow(), "{\"status\": \""
+                    + status + "\"}", "If-Match", last.headers().firstValue("ETag").orElseThrow());
+            assertEquals(200, last.statusCode(), status + ": " + last.body());
+            assertAnswersAsRead(last, read);
+        }
+        return last;
     }
 
     /**
@@ -661,18 +669,7 @@ class ViabilityHttpTest {
         assertEquals(201, proposed.statusCode(), proposed.body());
         // In UTF-8, as JSON is (RFC 8259): the text once went out in Jetty's ISO-8859-1, read as "localit\uFFFD".
         assertEquals("scavo in località Le Cure", json(proposed).get("properties").get("description").asText());
-        String read = "/viability/works/" + json(proposed).get("id").asLong();
-        assertAnswersAsRead(proposed, read);
-
-        HttpResponse<String> approved = send(operator, "PATCH", proposed.headers().firstValue("Location").orElseThrow(),
-                "{\"status\": \"approved\"}", "If-Match", proposed.headers().firstValue("ETag").orElseThrow());
-        assertEquals(200, approved.statusCode(), approved.body());
-        assertAnswersAsRead(approved, read);
-
-        HttpResponse<String> completed = send(operator, "PATCH", proposed.headers().firstValue("Location").orElseThrow(),
-                "{\"status\": \"completed\"}", "If-Match", approved.headers().firstValue("ETag").orElseThrow());
-        assertEquals(200, completed.statusCode(), completed.body());
-        assertAnswersAsRead(completed, read);
+        changedInTurn(proposed, "/viability/works/" + json(proposed).get("id").asLong(), "approved", "completed");
     }
 
     /** Ordinance {@code number} of 2039, issued by the operator; the answer, checked to be 201. */
@@ -770,6 +767,8 @@ class ViabilityHttpTest {
         long early = closure(element, from, to, ""), kept = closure(element, from, to, "");
         assertEquals(Set.of(early, kept), stateMeasures(hourAgo, e -> e == element));
         assertEquals(Set.of(List.of(early, kept)), conflictPairs(hourAgo));
+        assertTrue(conflictsOf(kept).contains(early));
+        assertTrue(conflictsOf(early).contains(kept));
 
         // when the operator expires one of them today, days before its validity ends
         HttpResponse<String> expired = send(operator, "PATCH", ViabilityModule.MEASURES + "/" + early, "{\"status\": \"expired\"}");
@@ -780,36 +779,16 @@ class ViabilityHttpTest {
         assertEquals(Set.of(List.of(early, kept)), conflictPairs(hourAgo));
         assertEquals(Set.of(kept), stateMeasures(inAnHour, e -> e == element));
         assertEquals(Set.of(), conflictPairs(inAnHour));
+        // and neither record names the other among its conflicts, which are those still to come: the expired one
+        // binds at none of them (the kept one's record named it for good, and so did the expiry's answer)
+        assertFalse(conflictsOf(kept).contains(early), "an expired measure is no conflict of what still binds");
+        assertFalse(conflictsOf(early).contains(kept), "an expired measure has no conflict still to come");
+        assertTrue(json(expired).get("properties").get("conflicts").isEmpty(), expired.body());
         assertTrue(json(get(viabilityTile(element) + ".geojson?datetime=" + q(hourAgo))).get("features")
                 .findValues("id").stream().anyMatch(v -> v.asLong() == early), "the tile of an hour ago draws it");
         // and the end the order stated is kept in the measure's history
         assertEquals(1, count("SELECT count(*) FROM measure_history WHERE id = " + early + " AND status = 'in_force' "
                 + "AND valid_to = '" + to + "'"));
-    }
-
-    /**
-     * Given two closures in force on one element since yesterday and for six days more, each naming the other among
-     * its conflicts, when the operator expires one today, then neither names the other any more — the expired one
-     * binds at no instant still to come, where the other's conflicts went on naming it for good — while
-     * /viability/conflicts still lists the pair at an instant both bound.
-     */
-    @Test
-    void aMeasureThatStoppedBindingIsNoLongerAConflictOfTheOneItClashedWith() throws Exception {
-        long element = count("SELECT id FROM road_element WHERE element_type = 'carriageway' AND length_m > 50 "
-                + "ORDER BY md5(id::text || 'conflict over') LIMIT 1");
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        String from = now.minus(Duration.ofDays(1)).toString(), to = now.plus(Duration.ofDays(6)).toString();
-        long ended = closure(element, from, to, ""), kept = closure(element, from, to, "");
-        assertTrue(conflictsOf(kept).contains(ended));
-        assertTrue(conflictsOf(ended).contains(kept));
-
-        HttpResponse<String> expired = send(operator, "PATCH", ViabilityModule.MEASURES + "/" + ended, "{\"status\": \"expired\"}");
-        assertEquals(200, expired.statusCode(), expired.body());
-
-        assertFalse(conflictsOf(kept).contains(ended), "an expired measure is no conflict of what still binds");
-        assertFalse(conflictsOf(ended).contains(kept), "an expired measure has no conflict still to come");
-        assertTrue(json(expired).get("properties").get("conflicts").isEmpty(), expired.body());
-        assertTrue(conflictPairs(now.minus(Duration.ofHours(1)).toString()).contains(List.of(ended, kept)));
     }
 
     /** The measures {@code measure}'s record names among its conflicts. */
