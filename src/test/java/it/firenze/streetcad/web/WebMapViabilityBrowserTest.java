@@ -545,7 +545,8 @@ class WebMapViabilityBrowserTest {
     /**
      * Given a proposed works site over one end of the closed stretch of Via dei Calzaiuoli (a street under it too),
      * when the operator clicks it on the map, then its record opens (permit, status, the operator's steps), not the
-     * street's, and its approve button approves it — once only the street's record opened.
+     * street's, in the page's language when it is switched with the site open, and its approve button approves
+     * it — once only the street's record opened.
      */
     @Test
     void clickingAWorksSiteOnTheMapOpensItsStatusAndLifecycleButtonsBeforeTheStreetUnderIt() throws Exception {
@@ -574,6 +575,18 @@ class WebMapViabilityBrowserTest {
             assertEquals("proposto", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
             assertEquals(List.of("approved", "rejected", "cancelled"), browser.driver.findElements(
                     By.cssSelector("#works-lifecycle button.lifecycle")).stream().map(b -> b.getAttribute("data-step")).toList());
+
+            // Switched to English with the site open, the panel speaks English, title included (it stayed Italian),
+            // as the element's record does; and Italian again.
+            browser.driver.findElement(By.id("language-toggle")).click();
+            browser.waitFor("the works site in English", x -> ("Works site " + id).equals(
+                    x.findElement(By.id("panel-title")).getText()) ? true : null);
+            assertTrue(browser.driver.findElement(By.id("works-record")).getText().contains("Permit (number)"));
+            assertEquals("proposed", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
+            assertEquals("Approve", browser.driver.findElement(By.cssSelector("#works-lifecycle button[data-step=approved]")).getText());
+            browser.driver.findElement(By.id("language-toggle")).click();
+            browser.waitFor("the works site in Italian", x -> ("Cantiere " + id).equals(
+                    x.findElement(By.id("panel-title")).getText()) ? true : null);
 
             browser.driver.findElement(By.cssSelector("#works-lifecycle button[data-step=approved]")).click();
             browser.waitFor("the works site approved", x -> "approved".equals(x.findElement(By.cssSelector(
