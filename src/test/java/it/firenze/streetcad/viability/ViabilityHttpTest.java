@@ -1253,6 +1253,52 @@ class ViabilityHttpTest {
         }
     }
 
+    /**
+     * Given a carriageway no other element meets (a street apart in the sample), when a car route is asked from the
+     * centre to its middle, then the answer is 404 not-connected with where the network comes nearest to joining
+     * them, as members beside the English: the junction reached from the centre and the street's own end, and the
+     * metres between them as the cadastre measures them — where it said only that they are not connected.
+     */
+    @Test
+    void aDestinationTheNetworkDoesNotReachIsSaidWithTheGapBetweenThem() throws Exception {
+        String from = "11.2560,43.7731";
+        long element;
+        Set<Long> ends;
+        double nearestOther;
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT e.id, e.from_junction, e.to_junction,
+                       (SELECT min(ST_Distance(j.geom, o.geom)) FROM junction j, junction o
+                        WHERE j.id IN (e.from_junction, e.to_junction) AND o.id NOT IN (e.from_junction, e.to_junction)
+                          AND EXISTS (SELECT 1 FROM live_road_element x WHERE o.id IN (x.from_junction, x.to_junction)))
+                FROM live_road_element e
+                WHERE e.status = 'in_use' AND e.element_type = 'carriageway' AND e.direction = 'both'
+                  AND e.functional_class::text IS DISTINCT FROM 'F-bis' AND e.length_m > 30
+                  AND NOT EXISTS (SELECT 1 FROM live_road_element o WHERE o.id <> e.id
+                                  AND (o.from_junction IN (e.from_junction, e.to_junction)
+                                       OR o.to_junction IN (e.from_junction, e.to_junction)))
+                ORDER BY e.id LIMIT 1""")) {
+            assertTrue(rs.next(), "the Florence sample has a carriageway no other element meets");
+            element = rs.getLong(1);
+            ends = Set.of(rs.getLong(2), rs.getLong(3));
+            nearestOther = rs.getDouble(4);
+        }
+
+        HttpResponse<String> r = get("/network/route?from=" + from + "&to=" + middleLonLat(element));
+        assertProblem(r, 404, "to");
+        JsonNode problem = json(r);
+        assertEquals(Routing.NOT_CONNECTED, problem.get("code").asText(), r.body());
+        long reached = problem.get("gap_junctions").get(0).asLong(), reaching = problem.get("gap_junctions").get(1).asLong();
+        assertTrue(ends.contains(reaching), "the gap ends at the street's own end: " + r.body());
+        double gap = problem.get("gap_m").asDouble();
+        assertEquals(count("SELECT round(ST_Distance(a.geom, b.geom) * 1000) FROM junction a, junction b WHERE a.id = "
+                + reached + " AND b.id = " + reaching) / 1000.0, gap, 0.051, "in metres, to the decimetre: " + r.body());
+        assertTrue(gap >= nearestOther - 0.05, "no junction is nearer to the street than any junction: " + r.body());
+        assertTrue(problem.get("detail").asText().contains(gap + " m"), r.body());
+        // and the near side of the gap is reached from the centre
+        double[] near = junctionLonLat(reached);
+        assertEquals(200, get("/network/route?from=" + from + "&to=" + near[0] + "," + near[1]).statusCode());
+    }
+
     @Test
     void noRouteIs404SayingWhyInWordsAndByCode() throws Exception {
         HttpResponse<String> sea = get("/network/route?from=11.2560,43.7731&to=10.0,42.0");
