@@ -169,8 +169,9 @@ final class Router {
     Gap gap(long from, long to) {
         Integer source = g.vertex(from), target = g.vertex(to);
         if (source == null || target == null) return null;
-        Set<Integer> reached = reach(source, true), reaching = reach(target, false);
+        Set<Integer> reached = reach(source, true);
         if (reached.contains(target)) return null;
+        Set<Integer> reaching = reach(target, false);
         Object[] nearest = points(reached).nearestNeighbour(points(reaching), (a, b) -> {
             int u = (Integer) a.getItem(), w = (Integer) b.getItem();
             return Math.sqrt(Math.pow(g.junctionX[u] - g.junctionX[w], 2) + Math.pow(g.junctionY[u] - g.junctionY[w], 2));

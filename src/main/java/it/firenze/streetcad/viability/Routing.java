@@ -78,9 +78,13 @@ public final class Routing {
         }
         Router.Route r = router.route(a, b);
         if (r == null) {
+            // Whether the network itself joins them, and where it comes nearest when it does not, before the way
+            // the measures cut: a breadth-first walk, cheaper than the A* that would fail on the same component.
             Router network = new Router(s.graph, profile, Map.of());
+            Router.Gap gap = network.gap(a, b);
+            if (gap != null) throw notConnected(gap, profile);
             Router.Route free = network.route(a, b);
-            if (free == null) throw notConnected(network.gap(a, b), profile);
+            if (free == null) throw notConnected(null, profile);
             long length = Math.round(free.lengthM()), duration = Math.round(free.durationS());
             throw noRoute("to", CUT_OFF_BY_MEASURES, Map.of("profile", profile.id(), "datetime", t.toString(),
                     "length_m", length, "duration_s", duration), "The destination is cut off at " + t + " by the "
