@@ -132,8 +132,15 @@ public final class Viability {
                 }
                 organisation = w.organisation();
             }
-            if (in.ordinanceId() != null && store.ordinanceOwner(c, in.ordinanceId(), false) == null) {
-                throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
+            if (in.ordinanceId() != null) {
+                // Locked, so that the ordinance does not end between this check and the insert, leaving the new
+                // measure out of the carry of its end.
+                ViabilityStore.Owner o = store.ordinanceOwner(c, in.ordinanceId(), true);
+                if (o == null) throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
+                if (!ORDINANCE_STEPS.containsKey(o.status())) {
+                    throw ViabilityException.invalid("ordinance_id", "Ordinance " + in.ordinanceId() + " is " + o.status()
+                            + ": no measure comes into force under it any more.");
+                }
             }
             List<Stretch> stretches = LocationResolver.resolve(c, in.location());
             long id = store.insertMeasure(c, in, organisation, stretches);

@@ -555,7 +555,8 @@ class ViabilityHttpTest {
      * Given an ordinance in force with a measure in force and a draft, and a draft ordinance with a draft, when the
      * first expires and the second is revoked, then the measure in force expires and each draft, which can never come
      * into force under an ended ordinance, is revoked, never having held — a draft stayed a draft for good when its
-     * ordinance expired, and could still be put in force after it — and the change is audited with its ordinance.
+     * ordinance expired, and could still be put in force after it — and the change is audited with its ordinance;
+     * and a measure is refused under either, as it was not.
      */
     @Test
     void anOrdinanceThatEndsRevokesItsDraftMeasures() throws Exception {
@@ -581,6 +582,16 @@ class ViabilityHttpTest {
                 400, "status");
         assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.status' AND " + draft
                 + " = ANY (ids) AND details ->> 'to' = 'revoked' AND details ->> 'ordinance_id' = '" + expiring + "'"));
+        // and no measure is placed under an ended ordinance any more, in force or as a draft (one was, and stayed)
+        long before = count("SELECT count(*) FROM measure");
+        for (long ended : List.of(expiring, revoking)) {
+            for (String status : List.of("draft", "in_force")) {
+                assertProblem(send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", status,
+                        "2039-07-01T07:00:00+02:00", "2039-07-01T18:00:00+02:00", ", \"ordinance_id\": " + ended,
+                        "{\"elements\": [{\"id\": " + anyCarriageway() + "}]}")), 400, "ordinance_id");
+            }
+        }
+        assertEquals(before, count("SELECT count(*) FROM measure"), "nothing recorded");
     }
 
     /**
