@@ -260,12 +260,15 @@ const STREETCAD_TEXT = (() => {
       detour: ['Deviazione', 'Detour'],
       extra: [(m, s) => `${m} m e ${s} s in più`, (m, s) => `${m} m and ${s} s longer`],
       // Why there is no route or detour, by the code the server gives beside its English detail or reason; each is
-      // said from the answer's members (parameter, profile, the length_m and duration_s of the way without measures).
+      // said from the answer's members (parameter, profile, the length_m and duration_s of the way without measures,
+      // the gap_m where the network comes nearest to joining start and destination).
       routeRefusals: {
         'no-street-near': [p => `Nessuna strada percorribile vicino ${p.parameter === 'from' ? 'alla partenza' : 'all’arrivo'}`,
           p => `No street this vehicle may use near the ${p.parameter === 'from' ? 'start' : 'destination'}`],
-        'not-connected': ['L’arrivo non è collegato alla partenza dalla rete stradale',
-          'The destination is not connected to the start by the road network'],
+        'not-connected': [p => 'L’arrivo non è collegato alla partenza dalla rete stradale' + (p.gap_m === undefined ? ''
+          : `; le strade raggiungibili dalla partenza arrivano a ${Number(p.gap_m).toLocaleString('it')} m da quelle che portano all’arrivo`),
+        p => 'The destination is not connected to the start by the road network' + (p.gap_m === undefined ? ''
+          : `; the streets reachable from the start come within ${Number(p.gap_m).toLocaleString('en')} m of those leading to it`)],
         'cut-off-by-measures': [p => 'A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni)'
           + (p.length_m === undefined ? '' : `; senza di essi il percorso sarebbe di ${p.length_m} m (${Math.max(1, Math.round(p.duration_s / 60))} min)`),
         p => 'At that time the destination is cut off by the measures in force (closures, one-way orders or restrictions)'

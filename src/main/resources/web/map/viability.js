@@ -24,7 +24,8 @@
     picking: null,     // 'route', 'closure' or 'works' while map clicks are taken as points
     picks: [],
     revision: 0,       // bumped after a save, so that the map asks for its measures again
-    street: null       // { element, result } of "what is on this street"
+    street: null,      // { element, result } of "what is on this street"
+    works: null        // the works site the panel shows, as last read (drawn again in another language)
   };
   const text = () => STREETCAD_TEXT[document.documentElement.lang === 'en' ? 'en' : 'it'].viability;
   const lang = () => document.documentElement.lang || 'it';
@@ -131,6 +132,8 @@
       $('panel-title').textContent = words.worksTitle;
       $('works-vertices').textContent = words.verticesPicked(v.picks.length);
     }
+    // A works site opened from the map, as the element's record is (its title once stayed in the other language).
+    if ($('works-record') && v.works) renderWorks(v.works);
   }
 
   function tilesUrl() {
@@ -557,19 +560,25 @@
   }
 
   async function showWorks(id) {
-    const words = text();
-    openPanel(words.records.works(id), '');
+    v.works = null;
+    openPanel(text().records.works(id), '');
     try {
       // Read past the cache: the layer may have drawn it before its last change, and the buttons name its version.
-      const works = await getJson(`/viability/works/${id}`, { cache: 'no-cache' });
-      const p = works.properties;
-      openPanel(words.records.works(id), `<dl class="record" id="works-record" data-works="${Number(id)}">
-        <dt>${escapeHtml(words.permit)}</dt><dd>${escapeHtml(p.permit)}</dd>
-        <dt>${escapeHtml(words.organisation)}</dt><dd>${escapeHtml(p.organisation)}</dd></dl>
-        <div id="works-lifecycle">${lifecycleHtml('works', p)}</div>`);
+      renderWorks(await getJson(`/viability/works/${id}`, { cache: 'no-cache' }));
     } catch (error) {
-      openPanel(words.records.works(id), `<p class="problem">${escapeHtml(error.message)}</p>`);
+      openPanel(text().records.works(id), `<p class="problem">${escapeHtml(error.message)}</p>`);
     }
+  }
+
+  /** An open works site's panel, in the page's language: drawn again from the record kept when the language changes. */
+  function renderWorks(works) {
+    const words = text();
+    const p = works.properties;
+    v.works = works;
+    openPanel(words.records.works(works.id), `<dl class="record" id="works-record" data-works="${Number(works.id)}">
+      <dt>${escapeHtml(words.permit)}</dt><dd>${escapeHtml(p.permit)}</dd>
+      <dt>${escapeHtml(words.organisation)}</dt><dd>${escapeHtml(p.organisation)}</dd></dl>
+      <div id="works-lifecycle">${lifecycleHtml('works', p)}</div>`);
   }
 
   // ---- lifecycles: measures, ordinances, works sites -----------------------------------------------------------
@@ -635,6 +644,7 @@
       // Refused or not, the works site is shown as it is now, with the steps it can take from there.
       const works = record || await getJson(`/viability/works/${id}`, { cache: 'no-cache' }).catch(() => null);
       if (works) $('works-lifecycle').innerHTML = lifecycleHtml('works', works.properties);
+      if (works && $('works-record')) v.works = works;
     }
     await redrawStreet();
     // Said under what was changed (the works site just saved, or the street's list drawn again).

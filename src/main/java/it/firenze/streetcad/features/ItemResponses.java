@@ -124,8 +124,19 @@ public final class ItemResponses {
             ctx.result(Html.page(type.title() + " " + id, doc));
         } else {
             ctx.contentType(FeaturesModule.GEOJSON);
-            ctx.result(written);
+            // As bytes: the text of a result goes out in the response's charset, Jetty's ISO-8859-1 when the type
+            // names none, and "Libertà" reached clients as invalid JSON.
+            ctx.result(written.getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * The ETag of a feature another route renders (a viability record with its conflicts) as GeoJSON in CRS84,
+     * {@code written} being its text as sent: the version If-Match is judged on, and the digest of that text, as an
+     * item read's, so that a write answered with the record and a read of it give one ETag.
+     */
+    public static String etag(ObjectNode feature, String written) {
+        return etag(feature, written, false, Crs.CRS84);
     }
 
     /** The ETag a read of feature {@code id} (GeoJSON in CRS84) answers with now; empty when there is none. */

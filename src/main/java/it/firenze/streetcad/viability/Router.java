@@ -3,11 +3,16 @@ package it.firenze.streetcad.viability;
 import org.jgrapht.GraphPath;
 import org.jgrapht.alg.shortestpath.AStarShortestPath;
 import org.jgrapht.graph.MaskSubgraph;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.index.strtree.STRtree;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -152,6 +157,56 @@ final class Router {
             if (name != null && (streets.isEmpty() || !streets.getLast().equals(name))) streets.add(name);
         }
         return new Route(edges, elements, from, to, length, duration, streets);
+    }
+
+    /**
+     * Where the network comes nearest to joining two junctions no path joins: of the junctions reachable from
+     * {@code from} and those from which {@code to} is reached (by the edges this router allows), the nearest two,
+     * and the straight line between them in metres (storage CRS) — a break in the cadastre when it is a few
+     * centimetres, streets that do not meet when it is more. Null when a path joins them, or no such junction has a
+     * known position.
+     */
+    Gap gap(long from, long to) {
+        Integer source = g.vertex(from), target = g.vertex(to);
+        if (source == null || target == null) return null;
+        Set<Integer> reached = reach(source, true);
+        if (reached.contains(target)) return null;
+        Set<Integer> reaching = reach(target, false);
+        Object[] nearest = points(reached).nearestNeighbour(points(reaching), (a, b) -> {
+            int u = (Integer) a.getItem(), w = (Integer) b.getItem();
+            return Math.sqrt(Math.pow(g.junctionX[u] - g.junctionX[w], 2) + Math.pow(g.junctionY[u] - g.junctionY[w], 2));
+        });
+        if (nearest == null) return null;
+        int u = (Integer) nearest[0], w = (Integer) nearest[1];
+        return new Gap(g.junction(u), g.junction(w), Math.hypot(g.junctionX[u] - g.junctionX[w],
+                g.junctionY[u] - g.junctionY[w]));
+    }
+
+    /** The junctions a gap lies between (reached from the start, reaching the destination) and its length, metres. */
+    record Gap(long reached, long reaching, double metres) {
+    }
+
+    /** The vertices reached from {@code v} along the allowed edges ({@code forward}), or reaching it (not). */
+    private Set<Integer> reach(int v, boolean forward) {
+        Set<Integer> seen = new HashSet<>(List.of(v));
+        ArrayDeque<Integer> next = new ArrayDeque<>(seen);
+        while (!next.isEmpty()) {
+            int at = next.poll();
+            for (int e : forward ? g.graph.outgoingEdgesOf(at) : g.graph.incomingEdgesOf(at)) {
+                int other = forward ? g.graph.getEdgeTarget(e) : g.graph.getEdgeSource(e);
+                if (allowed(e) && seen.add(other)) next.add(other);
+            }
+        }
+        return seen;
+    }
+
+    /** The vertices of known position, indexed by it. */
+    private STRtree points(Set<Integer> vertices) {
+        STRtree tree = new STRtree();
+        for (int v : vertices) {
+            if (!Double.isNaN(g.junctionX[v])) tree.insert(new Envelope(new Coordinate(g.junctionX[v], g.junctionY[v])), v);
+        }
+        return tree;
     }
 
     /** Metres per second on element {@code i}. */

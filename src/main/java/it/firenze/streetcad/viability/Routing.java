@@ -78,11 +78,13 @@ public final class Routing {
         }
         Router.Route r = router.route(a, b);
         if (r == null) {
-            Router.Route free = new Router(s.graph, profile, Map.of()).route(a, b);
-            if (free == null) {
-                throw noRoute("to", NOT_CONNECTED, Map.of("profile", profile.id()), "The destination cannot be "
-                        + "reached by " + profile.id() + " from the origin on this network.");
-            }
+            // Whether the network itself joins them, and where it comes nearest when it does not, before the way
+            // the measures cut: a breadth-first walk, cheaper than the A* that would fail on the same component.
+            Router network = new Router(s.graph, profile, Map.of());
+            Router.Gap gap = network.gap(a, b);
+            if (gap != null) throw notConnected(gap, profile);
+            Router.Route free = network.route(a, b);
+            if (free == null) throw notConnected(null, profile);
             long length = Math.round(free.lengthM()), duration = Math.round(free.durationS());
             throw noRoute("to", CUT_OFF_BY_MEASURES, Map.of("profile", profile.id(), "datetime", t.toString(),
                     "length_m", length, "duration_s", duration), "The destination is cut off at " + t + " by the "
@@ -92,6 +94,21 @@ public final class Routing {
         ObjectNode f = feature(s.graph, r);
         ((ObjectNode) f.get("properties")).put("profile", profile.id()).put("datetime", t.toString());
         return f;
+    }
+
+    /**
+     * No way on the network itself, said with where it comes nearest to one (its figures as members beside the
+     * English, for a client to say in its own words): the nearest junctions of the streets reachable from the origin
+     * and of those leading to the destination, and the metres between them.
+     */
+    private static ViabilityException notConnected(Router.Gap gap, Profile profile) {
+        String message = "The destination cannot be reached by " + profile.id() + " from the origin on this network.";
+        if (gap == null) return noRoute("to", NOT_CONNECTED, Map.of("profile", profile.id()), message);
+        double metres = Math.round(gap.metres() * 10) / 10.0;
+        return noRoute("to", NOT_CONNECTED, Map.of("profile", profile.id(), "gap_m", metres, "gap_junctions",
+                List.of(gap.reached(), gap.reaching())), message + " The streets reachable from the origin come within "
+                + metres + " m of those leading to the destination (junctions " + gap.reached() + " and "
+                + gap.reaching() + ").");
     }
 
     /** A route between two junctions, or null: for tests and the impact of a measure. */

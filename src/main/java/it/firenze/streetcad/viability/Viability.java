@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * Viability operations (viabilità): ordinances, works sites and their measures on the network, with the rights
@@ -132,8 +132,15 @@ public final class Viability {
                 }
                 organisation = w.organisation();
             }
-            if (in.ordinanceId() != null && store.ordinanceOwner(c, in.ordinanceId(), false) == null) {
-                throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
+            if (in.ordinanceId() != null) {
+                // Locked, so that the ordinance does not end between this check and the insert, leaving the new
+                // measure out of the carry of its end.
+                ViabilityStore.Owner o = store.ordinanceOwner(c, in.ordinanceId(), true);
+                if (o == null) throw ViabilityException.unresolved("ordinance_id", "There is no ordinance " + in.ordinanceId() + ".");
+                if (!ORDINANCE_STEPS.containsKey(o.status())) {
+                    throw ViabilityException.invalid("ordinance_id", "Ordinance " + in.ordinanceId() + " is " + o.status()
+                            + ": no measure comes into force under it any more.");
+                }
             }
             List<Stretch> stretches = LocationResolver.resolve(c, in.location());
             long id = store.insertMeasure(c, in, organisation, stretches);
@@ -215,15 +222,21 @@ public final class Viability {
     }
 
     /**
-     * The statuses from which a measure may become {@code to}: an ordinance's change reaches only those of its
-     * measures, so that an expired or revoked one stays so (once an ordinance put in force again what had expired).
+     * What an ordinance becoming {@code to} makes of its measures: each measure status that changes, with the
+     * status it takes. A measure that may take the same step in its one transition table takes it (draft → in force;
+     * in force → expired or revoked; draft → revoked), so that an expired or revoked one stays so (once an ordinance
+     * put in force again what had expired). And when the ordinance ends (a status no step leads on from), a measure
+     * that cannot follow it but may still be withdrawn is revoked: a draft can never come into force under an ended
+     * ordinance, and draft → expired is no step (it never held); it stayed a draft for good.
      */
-    private static Set<String> measuresThatMayBecome(String to) {
-        Set<String> from = new TreeSet<>();
+    static Map<String, String> measuresCarried(String to) {
+        boolean ends = !ORDINANCE_STEPS.containsKey(to);
+        Map<String, String> carried = new TreeMap<>();
         MEASURE_STEPS.forEach((status, next) -> {
-            if (next.contains(to)) from.add(status);
+            if (next.contains(to)) carried.put(status, to);
+            else if (ends && next.contains("revoked")) carried.put(status, "revoked");
         });
-        return from;
+        return carried;
     }
 
     private static void step(Map<String, Set<String>> steps, String what, String from, String to) {
@@ -241,10 +254,12 @@ public final class Viability {
         if (self.isEmpty()) return out;
         Measure m = self.getFirst();
         if (!Measure.OCCUPYING.contains(m.kind())) return out;
-        for (Measure o : store.measuresSharingStretches(c, id)) {
-            if (Measure.OCCUPYING.contains(o.kind()) && m.schedule().overlaps(o.schedule())) {
-                out.add(measureConflict(m, o));
-            }
+        // The clashes still to come (see measuresSharingStretches): the measure from now on.
+        Instant now = Instant.now();
+        Schedule ahead = clip(m.schedule(), now, null);
+        if (ahead == null) return out;
+        for (Measure o : store.measuresSharingStretches(c, id, now)) {
+            if (Measure.OCCUPYING.contains(o.kind()) && ahead.overlaps(o.schedule())) out.add(measureConflict(m, o));
         }
         return out;
     }
@@ -577,10 +592,11 @@ public final class Viability {
             checkVersion(ifVersion, o.version());
             String current = o.status();
             step(ORDINANCE_STEPS, "ordinance", current, status);
-            List<Long> measures = store.setOrdinanceStatus(c, id, status, measuresThatMayBecome(status));
+            Map<String, List<Long>> measures = store.setOrdinanceStatus(c, id, status, measuresCarried(status));
             Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
-            if (!measures.isEmpty()) {
-                Audit.record(c, actor, "measure.status", "measure", measures, Map.of("to", status, "ordinance_id", id));
+            for (var moved : measures.entrySet()) {
+                Audit.record(c, actor, "measure.status", "measure", moved.getValue(), Map.of("to", moved.getKey(),
+                        "ordinance_id", id));
             }
             return id;
         });

@@ -24,6 +24,7 @@ import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.features.Responses;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -59,11 +60,11 @@ public final class ViabilityModule implements HttpModule {
     @Override
     public void register(JavalinDefaultRoutingApi routes) {
         routes.post(MEASURES, mapped(ctx -> created(ctx, MEASURES, viability.createMeasure(writer(ctx), body(ctx)))));
-        routes.patch(MEASURES + "/{id}", mapped(ctx -> geojson(ctx, viability.setMeasureStatus(writer(ctx), id(ctx),
-                status(ctx), ifMatch(ctx)))));
+        routes.patch(MEASURES + "/{id}", mapped(ctx -> written(ctx, viability.setMeasureStatus(writer(ctx), id(ctx),
+                status(ctx), ifMatch(ctx)), 200)));
         routes.post(WORKS, mapped(ctx -> created(ctx, WORKS, viability.createWorks(writer(ctx), body(ctx)))));
-        routes.patch(WORKS + "/{id}", mapped(ctx -> geojson(ctx, viability.setWorksStatus(writer(ctx), id(ctx),
-                status(ctx), ifMatch(ctx)))));
+        routes.patch(WORKS + "/{id}", mapped(ctx -> written(ctx, viability.setWorksStatus(writer(ctx), id(ctx),
+                status(ctx), ifMatch(ctx)), 200)));
         routes.post(ORDINANCES, mapped(ctx -> {
             long id = viability.createOrdinance(writer(ctx), body(ctx));
             ctx.header("Location", ORDINANCES + "/" + id);
@@ -78,9 +79,9 @@ public final class ViabilityModule implements HttpModule {
             AllowedMethods.declare(routes, items + "/{id}", "GET, HEAD, PATCH, OPTIONS", null, "application/json");
         }
         routes.get("/viability/measures", mapped(this::streetMeasures));
-        routes.get("/viability/measures/{id}", mapped(ctx -> geojson(ctx, viability.measure(id(ctx)))));
+        routes.get("/viability/measures/{id}", mapped(ctx -> read(ctx, viability.measure(id(ctx)))));
         routes.get("/viability/measures/{id}/impact", mapped(this::impact));
-        routes.get("/viability/works/{id}", mapped(ctx -> geojson(ctx, viability.works(id(ctx)))));
+        routes.get("/viability/works/{id}", mapped(ctx -> read(ctx, viability.works(id(ctx)))));
         routes.get("/viability/conflicts", mapped(this::conflicts));
         // Like every other route, these name a parameter they do not take rather than answer as if it were not sent.
         routes.get("/viability/datex2", mapped(ctx -> {
@@ -186,10 +187,30 @@ public final class ViabilityModule implements HttpModule {
     }
 
     private static void created(Context ctx, String collection, ObjectNode feature) {
-        long id = feature.get("id").asLong();
-        ctx.header("Location", collection + "/" + id);
-        ctx.header("ETag", "\"" + feature.get("properties").path("version").asInt(1) + "\"");
-        ctx.status(201).contentType(GEOJSON).result(feature.toString());
+        ctx.header("Location", collection + "/" + feature.get("id").asLong());
+        written(ctx, feature, 201);
+    }
+
+    /**
+     * A measure or works site written (created, or moved along its lifecycle), answered as {@link #read} answers
+     * with it, body and ETag, so that a client sends that ETag back in its next If-Match without reading again:
+     * the answer once had the bare version as ETag when created and a digest of the bytes, which no If-Match takes,
+     * when changed.
+     */
+    private static void written(Context ctx, ObjectNode feature, int status) {
+        String text = feature.toString();
+        ctx.header("ETag", ItemResponses.etag(feature, text));
+        Responses.allowCrossOrigin(ctx);
+        ctx.status(status).contentType(GEOJSON).result(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A measure or works site read with its current conflicts, with an item's ETag (its version and a digest of
+     * the record as sent), which If-Match takes as the collection item's.
+     */
+    private static void read(Context ctx, ObjectNode feature) {
+        String text = feature.toString();
+        Responses.send(ctx, text.getBytes(StandardCharsets.UTF_8), GEOJSON, ItemResponses.etag(feature, text));
     }
 
     /**

@@ -208,17 +208,20 @@ final class ViabilityStore {
     }
 
     /**
-     * Measures that could conflict with {@code m}: planned or binding, from another ordinance or works site, sharing
-     * an element with an overlapping range of measures and an overlapping validity. The windows are judged next.
+     * Measures that could conflict with {@code m} from {@code now} on: planned or binding, from another ordinance or
+     * works site, sharing an element with an overlapping range of measures, their validities overlapping at an
+     * instant not yet past. A record's conflicts are the clashes still to come: one with a measure since expired or
+     * revoked, whose validity ends when it stopped binding (V37), is over, and was listed for good (the conflicts of
+     * past instants are /viability/conflicts'). The windows are judged next, from {@code now} on.
      */
-    List<Measure> measuresSharingStretches(Connection c, long measureId) throws SQLException {
+    List<Measure> measuresSharingStretches(Connection c, long measureId, Instant now) throws SQLException {
         return measures(c, "m.status IN " + PLANNED_OR_BINDING + " AND m.id <> ? AND EXISTS (SELECT 1 FROM measure x "
                         + "JOIN measure_element xe ON xe.measure_id = x.id JOIN measure_element me ON me.measure_id = m.id "
                         + "AND me.element_id = xe.element_id AND me.from_m <= xe.to_m AND xe.from_m <= me.to_m "
-                        + "WHERE x.id = ? AND x.validity && m.validity "
+                        + "WHERE x.id = ? AND x.validity && m.validity AND (x.validity * m.validity) && tstzrange(?, NULL) "
                         + "AND (x.works_id IS NULL OR m.works_id IS DISTINCT FROM x.works_id) "
                         + "AND (x.ordinance_id IS NULL OR m.ordinance_id IS DISTINCT FROM x.ordinance_id))",
-                measureId, measureId);
+                measureId, measureId, Timestamp.from(now));
     }
 
     /**
@@ -430,20 +433,26 @@ final class ViabilityStore {
         }
     }
 
-    /** Sets an ordinance's status and carries it to those of its measures whose status is one of {@code from}. */
-    List<Long> setOrdinanceStatus(Connection c, long id, String status, Set<String> from) throws SQLException {
+    /**
+     * Sets an ordinance's status and carries it to its measures: each whose status is a key of {@code carried} takes
+     * that key's value. The ids of the measures changed, by the status they took.
+     */
+    Map<String, List<Long>> setOrdinanceStatus(Connection c, long id, String status, Map<String, String> carried)
+            throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
         }
-        List<Long> measures = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("UPDATE measure SET status = ?, updated_at = now() WHERE ordinance_id = ? AND status = ANY (?) RETURNING id")) {
-            st.setString(1, status);
-            st.setLong(2, id);
-            st.setArray(3, c.createArrayOf("text", from.toArray()));
+        Map<String, List<Long>> measures = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement("UPDATE measure m SET status = s.next, updated_at = now() "
+                + "FROM unnest(?::text[], ?::text[]) AS s(current, next) WHERE m.ordinance_id = ? AND m.status = s.current "
+                + "RETURNING m.id, m.status")) {
+            st.setArray(1, c.createArrayOf("text", carried.keySet().toArray()));
+            st.setArray(2, c.createArrayOf("text", carried.values().toArray()));
+            st.setLong(3, id);
             try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) measures.add(rs.getLong(1));
+                while (rs.next()) measures.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getLong(1));
             }
         }
         return measures;

@@ -552,6 +552,49 @@ class ViabilityHttpTest {
     }
 
     /**
+     * Given an ordinance in force with a measure in force and a draft, and a draft ordinance with a draft, when the
+     * first expires and the second is revoked, then the measure in force expires and each draft, which can never come
+     * into force under an ended ordinance, is revoked, never having held — a draft stayed a draft for good when its
+     * ordinance expired, and could still be put in force after it — and the change is audited with its ordinance;
+     * and a measure is refused under either, as it was not.
+     */
+    @Test
+    void anOrdinanceThatEndsRevokesItsDraftMeasures() throws Exception {
+        long expiring = ordinance(423, "cantiere");
+        long inForce = ordinanceMeasure(expiring, "in_force", anyCarriageway());
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + expiring,
+                "{\"status\": \"in_force\"}").statusCode());
+        long draft = ordinanceMeasure(expiring, "draft", anyCarriageway());
+        long revoking = ordinance(424, "trasloco");
+        long draftOfRevoked = ordinanceMeasure(revoking, "draft", anyCarriageway());
+
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + expiring,
+                "{\"status\": \"expired\"}").statusCode());
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.ORDINANCES + "/" + revoking,
+                "{\"status\": \"revoked\"}").statusCode());
+
+        assertEquals("expired", statusOf(inForce), "a measure in force expires with its ordinance");
+        assertEquals("revoked", statusOf(draft), "a draft of an expired ordinance can never come into force");
+        assertEquals("revoked", statusOf(draftOfRevoked), "a draft of a revoked ordinance can never come into force");
+        assertEquals(0, count("SELECT count(*) FROM measure WHERE id IN (" + draft + ", " + draftOfRevoked
+                + ") AND NOT isempty(validity)"), "a draft never held");
+        assertProblem(send(operator, "PATCH", ViabilityModule.MEASURES + "/" + draft, "{\"status\": \"in_force\"}"),
+                400, "status");
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.status' AND " + draft
+                + " = ANY (ids) AND details ->> 'to' = 'revoked' AND details ->> 'ordinance_id' = '" + expiring + "'"));
+        // and no measure is placed under an ended ordinance any more, in force or as a draft (one was, and stayed)
+        long before = count("SELECT count(*) FROM measure");
+        for (long ended : List.of(expiring, revoking)) {
+            for (String status : List.of("draft", "in_force")) {
+                assertProblem(send(operator, "POST", ViabilityModule.MEASURES, measure("no_parking", status,
+                        "2039-07-01T07:00:00+02:00", "2039-07-01T18:00:00+02:00", ", \"ordinance_id\": " + ended,
+                        "{\"elements\": [{\"id\": " + anyCarriageway() + "}]}")), 400, "ordinance_id");
+            }
+        }
+        assertEquals(before, count("SELECT count(*) FROM measure"), "nothing recorded");
+    }
+
+    /**
      * Given an ordinance with measures on two carriageways, when the operator issues it and puts it in force, then
      * each answer is the item as a read of it gives it, body and ETag (OGC API Features Part 4): its geometry the
      * MultiLineString of its measures' lines, where the write once answered with a GeometryCollection of them.
@@ -561,6 +604,9 @@ class ViabilityHttpTest {
         HttpResponse<String> created = issueOrdinance(422, "mercato");
         long ordinance = json(created).get("id").asLong();
         assertAnswersAsRead(created, ordinance);
+        // In UTF-8, as JSON is (RFC 8259): every item read once sent its text in Jetty's ISO-8859-1, and a client
+        // read the office as "Mobilit\uFFFD" (the web map's record panel a street "della Libert\uFFFD").
+        assertEquals("Mobilità", json(created).get("properties").get("office").asText());
         ordinanceMeasure(ordinance, "draft", anyCarriageway());
         ordinanceMeasure(ordinance, "draft", count("SELECT max(id) FROM road_element WHERE element_type = "
                 + "'carriageway' AND length_m > 50"));
@@ -574,10 +620,67 @@ class ViabilityHttpTest {
     }
 
     static void assertAnswersAsRead(HttpResponse<String> answer, long ordinance) throws Exception {
-        HttpResponse<String> read = get(ViabilityModule.ORDINANCES + "/" + ordinance);
+        assertAnswersAsRead(answer, ViabilityModule.ORDINANCES + "/" + ordinance);
+    }
+
+    /** The answer of a write is, byte for byte and ETag included, what a read of {@code path} gives next. */
+    static void assertAnswersAsRead(HttpResponse<String> answer, String path) throws Exception {
+        HttpResponse<String> read = get(path);
         assertEquals(200, read.statusCode(), read.body());
-        assertEquals(json(read), json(answer), "the answer is the item as read");
+        assertEquals(read.body(), answer.body(), "the answer is the item as read");
+        assertTrue(answer.headers().firstValue("ETag").isPresent(), "the answer has an ETag to send back");
         assertEquals(read.headers().firstValue("ETag"), answer.headers().firstValue("ETag"));
+    }
+
+    /**
+     * Given a closure an operator creates, when he puts it in force with the ETag the creation answered and then
+     * revokes it with the ETag that change answered, reading nothing in between, then both changes are made, and
+     * each answer is what a read of the measure gives next, body and ETag (once the creation answered the bare
+     * version and a change a digest no If-Match takes: the second change was 412).
+     */
+    @Test
+    void aMeasureWrittenIsAnsweredAsAReadOfItGivesItAndItsETagChainsTheNextChange() throws Exception {
+        HttpResponse<String> created = send(operator, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                "2039-09-01T07:00:00+02:00", "2039-09-01T18:00:00+02:00", "", "{\"elements\": [{\"id\": "
+                        + anyCarriageway() + "}]}"));
+        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> revoked = changedInTurn(created, "/viability/measures/" + json(created).get("id").asLong(),
+                "in_force", "revoked");
+        assertEquals("revoked", json(revoked).get("properties").get("status").asText());
+    }
+
+    /**
+     * Checks that {@code created} is what a read of {@code read} gives, then has the operator move the record through
+     * {@code statuses}, each change sent with the ETag the answer before it carried, reading nothing in between, and
+     * checks each answer likewise; the last one.
+     */
+    private static HttpResponse<String> changedInTurn(HttpResponse<String> created, String read, String... statuses)
+            throws Exception {
+        assertAnswersAsRead(created, read);
+        HttpResponse<String> last = created;
+        for (String status : statuses) {
+            last = send(operator, "PATCH", created.headers().firstValue("Location").orElseThrow(), "{\"status\": \""
+                    + status + "\"}", "If-Match", last.headers().firstValue("ETag").orElseThrow());
+            assertEquals(200, last.statusCode(), status + ": " + last.body());
+            assertAnswersAsRead(last, read);
+        }
+        return last;
+    }
+
+    /**
+     * Given a works site a utility proposes, when the operator approves it with the ETag the proposal answered and
+     * completes it with the ETag the approval answered, then both are made, each answer being what a read of the
+     * site gives next, body and ETag.
+     */
+    @Test
+    void aWorksSiteWrittenIsAnsweredAsAReadOfItGivesItAndItsETagChainsTheNextChange() throws Exception {
+        HttpResponse<String> proposed = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2480, 43.7830,
+                "2039-10-01T07:00:00+02:00", "2039-10-10T18:00:00+02:00", "[]").replace("\"phases\"",
+                "\"description\": \"scavo in località Le Cure\", \"phases\""));
+        assertEquals(201, proposed.statusCode(), proposed.body());
+        // In UTF-8, as JSON is (RFC 8259): the text once went out in Jetty's ISO-8859-1, read as "localit\uFFFD".
+        assertEquals("scavo in località Le Cure", json(proposed).get("properties").get("description").asText());
+        changedInTurn(proposed, "/viability/works/" + json(proposed).get("id").asLong(), "approved", "completed");
     }
 
     /** Ordinance {@code number} of 2039, issued by the operator; the answer, checked to be 201. */
@@ -675,6 +778,8 @@ class ViabilityHttpTest {
         long early = closure(element, from, to, ""), kept = closure(element, from, to, "");
         assertEquals(Set.of(early, kept), stateMeasures(hourAgo, e -> e == element));
         assertEquals(Set.of(List.of(early, kept)), conflictPairs(hourAgo));
+        assertTrue(conflictsOf(kept).contains(early));
+        assertTrue(conflictsOf(early).contains(kept));
 
         // when the operator expires one of them today, days before its validity ends
         HttpResponse<String> expired = send(operator, "PATCH", ViabilityModule.MEASURES + "/" + early, "{\"status\": \"expired\"}");
@@ -685,11 +790,28 @@ class ViabilityHttpTest {
         assertEquals(Set.of(List.of(early, kept)), conflictPairs(hourAgo));
         assertEquals(Set.of(kept), stateMeasures(inAnHour, e -> e == element));
         assertEquals(Set.of(), conflictPairs(inAnHour));
+        // and neither record names the other among its conflicts, which are those still to come: the expired one
+        // binds at none of them (the kept one's record named it for good, and so did the expiry's answer)
+        assertFalse(conflictsOf(kept).contains(early), "an expired measure is no conflict of what still binds");
+        assertFalse(conflictsOf(early).contains(kept), "an expired measure has no conflict still to come");
+        assertTrue(json(expired).get("properties").get("conflicts").isEmpty(), expired.body());
         assertTrue(json(get(viabilityTile(element) + ".geojson?datetime=" + q(hourAgo))).get("features")
                 .findValues("id").stream().anyMatch(v -> v.asLong() == early), "the tile of an hour ago draws it");
         // and the end the order stated is kept in the measure's history
         assertEquals(1, count("SELECT count(*) FROM measure_history WHERE id = " + early + " AND status = 'in_force' "
                 + "AND valid_to = '" + to + "'"));
+    }
+
+    /** The measures {@code measure}'s record names among its conflicts. */
+    private static Set<Long> conflictsOf(long measure) throws Exception {
+        HttpResponse<String> r = get("/viability/measures/" + measure);
+        assertEquals(200, r.statusCode(), r.body());
+        Set<Long> others = new java.util.HashSet<>();
+        for (JsonNode c : json(r).get("properties").get("conflicts")) {
+            for (String side : List.of("a", "b")) others.add(c.get(side).get("measure_id").asLong());
+        }
+        others.remove(measure);
+        return others;
     }
 
     @Test
@@ -1140,6 +1262,52 @@ class ViabilityHttpTest {
             rs.next();
             return rs.getString(1);
         }
+    }
+
+    /**
+     * Given a carriageway no other element meets (a street apart in the sample), when a car route is asked from the
+     * centre to its middle, then the answer is 404 not-connected with where the network comes nearest to joining
+     * them, as members beside the English: the junction reached from the centre and the street's own end, and the
+     * metres between them as the cadastre measures them — where it said only that they are not connected.
+     */
+    @Test
+    void aDestinationTheNetworkDoesNotReachIsSaidWithTheGapBetweenThem() throws Exception {
+        String from = "11.2560,43.7731";
+        long element;
+        Set<Long> ends;
+        double nearestOther;
+        try (Connection c = db.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT e.id, e.from_junction, e.to_junction,
+                       (SELECT min(ST_Distance(j.geom, o.geom)) FROM junction j, junction o
+                        WHERE j.id IN (e.from_junction, e.to_junction) AND o.id NOT IN (e.from_junction, e.to_junction)
+                          AND EXISTS (SELECT 1 FROM live_road_element x WHERE o.id IN (x.from_junction, x.to_junction)))
+                FROM live_road_element e
+                WHERE e.status = 'in_use' AND e.element_type = 'carriageway' AND e.direction = 'both'
+                  AND e.functional_class::text IS DISTINCT FROM 'F-bis' AND e.length_m > 30
+                  AND NOT EXISTS (SELECT 1 FROM live_road_element o WHERE o.id <> e.id
+                                  AND (o.from_junction IN (e.from_junction, e.to_junction)
+                                       OR o.to_junction IN (e.from_junction, e.to_junction)))
+                ORDER BY e.id LIMIT 1""")) {
+            assertTrue(rs.next(), "the Florence sample has a carriageway no other element meets");
+            element = rs.getLong(1);
+            ends = Set.of(rs.getLong(2), rs.getLong(3));
+            nearestOther = rs.getDouble(4);
+        }
+
+        HttpResponse<String> r = get("/network/route?from=" + from + "&to=" + middleLonLat(element));
+        assertProblem(r, 404, "to");
+        JsonNode problem = json(r);
+        assertEquals(Routing.NOT_CONNECTED, problem.get("code").asText(), r.body());
+        long reached = problem.get("gap_junctions").get(0).asLong(), reaching = problem.get("gap_junctions").get(1).asLong();
+        assertTrue(ends.contains(reaching), "the gap ends at the street's own end: " + r.body());
+        double gap = problem.get("gap_m").asDouble();
+        assertEquals(count("SELECT round(ST_Distance(a.geom, b.geom) * 1000) FROM junction a, junction b WHERE a.id = "
+                + reached + " AND b.id = " + reaching) / 1000.0, gap, 0.051, "in metres, to the decimetre: " + r.body());
+        assertTrue(gap >= nearestOther - 0.05, "no junction is nearer to the street than any junction: " + r.body());
+        assertTrue(problem.get("detail").asText().contains(gap + " m"), r.body());
+        // and the near side of the gap is reached from the centre
+        double[] near = junctionLonLat(reached);
+        assertEquals(200, get("/network/route?from=" + from + "&to=" + near[0] + "," + near[1]).statusCode());
     }
 
     @Test

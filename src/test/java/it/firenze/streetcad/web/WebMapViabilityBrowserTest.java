@@ -545,7 +545,8 @@ class WebMapViabilityBrowserTest {
     /**
      * Given a proposed works site over one end of the closed stretch of Via dei Calzaiuoli (a street under it too),
      * when the operator clicks it on the map, then its record opens (permit, status, the operator's steps), not the
-     * street's, and its approve button approves it — once only the street's record opened.
+     * street's, in the page's language when it is switched with the site open, and its approve button approves
+     * it — once only the street's record opened.
      */
     @Test
     void clickingAWorksSiteOnTheMapOpensItsStatusAndLifecycleButtonsBeforeTheStreetUnderIt() throws Exception {
@@ -574,6 +575,18 @@ class WebMapViabilityBrowserTest {
             assertEquals("proposto", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
             assertEquals(List.of("approved", "rejected", "cancelled"), browser.driver.findElements(
                     By.cssSelector("#works-lifecycle button.lifecycle")).stream().map(b -> b.getAttribute("data-step")).toList());
+
+            // Switched to English with the site open, the panel speaks English, title included (it stayed Italian),
+            // as the element's record does; and Italian again.
+            browser.driver.findElement(By.id("language-toggle")).click();
+            browser.waitFor("the works site in English", x -> ("Works site " + id).equals(
+                    x.findElement(By.id("panel-title")).getText()) ? true : null);
+            assertTrue(browser.driver.findElement(By.id("works-record")).getText().contains("Permit (number)"));
+            assertEquals("proposed", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
+            assertEquals("Approve", browser.driver.findElement(By.cssSelector("#works-lifecycle button[data-step=approved]")).getText());
+            browser.driver.findElement(By.id("language-toggle")).click();
+            browser.waitFor("the works site in Italian", x -> ("Cantiere " + id).equals(
+                    x.findElement(By.id("panel-title")).getText()) ? true : null);
 
             browser.driver.findElement(By.cssSelector("#works-lifecycle button[data-step=approved]")).click();
             browser.waitFor("the works site approved", x -> "approved".equals(x.findElement(By.cssSelector(
@@ -661,12 +674,24 @@ class WebMapViabilityBrowserTest {
         }
         // A destination cut off by the measures is said with the length and time of the way they cut, which the server
         // gives as members of its problem beside its English detail (ViabilityHttpTest checks the members).
-        String cutOff = "return STREETCAD_TEXT[arguments[0]].viability.routeRefusals['cut-off-by-measures']("
-                + "{code: 'cut-off-by-measures', parameter: 'to', profile: 'car', length_m: 1234, duration_s: 290})";
+        String cutOff = "{code: 'cut-off-by-measures', parameter: 'to', profile: 'car', length_m: 1234, duration_s: 290}";
         assertEquals("A quell’ora l’arrivo è isolato dai provvedimenti in vigore (chiusure, sensi unici o limitazioni); "
-                + "senza di essi il percorso sarebbe di 1234 m (5 min)", browser.js(cutOff, "it"));
+                + "senza di essi il percorso sarebbe di 1234 m (5 min)", refusal("it", cutOff));
         assertEquals("At that time the destination is cut off by the measures in force (closures, one-way orders or "
-                + "restrictions); without them the route would be 1234 m (5 min)", browser.js(cutOff, "en"));
+                + "restrictions); without them the route would be 1234 m (5 min)", refusal("en", cutOff));
+        // A destination the network itself does not reach is said with the gap where it comes nearest to it.
+        String gap = "{code: 'not-connected', parameter: 'to', profile: 'car', gap_m: 0.4, gap_junctions: [1, 2]}";
+        assertEquals("L’arrivo non è collegato alla partenza dalla rete stradale; le strade raggiungibili dalla partenza "
+                + "arrivano a 0,4 m da quelle che portano all’arrivo", refusal("it", gap));
+        assertEquals("The destination is not connected to the start by the road network; the streets reachable from "
+                + "the start come within 0.4 m of those leading to it", refusal("en", gap));
+        assertEquals("L’arrivo non è collegato alla partenza dalla rete stradale", refusal("it", "{code: 'not-connected'}"));
+    }
+
+    /** What the page says in {@code language} for a route refusal given as a JavaScript object literal. */
+    private static Object refusal(String language, String problem) {
+        return browser.js("const p = " + problem + "; return STREETCAD_TEXT[arguments[0]].viability.routeRefusals[p.code](p)",
+                language);
     }
 
     static List<double[]> longestMidpoints(JsonNode measure) throws SQLException {
