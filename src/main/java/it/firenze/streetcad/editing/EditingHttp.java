@@ -22,6 +22,7 @@ import it.firenze.streetcad.features.ItemResponses.Expected;
 import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.topology.TopologyValidation;
 
+import it.firenze.streetcad.features.Responses;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -215,8 +216,7 @@ public final class EditingHttp implements HttpModule {
             throws SQLException {
         validation(doc, validated);
         ctx.header("ETag", ItemResponses.etag(ctx, features, feature(ROAD_ELEMENTS), kept).orElseThrow());
-        ctx.contentType("application/geo+json");
-        ctx.result(doc.toString());
+        Responses.text(ctx, "application/geo+json", doc.toString());
     }
 
     private static JsonNode parse(String json) {
@@ -247,8 +247,7 @@ public final class EditingHttp implements HttpModule {
         ArrayNode links = doc.putArray("links");
         links.addObject().put("href", itemUrl(ctx, t, id) + "/history").put("rel", "self").put("type", "application/json");
         links.addObject().put("href", itemUrl(ctx, t, id)).put("rel", "item").put("type", "application/geo+json");
-        ctx.contentType("application/json");
-        ctx.result(doc.toString());
+        Responses.text(ctx, "application/json", doc.toString());
     }
 
     // ---- the answers

@@ -123,10 +123,7 @@ public final class ItemResponses {
             ctx.contentType(FeaturesModule.HTML);
             ctx.result(Html.page(type.title() + " " + id, doc));
         } else {
-            ctx.contentType(FeaturesModule.GEOJSON);
-            // As bytes: the text of a result goes out in the response's charset, Jetty's ISO-8859-1 when the type
-            // names none, and "Libertà" reached clients as invalid JSON.
-            ctx.result(written.getBytes(StandardCharsets.UTF_8));
+            Responses.text(ctx, FeaturesModule.GEOJSON, written);
         }
     }
 

@@ -23,6 +23,16 @@ public final class Responses {
     private Responses() {
     }
 
+    /**
+     * A body of text (JSON, GeoJSON) written in UTF-8, with no ETag: Jetty writes a String result in the response's
+     * charset, ISO-8859-1 for a type that names none (application/geo+json), and a finding's "6.3°" went out as the
+     * byte 0xB0, which no JSON reader takes.
+     */
+    public static void text(Context ctx, String contentType, String body) {
+        ctx.contentType(contentType);
+        ctx.result(body.getBytes(StandardCharsets.UTF_8));
+    }
+
     public static void send(Context ctx, String body, String contentType) {
         send(ctx, body.getBytes(StandardCharsets.UTF_8), contentType);
     }

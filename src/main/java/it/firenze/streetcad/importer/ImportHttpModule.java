@@ -18,6 +18,7 @@ import it.firenze.streetcad.features.Params;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
 import it.firenze.streetcad.topology.Bbox;
 
+import it.firenze.streetcad.features.Responses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -228,7 +229,7 @@ public final class ImportHttpModule implements HttpModule {
         ImportJobs.Job job = job(ctx);
         try {
             if (!"validated".equals(job.state())) throw new StagedPreview.NotStagedException(job.id());
-            ctx.contentType("application/geo+json").result(read.read(job.id(), bbox, limit));
+            Responses.text(ctx, "application/geo+json", read.read(job.id(), bbox, limit));
         } catch (StagedPreview.NotStagedException e) {
             throw ProblemException.conflict(e.getMessage() + " It is " + job.state() + ".");
         }

@@ -10,6 +10,7 @@ import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.CountGauges;
 import it.firenze.streetcad.db.Database;
 
+import it.firenze.streetcad.features.Responses;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,7 +56,7 @@ public final class JobsModule implements HttpModule {
     @Override
     public void register(JavalinDefaultRoutingApi routes) {
         routes.get("/jobs", this::list);
-        routes.get("/jobs/{id}", ctx -> ctx.contentType("application/json").result(job(ctx.pathParam("id"))));
+        routes.get("/jobs/{id}", ctx -> Responses.text(ctx, "application/json", job(ctx.pathParam("id"))));
         routes.delete("/jobs/{id}", this::cancel);
     }
 
@@ -88,7 +89,7 @@ public final class JobsModule implements HttpModule {
         String sql = "SELECT json_build_object('jobs', coalesce(json_agg(j ORDER BY created_at DESC, id DESC), '[]'::json))::text "
                 + "FROM (SELECT " + COLUMNS + " FROM job" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY created_at DESC, id DESC LIMIT ?) j";
-        ctx.contentType("application/json").result(text(sql, params));
+        Responses.text(ctx, "application/json", text(sql, params));
     }
 
     private String job(String id) throws SQLException {
@@ -109,7 +110,7 @@ public final class JobsModule implements HttpModule {
                     + "committed can be cancelled.");
         }
         canceller.cancel(Long.parseLong(id.substring(dash + 1)), actor);
-        ctx.contentType("application/json").result(job(id));
+        Responses.text(ctx, "application/json", job(id));
     }
 
     private String text(String sql, List<Object> params) throws SQLException {

@@ -18,6 +18,7 @@ import it.firenze.streetcad.features.Params;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import it.firenze.streetcad.features.Responses;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -110,13 +111,13 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
             return null;
         });
         ctx.status(202).header("Location", "/topology/validations/" + id);
-        ctx.contentType("application/json").result(validation.validationJson(id));
+        Responses.text(ctx, "application/json", validation.validationJson(id));
     }
 
     private void validationStatus(Context ctx) throws SQLException {
         String json = validation.validationJson(id(ctx, "topology validation"));
         if (json == null) throw ProblemException.notFound("There is no topology validation " + ctx.pathParam("id") + ".");
-        ctx.contentType("application/json").result(json);
+        Responses.text(ctx, "application/json", json);
     }
 
     private void issues(Context ctx) throws SQLException {
@@ -144,7 +145,7 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
         }
         var query = new TopologyValidation.IssueQuery(rule, severity, bbox(ctx.queryParam("bbox")), element,
                 accepted == null ? null : Boolean.valueOf(accepted), limit == null ? DEFAULT_LIMIT : limit.intValue());
-        ctx.contentType("application/geo+json").result(validation.issuesGeoJson(query));
+        Responses.text(ctx, "application/geo+json", validation.issuesGeoJson(query));
     }
 
     private void accept(Context ctx) throws SQLException {
@@ -175,7 +176,7 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
             throw new ProblemException(Problem.of(503, "Too large for this server", e.getMessage() + "; narrow it with bbox."));
         }
         if (!apply) {
-            ctx.contentType("application/geo+json").result(fixes.toGeoJson(plan));
+            Responses.text(ctx, "application/geo+json", fixes.toGeoJson(plan));
             return;
         }
         ObjectNode result = Json.mapper().createObjectNode().put("fix", fix.id());
@@ -260,7 +261,7 @@ public final class TopologyModule implements HttpModule, AutoCloseable {
             throw ProblemException.notFound(builds.jobJson(id) == null ? "There is no network build " + id + "."
                     : "Network build " + id + " has no changes yet: follow " + buildPath(id) + " until it has run.");
         }
-        ctx.contentType("application/geo+json").result(changes);
+        Responses.text(ctx, "application/geo+json", changes);
     }
 
     /** A build job with links to its changes, once it has them, and to the re-validation that followed it. */

@@ -52,6 +52,17 @@ class TopologyHttpTest {
     }
 
     @Test
+    void aFindingsExplanationGoesOutInUtf8() throws Exception {
+        cadastre.element("spike", "LINESTRING(200 0, 210 0, 200 1)");
+        assertEquals("succeeded", validate("").get("status").asText());
+        var r = http.get("/topology/issues?rule=spike");
+        assertEquals(200, r.statusCode());
+        // Read as UTF-8, as every JSON reader does: the degree sign was the single byte 0xB0 (ISO-8859-1).
+        JsonNode spike = json(r).get("features").get(0).get("properties");
+        assertTrue(spike.get("explanation").asText().matches(".*sharp \\d+\\.\\d° angle.*"), spike.toString());
+    }
+
+    @Test
     void aValidationJobFindsTheCrossingAndListsItAsGeoJsonInCrs84() throws Exception {
         JsonNode done = validate("");
         assertEquals("succeeded", done.get("status").asText(), done.toString());
