@@ -3,7 +3,7 @@
 // - Any element with data-requires-role="editor" (or another role name) is shown only while the signed-in principal
 //   has that role (an admin has them all), whenever it was added to the page.
 // - streetcadAccess.fetch(url, options) is fetch with the session: it sends the CSRF token the server asks of a
-//   signed-in browser's changes. streetcadAccess.onChange(f) calls f(me) on every sign-in, sign-out and start.
+//   signed-in browser's changes; streetcadAccess.problemOf(response) reads a refusal's problem+json. streetcadAccess.onChange(f) calls f(me) on every sign-in, sign-out and start.
 'use strict';
 window.streetcadAccess = (() => {
   const words = {
@@ -126,6 +126,12 @@ window.streetcadAccess = (() => {
     document.getElementById('account-signin')?.focus();
   }
 
+  /** A refused request's problem+json, with its English detail (or its status when it has none) and its status. */
+  async function problemOf(response) {
+    const problem = await response.json().catch(() => ({}));
+    return { ...problem, detail: problem.detail || problem.title || `HTTP ${response.status}`, status: response.status };
+  }
+
   function accessFetch(url, options = {}) {
     const method = (options.method || 'GET').toUpperCase();
     const headers = new Headers(options.headers || {});
@@ -144,7 +150,7 @@ window.streetcadAccess = (() => {
     ? new Promise(resolve => document.addEventListener('DOMContentLoaded', resolve)).then(refresh) : refresh();
 
   return {
-    get me() { return me; }, ready, refresh, signIn, signOut, fetch: accessFetch,
+    get me() { return me; }, ready, refresh, signIn, signOut, fetch: accessFetch, problemOf,
     onChange(f) { listeners.push(f); if (me !== anonymous) f(me); },
   };
 })();

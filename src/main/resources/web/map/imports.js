@@ -283,10 +283,7 @@
     return response.json();
   }
 
-  async function problemOf(response) {
-    const problem = await response.json().catch(() => ({}));
-    return { ...problem, detail: problem.detail || problem.title || `HTTP ${response.status}`, status: response.status };
-  }
+  const problemOf = response => window.streetcadAccess.problemOf(response);
 
   /** The panel in the page's language: a language switch redraws what it shows, the form's choices kept. */
   function translate() {

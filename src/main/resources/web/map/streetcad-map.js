@@ -677,8 +677,7 @@
       body: JSON.stringify(note ? { note } : {})
     });
     if (!response.ok) {
-      const problem = await response.json().catch(() => ({}));
-      const detail = problem.detail || problem.title || `HTTP ${response.status}`;
+      const { detail } = await window.streetcadAccess.problemOf(response);
       form.querySelector('[aria-live]').innerHTML = `<p class="problem" title="${escapeHtml(detail)}">`
         + `${escapeHtml(t().acceptRefused)}: ${escapeHtml(response.status === 403 ? t().technicianOnly : detail)}</p>`;
       return;

@@ -30,9 +30,7 @@
   const text = () => STREETCAD_TEXT[document.documentElement.lang === 'en' ? 'en' : 'it'].viability;
   const lang = () => document.documentElement.lang || 'it';
 
-  function escapeHtml(value) {
-    return String(value).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-  }
+  const escapeHtml = value => window.streetcad.escapeHtml(value);
 
   /** The server's refusal: an Error with the problem's own words (else the status), and the problem itself. */
   async function failure(response) {
@@ -390,11 +388,7 @@
     form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
   }
 
-  /** A refused request's problem+json, with its English detail (or its status when it has none). */
-  async function problemOf(response) {
-    const problem = await response.json().catch(() => ({}));
-    return { ...problem, detail: problem.detail || problem.title || `HTTP ${response.status}`, status: response.status };
-  }
+  const problemOf = response => window.streetcadAccess.problemOf(response);
 
   /**
    * Says a form's refusal (a closure's, a works site's) under it, in the page's language and at the field it names,
