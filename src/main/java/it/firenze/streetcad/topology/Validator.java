@@ -250,8 +250,7 @@ public final class Validator {
         void run() {
             for (int from = 0; from < lines.size(); from += WINDOW) {
                 inSlices(from, Math.min(lines.size(), from + WINDOW), this::checkElement);
-                // About once every 10,000 lines, not every window: a validation's progress is a database write.
-                if (from % 10_000 < WINDOW) progress.accept(0.3 * from / Math.max(1, lines.size()));
+                progress.accept(0.3 * from / Math.max(1, lines.size()));
             }
             // Noding needs only the broken lines known: it overlaps the work up to the ends' graph, which needs
             // the duplicates' copies; what it found is judged after, in a one-thread run's order. Forked into the
