@@ -39,8 +39,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.stream.IntStream;
@@ -253,10 +252,9 @@ public final class Validator {
                 progress.accept(0.3 * from / Math.max(1, lines.size()));
             }
             // Noding needs only the broken lines known: it overlaps the work up to the ends' graph, which needs
-            // the duplicates' copies; what it found is judged after, in a one-thread run's order. Forked into the
-            // common pool: if no thread of it has started the noding when it is needed, joining runs it here.
-            ForkJoinTask<MeetingCollector> noded = parallel()
-                    ? ForkJoinTask.adapt((Callable<MeetingCollector>) this::node).fork() : null;
+            // the duplicates' copies; what it found is judged after, in a one-thread run's order.
+            CompletableFuture<MeetingCollector> noded = parallel() ? CompletableFuture.supplyAsync(this::node)
+                    : CompletableFuture.completedFuture(null);
             index = new STRtree();
             for (int i = 0; i < lines.size(); i++) {
                 if (!broken[i]) index.insert(lines.get(i).geometry().getEnvelopeInternal(), i);
@@ -269,7 +267,7 @@ public final class Validator {
             // The ends' graph is collected while the noding runs: neither makes a finding, and the unions both make
             // give the same parts in either order.
             collectEnds();
-            checkMeetings(noded != null ? noded.join() : node(), duplicated);
+            checkMeetings(parallel() ? noded.join() : node(), duplicated);
             progress.accept(0.7);
             checkEnds();
             progress.accept(0.8);

@@ -37,9 +37,9 @@ class ValidatorOnTwoThreadsTest {
         }
         assertTrue(lines.size() > 2 * Validator.PARALLEL_LINES, "lines: " + lines.size());
 
-        // when validated with every rule, islands of up to two elements included, split and on one thread
-        ValidationOptions options = new ValidationOptions(OPTIONS.tolerance(), OPTIONS.minLength(),
-                OPTIONS.spikeAngle(), 3, null);
+        // when validated with every rule, islands included, split and on one thread
+        ValidationOptions options = new ValidationOptions(OPTIONS.tolerance(), OPTIONS.minLength(), OPTIONS.spikeAngle(),
+                3, null);
         List<String> split = described(new Validator(options).validate(lines));
         List<String> oneThread = described(Validator.onOneThread(options).validate(lines));
 
