@@ -144,7 +144,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 lines = null;
             }
             if (lines != null) {
-                validate(new Validator(options), lines, f -> sink.accept(staged(f)));
+                validate(options, lines, f -> sink.accept(staged(f)));
                 return;
             }
         }
@@ -196,8 +196,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 BlockingQueue<StagedFinding> queue = new ArrayBlockingQueue<>(queueCapacity);
                 validating.add(new Part(pool.submit(() -> {
                     try {
-                        // Parts are validated WORKERS at once: each on its own thread.
-                        validate(Validator.onOneThread(partOptions), lines, f -> {
+                        validate(partOptions, lines, f -> {
                             if (f.location() != null && owns(tile, f.location().getCoordinate())) held.put(queue, staged(f));
                         });
                     } finally {
@@ -227,8 +226,8 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
      * before a network build), and an end without one is derived from the committed element (open_topology_issue,
      * V28), not found here: so no junctions are checked.
      */
-    private static void validate(Validator validator, List<TopologyLine> lines, Consumer<Finding> sink) {
-        validator.validate(lines, null, null, null, progress -> { }, sink);
+    private void validate(ValidationOptions with, List<TopologyLine> lines, Consumer<Finding> sink) {
+        new Validator(with).validate(lines, null, null, null, progress -> { }, sink);
     }
 
     /** Parts validated at once (the machine's cores, at most four): the noding of each part is the dominant cost. */

@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.stream.IntStream;
@@ -63,30 +62,10 @@ public final class Validator {
     /** Lines with at most this many vertices are checked for simplicity pairwise. */
     private static final int SHORT_LINE = 24;
 
-    /**
-     * Lines from which a run splits its work between two threads: below it (an edit's neighbourhood) handing work to
-     * another thread costs more than it saves.
-     */
-    static final int PARALLEL_LINES = 4096;
-
     private final ValidationOptions options;
-    private final int parallelFrom;
 
     public Validator(ValidationOptions options) {
-        this(options, PARALLEL_LINES);
-    }
-
-    private Validator(ValidationOptions options, int parallelFrom) {
         this.options = options;
-        this.parallelFrom = parallelFrom;
-    }
-
-    /**
-     * A validator whose runs keep to the calling thread: for runs that are themselves run several at once (the parts
-     * of a large import), and as the reference a split run must agree with.
-     */
-    static Validator onOneThread(ValidationOptions options) {
-        return new Validator(options, Integer.MAX_VALUE);
     }
 
     /** Validates raw lines that have no junctions yet (the importer's pre-commit check). */
@@ -141,22 +120,6 @@ public final class Validator {
 
     /** Findings fingerprinted together (on every core) and handed over: what a run holds of its findings at most. */
     static final int BATCH = 4096;
-
-    /**
-     * Lines (or points where ends meet) checked in slices at once: the findings of a window are held until it ends,
-     * so a run holds about a batch of findings, as a one-thread run does.
-     */
-    private static final int WINDOW = 2048;
-
-    /** Slices a window is cut into: the two cores of the machines it runs on; more would only wait on each other. */
-    private static final int SLICES = 2;
-
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
-
-    /** One check of the line (or point) numbered {@code k}, making its findings into {@code out}. */
-    private interface Check {
-        void run(int k, Consumer<Run.Unprinted> out);
-    }
 
     /**
      * A part of the network being validated: its elements, and its area for the findings that name no element (a
@@ -240,35 +203,21 @@ public final class Validator {
             for (int i = 0; i < component.length; i++) component[i] = i;
         }
 
-        /**
-         * The checks one after another, but for two threads on a large run: each element's own checks and the ends'
-         * are split in slices whose findings are kept in the slices' order, and the noding of every pair of lines
-         * runs on another thread while this one builds the index, finds the duplicates and collects the ends. The
-         * findings, and their order, are those of a run on one thread.
-         */
         void run() {
-            for (int from = 0; from < lines.size(); from += WINDOW) {
-                inSlices(from, Math.min(lines.size(), from + WINDOW), this::checkElement);
-                progress.accept(0.3 * from / Math.max(1, lines.size()));
+            for (int i = 0; i < lines.size(); i++) {
+                checkElement(i);
+                if (i % 10_000 == 0) progress.accept(0.3 * i / Math.max(1, lines.size()));
             }
-            // Noding needs only the broken lines known: it overlaps the work up to the ends' graph, which needs
-            // the duplicates' copies; what it found is judged after, in a one-thread run's order.
-            CompletableFuture<MeetingCollector> noded = parallel() ? CompletableFuture.supplyAsync(this::node)
-                    : CompletableFuture.completedFuture(null);
             index = new STRtree();
             for (int i = 0; i < lines.size(); i++) {
                 if (!broken[i]) index.insert(lines.get(i).geometry().getEnvelopeInternal(), i);
             }
             index.build();
-            // A node's bounds are computed on first use: the root's here, before threads query the index at once.
-            index.getRoot().getBounds();
             Set<Integer> duplicated = checkDuplicates();
             progress.accept(0.4);
-            // The ends' graph is collected while the noding runs: neither makes a finding, and the unions both make
-            // give the same parts in either order.
-            collectEnds();
-            checkMeetings(parallel() ? noded.join() : node(), duplicated);
+            checkMeetings(duplicated);
             progress.accept(0.7);
+            collectEnds();
             checkEnds();
             progress.accept(0.8);
             if (junctions != null) checkJunctions();
@@ -299,76 +248,50 @@ public final class Validator {
 
         // ---- one element at a time
 
-        /** Whether this run splits its work between threads. */
-        boolean parallel() {
-            return lines.size() >= parallelFrom && CORES > 1;
-        }
-
-        /**
-         * Runs {@code check} on each line from {@code from} to {@code to} (exclusive): in two slices at once on a
-         * parallel run, each slice's findings kept after the slice before's, so in the order of a one-thread run.
-         */
-        void inSlices(int from, int to, Check check) {
-            if (!parallel()) {
-                for (int i = from; i < to; i++) check.run(i, findings::add);
-                keepAtMostABatch();
-                return;
-            }
-            int slices = SLICES, size = Math.ceilDiv(to - from, slices);
-            List<List<Unprinted>> made = new ArrayList<>();
-            for (int s = 0; s < slices; s++) made.add(new ArrayList<>());
-            IntStream.range(0, slices).parallel().forEach(s -> {
-                List<Unprinted> out = made.get(s);
-                for (int i = from + s * size; i < Math.min(to, from + (s + 1) * size); i++) check.run(i, out::add);
-            });
-            for (List<Unprinted> out : made) findings.addAll(out);
-            keepAtMostABatch();
-        }
-
-        void checkElement(int i, Consumer<Unprinted> out) {
+        void checkElement(int i) {
             Geometry g = lines.get(i).geometry();
             if (g.getNumGeometries() > 1) {
-                add(out, Rule.MULTIPART, "the element has " + g.getNumGeometries() + " parts; an element is one line",
+                add(Rule.MULTIPART, "the element has " + g.getNumGeometries() + " parts; an element is one line",
                         Map.of("parts", g.getNumGeometries()), g, List.of(i), List.of());
             }
             double length = g.getLength();
             if (length == 0) {
                 broken[i] = true;
-                add(out, Rule.ZERO_LENGTH, "the element has no length: all its vertices are the same point",
+                add(Rule.ZERO_LENGTH, "the element has no length: all its vertices are the same point",
                         Map.of(), g.getCentroid(), List.of(i), List.of());
                 return;
             }
             IsValidOp valid = new IsValidOp(g);
             if (!valid.isValid()) {
                 broken[i] = true;
-                add(out, Rule.INVALID_GEOMETRY, "the geometry is invalid: " + valid.getValidationError().getMessage(),
+                add(Rule.INVALID_GEOMETRY, "the geometry is invalid: " + valid.getValidationError().getMessage(),
                         Map.of(), factory.createPoint(valid.getValidationError().getCoordinate()), List.of(i), List.of());
                 return;
             }
             if (length < options.minLength()) {
-                add(out, Rule.TOO_SHORT, String.format("the element is %.2f m long, shorter than %s m", length,
+                add(Rule.TOO_SHORT, String.format("the element is %.2f m long, shorter than %s m", length,
                         options.minLength()), Map.of("min_length_m", options.minLength(), "length_m", length),
                         g, List.of(i), List.of());
             }
             for (int p = 0; p < g.getNumGeometries(); p++) {
                 Coordinate[] raw = g.getGeometryN(p).getCoordinates();
-                checkRepeatedVertices(i, raw, out);
+                checkRepeatedVertices(i, raw);
                 Coordinate[] coords = CoordinateArrays.removeRepeatedPoints(raw);
-                checkSimple(i, factory.createLineString(coords), out);
-                checkSpikes(i, coords, out);
+                checkSimple(i, factory.createLineString(coords));
+                checkSpikes(i, coords);
             }
         }
 
-        void checkRepeatedVertices(int i, Coordinate[] c, Consumer<Unprinted> out) {
+        void checkRepeatedVertices(int i, Coordinate[] c) {
             List<Coordinate> repeated = new ArrayList<>();
             for (int k = 1; k < c.length; k++) if (c[k].equals2D(c[k - 1])) repeated.add(c[k]);
             if (repeated.isEmpty()) return;
-            add(out, Rule.DUPLICATE_VERTEX, repeated.size() + " vertex(es) repeat the one before",
+            add(Rule.DUPLICATE_VERTEX, repeated.size() + " vertex(es) repeat the one before",
                     Map.of("count", repeated.size()), factory.createMultiPointFromCoords(repeated.toArray(new Coordinate[0])),
                     List.of(i), List.of());
         }
 
-        void checkSimple(int i, LineString line, Consumer<Unprinted> out) {
+        void checkSimple(int i, LineString line) {
             Coordinate[] c = line.getCoordinates();
             Point where;
             if (c.length <= SHORT_LINE) {
@@ -383,9 +306,9 @@ public final class Validator {
                 where = factory.createPoint(simple.getNonSimpleLocation());
             }
             if (overlapsItself(line.getCoordinates())) {
-                add(out, Rule.SELF_OVERLAP, "the element runs back over itself", Map.of(), where, List.of(i), List.of());
+                add(Rule.SELF_OVERLAP, "the element runs back over itself", Map.of(), where, List.of(i), List.of());
             } else {
-                add(out, Rule.SELF_INTERSECTION, "the element crosses itself", Map.of(), where, List.of(i), List.of());
+                add(Rule.SELF_INTERSECTION, "the element crosses itself", Map.of(), where, List.of(i), List.of());
             }
         }
 
@@ -418,12 +341,12 @@ public final class Validator {
             return false;
         }
 
-        void checkSpikes(int i, Coordinate[] c, Consumer<Unprinted> out) {
+        void checkSpikes(int i, Coordinate[] c) {
             double limit = Math.toRadians(options.spikeAngle());
             for (int k = 1; k < c.length - 1; k++) {
                 double angle = Angle.angleBetween(c[k - 1], c[k], c[k + 1]);
                 if (angle > 0 && angle < limit) {
-                    add(out, Rule.SPIKE, String.format("the line turns back by a sharp %.1f° angle", Math.toDegrees(angle)),
+                    add(Rule.SPIKE, String.format("the line turns back by a sharp %.1f° angle", Math.toDegrees(angle)),
                             Map.of("max_angle_deg", options.spikeAngle(), "angle_deg", Math.toDegrees(angle)),
                             factory.createPoint(c[k]), List.of(i), List.of());
                 }
@@ -470,8 +393,7 @@ public final class Validator {
             return b.toString();
         }
 
-        /** Finds every two different lines that meet (the noding): reads the lines, writes only what it returns. */
-        MeetingCollector node() {
+        void checkMeetings(Set<Integer> duplicated) {
             List<NodedSegmentString> strings = new ArrayList<>();
             for (int i = 0; i < lines.size(); i++) {
                 if (broken[i]) continue;
@@ -483,10 +405,6 @@ public final class Validator {
             }
             MeetingCollector collector = new MeetingCollector();
             new MCIndexNoder(collector).computeNodes(strings);
-            return collector;
-        }
-
-        void checkMeetings(MeetingCollector collector, Set<Integer> duplicated) {
             endsOnInterior.addAll(collector.endsInOverlap);
             for (long pair : collector.overlaps) {
                 int a = (int) (pair >> 32), b = (int) pair;
@@ -530,30 +448,25 @@ public final class Validator {
             }
         }
 
-        /** Judges each point where ends meet, in the ends' graph's order (its map's, the same on every run). */
         void checkEnds() {
             boolean judgesDangles = DANGLE_RULES.stream().anyMatch(options.rules()::contains);
-            List<Map.Entry<Coordinate, List<End>>> nodes = new ArrayList<>(ends.entrySet());
-            for (int from = 0; from < nodes.size(); from += WINDOW) {
-                inSlices(from, Math.min(nodes.size(), from + WINDOW), (k, out) -> checkEnd(nodes.get(k).getKey(),
-                        nodes.get(k).getValue(), judgesDangles, out));
+            for (Map.Entry<Coordinate, List<End>> node : ends.entrySet()) {
+                Coordinate p = node.getKey();
+                List<End> at = node.getValue();
+                if (endsOnInterior.contains(p)) continue;
+                List<Integer> elements = at.stream().map(End::element).distinct().toList();
+                List<Long> junction = junctionAt(at.get(0));
+                if (at.size() == 1) {
+                    if (judgesDangles) checkDangle(p, at.get(0), junction);
+                } else if (at.size() == 2 && elements.size() == 2) {
+                    boolean mergeable = mergeable(at.get(0), at.get(1));
+                    add(mergeable ? Rule.MERGEABLE_PSEUDO_NODE : Rule.PSEUDO_NODE, mergeable
+                                    ? "only two elements with the same attributes meet here: they can be one element"
+                                    : "only two elements meet here; their attributes differ, so the junction is legitimate",
+                            Map.of(), factory.createPoint(p), elements, junction);
+                }
+                checkOneWay(p, at, elements, junction);
             }
-        }
-
-        void checkEnd(Coordinate p, List<End> at, boolean judgesDangles, Consumer<Unprinted> out) {
-            if (endsOnInterior.contains(p)) return;
-            List<Integer> elements = at.stream().map(End::element).distinct().toList();
-            List<Long> junction = junctionAt(at.get(0));
-            if (at.size() == 1) {
-                if (judgesDangles) checkDangle(p, at.get(0), junction, out);
-            } else if (at.size() == 2 && elements.size() == 2) {
-                boolean mergeable = mergeable(at.get(0), at.get(1));
-                add(out, mergeable ? Rule.MERGEABLE_PSEUDO_NODE : Rule.PSEUDO_NODE, mergeable
-                                ? "only two elements with the same attributes meet here: they can be one element"
-                                : "only two elements meet here; their attributes differ, so the junction is legitimate",
-                        Map.of(), factory.createPoint(p), elements, junction);
-            }
-            checkOneWay(p, at, elements, junction, out);
         }
 
         List<Long> junctionAt(End end) {
@@ -562,7 +475,7 @@ public final class Validator {
             return id == null ? List.of() : List.of(id);
         }
 
-        void checkDangle(Coordinate p, End end, List<Long> junction, Consumer<Unprinted> out) {
+        void checkDangle(Coordinate p, End end, List<Long> junction) {
             int i = end.element();
             Geometry line = lines.get(i).geometry();
             double t = options.tolerance();
@@ -576,7 +489,7 @@ public final class Validator {
             PreparedGeometry preparedTip = PreparedGeometryFactory.prepare(tip);
             for (int other : near(tip.getEnvelopeInternal(), i)) {
                 if (preparedTip.intersects(lines.get(other).geometry())) {
-                    add(out, Rule.OVERSHOOT, "the element runs on less than " + t + " m past the element it meets and stops",
+                    add(Rule.OVERSHOOT, "the element runs on less than " + t + " m past the element it meets and stops",
                             Map.of("tolerance_m", t), factory.createPoint(p), List.of(i, other), junction);
                     return;
                 }
@@ -585,12 +498,12 @@ public final class Validator {
             for (int other : near(end0.getEnvelopeInternal(), i)) {
                 double d = lines.get(other).geometry().distance(end0);
                 if (d > 0 && d <= t) {
-                    add(out, Rule.UNDERSHOOT, String.format("the element stops %.2f m short of another one", d),
+                    add(Rule.UNDERSHOOT, String.format("the element stops %.2f m short of another one", d),
                             Map.of("tolerance_m", t, "gap_m", d), end0, List.of(i, other), junction);
                     return;
                 }
             }
-            add(out, Rule.DEAD_END, "a dead end: nothing else is within " + t + " m of this end",
+            add(Rule.DEAD_END, "a dead end: nothing else is within " + t + " m of this end",
                     Map.of("tolerance_m", t), end0, List.of(i), junction);
         }
 
@@ -610,8 +523,7 @@ public final class Validator {
             return TopologyLine.mergeable(lines.get(a.element()), a.atStart(), lines.get(b.element()), b.atStart());
         }
 
-        void checkOneWay(Coordinate p, List<End> at, List<Integer> elements, List<Long> junction,
-                         Consumer<Unprinted> made) {
+        void checkOneWay(Coordinate p, List<End> at, List<Integer> elements, List<Long> junction) {
             int in = 0, out = 0;
             boolean oneWay = false;
             for (End e : at) {
@@ -630,7 +542,7 @@ public final class Validator {
                 }
             }
             if (!oneWay || (in > 0) == (out > 0)) return;
-            add(made, Rule.ONE_WAY_DEAD_END, in > 0 ? "one-way traffic can reach this point but cannot leave it"
+            add(Rule.ONE_WAY_DEAD_END, in > 0 ? "one-way traffic can reach this point but cannot leave it"
                             : "one-way traffic can leave this point but nothing can reach it",
                     Map.of("in", in, "out", out), factory.createPoint(p), elements, junction);
         }
@@ -749,24 +661,13 @@ public final class Validator {
 
         void add(Rule rule, String explanation, Map<String, Object> parameters, Geometry location,
                  List<Integer> elements, List<Long> junctionIds) {
-            add(findings::add, rule, explanation, parameters, location, elements, junctionIds);
-            keepAtMostABatch();
-        }
-
-        /** Makes a finding into {@code out}, unless its rule is not checked or the focus does not want it. */
-        void add(Consumer<Unprinted> out, Rule rule, String explanation, Map<String, Object> parameters,
-                 Geometry location, List<Integer> elements, List<Long> junctionIds) {
             if (!options.rules().contains(rule)) return;
             List<Long> ids = elements.stream().map(i -> lines.get(i).elementId()).filter(Objects::nonNull).toList();
             if (focus != null && !focus.concerns(ids, location)) return;
             List<String> keys = elements.stream().map(i -> lines.get(i).sourceKey()).filter(Objects::nonNull).toList();
             Map<String, Object> params = new LinkedHashMap<>(parameters);
-            out.accept(new Unprinted(new Finding(rule, explanation, params, location, ids, junctionIds, keys, null),
+            findings.add(new Unprinted(new Finding(rule, explanation, params, location, ids, junctionIds, keys, null),
                     elements));
-        }
-
-        /** Hands the findings over once there are a batch of them. */
-        void keepAtMostABatch() {
             if (findings.size() >= BATCH) handOver();
         }
 
