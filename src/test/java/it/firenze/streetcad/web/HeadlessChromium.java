@@ -1,9 +1,11 @@
 package it.firenze.streetcad.web;
 
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -59,6 +61,17 @@ final class HeadlessChromium implements AutoCloseable {
         consoleErrors();
         driver.get(url);
         waitFor("the map to load", d -> "true".equals(js("return document.body.dataset.mapReady || null")));
+    }
+
+    /** Signs {@code username} in through the page's own form, whoever was signed in signed out first. */
+    void signIn(String username, String password) {
+        driver.findElements(By.id("account-signout")).forEach(WebElement::click);
+        waitFor("the sign-in control", d -> d.findElements(By.id("account-signin")).isEmpty() ? null : true);
+        driver.findElement(By.id("account-signin")).click();
+        driver.findElement(By.id("login-username")).sendKeys(username);
+        driver.findElement(By.id("login-password")).sendKeys(password);
+        driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        waitFor(username + " signed in", d -> d.findElements(By.id("account-signout")).isEmpty() ? null : true);
     }
 
     Object js(String script, Object... args) {

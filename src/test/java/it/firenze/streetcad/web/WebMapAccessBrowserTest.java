@@ -88,13 +88,7 @@ class WebMapAccessBrowserTest {
     }
 
     void signIn(String username) {
-        var d = browser.driver;
-        if (!d.findElements(By.id("account-signout")).isEmpty()) signOut();
-        d.findElement(By.id("account-signin")).click();
-        d.findElement(By.id("login-username")).sendKeys(username);
-        d.findElement(By.id("login-password")).sendKeys(PASSWORD);
-        d.findElement(By.cssSelector("#login-form button[type=submit]")).click();
-        browser.waitFor(username + " signed in", x -> x.findElements(By.id("account-signout")).isEmpty() ? null : true);
+        browser.signIn(username, PASSWORD);
     }
 
     void signOut() {

@@ -822,13 +822,7 @@ class WebMapBrowserTest {
     }
 
     private static void signIn(String name, String password) {
-        var d = browser.driver;
-        browser.waitFor("the sign-in control", x -> x.findElements(By.id("account-signin")).isEmpty() ? null : true);
-        d.findElement(By.id("account-signin")).click();
-        d.findElement(By.id("login-username")).sendKeys(name);
-        d.findElement(By.id("login-password")).sendKeys(password);
-        d.findElement(By.cssSelector("#login-form button[type=submit]")).click();
-        browser.waitFor("signed in", x -> x.findElements(By.id("account-name")).isEmpty() ? null : true);
+        browser.signIn(name, password);
     }
 
     /** Until the record panel of the element is drawn for the last time (its junctions named). */

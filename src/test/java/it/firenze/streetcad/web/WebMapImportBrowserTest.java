@@ -81,14 +81,7 @@ class WebMapImportBrowserTest {
         browser.open(base + "/map/#map=15/43.7705/11.2560");
         browser.waitFor("the imports panel's code", d -> "true".equals(browser.js("return document.body.dataset.importsReady || null")));
         browser.waitFor("who is signed in", d -> d.findElements(By.cssSelector("#account button")).isEmpty() ? null : true);
-        browser.driver.findElements(By.id("account-signout")).forEach(WebElement::click);
-        browser.waitFor("signed out", d -> d.findElements(By.id("account-signin")).isEmpty() ? null : true);
-        var d = browser.driver;
-        d.findElement(By.id("account-signin")).click();
-        d.findElement(By.id("login-username")).sendKeys(name);
-        d.findElement(By.id("login-password")).sendKeys(PASSWORD);
-        d.findElement(By.cssSelector("#login-form button[type=submit]")).click();
-        browser.waitFor(name + " signed in", x -> x.findElements(By.id("account-signout")).isEmpty() ? null : true);
+        browser.signIn(name, PASSWORD);
     }
 
     /** Opens the imports panel and sends the zip with the osm mapping and {@code srid} (blank: from the .prj). */

@@ -130,12 +130,7 @@ class WebMapViabilityBrowserTest {
     }
 
     static void signIn(String name) {
-        var d = browser.driver;
-        d.findElement(By.id("account-signin")).click();
-        d.findElement(By.id("login-username")).sendKeys(name);
-        d.findElement(By.id("login-password")).sendKeys(PASSWORD);
-        d.findElement(By.cssSelector("#login-form button[type=submit]")).click();
-        browser.waitFor(name + " signed in", x -> x.findElements(By.id("account-signout")).isEmpty() ? null : true);
+        browser.signIn(name, PASSWORD);
     }
 
     static void signOut() {
