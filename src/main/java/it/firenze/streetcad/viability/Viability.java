@@ -125,10 +125,15 @@ public final class Viability {
         return Transactions.inTransaction(database, actor, c -> {
             String organisation = actor.principal().organisation();
             if (in.worksId() != null) {
-                ViabilityStore.Owner w = store.worksOwner(c, in.worksId(), false);
+                // Locked, as an ordinance is below: the works site does not end between this check and the insert.
+                ViabilityStore.Owner w = store.worksOwner(c, in.worksId(), true);
                 if (w == null) throw ViabilityException.unresolved("works_id", "There is no works site " + in.worksId() + ".");
                 if (!operator(actor) && !w.organisation().equals(organisation)) {
                     throw forbidden("works_id", "Works site " + in.worksId() + " belongs to another organisation.");
+                }
+                if (!WORKS_STEPS.containsKey(w.status())) {
+                    throw ViabilityException.invalid("works_id", "Works site " + in.worksId() + " is " + w.status()
+                            + ": no measure comes into force for it any more.");
                 }
                 organisation = w.organisation();
             }

@@ -465,6 +465,13 @@ class ViabilityHttpTest {
         HttpResponse<String> completed = send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId,
                 "{\"status\": \"completed\"}", "If-Match", "\"2-3003\"");
         assertEquals(200, completed.statusCode(), completed.body());
+        // No measure comes into force for a completed works site any more, the utility's draft nor the operator's.
+        long before = count("SELECT count(*) FROM measure");
+        assertProblem(send(publiacqua, "POST", ViabilityModule.MEASURES, measure("lane_closure", "draft",
+                "2034-09-01T07:00:00+02:00", "2034-09-10T18:00:00+02:00", ", \"works_id\": " + worksId, location)), 400, "works_id");
+        assertProblem(send(operator, "POST", ViabilityModule.MEASURES, measure("lane_closure", "in_force",
+                "2034-09-01T07:00:00+02:00", "2034-09-10T18:00:00+02:00", ", \"works_id\": " + worksId, location)), 400, "works_id");
+        assertEquals(before, count("SELECT count(*) FROM measure"), "nothing recorded");
     }
 
     /**
