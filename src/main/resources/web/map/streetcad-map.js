@@ -55,9 +55,8 @@
     const response = await fetch(path, { headers: { Accept: 'application/geo+json, application/json' } });
     if (!response.ok) {
       // The problem stays with the error: a retired element's 404 says when, and the panel says so.
-      const error = new Error(`${path}: HTTP ${response.status}`);
-      error.problem = await response.json().catch(() => null);
-      throw error;
+      throw Object.assign(new Error(`${path}: HTTP ${response.status}`),
+        { problem: await window.streetcadAccess.problemOf(response) });
     }
     return response.json();
   }

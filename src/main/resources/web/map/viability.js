@@ -32,12 +32,12 @@
 
   const escapeHtml = value => window.streetcad.escapeHtml(value);
 
+  const problemOf = response => window.streetcadAccess.problemOf(response);
+
   /** The server's refusal: an Error with the problem's own words (else the status), and the problem itself. */
   async function failure(response) {
-    const problem = await response.json().catch(() => ({}));
-    const error = new Error(problem.detail || problem.title || `HTTP ${response.status}`);
-    error.problem = problem;
-    return error;
+    const problem = await problemOf(response);
+    return Object.assign(new Error(problem.detail), { problem });
   }
 
   async function getJson(path, options = {}) {
@@ -388,7 +388,6 @@
     form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
   }
 
-  const problemOf = response => window.streetcadAccess.problemOf(response);
 
   /**
    * Says a form's refusal (a closure's, a works site's) under it, in the page's language and at the field it names,

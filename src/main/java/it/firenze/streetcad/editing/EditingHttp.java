@@ -20,9 +20,9 @@ import it.firenze.streetcad.features.FeatureType;
 import it.firenze.streetcad.features.ItemResponses;
 import it.firenze.streetcad.features.ItemResponses.Expected;
 import it.firenze.streetcad.features.Params;
+import it.firenze.streetcad.features.Responses;
 import it.firenze.streetcad.topology.TopologyValidation;
 
-import it.firenze.streetcad.features.Responses;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -330,8 +330,8 @@ public final class EditingHttp implements HttpModule {
         // Not an ETag of ours (a weak one, another server's): the item's current ETag is the answer.
         FeatureStore.Item item = features.item(feature(t), id, Crs.CRS84, null).orElseThrow(() ->
                 ProblemException.notFound("There is no feature " + id + " in " + t.collection() + "."));
-        if (item.retired() && !retiredToo) throw ItemResponses.retired(ctx, features, feature(t), id);
-        ItemResponses.send(ctx, features, feature(t), id, Crs.CRS84, null, 412, null);
+        if (item.retired() && !retiredToo) throw ItemResponses.retired(ctx, features, feature(t), id, item);
+        ItemResponses.send(ctx, feature(t), id, Crs.CRS84, item, 412, null);
         throw new Answered();
     }
 

@@ -64,8 +64,9 @@ public final class ItemResponses {
         return retired(ctx, store, type, id, item);
     }
 
-    private static ProblemException retired(Context ctx, FeatureStore store, FeatureType type, long id,
-                                            FeatureStore.Item item) throws SQLException {
+    /** {@link #retired(Context, FeatureStore, FeatureType, long)} of an item already read. */
+    public static ProblemException retired(Context ctx, FeatureStore store, FeatureType type, long id,
+                                           FeatureStore.Item item) throws SQLException {
         String validTo = parse(item.feature(), id).path("properties").path("valid_to").asText();
         String itemUrl = FeaturesModule.base(ctx) + "/collections/" + type.id() + "/items/" + id;
         List<Map<String, String>> links = new ArrayList<>();
@@ -99,8 +100,9 @@ public final class ItemResponses {
         return item.isPresent();
     }
 
-    private static void send(Context ctx, FeatureType type, long id, Crs crs, FeatureStore.Item item, int status,
-                             Consumer<ObjectNode> decorate) {
+    /** Sends {@code item}, feature {@code id} of {@code type} already read in {@code crs}, with {@code status}. */
+    public static void send(Context ctx, FeatureType type, long id, Crs crs, FeatureStore.Item item, int status,
+                            Consumer<ObjectNode> decorate) {
         ObjectNode doc = document(ctx, type, id, item);
         boolean html = FeaturesModule.format(ctx) == FeaturesModule.Format.HTML;
         // A read writes the feature once, for its digest and its body; an edit's answer adds members after.

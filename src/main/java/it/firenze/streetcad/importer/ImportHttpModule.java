@@ -15,10 +15,10 @@ import it.firenze.streetcad.api.MultipartBodies;
 import it.firenze.streetcad.api.Problem;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.features.Params;
+import it.firenze.streetcad.features.Responses;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
 import it.firenze.streetcad.topology.Bbox;
 
-import it.firenze.streetcad.features.Responses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -26,7 +26,7 @@ final class StagedPreview {
             WHERE ST_Transform(geom, 4326) && ST_MakeEnvelope(?, ?, ?, ?, 4326)
             ORDER BY feature_number LIMIT ?""";
 
-    /** The check's findings located in the box, the most severe first, then in the order the check wrote them. */
+    /** The check's findings located in the box, the most severe first. */
     private static final String FINDINGS = """
             SELECT row_number() OVER (), json_build_object('rule', rule, 'severity', severity, 'explanation', explanation,
                      'feature_numbers', feature_numbers)::text,
@@ -59,15 +59,14 @@ final class StagedPreview {
             throws SQLException, NotStagedException {
         StringBuilder out = new StringBuilder("{\"type\":\"FeatureCollection\",\"features\":[");
         int returned = 0;
+        boolean limited;
         try (Connection c = database.readConnection();
              PreparedStatement st = c.prepareStatement(sql.replace("{table}", table))) {
             for (int i = 0; i < 4; i++) st.setDouble(i + 1, bbox[i]);
+            // One row more than the limit says whether the box held more.
             st.setInt(5, limit + 1);
             try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    if (returned == limit) {
-                        return out.append("],\"numberReturned\":").append(returned).append(",\"limited\":true}").toString();
-                    }
+                while ((limited = rs.next()) && returned < limit) {
                     if (returned++ > 0) out.append(',');
                     out.append("{\"type\":\"Feature\",\"id\":").append(rs.getLong(1)).append(",\"properties\":")
                             .append(rs.getString(2)).append(",\"geometry\":").append(rs.getString(3)).append('}');
@@ -78,7 +77,8 @@ final class StagedPreview {
             if ("42P01".equals(e.getSQLState())) throw new NotStagedException(jobId);
             throw e;
         }
-        return out.append("],\"numberReturned\":").append(returned).append(",\"limited\":false}").toString();
+        return out.append("],\"numberReturned\":").append(returned).append(",\"limited\":").append(limited)
+                .append('}').toString();
     }
 
     /** The import has no staged rows (any more): it is not waiting for its commit. */

@@ -9,8 +9,8 @@ import it.firenze.streetcad.api.HttpModule;
 import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.CountGauges;
 import it.firenze.streetcad.db.Database;
-
 import it.firenze.streetcad.features.Responses;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

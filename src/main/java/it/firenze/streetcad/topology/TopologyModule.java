@@ -15,10 +15,10 @@ import it.firenze.streetcad.api.ProblemException;
 import it.firenze.streetcad.db.CountGauges;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.features.Params;
+import it.firenze.streetcad.features.Responses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import it.firenze.streetcad.features.Responses;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;

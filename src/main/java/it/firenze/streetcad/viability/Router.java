@@ -172,14 +172,16 @@ final class Router {
         Set<Integer> reached = reach(source, true);
         if (reached.contains(target)) return null;
         Set<Integer> reaching = reach(target, false);
-        Object[] nearest = points(reached).nearestNeighbour(points(reaching), (a, b) -> {
-            int u = (Integer) a.getItem(), w = (Integer) b.getItem();
-            return Math.sqrt(Math.pow(g.junctionX[u] - g.junctionX[w], 2) + Math.pow(g.junctionY[u] - g.junctionY[w], 2));
-        });
+        Object[] nearest = points(reached).nearestNeighbour(points(reaching),
+                (a, b) -> distance((Integer) a.getItem(), (Integer) b.getItem()));
         if (nearest == null) return null;
         int u = (Integer) nearest[0], w = (Integer) nearest[1];
-        return new Gap(g.junction(u), g.junction(w), Math.hypot(g.junctionX[u] - g.junctionX[w],
-                g.junctionY[u] - g.junctionY[w]));
+        return new Gap(g.junction(u), g.junction(w), distance(u, w));
+    }
+
+    /** Metres between two vertices' junctions, in the storage CRS. */
+    private double distance(int u, int w) {
+        return Math.hypot(g.junctionX[u] - g.junctionX[w], g.junctionY[u] - g.junctionY[w]);
     }
 
     /** The junctions a gap lies between (reached from the start, reaching the destination) and its length, metres. */

@@ -201,7 +201,8 @@ public final class ViabilityModule implements HttpModule {
         String text = feature.toString();
         ctx.header("ETag", ItemResponses.etag(feature, text));
         Responses.allowCrossOrigin(ctx);
-        ctx.status(status).contentType(GEOJSON).result(text.getBytes(StandardCharsets.UTF_8));
+        ctx.status(status);
+        Responses.text(ctx, GEOJSON, text);
     }
 
     /**
