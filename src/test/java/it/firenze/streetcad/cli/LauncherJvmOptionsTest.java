@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The serving JVM's options live in one JDK argument file, {@code scripts/serve.jvmopts}, and every way of starting a
- * server uses it: {@code scripts/run.sh}, {@code ./streetcad serve}, the AOT cache's training run and the Docker image.
- * The shell launchers are run for real from a copy of the scripts, with a stand-in {@code java} that writes down the
+ * The JVM options the launchers give. The serving JVM's live in one JDK argument file, {@code scripts/serve.jvmopts},
+ * and every way of starting a server uses it: {@code scripts/run.sh}, {@code ./streetcad serve}, the AOT cache's
+ * training run and the Docker image. An import's JIT follows its layer's size ({@code scripts/import-jit.sh}). The
+ * shell launchers are run for real from a copy of the scripts, with a stand-in {@code java} that writes down the
  * arguments it was given; the file itself is read by the real JVM.
  */
-class ServeJvmOptionsTest {
+class LauncherJvmOptionsTest {
+
+    private static final String C1_ALONE = "-XX:TieredStopAtLevel=1";
 
     private static final Path OPTIONS = Path.of("scripts", "serve.jvmopts");
 
@@ -97,6 +101,54 @@ class ServeJvmOptionsTest {
                 "the entry point's JVM reads it first");
     }
 
+    @Test
+    void anImportOfALayerBelow64MbRunsWithC1AloneWhereverItsPathIsAmongTheArguments(@TempDir Path temp)
+            throws Exception {
+        Path copy = temp.resolve(CLONE_WITH_SPACES);
+        Path fakeJdk = fakeJdk(copy);
+        Path folder = Files.createDirectories(temp.resolve("a city's roads"));
+        Path layer = Files.write(folder.resolve("roads.SHP"), new byte[5_396_908]);
+
+        for (List<String> command : List.of(List.of("import", layer.toString()),
+                List.of("import", "--srid", "4326", "--mapping", "osm", folder.toString(), "--dry-run"))) {
+            List<String> args = launch(copy, fakeJdk, Map.of(), command);
+            assertEquals(List.of(C1_ALONE, "-jar", copy.resolve("target/streetcad.jar").toString()),
+                    args.subList(0, 3), "a short JVM: C1 alone\n" + args);
+            assertEquals(command, args.subList(3, args.size()));
+        }
+    }
+
+    @Test
+    void anImportOfALargerLayerAZipOrAChosenTierKeepsC2(@TempDir Path temp) throws Exception {
+        Path copy = temp.resolve(CLONE_WITH_SPACES);
+        Path fakeJdk = fakeJdk(copy);
+        Path large = temp.resolve("region.shp");
+        try (RandomAccessFile file = new RandomAccessFile(large.toFile(), "rw")) {
+            file.setLength(64L * 1024 * 1024); // sparse: 64 MB as the launcher sees it, nothing written
+        }
+        Path small = Files.write(temp.resolve("district.shp"), new byte[1_000]);
+        Path zip = Files.write(temp.resolve("district.zip"), new byte[1_000]);
+
+        assertFalse(launch(copy, fakeJdk, Map.of(), List.of("import", large.toString())).contains(C1_ALONE),
+                "from 64 MB on, the topology check runs long enough for C2's code to pay");
+        assertFalse(launch(copy, fakeJdk, Map.of(), List.of("import", zip.toString())).contains(C1_ALONE),
+                "a .zip's size says little about its layer");
+        assertEquals(List.of("-XX:TieredStopAtLevel=4", "-jar"), launch(copy, fakeJdk,
+                Map.of("STREETCAD_JAVA_OPTS", "-XX:TieredStopAtLevel=4"), List.of("import", small.toString()))
+                .subList(0, 2), "a tier the user chose wins");
+        assertFalse(launch(copy, fakeJdk, Map.of(), List.of("migrate", small.toString())).contains(C1_ALONE),
+                "only an import chooses its JIT by the layer");
+    }
+
+    private static List<String> launch(Path copy, Path fakeJdk, Map<String, String> env, List<String> command)
+            throws Exception {
+        List<String> line = new ArrayList<>(List.of("bash", copy.resolve("streetcad").toString()));
+        line.addAll(command);
+        Map<String, String> environment = new java.util.HashMap<>(env);
+        environment.put("JAVA_HOME", fakeJdk.toString());
+        return args(run(environment, line.toArray(String[]::new)));
+    }
+
     /**
      * A copy of the launchers with an empty jar, and a JDK whose {@code java} writes each argument on a line of its
      * own (and says it makes AOT caches, so that the training run starts). Returns the JDK's home.
@@ -104,7 +156,7 @@ class ServeJvmOptionsTest {
     private static Path fakeJdk(Path copy) throws IOException {
         Files.createDirectories(copy.resolve("scripts"));
         for (String script : List.of("streetcad", "scripts/run.sh", "scripts/setup.sh", "scripts/aot.sh",
-                "scripts/serve.jvmopts")) {
+                "scripts/serve.jvmopts", "scripts/import-jit.sh")) {
             Files.copy(Path.of(script), copy.resolve(script));
         }
         Files.createDirectories(copy.resolve("target"));
