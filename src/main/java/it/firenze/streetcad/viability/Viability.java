@@ -46,6 +46,13 @@ public final class Viability {
     private static final Map<String, Set<String>> WORKS_STEPS = Map.of(
             "proposed", Set.of("approved", "rejected", "cancelled"), "approved", Set.of("completed", "cancelled"));
     private static final Map<String, Set<String>> ORDINANCE_STEPS = MEASURE_STEPS;
+    /**
+     * The measure status each works status carries to the site's measures (measuresCarried): approved, they come into
+     * force; rejected or cancelled, withdrawn; completed, they have run their course and expire then, as an expired
+     * ordinance's do (the street is no longer taken by the site).
+     */
+    private static final Map<String, String> WORKS_MEASURES = Map.of("approved", "in_force", "rejected", "revoked",
+            "cancelled", "revoked", "completed", "expired");
 
     private final Database database;
     private final ViabilityStore store;
@@ -227,21 +234,32 @@ public final class Viability {
     }
 
     /**
-     * What an ordinance becoming {@code to} makes of its measures: each measure status that changes, with the
+     * What an ordinance or works site whose status carries {@code to} (a measure status; an ordinance's is its own,
+     * a works site's {@link #WORKS_MEASURES}) makes of its measures: each measure status that changes, with the
      * status it takes. A measure that may take the same step in its one transition table takes it (draft → in force;
      * in force → expired or revoked; draft → revoked), so that an expired or revoked one stays so (once an ordinance
-     * put in force again what had expired). And when the ordinance ends (a status no step leads on from), a measure
-     * that cannot follow it but may still be withdrawn is revoked: a draft can never come into force under an ended
-     * ordinance, and draft → expired is no step (it never held); it stayed a draft for good.
+     * put in force again what had expired). And when the ordinance or works site {@code ends} (a status no step
+     * leads on from), a measure that cannot follow it but may still be withdrawn is revoked: a draft can never come
+     * into force under an ended ordinance or for a finished works site, and draft → expired is no step (it never
+     * held); it stayed a draft for good, and a completed works site left even its measures in force.
      */
-    static Map<String, String> measuresCarried(String to) {
-        boolean ends = !ORDINANCE_STEPS.containsKey(to);
+    static Map<String, String> measuresCarried(String to, boolean ends) {
         Map<String, String> carried = new TreeMap<>();
         MEASURE_STEPS.forEach((status, next) -> {
             if (next.contains(to)) carried.put(status, to);
             else if (ends && next.contains("revoked")) carried.put(status, "revoked");
         });
         return carried;
+    }
+
+    /**
+     * Carries a status change of the ordinance or works site {@code id} ({@code owner} the measure's column naming
+     * it) to its measures as {@code carried} says, auditing each status the measures took with their source.
+     */
+    private void carry(Connection c, Actor actor, String owner, long id, Map<String, String> carried) throws SQLException {
+        for (var moved : store.carryToMeasures(c, owner, id, carried).entrySet()) {
+            Audit.record(c, actor, "measure.status", "measure", moved.getValue(), Map.of("to", moved.getKey(), owner, id));
+        }
     }
 
     private static void step(Map<String, Set<String>> steps, String what, String from, String to) {
@@ -481,8 +499,10 @@ public final class Viability {
     }
 
     /**
-     * Moves a works site along its lifecycle. Approving it puts its draft measures in force; cancelling or
-     * rejecting it revokes them. Only an operator approves, rejects or completes; the utility may cancel its own.
+     * Moves a works site along its lifecycle and carries it to its measures as an ordinance's status is carried
+     * (measuresCarried): approving it puts its drafts in force; cancelling or rejecting it revokes them and those in
+     * force; completing it expires those in force and revokes the drafts. Only an operator approves, rejects or
+     * completes; the utility may cancel its own.
      */
     public ObjectNode setWorksStatus(Actor actor, long id, String status, Expected ifVersion) throws SQLException {
         return Transactions.inTransaction(database, actor, c -> {
@@ -498,26 +518,10 @@ public final class Viability {
             checkVersion(ifVersion, w.version());
             step(WORKS_STEPS, "works site", w.status(), status);
             store.setWorksStatus(c, id, status);
-            String measures = switch (status) {
-                case "approved" -> "in_force";
-                case "rejected", "cancelled" -> "revoked";
-                default -> null;
-            };
-            List<Long> changed = new ArrayList<>();
-            if (measures != null) {
-                for (Measure m : store.measures(c, "m.works_id = ? AND m.status IN " + ViabilityStore.PLANNED, id)) {
-                    if (MEASURE_STEPS.get(m.status()).contains(measures)) {
-                        store.setMeasureStatus(c, m.id(), measures);
-                        changed.add(m.id());
-                    }
-                }
-            }
+            Audit.record(c, actor, "works.status", "works", List.of(id), Map.of("from", w.status(), "to", status));
+            carry(c, actor, "works_id", id, measuresCarried(WORKS_MEASURES.get(status), !WORKS_STEPS.containsKey(status)));
             ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
             ((ObjectNode) f.get("properties")).set("conflicts", worksConflicts(c, id));
-            Audit.record(c, actor, "works.status", "works", List.of(id), Map.of("from", w.status(), "to", status));
-            if (!changed.isEmpty()) {
-                Audit.record(c, actor, "measure.status", "measure", changed, Map.of("to", measures, "works_id", id));
-            }
             return f;
         });
     }
@@ -597,12 +601,9 @@ public final class Viability {
             checkVersion(ifVersion, o.version());
             String current = o.status();
             step(ORDINANCE_STEPS, "ordinance", current, status);
-            Map<String, List<Long>> measures = store.setOrdinanceStatus(c, id, status, measuresCarried(status));
+            store.setOrdinanceStatus(c, id, status);
             Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
-            for (var moved : measures.entrySet()) {
-                Audit.record(c, actor, "measure.status", "measure", moved.getValue(), Map.of("to", moved.getKey(),
-                        "ordinance_id", id));
-            }
+            carry(c, actor, "ordinance_id", id, measuresCarried(status, !ORDINANCE_STEPS.containsKey(status)));
             return id;
         });
     }

@@ -433,20 +433,26 @@ final class ViabilityStore {
         }
     }
 
-    /**
-     * Sets an ordinance's status and carries it to its measures: each whose status is a key of {@code carried} takes
-     * that key's value. The ids of the measures changed, by the status they took.
-     */
-    Map<String, List<Long>> setOrdinanceStatus(Connection c, long id, String status, Map<String, String> carried)
-            throws SQLException {
+    void setOrdinanceStatus(Connection c, long id, String status) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
         }
+    }
+
+    /**
+     * Carries an ordinance's or works site's status to its measures: each measure whose {@code owner} column
+     * ({@code ordinance_id} or {@code works_id}, a fixed word) is {@code id} and whose status is a key of
+     * {@code carried} takes that key's value (V37's trigger ends the validity of those that stop binding). The ids of
+     * the measures changed, by the status they took.
+     */
+    Map<String, List<Long>> carryToMeasures(Connection c, String owner, long id, Map<String, String> carried)
+            throws SQLException {
+        if (!Set.of("ordinance_id", "works_id").contains(owner)) throw new IllegalArgumentException(owner);
         Map<String, List<Long>> measures = new LinkedHashMap<>();
         try (PreparedStatement st = c.prepareStatement("UPDATE measure m SET status = s.next, updated_at = now() "
-                + "FROM unnest(?::text[], ?::text[]) AS s(current, next) WHERE m.ordinance_id = ? AND m.status = s.current "
+                + "FROM unnest(?::text[], ?::text[]) AS s(current, next) WHERE m." + owner + " = ? AND m.status = s.current "
                 + "RETURNING m.id, m.status")) {
             st.setArray(1, c.createArrayOf("text", carried.keySet().toArray()));
             st.setArray(2, c.createArrayOf("text", carried.values().toArray()));

@@ -475,6 +475,71 @@ class ViabilityHttpTest {
     }
 
     /**
+     * Given a works site approved with its closure of Via dei Calzaiuoli in force since yesterday for a week, and a
+     * draft measure the utility entered since, when the operator completes the works, then the closure expires then
+     * and the draft, which can never come into force for a finished site, is revoked, never having held — completion
+     * changed no measure, and the street stayed closed in the network state, routes and the DATEX II feed until the
+     * end the closure stated —; an hour ago the street was closed, and stays so in the record, an hour on it is open.
+     */
+    @Test
+    void aWorksSiteCompletedExpiresItsClosureFromThenOnAndRevokesItsDrafts() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(1)).toString(), to = now.plus(Duration.ofDays(6)).toString();
+        String hourAgo = now.minus(Duration.ofHours(1)).toString(), inAnHour = now.plus(Duration.ofHours(1)).toString();
+        HttpResponse<String> proposed = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2556, 43.7712,
+                from, to, "[]"));
+        assertEquals(201, proposed.statusCode(), proposed.body());
+        long worksId = json(proposed).get("id").asLong();
+        HttpResponse<String> drafted = send(publiacqua, "POST", ViabilityModule.MEASURES, measure("closure", "draft", from,
+                to, ", \"works_id\": " + worksId, FlorenceRoutingTest.CALZAIUOLI));
+        assertEquals(201, drafted.statusCode(), drafted.body());
+        long closure = json(drafted).get("id").asLong();
+        List<Long> closed = new ArrayList<>();
+        json(drafted).get("properties").get("elements").forEach(e -> closed.add(e.get("id").asLong()));
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId, "{\"status\": \"approved\"}")
+                .statusCode());
+        long laterDraft = json(send(publiacqua, "POST", ViabilityModule.MEASURES, measure("lane_closure", "draft", from,
+                to, ", \"works_id\": " + worksId, "{\"elements\": [{\"id\": " + closed.getFirst() + "}]}"))).get("id").asLong();
+        double[][] ends = endsLonLat(closed);
+        String walk = "/network/route?profile=pedestrian&from=" + ends[0][0] + "," + ends[0][1] + "&to=" + ends[1][0]
+                + "," + ends[1][1] + "&datetime=";
+        assertFalse(json(get(walk + q(inAnHour))).get("properties").get("streets").toString().contains("Via dei Calzaiuoli"),
+                "closed while the works go on");
+        assertTrue(datex2Situations().contains(closure));
+
+        // when the operator completes the works
+        HttpResponse<String> completed = send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId,
+                "{\"status\": \"completed\"}");
+        assertEquals(200, completed.statusCode(), completed.body());
+
+        // then the closure has expired, the draft is revoked without ever having held, and both are audited
+        assertEquals("expired", statusOf(closure), "a completed works site's closure no longer binds");
+        assertEquals("revoked", statusOf(laterDraft), "a draft can never come into force for a finished works site");
+        assertEquals(0, count("SELECT count(*) FROM measure WHERE id = " + laterDraft + " AND NOT isempty(validity)"));
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.status' AND " + closure
+                + " = ANY (ids) AND details ->> 'to' = 'expired' AND details ->> 'works_id' = '" + worksId + "'"));
+        // and the street was closed an hour ago, as the record keeps, and is open from now on: in the network state,
+        // for a walk along it and in the feed
+        assertTrue(stateMeasures(hourAgo, closed::contains).contains(closure), "the record of an hour ago stays");
+        assertFalse(stateMeasures(inAnHour, closed::contains).contains(closure));
+        assertFalse(json(get(walk + q(hourAgo))).get("properties").get("streets").toString().contains("Via dei Calzaiuoli"));
+        assertTrue(json(get(walk + q(inAnHour))).get("properties").get("streets").toString().contains("Via dei Calzaiuoli"));
+        assertFalse(datex2Situations().contains(closure), "the feed no longer publishes the closure");
+        assertEquals(1, count("SELECT count(*) FROM measure_history WHERE id = " + closure + " AND status = 'in_force' "
+                + "AND valid_to = '" + to + "'"), "the end the closure stated stays in its history");
+    }
+
+    /** The measures the DATEX II feed publishes now. */
+    private static Set<Long> datex2Situations() throws Exception {
+        HttpResponse<String> feed = get("/viability/datex2");
+        assertEquals(200, feed.statusCode(), feed.body());
+        Set<Long> ids = new java.util.HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("id=\"streetcad-measure-(\\d+)\"").matcher(feed.body());
+        while (m.find()) ids.add(Long.parseLong(m.group(1)));
+        return ids;
+    }
+
+    /**
      * If-Match {@code *} (RFC 9110 §13.1.1) admits whatever version a record has: given an ordinance, an operator moves
      * it with {@code *}; an ordinance, measure or works site no record is stays the 404 it is without the condition.
      */
