@@ -277,11 +277,10 @@ public final class Viability {
         if (self.isEmpty()) return out;
         Measure m = self.getFirst();
         if (!Measure.OCCUPYING.contains(m.kind())) return out;
-        // The clashes still to come (see measuresSharingStretches): the measure from now on.
-        Instant now = Instant.now();
-        Schedule ahead = clip(m.schedule(), now, null);
+        Instant from = stillToCome();
+        Schedule ahead = clip(m.schedule(), from, null);
         if (ahead == null) return out;
-        for (Measure o : store.measuresSharingStretches(c, id, now)) {
+        for (Measure o : store.measuresSharingStretches(c, id, from)) {
             if (Measure.OCCUPYING.contains(o.kind()) && ahead.overlaps(o.schedule())) out.add(measureConflict(m, o));
         }
         return out;
@@ -319,12 +318,23 @@ public final class Viability {
         return o;
     }
 
+    /**
+     * Where a record's conflicts begin, a measure's and a works site's alike: they are the clashes still to come, at
+     * an instant from now on, judged as /viability/conflicts judges the interval from now on. A clash wholly past —
+     * with a measure since expired or revoked, whose validity ends when it stopped binding (V37), or between phases
+     * that have ended — is over; /viability/conflicts?datetime= lists it at its instants.
+     */
+    private static Instant stillToCome() {
+        return Instant.now();
+    }
+
     private ArrayNode worksConflicts(Connection c, long id) throws SQLException {
         ArrayNode out = Json.mapper().createArrayNode();
+        Instant from = stillToCome();
         List<ViabilityStore.Phase> own = store.phasesOf(c, Set.of(id)).getOrDefault(id, List.of());
-        Map<Long, List<ViabilityStore.Phase>> near = store.worksNear(c, id, conflictDistance);
+        Map<Long, List<ViabilityStore.Phase>> near = store.worksNear(c, id, conflictDistance, from);
         for (var e : near.entrySet()) {
-            if (phasesMeet(own, e.getValue(), null, null)) out.add(worksConflict(id, e.getKey()));
+            if (phasesMeet(own, e.getValue(), from, null)) out.add(worksConflict(id, e.getKey()));
         }
         return out;
     }

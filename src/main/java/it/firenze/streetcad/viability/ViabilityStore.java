@@ -208,20 +208,27 @@ final class ViabilityStore {
     }
 
     /**
-     * Measures that could conflict with {@code m} from {@code now} on: planned or binding, from another ordinance or
-     * works site, sharing an element with an overlapping range of measures, their validities overlapping at an
-     * instant not yet past. A record's conflicts are the clashes still to come: one with a measure since expired or
-     * revoked, whose validity ends when it stopped binding (V37), is over, and was listed for good (the conflicts of
-     * past instants are /viability/conflicts'). The windows are judged next, from {@code now} on.
+     * The condition that validities {@code a} and {@code b} meet at an instant from the one bound in its place on: a
+     * record's conflicts are the clashes still to come (Viability.stillToCome), a measure's and a works site's alike.
      */
-    List<Measure> measuresSharingStretches(Connection c, long measureId, Instant now) throws SQLException {
+    private static String meetFrom(String a, String b) {
+        return a + " && " + b + " AND (" + a + " * " + b + ") && tstzrange(?, NULL)";
+    }
+
+    /**
+     * Measures that could conflict with {@code m} from {@code from} on: planned or binding, from another ordinance or
+     * works site, sharing an element with an overlapping range of measures, their validities overlapping at an
+     * instant not yet past. One with a measure since expired or revoked, whose validity ends when it stopped binding
+     * (V37), is over. The windows are judged next, from {@code from} on.
+     */
+    List<Measure> measuresSharingStretches(Connection c, long measureId, Instant from) throws SQLException {
         return measures(c, "m.status IN " + PLANNED_OR_BINDING + " AND m.id <> ? AND EXISTS (SELECT 1 FROM measure x "
                         + "JOIN measure_element xe ON xe.measure_id = x.id JOIN measure_element me ON me.measure_id = m.id "
                         + "AND me.element_id = xe.element_id AND me.from_m <= xe.to_m AND xe.from_m <= me.to_m "
-                        + "WHERE x.id = ? AND x.validity && m.validity AND (x.validity * m.validity) && tstzrange(?, NULL) "
+                        + "WHERE x.id = ? AND " + meetFrom("x.validity", "m.validity") + " "
                         + "AND (x.works_id IS NULL OR m.works_id IS DISTINCT FROM x.works_id) "
                         + "AND (x.ordinance_id IS NULL OR m.ordinance_id IS DISTINCT FROM x.ordinance_id))",
-                measureId, measureId, Timestamp.from(now));
+                measureId, measureId, Timestamp.from(from));
     }
 
     /**
@@ -327,12 +334,18 @@ final class ViabilityStore {
         }
     }
 
-    /** Works whose footprint lies within {@code metres} of works {@code id}'s, proposed or approved, with their phases. */
-    Map<Long, List<Phase>> worksNear(Connection c, long id, double metres) throws SQLException {
-        return phases(c, "SELECT o.id FROM works w JOIN works o ON o.id <> w.id AND o.status IN ('proposed', 'approved') "
-                + "AND ST_DWithin(o.footprint, w.footprint, ?) WHERE w.id = ? AND EXISTS (SELECT 1 FROM works_phase wp "
-                + "JOIN works_phase op ON op.validity && wp.validity WHERE wp.works_id = w.id AND op.works_id = o.id)",
-                metres, id);
+    /** Works statuses of the sites at work, or planned to be, during their phases: those works conflicts compare. */
+    private static final String AT_WORK = "('approved', 'proposed')";
+
+    /**
+     * Works whose footprint lies within {@code metres} of works {@code id}'s, both at work, with a phase meeting one
+     * of {@code id}'s from {@code from} on; with their phases. The windows are judged next, from {@code from} on.
+     */
+    Map<Long, List<Phase>> worksNear(Connection c, long id, double metres, Instant from) throws SQLException {
+        return phases(c, "SELECT o.id FROM works w JOIN works o ON o.id <> w.id AND o.status IN " + AT_WORK
+                + " AND ST_DWithin(o.footprint, w.footprint, ?) WHERE w.id = ? AND w.status IN " + AT_WORK
+                + " AND EXISTS (SELECT 1 FROM works_phase wp JOIN works_phase op ON " + meetFrom("op.validity", "wp.validity")
+                + " WHERE wp.works_id = w.id AND op.works_id = o.id)", metres, id, Timestamp.from(from));
     }
 
     Map<Long, List<Phase>> phasesOf(Connection c, Set<Long> works) throws SQLException {
@@ -364,10 +377,10 @@ final class ViabilityStore {
     List<long[]> worksPairsWithin(Connection c, double metres, Instant start, Instant end) throws SQLException {
         List<long[]> out = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT a.id, b.id FROM works a JOIN works b "
-                + "ON b.id > a.id AND ST_DWithin(a.footprint, b.footprint, ?) AND b.status IN ('proposed', 'approved') "
+                + "ON b.id > a.id AND ST_DWithin(a.footprint, b.footprint, ?) AND b.status IN " + AT_WORK + " "
                 + "JOIN works_phase ap ON ap.works_id = a.id AND ap.validity && tstzrange(?, ?) "
                 + "JOIN works_phase bp ON bp.works_id = b.id AND bp.validity && ap.validity "
-                + "WHERE a.status IN ('proposed', 'approved') ORDER BY 1, 2")) {
+                + "WHERE a.status IN " + AT_WORK + " ORDER BY 1, 2")) {
             st.setDouble(1, metres);
             bindRange(st, 2, start, end);
             try (ResultSet rs = st.executeQuery()) {

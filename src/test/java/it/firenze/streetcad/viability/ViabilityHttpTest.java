@@ -819,6 +819,63 @@ class ViabilityHttpTest {
         assertFalse(later.contains("\"works_id\":" + gasId), later);
     }
 
+    /**
+     * Given a works site at work last week and again next week, a site beside it at work only last week, and a site
+     * beside it at work next week, then a site's conflicts are those still to come: the first and the third name each
+     * other, while the second, whose clash with the first is over, names none and is named by none — each named the
+     * phases that had ended —; /viability/conflicts still lists the first two at last week's instants; and once the
+     * third is completed it names the first no more (it is no longer at work), as the first no longer names it.
+     */
+    @Test
+    void aWorksSitesConflictsAreThoseStillToComeAndThePastOnesAreListedAtTheirInstants() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        java.util.function.IntFunction<String> day = d -> now.plus(Duration.ofDays(d)).toString();
+        String nextWeek = "{\"valid_from\": \"" + day.apply(2) + "\", \"valid_to\": \"" + day.apply(5) + "\"}";
+        HttpResponse<String> twice = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2350, 43.7650,
+                day.apply(-10), day.apply(-5), "[]").replace("]}]}}", "]}, " + nextWeek + "]}}"));
+        assertEquals(201, twice.statusCode(), twice.body());
+        long first = json(twice).get("id").asLong();
+        assertEquals(2, json(twice).get("properties").get("phases").size(), twice.body());
+        HttpResponse<String> lastWeek = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2351, 43.7650,
+                day.apply(-9), day.apply(-6), "[]"));
+        assertEquals(201, lastWeek.statusCode(), lastWeek.body());
+        long past = json(lastWeek).get("id").asLong();
+        HttpResponse<String> coming = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2349, 43.7650,
+                day.apply(3), day.apply(4), "[]"));
+        assertEquals(201, coming.statusCode(), coming.body());
+        long next = json(coming).get("id").asLong();
+
+        assertEquals(Set.of(), worksConflictsIn(lastWeek, past), "a clash wholly past is over");
+        assertEquals(Set.of(first), worksConflictsIn(coming, next));
+        assertEquals(Set.of(next), worksConflictsOf(first), "the first names the clash to come, not the one past");
+        assertEquals(Set.of(), worksConflictsOf(past));
+        String listed = json(get("/viability/conflicts?datetime=" + q(day.apply(-8)))).get("conflicts").toString();
+        assertTrue(listed.contains("\"works_id\":" + first) && listed.contains("\"works_id\":" + past), listed);
+
+        for (String status : List.of("approved", "completed")) {
+            assertEquals(200, send(operator, "PATCH", ViabilityModule.WORKS + "/" + next, "{\"status\": \"" + status
+                    + "\"}").statusCode());
+        }
+        assertEquals(Set.of(), worksConflictsOf(next), "a completed works site is at work no more");
+        assertEquals(Set.of(), worksConflictsOf(first));
+    }
+
+    /** The works sites other than {@code id} that the conflicts of works {@code id} as read name. */
+    private static Set<Long> worksConflictsOf(long id) throws Exception {
+        return worksConflictsIn(get("/viability/works/" + id), id);
+    }
+
+    /** The works sites other than {@code id} that the conflicts in {@code answer}, a works site's, name. */
+    private static Set<Long> worksConflictsIn(HttpResponse<String> answer, long id) throws Exception {
+        assertTrue(answer.statusCode() == 200 || answer.statusCode() == 201, answer.body());
+        Set<Long> others = new java.util.HashSet<>();
+        for (JsonNode c : json(answer).get("properties").get("conflicts")) {
+            for (String side : List.of("a", "b")) others.add(c.get(side).get("works_id").asLong());
+        }
+        others.remove(id);
+        return others;
+    }
+
     @Test
     void aConflictIntervalHoldsItsEndInstantAndClosuresThatOnlyTouchNeverConflict() throws Exception {
         // Given on one element closures from 08:00 to 10:00, from 10:00 to 12:00 and from 09:59 to 10:01 (UTC+2)
