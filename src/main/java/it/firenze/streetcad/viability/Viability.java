@@ -142,6 +142,8 @@ public final class Viability {
                     throw ViabilityException.invalid("works_id", "Works site " + in.worksId() + " is " + w.status()
                             + ": no measure comes into force for it any more.");
                 }
+                withinPhases(in.schedule(), in.worksId(), store.phasesOf(c, Set.of(in.worksId()))
+                        .getOrDefault(in.worksId(), List.of()));
                 organisation = w.organisation();
             }
             if (in.ordinanceId() != null) {
@@ -163,6 +165,35 @@ public final class Viability {
                     "status", in.status(), "elements", stretches.size(), "conflicts", conflicts.size()));
             return f;
         });
+    }
+
+    /**
+     * Refuses a measure of works site {@code worksId} whose validity is not covered by the site's phases (their
+     * dates; each phase's windows aside, as the measure has its own): a works site's measure is the traffic order of
+     * its work, and one running past its last phase, or before its first, or across a gap between two, kept binding
+     * where no work was (a year's closure on a ten-day site closed the street for the year). 400 naming valid_from
+     * when the measure begins outside every phase, valid_to otherwise.
+     */
+    private static void withinPhases(Schedule measure, long worksId, List<ViabilityStore.Phase> phases) {
+        Instant covered = measure.from();
+        boolean begun = false;
+        List<ViabilityStore.Phase> byStart = new ArrayList<>(phases);
+        byStart.sort(java.util.Comparator.comparing(p -> p.schedule().from()));
+        for (ViabilityStore.Phase p : byStart) {
+            if (p.schedule().from().isAfter(covered)) break;
+            if (p.schedule().to().isAfter(covered)) {
+                covered = p.schedule().to();
+                begun = true;
+            }
+        }
+        if (begun && measure.to() != null && !measure.to().isAfter(covered)) return;
+        StringBuilder at = new StringBuilder();
+        for (ViabilityStore.Phase p : byStart) {
+            at.append(at.isEmpty() ? "" : ", ").append(p.schedule().from()).append(" to ").append(p.schedule().to());
+        }
+        throw ViabilityException.invalid(begun ? "valid_to" : "valid_from", "A measure of works site " + worksId
+                + " holds while the site is at work, within its phases (" + at + "): it "
+                + (begun ? "runs on after them." : "begins outside them."));
     }
 
     /** Moves a measure along its lifecycle (draft → in_force → expired | revoked), checking rights and version. */

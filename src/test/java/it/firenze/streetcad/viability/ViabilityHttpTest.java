@@ -540,6 +540,40 @@ class ViabilityHttpTest {
     }
 
     /**
+     * Given a works site at work from 1 to 10 March and from 20 to 30 March 2037, when its utility enters a closure
+     * for it running to the end of the year, one beginning in February, one across the gap between the phases, or
+     * one within the gap, then each is refused with 400 naming the date outside the phases and nothing is recorded —
+     * one was accepted, and put in force with the site, closed the street for the year —; one within either phase is
+     * placed.
+     */
+    @Test
+    void aWorksSitesMeasureOutsideItsPhasesIsRefusedNamingTheDate() throws Exception {
+        String second = "{\"valid_from\": \"2037-03-20T07:00:00+01:00\", \"valid_to\": \"2037-03-30T18:00:00+02:00\"}";
+        HttpResponse<String> proposed = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2300, 43.7900,
+                "2037-03-01T07:00:00+01:00", "2037-03-10T18:00:00+01:00", "[]").replace("]}]}}", "]}, " + second + "]}}"));
+        assertEquals(201, proposed.statusCode(), proposed.body());
+        long worksId = json(proposed).get("id").asLong();
+        String location = "{\"elements\": [{\"id\": " + anyCarriageway() + "}]}";
+        long before = count("SELECT count(*) FROM measure");
+        for (String[] outside : new String[][]{{"2037-03-01T07:00:00+01:00", "2037-12-31T00:00:00+01:00", "valid_to"},
+                {"2037-02-20T07:00:00+01:00", "2037-03-05T18:00:00+01:00", "valid_from"},
+                {"2037-03-05T07:00:00+01:00", "2037-03-25T18:00:00+01:00", "valid_to"},
+                {"2037-03-12T07:00:00+01:00", "2037-03-14T18:00:00+01:00", "valid_from"}}) {
+            HttpResponse<String> r = send(publiacqua, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                    outside[0], outside[1], ", \"works_id\": " + worksId, location));
+            assertProblem(r, 400, outside[2]);
+            assertTrue(json(r).get("detail").asText().contains("phases"), r.body());
+        }
+        assertEquals(before, count("SELECT count(*) FROM measure"), "nothing recorded");
+        for (String[] within : new String[][]{{"2037-03-02T07:00:00+01:00", "2037-03-10T18:00:00+01:00"},
+                {"2037-03-20T07:00:00+01:00", "2037-03-30T18:00:00+02:00"}}) {
+            HttpResponse<String> r = send(publiacqua, "POST", ViabilityModule.MEASURES, measure("lane_closure", "draft",
+                    within[0], within[1], ", \"works_id\": " + worksId, location));
+            assertEquals(201, r.statusCode(), r.body());
+        }
+    }
+
+    /**
      * If-Match {@code *} (RFC 9110 §13.1.1) admits whatever version a record has: given an ordinance, an operator moves
      * it with {@code *}; an ordinance, measure or works site no record is stays the 404 it is without the condition.
      */
