@@ -5,15 +5,30 @@
 -- already ended. Those measures end here, from the instant their works site ended (the recorded start of its first
 -- version in that status), as V37 ended the measures expired or revoked before it: what bound before then stays.
 
+-- When a works site in the given status ended: the recorded start of its first version in that status when it is one
+-- no step leads on from (completed, rejected, cancelled); null while it is proposed or approved. A site is at work
+-- during its phases until then: the works collection's validity, the works conflicts at an instant and this
+-- migration's measures all end there. (A status of the row in hand, so that a row read as of a past instant, still
+-- approved then, has not ended.)
+CREATE FUNCTION works_ended(site bigint, in_status text) RETURNS timestamptz LANGUAGE sql STABLE AS
+$$
+SELECT min(v.recorded_from)
+FROM (SELECT h.status, h.recorded_from FROM works_history h WHERE h.id = site
+      UNION ALL SELECT w.status, w.recorded_from FROM works w WHERE w.id = site) v
+WHERE in_status IN ('completed', 'rejected', 'cancelled') AND v.status = in_status
+$$;
+
+-- When a phase (its validity) of the works site `site` in `in_status` is at work: its dates, up to the site's end once it
+-- has ended; empty for a site ended before the phase began.
+CREATE FUNCTION works_phase_at_work(validity tstzrange, site bigint, in_status text) RETURNS tstzrange
+    LANGUAGE sql STABLE AS
+$$ SELECT validity * tstzrange(NULL, works_ended(site, in_status)) $$;
+
 SELECT set_config('streetcad.actor', 'migration V43', true),
        set_config('streetcad.reason', 'the measures of a works site that has ended end with it', true);
 
 CREATE TEMPORARY TABLE ended_works ON COMMIT DROP AS
-SELECT w.id, w.status,
-       (SELECT min(v.recorded_from)
-        FROM (SELECT h.status, h.recorded_from FROM works_history h WHERE h.id = w.id
-              UNION ALL SELECT w.status, w.recorded_from) v
-        WHERE v.status = w.status) AS ended
+SELECT w.id, w.status, works_ended(w.id, w.status) AS ended
 FROM works w
 WHERE w.status IN ('completed', 'rejected', 'cancelled');
 

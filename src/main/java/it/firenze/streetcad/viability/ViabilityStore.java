@@ -334,30 +334,37 @@ final class ViabilityStore {
         }
     }
 
-    /** Works statuses of the sites at work, or planned to be, during their phases: those works conflicts compare. */
-    private static final String AT_WORK = "('approved', 'proposed')";
+    /**
+     * When phase {@code p} of works {@code w} (aliases) is at work (V43's works_phase_at_work): its dates, up to the
+     * site's end once it has ended (completed, rejected or cancelled), so that a site completed today was at work
+     * yesterday and is no more from today, and one ended before a phase began never held it (an empty range).
+     */
+    private static String atWork(String p, String w) {
+        return "works_phase_at_work(" + p + ".validity, " + w + ".id, " + w + ".status)";
+    }
 
     /**
-     * Works whose footprint lies within {@code metres} of works {@code id}'s, both at work, with a phase meeting one
-     * of {@code id}'s from {@code from} on; with their phases. The windows are judged next, from {@code from} on.
+     * Works whose footprint lies within {@code metres} of works {@code id}'s, with a phase at work meeting one of
+     * {@code id}'s from {@code from} on; with their phases. The windows are judged next, from {@code from} on.
      */
     Map<Long, List<Phase>> worksNear(Connection c, long id, double metres, Instant from) throws SQLException {
-        return phases(c, "SELECT o.id FROM works w JOIN works o ON o.id <> w.id AND o.status IN " + AT_WORK
-                + " AND ST_DWithin(o.footprint, w.footprint, ?) WHERE w.id = ? AND w.status IN " + AT_WORK
-                + " AND EXISTS (SELECT 1 FROM works_phase wp JOIN works_phase op ON " + meetFrom("op.validity", "wp.validity")
-                + " WHERE wp.works_id = w.id AND op.works_id = o.id)", metres, id, Timestamp.from(from));
+        return phases(c, "SELECT o.id FROM works w JOIN works o ON o.id <> w.id AND ST_DWithin(o.footprint, w.footprint, ?) "
+                + "WHERE w.id = ? AND EXISTS (SELECT 1 FROM works_phase wp JOIN works_phase op ON "
+                + meetFrom(atWork("op", "o"), atWork("wp", "w")) + " WHERE wp.works_id = w.id AND op.works_id = o.id)",
+                metres, id, Timestamp.from(from));
     }
 
     Map<Long, List<Phase>> phasesOf(Connection c, Set<Long> works) throws SQLException {
         return phases(c, "SELECT unnest(?::bigint[])", (Object) works.toArray(new Long[0]));
     }
 
-    /** The phases of the works ids a query returns. */
+    /** The phases of the works ids a query returns, each while it is at work ({@link #atWork}); none that never was. */
     private Map<Long, List<Phase>> phases(Connection c, String worksIds, Object... values) throws SQLException {
         Map<Long, List<Phase>> out = new LinkedHashMap<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT p.works_id, p.ordinal, p.valid_from, p.valid_to, "
-                + "p.windows::text, p.lanes::text FROM works_phase p WHERE p.works_id IN (" + worksIds + ") "
-                + "ORDER BY p.works_id, p.ordinal")) {
+        try (PreparedStatement st = c.prepareStatement("SELECT p.works_id, p.ordinal, lower(a.at), upper(a.at), "
+                + "p.windows::text, p.lanes::text FROM works_phase p JOIN works w ON w.id = p.works_id "
+                + "CROSS JOIN LATERAL (SELECT " + atWork("p", "w") + " AS at) a "
+                + "WHERE p.works_id IN (" + worksIds + ") AND NOT isempty(a.at) ORDER BY p.works_id, p.ordinal")) {
             for (int i = 0; i < values.length; i++) {
                 if (values[i] instanceof Long[] a) st.setArray(i + 1, c.createArrayOf("bigint", a));
                 else st.setObject(i + 1, values[i]);
@@ -377,10 +384,10 @@ final class ViabilityStore {
     List<long[]> worksPairsWithin(Connection c, double metres, Instant start, Instant end) throws SQLException {
         List<long[]> out = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT a.id, b.id FROM works a JOIN works b "
-                + "ON b.id > a.id AND ST_DWithin(a.footprint, b.footprint, ?) AND b.status IN " + AT_WORK + " "
-                + "JOIN works_phase ap ON ap.works_id = a.id AND ap.validity && tstzrange(?, ?) "
-                + "JOIN works_phase bp ON bp.works_id = b.id AND bp.validity && ap.validity "
-                + "WHERE a.status IN " + AT_WORK + " ORDER BY 1, 2")) {
+                + "ON b.id > a.id AND ST_DWithin(a.footprint, b.footprint, ?) "
+                + "JOIN works_phase ap ON ap.works_id = a.id AND " + atWork("ap", "a") + " && tstzrange(?, ?) "
+                + "JOIN works_phase bp ON bp.works_id = b.id AND " + atWork("bp", "b") + " && " + atWork("ap", "a")
+                + " ORDER BY 1, 2")) {
             st.setDouble(1, metres);
             bindRange(st, 2, start, end);
             try (ResultSet rs = st.executeQuery()) {

@@ -894,6 +894,59 @@ class ViabilityHttpTest {
         assertEquals(Set.of(), worksConflictsOf(first));
     }
 
+    /**
+     * Given two works sites side by side, at work since five days ago and for five days more, when the operator
+     * approves and completes one of them today, then yesterday's conflicts still list the pair and the works
+     * collection still has the site at work yesterday — completion took the site out of every past instant, as if it
+     * had never been at work —, and from now on the pair is listed no more and the collection no longer has the site
+     * at work, as it did until its last phase's end.
+     */
+    @Test
+    void aWorksSiteCompletedTodayWasAtWorkYesterdayAndIsNoMore() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(5)).toString(), to = now.plus(Duration.ofDays(5)).toString();
+        String yesterday = now.minus(Duration.ofDays(1)).toString(), tomorrow = now.plus(Duration.ofDays(1)).toString();
+        HttpResponse<String> water = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2420, 43.7600, from,
+                to, "[]"));
+        HttpResponse<String> gas = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2421, 43.7600, from,
+                to, "[]"));
+        long completed = json(water).get("id").asLong(), going = json(gas).get("id").asLong();
+        assertEquals(Set.of(completed), worksConflictsIn(gas, going));
+
+        for (String status : List.of("approved", "completed")) {
+            assertEquals(200, send(operator, "PATCH", ViabilityModule.WORKS + "/" + completed, "{\"status\": \""
+                    + status + "\"}").statusCode());
+        }
+
+        assertTrue(worksPairs(yesterday).contains(Set.of(completed, going)), "the record of yesterday stays");
+        assertFalse(worksPairs(tomorrow).contains(Set.of(completed, going)));
+        assertTrue(worksAt(yesterday).contains(completed), "it was at work yesterday");
+        assertFalse(worksAt(tomorrow + "/..").contains(completed), "it is at work no more");
+        assertTrue(worksAt(tomorrow + "/..").contains(going));
+    }
+
+    /** The pairs of works sites /viability/conflicts lists for {@code datetime}. */
+    private static Set<Set<Long>> worksPairs(String datetime) throws Exception {
+        HttpResponse<String> r = get("/viability/conflicts?datetime=" + q(datetime));
+        assertEquals(200, r.statusCode(), r.body());
+        Set<Set<Long>> pairs = new java.util.HashSet<>();
+        for (JsonNode c : json(r).get("conflicts")) {
+            if (c.get("type").asText().equals("works")) {
+                pairs.add(Set.of(c.get("a").get("works_id").asLong(), c.get("b").get("works_id").asLong()));
+            }
+        }
+        return pairs;
+    }
+
+    /** The works sites of the collection at {@code datetime}. */
+    private static Set<Long> worksAt(String datetime) throws Exception {
+        HttpResponse<String> r = get(ViabilityModule.WORKS + "?limit=1000&datetime=" + q(datetime));
+        assertEquals(200, r.statusCode(), r.body());
+        Set<Long> ids = new java.util.HashSet<>();
+        for (JsonNode f : json(r).get("features")) ids.add(f.get("id").asLong());
+        return ids;
+    }
+
     /** The works sites other than {@code id} that the conflicts of works {@code id} as read name. */
     private static Set<Long> worksConflictsOf(long id) throws Exception {
         return worksConflictsIn(get("/viability/works/" + id), id);
