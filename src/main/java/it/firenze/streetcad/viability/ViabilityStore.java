@@ -349,8 +349,8 @@ final class ViabilityStore {
      */
     Map<Long, List<Phase>> worksNear(Connection c, long id, double metres, Instant from) throws SQLException {
         return phases(c, "SELECT o.id FROM works w JOIN works o ON o.id <> w.id AND ST_DWithin(o.footprint, w.footprint, ?) "
-                + "WHERE w.id = ? AND EXISTS (SELECT 1 FROM works_phase wp JOIN works_phase op ON "
-                + meetFrom(atWork("op", "o"), atWork("wp", "w")) + " WHERE wp.works_id = w.id AND op.works_id = o.id)",
+                + "WHERE w.id = ? AND EXISTS (SELECT 1 FROM works_phase wp JOIN works_phase op ON op.validity && wp.validity "
+                + "AND " + meetFrom(atWork("op", "o"), atWork("wp", "w")) + " WHERE wp.works_id = w.id AND op.works_id = o.id)",
                 metres, id, Timestamp.from(from));
     }
 
@@ -385,11 +385,14 @@ final class ViabilityStore {
         List<long[]> out = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT a.id, b.id FROM works a JOIN works b "
                 + "ON b.id > a.id AND ST_DWithin(a.footprint, b.footprint, ?) "
-                + "JOIN works_phase ap ON ap.works_id = a.id AND " + atWork("ap", "a") + " && tstzrange(?, ?) "
-                + "JOIN works_phase bp ON bp.works_id = b.id AND " + atWork("bp", "b") + " && " + atWork("ap", "a")
-                + " ORDER BY 1, 2")) {
+                // The phases' own dates first, which their index answers; a site's time at work lies within them.
+                + "JOIN works_phase ap ON ap.works_id = a.id AND ap.validity && tstzrange(?, ?) "
+                + "AND " + atWork("ap", "a") + " && tstzrange(?, ?) "
+                + "JOIN works_phase bp ON bp.works_id = b.id AND bp.validity && ap.validity "
+                + "AND " + atWork("bp", "b") + " && " + atWork("ap", "a") + " ORDER BY 1, 2")) {
             st.setDouble(1, metres);
             bindRange(st, 2, start, end);
+            bindRange(st, 4, start, end);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) out.add(new long[]{rs.getLong(1), rs.getLong(2)});
             }
