@@ -142,6 +142,7 @@ public final class Viability {
                     throw ViabilityException.invalid("works_id", "Works site " + in.worksId() + " is " + w.status()
                             + ": no measure comes into force for it any more.");
                 }
+                // Proposed or approved, so its phases are at work as stated (an ended site's would be cut at its end).
                 withinPhases(in.schedule(), in.worksId(), store.phasesOf(c, Set.of(in.worksId()))
                         .getOrDefault(in.worksId(), List.of()));
                 organisation = w.organisation();
