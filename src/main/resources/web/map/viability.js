@@ -536,7 +536,7 @@
     mapChanged();
     $('works-result').innerHTML = `<p id="works-saved" data-works="${Number(works.id)}">${escapeHtml(words.worksSaved(works.id))}</p>
       <div id="works-lifecycle">${lifecycleHtml('works', works.properties)}</div>
-      ${conflictsHtml('works', works.properties.conflicts, 'works_id', works.id)}`;
+      <div id="works-conflicts-box">${conflictsHtml('works', works.properties.conflicts, 'works_id', works.id)}</div>`;
     document.body.dataset.worksSaved = String(works.id);
   }
 
@@ -637,6 +637,11 @@
       // Refused or not, the works site is shown as it is now, with the steps it can take from there.
       const works = record || await getJson(`/viability/works/${id}`, { cache: 'no-cache' }).catch(() => null);
       if (works) $('works-lifecycle').innerHTML = lifecycleHtml('works', works.properties);
+      // and its conflicts as they are now: a site cancelled, rejected or completed meets no other any more (the
+      // saved site's list stayed as it was saved).
+      if (works && $('works-conflicts-box')) {
+        $('works-conflicts-box').innerHTML = conflictsHtml('works', works.properties.conflicts, 'works_id', works.id);
+      }
       if (works && $('works-record')) v.works = works;
     }
     await redrawStreet();

@@ -136,13 +136,16 @@ public record FeatureType(String id, String title, String description, String fr
                             p("valid_from", "m.valid_from", T), p("valid_to", "m.valid_to", T)),
                     "m.valid_from", "m.valid_to"),
             new FeatureType("works", "Works sites (cantieri)",
-                    "Utilities' works sites: permit, proponent, footprint; valid over their phases.", "works w", "w.id",
+                    "Utilities' works sites: permit, proponent, footprint; valid over their phases, until they ended.",
+                    "works w", "w.id",
                     "w.footprint", "MultiPolygon",
                     List.of(p("id", "w.id", I), p("organisation", "w.organisation", S), p("permit", "w.permit", S),
                             p("status", "w.status", S), p("description", "w.description", S),
                             p("version", "w.version", I)),
                     "(SELECT min(wp.valid_from) FROM works_phase wp WHERE wp.works_id = w.id)",
-                    "(SELECT max(wp.valid_to) FROM works_phase wp WHERE wp.works_id = w.id)"),
+                    // At work until the site ended (V43); one ended before it began never was (an empty validity).
+                    "(SELECT coalesce(max(upper(works_phase_at_work(wp.validity, w.id, w.status))), min(wp.valid_from)) "
+                            + "FROM works_phase wp WHERE wp.works_id = w.id)"),
             new FeatureType("ordinances", "Traffic orders (ordinanze)",
                     "Ordinances of the road owner; the geometry gathers their measures.", "ordinance o", "o.id",
                     "(SELECT ST_Multi(ST_CollectionExtract(ST_Collect(om.geom), 2)) FROM measure om "

@@ -46,6 +46,13 @@ public final class Viability {
     private static final Map<String, Set<String>> WORKS_STEPS = Map.of(
             "proposed", Set.of("approved", "rejected", "cancelled"), "approved", Set.of("completed", "cancelled"));
     private static final Map<String, Set<String>> ORDINANCE_STEPS = MEASURE_STEPS;
+    /**
+     * The measure status each works status carries to the site's measures (measuresCarried): approved, they come into
+     * force; rejected or cancelled, withdrawn; completed, they have run their course and expire then, as an expired
+     * ordinance's do (the street is no longer taken by the site).
+     */
+    private static final Map<String, String> WORKS_MEASURES = Map.of("approved", "in_force", "rejected", "revoked",
+            "cancelled", "revoked", "completed", "expired");
 
     private final Database database;
     private final ViabilityStore store;
@@ -135,6 +142,9 @@ public final class Viability {
                     throw ViabilityException.invalid("works_id", "Works site " + in.worksId() + " is " + w.status()
                             + ": no measure comes into force for it any more.");
                 }
+                // Proposed or approved, so its phases are at work as stated (an ended site's would be cut at its end).
+                withinPhases(in.schedule(), in.worksId(), store.phasesOf(c, Set.of(in.worksId()))
+                        .getOrDefault(in.worksId(), List.of()));
                 organisation = w.organisation();
             }
             if (in.ordinanceId() != null) {
@@ -156,6 +166,35 @@ public final class Viability {
                     "status", in.status(), "elements", stretches.size(), "conflicts", conflicts.size()));
             return f;
         });
+    }
+
+    /**
+     * Refuses a measure of works site {@code worksId} whose validity is not covered by the site's phases (their
+     * dates; each phase's windows aside, as the measure has its own): a works site's measure is the traffic order of
+     * its work, and one running past its last phase, or before its first, or across a gap between two, kept binding
+     * where no work was (a year's closure on a ten-day site closed the street for the year). 400 naming valid_from
+     * when the measure begins outside every phase, valid_to otherwise.
+     */
+    private static void withinPhases(Schedule measure, long worksId, List<ViabilityStore.Phase> phases) {
+        Instant covered = measure.from();
+        boolean begun = false;
+        List<ViabilityStore.Phase> byStart = new ArrayList<>(phases);
+        byStart.sort(java.util.Comparator.comparing(p -> p.schedule().from()));
+        for (ViabilityStore.Phase p : byStart) {
+            if (p.schedule().from().isAfter(covered)) break;
+            if (p.schedule().to().isAfter(covered)) {
+                covered = p.schedule().to();
+                begun = true;
+            }
+        }
+        if (begun && measure.to() != null && !measure.to().isAfter(covered)) return;
+        StringBuilder at = new StringBuilder();
+        for (ViabilityStore.Phase p : byStart) {
+            at.append(at.isEmpty() ? "" : ", ").append(p.schedule().from()).append(" to ").append(p.schedule().to());
+        }
+        throw ViabilityException.invalid(begun ? "valid_to" : "valid_from", "A measure of works site " + worksId
+                + " holds while the site is at work, within its phases (" + at + "): it "
+                + (begun ? "runs on after them." : "begins outside them."));
     }
 
     /** Moves a measure along its lifecycle (draft → in_force → expired | revoked), checking rights and version. */
@@ -227,21 +266,32 @@ public final class Viability {
     }
 
     /**
-     * What an ordinance becoming {@code to} makes of its measures: each measure status that changes, with the
+     * What an ordinance or works site whose status carries {@code to} (a measure status; an ordinance's is its own,
+     * a works site's {@link #WORKS_MEASURES}) makes of its measures: each measure status that changes, with the
      * status it takes. A measure that may take the same step in its one transition table takes it (draft → in force;
      * in force → expired or revoked; draft → revoked), so that an expired or revoked one stays so (once an ordinance
-     * put in force again what had expired). And when the ordinance ends (a status no step leads on from), a measure
-     * that cannot follow it but may still be withdrawn is revoked: a draft can never come into force under an ended
-     * ordinance, and draft → expired is no step (it never held); it stayed a draft for good.
+     * put in force again what had expired). And when the ordinance or works site {@code ends} (a status no step
+     * leads on from), a measure that cannot follow it but may still be withdrawn is revoked: a draft can never come
+     * into force under an ended ordinance or for a finished works site, and draft → expired is no step (it never
+     * held); it stayed a draft for good, and a completed works site left even its measures in force.
      */
-    static Map<String, String> measuresCarried(String to) {
-        boolean ends = !ORDINANCE_STEPS.containsKey(to);
+    static Map<String, String> measuresCarried(String to, boolean ends) {
         Map<String, String> carried = new TreeMap<>();
         MEASURE_STEPS.forEach((status, next) -> {
             if (next.contains(to)) carried.put(status, to);
             else if (ends && next.contains("revoked")) carried.put(status, "revoked");
         });
         return carried;
+    }
+
+    /**
+     * Carries a status change of the ordinance or works site {@code id} ({@code owner} the measure's column naming
+     * it) to its measures as {@code carried} says, auditing each status the measures took with their source.
+     */
+    private void carry(Connection c, Actor actor, String owner, long id, Map<String, String> carried) throws SQLException {
+        for (var moved : store.carryToMeasures(c, owner, id, carried).entrySet()) {
+            Audit.record(c, actor, "measure.status", "measure", moved.getValue(), Map.of("to", moved.getKey(), owner, id));
+        }
     }
 
     private static void step(Map<String, Set<String>> steps, String what, String from, String to) {
@@ -259,11 +309,10 @@ public final class Viability {
         if (self.isEmpty()) return out;
         Measure m = self.getFirst();
         if (!Measure.OCCUPYING.contains(m.kind())) return out;
-        // The clashes still to come (see measuresSharingStretches): the measure from now on.
-        Instant now = Instant.now();
-        Schedule ahead = clip(m.schedule(), now, null);
+        Instant from = stillToCome();
+        Schedule ahead = clip(m.schedule(), from, null);
         if (ahead == null) return out;
-        for (Measure o : store.measuresSharingStretches(c, id, now)) {
+        for (Measure o : store.measuresSharingStretches(c, id, from)) {
             if (Measure.OCCUPYING.contains(o.kind()) && ahead.overlaps(o.schedule())) out.add(measureConflict(m, o));
         }
         return out;
@@ -301,12 +350,23 @@ public final class Viability {
         return o;
     }
 
+    /**
+     * Where a record's conflicts begin, a measure's and a works site's alike: they are the clashes still to come, at
+     * an instant from now on, judged as /viability/conflicts judges the interval from now on. A clash wholly past —
+     * with a measure since expired or revoked, whose validity ends when it stopped binding (V37), or between phases
+     * that have ended — is over; /viability/conflicts?datetime= lists it at its instants.
+     */
+    private static Instant stillToCome() {
+        return Instant.now();
+    }
+
     private ArrayNode worksConflicts(Connection c, long id) throws SQLException {
         ArrayNode out = Json.mapper().createArrayNode();
+        Instant from = stillToCome();
         List<ViabilityStore.Phase> own = store.phasesOf(c, Set.of(id)).getOrDefault(id, List.of());
-        Map<Long, List<ViabilityStore.Phase>> near = store.worksNear(c, id, conflictDistance);
+        Map<Long, List<ViabilityStore.Phase>> near = store.worksNear(c, id, conflictDistance, from);
         for (var e : near.entrySet()) {
-            if (phasesMeet(own, e.getValue(), null, null)) out.add(worksConflict(id, e.getKey()));
+            if (phasesMeet(own, e.getValue(), from, null)) out.add(worksConflict(id, e.getKey()));
         }
         return out;
     }
@@ -481,8 +541,10 @@ public final class Viability {
     }
 
     /**
-     * Moves a works site along its lifecycle. Approving it puts its draft measures in force; cancelling or
-     * rejecting it revokes them. Only an operator approves, rejects or completes; the utility may cancel its own.
+     * Moves a works site along its lifecycle and carries it to its measures as an ordinance's status is carried
+     * (measuresCarried): approving it puts its drafts in force; cancelling or rejecting it revokes them and those in
+     * force; completing it expires those in force and revokes the drafts. Only an operator approves, rejects or
+     * completes; the utility may cancel its own.
      */
     public ObjectNode setWorksStatus(Actor actor, long id, String status, Expected ifVersion) throws SQLException {
         return Transactions.inTransaction(database, actor, c -> {
@@ -498,26 +560,10 @@ public final class Viability {
             checkVersion(ifVersion, w.version());
             step(WORKS_STEPS, "works site", w.status(), status);
             store.setWorksStatus(c, id, status);
-            String measures = switch (status) {
-                case "approved" -> "in_force";
-                case "rejected", "cancelled" -> "revoked";
-                default -> null;
-            };
-            List<Long> changed = new ArrayList<>();
-            if (measures != null) {
-                for (Measure m : store.measures(c, "m.works_id = ? AND m.status IN " + ViabilityStore.PLANNED, id)) {
-                    if (MEASURE_STEPS.get(m.status()).contains(measures)) {
-                        store.setMeasureStatus(c, m.id(), measures);
-                        changed.add(m.id());
-                    }
-                }
-            }
+            Audit.record(c, actor, "works.status", "works", List.of(id), Map.of("from", w.status(), "to", status));
+            carry(c, actor, "works_id", id, measuresCarried(WORKS_MEASURES.get(status), !WORKS_STEPS.containsKey(status)));
             ObjectNode f = store.worksFeatures(c, Set.of(id)).get(id);
             ((ObjectNode) f.get("properties")).set("conflicts", worksConflicts(c, id));
-            Audit.record(c, actor, "works.status", "works", List.of(id), Map.of("from", w.status(), "to", status));
-            if (!changed.isEmpty()) {
-                Audit.record(c, actor, "measure.status", "measure", changed, Map.of("to", measures, "works_id", id));
-            }
             return f;
         });
     }
@@ -597,12 +643,9 @@ public final class Viability {
             checkVersion(ifVersion, o.version());
             String current = o.status();
             step(ORDINANCE_STEPS, "ordinance", current, status);
-            Map<String, List<Long>> measures = store.setOrdinanceStatus(c, id, status, measuresCarried(status));
+            store.setOrdinanceStatus(c, id, status);
             Audit.record(c, actor, "ordinance.status", "ordinance", List.of(id), Map.of("from", current, "to", status));
-            for (var moved : measures.entrySet()) {
-                Audit.record(c, actor, "measure.status", "measure", moved.getValue(), Map.of("to", moved.getKey(),
-                        "ordinance_id", id));
-            }
+            carry(c, actor, "ordinance_id", id, measuresCarried(status, !ORDINANCE_STEPS.containsKey(status)));
             return id;
         });
     }

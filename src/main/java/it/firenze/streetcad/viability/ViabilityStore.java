@@ -208,20 +208,27 @@ final class ViabilityStore {
     }
 
     /**
-     * Measures that could conflict with {@code m} from {@code now} on: planned or binding, from another ordinance or
-     * works site, sharing an element with an overlapping range of measures, their validities overlapping at an
-     * instant not yet past. A record's conflicts are the clashes still to come: one with a measure since expired or
-     * revoked, whose validity ends when it stopped binding (V37), is over, and was listed for good (the conflicts of
-     * past instants are /viability/conflicts'). The windows are judged next, from {@code now} on.
+     * The condition that validities {@code a} and {@code b} meet at an instant from the one bound in its place on: a
+     * record's conflicts are the clashes still to come (Viability.stillToCome), a measure's and a works site's alike.
      */
-    List<Measure> measuresSharingStretches(Connection c, long measureId, Instant now) throws SQLException {
+    private static String meetFrom(String a, String b) {
+        return a + " && " + b + " AND (" + a + " * " + b + ") && tstzrange(?, NULL)";
+    }
+
+    /**
+     * Measures that could conflict with {@code m} from {@code from} on: planned or binding, from another ordinance or
+     * works site, sharing an element with an overlapping range of measures, their validities overlapping at an
+     * instant not yet past. One with a measure since expired or revoked, whose validity ends when it stopped binding
+     * (V37), is over. The windows are judged next, from {@code from} on.
+     */
+    List<Measure> measuresSharingStretches(Connection c, long measureId, Instant from) throws SQLException {
         return measures(c, "m.status IN " + PLANNED_OR_BINDING + " AND m.id <> ? AND EXISTS (SELECT 1 FROM measure x "
                         + "JOIN measure_element xe ON xe.measure_id = x.id JOIN measure_element me ON me.measure_id = m.id "
                         + "AND me.element_id = xe.element_id AND me.from_m <= xe.to_m AND xe.from_m <= me.to_m "
-                        + "WHERE x.id = ? AND x.validity && m.validity AND (x.validity * m.validity) && tstzrange(?, NULL) "
+                        + "WHERE x.id = ? AND " + meetFrom("x.validity", "m.validity") + " "
                         + "AND (x.works_id IS NULL OR m.works_id IS DISTINCT FROM x.works_id) "
                         + "AND (x.ordinance_id IS NULL OR m.ordinance_id IS DISTINCT FROM x.ordinance_id))",
-                measureId, measureId, Timestamp.from(now));
+                measureId, measureId, Timestamp.from(from));
     }
 
     /**
@@ -327,24 +334,37 @@ final class ViabilityStore {
         }
     }
 
-    /** Works whose footprint lies within {@code metres} of works {@code id}'s, proposed or approved, with their phases. */
-    Map<Long, List<Phase>> worksNear(Connection c, long id, double metres) throws SQLException {
-        return phases(c, "SELECT o.id FROM works w JOIN works o ON o.id <> w.id AND o.status IN ('proposed', 'approved') "
-                + "AND ST_DWithin(o.footprint, w.footprint, ?) WHERE w.id = ? AND EXISTS (SELECT 1 FROM works_phase wp "
-                + "JOIN works_phase op ON op.validity && wp.validity WHERE wp.works_id = w.id AND op.works_id = o.id)",
-                metres, id);
+    /**
+     * When phase {@code p} of works {@code w} (aliases) is at work (V43's works_phase_at_work): its dates, up to the
+     * site's end once it has ended (completed, rejected or cancelled), so that a site completed today was at work
+     * yesterday and is no more from today, and one ended before a phase began never held it (an empty range).
+     */
+    private static String atWork(String p, String w) {
+        return "works_phase_at_work(" + p + ".validity, " + w + ".id, " + w + ".status)";
+    }
+
+    /**
+     * Works whose footprint lies within {@code metres} of works {@code id}'s, with a phase at work meeting one of
+     * {@code id}'s from {@code from} on; with their phases. The windows are judged next, from {@code from} on.
+     */
+    Map<Long, List<Phase>> worksNear(Connection c, long id, double metres, Instant from) throws SQLException {
+        return phases(c, "SELECT o.id FROM works w JOIN works o ON o.id <> w.id AND ST_DWithin(o.footprint, w.footprint, ?) "
+                + "WHERE w.id = ? AND EXISTS (SELECT 1 FROM works_phase wp JOIN works_phase op ON op.validity && wp.validity "
+                + "AND " + meetFrom(atWork("op", "o"), atWork("wp", "w")) + " WHERE wp.works_id = w.id AND op.works_id = o.id)",
+                metres, id, Timestamp.from(from));
     }
 
     Map<Long, List<Phase>> phasesOf(Connection c, Set<Long> works) throws SQLException {
         return phases(c, "SELECT unnest(?::bigint[])", (Object) works.toArray(new Long[0]));
     }
 
-    /** The phases of the works ids a query returns. */
+    /** The phases of the works ids a query returns, each while it is at work ({@link #atWork}); none that never was. */
     private Map<Long, List<Phase>> phases(Connection c, String worksIds, Object... values) throws SQLException {
         Map<Long, List<Phase>> out = new LinkedHashMap<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT p.works_id, p.ordinal, p.valid_from, p.valid_to, "
-                + "p.windows::text, p.lanes::text FROM works_phase p WHERE p.works_id IN (" + worksIds + ") "
-                + "ORDER BY p.works_id, p.ordinal")) {
+        try (PreparedStatement st = c.prepareStatement("SELECT p.works_id, p.ordinal, lower(a.at), upper(a.at), "
+                + "p.windows::text, p.lanes::text FROM works_phase p JOIN works w ON w.id = p.works_id "
+                + "CROSS JOIN LATERAL (SELECT " + atWork("p", "w") + " AS at) a "
+                + "WHERE p.works_id IN (" + worksIds + ") AND NOT isempty(a.at) ORDER BY p.works_id, p.ordinal")) {
             for (int i = 0; i < values.length; i++) {
                 if (values[i] instanceof Long[] a) st.setArray(i + 1, c.createArrayOf("bigint", a));
                 else st.setObject(i + 1, values[i]);
@@ -364,12 +384,15 @@ final class ViabilityStore {
     List<long[]> worksPairsWithin(Connection c, double metres, Instant start, Instant end) throws SQLException {
         List<long[]> out = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT a.id, b.id FROM works a JOIN works b "
-                + "ON b.id > a.id AND ST_DWithin(a.footprint, b.footprint, ?) AND b.status IN ('proposed', 'approved') "
+                + "ON b.id > a.id AND ST_DWithin(a.footprint, b.footprint, ?) "
+                // The phases' own dates first, which their index answers; a site's time at work lies within them.
                 + "JOIN works_phase ap ON ap.works_id = a.id AND ap.validity && tstzrange(?, ?) "
+                + "AND " + atWork("ap", "a") + " && tstzrange(?, ?) "
                 + "JOIN works_phase bp ON bp.works_id = b.id AND bp.validity && ap.validity "
-                + "WHERE a.status IN ('proposed', 'approved') ORDER BY 1, 2")) {
+                + "AND " + atWork("bp", "b") + " && " + atWork("ap", "a") + " ORDER BY 1, 2")) {
             st.setDouble(1, metres);
             bindRange(st, 2, start, end);
+            bindRange(st, 4, start, end);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) out.add(new long[]{rs.getLong(1), rs.getLong(2)});
             }
@@ -433,20 +456,26 @@ final class ViabilityStore {
         }
     }
 
-    /**
-     * Sets an ordinance's status and carries it to its measures: each whose status is a key of {@code carried} takes
-     * that key's value. The ids of the measures changed, by the status they took.
-     */
-    Map<String, List<Long>> setOrdinanceStatus(Connection c, long id, String status, Map<String, String> carried)
-            throws SQLException {
+    void setOrdinanceStatus(Connection c, long id, String status) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE ordinance SET status = ?, updated_at = now() WHERE id = ?")) {
             st.setString(1, status);
             st.setLong(2, id);
             st.executeUpdate();
         }
+    }
+
+    /**
+     * Carries an ordinance's or works site's status to its measures: each measure whose {@code owner} column
+     * ({@code ordinance_id} or {@code works_id}, a fixed word) is {@code id} and whose status is a key of
+     * {@code carried} takes that key's value (V37's trigger ends the validity of those that stop binding). The ids of
+     * the measures changed, by the status they took.
+     */
+    Map<String, List<Long>> carryToMeasures(Connection c, String owner, long id, Map<String, String> carried)
+            throws SQLException {
+        if (!Set.of("ordinance_id", "works_id").contains(owner)) throw new IllegalArgumentException(owner);
         Map<String, List<Long>> measures = new LinkedHashMap<>();
         try (PreparedStatement st = c.prepareStatement("UPDATE measure m SET status = s.next, updated_at = now() "
-                + "FROM unnest(?::text[], ?::text[]) AS s(current, next) WHERE m.ordinance_id = ? AND m.status = s.current "
+                + "FROM unnest(?::text[], ?::text[]) AS s(current, next) WHERE m." + owner + " = ? AND m.status = s.current "
                 + "RETURNING m.id, m.status")) {
             st.setArray(1, c.createArrayOf("text", carried.keySet().toArray()));
             st.setArray(2, c.createArrayOf("text", carried.values().toArray()));

@@ -475,6 +475,105 @@ class ViabilityHttpTest {
     }
 
     /**
+     * Given a works site approved with its closure of Via dei Calzaiuoli in force since yesterday for a week, and a
+     * draft measure the utility entered since, when the operator completes the works, then the closure expires then
+     * and the draft, which can never come into force for a finished site, is revoked, never having held — completion
+     * changed no measure, and the street stayed closed in the network state, routes and the DATEX II feed until the
+     * end the closure stated —; an hour ago the street was closed, and stays so in the record, an hour on it is open.
+     */
+    @Test
+    void aWorksSiteCompletedExpiresItsClosureFromThenOnAndRevokesItsDrafts() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(1)).toString(), to = now.plus(Duration.ofDays(6)).toString();
+        String hourAgo = now.minus(Duration.ofHours(1)).toString(), inAnHour = now.plus(Duration.ofHours(1)).toString();
+        HttpResponse<String> proposed = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2556, 43.7712,
+                from, to, "[]"));
+        assertEquals(201, proposed.statusCode(), proposed.body());
+        long worksId = json(proposed).get("id").asLong();
+        HttpResponse<String> drafted = send(publiacqua, "POST", ViabilityModule.MEASURES, measure("closure", "draft", from,
+                to, ", \"works_id\": " + worksId, FlorenceRoutingTest.CALZAIUOLI));
+        assertEquals(201, drafted.statusCode(), drafted.body());
+        long closure = json(drafted).get("id").asLong();
+        List<Long> closed = new ArrayList<>();
+        json(drafted).get("properties").get("elements").forEach(e -> closed.add(e.get("id").asLong()));
+        assertEquals(200, send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId, "{\"status\": \"approved\"}")
+                .statusCode());
+        long laterDraft = json(send(publiacqua, "POST", ViabilityModule.MEASURES, measure("lane_closure", "draft", from,
+                to, ", \"works_id\": " + worksId, "{\"elements\": [{\"id\": " + closed.getFirst() + "}]}"))).get("id").asLong();
+        double[][] ends = endsLonLat(closed);
+        String walk = "/network/route?profile=pedestrian&from=" + ends[0][0] + "," + ends[0][1] + "&to=" + ends[1][0]
+                + "," + ends[1][1] + "&datetime=";
+        assertFalse(json(get(walk + q(inAnHour))).get("properties").get("streets").toString().contains("Via dei Calzaiuoli"),
+                "closed while the works go on");
+        assertTrue(datex2Situations().contains(closure));
+
+        // when the operator completes the works
+        HttpResponse<String> completed = send(operator, "PATCH", ViabilityModule.WORKS + "/" + worksId,
+                "{\"status\": \"completed\"}");
+        assertEquals(200, completed.statusCode(), completed.body());
+
+        // then the closure has expired, the draft is revoked without ever having held, and both are audited
+        assertEquals("expired", statusOf(closure), "a completed works site's closure no longer binds");
+        assertEquals("revoked", statusOf(laterDraft), "a draft can never come into force for a finished works site");
+        assertEquals(0, count("SELECT count(*) FROM measure WHERE id = " + laterDraft + " AND NOT isempty(validity)"));
+        assertEquals(1, count("SELECT count(*) FROM audit_log WHERE action = 'measure.status' AND " + closure
+                + " = ANY (ids) AND details ->> 'to' = 'expired' AND details ->> 'works_id' = '" + worksId + "'"));
+        // and the street was closed an hour ago, as the record keeps, and is open from now on: in the network state,
+        // for a walk along it and in the feed
+        assertTrue(stateMeasures(hourAgo, closed::contains).contains(closure), "the record of an hour ago stays");
+        assertFalse(stateMeasures(inAnHour, closed::contains).contains(closure));
+        assertFalse(json(get(walk + q(hourAgo))).get("properties").get("streets").toString().contains("Via dei Calzaiuoli"));
+        assertTrue(json(get(walk + q(inAnHour))).get("properties").get("streets").toString().contains("Via dei Calzaiuoli"));
+        assertFalse(datex2Situations().contains(closure), "the feed no longer publishes the closure");
+        assertEquals(1, count("SELECT count(*) FROM measure_history WHERE id = " + closure + " AND status = 'in_force' "
+                + "AND valid_to = '" + to + "'"), "the end the closure stated stays in its history");
+    }
+
+    /** The measures the DATEX II feed publishes now. */
+    private static Set<Long> datex2Situations() throws Exception {
+        HttpResponse<String> feed = get("/viability/datex2");
+        assertEquals(200, feed.statusCode(), feed.body());
+        Set<Long> ids = new java.util.HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("id=\"streetcad-measure-(\\d+)\"").matcher(feed.body());
+        while (m.find()) ids.add(Long.parseLong(m.group(1)));
+        return ids;
+    }
+
+    /**
+     * Given a works site at work from 1 to 10 March and from 20 to 30 March 2037, when its utility enters a closure
+     * for it running to the end of the year, one beginning in February, one across the gap between the phases, or
+     * one within the gap, then each is refused with 400 naming the date outside the phases and nothing is recorded —
+     * one was accepted, and put in force with the site, closed the street for the year —; one within either phase is
+     * placed.
+     */
+    @Test
+    void aWorksSitesMeasureOutsideItsPhasesIsRefusedNamingTheDate() throws Exception {
+        String second = "{\"valid_from\": \"2037-03-20T07:00:00+01:00\", \"valid_to\": \"2037-03-30T18:00:00+02:00\"}";
+        HttpResponse<String> proposed = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2300, 43.7900,
+                "2037-03-01T07:00:00+01:00", "2037-03-10T18:00:00+01:00", "[]").replace("]}]}}", "]}, " + second + "]}}"));
+        assertEquals(201, proposed.statusCode(), proposed.body());
+        long worksId = json(proposed).get("id").asLong();
+        String location = "{\"elements\": [{\"id\": " + anyCarriageway() + "}]}";
+        long before = count("SELECT count(*) FROM measure");
+        for (String[] outside : new String[][]{{"2037-03-01T07:00:00+01:00", "2037-12-31T00:00:00+01:00", "valid_to"},
+                {"2037-02-20T07:00:00+01:00", "2037-03-05T18:00:00+01:00", "valid_from"},
+                {"2037-03-05T07:00:00+01:00", "2037-03-25T18:00:00+01:00", "valid_to"},
+                {"2037-03-12T07:00:00+01:00", "2037-03-14T18:00:00+01:00", "valid_from"}}) {
+            HttpResponse<String> r = send(publiacqua, "POST", ViabilityModule.MEASURES, measure("closure", "draft",
+                    outside[0], outside[1], ", \"works_id\": " + worksId, location));
+            assertProblem(r, 400, outside[2]);
+            assertTrue(json(r).get("detail").asText().contains("phases"), r.body());
+        }
+        assertEquals(before, count("SELECT count(*) FROM measure"), "nothing recorded");
+        for (String[] within : new String[][]{{"2037-03-02T07:00:00+01:00", "2037-03-10T18:00:00+01:00"},
+                {"2037-03-20T07:00:00+01:00", "2037-03-30T18:00:00+02:00"}}) {
+            HttpResponse<String> r = send(publiacqua, "POST", ViabilityModule.MEASURES, measure("lane_closure", "draft",
+                    within[0], within[1], ", \"works_id\": " + worksId, location));
+            assertEquals(201, r.statusCode(), r.body());
+        }
+    }
+
+    /**
      * If-Match {@code *} (RFC 9110 §13.1.1) admits whatever version a record has: given an ordinance, an operator moves
      * it with {@code *}; an ordinance, measure or works site no record is stays the 404 it is without the condition.
      */
@@ -752,6 +851,116 @@ class ViabilityHttpTest {
         // Outside both works' dates nothing is listed for them.
         String later = json(get("/viability/conflicts?datetime=" + q("2035-05-01T00:00:00Z/2035-06-01T00:00:00Z"))).toString();
         assertFalse(later.contains("\"works_id\":" + gasId), later);
+    }
+
+    /**
+     * Given a works site at work last week and again next week, a site beside it at work only last week, and a site
+     * beside it at work next week, then a site's conflicts are those still to come: the first and the third name each
+     * other, while the second, whose clash with the first is over, names none and is named by none — each named the
+     * phases that had ended —; /viability/conflicts still lists the first two at last week's instants; and once the
+     * third is completed it names the first no more (it is no longer at work), as the first no longer names it.
+     */
+    @Test
+    void aWorksSitesConflictsAreThoseStillToComeAndThePastOnesAreListedAtTheirInstants() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        java.util.function.IntFunction<String> day = d -> now.plus(Duration.ofDays(d)).toString();
+        String nextWeek = "{\"valid_from\": \"" + day.apply(2) + "\", \"valid_to\": \"" + day.apply(5) + "\"}";
+        HttpResponse<String> twice = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2350, 43.7650,
+                day.apply(-10), day.apply(-5), "[]").replace("]}]}}", "]}, " + nextWeek + "]}}"));
+        assertEquals(201, twice.statusCode(), twice.body());
+        long first = json(twice).get("id").asLong();
+        assertEquals(2, json(twice).get("properties").get("phases").size(), twice.body());
+        HttpResponse<String> lastWeek = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2351, 43.7650,
+                day.apply(-9), day.apply(-6), "[]"));
+        assertEquals(201, lastWeek.statusCode(), lastWeek.body());
+        long past = json(lastWeek).get("id").asLong();
+        HttpResponse<String> coming = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2349, 43.7650,
+                day.apply(3), day.apply(4), "[]"));
+        assertEquals(201, coming.statusCode(), coming.body());
+        long next = json(coming).get("id").asLong();
+
+        assertEquals(Set.of(), worksConflictsIn(lastWeek, past), "a clash wholly past is over");
+        assertEquals(Set.of(first), worksConflictsIn(coming, next));
+        assertEquals(Set.of(next), worksConflictsOf(first), "the first names the clash to come, not the one past");
+        assertEquals(Set.of(), worksConflictsOf(past));
+        String listed = json(get("/viability/conflicts?datetime=" + q(day.apply(-8)))).get("conflicts").toString();
+        assertTrue(listed.contains("\"works_id\":" + first) && listed.contains("\"works_id\":" + past), listed);
+
+        for (String status : List.of("approved", "completed")) {
+            assertEquals(200, send(operator, "PATCH", ViabilityModule.WORKS + "/" + next, "{\"status\": \"" + status
+                    + "\"}").statusCode());
+        }
+        assertEquals(Set.of(), worksConflictsOf(next), "a completed works site is at work no more");
+        assertEquals(Set.of(), worksConflictsOf(first));
+    }
+
+    /**
+     * Given two works sites side by side, at work since five days ago and for five days more, when the operator
+     * approves and completes one of them today, then yesterday's conflicts still list the pair and the works
+     * collection still has the site at work yesterday — completion took the site out of every past instant, as if it
+     * had never been at work —, and from now on the pair is listed no more and the collection no longer has the site
+     * at work, as it did until its last phase's end.
+     */
+    @Test
+    void aWorksSiteCompletedTodayWasAtWorkYesterdayAndIsNoMore() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.minus(Duration.ofDays(5)).toString(), to = now.plus(Duration.ofDays(5)).toString();
+        String yesterday = now.minus(Duration.ofDays(1)).toString(), tomorrow = now.plus(Duration.ofDays(1)).toString();
+        HttpResponse<String> water = send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2420, 43.7600, from,
+                to, "[]"));
+        HttpResponse<String> gas = send(toscanaEnergia, "POST", ViabilityModule.WORKS, works(null, 11.2421, 43.7600, from,
+                to, "[]"));
+        long completed = json(water).get("id").asLong(), going = json(gas).get("id").asLong();
+        assertEquals(Set.of(completed), worksConflictsIn(gas, going));
+
+        for (String status : List.of("approved", "completed")) {
+            assertEquals(200, send(operator, "PATCH", ViabilityModule.WORKS + "/" + completed, "{\"status\": \""
+                    + status + "\"}").statusCode());
+        }
+
+        assertTrue(worksPairs(yesterday).contains(Set.of(completed, going)), "the record of yesterday stays");
+        assertFalse(worksPairs(tomorrow).contains(Set.of(completed, going)));
+        assertTrue(worksAt(yesterday).contains(completed), "it was at work yesterday");
+        assertFalse(worksAt(tomorrow + "/..").contains(completed), "it is at work no more");
+        assertTrue(worksAt(tomorrow + "/..").contains(going));
+    }
+
+    /** The pairs of works sites /viability/conflicts lists for {@code datetime}. */
+    private static Set<Set<Long>> worksPairs(String datetime) throws Exception {
+        HttpResponse<String> r = get("/viability/conflicts?datetime=" + q(datetime));
+        assertEquals(200, r.statusCode(), r.body());
+        Set<Set<Long>> pairs = new java.util.HashSet<>();
+        for (JsonNode c : json(r).get("conflicts")) {
+            if (c.get("type").asText().equals("works")) {
+                pairs.add(Set.of(c.get("a").get("works_id").asLong(), c.get("b").get("works_id").asLong()));
+            }
+        }
+        return pairs;
+    }
+
+    /** The works sites of the collection at {@code datetime}. */
+    private static Set<Long> worksAt(String datetime) throws Exception {
+        HttpResponse<String> r = get(ViabilityModule.WORKS + "?limit=1000&datetime=" + q(datetime));
+        assertEquals(200, r.statusCode(), r.body());
+        Set<Long> ids = new java.util.HashSet<>();
+        for (JsonNode f : json(r).get("features")) ids.add(f.get("id").asLong());
+        return ids;
+    }
+
+    /** The works sites other than {@code id} that the conflicts of works {@code id} as read name. */
+    private static Set<Long> worksConflictsOf(long id) throws Exception {
+        return worksConflictsIn(get("/viability/works/" + id), id);
+    }
+
+    /** The works sites other than {@code id} that the conflicts in {@code answer}, a works site's, name. */
+    private static Set<Long> worksConflictsIn(HttpResponse<String> answer, long id) throws Exception {
+        assertTrue(answer.statusCode() == 200 || answer.statusCode() == 201, answer.body());
+        Set<Long> others = new java.util.HashSet<>();
+        for (JsonNode c : json(answer).get("properties").get("conflicts")) {
+            for (String side : List.of("a", "b")) others.add(c.get(side).get("works_id").asLong());
+        }
+        others.remove(id);
+        return others;
     }
 
     @Test

@@ -150,6 +150,26 @@ class WebMapViabilityBrowserTest {
         return browser.driver.findElement(By.id("viability-new-works")).isDisplayed();
     }
 
+    /**
+     * A works site the operator creates for {@code organisation}: a square {@code half} degrees either side of
+     * {@code centre} (longitude, latitude), one phase from {@code from} to {@code to}; its id.
+     */
+    static long worksOf(String organisation, String permit, double[] centre, double half, String from, String to)
+            throws Exception {
+        double w = centre[0] - half, e = centre[0] + half, s = centre[1] - half, n = centre[1] + half;
+        String ring = "[[" + w + "," + s + "],[" + e + "," + s + "],[" + e + "," + n + "],[" + w + "," + n + "],[" + w + ","
+                + s + "]]";
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/collections/works/items"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", "
+                        + "\"coordinates\": [" + ring + "]}, \"properties\": {\"organisation\": \"" + organisation + "\", "
+                        + "\"permit\": \"" + permit + "\", \"phases\": [{\"valid_from\": \"" + from + "\", "
+                        + "\"valid_to\": \"" + to + "\"}]}}"))
+                .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        return Json.mapper().readTree(created.body()).get("id").asLong();
+    }
+
     /** Clicks the map this many CSS pixels from its centre, as a person drawing a footprint does. */
     static void clickFromCentre(int dx, int dy) {
         new Actions(browser.driver).moveToElement(browser.driver.findElement(By.cssSelector("#map canvas")), dx, dy)
@@ -393,8 +413,15 @@ class WebMapViabilityBrowserTest {
         }
     }
 
+    /**
+     * Given a gas works site at the map's centre in April 2045, when a utility draws its water works there for the
+     * same days, then it is stored for its organisation, drawn, and said to conflict with the gas works; and once the
+     * utility withdraws it, it leaves the map and its panel says it meets no other site — the list stayed as saved.
+     */
     @Test
     void aUtilityDrawsAWorksSiteWhichIsStoredForItsOrganisationAndDrawnOnTheMap() throws Exception {
+        long gasId = worksOf("Toscana Energia", "TE-2045-9", middle(may2041), 0.0002, "2045-04-02T07:00:00+02:00",
+                "2045-04-05T18:00:00+02:00");
         try {
             openAs("ugo");
             browser.waitFor("the works tool", d -> worksToolShown() ? true : null);
@@ -423,12 +450,21 @@ class WebMapViabilityBrowserTest {
             assertEquals("proposto", browser.driver.findElement(By.cssSelector("#works-lifecycle .lifecycle-status")).getText());
             assertEquals(List.of("cancelled"), browser.driver.findElements(By.cssSelector("#works-lifecycle button.lifecycle"))
                     .stream().map(b -> b.getAttribute("data-step")).toList());
+            assertEquals(String.valueOf(gasId), browser.driver.findElement(By.cssSelector("#works-conflicts li"))
+                    .getAttribute("data-conflict"), "it meets the gas works");
             // Withdrawn, it leaves the map: a click there opens the street under it again (as later tests click).
             browser.driver.findElement(By.cssSelector("#works-lifecycle button[data-step=cancelled]")).click();
             browser.waitFor("the works site withdrawn and gone from the map", d -> worksDrawn(id) ? null : true);
             assertEquals(1, count("SELECT count(*) FROM works WHERE id = " + id + " AND status = 'cancelled'"));
+            browser.waitFor("no conflict left for the withdrawn site", d -> d.findElements(By.id("works-conflicts-none"))
+                    .isEmpty() ? null : true);
         } finally {
             signOut();
+            // The gas works leave the map's centre, which later tests click for the street under it.
+            client.send(HttpRequest.newBuilder(URI.create(base + "/collections/works/items/" + gasId))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\": \"cancelled\"}"))
+                    .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
     }
 
@@ -546,19 +582,8 @@ class WebMapViabilityBrowserTest {
     @Test
     void clickingAWorksSiteOnTheMapOpensItsStatusAndLifecycleButtonsBeforeTheStreetUnderIt() throws Exception {
         double[] end = ends(may2041)[0];
-        double d = 0.00008;
-        String ring = "[[" + (end[0] - d) + "," + (end[1] - d) + "],[" + (end[0] + d) + "," + (end[1] - d) + "],["
-                + (end[0] + d) + "," + (end[1] + d) + "],[" + (end[0] - d) + "," + (end[1] + d) + "],["
-                + (end[0] - d) + "," + (end[1] - d) + "]]";
-        HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/collections/works/items"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", "
-                        + "\"coordinates\": [" + ring + "]}, \"properties\": {\"organisation\": \"Toscana Energia\", "
-                        + "\"permit\": \"TE-2046-5\", \"phases\": [{\"valid_from\": \"2046-03-01T07:00:00+01:00\", "
-                        + "\"valid_to\": \"2046-03-09T18:00:00+01:00\"}]}}"))
-                .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, created.statusCode(), created.body());
-        long id = Json.mapper().readTree(created.body()).get("id").asLong();
+        long id = worksOf("Toscana Energia", "TE-2046-5", end, 0.00008, "2046-03-01T07:00:00+01:00",
+                "2046-03-09T18:00:00+01:00");
         try {
             openAs("olga");
             browser.waitFor("the works site drawn", x -> worksDrawn(id) ? true : null);
