@@ -171,12 +171,14 @@
       parts.push(`<p>${escapeHtml(w.extent(r.extent))} <button type="button" id="import-zoom">${escapeHtml(w.showOnMap)}</button></p>`);
     }
     if (r.notices?.length) {
-      parts.push(`<h3>${escapeHtml(w.notices)}</h3><ul class="import-notices">${r.notices.map(n => `<li lang="en">${escapeHtml(n)}</li>`).join('')}</ul>`);
+      // A report stored before notes had codes has each as its English sentence alone.
+      parts.push(`<h3>${escapeHtml(w.notices)}</h3><ul class="import-notices">${r.notices.map(n => (typeof n === 'string'
+        ? said(null, n) : said(n.code, n.message))).join('')}</ul>`);
     }
     if (r.problemsByField && Object.keys(r.problemsByField).length) {
       parts.push(`<h3>${escapeHtml(w.problems)}</h3>` + rows(Object.entries(r.problemsByField)));
       parts.push(`<ul class="import-problems">${(r.problems || []).slice(0, 20).map(p => `<li>${escapeHtml(w.feature(p.featureNumber))} · `
-        + `${escapeHtml(p.field)} · ${escapeHtml(text().values[p.severity] || p.severity)}: <span lang="en">${escapeHtml(p.reason)}</span></li>`).join('')}</ul>`);
+        + `${escapeHtml(p.field)} · ${escapeHtml(text().values[p.severity] || p.severity)}: ${said(p.code, p.reason, 'span')}</li>`).join('')}</ul>`);
     }
     if (r.findingsByRule && Object.keys(r.findingsByRule).length) {
       parts.push(`<h3>${escapeHtml(w.findings)}</h3>` + rows(Object.entries(r.findingsByRule).map(([key, count]) => {
@@ -198,6 +200,16 @@
       [[r.extent.minLon, r.extent.minLat], [r.extent.maxLon, r.extent.maxLat]], { padding: 40, maxZoom: 17 }));
     $('import-commit')?.addEventListener('click', () => act(job, 'commit'));
     $('import-discard')?.addEventListener('click', () => act(job, 'discard'));
+  }
+
+  /**
+   * A note or problem of the report in the page's language by its code, the server's English (with the figures: files,
+   * counts, the value at fault) as its tooltip; the English itself for a code the page has no words for.
+   */
+  function said(code, english, tag = 'li') {
+    const phrase = code && Object.hasOwn(words().codes, code) ? words().codes[code] : null;
+    return phrase ? `<${tag} data-code="${escapeHtml(code)}" title="${escapeHtml(english)}">${escapeHtml(phrase)}</${tag}>`
+      : `<${tag} lang="en"${code ? ` data-code="${escapeHtml(code)}"` : ''}>${escapeHtml(english)}</${tag}>`;
   }
 
   /** The buttons the job's state allows: a checked import is committed or discarded; a queued or staging one discarded. */

@@ -10,4 +10,13 @@ import io.javalin.router.JavalinDefaultRoutingApi;
  */
 public interface HttpModule {
     void register(JavalinDefaultRoutingApi routes);
+
+    /**
+     * Whether this capability's own work is loading the cadastre now (an import committing), as far as its state
+     * says: asked when a read gave up waiting for a table held whole, to tell whose lock it is
+     * ({@link Problems#locked}). None by default.
+     */
+    default boolean loadingTheCadastre() {
+        return false;
+    }
 }

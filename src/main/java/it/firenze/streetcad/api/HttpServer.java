@@ -72,7 +72,9 @@ public final class HttpServer implements AutoCloseable {
                 var failure = DatabaseFailure.of(e);
                 if (failure.isPresent()) {
                     LOG.warn("{} {}: {}", ctx.method(), ctx.path(), Database.rootMessage(e));
-                    respond(ctx, Problems.database(failure.get()));
+                    respond(ctx, failure.get() == DatabaseFailure.LOCKED
+                            ? Problems.locked(modules.stream().anyMatch(HttpModule::loadingTheCadastre))
+                            : Problems.database(failure.get()));
                     return;
                 }
                 BadMessageException bad = badMessage(e);

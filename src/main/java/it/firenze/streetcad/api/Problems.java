@@ -17,13 +17,25 @@ public final class Problems {
                     + "right now; try again in a few seconds.");
             case TIMED_OUT -> Problem.of(503, "Database timeout", "The cadastre database took too long to answer this "
                     + "request; try again later or ask for less (a smaller area, a lower limit).");
-            // Named for what holds a cadastre table whole in StreetCad's own work: an import's first load, whose
-            // commit holds road_element until it ends (a minute for a million lines); /jobs shows it running.
-            case LOCKED -> Problem.of(503, "Cadastre being loaded", "The data this request reads is locked by a "
-                    + "write that holds its table whole: an import's first load of the cadastre holds the road "
-                    + "elements until its commit ends (about a minute for a million lines; /jobs?kind=import&state=running "
-                    + "shows it). Try again in a few seconds; other collections answer meanwhile.")
-                    .withCode("import-in-progress");
+            case LOCKED -> locked(false);
         };
+    }
+
+    /**
+     * A read that gave up waiting for a table another transaction holds whole ({@link DatabaseFailure#LOCKED}), said
+     * as far as StreetCad knows whose lock it is: an import's commit when the import jobs say one is committing (a
+     * first load holds road_element until it ends, a minute for a million lines), else someone else's (a psql LOCK,
+     * a migration, a VACUUM FULL), which it cannot name, and must not call a load.
+     */
+    public static Problem locked(boolean importCommitting) {
+        if (importCommitting) {
+            return Problem.of(503, "Cadastre being loaded", "The data this request reads is locked by a write that "
+                    + "holds its table whole: an import's first load of the cadastre holds the road elements until its "
+                    + "commit ends (about a minute for a million lines; /jobs?kind=import&state=running shows it). Try "
+                    + "again in a few seconds; other collections answer meanwhile.").withCode("import-in-progress");
+        }
+        return Problem.of(503, "Cadastre locked", "The cadastre is locked by another operation: the data this request "
+                + "reads is in a table another database session holds whole (no import is committing). Try again in a "
+                + "few seconds; other collections answer meanwhile.").withCode("cadastre-locked");
     }
 }

@@ -170,7 +170,7 @@ final class ImportCommand implements Callable<Integer> {
         out.printf("  CRS       EPSG:%d (%s) -> storage EPSG:%d%n", r.crs().srid(), r.crs().source(), r.crs().storageSrid());
         out.printf("  encoding  %s%n", r.encoding().source());
         if (r.extent() != null) out.printf("  extent    %s (WGS 84, after reprojection)%n", r.extent());
-        r.notices().forEach(notice -> out.printf("  warning   %s%n", notice));
+        r.notices().forEach(notice -> out.printf("  warning   %s%n", notice.message()));
         out.printf("  Z/M       %s%n", r.zm());
         var n = r.counts();
         out.printf("  features  %d read, %d deleted records skipped, %d staged, %d invalid; %d errors, %d warnings%n",

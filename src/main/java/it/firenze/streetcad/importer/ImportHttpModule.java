@@ -58,6 +58,11 @@ public final class ImportHttpModule implements HttpModule {
     }
 
     @Override
+    public boolean loadingTheCadastre() {
+        return jobs.committing();
+    }
+
+    @Override
     public void register(JavalinDefaultRoutingApi routes) {
         routes.post("/imports", this::create);
         routes.get("/imports", ctx -> ctx.json(Map.of("imports", jobs.list(LISTED_JOBS).stream().map(ImportHttpModule::summary).toList())));

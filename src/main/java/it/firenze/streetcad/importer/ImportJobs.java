@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -253,6 +254,45 @@ public final class ImportJobs implements AutoCloseable {
     Database database() {
         return database;
     }
+
+    /**
+     * Whether an import is committing, by any instance (its state says so until it ends, or until a lease that ran out
+     * is recovered): a read refused by a table held whole is then told the cadastre is being loaded. Asked by every
+     * refused read, when a pool's worth of readers take turns at the read pool within its connection wait: so it is
+     * read through the work pool, not theirs, once per {@link #COMMITTING_READ_NANOS} at most, by one caller while the
+     * others wait for its answer, and waits no longer than a read for a lock (a migration may hold import_job whole).
+     * False when it cannot be read: nothing known is said then.
+     */
+    synchronized boolean committing() {
+        long now = System.nanoTime();
+        if (committing != null && now - committing.readAt() < COMMITTING_READ_NANOS) return committing.committing();
+        boolean answer;
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = '250ms'");  // a read's default wait (DatabaseLimits)
+                try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM import_job WHERE state = 'committing')")) {
+                    answer = rs.next() && rs.getBoolean(1);
+                }
+            } finally {
+                Database.rollback(c);
+                Database.restoreAutoCommit(c);
+            }
+        } catch (SQLException e) {
+            LOG.warn("whether an import is committing could not be read: {}", e.getMessage());
+            answer = false;
+        }
+        committing = new Committing(now, answer);
+        return answer;
+    }
+
+    private static final long COMMITTING_READ_NANOS = 1_000_000_000L;
+
+    /** What {@link #committing()} read last, and when. */
+    private record Committing(long readAt, boolean committing) {
+    }
+
+    private Committing committing;
 
     public Optional<Job> find(long id) {
         List<Job> jobs = query("SELECT " + COLUMNS + " FROM import_job WHERE id = ?", id);

@@ -2,6 +2,8 @@ package it.firenze.streetcad.importer;
 
 import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.access.Actor;
+import it.firenze.streetcad.importer.report.Note;
+import it.firenze.streetcad.importer.report.ReportCode;
 import it.firenze.streetcad.importer.shapefile.AreaOfUse;
 import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import it.firenze.streetcad.db.Database;
@@ -82,7 +84,7 @@ public final class ImportPipeline {
                         + " is really the CRS of the data (--srid).");
             }
             long reprojected = System.nanoTime();
-            List<String> notices = new ArrayList<>(layer.notices());
+            List<Note> notices = new ArrayList<>(layer.notices());
             notices.addAll(options.mapping().caseVariants(layer.fields()));
             ImportReport.Extent extent = staging.extentLonLat(c, database.storageSrid());
             notices.addAll(implausibilities(c, extent, sourceSrid, layer.sridSource()));
@@ -137,16 +139,16 @@ public final class ImportPipeline {
      * use, or far from the elements the cadastre already has. Both mean, almost always, a wrong source CRS (Gauss-Boaga
      * coordinates read as UTM), which reprojects without any error.
      */
-    private List<String> implausibilities(Connection c, ImportReport.Extent extent, int sourceSrid, String sridSource)
+    private List<Note> implausibilities(Connection c, ImportReport.Extent extent, int sourceSrid, String sridSource)
             throws SQLException {
         if (extent == null) return List.of();
-        List<String> out = new ArrayList<>();
+        List<Note> out = new ArrayList<>();
         String check = "; check that EPSG:" + sourceSrid + " (" + sridSource + ") is really the CRS of the data";
         int storage = database.storageSrid();
         AreaOfUse.of(storage).filter(a -> !a.contains(extent.minLon(), extent.minLat(), extent.maxLon(), extent.maxLat()))
-                .ifPresent(a -> out.add(String.format(Locale.ROOT, "the data lands at %s, outside the area of use of the "
-                        + "storage CRS EPSG:%d (%s: lon %.2f to %.2f, lat %.2f to %.2f)%s", extent, storage, a.name(),
-                        a.west(), a.east(), a.south(), a.north(), check)));
+                .ifPresent(a -> out.add(new Note(ReportCode.OUTSIDE_AREA_OF_USE, String.format(Locale.ROOT, "the data "
+                        + "lands at %s, outside the area of use of the storage CRS EPSG:%d (%s: lon %.2f to %.2f, lat %.2f "
+                        + "to %.2f)%s", extent, storage, a.name(), a.west(), a.east(), a.south(), a.north(), check))));
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), "
                 + "ST_YMax(b) FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, " + storage + "), 4326) AS b "
                 + "FROM live_road_element) q WHERE b IS NOT NULL")) {
@@ -157,8 +159,8 @@ public final class ImportPipeline {
                         * Math.cos(Math.toRadians((cadastre.minLat() + cadastre.maxLat()) / 2)),
                         gap(extent.minLat(), extent.maxLat(), cadastre.minLat(), cadastre.maxLat()));
                 if (km > FAR_KM) {
-                    out.add(String.format(Locale.ROOT, "the data lands at %s, about %.0f km from the cadastre's elements "
-                            + "(%s)%s", extent, km, cadastre, check));
+                    out.add(new Note(ReportCode.FAR_FROM_CADASTRE, String.format(Locale.ROOT, "the data lands at %s, "
+                            + "about %.0f km from the cadastre's elements (%s)%s", extent, km, cadastre, check)));
                 }
             }
         }
@@ -282,7 +284,8 @@ public final class ImportPipeline {
     static LineString line(ShapeRecord f, List<ImportProblem> problems) {
         Geometry g = f.geometry();
         if (g == null || g.isEmpty()) {
-            problems.add(ImportProblem.error(f.featureNumber(), "geometry", "null shape: the feature has no line"));
+            problems.add(ImportProblem.error(f.featureNumber(), "geometry", ReportCode.NULL_SHAPE,
+                    "null shape: the feature has no line"));
             return null;
         }
         if (g instanceof LineString l) return l;
@@ -292,11 +295,13 @@ public final class ImportPipeline {
             @SuppressWarnings("unchecked")
             Collection<LineString> merged = merger.getMergedLineStrings();
             if (merged.size() == 1) return merged.iterator().next();
-            problems.add(ImportProblem.error(f.featureNumber(), "geometry", "a line of " + m.getNumGeometries()
+            problems.add(ImportProblem.error(f.featureNumber(), "geometry", ReportCode.PARTS_NOT_JOINED,
+                    "a line of " + m.getNumGeometries()
                     + " parts that do not join end to end: a road element is one line, split the feature"));
             return null;
         }
-        problems.add(ImportProblem.error(f.featureNumber(), "geometry", "a " + g.getGeometryType() + " is not a road line"));
+        problems.add(ImportProblem.error(f.featureNumber(), "geometry", ReportCode.NOT_A_LINE,
+                "a " + g.getGeometryType() + " is not a road line"));
         return null;
     }
 

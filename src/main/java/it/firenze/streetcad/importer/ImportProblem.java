@@ -1,11 +1,16 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.importer.report.ReportCode;
+
 /**
  * One thing wrong with one source feature: its 1-based number in the source layer, the source field (or
- * {@code geometry}), how serious it is and why. An {@code error} keeps the feature out of the cadastre;
- * a {@code warning} lets it in with the field left at its default.
+ * {@code geometry}), how serious it is, what it is ({@code code}, for a client's own words) and why in English with
+ * the value concerned ({@code reason}). An {@code error} keeps the feature out of the cadastre; a {@code warning} lets
+ * it in with the field left at its default.
+ *
+ * @param code null only in a report stored before problems had codes
  */
-public record ImportProblem(long featureNumber, String field, Severity severity, String reason) {
+public record ImportProblem(long featureNumber, String field, Severity severity, ReportCode code, String reason) {
 
     public enum Severity {
         ERROR, WARNING;
@@ -16,11 +21,11 @@ public record ImportProblem(long featureNumber, String field, Severity severity,
         }
     }
 
-    static ImportProblem error(long featureNumber, String field, String reason) {
-        return new ImportProblem(featureNumber, field, Severity.ERROR, reason);
+    static ImportProblem error(long featureNumber, String field, ReportCode code, String reason) {
+        return new ImportProblem(featureNumber, field, Severity.ERROR, code, reason);
     }
 
-    static ImportProblem warning(long featureNumber, String field, String reason) {
-        return new ImportProblem(featureNumber, field, Severity.WARNING, reason);
+    static ImportProblem warning(long featureNumber, String field, ReportCode code, String reason) {
+        return new ImportProblem(featureNumber, field, Severity.WARNING, code, reason);
     }
 }

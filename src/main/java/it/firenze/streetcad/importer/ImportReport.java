@@ -1,6 +1,7 @@
 package it.firenze.streetcad.importer;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import it.firenze.streetcad.importer.report.Note;
 
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.Map;
  * @param extent       the staged lines' extent in degrees (lon/lat, WGS 84), to see at a glance where they landed
  * @param notices      what the report says about the files or the data as a whole: a missing .dbf or shapes it has
  *                     no record for, fields whose names differ only by case, data outside the storage CRS's area
- *                     of use or far from the cadastre
+ *                     of use or far from the cadastre; each with its code ({@link it.firenze.streetcad.importer.report.ReportCode})
  * @param zm           where the source's Z and M values are kept (source_attributes), or that it has none
  * @param planned      what a commit will do to the cadastre as it stood when the import was checked (the commit
  *                     itself, rolled back): a commit that would do otherwise is refused
@@ -28,7 +29,7 @@ public record ImportReport(String source, String layer, String mapping, String m
                            String zm, Counts counts, List<ImportProblem> problems,
                            Map<String, Long> problemsByField, List<Finding> findings,
                            Map<String, Long> findingsBySeverity, Map<String, Long> findingsByRule,
-                           double stageSeconds, Extent extent, List<String> notices, Committed planned,
+                           double stageSeconds, Extent extent, List<Note> notices, Committed planned,
                            Committed committed) {
 
     public static final int LISTED_PROBLEMS = 1000;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.importer.report.Note;
+import it.firenze.streetcad.importer.report.ReportCode;
 import it.firenze.streetcad.importer.shapefile.NotOfItsType;
 import it.firenze.streetcad.importer.shapefile.VertexValues;
 
@@ -244,7 +246,7 @@ public final class Mapping {
                 put(unmapped, e.getKey(), e.getValue());
             }
             if (!isRead && e.getValue() instanceof NotOfItsType n) {
-                problems.add(ImportProblem.warning(featureNumber, e.getKey(), "'" + n.text() + "' is not "
+                problems.add(ImportProblem.warning(featureNumber, e.getKey(), ReportCode.NOT_OF_FIELD_TYPE, "'" + n.text() + "' is not "
                         + n.expected() + " (a field of type " + n.field() + "): kept as written in source_attributes, "
                         + "no value read"));
             }
@@ -312,19 +314,19 @@ public final class Mapping {
      * What the report should say about fields that differ only by case where a rule reads one of them: which one it
      * reads, and that the others are kept in source_attributes. {@code fields} are the layer's, in source order.
      */
-    List<String> caseVariants(List<String> fields) {
+    List<Note> caseVariants(List<String> fields) {
         Map<String, List<String>> byLower = new HashMap<>();
         for (String f : fields) byLower.computeIfAbsent(key(f), k -> new ArrayList<>()).add(f);
         Resolution resolution = resolution(fields);
-        List<String> out = new ArrayList<>();
+        List<Note> out = new ArrayList<>();
         for (String source : ruleSources) {
             List<String> variants = byLower.getOrDefault(key(source), List.of());
             if (variants.size() < 2) continue;
             String field = resolution.fieldOfSource().get(source);
-            out.add("the fields " + String.join(", ", variants.stream().map(v -> "'" + v + "'").toList())
-                    + " differ only by case: the mapping's '" + source + "' reads '" + field + "' ("
-                    + (field.equals(source) ? "spelled as in the mapping" : "the first of them, as GDAL reads it")
-                    + "), the others are kept in source_attributes under their own names");
+            out.add(new Note(ReportCode.FIELDS_DIFFER_BY_CASE, "the fields " + String.join(", ", variants.stream()
+                    .map(v -> "'" + v + "'").toList()) + " differ only by case: the mapping's '" + source + "' reads '"
+                    + field + "' (" + (field.equals(source) ? "spelled as in the mapping" : "the first of them, as GDAL "
+                    + "reads it") + "), the others are kept in source_attributes under their own names"));
         }
         return out;
     }
@@ -341,11 +343,12 @@ public final class Mapping {
                 case IGNORE:
                     return null;
                 case WARNING:
-                    problems.add(ImportProblem.warning(featureNumber, field, "unknown value '" + text.strip() + "' for "
+                    problems.add(ImportProblem.warning(featureNumber, field, ReportCode.UNKNOWN_VALUE, "unknown value '" + text.strip() + "' for "
                             + target.column() + ", left " + describeDefault(target)));
                     return null;
                 case ERROR:
-                    problems.add(ImportProblem.error(featureNumber, field, "unknown value '" + text.strip() + "' for " + target.column()));
+                    problems.add(ImportProblem.error(featureNumber, field, ReportCode.UNKNOWN_VALUE, "unknown value '"
+                            + text.strip() + "' for " + target.column()));
                     return null;
                 case CONVERT:
                     break;
@@ -354,9 +357,9 @@ public final class Mapping {
         TargetField.Conversion c = target.convert(raw);
         if (!c.refused()) return c.value();
         switch (rule.invalid()) {
-            case WARNING -> problems.add(ImportProblem.warning(featureNumber, field, target.column() + ": " + c.refusal()
+            case WARNING -> problems.add(ImportProblem.warning(featureNumber, field, c.code(), target.column() + ": " + c.refusal()
                     + ", left " + describeDefault(target)));
-            case ERROR, CONVERT -> problems.add(ImportProblem.error(featureNumber, field, target.column() + ": " + c.refusal()));
+            case ERROR, CONVERT -> problems.add(ImportProblem.error(featureNumber, field, c.code(), target.column() + ": " + c.refusal()));
             case IGNORE -> { }
         }
         return null;

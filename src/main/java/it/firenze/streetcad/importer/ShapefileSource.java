@@ -64,7 +64,7 @@ final class ShapefileSource implements SourceLayer {
     }
 
     @Override
-    public java.util.List<String> notices() {
+    public java.util.List<it.firenze.streetcad.importer.report.Note> notices() {
         return layer.notices();
     }
 

@@ -1,5 +1,6 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.importer.report.Note;
 import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import java.util.Iterator;
 import java.util.OptionalInt;
@@ -41,7 +42,7 @@ public interface SourceLayer {
     long deletedFeatures();
 
     /** What the report should say about the source as a whole (a missing .dbf); none by default. */
-    default java.util.List<String> notices() {
+    default java.util.List<Note> notices() {
         return java.util.List.of();
     }
 

@@ -2,6 +2,7 @@ package it.firenze.streetcad.importer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.importer.report.ReportCode;
 import org.locationtech.jts.io.WKBWriter;
 import org.locationtech.jts.geom.LineString;
 import org.postgresql.PGConnection;
@@ -123,7 +124,7 @@ final class StagingTable {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT feature_number, ST_IsValidReason(geom) FROM "
                 + name + " WHERE geom IS NOT NULL AND NOT ST_IsValid(geom) ORDER BY feature_number")) {
             while (rs.next()) {
-                out.add(ImportProblem.error(rs.getLong(1), "geometry", "invalid line in the storage CRS: " + rs.getString(2)));
+                out.add(ImportProblem.error(rs.getLong(1), "geometry", ReportCode.INVALID_LINE, "invalid line in the storage CRS: " + rs.getString(2)));
             }
         }
         return out;
@@ -144,10 +145,12 @@ final class StagingTable {
             while (rs.next()) {
                 String key = rs.getString(2);
                 if (key == null) {
-                    out.add(ImportProblem.error(rs.getLong(1), "source_key", "no source key: upsert cannot match this feature ("
+                    out.add(ImportProblem.error(rs.getLong(1), "source_key", ReportCode.SOURCE_KEY_MISSING,
+                            "no source key: upsert cannot match this feature ("
                             + missing + ")"));
                 } else if (rs.getLong(3) > 1) {
-                    out.add(ImportProblem.error(rs.getLong(1), "source_key", "source key '" + key + "' comes "
+                    out.add(ImportProblem.error(rs.getLong(1), "source_key", ReportCode.SOURCE_KEY_REPEATED,
+                            "source key '" + key + "' comes "
                             + rs.getLong(3) + " times: upsert needs each key once"));
                 }
             }

@@ -1,5 +1,7 @@
 package it.firenze.streetcad.importer;
 
+import it.firenze.streetcad.importer.report.ReportCode;
+
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Locale;
@@ -95,7 +97,7 @@ public enum TargetField {
         return switch (kind) {
             case TEXT -> Conversion.of(text);
             case CHOICE, ENUM -> choices.contains(text) ? Conversion.of(text)
-                    : Conversion.refused("'" + text + "' is not one of " + String.join(", ", choices.stream().sorted().toList()));
+                    : Conversion.refused(ReportCode.NOT_ONE_OF_CHOICES, "'" + text + "' is not one of " + String.join(", ", choices.stream().sorted().toList()));
             case INTEGER -> integer(text);
             case DECIMAL -> decimal(text);
             case SPEED -> speed(text);
@@ -105,10 +107,10 @@ public enum TargetField {
     private Conversion integer(String text) {
         try {
             double d = Double.parseDouble(text);
-            if (d != Math.rint(d)) return Conversion.refused("'" + text + "' is not a whole number");
+            if (d != Math.rint(d)) return Conversion.refused(ReportCode.NOT_A_WHOLE_NUMBER, "'" + text + "' is not a whole number");
             return inRange(d, Long.toString((long) d));
         } catch (NumberFormatException e) {
-            return Conversion.refused("'" + text + "' is not a number");
+            return Conversion.refused(ReportCode.NOT_A_NUMBER, "'" + text + "' is not a number");
         }
     }
 
@@ -117,13 +119,13 @@ public enum TargetField {
             BigDecimal d = new BigDecimal(text.replace(',', '.'));
             return inRange(d.doubleValue(), d.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString());
         } catch (NumberFormatException e) {
-            return Conversion.refused("'" + text + "' is not a number");
+            return Conversion.refused(ReportCode.NOT_A_NUMBER, "'" + text + "' is not a number");
         }
     }
 
     private Conversion speed(String text) {
         Matcher m = SPEED.matcher(text);
-        if (!m.matches()) return Conversion.refused("'" + text + "' is not a speed in km/h");
+        if (!m.matches()) return Conversion.refused(ReportCode.NOT_A_SPEED, "'" + text + "' is not a speed in km/h");
         double kmh = Double.parseDouble(m.group(1));
         if (m.group(2) != null && m.group(2).toLowerCase(Locale.ROOT).equals("mph")) kmh *= KM_PER_MILE;
         return inRange(kmh, Long.toString(Math.round(kmh)));
@@ -131,7 +133,7 @@ public enum TargetField {
 
     private Conversion inRange(double value, String text) {
         if (value < min || value > max) {
-            return Conversion.refused(text + " is outside " + format(min) + "–" + format(max));
+            return Conversion.refused(ReportCode.OUT_OF_RANGE, text + " is outside " + format(min) + "–" + format(max));
         }
         return Conversion.of(text);
     }
@@ -140,18 +142,18 @@ public enum TargetField {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
-    /** A converted value (null = none) or the reason for refusing the source value. */
-    record Conversion(String value, String refusal) {
+    /** A converted value (null = none) or what refused the source value: its report code and the reason in English. */
+    record Conversion(String value, ReportCode code, String refusal) {
         static Conversion of(String value) {
-            return new Conversion(value, null);
+            return new Conversion(value, null, null);
         }
 
         static Conversion empty() {
-            return new Conversion(null, null);
+            return new Conversion(null, null, null);
         }
 
-        static Conversion refused(String reason) {
-            return new Conversion(null, reason);
+        static Conversion refused(ReportCode code, String reason) {
+            return new Conversion(null, code, reason);
         }
 
         boolean refused() {

@@ -2,6 +2,7 @@ package it.firenze.streetcad.importer;
 
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.importer.report.ReportCode;
 import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +167,8 @@ class ImportPipelineTest {
         ImportReport report = pipeline.stage(JOBS.incrementAndGet(), "keys.shp", layer, osm(ImportMode.UPSERT), ImportPipeline.Progress.NONE);
         assertEquals(3, report.counts().invalid());
         assertTrue(report.problems().stream().allMatch(p -> p.field().equals("source_key")), report.problems().toString());
+        assertEquals(List.of(ReportCode.SOURCE_KEY_REPEATED, ReportCode.SOURCE_KEY_REPEATED, ReportCode.SOURCE_KEY_MISSING),
+                report.problems().stream().map(ImportProblem::code).toList());
         assertEquals("no source key: upsert cannot match this feature (its 'osm_id' field is empty, and the mapping "
                 + "takes source_key from it)", report.problems().get(2).reason(), "names the field the mapping reads");
     }
@@ -184,9 +187,10 @@ class ImportPipelineTest {
         assertEquals(8, report.counts().read());
         assertEquals(8, report.counts().staged());
         assertEquals(3, report.counts().invalid());
-        assertEquals(List.of("4 geometry error", "5 geometry error", "6 geometry error", "7 lanes warning", "7 maxspeed warning",
-                        "8 highway warning"),
-                report.problems().stream().map(p -> p.featureNumber() + " " + p.field() + " " + p.severity().label()).toList());
+        assertEquals(List.of("4 geometry error not-a-line", "5 geometry error null-shape", "6 geometry error invalid-line",
+                        "7 lanes warning out-of-range", "7 maxspeed warning out-of-range", "8 highway warning unknown-value"),
+                report.problems().stream().map(p -> p.featureNumber() + " " + p.field() + " " + p.severity().label() + " "
+                        + p.code().code()).toList());
         assertTrue(report.problems().get(2).reason().contains("Too few points"), report.problems().get(2).reason());
         var refused = assertThrows(ImportException.class, () -> pipeline.commit(job, report, ImportMode.APPEND, null, false, Actor.system("test"), ImportPipeline.CommitOutcome.NONE));
         assertTrue(refused.getMessage().contains("3 features"), refused.getMessage());

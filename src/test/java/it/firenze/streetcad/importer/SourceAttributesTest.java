@@ -8,6 +8,8 @@ import it.firenze.streetcad.cql2.Sql;
 import it.firenze.streetcad.cql2.SqlTranslator;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.features.FeatureType;
+import it.firenze.streetcad.importer.report.Note;
+import it.firenze.streetcad.importer.report.ReportCode;
 import it.firenze.streetcad.importer.shapefile.ArchiveLimits;
 import it.firenze.streetcad.importer.shapefile.ShapefileBytes;
 import it.firenze.streetcad.testing.TestPostgis;
@@ -120,10 +122,11 @@ class SourceAttributesTest {
         var job = jobs.stageNow(request, ImportPipeline.Progress.NONE);
         assertEquals("validated", job.state(), job.error());
         // and the report names each value that is not of its field's type, as it names a number field's "x2"
-        assertEquals(List.of(new ImportProblem(1, "checked", ImportProblem.Severity.WARNING, "'20230230' is not a "
-                        + "YYYYMMDD date (a field of type D): kept as written in source_attributes, no value read"),
-                new ImportProblem(1, "lit", ImportProblem.Severity.WARNING, "'1' is not one of T, F, Y, N, ? (a field "
-                        + "of type L): kept as written in source_attributes, no value read")),
+        assertEquals(List.of(new ImportProblem(1, "checked", ImportProblem.Severity.WARNING, ReportCode.NOT_OF_FIELD_TYPE,
+                        "'20230230' is not a YYYYMMDD date (a field of type D): kept as written in source_attributes, no "
+                        + "value read"),
+                new ImportProblem(1, "lit", ImportProblem.Severity.WARNING, ReportCode.NOT_OF_FIELD_TYPE, "'1' is not one "
+                        + "of T, F, Y, N, ? (a field of type L): kept as written in source_attributes, no value read")),
                 job.importReport().problems().stream().filter(p -> p.severity() == ImportProblem.Severity.WARNING)
                         .filter(p -> Set.of("checked", "lit").contains(p.field())).toList());
         assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
@@ -158,11 +161,11 @@ class SourceAttributesTest {
                 .line(new double[]{1_681_000, 4_848_000, 1_681_100, 4_848_050}, "osm_id", 1L, "highway", "residential");
         ImportReport wrong = pipeline.stage(ImportPipelineTest.JOBS.incrementAndGet(), "gb.shp", gaussBoagaAsUtm,
                 ImportPipelineTest.osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
-        assertEquals(1, wrong.notices().size(), wrong.notices().toString());
-        assertTrue(wrong.notices().getFirst().contains("outside the area of use of the storage CRS EPSG:6707 (Italy - west of 12°E"),
-                wrong.notices().getFirst());
-        assertTrue(wrong.notices().getFirst().matches(".*; check that EPSG:32632 \\(.*\\) is really the CRS of the data"),
-                wrong.notices().getFirst());
+        assertEquals(List.of(ReportCode.OUTSIDE_AREA_OF_USE), wrong.notices().stream().map(Note::code).toList(),
+                wrong.notices().toString());
+        String outside = wrong.notices().getFirst().message();
+        assertTrue(outside.contains("outside the area of use of the storage CRS EPSG:6707 (Italy - west of 12°E"), outside);
+        assertTrue(outside.matches(".*; check that EPSG:32632 \\(.*\\) is really the CRS of the data"), outside);
         assertTrue(wrong.extent().minLon() > 15, "shown in lon/lat: " + wrong.extent());
 
         long florence = ImportPipelineTest.JOBS.incrementAndGet();
@@ -176,9 +179,10 @@ class SourceAttributesTest {
         TestLayer milan = new TestLayer().line(new double[]{9.19, 45.46, 9.191, 45.461}, "osm_id", 9L, "highway", "residential");
         ImportReport far = pipeline.stage(ImportPipelineTest.JOBS.incrementAndGet(), "m.shp", milan,
                 ImportPipelineTest.osm(ImportMode.APPEND), ImportPipeline.Progress.NONE);
-        assertEquals(1, far.notices().size(), far.notices().toString());
-        assertTrue(far.notices().getFirst().matches("the data lands at lon 9\\.19000 to 9\\.19100, lat 45\\.46000 to 45\\.46100, "
-                + "about 2\\d\\d km from the cadastre's elements .*"), far.notices().getFirst());
+        assertEquals(List.of(ReportCode.FAR_FROM_CADASTRE), far.notices().stream().map(Note::code).toList(),
+                far.notices().toString());
+        assertTrue(far.notices().getFirst().message().matches("the data lands at lon 9\\.19000 to 9\\.19100, lat 45\\.46000 "
+                + "to 45\\.46100, about 2\\d\\d km from the cadastre's elements .*"), far.notices().getFirst().message());
     }
 
     @Test
@@ -226,10 +230,11 @@ class SourceAttributesTest {
         // when imported, the import goes on and the report names each record, field and what became of the text
         var job = stage(shp, Mapping.preset("osm"));
         assertEquals("validated", job.state(), job.error());
-        assertEquals(List.of(new ImportProblem(1, "lanes", ImportProblem.Severity.WARNING,
+        assertEquals(List.of(new ImportProblem(1, "lanes", ImportProblem.Severity.WARNING, ReportCode.NOT_A_NUMBER,
                         "lanes: 'x2' is not a number, left empty"),
-                new ImportProblem(2, "count", ImportProblem.Severity.WARNING, "'x2' is not a number (a field of type N): "
-                        + "kept as written in source_attributes, no value read")), job.importReport().problems());
+                new ImportProblem(2, "count", ImportProblem.Severity.WARNING, ReportCode.NOT_OF_FIELD_TYPE, "'x2' is not a "
+                        + "number (a field of type N): kept as written in source_attributes, no value read")),
+                job.importReport().problems());
 
         // then each element keeps the text as written, which no number matches, and no number is invented
         assertTrue(jobs.commit(job.id(), false, true, Actor.system("test")).committed());
@@ -242,7 +247,8 @@ class SourceAttributesTest {
         Mapping strict = Mapping.fromJson("strict", Json.mapper().readTree(
                 "{\"fields\": {\"source_key\": \"osm_id\", \"lanes\": \"lanes\"}}"));
         var held = stage(shp, strict);
-        assertEquals(new ImportProblem(1, "lanes", ImportProblem.Severity.ERROR, "lanes: 'x2' is not a number"),
+        assertEquals(new ImportProblem(1, "lanes", ImportProblem.Severity.ERROR, ReportCode.NOT_A_NUMBER,
+                        "lanes: 'x2' is not a number"),
                 held.importReport().problems().getFirst());
         assertEquals(1, held.importReport().counts().invalid());
     }
@@ -263,9 +269,9 @@ class SourceAttributesTest {
         // then the rule reads the field spelled as it spells it, the others are kept, and the report says so
         assertEquals("Via Roma|{\"NAME\": \"VIA ROMA\", \"Name\": \"Via Roma vecchia\"}", cadastre.one(
                 "SELECT concat_ws('|', r.name, e.source_attributes) FROM road_element e JOIN road r ON r.id = e.road_id"));
-        assertEquals(List.of("the fields 'NAME', 'name', 'Name' differ only by case: the mapping's 'name' reads 'name' "
-                + "(spelled as in the mapping), the others are kept in source_attributes under their own names"),
-                job.importReport().notices());
+        assertEquals(List.of(new Note(ReportCode.FIELDS_DIFFER_BY_CASE, "the fields 'NAME', 'name', 'Name' differ only "
+                + "by case: the mapping's 'name' reads 'name' (spelled as in the mapping), the others are kept in "
+                + "source_attributes under their own names")), job.importReport().notices());
 
         // and without one spelled as the rule spells it, the rule reads the first, as GDAL would
         Path other = streets(tmp.resolve("other"), 1);
@@ -275,7 +281,7 @@ class SourceAttributesTest {
         assertTrue(jobs.commit(second.id(), false, true, Actor.system("test")).committed());
         assertEquals("Via Senese|{\"NAME\": \"VIA SENESE\"}", cadastre.one("SELECT concat_ws('|', r.name, "
                 + "e.source_attributes) FROM road_element e JOIN road r ON r.id = e.road_id WHERE e.source_key = '2'"));
-        assertTrue(second.importReport().notices().getFirst().contains("the mapping's 'name' reads 'Name' (the first "
+        assertTrue(second.importReport().notices().getFirst().message().contains("the mapping's 'name' reads 'Name' (the first "
                 + "of them, as GDAL reads it)"), second.importReport().notices().toString());
     }
 
@@ -295,9 +301,9 @@ class SourceAttributesTest {
         // then the third is an element without attributes, and the report says why
         assertEquals(List.of("1|{\"bicycle\": \"yes\"}", "2|{\"bicycle\": \"no\"}", ""), cadastre.rows(
                 "SELECT concat_ws('|', source_key, source_attributes) FROM road_element ORDER BY id"));
-        assertEquals(List.of(tmp.resolve("roads.dbf") + " has 2 records but " + tmp.resolve("roads.shx") + " lists 3 "
-                + "shapes: shapes 3 to 3 are read without attributes (GDAL leaves them out); check that the files belong "
-                + "together"), job.importReport().notices());
+        assertEquals(List.of(new Note(ReportCode.DBF_FEWER_RECORDS, tmp.resolve("roads.dbf") + " has 2 records but "
+                + tmp.resolve("roads.shx") + " lists 3 shapes: shapes 3 to 3 are read without attributes (GDAL leaves them "
+                + "out); check that the files belong together")), job.importReport().notices());
     }
 
     /** Stages roads.shp with the osm mapping, for an append. */

@@ -109,6 +109,48 @@ class StagedPreviewHttpTest {
     }
 
     @Test
+    void aBoxIsAnsweredAsTheLinesAndFindingsWhoseExtentInLonLatMeetsItInsideOrAcrossTheStorageCrsAreaOfUse() {
+        // given boxes inside the storage CRS's area of use (Italy west of 12°E), across its edge, and the whole world
+        Cadastre cadastre = new Cadastre(db);
+        StagingTable staging = new StagingTable(checked);
+        for (String box : List.of(DUOMO, "11.2,43.76,11.3,43.8", "11.99,43.7,12.01,43.8", "11.24,43.7,12.5,43.8",
+                "-180,-90,180,90")) {
+            // when asked for their lines and findings
+            List<Long> features = numbers(geoJson("/imports/" + checked + "/features?bbox=" + box + "&limit=10000"), "feature_number");
+            List<Long> findings = numbers(geoJson("/imports/" + checked + "/findings?bbox=" + box + "&limit=10000"), null);
+            // then they are those whose lon/lat extent meets the box, every row reprojected to tell (the first 10,000)
+            String envelope = "ST_MakeEnvelope(" + box + ", 4326)";
+            assertEquals(cadastre.rows("SELECT feature_number FROM " + staging.name() + " WHERE ST_Transform(geom, 4326) && "
+                    + envelope + " ORDER BY feature_number LIMIT 10000").stream().map(Long::valueOf).toList(), features, box);
+            assertEquals(Math.min(10_000, cadastre.count("SELECT count(*) FROM " + staging.findings().findings()
+                    + " WHERE ST_Transform(location, 4326) && " + envelope)), findings.size(), box);
+        }
+    }
+
+    @Test
+    void aBoxReprojectsOnlyTheRowsNearItSoARowThatCannotBeReprojectedFarAwaySpoilsNoAnswer() {
+        // given a staged row 30,000 km east of Florence, which no transformation brings back to lon/lat
+        Cadastre cadastre = new Cadastre(db);
+        String staging = new StagingTable(checked).name();
+        cadastre.execute("INSERT INTO " + staging + " (feature_number, geom) VALUES (-1, ST_SetSRID("
+                + "'LINESTRING(30000000 4850000, 30000000 4850100)'::geometry, " + db.storageSrid() + "))");
+        try {
+            // when the lines around the Duomo are asked for, then they are answered as before
+            JsonNode page = geoJson("/imports/" + checked + "/features?bbox=" + DUOMO + "&limit=10000");
+            assertTrue(page.get("numberReturned").asInt() > 20, page.get("numberReturned").toString());
+        } finally {
+            cadastre.execute("DELETE FROM " + staging + " WHERE feature_number = -1");
+        }
+    }
+
+    /** The features' {@code property} (their id when null), in the order given. */
+    private static List<Long> numbers(JsonNode page, String property) {
+        List<Long> out = new java.util.ArrayList<>();
+        for (JsonNode f : page.get("features")) out.add((property == null ? f.get("id") : f.get("properties").get(property)).asLong());
+        return out;
+    }
+
+    @Test
     void aBadBoxOrLimitIsRefusedNamingIt() {
         assertProblem(http.get("/imports/" + checked + "/features?bbox=11.2,43.7,11.1"), 400, "bbox");
         assertProblem(http.get("/imports/" + checked + "/findings?limit=0"), 400, "limit");

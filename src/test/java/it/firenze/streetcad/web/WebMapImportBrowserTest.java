@@ -8,6 +8,7 @@ import it.firenze.streetcad.api.Json;
 import it.firenze.streetcad.db.DatabaseSettings;
 import it.firenze.streetcad.db.DatabaseUrl;
 import it.firenze.streetcad.importer.Gdal;
+import it.firenze.streetcad.importer.report.ReportCode;
 import it.firenze.streetcad.server.ServerSettings;
 import it.firenze.streetcad.server.StreetCadServer;
 import it.firenze.streetcad.testing.TestPostgis;
@@ -48,12 +49,20 @@ class WebMapImportBrowserTest {
               "geometry": {"type": "LineString", "coordinates": [[11.2560, 43.7705], [11.2572, 43.7712]]}}]}
             """;
 
+    /** A street whose highway value the osm mapping does not know: a warning of the report. */
+    static final String ODD_STREET = """
+            {"type": "FeatureCollection", "features": [
+             {"type": "Feature", "properties": {"name": "Via Strana", "highway": "hovercraft", "osm_id": 3},
+              "geometry": {"type": "LineString", "coordinates": [[11.2580, 43.7700], [11.2590, 43.7705]]}}]}
+            """;
+
     @TempDir
     static Path tmp;
     static StreetCadServer server;
     static HeadlessChromium browser;
     static String base;
     static Path zip;
+    static Path oddZip;
 
     @BeforeAll
     static void start() throws Exception {
@@ -68,6 +77,9 @@ class WebMapImportBrowserTest {
         Path shp = Files.createDirectories(tmp.resolve("layer")).resolve("streets.shp");
         Gdal.ogr2ogr("-f", "ESRI Shapefile", shp.toString(), geojson.toString());
         zip = Gdal.zipLayer(shp, tmp.resolve("streets.zip"));
+        Path odd = Files.createDirectories(tmp.resolve("odd")).resolve("odd.shp");
+        Gdal.ogr2ogr("-f", "ESRI Shapefile", odd.toString(), Files.writeString(tmp.resolve("odd.geojson"), ODD_STREET).toString());
+        oddZip = Gdal.zipLayer(odd, tmp.resolve("odd.zip"));
         browser = new HeadlessChromium(1400, 900);
     }
 
@@ -84,8 +96,12 @@ class WebMapImportBrowserTest {
         browser.signIn(name, PASSWORD);
     }
 
-    /** Opens the imports panel and sends the zip with the osm mapping and {@code srid} (blank: from the .prj). */
+    /** Opens the imports panel and sends the two streets with the osm mapping and {@code srid} (blank: from the .prj). */
     static void send(String srid) {
+        send(zip, srid);
+    }
+
+    static void send(Path zip, String srid) {
         var d = browser.driver;
         d.findElement(By.id("imports-open")).click();
         browser.waitFor("the upload form", x -> x.findElements(By.id("import-file")).isEmpty() ? null : true);
@@ -152,6 +168,45 @@ class WebMapImportBrowserTest {
         browser.waitFor("the report in English", d -> panelText().contains("Done in the cadastre") ? true : null);
         browser.driver.findElement(By.id("language-toggle")).click();
         assertEquals(java.util.List.of(), browser.consoleErrors());
+    }
+
+    @Test
+    void theReportsNotesAndProblemsAreSaidInThePagesLanguageByTheirCodeWithTheServersEnglishAsTooltip() {
+        // given a street of an unknown highway class, sent with a wrong EPSG code (its lon/lat read as UTM metres)
+        openAs("tina");
+        send(oddZip, "32632");
+        browser.waitFor("the import checked", d -> "validated".equals(stateShown()) ? true : null);
+
+        // then the note and the problem are said in Italian, the server's English with its figures as the tooltip
+        String report = panelText();
+        assertTrue(report.contains("i dati cadono fuori dall’area d’uso del sistema di riferimento del catasto"), report);
+        assertTrue(report.contains("elemento 1 · highway · avviso: valore sconosciuto alla corrispondenza dei campi"), report);
+        assertTrue(tooltip("outside-area-of-use").startsWith("the data lands at lon "), tooltip("outside-area-of-use"));
+        assertTrue(tooltip("unknown-value").startsWith("unknown value 'hovercraft' for functional_class"),
+                tooltip("unknown-value"));
+        // and in English once the page is switched
+        browser.driver.findElement(By.id("language-toggle")).click();
+        browser.waitFor("the report in English", d -> panelText().contains("a value the field mapping does not know") ? true : null);
+        browser.driver.findElement(By.id("language-toggle")).click();
+        browser.driver.findElement(By.id("import-discard")).click();
+        browser.waitFor("the import discarded", d -> "discarded".equals(stateShown()) ? true : null);
+        assertEquals(java.util.List.of(), browser.consoleErrors());
+    }
+
+    @Test
+    void thePageHasWordsForEveryCodeOfAReportInBothLanguages() {
+        openAs("tina");
+        Set<String> codes = java.util.Arrays.stream(ReportCode.values()).map(ReportCode::code)
+                .collect(java.util.stream.Collectors.toSet());
+        for (String language : java.util.List.of("it", "en")) {
+            assertEquals(codes, Set.copyOf((java.util.List<?>) browser.js("return Object.keys(STREETCAD_TEXT." + language
+                    + ".imports.codes)")), language);
+        }
+    }
+
+    /** The tooltip of the note or problem with {@code code} in the open report. */
+    static String tooltip(String code) {
+        return browser.driver.findElement(By.cssSelector("#panel-body [data-code='" + code + "']")).getAttribute("title");
     }
 
     @Test

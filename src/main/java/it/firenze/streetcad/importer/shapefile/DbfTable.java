@@ -1,5 +1,8 @@
 package it.firenze.streetcad.importer.shapefile;
 
+import it.firenze.streetcad.importer.report.Note;
+import it.firenze.streetcad.importer.report.ReportCode;
+
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -36,7 +39,7 @@ final class DbfTable implements Closeable {
 
     /** The header, before the charset is known (field names are decoded with it). */
     record Header(String file, int recordCount, int headerLength, int recordLength, int languageDriver,
-                  List<byte[]> rawNames, List<DbfField> rawFields, String countNotice) {
+                  List<byte[]> rawNames, List<DbfField> rawFields, Note countNotice) {
 
         List<DbfField> fields(Charset charset) {
             CharsetDecoder decoder = strictDecoder(charset);
@@ -147,17 +150,18 @@ final class DbfTable implements Closeable {
                     + " bytes per record but the header says records have " + recordLength);
         }
         long room = Math.max(0, (size - headerLength) / recordLength);
-        String countNotice = null;
+        Note countNotice = null;
         if (recordCount != shapes && room == shapes) {
-            countNotice = file + "'s header announces " + recordCount + " records, but the file holds the " + shapes
-                    + " the .shx lists: they are read";
+            countNotice = new Note(ReportCode.DBF_RECORD_COUNT_STALE, file + "'s header announces " + recordCount
+                    + " records, but the file holds the " + shapes + " the .shx lists: they are read");
             recordCount = shapes;
         }
         long needed = (long) headerLength + recordCount * recordLength;
         if (size < needed) {
             // as GDAL reads it: the whole records there are; the layer keeps the shapes past them without attributes
-            countNotice = file + " is truncated: its header announces " + recordCount + " records (" + needed
-                    + " bytes) but the file has " + size + " bytes, room for " + room + " records: they are read";
+            countNotice = new Note(ReportCode.DBF_TRUNCATED, file + " is truncated: its header announces " + recordCount
+                    + " records (" + needed + " bytes) but the file has " + size + " bytes, room for " + room
+                    + " records: they are read");
             recordCount = room;
         }
         return new Header(file, (int) recordCount, headerLength, recordLength, languageDriver, names, fields,

@@ -1,5 +1,8 @@
 package it.firenze.streetcad.importer.shapefile;
 
+import it.firenze.streetcad.importer.report.Note;
+import it.firenze.streetcad.importer.report.ReportCode;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
@@ -34,7 +37,7 @@ public final class ShapefileLayer {
     private final List<DbfField> fields;
     private final Charset charset;
     private final String charsetSource;
-    private final List<String> notices = new java.util.ArrayList<>();
+    private final List<Note> notices = new java.util.ArrayList<>();
     /** The .prj's text (null without one) and the EPSG code given instead; the CRS is identified on first use. */
     private final String prjName;
     private final String prjText;
@@ -78,10 +81,10 @@ public final class ShapefileLayer {
             // A .dbf cut short after its header was written (a copy that stopped, a writer that crashed) still names
             // the first shapes: GDAL reads those and leaves the others out without a word; they are kept, bare.
             if (dbfHeader.recordCount() < recordCount) {
-                notices.add(container.describe(dbf) + " has " + dbfHeader.recordCount() + " records but "
-                        + container.describe(shx) + " lists " + recordCount + " shapes: shapes "
-                        + (dbfHeader.recordCount() + 1) + " to " + recordCount + " are read without attributes (GDAL"
-                        + " leaves them out); check that the files belong together");
+                notices.add(new Note(ReportCode.DBF_FEWER_RECORDS, container.describe(dbf) + " has "
+                        + dbfHeader.recordCount() + " records but " + container.describe(shx) + " lists " + recordCount
+                        + " shapes: shapes " + (dbfHeader.recordCount() + 1) + " to " + recordCount + " are read without"
+                        + " attributes (GDAL leaves them out); check that the files belong together"));
             }
         }
         String cpg = container.sidecar(base, "cpg");
@@ -114,8 +117,9 @@ public final class ShapefileLayer {
         this.charsetSource = chosen.name() + ", " + why;
         this.fields = dbfHeader == null ? List.of() : dbfHeader.fields(charset);
         if (dbf == null) {
-            notices.add("there is no .dbf beside " + fileName(shp) + ": the features have no attributes (no names, no "
-                    + "classes), so every mapped field takes its default; text would have been read as " + charsetSource);
+            notices.add(new Note(ReportCode.DBF_MISSING, "there is no .dbf beside " + fileName(shp) + ": the features "
+                    + "have no attributes (no names, no classes), so every mapped field takes its default; text would "
+                    + "have been read as " + charsetSource));
         }
         String prj = container.sidecar(base, "prj");
         this.sridOverride = options.sridOverride();
@@ -301,7 +305,7 @@ public final class ShapefileLayer {
     }
 
     /** What the report should say about the files as a whole (a missing .dbf, shapes the .dbf has no record for). */
-    public List<String> notices() {
+    public List<Note> notices() {
         return List.copyOf(notices);
     }
 

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import it.firenze.streetcad.importer.report.Note;
+import it.firenze.streetcad.importer.report.ReportCode;
+
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -179,8 +182,9 @@ class GdalDifferentialTest {
 
             // GDAL reads both rows when the header says 3, and no feature at all when it says 0
             assertEquals(List.of("a", "b"), attributes(shp).stream().map(r -> r.get("name")).toList());
-            assertEquals(List.of(Fixtures.sibling(shp, "dbf") + "'s header announces " + announced + " records, but"
-                    + " the file holds the 2 the .shx lists: they are read"), layer.notices());
+            assertEquals(List.of(new Note(ReportCode.DBF_RECORD_COUNT_STALE, Fixtures.sibling(shp, "dbf") + "'s header "
+                    + "announces " + announced + " records, but the file holds the 2 the .shx lists: they are read")),
+                    layer.notices());
         }
     }
 
@@ -366,9 +370,9 @@ class GdalDifferentialTest {
 
         assertEquals(List.of(Map.of("name", "a"), Map.of("name", "b"), Map.of()), attributes(shp));
         assertEquals("LINESTRING (1680020 4850000, 1680025 4850010)", lines(shp).get(2));
-        assertEquals(List.of(dbf + " has 2 records but " + Fixtures.sibling(shp, "shx") + " lists 3 shapes: shapes 3"
-                + " to 3 are read without attributes (GDAL leaves them out); check that the files belong together"),
-                layer.notices());
+        assertEquals(List.of(new Note(ReportCode.DBF_FEWER_RECORDS, dbf + " has 2 records but " + Fixtures.sibling(shp, "shx")
+                + " lists 3 shapes: shapes 3 to 3 are read without attributes (GDAL leaves them out); check that the files "
+                + "belong together")), layer.notices());
         // GDAL reads the two shapes the .dbf names, and no third
         String ogrinfo = ogrinfo(shp);
         assertTrue(ogrinfo.contains("OGRFeature(fewer):1\n  name (String) = b"), ogrinfo);
@@ -386,11 +390,12 @@ class GdalDifferentialTest {
         ShapefileLayer layer = ShapefileLayer.open(shp, null, ReadOptions.defaults());
 
         assertEquals(List.of(Map.of("name", "a"), Map.of("name", "b"), Map.of()), attributes(shp));
-        assertEquals(2, layer.notices().size(), layer.notices().toString());
-        assertTrue(layer.notices().getFirst().startsWith(dbf + " is truncated: its header announces 3 records"),
-                layer.notices().getFirst());
-        assertTrue(layer.notices().getFirst().endsWith("room for 2 records: they are read"), layer.notices().getFirst());
-        assertTrue(layer.notices().get(1).startsWith(dbf + " has 2 records but "), layer.notices().get(1));
+        assertEquals(List.of(ReportCode.DBF_TRUNCATED, ReportCode.DBF_FEWER_RECORDS),
+                layer.notices().stream().map(Note::code).toList(), layer.notices().toString());
+        String truncated = layer.notices().getFirst().message();
+        assertTrue(truncated.startsWith(dbf + " is truncated: its header announces 3 records"), truncated);
+        assertTrue(truncated.endsWith("room for 2 records: they are read"), truncated);
+        assertTrue(layer.notices().get(1).message().startsWith(dbf + " has 2 records but "), layer.notices().get(1).message());
         String ogrinfo = ogrinfo(shp);
         assertTrue(ogrinfo.contains("OGRFeature(cut):1\n  name (String) = b"), ogrinfo);
         assertFalse(ogrinfo.contains("OGRFeature(cut):2"), ogrinfo);
