@@ -580,6 +580,30 @@ class WebMapViabilityBrowserTest {
      * it — once only the street's record opened.
      */
     @Test
+    void aWorksSiteCompletedTodayIsDrawnAtYesterdaysTimeAndNoMoreNow() throws Exception {
+        // At work from three days ago for a week, approved, then completed now: yesterday it was at work.
+        double[] site = {middle(may2041)[0] + 0.003, middle(may2041)[1]};
+        java.time.Instant now = java.time.Instant.now();
+        long id = worksOf("Publiacqua", "PA-DONE-1", site, 0.0002, now.minus(java.time.Duration.ofDays(3)).toString(),
+                now.plus(java.time.Duration.ofDays(4)).toString());
+        for (String status : List.of("approved", "completed")) {
+            HttpResponse<String> moved = client.send(HttpRequest.newBuilder(URI.create(base + "/collections/works/items/" + id))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\": \"" + status + "\"}"))
+                    .header("Authorization", "Bearer " + operatorKey).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, moved.statusCode(), moved.body());
+        }
+        openAt(site, "");
+        browser.js("const d = new Date(Date.now() - 864e5); d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+                + " const i = document.getElementById('viability-datetime'); i.value = d.toISOString().slice(0, 16);"
+                + " i.dispatchEvent(new Event('change', {bubbles: true}));");
+        browser.waitFor("the completed site drawn at yesterday's time", d -> worksDrawn(id) ? true : null);
+        browser.driver.findElement(By.id("viability-now")).click();
+        browser.waitFor("the completed site gone now", d -> "now".equals(browser.js(
+                "return document.body.dataset.viabilityAt")) && !worksDrawn(id) ? true : null);
+    }
+
+    @Test
     void clickingAWorksSiteOnTheMapOpensItsStatusAndLifecycleButtonsBeforeTheStreetUnderIt() throws Exception {
         double[] end = ends(may2041)[0];
         long id = worksOf("Toscana Energia", "TE-2046-5", end, 0.00008, "2046-03-01T07:00:00+01:00",
