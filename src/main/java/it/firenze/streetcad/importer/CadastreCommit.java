@@ -49,12 +49,9 @@ final class CadastreCommit {
      *
      * @param area         for REPLACE, the lon/lat area whose existing elements are replaced; null = all of them
      * @param startedNanos when the commit began, for the duration it reports
-     * @param idsDrawn     for APPEND, the element ids were drawn before the commit ({@link StagingTable#drawElementIds}):
-     *                     each feature's element takes its id from that map
      */
     static Result apply(Connection c, StagingTable staging, ImportMode mode, Envelope area, int storageSrid,
-                        long startedNanos, boolean idsDrawn) throws SQLException {
-        if (idsDrawn && mode != ImportMode.APPEND) throw new IllegalArgumentException("ids are drawn ahead for an append only");
+                        long startedNanos) throws SQLException {
         String s = staging.name();
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, 0)")) {
             lock.setInt(1, LOCK_CLASS);
@@ -70,17 +67,16 @@ final class CadastreCommit {
         long roadsCreated = update(c, "INSERT INTO road (name) SELECT DISTINCT s.road_name FROM " + s + " s "
                 + "WHERE NOT s.rejected AND s.road_name IS NOT NULL "
                 + "AND NOT EXISTS (SELECT 1 FROM live_road r WHERE r.name = s.road_name)");
-        String roads = "LEFT JOIN (SELECT name, min(id) AS id FROM live_road GROUP BY name) r ON r.name = s.road_name "
-                + "WHERE NOT s.rejected";
-        String staged = "FROM " + s + " s " + roads;
+        String staged = "FROM " + s + " s LEFT JOIN (SELECT name, min(id) AS id FROM live_road GROUP BY name) r "
+                + "ON r.name = s.road_name WHERE NOT s.rejected";
         // One pass over the staging table: the rejected features are counted (skipped), the others bound the change.
         Reach stagedRows = reach(c, "", "SELECT count(*) FILTER (WHERE rejected), ST_Extent(geom) FILTER (WHERE NOT "
                 + "rejected), 0 FROM " + s, storageSrid);
         Envelope changed = stagedRows.extent();
         // Which element each feature becomes, for the follow-up to record the checks' findings on: only when the
         // commit writes every feature that was checked (none left out as invalid).
+        boolean mapped = stagedRows.rows() == 0 && staging.keepElements(c);
         String elements = staging.findings().elements();
-        boolean mapped = idsDrawn || stagedRows.rows() == 0 && staging.keepElements(c);
         long deleted = 0;
         long updated = 0;
         long unchanged = 0;
@@ -152,11 +148,7 @@ final class CadastreCommit {
         }
         // A first load (the cadastre empty) builds road_element's indexes after its rows, before the statements that
         // follow it read them.
-        String insert = idsDrawn
-                ? "INSERT INTO road_element (id, road_id, geom, " + COLUMNS + ") SELECT m.element_id, r.id, s.geom, "
-                        + STAGED_VALUES + " FROM " + s + " s JOIN " + elements + " m ON m.feature_number = s.feature_number "
-                        + roads + " ORDER BY s.feature_number"
-                : mapped
+        String insert = mapped
                 // The ids drawn first (in feature order), so that each feature's element is known
                 ? "WITH numbered AS (SELECT nextval(pg_get_serial_sequence('road_element', 'id')) AS id, q.* FROM "
                         + "(SELECT s.feature_number, r.id AS road_ref, s.geom, " + STAGED_VALUES + " " + staged

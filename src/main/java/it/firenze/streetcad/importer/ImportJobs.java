@@ -316,10 +316,10 @@ public final class ImportJobs implements AutoCloseable {
             Envelope area = job.area() == null ? null
                     : new Envelope(job.area()[0], job.area()[2], job.area()[1], job.area()[3]);
             ImportPipeline chosen = pipelineFor(job.buildNetwork());
-            ImportPipeline.Commit result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
+            CadastreCommit.Result result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
                     actor, (c, committed) -> recordCommitted(c, job.id(), report, committed));
             // Only now: a process stopped during the follow-up finds the job committed, as the cadastre is.
-            chosen.followUp(job.id(), result, actor);
+            chosen.followUp(job.id(), result.changed(), actor);
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
         } catch (Exception e) {

@@ -2,7 +2,6 @@ package it.firenze.streetcad.importer;
 
 import it.firenze.streetcad.access.Audit;
 import it.firenze.streetcad.access.Actor;
-import it.firenze.streetcad.access.Transactions;
 import it.firenze.streetcad.importer.shapefile.AreaOfUse;
 import it.firenze.streetcad.importer.shapefile.ShapeRecord;
 import it.firenze.streetcad.db.Database;
@@ -12,7 +11,6 @@ import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.MultiLineString;
 import org.locationtech.jts.io.WKTWriter;
 import org.locationtech.jts.operation.linemerge.LineMerger;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +22,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -358,7 +355,7 @@ public final class ImportPipeline {
         c.setAutoCommit(false);
         try {
             Audit.bind(c, Actor.system("import check"));
-            return CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), System.nanoTime(), false).committed();
+            return CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), System.nanoTime()).committed();
         } finally {
             Database.rollback(c);
             Database.restoreAutoCommit(c);
@@ -375,16 +372,15 @@ public final class ImportPipeline {
 
     /**
      * Writes the staged import into the cadastre in one transaction, then drops the staging table. What the checks
-     * keep about the cadastre is brought up to date by {@link #followUp}, once the commit is recorded; for an append
-     * whose checks' findings were kept, their recording starts beside the commit (its element ids drawn first) and
-     * commits only after it ({@link PreCommitCheck#recordBeside}).
+     * keep about the cadastre is brought up to date separately, by {@link #followUp}, once the commit is recorded.
      *
      * @param skipInvalid commit without the invalid features; otherwise an import with any is refused
      * @param outcome     records what was committed in the commit's own transaction (the job's bookkeeping), so that
      *                    the record and the cadastre never disagree; it may refuse by throwing, and nothing is written
      */
-    Commit commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid,
-                  Actor actor, CommitOutcome outcome) {
+    /** Writes the staged features into the cadastre in one transaction, which names the actor in the audit log and history. */
+    CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid,
+                                 Actor actor, CommitOutcome outcome) {
         if (staged.counts().invalid() > 0 && !skipInvalid) {
             throw new ImportException(staged.counts().invalid() + " features of " + staged.source() + " are invalid (see the "
                     + "report); fix the source and import again, or commit without them (--skip-invalid, HTTP skipInvalid=true).");
@@ -396,14 +392,10 @@ public final class ImportPipeline {
                 throw new ImportException("The staged features of import " + jobId + " are gone (the database restarted "
                         + "uncleanly, or the import was already committed or discarded); import the file again.");
             }
-            boolean idsDrawn = mode == ImportMode.APPEND && checks.stream().anyMatch(PreCommitCheck::recordsFindings)
-                    && Transactions.inTransaction(database, null, staging::drawElementIds);
-            Map<PreCommitCheck, PreCommitCheck.Beside> besides = idsDrawn ? recordBeside(c, staging) : Map.of();
             c.setAutoCommit(false);
             try {
                 Audit.bind(c, actor);
-                CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started,
-                        idsDrawn);
+                CadastreCommit.Result result = CadastreCommit.apply(c, staging, mode, area, database.storageSrid(), started);
                 if (staged.planned() != null && !staged.planned().sameCounts(result.committed())) {
                     throw new ImportException("The cadastre changed since " + staged.source() + " was checked: its commit "
                             + "would now make " + result.committed().changes() + ", where the report said "
@@ -419,47 +411,16 @@ public final class ImportPipeline {
                 Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", staged.source(),
                         "committed", result.committed()));
                 outcome.record(c, result.committed());
-                for (PreCommitCheck.Beside beside : besides.values()) beside.enlist(c, result.changed());
                 c.commit();
-                besides.values().forEach(PreCommitCheck.Beside::committed);
-                return new Commit(result, besides);
+                return result;
             } catch (SQLException | RuntimeException e) {
                 Database.rollback(c);
-                besides.values().forEach(PreCommitCheck.Beside::abandon);
                 throw e;
             } finally {
                 Database.restoreAutoCommit(c);
             }
         } catch (SQLException e) {
             throw new ImportException("The cadastre refused the import, nothing was written: " + e.getMessage().strip());
-        }
-    }
-
-    /**
-     * Starts the recordings of the checks that record beside the commit on {@code c}, the commit's connection (whose
-     * backend they watch); a check that cannot start one records after the commit, as the others.
-     */
-    private Map<PreCommitCheck, PreCommitCheck.Beside> recordBeside(Connection c, StagingTable staging) throws SQLException {
-        int backend = c.unwrap(PGConnection.class).getBackendPID();
-        Map<PreCommitCheck, PreCommitCheck.Beside> out = new IdentityHashMap<>();
-        for (PreCommitCheck check : checks) {
-            if (!check.recordsFindings()) continue;
-            PreCommitCheck.Beside beside = check.recordBeside(database, staging.findings(), backend);
-            if (beside != null) out.put(check, beside);
-        }
-        return out;
-    }
-
-    /**
-     * What a commit wrote, and the recordings it started beside it (by check), which {@link #followUp} waits for.
-     */
-    record Commit(CadastreCommit.Result result, Map<PreCommitCheck, PreCommitCheck.Beside> besides) {
-        ImportReport.Committed committed() {
-            return result.committed();
-        }
-
-        Envelope changed() {
-            return result.changed();
         }
     }
 
@@ -475,21 +436,18 @@ public final class ImportPipeline {
 
     /**
      * Tells the checks where a committed import changed the cadastre, with their kept findings when the commit
-     * mapped them to elements, or waits for the recordings started beside the commit. The import stands whatever they do: a check that fails here is logged, never undoes
+     * mapped them to elements. The import stands whatever they do: a check that fails here is logged, never undoes
      * the commit. The kept findings are dropped after.
      */
-    void followUp(long jobId, Commit commit, Actor actor) {
+    void followUp(long jobId, Envelope changed, Actor actor) {
         StagingTable staging = new StagingTable(jobId);
-        Envelope changed = commit.changed();
         try {
             if (changed == null) return;
             StagedFindings recorded = recorded(staging);
             for (PreCommitCheck check : checks) {
                 long started = System.nanoTime();
-                PreCommitCheck.Beside beside = commit.besides().get(check);
                 try {
-                    if (beside != null) beside.followUp(changed);
-                    else check.committed(database, changed, actor, check.recordsFindings() ? recorded : null);
+                    check.committed(database, changed, actor, check.recordsFindings() ? recorded : null);
                 } catch (SQLException | RuntimeException e) {
                     LOG.error("a check could not follow up the committed import (area {})", changed, e);
                 }

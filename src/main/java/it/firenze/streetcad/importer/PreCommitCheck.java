@@ -59,35 +59,4 @@ public interface PreCommitCheck {
     default void committed(Database database, Envelope changed, Actor actor, StagedFindings recorded) throws SQLException {
         committed(database, changed, actor);
     }
-
-    /**
-     * For an append whose element ids were drawn before its commit ({@code recorded.elements()} filled and committed):
-     * starts recording the check's findings now, on a connection of its own, while the commit writes the elements,
-     * instead of after it ({@link #committed(Database, Envelope, Actor, StagedFindings)}). Null when the check does
-     * not record this way (the default).
-     *
-     * @param commitBackend the process id of the commit's database backend: a recording holds its transaction open
-     *                      until the commit's ends, so it must step aside when the commit waits on a lock
-     */
-    default Beside recordBeside(Database database, StagedFindings recorded, int commitBackend) throws SQLException {
-        return null;
-    }
-
-    /**
-     * A recording running beside a commit. What it writes commits only after the commit has, and not at all if the
-     * commit fails: the cadastre's open issues are never those of elements that are not there.
-     */
-    interface Beside {
-        /** In the commit's transaction, just before it commits: what must exist exactly when the elements do. */
-        void enlist(Connection commitTransaction, Envelope changed) throws SQLException;
-
-        /** The commit committed: the recording may commit too. */
-        void committed();
-
-        /** The commit failed or changed nothing: the recording rolls back; returns once it has. */
-        void abandon();
-
-        /** After {@link #committed}: waits for the recording, and does what the follow-up does after it. */
-        void followUp(Envelope changed) throws SQLException;
-    }
 }

@@ -65,37 +65,11 @@ final class StagingTable {
      * feature becomes (indexed both ways, for the follow-up's joins).
      */
     boolean keepElements(Connection c) throws SQLException {
-        if (!exists(c, findings().findings())) return false;
-        createElements(c);
-        return true;
-    }
-
-    private void createElements(Connection c) throws SQLException {
-        String elements = findings().elements();
-        execute(c, "CREATE UNLOGGED TABLE " + elements + " (feature_number bigint, element_id bigint NOT NULL)");
-        execute(c, "CREATE INDEX ON " + elements + " (element_id)");
-        execute(c, "CREATE INDEX ON " + elements + " (feature_number)");
-    }
-
-    /**
-     * Before an append's commit, in a transaction of its own that commits first: the element each staged feature will
-     * become, its id drawn now from road_element's sequence in feature order, so that the checks' findings can be
-     * recorded while the commit writes the elements (their ids are then the map's, {@link CadastreCommit#apply}).
-     * False, drawing nothing, when the findings were not kept or some features are left out (rejected): the
-     * commit then maps nothing or maps them itself. Ids a failed commit drew are a gap in the sequence, as those of
-     * any rolled-back insert; a commit tried again draws anew.
-     */
-    boolean drawElementIds(Connection c) throws SQLException {
-        if (!exists(c, findings().findings())) return false;
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + name
-                + " WHERE rejected)")) {
-            rs.next();
-            if (rs.getBoolean(1)) return false;
-        }
-        execute(c, "DROP TABLE IF EXISTS " + findings().elements());
-        createElements(c);
-        execute(c, "INSERT INTO " + findings().elements() + " SELECT feature_number, nextval(pg_get_serial_sequence("
-                + "'road_element', 'id')) FROM (SELECT feature_number FROM " + name + " ORDER BY feature_number) q");
+        StagedFindings kept = findings();
+        if (!exists(c, kept.findings())) return false;
+        execute(c, "CREATE UNLOGGED TABLE " + kept.elements() + " (feature_number bigint, element_id bigint NOT NULL)");
+        execute(c, "CREATE INDEX ON " + kept.elements() + " (element_id)");
+        execute(c, "CREATE INDEX ON " + kept.elements() + " (feature_number)");
         return true;
     }
 

@@ -35,106 +35,76 @@ final class ImportedIssues {
      * (of the rules) involving a touched element, or with the fingerprint of a kept finding, are replaced by the kept
      * findings, each about the elements its features became. See {@link TopologyValidation#record}.
      */
-    void recordStagedIssues(long validationId, Set<Rule> rules, StagedFindings recorded) throws SQLException {
+    void recordStagedIssues(long validationId, Envelope area, Set<Rule> rules, StagedFindings recorded)
+            throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                replaceIssues(c, validationId, rules, recorded, true);
-                succeed(c, c, validationId, recorded);
+                String findings = identifier(c, recorded.findings()), elements = identifier(c, recorded.elements());
+                try (Statement st = c.createStatement()) {
+                    // The planner's cost of a finding's element lookups turns JIT compilation on, which costs more
+                    // than it saves on a statement that runs once.
+                    st.execute("SET LOCAL jit = off");
+                    // The commit filled the element map without statistics: the planner then guesses 166 rows a
+                    // feature and looks each finding's elements up by a bitmap scan, 3 to 7 times the cost of the
+                    // index scan it picks once it knows a feature is one element (Florence: 152,567 lookups). The
+                    // statistics stay for the seams' query after this transaction.
+                    st.execute("ANALYZE " + elements);
+                }
+                Array ruleIds = c.createArrayOf("text", rules.stream().map(Rule::id).toArray());
+                try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue i WHERE i.rule = ANY (?) AND "
+                        + "(EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) JOIN " + elements + " m ON m.element_id = x.id) "
+                        + "OR i.fingerprint IN (SELECT fingerprint FROM " + findings + "))")) {
+                    st.setArray(1, ruleIds);
+                    st.executeUpdate();
+                }
+                try (PreparedStatement st = c.prepareStatement("INSERT INTO topology_issue (rule, severity, explanation, "
+                        + "parameters, location, element_ids, fingerprint, accepted, validation_id) SELECT f.rule, f.severity, "
+                        + "f.explanation, f.parameters, ST_SetSRID(f.location, ?), ARRAY(SELECT m.element_id FROM "
+                        + "unnest(f.feature_numbers) WITH ORDINALITY AS n(feature_number, k) JOIN " + elements + " m "
+                        + "ON m.feature_number = n.feature_number ORDER BY n.k), f.fingerprint, EXISTS (SELECT 1 FROM "
+                        + "topology_exception x WHERE x.fingerprint = f.fingerprint), ? FROM " + findings + " f "
+                        + "WHERE f.rule = ANY (?) AND f.location IS NOT NULL")) {
+                    st.setInt(1, database.storageSrid());
+                    st.setLong(2, validationId);
+                    st.setArray(3, ruleIds);
+                    // A first load (no issue recorded yet) builds the issues' indexes after its rows.
+                    FirstLoad.insert(c, "topology_issue", st::executeLargeUpdate);
+                }
+                // The counts of the issues of the touched elements, as before: the findings recorded, and the ends
+                // without a junction the view derives from the elements (V28), which are no longer recorded.
+                Map<String, Object> counts = new LinkedHashMap<>();
+                for (Severity severity : Severity.values()) counts.put(severity.id(), 0L);
+                long total = 0, derived = 0;
+                try (PreparedStatement st = c.prepareStatement("SELECT severity, count(*), count(*) FILTER (WHERE accepted), "
+                        + "count(*) FILTER (WHERE derived) FROM (SELECT severity, accepted, false AS derived FROM "
+                        + "topology_issue WHERE validation_id = ? UNION ALL SELECT o.severity, o.accepted, true FROM "
+                        + "open_topology_issue o WHERE o.id < 0 AND o.element_ids[1] IN (SELECT m.element_id FROM "
+                        + elements + " m)) q GROUP BY severity")) {
+                    st.setLong(1, validationId);
+                    long accepted = 0;
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            counts.put(rs.getString(1), rs.getLong(2));
+                            total += rs.getLong(2);
+                            accepted += rs.getLong(3);
+                            derived += rs.getLong(4);
+                        }
+                    }
+                    counts.put("accepted", accepted);
+                }
+                // Nothing was validated again: every finding came from the import's check.
+                counts.put("elements", 0);
+                counts.put("junctions", 0);
+                counts.put("recorded_from_import_check", total - derived);
+                counts.put("derived_from_cadastre", derived);
+                ValidationStore.succeed(c, database, validationId, counts);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 Database.rollback(c);
                 throw e;
             }
         }
-    }
-
-    /**
-     * The first part of {@link #recordStagedIssues}, in the caller's transaction: the issues replaced. Reads the
-     * findings and the element map only, never the elements themselves, so that it can run before the commit that
-     * writes them has committed ({@link IssuesBesideCommit}).
-     *
-     * @param firstLoad whether a first load (no issue recorded yet) may build the issues' indexes after its rows: not
-     *                  beside the commit, whose transaction defers the check of {@code validation_id} to its commit,
-     *                  and PostgreSQL builds no index on a table with checks pending
-     */
-    void replaceIssues(Connection c, long validationId, Set<Rule> rules, StagedFindings recorded, boolean firstLoad)
-            throws SQLException {
-        String findings = identifier(c, recorded.findings()), elements = identifier(c, recorded.elements());
-        try (Statement st = c.createStatement()) {
-            // The planner's cost of a finding's element lookups turns JIT compilation on, which costs more
-            // than it saves on a statement that runs once.
-            st.execute("SET LOCAL jit = off");
-            // The element map was filled without statistics: the planner then guesses 166 rows a
-            // feature and looks each finding's elements up by a bitmap scan, 3 to 7 times the cost of the
-            // index scan it picks once it knows a feature is one element (Florence: 152,567 lookups). The
-            // statistics stay for the seams' query after this transaction.
-            st.execute("ANALYZE " + elements);
-        }
-        Array ruleIds = c.createArrayOf("text", rules.stream().map(Rule::id).toArray());
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM topology_issue i WHERE i.rule = ANY (?) AND "
-                + "(EXISTS (SELECT 1 FROM unnest(i.element_ids) AS x(id) JOIN " + elements + " m ON m.element_id = x.id) "
-                + "OR i.fingerprint IN (SELECT fingerprint FROM " + findings + "))")) {
-            st.setArray(1, ruleIds);
-            st.executeUpdate();
-        }
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO topology_issue (rule, severity, explanation, "
-                + "parameters, location, element_ids, fingerprint, accepted, validation_id) SELECT f.rule, f.severity, "
-                + "f.explanation, f.parameters, ST_SetSRID(f.location, ?), ARRAY(SELECT m.element_id FROM "
-                + "unnest(f.feature_numbers) WITH ORDINALITY AS n(feature_number, k) JOIN " + elements + " m "
-                + "ON m.feature_number = n.feature_number ORDER BY n.k), f.fingerprint, EXISTS (SELECT 1 FROM "
-                + "topology_exception x WHERE x.fingerprint = f.fingerprint), ? FROM " + findings + " f "
-                + "WHERE f.rule = ANY (?) AND f.location IS NOT NULL")) {
-            st.setInt(1, database.storageSrid());
-            st.setLong(2, validationId);
-            st.setArray(3, ruleIds);
-            // A first load (no issue recorded yet) builds the issues' indexes after its rows.
-            if (firstLoad) FirstLoad.insert(c, "topology_issue", st::executeLargeUpdate);
-            else st.executeLargeUpdate();
-        }
-    }
-
-    /**
-     * The second part, in the caller's transaction: the validation succeeded, with the counts of the issues of the
-     * touched elements: those recorded ({@code c}'s), and the ends without a junction the view derives from the
-     * elements (V28), which are not recorded, read on {@code elementsReader}. The elements must be live for that
-     * one: beside the commit, {@code c}'s transaction began before theirs and its now() precedes their validity.
-     */
-    void succeed(Connection c, Connection elementsReader, long validationId, StagedFindings recorded) throws SQLException {
-        String elements = identifier(c, recorded.elements());
-        Map<String, Object> counts = new LinkedHashMap<>();
-        for (Severity severity : Severity.values()) counts.put(severity.id(), 0L);
-        long[] recordedTotals, derivedTotals;
-        try (PreparedStatement st = c.prepareStatement("SELECT severity, count(*), count(*) FILTER (WHERE accepted) "
-                + "FROM topology_issue WHERE validation_id = ? GROUP BY severity")) {
-            st.setLong(1, validationId);
-            recordedTotals = addCounts(st, counts);
-        }
-        try (PreparedStatement st = elementsReader.prepareStatement("SELECT o.severity, count(*), count(*) FILTER (WHERE "
-                + "o.accepted) FROM open_topology_issue o WHERE o.id < 0 AND o.element_ids[1] IN (SELECT m.element_id FROM "
-                + elements + " m) GROUP BY o.severity")) {
-            derivedTotals = addCounts(st, counts);
-        }
-        counts.put("accepted", recordedTotals[1] + derivedTotals[1]);
-        // Nothing was validated again: every finding came from the import's check.
-        counts.put("elements", 0);
-        counts.put("junctions", 0);
-        counts.put("recorded_from_import_check", recordedTotals[0]);
-        counts.put("derived_from_cadastre", derivedTotals[0]);
-        ValidationStore.succeed(c, database, validationId, counts);
-    }
-
-    /** Adds the query's counts by severity (severity, count, accepted) to {@code counts}; its totals of both. */
-    private static long[] addCounts(PreparedStatement st, Map<String, Object> counts) throws SQLException {
-        long total = 0, accepted = 0;
-        try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                counts.merge(rs.getString(1), rs.getLong(2), (a, b) -> (Long) a + (Long) b);
-                total += rs.getLong(2);
-                accepted += rs.getLong(3);
-            }
-        }
-        return new long[]{total, accepted};
     }
 
     /**

@@ -317,12 +317,6 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
         committed(database, changed, actor, null);
     }
 
-    /** Only the re-validating follow-up records beside the commit, as it does after it. */
-    @Override
-    public Beside recordBeside(Database database, StagedFindings recorded, int commitBackend) throws SQLException {
-        return followUp == FollowUp.REVALIDATE ? new TopologyValidation(database).recordBeside(recorded, commitBackend) : null;
-    }
-
     /** Re-validating: the check's own findings recorded, and only the seams with the rest validated again. */
     @Override
     public void committed(Database database, Envelope changed, Actor actor, StagedFindings recorded) throws SQLException {

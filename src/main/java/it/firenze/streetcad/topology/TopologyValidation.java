@@ -3,7 +3,6 @@ package it.firenze.streetcad.topology;
 import it.firenze.streetcad.access.Actor;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.db.JobLeases;
-import it.firenze.streetcad.importer.PreCommitCheck;
 import it.firenze.streetcad.importer.StagedFindings;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
@@ -156,7 +155,8 @@ public final class TopologyValidation {
      */
     public OptionalLong revalidate(Envelope changed) throws SQLException {
         if (changed == null || changed.isNull()) return OptionalLong.empty();
-        Envelope area = neighbourhood(changed);
+        Envelope area = new Envelope(changed);
+        area.expandBy(NEIGHBOURHOOD.tolerance());
         // No audit row of its own: it follows the audited change whose neighbourhood it re-validates.
         long id = validations.beginValidation(area, NEIGHBOURHOOD, null);
         try {
@@ -181,45 +181,12 @@ public final class TopologyValidation {
      */
     public List<Long> record(Envelope changed, StagedFindings recorded) throws SQLException {
         if (changed == null || changed.isNull()) return List.of();
-        Envelope area = neighbourhood(changed);
-        long id = validations.beginValidation(area, NEIGHBOURHOOD, null);
-        return recorded(id, area, recorded, () -> imported.recordStagedIssues(id, NEIGHBOURHOOD.rules(), recorded));
-    }
-
-    /**
-     * Records an append's open issues as {@link #record} does, but while its commit writes the elements: the element
-     * ids were drawn before the commit, so the issues can be inserted meanwhile, on a connection of their own
-     * ({@link IssuesBesideCommit}). Started before the commit's transaction; the validation is begun in it
-     * ({@link PreCommitCheck.Beside#enlist}), and its issues commit only once it has.
-     *
-     * @param commitBackend the process id of the commit's database backend, watched for lock waits
-     */
-    public PreCommitCheck.Beside recordBeside(StagedFindings recorded, int commitBackend) throws SQLException {
-        return new IssuesBesideCommit(database, validations, imported, NEIGHBOURHOOD, recorded, commitBackend,
-                (id, changed, step) -> recorded(id, neighbourhood(changed), recorded, step));
-    }
-
-    /** The area a committed change's findings are judged in: its extent, widened by the tolerance. */
-    static Envelope neighbourhood(Envelope changed) {
         Envelope area = new Envelope(changed);
         area.expandBy(NEIGHBOURHOOD.tolerance());
-        return area;
-    }
-
-    /** What records an import's issues in a begun validation ({@link #recorded}). */
-    @FunctionalInterface
-    interface Recording {
-        void run() throws SQLException;
-    }
-
-    /**
-     * Records an import's issues in validation {@code id} by {@code recording}, under the validation's lease, then
-     * validates the seams again; a recording that fails fails the validation (the issues stay as they were).
-     */
-    List<Long> recorded(long id, Envelope area, StagedFindings recorded, Recording recording) throws SQLException {
+        long id = validations.beginValidation(area, NEIGHBOURHOOD, null);
         List<Long> ids = new ArrayList<>(List.of(id));
         try (JobLeases.Lease lease = database.leases().hold("topology_validation", id)) {
-            recording.run();
+            imported.recordStagedIssues(id, area, NEIGHBOURHOOD.rules(), recorded);
         } catch (SQLException | RuntimeException e) {
             LOG.error("recording the open issues of an import failed (validation {})", id, e);
             validations.failValidation(id, e.getMessage() == null ? e.toString() : e.getMessage());
@@ -269,7 +236,8 @@ public final class TopologyValidation {
      * same). A neighbourhood takes milliseconds, so it needs no running state, lease or progress.
      */
     private Around revalidateAround(Connection c, Envelope changed) throws SQLException {
-        Envelope area = neighbourhood(changed);
+        Envelope area = new Envelope(changed);
+        area.expandBy(NEIGHBOURHOOD.tolerance());
         GroundLocks.lockGround(c, area);
         Instant started = Instant.now();
         Report report;

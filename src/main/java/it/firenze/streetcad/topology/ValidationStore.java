@@ -48,9 +48,20 @@ final class ValidationStore {
     long beginValidation(Envelope area, ValidationOptions options, Actor actor) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
-            try {
-                long id = beginValidation(c, null, area, options);
-                if (actor != null) Audit.record(c, actor, "validation.start", "topology_validation", List.of(id), parameters(options));
+            try (PreparedStatement st = c.prepareStatement(
+                    "INSERT INTO topology_validation (area, parameters, lease_owner, lease_until) VALUES (" + (area == null
+                            ? "NULL" : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb, ?, now() + make_interval(secs => ?)) "
+                            + "RETURNING id")) {
+                int next = bindArea(st, 1, area);
+                Map<String, Object> parameters = parameters(options);
+                st.setString(next, json(parameters));
+                database.leases().bind(st, next + 1);
+                long id;
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+                if (actor != null) Audit.record(c, actor, "validation.start", "topology_validation", List.of(id), parameters);
                 c.commit();
                 return id;
             } catch (SQLException | RuntimeException e) {
@@ -59,33 +70,6 @@ final class ValidationStore {
             } finally {
                 Database.restoreAutoCommit(c);
             }
-        }
-    }
-
-    /**
-     * Records a validation about to run in the caller's transaction, under {@code id} when one was drawn for it
-     * ({@link #drawValidationId}), else a new one; its lease is this process's.
-     */
-    long beginValidation(Connection c, Long id, Envelope area, ValidationOptions options) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO topology_validation (id, area, parameters, lease_owner, "
-                + "lease_until) VALUES (" + (id == null ? "DEFAULT" : id) + ", " + (area == null ? "NULL"
-                : "ST_MakeEnvelope(?, ?, ?, ?, ?)") + ", ?::jsonb, ?, now() + make_interval(secs => ?)) RETURNING id")) {
-            int next = bindArea(st, 1, area);
-            st.setString(next, json(parameters(options)));
-            database.leases().bind(st, next + 1);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    /** An id for a validation that another transaction will record ({@link #beginValidation(Connection, Long, Envelope, ValidationOptions)}). */
-    long drawValidationId() throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                "SELECT nextval(pg_get_serial_sequence('topology_validation', 'id'))"); ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 
@@ -320,16 +304,11 @@ final class ValidationStore {
         return counts;
     }
 
-    /**
-     * Marks a validation succeeded with its counts, in the caller's transaction, if it is still this process's;
-     * finished when this runs, not when
-     * the transaction began: an import's issues recorded beside its commit are in a transaction begun before the
-     * validation itself was (IssuesBesideCommit).
-     */
+    /** Marks a validation succeeded with its counts, in the caller's transaction, if it is still this process's. */
     static void succeed(Connection c, Database database, long validationId, Map<String, Object> counts)
             throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE topology_validation SET status = 'succeeded', "
-                + "progress = 1, counts = ?::jsonb, finished_at = clock_timestamp() WHERE id = ? AND status = 'running' "
+                + "progress = 1, counts = ?::jsonb, finished_at = now() WHERE id = ? AND status = 'running' "
                 + "AND lease_owner = ?")) {
             st.setString(1, json(counts));
             st.setLong(2, validationId);

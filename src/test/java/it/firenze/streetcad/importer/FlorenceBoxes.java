@@ -20,11 +20,6 @@ final class FlorenceBoxes {
 
     /** The sample's lines cut to the box, as a shapefile in {@code dir} named {@code name}, in an append's request. */
     static ImportRequest box(Path dir, String name, double west, double south, double east, double north) {
-        return box(dir, name, "append", west, south, east, north);
-    }
-
-    /** The same in a request of {@code mode}. */
-    static ImportRequest box(Path dir, String name, String mode, double west, double south, double east, double north) {
         Path clipped = dir.resolve(name + "_clipped.shp"), shp = dir.resolve(name + ".shp");
         Gdal.ogr2ogr("-spat", String.valueOf(west), String.valueOf(south), String.valueOf(east), String.valueOf(north),
                 "-clipsrc", "spat_extent", "-explodecollections", "-nlt", "LINESTRING", "-skipfailures", clipped.toString(),
@@ -34,19 +29,13 @@ final class FlorenceBoxes {
                 shp.toString(), clipped.toString());
         assertTrue(Files.exists(shp));
         return ImportParameters.request(name + ".shp", shp, null, Mapping.preset("osm"), null, null,
-                mode, null, ArchiveLimits.defaults(), null);
+                "append", null, ArchiveLimits.defaults(), null);
     }
 
     /** The box's lines imported into {@code db} with every topology rule checked, committed, its findings recorded. */
     static ImportReport importBox(Database db, Path dir, String name, double west, double south, double east, double north) {
-        return importBox(db, dir, name, "append", west, south, east, north);
-    }
-
-    /** The same in {@code mode}. */
-    static ImportReport importBox(Database db, Path dir, String name, String mode, double west, double south, double east,
-                                  double north) {
         try (ImportJobs jobs = new ImportJobs(db, List.of(TopologyPreCommitCheck.allRules()), 1)) {
-            ImportJobs.Job committed = stageAndCommit(jobs, box(dir, name, mode, west, south, east, north));
+            ImportJobs.Job committed = stageAndCommit(jobs, box(dir, name, west, south, east, north));
             assertEquals("committed", committed.state(), String.valueOf(committed.error()));
             return committed.importReport();
         }
