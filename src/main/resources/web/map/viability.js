@@ -163,15 +163,13 @@
     map.addSource(WORKS, { type: 'geojson', data: EMPTY, promoteId: 'id' });
     map.addSource(FOOTPRINT, { type: 'geojson', data: EMPTY });
     const below = map.getLayer('findings-selected') ? 'findings-selected' : undefined;
-    // Works sites at work or planned from the chosen time, as the server reads them (a site is at work in its phases
-    // until it was completed): approved red, proposed orange, one completed since (seen at an earlier time) grey;
-    // under the streets' lines. A rejected or withdrawn site is not drawn: one withdrawn before its first phase never
-    // was at work, yet its empty time at work still meets an interval that holds its start.
+    // Works sites at work or planned from the chosen time, as the server answers them (a site is at work in its phases
+    // until it ended; one withdrawn before its first phase never was): approved red, proposed orange, one that has
+    // ended since (seen at a time when it was still at work) grey; under the streets' lines.
     const worksColour = ['match', ['get', 'status'], 'approved', '#d50000', 'proposed', '#ff6d00', '#757575'];
-    const atWork = ['in', ['get', 'status'], ['literal', ['proposed', 'approved', 'completed']]];
-    map.addLayer({ id: 'viability-works-fill', type: 'fill', source: WORKS, filter: atWork,
+    map.addLayer({ id: 'viability-works-fill', type: 'fill', source: WORKS,
       paint: { 'fill-color': worksColour, 'fill-opacity': 0.25 } }, below);
-    map.addLayer({ id: 'viability-works-outline', type: 'line', source: WORKS, filter: atWork,
+    map.addLayer({ id: 'viability-works-outline', type: 'line', source: WORKS,
       paint: { 'line-color': worksColour, 'line-width': 2 } }, below);
     map.addLayer({ id: 'viability-footprint-fill', type: 'fill', source: FOOTPRINT,
       filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#2962ff', 'fill-opacity': 0.2 } });

@@ -375,6 +375,11 @@ public final class FeatureStore {
                     .bind(q.asOf()).append(")"));
         }
         if (q.hasDatetime()) {
+            // Validity is half-open, [valid_from, valid_to): an empty one (a works site withdrawn before its first
+            // phase, a row retired in the transaction that made it) was in force at no time, so no datetime meets it,
+            // though an interval may hold its one bound.
+            conditions.add(new Sql().append("(" + t.validToSql() + " IS NULL OR " + t.validToSql() + " > "
+                    + t.validFromSql() + ")"));
             if (q.to() != null) conditions.add(new Sql().append(t.validFromSql() + " <= ").bind(q.to()));
             if (q.from() != null) {
                 conditions.add(new Sql().append("(" + t.validToSql() + " IS NULL OR " + t.validToSql() + " > ")

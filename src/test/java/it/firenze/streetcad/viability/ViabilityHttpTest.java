@@ -925,6 +925,24 @@ class ViabilityHttpTest {
         assertTrue(worksAt(tomorrow + "/..").contains(going));
     }
 
+    @Test
+    void aWorksSiteWithdrawnBeforeItsFirstPhaseWasAtWorkAtNoTime() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String from = now.plus(Duration.ofDays(30)).toString(), to = now.plus(Duration.ofDays(40)).toString();
+        long withdrawn = json(send(publiacqua, "POST", ViabilityModule.WORKS, works(null, 11.2430, 43.7610, from, to,
+                "[]"))).get("id").asLong();
+        assertTrue(worksAt(now + "/..").contains(withdrawn), "planned from now on");
+
+        assertEquals(200, send(publiacqua, "PATCH", ViabilityModule.WORKS + "/" + withdrawn,
+                "{\"status\": \"cancelled\"}").statusCode());
+
+        // Its time at work is empty: no instant and no interval meets it, though an interval holds its first day.
+        assertFalse(worksAt(now + "/..").contains(withdrawn), "withdrawn before it began, it is planned no more");
+        assertFalse(worksAt(from).contains(withdrawn));
+        assertFalse(worksAt("../" + to).contains(withdrawn));
+        assertTrue(worksAt(null).contains(withdrawn), "the record itself stays, without datetime");
+    }
+
     /** The pairs of works sites /viability/conflicts lists for {@code datetime}. */
     private static Set<Set<Long>> worksPairs(String datetime) throws Exception {
         HttpResponse<String> r = get("/viability/conflicts?datetime=" + q(datetime));
@@ -938,9 +956,10 @@ class ViabilityHttpTest {
         return pairs;
     }
 
-    /** The works sites of the collection at {@code datetime}. */
+    /** The works sites of the collection at {@code datetime} (all of them when null). */
     private static Set<Long> worksAt(String datetime) throws Exception {
-        HttpResponse<String> r = get(ViabilityModule.WORKS + "?limit=1000&datetime=" + q(datetime));
+        HttpResponse<String> r = get(ViabilityModule.WORKS + "?limit=1000"
+                + (datetime == null ? "" : "&datetime=" + q(datetime)));
         assertEquals(200, r.statusCode(), r.body());
         Set<Long> ids = new java.util.HashSet<>();
         for (JsonNode f : json(r).get("features")) ids.add(f.get("id").asLong());
