@@ -389,7 +389,6 @@
     form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
   }
 
-
   /**
    * Says a form's refusal (a closure's, a works site's) under it, in the page's language and at the field it names,
    * which takes the focus; the server's English detail stays as the message's tooltip. `known` maps a problem's

@@ -33,12 +33,15 @@ public final class Database implements AutoCloseable {
      */
     private final HikariDataSource reads;
     private final int storageSrid;
+    private final int readLockWaitMillis;
     private final JobLeases leases;
 
-    private Database(HikariDataSource pool, HikariDataSource reads, int storageSrid, int jobLeaseSeconds) {
+    private Database(HikariDataSource pool, HikariDataSource reads, int storageSrid, int readLockWaitMillis,
+                     int jobLeaseSeconds) {
         this.pool = pool;
         this.reads = reads;
         this.storageSrid = storageSrid;
+        this.readLockWaitMillis = readLockWaitMillis;
         this.leases = new JobLeases(this, jobLeaseSeconds);
     }
 
@@ -73,7 +76,7 @@ public final class Database implements AutoCloseable {
             HikariDataSource reads = new HikariDataSource(poolConfig(connecting, "streetcad-reads", maxConnections, limits,
                     "SET statement_timeout = '" + limits.readTimeoutSeconds() + "s'; SET lock_timeout = '"
                             + limits.readLockWaitMillis() + "ms'"));
-            return new Database(work, reads, storageSrid, limits.jobLeaseSeconds());
+            return new Database(work, reads, storageSrid, limits.readLockWaitMillis(), limits.jobLeaseSeconds());
         } catch (RuntimeException e) {
             if (work != null) work.close();
             throw new DatabaseUnavailableException("Cannot connect to the database at " + connecting + ": " + rootMessage(e)
@@ -225,6 +228,14 @@ public final class Database implements AutoCloseable {
 
     public int storageSrid() {
         return storageSrid;
+    }
+
+    /**
+     * How long a read waits for a table's lock ({@link DatabaseLimits#readLockWaitMillis()}, the read pool's
+     * lock_timeout), for a read that must go through the work pool yet give up as soon as a request's read would.
+     */
+    public int readLockWaitMillis() {
+        return readLockWaitMillis;
     }
 
     @Override

@@ -270,7 +270,7 @@ public final class ImportJobs implements AutoCloseable {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL lock_timeout = '250ms'");  // a read's default wait (DatabaseLimits)
+                st.execute("SET LOCAL lock_timeout = '" + database.readLockWaitMillis() + "ms'");
                 try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM import_job WHERE state = 'committing')")) {
                     answer = rs.next() && rs.getBoolean(1);
                 }
