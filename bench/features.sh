@@ -6,6 +6,8 @@
 # Usage: bench/features.sh [seconds per run, default 10] [rounds, default 3; medians are reported] [access]
 #   (builds target/streetcad.jar when missing). With "access" it measures what authentication costs instead: bbox
 #   pages anonymously and with an API key, alternating in the same run, and the time of a password login.
+#   STREETCAD_BENCH_SPLIT_CORES=1 runs PostgreSQL on core 0 and the server, wrk and pgbench on the other cores: both
+#   sides then get the same PostgreSQL, which no longer shares its core with the server's JVM or the client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -26,8 +28,12 @@ declare -A urls=(
   [filter]="$base/collections/road-elements/items?limit=100&filter=functional_class%20%3D%20%27F%27%20AND%20S_INTERSECTS(geometry%2C%20BBOX(11.2498%2C%2043.7686%2C%2011.2622%2C%2043.7776))"
   [nearest]="$base/network/nearest?point=11.2558,43.7731"
   [item]="$base/collections/road-elements/items/$item"
+  [varied]="$base"
 )
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)"
+# wrk's request script per query: varied draws a different 500 m box on every request (bench/features/varied.sql
+# draws pgbench's alike)
+declare -A scripts=([varied]=bench/features/varied-bbox.lua)
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)$([ ${#on_db_core[@]} -gt 0 ] && echo "; PostgreSQL on core 0, the rest on ${on_app_cores[2]}")"
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 if [ "$mode" = access ]; then
   cli=("$JAVA_HOME/bin/java" -jar target/streetcad.jar)
@@ -60,20 +66,20 @@ pgb() { # $1 query, $2 seconds, then extra pgbench options
   # The server has PostgreSQL plan the page and nearest statements with their values on every run (unnamed
   # statements, Sql.preparePlannedWithValues): pgbench's extended mode does the same; an item by id is prepared once.
   local mode=extended; [ "$q" = item ] && mode=prepared
-  (cd "$work" && pgbench -h 127.0.0.1 -p $pgport -U postgres -n -M $mode -c 8 -j 2 -T "$s" -D srid=$srid \
+  (cd "$work" && "${on_app_cores[@]}" pgbench -h 127.0.0.1 -p $pgport -U postgres -n -M $mode -c 8 -j 2 -T "$s" -D srid=$srid \
     -D id="$item" -D class=F -D "wkt=POLYGON ((11.2498 43.7686, 11.2498 43.7776, 11.2622 43.7776, 11.2622 43.7686, 11.2498 43.7686))" "$@" -f "$OLDPWD/bench/features/$q.sql" cadastre 2>&1)
 }
 # Warm-up: C2 needs a good minute under this load before the server's figures settle.
-for q in bbox filter nearest item; do
+for q in bbox varied filter nearest item; do
   curl -sf -o /dev/null "${urls[$q]}" || { echo "$q: ${urls[$q]} failed" >&2; exit 1; }
-  wrk -t2 -c8 -d15s "${urls[$q]}" >/dev/null
+  "${on_app_cores[@]}" wrk -t2 -c8 -d15s ${scripts[$q]:+-s "${scripts[$q]}"} "${urls[$q]}" >/dev/null
   pgb "$q" 3 >/dev/null
 done
-printf '%-8s | %-30s | %-30s | %s\n' query "server (wrk, 8 conn)" "PostGIS (pgbench, 8 clients)" "server/db p50"
-for q in bbox filter nearest item; do
+printf '%-8s | %-30s | %-30s | %s\n' query "server (wrk, 8 conn)" "PostGIS (pgbench, 8 clients)" "server/db p50, req/s"
+for q in bbox varied filter nearest item; do
   w_rps=(); w_p50=(); w_p99=(); p_tps=(); p_p50=(); p_p99=()
   for round in $(seq 1 "$rounds"); do  # alternate the two so that both see the same neighbours' load
-    w=$(wrk -t2 -c8 -d"${seconds}s" --latency "${urls[$q]}")
+    w=$("${on_app_cores[@]}" wrk -t2 -c8 -d"${seconds}s" --latency ${scripts[$q]:+-s "${scripts[$q]}"} "${urls[$q]}")
     w_rps+=("$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$w")"); w_p50+=("$(ms 50% <<<"$w")"); w_p99+=("$(ms 99% <<<"$w")")
     errors=$(awk '/Non-2xx|Socket errors/' <<<"$w")
     if [ -n "$errors" ]; then echo "$q: $errors" >&2; fi
@@ -86,8 +92,9 @@ for q in bbox filter nearest item; do
   done
   rm -f "$work"/pgbench_log.*
   wp50=$(median "${w_p50[@]}"); pp50=$(median "${p_p50[@]}")
-  printf '%-8s | %5s req/s p50 %5s p99 %5s ms | %5s tx/s p50 %5s p99 %5s ms | %sx\n' "$q" \
-    "$(median "${w_rps[@]}")" "$wp50" "$(median "${w_p99[@]}")" "$(median "${p_tps[@]}")" "$pp50" \
-    "$(median "${p_p99[@]}")" "$(awk -v a="$wp50" -v b="$pp50" 'BEGIN {printf "%.2f", a / b}')"
+  wrps=$(median "${w_rps[@]}"); ptps=$(median "${p_tps[@]}")
+  printf '%-8s | %5s req/s p50 %5s p99 %5s ms | %5s tx/s p50 %5s p99 %5s ms | %sx, %sx\n' "$q" \
+    "$wrps" "$wp50" "$(median "${w_p99[@]}")" "$ptps" "$pp50" "$(median "${p_p99[@]}")" \
+    "$(awk -v a="$wp50" -v b="$pp50" 'BEGIN {printf "%.2f", a / b}')" "$(awk -v a="$wrps" -v b="$ptps" 'BEGIN {printf "%.2f", a / b}')"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -20,7 +20,14 @@ cleanup() {
 trap cleanup EXIT
 
 as_pg "$pgbin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
+# STREETCAD_BENCH_SPLIT_CORES=1: PostgreSQL on core 0, the server and the load generators on the others
+# (on_app_cores), as when the database has a machine of its own; otherwise everything shares every core.
+on_db_core=(); on_app_cores=()
+if [ "${STREETCAD_BENCH_SPLIT_CORES:-0}" = 1 ]; then
+  [ "$(nproc)" -ge 2 ] || { echo "STREETCAD_BENCH_SPLIT_CORES needs 2 cores or more" >&2; exit 1; }
+  on_db_core=(taskset -c 0); on_app_cores=(taskset -c "1-$(($(nproc) - 1))")
+fi
+as_pg "${on_db_core[@]}" "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
   -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=50 ${STREETCAD_BENCH_PG_OPTIONS:-}" start >/dev/null
 psql=(psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $pgport -U postgres)
 "${psql[@]}" -c "CREATE DATABASE cadastre"
@@ -33,7 +40,7 @@ serve_streetcad() {
   local jvm=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do jvm+=("$1"); shift; done
   [ $# -gt 0 ] && shift
-  "$JAVA_HOME/bin/java" "${jvm[@]}" -jar target/streetcad.jar serve --host 127.0.0.1 --port "$port" --db-url "$url" "$@" \
+  "${on_app_cores[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -jar target/streetcad.jar serve --host 127.0.0.1 --port "$port" --db-url "$url" "$@" \
     >"$work/server-$port.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
