@@ -6,6 +6,7 @@
 # Usage: bench/features.sh [seconds per run, default 10] [rounds, default 3; medians are reported] [access]
 #   (builds target/streetcad.jar when missing). With "access" it measures what authentication costs instead: bbox
 #   pages anonymously and with an API key, alternating in the same run, and the time of a password login.
+#   STREETCAD_BENCH_QUERIES="bbox varied" runs only those (default: bbox varied filter nearest item).
 #   STREETCAD_BENCH_SPLIT_CORES=1 runs PostgreSQL on core 0 and the server, wrk and pgbench on the other cores: both
 #   sides then get the same PostgreSQL, which no longer shares its core with the server's JVM or the client.
 set -euo pipefail
@@ -33,6 +34,8 @@ declare -A urls=(
 # wrk's request script per query: varied draws a different 500 m box on every request (bench/features/varied.sql
 # draws pgbench's alike)
 declare -A scripts=([varied]=bench/features/varied-bbox.lua)
+queries=${STREETCAD_BENCH_QUERIES:-bbox varied filter nearest item}
+for q in $queries; do [ -n "${urls[$q]:-}" ] || { echo "unknown query $q (bbox varied filter nearest item)" >&2; exit 1; }; done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)$([ ${#on_db_core[@]} -gt 0 ] && echo "; PostgreSQL on core 0, the rest on ${on_app_cores[2]}")"
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 if [ "$mode" = access ]; then
@@ -70,13 +73,13 @@ pgb() { # $1 query, $2 seconds, then extra pgbench options
     -D id="$item" -D class=F -D "wkt=POLYGON ((11.2498 43.7686, 11.2498 43.7776, 11.2622 43.7776, 11.2622 43.7686, 11.2498 43.7686))" "$@" -f "$OLDPWD/bench/features/$q.sql" cadastre 2>&1)
 }
 # Warm-up: C2 needs a good minute under this load before the server's figures settle.
-for q in bbox varied filter nearest item; do
+for q in $queries; do
   curl -sf -o /dev/null "${urls[$q]}" || { echo "$q: ${urls[$q]} failed" >&2; exit 1; }
   "${on_app_cores[@]}" wrk -t2 -c8 -d15s ${scripts[$q]:+-s "${scripts[$q]}"} "${urls[$q]}" >/dev/null
   pgb "$q" 3 >/dev/null
 done
 printf '%-8s | %-30s | %-30s | %s\n' query "server (wrk, 8 conn)" "PostGIS (pgbench, 8 clients)" "server/db p50, req/s"
-for q in bbox varied filter nearest item; do
+for q in $queries; do
   w_rps=(); w_p50=(); w_p99=(); p_tps=(); p_p50=(); p_p99=()
   for round in $(seq 1 "$rounds"); do  # alternate the two so that both see the same neighbours' load
     w=$("${on_app_cores[@]}" wrk -t2 -c8 -d"${seconds}s" --latency ${scripts[$q]:+-s "${scripts[$q]}"} "${urls[$q]}")
