@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * {@link Geometry#toText()}'s text, byte for byte, as UTF-8 bytes, written several times faster for the shapes a
@@ -81,33 +82,29 @@ final class WktText {
 
     /** A multi's parts, each a point's or a line's sequence (a ring inside a multiline is written as its sequence). */
     private void parts(Geometry multi) {
-        int n = multi.getNumGeometries();
-        if (n == 0) {
-            ascii("EMPTY");
-            return;
-        }
-        ascii("(");
-        for (int i = 0; i < n; i++) {
-            if (i > 0) ascii(", ");
-            Geometry part = multi.getGeometryN(i);
-            sequence(part instanceof Point p ? p.getCoordinateSequence() : ((LineString) part).getCoordinateSequence());
-        }
-        ascii(")");
+        list(multi.getNumGeometries(), i -> sequence(multi.getGeometryN(i) instanceof Point p ? p.getCoordinateSequence()
+                : ((LineString) multi.getGeometryN(i)).getCoordinateSequence()));
     }
 
     /** x and y of each coordinate: toText's writer has two output dimensions, whatever the sequence holds. */
     private void sequence(CoordinateSequence seq) {
-        int n = seq.size();
-        if (n == 0) {
+        list(seq.size(), i -> {
+            ordinate(seq.getX(i));
+            ascii(" ");
+            ordinate(seq.getY(i));
+        });
+    }
+
+    /** "EMPTY", or the items in parentheses, separated by ", ". */
+    private void list(int items, IntConsumer item) {
+        if (items == 0) {
             ascii("EMPTY");
             return;
         }
         ascii("(");
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < items; i++) {
             if (i > 0) ascii(", ");
-            ordinate(seq.getX(i));
-            ascii(" ");
-            ordinate(seq.getY(i));
+            item.accept(i);
         }
         ascii(")");
     }

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Given any geometry, WktText writes exactly {@link Geometry#toText()} (fingerprints digest it, and accepted issues
  * are kept by fingerprint): JTS is the oracle, on millions of doubles of every range, every kind of geometry and
- * precision model; the Florence sample's are in {@link FlorenceFingerprintsTest}.
+ * precision model; the Florence sample's are in {@link FlorenceNetworkTest}.
  */
 class WktTextTest {
 
