@@ -13,7 +13,9 @@ import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKTReader;
 
 import java.nio.charset.StandardCharsets;
+import java.text.DecimalFormatSymbols;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 
@@ -107,6 +109,21 @@ class WktTextTest {
                 c[k] = new Coordinate(600_000 + r.nextDouble() * 300_000, (r.nextDouble() - 0.5) * 360);
             }
             assertWrittenAsJts(model.toString(), wkt, factory.createLineString(c));
+        }
+    }
+
+    @Test
+    void inEveryLocaleTheTextIsJtss() {
+        Locale before = Locale.getDefault(Locale.Category.FORMAT);
+        Geometry g = FLOATING.createLineString(new Coordinate[]{new Coordinate(-681000.25, 4849000.5),
+                new Coordinate(1e-5, -12), new Coordinate(-1e300, Double.NaN)});
+        try {
+            for (Locale locale : DecimalFormatSymbols.getAvailableLocales()) {
+                Locale.setDefault(Locale.Category.FORMAT, locale);
+                assertWrittenAsJts(locale.toLanguageTag(), new WktText(), g);
+            }
+        } finally {
+            Locale.setDefault(Locale.Category.FORMAT, before);
         }
     }
 
