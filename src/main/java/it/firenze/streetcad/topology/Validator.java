@@ -10,11 +10,9 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Point;
-import org.locationtech.jts.geom.PrecisionModel;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
 import org.locationtech.jts.index.strtree.STRtree;
-import org.locationtech.jts.io.WKTWriter;
 import org.locationtech.jts.linearref.LengthIndexedLine;
 import org.locationtech.jts.noding.MCIndexNoder;
 import org.locationtech.jts.noding.NodedSegmentString;
@@ -39,6 +37,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.stream.IntStream;
@@ -51,7 +50,7 @@ import java.util.stream.IntStream;
 public final class Validator {
 
     /**
-     * Findings fingerprinted with one {@link Run.Fingerprints} (a digest and WKT writers are not shared): fewer than
+     * Findings fingerprinted with one {@link Run.Fingerprints} (a digest and a WKT writer are not shared): fewer than
      * this are fingerprinted on the validating thread alone.
      */
     private static final int PARALLEL_FINDINGS = 256;
@@ -184,8 +183,11 @@ public final class Validator {
         /** Second and further copies of a duplicated element: reported once, left out of the graph. */
         final Set<Integer> copies = new HashSet<>();
         final int[] component;
-        /** Each line's WKT, written once: a line is in several findings, and writing WKT is a fingerprint's cost. */
-        final String[] shapes;
+        /**
+         * Each line's WKT in UTF-8, written once: a line is in several findings, and writing WKT is a fingerprint's
+         * cost. An atomic array, so that a text one thread wrote is read whole by another.
+         */
+        final AtomicReferenceArray<byte[]> shapes;
         STRtree index;
 
         Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus, DoubleConsumer progress,
@@ -196,7 +198,7 @@ public final class Validator {
             this.area = area;
             this.focus = focus;
             this.progress = progress;
-            this.shapes = new String[lines.size()];
+            this.shapes = new AtomicReferenceArray<>(lines.size());
             this.factory = lines.isEmpty() ? new GeometryFactory() : lines.get(0).geometry().getFactory();
             this.broken = new boolean[lines.size()];
             this.component = new int[lines.size()];
@@ -233,7 +235,7 @@ public final class Validator {
          */
         void handOver() {
             Finding[] out = new Finding[findings.size()];
-            // A digest and WKT writers per slice, not per thread: a thread-local one would keep this run (its lines
+            // A digest and a WKT writer per slice, not per thread: a thread-local one would keep this run (its lines
             // and their text) alive in every pool thread after it ended, one run per part of a large import. A few
             // findings (an edit's) are one slice, fingerprinted here sooner than handed to other threads.
             IntStream.range(0, Math.ceilDiv(out.length, PARALLEL_FINDINGS)).parallel().forEach(slice -> {
@@ -686,44 +688,37 @@ public final class Validator {
         }
 
         final class Fingerprints {
-            final Map<PrecisionModel, WKTWriter> writers = new HashMap<>();
+            final WktText wkt = new WktText();
             final MessageDigest sha = sha256();
 
             /**
              * Rule, place and the geometry of each element involved: unchanged geometry, unchanged fingerprint. The text
              * of each element is written once per run ({@link #shapeText}): an element is in several findings (its two
-             * ends, its crossings), and writing WKT was half the check's time on the Florence sample.
+             * ends, its crossings), and writing WKT was half the check's time on the Florence sample. The elements'
+             * texts are digested in order, each distinct text once (they were a sorted set of Strings: WKT is ASCII,
+             * and UTF-8's byte order is that of the characters).
              */
             String of(Rule rule, Geometry location, List<Integer> elements) {
-                TreeSet<String> involved = new TreeSet<>();
-                for (int i : elements) involved.add(shapeText(i));
+                byte[][] involved = new byte[elements.size()][];
+                for (int k = 0; k < involved.length; k++) involved[k] = shapeText(elements.get(k));
+                Arrays.sort(involved, Arrays::compareUnsigned);
                 sha.reset();
                 sha.update(rule.id().getBytes(StandardCharsets.UTF_8));
-                sha.update(text(location).getBytes(StandardCharsets.UTF_8));
-                for (String s : involved) sha.update(s.getBytes(StandardCharsets.UTF_8));
+                sha.update(wkt.of(location));
+                for (int k = 0; k < involved.length; k++) {
+                    if (k == 0 || !Arrays.equals(involved[k], involved[k - 1])) sha.update(involved[k]);
+                }
                 return HexFormat.of().formatHex(Arrays.copyOf(sha.digest(), 16));
             }
 
             /**
-             * The element's geometry as WKT ({@link Geometry#toText}), written on first use and shared by the threads: one
-             * that finds none writes it, and two may both write the same text.
+             * The element's geometry as WKT ({@link Geometry#toText}) in UTF-8, written on first use and shared by the
+             * threads: one that finds none writes it, and two may both write the same text.
              */
-            String shapeText(int i) {
-                String text = shapes[i];
-                if (text == null) shapes[i] = text = text(lines.get(i).geometry());
+            byte[] shapeText(int i) {
+                byte[] text = shapes.get(i);
+                if (text == null) shapes.set(i, text = wkt.of(lines.get(i).geometry()));
                 return text;
-            }
-
-            /**
-             * {@link Geometry#toText}, with one writer per precision model: toText makes a writer, and the writer a
-             * number format, for every geometry; a writer given the model keeps the format it would have made.
-             */
-            String text(Geometry g) {
-                return writers.computeIfAbsent(g.getPrecisionModel(), model -> {
-                    WKTWriter writer = new WKTWriter();
-                    writer.setPrecisionModel(model);
-                    return writer;
-                }).write(g);
             }
         }
     }

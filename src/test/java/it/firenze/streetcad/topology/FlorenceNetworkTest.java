@@ -6,22 +6,35 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.index.strtree.STRtree;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
+import static it.firenze.streetcad.topology.WktTextTest.assertWrittenAsJts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Given the Florence OSM sample as raw lines, building the network yields a junction-to-junction network. */
+/**
+ * Given the Florence OSM sample as raw lines, building the network yields a junction-to-junction network; and
+ * validating it, every element's and every finding's place is written as {@link Geometry#toText()} writes it, and every
+ * finding keeps the fingerprint accepted issues were kept by (README "Topology", sql/V30): the first 16 bytes of
+ * SHA-256 over the rule's id, the place's WKT and the sorted, distinct WKTs of the elements involved, each written by
+ * JTS.
+ */
 class FlorenceNetworkTest {
 
     static Database db;
@@ -134,5 +147,36 @@ class FlorenceNetworkTest {
             while (rs.next()) out.add(rs.getLong(1));
         }
         return out;
+    }
+
+    @Test
+    void everyElementIsWrittenAsJtsWritesIt() {
+        WktText wkt = new WktText();
+        for (TopologyLine line : lines) assertWrittenAsJts("element " + line.elementId(), wkt, line.geometry());
+        assertTrue(lines.size() > 30_000, lines.size() + " elements");
+    }
+
+    @Test
+    void everyFindingKeepsTheFingerprintJtsTextGives() throws Exception {
+        Map<Long, Geometry> byId = new HashMap<>();
+        for (TopologyLine line : lines) byId.put(line.elementId(), line.geometry());
+        List<Finding> findings = new Validator(ValidationOptions.defaults()).validate(lines, null, null, p -> { });
+        WktText wkt = new WktText();
+        for (Finding f : findings) {
+            assertWrittenAsJts(f.rule() + " at " + f.location(), wkt, f.location());
+            assertEquals(jtsFingerprint(f, byId), f.fingerprint(), f.rule() + " of " + f.elementIds());
+        }
+        assertTrue(findings.size() > 20_000, findings.size() + " findings");
+    }
+
+    /** The fingerprint as it was first written, with JTS's WKT of each geometry. */
+    static String jtsFingerprint(Finding f, Map<Long, Geometry> elements) throws Exception {
+        TreeSet<String> involved = new TreeSet<>();
+        for (Long id : f.elementIds()) involved.add(elements.get(id).toText());
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update(f.rule().id().getBytes(StandardCharsets.UTF_8));
+        sha.update(f.location().toText().getBytes(StandardCharsets.UTF_8));
+        for (String s : involved) sha.update(s.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(Arrays.copyOf(sha.digest(), 16));
     }
 }
