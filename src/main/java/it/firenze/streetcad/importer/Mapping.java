@@ -3,10 +3,9 @@ package it.firenze.streetcad.importer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.JsonText;
 import it.firenze.streetcad.importer.report.Note;
 import it.firenze.streetcad.importer.report.ReportCode;
 import it.firenze.streetcad.importer.shapefile.NotOfItsType;
@@ -24,6 +23,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -236,14 +236,14 @@ public final class Mapping {
      */
     MappedAttributes apply(long featureNumber, Map<String, Object> attributes, VertexValues vertexValues) {
         Resolution resolution = resolution(attributes.keySet());
-        ObjectNode unmapped = Json.mapper().createObjectNode();
+        Map<String, Object> unmapped = new LinkedHashMap<>();
         List<ImportProblem> problems = new ArrayList<>(0);
         for (var e : attributes.entrySet()) {
             boolean isRead = resolution.readFields().contains(e.getKey());
             // a value not of its field's type is kept as written even when a rule reads it: the rule's finding (its
             // "invalid" policy) says what became of the target, and the text is not lost with it
             if (e.getValue() != null && (!isRead || e.getValue() instanceof NotOfItsType)) {
-                put(unmapped, e.getKey(), e.getValue());
+                unmapped.put(e.getKey(), asJson(e.getValue()));
             }
             if (!isRead && e.getValue() instanceof NotOfItsType n) {
                 problems.add(ImportProblem.warning(featureNumber, e.getKey(), ReportCode.NOT_OF_FIELD_TYPE, "'" + n.text() + "' is not "
@@ -252,8 +252,8 @@ public final class Mapping {
             }
         }
         if (vertexValues != null) {
-            if (vertexValues.z() != null) unmapped.set(VERTEX_Z_VALUES, perPart(vertexValues.z()));
-            if (vertexValues.m() != null) unmapped.set(VERTEX_M_VALUES, perPart(vertexValues.m()));
+            if (vertexValues.z() != null) unmapped.put(VERTEX_Z_VALUES, perPart(vertexValues.z()));
+            if (vertexValues.m() != null) unmapped.put(VERTEX_M_VALUES, perPart(vertexValues.m()));
         }
         String[] values = new String[TargetField.values().length];
         for (TargetField target : TargetField.values()) {
@@ -270,7 +270,7 @@ public final class Mapping {
             if (value == null) value = defaults.containsKey(target) ? defaults.get(target) : target.defaultValue();
             values[target.ordinal()] = value;
         }
-        return new MappedAttributes(values, unmapped.isEmpty() ? null : unmapped.toString(), problems);
+        return new MappedAttributes(values, unmapped.isEmpty() ? null : JsonText.object(unmapped), problems);
     }
 
     /**
@@ -369,28 +369,30 @@ public final class Mapping {
         return target.defaultValue() == null ? "empty" : "'" + target.defaultValue() + "'";
     }
 
-    private static void put(ObjectNode node, String key, Object value) {
-        switch (value) {
-            case String s -> node.put(key, s);
-            case Long l -> node.put(key, l);
-            case Integer i -> node.put(key, i);
-            case BigDecimal d -> node.put(key, d);
-            case Double d -> node.put(key, d);
-            case Boolean b -> node.put(key, b);
-            case NotOfItsType n -> node.put(key, n.text());
-            default -> node.put(key, value.toString());
-        }
+    /**
+     * An attribute's value as source_attributes keeps it: text, a number (a decimal as written, trailing zeros
+     * included), a boolean, and anything else (a date, a value not of its field's type) as its text.
+     */
+    private static Object asJson(Object value) {
+        return switch (value) {
+            case String s -> s;
+            case Long l -> l;
+            case Integer i -> i;
+            case BigDecimal d -> d;
+            case Double d -> d;
+            case Boolean b -> b;
+            case NotOfItsType n -> n.text();
+            default -> value.toString();
+        };
     }
 
-    /** Values per part, a JSON array of arrays of numbers, NaN ("no data") as null. */
-    private static ArrayNode perPart(double[][] parts) {
-        ArrayNode out = Json.mapper().createArrayNode();
+    /** Values per part, arrays of numbers, NaN ("no data") as null. */
+    private static List<List<Double>> perPart(double[][] parts) {
+        List<List<Double>> out = new ArrayList<>(parts.length);
         for (double[] part : parts) {
-            ArrayNode values = out.addArray();
-            for (double v : part) {
-                if (Double.isNaN(v)) values.addNull();
-                else values.add(v);
-            }
+            List<Double> values = new ArrayList<>(part.length);
+            for (double v : part) values.add(Double.isNaN(v) ? null : v);
+            out.add(values);
         }
         return out;
     }

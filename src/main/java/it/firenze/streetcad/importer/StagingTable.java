@@ -1,7 +1,6 @@
 package it.firenze.streetcad.importer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.JsonText;
 import it.firenze.streetcad.importer.report.ReportCode;
 import org.locationtech.jts.io.WKBWriter;
 import org.locationtech.jts.geom.LineString;
@@ -339,11 +338,7 @@ final class StagingTable {
             out.tab();
             out.text(f.explanation());
             out.tab();
-            try {
-                out.utf8(Json.mapper().writeValueAsBytes(f.parameters()));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            out.text(JsonText.object(f.parameters()));
             out.tab();
             if (f.location() == null) out.text(null);
             else out.hex(wkb.write(f.location()));

@@ -47,6 +47,31 @@ class MappingTest {
     }
 
     @Test
+    void theUnmappedAttributesOfEveryTypeTheDbfGivesAreTheTextAJacksonObjectNodeOfThemWrites() {
+        // given a record with every value type the .dbf reader gives, none read by the preset, and Z and M per vertex
+        Map<String, Object> record = attributes("highway", "residential", "text", "via \"Larga\"\t\\ n° 1\u0001",
+                "count", 12L, "decimal", new BigDecimal("12.500"), "zero", new BigDecimal("0.000"),
+                "thousand", new BigDecimal("1000"), "small", new BigDecimal("-0.0050"), "float", 0.1 + 0.2,
+                "logical", true, "date", java.time.LocalDate.of(1961, 2, 5),
+                "not a number", new it.firenze.streetcad.importer.shapefile.NotOfItsType("12abc", 'N'), "empty", null);
+        var vertices = new it.firenze.streetcad.importer.shapefile.VertexValues(
+                new double[][]{{1.5, 2.0}, {-0.0}}, new double[][]{{Double.NaN, 3e-7}});
+
+        // when mapped
+        String kept = Mapping.preset("osm").apply(1, record, vertices).sourceAttributes();
+
+        // then the text is the one the old code's object node wrote for the same values
+        var node = Json.mapper().createObjectNode().put("text", "via \"Larga\"\t\\ n° 1\u0001").put("count", 12L)
+                .put("decimal", new BigDecimal("12.500")).put("zero", new BigDecimal("0.000"))
+                .put("thousand", new BigDecimal("1000")).put("small", new BigDecimal("-0.0050")).put("float", 0.1 + 0.2)
+                .put("logical", true).put("date", "1961-02-05").put("not a number", "12abc");
+        node.putArray(Mapping.VERTEX_Z_VALUES).add(Json.mapper().createArrayNode().add(1.5).add(2.0))
+                .add(Json.mapper().createArrayNode().add(-0.0));
+        node.putArray(Mapping.VERTEX_M_VALUES).add(Json.mapper().createArrayNode().addNull().add(3e-7));
+        assertEquals(node.toString(), kept);
+    }
+
+    @Test
     void theOsmPresetReadsReverseOneWaysTunnelsLinksFootwaysAndConstruction() {
         Mapping osm = Mapping.preset("osm");
         assertEquals("backward", osm.apply(1, attributes("highway", "residential", "oneway", "-1"), null).get(TargetField.DIRECTION));

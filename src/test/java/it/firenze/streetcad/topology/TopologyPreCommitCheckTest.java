@@ -1,5 +1,7 @@
 package it.firenze.streetcad.topology;
 
+import it.firenze.streetcad.api.Json;
+import it.firenze.streetcad.api.JsonText;
 import it.firenze.streetcad.db.Database;
 import it.firenze.streetcad.importer.StagedFinding;
 import it.firenze.streetcad.testing.TestPostgis;
@@ -106,6 +108,19 @@ class TopologyPreCommitCheckTest {
             // ... and every finding arrived once, those on the seams of parts included (islands aside)
             assertEquals(fingerprints(whole.stream().filter(f -> !f.rule().equals("island")).toList()),
                     fingerprints(parts.stream().filter(f -> !f.rule().equals(TopologyPreCommitCheck.NOT_CHECKED)).toList()));
+        });
+    }
+
+    @Test
+    void everyFlorenceFindingsFiguresAreTheTextTheMapperWritesForThem() throws Exception {
+        withFlorenceStaged(c -> {
+            // given every finding of the raw Florence lines, with every rule
+            List<StagedFinding> findings = TopologyPreCommitCheck.allRules().check(c, "staged_lines", 6707);
+            assertTrue(findings.size() > 45_000, "raw OSM lines meet everywhere: " + findings.size());
+            // then the figures the findings' COPY writes are, finding by finding, what Jackson wrote for them
+            for (StagedFinding f : findings) {
+                assertEquals(Json.mapper().writeValueAsString(f.parameters()), JsonText.object(f.parameters()), f.toString());
+            }
         });
     }
 
