@@ -10,8 +10,6 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Point;
-import org.locationtech.jts.geom.prep.PreparedGeometry;
-import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
 import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.linearref.LengthIndexedLine;
 import org.locationtech.jts.noding.MCIndexNoder;
@@ -189,6 +187,8 @@ public final class Validator {
          */
         final AtomicReferenceArray<byte[]> shapes;
         STRtree index;
+        /** For {@link #meets}: one per run, as a run is on one thread. */
+        final LineIntersector tipIntersector = new RobustLineIntersector();
 
         Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus, DoubleConsumer progress,
             Consumer<Finding> sink) {
@@ -487,10 +487,8 @@ public final class Validator {
             double length = line.getLength();
             Geometry tip = end.atStart() ? indexed.extractLine(0, Math.min(t, length))
                     : indexed.extractLine(Math.max(0, length - t), length);
-            // Prepared: the tip is a few metres, the lines near it can be long ways whose full relate would cost more.
-            PreparedGeometry preparedTip = PreparedGeometryFactory.prepare(tip);
             for (int other : near(tip.getEnvelopeInternal(), i)) {
-                if (preparedTip.intersects(lines.get(other).geometry())) {
+                if (meets(tip, lines.get(other).geometry())) {
                     add(Rule.OVERSHOOT, "the element runs on less than " + t + " m past the element it meets and stops",
                             Map.of("tolerance_m", t), factory.createPoint(p), List.of(i, other), junction);
                     return;
@@ -507,6 +505,30 @@ public final class Validator {
             }
             add(Rule.DEAD_END, "a dead end: nothing else is within " + t + " m of this end",
                     Map.of("tolerance_m", t), end0, List.of(i), junction);
+        }
+
+        /**
+         * Whether two lines share a point: whether a segment of one meets a segment of the other, the test a prepared
+         * line's {@code intersects} makes for two lines (segment by segment, with this intersector). A tip is a few
+         * metres: preparing it, and indexing each line near it for one question, cost more than the segments of
+         * that line near the tip compared with the tip's one or two.
+         */
+        boolean meets(Geometry tip, Geometry line) {
+            Envelope around = tip.getEnvelopeInternal();
+            for (int p = 0; p < line.getNumGeometries(); p++) {
+                Coordinate[] c = line.getGeometryN(p).getCoordinates();
+                for (int k = 0; k < c.length - 1; k++) {
+                    if (!around.intersects(c[k], c[k + 1])) continue;
+                    for (int q = 0; q < tip.getNumGeometries(); q++) {
+                        Coordinate[] t = tip.getGeometryN(q).getCoordinates();
+                        for (int j = 0; j < t.length - 1; j++) {
+                            tipIntersector.computeIntersection(t[j], t[j + 1], c[k], c[k + 1]);
+                            if (tipIntersector.hasIntersection()) return true;
+                        }
+                    }
+                }
+            }
+            return false;
         }
 
         List<Integer> near(Envelope envelope, int self) {
