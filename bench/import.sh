@@ -5,7 +5,7 @@
 #      gives an import of that layer (scripts/import-jit.sh),
 #   2. ogr2ogr -f PostgreSQL with PG_USE_COPY=YES, reprojecting to the storage CRS,
 #   3. shp2pgsql -D (COPY dump) | psql, reprojecting to the storage CRS,
-#   4. a warm `streetcad serve` (one untimed import first): POST /imports of the zipped sample, polled until
+#   4. a warm `streetcad serve` (six untimed imports first): POST /imports of the zipped sample, polled until
 #      validated, POST /imports/{id}/commit, polled until committed and its topology findings recorded,
 # into the same scratch PostGIS cluster in the same run, RUNS times each (median reported); then a synthetic
 # 1,000,000-line shapefile (bench/make_synthetic_shapefile.py) loaded by ogr2ogr and imported by streetcad with -Xmx1g.
@@ -109,7 +109,10 @@ server_import() {
   [ "$(await "$id" validated committing)" = committed ] || { echo "import $id not committed" >&2; exit 1; }
   findings_recorded "$id"
 }
-empty_cadastre; server_import # warm-up, untimed
+# Warm: the JIT compiles the import's code over its first imports (its threads' CPU 5.1, 3.4, 2.1, 1.6, 1.4 and 0.65 s
+# over imports 1-6 of a server, then 0.1-0.4 s: BENCHMARKS.md, issue 17, session 15, helper B), so a single warm-up
+# left the timed imports measuring compilation. STREETCAD_BENCH_WARM_IMPORTS untimed imports first (default 6).
+for warm in $(seq "${STREETCAD_BENCH_WARM_IMPORTS:-6}"); do empty_cadastre; server_import; done
 for run in $(seq "$RUNS"); do
   empty_cadastre
   s=$(seconds); server_import; e=$(seconds)
