@@ -15,6 +15,9 @@ cd "$(dirname "$0")/.."
 streetcad_setup bench >/dev/null
 for tool in wrk ogr2ogr pgbench; do command -v $tool >/dev/null || { echo "features.sh needs $tool" >&2; exit 1; }; done
 seconds=${1:-10}; rounds=${2:-3}; mode=${3:-features}
+# Checked before the cluster is made and loaded, which takes a minute.
+all_queries="bbox varied filter nearest item"; queries=${STREETCAD_BENCH_QUERIES:-$all_queries}
+for q in $queries; do [[ " $all_queries " == *" $q "* ]] || { echo "unknown query $q ($all_queries)" >&2; exit 1; }; done
 pgport=${STREETCAD_BENCH_PG_PORT:-25432}; port=${STREETCAD_BENCH_PORT:-27071}; srid=6707; bench=features
 . bench/florence-cluster.sh
 item=$("${psql[@]}" -d cadastre -At -c "SELECT min(id) FROM road_element WHERE ST_Intersects(geom,
@@ -34,8 +37,6 @@ declare -A urls=(
 # wrk's request script per query: varied draws a different 500 m box on every request (bench/features/varied.sql
 # draws pgbench's alike)
 declare -A scripts=([varied]=bench/features/varied-bbox.lua)
-queries=${STREETCAD_BENCH_QUERIES:-bbox varied filter nearest item}
-for q in $queries; do [ -n "${urls[$q]:-}" ] || { echo "unknown query $q (bbox varied filter nearest item)" >&2; exit 1; }; done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the machine is shared: compare within a run)$([ ${#on_db_core[@]} -gt 0 ] && echo "; PostgreSQL on core 0, the rest on ${on_app_cores[2]}")"
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 if [ "$mode" = access ]; then

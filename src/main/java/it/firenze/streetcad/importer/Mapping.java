@@ -374,16 +374,10 @@ public final class Mapping {
      * included), a boolean, and anything else (a date, a value not of its field's type) as its text.
      */
     private static Object asJson(Object value) {
-        return switch (value) {
-            case String s -> s;
-            case Long l -> l;
-            case Integer i -> i;
-            case BigDecimal d -> d;
-            case Double d -> d;
-            case Boolean b -> b;
-            case NotOfItsType n -> n.text();
-            default -> value.toString();
-        };
+        if (value instanceof NotOfItsType n) return n.text();
+        boolean jsonValue = value instanceof String || value instanceof Long || value instanceof Integer
+                || value instanceof BigDecimal || value instanceof Double || value instanceof Boolean;
+        return jsonValue ? value : value.toString();
     }
 
     /** Values per part, arrays of numbers, NaN ("no data") as null. */
