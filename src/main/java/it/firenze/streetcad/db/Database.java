@@ -70,8 +70,13 @@ public final class Database implements AutoCloseable {
         try {
             // Work waits for locks as long as its statements may run: an edit made during a first load's commit waits
             // for it and is then written, where giving up would only make the editor send it again.
+            // No JIT compilation for work: PostGIS gives its functions high costs (for parallel plans), which lift the
+            // plans of an import's statements over one table of a city past jit_above_cost, and compiling then costs
+            // more than running (the seams of Florence's import: 368 ms of 541 compiling 36 functions for 33,089
+            // rows; BENCHMARKS.md, issue 17, session 16). What the JIT speeds up, expression evaluation, is not
+            // where such statements spend their time: geometry functions, triggers, indexes.
             work = new HikariDataSource(poolConfig(url, "streetcad", maxConnections, limits,
-                    "SET statement_timeout = '" + limits.workTimeoutSeconds() + "s'"));
+                    "SET statement_timeout = '" + limits.workTimeoutSeconds() + "s'; SET jit = off"));
             connecting = readUrl == null ? url : readUrl;
             HikariDataSource reads = new HikariDataSource(poolConfig(connecting, "streetcad-reads", maxConnections, limits,
                     "SET statement_timeout = '" + limits.readTimeoutSeconds() + "s'; SET lock_timeout = '"

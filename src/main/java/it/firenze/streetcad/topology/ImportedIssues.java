@@ -42,9 +42,6 @@ final class ImportedIssues {
             try {
                 String findings = identifier(c, recorded.findings()), elements = identifier(c, recorded.elements());
                 try (Statement st = c.createStatement()) {
-                    // The planner's cost of a finding's element lookups turns JIT compilation on, which costs more
-                    // than it saves on a statement that runs once.
-                    st.execute("SET LOCAL jit = off");
                     // The commit filled the element map without statistics: the planner then guesses 166 rows a
                     // feature and looks each finding's elements up by a bitmap scan, 3 to 7 times the cost of the
                     // index scan it picks once it knows a feature is one element (Florence: 152,567 lookups). The

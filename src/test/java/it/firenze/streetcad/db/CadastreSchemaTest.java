@@ -159,6 +159,16 @@ class CadastreSchemaTest {
         }
     }
 
+    /**
+     * Given the work connections (imports, jobs, edits), their statements are never JIT-compiled: PostGIS's function
+     * costs lift an import's statements over PostgreSQL's jit_above_cost, and the compiling cost more than the
+     * running (BENCHMARKS.md, issue 17, session 16).
+     */
+    @Test
+    void workConnectionsRunWithoutPostgresJit() throws SQLException {
+        assertEquals(List.of("off"), query("SHOW jit"));
+    }
+
     private List<String> query(String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = db.connection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
