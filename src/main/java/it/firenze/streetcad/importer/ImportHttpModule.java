@@ -35,7 +35,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code POST /imports} multipart: {@code file} (the .zip), optional {@code layer}, {@code mapping} (a preset
  *   name or the mapping JSON), {@code srid}, {@code encoding}, {@code mode}, {@code area}, {@code buildNetwork}
- *   ({@code true}: raw lines, built into a network once committed, like the CLI's --build-network) → 202</li>
+ *   ({@code true}: raw lines, built into a network once committed, like the CLI's --build-network), {@code commit}
+ *   ({@code true}: committed as soon as validated) and {@code skipInvalid} (with it) → 202</li>
  *   <li>{@code GET /imports/{id}}: state, progress %, the report; {@code GET /imports}: the latest jobs</li>
  *   <li>{@code GET /imports/{id}/features} and {@code …/findings} {@code [?bbox=&limit=]}: a checked import's staged
  *   features and its check's findings as GeoJSON (CRS84), before its commit</li>
@@ -78,7 +79,7 @@ public final class ImportHttpModule implements HttpModule {
 
     private void create(Context ctx) throws IOException {
         // Before a byte of the upload is read: anonymous uploads are refused, not stored.
-        AccessHttp.require(ctx, Role.TECHNICIAN);
+        Actor actor = AccessHttp.actor(ctx, Role.TECHNICIAN);
         long length = ctx.req().getContentLengthLong();
         if (length < 0) {
             throw new ProblemException(Problem.of(411, "Length required", "Send the upload with a Content-Length header."));
@@ -110,16 +111,18 @@ public final class ImportHttpModule implements HttpModule {
                         + "(.shp, .shx, .dbf, .prj, .cpg) and send that.");
             }
             ImportRequest request;
+            ImportJobs.ThenCommit thenCommit;
             try {
                 request = ImportParameters.request(file.filename(), upload, ctx.formParam("layer"), mapping(ctx.formParam("mapping")),
                         ctx.formParam("srid"), ctx.formParam("encoding"), ctx.formParam("mode"), ctx.formParam("area"),
                         ArchiveLimits.defaults(), cleanup).withBuildNetwork(flag(ctx.formParam("buildNetwork"), "buildNetwork"));
+                thenCommit = thenCommit(ctx, actor);
             } catch (ImportParameters.InvalidParameterException e) {
                 throw ProblemException.badRequest(e.parameter(), e.getMessage());
             }
             ImportJobs.Job job;
             try {
-                job = jobs.submit(request);
+                job = jobs.submit(request, thenCommit);
             } catch (ImportException e) {
                 throw ProblemException.badRequest(e.parameter(), e.getMessage());
             }
@@ -128,6 +131,17 @@ public final class ImportHttpModule implements HttpModule {
         } finally {
             if (!handedOver) cleanup.run();
         }
+    }
+
+    /** {@code commit=true}: committed as soon as validated; {@code skipInvalid} is the commit's, so only with it. */
+    private static ImportJobs.ThenCommit thenCommit(Context ctx, Actor actor) {
+        boolean commit = flag(ctx.formParam("commit"), "commit");
+        boolean skipInvalid = flag(ctx.formParam("skipInvalid"), "skipInvalid");
+        if (skipInvalid && !commit) {
+            throw new ImportParameters.InvalidParameterException("skipInvalid", "skipInvalid is the commit's: send it with "
+                    + "commit=true, or to POST /imports/{id}/commit once the import is validated.");
+        }
+        return commit ? new ImportJobs.ThenCommit(skipInvalid, actor) : null;
     }
 
     /**

@@ -139,6 +139,24 @@ public final class ImportJobs implements AutoCloseable {
      * @throws ImportException when the source cannot be imported at all (nothing is registered then)
      */
     public Job submit(ImportRequest request) {
+        return submit(request, null);
+    }
+
+    /**
+     * What a client asks to happen once its import is validated, besides waiting for it to be looked at: committed
+     * at once, as {@link #commit} would ({@code skipInvalid} as there), by {@code actor}. Saves an automated client
+     * (another city system loading its deliveries) a round of polling and a second request; GeoServer's importer
+     * offers the same ({@code exec=true}).
+     */
+    public record ThenCommit(boolean skipInvalid, Actor actor) {
+    }
+
+    /**
+     * As {@link #submit(ImportRequest)}; with {@code thenCommit} not null, the job is committed on the same worker as
+     * soon as it is validated. One it cannot commit (invalid features and {@code skipInvalid} false) stays validated,
+     * its error saying why, to be committed or discarded as any other.
+     */
+    public Job submit(ImportRequest request, ThenCommit thenCommit) {
         SourceLayer layer = open(request);
         pipelineFor(request.options().buildNetwork()).checkCrs(request.source(), layer);
         long id = insert(request);
@@ -147,8 +165,19 @@ public final class ImportJobs implements AutoCloseable {
             try (lease) {
                 runStage(id, request, layer, ImportPipeline.Progress.NONE);
             }
+            if (thenCommit != null) commitOnceValidated(id, thenCommit);
         });
         return find(id).orElseThrow();
+    }
+
+    private void commitOnceValidated(long id, ThenCommit then) {
+        if (!find(id).map(job -> job.state().equals("validated")).orElse(false)) return; // failed, or discarded meanwhile
+        try {
+            commit(id, then.skipInvalid(), true, then.actor());
+        } catch (JobStateException e) {
+            update("UPDATE import_job SET error = ?, updated_at = now() WHERE id = ? AND state = 'validated'",
+                    "Not committed: " + e.getMessage(), id);
+        }
     }
 
     /** Like {@link #submit} but stages in the calling thread; the returned job is validated or failed. */

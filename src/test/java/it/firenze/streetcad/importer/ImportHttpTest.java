@@ -80,6 +80,10 @@ class ImportHttpTest {
     }
 
     static HttpResponse<String> post(String path) {
+        return post(http, path);
+    }
+
+    static HttpResponse<String> post(TestHttp http, String path) {
         return http.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path)).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
@@ -224,6 +228,8 @@ class ImportHttpTest {
         assertProblem(upload(zip, Map.of("mapping", "/etc/passwd")), 400, "mapping");
         assertProblem(upload(zip, Map.of("srid", "WGS84")), 400, "srid");
         assertProblem(upload(zip, Map.of("buildNetwork", "yes")), 400, "buildNetwork");
+        assertProblem(upload(zip, Map.of("commit", "yes")), 400, "commit");
+        assertProblem(upload(zip, Map.of("skipInvalid", "true")), 400, "skipInvalid");
         assertProblem(upload(zip, Map.of("mode", "append", "area", "11,43,11.1,43.1")), 400, "area");
         // NaN fails every comparison: such an area was once taken, and a replace queued over it.
         assertProblem(upload(zip, Map.of("mode", "replace", "area", "NaN,43,11.1,43.1")), 400, "area");

@@ -1,0 +1,128 @@
+package it.firenze.streetcad.importer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import it.firenze.streetcad.access.Role;
+import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.testing.TestHttp;
+import it.firenze.streetcad.testing.TestPostgis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Given a StreetCad HTTP server over a real PostGIS, {@code POST /imports} with {@code commit=true} commits the import
+ * as soon as its check has validated it, without a second request; one it cannot commit stays validated, saying why.
+ */
+class ImportCommitOnceValidatedHttpTest {
+
+    @TempDir
+    Path tmp;
+    Database db;
+    ImportJobs jobs;
+    TestHttp http;
+    Cadastre cadastre;
+
+    @BeforeEach
+    void start() {
+        db = TestPostgis.newCadastre();
+        jobs = new ImportJobs(db, List.of(), 2);
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new ImportHttpModule(jobs, ImportHttpTest.LIMIT));
+        cadastre = new Cadastre(db);
+    }
+
+    @AfterEach
+    void stop() {
+        http.close();
+        jobs.close();
+        db.close();
+    }
+
+    /** Two streets near the Duomo and, when {@code withABadOne}, a line whose two points are one: invalid. */
+    Path streets(boolean withABadOne) throws IOException {
+        String good = """
+                {"type": "Feature", "properties": {"osm_id": 1, "name": "Via dei Calzaiuoli", "highway": "pedestrian"},
+                 "geometry": {"type": "LineString", "coordinates": [[11.2550, 43.7720], [11.2552, 43.7710]]}},
+                {"type": "Feature", "properties": {"osm_id": 2, "name": "Via del Corso", "highway": "residential"},
+                 "geometry": {"type": "LineString", "coordinates": [[11.2552, 43.7715], [11.2570, 43.7716]]}}""";
+        String bad = """
+                ,{"type": "Feature", "properties": {"osm_id": 3, "name": "Via Roma", "highway": "residential"},
+                 "geometry": {"type": "LineString", "coordinates": [[11.2540, 43.7725], [11.2540, 43.7725]]}}""";
+        Path geoJson = Files.writeString(tmp.resolve("streets.geojson"), "{\"type\": \"FeatureCollection\", \"features\": ["
+                + good + (withABadOne ? bad : "") + "]}");
+        Path shp = tmp.resolve("streets.shp");
+        Gdal.ogr2ogr("-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", shp.toString(), geoJson.toString());
+        return Gdal.zipLayer(shp, tmp.resolve("streets.zip"));
+    }
+
+    /** Polls the job until it is committed, failed or discarded, or validated with an error saying why it stopped. */
+    JsonNode awaitEnd(long id) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (true) {
+            JsonNode job = TestHttp.json(http.get("/imports/" + id));
+            String state = job.get("state").asText();
+            if (List.of("committed", "failed", "discarded").contains(state)) return job;
+            if (state.equals("validated") && job.hasNonNull("error")) return job;
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("job still " + state + ": " + job);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void anUploadAskedToCommitIsCommittedOnceValidatedWithoutASecondRequest() throws Exception {
+        // Given an upload of two good streets with commit=true
+        var created = ImportHttpTest.upload(http, streets(false), Map.of("mapping", "osm", "commit", "true"));
+        assertEquals(202, created.statusCode(), created.body());
+        long id = TestHttp.json(created).get("id").asLong();
+
+        // When nothing else is sent, then the job ends committed with its report, and the cadastre holds both streets
+        JsonNode done = awaitEnd(id);
+        assertEquals("committed", done.get("state").asText(), done.toString());
+        assertEquals(2, done.at("/report/committed/inserted").asLong());
+        assertEquals(0, done.at("/report/counts/invalid").asLong());
+        assertEquals(2, cadastre.count("SELECT count(*) FROM road_element"));
+        // and the commit is audited as the technician's, asked by the upload
+        JsonNode audited = http.audit("collection=import_job&id=" + id).getFirst();
+        assertEquals("import.commit", audited.get("action").asText());
+        assertEquals("test technician", audited.get("principalName").asText());
+        assertEquals("POST /imports", audited.get("via").asText());
+    }
+
+    @Test
+    void anUploadWithInvalidFeaturesStaysValidatedSayingWhyUnlessItMaySkipThem() throws Exception {
+        // Given an upload with an invalid line, asked to commit but not to skip invalid features
+        var created = ImportHttpTest.upload(http, streets(true), Map.of("mapping", "osm", "commit", "true"));
+        assertEquals(202, created.statusCode(), created.body());
+        long id = TestHttp.json(created).get("id").asLong();
+
+        // Then it stays validated, its error saying why it was not committed, and nothing is written
+        JsonNode held = awaitEnd(id);
+        assertEquals("validated", held.get("state").asText(), held.toString());
+        assertEquals(1, held.at("/report/counts/invalid").asLong());
+        assertTrue(held.get("error").asText().startsWith("Not committed: 1 features of import " + id + " are invalid"),
+                held.get("error").asText());
+        assertEquals(0, cadastre.count("SELECT count(*) FROM road_element"));
+        // and it can still be committed without them by the usual request
+        assertEquals(202, ImportHttpTest.post(http, "/imports/" + id + "/commit?skipInvalid=true").statusCode());
+        assertEquals("committed", awaitEnd(id).get("state").asText());
+        assertEquals(2, cadastre.count("SELECT count(*) FROM road_element"));
+
+        // Given the same upload asked to commit and to skip invalid features, then it is committed without the bad one
+        var skipping = ImportHttpTest.upload(http, streets(true), Map.of("mapping", "osm", "commit", "true",
+                "skipInvalid", "true"));
+        JsonNode done = awaitEnd(TestHttp.json(skipping).get("id").asLong());
+        assertEquals("committed", done.get("state").asText(), done.toString());
+        assertEquals(2, done.at("/report/committed/inserted").asLong());
+        assertEquals(1, done.at("/report/committed/skippedInvalid").asLong());
+        assertEquals(4, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+}
