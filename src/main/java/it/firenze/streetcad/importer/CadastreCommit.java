@@ -1,6 +1,7 @@
 package it.firenze.streetcad.importer;
 
 import it.firenze.streetcad.db.FirstLoad;
+import it.firenze.streetcad.db.SerialIds;
 import org.locationtech.jts.geom.Envelope;
 
 import java.sql.Connection;
@@ -150,7 +151,7 @@ final class CadastreCommit {
         // follow it read them.
         String insert = mapped
                 // The ids drawn first (in feature order), so that each feature's element is known
-                ? "WITH numbered AS (SELECT nextval(pg_get_serial_sequence('road_element', 'id')) AS id, q.* FROM "
+                ? "WITH numbered AS (SELECT " + SerialIds.next("road_element") + " AS id, q.* FROM "
                         + "(SELECT s.feature_number, r.id AS road_ref, s.geom, " + STAGED_VALUES + " " + staged
                         + " ORDER BY s.feature_number) q), added AS (INSERT INTO road_element (id, road_id, geom, " + COLUMNS
                         + ") SELECT id, road_ref, geom, " + COLUMNS + " FROM numbered) INSERT INTO " + elements

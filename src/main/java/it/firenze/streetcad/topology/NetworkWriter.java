@@ -3,6 +3,7 @@ package it.firenze.streetcad.topology;
 import static it.firenze.streetcad.topology.TopologySql.copy;
 
 import it.firenze.streetcad.db.Database;
+import it.firenze.streetcad.db.SerialIds;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.CoordinateArrays;
 import org.locationtech.jts.geom.CoordinateList;
@@ -113,11 +114,11 @@ final class NetworkWriter {
             "ANALYZE build_junction",
             "ANALYZE build_piece",
             "UPDATE build_junction t SET id = j.id FROM live_junction j WHERE j.geom ~= t.geom",
-            "UPDATE build_junction SET id = nextval(pg_get_serial_sequence('junction', 'id')) WHERE id IS NULL",
+            "UPDATE build_junction SET id = " + SerialIds.next("junction") + " WHERE id IS NULL",
             "INSERT INTO junction (id, geom, kind, degree) SELECT t.id, t.geom, 'end', 0 FROM build_junction t "
                     + "WHERE NOT EXISTS (SELECT 1 FROM junction j WHERE j.id = t.id)",
             "UPDATE build_piece SET id = CASE WHEN piece = 0 THEN source_id "
-                    + "ELSE nextval(pg_get_serial_sequence('road_element', 'id')) END",
+                    + "ELSE " + SerialIds.next("road_element") + " END",
             "INSERT INTO road_element (id, geom, from_junction, to_junction, split_from, valid_from, valid_to, "
                     + ELEMENT_COLUMNS + ") SELECT p.id, p.geom, jf.id, jt.id, e.id, e.valid_from, e.valid_to, "
                     + prefixed("e.", ELEMENT_COLUMNS) + " FROM build_piece p "
