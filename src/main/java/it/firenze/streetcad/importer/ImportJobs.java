@@ -388,7 +388,7 @@ public final class ImportJobs implements AutoCloseable {
             CadastreCommit.Result result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
                     actor, (c, committed) -> recordCommitted(c, job.id(), report, committed));
             // Only now: a process stopped during the follow-up finds the job committed, as the cadastre is.
-            chosen.followUp(job.id(), result.changed(), actor);
+            chosen.followUp(job.id(), result, actor);
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
         } catch (Exception e) {

@@ -444,11 +444,13 @@ public final class ImportPipeline {
      * mapped them to elements. The import stands whatever they do: a check that fails here is logged, never undoes
      * the commit. The kept findings are dropped after.
      */
-    void followUp(long jobId, Envelope changed, Actor actor) {
+    void followUp(long jobId, CadastreCommit.Result commit, Actor actor) {
         StagingTable staging = new StagingTable(jobId);
+        Envelope changed = commit.changed();
         try {
             if (changed == null) return;
             StagedFindings recorded = recorded(staging);
+            if (recorded != null && commit.intoAnEmptyCadastre()) recorded = recorded.intoAnEmptyCadastre();
             for (PreCommitCheck check : checks) {
                 long started = System.nanoTime();
                 try {

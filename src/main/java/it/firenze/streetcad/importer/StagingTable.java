@@ -48,7 +48,7 @@ final class StagingTable {
 
     /** The tables a committed import leaves for its follow-up (see {@link StagedFindings}). */
     StagedFindings findings() {
-        return new StagedFindings(name + "_findings", name + "_elements");
+        return new StagedFindings(name + "_findings", name + "_elements", false);
     }
 
     /** Creates the table that keeps every finding of the checks, and starts streaming them into it. */

@@ -175,7 +175,8 @@ public final class TopologyValidation {
      * {@link #revalidate}) replace the open issues of the elements the commit touched, in one transaction. Only
      * the seams are validated again: the other live elements within the tolerance of what the commit touched
      * (and the pieces a replace cut off at its edge), by {@link #revalidate} of each {@link #SEAM_CELL} cell they
-     * fall in. Failures are recorded and logged like {@link #revalidate}'s.
+     * fall in (none after a commit into an empty cadastre). Failures are recorded and logged like
+     * {@link #revalidate}'s.
      *
      * @return the ids of the recorded validations: the recording first, then one per seam cell
      */
@@ -192,6 +193,9 @@ public final class TopologyValidation {
             validations.failValidation(id, e.getMessage() == null ? e.toString() : e.getMessage());
             return ids;
         }
+        // Looking for seams reads every live element around the import (0.1-0.3 s of Florence's, 3 s of a million
+        // lines'): not when there is none but its own.
+        if (recorded.meetsNoOtherElement()) return ids;
         for (Envelope seam : imported.seams(area, recorded, NEIGHBOURHOOD.tolerance() + ValidationOptions.JUNCTION_TOLERANCE,
                 SEAM_CELL)) {
             revalidate(seam).ifPresent(ids::add);
