@@ -6,7 +6,8 @@
 #   2. ogr2ogr -f PostgreSQL with PG_USE_COPY=YES, reprojecting to the storage CRS,
 #   3. shp2pgsql -D (COPY dump) | psql, reprojecting to the storage CRS,
 #   4. a warm `streetcad serve` (six untimed imports first): POST /imports of the zipped sample, polled until
-#      validated, POST /imports/{id}/commit, polled until committed and its topology findings recorded,
+#      validated, POST /imports/{id}/commit, polled until committed and its topology findings recorded; and the
+#      same in one request, POST /imports with commit=true, polled until committed and its findings recorded,
 # into the same scratch PostGIS cluster in the same run, RUNS times each (median reported); then a synthetic
 # 1,000,000-line shapefile (bench/make_synthetic_shapefile.py) loaded by ogr2ogr and imported by streetcad with -Xmx1g.
 # Issue 17's targets are ratios to ogr2ogr's bare load (`-f PostgreSQL`, nothing else asked of it) timed in the
@@ -109,6 +110,13 @@ server_import() {
   [ "$(await "$id" validated committing)" = committed ] || { echo "import $id not committed" >&2; exit 1; }
   findings_recorded "$id"
 }
+# One request: committed as soon as validated (it passes through validated on its way).
+server_import_committing() {
+  local id
+  id=$(curl -sf -H "$AUTH" -F file=@"$WORK/florence.zip" -F commit=true "$API/imports" | jq -r .id)
+  [ "$(await "$id" queued staging validated committing)" = committed ] || { echo "import $id not committed" >&2; exit 1; }
+  findings_recorded "$id"
+}
 # Warm: the JIT compiles the import's code over its first imports (its threads' CPU 5.1, 3.4, 2.1, 1.6, 1.4 and 0.65 s
 # over imports 1-6 of a server, then 0.1-0.4 s: BENCHMARKS.md, issue 17, session 15, helper B), so a single warm-up
 # left the timed imports measuring compilation. STREETCAD_BENCH_WARM_IMPORTS untimed imports first (default 6).
@@ -117,6 +125,9 @@ for run in $(seq "$RUNS"); do
   empty_cadastre
   s=$(seconds); server_import; e=$(seconds)
   T[server-post]+=" $(python3 -c "print(round($e-$s,2))")"
+  empty_cadastre
+  s=$(seconds); server_import_committing; e=$(seconds)
+  T[server-commit]+=" $(python3 -c "print(round($e-$s,2))")"
   s=$(seconds); PG_USE_COPY=YES ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=cadastre" "$SAMPLE" \
       -nln ogr_florence -t_srs EPSG:$SRID -nlt LINESTRING -lco GEOMETRY_NAME=geom -overwrite; e=$(seconds)
   T[ogr2ogr-2]+=" $(python3 -c "print(round($e-$s,2))")"
@@ -132,10 +143,11 @@ for f in $([ "$RUNS" -gt 0 ] && echo streetcad streetcad-srid); do
 done
 echo
 [ "$RUNS" -gt 0 ] && printf '%-15s %8s  %s\n' tool median runs
-[ "$RUNS" -gt 0 ] && for t in streetcad streetcad-srid ogr2ogr ogr2ogr-bare shp2pgsql server-post ogr2ogr-2 ogr2ogr-bare-2; do printf '%-15s %7ss  %s\n' "$t" "$(echo "${T[$t]}" | median)" "${T[$t]}"; done
+[ "$RUNS" -gt 0 ] && for t in streetcad streetcad-srid ogr2ogr ogr2ogr-bare shp2pgsql server-post server-commit ogr2ogr-2 ogr2ogr-bare-2; do printf '%-15s %7ss  %s\n' "$t" "$(echo "${T[$t]}" | median)" "${T[$t]}"; done
 if [ "$RUNS" -gt 0 ]; then
   echo "issue 17 ratios to ogr2ogr's bare load (medians of this run):"
   echo "  server POST /imports until findings recorded / ogr2ogr-bare-2: $(ratio "$(echo "${T[server-post]}" | median)" "$(echo "${T[ogr2ogr-bare-2]}" | median)") (target <= 4x)"
+  echo "  the same, one request (commit=true) / ogr2ogr-bare-2:          $(ratio "$(echo "${T[server-commit]}" | median)" "$(echo "${T[ogr2ogr-bare-2]}" | median)") (target <= 4x)"
   echo "  CLI import with JVM start / ogr2ogr-bare:                       $(ratio "$(echo "${T[streetcad]}" | median)" "$(echo "${T[ogr2ogr-bare]}" | median)") (target <= 8x)"
 fi
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (at the start: $LOAD_AT_START)"
