@@ -80,6 +80,9 @@ class ImportFindingsRecordedTest {
                 cadastre.rows("SELECT status || '|' || (counts->>'elements') || '|' || (counts->>'recorded_from_import_check') "
                         + "FROM topology_validation"));
         assertEquals(0, elementsValidatedAfter(0));
+        // and it counted every end without a junction the cadastre derives (every live element is the import's)
+        assertEquals(cadastre.count("SELECT count(*) FROM open_topology_issue WHERE id < 0"),
+                cadastre.count("SELECT (counts->>'derived_from_cadastre')::bigint FROM topology_validation"));
         // and the open issues are exactly what validating the cadastre afresh finds (islands aside)
         List<String> open = openIssues();
         assertTrue(open.size() > 50, "a raw OSM extract has findings: " + open.size());
@@ -102,7 +105,12 @@ class ImportFindingsRecordedTest {
         // When the lines of the block east of it are imported, those crossing the seam meeting their western halves
         importBox("east", 11.2555, 43.7700, 11.2660, 43.7760);
 
-        // Then only elements near the seam were read and judged again, fewer than either block holds
+        // Then the recording counted the ends without a junction of the eastern lines only, not of the western
+        long derivedOfTheEast = cadastre.count("SELECT (counts->>'derived_from_cadastre')::bigint FROM topology_validation "
+                + "WHERE id = " + (before + 1));
+        long derivedOfAll = cadastre.count("SELECT count(*) FROM open_topology_issue WHERE id < 0");
+        assertTrue(derivedOfTheEast > 0 && derivedOfTheEast < derivedOfAll, derivedOfTheEast + " of " + derivedOfAll);
+        // and only elements near the seam were read and judged again, fewer than either block holds
         long validatedAgain = elementsValidatedAfter(before);
         long all = cadastre.count("SELECT count(*) FROM live_road_element");
         assertTrue(validatedAgain > 0 && validatedAgain < westLines && validatedAgain < all - westLines,
