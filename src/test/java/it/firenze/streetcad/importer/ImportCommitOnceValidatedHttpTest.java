@@ -64,6 +64,13 @@ class ImportCommitOnceValidatedHttpTest {
         return Gdal.zipLayer(shp, tmp.resolve("streets.zip"));
     }
 
+    /** Uploads the streets with the given form fields; the job's id. */
+    long upload(boolean withABadOne, Map<String, String> fields) throws IOException {
+        var created = ImportHttpTest.upload(http, streets(withABadOne), fields);
+        assertEquals(202, created.statusCode(), created.body());
+        return TestHttp.json(created).get("id").asLong();
+    }
+
     /** Polls the job until it is committed, failed or discarded, or validated with an error saying why it stopped. */
     JsonNode awaitEnd(long id) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 120_000;
@@ -80,9 +87,7 @@ class ImportCommitOnceValidatedHttpTest {
     @Test
     void anUploadAskedToCommitIsCommittedOnceValidatedWithoutASecondRequest() throws Exception {
         // Given an upload of two good streets with commit=true
-        var created = ImportHttpTest.upload(http, streets(false), Map.of("mapping", "osm", "commit", "true"));
-        assertEquals(202, created.statusCode(), created.body());
-        long id = TestHttp.json(created).get("id").asLong();
+        long id = upload(false, Map.of("mapping", "osm", "commit", "true"));
 
         // When nothing else is sent, then the job ends committed with its report, and the cadastre holds both streets
         JsonNode done = awaitEnd(id);
@@ -100,9 +105,7 @@ class ImportCommitOnceValidatedHttpTest {
     @Test
     void anUploadWithInvalidFeaturesStaysValidatedSayingWhyUnlessItMaySkipThem() throws Exception {
         // Given an upload with an invalid line, asked to commit but not to skip invalid features
-        var created = ImportHttpTest.upload(http, streets(true), Map.of("mapping", "osm", "commit", "true"));
-        assertEquals(202, created.statusCode(), created.body());
-        long id = TestHttp.json(created).get("id").asLong();
+        long id = upload(true, Map.of("mapping", "osm", "commit", "true"));
 
         // Then it stays validated, its error saying why it was not committed, and nothing is written
         JsonNode held = awaitEnd(id);
@@ -117,9 +120,7 @@ class ImportCommitOnceValidatedHttpTest {
         assertEquals(2, cadastre.count("SELECT count(*) FROM road_element"));
 
         // Given the same upload asked to commit and to skip invalid features, then it is committed without the bad one
-        var skipping = ImportHttpTest.upload(http, streets(true), Map.of("mapping", "osm", "commit", "true",
-                "skipInvalid", "true"));
-        JsonNode done = awaitEnd(TestHttp.json(skipping).get("id").asLong());
+        JsonNode done = awaitEnd(upload(true, Map.of("mapping", "osm", "commit", "true", "skipInvalid", "true")));
         assertEquals("committed", done.get("state").asText(), done.toString());
         assertEquals(2, done.at("/report/committed/inserted").asLong());
         assertEquals(1, done.at("/report/committed/skippedInvalid").asLong());
