@@ -171,12 +171,15 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     private void commitOnceValidated(long id, ThenCommit then) {
-        if (!find(id).map(job -> job.state().equals("validated")).orElse(false)) return; // failed, or discarded meanwhile
         try {
+            if (!find(id).map(job -> job.state().equals("validated")).orElse(false)) return; // failed, or discarded
             commit(id, then.skipInvalid(), true, then.actor());
         } catch (JobStateException e) {
             update("UPDATE import_job SET error = ?, updated_at = now() WHERE id = ? AND state = 'validated'",
                     "Not committed: " + e.getMessage(), id);
+        } catch (RuntimeException e) {
+            // The database gone between the check and the commit, say: the job stays validated, to be committed again.
+            LOG.error("import {} was validated but could not be committed as asked", id, e);
         }
     }
 
