@@ -10,14 +10,10 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Point;
-import org.locationtech.jts.index.chain.MonotoneChain;
-import org.locationtech.jts.index.chain.MonotoneChainBuilder;
-import org.locationtech.jts.index.chain.MonotoneChainOverlapAction;
-import org.locationtech.jts.index.hprtree.HPRtree;
 import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.linearref.LengthIndexedLine;
-import org.locationtech.jts.noding.BasicSegmentString;
 import org.locationtech.jts.noding.MCIndexNoder;
+import org.locationtech.jts.noding.NodedSegmentString;
 import org.locationtech.jts.noding.SegmentIntersector;
 import org.locationtech.jts.noding.SegmentString;
 import org.locationtech.jts.operation.valid.IsSimpleOp;
@@ -42,8 +38,6 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
-import java.util.function.IntConsumer;
-import java.util.function.ObjIntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -58,15 +52,6 @@ public final class Validator {
      * this are fingerprinted on the validating thread alone.
      */
     private static final int PARALLEL_FINDINGS = 256;
-
-    /**
-     * What a run checks at once on every core ({@link Run#inOrder}): the items (elements, ends, meetings) a thread
-     * checks in one go, and how many are checked before their findings are added (a window).
-     */
-    private static final int SLICE = 256, WINDOW = 4096;
-
-    /** Monotone chains a thread compares with the others in one go ({@link Run#meetings}). */
-    private static final int CHAINS_PER_SLICE = 512;
 
     /** The rules a dangling end is judged by. */
     private static final Set<Rule> DANGLE_RULES = java.util.EnumSet.of(Rule.OVERSHOOT, Rule.UNDERSHOOT, Rule.DEAD_END);
@@ -121,8 +106,7 @@ public final class Validator {
 
     /**
      * As {@link #validate(List, Map, Envelope, Focus, DoubleConsumer)}, handing each finding to {@code sink} (on the
-     * calling thread, in the order they are made) at most {@link #BATCH} findings after it is made (and those of the
-     * window of elements or ends checked with it, {@link #WINDOW} items at most) instead of
+     * calling thread, in the order they are made) at most {@link #BATCH} findings after it is made instead of
      * returning them all: lines that meet a great many times (a part of a million-line import) are checked in the
      * memory their lines take, not that of their findings.
      */
@@ -203,6 +187,8 @@ public final class Validator {
          */
         final AtomicReferenceArray<byte[]> shapes;
         STRtree index;
+        /** For {@link #meets}: one per run, as a run is on one thread. */
+        final LineIntersector tipIntersector = new RobustLineIntersector();
 
         Run(List<TopologyLine> lines, Map<Long, Point> junctions, Envelope area, Focus focus, DoubleConsumer progress,
             Consumer<Finding> sink) {
@@ -220,7 +206,10 @@ public final class Validator {
         }
 
         void run() {
-            inOrder(lines.size(), this::checkElement, done -> progress.accept(0.3 * done / Math.max(1, lines.size())));
+            for (int i = 0; i < lines.size(); i++) {
+                checkElement(i);
+                if (i % 10_000 == 0) progress.accept(0.3 * i / Math.max(1, lines.size()));
+            }
             index = new STRtree();
             for (int i = 0; i < lines.size(); i++) {
                 if (!broken[i]) index.insert(lines.get(i).geometry().getEnvelopeInternal(), i);
@@ -259,84 +248,52 @@ public final class Validator {
             for (Finding f : out) sink.accept(f);
         }
 
-        /**
-         * Checks items 0 to {@code n - 1} on every core and adds their findings as one loop over them on this thread
-         * would: in the items' order. A window of {@link #WINDOW} items at a time is cut in slices of {@link #SLICE},
-         * each checked by one thread into a list of its own, and the lists are added in the slices' order once the
-         * window is done, handed over in the batches one loop's would be. Thread-safe because a check only reads what
-         * the run holds (the lines and their envelopes, the index, the ends, the copies: written before, on this
-         * thread, and the parallel stream's tasks start after that) and writes only its own list and its own item's
-         * slot ({@code broken[i]}, read on this thread after the stream has joined its tasks).
-         *
-         * @param done told how many items are checked, after each window
-         */
-        void inOrder(int n, ObjIntConsumer<List<Unprinted>> check, IntConsumer done) {
-            for (int from = 0; from < n; from += WINDOW) {
-                int start = from, end = Math.min(n, from + WINDOW);
-                List<List<Unprinted>> made = IntStream.range(0, Math.ceilDiv(end - start, SLICE)).parallel()
-                        .mapToObj(slice -> {
-                            List<Unprinted> to = new ArrayList<>();
-                            for (int k = start + slice * SLICE; k < Math.min(end, start + (slice + 1) * SLICE); k++) {
-                                check.accept(to, k);
-                            }
-                            return to;
-                        }).toList();
-                for (List<Unprinted> slice : made) {
-                    for (Unprinted finding : slice) {
-                        findings.add(finding);
-                        if (findings.size() >= BATCH) handOver();
-                    }
-                }
-                done.accept(end);
-            }
-        }
-
         // ---- one element at a time
 
-        void checkElement(List<Unprinted> to, int i) {
+        void checkElement(int i) {
             Geometry g = lines.get(i).geometry();
             if (g.getNumGeometries() > 1) {
-                add(to, Rule.MULTIPART, "the element has " + g.getNumGeometries() + " parts; an element is one line",
+                add(Rule.MULTIPART, "the element has " + g.getNumGeometries() + " parts; an element is one line",
                         Map.of("parts", g.getNumGeometries()), g, List.of(i), List.of());
             }
             double length = g.getLength();
             if (length == 0) {
                 broken[i] = true;
-                add(to, Rule.ZERO_LENGTH, "the element has no length: all its vertices are the same point",
+                add(Rule.ZERO_LENGTH, "the element has no length: all its vertices are the same point",
                         Map.of(), g.getCentroid(), List.of(i), List.of());
                 return;
             }
             IsValidOp valid = new IsValidOp(g);
             if (!valid.isValid()) {
                 broken[i] = true;
-                add(to, Rule.INVALID_GEOMETRY, "the geometry is invalid: " + valid.getValidationError().getMessage(),
+                add(Rule.INVALID_GEOMETRY, "the geometry is invalid: " + valid.getValidationError().getMessage(),
                         Map.of(), factory.createPoint(valid.getValidationError().getCoordinate()), List.of(i), List.of());
                 return;
             }
             if (length < options.minLength()) {
-                add(to, Rule.TOO_SHORT, String.format("the element is %.2f m long, shorter than %s m", length,
+                add(Rule.TOO_SHORT, String.format("the element is %.2f m long, shorter than %s m", length,
                         options.minLength()), Map.of("min_length_m", options.minLength(), "length_m", length),
                         g, List.of(i), List.of());
             }
             for (int p = 0; p < g.getNumGeometries(); p++) {
                 Coordinate[] raw = g.getGeometryN(p).getCoordinates();
-                checkRepeatedVertices(to, i, raw);
+                checkRepeatedVertices(i, raw);
                 Coordinate[] coords = CoordinateArrays.removeRepeatedPoints(raw);
-                checkSimple(to, i, factory.createLineString(coords));
-                checkSpikes(to, i, coords);
+                checkSimple(i, factory.createLineString(coords));
+                checkSpikes(i, coords);
             }
         }
 
-        void checkRepeatedVertices(List<Unprinted> to, int i, Coordinate[] c) {
+        void checkRepeatedVertices(int i, Coordinate[] c) {
             List<Coordinate> repeated = new ArrayList<>();
             for (int k = 1; k < c.length; k++) if (c[k].equals2D(c[k - 1])) repeated.add(c[k]);
             if (repeated.isEmpty()) return;
-            add(to, Rule.DUPLICATE_VERTEX, repeated.size() + " vertex(es) repeat the one before",
+            add(Rule.DUPLICATE_VERTEX, repeated.size() + " vertex(es) repeat the one before",
                     Map.of("count", repeated.size()), factory.createMultiPointFromCoords(repeated.toArray(new Coordinate[0])),
                     List.of(i), List.of());
         }
 
-        void checkSimple(List<Unprinted> to, int i, LineString line) {
+        void checkSimple(int i, LineString line) {
             Coordinate[] c = line.getCoordinates();
             Point where;
             if (c.length <= SHORT_LINE) {
@@ -351,9 +308,9 @@ public final class Validator {
                 where = factory.createPoint(simple.getNonSimpleLocation());
             }
             if (overlapsItself(line.getCoordinates())) {
-                add(to, Rule.SELF_OVERLAP, "the element runs back over itself", Map.of(), where, List.of(i), List.of());
+                add(Rule.SELF_OVERLAP, "the element runs back over itself", Map.of(), where, List.of(i), List.of());
             } else {
-                add(to, Rule.SELF_INTERSECTION, "the element crosses itself", Map.of(), where, List.of(i), List.of());
+                add(Rule.SELF_INTERSECTION, "the element crosses itself", Map.of(), where, List.of(i), List.of());
             }
         }
 
@@ -386,12 +343,12 @@ public final class Validator {
             return false;
         }
 
-        void checkSpikes(List<Unprinted> to, int i, Coordinate[] c) {
+        void checkSpikes(int i, Coordinate[] c) {
             double limit = Math.toRadians(options.spikeAngle());
             for (int k = 1; k < c.length - 1; k++) {
                 double angle = Angle.angleBetween(c[k - 1], c[k], c[k + 1]);
                 if (angle > 0 && angle < limit) {
-                    add(to, Rule.SPIKE, String.format("the line turns back by a sharp %.1f° angle", Math.toDegrees(angle)),
+                    add(Rule.SPIKE, String.format("the line turns back by a sharp %.1f° angle", Math.toDegrees(angle)),
                             Map.of("max_angle_deg", options.spikeAngle(), "angle_deg", Math.toDegrees(angle)),
                             factory.createPoint(c[k]), List.of(i), List.of());
                 }
@@ -439,16 +396,17 @@ public final class Validator {
         }
 
         void checkMeetings(Set<Integer> duplicated) {
-            List<SegmentString> strings = new ArrayList<>();
+            List<NodedSegmentString> strings = new ArrayList<>();
             for (int i = 0; i < lines.size(); i++) {
                 if (broken[i]) continue;
                 Geometry g = lines.get(i).geometry();
                 for (int p = 0; p < g.getNumGeometries(); p++) {
                     Coordinate[] c = CoordinateArrays.removeRepeatedPoints(g.getGeometryN(p).getCoordinates());
-                    if (c.length >= 2) strings.add(new BasicSegmentString(c, i));
+                    if (c.length >= 2) strings.add(new NodedSegmentString(c, i));
                 }
             }
-            MeetingCollector collector = meetings(strings);
+            MeetingCollector collector = new MeetingCollector();
+            new MCIndexNoder(collector).computeNodes(strings);
             endsOnInterior.addAll(collector.endsInOverlap);
             for (long pair : collector.overlaps) {
                 int a = (int) (pair >> 32), b = (int) pair;
@@ -458,68 +416,24 @@ public final class Validator {
                 add(Rule.OVERLAPPING_ELEMENTS, String.format("two elements share %.2f m of their course",
                         shared.getLength()), Map.of("shared_m", shared.getLength()), shared, List.of(a, b), List.of());
             }
-            // The elements that meet are joined (union-find) here, on this thread; the findings are made on every core,
-            // in the meetings' order.
-            List<Meeting> crossings = List.copyOf(collector.crossings), touches = List.copyOf(collector.touches);
-            for (Meeting m : crossings) union(m.a(), m.b());
-            for (Meeting m : touches) {
-                union(m.a(), m.b());
-                endsOnInterior.add(m.p());
-            }
-            inOrder(crossings.size(), (to, k) -> {
-                Meeting m = crossings.get(k);
+            collector.crossings.forEach(m -> {
                 int a = m.a(), b = m.b();
+                Coordinate p = m.p();
+                union(a, b);
                 // A duplicate's copy meets what the original meets: said once, by the original.
                 if (copies.contains(a) || copies.contains(b)) return;
-                add(to, Rule.CROSSING_WITHOUT_JUNCTION, "two elements cross at the same level with no junction",
-                        Map.of("level", lines.get(a).level(), "layer", lines.get(a).layer()), factory.createPoint(m.p()),
+                add(Rule.CROSSING_WITHOUT_JUNCTION, "two elements cross at the same level with no junction",
+                        Map.of("level", lines.get(a).level(), "layer", lines.get(a).layer()), factory.createPoint(p),
                         List.of(a, b), List.of());
-            }, done -> { });
-            inOrder(touches.size(), (to, k) -> {
-                Meeting m = touches.get(k);
+            });
+            collector.touches.forEach(m -> {
+                Coordinate p = m.p();
+                union(m.a(), m.b());
+                endsOnInterior.add(p);
                 if (copies.contains(m.a()) || copies.contains(m.b())) return;
-                add(to, Rule.ENDPOINT_ON_INTERIOR, "an element ends on another one's interior, which is not split there",
-                        Map.of(), factory.createPoint(m.p()), List.of(m.a(), m.b()), List.of());
-            }, done -> { });
-        }
-
-        /**
-         * Every meeting of two different lines, as {@link MCIndexNoder} finds them (the lines cut in monotone chains,
-         * indexed in an {@link HPRtree}, each chain compared with every chain of a higher number whose envelope meets
-         * its own) and in the order it finds them: the chains are compared in consecutive slices on every core, each
-         * slice into a collector of its own, and the collectors are merged in the slices' order (a set keeps what it
-         * met first). Thread-safe because the chains (their envelopes computed as they are indexed) and the index (built)
-         * are only read once the slices start, and each slice has its own collector, intersector and overlap action.
-         */
-        MeetingCollector meetings(List<SegmentString> strings) {
-            List<MonotoneChain> chains = new ArrayList<>();
-            HPRtree chainIndex = new HPRtree();
-            for (SegmentString string : strings) {
-                for (Object built : MonotoneChainBuilder.getChains(string.getCoordinates(), string)) {
-                    MonotoneChain chain = (MonotoneChain) built;
-                    chain.setId(chains.size());
-                    chainIndex.insert(chain.getEnvelope(0), chain);
-                    chains.add(chain);
-                }
-            }
-            chainIndex.build();
-            List<MeetingCollector> slices = IntStream.range(0, Math.ceilDiv(chains.size(), CHAINS_PER_SLICE)).parallel()
-                    .mapToObj(slice -> {
-                        MeetingCollector collector = new MeetingCollector();
-                        MonotoneChainOverlapAction overlaps = new MCIndexNoder.SegmentOverlapAction(collector);
-                        int end = Math.min(chains.size(), (slice + 1) * CHAINS_PER_SLICE);
-                        for (int k = slice * CHAINS_PER_SLICE; k < end; k++) {
-                            MonotoneChain chain = chains.get(k);
-                            for (Object near : chainIndex.query(chain.getEnvelope(0))) {
-                                MonotoneChain other = (MonotoneChain) near;
-                                if (other.getId() > chain.getId()) chain.computeOverlaps(other, 0, overlaps);
-                            }
-                        }
-                        return collector;
-                    }).toList();
-            MeetingCollector all = new MeetingCollector();
-            for (MeetingCollector slice : slices) all.addAll(slice);
-            return all;
+                add(Rule.ENDPOINT_ON_INTERIOR, "an element ends on another one's interior, which is not split there",
+                        Map.of(), factory.createPoint(p), List.of(m.a(), m.b()), List.of());
+            });
         }
 
         // ---- the graph of element ends
@@ -538,26 +452,23 @@ public final class Validator {
 
         void checkEnds() {
             boolean judgesDangles = DANGLE_RULES.stream().anyMatch(options.rules()::contains);
-            // The nodes in the map's order, the order one loop over it judges them in.
-            List<Map.Entry<Coordinate, List<End>>> nodes = List.copyOf(ends.entrySet());
-            inOrder(nodes.size(), (to, k) -> checkEnd(to, nodes.get(k).getKey(), nodes.get(k).getValue(), judgesDangles),
-                    done -> { });
-        }
-
-        void checkEnd(List<Unprinted> to, Coordinate p, List<End> at, boolean judgesDangles) {
-            if (endsOnInterior.contains(p)) return;
-            List<Integer> elements = at.stream().map(End::element).distinct().toList();
-            List<Long> junction = junctionAt(at.get(0));
-            if (at.size() == 1) {
-                if (judgesDangles) checkDangle(to, p, at.get(0), junction);
-            } else if (at.size() == 2 && elements.size() == 2) {
-                boolean mergeable = mergeable(at.get(0), at.get(1));
-                add(to, mergeable ? Rule.MERGEABLE_PSEUDO_NODE : Rule.PSEUDO_NODE, mergeable
-                                ? "only two elements with the same attributes meet here: they can be one element"
-                                : "only two elements meet here; their attributes differ, so the junction is legitimate",
-                        Map.of(), factory.createPoint(p), elements, junction);
+            for (Map.Entry<Coordinate, List<End>> node : ends.entrySet()) {
+                Coordinate p = node.getKey();
+                List<End> at = node.getValue();
+                if (endsOnInterior.contains(p)) continue;
+                List<Integer> elements = at.stream().map(End::element).distinct().toList();
+                List<Long> junction = junctionAt(at.get(0));
+                if (at.size() == 1) {
+                    if (judgesDangles) checkDangle(p, at.get(0), junction);
+                } else if (at.size() == 2 && elements.size() == 2) {
+                    boolean mergeable = mergeable(at.get(0), at.get(1));
+                    add(mergeable ? Rule.MERGEABLE_PSEUDO_NODE : Rule.PSEUDO_NODE, mergeable
+                                    ? "only two elements with the same attributes meet here: they can be one element"
+                                    : "only two elements meet here; their attributes differ, so the junction is legitimate",
+                            Map.of(), factory.createPoint(p), elements, junction);
+                }
+                checkOneWay(p, at, elements, junction);
             }
-            checkOneWay(to, p, at, elements, junction);
         }
 
         List<Long> junctionAt(End end) {
@@ -566,7 +477,7 @@ public final class Validator {
             return id == null ? List.of() : List.of(id);
         }
 
-        void checkDangle(List<Unprinted> to, Coordinate p, End end, List<Long> junction) {
+        void checkDangle(Coordinate p, End end, List<Long> junction) {
             int i = end.element();
             Geometry line = lines.get(i).geometry();
             double t = options.tolerance();
@@ -576,10 +487,9 @@ public final class Validator {
             double length = line.getLength();
             Geometry tip = end.atStart() ? indexed.extractLine(0, Math.min(t, length))
                     : indexed.extractLine(Math.max(0, length - t), length);
-            LineIntersector intersector = new RobustLineIntersector();
             for (int other : near(tip.getEnvelopeInternal(), i)) {
-                if (meets(intersector, tip, lines.get(other).geometry())) {
-                    add(to, Rule.OVERSHOOT, "the element runs on less than " + t + " m past the element it meets and stops",
+                if (meets(tip, lines.get(other).geometry())) {
+                    add(Rule.OVERSHOOT, "the element runs on less than " + t + " m past the element it meets and stops",
                             Map.of("tolerance_m", t), factory.createPoint(p), List.of(i, other), junction);
                     return;
                 }
@@ -588,12 +498,12 @@ public final class Validator {
             for (int other : near(end0.getEnvelopeInternal(), i)) {
                 double d = lines.get(other).geometry().distance(end0);
                 if (d > 0 && d <= t) {
-                    add(to, Rule.UNDERSHOOT, String.format("the element stops %.2f m short of another one", d),
+                    add(Rule.UNDERSHOOT, String.format("the element stops %.2f m short of another one", d),
                             Map.of("tolerance_m", t, "gap_m", d), end0, List.of(i, other), junction);
                     return;
                 }
             }
-            add(to, Rule.DEAD_END, "a dead end: nothing else is within " + t + " m of this end",
+            add(Rule.DEAD_END, "a dead end: nothing else is within " + t + " m of this end",
                     Map.of("tolerance_m", t), end0, List.of(i), junction);
         }
 
@@ -601,9 +511,9 @@ public final class Validator {
          * Whether two lines share a point: whether a segment of one meets a segment of the other, the test a prepared
          * line's {@code intersects} makes for two lines (segment by segment, with this intersector). A tip is a few
          * metres: preparing it, and indexing each line near it for one question, cost more than the segments of
-         * that line near the tip compared with the tip's one or two. The intersector is the calling thread's.
+         * that line near the tip compared with the tip's one or two.
          */
-        boolean meets(LineIntersector intersector, Geometry tip, Geometry line) {
+        boolean meets(Geometry tip, Geometry line) {
             Envelope around = tip.getEnvelopeInternal();
             for (int p = 0; p < line.getNumGeometries(); p++) {
                 Coordinate[] c = line.getGeometryN(p).getCoordinates();
@@ -612,8 +522,8 @@ public final class Validator {
                     for (int q = 0; q < tip.getNumGeometries(); q++) {
                         Coordinate[] t = tip.getGeometryN(q).getCoordinates();
                         for (int j = 0; j < t.length - 1; j++) {
-                            intersector.computeIntersection(t[j], t[j + 1], c[k], c[k + 1]);
-                            if (intersector.hasIntersection()) return true;
+                            tipIntersector.computeIntersection(t[j], t[j + 1], c[k], c[k + 1]);
+                            if (tipIntersector.hasIntersection()) return true;
                         }
                     }
                 }
@@ -637,7 +547,7 @@ public final class Validator {
             return TopologyLine.mergeable(lines.get(a.element()), a.atStart(), lines.get(b.element()), b.atStart());
         }
 
-        void checkOneWay(List<Unprinted> to, Coordinate p, List<End> at, List<Integer> elements, List<Long> junction) {
+        void checkOneWay(Coordinate p, List<End> at, List<Integer> elements, List<Long> junction) {
             int in = 0, out = 0;
             boolean oneWay = false;
             for (End e : at) {
@@ -656,7 +566,7 @@ public final class Validator {
                 }
             }
             if (!oneWay || (in > 0) == (out > 0)) return;
-            add(to, Rule.ONE_WAY_DEAD_END, in > 0 ? "one-way traffic can reach this point but cannot leave it"
+            add(Rule.ONE_WAY_DEAD_END, in > 0 ? "one-way traffic can reach this point but cannot leave it"
                             : "one-way traffic can leave this point but nothing can reach it",
                     Map.of("in", in, "out", out), factory.createPoint(p), elements, junction);
         }
@@ -761,14 +671,6 @@ public final class Validator {
                 }
             }
 
-            /** Adds what a collector of later chains met, after what this one met. */
-            void addAll(MeetingCollector later) {
-                overlaps.addAll(later.overlaps);
-                crossings.addAll(later.crossings);
-                touches.addAll(later.touches);
-                endsInOverlap.addAll(later.endsInOverlap);
-            }
-
             private boolean isEnd(Coordinate[] c, Coordinate p) {
                 return c[0].equals2D(p) || c[c.length - 1].equals2D(p);
             }
@@ -781,23 +683,16 @@ public final class Validator {
 
         // ---- findings
 
-        /** Adds a finding made on the run's thread, handing the findings over once {@link #BATCH} wait. */
         void add(Rule rule, String explanation, Map<String, Object> parameters, Geometry location,
-                 List<Integer> elements, List<Long> junctionIds) {
-            add(findings, rule, explanation, parameters, location, elements, junctionIds);
-            if (findings.size() >= BATCH) handOver();
-        }
-
-        /** Adds a finding to {@code to} unless its rule is not checked or the focus does not want it. */
-        void add(List<Unprinted> to, Rule rule, String explanation, Map<String, Object> parameters, Geometry location,
                  List<Integer> elements, List<Long> junctionIds) {
             if (!options.rules().contains(rule)) return;
             List<Long> ids = elements.stream().map(i -> lines.get(i).elementId()).filter(Objects::nonNull).toList();
             if (focus != null && !focus.concerns(ids, location)) return;
             List<String> keys = elements.stream().map(i -> lines.get(i).sourceKey()).filter(Objects::nonNull).toList();
             Map<String, Object> params = new LinkedHashMap<>(parameters);
-            to.add(new Unprinted(new Finding(rule, explanation, params, location, ids, junctionIds, keys, null),
+            findings.add(new Unprinted(new Finding(rule, explanation, params, location, ids, junctionIds, keys, null),
                     elements));
+            if (findings.size() >= BATCH) handOver();
         }
 
         /** Whether a finding involving the line is kept (always, with no focus). */
