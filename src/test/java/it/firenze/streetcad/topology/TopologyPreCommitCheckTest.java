@@ -151,9 +151,9 @@ class TopologyPreCommitCheckTest {
         withFlorenceStaged(c -> {
             // given the raw Florence lines checked with every rule, whole (they fit in the heap), on a machine's cores
             List<StagedFinding> findings = TopologyPreCommitCheck.allRules().check(c, "staged_lines", 6707);
-            // then the sink received them in the order the check made them on one thread (main at 65b9d6b, before
-            // its phases ran on every core), recorded as a digest of the list as it came: rule, features, place and
-            // fingerprint of each, in turn
+            // then the sink received them in the order the check made them on one thread at main's 65b9d6b, recorded
+            // as a digest of the list as it came (rule, features, place and fingerprint of each, in turn): a check
+            // made faster, its phases on several cores say, must hand them over in that order still
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (StagedFinding f : findings) {
                 sha.update(String.join("|", f.rule(), f.featureNumbers().toString(),
