@@ -138,7 +138,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
         if (parts <= 1) {
             List<TopologyLine> lines;
             try {
-                lines = TopologyReader.stagedLines(transaction, stagingTable, storageSrid);
+                lines = TopologyReader.stagedLines(transaction, stagingTable, storageSrid, size);
             } catch (HeapTooSmallException e) {
                 parts = 4; // the estimate was short: cut it after all
                 lines = null;

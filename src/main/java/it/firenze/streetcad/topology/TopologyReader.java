@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -129,12 +130,18 @@ final class TopologyReader {
     }
 
     /**
-     * An importer's staged lines (feature_number, geom and whichever road_element columns it mapped), with the
-     * feature number as the source key, refused like {@link #elements} when they would not fit in the heap. The
-     * table name goes through regclass, so only an existing table is read.
+     * All of an importer's staged lines (feature_number, geom and whichever road_element columns it mapped), with the
+     * feature number as the source key, refused like {@link #elements} when they would not fit in the heap: weighed
+     * by the size {@link #stagedSize} gave the caller, not counted again (counting their vertices is a scan of the
+     * table, about as long as reading them). The table name goes through regclass, so only an existing table is read.
+     *
+     * @throws HeapTooSmallException when they would not fit
      */
-    static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid) throws SQLException {
-        return stagedLines(c, stagingTable, storageSrid, null);
+    static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, StagedSize size)
+            throws SQLException {
+        Optional<String> shortfall = HeapBudget.shortfall(size.lines(), size.vertices());
+        if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
+        return staged(c, stagingTable, storageSrid, null);
     }
 
     /** The staged lines' count, vertices and extent (null extent when none has a geometry). */
@@ -154,11 +161,17 @@ final class TopologyReader {
     }
 
     /**
-     * The staged lines meeting {@code box} (all when null), checked against the heap first.
+     * The staged lines meeting {@code box}, counted and checked against the heap first.
      *
      * @throws HeapTooSmallException when they would not fit
      */
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, Envelope box)
+            throws SQLException {
+        return staged(c, stagingTable, storageSrid, Objects.requireNonNull(box));
+    }
+
+    /** The staged lines meeting {@code box}, counted and weighed first; all of them when null, weighed by the caller. */
+    private static List<TopologyLine> staged(Connection c, String stagingTable, int storageSrid, Envelope box)
             throws SQLException {
         String table;
         Set<String> columns = new HashSet<>();
@@ -174,8 +187,10 @@ final class TopologyReader {
         }
         String where = box == null ? "" : " WHERE geom && ST_MakeEnvelope(" + box.getMinX() + ", " + box.getMinY() + ", "
                 + box.getMaxX() + ", " + box.getMaxY() + ", " + storageSrid + ")";
-        try (PreparedStatement st = c.prepareStatement(SIZE + table + where)) {
-            ensureFits(st);
+        if (box != null) {
+            try (PreparedStatement st = c.prepareStatement(SIZE + table + where)) {
+                ensureFits(st);
+            }
         }
         List<String> attributes = MERGE_ATTRIBUTES.stream().filter(columns::contains).toList();
         // A staged line's road is known by its name until the commit finds or creates it: lines of one name end in
