@@ -29,16 +29,23 @@ public final class FirstLoad {
     }
 
     /**
+     * What a load wrote: its rows, and whether it was a first load. That is decided under the table's lock (V35 looks
+     * again once it holds it), so a first load's rows are the only ones in the table when its transaction commits.
+     */
+    public record Loaded(long rows, boolean first) {
+    }
+
+    /**
      * Runs {@code insert} into {@code table} in the caller's transaction (auto-commit off), as a bulk load when the
      * table holds no row. The indexes are back when this returns, for the statements that follow in the transaction.
      */
-    public static long insert(Connection c, String table, Insert insert) throws SQLException {
+    public static Loaded insert(Connection c, String table, Insert insert) throws SQLException {
         boolean dropped = call(c, "SELECT first_load_drop_indexes(?::regclass)", table) > 0;
         long rows = insert.run();
         // CREATE INDEX also sets the table's row and page counts the planner reads, so no ANALYZE is needed for the
         // statements that follow (the ordinary path runs none either).
         if (dropped) call(c, "SELECT first_load_restore_indexes(?::regclass)", table);
-        return rows;
+        return new Loaded(rows, dropped);
     }
 
     private static int call(Connection c, String sql, String table) throws SQLException {

@@ -41,7 +41,8 @@ final class CadastreCommit {
     /**
      * What a commit wrote, and the extent (storage CRS) of every element it added, changed or removed, old and new
      * geometries alike: the neighbourhood whose topology the commit may have changed. Null when nothing changed.
-     * {@code intoAnEmptyCadastre}: road_element held no row before it, so every live element is one it wrote.
+     * {@code intoAnEmptyCadastre}: a first load ({@link FirstLoad}): road_element held no row before it, so every
+     * live element is one it wrote.
      */
     record Result(ImportReport.Committed committed, Envelope changed, boolean intoAnEmptyCadastre) {
     }
@@ -58,11 +59,6 @@ final class CadastreCommit {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, 0)")) {
             lock.setInt(1, LOCK_CLASS);
             lock.execute();
-        }
-        boolean intoAnEmptyCadastre;
-        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM road_element)")) {
-            rs.next();
-            intoAnEmptyCadastre = rs.getBoolean(1);
         }
         // The versions a replace or an upsert replaces (updated, retired or cut), each as the version it was before:
         // the check's rolled-back run of this commit records the same ones, so that the commit can tell whether an
@@ -164,12 +160,12 @@ final class CadastreCommit {
                         + " SELECT feature_number, id FROM numbered"
                 : "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, " + STAGED_VALUES + " "
                         + staged + " ORDER BY s.feature_number";
-        long inserted = FirstLoad.insert(c, "road_element", () -> update(c, insert));
+        FirstLoad.Loaded inserted = FirstLoad.insert(c, "road_element", () -> update(c, insert));
         staging.dropFeatures(c);
-        return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, cutElements,
+        return new Result(new ImportReport.Committed(mode.label(), inserted.rows(), updated, unchanged, deleted, cutElements,
                 roadsCreated, roadsRetired, stagedRows.rows(), mode == ImportMode.APPEND ? null : replacedVersions(c),
                 (System.nanoTime() - startedNanos) / 1e9),
-                changed.isNull() ? null : changed, intoAnEmptyCadastre);
+                changed.isNull() ? null : changed, inserted.first());
     }
 
     private static void bindArea(PreparedStatement st, Envelope area, int storageSrid) throws SQLException {

@@ -170,15 +170,20 @@ public final class ImportJobs implements AutoCloseable {
         return find(id).orElseThrow();
     }
 
+    /**
+     * {@link #commit} refuses a job that staging failed or that was discarded meanwhile, and one with invalid
+     * features it may not skip: only a job still validated is told why.
+     */
     private void commitOnceValidated(long id, ThenCommit then) {
         try {
-            if (!find(id).map(job -> job.state().equals("validated")).orElse(false)) return; // failed, or discarded
-            commit(id, then.skipInvalid(), true, then.actor());
-        } catch (JobStateException e) {
-            update("UPDATE import_job SET error = ?, updated_at = now() WHERE id = ? AND state = 'validated'",
-                    "Not committed: " + e.getMessage(), id);
+            try {
+                commit(id, then.skipInvalid(), true, then.actor());
+            } catch (JobStateException e) {
+                update("UPDATE import_job SET error = ?, updated_at = now() WHERE id = ? AND state = 'validated'",
+                        "Not committed: " + e.getMessage(), id);
+            }
         } catch (RuntimeException e) {
-            // The database gone between the check and the commit, say: the job stays validated, to be committed again.
+            // The database gone before the commit began, say: the job stays validated, to be committed again.
             LOG.error("import {} was validated but could not be committed as asked", id, e);
         }
     }

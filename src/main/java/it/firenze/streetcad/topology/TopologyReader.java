@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -139,9 +138,8 @@ final class TopologyReader {
      */
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, StagedSize size)
             throws SQLException {
-        Optional<String> shortfall = HeapBudget.shortfall(size.lines(), size.vertices());
-        if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
-        return staged(c, stagingTable, storageSrid, null);
+        ensureFits(size.lines(), size.vertices());
+        return staged(c, stagingTable, storageSrid, "");
     }
 
     /** The staged lines' count, vertices and extent (null extent when none has a geometry). */
@@ -151,7 +149,7 @@ final class TopologyReader {
     static StagedSize stagedSize(Connection c, String stagingTable) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT n, v, ST_XMin(e), ST_XMax(e), ST_YMin(e), ST_YMax(e) FROM "
                 + "(SELECT count(geom) AS n, coalesce(sum(ST_NPoints(geom)), 0) AS v, ST_Extent(geom) AS e FROM "
-                + c.unwrap(org.postgresql.PGConnection.class).escapeIdentifier(stagingTable) + ") q");
+                + quoted(c, stagingTable) + ") q");
              ResultSet rs = st.executeQuery()) {
             rs.next();
             Envelope extent = rs.getObject(3) == null ? null
@@ -167,11 +165,16 @@ final class TopologyReader {
      */
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, Envelope box)
             throws SQLException {
-        return staged(c, stagingTable, storageSrid, Objects.requireNonNull(box));
+        String within = " WHERE geom && ST_MakeEnvelope(" + box.getMinX() + ", " + box.getMinY() + ", " + box.getMaxX()
+                + ", " + box.getMaxY() + ", " + storageSrid + ")";
+        try (PreparedStatement st = c.prepareStatement(SIZE + quoted(c, stagingTable) + within)) {
+            ensureFits(st);
+        }
+        return staged(c, stagingTable, storageSrid, within);
     }
 
-    /** The staged lines meeting {@code box}, counted and weighed first; all of them when null, weighed by the caller. */
-    private static List<TopologyLine> staged(Connection c, String stagingTable, int storageSrid, Envelope box)
+    /** The staged lines that {@code where} (a WHERE clause, or empty for all) keeps, already weighed by the caller. */
+    private static List<TopologyLine> staged(Connection c, String stagingTable, int storageSrid, String where)
             throws SQLException {
         String table;
         Set<String> columns = new HashSet<>();
@@ -183,13 +186,6 @@ final class TopologyReader {
                 if (!rs.next()) throw new SQLException("the staging table " + stagingTable + " has no columns");
                 table = rs.getString(1);
                 do columns.add(rs.getString(2)); while (rs.next());
-            }
-        }
-        String where = box == null ? "" : " WHERE geom && ST_MakeEnvelope(" + box.getMinX() + ", " + box.getMinY() + ", "
-                + box.getMaxX() + ", " + box.getMaxY() + ", " + storageSrid + ")";
-        if (box != null) {
-            try (PreparedStatement st = c.prepareStatement(SIZE + table + where)) {
-                ensureFits(st);
             }
         }
         List<String> attributes = MERGE_ATTRIBUTES.stream().filter(columns::contains).toList();
@@ -237,12 +233,20 @@ final class TopologyReader {
     /** Counts the lines a loader is about to hold and their vertices; completed with the table it reads. */
     private static final String SIZE = "SELECT count(*), coalesce(sum(ST_NPoints(geom)), 0) FROM ";
 
+    private static String quoted(Connection c, String table) throws SQLException {
+        return c.unwrap(org.postgresql.PGConnection.class).escapeIdentifier(table);
+    }
+
     private static void ensureFits(PreparedStatement size) throws SQLException {
         try (ResultSet rs = size.executeQuery()) {
             rs.next();
-            Optional<String> shortfall = HeapBudget.shortfall(rs.getLong(1), rs.getLong(2));
-            if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
+            ensureFits(rs.getLong(1), rs.getLong(2));
         }
+    }
+
+    private static void ensureFits(long lines, long vertices) {
+        Optional<String> shortfall = HeapBudget.shortfall(lines, vertices);
+        if (shortfall.isPresent()) throw new HeapTooSmallException(shortfall.get());
     }
 
     private static String optional(Set<String> columns, String column) {
