@@ -5,6 +5,7 @@ import it.firenze.streetcad.api.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,18 @@ public final class Gdal {
         args.addAll(List.of(out.toString(), shp.toString()));
         ogr2ogr(args.toArray(String[]::new));
         return Json.mapper().readTree(out.toFile()).get("features");
+    }
+
+    /**
+     * Layer {@code name} written by ogr2ogr (UTF-8) from the text of a GeoJSON FeatureCollection, in a directory of
+     * its own under {@code dir}; its .shp.
+     */
+    public static Path shapefile(Path dir, String name, String featureCollection) throws IOException {
+        Path own = Files.createTempDirectory(dir, name);
+        Path geojson = Files.writeString(own.resolve("source.geojson"), featureCollection, StandardCharsets.UTF_8);
+        Path shp = own.resolve(name + ".shp");
+        ogr2ogr("-lco", "ENCODING=UTF-8", shp.toString(), geojson.toString());
+        return shp;
     }
 
     /** Zips the files of layer {@code shp} (same base name, any extension) into {@code zip}. */

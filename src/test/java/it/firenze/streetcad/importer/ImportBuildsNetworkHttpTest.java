@@ -13,8 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -70,11 +68,7 @@ class ImportBuildsNetworkHttpTest {
                     .append(",\"highway\":\"residential\"},\"geometry\":{\"type\":\"LineString\",\"coordinates\":")
                     .append(coordinates[i]).append("}}");
         }
-        Path geojson = tmp.resolve(name + ".geojson");
-        Files.writeString(geojson, "{\"type\":\"FeatureCollection\",\"features\":[" + features + "]}", StandardCharsets.UTF_8);
-        Path dir = Files.createDirectories(tmp.resolve(name));
-        Path shp = dir.resolve(name + ".shp");
-        Gdal.ogr2ogr(shp.toString(), geojson.toString());
+        Path shp = Gdal.shapefile(tmp, name, "{\"type\":\"FeatureCollection\",\"features\":[" + features + "]}");
         var created = ImportHttpTest.upload(http, Gdal.zipLayer(shp, tmp.resolve(name + ".zip")), Map.of("buildNetwork", "true"));
         assertEquals(202, created.statusCode(), created.body());
         long id = TestHttp.json(created).get("id").asLong();

@@ -25,6 +25,7 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import static it.firenze.streetcad.testing.TestHttp.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,10 +103,15 @@ class ImportHttpTest {
 
     /** Polls the job on {@code http} until it leaves the given states. */
     static JsonNode awaitJob(TestHttp http, long id, String... busy) throws InterruptedException {
+        return awaitJob(http, id, job -> !List.of(busy).contains(job.get("state").asText()));
+    }
+
+    /** Polls the job on {@code http} until it is {@code done}. */
+    static JsonNode awaitJob(TestHttp http, long id, Predicate<JsonNode> done) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 300_000;
         while (true) {
             JsonNode job = TestHttp.json(http.get("/imports/" + id));
-            if (!List.of(busy).contains(job.get("state").asText())) return job;
+            if (done.test(job)) return job;
             if (System.currentTimeMillis() > deadline) throw new AssertionError("job still " + job.get("state") + ": " + job);
             Thread.sleep(200);
         }
