@@ -48,7 +48,8 @@ final class CadastreCommit {
     }
 
     /**
-     * Runs in the caller's transaction (auto-commit off); the caller commits or rolls back.
+     * Runs in the caller's transaction (auto-commit off); the caller drops the staging table, then commits, or rolls
+     * back. (A commit written beside the checks may drop it only once their transaction has let it go.)
      *
      * @param area         for REPLACE, the lon/lat area whose existing elements are replaced; null = all of them
      * @param startedNanos when the commit began, for the duration it reports
@@ -161,7 +162,6 @@ final class CadastreCommit {
                 : "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, " + STAGED_VALUES + " "
                         + staged + " ORDER BY s.feature_number";
         FirstLoad.Loaded inserted = FirstLoad.insert(c, "road_element", () -> update(c, insert));
-        staging.dropFeatures(c);
         return new Result(new ImportReport.Committed(mode.label(), inserted.rows(), updated, unchanged, deleted, cutElements,
                 roadsCreated, roadsRetired, stagedRows.rows(), mode == ImportMode.APPEND ? null : replacedVersions(c),
                 (System.nanoTime() - startedNanos) / 1e9),

@@ -152,9 +152,11 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     /**
-     * As {@link #submit(ImportRequest)}; with {@code thenCommit} not null, the job is committed on the same worker as
-     * soon as it is validated. One it cannot commit (invalid features and {@code skipInvalid} false) stays validated,
-     * its error saying why, to be committed or discarded as any other.
+     * As {@link #submit(ImportRequest)}; with {@code thenCommit} not null, the job is committed on the same worker.
+     * When every feature is valid the commit is written while the checks run (the job says committing from then on)
+     * and goes from staging to committed without stopping at validated; otherwise it is committed as soon as it is
+     * validated. One it cannot commit (invalid features and {@code skipInvalid} false) stays validated, its error
+     * saying why, to be committed or discarded as any other.
      */
     public Job submit(ImportRequest request, ThenCommit thenCommit) {
         SourceLayer layer = open(request);
@@ -162,10 +164,11 @@ public final class ImportJobs implements AutoCloseable {
         long id = insert(request);
         JobLeases.Lease lease = database.leases().hold("import_job", id);
         executor.submit(() -> {
+            boolean committed;
             try (lease) {
-                runStage(id, request, layer, ImportPipeline.Progress.NONE);
+                committed = runStage(id, request, layer, ImportPipeline.Progress.NONE, thenCommit);
             }
-            if (thenCommit != null) commitOnceValidated(id, thenCommit);
+            if (thenCommit != null && !committed) commitOnceValidated(id, thenCommit);
         });
         return find(id).orElseThrow();
     }
@@ -198,7 +201,7 @@ public final class ImportJobs implements AutoCloseable {
         pipelineFor(request.options().buildNetwork()).checkCrs(request.source(), layer);
         long id = insert(request);
         try (JobLeases.Lease lease = database.leases().hold("import_job", id)) {
-            runStage(id, request, layer, progress);
+            runStage(id, request, layer, progress, null);
         }
         return find(id).orElseThrow();
     }
@@ -364,15 +367,32 @@ public final class ImportJobs implements AutoCloseable {
         }
     }
 
-    private void runStage(long id, ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
+    /**
+     * Stages the job; with {@code thenCommit}, commits it beside the checks when it can (see {@link #submit}).
+     *
+     * @return whether the job was committed (and followed up)
+     */
+    private boolean runStage(long id, ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress,
+                             ThenCommit thenCommit) {
         try {
-            if (!transition(id, "queued", "staging")) return;
+            if (!transition(id, "queued", "staging")) return false;
             ProgressWriter writer = new ProgressWriter(id, progress);
-            ImportReport report = pipelineFor(request.options().buildNetwork()).stage(id, request.source(), layer,
-                    request.options(), writer);
+            ImportPipeline chosen = pipelineFor(request.options().buildNetwork());
+            CommitBesideTheCheck.Request beside = thenCommit == null ? null : new CommitBesideTheCheck.Request(
+                    thenCommit.actor(), () -> transition(id, "staging", "committing"));
+            ImportPipeline.Staged staged = chosen.stage(id, request.source(), layer, request.options(), writer, beside);
+            ImportReport report = staged.report();
+            if (staged.commit() != null) {
+                CadastreCommit.Result result = committedBeside(id, report, staged.commit());
+                if (result != null) {
+                    chosen.followUp(id, result, thenCommit.actor());
+                    return true;
+                }
+            }
+            // Staging, or committing when a commit beside the checks was begun and rolled back.
             try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
                     "UPDATE import_job SET state = 'validated', progress = 100, report = ?::jsonb, staging_table = ?, "
-                            + "updated_at = now() WHERE id = ? AND state = 'staging'")) {
+                            + "updated_at = now() WHERE id = ? AND state IN ('staging', 'committing')")) {
                 st.setString(1, Json.mapper().writeValueAsString(report));
                 st.setString(2, new StagingTable(id).name());
                 st.setLong(3, id);
@@ -385,6 +405,22 @@ public final class ImportJobs implements AutoCloseable {
             fail(id, "The import stopped on an internal error (" + e.getClass().getSimpleName() + "); the server log has it.");
         } finally {
             if (request.cleanup() != null) request.cleanup().run();
+        }
+        return false;
+    }
+
+    /**
+     * Commits what was written beside the checks, recording the job committed in the same transaction. Null when
+     * that fails (it is rolled back, and logged): the job is then validated and committed the ordinary way, which
+     * says why it cannot be if it still cannot.
+     */
+    private CadastreCommit.Result committedBeside(long id, ImportReport report, CommitBesideTheCheck.Pending written) {
+        try (written) {
+            return written.commit(report.source(), (c, committed) -> recordCommitted(c, id, report, committed));
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("import {}: the commit written beside its check was not committed ({}); committing it again", id,
+                    e.getMessage());
+            return null;
         }
     }
 
@@ -434,16 +470,27 @@ public final class ImportJobs implements AutoCloseable {
 
     /** Ends an import whose owner stopped renewing its lease; see the class comment. */
     private static void endInterrupted(Connection c, long id, String state) throws SQLException {
-        if (state.equals("committing")) {
+        if (state.equals("committing") && validated(c, id)) {
             // Its commit would have recorded it committed in the same transaction: nothing was written.
             notCommitted(c, id, "The commit was interrupted (the StreetCad instance running it stopped or lost its "
                     + "database); nothing was written. Commit it again.");
             return;
         }
+        // Queued, staging, or committing beside its checks (not yet validated): that commit's transaction is gone.
         new StagingTable(id).drop(c);
         JobLeases.update(c, "UPDATE import_job SET state = 'failed', error = 'Interrupted: the StreetCad instance running this "
                 + "import stopped or lost its database before it was validated; nothing was written. Import the file again.', "
                 + "staging_table = NULL, lease_owner = NULL, updated_at = now(), finished_at = now() WHERE id = ?", id);
+    }
+
+    /** Whether the job was validated: a commit beside its checks is committing before it has a report. */
+    private static boolean validated(Connection c, long id) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT report IS NOT NULL FROM import_job WHERE id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     /**

@@ -60,6 +60,24 @@ public final class ImportPipeline {
      * for {@link #commit} or {@link #discard}; on failure it is dropped and an {@link ImportException} says why.
      */
     public ImportReport stage(long jobId, String source, SourceLayer layer, ImportOptions options, Progress progress) {
+        return stage(jobId, source, layer, options, progress, null).report();
+    }
+
+    /**
+     * What staging did: its report, and the import's commit when it was written beside the checks, its transaction
+     * open for the caller to record it in and commit (or close, rolling it back).
+     */
+    record Staged(ImportReport report, CommitBesideTheCheck.Pending commit) {
+    }
+
+    /**
+     * As {@link #stage(long, String, SourceLayer, ImportOptions, Progress)}; with {@code commitBeside} not null and every
+     * feature valid, the commit is written while the checks run ({@link CommitBesideTheCheck}) and handed back open.
+     * When it is not (an invalid feature, or the commit could not begin or failed) the report says nothing of it and
+     * the import is committed the ordinary way, after the checks.
+     */
+    Staged stage(long jobId, String source, SourceLayer layer, ImportOptions options, Progress progress,
+                 CommitBesideTheCheck.Request commitBeside) {
         long started = System.nanoTime();
         int sourceSrid = preflight(source, layer);
         StagingTable staging = new StagingTable(jobId);
@@ -94,23 +112,51 @@ public final class ImportPipeline {
                 record(log, rejected, staging.unusableSourceKeys(c, options.mapping().sources(TargetField.SOURCE_KEY)));
             }
             long checking = System.nanoTime();
-            FindingLog findings = runChecks(c, staging);
+            CommitBesideTheCheck[] beside = new CommitBesideTheCheck[1];
+            CommitBesideTheCheck.Pending pending = null;
+            FindingLog findings;
+            try {
+                findings = runChecks(c, staging, () -> {
+                    // Only when no feature is left out (the commit then writes exactly what the checks judge) and
+                    // no check reads what the commit locks.
+                    if (commitBeside != null && log.errors == 0
+                            && checks.stream().allMatch(PreCommitCheck::readsOnlyTheStagedLines)) {
+                        beside[0] = CommitBesideTheCheck.start(database, jobId, staging, options.mode(), options.area(),
+                                commitBeside);
+                    }
+                });
+            } catch (SQLException | RuntimeException e) {
+                if (beside[0] != null) beside[0].abandon(jobId);
+                throw e;
+            }
             long checked = System.nanoTime();
-            staging.reject(c, rejected);
-            long[] counts = staging.counts(c);
-            ImportReport.Committed planned = options.mode() == ImportMode.APPEND ? null
-                    : plan(c, staging, options.mode(), options.area());
-            // Where the time went, for benchmarks (bench/import.sh) and for a technician asking why an import is slow.
-            LOG.info("import {}: staging table made in {} s, read and copied in {} s, reprojected in {} s, extent, geometries "
-                    + "and keys checked in {} s, topology checked in {} s, planned in {} s", jobId, seconds(started, copying),
-                    seconds(copying, copied), seconds(copied, reprojected), seconds(reprojected, checking),
-                    seconds(checking, checked), seconds(checked, System.nanoTime()));
-            return new ImportReport(source, layer.name(), options.mapping().name(), options.mode().label(),
-                    new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
-                    new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
-                    new ImportReport.Counts(read, layer.deletedFeatures(), counts[0], counts[1], log.errors, log.warnings),
-                    log.listed(), log.byField, findings.listed("EPSG:" + database.storageSrid()), findings.bySeverity,
-                    findings.byRule, (System.nanoTime() - started) / 1e9, extent, List.copyOf(notices), planned, null);
+            if (beside[0] != null) pending = beside[0].awaitWritten(jobId);
+            long written = System.nanoTime();
+            try {
+                staging.reject(c, rejected);
+                long[] counts = staging.counts(c);
+                // A commit already written needs no plan: the plan is a preview of it for the technician.
+                ImportReport.Committed planned = options.mode() == ImportMode.APPEND || pending != null ? null
+                        : plan(c, staging, options.mode(), options.area());
+                // Where the time went, for benchmarks (bench/import.sh) and for a technician asking why an import is slow.
+                LOG.info("import {}: staging table made in {} s, read and copied in {} s, reprojected in {} s, extent, "
+                        + "geometries and keys checked in {} s, topology checked in {} s{}, planned in {} s", jobId,
+                        seconds(started, copying), seconds(copying, copied), seconds(copied, reprojected),
+                        seconds(reprojected, checking), seconds(checking, checked), pending == null ? ""
+                                : ", the commit written beside it done " + seconds(checked, written) + " s after it",
+                        seconds(written, System.nanoTime()));
+                return new Staged(new ImportReport(source, layer.name(), options.mapping().name(), options.mode().label(),
+                        new ImportReport.Crs(sourceSrid, layer.sridSource(), database.storageSrid()),
+                        new ImportReport.Encoding(layer.charset(), layer.charsetSource()), zm(layer),
+                        new ImportReport.Counts(read, layer.deletedFeatures(), counts[0], counts[1], log.errors, log.warnings),
+                        log.listed(), log.byField, findings.listed("EPSG:" + database.storageSrid()), findings.bySeverity,
+                        findings.byRule, (System.nanoTime() - started) / 1e9, extent, List.copyOf(notices), planned, null),
+                        pending);
+            } catch (SQLException | RuntimeException e) {
+                // before the staging table is dropped below, which waits for the commit's transaction to let it go
+                if (pending != null) pending.close();
+                throw e;
+            }
         } catch (SQLException e) {
             dropQuietly(staging);
             throw new ImportException("The database refused the staging of " + source + ": " + e.getMessage().strip());
@@ -317,13 +363,14 @@ public final class ImportPipeline {
      * findings are reported, never used to leave features out: a dangle or a missing junction is for the technician
      * to judge ({@code import --fail-on error} refuses the commit instead). When a check records its findings, every
      * one of them is also streamed, on a connection of its own, into the staging's findings table for the commit.
+     * {@code started} is run once that table is made (or none is needed), before the checks begin.
      */
-    private FindingLog runChecks(Connection c, StagingTable staging) throws SQLException {
+    private FindingLog runChecks(Connection c, StagingTable staging, Runnable started) throws SQLException {
         FindingLog out = new FindingLog();
-        if (checks.isEmpty()) return out;
         boolean keep = checks.stream().anyMatch(PreCommitCheck::recordsFindings);
         try (Connection findings = keep ? database.connection() : null) {
             StagingTable.FindingsCopy kept = keep ? staging.copyFindings(findings) : null;
+            started.run();
             c.setAutoCommit(false);
             try {
                 for (PreCommitCheck check : checks) {
@@ -376,14 +423,14 @@ public final class ImportPipeline {
     }
 
     /**
-     * Writes the staged import into the cadastre in one transaction, then drops the staging table. What the checks
-     * keep about the cadastre is brought up to date separately, by {@link #followUp}, once the commit is recorded.
+     * Writes the staged import into the cadastre in one transaction, which names the actor in the audit log and
+     * history, and drops the staging table in it. What the checks keep about the cadastre is brought up to date
+     * separately, by {@link #followUp}, once the commit is recorded.
      *
      * @param skipInvalid commit without the invalid features; otherwise an import with any is refused
      * @param outcome     records what was committed in the commit's own transaction (the job's bookkeeping), so that
      *                    the record and the cadastre never disagree; it may refuse by throwing, and nothing is written
      */
-    /** Writes the staged features into the cadastre in one transaction, which names the actor in the audit log and history. */
     CadastreCommit.Result commit(long jobId, ImportReport staged, ImportMode mode, Envelope area, boolean skipInvalid,
                                  Actor actor, CommitOutcome outcome) {
         if (staged.counts().invalid() > 0 && !skipInvalid) {
@@ -413,9 +460,8 @@ public final class ImportPipeline {
                             + "edits. Nothing was written; import the file again to check it against the cadastre as it "
                             + "is now.");
                 }
-                Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", staged.source(),
-                        "committed", result.committed()));
-                outcome.record(c, result.committed());
+                staging.dropFeatures(c);
+                recordCommit(c, jobId, actor, staged.source(), result.committed(), outcome);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -427,6 +473,14 @@ public final class ImportPipeline {
         } catch (SQLException e) {
             throw new ImportException("The cadastre refused the import, nothing was written: " + e.getMessage().strip());
         }
+    }
+
+    /** The audit's record of a commit, and the caller's, in the commit's transaction. */
+    static void recordCommit(Connection c, long jobId, Actor actor, String source, ImportReport.Committed committed,
+                             CommitOutcome outcome) throws SQLException {
+        Audit.record(c, actor, "import.commit", "import_job", List.of(jobId), Map.of("source", source,
+                "committed", committed));
+        outcome.record(c, committed);
     }
 
     /** Writes what a commit did in the commit's transaction. */

@@ -43,6 +43,15 @@ public interface PreCommitCheck {
     }
 
     /**
+     * Whether the check reads nothing but the staging table (no cadastre table): the import's commit may then be
+     * written while it runs ({@link CommitBesideTheCheck}). One that reads the cadastre could wait for that commit's
+     * locks (a first load holds road_element whole) while the commit waits for it to end.
+     */
+    default boolean readsOnlyTheStagedLines() {
+        return false;
+    }
+
+    /**
      * Whether the check's findings are what validating the committed elements would find again (it judged the lines
      * as the cadastre will hold them): the pipeline then keeps every one of them, and the commit which element each
      * feature became, so that the follow-up records them instead of validating the same lines a second time.

@@ -301,6 +301,12 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 f.sourceKeys().stream().map(Long::valueOf).toList(), f.location(), f.parameters(), f.fingerprint());
     }
 
+    /** The staged lines are judged among themselves; the seams with the cadastre are the follow-up's. */
+    @Override
+    public boolean readsOnlyTheStagedLines() {
+        return true;
+    }
+
     /** Only the re-validating follow-up: a build changes the lines, so the check's findings are not the build's. */
     @Override
     public boolean recordsFindings() {

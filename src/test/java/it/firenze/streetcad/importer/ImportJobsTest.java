@@ -92,18 +92,27 @@ class ImportJobsTest {
     void jobsCutOffByAStopAreFoundAtStartStagingOnesFailCommittingOnesCanBeCommittedAgain() {
         long staging;
         long committing;
+        long committingBeside;
         try (ImportJobs jobs = new ImportJobs(db, List.of(), 1)) {
             staging = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
             committing = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+            committingBeside = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
         }
         // What a process killed mid-way leaves behind: rows in a working state whose lease nobody renews.
         cadastre.execute("UPDATE import_job SET state = 'staging', lease_until = now() - interval '1 second' WHERE id = " + staging);
         cadastre.execute("UPDATE import_job SET state = 'committing', lease_until = now() - interval '1 second' WHERE id = " + committing);
+        // A commit written beside its check is committing before the job has a report (it was never validated).
+        cadastre.execute("UPDATE import_job SET state = 'committing', report = NULL, lease_until = now() - interval '1 second' "
+                + "WHERE id = " + committingBeside);
         try (ImportJobs restarted = new ImportJobs(db, List.of(), 1)) {
-            var failed = restarted.find(staging).orElseThrow();
-            assertEquals("failed", failed.state());
-            assertTrue(failed.error().contains("Interrupted"), failed.error());
-            assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename = 'import_staging_" + staging + "'"));
+            for (long interrupted : List.of(staging, committingBeside)) {
+                var failed = restarted.find(interrupted).orElseThrow();
+                assertEquals("failed", failed.state());
+                assertTrue(failed.error().contains("Interrupted") && failed.error().contains("before it was validated"),
+                        failed.error());
+                assertEquals(0, cadastre.count("SELECT count(*) FROM pg_tables WHERE tablename = 'import_staging_"
+                        + interrupted + "'"));
+            }
             assertEquals("validated", restarted.find(committing).orElseThrow().state());
             assertTrue(restarted.commit(committing, false, true, Actor.system("test")).committed());
         }
