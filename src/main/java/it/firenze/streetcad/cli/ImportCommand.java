@@ -107,9 +107,12 @@ final class ImportCommand implements Callable<Integer> {
         try (CadastreStore store = CadastreStore.open(database.settings());
              ImportJobs jobs = new ImportJobs(store.database(), List.of(topology), 1)) {
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), System.console() != null);
+            Actor actor = as.actor(store.database(), "import");
+            // Committed whatever the check finds (no --fail-on): the commit is written while the check runs.
+            ImportJobs.ThenCommit thenCommit = dryRun || failOn != null ? null : new ImportJobs.ThenCommit(skipInvalid, actor);
             ImportJobs.Job job;
             try {
-                job = jobs.stageNow(request, opening.join(), bar);
+                job = jobs.stageNow(request, opening.join(), bar, thenCommit);
             } catch (CompletionException e) {
                 if (e.getCause() instanceof ImportException ie) throw new UserFacingException(ie.getMessage());
                 throw e;
@@ -119,7 +122,6 @@ final class ImportCommand implements Callable<Integer> {
                 bar.done();
             }
             if (job.state().equals("failed")) throw new UserFacingException(job.error());
-            Actor actor = as.actor(store.database(), "import");
             ImportReport report = job.importReport();
             printReport(out, job.id(), report);
             double total = (System.nanoTime() - started) / 1e9;
@@ -140,7 +142,7 @@ final class ImportCommand implements Callable<Integer> {
                         + failOn + "), see the report. Nothing was written.");
             }
             try {
-                job = jobs.commit(job.id(), skipInvalid, true, actor);
+                if (!job.committed()) job = jobs.commit(job.id(), skipInvalid, true, actor);
             } catch (ImportJobs.JobStateException e) {
                 jobs.discard(job.id(), actor);
                 throw new UserFacingException(e.getMessage() + " Nothing was written.");

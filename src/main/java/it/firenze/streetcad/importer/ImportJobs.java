@@ -198,10 +198,19 @@ public final class ImportJobs implements AutoCloseable {
 
     /** Stages a source already {@link #open opened} for this request, in the calling thread. */
     public Job stageNow(ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress) {
+        return stageNow(request, layer, progress, null);
+    }
+
+    /**
+     * The same; with {@code thenCommit} not null, the job is committed beside its checks when every feature is valid
+     * (see {@link #submit(ImportRequest, ThenCommit)}) and returned committed, else returned validated (or failed) for
+     * the caller to commit or not.
+     */
+    public Job stageNow(ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress, ThenCommit thenCommit) {
         pipelineFor(request.options().buildNetwork()).checkCrs(request.source(), layer);
         long id = insert(request);
         try (JobLeases.Lease lease = database.leases().hold("import_job", id)) {
-            runStage(id, request, layer, progress, null);
+            runStage(id, request, layer, progress, thenCommit);
         }
         return find(id).orElseThrow();
     }

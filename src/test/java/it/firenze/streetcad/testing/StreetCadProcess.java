@@ -81,6 +81,12 @@ public record StreetCadProcess(Process process, int port, Path log) {
         throw new AssertionError("not ready in 180 s: " + Files.readString(log));
     }
 
+    /** Waits (at most 180 s) for the command to end by itself; its exit code. */
+    public int awaitExit() throws InterruptedException {
+        if (!process.waitFor(180, TimeUnit.SECONDS)) throw new AssertionError("did not end in 180 s");
+        return process.exitValue();
+    }
+
     /** SIGTERM, then waits for the exit. */
     public void stop() throws InterruptedException {
         process.destroy();
