@@ -370,9 +370,9 @@ public final class ImportPipeline {
         boolean keep = checks.stream().anyMatch(PreCommitCheck::recordsFindings);
         try (Connection findings = keep ? database.connection() : null) {
             StagingTable.FindingsCopy kept = keep ? staging.copyFindings(findings) : null;
-            started.run();
             c.setAutoCommit(false);
             try {
+                started.run();
                 for (PreCommitCheck check : checks) {
                     check.check(c, staging.name(), database.storageSrid(), f -> {
                         out.add(f);
