@@ -300,6 +300,9 @@ public final class ImportHttpModule implements HttpModule {
         m.remove("counts");
         m.put("area", job.area());
         m.put("updatedAt", job.updatedAt());
+        // Once committed: whether the open issues answer for the import yet (its findings recorded, or its network built).
+        m.put("followUp", !job.committed() ? null : job.followedUpAt() == null ? "running" : "ended");
+        m.put("followedUpAt", job.followedUpAt());
         JsonNode report = job.report();
         m.put("report", report);
         return m;

@@ -51,12 +51,12 @@ public final class ImportJobs implements AutoCloseable {
     private static final io.micrometer.core.instrument.Counter ROWS =
             io.micrometer.core.instrument.Metrics.counter("streetcad.import.rows");
     private static final String COLUMNS = "id, state, source, layer, mode, area, build_network, progress, report, error, "
-            + "created_at, updated_at, finished_at";
+            + "created_at, updated_at, finished_at, followed_up_at";
 
     /** A job as shown to users; {@code report} is the {@link ImportReport} as JSON, null until staged. */
     public record Job(long id, String state, String source, String layer, String mode, double[] area,
                       boolean buildNetwork, double progress, JsonNode report, String error, Instant createdAt,
-                      Instant updatedAt, Instant finishedAt) {
+                      Instant updatedAt, Instant finishedAt, Instant followedUpAt) {
 
         public boolean committed() {
             return state.equals("committed");
@@ -97,18 +97,18 @@ public final class ImportJobs implements AutoCloseable {
         });
         database.leases().recoverPeriodically(new JobLeases.Kind("import_job", "state",
                 "'queued', 'staging', 'committing'", ImportJobs::endInterrupted));
-        database.leases().sweepPeriodically("the findings left by cut-off import follow-ups",
-                ImportJobs::dropFindingsOfCutFollowUps);
+        database.leases().sweepPeriodically("the import follow-ups cut off by a stop", ImportJobs::endCutFollowUps);
     }
 
     /**
-     * The findings a commit keeps for its follow-up are dropped when the follow-up ends; a process stopped during it
-     * leaves them behind (its validation ends as cut, see {@link it.firenze.streetcad.db.JobLeases}), and so does a
-     * drop that failed (the database away at that moment). Swept with the leases, on every instance, once the job's
-     * lease has expired: never under a follow-up an instance is running, which renews it, and never only at the next
-     * start, which a server running for weeks would not see.
+     * The findings a commit keeps for its follow-up are dropped when the follow-up ends, and the job says it ended; a
+     * process stopped during it leaves the findings behind and the job's follow-up running (its validation ends as
+     * cut, see {@link it.firenze.streetcad.db.JobLeases}), and a drop that failed (the database away at that moment)
+     * leaves them too. Swept with the leases, on every instance, once the job's lease has expired: never under a
+     * follow-up an instance is running, which renews it, and never only at the next start, which a server running for
+     * weeks would not see.
      */
-    private static void dropFindingsOfCutFollowUps(Connection c) throws SQLException {
+    private static void endCutFollowUps(Connection c) throws SQLException {
         List<Long> ids = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT j.id FROM import_job j WHERE j.state IN ('committed', "
                 + "'discarded', 'failed') AND (j.lease_until IS NULL OR j.lease_until < now()) AND (to_regclass("
@@ -119,6 +119,11 @@ public final class ImportJobs implements AutoCloseable {
         for (long id : ids) {
             LOG.info("dropping the findings import {}'s cut-off follow-up left", id);
             new StagingTable(id).dropFindings(c);
+        }
+        // Its validation says it was cut (JobLeases); the job says its follow-up is over.
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE import_job SET followed_up_at = now() WHERE state = 'committed' AND followed_up_at IS NULL "
+                    + "AND (lease_until IS NULL OR lease_until < now())");
         }
     }
 
@@ -394,7 +399,7 @@ public final class ImportJobs implements AutoCloseable {
             if (staged.commit() != null) {
                 CadastreCommit.Result result = committedBeside(id, report, staged.commit());
                 if (result != null) {
-                    chosen.followUp(id, result, thenCommit.actor());
+                    followUp(chosen, id, result, thenCommit.actor());
                     return true;
                 }
             }
@@ -416,6 +421,15 @@ public final class ImportJobs implements AutoCloseable {
             if (request.cleanup() != null) request.cleanup().run();
         }
         return false;
+    }
+
+    /** Runs a committed job's follow-up, then records that it ended (a client waits for that to read the open issues). */
+    private void followUp(ImportPipeline chosen, long id, CadastreCommit.Result result, Actor actor) {
+        try {
+            chosen.followUp(id, result, actor);
+        } finally {
+            update("UPDATE import_job SET followed_up_at = clock_timestamp() WHERE id = ?", id);
+        }
     }
 
     /**
@@ -441,7 +455,7 @@ public final class ImportJobs implements AutoCloseable {
             CadastreCommit.Result result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
                     actor, (c, committed) -> recordCommitted(c, job.id(), report, committed));
             // Only now: a process stopped during the follow-up finds the job committed, as the cadastre is.
-            chosen.followUp(job.id(), result, actor);
+            followUp(chosen, job.id(), result, actor);
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
         } catch (Exception e) {
@@ -595,7 +609,8 @@ public final class ImportJobs implements AutoCloseable {
         String report = rs.getString("report");
         return new Job(rs.getLong("id"), rs.getString("state"), rs.getString("source"), rs.getString("layer"),
                 rs.getString("mode"), box, rs.getBoolean("build_network"), rs.getDouble("progress"), report == null ? null : Json.mapper().readTree(report),
-                rs.getString("error"), instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"));
+                rs.getString("error"), instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"),
+                instant(rs, "followed_up_at"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -9,11 +9,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.locationtech.jts.geom.Envelope;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,6 +98,53 @@ class ImportCommitOnceValidatedHttpTest {
         assertEquals("import.commit", audited.get("action").asText());
         assertEquals("test technician", audited.get("principalName").asText());
         assertEquals("POST /imports", audited.get("via").asText());
+    }
+
+    @Test
+    void aCommittedJobSaysItsFollowUpRunsUntilItHasEndedThenWhenItEnded() throws Exception {
+        // Given import jobs whose check's follow-up waits until it is let go
+        CountDownLatch letGo = new CountDownLatch(1);
+        PreCommitCheck waiting = new PreCommitCheck() {
+            @Override
+            public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) {
+                return List.of();
+            }
+
+            @Override
+            public void committed(Database database, Envelope changed) throws SQLException {
+                try {
+                    letGo.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public boolean readsOnlyTheStagedLines() {
+                return true;
+            }
+        };
+        http.close();
+        jobs.close();
+        jobs = new ImportJobs(db, List.of(waiting), 2);
+        http = TestHttp.withKey(db, Role.TECHNICIAN, new ImportHttpModule(jobs, ImportHttpTest.LIMIT));
+
+        // When an upload asked to commit is committed (beside its check), then its follow-up is running, with no end
+        long id = upload(false, Map.of("mapping", "osm", "commit", "true"));
+        JsonNode committed = ImportHttpTest.awaitJob(http, id, job -> job.get("state").asText().equals("committed"));
+        assertEquals("running", committed.get("followUp").asText(), committed.toString());
+        assertTrue(committed.get("followedUpAt").isNull());
+        Thread.sleep(300);
+        assertEquals("running", ImportHttpTest.awaitJob(http, id, job -> true).get("followUp").asText());
+
+        // When the follow-up ends, then the job says so, and when
+        letGo.countDown();
+        JsonNode ended = ImportHttpTest.awaitJob(http, id, job -> job.get("followUp").asText().equals("ended"));
+        assertTrue(ended.hasNonNull("followedUpAt"), ended.toString());
+        // and a job not committed has no follow-up to speak of
+        JsonNode validated = ImportHttpTest.awaitJob(http, upload(false, Map.of("mapping", "osm")), "queued", "staging");
+        assertEquals("validated", validated.get("state").asText());
+        assertTrue(validated.get("followUp").isNull(), validated.toString());
     }
 
     @Test

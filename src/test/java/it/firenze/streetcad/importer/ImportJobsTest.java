@@ -93,7 +93,10 @@ class ImportJobsTest {
         long staging;
         long committing;
         long committingBeside;
+        long committed;
         try (ImportJobs jobs = new ImportJobs(db, List.of(), 1)) {
+            committed = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+            assertTrue(jobs.commit(committed, false, true, Actor.system("test")).followedUpAt() != null);
             staging = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
             committing = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
             committingBeside = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
@@ -101,6 +104,8 @@ class ImportJobsTest {
         // What a process killed mid-way leaves behind: rows in a working state whose lease nobody renews.
         cadastre.execute("UPDATE import_job SET state = 'staging', lease_until = now() - interval '1 second' WHERE id = " + staging);
         cadastre.execute("UPDATE import_job SET state = 'committing', lease_until = now() - interval '1 second' WHERE id = " + committing);
+        cadastre.execute("UPDATE import_job SET followed_up_at = NULL, lease_until = now() - interval '1 second' WHERE id = "
+                + committed);
         // A commit written beside its check is committing before the job has a report (it was never validated).
         cadastre.execute("UPDATE import_job SET state = 'committing', report = NULL, lease_until = now() - interval '1 second' "
                 + "WHERE id = " + committingBeside);
@@ -114,9 +119,11 @@ class ImportJobsTest {
                         + interrupted + "'"));
             }
             assertEquals("validated", restarted.find(committing).orElseThrow().state());
+            // and the follow-up of a committed job cut off by the stop is over (the one committed below ends its own)
+            assertTrue(restarted.find(committed).orElseThrow().followedUpAt() != null);
             assertTrue(restarted.commit(committing, false, true, Actor.system("test")).committed());
         }
-        assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
+        assertEquals(100, cadastre.count("SELECT count(*) FROM road_element"));
     }
 
     @Test
