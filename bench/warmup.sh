@@ -10,6 +10,7 @@
 # server, with scripts/serve.jvmopts; the AOT cache without that file; then the AOT cache with --warm-up 30), so that
 # all see the same neighbours.
 # Usage: bench/warmup.sh [seconds per start, default 60] [rounds, default 2]   (builds target/streetcad.jar when missing)
+#        STREETCAD_BENCH_C1=1 adds a fifth start: the AOT cache with C1 alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -60,6 +61,9 @@ for round in $(seq 1 "$rounds"); do
   start aot-no-opts 0 "${streetcad_aot_opts[@]}"  # what scripts/serve.jvmopts gives, same run
   start aot+warm-up 30 "${streetcad_serve_opts[@]}"
   grep -h 'warmed up' "$work/server-aot+warm-up.log" >&2 || true
+  # STREETCAD_BENCH_C1=1: also the AOT cache with C1 alone (-XX:TieredStopAtLevel=1, BENCHMARKS.md "warm-up"): no C2
+  # to wait for, at a higher CPU per page for good
+  if [ "${STREETCAD_BENCH_C1:-0}" = 1 ]; then start aot-c1 0 "${streetcad_serve_opts[@]}" -XX:TieredStopAtLevel=1; fi
 done
 
 steady=$(awk -v n="$seconds" '{i[$1 FS $2]++} i[$1 FS $2] > n - 20 {print $5}' "$work/buckets" | sort -g \

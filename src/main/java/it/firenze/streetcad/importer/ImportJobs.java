@@ -388,30 +388,18 @@ public final class ImportJobs implements AutoCloseable {
      */
     private boolean runStage(long id, ImportRequest request, SourceLayer layer, ImportPipeline.Progress progress,
                              ThenCommit thenCommit) {
+        ImportPipeline chosen = pipelineFor(request.options().buildNetwork());
+        CadastreCommit.Result committed = null;
         try {
             if (!transition(id, "queued", "staging")) return false;
             ProgressWriter writer = new ProgressWriter(id, progress);
-            ImportPipeline chosen = pipelineFor(request.options().buildNetwork());
             CommitBesideTheCheck.Request beside = thenCommit == null ? null : new CommitBesideTheCheck.Request(
                     thenCommit.actor(), () -> transition(id, "staging", "committing"));
             ImportPipeline.Staged staged = chosen.stage(id, request.source(), layer, request.options(), writer, beside);
             ImportReport report = staged.report();
-            if (staged.commit() != null) {
-                CadastreCommit.Result result = committedBeside(id, report, staged.commit());
-                if (result != null) {
-                    followUp(chosen, id, result, thenCommit.actor());
-                    return true;
-                }
-            }
+            if (staged.commit() != null) committed = committedBeside(id, report, staged.commit());
             // Staging, or committing when a commit beside the checks was begun and rolled back.
-            try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
-                    "UPDATE import_job SET state = 'validated', progress = 100, report = ?::jsonb, staging_table = ?, "
-                            + "updated_at = now() WHERE id = ? AND state IN ('staging', 'committing')")) {
-                st.setString(1, Json.mapper().writeValueAsString(report));
-                st.setString(2, new StagingTable(id).name());
-                st.setLong(3, id);
-                if (st.executeUpdate() == 0) pipeline.discard(id);
-            }
+            if (committed == null) validated(id, report);
         } catch (ImportException | ShapefileException e) {
             fail(id, told(request, e.getMessage()));
         } catch (Exception e) {
@@ -420,15 +408,34 @@ public final class ImportJobs implements AutoCloseable {
         } finally {
             if (request.cleanup() != null) request.cleanup().run();
         }
-        return false;
+        // Outside the above: once committed, nothing may mark the job failed.
+        if (committed != null) followUp(chosen, id, committed, thenCommit.actor());
+        return committed != null;
     }
 
-    /** Runs a committed job's follow-up, then records that it ended (a client waits for that to read the open issues). */
+    private void validated(long id, ImportReport report) throws SQLException, JsonProcessingException {
+        try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE import_job SET state = 'validated', progress = 100, report = ?::jsonb, staging_table = ?, "
+                        + "updated_at = now() WHERE id = ? AND state IN ('staging', 'committing')")) {
+            st.setString(1, Json.mapper().writeValueAsString(report));
+            st.setString(2, new StagingTable(id).name());
+            st.setLong(3, id);
+            if (st.executeUpdate() == 0) pipeline.discard(id);
+        }
+    }
+
+    /**
+     * Runs a committed job's follow-up, then records that it ended (a client waits for that to read the open issues).
+     * Neither throws: the job is committed whatever happens here, and one whose end could not be recorded (the
+     * database away) is ended by the lease sweep ({@link #endCutFollowUps}).
+     */
     private void followUp(ImportPipeline chosen, long id, CadastreCommit.Result result, Actor actor) {
+        chosen.followUp(id, result, actor);
         try {
-            chosen.followUp(id, result, actor);
-        } finally {
             update("UPDATE import_job SET followed_up_at = clock_timestamp() WHERE id = ?", id);
+        } catch (RuntimeException e) {
+            LOG.warn("import {}: the end of its follow-up was not recorded ({}); the lease sweep will record it", id,
+                    e.getMessage());
         }
     }
 
@@ -448,21 +455,25 @@ public final class ImportJobs implements AutoCloseable {
     }
 
     private void runCommit(Job job, ImportReport report, boolean skipInvalid, Actor actor) {
+        ImportPipeline chosen = pipelineFor(job.buildNetwork());
+        CadastreCommit.Result result;
         try {
             Envelope area = job.area() == null ? null
                     : new Envelope(job.area()[0], job.area()[2], job.area()[1], job.area()[3]);
-            ImportPipeline chosen = pipelineFor(job.buildNetwork());
-            CadastreCommit.Result result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
+            result = chosen.commit(job.id(), report, ImportMode.parse(job.mode()), area, skipInvalid,
                     actor, (c, committed) -> recordCommitted(c, job.id(), report, committed));
-            // Only now: a process stopped during the follow-up finds the job committed, as the cadastre is.
-            followUp(chosen, job.id(), result, actor);
         } catch (ImportException e) {
             backToValidated(job.id(), e.getMessage());
+            return;
         } catch (Exception e) {
             LOG.error("commit of import {} failed", job.id(), e);
             backToValidated(job.id(), "The commit stopped on an internal error (" + e.getClass().getSimpleName()
                     + "); nothing was written. The server log has it.");
+            return;
         }
+        // Only now, and outside the above: a process stopped during the follow-up finds the job committed, as the
+        // cadastre is, and nothing the follow-up does can say otherwise.
+        followUp(chosen, job.id(), result, actor);
     }
 
     /**

@@ -89,6 +89,34 @@ class ImportJobsTest {
     }
 
     @Test
+    void aFollowUpWhoseEndCannotBeRecordedLeavesTheJobCommitted() {
+        // Given a check whose follow-up leaves the job table unable to take the follow-up's end (a fault)
+        PreCommitCheck breaking = new PreCommitCheck() {
+            @Override
+            public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) {
+                return List.of();
+            }
+
+            @Override
+            public void committed(Database database, Envelope changed) {
+                cadastre.execute("ALTER TABLE import_job RENAME COLUMN followed_up_at TO followed_up_at_gone");
+            }
+        };
+        long id;
+        try (ImportJobs jobs = new ImportJobs(db, List.of(breaking), 1)) {
+            id = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
+            // When it is committed (the job read back after it fails too: its column is gone)
+            assertThrows(IllegalStateException.class, () -> jobs.commit(id, false, true, Actor.system("test")));
+        }
+        cadastre.execute("ALTER TABLE import_job RENAME COLUMN followed_up_at_gone TO followed_up_at");
+
+        // Then the job is still committed, with no error, its follow-up's end left to the lease sweep
+        assertEquals("committed| |true", cadastre.one("SELECT state || '|' || coalesce(error, ' ') || '|' || "
+                + "(followed_up_at IS NULL) FROM import_job WHERE id = " + id));
+        assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    @Test
     void jobsCutOffByAStopAreFoundAtStartStagingOnesFailCommittingOnesCanBeCommittedAgain() {
         long staging;
         long committing;
