@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,10 +67,9 @@ class ImportJobsTest {
         assertEquals(50, cadastre.count("SELECT count(*) FROM road_element"));
     }
 
-    @Test
-    void theChecksFollowACommitUpOnlyOnceTheJobIsRecordedCommittedAndAreToldWhereItChanged() {
-        List<String> seen = new ArrayList<>();
-        PreCommitCheck follower = new PreCommitCheck() {
+    /** A check that finds nothing and, once an import is committed, does {@code followUp} with the changed area. */
+    static PreCommitCheck findingNothingThen(Consumer<Envelope> followUp) {
+        return new PreCommitCheck() {
             @Override
             public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) {
                 return List.of();
@@ -77,10 +77,17 @@ class ImportJobsTest {
 
             @Override
             public void committed(Database database, Envelope changed) {
-                // A stop during the follow-up must not leave the job "committing": a restart would undo its state.
-                seen.add(cadastre.one("SELECT state FROM import_job") + " " + (changed.getWidth() > 0));
+                followUp.accept(changed);
             }
         };
+    }
+
+    @Test
+    void theChecksFollowACommitUpOnlyOnceTheJobIsRecordedCommittedAndAreToldWhereItChanged() {
+        List<String> seen = new ArrayList<>();
+        // A stop during the follow-up must not leave the job "committing": a restart would undo its state.
+        PreCommitCheck follower = findingNothingThen(changed ->
+                seen.add(cadastre.one("SELECT state FROM import_job") + " " + (changed.getWidth() > 0)));
         try (ImportJobs jobs = new ImportJobs(db, List.of(follower), 1)) {
             long id = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
             assertTrue(jobs.commit(id, false, true, Actor.system("test")).committed());
@@ -91,17 +98,8 @@ class ImportJobsTest {
     @Test
     void aFollowUpWhoseEndCannotBeRecordedLeavesTheJobCommitted() {
         // Given a check whose follow-up leaves the job table unable to take the follow-up's end (a fault)
-        PreCommitCheck breaking = new PreCommitCheck() {
-            @Override
-            public List<StagedFinding> check(Connection transaction, String stagingTable, int storageSrid) {
-                return List.of();
-            }
-
-            @Override
-            public void committed(Database database, Envelope changed) {
-                cadastre.execute("ALTER TABLE import_job RENAME COLUMN followed_up_at TO followed_up_at_gone");
-            }
-        };
+        PreCommitCheck breaking = findingNothingThen(changed ->
+                cadastre.execute("ALTER TABLE import_job RENAME COLUMN followed_up_at TO followed_up_at_gone"));
         long id;
         try (ImportJobs jobs = new ImportJobs(db, List.of(breaking), 1)) {
             id = jobs.stageNow(fiftyStreets(), ImportPipeline.Progress.NONE).id();
