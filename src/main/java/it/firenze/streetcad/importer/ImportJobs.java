@@ -399,7 +399,7 @@ public final class ImportJobs implements AutoCloseable {
             ImportReport report = staged.report();
             if (staged.commit() != null) committed = committedBeside(id, report, staged.commit());
             // Staging, or committing when a commit beside the checks was begun and rolled back.
-            if (committed == null) validated(id, report);
+            if (committed == null) recordValidated(id, report);
         } catch (ImportException | ShapefileException e) {
             fail(id, told(request, e.getMessage()));
         } catch (Exception e) {
@@ -413,7 +413,8 @@ public final class ImportJobs implements AutoCloseable {
         return committed != null;
     }
 
-    private void validated(long id, ImportReport report) throws SQLException, JsonProcessingException {
+    /** Records the job validated with its report; a job discarded meanwhile has its staging dropped instead. */
+    private void recordValidated(long id, ImportReport report) throws SQLException, JsonProcessingException {
         try (Connection c = database.connection(); PreparedStatement st = c.prepareStatement(
                 "UPDATE import_job SET state = 'validated', progress = 100, report = ?::jsonb, staging_table = ?, "
                         + "updated_at = now() WHERE id = ? AND state IN ('staging', 'committing')")) {
