@@ -8,11 +8,19 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import javax.tools.ToolProvider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,9 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The JVM options the launchers give. The serving JVM's live in one JDK argument file, {@code scripts/serve.jvmopts},
  * and every way of starting a server uses it: {@code scripts/run.sh}, {@code ./streetcad serve}, the AOT cache's
- * training run and the Docker image. An import's JIT follows its layer's size ({@code scripts/import-jit.sh}). The
- * shell launchers are run for real from a copy of the scripts, with a stand-in {@code java} that writes down the
- * arguments it was given; the file itself is read by the real JVM.
+ * training run and the Docker image. An import's JIT follows its layer's size, and an import starts from the AOT
+ * cache the first import after a build made ({@code scripts/import-jvm.sh}). The shell launchers are run for real
+ * from a copy of the scripts, with a stand-in {@code java} that writes down the arguments it was given; the file
+ * itself, and the import's AOT cache, are also run by the real JVM.
  */
 class LauncherJvmOptionsTest {
 
@@ -112,9 +121,10 @@ class LauncherJvmOptionsTest {
         for (List<String> command : List.of(List.of("import", layer.toString()),
                 List.of("import", "--srid", "4326", "--mapping", "osm", folder.toString(), "--dry-run"))) {
             List<String> args = launch(copy, fakeJdk, Map.of(), command);
-            assertEquals(List.of(C1_ALONE, "-jar", copy.resolve("target/streetcad.jar").toString()),
-                    args.subList(0, 3), "a short JVM: C1 alone\n" + args);
-            assertEquals(command, args.subList(3, args.size()));
+            assertEquals(C1_ALONE, args.getFirst(), "a short JVM: C1 alone\n" + args);
+            int jar = args.indexOf("-jar");
+            assertEquals(copy.resolve("target/streetcad.jar").toString(), args.get(jar + 1));
+            assertEquals(command, args.subList(jar + 2, args.size()));
         }
     }
 
@@ -133,30 +143,137 @@ class LauncherJvmOptionsTest {
                 "from 64 MB on, the topology check runs long enough for C2's code to pay");
         assertFalse(launch(copy, fakeJdk, Map.of(), List.of("import", zip.toString())).contains(C1_ALONE),
                 "a .zip's size says little about its layer");
-        assertEquals(List.of("-XX:TieredStopAtLevel=4", "-jar"), launch(copy, fakeJdk,
-                Map.of("STREETCAD_JAVA_OPTS", "-XX:TieredStopAtLevel=4"), List.of("import", small.toString()))
-                .subList(0, 2), "a tier the user chose wins");
+        List<String> chosen = launch(copy, fakeJdk, Map.of("STREETCAD_JAVA_OPTS", "-XX:TieredStopAtLevel=4"),
+                List.of("import", small.toString()));
+        assertEquals("-XX:TieredStopAtLevel=4", chosen.getFirst(), "a tier the user chose wins");
+        assertFalse(chosen.contains(C1_ALONE), chosen.toString());
         assertFalse(launch(copy, fakeJdk, Map.of(), List.of("migrate", small.toString())).contains(C1_ALONE),
                 "only an import chooses its JIT by the layer");
     }
 
+    @Test
+    void theFirstImportAfterABuildRecordsItsClassesAndTheNextOnesStartFromTheCacheMadeOfThem(@TempDir Path temp)
+            throws Exception {
+        Path copy = temp.resolve(CLONE_WITH_SPACES);
+        Path fakeJdk = fakeJdk(copy);
+        Path layer = Files.write(temp.resolve("district.shp"), new byte[1_000]);
+        Path cache = copy.resolve("target/streetcad-import.aot");
+        List<String> command = List.of("import", layer.toString(), "--dry-run");
+
+        List<List<String>> first = invocations(launchOutput(copy, fakeJdk, Map.of(), command, 0));
+        assertEquals(1, first.size(), first.toString());
+        assertTrue(first.getFirst().contains("-XX:AOTMode=record"), first.toString());
+        assertTrue(first.getFirst().containsAll(List.of("-jar", copy.resolve("target/streetcad.jar").toString())));
+        // The making of the cache once the import has ended writes to the log only.
+        List<List<String>> making = invocations(Files.readString(copy.resolve("target/streetcad-import.aot.log")));
+        assertTrue(making.getLast().contains("-XX:AOTMode=create"), making.toString());
+        assertTrue(Files.exists(cache), "the cache is made once the import has ended");
+        try (var left = Files.list(copy.resolve("target"))) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".config") || n.endsWith(".tmp")).toList(), "nothing of the making left");
+        }
+
+        List<List<String>> next = invocations(launchOutput(copy, fakeJdk, Map.of(), command, 0));
+        assertEquals(List.of(C1_ALONE, "-XX:AOTCache=" + cache, "-jar", copy.resolve("target/streetcad.jar").toString(),
+                "import", layer.toString(), "--dry-run"), next.getFirst(), "one JVM, started from the cache");
+        assertEquals(1, next.size());
+
+        // A new build of the jar: its first import records again, and the old cache is not used meanwhile.
+        Files.setLastModifiedTime(copy.resolve("target/streetcad.jar"),
+                FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        List<List<String>> rebuilt = invocations(launchOutput(copy, fakeJdk, Map.of(), command, 0));
+        assertTrue(rebuilt.getFirst().contains("-XX:AOTMode=record"), rebuilt.getFirst().toString());
+        assertFalse(rebuilt.getFirst().stream().anyMatch(a -> a.startsWith("-XX:AOTCache=")), rebuilt.toString());
+    }
+
+    @Test
+    void aFailedFirstImportKeepsItsExitStatusAndMakesNoCache(@TempDir Path temp) throws Exception {
+        Path copy = temp.resolve(CLONE_WITH_SPACES);
+        Path fakeJdk = fakeJdk(copy);
+        Path layer = Files.write(temp.resolve("district.shp"), new byte[1_000]);
+
+        List<List<String>> failed = invocations(launchOutput(copy, fakeJdk, Map.of("FAKE_JAVA_EXIT", "3"),
+                List.of("import", layer.toString()), 3));
+        assertEquals(1, failed.size(), failed.toString());
+        Path log = copy.resolve("target/streetcad-import.aot.log");
+        assertFalse(Files.exists(log) && Files.readString(log).contains("-XX:AOTMode=create"),
+                "no cache is made of a failed import");
+        try (var left = Files.list(copy.resolve("target"))) {
+            assertEquals(List.of("streetcad.jar"), left.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.endsWith(".log")).toList());
+        }
+        // And a command that names no layer (help, a typo) records nothing.
+        List<List<String>> help = invocations(launchOutput(copy, fakeJdk, Map.of(), List.of("import", "--help"), 0));
+        assertFalse(help.getFirst().contains("-XX:AOTMode=record"), help.toString());
+    }
+
+    /**
+     * The real JDK (25 or newer) takes the launcher's recording, makes the cache and starts from it, and the notes it
+     * writes on the way stay out of the import's own output. The jar is a one-class program made here.
+     */
+    @Test
+    void theRealJvmMakesTheImportCacheAndKeepsTheImportsOutputAsItIs(@TempDir Path temp) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = temp.resolve("app.jar");
+        Path source = Files.writeString(temp.resolve("Hello.java"), """
+                public class Hello { public static void main(String[] a) { System.out.println("imported " + a[1]); } }
+                """);
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "-d", temp.toString(), source.toString()));
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "Hello");
+        try (var out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry("Hello.class"));
+            out.write(Files.readAllBytes(temp.resolve("Hello.class")));
+        }
+        Path layer = Files.createDirectories(temp.resolve("roads"));
+        Path cache = temp.resolve("import.aot");
+        String script = Path.of("scripts/import-jvm.sh").toAbsolutePath().toString();
+        String[] line = {"bash", "-c", ". \"$0\"; streetcad_import \"$@\"", script, java, jar.toString(),
+                cache.toString(), "import", layer.toString()};
+
+        Process first = new ProcessBuilder(line).start();
+        String out = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        first.getErrorStream().readAllBytes();
+        assertTrue(first.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, first.exitValue());
+        assertEquals("imported " + layer + "\n", out, "the program's output alone, on stdout");
+        boolean makesCaches = run(Map.of(), java, "-XX:+PrintFlagsFinal", "-version").contains(" AOTCacheOutput ");
+        assertEquals(makesCaches, Files.exists(cache), "a JDK that makes AOT caches made one");
+        if (!makesCaches) return;
+
+        Path log = temp.resolve("aot.log");
+        String second = run(Map.of("STREETCAD_JAVA_OPTS", "-Xlog:aot=info:file=" + log), line);
+        assertEquals("imported " + layer + "\n", second);
+        assertTrue(Files.readString(log).contains("Opened AOT cache " + cache), Files.readString(log));
+    }
+
     private static List<String> launch(Path copy, Path fakeJdk, Map<String, String> env, List<String> command)
             throws Exception {
+        return invocations(launchOutput(copy, fakeJdk, env, command, 0)).getFirst();
+    }
+
+    /** What ./streetcad printed, run with the stand-in JDK; it exits with {@code status}. */
+    private static String launchOutput(Path copy, Path fakeJdk, Map<String, String> env, List<String> command,
+            int status) throws Exception {
         List<String> line = new ArrayList<>(List.of("bash", copy.resolve("streetcad").toString()));
         line.addAll(command);
-        Map<String, String> environment = new java.util.HashMap<>(env);
+        Map<String, String> environment = new HashMap<>(env);
         environment.put("JAVA_HOME", fakeJdk.toString());
-        return args(run(environment, line.toArray(String[]::new)));
+        return run(environment, status, line.toArray(String[]::new));
     }
 
     /**
      * A copy of the launchers with an empty jar, and a JDK whose {@code java} writes each argument on a line of its
-     * own (and says it makes AOT caches, so that the training run starts). Returns the JDK's home.
+     * own (and says it makes AOT caches, so that the training run starts): asked to record an AOT configuration or
+     * to make a cache it writes the file, and it exits with {@code FAKE_JAVA_EXIT} (0 when unset). Returns the JDK's
+     * home.
      */
     private static Path fakeJdk(Path copy) throws IOException {
         Files.createDirectories(copy.resolve("scripts"));
         for (String script : List.of("streetcad", "scripts/run.sh", "scripts/setup.sh", "scripts/aot.sh",
-                "scripts/serve.jvmopts", "scripts/import-jit.sh")) {
+                "scripts/serve.jvmopts", "scripts/import-jvm.sh")) {
             Files.copy(Path.of(script), copy.resolve(script));
         }
         Files.createDirectories(copy.resolve("target"));
@@ -168,7 +285,14 @@ class LauncherJvmOptionsTest {
         String java = """
                 #!/bin/sh
                 case " $* " in *" -version "*) echo '     ccstr AOTCacheOutput = {product}'; exit 0;; esac
-                for a in "$@"; do echo "arg: $a"; done
+                echo "java:"
+                for a in "$@"; do
+                  echo "arg: $a"
+                  case $a in -XX:AOTMode=*) mode=${a#*=};; -XX:AOTConfiguration=*) conf=${a#*=};; -XX:AOTCache=*) cache=${a#*=};; esac
+                done
+                [ "$mode" = record ] && echo recorded > "$conf"
+                [ "$mode" = create ] && echo made > "$cache"
+                exit ${FAKE_JAVA_EXIT:-0}
                 """;
         for (String tool : List.of("java", "javac")) {
             Path file = home.resolve("bin").resolve(tool);
@@ -184,14 +308,28 @@ class LauncherJvmOptionsTest {
         return args;
     }
 
+    /** Each run of the stand-in {@code java}, its arguments. */
+    private static List<List<String>> invocations(String out) {
+        List<List<String>> runs = new ArrayList<>();
+        out.lines().forEach(l -> {
+            if (l.equals("java:")) runs.add(new ArrayList<>());
+            else if (l.startsWith("arg: ")) runs.getLast().add(l.substring(5));
+        });
+        return runs;
+    }
+
     private static String run(Map<String, String> env, String... command) throws Exception {
+        return run(env, 0, command);
+    }
+
+    private static String run(Map<String, String> env, int status, String... command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(2, TimeUnit.MINUTES), String.join(" ", command));
-        assertEquals(0, process.exitValue(), out);
+        assertEquals(status, process.exitValue(), out);
         return out;
     }
 }
