@@ -43,6 +43,23 @@ mkdir "$WORK/pg"
 as_pg "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PORT -k $WORK/pg -c fsync=off -c listen_addresses=127.0.0.1" -l "$WORK/pg/server.log" -w start >/dev/null
 cleanup() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+# The CPU PostgreSQL spent over a step: the cluster's processes (its postmaster, whose children's time includes the
+# backends that ended, and those still running), in seconds. Over a step that ran alone, the import's own.
+pg_cpu() {
+  python3 - "$WORK/pg/postmaster.pid" <<'PY'
+import os, sys
+postmaster = int(open(sys.argv[1]).readline())
+ticks, total = os.sysconf("SC_CLK_TCK"), 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if int(pid) == postmaster or int(fields[1]) == postmaster:
+        total += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+print(total / ticks)
+PY
+}
 trap cleanup EXIT
 # A copy, so that a rebuild during the benchmark cannot swap the jar under it.
 cp "$JAR" "$WORK/streetcad.jar"
@@ -164,24 +181,29 @@ echo "synthetic: $LINES lines (bench/make_synthetic_shapefile.py), ogr2ogr, then
 python3 bench/make_synthetic_shapefile.py "$WORK/synthetic" "$LINES" >/dev/null
 SYN=$WORK/synthetic/synthetic_roads.shp
 ls -l "$WORK"/synthetic/* | awk '{print "  " $5 " bytes  " $9}'
-s=$(seconds); ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=synthetic" "$SYN" -nln ogr_bare -overwrite; e=$(seconds)
+pg_before=$(pg_cpu)
+s=$(seconds); /usr/bin/time -f "%U %S" -o "$WORK/ogr.cpu" ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=synthetic" "$SYN" -nln ogr_bare -overwrite; e=$(seconds)
+pg_after=$(pg_cpu)
 OGR_SYN=$(python3 -c "print(round($e-$s,2))")
-echo "  ogr2ogr (bare): $OGR_SYN s"
+echo "  ogr2ogr (bare): $OGR_SYN s; CPU: ogr2ogr $(awk '{print $1 + $2}' "$WORK/ogr.cpu") s, PostgreSQL $(python3 -c "print(round($pg_after - $pg_before, 1))") s"
 s=$(seconds); PG_USE_COPY=YES ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=synthetic" "$SYN" \
     -nln ogr_synthetic -t_srs EPSG:$SRID -nlt LINESTRING -lco GEOMETRY_NAME=geom -overwrite; e=$(seconds)
 echo "  ogr2ogr (reprojecting, COPY): $(python3 -c "print(round($e-$s,2))") s"
 status=0
+pg_before=$(pg_cpu)
 s=$(seconds)
 # The JVM ./streetcad gives this layer (C2 kept at this size; the import's AOT cache made above), at -Xmx1g.
-STREETCAD_JAVA_OPTS="-Xmx1g -Xlog:gc:file=$WORK/gc.log" /usr/bin/time -f "wall %e s, peak RSS %M KB" \
+STREETCAD_JAVA_OPTS="-Xmx1g -Xlog:gc:file=$WORK/gc.log" /usr/bin/time -f "wall %e s, peak RSS %M KB, CPU %U s user %S s system" \
     bash -c '. scripts/import-jvm.sh; streetcad_import "$@"' import-jvm "$JAVA" "$JAR" "$CACHE" import "$SYN" \
     --db-url "postgresql://postgres@127.0.0.1:$PORT/synthetic" > "$WORK/synthetic.out" 2>&1 || status=$?
 e=$(seconds)
+pg_after=$(pg_cpu)
 # the report's listed findings left out, so that the commit's line and the step log show
 grep -vE "reading: [0-9]+%|^ +(error|warning|info) [a-z-]+: " "$WORK/synthetic.out" | sed 's/^ */  /' | head -60
 SC_SYN=$(python3 -c "print(round($e-$s,2))")
 echo "  streetcad: $SC_SYN s, exit status $status; largest heap after a GC: $(grep -oE -- '->[0-9]+M' "$WORK/gc.log" | tr -d '>M-' | sort -n | tail -1) MB"
 psql -At -d synthetic -c "SELECT '  road_element rows: ' || count(*) FROM road_element"
 psql -At -d synthetic -c "SELECT '  open issues recorded: ' || count(*) FROM topology_issue"
+echo "  PostgreSQL's CPU over the import: $(python3 -c "print(round($pg_after - $pg_before, 1))") s (the JVM's: the line 'CPU' above), on $(nproc) cores"
 echo "  ratio streetcad / ogr2ogr bare: $(ratio "$SC_SYN" "$OGR_SYN") (target <= 4x)"
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
