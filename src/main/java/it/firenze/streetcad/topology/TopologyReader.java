@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -195,10 +196,10 @@ final class TopologyReader {
         String sql = "SELECT feature_number, ST_AsBinary(geom), " + optional(columns, "level") + ", "
                 + optional(columns, "layer") + "::int, " + optional(columns, "direction")
                 + attributes.stream().map(a -> ", " + a + "::text").reduce("", String::concat)
-                + (named ? ", road_name" : "") + " FROM " + table + where + " ORDER BY feature_number";
+                + (named ? ", road_name" : "") + " FROM " + table + where;
         GeometryFactory staged = new GeometryFactory(new PrecisionModel(), storageSrid);
         WKBReader wkb = new WKBReader(staged);
-        List<TopologyLine> lines = new ArrayList<>();
+        List<NumberedLine> lines = new ArrayList<>();
         // A dozen attributes a line, most of them empty or the same few words: kept as one copy of each value, in an
         // immutable map without the empty ones (equal maps stay equal), they take a fifth of a LinkedHashMap's heap,
         // which at a million lines is what decides how many parts the check needs.
@@ -218,12 +219,21 @@ final class TopologyReader {
                 }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> values = Map.ofEntries(given.toArray(Map.Entry[]::new));
-                lines.add(new TopologyLine(null, String.valueOf(rs.getLong(1)), read(wkb, geometry),
-                        oneCopy(oneCopy, rs.getString(3)), rs.getInt(4), oneCopy(oneCopy, rs.getString(5)), null, null,
-                        values));
+                long featureNumber = rs.getLong(1);
+                lines.add(new NumberedLine(featureNumber, new TopologyLine(null, String.valueOf(featureNumber),
+                        read(wkb, geometry), oneCopy(oneCopy, rs.getString(3)), rs.getInt(4),
+                        oneCopy(oneCopy, rs.getString(5)), null, null, values)));
             }
         }
-        return lines;
+        // In the source's order, so that a check says the same of the same file: sorted here, not by an ORDER BY,
+        // which made PostgreSQL sort the wide rows (their WKB) on disk past work_mem, 61 ms against 20 ms for the
+        // read alone of a 42,507-line part of the million-line bench (BENCHMARKS.md, issue 17 session 18). The rows
+        // mostly come in that order already, which the sort runs through once.
+        lines.sort(Comparator.comparingLong(NumberedLine::featureNumber));
+        return lines.stream().map(NumberedLine::line).toList();
+    }
+
+    private record NumberedLine(long featureNumber, TopologyLine line) {
     }
 
     private static String oneCopy(Map<String, String> copies, String value) {

@@ -41,6 +41,11 @@ class TopologyPreCommitCheckTest {
     }
 
     List<StagedFinding> check(TopologyPreCommitCheck check) throws SQLException {
+        return check(check, false);
+    }
+
+    /** The check of the lines below, staged in their order or, {@code reversed}, last first. */
+    List<StagedFinding> check(TopologyPreCommitCheck check, boolean reversed) throws SQLException {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
@@ -52,7 +57,7 @@ class TopologyPreCommitCheckTest {
                     {"4", "LINESTRING(50 -50, 50 50)", "at_grade"}, {"5", "LINESTRING(70 -50, 70 50)", "bridge"}};
             try (PreparedStatement st = c.prepareStatement("INSERT INTO staged_lines VALUES (?, "
                     + "ST_GeomFromText(?, 6707), ?, CASE WHEN ? = 'bridge' THEN 1 ELSE 0 END, 'both', 'F')")) {
-                for (String[] r : rows) {
+                for (String[] r : reversed ? List.of(rows).reversed() : List.of(rows)) {
                     st.setLong(1, Long.parseLong(r[0]));
                     st.setString(2, Lines.wkt(r[1]).toText());
                     st.setString(3, r[2]);
@@ -71,6 +76,20 @@ class TopologyPreCommitCheckTest {
     static List<String> summary(List<StagedFinding> findings) {
         return findings.stream().filter(f -> !f.rule().equals("dead-end"))
                 .map(f -> f.rule() + " " + f.severity() + " " + f.featureNumbers()).sorted().toList();
+    }
+
+    @Test
+    void theSameLinesStagedInAnotherOrderGiveTheSameFindingsInTheSameOrder() throws Exception {
+        for (TopologyPreCommitCheck check : List.of(TopologyPreCommitCheck.allRules(),
+                TopologyPreCommitCheck.allRules().withPartsOf(2))) {
+            List<String> inOrder = check(check, false).stream().map(TopologyPreCommitCheckTest::said).toList();
+            List<String> reversed = check(check, true).stream().map(TopologyPreCommitCheckTest::said).toList();
+            assertEquals(inOrder, reversed, "the findings follow the source's order, not the table's");
+        }
+    }
+
+    private static String said(StagedFinding f) {
+        return f.rule() + " " + f.featureNumbers() + " " + f.explanation();
     }
 
     @Test
