@@ -44,7 +44,15 @@ as_pg "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PORT -k $WORK/pg -c fsync=off -c listen_addresses=127.0.0.1" -l "$WORK/pg/server.log" -w start >/dev/null
 cleanup() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 # The CPU PostgreSQL spent over a step: the cluster's processes (its postmaster, whose children's time includes the
-# backends that ended, and those still running), in seconds. Over a step that ran alone, the import's own.
+# backends that ended, and those still running), in seconds. Over a step that ran alone, the import's own: each such
+# step starts once autovacuum has ended what the steps before it left (at most a minute), and what the step's own
+# writes start counts, as it competes for the cores during the step.
+autovacuum_idle() {
+  for _ in $(seq 600); do
+    [ "$(psql -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && return
+    sleep 0.1
+  done
+}
 pg_cpu() {
   python3 - "$WORK/pg/postmaster.pid" <<'PY'
 import os, sys
@@ -181,7 +189,7 @@ echo "synthetic: $LINES lines (bench/make_synthetic_shapefile.py), ogr2ogr, then
 python3 bench/make_synthetic_shapefile.py "$WORK/synthetic" "$LINES" >/dev/null
 SYN=$WORK/synthetic/synthetic_roads.shp
 ls -l "$WORK"/synthetic/* | awk '{print "  " $5 " bytes  " $9}'
-pg_before=$(pg_cpu)
+autovacuum_idle; pg_before=$(pg_cpu)
 s=$(seconds); /usr/bin/time -f "%U %S" -o "$WORK/ogr.cpu" ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=synthetic" "$SYN" -nln ogr_bare -overwrite; e=$(seconds)
 pg_after=$(pg_cpu)
 OGR_SYN=$(python3 -c "print(round($e-$s,2))")
@@ -190,7 +198,7 @@ s=$(seconds); PG_USE_COPY=YES ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$POR
     -nln ogr_synthetic -t_srs EPSG:$SRID -nlt LINESTRING -lco GEOMETRY_NAME=geom -overwrite; e=$(seconds)
 echo "  ogr2ogr (reprojecting, COPY): $(python3 -c "print(round($e-$s,2))") s"
 status=0
-pg_before=$(pg_cpu)
+autovacuum_idle; pg_before=$(pg_cpu)
 s=$(seconds)
 # The JVM ./streetcad gives this layer (C2 kept at this size; the import's AOT cache made above), at -Xmx1g.
 STREETCAD_JAVA_OPTS="-Xmx1g -Xlog:gc:file=$WORK/gc.log" /usr/bin/time -f "wall %e s, peak RSS %M KB, CPU %U s user %S s system" \
