@@ -12,7 +12,7 @@
 # AOT cache: loading and linking the import's classes (the shapefile reader, SIS, JTS, Flyway, pgjdbc, the topology
 # check) is about a second of every import's start on 2 cores; a JVM started with a cache of them skips it
 # (BENCHMARKS.md, "Issue 17, session 18"). The first import of a layer after a build of the jar records its classes
-# and makes the cache once it has ended (a few seconds more, said on stderr); the next ones start from it. The cache
+# and makes the cache once it has ended (about 6 s more, said on stderr); the next ones start from it. The cache
 # belongs to one build of the jar and one JVM: one older than the jar is made again, and a JVM that cannot use it
 # says so and runs without it. The server's own cache is scripts/aot.sh's.
 
@@ -48,37 +48,51 @@ streetcad_import_options() {
   fi
 }
 
-# streetcad_import JAVA JAR CACHE import ARGS...: runs `JAVA [options] -jar JAR import ARGS...` and returns its exit
-# status. Options: STREETCAD_JAVA_OPTS (split on spaces, a list of options), the JIT of streetcad_import_options, and
-# the AOT cache CACHE when it is newer than JAR. Without one, and when JAVA makes AOT caches, CACHE's folder is
-# writable and ARGS name a layer, the import records its classes and CACHE is made from them once it has ended
-# successfully (log in CACHE.log); anything else leaves no cache and the import's status as it was.
-streetcad_import() {
+# streetcad_import_plan JAVA JAR CACHE import ARGS...: sets the array streetcad_import_cmd to the command line of
+# `import ARGS...`: JAVA with STREETCAD_JAVA_OPTS (split on spaces, a list of options), the JIT of
+# streetcad_import_options and the AOT cache CACHE when it is newer than JAR, then `-jar JAR import ARGS...`. Without
+# such a cache, and when JAVA makes AOT caches, CACHE's folder is writable and ARGS name a layer, the command records
+# the import's classes, and streetcad_import_config names the file it records them in (empty otherwise): once the
+# import has ended, streetcad_import_cache makes CACHE from it.
+streetcad_import_plan() {
   local java=$1 jar=$2 cache=$3; shift 3
   streetcad_import_options "${@:2}"
   # shellcheck disable=SC2206  # STREETCAD_JAVA_OPTS is a space-separated list of options by design
-  local opts=(${STREETCAD_JAVA_OPTS:-} "${streetcad_import_opts[@]}")
+  streetcad_import_cmd=("$java" ${STREETCAD_JAVA_OPTS:-} "${streetcad_import_opts[@]}")
+  streetcad_import_config=
   if [ -f "$cache" ] && [ "$cache" -nt "$jar" ]; then
-    "$java" "${opts[@]}" -XX:AOTCache="$cache" -jar "$jar" "$@"
-    return
+    streetcad_import_cmd+=(-XX:AOTCache="$cache")
+  elif [ -n "$(streetcad_import_layer "${@:2}")" ] && [ -w "$(dirname "$cache")" ] \
+      && "$java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
+    # A file of this process's own, so that two first imports at once each record theirs.
+    streetcad_import_config="$cache.$$.config"
+    echo "streetcad: this first import after a build also records its classes for the JDK's AOT cache $cache," \
+         "made once it has ended (about 6 s on 2 cores; the next imports start from it)" >&2
+    # The JVM's own notes on the classes it records go to the log, and its last word to stderr: the import's output
+    # (its report, on stdout) stays as it would be.
+    streetcad_import_cmd+=(-XX:AOTMode=record -XX:AOTConfiguration="$streetcad_import_config"
+      -XX:+DisplayVMOutputToStderr -Xlog:aot*=warning:file="$cache.log"::filecount=0 -Xlog:aot*=off:stdout)
   fi
-  if [ -z "$(streetcad_import_layer "${@:2}")" ] || [ ! -w "$(dirname "$cache")" ] \
-      || ! "$java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
-    "$java" "${opts[@]}" -jar "$jar" "$@"
-    return
-  fi
-  # Files of this process's own, so that two first imports at once each make theirs and the last one in wins.
-  local config="$cache.$$.config" tmp="$cache.$$.tmp" log="$cache.log" status=0
-  echo "streetcad: this first import after a build also records its classes for the JDK's AOT cache $cache," \
-       "made once it has ended (about 6 s on 2 cores; the next imports start from it)" >&2
-  # The JVM's own notes on the classes it records go to the log, and its last word to stderr: the import's output
-  # (its report, on stdout) stays as it would be.
-  "$java" "${opts[@]}" -XX:AOTMode=record -XX:AOTConfiguration="$config" -XX:+DisplayVMOutputToStderr \
-    -Xlog:aot*=warning:file="$log"::filecount=0 -Xlog:aot*=off:stdout -jar "$jar" "$@" || status=$?
-  if [ $status -eq 0 ] && [ -s "$config" ] && "$java" "${opts[@]}" -XX:AOTMode=create -XX:AOTConfiguration="$config" \
-      -XX:AOTCache="$tmp" -cp "$jar" >>"$log" 2>&1 && [ -s "$tmp" ]; then
+  streetcad_import_cmd+=(-jar "$jar" "$@")
+}
+
+# streetcad_import_cache JAVA JAR CACHE CONFIG STATUS: once an import that recorded its classes in CONFIG has ended
+# with STATUS, makes CACHE from them when STATUS is 0 (log in CACHE.log; the last cache made wins); removes CONFIG.
+streetcad_import_cache() {
+  local java=$1 jar=$2 cache=$3 config=$4 status=$5 tmp="$3.$$.tmp"
+  if [ "$status" -eq 0 ] && [ -s "$config" ] && "$java" ${STREETCAD_JAVA_OPTS:-} -XX:AOTMode=create \
+      -XX:AOTConfiguration="$config" -XX:AOTCache="$tmp" -cp "$jar" >>"$cache.log" 2>&1 && [ -s "$tmp" ]; then
     mv "$tmp" "$cache"
   fi
   rm -f "$config" "$tmp"
+}
+
+# streetcad_import JAVA JAR CACHE import ARGS...: runs the import streetcad_import_plan gives, makes the cache when it
+# recorded one, and returns the import's exit status (bench/import.sh; ./streetcad runs the plan itself).
+streetcad_import() {
+  local status=0
+  streetcad_import_plan "$@"
+  "${streetcad_import_cmd[@]}" || status=$?
+  if [ -n "$streetcad_import_config" ]; then streetcad_import_cache "$1" "$2" "$3" "$streetcad_import_config" $status; fi
   return $status
 }

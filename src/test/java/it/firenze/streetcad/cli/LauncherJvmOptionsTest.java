@@ -3,7 +3,9 @@ package it.firenze.streetcad.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -187,6 +189,46 @@ class LauncherJvmOptionsTest {
     }
 
     @Test
+    void aSignalThatStopsTheLauncherStopsTheImportsJvmWhetherItRecordsOrNot(@TempDir Path temp) throws Exception {
+        Path copy = temp.resolve(CLONE_WITH_SPACES);
+        Path fakeJdk = fakeJdk(copy);
+        Path layer = Files.write(temp.resolve("district.shp"), new byte[1_000]);
+        Path cache = Files.writeString(copy.resolve("target/streetcad-import.aot"), "made");
+        Files.setLastModifiedTime(cache, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+
+        // With the cache, the launcher becomes the JVM: whatever signals it signals the JVM.
+        Process later = launcher(copy, fakeJdk, Map.of(), "import", layer.toString());
+        String out = new String(later.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(later.waitFor(1, TimeUnit.MINUTES));
+        assertTrue(out.contains("pid: " + later.pid() + "\n"), "the JVM runs in the launcher's process:\n" + out);
+
+        // The first import after a build runs its JVM as a child: a TERM to the launcher is passed on to it.
+        Files.delete(cache);
+        Process first = launcher(copy, fakeJdk, Map.of("FAKE_JAVA_SLEEP", "60"), "import", layer.toString());
+        var lines = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line = lines.readLine(); line != null && !line.equals("sleeping"); line = lines.readLine()) {
+            seen.append(line).append('\n');
+        }
+        first.toHandle().destroy(); // SIGTERM to the launcher alone (Process.destroy would close its output too)
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the launcher ended:\n" + seen);
+        String rest = lines.lines().map(l -> l + "\n").reduce("", String::concat);
+        assertTrue(rest.contains("terminated"), "the JVM was sent the TERM:\n" + seen + rest);
+        assertEquals(143, first.exitValue(), "the JVM's exit status:\n" + seen + rest);
+        assertFalse(Files.exists(cache), "no cache is made of a stopped import");
+    }
+
+    private static Process launcher(Path copy, Path fakeJdk, Map<String, String> env, String... command)
+            throws IOException {
+        List<String> line = new ArrayList<>(List.of("bash", copy.resolve("streetcad").toString()));
+        line.addAll(List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        builder.environment().put("JAVA_HOME", fakeJdk.toString());
+        return builder.start();
+    }
+
+    @Test
     void aFailedFirstImportKeepsItsExitStatusAndMakesNoCache(@TempDir Path temp) throws Exception {
         Path copy = temp.resolve(CLONE_WITH_SPACES);
         Path fakeJdk = fakeJdk(copy);
@@ -266,9 +308,9 @@ class LauncherJvmOptionsTest {
 
     /**
      * A copy of the launchers with an empty jar, and a JDK whose {@code java} writes each argument on a line of its
-     * own (and says it makes AOT caches, so that the training run starts): asked to record an AOT configuration or
-     * to make a cache it writes the file, and it exits with {@code FAKE_JAVA_EXIT} (0 when unset). Returns the JDK's
-     * home.
+     * own after its process id (and says it makes AOT caches, so that the training run starts): asked to record an
+     * AOT configuration or to make a cache it writes the file, with {@code FAKE_JAVA_SLEEP} it runs that many seconds
+     * unless sent a TERM, and it exits with {@code FAKE_JAVA_EXIT} (0 when unset). Returns the JDK's home.
      */
     private static Path fakeJdk(Path copy) throws IOException {
         Files.createDirectories(copy.resolve("scripts"));
@@ -286,10 +328,17 @@ class LauncherJvmOptionsTest {
                 #!/bin/sh
                 case " $* " in *" -version "*) echo '     ccstr AOTCacheOutput = {product}'; exit 0;; esac
                 echo "java:"
+                echo "pid: $$"
                 for a in "$@"; do
                   echo "arg: $a"
                   case $a in -XX:AOTMode=*) mode=${a#*=};; -XX:AOTConfiguration=*) conf=${a#*=};; -XX:AOTCache=*) cache=${a#*=};; esac
                 done
+                if [ -n "$FAKE_JAVA_SLEEP" ] && [ "$mode" != create ]; then
+                  sleep "$FAKE_JAVA_SLEEP" & s=$!
+                  trap 'kill $s; echo terminated; exit 143' TERM
+                  echo sleeping
+                  wait $s
+                fi
                 [ "$mode" = record ] && echo recorded > "$conf"
                 [ "$mode" = create ] && echo made > "$cache"
                 exit ${FAKE_JAVA_EXIT:-0}
