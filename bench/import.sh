@@ -68,6 +68,8 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 print(total / ticks)
 PY
 }
+# pg_cpu_since BEFORE: the CPU the cluster spent since pg_cpu said BEFORE, in seconds.
+pg_cpu_since() { python3 -c "print(round($(pg_cpu) - $1, 1))"; }
 trap cleanup EXIT
 # A copy, so that a rebuild during the benchmark cannot swap the jar under it.
 cp "$JAR" "$WORK/streetcad.jar"
@@ -191,9 +193,9 @@ SYN=$WORK/synthetic/synthetic_roads.shp
 ls -l "$WORK"/synthetic/* | awk '{print "  " $5 " bytes  " $9}'
 autovacuum_idle; pg_before=$(pg_cpu)
 s=$(seconds); /usr/bin/time -f "%U %S" -o "$WORK/ogr.cpu" ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=synthetic" "$SYN" -nln ogr_bare -overwrite; e=$(seconds)
-pg_after=$(pg_cpu)
+pg_spent=$(pg_cpu_since "$pg_before")
 OGR_SYN=$(python3 -c "print(round($e-$s,2))")
-echo "  ogr2ogr (bare): $OGR_SYN s; CPU: ogr2ogr $(awk '{print $1 + $2}' "$WORK/ogr.cpu") s, PostgreSQL $(python3 -c "print(round($pg_after - $pg_before, 1))") s"
+echo "  ogr2ogr (bare): $OGR_SYN s; CPU: ogr2ogr $(awk '{print $1 + $2}' "$WORK/ogr.cpu") s, PostgreSQL $pg_spent s"
 s=$(seconds); PG_USE_COPY=YES ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=synthetic" "$SYN" \
     -nln ogr_synthetic -t_srs EPSG:$SRID -nlt LINESTRING -lco GEOMETRY_NAME=geom -overwrite; e=$(seconds)
 echo "  ogr2ogr (reprojecting, COPY): $(python3 -c "print(round($e-$s,2))") s"
@@ -205,13 +207,13 @@ STREETCAD_JAVA_OPTS="-Xmx1g -Xlog:gc:file=$WORK/gc.log" /usr/bin/time -f "wall %
     bash -c '. scripts/import-jvm.sh; streetcad_import "$@"' import-jvm "$JAVA" "$JAR" "$CACHE" import "$SYN" \
     --db-url "postgresql://postgres@127.0.0.1:$PORT/synthetic" > "$WORK/synthetic.out" 2>&1 || status=$?
 e=$(seconds)
-pg_after=$(pg_cpu)
+pg_spent=$(pg_cpu_since "$pg_before")
 # the report's listed findings left out, so that the commit's line and the step log show
 grep -vE "reading: [0-9]+%|^ +(error|warning|info) [a-z-]+: " "$WORK/synthetic.out" | sed 's/^ */  /' | head -60
 SC_SYN=$(python3 -c "print(round($e-$s,2))")
 echo "  streetcad: $SC_SYN s, exit status $status; largest heap after a GC: $(grep -oE -- '->[0-9]+M' "$WORK/gc.log" | tr -d '>M-' | sort -n | tail -1) MB"
 psql -At -d synthetic -c "SELECT '  road_element rows: ' || count(*) FROM road_element"
 psql -At -d synthetic -c "SELECT '  open issues recorded: ' || count(*) FROM topology_issue"
-echo "  PostgreSQL's CPU over the import: $(python3 -c "print(round($pg_after - $pg_before, 1))") s (the JVM's: the line 'CPU' above), on $(nproc) cores"
+echo "  PostgreSQL's CPU over the import: $pg_spent s (the JVM's: the line 'CPU' above), on $(nproc) cores"
 echo "  ratio streetcad / ogr2ogr bare: $(ratio "$SC_SYN" "$OGR_SYN") (target <= 4x)"
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,7 +13,7 @@ streetcad_aot_cache() {
   local java=$1 jar=$2 cache=$3; shift 3
   if [ -f "$cache" ] && [ "$cache" -nt "$jar" ]; then return 0; fi
   rm -f "$cache"
-  if ! "$java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
+  if ! streetcad_java_makes_aot_caches "$java"; then
     echo "aot: $java makes no AOT cache (JDK 25 or newer does); the server starts without one" >&2
     return 0
   fi
@@ -49,6 +49,12 @@ streetcad_aot_cache() {
     echo "aot: the training run made no cache (see $log); the server starts without one" >&2
   fi
   return 0
+}
+
+# streetcad_java_makes_aot_caches JAVA: whether JAVA makes AOT caches (JDK 25 or newer; the import's cache,
+# scripts/import-jvm.sh, asks too).
+streetcad_java_makes_aot_caches() {
+  "$1" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '
 }
 
 # streetcad_aot_options JAR CACHE: sets the array streetcad_aot_opts to the java option that uses CACHE when it is

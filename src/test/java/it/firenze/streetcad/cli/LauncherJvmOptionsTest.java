@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -197,14 +196,15 @@ class LauncherJvmOptionsTest {
         Files.setLastModifiedTime(cache, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
 
         // With the cache, the launcher becomes the JVM: whatever signals it signals the JVM.
-        Process later = launcher(copy, fakeJdk, Map.of(), "import", layer.toString());
+        Process later = launcher(copy, fakeJdk, Map.of(), List.of("import", layer.toString())).start();
         String out = new String(later.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(later.waitFor(1, TimeUnit.MINUTES));
         assertTrue(out.contains("pid: " + later.pid() + "\n"), "the JVM runs in the launcher's process:\n" + out);
 
         // The first import after a build runs its JVM as a child: a TERM to the launcher is passed on to it.
         Files.delete(cache);
-        Process first = launcher(copy, fakeJdk, Map.of("FAKE_JAVA_SLEEP", "60"), "import", layer.toString());
+        Process first = launcher(copy, fakeJdk, Map.of("FAKE_JAVA_SLEEP", "60"), List.of("import", layer.toString()))
+                .start();
         var lines = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         for (String line = lines.readLine(); line != null && !line.equals("sleeping"); line = lines.readLine()) {
@@ -216,16 +216,6 @@ class LauncherJvmOptionsTest {
         assertTrue(rest.contains("terminated"), "the JVM was sent the TERM:\n" + seen + rest);
         assertEquals(143, first.exitValue(), "the JVM's exit status:\n" + seen + rest);
         assertFalse(Files.exists(cache), "no cache is made of a stopped import");
-    }
-
-    private static Process launcher(Path copy, Path fakeJdk, Map<String, String> env, String... command)
-            throws IOException {
-        List<String> line = new ArrayList<>(List.of("bash", copy.resolve("streetcad").toString()));
-        line.addAll(List.of(command));
-        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        builder.environment().put("JAVA_HOME", fakeJdk.toString());
-        return builder.start();
     }
 
     @Test
@@ -275,11 +265,8 @@ class LauncherJvmOptionsTest {
         String[] line = {"bash", "-c", ". \"$0\"; streetcad_import \"$@\"", script, java, jar.toString(),
                 cache.toString(), "import", layer.toString()};
 
-        Process first = new ProcessBuilder(line).start();
-        String out = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        first.getErrorStream().readAllBytes();
-        assertTrue(first.waitFor(2, TimeUnit.MINUTES));
-        assertEquals(0, first.exitValue());
+        // stdout alone: the launcher's and the JVM's notes on stderr are let go
+        String out = run(new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.DISCARD), 0);
         assertEquals("imported " + layer + "\n", out, "the program's output alone, on stdout");
         boolean makesCaches = run(Map.of(), java, "-XX:+PrintFlagsFinal", "-version").contains(" AOTCacheOutput ");
         assertEquals(makesCaches, Files.exists(cache), "a JDK that makes AOT caches made one");
@@ -299,11 +286,17 @@ class LauncherJvmOptionsTest {
     /** What ./streetcad printed, run with the stand-in JDK; it exits with {@code status}. */
     private static String launchOutput(Path copy, Path fakeJdk, Map<String, String> env, List<String> command,
             int status) throws Exception {
+        return run(launcher(copy, fakeJdk, env, command), status);
+    }
+
+    /** ./streetcad with these arguments and environment, run with the stand-in JDK, its errors among its output. */
+    private static ProcessBuilder launcher(Path copy, Path fakeJdk, Map<String, String> env, List<String> command) {
         List<String> line = new ArrayList<>(List.of("bash", copy.resolve("streetcad").toString()));
         line.addAll(command);
-        Map<String, String> environment = new HashMap<>(env);
-        environment.put("JAVA_HOME", fakeJdk.toString());
-        return run(environment, status, line.toArray(String[]::new));
+        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        builder.environment().put("JAVA_HOME", fakeJdk.toString());
+        return builder;
     }
 
     /**
@@ -374,10 +367,15 @@ class LauncherJvmOptionsTest {
     private static String run(Map<String, String> env, int status, String... command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
+        return run(builder, status);
+    }
+
+    /** Runs the command to its end (2 minutes at most) and checks its exit status; its output. */
+    private static String run(ProcessBuilder builder, int status) throws Exception {
         Process process = builder.start();
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), String.join(" ", command));
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), String.join(" ", builder.command()));
         assertEquals(status, process.exitValue(), out);
         return out;
     }
