@@ -150,6 +150,50 @@ class TemporalModelTest {
                 + "WHERE id = " + element + ")) WHERE id = " + element));
     }
 
+    @Test
+    void aRowInsertedWithoutStampsIsRecordedAsItsWritersAtTheTransactionsStart() throws SQLException {
+        // given a writer bound as anna of the road office, through the map, for a survey
+        cadastre.execute("BEGIN; " + binding("account:anna", "road-office", "map", "survey 2026")
+                // when it inserts a road and an element naming no stamp
+                + "INSERT INTO road (name) VALUES ('Via Nuova'); "
+                + "INSERT INTO road_element (road_id, geom) SELECT id, ST_SetSRID('LINESTRING(0 0, 100 0)'::geometry, 6707) "
+                + "FROM road WHERE name = 'Via Nuova'; COMMIT");
+
+        // then both carry the writer, the organisation, the channel and the reason, and one recorded instant
+        String rows = "(SELECT changed_by, changed_by_org, changed_via, change_reason, recorded_from FROM road "
+                + "WHERE name = 'Via Nuova' UNION ALL SELECT e.changed_by, e.changed_by_org, e.changed_via, e.change_reason, "
+                + "e.recorded_from FROM road_element e JOIN road r ON r.id = e.road_id WHERE r.name = 'Via Nuova') AS written";
+        assertEquals(List.of("account:anna|road-office|map|survey 2026"), cadastre.strings("SELECT DISTINCT "
+                + "concat_ws('|', changed_by, changed_by_org, changed_via, change_reason) FROM " + rows));
+        assertEquals(1, cadastre.count("SELECT count(DISTINCT recorded_from) FROM " + rows));
+    }
+
+    @Test
+    void aRowInsertedWithAnotherAuthorOrRecordedTimeIsStampedAsItsWritersAllTheSame() throws SQLException {
+        // given a writer bound as anna, with no organisation, channel or reason
+        cadastre.execute("BEGIN; " + binding("account:anna", "", "", "")
+                // when it inserts rows that name another author, another recorded time, or a channel of their own
+                + "INSERT INTO road (name, changed_by) VALUES ('Via Bob', 'account:bob'); "
+                + "INSERT INTO road (name, recorded_from) VALUES ('Via 2001', '2001-01-01'); "
+                + "INSERT INTO road (name, changed_via, change_reason) VALUES ('Via Psql', 'psql', 'because'); COMMIT");
+
+        // then each is stamped as anna's, at her transaction's instant, with no channel or reason
+        assertEquals(List.of("Via 2001|account:anna||||true", "Via Bob|account:anna||||true", "Via Psql|account:anna||||true"),
+                cadastre.strings("SELECT concat_ws('|', name, changed_by, coalesce(changed_by_org, ''), "
+                        + "coalesce(changed_via, ''), coalesce(change_reason, '')) || '|' "
+                        + "|| (recorded_from > '2026-01-01') FROM road WHERE name LIKE 'Via %' ORDER BY name"));
+        // and without an author bound, the database user is the author
+        cadastre.execute("INSERT INTO road (name, changed_by) VALUES ('Via Anonima', 'account:bob')");
+        assertEquals(List.of("true"), cadastre.strings("SELECT (changed_by = 'db:' || session_user)::text FROM road "
+                + "WHERE name = 'Via Anonima'"));
+    }
+
+    private static String binding(String actor, String organisation, String via, String reason) {
+        return "SELECT set_config('streetcad.actor', '" + actor + "', true), set_config('streetcad.organisation', '"
+                + organisation + "', true), set_config('streetcad.via', '" + via + "', true), "
+                + "set_config('streetcad.reason', '" + reason + "', true); ";
+    }
+
     /**
      * The fault sweep's case: an edit without If-Match whose transaction began before an import's, and that then
      * waited for the import's lock on the element. Recorded time was each transaction's start, so the import's
