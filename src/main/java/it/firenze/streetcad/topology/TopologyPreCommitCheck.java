@@ -148,6 +148,7 @@ public final class TopologyPreCommitCheck implements PreCommitCheck {
                 return;
             }
         }
+        TopologyReader.indexStagedLines(transaction, stagingTable);
         // Twice as many parts as the average asks for: lines are never spread evenly.
         int grid = (int) Math.ceil(Math.sqrt(2.0 * parts));
         Envelope extent = size.extent();

@@ -117,6 +117,27 @@ class TopologyPreCommitCheckTest {
     }
 
     @Test
+    void checkedInPartsTheStagedLinesAreScannedWholeTwiceNotOnceForEachPart() throws Exception {
+        withFlorenceStaged(c -> {
+            // given the raw Florence lines staged, when checked in parts (5 × 5 tiles)
+            long before = wholeScans(c);
+            TopologyPreCommitCheck.allRules().withPartsOf(3_000).check(c, "staged_lines", 6707);
+
+            // then the table was read whole to size it and to index it; each part was read through the index
+            assertEquals(2, wholeScans(c) - before);
+        });
+    }
+
+    /** Sequential scans of the staged lines in this transaction. */
+    private static long wholeScans(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT seq_scan FROM pg_stat_xact_user_tables "
+                + "WHERE relid = 'staged_lines'::regclass")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void inPartsEachPartsFindingsFlowToTheSinkAsTheyAreMadeAndEveryOneArrivesOnce() throws Exception {
         withFlorenceStaged(c -> {
             // given every finding of the whole check (an end without a junction is no finding of it: V28 derives it)
