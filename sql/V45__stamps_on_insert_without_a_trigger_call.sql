@@ -1,10 +1,10 @@
 -- A new row's stamps (recorded_from, changed_by, changed_by_org, changed_via, change_reason) come from the columns'
 -- defaults, and V7's stamp_version() runs on an INSERT only when a row arrives with other stamps than those. Calling
--- the PL/pgSQL trigger on every inserted row cost a million-line import 3.5-4 s of PostgreSQL's CPU (an INSERT of
--- 1,000,000 road elements: 9.7 s with the call, 5.2-5.9 s with the defaults and the guarded call, 5.8 s with no
--- trigger; BENCHMARKS.md, issue 17, session 19). What a row is stamped with does not change: a writer that names
--- another author or another recorded time still has them replaced, by the same function. An UPDATE calls it as before
--- (it counts the version up).
+-- the PL/pgSQL trigger on every inserted row was 3.5-4 s of an INSERT of 1,000,000 road elements (9.7 s with the
+-- call against 5.8 s with no trigger, and 5.2-5.9 s with the defaults and the guarded call; BENCHMARKS.md, issue 17,
+-- session 19), the INSERT a million-line import's commit runs. What a row is stamped with does not change: a writer
+-- that names another author or another recorded time still has them replaced, by the same function. An UPDATE calls
+-- it as before (it counts the version up).
 
 -- Who a write is recorded as made by, through what and why: the settings the server binds in each writing
 -- transaction. Without an author bound (a psql session) the database user is the author. One definition, read by
