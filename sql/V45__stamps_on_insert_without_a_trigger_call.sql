@@ -25,8 +25,9 @@ SELECT rewrite_function('stamp_version()', 'nullif(current_setting(''streetcad.o
 SELECT rewrite_function('stamp_version()', 'nullif(current_setting(''streetcad.via'', true), '''')', 'recorded_via()');
 SELECT rewrite_function('stamp_version()', 'nullif(current_setting(''streetcad.reason'', true), '''')', 'recorded_reason()');
 
--- Every table stamp_version() stamps: <t>_version stays its UPDATE trigger (the same name, so the same place among
--- the table's BEFORE triggers), <t>_version_insert its INSERT trigger, called only for a row whose stamps differ.
+-- Every table stamp_version() stamps (recorded_from's default is now() already, V7 and V11_1): <t>_version stays its
+-- UPDATE trigger (the same name, so the same place among the table's BEFORE triggers), <t>_version_insert its INSERT
+-- trigger, called only for a row whose stamps differ.
 DO
 $$
 DECLARE
@@ -36,8 +37,7 @@ BEGIN
              WHERE g.tgfoid = 'stamp_version()'::regprocedure AND g.tgname = c.relname || '_version' ORDER BY c.relname LOOP
         EXECUTE format('ALTER TABLE %I ALTER changed_by SET DEFAULT recorded_author(), '
                        'ALTER changed_by_org SET DEFAULT recorded_organisation(), '
-                       'ALTER changed_via SET DEFAULT recorded_via(), ALTER change_reason SET DEFAULT recorded_reason(), '
-                       'ALTER recorded_from SET DEFAULT now()', t);
+                       'ALTER changed_via SET DEFAULT recorded_via(), ALTER change_reason SET DEFAULT recorded_reason()', t);
         EXECUTE format('DROP TRIGGER %I ON %I', t || '_version', t);
         EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION stamp_version()',
                        t || '_version', t);
