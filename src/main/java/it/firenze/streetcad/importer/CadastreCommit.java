@@ -61,6 +61,9 @@ final class CadastreCommit {
             lock.setInt(1, LOCK_CLASS);
             lock.execute();
         }
+        // A first load (the cadastre empty) builds road_element's indexes and checks its keys after its rows; begun
+        // before the roads are written, while their table is empty too and its key can be set aside (V46).
+        FirstLoad load = FirstLoad.begin(c, "road_element");
         // The versions a replace or an upsert replaces (updated, retired or cut), each as the version it was before:
         // the check's rolled-back run of this commit records the same ones, so that the commit can tell whether an
         // edit reached any of them since (its row would then be replaced at another version, and the edit lost). An
@@ -150,8 +153,6 @@ final class CadastreCommit {
             unchanged = matched.rows() - updated;
             staged += " AND NOT EXISTS (SELECT 1 FROM live_road_element e WHERE e.source_key = s.source_key)";
         }
-        // A first load (the cadastre empty) builds road_element's indexes after its rows, before the statements that
-        // follow it read them.
         String insert = mapped
                 // The ids drawn first (in feature order), so that each feature's element is known
                 ? "WITH numbered AS (SELECT " + SerialIds.next("road_element") + " AS id, q.* FROM "
@@ -161,11 +162,13 @@ final class CadastreCommit {
                         + " SELECT feature_number, id FROM numbered"
                 : "INSERT INTO road_element (road_id, geom, " + COLUMNS + ") SELECT r.id, s.geom, " + STAGED_VALUES + " "
                         + staged + " ORDER BY s.feature_number";
-        FirstLoad.Loaded inserted = FirstLoad.insert(c, "road_element", () -> update(c, insert));
-        return new Result(new ImportReport.Committed(mode.label(), inserted.rows(), updated, unchanged, deleted, cutElements,
+        long inserted = update(c, insert);
+        // the indexes back before the statements that follow read them
+        load.finish();
+        return new Result(new ImportReport.Committed(mode.label(), inserted, updated, unchanged, deleted, cutElements,
                 roadsCreated, roadsRetired, stagedRows.rows(), mode == ImportMode.APPEND ? null : replacedVersions(c),
                 (System.nanoTime() - startedNanos) / 1e9),
-                changed.isNull() ? null : changed, inserted.first());
+                changed.isNull() ? null : changed, load.first());
     }
 
     private static void bindArea(PreparedStatement st, Envelope area, int storageSrid) throws SQLException {

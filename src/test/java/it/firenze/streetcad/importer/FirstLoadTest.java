@@ -17,6 +17,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 17: a first load (the table empty) builds the table's secondary indexes after its rows, in the commit's
- * transaction; the import runs as the server does, as a role that reads and writes rows and owns no index.
+ * Issue 17: a first load (the table empty) builds the table's secondary indexes after its rows, and checks its foreign
+ * keys over them in one query where setting a key aside locks no one out, in the commit's transaction; the import runs
+ * as the server does, as a role that reads and writes rows and owns no index.
  */
 class FirstLoadTest {
 
@@ -160,6 +163,115 @@ class FirstLoadTest {
 
         // Then neither table's indexes were dropped: the very same objects
         assertEquals(before, indexObjects());
+    }
+
+    /** road_element's foreign keys, each as its name and definition. */
+    static List<String> keys(Cadastre cadastre) {
+        return cadastre.rows("SELECT conname || ': ' || pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' "
+                + "ELSE ' (not validated)' END FROM pg_constraint WHERE conrelid = 'road_element'::regclass "
+                + "AND contype = 'f' ORDER BY 1");
+    }
+
+    /** road_element's foreign keys, each as its name and object id: a key set aside and added back has a new one. */
+    List<String> keyObjects() {
+        return cadastre.rows("SELECT conname || '=' || oid FROM pg_constraint WHERE conrelid = 'road_element'::regclass "
+                + "AND contype = 'f' ORDER BY 1");
+    }
+
+    /** The keys of {@code after} that are not the objects of {@code before}: those set aside and added back. */
+    private static List<String> renewed(List<String> before, List<String> after) {
+        return after.stream().filter(o -> !before.contains(o)).map(o -> o.substring(0, o.indexOf('='))).toList();
+    }
+
+    /** What the server's role is refused when it writes an element of a road that does not exist. */
+    private String refusedForAMissingRoad() {
+        try (Connection c = app.connection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO road_element (road_id, geom) VALUES (987654321, ST_Transform("
+                    + "'SRID=4326;LINESTRING(11.25 43.77, 11.26 43.77)'::geometry, " + SRID + "))");
+            return "written";
+        } catch (SQLException e) {
+            return e.getSQLState() + " " + e.getMessage();
+        }
+    }
+
+    @Test
+    void aFirstLoadChecksTheKeysOfEmptyTablesOverAllItsRowsAndCommitsThemAsMigrated() {
+        // Given an empty cadastre
+        List<String> migrated = keys(cadastre);
+        List<String> before = keyObjects();
+        assertEquals(5, before.size(), before.toString());
+
+        // When the lines around the Duomo are imported by the server's role
+        FlorenceBoxes.importBox(app, tmp, "duomo", WEST, SOUTH, EAST, NORTH);
+        long ofARoad = cadastre.count("SELECT count(*) FROM road_element WHERE road_id IS NOT NULL");
+        assertTrue(ofARoad > 50, ofARoad + " elements of a road");
+
+        // Then every key was set aside and added back (new objects): its road, its junctions (both tables empty) and
+        // the elements it was split from and merged into (road_element itself)
+        assertEquals(List.of("road_element_from_junction_fkey", "road_element_merged_into_fkey", "road_element_road_id_fkey",
+                "road_element_split_from_fkey", "road_element_to_junction_fkey"), renewed(before, keyObjects()));
+        // and they are the migrations' keys, validated
+        assertEquals(migrated, keys(cadastre));
+        // and they hold: an element of a road that does not exist is refused
+        String refused = refusedForAMissingRoad();
+        assertTrue(refused.startsWith("23503") && refused.contains("road_element_road_id_fkey"), refused);
+    }
+
+    @Test
+    void aKeyToATableInUseOrWithRowsIsCheckedRowByRowAndTheLoadDoesNotWait() throws Exception {
+        // Given a road with no element yet (the roads' table has a row)
+        cadastre.execute("INSERT INTO road (name) VALUES ('Via senza elementi')");
+        List<String> before = keyObjects();
+        // and a reader of the junctions in the middle of its transaction, which ends when the import is done or after
+        // 30 s: a load that waited for the junctions' table would have it after the reader, and set its keys aside
+        CountDownLatch reading = new CountDownLatch(1), imported = new CountDownLatch(1);
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try (Connection c = owner.connection(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.executeQuery("SELECT count(*) FROM junction").close();
+                reading.countDown();
+                imported.await(30, TimeUnit.SECONDS);
+                c.rollback();
+            } catch (SQLException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(reading.await(30, TimeUnit.SECONDS));
+
+        // When the lines around the Duomo are imported into the empty road_element
+        FlorenceBoxes.importBox(app, tmp, "duomo", WEST, SOUTH, EAST, NORTH);
+        imported.countDown();
+        reader.join();
+
+        // Then the keys to the roads (a row) and to the junctions (in use) were kept, checked row by row; the two to
+        // road_element itself were set aside
+        assertEquals(List.of("road_element_merged_into_fkey", "road_element_split_from_fkey"), renewed(before, keyObjects()));
+        String refused = refusedForAMissingRoad();
+        assertTrue(refused.startsWith("23503") && refused.contains("road_element_road_id_fkey"), refused);
+    }
+
+    @Test
+    void aRowThatBreaksAKeySetAsideFailsTheLoadAndLeavesTheKeyAsItWas() throws SQLException {
+        List<String> before = keyObjects();
+        try (Connection c = app.connection(); Statement st = c.createStatement()) {
+            // Given a first load into road_element with its keys set aside
+            c.setAutoCommit(false);
+            assertTrue(single(st, "SELECT first_load_drop_indexes('road_element')") > 0);
+            assertEquals(5, single(st, "SELECT first_load_set_aside_keys('road_element')"));
+            // When it writes an element of a road that does not exist
+            st.execute("INSERT INTO road_element (road_id, geom) VALUES (987654321, ST_Transform("
+                    + "'SRID=4326;LINESTRING(11.25 43.77, 11.26 43.77)'::geometry, " + SRID + "))");
+            // Then adding the keys back refuses it, naming the key
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> st.execute("SELECT first_load_restore_indexes('road_element')"));
+            assertEquals("23503", refused.getSQLState(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("road_element_road_id_fkey"), refused.getMessage());
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+        // and the keys are as they were, the same objects, and nothing was written
+        assertEquals(before, keyObjects());
+        assertEquals(0, cadastre.count("SELECT count(*) FROM road_element"));
     }
 
     @Test
