@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,8 @@ class FirstLoadTest {
     Database owner;
     /** The server's kind of role (the README's grants for an existing PostGIS). */
     Database app;
+    /** app's role */
+    String role;
     Cadastre cadastre;
 
     @BeforeEach
@@ -51,7 +54,7 @@ class FirstLoadTest {
         DatabaseUrl url = TestPostgis.newDatabaseUrl();
         owner = Database.connect(url, SRID, 4);
         owner.migrate();
-        String role = "first_load_" + ProcessHandle.current().pid() + "_" + ROLES.incrementAndGet();
+        role = "first_load_" + ProcessHandle.current().pid() + "_" + ROLES.incrementAndGet();
         String password = UUID.randomUUID().toString().replace("-", "");
         for (String grant : List.of("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'",
                 "GRANT USAGE, CREATE ON SCHEMA public TO " + role,
@@ -272,6 +275,46 @@ class FirstLoadTest {
         // and the keys are as they were, the same objects, and nothing was written
         assertEquals(before, keyObjects());
         assertEquals(0, cadastre.count("SELECT count(*) FROM road_element"));
+    }
+
+    /** What PostgreSQL says of each index a first load of {@code table}, in {@code fill}, builds (DEBUG1 notices). */
+    private List<String> rebuildNotices(String table, String fill) throws SQLException {
+        List<String> said = new ArrayList<>();
+        try (Connection c = app.connection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            assertTrue(single(st, "SELECT first_load_drop_indexes('" + table + "')") > 0);
+            st.execute(fill);
+            st.execute("SET LOCAL client_min_messages = debug1");
+            st.execute("SELECT first_load_restore_indexes('" + table + "')");
+            for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+                if (w.getMessage().startsWith("building index")) said.add(w.getMessage());
+            }
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+        return said;
+    }
+
+    @Test
+    void aFirstLoadBuildsALargeTablesBTreesWithParallelWorkersAndACitysAlone() throws SQLException {
+        // Given a table of about 80 MB with a B-tree, and an empty road_element
+        cadastre.execute("CREATE TABLE first_load_large (id bigint PRIMARY KEY, code bigint, padding text)");
+        cadastre.execute("CREATE INDEX first_load_large_code ON first_load_large (code)");
+        cadastre.execute("GRANT SELECT, INSERT ON first_load_large TO " + role);
+
+        // When each is loaded first, the large one with 600,000 rows, road_element with a city's share of lines
+        List<String> large = rebuildNotices("first_load_large", "INSERT INTO first_load_large SELECT i, i % 977, "
+                + "repeat('x', 100) FROM generate_series(1, 600000) i");
+        List<String> city = rebuildNotices("road_element", "INSERT INTO road_element (geom) SELECT ST_Transform(ST_SetSRID("
+                + "ST_MakeLine(ST_MakePoint(11.25 + i * 1e-5, 43.77), ST_MakePoint(11.25 + i * 1e-5, 43.771))::geometry, 4326), "
+                + SRID + ") FROM generate_series(1, 2000) i");
+
+        // Then the large table's B-tree is built with workers, and road_element's indexes on the backend alone
+        assertEquals(1, large.size(), large.toString());
+        assertTrue(large.getFirst().contains("first_load_large_code") && large.getFirst().contains("parallel workers"),
+                large.toString());
+        assertEquals(secondary().stream().filter(i -> i.startsWith("road_element")).count(), city.size(), city.toString());
+        assertTrue(city.stream().allMatch(m -> m.endsWith("serially")), city.toString());
     }
 
     @Test
