@@ -6,6 +6,7 @@ import static it.firenze.streetcad.topology.TopologySql.nullableLong;
 import it.firenze.streetcad.db.AreaOfUse;
 import it.firenze.streetcad.db.Database;
 import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.geom.PrecisionModel;
@@ -140,7 +141,7 @@ final class TopologyReader {
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, StagedSize size)
             throws SQLException {
         ensureFits(size.lines(), size.vertices());
-        return staged(c, stagingTable, storageSrid, "");
+        return staged(c, stagingTable, storageSrid, "", Long.MAX_VALUE);
     }
 
     /** The staged lines' count, vertices and extent (null extent when none has a geometry). */
@@ -172,23 +173,39 @@ final class TopologyReader {
     }
 
     /**
-     * The staged lines meeting {@code box}, counted and checked against the heap first.
+     * The staged lines meeting {@code box}, weighed against the heap as they are read: counting a part's vertices
+     * first was a statement of its own that cost more than reading the part (76-124 ms against 35-58 ms for a
+     * 42,611-line part of the million-line bench, the vertices counted by PostGIS; BENCHMARKS.md, issue 17 session 20).
+     * A part found too large is counted then, so that the refusal says how large.
      *
      * @throws HeapTooSmallException when they would not fit
      */
     static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, Envelope box)
             throws SQLException {
-        String within = " WHERE geom && ST_MakeEnvelope(" + box.getMinX() + ", " + box.getMinY() + ", " + box.getMaxX()
-                + ", " + box.getMaxY() + ", " + storageSrid + ")";
-        try (PreparedStatement st = c.prepareStatement(SIZE + quoted(c, stagingTable) + within)) {
-            ensureFits(st);
-        }
-        return staged(c, stagingTable, storageSrid, within);
+        return stagedLines(c, stagingTable, storageSrid, box, Runtime.getRuntime().maxMemory());
     }
 
-    /** The staged lines that {@code where} (a WHERE clause, or empty for all) keeps, already weighed by the caller. */
-    private static List<TopologyLine> staged(Connection c, String stagingTable, int storageSrid, String where)
-            throws SQLException {
+    /** As {@link #stagedLines(Connection, String, int, Envelope)} in a JVM of {@code maxHeapBytes} (tests). */
+    static List<TopologyLine> stagedLines(Connection c, String stagingTable, int storageSrid, Envelope box,
+                                          long maxHeapBytes) throws SQLException {
+        String within = " WHERE geom && ST_MakeEnvelope(" + box.getMinX() + ", " + box.getMinY() + ", " + box.getMaxX()
+                + ", " + box.getMaxY() + ", " + storageSrid + ")";
+        List<TopologyLine> lines = staged(c, stagingTable, storageSrid, within, maxHeapBytes);
+        if (lines != null) return lines;
+        try (PreparedStatement st = c.prepareStatement(SIZE + quoted(c, stagingTable) + within);
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            throw new HeapTooSmallException(HeapBudget.shortfall(rs.getLong(1), rs.getLong(2), maxHeapBytes)
+                    .orElseThrow(() -> new IllegalStateException("a part too large to read fits once counted")));
+        }
+    }
+
+    /**
+     * The staged lines that {@code where} (a WHERE clause, or empty for all) keeps; null, the reading given up, as soon
+     * as those read would not fit in a heap of {@code maxHeapBytes}.
+     */
+    private static List<TopologyLine> staged(Connection c, String stagingTable, int storageSrid, String where,
+                                             long maxHeapBytes) throws SQLException {
         String table;
         Set<String> columns = new HashSet<>();
         try (PreparedStatement st = c.prepareStatement("SELECT ?::regclass::text, attname FROM pg_attribute "
@@ -216,6 +233,7 @@ final class TopologyReader {
         // immutable map without the empty ones (equal maps stay equal), they take a fifth of a LinkedHashMap's heap,
         // which at a million lines is what decides how many parts the check needs.
         Map<String, String> oneCopy = new HashMap<>();
+        long vertices = 0;
         try (Statement st = c.createStatement()) {
             st.setFetchSize(10_000); // a part's rows are read as they come, not all held by the driver first
             ResultSet rs = st.executeQuery(sql);
@@ -232,8 +250,11 @@ final class TopologyReader {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> values = Map.ofEntries(given.toArray(Map.Entry[]::new));
                 long featureNumber = rs.getLong(1);
+                Geometry line = read(wkb, geometry);
+                vertices += line.getNumPoints();
+                if (HeapBudget.shortfall(lines.size() + 1, vertices, maxHeapBytes).isPresent()) return null;
                 lines.add(new NumberedLine(featureNumber, new TopologyLine(null, String.valueOf(featureNumber),
-                        read(wkb, geometry), oneCopy(oneCopy, rs.getString(3)), rs.getInt(4),
+                        line, oneCopy(oneCopy, rs.getString(3)), rs.getInt(4),
                         oneCopy(oneCopy, rs.getString(5)), null, null, values)));
             }
         }

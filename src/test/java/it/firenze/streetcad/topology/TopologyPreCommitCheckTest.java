@@ -8,6 +8,7 @@ import it.firenze.streetcad.testing.TestPostgis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.locationtech.jts.geom.Envelope;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Given lines an importer has staged, the topology pre-commit check names the defective source records. */
@@ -132,10 +134,60 @@ class TopologyPreCommitCheckTest {
         });
     }
 
+    /** The middle ninth of the staged Florence lines' extent (EPSG:6707). */
+    private static final Envelope MIDDLE = new Envelope(679_000, 682_000, 4_846_000, 4_849_000);
+
+    @Test
+    void aPartIsReadThroughTheIndexOnceItsLinesWeighedAsTheyAreRead() throws Exception {
+        withFlorenceStaged(c -> {
+            // given the raw Florence lines staged, analyzed and indexed as a check in parts has them
+            TopologyReader.indexStagedLines(c, "staged_lines");
+            try (Statement st = c.createStatement()) {
+                st.execute("ANALYZE staged_lines");
+            }
+            long before = scans(c, "idx_scan");
+            // when the lines of one part are read
+            List<TopologyLine> lines = TopologyReader.stagedLines(c, "staged_lines", 6707, MIDDLE);
+            // then the index was read once (no statement of its own to count them first), and every line came
+            assertEquals(1, scans(c, "idx_scan") - before);
+            assertEquals(sizeOf(c, MIDDLE)[0], lines.size());
+            assertTrue(lines.size() > 1_000, lines.size() + " lines");
+        });
+    }
+
+    @Test
+    void aPartTooLargeForTheHeapIsRefusedSayingHowLargeItIs() throws Exception {
+        withFlorenceStaged(c -> {
+            // given the raw Florence lines staged, and a JVM of 2 MB
+            long heap = 2L << 20;
+            // when the lines of one part are read
+            HeapTooSmallException refused = assertThrows(HeapTooSmallException.class,
+                    () -> TopologyReader.stagedLines(c, "staged_lines", 6707, MIDDLE, heap));
+            // then the refusal gives all of the part's lines and vertices, not those read when the heap ran short
+            long[] size = sizeOf(c, MIDDLE);
+            assertEquals(HeapBudget.shortfall(size[0], size[1], heap).orElseThrow(), refused.getMessage());
+        });
+    }
+
+    /** The staged lines meeting {@code box} and their vertices, as PostGIS counts them. */
+    private static long[] sizeOf(Connection c, Envelope box) throws SQLException {
+        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT count(*), sum(ST_NPoints(geom)) FROM "
+                + "staged_lines WHERE geom && ST_MakeEnvelope(" + box.getMinX() + ", " + box.getMinY() + ", "
+                + box.getMaxX() + ", " + box.getMaxY() + ", 6707)")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
     /** Sequential scans of the staged lines in this transaction. */
     private static long wholeScans(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT seq_scan FROM pg_stat_xact_user_tables "
-                + "WHERE relid = 'staged_lines'::regclass")) {
+        return scans(c, "seq_scan");
+    }
+
+    /** The staged lines' scans of a kind (pg_stat_xact_user_tables' seq_scan, idx_scan) in this transaction. */
+    private static long scans(Connection c, String kind) throws SQLException {
+        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT coalesce(" + kind + ", 0) FROM "
+                + "pg_stat_xact_user_tables WHERE relid = 'staged_lines'::regclass")) {
             rs.next();
             return rs.getLong(1);
         }
