@@ -138,9 +138,7 @@ class FirstLoadTest {
         assertTrue(elements > 100 && issues > 50, elements + " elements, " + issues + " issues");
 
         // Then both tables' secondary indexes were built after the rows (new objects), their primary keys kept
-        List<String> after = indexObjects();
-        List<String> rebuilt = before.stream().filter(o -> !after.contains(o)).map(o -> o.substring(0, o.indexOf('='))).toList();
-        assertEquals(secondary(), rebuilt);
+        assertEquals(secondary(), renewed(before, indexObjects()));
         // and the indexes are exactly the migrations', names and definitions
         assertEquals(migrated, indexes(cadastre));
         // and they hold every row: a box query through each GiST finds what a scan of the table finds
@@ -181,7 +179,7 @@ class FirstLoadTest {
                 + "AND contype = 'f' ORDER BY 1");
     }
 
-    /** The keys of {@code after} that are not the objects of {@code before}: those set aside and added back. */
+    /** The objects of {@code after} that are not those of {@code before}, by name: those dropped and made again. */
     private static List<String> renewed(List<String> before, List<String> after) {
         return after.stream().filter(o -> !before.contains(o)).map(o -> o.substring(0, o.indexOf('='))).toList();
     }
