@@ -53,6 +53,14 @@ autovacuum_idle() {
     sleep 0.1
   done
 }
+# quiet_start: what a load before left to write (the cluster's dirty buffers, the kernel's dirty pages: a million-line
+# load leaves about a gigabyte) written out, and autovacuum idle, so that each timed load of the synthetic file starts
+# from the same state instead of paying for the one before it.
+quiet_start() {
+  psql -q -d postgres -c "CHECKPOINT"
+  sync
+  autovacuum_idle
+}
 pg_cpu() {
   python3 - "$WORK/pg/postmaster.pid" <<'PY'
 import os, sys
@@ -191,7 +199,7 @@ echo "synthetic: $LINES lines (bench/make_synthetic_shapefile.py), ogr2ogr, then
 python3 bench/make_synthetic_shapefile.py "$WORK/synthetic" "$LINES" >/dev/null
 SYN=$WORK/synthetic/synthetic_roads.shp
 ls -l "$WORK"/synthetic/* | awk '{print "  " $5 " bytes  " $9}'
-autovacuum_idle; pg_before=$(pg_cpu)
+quiet_start; pg_before=$(pg_cpu)
 s=$(seconds); /usr/bin/time -f "%U %S" -o "$WORK/ogr.cpu" ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PORT user=postgres dbname=synthetic" "$SYN" -nln ogr_bare -overwrite; e=$(seconds)
 pg_spent=$(pg_cpu_since "$pg_before")
 OGR_SYN=$(python3 -c "print(round($e-$s,2))")
@@ -200,7 +208,7 @@ s=$(seconds); PG_USE_COPY=YES ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$POR
     -nln ogr_synthetic -t_srs EPSG:$SRID -nlt LINESTRING -lco GEOMETRY_NAME=geom -overwrite; e=$(seconds)
 echo "  ogr2ogr (reprojecting, COPY): $(python3 -c "print(round($e-$s,2))") s"
 status=0
-autovacuum_idle; pg_before=$(pg_cpu)
+quiet_start; pg_before=$(pg_cpu)
 s=$(seconds)
 # The JVM ./streetcad gives this layer (C2 kept at this size; the import's AOT cache made above), at -Xmx1g.
 STREETCAD_JAVA_OPTS="-Xmx1g -Xlog:gc:file=$WORK/gc.log" /usr/bin/time -f "wall %e s, peak RSS %M KB, CPU %U s user %S s system" \
