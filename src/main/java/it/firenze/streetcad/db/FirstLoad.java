@@ -21,10 +21,10 @@ import java.sql.SQLException;
  */
 public final class FirstLoad {
 
-    /** The statement that fills the table (an INSERT … SELECT); its count of rows. */
+    /** The statement that fills the table (an INSERT … SELECT). */
     @FunctionalInterface
     public interface Insert {
-        long run() throws SQLException;
+        void run() throws SQLException;
     }
 
     private final Connection c;
@@ -38,21 +38,13 @@ public final class FirstLoad {
     }
 
     /**
-     * What a load wrote: its rows, and whether it was a first load. That is decided under the table's lock (V35 looks
-     * again once it holds it), so a first load's rows are the only ones in the table when its transaction commits.
-     */
-    public record Loaded(long rows, boolean first) {
-    }
-
-    /**
      * Runs {@code insert} into {@code table} in the caller's transaction (auto-commit off), as a bulk load when the
      * table holds no row. The indexes are back when this returns, for the statements that follow in the transaction.
      */
-    public static Loaded insert(Connection c, String table, Insert insert) throws SQLException {
+    public static void insert(Connection c, String table, Insert insert) throws SQLException {
         FirstLoad load = begin(c, table);
-        long rows = insert.run();
+        insert.run();
         load.finish();
-        return new Loaded(rows, load.first);
     }
 
     /**
@@ -67,7 +59,11 @@ public final class FirstLoad {
         return new FirstLoad(c, table, dropped);
     }
 
-    /** Whether this is a first load: the table held no row when it began. */
+    /**
+     * Whether this is a first load: the table held no row when it began. That is decided under the table's lock (V35
+     * looks again once it holds it), so a first load's rows are the only ones in the table when its transaction
+     * commits.
+     */
     public boolean first() {
         return first;
     }

@@ -126,11 +126,11 @@ class TopologyPreCommitCheckTest {
             try (Statement st = c.createStatement()) {
                 st.execute("ANALYZE staged_lines");
             }
-            long before = wholeScans(c);
+            long before = scans(c, "seq_scan");
             TopologyPreCommitCheck.allRules().withPartsOf(3_000).check(c, "staged_lines", 6707);
 
             // then the table was read whole to size it and to index it; each part was read through the index
-            assertEquals(2, wholeScans(c) - before);
+            assertEquals(2, scans(c, "seq_scan") - before);
         });
     }
 
@@ -177,11 +177,6 @@ class TopologyPreCommitCheckTest {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
         }
-    }
-
-    /** Sequential scans of the staged lines in this transaction. */
-    private static long wholeScans(Connection c) throws SQLException {
-        return scans(c, "seq_scan");
     }
 
     /** The staged lines' scans of a kind (pg_stat_xact_user_tables' seq_scan, idx_scan) in this transaction. */
